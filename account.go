@@ -1,0 +1,81 @@
+package rampart
+
+import (
+	"context"
+	"time"
+)
+
+// Account is a user or a machine that talks to the node.
+type Account struct {
+	Name  string
+	Admin bool // may read and write every collection and manage accounts
+	// Grants are per-collection permissions; an admin needs none.
+	Grants    []Grant
+	CreatedAt time.Time
+}
+
+// Grant gives an account read and/or write access to one collection.
+type Grant struct {
+	CollectionID string
+	Read         bool
+	Write        bool
+}
+
+// CanRead reports whether the account may read the collection.
+func (a *Account) CanRead(collectionID string) bool {
+	if a.Admin {
+		return true
+	}
+	for _, g := range a.Grants {
+		if g.CollectionID == collectionID && g.Read {
+			return true
+		}
+	}
+	return false
+}
+
+// CanWrite reports whether the account may add objects to, or delete objects
+// from, the collection.
+func (a *Account) CanWrite(collectionID string) bool {
+	if a.Admin {
+		return true
+	}
+	for _, g := range a.Grants {
+		if g.CollectionID == collectionID && g.Write {
+			return true
+		}
+	}
+	return false
+}
+
+// CanSee reports whether the collection may be named to the account at all.
+func (a *Account) CanSee(collectionID string) bool {
+	return a.CanRead(collectionID) || a.CanWrite(collectionID)
+}
+
+// AccountService stores accounts and their credentials. Passwords and tokens
+// are stored only as hashes. Implementations are safe for concurrent use.
+type AccountService interface {
+	// FindAccountByName returns ENOTFOUND when there is no such account.
+	FindAccountByName(ctx context.Context, name string) (*Account, error)
+	// FindAccounts returns all accounts ordered by name.
+	FindAccounts(ctx context.Context) ([]*Account, error)
+	// CreateAccount stores a with a password (ECONFLICT when the name is
+	// taken, EINVALID for an empty name or a password under 12 characters).
+	CreateAccount(ctx context.Context, a *Account, password string) error
+	// SetPassword replaces the account's password.
+	SetPassword(ctx context.Context, name, password string) error
+	// DeleteAccount removes the account, its grants and tokens.
+	DeleteAccount(ctx context.Context, name string) error
+	// Authenticate returns the account when password is its password and
+	// EUNAUTHORIZED otherwise, without saying whether the name exists.
+	Authenticate(ctx context.Context, name, password string) (*Account, error)
+	// CreateToken returns a new bearer token for the account; only its hash
+	// is stored, so it can never be shown again.
+	CreateToken(ctx context.Context, name, label string) (string, error)
+	// AuthenticateToken returns the token's account, or EUNAUTHORIZED.
+	AuthenticateToken(ctx context.Context, token string) (*Account, error)
+	// SetGrant sets the account's permissions on a collection; Read and
+	// Write both false removes the grant.
+	SetGrant(ctx context.Context, name string, g Grant) error
+}

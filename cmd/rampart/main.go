@@ -1,0 +1,124 @@
+// Command rampart runs and administers a Rampart node.
+//
+// Output rules: results go to stdout; diagnostics go to stderr as
+// "rampart: error: …" and "rampart: hint: …". The exit status is 0 on
+// success, 1 on failure and 2 for a usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	m := NewMain()
+	err := m.Run(ctx, os.Args[1:])
+	stop()
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	os.Exit(m.exitCode(err))
+}
+
+// Main is the program: its standard streams and environment, so tests can
+// run it in-process.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+
+	closers []io.Closer
+}
+
+// NewMain returns a Main on the process's standard streams.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+const mainUsage = `Rampart: share, detect, attribute and respond, with post-quantum trust.
+
+Usage:
+    rampart <command> [flags] [arguments]
+
+Commands:
+    serve      run a node (TAXII 2.1 server)
+    import     import STIX bundles into a collection
+    export     export a collection as a STIX bundle
+    user       manage accounts: add, list, grant, token
+    version    print the version
+
+Run "rampart <command> -h" for a command's flags and examples.
+`
+
+// Run runs the subcommand named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, mainUsage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "version":
+		return m.runVersion(rest)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(m.Stdout, mainUsage)
+		return nil
+	}
+	if run := m.command(cmd); run != nil {
+		return run(ctx, rest)
+	}
+	m.errorf("unknown command %q", cmd)
+	m.hintf(`run "rampart help" for the list of commands`)
+	return errUsage
+}
+
+// command returns the runner of a subcommand, nil when there is none.
+func (m *Main) command(name string) func(context.Context, []string) error {
+	switch name {
+	}
+	return nil
+}
+
+// Close releases what the subcommand opened.
+func (m *Main) Close() error {
+	var errs []error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i].Close())
+	}
+	m.closers = nil
+	return errors.Join(errs...)
+}
+
+// errUsage reports a usage error that has already been printed.
+var errUsage = errors.New("usage error")
+
+// errReported reports a failure whose message has already been printed.
+var errReported = errors.New("failure reported")
+
+func (m *Main) exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, errReported):
+		return 1
+	}
+	m.errorf("%v", err)
+	return 1
+}
+
+func (m *Main) errorf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, "rampart: error: "+format+"\n", args...)
+}
+
+func (m *Main) hintf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, "rampart: hint: "+format+"\n", args...)
+}
