@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets testscript run "rampart" as a command inside the scripts in
+// testdata/script: exec rampart … runs this binary's main.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"rampart": func() {
+			m := NewMain()
+			err := m.Run(context.Background(), os.Args[1:])
+			if cerr := m.Close(); err == nil {
+				err = cerr
+			}
+			os.Exit(m.exitCode(err))
+		},
+	})
+}
+
+// TestScript runs the CLI behaviour tests in testdata/script/*.txtar: exit
+// status, stdout and stderr of real invocations.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("GOTOOLCHAIN", "go1.27.3")
+			return nil
+		},
+	})
+}
