@@ -26,8 +26,7 @@ func NewObjectService(db *DB) *ObjectService {
 }
 
 // FindObjects returns one page of the versions that match filter, in Seq
-// order, with one SQL query (two when the page is empty, to tell an empty
-// collection from a missing one). With filter.MetadataOnly the objects
+// order, with two SQL queries whatever the page size. With filter.MetadataOnly the objects
 // carry only Type, ID, SpecVersion, SpecVersionSet, Created and Modified,
 // and no Raw.
 func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFilter) (*rampart.ObjectPage, error) {
@@ -35,8 +34,23 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 	if err != nil {
 		return nil, err
 	}
-	query, args := findQuery(q)
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	// Two queries in one read transaction, so both see one snapshot: the
+	// collection's state, then the page.
+	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("find objects: %w", err)
+	}
+	defer tx.Rollback()
+	var pk, mixed int64
+	err = tx.QueryRowContext(ctx, `SELECT pk, mixed FROM collections WHERE id = ?`, q.CollectionID).Scan(&pk, &mixed)
+	if err == sql.ErrNoRows {
+		return nil, collectionNotFound(q.CollectionID)
+	} else if err != nil {
+		return nil, fmt.Errorf("find objects: %w", err)
+	}
+	q.Simplify(mixed > 0)
+	query, args := findQuery(q, pk)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
@@ -44,11 +58,11 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 	page := &rampart.ObjectPage{Versions: make([]*rampart.ObjectVersion, 0, min(q.Limit+1, 1024))}
 	for rows.Next() {
 		var (
-			v                                  rampart.ObjectVersion
-			id, typ, spec, created, modified   string
-			specSet                            bool
-			dateAdded                          int64
-			raw                                []byte
+			v                                rampart.ObjectVersion
+			id, typ, spec, created, modified string
+			specSet                          bool
+			dateAdded                        int64
+			raw                              []byte
 		)
 		if err := rows.Scan(&v.Seq, &id, &typ, &spec, &specSet, &created, &modified, &dateAdded, &raw); err != nil {
 			return nil, fmt.Errorf("find objects: %w", err)
@@ -69,11 +83,6 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 	}
 	if len(page.Versions) > q.Limit {
 		page.Versions, page.More = page.Versions[:q.Limit], true
-	}
-	if len(page.Versions) == 0 {
-		if _, err := s.collectionPK(ctx, s.db.read, q.CollectionID); err != nil {
-			return nil, err
-		}
 	}
 	return page, nil
 }
@@ -116,66 +125,65 @@ func (b *builder) list(vs []string) {
 	b.WriteString(")")
 }
 
-// findQuery returns the one statement that reads a page for q. When q
-// names several types (and no ids), each type is read through its own
-// ordered index range and the ranges are merged, so no query ever sorts
-// more than Limit+1 rows per type.
-func findQuery(q *versions.Query) (string, []any) {
+// findQuery returns the one statement that reads a page for q. Each
+// branch of it reads one ordered index range (one value of latest, one
+// type) with its own LIMIT, and the branches are merged, so no query
+// sorts more than Limit+1 rows per branch however large the collection.
+// A listing by ids reads the few versions of those ids instead.
+func findQuery(q *versions.Query, pk int64) (string, []any) {
 	var b builder
-	if len(q.Types) <= 1 || len(q.IDs) > 0 {
-		branch(&b, q, q.Types)
+	if len(q.IDs) > 0 {
+		branch(&b, q, pk, q.Types, -1)
 		return b.String(), b.args
 	}
-	for i, t := range q.Types {
-		if i > 0 {
-			b.WriteString(" UNION ALL ")
+	types := [][]string{nil}
+	if len(q.Types) > 0 {
+		types = types[:0]
+		for _, t := range q.Types {
+			types = append(types, []string{t})
 		}
-		b.WriteString("SELECT * FROM (")
-		branch(&b, q, []string{t})
-		b.WriteString(")")
+	}
+	latest := []int{0, 1}
+	if onlyLatest(q) {
+		latest = []int{1}
+	}
+	if len(types)*len(latest) == 1 {
+		branch(&b, q, pk, types[0], latest[0])
+		return b.String(), b.args
+	}
+	n := 0
+	for _, t := range types {
+		for _, l := range latest {
+			if n > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			n++
+			b.WriteString("SELECT * FROM (")
+			branch(&b, q, pk, t, l)
+			b.WriteString(")")
+		}
 	}
 	b.WriteString(" ORDER BY seq LIMIT ")
 	b.arg(q.Limit + 1)
 	return b.String(), b.args
 }
 
-func branch(b *builder, q *versions.Query, types []string) {
+// onlyLatest reports whether q selects only versions marked latest.
+func onlyLatest(q *versions.Query) bool {
+	return q.Default() && q.Last && !q.First && !q.All && len(q.Timestamps) == 0
+}
+
+// branch writes one SELECT of the versions of q with the given types (at
+// most one unless ids are given) and latest mark (-1: either).
+func branch(b *builder, q *versions.Query, pk int64, types []string, latest int) {
 	b.WriteString("SELECT v.seq, v.id, v.type, v.spec_version, v.spec_set, v.created, v.modified, v.date_added, ")
 	if q.MetadataOnly {
 		b.WriteString("NULL")
 	} else {
 		b.WriteString("v.raw")
 	}
-	b.WriteString(" FROM objects v")
-	// The default listing must walk the partial index of latest versions in
-	// order; say so rather than trust the planner's guess on a table it
-	// has no statistics for yet.
-	if q.Default() && q.Last && !q.All && !q.First && len(q.Timestamps) == 0 && len(q.IDs) == 0 {
-		if len(types) == 1 {
-			b.WriteString(" INDEXED BY objects_latest_type")
-		} else {
-			b.WriteString(" INDEXED BY objects_latest")
-		}
-	}
-	b.WriteString(" WHERE v.collection = (SELECT pk FROM collections WHERE id = ")
-	b.arg(q.CollectionID)
-	b.WriteString(") AND v.seq > ")
-	b.arg(q.AfterSeq)
-	if q.HasAddedAfter {
-		// date_added grows with seq within a collection, so the versions
-		// added after a time are those after one seq, found with one probe
-		// of objects_added; the date_added test keeps this exact anyway.
-		b.WriteString(" AND v.seq > coalesce((SELECT w.seq FROM objects w WHERE w.collection = (SELECT pk FROM collections WHERE id = ")
-		b.arg(q.CollectionID)
-		b.WriteString(") AND w.date_added <= ")
-		b.arg(q.AddedAfter)
-		b.WriteString(" ORDER BY w.date_added DESC, w.seq DESC LIMIT 1), 0) AND v.date_added > ")
-		b.arg(q.AddedAfter)
-	}
-	if len(q.IDs) > 0 {
-		b.WriteString(" AND v.id IN ")
-		b.list(q.IDs)
-	}
+	b.WriteString(" FROM objects v WHERE v.collection = ")
+	b.arg(pk)
 	switch len(types) {
 	case 0:
 	case 1:
@@ -185,9 +193,37 @@ func branch(b *builder, q *versions.Query, types []string) {
 		b.WriteString(" AND v.type IN ")
 		b.list(types)
 	}
-	b.WriteString(" AND (")
-	selection(b, q)
-	b.WriteString(") ORDER BY v.seq LIMIT ")
+	if latest >= 0 {
+		b.WriteString(" AND v.latest = ")
+		b.arg(latest)
+	}
+	b.WriteString(" AND v.seq > ")
+	b.arg(q.AfterSeq)
+	if q.HasAddedAfter {
+		// date_added grows with seq within a collection, so the versions
+		// added after a time are those after one seq, found with one probe
+		// of objects_added; the date_added test keeps this exact anyway.
+		b.WriteString(" AND v.seq > coalesce((SELECT w.seq FROM objects w WHERE w.collection = ")
+		b.arg(pk)
+		b.WriteString(" AND w.date_added <= ")
+		b.arg(q.AddedAfter)
+		b.WriteString(" ORDER BY w.date_added DESC, w.seq DESC LIMIT 1), 0) AND v.date_added > ")
+		b.arg(q.AddedAfter)
+	}
+	if len(q.IDs) > 0 {
+		b.WriteString(" AND v.id IN ")
+		b.list(q.IDs)
+	}
+	if latest != 1 || !onlyLatest(q) {
+		b.WriteString(" AND (")
+		selection(b, q)
+		b.WriteString(")")
+	}
+	if len(q.OnlySpecs) > 0 {
+		b.WriteString(" AND v.spec_version IN ")
+		b.list(q.OnlySpecs)
+	}
+	b.WriteString(" ORDER BY v.seq LIMIT ")
 	b.arg(q.Limit + 1)
 }
 
@@ -319,30 +355,70 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, objs []*
 	if len(p.Inserts) == 0 {
 		return nil // nothing new: leave the collection untouched
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO objects (collection, id, type, version, spec_version,
-		spec_set, created, modified, date_added, top, latest, earliest, raw)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
+	if err := insertVersions(ctx, tx, pk, p.Inserts); err != nil {
 		return fmt.Errorf("store objects: %w", err)
-	}
-	defer ins.Close()
-	for _, in := range p.Inserts {
-		o := in.Object
-		if _, err := ins.ExecContext(ctx, pk, o.ID, o.Type, in.Key, o.SpecVersion, o.SpecVersionSet,
-			o.Created.String(), o.Modified.String(), in.DateAdded, in.Top, in.Latest, in.Earliest, []byte(o.Raw)); err != nil {
-			return fmt.Errorf("store objects: %w", err)
-		}
 	}
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_added = ? WHERE pk = ?`, p.LastAdded, pk); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, mixed = mixed + ? WHERE pk = ?`, p.LastAdded, p.Mixed, pk); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	return nil
+}
+
+// insertRows is the number of rows one INSERT statement writes: many rows
+// per statement spare most of the per-statement work (13 parameters a row,
+// far below SQLite's limit of 32,766).
+const insertRows = 64
+
+const insertColumns = `INSERT INTO objects (collection, id, type, version, spec_version,
+	spec_set, created, modified, date_added, top, latest, earliest, raw) VALUES `
+
+func insertVersions(ctx context.Context, tx *sql.Tx, pk int64, ins []*versions.Insert) error {
+	var full *sql.Stmt
+	args := make([]any, 0, 13*insertRows)
+	for len(ins) > 0 {
+		chunk := ins[:min(insertRows, len(ins))]
+		ins = ins[len(chunk):]
+		args = args[:0]
+		for _, in := range chunk {
+			o := in.Object
+			args = append(args, pk, o.ID, o.Type, in.Key, o.SpecVersion, o.SpecVersionSet,
+				o.Created.String(), o.Modified.String(), in.DateAdded, in.Top, in.Latest, in.Earliest, []byte(o.Raw))
+		}
+		var err error
+		if len(chunk) == insertRows {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, insertStatement(insertRows)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertStatement(len(chunk)), args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertStatement(rows int) string {
+	var b strings.Builder
+	b.WriteString(insertColumns)
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
 }
 
 // idChunk bounds the number of ids in one IN list.
@@ -421,7 +497,7 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if len(q.Types) > 0 && !slices.Contains(q.Types, stix.IDType(q.IDs[0])) {
 		rows = nil
 	}
-	del, updates, err := versions.PlanDelete(q, rows)
+	del, updates, mixed, err := versions.PlanDelete(q, rows)
 	if err != nil {
 		return 0, err
 	}
@@ -431,6 +507,9 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 		}
 	}
 	if err := updateMarks(ctx, tx, updates); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE collections SET mixed = mixed + ? WHERE pk = ?`, mixed, pk); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

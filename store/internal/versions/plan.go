@@ -99,6 +99,20 @@ type Plan struct {
 	Updates []*Row
 	// LastAdded is the collection's newest DateAdded afterwards.
 	LastAdded int64
+	// Mixed is the change in the number of objects of the collection
+	// with versions of more than one spec version.
+	Mixed int
+}
+
+// mixed reports whether the versions of one object span several spec
+// versions.
+func mixed(vs []*Row) bool {
+	for _, v := range vs {
+		if v.Spec != vs[0].Spec {
+			return true
+		}
+	}
+	return false
 }
 
 // PlanCreate decides what CreateObjects does with objs, given the versions
@@ -189,6 +203,13 @@ func (p *planner) finish() *Plan {
 		}
 		seen[in.ID] = true
 		rows := p.byID[in.ID]
+		var before []*Row
+		for _, r := range rows {
+			if _, ok := p.stored[r]; ok {
+				before = append(before, r)
+			}
+		}
+		p.plan.Mixed += b2i(mixed(rows)) - b2i(mixed(before))
 		Mark(rows)
 		for _, r := range rows {
 			if old, ok := p.stored[r]; ok && old != r.marks() {
@@ -203,7 +224,7 @@ func (p *planner) finish() *Plan {
 // PlanDelete decides what DeleteObjects does with the versions of one
 // object (all of them, as stored): which to delete (by Seq) and which of
 // the rest change marks. It returns ENOTFOUND when q selects none.
-func PlanDelete(q *Query, rows []Row) (del []int64, updates []*Row, err error) {
+func PlanDelete(q *Query, rows []Row) (del []int64, updates []*Row, mixedDelta int, err error) {
 	ptrs := make([]*Row, len(rows))
 	for i := range rows {
 		ptrs[i] = &rows[i]
@@ -218,7 +239,7 @@ func PlanDelete(q *Query, rows []Row) (del []int64, updates []*Row, err error) {
 		}
 	}
 	if len(del) == 0 {
-		return nil, nil, rampart.Errorf(rampart.ENOTFOUND, "collection %q holds no version of %q that matches the filter", q.CollectionID, q.IDs[0])
+		return nil, nil, 0, rampart.Errorf(rampart.ENOTFOUND, "collection %q holds no version of %q that matches the filter", q.CollectionID, q.IDs[0])
 	}
 	old := make(map[*Row][3]bool, len(keep))
 	for _, r := range keep {
@@ -230,5 +251,12 @@ func PlanDelete(q *Query, rows []Row) (del []int64, updates []*Row, err error) {
 			updates = append(updates, r)
 		}
 	}
-	return del, updates, nil
+	return del, updates, b2i(mixed(keep)) - b2i(mixed(ptrs)), nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

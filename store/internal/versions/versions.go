@@ -42,6 +42,9 @@ type Query struct {
 	// Specs is the explicit spec_version list, nil for the default (the
 	// newest spec version each object has).
 	Specs []string
+	// OnlySpecs, set by Simplify, keeps versions of these spec versions
+	// after the default selection.
+	OnlySpecs []string
 
 	// AddedAfter is in microseconds since the Unix epoch, truncated (so
 	// "DateAdded > AddedAfter" keeps its meaning); HasAddedAfter says
@@ -57,6 +60,18 @@ type Query struct {
 // Default reports whether the query selects with the default spec_version
 // rule, for which the stores keep precomputed marks.
 func (q *Query) Default() bool { return q.Specs == nil }
+
+// Simplify rewrites a query with an explicit spec_version list for a
+// collection where no object has versions of more than one spec version
+// (mixed is false): there, selecting among the versions of the listed spec
+// versions is the default selection restricted to them, which the stores
+// answer from their marks instead of comparing versions.
+func (q *Query) Simplify(mixed bool) {
+	if mixed || q.Specs == nil {
+		return
+	}
+	q.OnlySpecs, q.Specs = q.Specs, nil
+}
 
 // ParseFilter checks f and returns it as a Query. Errors are EINVALID and
 // name the filter field and the bad value.

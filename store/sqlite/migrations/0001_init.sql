@@ -19,7 +19,11 @@ CREATE TABLE collections (
 	media_types TEXT NOT NULL, -- JSON array of strings
 	created_at  INTEGER NOT NULL,
 	-- The newest date_added in the collection: the floor for the next one.
-	last_added  INTEGER NOT NULL DEFAULT 0
+	last_added  INTEGER NOT NULL DEFAULT 0,
+	-- How many objects have versions of more than one spec_version; while
+	-- none do, listings by spec_version read the marks (see
+	-- versions.Query.Simplify).
+	mixed       INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 CREATE INDEX collections_api_root ON collections (api_root, created_at, pk);
@@ -49,12 +53,13 @@ CREATE TABLE objects (
 ) STRICT;
 
 CREATE UNIQUE INDEX objects_version ON objects (collection, id, version);
-CREATE INDEX objects_seq ON objects (collection, seq);
-CREATE INDEX objects_type ON objects (collection, type, seq);
+-- Listings walk these in seq order, one range per value of latest (and of
+-- type); a listing of only the latest versions reads the latest = 1 range
+-- alone.
+CREATE INDEX objects_latest ON objects (collection, latest, seq);
+CREATE INDEX objects_type ON objects (collection, type, latest, seq);
+-- added_after: the last seq at or before a date_added, in one probe.
 CREATE INDEX objects_added ON objects (collection, date_added, seq);
--- The default listing (last version, newest spec) reads these alone.
-CREATE INDEX objects_latest ON objects (collection, seq) WHERE latest;
-CREATE INDEX objects_latest_type ON objects (collection, type, seq) WHERE latest;
 
 CREATE TABLE accounts (
 	pk            INTEGER PRIMARY KEY,
