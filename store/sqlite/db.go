@@ -58,6 +58,9 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
+	// trace, when set before Open, sees the text of every statement run
+	// (tests count queries with it).
+	trace func(sql string)
 }
 
 // NewDB returns a DB for the file at path; call Open before use.
@@ -92,6 +95,9 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	}()
 
 	db.write, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
+		if err := db.traceConn(c); err != nil {
+			return err
+		}
 		return c.Exec(`PRAGMA busy_timeout = 10000;
 			PRAGMA foreign_keys = ON;
 			PRAGMA journal_mode = WAL;
@@ -111,6 +117,9 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	}
 
 	db.read, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
+		if err := db.traceConn(c); err != nil {
+			return err
+		}
 		return c.Exec(`PRAGMA busy_timeout = 10000;
 			PRAGMA foreign_keys = ON;
 			PRAGMA cache_size = -32768;
@@ -122,6 +131,18 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	db.read.SetMaxOpenConns(db.Readers)
 	db.read.SetMaxIdleConns(db.Readers)
 	return db.read.PingContext(ctx)
+}
+
+func (db *DB) traceConn(c *sqlite3.Conn) error {
+	if db.trace == nil {
+		return nil
+	}
+	return c.Trace(sqlite3.TRACE_STMT, func(_ sqlite3.TraceEvent, _, text any) error {
+		if s, ok := text.(string); ok {
+			db.trace(s)
+		}
+		return nil
+	})
 }
 
 // Close closes the database; it is safe to call on a DB that failed to
