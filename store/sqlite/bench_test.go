@@ -15,13 +15,12 @@ import (
 var (
 	benchObjects = flag.Int("objects", 100_000, "object versions in the database of BenchmarkFindObjects")
 	benchDB      = flag.String("benchdb", "", "keep BenchmarkFindObjects's database in this file and reuse it (default: a new temporary file)")
+	benchSync    = flag.String("sync", sqlite.SyncFull, "synchronous setting of the benchmark databases (full or normal)")
 )
 
 func benchServices(b *testing.B, path string) (storetest.Services, *sqlite.DB) {
 	db := sqlite.NewDB(path)
-	if os.Getenv("SYNC") != "" {
-		db.Synchronous = os.Getenv("SYNC")
-	}
+	db.Synchronous = *benchSync
 	if err := db.Open(context.Background()); err != nil {
 		b.Fatal(err)
 	}
