@@ -61,6 +61,12 @@ func benchObject(typ string, n, v int) *stix.Object {
 // BenchCreateObjects measures CreateObjects of bundles of size new
 // indicators into coll, reporting objects/s.
 func BenchCreateObjects(b *testing.B, s Services, coll string, size int) {
+	BenchCreateObjectsFrom(b, s, coll, size, 0)
+}
+
+// BenchCreateObjectsFrom is BenchCreateObjects with indicators numbered
+// from first, so that runs against one database add new objects.
+func BenchCreateObjectsFrom(b *testing.B, s Services, coll string, size, first int) {
 	b.ReportAllocs()
 	var bytes int64
 	for _, o := range Indicators(0, size) {
@@ -70,7 +76,7 @@ func BenchCreateObjects(b *testing.B, s Services, coll string, size int) {
 	// Made before the clock starts, so that profiles show the store alone.
 	bundles := make([][]*stix.Object, b.N)
 	for i := range bundles {
-		bundles[i] = Indicators(i*size, size)
+		bundles[i] = Indicators(first+i*size, size)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
