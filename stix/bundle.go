@@ -21,11 +21,16 @@ func NewBundle(objs ...*Object) *Bundle {
 	return &Bundle{ID: NewID("bundle"), Objects: objs}
 }
 
-// MarshalJSON encodes the bundle with its objects' JSON unchanged.
+// MarshalJSON encodes the bundle with its objects' JSON unchanged. A bundle
+// without objects has no "objects" member (§8.1 makes it optional and
+// forbids empty lists).
 func (b *Bundle) MarshalJSON() ([]byte, error) {
 	buf := make([]byte, 0, 64)
 	buf = append(buf, `{"type":"bundle","id":`...)
 	buf, _ = jsontext.AppendQuote(buf, b.ID)
+	if len(b.Objects) == 0 {
+		return append(buf, '}'), nil
+	}
 	buf = append(buf, `,"objects":[`...)
 	for i, o := range b.Objects {
 		if i > 0 {
@@ -100,9 +105,10 @@ type BundleReader struct {
 	dec     *jsontext.Decoder
 	id      string
 	state   int // 0 before the objects array, 1 inside it, 2 after it
-	index   int
-	err     error
-	started bool
+	index    int
+	err      error
+	started  bool
+	isBundle bool // "type": "bundle" was read
 }
 
 // NewBundleReader returns a reader of the bundle in r.
@@ -134,6 +140,9 @@ func (br *BundleReader) Next() (*Object, error) {
 		case 0:
 			if err := br.seekObjects(); err != nil {
 				return nil, br.fail(err)
+			}
+			if br.state == 2 {
+				continue
 			}
 		case 1:
 			if br.dec.PeekKind() == ']' {
@@ -179,7 +188,15 @@ func (br *BundleReader) seekObjects() error {
 	}
 	for {
 		if br.dec.PeekKind() == '}' {
-			return errors.New(`the bundle has no "objects" list`)
+			// §8.1 makes "objects" optional: a bundle without it is empty.
+			// Anything else without it is most likely not a bundle at all
+			// (a lone STIX object, say), which deserves an error rather
+			// than a silent "nothing read".
+			if !br.isBundle {
+				return errors.New(`not a bundle: the JSON object has no "objects" list and no "type": "bundle" (a single STIX object must be wrapped in a bundle)`)
+			}
+			br.state = 2
+			return nil
 		}
 		done, err := br.member()
 		if err != nil || done {
@@ -212,6 +229,7 @@ func (br *BundleReader) member() (done bool, err error) {
 		if typ != "bundle" {
 			return false, fmt.Errorf(`bundle "type" must be "bundle" (got %q)`, typ)
 		}
+		br.isBundle = true
 	case "id":
 		if err := json.UnmarshalDecode(br.dec, &br.id); err != nil {
 			return false, fmt.Errorf(`bundle "id" must be a string`)

@@ -129,7 +129,7 @@ func describeTargets(targets []string) string {
 			s = strings.Join(names[:len(names)-1], ", ") + " or " + s
 		}
 		article := "a "
-		if strings.ContainsAny(names[0][:1], "aeiou") {
+		if strings.ContainsAny(names[0][:1], "aeiox") {
 			article = "an "
 		}
 		parts = append(parts, article+s+" object")

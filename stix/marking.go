@@ -45,7 +45,7 @@ var markingDefinitionSpec = &objSpec{
 		"extensions":          extensions(nil),
 		"name":                str(),
 		"definition_type": {kind: kString,
-			deprecated: "definition_type is deprecated; new marking definitions should use an extension"},
+			deprecated: "is deprecated; new marking definitions should use an extension"},
 		"definition": {kind: kCheckOnly},
 		"defanged":   notAllowed("must not be used on objects other than SCOs"),
 	},

@@ -22,7 +22,7 @@ var observedDataSpec = sdoSpec(map[string]*prop{
 	"first_observed":  timestamp(),
 	"last_observed":   timestamp(),
 	"number_observed": intRange(1, 999999999),
-	"objects": {kind: kCheckOnly, deprecated: "objects is deprecated; reference the SCOs with object_refs",
+	"objects": {kind: kCheckOnly, deprecated: "is deprecated; reference the SCOs with object_refs",
 		check: checkObservableContainer},
 	"object_refs": refs(anySCO, "relationship", "sighting").with(checkObjectRefsHaveSCO),
 }, []string{"first_observed", "last_observed", "number_observed"},
