@@ -101,10 +101,10 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 //
 // A BundleReader is not safe for concurrent use.
 type BundleReader struct {
-	cr      *countingReader
-	dec     *jsontext.Decoder
-	id      string
-	state   int // 0 before the objects array, 1 inside it, 2 after it
+	cr       *countingReader
+	dec      *jsontext.Decoder
+	id       string
+	state    int // 0 before the objects array, 1 inside it, 2 after it
 	index    int
 	err      error
 	started  bool

@@ -19,7 +19,7 @@ type CommonProperties struct {
 	CreatedByRef       string              `json:"created_by_ref,omitempty"`
 	Created            Timestamp           `json:"created,omitzero"`
 	Modified           Timestamp           `json:"modified,omitzero"`
-	Revoked            bool                `json:"revoked,omitempty"`
+	Revoked            bool                `json:"revoked,omitzero"`
 	Labels             []string            `json:"labels,omitempty"`
 	Confidence         *int                `json:"confidence,omitempty"`
 	Lang               string              `json:"lang,omitempty"`
@@ -38,7 +38,7 @@ type ObservableProperties struct {
 	ID                string            `json:"id"`
 	ObjectMarkingRefs []string          `json:"object_marking_refs,omitempty"`
 	GranularMarkings  []GranularMarking `json:"granular_markings,omitempty"`
-	Defanged          bool              `json:"defanged,omitempty"`
+	Defanged          bool              `json:"defanged,omitzero"`
 }
 
 // Extensions is the extensions dictionary of an object (§3.2, §7.3): keys

@@ -57,7 +57,7 @@ type AlternateDataStream struct {
 // PDFExt holds PDF properties of a file (§6.7.4).
 type PDFExt struct {
 	Version          string                    `json:"version,omitempty"`
-	IsOptimized      *bool                     `json:"is_optimized,omitempty"`
+	IsOptimized      *bool                     `json:"is_optimized,omitzero"`
 	DocumentInfoDict map[string]string         `json:"document_info_dict,omitempty"`
 	PDFID0           string                    `json:"pdfid0,omitempty"`
 	PDFID1           string                    `json:"pdfid1,omitempty"`

@@ -11,7 +11,7 @@ type NetworkTraffic struct {
 	ObservableProperties
 	Start             Timestamp                 `json:"start,omitzero"`
 	End               Timestamp                 `json:"end,omitzero"`
-	IsActive          *bool                     `json:"is_active,omitempty"`
+	IsActive          *bool                     `json:"is_active,omitzero"`
 	SrcRef            string                    `json:"src_ref,omitempty"`
 	DstRef            string                    `json:"dst_ref,omitempty"`
 	SrcPort           *int                      `json:"src_port,omitempty"`
@@ -61,8 +61,8 @@ type ICMPExt struct {
 // SocketExt holds properties of a network socket (§6.12.4).
 type SocketExt struct {
 	AddressFamily    string                    `json:"address_family"`
-	IsBlocking       *bool                     `json:"is_blocking,omitempty"`
-	IsListening      *bool                     `json:"is_listening,omitempty"`
+	IsBlocking       *bool                     `json:"is_blocking,omitzero"`
+	IsListening      *bool                     `json:"is_listening,omitzero"`
 	Options          map[string]int64          `json:"options,omitempty"`
 	SocketType       string                    `json:"socket_type,omitempty"`
 	SocketDescriptor *int64                    `json:"socket_descriptor,omitempty"`

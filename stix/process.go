@@ -6,7 +6,7 @@ import "encoding/json/jsontext"
 // (§6.13). Its id is random: it has no ID Contributing Properties.
 type Process struct {
 	ObservableProperties
-	IsHidden             *bool                     `json:"is_hidden,omitempty"`
+	IsHidden             *bool                     `json:"is_hidden,omitzero"`
 	PID                  *int64                    `json:"pid,omitempty"`
 	CreatedTime          Timestamp                 `json:"created_time,omitzero"`
 	Cwd                  string                    `json:"cwd,omitempty"`
@@ -31,8 +31,8 @@ type ProcessExtensions struct {
 
 // WindowsProcessExt holds Windows properties of a process (§6.13.2).
 type WindowsProcessExt struct {
-	ASLREnabled    *bool                     `json:"aslr_enabled,omitempty"`
-	DEPEnabled     *bool                     `json:"dep_enabled,omitempty"`
+	ASLREnabled    *bool                     `json:"aslr_enabled,omitzero"`
+	DEPEnabled     *bool                     `json:"dep_enabled,omitzero"`
 	Priority       string                    `json:"priority,omitempty"`
 	OwnerSID       string                    `json:"owner_sid,omitempty"`
 	WindowTitle    string                    `json:"window_title,omitempty"`

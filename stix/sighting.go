@@ -13,7 +13,7 @@ type Sighting struct {
 	SightingOfRef    string                    `json:"sighting_of_ref"`
 	ObservedDataRefs []string                  `json:"observed_data_refs,omitempty"`
 	WhereSightedRefs []string                  `json:"where_sighted_refs,omitempty"`
-	Summary          bool                      `json:"summary,omitempty"`
+	Summary          bool                      `json:"summary,omitzero"`
 	Custom           map[string]jsontext.Value `json:",embed"`
 }
 

@@ -74,6 +74,14 @@ func joinNames(names []string) string {
 var (
 	customSDOSpec = sdoSpec(nil, nil)
 	customSCOSpec = scoSpec(nil, nil, nil)
+	// legacyCustomSpec is for deprecated custom objects (§11.2), which may
+	// be SDO-like or SCO-like: common properties are checked when present,
+	// only type and id are required.
+	legacyCustomSpec = &objSpec{
+		props:    merge(sdoCommon, map[string]*prop{"defanged": boolean()}),
+		required: []string{"type", "id"},
+		checks:   []checkFn{checkID, checkModified, checkSelectors},
+	}
 )
 
 // typeSpecs maps every type of STIX 2.1 to its rules. It is set once by

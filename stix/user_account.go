@@ -10,10 +10,10 @@ type UserAccount struct {
 	AccountLogin          string                    `json:"account_login,omitempty"`
 	AccountType           string                    `json:"account_type,omitempty"`
 	DisplayName           string                    `json:"display_name,omitempty"`
-	IsServiceAccount      *bool                     `json:"is_service_account,omitempty"`
-	IsPrivileged          *bool                     `json:"is_privileged,omitempty"`
-	CanEscalatePrivs      *bool                     `json:"can_escalate_privs,omitempty"`
-	IsDisabled            *bool                     `json:"is_disabled,omitempty"`
+	IsServiceAccount      *bool                     `json:"is_service_account,omitzero"`
+	IsPrivileged          *bool                     `json:"is_privileged,omitzero"`
+	CanEscalatePrivs      *bool                     `json:"can_escalate_privs,omitzero"`
+	IsDisabled            *bool                     `json:"is_disabled,omitzero"`
 	AccountCreated        Timestamp                 `json:"account_created,omitzero"`
 	AccountExpires        Timestamp                 `json:"account_expires,omitzero"`
 	CredentialLastChanged Timestamp                 `json:"credential_last_changed,omitzero"`

@@ -220,8 +220,10 @@ func (c *checker) checkSpecVersion(root *node, cat Category) {
 func (c *checker) customObject(root *node) {
 	cat, declared := customCategory(root)
 	var spec *objSpec
-	switch cat {
-	case SCO:
+	switch {
+	case !declared:
+		spec = legacyCustomSpec
+	case cat == SCO:
 		spec = customSCOSpec
 	default:
 		spec = customSDOSpec

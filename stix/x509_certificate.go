@@ -5,7 +5,7 @@ import "encoding/json/jsontext"
 // X509Certificate is an X.509 certificate (§6.18).
 type X509Certificate struct {
 	ObservableProperties
-	IsSelfSigned              *bool                     `json:"is_self_signed,omitempty"`
+	IsSelfSigned              *bool                     `json:"is_self_signed,omitzero"`
 	Hashes                    Hashes                    `json:"hashes,omitempty"`
 	Version                   string                    `json:"version,omitempty"`
 	SerialNumber              string                    `json:"serial_number,omitempty"`
