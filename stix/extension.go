@@ -56,7 +56,7 @@ var extensionDefinitionSpec = sdoSpec(map[string]*prop{
 
 func checkExtensionPropertyName(c *checker, n *node, path string) {
 	if n.kind == '"' && !validCustomName(n.str) {
-		c.fail(path, "is not a valid extension property name: 3 to 250 characters of a-z, 0-9 and '_' (got %q)", n.str)
+		c.fail(path, "is not a valid extension property name: 3 to 250 characters of a-z, 0-9 and '_', beginning with a letter (got %q)", n.str)
 	}
 }
 
@@ -177,7 +177,7 @@ func (c *checker) extensionInstance(n *node, path, key string, cat Category) {
 		}
 		p := join(path, m.name)
 		if !validCustomName(m.name) {
-			c.fail(p, "is not a valid extension property name: names must be 3 to 250 characters of a-z, 0-9 and '_'")
+			c.fail(p, "is not a valid extension property name: names must be 3 to 250 characters of a-z, 0-9 and '_', beginning with a letter")
 			continue
 		}
 		c.baseValue(m.val, p)
