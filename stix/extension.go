@@ -42,8 +42,21 @@ var extensionDefinitionSpec = sdoSpec(map[string]*prop{
 	"extension_properties": listOf(str().with(checkExtensionPropertyName)),
 }, []string{"created_by_ref", "name", "schema", "version", "extension_types"},
 	func(c *checker, n *node, path string) {
+		if !n.has("description") {
+			c.warn("description", "should be present: it documents what the extension conveys")
+		}
+	},
+	func(c *checker, n *node, path string) {
 		et := n.get("extension_types")
-		if !n.has("extension_properties") || et == nil || et.kind != '[' {
+		if et == nil || et.kind != '[' {
+			return
+		}
+		if !n.has("extension_properties") {
+			for _, t := range et.items {
+				if t.kind == '"' && t.str == ExtensionToplevelProperty {
+					c.warn("extension_properties", "should list the property names a %s adds", ExtensionToplevelProperty)
+				}
+			}
 			return
 		}
 		for _, t := range et.items {

@@ -103,9 +103,6 @@ type divergence struct {
 
 func TestSchemaAgreement(t *testing.T) {
 	set := loadSchemas(t)
-	type key struct {
-		reason string
-	}
 	counts := map[string]int{}
 	total, agree := 0, 0
 	var unexplained []string

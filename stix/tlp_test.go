@@ -59,7 +59,7 @@ func TestTLPMarkingDefinitions(t *testing.T) {
 		t.Errorf("TLPRed.MarkingID() = %q", TLPRed.MarkingID())
 	}
 	// Each call gives a new object.
-	if TLPMarkingDefinition(TLPRed) == TLPMarkingDefinition(TLPRed) {
+	if a, b := TLPMarkingDefinition(TLPRed), TLPMarkingDefinition(TLPRed); a == b {
 		t.Error("TLPMarkingDefinition returns a shared object")
 	}
 }
