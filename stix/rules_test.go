@@ -184,6 +184,8 @@ var ruleCases = []ruleCase{
 	{"observed-data container wrong target", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"file","name":"a.exe"},"1":{"type":"network-traffic","src_ref":"0","protocols":["tcp"]}}`)}, `objects.1.src_ref must refer to an ipv4-addr, ipv6-addr, mac-addr or domain-name object (got "0", a file)`, ""},
 	{"observed-data container SDO", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"indicator","name":"x"}}`)}, `objects.0.type must be the type of an SCO (got "indicator")`, ""},
 	{"observed-data container rules", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"ipv4-addr","value":"198.51.100.300"}}`)}, "objects.0.value must be an IPv4 address or CIDR block", ""},
+	{"observed-data container unrelated", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"ipv4-addr","value":"198.51.100.3"},"1":{"type":"domain-name","value":"example.com"}}`)}, "objects.1 is not related by references to the other objects of the container", ""},
+	{"observed-data container related through an extension", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"file","name":"a.zip","extensions":{"archive-ext":{"contains_refs":["1"]}}},"1":{"type":"file","name":"b.txt"}}`)}, "", ""},
 	{"observed-data container empty", "observed-data", []edit{del("object_refs"), set("objects", `{}`)}, "objects must contain at least one object", ""},
 	{"opinion value", "opinion", []edit{set("opinion", `"maybe"`)}, `opinion must be one of "strongly-disagree", "disagree", "neutral", "agree", "strongly-agree" (got "maybe")`, ""},
 	{"opinion required", "opinion", []edit{del("opinion")}, "opinion is required", ""},
