@@ -218,7 +218,9 @@ var divergences = []divergence{
 	{"the external-reference schema forbids CVE- or CAPEC-shaped external_ids under other source names and requires external_id for \"capec\" and \"cve\"; §2.5 and §4.1/§4.19 only fix the form of those ids", false,
 		func(m mutation, _, why string) bool { return strings.HasPrefix(m.path, "external_references.") }},
 	{"additional_header_fields values are lists of strings (§6.6); the schema wants at least two items in a list (a single value as a string)", false,
-		func(m mutation, _, why string) bool { return strings.HasPrefix(m.path, "additional_header_fields.") && m.value == `["x"]` }},
+		func(m mutation, _, why string) bool {
+			return strings.HasPrefix(m.path, "additional_header_fields.") && m.value == `["x"]`
+		}},
 	{"socket option names SHOULD be like SO_ACCEPTCONN (§6.12.4): a warning; the schema makes it a pattern", false,
 		func(m mutation, _, why string) bool { return strings.Contains(m.path, "socket-ext.options") }},
 	{"startup_info values: the schema types some STARTUPINFO members, §6.13.2 does not", false,
