@@ -190,11 +190,13 @@ func (c *checker) customProperty(m member, path string, rule customRule) {
 	case strings.HasSuffix(m.name, "_bin"):
 		c.value(m.val, p, binary())
 	}
-	if path == "" && c.container == nil {
-		if !c.topLevelExt && typeSpecs[c.typ] != nil {
-			c.warn(p, "custom properties are deprecated; define them with a property-extension")
+	if path == "" && c.container == nil && typeSpecs[c.typ] != nil {
+		// Collected and reported once per object: data sets such as
+		// ATT&CK carry a dozen custom properties on every object.
+		if !c.topLevelExt {
+			c.customProps = append(c.customProps, m.name)
 		}
-		if !strings.HasPrefix(m.name, "x_") && typeSpecs[c.typ] != nil {
+		if !strings.HasPrefix(m.name, "x_") {
 			c.warn(p, "custom property names should start with \"x_\"")
 		}
 	}

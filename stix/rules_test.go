@@ -90,7 +90,7 @@ var ruleCases = []ruleCase{
 	{"granular marking_ref to identity", "attack-pattern", []edit{set("granular_markings.0.marking_ref", `"`+someID+`"`)}, "granular_markings[0].marking_ref must refer to a marking-definition object", ""},
 
 	// Custom properties (§11.1) and reserved names (§3.8).
-	{"custom property", "indicator", []edit{set("x_acme_score", "10")}, "", "custom properties are deprecated"},
+	{"custom property", "indicator", []edit{set("x_acme_score", "10")}, "", "custom properties (x_acme_score) are deprecated; define them with a property-extension"},
 	{"custom property without x_", "indicator", []edit{set("acme_score", "10")}, "", `custom property names should start with "x_"`},
 	{"custom property upper case", "indicator", []edit{set("x_Acme", "10")}, "x_Acme is not a valid custom property name: names must be 3 to 250 characters of a-z, 0-9 and '_'", ""},
 	{"custom property hyphen", "indicator", []edit{set("x-acme", "10")}, "x-acme is not a valid custom property name", ""},

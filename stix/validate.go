@@ -121,6 +121,13 @@ func (v *Validator) run(o *Object, warnings bool) *checker {
 		c.id = id.str
 	}
 	c.validateObject(root)
+	if n := len(c.customProps); n > 0 {
+		names := strings.Join(c.customProps[:min(n, 5)], ", ")
+		if n > 5 {
+			names += fmt.Sprintf(" and %d more", n-5)
+		}
+		c.warn("", "custom properties (%s) are deprecated; define them with a property-extension", names)
+	}
 	return c
 }
 
@@ -139,6 +146,9 @@ type checker struct {
 	// container is the observed-data "objects" dictionary while its
 	// members are checked: their references are keys into it, not ids.
 	container *node
+	// customProps collects the object's top-level custom properties for
+	// one deprecation warning.
+	customProps []string
 	// topLevelExt reports that the object declares a
 	// toplevel-property-extension, under which top-level custom properties
 	// are not the deprecated kind.
