@@ -9,6 +9,11 @@ import (
 	"io"
 )
 
+// ErrNotEnvelope reports input that is JSON but not a bundle or envelope:
+// not an object, no "objects" list, or a "type" other than "bundle" (a bare
+// STIX object, typically).
+var ErrNotEnvelope = errors.New("not a bundle or envelope")
+
 // Bundle is a STIX bundle held in memory. For large inputs use BundleReader,
 // which never holds more than one object at a time.
 type Bundle struct {
@@ -174,12 +179,12 @@ func (br *BundleReader) seekObjects() error {
 			return err
 		}
 		if tok.Kind() != '{' {
-			return fmt.Errorf("a bundle must be a JSON object, not %s", kindName(tok.Kind()))
+			return fmt.Errorf("%w: a bundle must be a JSON object, not %s", ErrNotEnvelope, kindName(tok.Kind()))
 		}
 	}
 	for {
 		if br.dec.PeekKind() == '}' {
-			return errors.New(`the bundle has no "objects" list`)
+			return fmt.Errorf(`%w: there is no "objects" list`, ErrNotEnvelope)
 		}
 		done, err := br.member()
 		if err != nil || done {
@@ -197,7 +202,7 @@ func (br *BundleReader) member() (done bool, err error) {
 	switch name := tok.String(); name {
 	case "objects":
 		if k := br.dec.PeekKind(); k != '[' {
-			return false, fmt.Errorf(`bundle "objects" must be a list, not %s`, kindName(k))
+			return false, fmt.Errorf(`%w: "objects" must be a list, not %s`, ErrNotEnvelope, kindName(k))
 		}
 		if _, err := br.dec.ReadToken(); err != nil {
 			return false, err
@@ -210,7 +215,7 @@ func (br *BundleReader) member() (done bool, err error) {
 			return false, fmt.Errorf(`bundle "type" must be a string`)
 		}
 		if typ != "bundle" {
-			return false, fmt.Errorf(`bundle "type" must be "bundle" (got %q)`, typ)
+			return false, fmt.Errorf(`%w: "type" must be "bundle" (got %q)`, ErrNotEnvelope, typ)
 		}
 	case "id":
 		if err := json.UnmarshalDecode(br.dec, &br.id); err != nil {
