@@ -82,6 +82,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
+	case "serve":
+		return m.runServe
+	case "import":
+		return m.runImport
+	case "export":
+		return m.runExport
+	case "user":
+		return m.runUser
 	}
 	return nil
 }
