@@ -52,6 +52,7 @@ Commands:
     import     import STIX bundles into a collection
     export     export a collection as a STIX bundle
     user       manage accounts: add, list, grant, token
+    bench      measure this machine: TAXII ingest and reads, import
     version    print the version
 
 Run "rampart <command> -h" for a command's flags and examples.
@@ -90,6 +91,8 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runExport
 	case "user":
 		return m.runUser
+	case "bench":
+		return m.runBench
 	}
 	return nil
 }
