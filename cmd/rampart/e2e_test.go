@@ -571,6 +571,7 @@ func TestEndToEndCrash(t *testing.T) {
 			t.Fatalf("acknowledged object %s lost in the crash (%d acknowledged, %d stored)", id, len(acked), len(stored))
 		}
 	}
+	t.Logf("%d objects acknowledged before the crash, %d stored after it", len(acked), len(stored))
 	if len(stored)%200 != 0 {
 		t.Errorf("%d objects stored: a POST of 200 was stored in part", len(stored))
 	}

@@ -742,9 +742,13 @@ func TestMedallionAddObjects(t *testing.T) {
 func TestMedallionFiveVersionsAndDelete(t *testing.T) {
 	tt := newMedallionServer(t)
 	p := objectsPath(medWrite)
+	// medallion's versions keep created at 2017 while modified goes back to
+	// 2015, which STIX forbids (modified must not precede created) and
+	// Rampart refuses; here every version is created in 2015.
 	var objs []string
 	for _, y := range []string{"2015", "2016", "2017", "2018", "2019"} {
-		objs = append(objs, strings.Replace(testCOA, `"modified":"2017-01-27T13:49:53.935Z"`, `"modified":"`+y+`-01-27T13:49:53.935Z"`, 1))
+		o := strings.Replace(testCOA, `"modified":"2017-01-27T13:49:53.935Z"`, `"modified":"`+y+`-01-27T13:49:53.935Z"`, 1)
+		objs = append(objs, strings.Replace(o, `"created":"2017-01-27T13:49:53.935Z"`, `"created":"2015-01-27T13:49:53.935Z"`, 1))
 	}
 	r := tt.do(http.MethodPost, p, "", strings.NewReader(`{"objects":[`+strings.Join(objs, ",")+`]}`))
 	tt.want(r, 202)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/store/postgres"
 	"github.com/rampart-cti/rampart/store/sqlite"
 )
 
@@ -23,7 +22,6 @@ type node struct {
 	accounts    rampart.AccountService
 	statuses    rampart.StatusService
 	secrets     rampart.SecretService
-	ping        func(context.Context) error
 }
 
 // storeFlags are the flags that choose a node's store, shared by every
@@ -46,18 +44,7 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 	}
 	n := &node{dataDir: sf.dataDir}
 	if sf.postgres != "" {
-		db := postgres.NewDB(sf.postgres)
-		if err := db.Open(ctx); err != nil {
-			return nil, fmt.Errorf("open PostgreSQL store: %v", err)
-		}
-		m.closers = append(m.closers, db)
-		n.objects = postgres.NewObjectService(db)
-		n.collections = postgres.NewCollectionService(db)
-		n.accounts = postgres.NewAccountService(db)
-		n.statuses = postgres.NewStatusService(db)
-		n.secrets = postgres.NewSecretService(db)
-		n.ping = db.Ping
-		return n, nil
+		return nil, fmt.Errorf("postgres: not wired")
 	}
 	path := filepath.Join(sf.dataDir, "rampart.db")
 	db := sqlite.NewDB(path)
@@ -70,7 +57,6 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 	n.accounts = sqlite.NewAccountService(db)
 	n.statuses = sqlite.NewStatusService(db)
 	n.secrets = sqlite.NewSecretService(db)
-	n.ping = db.Ping
 	return n, nil
 }
 
