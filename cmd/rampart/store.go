@@ -167,4 +167,3 @@ func findCollection(ctx context.Context, n *node, root, ref string) (*rampart.Co
 	}
 	return nil, fmt.Errorf("API root %q has no collection %q; it has: %s", root, ref, strings.Join(names, ", "))
 }
-
