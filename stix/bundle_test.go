@@ -46,7 +46,8 @@ func TestBundleReader(t *testing.T) {
 func TestBundleReaderBrokenStream(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`[]`, "must be a JSON object"},
-		{`{"type":"bundle"}`, `no "objects"`},
+		{`{"more":true}`, `not a bundle`},
+		{`{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}`, `must be "bundle"`},
 		{`{"objects":[{"type":"x-a","id":"x-a--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}`, "unexpected end"},
 		{`{"objects":{}}`, "must be a list"},
 		{`{"type":"report","objects":[]}`, `must be "bundle"`},
