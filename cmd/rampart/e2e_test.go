@@ -370,11 +370,42 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	// A next cursor from another query or endpoint is refused.
+	// A next cursor from another query, endpoint or collection is refused.
 	r = tt.get(objs, "limit=2")
 	next := r.json["next"].(string)
 	tt.want(tt.get(objs, "limit=2&match[type]=indicator&next="+url.QueryEscape(next)), 400)
 	tt.want(tt.get("/api/collections/"+collID+"/manifest/", "limit=2&next="+url.QueryEscape(next)), 400)
+	otherID, stderr, code := runCLI(t, "", nil, "collection", "add", "Other", "--alias", "other", "--data", dir)
+	if code != 0 {
+		t.Fatalf("collection add: %d %s", code, stderr)
+	}
+	otherID = strings.TrimSpace(otherID)
+	other := "/api/collections/" + otherID + "/objects/"
+	tt.want(tt.do(http.MethodPost, other, "", strings.NewReader(envelope(indicatorJSON(700, ""), indicatorJSON(701, ""), indicatorJSON(702, "")))), 202)
+	tt.want(tt.get(other, "limit=2&next="+url.QueryEscape(next)), 400)
+	// The reader has no grant on it: it does not exist for the reader.
+	reader.want(asReader(http.MethodGet, other, "", nil), 404)
+	reader.want(asReader(http.MethodGet, "/api/collections/"+otherID+"/", "", nil), 404)
+	if cs := asReader(http.MethodGet, "/api/collections/", "", nil).json["collections"].([]any); len(cs) != 1 {
+		t.Errorf("the reader sees %d collections", len(cs))
+	}
+
+	// An object just over stix.MaxObjectBytes fails alone; one so large
+	// that the reader would have to buffer it stops the request with 413,
+	// and nothing of that request is stored.
+	huge := indicatorJSON(800, `,"description":"`+strings.Repeat("x", stix.MaxObjectBytes+1)+`"`)
+	r = tt.do(http.MethodPost, other, "", strings.NewReader(envelope(indicatorJSON(801, ""), huge)))
+	if r.status != 202 || r.json["success_count"] != 1.0 || !strings.Contains(fmt.Sprint(r.json["failures"]), "MaxObjectBytes") {
+		t.Errorf("object over MaxObjectBytes: %d %.300s", r.status, r.body)
+	}
+	huger := indicatorJSON(802, `,"description":"`+strings.Repeat("x", 2*stix.MaxObjectBytes)+`"`)
+	r = tt.do(http.MethodPost, other, "", strings.NewReader(envelope(indicatorJSON(803, ""), huger)))
+	if r.status != 413 || !strings.Contains(r.json["description"].(string), "MaxObjectBytes") {
+		t.Errorf("object far over MaxObjectBytes: %d %.300s", r.status, r.body)
+	}
+	if n := len(tt.get(other, "").ids()); n != 4 {
+		t.Errorf("the collection holds %d objects, want 4", n)
+	}
 
 	// Health and metrics.
 	resp, err := http.Get(node.base + "/healthz")

@@ -109,8 +109,8 @@ func (s importSummary) String() string {
 	if s.elapsed > 0 {
 		rate = float64(n) / s.elapsed.Seconds()
 	}
-	return fmt.Sprintf("%d objects: %d imported, %d already present, %d failed (%.1fs, %.0f objects/s)",
-		n, s.added, s.present, s.failed, s.elapsed.Seconds(), rate)
+	return fmt.Sprintf("%s: %d imported, %d already present, %d failed (%.1fs, %.0f objects/s)",
+		plural(n, "object"), s.added, s.present, s.failed, s.elapsed.Seconds(), rate)
 }
 
 // importFile streams one file into the collection. Objects stored before a
@@ -211,6 +211,14 @@ func (m *Main) importFailure(s *importSummary, name string, oe *stix.ObjectError
 	if s.failed <= maxListedFailures {
 		fmt.Fprintf(m.Stderr, "rampart: %s: %v\n", name, oe)
 	}
+}
+
+// plural writes a count with its noun, "1 object", "2 objects".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // countReader counts the bytes read, for progress.

@@ -52,6 +52,7 @@ Commands:
     import     import STIX bundles into a collection
     export     export a collection as a STIX bundle
     user       manage accounts: add, list, grant, token
+    collection manage API roots and collections
     bench      measure this machine: TAXII ingest and reads, import
     version    print the version
 
@@ -93,6 +94,8 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runUser
 	case "bench":
 		return m.runBench
+	case "collection":
+		return m.runCollection
 	}
 	return nil
 }

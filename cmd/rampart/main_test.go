@@ -1,6 +1,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"os"
 	"testing"
@@ -31,6 +32,23 @@ func TestScript(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GOTOOLCHAIN", "go1.27.3")
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// gzip FILE writes FILE.gz.
+			"gzip": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: gzip FILE")
+				}
+				data, err := os.ReadFile(ts.MkAbs(args[0]))
+				ts.Check(err)
+				f, err := os.Create(ts.MkAbs(args[0] + ".gz"))
+				ts.Check(err)
+				zw := gzip.NewWriter(f)
+				_, err = zw.Write(data)
+				ts.Check(err)
+				ts.Check(zw.Close())
+				ts.Check(f.Close())
+			},
 		},
 	})
 }
