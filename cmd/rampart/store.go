@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/postgres"
 	"github.com/rampart-cti/rampart/store/sqlite"
 )
 
@@ -44,7 +45,17 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 	}
 	n := &node{dataDir: sf.dataDir}
 	if sf.postgres != "" {
-		return nil, fmt.Errorf("postgres: not wired")
+		db := postgres.NewDB(sf.postgres)
+		if err := db.Open(ctx); err != nil {
+			return nil, fmt.Errorf("open PostgreSQL store: %v", err)
+		}
+		m.closers = append(m.closers, db)
+		n.objects = postgres.NewObjectService(db)
+		n.collections = postgres.NewCollectionService(db)
+		n.accounts = postgres.NewAccountService(db)
+		n.statuses = postgres.NewStatusService(db)
+		n.secrets = postgres.NewSecretService(db)
+		return n, nil
 	}
 	path := filepath.Join(sf.dataDir, "rampart.db")
 	db := sqlite.NewDB(path)
