@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/pgtest"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/taxii"
 )
@@ -174,9 +175,19 @@ func indicatorJSON(i int, extra string) string {
 
 func envelope(objs ...string) string { return `{"objects":[` + strings.Join(objs, ",") + `]}` }
 
-func TestEndToEnd(t *testing.T) {
+func TestEndToEnd(t *testing.T) { testEndToEnd(t, nil) }
+
+// TestEndToEndPostgres runs the same session against a node whose store is
+// a real PostgreSQL server.
+func TestEndToEndPostgres(t *testing.T) {
+	testEndToEnd(t, []string{"RAMPART_POSTGRES=" + pgtest.NewDatabase(t)})
+}
+
+// testEndToEnd exercises every TAXII endpoint, filter, paging, access rule
+// and bad-input case against a node started with storeEnv.
+func testEndToEnd(t *testing.T, storeEnv []string) {
 	dir := t.TempDir()
-	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
+	env := append([]string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, storeEnv...)
 	node := startNode(t, dir, env)
 	tt := &taxiiTester{t: t, base: node.base, user: "admin", pass: e2ePassword}
 
@@ -308,13 +319,13 @@ func TestEndToEnd(t *testing.T) {
 
 	// A reader with a bearer token, created with the CLI while the node
 	// runs; a second collection it has no grant on stays invisible to it.
-	if _, stderr, code := runCLI(t, "reader-password-123\n", nil, "user", "add", "reader", "--data", dir, "--password-stdin"); code != 0 {
+	if _, stderr, code := runCLI(t, "reader-password-123\n", storeEnv, "user", "add", "reader", "--data", dir, "--password-stdin"); code != 0 {
 		t.Fatalf("user add: %d %s", code, stderr)
 	}
-	if _, stderr, code := runCLI(t, "", nil, "user", "grant", "reader", "default", "--read", "--data", dir); code != 0 {
+	if _, stderr, code := runCLI(t, "", storeEnv, "user", "grant", "reader", "default", "--read", "--data", dir); code != 0 {
 		t.Fatalf("user grant: %d %s", code, stderr)
 	}
-	token, stderr, code := runCLI(t, "", nil, "user", "token", "reader", "--label", "e2e", "--data", dir)
+	token, stderr, code := runCLI(t, "", storeEnv, "user", "token", "reader", "--label", "e2e", "--data", dir)
 	if code != 0 {
 		t.Fatalf("user token: %d %s", code, stderr)
 	}
@@ -375,7 +386,7 @@ func TestEndToEnd(t *testing.T) {
 	next := r.json["next"].(string)
 	tt.want(tt.get(objs, "limit=2&match[type]=indicator&next="+url.QueryEscape(next)), 400)
 	tt.want(tt.get("/api/collections/"+collID+"/manifest/", "limit=2&next="+url.QueryEscape(next)), 400)
-	otherID, stderr, code := runCLI(t, "", nil, "collection", "add", "Other", "--alias", "other", "--data", dir)
+	otherID, stderr, code := runCLI(t, "", storeEnv, "collection", "add", "Other", "--alias", "other", "--data", dir)
 	if code != 0 {
 		t.Fatalf("collection add: %d %s", code, stderr)
 	}

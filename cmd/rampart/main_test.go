@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/rampart-cti/rampart/internal/pgtest"
 )
 
 // TestMain lets testscript run "rampart" as a command inside the scripts in
 // testdata/script: exec rampart … runs this binary's main.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(pgtestMain{m}, map[string]func(){
 		"rampart": func() {
 			m := NewMain()
 			err := m.Run(context.Background(), os.Args[1:])
@@ -23,6 +25,12 @@ func TestMain(m *testing.M) {
 		},
 	})
 }
+
+// pgtestMain runs the tests through pgtest.Main, which stops the PostgreSQL
+// server the tests started, whatever their outcome.
+type pgtestMain struct{ m *testing.M }
+
+func (p pgtestMain) Run() int { return pgtest.Main(p.m) }
 
 // TestScript runs the CLI behaviour tests in testdata/script/*.txtar: exit
 // status, stdout and stderr of real invocations.
