@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -178,6 +179,9 @@ func (m *Main) password(fromStdin bool) (password string, generated bool, err er
 		return rand.Text(), true, nil
 	}
 	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", false, fmt.Errorf("read password: %v", err)
+	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
 		return "", false, fmt.Errorf("no password on standard input")
