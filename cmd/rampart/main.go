@@ -52,6 +52,8 @@ Commands:
     import     import STIX bundles into a collection
     export     export a collection as a STIX bundle
     user       manage accounts: add, list, grant, token
+    attribute  rank the intrusion sets behind an incident, with explanations
+    attribution eval   reproduce the attribution evaluation tables
     version    print the version
 
 Run "rampart <command> -h" for a command's flags and examples.
@@ -82,6 +84,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
+	case "attribute":
+		return m.runAttribute
+	case "attribution":
+		return m.runAttribution
 	}
 	return nil
 }
