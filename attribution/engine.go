@@ -181,6 +181,8 @@ type Engine struct {
 	// targets maps an intrusion set or campaign to the sectors and
 	// countries it targets, as pseudo-entries.
 	targets map[*Entry][]*Entry
+	// campNull is the log score of "none of the known campaigns".
+	campNull float64
 	// groupIndex maps an intrusion set to its index in groups.cands.
 	groupIndex map[*Entry]int
 	// places holds the sector and country pseudo-entries by key.
@@ -322,6 +324,9 @@ func (e *Engine) build() {
 			}
 		}
 	}
+	for _, gs := range e.attributed {
+		sort.Slice(gs, func(i, j int) bool { return gs[i].ExternalID+gs[i].ID < gs[j].ExternalID+gs[j].ID })
+	}
 	for _, g := range k.entries {
 		if g.Type == TypeIntrusionSet && g.Revoked && !e.hidden(g.ID) {
 			if to, _ := k.Resolve(g); to != g && e.usable(to) {
@@ -392,6 +397,11 @@ func (e *Engine) build() {
 		e.groupIndex[c.entry] = i
 	}
 	e.camps = newPopulation(camps)
+	var priors []float64
+	for _, c := range camps {
+		priors = append(priors, c.prior)
+	}
+	e.campNull = logSumExp(priors)
 }
 
 // add records a tie unless the candidate already has a stronger one.
@@ -552,4 +562,20 @@ func (e *Engine) addTargets(c *candidate) {
 	for _, x := range e.targets[c.entry] {
 		c.add(x, tie{w: 1, src: SourceTargets})
 	}
+}
+
+// logSumExp returns log Σ exp(x_i), -Inf for no values.
+func logSumExp(xs []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range xs {
+		m = math.Max(m, x)
+	}
+	if math.IsInf(m, -1) {
+		return m
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += math.Exp(x - m)
+	}
+	return m + math.Log(s)
 }

@@ -205,7 +205,12 @@ func (e *Engine) posteriors(ev []Evidence) (gs, gpost, cs, cpost []float64) {
 	gpost = softmax(gs)
 	cs = make([]float64, len(e.camps.cands))
 	e.camps.score(ev, e.params, cs)
-	cpost = softmax(cs)
+	// A campaign's share is its posterior against all campaigns and a
+	// null hypothesis, "none of them", holding the campaigns' whole prior
+	// mass with no evidence for it: a lone campaign that fits no better
+	// than the background passes little on.
+	withNull := append(slices.Clone(cs), e.campNull)
+	cpost = softmax(withNull)[:len(cs)]
 	mix := e.params.CampaignMix
 	if mix <= 0 || len(ev) == 0 {
 		return gs, gpost, cs, cpost
