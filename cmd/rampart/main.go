@@ -54,6 +54,8 @@ Commands:
     user       manage accounts: add, list, grant, token
     collection manage API roots and collections
     bench      measure this machine: TAXII ingest and reads, import
+    attribute  rank the intrusion sets behind an incident, with explanations
+    attribution eval: reproduce the attribution evaluation tables
     version    print the version
 
 Run "rampart <command> -h" for a command's flags and examples.
@@ -96,6 +98,10 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runBench
 	case "collection":
 		return m.runCollection
+	case "attribute":
+		return m.runAttribute
+	case "attribution":
+		return m.runAttribution
 	}
 	return nil
 }
