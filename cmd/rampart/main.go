@@ -48,15 +48,15 @@ Usage:
     rampart <command> [flags] [arguments]
 
 Commands:
-    serve      run a node (TAXII 2.1 server)
-    import     import STIX bundles into a collection
-    export     export a collection as a STIX bundle
-    user       manage accounts: add, list, grant, token
-    collection manage API roots and collections
-    bench      measure this machine: TAXII ingest and reads, import
-    attribute  rank the intrusion sets behind an incident, with explanations
-    attribution eval: reproduce the attribution evaluation tables
-    version    print the version
+    serve             run a node (TAXII 2.1 server)
+    import            import STIX bundles into a collection
+    export            export a collection as a STIX bundle
+    user              manage accounts: add, list, grant, token
+    collection        manage API roots and collections
+    attribute         rank the intrusion sets behind an incident, with explanations
+    attribution eval  reproduce the attribution evaluation tables
+    bench             measure this machine: TAXII ingest and reads, import
+    version           print the version
 
 Run "rampart <command> -h" for a command's flags and examples.
 `
