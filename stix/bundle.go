@@ -9,6 +9,11 @@ import (
 	"io"
 )
 
+// ErrNotEnvelope reports input that is JSON but not a bundle or envelope:
+// not an object, no "objects" list, or a "type" other than "bundle" (a bare
+// STIX object, typically).
+var ErrNotEnvelope = errors.New("not a bundle or envelope")
+
 // Bundle is a STIX bundle held in memory. For large inputs use BundleReader,
 // which never holds more than one object at a time.
 type Bundle struct {
@@ -183,7 +188,7 @@ func (br *BundleReader) seekObjects() error {
 			return err
 		}
 		if tok.Kind() != '{' {
-			return fmt.Errorf("a bundle must be a JSON object, not %s", kindName(tok.Kind()))
+			return fmt.Errorf("%w: a bundle must be a JSON object, not %s", ErrNotEnvelope, kindName(tok.Kind()))
 		}
 	}
 	for {
@@ -193,7 +198,7 @@ func (br *BundleReader) seekObjects() error {
 			// (a lone STIX object, say), which deserves an error rather
 			// than a silent "nothing read".
 			if !br.isBundle {
-				return errors.New(`not a bundle: the JSON object has no "objects" list and no "type": "bundle" (a single STIX object must be wrapped in a bundle)`)
+				return fmt.Errorf(`%w: the JSON object has no "objects" list and no "type": "bundle" (a single STIX object must be wrapped in a bundle)`, ErrNotEnvelope)
 			}
 			br.state = 2
 			return nil
@@ -214,7 +219,7 @@ func (br *BundleReader) member() (done bool, err error) {
 	switch name := tok.String(); name {
 	case "objects":
 		if k := br.dec.PeekKind(); k != '[' {
-			return false, fmt.Errorf(`bundle "objects" must be a list, not %s`, kindName(k))
+			return false, fmt.Errorf(`%w: "objects" must be a list, not %s`, ErrNotEnvelope, kindName(k))
 		}
 		if _, err := br.dec.ReadToken(); err != nil {
 			return false, err
@@ -227,7 +232,7 @@ func (br *BundleReader) member() (done bool, err error) {
 			return false, fmt.Errorf(`bundle "type" must be a string`)
 		}
 		if typ != "bundle" {
-			return false, fmt.Errorf(`bundle "type" must be "bundle" (got %q)`, typ)
+			return false, fmt.Errorf(`%w: "type" must be "bundle" (got %q)`, ErrNotEnvelope, typ)
 		}
 		br.isBundle = true
 	case "id":
