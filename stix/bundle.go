@@ -9,6 +9,11 @@ import (
 	"io"
 )
 
+// ErrNotEnvelope reports input that is JSON but not a bundle or envelope:
+// not an object, no "objects" list, or a "type" other than "bundle" (a bare
+// STIX object, typically).
+var ErrNotEnvelope = errors.New("not a bundle or envelope")
+
 // Bundle is a STIX bundle held in memory. For large inputs use BundleReader,
 // which never holds more than one object at a time.
 type Bundle struct {
@@ -21,11 +26,16 @@ func NewBundle(objs ...*Object) *Bundle {
 	return &Bundle{ID: NewID("bundle"), Objects: objs}
 }
 
-// MarshalJSON encodes the bundle with its objects' JSON unchanged.
+// MarshalJSON encodes the bundle with its objects' JSON unchanged. A bundle
+// without objects has no "objects" member (§8.1 makes it optional and
+// forbids empty lists).
 func (b *Bundle) MarshalJSON() ([]byte, error) {
 	buf := make([]byte, 0, 64)
 	buf = append(buf, `{"type":"bundle","id":`...)
 	buf, _ = jsontext.AppendQuote(buf, b.ID)
+	if len(b.Objects) == 0 {
+		return append(buf, '}'), nil
+	}
 	buf = append(buf, `,"objects":[`...)
 	for i, o := range b.Objects {
 		if i > 0 {
@@ -96,13 +106,14 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 //
 // A BundleReader is not safe for concurrent use.
 type BundleReader struct {
-	cr      *countingReader
-	dec     *jsontext.Decoder
-	id      string
-	state   int // 0 before the objects array, 1 inside it, 2 after it
-	index   int
-	err     error
-	started bool
+	cr       *countingReader
+	dec      *jsontext.Decoder
+	id       string
+	state    int // 0 before the objects array, 1 inside it, 2 after it
+	index    int
+	err      error
+	started  bool
+	isBundle bool // "type": "bundle" was read
 }
 
 // NewBundleReader returns a reader of the bundle in r.
@@ -134,6 +145,9 @@ func (br *BundleReader) Next() (*Object, error) {
 		case 0:
 			if err := br.seekObjects(); err != nil {
 				return nil, br.fail(err)
+			}
+			if br.state == 2 {
+				continue
 			}
 		case 1:
 			if br.dec.PeekKind() == ']' {
@@ -174,12 +188,20 @@ func (br *BundleReader) seekObjects() error {
 			return err
 		}
 		if tok.Kind() != '{' {
-			return fmt.Errorf("a bundle must be a JSON object, not %s", kindName(tok.Kind()))
+			return fmt.Errorf("%w: a bundle must be a JSON object, not %s", ErrNotEnvelope, kindName(tok.Kind()))
 		}
 	}
 	for {
 		if br.dec.PeekKind() == '}' {
-			return errors.New(`the bundle has no "objects" list`)
+			// §8.1 makes "objects" optional: a bundle without it is empty.
+			// Anything else without it is most likely not a bundle at all
+			// (a lone STIX object, say), which deserves an error rather
+			// than a silent "nothing read".
+			if !br.isBundle {
+				return fmt.Errorf(`%w: the JSON object has no "objects" list and no "type": "bundle" (a single STIX object must be wrapped in a bundle)`, ErrNotEnvelope)
+			}
+			br.state = 2
+			return nil
 		}
 		done, err := br.member()
 		if err != nil || done {
@@ -197,7 +219,7 @@ func (br *BundleReader) member() (done bool, err error) {
 	switch name := tok.String(); name {
 	case "objects":
 		if k := br.dec.PeekKind(); k != '[' {
-			return false, fmt.Errorf(`bundle "objects" must be a list, not %s`, kindName(k))
+			return false, fmt.Errorf(`%w: "objects" must be a list, not %s`, ErrNotEnvelope, kindName(k))
 		}
 		if _, err := br.dec.ReadToken(); err != nil {
 			return false, err
@@ -210,8 +232,9 @@ func (br *BundleReader) member() (done bool, err error) {
 			return false, fmt.Errorf(`bundle "type" must be a string`)
 		}
 		if typ != "bundle" {
-			return false, fmt.Errorf(`bundle "type" must be "bundle" (got %q)`, typ)
+			return false, fmt.Errorf(`%w: "type" must be "bundle" (got %q)`, ErrNotEnvelope, typ)
 		}
+		br.isBundle = true
 	case "id":
 		if err := json.UnmarshalDecode(br.dec, &br.id); err != nil {
 			return false, fmt.Errorf(`bundle "id" must be a string`)

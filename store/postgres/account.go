@@ -282,9 +282,9 @@ func (s *AccountService) AuthenticateToken(ctx context.Context, token string) (*
 	return a, err
 }
 
-// SetGrant sets the account's permissions on a collection; Read and Write
-// both false remove the grant. ENOTFOUND when the account or the
-// collection does not exist.
+// SetGrant sets the account's permissions on a collection; a grant with
+// neither Read nor Write keeps the collection visible to the account.
+// ENOTFOUND when the account or the collection does not exist.
 func (s *AccountService) SetGrant(ctx context.Context, name string, g rampart.Grant) error {
 	tx, err := s.db.pool.Begin(ctx)
 	if err != nil {
@@ -307,13 +307,20 @@ func (s *AccountService) SetGrant(ctx context.Context, name string, g rampart.Gr
 	return nil
 }
 
-func setGrant(ctx context.Context, tx pgx.Tx, pk int64, name string, g rampart.Grant) error {
-	if !g.Read && !g.Write {
-		if _, err := tx.Exec(ctx, `DELETE FROM grants WHERE account = $1 AND collection_id = $2`, pk, g.CollectionID); err != nil {
-			return fmt.Errorf("set grant for %q: %w", name, err)
-		}
-		return nil
+// DeleteGrant removes the account's grant on a collection (ENOTFOUND when
+// there is none).
+func (s *AccountService) DeleteGrant(ctx context.Context, name, collectionID string) error {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM grants WHERE collection_id = $1 AND account = (SELECT pk FROM accounts WHERE name = $2)`, collectionID, name)
+	if err != nil {
+		return fmt.Errorf("delete grant for %q: %w", name, err)
 	}
+	if tag.RowsAffected() == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "account %q has no grant on collection %q", name, collectionID)
+	}
+	return nil
+}
+
+func setGrant(ctx context.Context, tx pgx.Tx, pk int64, name string, g rampart.Grant) error {
 	tag, err := tx.Exec(ctx, `INSERT INTO grants (account, collection_id, can_read, can_write)
 		SELECT $1, id, $3, $4 FROM collections WHERE id = $2
 		ON CONFLICT (account, collection_id) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write`,

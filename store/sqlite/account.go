@@ -279,9 +279,9 @@ func (s *AccountService) AuthenticateToken(ctx context.Context, token string) (*
 	return a, err
 }
 
-// SetGrant sets the account's permissions on a collection; Read and Write
-// both false remove the grant. ENOTFOUND when the account or the
-// collection does not exist.
+// SetGrant sets the account's permissions on a collection; a grant with
+// neither Read nor Write keeps the collection visible to the account.
+// ENOTFOUND when the account or the collection does not exist.
 func (s *AccountService) SetGrant(ctx context.Context, name string, g rampart.Grant) error {
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -304,13 +304,20 @@ func (s *AccountService) SetGrant(ctx context.Context, name string, g rampart.Gr
 	return nil
 }
 
-func setGrant(ctx context.Context, tx *sql.Tx, pk int64, name string, g rampart.Grant) error {
-	if !g.Read && !g.Write {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE account = ? AND collection_id = ?`, pk, g.CollectionID); err != nil {
-			return fmt.Errorf("set grant for %q: %w", name, err)
-		}
-		return nil
+// DeleteGrant removes the account's grant on a collection (ENOTFOUND when
+// there is none).
+func (s *AccountService) DeleteGrant(ctx context.Context, name, collectionID string) error {
+	res, err := s.db.write.ExecContext(ctx, `DELETE FROM grants WHERE collection_id = ? AND account = (SELECT pk FROM accounts WHERE name = ?)`, collectionID, name)
+	if err != nil {
+		return fmt.Errorf("delete grant for %q: %w", name, err)
 	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "account %q has no grant on collection %q", name, collectionID)
+	}
+	return nil
+}
+
+func setGrant(ctx context.Context, tx *sql.Tx, pk int64, name string, g rampart.Grant) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM collections WHERE id = ?`, g.CollectionID).Scan(&n); err != nil {
 		return fmt.Errorf("set grant for %q: %w", name, err)

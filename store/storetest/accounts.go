@@ -112,12 +112,20 @@ func testAccounts(t *testing.T, open func(t *testing.T) Services) {
 		if !a.CanRead(coll) || a.CanRead(other.ID) || !a.CanWrite(other.ID) {
 			t.Errorf("permissions wrong for %+v", a.Grants)
 		}
-		must(t, "remove grant", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: other.ID}))
+		must(t, "visible-only grant", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: other.ID}))
 		a, err = s.Accounts.FindAccountByName(ctx, "user1")
 		must(t, "find", err)
-		if len(a.Grants) != 1 || a.Grants[0].CollectionID != coll {
+		if len(a.Grants) != 2 || !a.CanSee(other.ID) || a.CanRead(other.ID) || a.CanWrite(other.ID) {
+			t.Errorf("after a grant without access: %+v", a.Grants)
+		}
+		must(t, "remove grant", s.Accounts.DeleteGrant(ctx, "user1", other.ID))
+		a, err = s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find", err)
+		if len(a.Grants) != 1 || a.Grants[0].CollectionID != coll || a.CanSee(other.ID) {
 			t.Errorf("after removing a grant: %+v", a.Grants)
 		}
+		wantCode(t, "remove a missing grant", s.Accounts.DeleteGrant(ctx, "user1", other.ID), rampart.ENOTFOUND)
+		wantCode(t, "remove a grant of nobody", s.Accounts.DeleteGrant(ctx, "nobody", coll), rampart.ENOTFOUND)
 		wantCode(t, "grant for nobody", s.Accounts.SetGrant(ctx, "nobody", rampart.Grant{CollectionID: coll, Read: true}), rampart.ENOTFOUND)
 		wantCode(t, "grant on a missing collection", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: "12345678-1234-1234-1234-123456789012", Read: true}), rampart.ENOTFOUND)
 	})

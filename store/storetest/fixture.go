@@ -22,16 +22,16 @@ type medallionRoot struct {
 		MaxContentLength int64  `json:"max_content_length"`
 	} `json:"information"`
 	Status []struct {
-		ID               string             `json:"id"`
-		Status           string             `json:"status"`
-		RequestTimestamp string             `json:"request_timestamp"`
-		TotalCount       int                `json:"total_count"`
-		SuccessCount     int                `json:"success_count"`
-		FailureCount     int                `json:"failure_count"`
-		PendingCount     int                `json:"pending_count"`
-		Successes        []medallionDetail  `json:"successes"`
-		Failures         []medallionDetail  `json:"failures"`
-		Pendings         []medallionDetail  `json:"pendings"`
+		ID               string            `json:"id"`
+		Status           string            `json:"status"`
+		RequestTimestamp string            `json:"request_timestamp"`
+		TotalCount       int               `json:"total_count"`
+		SuccessCount     int               `json:"success_count"`
+		FailureCount     int               `json:"failure_count"`
+		PendingCount     int               `json:"pending_count"`
+		Successes        []medallionDetail `json:"successes"`
+		Failures         []medallionDetail `json:"failures"`
+		Pendings         []medallionDetail `json:"pendings"`
 	} `json:"status"`
 	Collections []struct {
 		ID          string           `json:"id"`

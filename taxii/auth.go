@@ -1,0 +1,117 @@
+package taxii
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+)
+
+// authCacheTTL is how long a verified password is remembered. Password hashes
+// are deliberately slow (argon2id), so verifying one on every request of a
+// busy client would cost more than serving it; a password changed on another
+// replica stops working here within this time.
+const authCacheTTL = 2 * time.Minute
+
+// authCache authenticates requests with HTTP Basic (TAXII 2.1 §8.2.2) or a
+// bearer token, remembering verified passwords for authCacheTTL and bounding
+// how many slow password checks run at once, so wrong passwords cannot
+// exhaust memory or CPU.
+type authCache struct {
+	accounts rampart.AccountService
+	now      func() time.Time
+	slow     chan struct{}
+	// salt keys the cache so that memory never holds a fast, unkeyed hash
+	// of a password.
+	salt []byte
+
+	mu      sync.Mutex
+	entries map[[32]byte]authEntry
+}
+
+type authEntry struct {
+	name    string
+	expires time.Time
+}
+
+func newAuthCache(accounts rampart.AccountService, now func() time.Time) *authCache {
+	return &authCache{
+		accounts: accounts,
+		now:      now,
+		slow:     make(chan struct{}, runtime.GOMAXPROCS(0)),
+		salt:     []byte(rand.Text() + rand.Text()),
+		entries:  make(map[[32]byte]authEntry),
+	}
+}
+
+// authenticate returns the request's account, or EUNAUTHORIZED.
+func (c *authCache) authenticate(r *http.Request) (*rampart.Account, error) {
+	h := r.Header.Get("Authorization")
+	if token, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return c.accounts.AuthenticateToken(r.Context(), strings.TrimSpace(token))
+	}
+	name, password, ok := r.BasicAuth()
+	if !ok {
+		if h == "" {
+			return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "authentication required: use HTTP Basic or a bearer token")
+		}
+		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "unsupported Authorization scheme: use HTTP Basic or a bearer token")
+	}
+	return c.basic(r.Context(), name, password)
+}
+
+func (c *authCache) basic(ctx context.Context, name, password string) (*rampart.Account, error) {
+	mac := hmac.New(sha256.New, c.salt)
+	mac.Write([]byte(name + "\x00" + password))
+	var key [32]byte
+	mac.Sum(key[:0])
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		a, err := c.accounts.FindAccountByName(ctx, e.name)
+		if err == nil {
+			return a, nil
+		}
+		if rampart.ErrorCode(err) != rampart.ENOTFOUND {
+			return nil, err
+		}
+		c.forget(key)
+		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "wrong user name or password")
+	}
+	select {
+	case c.slow <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	a, err := c.accounts.Authenticate(ctx, name, password)
+	<-c.slow
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.entries) > 10000 {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+	}
+	c.entries[key] = authEntry{name: a.Name, expires: now.Add(authCacheTTL)}
+	c.mu.Unlock()
+	return a, nil
+}
+
+func (c *authCache) forget(key [32]byte) {
+	c.mu.Lock()
+	delete(c.entries, key)
+	c.mu.Unlock()
+}

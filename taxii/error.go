@@ -1,0 +1,95 @@
+package taxii
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/rampart-cti/rampart"
+)
+
+// errorStatus maps a rampart error code to its HTTP status: the one place
+// where that decision is taken.
+func errorStatus(code string) int {
+	switch code {
+	case rampart.EINVALID:
+		return http.StatusBadRequest
+	case rampart.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case rampart.EFORBIDDEN:
+		return http.StatusForbidden
+	case rampart.ENOTFOUND:
+		return http.StatusNotFound
+	case rampart.ECONFLICT:
+		return http.StatusConflict
+	case rampart.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case rampart.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorTitle is the error resource's title for an HTTP status.
+func errorTitle(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return "ProcessingError"
+	case http.StatusUnauthorized:
+		return "Unauthorized"
+	case http.StatusForbidden:
+		return "Forbidden"
+	case http.StatusNotFound:
+		return "NotFound"
+	case http.StatusMethodNotAllowed:
+		return "MethodNotAllowed"
+	case http.StatusNotAcceptable:
+		return "NotAcceptable"
+	case http.StatusConflict:
+		return "Conflict"
+	case http.StatusRequestEntityTooLarge:
+		return "RequestEntityTooLarge"
+	case http.StatusUnsupportedMediaType:
+		return "UnsupportedMediaType"
+	case http.StatusServiceUnavailable:
+		return "ServiceUnavailable"
+	}
+	return "InternalError"
+}
+
+// httpError is an error with an explicit HTTP status, for the statuses that
+// have no rampart code (406, 415, 422, 405).
+type httpError struct {
+	status  int
+	message string
+}
+
+func (e *httpError) Error() string { return e.message }
+
+func statusError(status int, message string) error {
+	return &httpError{status: status, message: message}
+}
+
+// writeError answers with the TAXII error resource for err. Internal errors
+// are logged in full and reported as "internal error".
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, rampart.ErrorMessage(err)
+	var he *httpError
+	if errors.As(err, &he) {
+		status, msg = he.status, he.message
+	} else {
+		status = errorStatus(rampart.ErrorCode(err))
+	}
+	if status == http.StatusInternalServerError {
+		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Add("WWW-Authenticate", `Basic realm="Rampart TAXII", charset="UTF-8"`)
+		w.Header().Add("WWW-Authenticate", `Bearer realm="Rampart TAXII"`)
+	}
+	s.writeJSON(w, status, ErrorResource{
+		Title:       errorTitle(status),
+		Description: msg,
+		HTTPStatus:  strconv.Itoa(status),
+	})
+}

@@ -1,0 +1,342 @@
+package taxii
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// handleGetObjects serves GET …/objects/ (§5.4).
+func (s *Server) handleGetObjects(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.readableCollection(r)
+	if err != nil {
+		return err
+	}
+	lq, err := s.parseList(r, "objects", c, paramID, paramType, paramVersion, paramSpecVersion)
+	if err != nil {
+		return err
+	}
+	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
+	if err != nil {
+		return err
+	}
+	s.writeEnvelope(w, page, lq)
+	return nil
+}
+
+// handleGetObject serves GET …/objects/{id}/ (§5.6).
+func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.readableCollection(r)
+	if err != nil {
+		return err
+	}
+	lq, err := s.parseList(r, "object", c, paramVersion, paramSpecVersion)
+	if err != nil {
+		return err
+	}
+	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
+	if err != nil {
+		return err
+	}
+	if len(page.Versions) == 0 && lq.filter.AfterSeq == 0 {
+		if err := s.objectExists(r, c); err != nil {
+			return err
+		}
+	}
+	s.writeEnvelope(w, page, lq)
+	return nil
+}
+
+// objectExists returns ENOTFOUND when the collection holds no version at all
+// of the request's object, so that an unknown object is told apart from a
+// filter that matched nothing.
+func (s *Server) objectExists(r *http.Request, c *rampart.Collection) error {
+	id := r.PathValue("object")
+	page, err := s.Objects.FindObjects(r.Context(), rampart.ObjectFilter{
+		CollectionID: c.ID,
+		IDs:          []string{id},
+		Versions:     []string{rampart.VersionAll},
+		SpecVersions: []string{"2.0", "2.1"},
+		Limit:        1,
+		MetadataOnly: true,
+	})
+	if err != nil {
+		return err
+	}
+	if len(page.Versions) == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "collection %q has no object %q", c.ID, id)
+	}
+	return nil
+}
+
+// writeEnvelope writes a page as an envelope. The objects' JSON is copied
+// as stored, without decoding it again.
+func (s *Server) writeEnvelope(w http.ResponseWriter, page *rampart.ObjectPage, lq *listQuery) {
+	setDateHeaders(w, page.Versions)
+	if len(page.Versions) == 0 {
+		s.writeJSON(w, http.StatusOK, Envelope{})
+		return
+	}
+	n := 64
+	for _, v := range page.Versions {
+		n += len(v.Object.Raw) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"more":`...)
+	b = strconv.AppendBool(b, page.More)
+	if page.More {
+		b = append(b, `,"next":"`...)
+		b = append(b, s.nextCursor(page, lq)...)
+		b = append(b, '"')
+	}
+	b = append(b, `,"objects":[`...)
+	for i, v := range page.Versions {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, v.Object.Raw...)
+	}
+	b = append(b, "]}"...)
+	w.Header().Set("Content-Type", MediaTypeTAXII)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+func (s *Server) nextCursor(page *rampart.ObjectPage, lq *listQuery) string {
+	last := page.Versions[len(page.Versions)-1]
+	return s.encodeCursor(cursor{afterSeq: last.Seq}, lq.digest)
+}
+
+func more(page *rampart.ObjectPage) *bool {
+	if len(page.Versions) == 0 {
+		return nil
+	}
+	return &page.More
+}
+
+// handleManifest serves GET …/manifest/ (§5.3).
+func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.readableCollection(r)
+	if err != nil {
+		return err
+	}
+	lq, err := s.parseList(r, "manifest", c, paramID, paramType, paramVersion, paramSpecVersion)
+	if err != nil {
+		return err
+	}
+	lq.filter.MetadataOnly = true
+	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
+	if err != nil {
+		return err
+	}
+	m := Manifest{More: more(page)}
+	if page.More {
+		m.Next = s.nextCursor(page, lq)
+	}
+	for _, v := range page.Versions {
+		m.Objects = append(m.Objects, ManifestRecord{
+			ID:        v.Object.ID,
+			DateAdded: FormatTime(v.DateAdded),
+			Version:   versionText(v),
+			MediaType: mediaType(v.Object),
+		})
+	}
+	setDateHeaders(w, page.Versions)
+	s.writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// handleVersions serves GET …/objects/{id}/versions/ (§5.8).
+func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.readableCollection(r)
+	if err != nil {
+		return err
+	}
+	lq, err := s.parseList(r, "versions", c, paramSpecVersion)
+	if err != nil {
+		return err
+	}
+	lq.filter.Versions = []string{rampart.VersionAll}
+	lq.filter.MetadataOnly = true
+	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
+	if err != nil {
+		return err
+	}
+	if len(page.Versions) == 0 && lq.filter.AfterSeq == 0 {
+		if err := s.objectExists(r, c); err != nil {
+			return err
+		}
+	}
+	vs := Versions{More: more(page)}
+	if page.More {
+		vs.Next = s.nextCursor(page, lq)
+	}
+	for _, v := range page.Versions {
+		vs.Versions = append(vs.Versions, versionText(v))
+	}
+	setDateHeaders(w, page.Versions)
+	s.writeJSON(w, http.StatusOK, vs)
+	return nil
+}
+
+// handleDeleteObject serves DELETE …/objects/{id}/ (§5.7): an account that
+// may neither read nor write gets 404, one that may do only one of them 403.
+func (s *Server) handleDeleteObject(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	a := account(r)
+	if !a.CanRead(c.ID) || !a.CanWrite(c.ID) {
+		return rampart.Errorf(rampart.EFORBIDDEN, "account %q needs read and write access to collection %q to delete", a.Name, c.ID)
+	}
+	if err := checkParams(r, []string{paramVersion, paramSpecVersion}); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := rampart.ObjectFilter{CollectionID: c.ID, IDs: []string{r.PathValue("object")}}
+	if q.Has(paramVersion) {
+		if f.Versions, err = parseVersions(q.Get(paramVersion)); err != nil {
+			return err
+		}
+	} else {
+		f.Versions = []string{rampart.VersionAll}
+	}
+	if q.Has(paramSpecVersion) {
+		f.SpecVersions = splitList(q.Get(paramSpecVersion))
+	} else {
+		f.SpecVersions = []string{"2.0", "2.1"}
+	}
+	if _, err := s.Objects.DeleteObjects(r.Context(), f); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", MediaTypeTAXII)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// postBatch is how many objects go to the store in one atomic call.
+const postBatch = 5000
+
+// handlePostObjects serves POST …/objects/ (§5.5): every object of the
+// envelope is parsed and checked on its own; the valid ones are stored, the
+// others are listed as failures with the reason, and a status resource says
+// which is which.
+func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error {
+	defer discard(r.Body)
+	if !taxiiContent(r.Header.Get("Content-Type")) {
+		return statusError(http.StatusUnsupportedMediaType,
+			fmt.Sprintf("cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII))
+	}
+	root, err := s.apiRoot(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	a := account(r)
+	if !a.CanWrite(c.ID) {
+		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not add objects to collection %q", a.Name, c.ID)
+	}
+	if err := checkParams(r, nil); err != nil {
+		return err
+	}
+	limit := s.maxContentLength(root)
+	if r.ContentLength > limit {
+		return rampart.Errorf(rampart.ETOOLARGE, "request body of %d bytes exceeds this API root's max_content_length of %d bytes", r.ContentLength, limit)
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+
+	st := &rampart.Status{APIRoot: root.Name, Account: a.Name, Status: rampart.StatusComplete, RequestTimestamp: s.Now()}
+	var valid []*stix.Object
+	br := stix.NewBundleReader(body)
+	for i := 0; ; i++ {
+		o, err := br.Next()
+		if err == io.EOF {
+			break
+		}
+		var oe *stix.ObjectError
+		if errors.As(err, &oe) {
+			st.Failures = append(st.Failures, rampart.StatusDetail{ID: oe.ID, Message: oe.Error()})
+			continue
+		}
+		if err != nil {
+			return postReadError(err, limit)
+		}
+		if err := s.check(c, o); err != nil {
+			st.Failures = append(st.Failures, rampart.StatusDetail{
+				ID: o.ID, Version: o.Version().String(),
+				Message: fmt.Sprintf("objects[%d]: %v", i, err),
+			})
+			continue
+		}
+		valid = append(valid, o)
+	}
+	for chunk := range slices.Chunk(valid, postBatch) {
+		res, err := s.Objects.CreateObjects(r.Context(), c.ID, chunk)
+		if err != nil {
+			return err
+		}
+		for _, x := range res {
+			d := rampart.StatusDetail{ID: x.ID, Version: x.Version.String(), Message: "added"}
+			if d.Version == "" {
+				d.Version = FormatTime(x.DateAdded)
+			}
+			if !x.Added {
+				d.Message = "already in the collection"
+			}
+			st.Successes = append(st.Successes, d)
+		}
+		if s.OnAdded != nil {
+			s.OnAdded(c.ID, chunk)
+		}
+	}
+	st.SuccessCount, st.FailureCount = len(st.Successes), len(st.Failures)
+	st.TotalCount = st.SuccessCount + st.FailureCount
+	if err := s.Statuses.CreateStatus(r.Context(), st); err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusAccepted, statusResource(st))
+	return nil
+}
+
+// check applies the collection's media types and the server's validation to
+// one posted object.
+func (s *Server) check(c *rampart.Collection, o *stix.Object) error {
+	mt := mediaType(o)
+	if len(c.MediaTypes) > 0 && !slices.Contains(c.MediaTypes, mt) {
+		return fmt.Errorf("%s %q: collection %q does not accept %s", o.Type, o.ID, c.ID, mt)
+	}
+	if s.Validate != nil && o.SpecVersion == "2.1" {
+		return s.Validate(o)
+	}
+	return nil
+}
+
+// postReadError reports a body that could not be read as an envelope:
+// too large (413), not an envelope (422) or not JSON (400).
+func postReadError(err error, limit int64) error {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return rampart.Errorf(rampart.ETOOLARGE, "request body exceeds this API root's max_content_length of %d bytes", limit)
+	case errors.Is(err, stix.ErrTooLarge):
+		return rampart.Errorf(rampart.ETOOLARGE, "%v", err)
+	}
+	msg := err.Error()
+	if errors.Is(err, stix.ErrNotEnvelope) {
+		return statusError(http.StatusUnprocessableEntity,
+			fmt.Sprintf("an error occurred while processing the supplied content: %s; POST a TAXII envelope {\"objects\": [...]}", msg))
+	}
+	return rampart.Errorf(rampart.EINVALID, "an error occurred while processing the supplied content: %s", msg)
+}

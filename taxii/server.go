@@ -1,0 +1,421 @@
+package taxii
+
+import (
+	"context"
+	json "encoding/json/v2"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// Defaults for a Server's limits.
+const (
+	// DefaultMaxPageSize is the most objects one page holds when neither the
+	// client nor the operator asks for fewer.
+	DefaultMaxPageSize = 1000
+	// DefaultMaxContentLength is the largest request body accepted when the
+	// API root does not set its own (64 MiB).
+	DefaultMaxContentLength = 64 << 20
+)
+
+// Server serves TAXII 2.1 over the node's services. Set the fields, call
+// Open, then serve Handler. A Server is safe for concurrent use once open.
+type Server struct {
+	Objects     rampart.ObjectService
+	Collections rampart.CollectionService
+	Accounts    rampart.AccountService
+	Statuses    rampart.StatusService
+	Secrets     rampart.SecretService
+
+	// Discovery resource contents.
+	Title       string
+	Description string
+	Contact     string
+	// DefaultAPIRoot names the API root advertised as the default.
+	DefaultAPIRoot string
+
+	// MaxPageSize caps the objects per page (DefaultMaxPageSize when 0).
+	MaxPageSize int
+	// MaxContentLength is the largest request body for API roots that set
+	// none (DefaultMaxContentLength when 0).
+	MaxContentLength int64
+	// Validate checks a posted STIX 2.1 object beyond what stix.ParseObject
+	// checks; objects it refuses are listed as failures with its message.
+	// Nil accepts whatever ParseObject accepts.
+	Validate func(*stix.Object) error
+	// OnAdded, when set, is called after objects were stored in a collection
+	// (for matchers and federation); it must not block.
+	OnAdded func(collectionID string, objs []*stix.Object)
+
+	Logger *slog.Logger
+	Now    func() time.Time
+
+	mux       *http.ServeMux
+	cursorKey []byte
+	auth      *authCache
+}
+
+// NewServer returns a Server with default settings; set its services.
+func NewServer() *Server {
+	return &Server{
+		Title:       "Rampart TAXII 2.1",
+		MaxPageSize: DefaultMaxPageSize,
+		Now:         time.Now,
+	}
+}
+
+// Open loads the cursor key from the store and builds the routes.
+func (s *Server) Open(ctx context.Context) error {
+	if s.Objects == nil || s.Collections == nil || s.Accounts == nil || s.Statuses == nil || s.Secrets == nil {
+		return errors.New("taxii server: a service is not set")
+	}
+	key, err := s.Secrets.FindOrCreateSecret(ctx, "taxii-cursor", 32)
+	if err != nil {
+		return fmt.Errorf("taxii server: load cursor key: %w", err)
+	}
+	s.cursorKey = key
+	if s.MaxPageSize <= 0 {
+		s.MaxPageSize = DefaultMaxPageSize
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	s.auth = newAuthCache(s.Accounts, s.Now)
+	s.routes()
+	return nil
+}
+
+// Close releases nothing today; it exists for the lifecycle convention.
+func (s *Server) Close() error { return nil }
+
+// Handler returns the TAXII routes: /taxii2/ and /{api-root}/….
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// routes registers every endpoint. Paths end with "/" as TAXII requires;
+// http.ServeMux redirects requests that omit it.
+func (s *Server) routes() {
+	mux := http.NewServeMux()
+	type m = map[string]handlerFunc
+	mux.Handle("/taxii2/{$}", s.methods(m{"GET": s.handleDiscovery}))
+	mux.Handle("/{root}/{$}", s.methods(m{"GET": s.handleAPIRoot}))
+	mux.Handle("/{root}/status/{status}/{$}", s.methods(m{"GET": s.handleStatus}))
+	mux.Handle("/{root}/collections/{$}", s.methods(m{"GET": s.handleCollections}))
+	mux.Handle("/{root}/collections/{coll}/{$}", s.methods(m{"GET": s.handleCollection}))
+	mux.Handle("/{root}/collections/{coll}/manifest/{$}", s.methods(m{"GET": s.handleManifest}))
+	mux.Handle("/{root}/collections/{coll}/objects/{$}", s.methods(m{"GET": s.handleGetObjects, "POST": s.handlePostObjects}))
+	mux.Handle("/{root}/collections/{coll}/objects/{object}/{$}", s.methods(m{"GET": s.handleGetObject, "DELETE": s.handleDeleteObject}))
+	mux.Handle("/{root}/collections/{coll}/objects/{object}/versions/{$}", s.methods(m{"GET": s.handleVersions}))
+	mux.Handle("/", s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
+		if p := r.URL.Path; !strings.HasSuffix(p, "/") {
+			// TAXII paths end with "/": send clients that omit it there.
+			u := *r.URL
+			u.Path += "/"
+			http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+			return nil
+		}
+		return rampart.Errorf(rampart.ENOTFOUND, "no TAXII endpoint at %q", r.URL.Path)
+	}))
+	s.mux = mux
+}
+
+type handlerFunc = func(http.ResponseWriter, *http.Request) error
+
+// methods dispatches on the request method, answering 405 with the Allow
+// header and an error resource for the others.
+func (s *Server) methods(hs map[string]handlerFunc) http.Handler {
+	var allow []string
+	for m := range hs {
+		allow = append(allow, m)
+	}
+	slices.Sort(allow)
+	return s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
+		h, ok := hs[r.Method]
+		if !ok && r.Method == http.MethodHead {
+			h, ok = hs[http.MethodGet]
+		}
+		if !ok {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return statusError(http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+		}
+		return h(w, r)
+	})
+}
+
+type accountKey struct{}
+
+// account returns the authenticated account of a request.
+func account(r *http.Request) *rampart.Account {
+	a, _ := r.Context().Value(accountKey{}).(*rampart.Account)
+	return a
+}
+
+// endpoint wraps a handler with what every TAXII endpoint does first:
+// content negotiation, authentication, and turning errors and panics into
+// error resources.
+func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic serving %s %s: %v", r.Method, r.URL.Path, v))
+			}
+		}()
+		if !acceptable(r.Header.Get("Accept")) {
+			s.writeError(w, r, statusError(http.StatusNotAcceptable,
+				fmt.Sprintf("cannot answer with %q: this endpoint serves %s", r.Header.Get("Accept"), MediaTypeTAXII)))
+			return
+		}
+		a, err := s.auth.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), accountKey{}, a))
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// writeJSON answers with a TAXII resource.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v, json.Deterministic(true))
+	if err != nil {
+		s.logger().Error("encode response", "err", err)
+		status = http.StatusInternalServerError
+		b = []byte(`{"title":"InternalError","description":"internal error","http_status":"500"}`)
+	}
+	w.Header().Set("Content-Type", MediaTypeTAXII)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// apiRoot looks up the request's API root.
+func (s *Server) apiRoot(r *http.Request) (*rampart.APIRoot, error) {
+	return s.Collections.FindAPIRootByName(r.Context(), r.PathValue("root"))
+}
+
+// collection looks up the request's collection and checks that the account
+// may see it. Collections the account may not see are reported exactly like
+// collections that do not exist.
+func (s *Server) collection(r *http.Request) (*rampart.Collection, error) {
+	root, id := r.PathValue("root"), r.PathValue("coll")
+	c, err := s.Collections.FindCollectionByID(r.Context(), root, id)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND || err == nil && !account(r).CanSee(c.ID) {
+		return nil, rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", root, id)
+	}
+	return c, err
+}
+
+func (s *Server) readableCollection(r *http.Request) (*rampart.Collection, error) {
+	c, err := s.collection(r)
+	if err != nil {
+		return nil, err
+	}
+	if !account(r).CanRead(c.ID) {
+		return nil, rampart.Errorf(rampart.EFORBIDDEN, "account %q may not read collection %q", account(r).Name, c.ID)
+	}
+	return c, nil
+}
+
+func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) error {
+	if err := checkParams(r, nil); err != nil {
+		return err
+	}
+	roots, err := s.Collections.FindAPIRoots(r.Context())
+	if err != nil {
+		return err
+	}
+	base := baseURL(r)
+	d := Discovery{Title: s.Title, Description: s.Description, Contact: s.Contact}
+	for _, root := range roots {
+		u := base + "/" + root.Name + "/"
+		d.APIRoots = append(d.APIRoots, u)
+		if root.Name == s.DefaultAPIRoot {
+			d.Default = u
+		}
+	}
+	s.writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// baseURL returns the scheme and host the client used, for the absolute
+// URLs of the discovery resource.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) handleAPIRoot(w http.ResponseWriter, r *http.Request) error {
+	if err := checkParams(r, nil); err != nil {
+		return err
+	}
+	root, err := s.apiRoot(r)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, APIRootResource{
+		Title:            root.Title,
+		Description:      root.Description,
+		Versions:         []string{MediaTypeTAXII},
+		MaxContentLength: s.maxContentLength(root),
+	})
+	return nil
+}
+
+func (s *Server) maxContentLength(root *rampart.APIRoot) int64 {
+	switch {
+	case root.MaxContentLength > 0:
+		return root.MaxContentLength
+	case s.MaxContentLength > 0:
+		return s.MaxContentLength
+	}
+	return DefaultMaxContentLength
+}
+
+func (s *Server) handleCollections(w http.ResponseWriter, r *http.Request) error {
+	if err := checkParams(r, nil); err != nil {
+		return err
+	}
+	root, err := s.apiRoot(r)
+	if err != nil {
+		return err
+	}
+	cs, err := s.Collections.FindCollections(r.Context(), rampart.CollectionFilter{APIRoot: &root.Name})
+	if err != nil {
+		return err
+	}
+	var out Collections
+	a := account(r)
+	for _, c := range cs {
+		if a.CanSee(c.ID) {
+			out.Collections = append(out.Collections, collectionResource(c, a))
+		}
+	}
+	s.writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func collectionResource(c *rampart.Collection, a *rampart.Account) CollectionResource {
+	return CollectionResource{
+		ID:          c.ID,
+		Title:       c.Title,
+		Description: c.Description,
+		Alias:       c.Alias,
+		CanRead:     a.CanRead(c.ID),
+		CanWrite:    a.CanWrite(c.ID),
+		MediaTypes:  c.MediaTypes,
+	}
+}
+
+func (s *Server) handleCollection(w http.ResponseWriter, r *http.Request) error {
+	if err := checkParams(r, nil); err != nil {
+		return err
+	}
+	if _, err := s.apiRoot(r); err != nil {
+		return err
+	}
+	c, err := s.collection(r)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, collectionResource(c, account(r)))
+	return nil
+}
+
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) error {
+	if err := checkParams(r, nil); err != nil {
+		return err
+	}
+	root, err := s.apiRoot(r)
+	if err != nil {
+		return err
+	}
+	st, err := s.Statuses.FindStatusByID(r.Context(), root.Name, r.PathValue("status"))
+	if err != nil {
+		return err
+	}
+	if a := account(r); !a.Admin && st.Account != a.Name {
+		return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no status %q", root.Name, r.PathValue("status"))
+	}
+	s.writeJSON(w, http.StatusOK, statusResource(st))
+	return nil
+}
+
+func statusResource(st *rampart.Status) StatusResource {
+	out := StatusResource{
+		ID:           st.ID,
+		Status:       st.Status,
+		TotalCount:   st.TotalCount,
+		SuccessCount: st.SuccessCount,
+		FailureCount: st.FailureCount,
+		PendingCount: st.PendingCount,
+		Successes:    statusDetails(st.Successes),
+		Failures:     statusDetails(st.Failures),
+		Pendings:     statusDetails(st.Pendings),
+	}
+	if !st.RequestTimestamp.IsZero() {
+		out.RequestTimestamp = FormatTime(st.RequestTimestamp)
+	}
+	return out
+}
+
+func statusDetails(ds []rampart.StatusDetail) []StatusDetail {
+	var out []StatusDetail
+	for _, d := range ds {
+		out = append(out, StatusDetail{ID: d.ID, Version: d.Version, Message: d.Message})
+	}
+	return out
+}
+
+// checkParams refuses query parameters the endpoint does not define and
+// parameters given more than once (TAXII §3.4: malformed → 400).
+func checkParams(r *http.Request, allowed []string) error {
+	q := r.URL.Query()
+	for name, vs := range q {
+		ok := false
+		for _, a := range allowed {
+			if name == a {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			if len(allowed) == 0 {
+				return rampart.Errorf(rampart.EINVALID, "unknown query parameter %q: this endpoint takes none", name)
+			}
+			return rampart.Errorf(rampart.EINVALID, "unknown query parameter %q: this endpoint takes %s", name, strings.Join(allowed, ", "))
+		}
+		if len(vs) > 1 {
+			return rampart.Errorf(rampart.EINVALID, "query parameter %q given %d times: give it once, with comma-separated values", name, len(vs))
+		}
+	}
+	return nil
+}
+
+// discard drains and closes a request body so the connection can be reused.
+func discard(r io.ReadCloser) {
+	io.Copy(io.Discard, io.LimitReader(r, 1<<20))
+	r.Close()
+}
