@@ -44,4 +44,12 @@ func TestDeleteCollectionRemovesRows(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d object rows after deleting one of two collections, want 1", n)
 	}
+	// Migration 0002 dropped the foreign key (its per-row check dominated
+	// ingest).
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM pg_constraint WHERE conrelid = 'objects'::regclass AND contype = 'f'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("objects has %d foreign keys, want none", n)
+	}
 }

@@ -34,10 +34,7 @@ CREATE INDEX collections_api_root ON collections (api_root, created_at, pk);
 -- date_added grow in commit order.
 CREATE TABLE objects (
 	seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	-- collections.pk. No foreign key: checking one per inserted row costs
-	-- more than the rest of the insert on PostgreSQL; writers check the
-	-- collection under its lock, and DeleteCollection deletes its objects.
-	collection   bigint NOT NULL,
+	collection   bigint NOT NULL REFERENCES collections (pk) ON DELETE CASCADE,
 	id           text COLLATE "C" NOT NULL,
 	type         text COLLATE "C" NOT NULL,
 	version      text COLLATE "C" NOT NULL, -- stix.Timestamp.Key of modified/created, '' for none

@@ -34,10 +34,7 @@ CREATE INDEX collections_api_root ON collections (api_root, created_at, pk);
 -- handed out again, which would break paging cursors.
 CREATE TABLE objects (
 	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-	-- collections.pk. No foreign key: checking one per inserted row costs
-	-- more than the rest of the insert on PostgreSQL; writers check the
-	-- collection under its lock, and DeleteCollection deletes its objects.
-	collection   INTEGER NOT NULL,
+	collection   INTEGER NOT NULL REFERENCES collections (pk) ON DELETE CASCADE,
 	id           TEXT NOT NULL,
 	type         TEXT NOT NULL,
 	version      TEXT NOT NULL, -- stix.Timestamp.Key of modified/created, '' for none
