@@ -56,7 +56,7 @@ func TestUpgradeFrom0001(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(p.Versions) != 2 || p.Versions[0].Seq != 1 || p.Versions[1].Seq != 2 {
-		t.Fatalf("after the upgrade: %d versions (%v)", len(p.Versions), p.Versions)
+		t.Fatalf("after the upgrade: %d versions, want Seqs 1 and 2", len(p.Versions))
 	}
 	if _, err := objects.CreateObjects(ctx, "00000000-0000-4000-8000-000000000001", storetest.Indicators(0, 1)); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,11 @@ func TestUpgradeFrom0001(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(p.Versions) != 1 || p.Versions[0].Seq != 4 {
-		t.Errorf("new version after the upgrade has Seq %v, want 4 (3 was handed out before)", p.Versions)
+		var seqs []int64
+		for _, v := range p.Versions {
+			seqs = append(seqs, v.Seq)
+		}
+		t.Errorf("versions after the upgrade have Seqs %v, want [4] (3 was handed out before)", seqs)
 	}
 	var fks int
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM pragma_foreign_key_list('objects')`).Scan(&fks); err != nil {
