@@ -37,11 +37,17 @@ const MaxIdentityBytes = 64 << 10
 type Identity struct {
 	profile      Profile
 	organization string
-	pq           jws.Signer
-	ec           jws.Signer
-	kem          hpke.PrivateKey
-	priv         [3]*jws.JWK // private JWKs: ML-DSA, ECDSA, KEM
 	pub          [3]*PublicKey
+	// keys is a pointer so that even reflection-based printing of an
+	// Identity nested in another value shows an address, not key material.
+	keys *privateKeys
+}
+
+type privateKeys struct {
+	pq  jws.Signer
+	ec  jws.Signer
+	kem hpke.PrivateKey
+	jwk [3]*jws.JWK // private JWKs: ML-DSA, ECDSA, KEM
 }
 
 // GenerateIdentity returns fresh keys of profile p for organization (a STIX
@@ -82,7 +88,7 @@ func GenerateIdentity(p Profile, organization string) (*Identity, error) {
 }
 
 func newIdentity(p Profile, org string, keys [3]*jws.JWK) (*Identity, error) {
-	id := &Identity{profile: p, organization: org, priv: keys}
+	id := &Identity{profile: p, organization: org, keys: &privateKeys{jwk: keys}}
 	var pubs []*PublicKey
 	for i, k := range keys {
 		priv, err := k.PrivateKey()
@@ -97,11 +103,11 @@ func newIdentity(p Profile, org string, keys [3]*jws.JWK) (*Identity, error) {
 		pubs = append(pubs, id.pub[i])
 		switch priv := priv.(type) {
 		case *mldsa.PrivateKey:
-			id.pq, err = jws.NewSigner(priv, k.Kid)
+			id.keys.pq, err = jws.NewSigner(priv, k.Kid)
 		case *ecdsa.PrivateKey:
-			id.ec, err = jws.NewSigner(priv, k.Kid)
+			id.keys.ec, err = jws.NewSigner(priv, k.Kid)
 		case hpke.PrivateKey:
-			id.kem = priv
+			id.keys.kem = priv
 		}
 		if err != nil {
 			return nil, err
@@ -171,7 +177,7 @@ func ParseIdentity(data []byte) (*Identity, error) {
 // Marshal returns the identity with its private keys as JSON. Write it only
 // where its owner alone can read it (WriteIdentityFile).
 func (id *Identity) Marshal() ([]byte, error) {
-	return json.Marshal(identityFile{id.profile, id.organization, id.priv[:]}, json.Deterministic(true), jsontext.WithIndent("  "))
+	return json.Marshal(identityFile{id.profile, id.organization, id.keys.jwk[:]}, json.Deterministic(true), jsontext.WithIndent("  "))
 }
 
 // WriteIdentityFile writes id to a new file at path with mode 0600. It
@@ -234,7 +240,7 @@ func (id *Identity) Profile() Profile { return id.profile }
 func (id *Identity) Organization() string { return id.organization }
 
 // KeyIDs returns the ids of the ML-DSA, ECDSA and HPKE keys, in that order.
-func (id *Identity) KeyIDs() []string {
+func (id Identity) KeyIDs() []string {
 	return []string{id.pub[0].ID(), id.pub[1].ID(), id.pub[2].ID()}
 }
 
@@ -244,7 +250,7 @@ func (id *Identity) KeySet() *KeySet {
 }
 
 // String returns the profile, organisation and key ids; never key material.
-func (id *Identity) String() string {
+func (id Identity) String() string {
 	org := id.organization
 	if org == "" {
 		org = "authority"
@@ -253,14 +259,14 @@ func (id *Identity) String() string {
 }
 
 // GoString is String, so that %#v prints no key material either.
-func (id *Identity) GoString() string { return id.String() }
+func (id Identity) GoString() string { return id.String() }
 
 // Format prints String for every verb, so that no fmt verb (%v, %+v, %#v,
 // %x, ...) reaches the private keys.
-func (id *Identity) Format(f fmt.State, verb rune) { fmt.Fprint(f, id.String()) }
+func (id Identity) Format(f fmt.State, verb rune) { fmt.Fprint(f, id.String()) }
 
 // LogValue makes slog log the identity as its String.
-func (id *Identity) LogValue() slog.Value { return slog.StringValue(id.String()) }
+func (id Identity) LogValue() slog.Value { return slog.StringValue(id.String()) }
 
 // validity is the default lifetime the registry gives a newly added key.
 const validity = 2 * 365 * 24 * time.Hour

@@ -130,7 +130,7 @@ func makeProof(id *Identity, binding []byte, role string) (*jws.General, error) 
 	if err != nil {
 		return nil, err
 	}
-	return jws.Sign(payload, typNodeAuth, id.pq, id.ec)
+	return jws.Sign(payload, typNodeAuth, id.keys.pq, id.keys.ec)
 }
 
 // checkProof verifies a peer's proof: both signatures by keys the registry
@@ -441,4 +441,3 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	return c, nil
 }
-

@@ -284,13 +284,13 @@ func (d *RegistryDocument) Sign(id *Identity) error {
 		return err
 	}
 	raw, _ := jws.Decode(payload)
-	g, err := jws.Sign(raw, typRegistry, id.pq, id.ec)
+	g, err := jws.Sign(raw, typRegistry, id.keys.pq, id.keys.ec)
 	if err != nil {
 		return err
 	}
 	d.signatures = slices.DeleteFunc(d.signatures, func(s jws.Signature) bool {
 		h, err := s.DecodeHeader()
-		return err == nil && (h.Kid == id.pq.KeyID() || h.Kid == id.ec.KeyID())
+		return err == nil && (h.Kid == id.keys.pq.KeyID() || h.Kid == id.keys.ec.KeyID())
 	})
 	d.signatures = append(d.signatures, g.Signatures...)
 	return nil
@@ -301,7 +301,7 @@ func (d *RegistryDocument) memberOf(id *Identity) *AuthorityMember {
 		has := func(kid string) bool {
 			return slices.ContainsFunc(m.Keys, func(k *PublicKey) bool { return k.ID() == kid })
 		}
-		if has(id.pq.KeyID()) && has(id.ec.KeyID()) {
+		if has(id.keys.pq.KeyID()) && has(id.keys.ec.KeyID()) {
 			return m
 		}
 	}

@@ -72,6 +72,12 @@ type envelopeRecipient struct {
 // inner should already be signed by its creator: recipients verify it after
 // opening.
 func (id *Identity) Seal(inner *stix.Object, reg *Registry, recipients ...string) (*stix.Object, error) {
+	return id.sealAt(time.Now(), inner, reg, recipients)
+}
+
+// sealAt seals with the envelope's time (and the time at which recipients'
+// keys must be valid) set to t.
+func (id *Identity) sealAt(t time.Time, inner *stix.Object, reg *Registry, recipients []string) (*stix.Object, error) {
 	if len(recipients) == 0 {
 		return nil, errors.New("seal: no recipients")
 	}
@@ -81,7 +87,7 @@ func (id *Identity) Seal(inner *stix.Object, reg *Registry, recipients ...string
 	if len(inner.Raw) > MaxSealedBytes {
 		return nil, fmt.Errorf("seal %s: object is %d bytes, more than MaxSealedBytes (%d)", inner.ID, len(inner.Raw), MaxSealedBytes)
 	}
-	now := stix.NewTimestamp(time.Now())
+	now := stix.NewTimestamp(t)
 	env := envelope{
 		Type: SealedType, SpecVersion: "2.1", ID: stix.NewID(SealedType),
 		Created: now.String(), Modified: now.String(), CreatedByRef: id.organization,
@@ -204,7 +210,7 @@ func (id *Identity) Open(o *stix.Object) (*stix.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %q: encrypted_key is %v", o.ID, err)
 	}
-	cek, err := hpke.Open(id.kem, s.kdf, s.aead, sealInfo(env.ID, s.name), wrapped)
+	cek, err := hpke.Open(id.keys.kem, s.kdf, s.aead, sealInfo(env.ID, s.name), wrapped)
 	if err != nil || len(cek) != 32 {
 		return nil, fmt.Errorf("open %q: the content key does not decrypt with key %q (tampered envelope or wrong key)", o.ID, kid)
 	}

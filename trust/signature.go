@@ -99,7 +99,7 @@ func (id *Identity) Sign(o *stix.Object) (*stix.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sign %s %q: %v", o.Type, o.ID, err)
 	}
-	g, err := jws.Sign(payload, typObject, id.pq, id.ec)
+	g, err := jws.Sign(payload, typObject, id.keys.pq, id.keys.ec)
 	if err != nil {
 		return nil, fmt.Errorf("sign %s %q: %v", o.Type, o.ID, err)
 	}

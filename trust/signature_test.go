@@ -124,7 +124,7 @@ func TestVerifyRejects(t *testing.T) {
 	deAsFR := *f.ids[orgDE]
 	deAsFR.organization = orgFR
 	// ML-DSA signature made for a registry, moved onto an object.
-	regSig, _ := jws.Sign([]byte("{}"), typRegistry, fr.pq)
+	regSig, _ := jws.Sign([]byte("{}"), typRegistry, fr.keys.pq)
 
 	for _, tc := range []struct {
 		name   string
