@@ -75,9 +75,10 @@ func TestSealTamper(t *testing.T) {
 	}
 	flip := func(s string) string {
 		b := []byte(s)
-		b[10] ^= 'A' ^ 'B'
-		if b[10] == s[10] {
-			b[10] = 'C'
+		if b[10] == 'A' {
+			b[10] = 'B'
+		} else {
+			b[10] = 'A'
 		}
 		return string(b)
 	}
