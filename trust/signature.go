@@ -6,6 +6,7 @@ import (
 	json "encoding/json/v2"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/rampart-cti/rampart/internal/jws"
 	"github.com/rampart-cti/rampart/stix"
@@ -118,51 +119,98 @@ func (id *Identity) Sign(o *stix.Object) (*stix.Object, error) {
 // canonical form of its JSON without extensions[ExtensionID], and without
 // "extensions" when that leaves it empty) and the extension's value, nil
 // when there is none.
+//
+// It finds the extension in one pass and cuts it out of raw by byte offsets
+// rather than re-encoding the object: the signature is most of a signed
+// object's bytes, and this is on the path of every verification. ext
+// shares raw's memory (an Object's Raw is never modified).
 func splitSignature(raw jsontext.Value) (payload []byte, ext jsontext.Value, err error) {
-	var buf bytes.Buffer
-	buf.Grow(len(raw))
-	dec := jsontext.NewDecoder(bytes.NewReader(raw))
-	enc := jsontext.NewEncoder(&buf)
+	// bytes.Buffer lets the decoder read raw in place, without copying.
+	dec := jsontext.NewDecoder(bytes.NewBuffer(raw))
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
 		return nil, nil, errors.New("not a JSON object")
 	}
-	enc.WriteToken(jsontext.BeginObject)
+	objStart := int(dec.InputOffset())
+	prevEnd := -1
+	out := []byte(raw)
 	for dec.PeekKind() != '}' {
+		nameStart := int(dec.InputOffset())
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return nil, nil, err
 		}
-		name := tok.String()
-		val, err := dec.ReadValue()
-		if err != nil {
-			return nil, nil, err
+		if tok.String() != "extensions" || dec.PeekKind() != '{' {
+			if err := dec.SkipValue(); err != nil {
+				return nil, nil, err
+			}
+			prevEnd = int(dec.InputOffset())
+			continue
 		}
-		if name == "extensions" && val.Kind() == '{' {
-			var rest int
-			val, ext, rest, err = removeMember(val, ExtensionID)
+		dec.ReadToken()
+		innerStart := int(dec.InputOffset())
+		innerPrev, others := -1, 0
+		var sig, sigEnd, sigPrev int
+		found := false
+		for dec.PeekKind() != '}' {
+			start := int(dec.InputOffset())
+			tok, err := dec.ReadToken()
 			if err != nil {
 				return nil, nil, err
 			}
-			if rest == 0 {
-				continue
+			isSig := tok.String() == ExtensionID
+			valueStart := int(dec.InputOffset())
+			if err := dec.SkipValue(); err != nil {
+				return nil, nil, err
+			}
+			end := int(dec.InputOffset())
+			if isSig {
+				found, sig, sigEnd, sigPrev = true, start, end, innerPrev
+				ext = bytes.TrimLeft(raw[valueStart:end], " \t\n\r:")
+			} else {
+				others++
+			}
+			innerPrev = end
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, nil, err
+		}
+		extsEnd := int(dec.InputOffset())
+		if found {
+			if others == 0 {
+				out = cutMember(raw, objStart, nameStart, prevEnd, extsEnd)
+			} else {
+				out = cutMember(raw, innerStart, sig, sigPrev, sigEnd)
 			}
 		}
-		if err := enc.WriteToken(jsontext.String(name)); err != nil {
-			return nil, nil, err
-		}
-		if err := enc.WriteValue(val); err != nil {
-			return nil, nil, err
-		}
+		break
 	}
-	if err := enc.WriteToken(jsontext.EndObject); err != nil {
-		return nil, nil, err
-	}
-	v := jsontext.Value(bytes.TrimSpace(buf.Bytes()))
+	v := jsontext.Value(bytes.Clone(out))
 	if err := v.Canonicalize(); err != nil {
 		return nil, nil, err
 	}
 	return v, ext, nil
 }
+
+// cutMember returns obj without the member that starts at start and whose
+// value ends at end, keeping the JSON well formed. objStart is the offset
+// just after the enclosing '{'; prevEnd is the end of the previous member's
+// value, or -1 when the member is the first, in which case the comma after
+// it goes instead.
+func cutMember(obj []byte, objStart, start, prevEnd, end int) []byte {
+	if prevEnd >= 0 {
+		return slices.Concat(obj[:prevEnd], obj[end:])
+	}
+	e := end
+	for e < len(obj) && isSpace(obj[e]) {
+		e++
+	}
+	if e < len(obj) && obj[e] == ',' {
+		e++
+	}
+	return slices.Concat(obj[:objStart], obj[e:])
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // removeMember returns obj without member name, that member's value (nil if
 // absent) and how many members remain.

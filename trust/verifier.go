@@ -130,21 +130,14 @@ func (v *Verifier) Verify(o *stix.Object) (*Signed, error) {
 	return s, nil
 }
 
-// objectDigest identifies a signed object independently of how it was
-// re-encoded on the way: the canonical payload and the canonical extension.
+// objectDigest identifies a signed object: its canonical payload, so that
+// re-encoding by relays does not matter, and its signature extension as
+// received. A relay that re-encodes the signature extension itself costs a
+// cache miss, never a wrong answer.
 func objectDigest(payload []byte, ext jsontext.Value) [32]byte {
-	h := sha256.New()
-	h.Write(payload)
-	h.Write([]byte{0})
-	e := jsontext.Value(append([]byte(nil), ext...))
-	if e.Canonicalize() == nil {
-		h.Write(e)
-	} else {
-		h.Write(ext)
-	}
-	var d [32]byte
-	h.Sum(d[:0])
-	return d
+	p := sha256.Sum256(payload)
+	e := sha256.Sum256(ext)
+	return sha256.Sum256(append(p[:], e[:]...))
 }
 
 func (v *Verifier) verify(reg *Registry, o *stix.Object, payload []byte, ext jsontext.Value) (*Signed, error) {
