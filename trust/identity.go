@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/rampart-cti/rampart/internal/jws"
 	"github.com/rampart-cti/rampart/stix"
@@ -267,6 +266,3 @@ func (id Identity) Format(f fmt.State, verb rune) { fmt.Fprint(f, id.String()) }
 
 // LogValue makes slog log the identity as its String.
 func (id Identity) LogValue() slog.Value { return slog.StringValue(id.String()) }
-
-// validity is the default lifetime the registry gives a newly added key.
-const validity = 2 * 365 * 24 * time.Hour

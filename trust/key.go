@@ -1,9 +1,7 @@
 package trust
 
 import (
-	"crypto/ecdsa"
 	"crypto/hpke"
-	"crypto/mldsa"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
 	"errors"
@@ -35,18 +33,6 @@ type PublicKey struct {
 	NotAfter  time.Time
 }
 
-func newPublicKey(key any) (*PublicKey, error) {
-	k, err := jws.NewJWK(key)
-	if err != nil {
-		return nil, err
-	}
-	pub, err := k.PublicKey()
-	if err != nil {
-		return nil, err
-	}
-	return &PublicKey{jwk: *k.Public(), key: pub}, nil
-}
-
 // ID returns the key id: the RFC 7638 thumbprint of the key.
 func (k *PublicKey) ID() string { return k.jwk.Kid }
 
@@ -71,7 +57,13 @@ func (k *PublicKey) String() string { return k.Algorithm() + " " + k.ID() }
 // withValidity returns a copy of k valid from nb to na.
 func (k *PublicKey) withValidity(nb, na time.Time) *PublicKey {
 	c := *k
-	c.NotBefore, c.NotAfter = nb.UTC(), na.UTC()
+	c.NotBefore, c.NotAfter = nb, na
+	if !nb.IsZero() {
+		c.NotBefore = nb.UTC()
+	}
+	if !na.IsZero() {
+		c.NotAfter = na.UTC()
+	}
 	return &c
 }
 
@@ -122,18 +114,6 @@ func (k *PublicKey) UnmarshalJSON(data []byte) error {
 	}
 	*k = PublicKey{jwk: w.JWK, key: pub, NotBefore: w.NotBefore, NotAfter: w.NotAfter}
 	return nil
-}
-
-// signingKind says whether key is the lattice or the classical half of a
-// hybrid pair.
-func signingKind(key any) string {
-	switch key.(type) {
-	case *mldsa.PublicKey:
-		return "ML-DSA"
-	case *ecdsa.PublicKey:
-		return "ECDSA"
-	}
-	return ""
 }
 
 // KeySet is the public half of an Identity: what an organisation hands to
@@ -187,4 +167,26 @@ func checkKeys(p Profile, keys []*PublicKey) error {
 		return fmt.Errorf("profile %s needs one %s key, one %s key and at most one %s key (got %d, %d, %d)", p, algs[0], algs[1], p.KEM(), n[0], n[1], n[2])
 	}
 	return nil
+}
+
+// WithValidity returns copies of the set's keys valid from notBefore until
+// notAfter (zero for no bound), as the registry lists them.
+func (s *KeySet) WithValidity(notBefore, notAfter time.Time) []*PublicKey {
+	out := make([]*PublicKey, len(s.Keys))
+	for i, k := range s.Keys {
+		out[i] = k.withValidity(notBefore, notAfter)
+	}
+	return out
+}
+
+// SigningKeys returns the set's ML-DSA and ECDSA keys, those an authority
+// member signs registries with.
+func (s *KeySet) SigningKeys() []*PublicKey {
+	var out []*PublicKey
+	for _, k := range s.Keys {
+		if k.Use() == UseSig {
+			out = append(out, k)
+		}
+	}
+	return out
 }

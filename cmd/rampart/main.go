@@ -82,6 +82,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
+	case "keys":
+		return m.runKeys
+	case "registry":
+		return m.runRegistry
+	case "verify":
+		return m.runVerify
 	}
 	return nil
 }
