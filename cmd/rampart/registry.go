@@ -534,4 +534,3 @@ func parseLongDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
