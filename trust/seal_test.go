@@ -149,3 +149,33 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestReceive: the hub stores the envelope it cannot open; the recipient
+// stores the object inside, verified.
+func TestReceive(t *testing.T) {
+	f := newTestFed(t)
+	v := f.verifier()
+	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgIT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub, err := v.Receive(env, f.ids[orgHub])
+	if err != nil || hub.Object != env || hub.Envelope != nil || hub.Signed.Organization.ID != orgFR {
+		t.Errorf("hub: %+v, %v", hub, err)
+	}
+	it, err := v.Receive(env, f.ids[orgIT])
+	if err != nil || !bytes.Equal(it.Object.Raw, inner.Raw) || it.Envelope != env || it.Signed.ObjectID != inner.ID {
+		t.Errorf("recipient: %+v, %v", it, err)
+	}
+	// An inner object that does not verify is refused even though the
+	// envelope does: here FR seals an unsigned object.
+	env2, _ := f.ids[orgFR].sealAt(t0, indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"), f.reg, []string{orgIT})
+	if _, err := v.Receive(env2, f.ids[orgIT]); !errors.Is(err, ErrUnsigned) {
+		t.Errorf("unsigned inner object: err = %v", err)
+	}
+	plain := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	if r, err := v.Receive(plain, nil); err != nil || r.Object != plain {
+		t.Errorf("plain: %+v, %v", r, err)
+	}
+}

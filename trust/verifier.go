@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -276,4 +277,45 @@ func (c *digestCache) putLocked(d [32]byte, s *Signed) {
 		c.old, c.cur = c.cur, make(map[[32]byte]*Signed, len(c.cur))
 	}
 	c.cur[d] = s
+}
+
+// Received is what a node keeps of one object it received from a peer.
+type Received struct {
+	// Object is what to store: the object received, or, when that was a
+	// sealed envelope addressed to this node, the object inside it.
+	Object *stix.Object
+	// Signed says who signed Object.
+	Signed *Signed
+	// Envelope is the sealed envelope Object came in, nil when it came in
+	// clear. A node that opened it does not forward it.
+	Envelope *stix.Object
+}
+
+// Receive checks an object received from a peer, the way federation stores
+// it: the object's signature must verify; a sealed envelope addressed to id
+// (which may be nil on a node that opens nothing) is opened and the object
+// inside must verify too. An envelope not addressed to id is returned as
+// it is, to be stored and forwarded unopened. Errors are as for Verify, and
+// those of Identity.Open for an envelope that is addressed to id but does
+// not open.
+func (v *Verifier) Receive(o *stix.Object, id *Identity) (*Received, error) {
+	s, err := v.Verify(o)
+	if err != nil {
+		return nil, err
+	}
+	if o.Type != SealedType || id == nil {
+		return &Received{Object: o, Signed: s}, nil
+	}
+	inner, err := id.Open(o)
+	if errors.Is(err, ErrNotRecipient) {
+		return &Received{Object: o, Signed: s}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	is, err := v.Verify(inner)
+	if err != nil {
+		return nil, err
+	}
+	return &Received{Object: inner, Signed: is, Envelope: o}, nil
 }
