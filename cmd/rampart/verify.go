@@ -74,7 +74,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	var total, refused int
 	for _, path := range fs.Args() {
-		objs, _, err := readSignedInput(path)
+		objs, _, _, err := readSignedInput(path)
 		if err != nil {
 			w.Flush()
 			return err
