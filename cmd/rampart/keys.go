@@ -172,11 +172,25 @@ func readSignedInput(path string) (objs []*stix.Object, single bool, bundleID st
 		}
 		return []*stix.Object{o}, true, "", nil
 	}
+	var bad *stix.BundleError
+	if errors.As(err, &bad) {
+		// The valid objects come back with the error that lists the
+		// others, for callers that go on without them.
+		return b.Objects, false, b.ID, &inputError{path, bad}
+	}
 	if err != nil {
 		return nil, false, "", fmt.Errorf("%s: %v", path, err)
 	}
 	return b.Objects, false, b.ID, nil
 }
+
+// inputError reports the objects of an input file that could not be read.
+type inputError struct {
+	path string
+	bad  *stix.BundleError
+}
+
+func (e *inputError) Error() string { return fmt.Sprintf("%s: %v", e.path, e.bad) }
 
 // createFileExcl writes data to a new file at path.
 func createFileExcl(path string, data []byte, mode os.FileMode) error {
