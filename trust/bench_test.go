@@ -2,6 +2,8 @@ package trust
 
 import (
 	"fmt"
+	"log/slog"
+	"net"
 	"syscall"
 	"testing"
 	"time"
@@ -123,4 +125,41 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkNodeConnection is one node-to-node connection: hybrid TLS 1.3
+// handshake and the two node proofs, client and server in one process.
+func BenchmarkNodeConnection(b *testing.B) {
+	f := newTestFed(b)
+	for _, p := range []Profile{EUPQBase, EUPQHigh} {
+		org := benchOrg[p]
+		b.Run(string(p), func(b *testing.B) {
+			cert, _ := GenerateCertificate(p)
+			inner, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			l := NewListener(inner, cert, f.ids[org], f.verifier())
+			l.Logger = slog.New(slog.DiscardHandler)
+			defer l.Close()
+			go func() {
+				for {
+					c, err := l.Accept()
+					if err != nil {
+						return
+					}
+					l.Peer(c)
+					c.Close()
+				}
+			}()
+			d := f.dialer(orgIT, org)
+			for b.Loop() {
+				c, err := d.DialContext(b.Context(), "tcp", inner.Addr().String())
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Close()
+			}
+		})
+	}
 }
