@@ -14,7 +14,10 @@ type Account struct {
 	CreatedAt time.Time
 }
 
-// Grant gives an account read and/or write access to one collection.
+// Grant gives an account access to one collection. A grant with neither
+// Read nor Write makes the collection visible to the account (listed, and
+// answered with "forbidden" rather than "not found") without access to its
+// objects.
 type Grant struct {
 	CollectionID string
 	Read         bool
@@ -48,9 +51,18 @@ func (a *Account) CanWrite(collectionID string) bool {
 	return false
 }
 
-// CanSee reports whether the collection may be named to the account at all.
+// CanSee reports whether the collection may be named to the account at all:
+// to anyone else it does not exist.
 func (a *Account) CanSee(collectionID string) bool {
-	return a.CanRead(collectionID) || a.CanWrite(collectionID)
+	if a.Admin {
+		return true
+	}
+	for _, g := range a.Grants {
+		if g.CollectionID == collectionID {
+			return true
+		}
+	}
+	return false
 }
 
 // AccountService stores accounts and their credentials. Passwords and tokens
@@ -75,7 +87,10 @@ type AccountService interface {
 	CreateToken(ctx context.Context, name, label string) (string, error)
 	// AuthenticateToken returns the token's account, or EUNAUTHORIZED.
 	AuthenticateToken(ctx context.Context, token string) (*Account, error)
-	// SetGrant sets the account's permissions on a collection; Read and
-	// Write both false removes the grant.
+	// SetGrant sets the account's permissions on a collection (ENOTFOUND
+	// for an unknown account or collection).
 	SetGrant(ctx context.Context, name string, g Grant) error
+	// DeleteGrant removes the account's grant on a collection, after which
+	// the collection is invisible to it.
+	DeleteGrant(ctx context.Context, name, collectionID string) error
 }

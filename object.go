@@ -46,12 +46,16 @@ type ObjectFilter struct {
 	// AfterSeq resumes a listing after the version with this Seq (from a
 	// paging cursor); 0 starts at the beginning.
 	AfterSeq int64
-	// Limit is the page size; 0 means the store's maximum.
+	// Limit is the page size; 0 (or more than MaxPageSize) means
+	// MaxPageSize.
 	Limit int
 	// MetadataOnly asks for versions without Object.Raw being needed (for
 	// manifests and version lists); stores may still fill it.
 	MetadataOnly bool
 }
+
+// MaxPageSize is the largest page of versions a store returns at once.
+const MaxPageSize = 10000
 
 // ObjectPage is one page of a listing, in ascending DateAdded (Seq) order.
 type ObjectPage struct {
@@ -93,5 +97,9 @@ type ObjectService interface {
 	// DeleteObjects removes the versions of one object (filter.IDs holds
 	// exactly one id) that filter.Versions and filter.SpecVersions select,
 	// and returns how many were removed (ENOTFOUND when none matched).
+	// Unlike a listing, an empty Versions selects every version (of the
+	// listed spec versions, or of all of them when SpecVersions is empty
+	// too), so that deleting an object without filters removes it whole.
+	// AddedAfter, AfterSeq and Limit are ignored.
 	DeleteObjects(ctx context.Context, filter ObjectFilter) (int, error)
 }

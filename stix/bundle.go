@@ -26,11 +26,16 @@ func NewBundle(objs ...*Object) *Bundle {
 	return &Bundle{ID: NewID("bundle"), Objects: objs}
 }
 
-// MarshalJSON encodes the bundle with its objects' JSON unchanged.
+// MarshalJSON encodes the bundle with its objects' JSON unchanged. A bundle
+// without objects has no "objects" member (§8.1 makes it optional and
+// forbids empty lists).
 func (b *Bundle) MarshalJSON() ([]byte, error) {
 	buf := make([]byte, 0, 64)
 	buf = append(buf, `{"type":"bundle","id":`...)
 	buf, _ = jsontext.AppendQuote(buf, b.ID)
+	if len(b.Objects) == 0 {
+		return append(buf, '}'), nil
+	}
 	buf = append(buf, `,"objects":[`...)
 	for i, o := range b.Objects {
 		if i > 0 {
@@ -101,13 +106,14 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 //
 // A BundleReader is not safe for concurrent use.
 type BundleReader struct {
-	cr      *countingReader
-	dec     *jsontext.Decoder
-	id      string
-	state   int // 0 before the objects array, 1 inside it, 2 after it
-	index   int
-	err     error
-	started bool
+	cr       *countingReader
+	dec      *jsontext.Decoder
+	id       string
+	state    int // 0 before the objects array, 1 inside it, 2 after it
+	index    int
+	err      error
+	started  bool
+	isBundle bool // "type": "bundle" was read
 }
 
 // NewBundleReader returns a reader of the bundle in r.
@@ -139,6 +145,9 @@ func (br *BundleReader) Next() (*Object, error) {
 		case 0:
 			if err := br.seekObjects(); err != nil {
 				return nil, br.fail(err)
+			}
+			if br.state == 2 {
+				continue
 			}
 		case 1:
 			if br.dec.PeekKind() == ']' {
@@ -184,7 +193,15 @@ func (br *BundleReader) seekObjects() error {
 	}
 	for {
 		if br.dec.PeekKind() == '}' {
-			return fmt.Errorf(`%w: there is no "objects" list`, ErrNotEnvelope)
+			// §8.1 makes "objects" optional: a bundle without it is empty.
+			// Anything else without it is most likely not a bundle at all
+			// (a lone STIX object, say), which deserves an error rather
+			// than a silent "nothing read".
+			if !br.isBundle {
+				return fmt.Errorf(`%w: the JSON object has no "objects" list and no "type": "bundle" (a single STIX object must be wrapped in a bundle)`, ErrNotEnvelope)
+			}
+			br.state = 2
+			return nil
 		}
 		done, err := br.member()
 		if err != nil || done {
@@ -217,6 +234,7 @@ func (br *BundleReader) member() (done bool, err error) {
 		if typ != "bundle" {
 			return false, fmt.Errorf(`%w: "type" must be "bundle" (got %q)`, ErrNotEnvelope, typ)
 		}
+		br.isBundle = true
 	case "id":
 		if err := json.UnmarshalDecode(br.dec, &br.id); err != nil {
 			return false, fmt.Errorf(`bundle "id" must be a string`)

@@ -44,6 +44,9 @@ type Server struct {
 
 	// MaxPageSize caps the objects per page (DefaultMaxPageSize when 0).
 	MaxPageSize int
+	// MaxContentLength is the largest request body for API roots that set
+	// none (DefaultMaxContentLength when 0).
+	MaxContentLength int64
 	// Validate checks a posted STIX 2.1 object beyond what stix.ParseObject
 	// checks; objects it refuses are listed as failures with its message.
 	// Nil accepts whatever ParseObject accepts.
@@ -282,8 +285,11 @@ func (s *Server) handleAPIRoot(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) maxContentLength(root *rampart.APIRoot) int64 {
-	if root.MaxContentLength > 0 {
+	switch {
+	case root.MaxContentLength > 0:
 		return root.MaxContentLength
+	case s.MaxContentLength > 0:
+		return s.MaxContentLength
 	}
 	return DefaultMaxContentLength
 }

@@ -48,11 +48,15 @@ Usage:
     rampart <command> [flags] [arguments]
 
 Commands:
-    serve      run a node (TAXII 2.1 server)
-    import     import STIX bundles into a collection
-    export     export a collection as a STIX bundle
-    user       manage accounts: add, list, grant, token
-    version    print the version
+    serve             run a node (TAXII 2.1 server)
+    import            import STIX bundles into a collection
+    export            export a collection as a STIX bundle
+    user              manage accounts: add, list, grant, token
+    collection        manage API roots and collections
+    attribute         rank the intrusion sets behind an incident, with explanations
+    attribution eval  reproduce the attribution evaluation tables
+    bench             measure this machine: TAXII ingest and reads, import
+    version           print the version
 
 Run "rampart <command> -h" for a command's flags and examples.
 `
@@ -82,6 +86,22 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
+	case "serve":
+		return m.runServe
+	case "import":
+		return m.runImport
+	case "export":
+		return m.runExport
+	case "user":
+		return m.runUser
+	case "bench":
+		return m.runBench
+	case "collection":
+		return m.runCollection
+	case "attribute":
+		return m.runAttribute
+	case "attribution":
+		return m.runAttribution
 	case "keys":
 		return m.runKeys
 	case "registry":

@@ -1,0 +1,551 @@
+package attribution
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Limits on one query. Exceeding one is reported as an error by ParseQuery
+// and in a Note by Rank, which then uses the first items only.
+const (
+	// MaxQueryItems is the most evidence items (techniques, software,
+	// indicators, sectors and countries together) one query may hold.
+	MaxQueryItems = 1000
+	// MaxQueryBytes is the longest JSON text of one query (one line of a
+	// batch).
+	MaxQueryBytes = 1 << 20
+	// DefaultLimit is how many candidates a Ranking holds when the query
+	// does not say.
+	DefaultLimit = 10
+	// DefaultAbstainBelow is the calibrated score under which the best
+	// candidate is not trusted and the engine abstains.
+	DefaultAbstainBelow = 0.1
+)
+
+// Query is the evidence of one incident. Techniques and Software hold
+// ATT&CK ids (T1566.001, S0154), STIX ids or, for software, names;
+// Indicators hold the STIX ids of indicators that were sighted; Sectors and
+// Countries describe the victim (STIX industry-sector vocabulary, ISO 3166-1
+// alpha-2 codes). Every field is optional.
+type Query struct {
+	ID         string   `json:"id,omitempty"`
+	Techniques []string `json:"techniques,omitempty"`
+	Software   []string `json:"software,omitempty"`
+	Indicators []string `json:"indicators,omitempty"`
+	Sectors    []string `json:"sectors,omitempty"`
+	Countries  []string `json:"countries,omitempty"`
+	// Limit is how many candidates to return; 0 means DefaultLimit.
+	Limit int `json:"limit,omitempty"`
+}
+
+// Evidence is one item of a query as the engine counted it.
+type Evidence struct {
+	// Ref is the item as the query gave it; for implied evidence, the id
+	// of the entry.
+	Ref   string
+	Entry *Entry
+	// Weight is 1 for what the query named and less for what it implies
+	// (the techniques of observed software).
+	Weight float64
+	// ImpliedBy is the observed software or indicator this evidence was
+	// derived from, nil when the query named it.
+	ImpliedBy *Entry
+}
+
+// Note reports a query item that was not counted as given: unknown,
+// revoked (counted as its replacement), deprecated, of the wrong type, or
+// linked to no candidate.
+type Note struct {
+	Ref    string
+	Reason string
+}
+
+func (n Note) String() string { return fmt.Sprintf("%q: %s", n.Ref, n.Reason) }
+
+// Link kinds.
+const (
+	LinkAlias    = "alias"      // the sets share a name or alias
+	LinkRevoked  = "revoked-by" // the other set was revoked in favour of this one
+	LinkCampaign = "campaign"   // a campaign attributed to this set
+)
+
+// Link is a weighted tie between a candidate and another object whose
+// evidence it borrows. Aliases are links, never merges: each set keeps its
+// own profile and sees the other's at Weight.
+type Link struct {
+	Kind   string
+	Other  *Entry
+	Alias  string // for LinkAlias, the shared name
+	Weight float64
+	// Shared lists the other intrusion sets the same campaign is
+	// attributed to: a shared or disputed attribution.
+	Shared []*Entry
+}
+
+// Contribution is what one piece of evidence did to a candidate's score:
+// Weight is the log-likelihood ratio (natural log) of the evidence under
+// the candidate against the background of all candidates, times the
+// evidence's own weight. Positive raises the candidate.
+type Contribution struct {
+	Evidence *Entry
+	Weight   float64
+	// Source and Via say how the candidate is tied to the evidence (for
+	// evidence counted against it, Source is SourceDirect and Via nil).
+	Source Source
+	Via    *Entry
+	Alias  string
+	// Matched is false for evidence the candidate has no tie to.
+	Matched bool
+	// Sets is how many candidates are tied to this evidence at all: the
+	// fewer, the more it weighs.
+	Sets int
+}
+
+// Candidate is one ranked intrusion set or campaign.
+type Candidate struct {
+	Entry *Entry
+	// Score is the calibrated probability that this candidate is the one
+	// behind the incident (for intrusion sets): of candidates scored 0.8,
+	// about 80 % were right in the evaluation. For campaigns it is the
+	// model's posterior, not calibrated.
+	Score float64
+	// Posterior is the model's own posterior over all candidates, before
+	// calibration.
+	Posterior float64
+	// LogOdds is the candidate's total log score: prior plus every
+	// contribution.
+	LogOdds float64
+	// For lists the evidence the candidate is tied to, strongest first;
+	// Against the evidence it has no tie to, most damaging first.
+	For, Against []Contribution
+	// Links are the aliases, revoked sets and campaigns whose evidence the
+	// candidate borrowed for this query.
+	Links []Link
+	// Similar lists the known campaigns attributed to this set that look
+	// like the incident and raised its posterior.
+	Similar []Similar
+	// AttributedTo lists, for a campaign, the intrusion sets it is
+	// attributed to.
+	AttributedTo []*Entry
+}
+
+// Ranking is the answer to a Query.
+type Ranking struct {
+	QueryID string
+	// Candidates are the best intrusion sets, best first (at most the
+	// query's Limit).
+	Candidates []Candidate
+	// Campaigns are the most similar known campaigns, best first (at most
+	// 5), each with the sets it is attributed to.
+	Campaigns []Candidate
+	// Evidence is what was counted; Notes what was not counted as given.
+	Evidence []Evidence
+	Notes    []Note
+	// Abstained is true when the evidence does not single out any
+	// candidate; Reason says why. Candidates are still listed, for
+	// reference.
+	Abstained bool
+	Reason    string
+	// Sets is the number of intrusion sets ranked.
+	Sets int
+}
+
+// Rank ranks the intrusion sets and campaigns for the query. It never
+// fails: unknown items are reported in Notes and ignored; a query with no
+// usable evidence abstains.
+func (e *Engine) Rank(q Query) *Ranking {
+	ev, notes := e.resolve(q)
+	r := &Ranking{QueryID: q.ID, Evidence: ev, Notes: notes, Sets: len(e.groups.cands)}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	scores, post, camps, cpost := e.posteriors(ev)
+	for _, i := range topN(scores, limit) {
+		c := e.candidate(e.groups, i, ev, scores[i], post[i])
+		c.Score = e.cal.Apply(post[i])
+		c.Similar = e.similar(c.Entry, camps, cpost)
+		r.Candidates = append(r.Candidates, c)
+	}
+	for _, i := range topN(camps, 5) {
+		c := e.candidate(e.camps, i, ev, camps[i], cpost[i])
+		c.Score = cpost[i]
+		c.AttributedTo = e.attributed[c.Entry]
+		r.Campaigns = append(r.Campaigns, c)
+	}
+	switch {
+	case len(q.Techniques)+len(q.Software)+len(q.Indicators)+len(q.Sectors)+len(q.Countries) == 0:
+		r.Abstained, r.Reason = true, "insufficient evidence: the query is empty"
+	case len(ev) == 0:
+		r.Abstained, r.Reason = true, "insufficient evidence: no item of the query is known evidence"
+	case len(r.Candidates) == 0:
+		r.Abstained, r.Reason = true, "no intrusion set to rank"
+	case r.Candidates[0].Score < DefaultAbstainBelow:
+		r.Abstained = true
+		r.Reason = fmt.Sprintf("insufficient evidence: the best candidate, %s, scores %.2f, under %.2f", r.Candidates[0].Entry.Label(), r.Candidates[0].Score, DefaultAbstainBelow)
+	}
+	if len(ev) == 0 {
+		r.Candidates, r.Campaigns = nil, nil
+	}
+	return r
+}
+
+// posteriors returns, for every intrusion set in the order of
+// e.groups.cands, its log score and its posterior, and the same for every
+// campaign. With CampaignMix, each set's posterior takes a share from the
+// campaigns attributed to it, in proportion to how like the incident they
+// are; the log score is then the log of that posterior, so that ranking
+// and posterior agree.
+func (e *Engine) posteriors(ev []Evidence) (gs, gpost, cs, cpost []float64) {
+	gs = make([]float64, len(e.groups.cands))
+	e.groups.score(ev, e.params, gs)
+	gpost = softmax(gs)
+	cs = make([]float64, len(e.camps.cands))
+	e.camps.score(ev, e.params, cs)
+	// A campaign's share is its posterior against all campaigns and a
+	// null hypothesis, "none of them", holding the campaigns' whole prior
+	// mass with no evidence for it: a lone campaign that fits no better
+	// than the background passes little on.
+	withNull := append(slices.Clone(cs), e.campNull)
+	cpost = softmax(withNull)[:len(cs)]
+	mix := e.params.CampaignMix
+	if mix <= 0 || len(ev) == 0 {
+		return gs, gpost, cs, cpost
+	}
+	from := make([]float64, len(gpost))
+	attributedMass := 0.0
+	for i, c := range e.camps.cands {
+		to := e.attributed[c.entry]
+		if len(to) == 0 {
+			continue
+		}
+		attributedMass += cpost[i]
+		for _, g := range to {
+			if j, ok := e.groupIndex[g]; ok {
+				from[j] += cpost[i] / float64(len(to))
+			}
+		}
+	}
+	for j := range gpost {
+		gpost[j] = (1-mix)*gpost[j] + mix*(from[j]+(1-attributedMass)*gpost[j])
+		gs[j] = math.Log(gpost[j])
+	}
+	return gs, gpost, cs, cpost
+}
+
+// similar returns the campaigns attributed to g that passed it a share of
+// posterior above 1 %, best first.
+func (e *Engine) similar(g *Entry, cs, cpost []float64) []Similar {
+	if e.params.CampaignMix <= 0 {
+		return nil
+	}
+	var out []Similar
+	for _, i := range topN(cs, len(cs)) {
+		c := e.camps.cands[i]
+		to := e.attributed[c.entry]
+		if !slices.Contains(to, g) {
+			continue
+		}
+		share := e.params.CampaignMix * cpost[i] / float64(len(to))
+		if share < 0.01 {
+			break
+		}
+		out = append(out, Similar{Campaign: c.entry, Posterior: cpost[i], Share: share, Shared: len(to) > 1})
+	}
+	return out
+}
+
+// Similar is a known campaign, attributed to a candidate, that looks like
+// the incident and so raised the candidate's posterior.
+type Similar struct {
+	Campaign *Entry
+	// Posterior is the campaign's posterior among all campaigns; Share
+	// what it added to the candidate's posterior.
+	Posterior, Share float64
+	// Shared is true when the campaign is attributed to several sets.
+	Shared bool
+}
+
+func (e *Engine) mu(v vocab) float64 {
+	if v == vocabTechnique {
+		return e.params.TechniqueMu
+	}
+	return e.params.SoftwareMu
+}
+
+// score adds to out (one slot per candidate) the prior and the log
+// likelihood ratio of every piece of evidence. Each candidate's profile is
+// a Dirichlet-smoothed distribution per kind of evidence:
+//
+//	P(f | c) = (w_c(f) + mu*B(f)) / (M_c + mu)
+//
+// where w_c(f) is the candidate's tie to f, M_c the mass of its profile and
+// B(f) the background rate of f. Against the background, a tie adds
+// log(1 + w/(mu*B)) over the log(mu/(M_c+mu)) every evidence costs: rare
+// evidence (small B) weighs more, and a well-documented candidate (large
+// M_c) pays more for evidence it lacks.
+func (pop *population) score(ev []Evidence, p Params, out []float64) {
+	for i, c := range pop.cands {
+		out[i] = c.prior
+	}
+	for _, x := range ev {
+		ps := pop.postings[x.Entry]
+		if len(ps) == 0 {
+			continue
+		}
+		v := vocabOfEntry(x.Entry)
+		mu := p.TechniqueMu
+		if v != vocabTechnique {
+			mu = p.SoftwareMu
+		}
+		for i, c := range pop.cands {
+			m := mu + p.MuPerMass*c.mass[v]
+			out[i] += p.Missing * x.Weight * math.Log(m/(c.mass[v]+m))
+		}
+		b := pop.bg[x.Entry]
+		for _, pst := range ps {
+			c := pop.cands[pst.cand]
+			m := mu + p.MuPerMass*c.mass[v]
+			out[pst.cand] += x.Weight * math.Log1p(float64(pst.w)/(m*b))
+		}
+	}
+}
+
+// candidate explains candidate i of pop for the evidence.
+func (e *Engine) candidate(pop *population, i int, ev []Evidence, score, post float64) Candidate {
+	c := pop.cands[i]
+	out := Candidate{Entry: c.entry, Posterior: post, LogOdds: score}
+	used := map[*Entry]bool{}
+	for _, x := range ev {
+		ps := pop.postings[x.Entry]
+		if len(ps) == 0 {
+			continue
+		}
+		v := vocabOfEntry(x.Entry)
+		mu := e.mu(v) + e.params.MuPerMass*c.mass[v]
+		b := pop.bg[x.Entry]
+		t, ok := c.profile[x.Entry]
+		w := 0.0
+		if ok {
+			w = t.w
+		}
+		// The terms of score for this evidence: what a missing tie costs,
+		// and what a tie gives back.
+		lr := e.params.Missing * x.Weight * math.Log(mu/(c.mass[v]+mu))
+		if ok {
+			lr += x.Weight * math.Log1p(w/(mu*b))
+		}
+		con := Contribution{Evidence: x.Entry, Weight: lr, Matched: ok, Sets: len(ps)}
+		if ok {
+			con.Source, con.Via, con.Alias = t.src, t.via, t.link
+			if t.via != nil {
+				used[t.via] = true
+			}
+			out.For = append(out.For, con)
+		} else {
+			out.Against = append(out.Against, con)
+		}
+	}
+	sort.SliceStable(out.For, func(i, j int) bool { return out.For[i].Weight > out.For[j].Weight })
+	sort.SliceStable(out.Against, func(i, j int) bool { return out.Against[i].Weight < out.Against[j].Weight })
+	for _, l := range c.links {
+		if used[l.Other] {
+			out.Links = append(out.Links, l)
+		}
+	}
+	return out
+}
+
+// softmax returns exp(s_i)/Σ exp(s_j), computed stably.
+func softmax(s []float64) []float64 {
+	p := make([]float64, len(s))
+	if len(s) == 0 {
+		return p
+	}
+	m := math.Inf(-1)
+	for _, x := range s {
+		m = math.Max(m, x)
+	}
+	sum := 0.0
+	for i, x := range s {
+		p[i] = math.Exp(x - m)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
+}
+
+// topN returns the indexes of the n highest scores, best first; ties keep
+// index order, which is ATT&CK id order.
+func topN(s []float64, n int) []int {
+	idx := make([]int, len(s))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return s[idx[a]] > s[idx[b]] })
+	if n < len(idx) {
+		idx = idx[:n]
+	}
+	return idx
+}
+
+// resolve turns the query's items into evidence, with a note for every
+// item not counted as given.
+func (e *Engine) resolve(q Query) ([]Evidence, []Note) {
+	var notes []Note
+	byEntry := map[*Entry]int{}
+	var ev []Evidence
+	add := func(x Evidence) {
+		if i, ok := byEntry[x.Entry]; ok {
+			if x.Weight > ev[i].Weight {
+				ev[i] = x
+			}
+			return
+		}
+		byEntry[x.Entry] = len(ev)
+		ev = append(ev, x)
+	}
+	n := 0
+	over := false
+	take := func(items []string) []string {
+		if n+len(items) > MaxQueryItems {
+			over = true
+			items = items[:max(0, MaxQueryItems-n)]
+		}
+		n += len(items)
+		return items
+	}
+	for _, ref := range take(q.Techniques) {
+		if x, note := e.lookup(ref, "technique", TypeTechnique); x != nil {
+			add(Evidence{Ref: ref, Entry: x, Weight: 1})
+			if note != "" {
+				notes = append(notes, Note{ref, note})
+			}
+		} else {
+			notes = append(notes, Note{ref, note})
+		}
+	}
+	var software []Evidence
+	for _, ref := range take(q.Software) {
+		if x, note := e.lookup(ref, "software", TypeMalware, TypeTool); x != nil {
+			software = append(software, Evidence{Ref: ref, Entry: x, Weight: 1})
+			if note != "" {
+				notes = append(notes, Note{ref, note})
+			}
+		} else {
+			notes = append(notes, Note{ref, note})
+		}
+	}
+	for _, ref := range take(q.Indicators) {
+		x, note := e.lookup(ref, "indicator", TypeIndicator)
+		if x == nil {
+			notes = append(notes, Note{ref, note})
+			continue
+		}
+		add(Evidence{Ref: ref, Entry: x, Weight: 1})
+		for _, t := range e.indicates[x] {
+			if t.Type == TypeMalware || t.Type == TypeTool {
+				software = append(software, Evidence{Ref: t.ID, Entry: t, Weight: 1, ImpliedBy: x})
+			}
+		}
+	}
+	for _, s := range software {
+		add(s)
+	}
+	for _, s := range software {
+		if e.params.QuerySoftwareTechniques <= 0 {
+			break
+		}
+		for _, t := range e.softwareUses[s.Entry] {
+			add(Evidence{Ref: t.ID, Entry: t, Weight: e.params.QuerySoftwareTechniques, ImpliedBy: s.Entry})
+		}
+	}
+	for _, ref := range take(q.Sectors) {
+		add(Evidence{Ref: ref, Entry: e.place(typeSector, ref), Weight: 1})
+	}
+	for _, ref := range take(q.Countries) {
+		add(Evidence{Ref: ref, Entry: e.place(typeCountry, ref), Weight: 1})
+	}
+	// Evidence no candidate is tied to changes no ranking: say so.
+	kept := ev[:0]
+	for _, x := range ev {
+		if len(e.groups.postings[x.Entry]) == 0 && len(e.camps.postings[x.Entry]) == 0 {
+			if x.ImpliedBy == nil {
+				notes = append(notes, Note{x.Ref, "no intrusion set or campaign is tied to it; it does not change the ranking"})
+			}
+			continue
+		}
+		kept = append(kept, x)
+	}
+	if over {
+		notes = append(notes, Note{"", fmt.Sprintf("the query holds more than MaxQueryItems (%d) items; the rest were ignored", MaxQueryItems)})
+	}
+	return kept, notes
+}
+
+// lookup finds a query item of one of the types; on failure it returns nil
+// and the reason, on success an optional note (revoked and replaced).
+func (e *Engine) lookup(ref, what string, types ...string) (*Entry, string) {
+	x := e.k.Lookup(ref)
+	if x == nil || e.hidden(x.ID) {
+		return nil, "unknown " + what + "; ignored"
+	}
+	ok := false
+	for _, t := range types {
+		ok = ok || x.Type == t
+	}
+	if !ok {
+		return nil, fmt.Sprintf("%s is a %s, not a %s; ignored", x.Label(), x.Type, what)
+	}
+	note := ""
+	if x.Revoked {
+		to, _ := e.k.Resolve(x)
+		if to == x || !e.usable(to) {
+			return nil, fmt.Sprintf("%s is revoked and has no replacement; ignored", x.Label())
+		}
+		note = fmt.Sprintf("%s is revoked; counted as %s", x.Label(), to.Label())
+		x = to
+	}
+	if x.Deprecated {
+		return nil, fmt.Sprintf("%s is deprecated in ATT&CK; ignored", x.Label())
+	}
+	return x, note
+}
+
+// String renders a contribution's tie for a person: "uses it",
+// "through software Cobalt Strike (S0154)", ….
+func (c Contribution) String() string {
+	if !c.Matched {
+		return "no known tie"
+	}
+	via := ""
+	if c.Via != nil {
+		via = c.Via.Label()
+	}
+	switch c.Source {
+	case SourceDirect:
+		return "uses it"
+	case SourceRevoked:
+		return "through revoked " + via
+	case SourceCampaign:
+		return "in campaign " + via
+	case SourceAlias:
+		return fmt.Sprintf("through %s, which shares the alias %q", via, c.Alias)
+	case SourceSoftware:
+		return "through software " + via
+	case SourceParent:
+		return "uses the parent technique " + via
+	case SourceChild:
+		return "uses its sub-technique " + via
+	case SourceSibling:
+		return "uses the sibling sub-technique " + via
+	case SourceTargets:
+		return "targets it"
+	}
+	return strings.TrimSpace(c.Source.String() + " " + via)
+}

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	json "encoding/json/v2"
+
+	"github.com/rampart-cti/rampart/attribution"
+)
+
+const attributeUsage = `Usage:
+    rampart attribute --bundle FILE --queries FILE|-
+    rampart attribute --bundle FILE --techniques ID,... [--software ID,...] [flags]
+
+Ranks the intrusion sets that may be behind an incident, from the observed
+ATT&CK techniques and software, with a calibrated score (of the candidates
+scored 0.8, about 80 % were right in the evaluation) and the evidence for
+and against each. The knowledge is read from a STIX bundle (gzip or not),
+such as MITRE ATT&CK Enterprise.
+
+Batch mode (--queries) reads JSON lines and writes one JSON line per query,
+the ten best candidates first:
+
+    {"id": "inc-1", "techniques": ["T1566.001", "T1059.001"], "software": ["S0154"]}
+    {"id":"inc-1","candidates":[{"id":"intrusion-set--…","external_id":"G0007","name":"APT28","score":0.41},…]}
+
+A query may also hold "indicators" (STIX ids of sighted indicators),
+"sectors", "countries" and "limit". Unknown ids are reported in "notes" and
+ignored; a query with no usable evidence abstains ("abstained": true). A
+line that is not a valid query gives {"id":…,"error":"…"} and the batch
+goes on.
+
+Single-query mode (--techniques, --software) prints the ranking with its
+explanation for a person.
+
+Flags:
+    --bundle FILE       the knowledge: a STIX bundle, gzip-compressed or not (required)
+    --queries FILE      JSON lines of queries; - reads standard input
+    --techniques LIST   comma-separated ATT&CK technique ids (single query)
+    --software LIST     comma-separated ATT&CK software ids or names (single query)
+    --limit N           candidates to show (default 10)
+    --evidence N        evidence lines per candidate in the explanation (default 8)
+    --json              single query: print the JSON line instead of the explanation
+
+Examples:
+    rampart attribute --bundle testdata/attack/enterprise-attack.json.gz --techniques T1566.001,T1059.001,T1071.001 --software S0154
+    rampart attribute --bundle enterprise-attack.json.gz --queries incidents.jsonl > rankings.jsonl
+    echo '{"id":"x","techniques":["T1003.001"]}' | rampart attribute --bundle enterprise-attack.json.gz --queries -
+`
+
+// runAttribute implements "rampart attribute".
+func (m *Main) runAttribute(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("attribute", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stderr, attributeUsage) }
+	bundle := fs.String("bundle", "", "")
+	queries := fs.String("queries", "", "")
+	techniques := fs.String("techniques", "", "")
+	software := fs.String("software", "", "")
+	limit := fs.Int("limit", attribution.DefaultLimit, "")
+	evidence := fs.Int("evidence", 8, "")
+	asJSON := fs.Bool("json", false, "")
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	single := *techniques != "" || *software != ""
+	switch {
+	case fs.NArg() > 0:
+		m.errorf("unexpected argument %q", fs.Arg(0))
+		return errUsage
+	case *bundle == "":
+		m.errorf("attribute needs --bundle FILE (the knowledge, e.g. ATT&CK Enterprise)")
+		m.hintf("run \"rampart attribute -h\" for examples")
+		return errUsage
+	case single && *queries != "":
+		m.errorf("--queries and --techniques/--software are alternatives: give one")
+		return errUsage
+	case !single && *queries == "":
+		m.errorf("attribute needs --queries FILE|- or --techniques/--software")
+		m.hintf("run \"rampart attribute -h\" for examples")
+		return errUsage
+	case *limit < 1:
+		m.errorf("--limit must be at least 1 (got %d)", *limit)
+		return errUsage
+	}
+	k, err := m.loadKnowledge(*bundle)
+	if err != nil {
+		return err
+	}
+	e := attribution.NewEngine(k, attribution.Config{})
+	if single {
+		q := attribution.Query{Techniques: splitList(*techniques), Software: splitList(*software), Limit: *limit}
+		r := e.Rank(q)
+		if *asJSON {
+			return writeRankingLine(m.Stdout, r)
+		}
+		return r.WriteText(m.Stdout, *evidence)
+	}
+	in := m.Stdin
+	if *queries != "-" {
+		f, err := os.Open(*queries)
+		if err != nil {
+			return fmt.Errorf("open queries: %v", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	qr := attribution.NewQueryReader(in)
+	bad := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		q, err := qr.Next()
+		if err == io.EOF {
+			break
+		}
+		var qe *attribution.QueryError
+		if errors.As(err, &qe) {
+			bad++
+			m.errorf("queries: %v", qe)
+			line, _ := json.Marshal(struct {
+				ID    string `json:"id"`
+				Error string `json:"error"`
+			}{qe.ID, qe.Err.Error()})
+			if _, err := fmt.Fprintf(m.Stdout, "%s\n", line); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read queries: %v", err)
+		}
+		if q.Limit == 0 {
+			q.Limit = *limit
+		}
+		if err := writeRankingLine(m.Stdout, e.Rank(q)); err != nil {
+			return err
+		}
+	}
+	if bad > 0 {
+		m.errorf("%d of %d query lines were invalid", bad, qr.Line())
+		return errReported
+	}
+	return nil
+}
+
+// rankingLine is the JSON line of one ranking in batch mode.
+type rankingLine struct {
+	ID         string          `json:"id"`
+	Candidates []candidateLine `json:"candidates"`
+	Abstained  bool            `json:"abstained,omitempty"`
+	Reason     string          `json:"reason,omitempty"`
+	Notes      []noteLine      `json:"notes,omitempty"`
+}
+
+type candidateLine struct {
+	ID         string  `json:"id"`
+	ExternalID string  `json:"external_id,omitempty"`
+	Name       string  `json:"name"`
+	Score      float64 `json:"score"`
+}
+
+type noteLine struct {
+	Ref    string `json:"ref,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func writeRankingLine(w io.Writer, r *attribution.Ranking) error {
+	l := rankingLine{ID: r.QueryID, Candidates: []candidateLine{}, Abstained: r.Abstained, Reason: r.Reason}
+	for _, c := range r.Candidates {
+		l.Candidates = append(l.Candidates, candidateLine{
+			ID: c.Entry.ID, ExternalID: c.Entry.ExternalID, Name: c.Entry.Name,
+			Score: float64(int(c.Score*1e4+0.5)) / 1e4,
+		})
+	}
+	for _, n := range r.Notes {
+		l.Notes = append(l.Notes, noteLine{n.Ref, n.Reason})
+	}
+	b, err := json.Marshal(l, json.Deterministic(true))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// loadKnowledge reads a bundle into a Knowledge, reporting objects that
+// could not be used on stderr without failing.
+func (m *Main) loadKnowledge(path string) (*attribution.Knowledge, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open bundle: %v", err)
+	}
+	defer f.Close()
+	k, err := attribution.ReadKnowledge(f, nil)
+	var le *attribution.LoadError
+	if errors.As(err, &le) {
+		m.errorf("bundle %q: %d objects not used; first: %v", path, len(le.Errors), le.Errors[0])
+		return k, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bundle %q: %v", path, err)
+	}
+	return k, nil
+}
+
+const attributionUsage = `Usage:
+    rampart attribution eval --bundle FILE [flags]
+
+Runs the attribution evaluation harness and prints its tables (Markdown):
+(a) incidents sampled from a group's techniques (k = 1…20, plus noise
+techniques common across groups) ranked against all active intrusion sets;
+held-out incidents, where half of the sampled techniques are hidden from
+the engine; (b) ATT&CK campaigns attributed from their own techniques and
+software, with the campaign, its relationships and its attributed-to links
+hidden from the engine. Each is reported for the engine and for the
+Jaccard and TF-IDF baselines, with 95 % confidence intervals, followed by
+reliability diagrams of the calibrated score. Every random choice comes
+from the seeds, so the same flags print the same tables.
+
+Flags:
+    --bundle FILE            the knowledge: ATT&CK Enterprise as a STIX bundle (required)
+    --seed N                 evaluation seed (default 1)
+    --calibration-seed N     seed of the incidents the calibration map is fitted on (default 2)
+    --per-k N                sampled incidents per k (default 300)
+    --held-out N             held-out incidents (default 300)
+    --strict                 per-campaign table with strict hiding (also hide the group's
+                             relationships that cite only the campaign's reports)
+    --write-calibration FILE write the fitted calibration map (JSON) to FILE
+
+Examples:
+    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz > eval.md
+    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --per-k 50 --held-out 50
+    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --write-calibration attribution/calibration.json
+`
+
+// runAttribution implements "rampart attribution eval".
+func (m *Main) runAttribution(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "eval" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprint(m.Stderr, attributionUsage)
+			return nil
+		}
+		fmt.Fprint(m.Stderr, attributionUsage)
+		if len(args) > 0 {
+			m.errorf("unknown attribution command %q", args[0])
+		}
+		return errUsage
+	}
+	fs := flag.NewFlagSet("attribution eval", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stderr, attributionUsage) }
+	cfg := attribution.DefaultEvalConfig
+	bundle := fs.String("bundle", "", "")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "")
+	fs.Uint64Var(&cfg.CalibrationSeed, "calibration-seed", cfg.CalibrationSeed, "")
+	fs.IntVar(&cfg.PerK, "per-k", cfg.PerK, "")
+	fs.IntVar(&cfg.HeldOut, "held-out", cfg.HeldOut, "")
+	fs.BoolVar(&cfg.Strict, "strict", false, "")
+	writeCal := fs.String("write-calibration", "", "")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageErr(err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		m.errorf("unexpected argument %q", fs.Arg(0))
+		return errUsage
+	case *bundle == "":
+		m.errorf("attribution eval needs --bundle FILE (ATT&CK Enterprise as a STIX bundle)")
+		return errUsage
+	case cfg.Seed == cfg.CalibrationSeed:
+		m.errorf("--seed and --calibration-seed must differ (both %d): the calibration is fitted on one and measured on the other", cfg.Seed)
+		return errUsage
+	case cfg.PerK < 1 || cfg.HeldOut < 0:
+		m.errorf("--per-k must be at least 1 and --held-out not negative")
+		return errUsage
+	}
+	k, err := m.loadKnowledge(*bundle)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if isTerminal(m.Stderr) {
+		last := time.Time{}
+		cfg.Progress = func(stage string, done, total int) {
+			if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
+				last = now
+				fmt.Fprintf(m.Stderr, "\r\033[Kevaluating: %s %d/%d", stage, done, total)
+			}
+		}
+	}
+	rep, err := attribution.Evaluate(k, cfg)
+	if cfg.Progress != nil {
+		fmt.Fprint(m.Stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteMarkdown(m.Stdout); err != nil {
+		return err
+	}
+	if *writeCal != "" {
+		b, err := rep.Calibration.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*writeCal, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("write calibration: %v", err)
+		}
+	}
+	c := rep.Campaigns.Method(attribution.MethodRampart)
+	s := rep.Sampled[0].Method(attribution.MethodRampart)
+	for i, kk := range cfg.Ks {
+		if kk == 5 {
+			s = rep.Sampled[i].Method(attribution.MethodRampart)
+		}
+	}
+	fmt.Fprintf(m.Stderr, "rampart: evaluated %d intrusion sets in %s: sampled k=5 top-1 %.1f %%, top-5 %.1f %%; campaigns top-1 %.1f %%, top-5 %.1f %%\n",
+		rep.Sets, time.Since(start).Round(time.Second), 100*s.Top1.Value, 100*s.Top5.Value, 100*c.Top1.Value, 100*c.Top5.Value)
+	return nil
+}
+
+// isTerminal reports whether w is a character device, where progress
+// lines make sense.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rampart-cti/rampart"
+)
+
+const collectionUsage = `Usage: rampart collection <add|list|delete|add-root> [flags] [arguments]
+
+Manages the node's TAXII API roots and collections.
+
+    collection add TITLE [--alias NAME] [--description TEXT] [--api-root NAME]
+                         [--media-types LIST]
+        Creates a collection and prints its id. Media types default to STIX
+        2.1; list "application/stix+json;version=2.0" too to accept STIX 2.0.
+    collection list [--api-root NAME]
+        Lists the collections of an API root.
+    collection delete ID|ALIAS [--api-root NAME]
+        Deletes a collection and every object in it.
+    collection add-root NAME [--title TEXT] [--description TEXT]
+        Creates an API root, served at /NAME/.
+
+Every subcommand takes the store flags --data and --postgres.
+
+Examples:
+    rampart collection add "Phishing indicators" --alias phishing
+    rampart collection add-root eu-hub --title "EU hub exchange"
+    rampart collection add Exchange --api-root eu-hub
+    rampart collection list
+`
+
+func (m *Main) runCollection(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprint(m.Stderr, collectionUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("collection "+sub, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stderr, collectionUsage) }
+	var sf storeFlags
+	sf.register(fs, m.Getenv)
+	root := fs.String("api-root", defaultAPIRoot, "API root `name`")
+	alias := fs.String("alias", "", "collection alias")
+	title := fs.String("title", "", "API root title")
+	desc := fs.String("description", "", "description")
+	mediaTypes := fs.String("media-types", "application/stix+json;version=2.1", "comma-separated media types")
+	var nargs int
+	switch sub {
+	case "add", "delete", "add-root":
+		nargs = 1
+	case "list":
+		nargs = 0
+	default:
+		m.errorf("unknown collection subcommand %q", sub)
+		m.hintf(`run "rampart collection --help"`)
+		return errUsage
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return usageErr(err)
+	}
+	if len(pos) != nargs {
+		m.errorf("collection %s takes %d argument(s), got %d", sub, nargs, len(pos))
+		return errUsage
+	}
+	n, err := m.openNode(ctx, &sf)
+	if err != nil {
+		return err
+	}
+	if err := m.bootstrap(ctx, n); err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		c := &rampart.Collection{APIRoot: *root, Title: pos[0], Alias: *alias, Description: *desc, MediaTypes: splitComma(*mediaTypes)}
+		if err := n.collections.CreateCollection(ctx, c); err != nil {
+			return userError(err)
+		}
+		fmt.Fprintln(m.Stdout, c.ID)
+	case "add-root":
+		t := *title
+		if t == "" {
+			t = pos[0]
+		}
+		if err := n.collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: pos[0], Title: t, Description: *desc}); err != nil {
+			return userError(err)
+		}
+	case "delete":
+		c, err := findCollection(ctx, n, *root, pos[0])
+		if err != nil {
+			return err
+		}
+		if err := n.collections.DeleteCollection(ctx, c.APIRoot, c.ID); err != nil {
+			return userError(err)
+		}
+	case "list":
+		cs, err := n.collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: root})
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tALIAS\tTITLE\tMEDIA TYPES")
+		for _, c := range cs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Alias, c.Title, strings.Join(c.MediaTypes, ","))
+		}
+		tw.Flush()
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/versions"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is a Rampart store in a PostgreSQL database, reached through a pgx
+// connection pool. Several processes may serve one database: writers to a
+// collection serialise on its row, and nothing is cached in a process.
+//
+// Create one with NewDB, set fields, then Open. A DB is safe for concurrent
+// use once open.
+type DB struct {
+	// DSN is a libpq connection string or URL, e.g.
+	// "postgres://rampart@db.example/rampart?sslmode=verify-full".
+	DSN string
+	// MaxConns is the size of the pool (default: pgxpool's, the larger of
+	// 4 and the number of CPUs).
+	MaxConns int32
+	// Now is the clock that DateAdded and CreatedAt values come from
+	// (default time.Now); tests replace it.
+	Now func() time.Time
+
+	pool *pgxpool.Pool
+	// tracer, when set before Open, sees every query (tests count them).
+	tracer pgx.QueryTracer
+}
+
+// NewDB returns a DB for the database at dsn; call Open before use.
+func NewDB(dsn string) *DB {
+	return &DB{DSN: dsn, Now: time.Now}
+}
+
+// Open connects to the database and applies the migrations it has not seen
+// yet, each in its own transaction under an advisory lock, so that
+// processes opening one database at once apply each migration once. It
+// fails when the server cannot be reached or a migration fails (the failed
+// migration leaves no trace).
+func (db *DB) Open(ctx context.Context) (err error) {
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	cfg, err := pgxpool.ParseConfig(db.DSN)
+	if err != nil {
+		// pgx's message may quote the DSN, password included.
+		return errors.New("open store: the PostgreSQL connection string cannot be parsed")
+	}
+	if db.MaxConns > 0 {
+		cfg.MaxConns = db.MaxConns
+	}
+	if db.tracer != nil {
+		cfg.ConnConfig.Tracer = db.tracer
+	}
+	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	if err := db.pool.Ping(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("open store: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("open store: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool; it is safe to call on a DB that failed to open.
+func (db *DB) Close() error {
+	if db.pool != nil {
+		db.pool.Close()
+		db.pool = nil
+	}
+	return nil
+}
+
+// migrationLock is the advisory lock key taken while migrating.
+const migrationLock = 0x72616d70 // "ramp"
+
+func (db *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := db.applyMigration(ctx, name); err != nil {
+			return fmt.Errorf("migration %s: %w", strings.TrimPrefix(name, "migrations/"), err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, name string) error {
+	text, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	name = strings.TrimPrefix(name, "migrations/")
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (
+		name text PRIMARY KEY, applied_at timestamptz NOT NULL)`); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM migrations WHERE name = $1`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	// Simple protocol: a migration file holds several statements.
+	if _, err := tx.Exec(ctx, string(text), pgx.QueryExecModeSimpleProtocol); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO migrations (name, applied_at) VALUES ($1, $2)`, name, db.Now()); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// Migrations returns the names of the applied migrations, in order.
+func (db *DB) Migrations(ctx context.Context) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT name FROM migrations ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// now returns the store clock truncated to microseconds.
+func (db *DB) now() time.Time { return versions.Time(versions.Micros(db.Now())) }
+
+// isUnique reports whether err is a unique or primary key violation.
+func isUnique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+func collectionNotFound(id string) error {
+	return rampart.Errorf(rampart.ENOTFOUND, "collection %q not found", id)
+}

@@ -1,0 +1,335 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/passhash"
+	"github.com/rampart-cti/rampart/store/internal/versions"
+)
+
+// AccountService stores accounts, their grants and their tokens. Passwords
+// are kept as argon2id hashes and tokens as SHA-256 hashes (see
+// internal/passhash). It is safe for concurrent use.
+//
+// Authenticate takes the same time whether or not the account exists (it
+// hashes against a dummy hash when it does not), so it does not reveal
+// account names. It does not limit the rate of guesses: the server does.
+type AccountService struct {
+	db *DB
+	// PasswordParams is the argon2id cost for new password hashes (default
+	// passhash.Default()); tests lower it.
+	PasswordParams passhash.Params
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+var _ rampart.AccountService = (*AccountService)(nil)
+
+// NewAccountService returns an AccountService on db.
+func NewAccountService(db *DB) *AccountService {
+	return &AccountService{db: db, PasswordParams: passhash.Default()}
+}
+
+func (s *AccountService) hash(password string) (string, error) {
+	if err := versions.CheckPassword(password); err != nil {
+		return "", err
+	}
+	return passhash.HashWith(password, s.PasswordParams)
+}
+
+// dummyHash is verified against when an account does not exist, so that
+// the answer takes as long as for one that does.
+func (s *AccountService) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = passhash.HashWith("rampart dummy password", s.PasswordParams)
+	})
+	return s.dummy
+}
+
+// FindAccountByName returns ENOTFOUND when there is no such account.
+func (s *AccountService) FindAccountByName(ctx context.Context, name string) (*rampart.Account, error) {
+	a, _, _, err := s.findAccount(ctx, s.db.read, name)
+	return a, err
+}
+
+// findAccount returns the account with its grants, its pk and its
+// password hash.
+func (s *AccountService) findAccount(ctx context.Context, db queryer, name string) (*rampart.Account, int64, string, error) {
+	var (
+		a       rampart.Account
+		pk      int64
+		hash    string
+		created int64
+	)
+	err := db.QueryRowContext(ctx, `SELECT pk, name, admin, password_hash, created_at FROM accounts WHERE name = ?`, name).
+		Scan(&pk, &a.Name, &a.Admin, &hash, &created)
+	if err == sql.ErrNoRows {
+		return nil, 0, "", rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+	} else if err != nil {
+		return nil, 0, "", fmt.Errorf("find account %q: %w", name, err)
+	}
+	a.CreatedAt = versions.Time(created)
+	grants, err := s.grants(ctx, db, `WHERE g.account = ?`, pk)
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("find account %q: %w", name, err)
+	}
+	a.Grants = grants[pk]
+	return &a, pk, hash, nil
+}
+
+// grants returns the grants selected by where, by account pk, ordered by
+// collection id.
+func (s *AccountService) grants(ctx context.Context, db queryer, where string, args ...any) (map[int64][]rampart.Grant, error) {
+	rows, err := db.QueryContext(ctx, `SELECT g.account, g.collection_id, g.can_read, g.can_write
+		FROM grants g `+where+` ORDER BY g.account, g.collection_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64][]rampart.Grant)
+	for rows.Next() {
+		var pk int64
+		var g rampart.Grant
+		if err := rows.Scan(&pk, &g.CollectionID, &g.Read, &g.Write); err != nil {
+			return nil, err
+		}
+		out[pk] = append(out[pk], g)
+	}
+	return out, rows.Err()
+}
+
+// FindAccounts returns all accounts ordered by name.
+func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT pk, name, admin, created_at FROM accounts ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("find accounts: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out []*rampart.Account
+		pks []int64
+	)
+	for rows.Next() {
+		var a rampart.Account
+		var pk, created int64
+		if err := rows.Scan(&pk, &a.Name, &a.Admin, &created); err != nil {
+			return nil, fmt.Errorf("find accounts: %w", err)
+		}
+		a.CreatedAt = versions.Time(created)
+		out = append(out, &a)
+		pks = append(pks, pk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find accounts: %w", err)
+	}
+	grants, err := s.grants(ctx, s.db.read, "")
+	if err != nil {
+		return nil, fmt.Errorf("find accounts: %w", err)
+	}
+	for i, a := range out {
+		a.Grants = grants[pks[i]]
+	}
+	return out, nil
+}
+
+// CreateAccount stores a with the hash of password, and a.Grants. It
+// returns ECONFLICT when the name is taken, EINVALID for a bad name or a
+// password under 12 characters, and ENOTFOUND for a grant on a collection
+// that does not exist.
+func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, password string) error {
+	if err := versions.CheckAccountName(a.Name); err != nil {
+		return err
+	}
+	hash, err := s.hash(password)
+	if err != nil {
+		return err
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = s.db.Now()
+	}
+	a.CreatedAt = versions.Time(versions.Micros(a.CreatedAt))
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, admin, password_hash, created_at) VALUES (?, ?, ?, ?)`,
+		a.Name, a.Admin, hash, versions.Micros(a.CreatedAt))
+	if isUnique(err) {
+		return rampart.Errorf(rampart.ECONFLICT, "account %q already exists", a.Name)
+	} else if err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	pk, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	for _, g := range a.Grants {
+		if err := setGrant(ctx, tx, pk, a.Name, g); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create account %q: %w", a.Name, err)
+	}
+	return nil
+}
+
+// SetPassword replaces the account's password hash (ENOTFOUND when there is
+// no such account, EINVALID for a password under 12 characters).
+func (s *AccountService) SetPassword(ctx context.Context, name, password string) error {
+	hash, err := s.hash(password)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.write.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE name = ?`, hash, name)
+	if err != nil {
+		return fmt.Errorf("set password of %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+	}
+	return nil
+}
+
+// DeleteAccount removes the account, its grants and its tokens (ENOTFOUND
+// when there is no such account).
+func (s *AccountService) DeleteAccount(ctx context.Context, name string) error {
+	res, err := s.db.write.ExecContext(ctx, `DELETE FROM accounts WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+	}
+	return nil
+}
+
+// Authenticate returns the account when password is its password, and
+// EUNAUTHORIZED otherwise with the same message whether or not the name
+// exists. When the stored hash was made with other parameters than
+// PasswordParams, it is replaced by a fresh one.
+func (s *AccountService) Authenticate(ctx context.Context, name, password string) (*rampart.Account, error) {
+	a, _, hash, err := s.findAccount(ctx, s.db.read, name)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		passhash.Verify(s.dummyHash(), password)
+		return nil, errBadCredentials
+	} else if err != nil {
+		return nil, err
+	}
+	ok, err := passhash.Verify(hash, password)
+	if err != nil || !ok {
+		return nil, errBadCredentials
+	}
+	if !sameParams(hash, s.PasswordParams) {
+		if fresh, err := passhash.HashWith(password, s.PasswordParams); err == nil {
+			// Best effort: the login succeeds even if the upgrade fails.
+			s.db.write.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE name = ? AND password_hash = ?`, fresh, name, hash)
+		}
+	}
+	return a, nil
+}
+
+var errBadCredentials = rampart.Errorf(rampart.EUNAUTHORIZED, "invalid account name or password")
+
+var errBadToken = rampart.Errorf(rampart.EUNAUTHORIZED, "invalid or revoked token")
+
+func sameParams(hash string, p passhash.Params) bool {
+	return passhash.ParamsOf(hash) == p
+}
+
+// CreateToken returns a new bearer token for the account (ENOTFOUND when
+// there is no such account). Only its hash is stored.
+func (s *AccountService) CreateToken(ctx context.Context, name, label string) (string, error) {
+	token, hash := passhash.NewToken()
+	res, err := s.db.write.ExecContext(ctx, `INSERT INTO tokens (hash, account, label, created_at)
+		SELECT ?, pk, ?, ? FROM accounts WHERE name = ?`, hash[:], label, s.db.now(), name)
+	if err != nil {
+		return "", fmt.Errorf("create token for %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+	}
+	return token, nil
+}
+
+// AuthenticateToken returns the token's account, or EUNAUTHORIZED.
+func (s *AccountService) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
+	if !passhash.WellFormedToken(token) {
+		return nil, errBadToken
+	}
+	hash := passhash.HashToken(token)
+	var name string
+	err := s.db.read.QueryRowContext(ctx, `SELECT a.name FROM tokens t JOIN accounts a ON a.pk = t.account
+		WHERE t.hash = ?`, hash[:]).Scan(&name)
+	if err == sql.ErrNoRows {
+		return nil, errBadToken
+	} else if err != nil {
+		return nil, fmt.Errorf("authenticate token: %w", err)
+	}
+	a, _, _, err := s.findAccount(ctx, s.db.read, name)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return nil, errBadToken // deleted meanwhile
+	}
+	return a, err
+}
+
+// SetGrant sets the account's permissions on a collection; a grant with
+// neither Read nor Write keeps the collection visible to the account.
+// ENOTFOUND when the account or the collection does not exist.
+func (s *AccountService) SetGrant(ctx context.Context, name string, g rampart.Grant) error {
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set grant for %q: %w", name, err)
+	}
+	defer tx.Rollback()
+	var pk int64
+	err = tx.QueryRowContext(ctx, `SELECT pk FROM accounts WHERE name = ?`, name).Scan(&pk)
+	if err == sql.ErrNoRows {
+		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+	} else if err != nil {
+		return fmt.Errorf("set grant for %q: %w", name, err)
+	}
+	if err := setGrant(ctx, tx, pk, name, g); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set grant for %q: %w", name, err)
+	}
+	return nil
+}
+
+// DeleteGrant removes the account's grant on a collection (ENOTFOUND when
+// there is none).
+func (s *AccountService) DeleteGrant(ctx context.Context, name, collectionID string) error {
+	res, err := s.db.write.ExecContext(ctx, `DELETE FROM grants WHERE collection_id = ? AND account = (SELECT pk FROM accounts WHERE name = ?)`, collectionID, name)
+	if err != nil {
+		return fmt.Errorf("delete grant for %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "account %q has no grant on collection %q", name, collectionID)
+	}
+	return nil
+}
+
+func setGrant(ctx context.Context, tx *sql.Tx, pk int64, name string, g rampart.Grant) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM collections WHERE id = ?`, g.CollectionID).Scan(&n); err != nil {
+		return fmt.Errorf("set grant for %q: %w", name, err)
+	}
+	if n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "grant for %q: collection %q not found", name, g.CollectionID)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO grants (account, collection_id, can_read, can_write) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account, collection_id) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write`,
+		pk, g.CollectionID, g.Read, g.Write)
+	if err != nil {
+		return fmt.Errorf("set grant for %q: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,247 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/driver"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/versions"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Synchronous settings for DB.Synchronous.
+const (
+	// SyncFull makes every commit durable: SQLite syncs the WAL before a
+	// commit returns, so an acknowledged write survives a crash of the
+	// process and of the operating system or a power loss. It is the
+	// default: ingest commits once per bundle, so the sync is paid per
+	// request, not per object.
+	SyncFull = "full"
+	// SyncNormal syncs only at checkpoints. A committed write survives a
+	// crash (kill -9) of the process, since it is in the WAL file, but the
+	// last commits may be lost if the operating system crashes or the power
+	// fails.
+	SyncNormal = "normal"
+)
+
+// DB is a Rampart store in one SQLite file, in WAL mode. One connection
+// writes (SQLite allows one writer at a time; a Go-side pool of one queues
+// writers without busy-waiting) and a pool of read-only connections reads
+// concurrently with it.
+//
+// Create one with NewDB, set fields, then Open. A DB is safe for concurrent
+// use once open.
+type DB struct {
+	// Path is the database file; it is created when missing.
+	Path string
+	// Synchronous is SyncFull (the default when empty) or SyncNormal.
+	Synchronous string
+	// Readers is the size of the read pool (default: 2 × GOMAXPROCS, at
+	// least 4).
+	Readers int
+	// Now is the clock that DateAdded and CreatedAt values come from
+	// (default time.Now); tests replace it.
+	Now func() time.Time
+
+	write *sql.DB
+	read  *sql.DB
+	// trace, when set before Open, sees the text of every statement run
+	// (tests count queries with it).
+	trace func(sql string)
+}
+
+// NewDB returns a DB for the file at path; call Open before use.
+func NewDB(path string) *DB {
+	return &DB{Path: path, Synchronous: SyncFull, Now: time.Now}
+}
+
+// Open opens the database, creating it when missing, and applies the
+// migrations it has not seen yet. It fails when the file cannot be opened
+// or a migration fails (the failed migration leaves no trace).
+func (db *DB) Open(ctx context.Context) (err error) {
+	if db.Path == "" {
+		return fmt.Errorf("open store: a database path is required")
+	}
+	if db.Synchronous == "" {
+		db.Synchronous = SyncFull
+	}
+	if db.Synchronous != SyncFull && db.Synchronous != SyncNormal {
+		return fmt.Errorf("open store %q: synchronous must be %q or %q (got %q)", db.Path, SyncFull, SyncNormal, db.Synchronous)
+	}
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	if db.Readers <= 0 {
+		db.Readers = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+			err = fmt.Errorf("open store %q: %w", db.Path, err)
+		}
+	}()
+
+	db.write, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
+		if err := db.traceConn(c); err != nil {
+			return err
+		}
+		return c.Exec(`PRAGMA busy_timeout = 10000;
+			PRAGMA foreign_keys = ON;
+			PRAGMA journal_mode = WAL;
+			PRAGMA synchronous = ` + db.Synchronous + `;
+			PRAGMA cache_size = -65536;`)
+	})
+	if err != nil {
+		return err
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.write.PingContext(ctx); err != nil {
+		return err
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+
+	db.read, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
+		if err := db.traceConn(c); err != nil {
+			return err
+		}
+		return c.Exec(`PRAGMA busy_timeout = 10000;
+			PRAGMA foreign_keys = ON;
+			PRAGMA cache_size = -32768;
+			PRAGMA query_only = ON;`)
+	})
+	if err != nil {
+		return err
+	}
+	db.read.SetMaxOpenConns(db.Readers)
+	db.read.SetMaxIdleConns(db.Readers)
+	return db.read.PingContext(ctx)
+}
+
+func (db *DB) traceConn(c *sqlite3.Conn) error {
+	if db.trace == nil {
+		return nil
+	}
+	return c.Trace(sqlite3.TRACE_STMT, func(_ sqlite3.TraceEvent, _, text any) error {
+		if s, ok := text.(string); ok {
+			db.trace(s)
+		}
+		return nil
+	})
+}
+
+// Close closes the database; it is safe to call on a DB that failed to
+// open. Before closing it lets SQLite refresh its query planner statistics.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+		db.read = nil
+	}
+	if db.write != nil {
+		_, err := db.write.Exec(`PRAGMA optimize`)
+		errs = append(errs, err, db.write.Close())
+		db.write = nil
+	}
+	return errors.Join(errs...)
+}
+
+// migrate applies, in name order, each embedded migration not yet recorded
+// in the migrations table, each in its own transaction with its record.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (
+		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := db.applyMigration(ctx, name); err != nil {
+			return fmt.Errorf("migration %s: %w", strings.TrimPrefix(name, "migrations/"), err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, name string) error {
+	text, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	name = strings.TrimPrefix(name, "migrations/")
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`,
+		name, versions.Micros(db.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// now returns the store clock in microseconds.
+func (db *DB) now() int64 { return versions.Micros(db.Now()) }
+
+// Migrations returns the names of the applied migrations, in order.
+func (db *DB) Migrations(ctx context.Context) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT name FROM migrations ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		names = append(names, s)
+	}
+	return names, rows.Err()
+}
+
+// isConstraint reports whether err is a violation of a UNIQUE or PRIMARY
+// KEY constraint.
+func isUnique(err error) bool {
+	var e *sqlite3.Error
+	if errors.As(err, &e) {
+		x := e.ExtendedCode()
+		return x == sqlite3.CONSTRAINT_UNIQUE || x == sqlite3.CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// notFound returns the ENOTFOUND error for a collection.
+func collectionNotFound(id string) error {
+	return rampart.Errorf(rampart.ENOTFOUND, "collection %q not found", id)
+}

@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/internal/versions"
+)
+
+// StatusService stores the statuses of add-objects requests. It is safe for
+// concurrent use.
+type StatusService struct {
+	db *DB
+}
+
+var _ rampart.StatusService = (*StatusService)(nil)
+
+// NewStatusService returns a StatusService on db.
+func NewStatusService(db *DB) *StatusService {
+	return &StatusService{db: db}
+}
+
+// CreateStatus stores st, assigning a random UUID when st.ID is empty. It
+// returns ENOTFOUND when the API root does not exist, ECONFLICT when the ID
+// is taken and EINVALID for an unknown state.
+func (s *StatusService) CreateStatus(ctx context.Context, st *rampart.Status) error {
+	if st.ID == "" {
+		st.ID = stix.NewUUID()
+	}
+	if st.Status != rampart.StatusPending && st.Status != rampart.StatusComplete {
+		return rampart.Errorf(rampart.EINVALID, "status %q: state must be %q or %q (got %q)", st.ID, rampart.StatusPending, rampart.StatusComplete, st.Status)
+	}
+	details, err := versions.EncodeStatusDetails(st)
+	if err != nil {
+		return fmt.Errorf("create status %q: %w", st.ID, err)
+	}
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create status %q: %w", st.ID, err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_roots WHERE name = ?`, st.APIRoot).Scan(&n); err != nil {
+		return fmt.Errorf("create status %q: %w", st.ID, err)
+	}
+	if n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", st.APIRoot)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
+		total_count, success_count, failure_count, pending_count, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.ID, st.APIRoot, st.Account, st.Status, versions.Micros(st.RequestTimestamp),
+		st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(details))
+	if isUnique(err) {
+		return rampart.Errorf(rampart.ECONFLICT, "status %q already exists", st.ID)
+	} else if err != nil {
+		return fmt.Errorf("create status %q: %w", st.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create status %q: %w", st.ID, err)
+	}
+	return nil
+}
+
+// FindStatusByID returns ENOTFOUND when the API root has no such status.
+func (s *StatusService) FindStatusByID(ctx context.Context, apiRoot, id string) (*rampart.Status, error) {
+	var (
+		st      rampart.Status
+		ts      int64
+		details string
+	)
+	err := s.db.read.QueryRowContext(ctx, `SELECT id, api_root, account, status, request_timestamp,
+		total_count, success_count, failure_count, pending_count, details
+		FROM statuses WHERE api_root = ? AND id = ?`, apiRoot, id).Scan(&st.ID, &st.APIRoot, &st.Account, &st.Status, &ts,
+		&st.TotalCount, &st.SuccessCount, &st.FailureCount, &st.PendingCount, &details)
+	if err == sql.ErrNoRows {
+		return nil, rampart.Errorf(rampart.ENOTFOUND, "API root %q has no status %q", apiRoot, id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find status %q: %w", id, err)
+	}
+	st.RequestTimestamp = versions.Time(ts)
+	if err := versions.DecodeStatusDetails([]byte(details), &st); err != nil {
+		return nil, fmt.Errorf("find status %q: %w", id, err)
+	}
+	return &st, nil
+}
+
+// DeleteStatuses removes the statuses requested before t and returns how
+// many were removed.
+func (s *StatusService) DeleteStatuses(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.write.ExecContext(ctx, `DELETE FROM statuses WHERE request_timestamp < ?`, versions.Micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete statuses: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

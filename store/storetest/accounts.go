@@ -1,0 +1,150 @@
+package storetest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rampart-cti/rampart"
+)
+
+func testAccounts(t *testing.T, open func(t *testing.T) Services) {
+	s := open(t)
+	coll := setup(t, s)
+	other := &rampart.Collection{APIRoot: "api", Title: "other"}
+	must(t, "create collection", s.Collections.CreateCollection(ctx, other))
+	const pw = "correct horse battery staple"
+
+	t.Run("create", func(t *testing.T) {
+		must(t, "create admin", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "admin", Admin: true}, pw))
+		must(t, "create user", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "user1",
+			Grants: []rampart.Grant{{CollectionID: coll, Read: true}}}, pw))
+		wantCode(t, "duplicate name", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "admin"}, pw), rampart.ECONFLICT)
+		wantCode(t, "empty name", s.Accounts.CreateAccount(ctx, &rampart.Account{}, pw), rampart.EINVALID)
+		wantCode(t, "short password", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "user2"}, "elevenchars"), rampart.EINVALID)
+		wantCode(t, "grant on a missing collection", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "user3",
+			Grants: []rampart.Grant{{CollectionID: "12345678-1234-1234-1234-123456789012", Read: true}}}, pw), rampart.ENOTFOUND)
+		if _, err := s.Accounts.FindAccountByName(ctx, "user3"); rampart.ErrorCode(err) != rampart.ENOTFOUND {
+			t.Errorf("a failed CreateAccount left the account behind (%v)", err)
+		}
+		wantCode(t, "twelve characters", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "user2"}, "twelve chars"), "")
+
+		a, err := s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find user1", err)
+		if a.Name != "user1" || a.Admin || a.CreatedAt.IsZero() || !cmp.Equal(a.Grants, []rampart.Grant{{CollectionID: coll, Read: true}}) {
+			t.Errorf("user1 = %+v", a)
+		}
+		_, err = s.Accounts.FindAccountByName(ctx, "nobody")
+		wantCode(t, "unknown account", err, rampart.ENOTFOUND)
+		all, err := s.Accounts.FindAccounts(ctx)
+		must(t, "find accounts", err)
+		var names []string
+		for _, a := range all {
+			names = append(names, a.Name)
+			if a.Name == "user1" && len(a.Grants) != 1 {
+				t.Errorf("FindAccounts: user1 has grants %+v", a.Grants)
+			}
+		}
+		if diff := cmp.Diff([]string{"admin", "user1", "user2"}, names); diff != "" {
+			t.Errorf("FindAccounts names (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("authenticate", func(t *testing.T) {
+		a, err := s.Accounts.Authenticate(ctx, "admin", pw)
+		must(t, "authenticate admin", err)
+		if a.Name != "admin" || !a.Admin {
+			t.Errorf("Authenticate returned %+v", a)
+		}
+		_, errWrong := s.Accounts.Authenticate(ctx, "admin", pw+"!")
+		wantCode(t, "wrong password", errWrong, rampart.EUNAUTHORIZED)
+		_, errUnknown := s.Accounts.Authenticate(ctx, "nobody", pw)
+		wantCode(t, "unknown name", errUnknown, rampart.EUNAUTHORIZED)
+		if rampart.ErrorMessage(errWrong) != rampart.ErrorMessage(errUnknown) {
+			t.Errorf("messages differ for a wrong password (%q) and an unknown name (%q): they reveal which names exist",
+				rampart.ErrorMessage(errWrong), rampart.ErrorMessage(errUnknown))
+		}
+		must(t, "set password", s.Accounts.SetPassword(ctx, "admin", "another long password"))
+		_, err = s.Accounts.Authenticate(ctx, "admin", pw)
+		wantCode(t, "old password", err, rampart.EUNAUTHORIZED)
+		_, err = s.Accounts.Authenticate(ctx, "admin", "another long password")
+		wantCode(t, "new password", err, "")
+		wantCode(t, "set short password", s.Accounts.SetPassword(ctx, "admin", "short"), rampart.EINVALID)
+		wantCode(t, "set password of nobody", s.Accounts.SetPassword(ctx, "nobody", pw), rampart.ENOTFOUND)
+	})
+
+	t.Run("tokens", func(t *testing.T) {
+		tok, err := s.Accounts.CreateToken(ctx, "user1", "siem")
+		must(t, "create token", err)
+		tok2, err := s.Accounts.CreateToken(ctx, "user1", "siem 2")
+		must(t, "create second token", err)
+		if tok == tok2 || !strings.HasPrefix(tok, "rmp_") {
+			t.Errorf("tokens %q, %q: want distinct rmp_ tokens", tok, tok2)
+		}
+		for _, tk := range []string{tok, tok2} {
+			a, err := s.Accounts.AuthenticateToken(ctx, tk)
+			must(t, "authenticate token", err)
+			if a.Name != "user1" || len(a.Grants) != 1 {
+				t.Errorf("token account = %+v", a)
+			}
+		}
+		for _, bad := range []string{"", "rmp_", tok[:len(tok)-1] + "x", "Bearer " + tok, strings.ToUpper(tok)} {
+			_, err := s.Accounts.AuthenticateToken(ctx, bad)
+			wantCode(t, "bad token "+bad, err, rampart.EUNAUTHORIZED)
+		}
+		_, err = s.Accounts.CreateToken(ctx, "nobody", "x")
+		wantCode(t, "token for nobody", err, rampart.ENOTFOUND)
+	})
+
+	t.Run("grants", func(t *testing.T) {
+		must(t, "grant write", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: other.ID, Write: true}))
+		must(t, "grant read+write", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: coll, Read: true, Write: true}))
+		a, err := s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find", err)
+		want := []rampart.Grant{{CollectionID: coll, Read: true, Write: true}, {CollectionID: other.ID, Write: true}}
+		if coll > other.ID {
+			want[0], want[1] = want[1], want[0]
+		}
+		if diff := cmp.Diff(want, a.Grants); diff != "" {
+			t.Errorf("grants (-want +got):\n%s", diff)
+		}
+		if !a.CanRead(coll) || a.CanRead(other.ID) || !a.CanWrite(other.ID) {
+			t.Errorf("permissions wrong for %+v", a.Grants)
+		}
+		must(t, "visible-only grant", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: other.ID}))
+		a, err = s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find", err)
+		if len(a.Grants) != 2 || !a.CanSee(other.ID) || a.CanRead(other.ID) || a.CanWrite(other.ID) {
+			t.Errorf("after a grant without access: %+v", a.Grants)
+		}
+		must(t, "remove grant", s.Accounts.DeleteGrant(ctx, "user1", other.ID))
+		a, err = s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find", err)
+		if len(a.Grants) != 1 || a.Grants[0].CollectionID != coll || a.CanSee(other.ID) {
+			t.Errorf("after removing a grant: %+v", a.Grants)
+		}
+		wantCode(t, "remove a missing grant", s.Accounts.DeleteGrant(ctx, "user1", other.ID), rampart.ENOTFOUND)
+		wantCode(t, "remove a grant of nobody", s.Accounts.DeleteGrant(ctx, "nobody", coll), rampart.ENOTFOUND)
+		wantCode(t, "grant for nobody", s.Accounts.SetGrant(ctx, "nobody", rampart.Grant{CollectionID: coll, Read: true}), rampart.ENOTFOUND)
+		wantCode(t, "grant on a missing collection", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: "12345678-1234-1234-1234-123456789012", Read: true}), rampart.ENOTFOUND)
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		tok, err := s.Accounts.CreateToken(ctx, "user1", "doomed")
+		must(t, "create token", err)
+		must(t, "delete", s.Accounts.DeleteAccount(ctx, "user1"))
+		wantCode(t, "delete again", s.Accounts.DeleteAccount(ctx, "user1"), rampart.ENOTFOUND)
+		_, err = s.Accounts.AuthenticateToken(ctx, tok)
+		wantCode(t, "token of a deleted account", err, rampart.EUNAUTHORIZED)
+		// A new account of the same name inherits nothing.
+		must(t, "re-create", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "user1"}, pw))
+		_, err = s.Accounts.AuthenticateToken(ctx, tok)
+		wantCode(t, "old token on the new account", err, rampart.EUNAUTHORIZED)
+		a, err := s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find", err)
+		if len(a.Grants) != 0 {
+			t.Errorf("re-created account has the old grants %+v", a.Grants)
+		}
+	})
+}

@@ -1,0 +1,144 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// Indicators returns n STIX 2.1 indicators of about 600 bytes each,
+// numbered from start (the same number gives the same object).
+func Indicators(start, n int) []*stix.Object {
+	out := make([]*stix.Object, n)
+	for i := range out {
+		out[i] = benchObject("indicator", start+i, 0)
+	}
+	return out
+}
+
+// benchObject returns object number n of a type, in version v (0, 1, …).
+func benchObject(typ string, n, v int) *stix.Object {
+	modified := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(v) * time.Hour).Format("2006-01-02T15:04:05.000Z")
+	var js []byte
+	switch typ {
+	case "indicator":
+		js = fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--%08x-%04x-4000-8000-%012x",`+
+			`"created":"2024-01-01T00:00:00.000Z","modified":%q,"created_by_ref":"identity--f431f809-377b-45e0-aa1c-6a4751cae5ff",`+
+			`"name":"Malicious site hosting downloader %d","description":"This organized threat actor group operates to create profit from all types of crime.",`+
+			`"indicator_types":["malicious-activity"],"pattern":"[url:value = 'http://x%d.example.com/download/stage2.exe']","pattern_type":"stix",`+
+			`"valid_from":"2024-01-01T00:00:00Z","labels":["downloader","benchmark"],`+
+			`"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"],"x_rampart_score":%d}`,
+			n, n>>16&0xffff, n, modified, n, n, n%100)
+	default:
+		js = fmt.Appendf(nil, `{"type":%q,"spec_version":"2.1","id":"%s--%08x-0000-4000-8000-%012x","created":"2024-01-01T00:00:00.000Z",`+
+			`"modified":%q,"name":"%s %d","is_family":false}`, typ, typ, n, n, modified, typ, n)
+	}
+	o, err := stix.ParseObject(js)
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// BenchCreateObjects measures CreateObjects of bundles of size new
+// indicators into coll, reporting objects/s.
+func BenchCreateObjects(b *testing.B, s Services, coll string, size int) {
+	b.ReportAllocs()
+	var bytes int64
+	for _, o := range Indicators(0, size) {
+		bytes += int64(len(o.Raw))
+	}
+	b.SetBytes(bytes)
+	// Made before the clock starts, so that profiles show the store alone.
+	bundles := make([][]*stix.Object, b.N)
+	for i := range bundles {
+		bundles[i] = Indicators(i*size, size)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := s.Objects.CreateObjects(ctx, coll, bundles[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res[0].Added {
+			b.Fatal("object not added")
+		}
+	}
+	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "objects/s")
+}
+
+// Fill stores n object versions in coll unless it already holds them, in
+// bundles of 1,000: 80% indicators, 10% malware, 10% tools, and every
+// twentieth object in a second version. It logs how long it took.
+func Fill(b *testing.B, s Services, coll string, n int) {
+	p, err := s.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll, Versions: []string{"all"}, Limit: 1, AfterSeq: 0, MetadataOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(p.Versions) > 0 {
+		return // built by an earlier run
+	}
+	start := time.Now()
+	const bundle = 1000
+	typeOf := func(k int) string {
+		switch k % 10 {
+		case 3:
+			return "malware"
+		case 7:
+			return "tool"
+		}
+		return "indicator"
+	}
+	objs := make([]*stix.Object, 0, bundle)
+	next := 0 // number of the next new object
+	for stored := 0; stored < n; stored++ {
+		if stored%20 == 19 {
+			// A second version of an object stored a few places before.
+			objs = append(objs, benchObject(typeOf(next-5), next-5, 1))
+		} else {
+			objs = append(objs, benchObject(typeOf(next), next, 0))
+			next++
+		}
+		if len(objs) == bundle || stored == n-1 {
+			if _, err := s.Objects.CreateObjects(ctx, coll, objs); err != nil {
+				b.Fatal(err)
+			}
+			objs = objs[:0]
+		}
+	}
+	b.Logf("stored %d object versions in %v", n, time.Since(start).Round(time.Millisecond))
+}
+
+// BenchFindObjects measures pages of filter (Limit 1,000 unless set) read
+// from random positions of coll, and reports the p50 and p95 latency.
+func BenchFindObjects(b *testing.B, s Services, filter rampart.ObjectFilter, maxSeq int64) {
+	if filter.Limit == 0 {
+		filter.Limit = 1000
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := filter
+		f.AfterSeq = rng.Int64N(max(1, maxSeq*8/10))
+		t0 := time.Now()
+		p, err := s.Objects.FindObjects(ctx, f)
+		lat = append(lat, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Versions) != filter.Limit {
+			b.Fatalf("page of %d versions, want %d", len(p.Versions), filter.Limit)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+}
