@@ -18,7 +18,7 @@ func BenchmarkSign(b *testing.B) {
 	f := newTestFed(b)
 	for _, p := range []Profile{EUPQBase, EUPQHigh} {
 		b.Run(string(p), func(b *testing.B) {
-			o := indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z")
+			o := indicator(b, benchOrg[p], stix.TLPGreen, "2026-10-02T10:00:00Z")
 			id := f.ids[benchOrg[p]]
 			for b.Loop() {
 				if _, err := id.Sign(o); err != nil {
@@ -35,7 +35,7 @@ func BenchmarkVerify(b *testing.B) {
 	f := newTestFed(b)
 	for _, p := range []Profile{EUPQBase, EUPQHigh} {
 		b.Run(string(p), func(b *testing.B) {
-			o := mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z"))
+			o := mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], stix.TLPGreen, "2026-10-02T10:00:00Z"))
 			v := f.verifier()
 			st := v.state.Load()
 			for b.Loop() {
@@ -55,7 +55,7 @@ func BenchmarkVerify(b *testing.B) {
 // along another path.
 func BenchmarkVerifyCached(b *testing.B) {
 	f := newTestFed(b)
-	o := mustSign(b, f.ids[orgFR], indicator(b, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	o := mustSign(b, f.ids[orgFR], indicator(b, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	v := f.verifier()
 	v.Verify(o)
 	for b.Loop() {
@@ -74,7 +74,7 @@ func BenchmarkVerifyObjects(b *testing.B) {
 			const batch = 1000
 			objs := make([]*stix.Object, batch)
 			for i := range objs {
-				objs[i] = mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z"))
+				objs[i] = mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], stix.TLPGreen, "2026-10-02T10:00:00Z"))
 			}
 			n := 0
 			cpu0 := cpuTime()
@@ -101,7 +101,7 @@ func BenchmarkSealOpen(b *testing.B) {
 	f := newTestFed(b)
 	for _, to := range []string{orgIT, orgDE} { // eu-pq-base, eu-pq-high recipient
 		p := f.ids[to].Profile()
-		inner := mustSign(b, f.ids[orgFR], indicator(b, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+		inner := mustSign(b, f.ids[orgFR], indicator(b, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 		b.Run(fmt.Sprintf("seal/%s", p), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{to}); err != nil {
