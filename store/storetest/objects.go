@@ -365,7 +365,7 @@ func testRestore(t *testing.T, open func(t *testing.T) Services) {
 
 func testDelete(t *testing.T, open func(t *testing.T) Services) {
 	s := open(t)
-	loadMedallion(t, s)
+	LoadMedallion(t, s, "")
 	coa := func(modified, spec string) *stix.Object {
 		sv := `"spec_version":"2.1",`
 		if spec == "2.0" {
