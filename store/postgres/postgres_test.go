@@ -37,6 +37,7 @@ func TestContract(t *testing.T) {
 			Accounts:    accounts,
 			Statuses:    postgres.NewStatusService(db),
 			Secrets:     postgres.NewSecretService(db),
+			Peers:       postgres.NewPeerService(db),
 			SetClock:    func(now func() time.Time) { db.Now = now },
 		}
 	})

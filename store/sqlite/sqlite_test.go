@@ -37,6 +37,7 @@ func TestContract(t *testing.T) {
 			Accounts:    accounts,
 			Statuses:    sqlite.NewStatusService(db),
 			Secrets:     sqlite.NewSecretService(db),
+			Peers:       sqlite.NewPeerService(db),
 			SetClock:    func(now func() time.Time) { db.Now = now },
 		}
 	})

@@ -29,6 +29,7 @@ type Services struct {
 	Accounts    rampart.AccountService
 	Statuses    rampart.StatusService
 	Secrets     rampart.SecretService
+	Peers       rampart.PeerService
 	// SetClock replaces the clock the store reads DateAdded and CreatedAt
 	// values from.
 	SetClock func(now func() time.Time)
@@ -47,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("Statuses", func(t *testing.T) { testStatuses(t, open) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
+	t.Run("Peers", func(t *testing.T) { testPeers(t, open) })
 }
 
 // wantCode fails t unless err carries the code.
