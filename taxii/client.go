@@ -128,6 +128,38 @@ func (c *Client) Object(ctx context.Context, root, coll, id string, q Query) (*P
 }
 
 func (c *Client) page(ctx context.Context, path string, q Query) (*Page, error) {
+	rp, err := c.rawPage(ctx, path, q)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{More: rp.More, Next: rp.Next, DateAddedFirst: rp.DateAddedFirst, DateAddedLast: rp.DateAddedLast}
+	for i, raw := range rp.Objects {
+		o, err := stix.ParseObject(raw)
+		if err != nil {
+			return nil, fmt.Errorf("taxii: %s: objects[%d]: %v", path, i, err)
+		}
+		p.Objects = append(p.Objects, o)
+	}
+	return p, nil
+}
+
+// RawPage is one page of objects as the server sent them, not parsed.
+type RawPage struct {
+	Objects        []jsontext.Value
+	More           bool
+	Next           string
+	DateAddedFirst time.Time
+	DateAddedLast  time.Time
+}
+
+// RawObjects fetches one page of a collection's objects like Objects, but
+// leaves each object's JSON unparsed: for callers that check every object
+// themselves and must not lose a whole page to one malformed object.
+func (c *Client) RawObjects(ctx context.Context, root, coll string, q Query) (*RawPage, error) {
+	return c.rawPage(ctx, collPath(root, coll)+"objects/", q)
+}
+
+func (c *Client) rawPage(ctx context.Context, path string, q Query) (*RawPage, error) {
 	var env struct {
 		More    bool             `json:"more"`
 		Next    string           `json:"next"`
@@ -137,15 +169,8 @@ func (c *Client) page(ctx context.Context, path string, q Query) (*Page, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{More: env.More, Next: env.Next}
+	p := &RawPage{Objects: env.Objects, More: env.More, Next: env.Next}
 	p.DateAddedFirst, p.DateAddedLast = dateHeaders(h)
-	for i, raw := range env.Objects {
-		o, err := stix.ParseObject(raw)
-		if err != nil {
-			return nil, fmt.Errorf("taxii: %s: objects[%d]: %v", path, i, err)
-		}
-		p.Objects = append(p.Objects, o)
-	}
 	return p, nil
 }
 

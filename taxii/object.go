@@ -26,7 +26,7 @@ func (s *Server) handleGetObjects(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.writeEnvelope(w, page, lq)
+	s.writeEnvelope(w, page, s.release(r, page, true), lq)
 	return nil
 }
 
@@ -44,48 +44,94 @@ func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(page.Versions) == 0 && lq.filter.AfterSeq == 0 {
+	objs := s.release(r, page, false)
+	if len(objs) == 0 && lq.filter.AfterSeq == 0 {
 		if err := s.objectExists(r, c); err != nil {
 			return err
 		}
 	}
-	s.writeEnvelope(w, page, lq)
+	s.writeEnvelope(w, page, objs, lq)
 	return nil
 }
 
-// objectExists returns ENOTFOUND when the collection holds no version at all
-// of the request's object, so that an unknown object is told apart from a
-// filter that matched nothing.
+// release applies the server's Filter to a page and returns the objects to
+// send, in page order. Without substitutes, a version is kept only when it
+// is released as it is.
+func (s *Server) release(r *http.Request, page *rampart.ObjectPage, substitutes bool) []*stix.Object {
+	out := make([]*stix.Object, 0, len(page.Versions))
+	var f func(*stix.Object) *stix.Object
+	if s.Filter != nil {
+		f = s.Filter(r)
+	}
+	for _, v := range page.Versions {
+		o := v.Object
+		if f != nil {
+			o = f(o)
+			if o == nil || !substitutes && o != v.Object {
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// released returns the versions of a page that are released as they are,
+// for the endpoints that list versions rather than serve objects.
+func (s *Server) released(r *http.Request, page *rampart.ObjectPage) []*rampart.ObjectVersion {
+	if s.Filter == nil {
+		return page.Versions
+	}
+	f := s.Filter(r)
+	var out []*rampart.ObjectVersion
+	for _, v := range page.Versions {
+		if f(v.Object) == v.Object {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// objectExists returns ENOTFOUND when the collection holds no version of
+// the request's object that the requester may see, so that an unknown
+// object is told apart from a filter that matched nothing.
 func (s *Server) objectExists(r *http.Request, c *rampart.Collection) error {
 	id := r.PathValue("object")
-	page, err := s.Objects.FindObjects(r.Context(), rampart.ObjectFilter{
+	f := rampart.ObjectFilter{
 		CollectionID: c.ID,
 		IDs:          []string{id},
 		Versions:     []string{rampart.VersionAll},
 		SpecVersions: []string{"2.0", "2.1"},
 		Limit:        1,
 		MetadataOnly: true,
-	})
+	}
+	if s.Filter != nil {
+		// The filter needs whole objects, and any version it releases
+		// will do.
+		f.Limit, f.MetadataOnly = s.MaxPageSize, false
+	}
+	page, err := s.Objects.FindObjects(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	if len(page.Versions) == 0 {
+	if len(s.released(r, page)) == 0 {
 		return rampart.Errorf(rampart.ENOTFOUND, "collection %q has no object %q", c.ID, id)
 	}
 	return nil
 }
 
-// writeEnvelope writes a page as an envelope. The objects' JSON is copied
+// writeEnvelope writes objs, released from page, as an envelope; "more",
+// "next" and the date headers come from page. The objects' JSON is copied
 // as stored, without decoding it again.
-func (s *Server) writeEnvelope(w http.ResponseWriter, page *rampart.ObjectPage, lq *listQuery) {
+func (s *Server) writeEnvelope(w http.ResponseWriter, page *rampart.ObjectPage, objs []*stix.Object, lq *listQuery) {
 	setDateHeaders(w, page.Versions)
 	if len(page.Versions) == 0 {
 		s.writeJSON(w, http.StatusOK, Envelope{})
 		return
 	}
 	n := 64
-	for _, v := range page.Versions {
-		n += len(v.Object.Raw) + 1
+	for _, o := range objs {
+		n += len(o.Raw) + 1
 	}
 	b := make([]byte, 0, n)
 	b = append(b, `{"more":`...)
@@ -95,14 +141,19 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, page *rampart.ObjectPage, 
 		b = append(b, s.nextCursor(page, lq)...)
 		b = append(b, '"')
 	}
-	b = append(b, `,"objects":[`...)
-	for i, v := range page.Versions {
-		if i > 0 {
-			b = append(b, ',')
+	if len(objs) > 0 {
+		// TAXII forbids empty lists: a page whose every object was
+		// withheld has no "objects" at all.
+		b = append(b, `,"objects":[`...)
+		for i, o := range objs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, o.Raw...)
 		}
-		b = append(b, v.Object.Raw...)
+		b = append(b, ']')
 	}
-	b = append(b, "]}"...)
+	b = append(b, '}')
 	w.Header().Set("Content-Type", MediaTypeTAXII)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
@@ -132,7 +183,8 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lq.filter.MetadataOnly = true
+	// A filter decides on whole objects.
+	lq.filter.MetadataOnly = s.Filter == nil
 	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
 	if err != nil {
 		return err
@@ -141,7 +193,7 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
 	if page.More {
 		m.Next = s.nextCursor(page, lq)
 	}
-	for _, v := range page.Versions {
+	for _, v := range s.released(r, page) {
 		m.Objects = append(m.Objects, ManifestRecord{
 			ID:        v.Object.ID,
 			DateAdded: FormatTime(v.DateAdded),
@@ -165,22 +217,22 @@ func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lq.filter.Versions = []string{rampart.VersionAll}
-	lq.filter.MetadataOnly = true
+	lq.filter.MetadataOnly = s.Filter == nil
 	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
 	if err != nil {
 		return err
-	}
-	if len(page.Versions) == 0 && lq.filter.AfterSeq == 0 {
-		if err := s.objectExists(r, c); err != nil {
-			return err
-		}
 	}
 	vs := Versions{More: more(page)}
 	if page.More {
 		vs.Next = s.nextCursor(page, lq)
 	}
-	for _, v := range page.Versions {
+	for _, v := range s.released(r, page) {
 		vs.Versions = append(vs.Versions, versionText(v))
+	}
+	if len(vs.Versions) == 0 && lq.filter.AfterSeq == 0 {
+		if err := s.objectExists(r, c); err != nil {
+			return err
+		}
 	}
 	setDateHeaders(w, page.Versions)
 	s.writeJSON(w, http.StatusOK, vs)

@@ -51,6 +51,23 @@ type Server struct {
 	// checks; objects it refuses are listed as failures with its message.
 	// Nil accepts whatever ParseObject accepts.
 	Validate func(*stix.Object) error
+	// Authenticate, when set, authenticates every request in place of HTTP
+	// Basic and bearer tokens: it returns the request's account, or an
+	// error (EUNAUTHORIZED to refuse). Federation sets it on the server it
+	// runs for peer nodes, whose connections are authenticated already.
+	Authenticate func(r *http.Request) (*rampart.Account, error)
+	// Filter, when set, is asked once per request that reads objects for a
+	// function that decides, for each object version the request would
+	// return, what is released: the object itself, another object in its
+	// place (a sealed envelope, say), or nil to withhold it. The function
+	// is called from one goroutine per request. Paging, "more", "next" and
+	// the X-TAXII-Date-Added headers still describe the versions read from
+	// the store, so a client's added_after cursor moves past withheld
+	// versions. Only the objects endpoint serves substitutes; the manifest,
+	// versions and single-object endpoints list a version only when it is
+	// released as it is. Federation uses it to serve each peer what the
+	// distribution rules let it have.
+	Filter func(r *http.Request) func(*stix.Object) *stix.Object
 	// OnAdded, when set, is called with the objects a request added to a
 	// collection (not those it already held), after they were stored, for
 	// matchers and federation; it must not block.
@@ -184,7 +201,7 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http
 				fmt.Sprintf("cannot answer with %q: this endpoint serves %s", r.Header.Get("Accept"), MediaTypeTAXII)))
 			return
 		}
-		a, err := s.auth.authenticate(r)
+		a, err := s.authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -194,6 +211,19 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// authenticate returns the request's account: from Authenticate when set,
+// else from HTTP Basic or a bearer token.
+func (s *Server) authenticate(r *http.Request) (*rampart.Account, error) {
+	if s.Authenticate == nil {
+		return s.auth.authenticate(r)
+	}
+	a, err := s.Authenticate(r)
+	if err == nil && a == nil {
+		err = rampart.Errorf(rampart.EUNAUTHORIZED, "authentication required")
+	}
+	return a, err
 }
 
 // writeJSON answers with a TAXII resource.
