@@ -70,6 +70,13 @@ func statusError(status int, message string) error {
 	return &httpError{status: status, message: message}
 }
 
+// WriteError answers with the TAXII error resource for err, as the
+// server's own endpoints do: for handlers mounted next to the server's, so
+// that every error a node sends has one form and one status mapping.
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeError(w, r, err)
+}
+
 // writeError answers with the TAXII error resource for err. Internal errors
 // are logged in full and reported as "internal error".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {

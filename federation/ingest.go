@@ -1,0 +1,308 @@
+package federation
+
+import (
+	"context"
+	"encoding/json/jsontext"
+	json "encoding/json/v2"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+// Reasons a received object is refused, as PeerRejection.Reason records
+// them. The trust reasons come from the error trust.Verifier returned.
+const (
+	ReasonMalformed     = "malformed"        // not a STIX object
+	ReasonInvalid       = "invalid"          // breaks the STIX rules of its type
+	ReasonUnsigned      = "unsigned"         // trust.ErrUnsigned
+	ReasonBadSignature  = "bad-signature"    // trust.ErrBadSignature, ErrMalformed: changed after signing
+	ReasonUnknownKey    = "unknown-key"      // trust.ErrUnknownKey
+	ReasonWrongSigner   = "wrong-signer"     // trust.ErrWrongSigner: a key of another organisation
+	ReasonRevoked       = "revoked"          // trust.ErrRevoked
+	ReasonKeyNotValid   = "key-not-valid"    // trust.ErrKeyNotValid
+	ReasonPolicy        = "policy"           // trust.ErrPolicy
+	ReasonExpired       = "registry-expired" // trust.ErrRegistryExpired
+	ReasonQuorum        = "quorum"           // trust.ErrQuorum: a registry without enough signatures
+	ReasonStaleRegistry = "stale-registry"   // trust.ErrStaleRegistry
+	ReasonSeal          = "seal"             // an envelope for this node that does not open
+	ReasonReplay        = "replay"           // older than the version this node holds
+	ReasonWrongCreator  = "wrong-creator"    // an id this node holds from another creator
+	ReasonStore         = "store"            // the store refused it
+)
+
+// reasonOf names the kind of a trust error.
+func reasonOf(err error) string {
+	for _, r := range []struct {
+		err    error
+		reason string
+	}{
+		{trust.ErrUnsigned, ReasonUnsigned},
+		{trust.ErrMalformed, ReasonBadSignature},
+		{trust.ErrBadSignature, ReasonBadSignature},
+		{trust.ErrUnknownKey, ReasonUnknownKey},
+		{trust.ErrWrongSigner, ReasonWrongSigner},
+		{trust.ErrRevoked, ReasonRevoked},
+		{trust.ErrKeyNotValid, ReasonKeyNotValid},
+		{trust.ErrPolicy, ReasonPolicy},
+		{trust.ErrRegistryExpired, ReasonExpired},
+		{trust.ErrQuorum, ReasonQuorum},
+		{trust.ErrStaleRegistry, ReasonStaleRegistry},
+	} {
+		if errors.Is(err, r.err) {
+			return r.reason
+		}
+	}
+	return ReasonSeal
+}
+
+// ingest checks one page a peer sent and stores what passes. It returns how
+// many versions were stored (duplicates are not counted) and the
+// rejections; an error means nothing of the page may be taken as done.
+//
+// Checks, in order: the object parses; its signature verifies (and an
+// envelope addressed to this node opens and its content verifies: the
+// content is what is stored); it passes Validate; it is not older than the
+// newest version of its id this node holds (a replay), and its id is not
+// held from another creator. A version already held is a duplicate,
+// dropped silently: storing is idempotent, so a page fetched twice after a
+// crash changes nothing.
+func (n *Node) ingest(ctx context.Context, peer *rampart.Peer, raws []jsontext.Value) (int64, []*rampart.PeerRejection, error) {
+	at := n.now()
+	var rejected []*rampart.PeerRejection
+	reject := func(id, version, reason string, err error) {
+		n.logger().Warn("refused an object from a peer", "peer", peer.ID, "name", peer.Name, "id", id, "version", version, "reason", reason, "err", err)
+		rejected = append(rejected, &rampart.PeerRejection{At: at, ObjectID: id, Version: version, Reason: reason, Message: err.Error()})
+	}
+	objs := make([]*stix.Object, 0, len(raws))
+	for i, raw := range raws {
+		o, err := stix.ParseObject(raw)
+		if err != nil {
+			reject(rawID(raw), "", ReasonMalformed, fmt.Errorf("objects[%d]: %v", i, err))
+			continue
+		}
+		objs = append(objs, o)
+	}
+	var ok []*stix.Object
+	for i, r := range n.receive(ctx, objs) {
+		o := objs[i]
+		if r.err != nil {
+			if ctx.Err() != nil {
+				return 0, nil, ctx.Err()
+			}
+			reject(o.ID, o.Version().String(), reasonOf(r.err), r.err)
+			continue
+		}
+		if n.Validate != nil {
+			if err := n.Validate(r.obj); err != nil {
+				reject(r.obj.ID, r.obj.Version().String(), ReasonInvalid, err)
+				continue
+			}
+		}
+		ok = append(ok, r.obj)
+		if r.env != nil {
+			ok = append(ok, r.env)
+		}
+	}
+	ok, err := n.screen(ctx, ok, reject)
+	if err != nil {
+		return 0, nil, err
+	}
+	stored, err := n.store(ctx, ok, reject)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(stored) > 0 {
+		n.changes.notify()
+		if n.onStored != nil {
+			n.onStored(peer.ID, stored)
+		}
+	}
+	return int64(len(stored)), rejected, nil
+}
+
+// rawID digs the id out of something that did not parse, for the record.
+func rawID(raw jsontext.Value) string {
+	var h struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(raw, &h) == nil && len(h.ID) <= 200 {
+		return h.ID
+	}
+	return ""
+}
+
+type received struct {
+	obj *stix.Object // what to store
+	// env is the envelope obj came in, when this node is a hub that must
+	// also relay it to its other recipients.
+	env *stix.Object
+	err error
+}
+
+// receive runs trust.Verifier.Receive over objs on all cores.
+func (n *Node) receive(ctx context.Context, objs []*stix.Object) []received {
+	out := make([]received, len(objs))
+	workers := min(runtime.GOMAXPROCS(0), len(objs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(objs) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					out[i].err = err
+					continue
+				}
+				r, err := n.Verifier.Receive(objs[i], n.Identity)
+				if err != nil {
+					out[i].err = err
+					continue
+				}
+				out[i].obj = r.Object
+				if r.Envelope != nil && n.relays(r.Envelope) {
+					out[i].env = r.Envelope
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// relays reports whether this node, having opened env, must keep it to
+// pass on: a hub does, for the envelope's other recipients.
+func (n *Node) relays(env *stix.Object) bool {
+	self := n.Verifier.Registry().Organization(n.Identity.Organization())
+	if self == nil || self.Role != trust.RoleHub {
+		return false
+	}
+	to, err := trust.SealedRecipients(env)
+	return err == nil && slices.ContainsFunc(to, func(org string) bool { return org != self.ID })
+}
+
+// screen drops duplicates and refuses replays and creator changes, against
+// what the store holds and what came earlier in objs.
+func (n *Node) screen(ctx context.Context, objs []*stix.Object, reject func(id, version, reason string, err error)) ([]*stix.Object, error) {
+	if len(objs) == 0 {
+		return nil, nil
+	}
+	held, err := n.newest(ctx, objs)
+	if err != nil {
+		return nil, err
+	}
+	out := objs[:0:0]
+	for _, o := range objs {
+		h := held[o.ID]
+		if h == nil {
+			out = append(out, o)
+			held[o.ID] = o
+			continue
+		}
+		if h.CreatedByRef != o.CreatedByRef {
+			reject(o.ID, o.Version().String(), ReasonWrongCreator, fmt.Errorf("%s %q: this node holds it from %q; a version from %q cannot replace it", o.Type, o.ID, h.CreatedByRef, o.CreatedByRef))
+			continue
+		}
+		switch c := o.Version().Compare(h.Version()); {
+		case c == 0:
+			continue // a duplicate
+		case c < 0:
+			has, err := n.holds(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			if !has {
+				reject(o.ID, o.Version().String(), ReasonReplay, fmt.Errorf("%s %q: version %s is older than version %s, which this node holds; an old version replayed is not stored or passed on", o.Type, o.ID, o.Version(), h.Version()))
+			}
+			continue
+		}
+		out = append(out, o)
+		held[o.ID] = o
+	}
+	return out, nil
+}
+
+// newest returns the newest version this node holds of each id in objs.
+func (n *Node) newest(ctx context.Context, objs []*stix.Object) (map[string]*stix.Object, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, o := range objs {
+		if !seen[o.ID] {
+			seen[o.ID] = true
+			ids = append(ids, o.ID)
+		}
+	}
+	held := map[string]*stix.Object{}
+	f := rampart.ObjectFilter{CollectionID: n.CollectionID, IDs: ids, Versions: []string{rampart.VersionLast}, Limit: rampart.MaxPageSize}
+	for {
+		page, err := n.Objects.FindObjects(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("find held versions: %w", err)
+		}
+		for _, v := range page.Versions {
+			if h := held[v.Object.ID]; h == nil || v.Object.Version().Compare(h.Version()) > 0 {
+				held[v.Object.ID] = v.Object
+			}
+		}
+		if !page.More {
+			return held, nil
+		}
+		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
+	}
+}
+
+// holds reports whether the node holds exactly o's version.
+func (n *Node) holds(ctx context.Context, o *stix.Object) (bool, error) {
+	page, err := n.Objects.FindObjects(ctx, rampart.ObjectFilter{
+		CollectionID: n.CollectionID, IDs: []string{o.ID}, Versions: []string{o.Version().String()},
+		SpecVersions: []string{"2.0", "2.1"}, Limit: 1, MetadataOnly: true,
+	})
+	if err != nil {
+		return false, fmt.Errorf("find held version: %w", err)
+	}
+	return len(page.Versions) > 0, nil
+}
+
+// store adds objs to the federated collection and returns those it did not
+// hold already. Should the store refuse the batch as invalid, each object
+// is stored alone, so one it refuses does not hold back the others.
+func (n *Node) store(ctx context.Context, objs []*stix.Object, reject func(id, version, reason string, err error)) ([]*stix.Object, error) {
+	if len(objs) == 0 {
+		return nil, nil
+	}
+	res, err := n.Objects.CreateObjects(ctx, n.CollectionID, objs)
+	if rampart.ErrorCode(err) == rampart.EINVALID && len(objs) > 1 {
+		var out []*stix.Object
+		for _, o := range objs {
+			got, err := n.store(ctx, []*stix.Object{o}, reject)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, got...)
+		}
+		return out, nil
+	}
+	if rampart.ErrorCode(err) == rampart.EINVALID {
+		reject(objs[0].ID, objs[0].Version().String(), ReasonStore, errors.New(rampart.ErrorMessage(err)))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var added []*stix.Object
+	for i, r := range res {
+		if r.Added {
+			added = append(added, objs[i])
+		}
+	}
+	return added, nil
+}

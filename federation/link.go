@@ -1,0 +1,357 @@
+package federation
+
+import (
+	"context"
+	json "encoding/json/v2"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+// peerLink is this node's side of its exchanges with one peer: the TAXII
+// client over authenticated node connections, and where its pulls are.
+type peerLink struct {
+	peer   *rampart.Peer
+	base   string
+	hc     *http.Client
+	client *taxii.Client
+
+	ctx    context.Context // cancelled by stop
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the background loop has ended
+
+	round sync.Mutex // one round at a time
+
+	mu      sync.Mutex
+	cursors map[string]time.Time // collection at the peer -> added_after
+	// refused is the newest registry version this peer offered that this
+	// node refused; the node does not ask for it again.
+	refused int64
+}
+
+func (n *Node) newLink(p *rampart.Peer) (*peerLink, error) {
+	base, err := baseURL(p)
+	if err != nil {
+		return nil, err
+	}
+	d := &trust.Dialer{Identity: n.Identity, Verifier: n.Verifier, Peer: p.ID}
+	tr := &http.Transport{
+		DialTLSContext:      d.DialContext,
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     2 * time.Minute,
+	}
+	hc := &http.Client{Transport: tr}
+	l := &peerLink{
+		peer:    p,
+		base:    base,
+		hc:      hc,
+		client:  &taxii.Client{BaseURL: base, HTTPClient: hc, UserAgent: "rampart-federation"},
+		done:    make(chan struct{}),
+		cursors: map[string]time.Time{},
+	}
+	l.ctx, l.cancel = context.WithCancel(n.ctx)
+	if n.Manual {
+		close(l.done)
+	}
+	return l, nil
+}
+
+// stop ends the link's background loop and closes its connections.
+func (l *peerLink) stop() {
+	l.cancel()
+	<-l.done
+	l.hc.CloseIdleConnections()
+}
+
+// runLink follows the peer until the link stops, starting again after a
+// back-off whenever an exchange fails.
+func (n *Node) runLink(l *peerLink) {
+	defer close(l.done)
+	retry := n.RetryMin
+	for {
+		start := time.Now()
+		err := n.follow(l.ctx, l)
+		if l.ctx.Err() != nil {
+			return
+		}
+		n.recordError(l, err)
+		if time.Since(start) > n.RetryMax {
+			retry = n.RetryMin // it worked for a while: start over
+		}
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-time.After(retry):
+		}
+		retry = min(2*retry, n.RetryMax)
+	}
+}
+
+func (n *Node) recordError(l *peerLink, err error) {
+	n.logger().Warn("exchange with peer failed", "peer", l.peer.ID, "name", l.peer.Name, "err", err)
+	rerr := n.Peers.RecordPeerSync(context.WithoutCancel(l.ctx), &rampart.PeerSync{PeerID: l.peer.ID, At: n.now(), Error: err.Error()})
+	if rerr != nil && rampart.ErrorCode(rerr) != rampart.ENOTFOUND {
+		n.logger().Error("record peer error", "peer", l.peer.ID, "err", rerr)
+	}
+}
+
+// follow pulls each collection the peer shares, then waits for it to
+// change, until an exchange fails.
+func (n *Node) follow(ctx context.Context, l *peerLink) error {
+	colls, err := n.discover(ctx, l)
+	if err != nil {
+		return err
+	}
+	if len(colls) == 1 {
+		return n.followCollection(ctx, l, colls[0])
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(colls))
+	for _, c := range colls {
+		go func() { errc <- n.followCollection(ctx, l, c) }()
+	}
+	err = <-errc
+	cancel()
+	for range len(colls) - 1 {
+		<-errc
+	}
+	return err
+}
+
+// discover returns the collections of the peer's API root that this node
+// may read.
+func (n *Node) discover(ctx context.Context, l *peerLink) ([]string, error) {
+	cs, err := l.client.Collections(ctx, l.peer.APIRoot)
+	if err != nil {
+		return nil, fmt.Errorf("list collections of %s: %w", l.base, err)
+	}
+	var out []string
+	for _, c := range cs {
+		if c.CanRead {
+			out = append(out, c.ID)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s shares no collection with this node in API root %q", l.base, l.peer.APIRoot)
+	}
+	return out, nil
+}
+
+// followCollection alternates rounds and waits on one collection.
+func (n *Node) followCollection(ctx context.Context, l *peerLink, coll string) error {
+	for {
+		if err := n.round(ctx, l, coll); err != nil {
+			return err
+		}
+		after, err := n.cursor(ctx, l, coll)
+		if err != nil {
+			return err
+		}
+		mine := n.Verifier.Registry().Version()
+		l.mu.Lock()
+		known := max(mine, l.refused)
+		l.mu.Unlock()
+		res, err := n.wait(ctx, l, coll, after, known)
+		if err != nil {
+			return err
+		}
+		if res.RegistryVersion > known {
+			n.pullRegistry(ctx, l, res.RegistryVersion)
+		}
+		// A round follows even when the wait timed out: it costs one
+		// request and covers a notification lost on the way.
+	}
+}
+
+// wait asks the peer to answer when coll has versions added after after, or
+// it trusts a registry newer than known, or WaitTimeout passes.
+func (n *Node) wait(ctx context.Context, l *peerLink, coll string, after time.Time, known int64) (*waitResult, error) {
+	q := url.Values{}
+	q.Set("collection", coll)
+	if !after.IsZero() {
+		q.Set("added_after", taxii.FormatTime(after))
+	}
+	q.Set("registry_version", strconv.FormatInt(known, 10))
+	q.Set("timeout", strconv.Itoa(int(n.WaitTimeout.Seconds())))
+	ctx, cancel := context.WithTimeout(ctx, n.WaitTimeout+30*time.Second)
+	defer cancel()
+	var res waitResult
+	if err := l.get(ctx, pathWait+"?"+q.Encode(), 4<<10, func(b []byte) error { return json.Unmarshal(b, &res) }); err != nil {
+		return nil, fmt.Errorf("wait for %s: %w", l.base, err)
+	}
+	return &res, nil
+}
+
+// get fetches a federation endpoint of the peer and hands its body, at
+// most limit bytes, to decode.
+func (l *peerLink) get(ctx context.Context, path string, limit int64, decode func([]byte) error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "rampart-federation")
+	resp, err := l.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e taxii.ErrorResource
+		json.Unmarshal(b, &e)
+		return &taxii.ClientError{StatusCode: resp.StatusCode, Resource: e}
+	}
+	if int64(len(b)) > limit {
+		return fmt.Errorf("answer exceeds %d bytes", limit)
+	}
+	return decode(b)
+}
+
+// pullRegistry fetches the registry the peer trusts, newer than this
+// node's, and moves to it if it checks. A version refused is recorded as a
+// rejection of the peer and not asked for again.
+func (n *Node) pullRegistry(ctx context.Context, l *peerLink, version int64) {
+	var data []byte
+	err := l.get(ctx, pathRegistry, trust.MaxRegistryBytes, func(b []byte) error { data = b; return nil })
+	if err != nil {
+		n.logger().Warn("fetch trust registry", "peer", l.peer.ID, "version", version, "err", err)
+		return
+	}
+	reg, err := n.UpdateRegistry(data)
+	if err == nil {
+		n.logger().Info("trust registry from peer", "peer", l.peer.ID, "version", reg.Version())
+		return
+	}
+	if errors.Is(err, trust.ErrStaleRegistry) && n.Verifier.Registry().Version() >= version {
+		return // another peer brought it first
+	}
+	l.mu.Lock()
+	l.refused = max(l.refused, version)
+	l.mu.Unlock()
+	n.logger().Warn("refused trust registry from peer", "peer", l.peer.ID, "version", version, "err", err)
+	rej := &rampart.PeerRejection{At: n.now(), ObjectID: "trust-registry", Version: strconv.FormatInt(version, 10), Reason: reasonOf(err), Message: err.Error()}
+	if err := n.Peers.RecordPeerSync(ctx, &rampart.PeerSync{PeerID: l.peer.ID, At: rej.At, Rejections: []*rampart.PeerRejection{rej}}); err != nil {
+		n.logger().Error("record rejection", "peer", l.peer.ID, "err", err)
+	}
+}
+
+// cursor returns where the next pull of coll starts, reading it from the
+// store the first time.
+func (n *Node) cursor(ctx context.Context, l *peerLink, coll string) (time.Time, error) {
+	l.mu.Lock()
+	t, ok := l.cursors[coll]
+	l.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	st, err := n.Peers.FindPeerStatus(ctx, l.peer.ID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, c := range st.Cursors {
+		if c.CollectionID == coll {
+			t = c.AddedAfter
+		}
+	}
+	l.mu.Lock()
+	if cur, ok := l.cursors[coll]; ok && cur.After(t) {
+		t = cur
+	}
+	l.cursors[coll] = t
+	l.mu.Unlock()
+	return t, nil
+}
+
+func (l *peerLink) setCursor(coll string, t time.Time) {
+	l.mu.Lock()
+	if t.After(l.cursors[coll]) {
+		l.cursors[coll] = t
+	}
+	l.mu.Unlock()
+}
+
+// fetched is one page, or the error that ended fetching.
+type fetched struct {
+	page *taxii.RawPage
+	err  error
+}
+
+// round pulls coll from its cursor until the peer has nothing newer. Each
+// page is checked and stored before the cursor moves past it, and the
+// cursor is recorded with the page, so a node stopped at any moment
+// resumes at the first page it had not finished: nothing is lost, and what
+// is fetched twice is stored once. The next page is fetched while the
+// current one is checked.
+func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
+	l.round.Lock()
+	defer l.round.Unlock()
+	after, err := n.cursor(ctx, l, coll)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan fetched, 1)
+	go func() {
+		defer close(pages)
+		at := after
+		for {
+			q := taxii.Query{AddedAfter: at, Limit: n.PageSize, Versions: []string{rampart.VersionAll}}
+			p, err := l.client.RawObjects(ctx, l.peer.APIRoot, coll, q)
+			if err == nil && len(p.Objects) > 0 && p.DateAddedLast.IsZero() {
+				err = errors.New("the page has no X-TAXII-Date-Added-Last header, so this node cannot tell where to resume")
+			}
+			if err == nil && !p.DateAddedLast.IsZero() && !p.DateAddedLast.After(at) {
+				err = fmt.Errorf("the page ends at %s, not after the %s asked for", taxii.FormatTime(p.DateAddedLast), taxii.FormatTime(at))
+			}
+			select {
+			case pages <- fetched{p, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || !p.More || p.DateAddedLast.IsZero() {
+				return
+			}
+			at = p.DateAddedLast
+		}
+	}()
+	for f := range pages {
+		if f.err != nil {
+			return fmt.Errorf("pull %s collection %s after %s: %w", l.base, coll, taxii.FormatTime(after), f.err)
+		}
+		p := f.page
+		last := !p.More || p.DateAddedLast.IsZero()
+		rec := &rampart.PeerSync{PeerID: l.peer.ID, Completed: last}
+		if len(p.Objects) > 0 || !p.DateAddedLast.IsZero() {
+			in, rejected, err := n.ingest(ctx, l.peer, p.Objects)
+			if err != nil {
+				return fmt.Errorf("store what %s sent: %w", l.base, err)
+			}
+			rec.ObjectsIn, rec.Rejections = in, rejected
+			after = p.DateAddedLast
+			rec.Cursor = &rampart.PeerCursor{CollectionID: coll, AddedAfter: after, Lag: max(0, n.now().Sub(after))}
+		}
+		rec.At = n.now()
+		if err := n.Peers.RecordPeerSync(ctx, rec); err != nil {
+			return fmt.Errorf("record sync with %s: %w", l.base, err)
+		}
+		if rec.Cursor != nil {
+			l.setCursor(coll, after)
+		}
+	}
+	return ctx.Err()
+}

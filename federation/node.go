@@ -1,0 +1,419 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+// Defaults of a Node's settings.
+const (
+	// DefaultPageSize is how many versions one pull asks a peer for.
+	DefaultPageSize = 1000
+	// DefaultWaitTimeout is how long a node asks a peer to hold a wait
+	// request when nothing is new.
+	DefaultWaitTimeout = 25 * time.Second
+	// MaxWaitTimeout is the longest a node holds a peer's wait request.
+	MaxWaitTimeout = time.Minute
+	// DefaultPollInterval is how often a node looks at its store while a
+	// peer waits, to see what other processes added to it (notifications
+	// cover what this process adds).
+	DefaultPollInterval = 2 * time.Second
+	// DefaultPeerRefresh is how often the list of peers is read again from
+	// the store, so that "rampart peer add" and "remove" take effect in a
+	// running node.
+	DefaultPeerRefresh = 5 * time.Second
+	// DefaultRetryMin and DefaultRetryMax bound the back-off after a failed
+	// exchange with a peer.
+	DefaultRetryMin = 500 * time.Millisecond
+	DefaultRetryMax = time.Minute
+)
+
+// Node federates a Rampart node with its peers: it pulls from each peer
+// what the peer may share with it, checks every object before storing it,
+// and serves its peers, over the node link, what each may receive.
+//
+// Create one with NewNode, set the fields, call Open, and serve Handler on
+// an http.Server whose listener is a trust.Listener (with the Listener's
+// ConnContext), so that every request comes from an authenticated peer.
+// Close stops it. Tell the Node about objects stored by other means (the
+// TAXII server's OnAdded) with ObjectsAdded, so peers hear of them at once.
+//
+// What a Node guarantees: it stores nothing a peer sends unless the
+// object's signature verifies against the registry (trust.Verifier), it is
+// not an older version of an object the node holds, and its id is not
+// held from another creator; it serves a peer nothing the distribution
+// rules (trust.Distribution) refuse that peer, nothing unsigned, nothing
+// addressed or marked TLP:AMBER+STRICT or TLP:RED in clear (its own such
+// objects go sealed to their recipients), and nothing the peer itself
+// created. What it does not guarantee: that a peer which receives an
+// object respects its marking afterwards; and peers learn when something
+// was added to the collection even if they may not read it (see
+// docs/FEDERATION.md).
+//
+// A Node is safe for concurrent use once open.
+type Node struct {
+	// Identity is this node's organisation and keys. Required.
+	Identity *trust.Identity
+	// Verifier holds the registry this node trusts; it checks what peers
+	// send and authenticates them. Required; share it with the
+	// trust.Listener peers connect through.
+	Verifier *trust.Verifier
+
+	// The node's store. All required.
+	Objects     rampart.ObjectService
+	Collections rampart.CollectionService
+	Accounts    rampart.AccountService
+	Statuses    rampart.StatusService
+	Secrets     rampart.SecretService
+	Peers       rampart.PeerService
+
+	// APIRoot and CollectionID name the federated collection: what peers
+	// may read (each only what it may receive) and where what they send
+	// is stored. Required.
+	APIRoot      string
+	CollectionID string
+
+	// Validate, when set, checks each object received before it is
+	// stored, beyond its signature (stix.Validate, typically).
+	Validate func(*stix.Object) error
+	// Unmarked is the TLP level assumed for objects without a TLP marking;
+	// stix.TLPUnmarked means TLP:AMBER.
+	Unmarked stix.TLP
+	// SaveRegistry, when set, is called with each registry version the node
+	// accepts, so that a restart does not roll it back.
+	SaveRegistry func(data []byte) error
+
+	// Manual, when set, keeps Open from pulling in the background: the node
+	// pulls only when Sync is called. It still serves its peers.
+	Manual bool
+
+	PageSize     int           // DefaultPageSize when 0
+	WaitTimeout  time.Duration // DefaultWaitTimeout when 0
+	PollInterval time.Duration // DefaultPollInterval when 0
+	PeerRefresh  time.Duration // DefaultPeerRefresh when 0
+	RetryMin     time.Duration // DefaultRetryMin when 0
+	RetryMax     time.Duration // DefaultRetryMax when 0
+
+	Logger *slog.Logger
+	// Now is the clock for status times and lag; time.Now when nil.
+	Now func() time.Time
+
+	dist    trust.Distribution
+	taxii   *taxii.Server
+	handler http.Handler
+	changes notifier // the federated collection or the registry changed
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu    sync.RWMutex
+	links map[string]*peerLink // by organisation id
+
+	out sync.Map // organisation id -> *atomic.Int64, versions served not yet recorded
+
+	// onStored, when set (by tests), sees each batch stored from a peer.
+	onStored func(peer string, objs []*stix.Object)
+}
+
+// NewNode returns a Node with the default settings; set its fields, then
+// Open it.
+func NewNode() *Node {
+	return &Node{
+		PageSize:     DefaultPageSize,
+		WaitTimeout:  DefaultWaitTimeout,
+		PollInterval: DefaultPollInterval,
+		PeerRefresh:  DefaultPeerRefresh,
+		RetryMin:     DefaultRetryMin,
+		RetryMax:     DefaultRetryMax,
+	}
+}
+
+// Open checks the settings, prepares the peer-facing TAXII server and
+// starts pulling from every peer in the store (unless Manual). It fails
+// when a required field is missing, the node's organisation is not in the
+// registry, or the federated collection does not exist.
+func (n *Node) Open(ctx context.Context) error {
+	switch {
+	case n.Identity == nil || n.Verifier == nil:
+		return errors.New("federation: Identity and Verifier are required")
+	case n.Objects == nil || n.Collections == nil || n.Accounts == nil || n.Statuses == nil || n.Secrets == nil || n.Peers == nil:
+		return errors.New("federation: a store service is not set")
+	case n.APIRoot == "" || n.CollectionID == "":
+		return errors.New("federation: APIRoot and CollectionID name the federated collection and are required")
+	}
+	n.defaults()
+	org := n.Identity.Organization()
+	reg := n.Verifier.Registry()
+	if reg.Organization(org) == nil {
+		return fmt.Errorf("federation: this node's organisation %q is not a member in registry version %d", org, reg.Version())
+	}
+	if _, err := n.Collections.FindCollectionByID(ctx, n.APIRoot, n.CollectionID); err != nil {
+		return fmt.Errorf("federation: federated collection %q of API root %q: %w", n.CollectionID, n.APIRoot, err)
+	}
+	n.dist = trust.Distribution{Local: org, Unmarked: n.Unmarked, Registry: n.Verifier.Registry}
+
+	ts := taxii.NewServer()
+	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.Objects, n.Collections, n.Accounts, n.Statuses, n.Secrets
+	ts.Title = "Rampart node link"
+	ts.DefaultAPIRoot = n.APIRoot
+	ts.MaxPageSize = max(n.PageSize, taxii.DefaultMaxPageSize)
+	ts.Authenticate = n.authenticate
+	ts.Filter = n.filter
+	ts.Logger = n.logger()
+	if err := ts.Open(ctx); err != nil {
+		return fmt.Errorf("federation: %w", err)
+	}
+	n.taxii = ts
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+pathWait, n.handleWait)
+	mux.HandleFunc("GET "+pathRegistry, n.handleRegistry)
+	mux.Handle("/", ts.Handler())
+	n.handler = mux
+
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.links = map[string]*peerLink{}
+	if err := n.refreshPeers(ctx); err != nil {
+		n.cancel()
+		return fmt.Errorf("federation: %w", err)
+	}
+	n.wg.Go(n.refreshLoop)
+	n.wg.Go(n.flushLoop)
+	return nil
+}
+
+func (n *Node) defaults() {
+	if n.PageSize <= 0 {
+		n.PageSize = DefaultPageSize
+	}
+	if n.WaitTimeout <= 0 {
+		n.WaitTimeout = DefaultWaitTimeout
+	}
+	n.WaitTimeout = min(n.WaitTimeout, MaxWaitTimeout)
+	if n.PollInterval <= 0 {
+		n.PollInterval = DefaultPollInterval
+	}
+	if n.PeerRefresh <= 0 {
+		n.PeerRefresh = DefaultPeerRefresh
+	}
+	if n.RetryMin <= 0 {
+		n.RetryMin = DefaultRetryMin
+	}
+	if n.RetryMax <= 0 {
+		n.RetryMax = DefaultRetryMax
+	}
+}
+
+// Handler returns what the node serves its peers: TAXII 2.1 under the
+// node's API roots, each peer seeing only what it may receive, and the
+// federation endpoints (/federation/v1/). Every request must come from a
+// peer authenticated by a trust.Listener.
+func (n *Node) Handler() http.Handler { return n.handler }
+
+// Close stops pulling, waits for the exchanges in progress to end, and
+// records what was served since the last record. Safe to call on a Node
+// that failed to open.
+func (n *Node) Close() error {
+	if n.cancel == nil {
+		return nil
+	}
+	n.cancel()
+	n.mu.Lock()
+	links := n.links
+	n.links = map[string]*peerLink{}
+	n.mu.Unlock()
+	for _, l := range links {
+		l.stop()
+	}
+	n.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n.flushOut(ctx)
+	return nil
+}
+
+// ObjectsAdded tells the node that objects were stored in a collection by
+// other means, so that waiting peers learn of them at once. It has the
+// signature of taxii.Server.OnAdded and never blocks.
+func (n *Node) ObjectsAdded(collectionID string, objs []*stix.Object) {
+	if collectionID == n.CollectionID && len(objs) > 0 {
+		n.changes.notify()
+	}
+}
+
+// UpdateRegistry checks a newer registry version as trust.Verifier does
+// and, once it is accepted, saves it (SaveRegistry) and tells waiting
+// peers, which then fetch it. It returns the error of the check: wrapping
+// trust.ErrStaleRegistry for a version not newer than the trusted one and
+// trust.ErrQuorum for one without enough authority signatures.
+func (n *Node) UpdateRegistry(data []byte) (*trust.Registry, error) {
+	reg, err := n.Verifier.UpdateRegistry(data)
+	if err != nil {
+		return nil, err
+	}
+	n.logger().Info("trust registry updated", "version", reg.Version(), "signers", strings.Join(reg.Signers(), ", "))
+	if n.SaveRegistry != nil {
+		if err := n.SaveRegistry(reg.Bytes()); err != nil {
+			n.logger().Error("save trust registry", "version", reg.Version(), "err", err)
+		}
+	}
+	n.changes.notify()
+	return reg, nil
+}
+
+func (n *Node) logger() *slog.Logger {
+	if n.Logger != nil {
+		return n.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (n *Node) now() time.Time {
+	if n.Now != nil {
+		return n.Now()
+	}
+	return time.Now()
+}
+
+// refreshLoop reads the peer list again every PeerRefresh.
+func (n *Node) refreshLoop() {
+	t := time.NewTicker(n.PeerRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-t.C:
+			if err := n.refreshPeers(n.ctx); err != nil && n.ctx.Err() == nil {
+				n.logger().Warn("read peers", "err", err)
+			}
+		}
+	}
+}
+
+// refreshPeers starts a link to each peer in the store that has none, and
+// stops the links of peers removed (or changed, which start again).
+func (n *Node) refreshPeers(ctx context.Context) error {
+	peers, err := n.Peers.FindPeers(ctx)
+	if err != nil {
+		return fmt.Errorf("read peers: %w", err)
+	}
+	var stop []*peerLink
+	n.mu.Lock()
+	seen := map[string]bool{}
+	for _, p := range peers {
+		seen[p.ID] = true
+		if l := n.links[p.ID]; l != nil {
+			if l.peer.URL == p.URL && l.peer.APIRoot == p.APIRoot {
+				continue
+			}
+			stop = append(stop, l)
+		}
+		l, err := n.newLink(p)
+		if err != nil {
+			n.logger().Error("peer", "peer", p.ID, "err", err)
+			delete(n.links, p.ID)
+			continue
+		}
+		n.links[p.ID] = l
+		if !n.Manual && n.ctx.Err() == nil {
+			n.wg.Go(func() { n.runLink(l) })
+		}
+	}
+	for id, l := range n.links {
+		if !seen[id] {
+			stop = append(stop, l)
+			delete(n.links, id)
+		}
+	}
+	n.mu.Unlock()
+	for _, l := range stop {
+		l.stop()
+	}
+	return nil
+}
+
+// link returns the link to a peer, nil when it is not a peer.
+func (n *Node) link(org string) *peerLink {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.links[org]
+}
+
+// Sync runs one round with the peer now: it pulls every collection the
+// peer shares until nothing is new, and returns the first error. Rounds
+// with one peer never overlap; one started in the background meanwhile
+// waits for this one.
+func (n *Node) Sync(ctx context.Context, peerID string) error {
+	l := n.link(peerID)
+	if l == nil {
+		return rampart.Errorf(rampart.ENOTFOUND, "%q is not a peer of this node", peerID)
+	}
+	colls, err := n.discover(ctx, l)
+	if err != nil {
+		return err
+	}
+	for _, c := range colls {
+		if err := n.round(ctx, l, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushLoop records, every second, how many versions each peer was served.
+func (n *Node) flushLoop() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-t.C:
+			n.flushOut(n.ctx)
+		}
+	}
+}
+
+func (n *Node) flushOut(ctx context.Context) {
+	n.out.Range(func(key, v any) bool {
+		org, c := key.(string), v.(*atomic.Int64)
+		k := c.Swap(0)
+		if k == 0 {
+			return true
+		}
+		err := n.Peers.RecordPeerSync(ctx, &rampart.PeerSync{PeerID: org, At: n.now(), ObjectsOut: k})
+		if err != nil && rampart.ErrorCode(err) != rampart.ENOTFOUND {
+			c.Add(k) // recorded next time
+			n.logger().Warn("record objects served", "peer", org, "err", err)
+		}
+		return true
+	})
+}
+
+func (n *Node) countOut(org string, k int64) {
+	v, _ := n.out.LoadOrStore(org, new(atomic.Int64))
+	v.(*atomic.Int64).Add(k)
+}
+
+// baseURL returns a peer URL without a trailing slash, checked.
+func baseURL(p *rampart.Peer) (string, error) {
+	u, err := url.Parse(p.URL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("peer %s: url %q is not an https URL", p.ID, p.URL)
+	}
+	return strings.TrimSuffix(p.URL, "/"), nil
+}

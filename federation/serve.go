@@ -1,0 +1,271 @@
+package federation
+
+import (
+	json "encoding/json/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+// The federation endpoints, next to TAXII on the node link.
+const (
+	// pathWait answers when the federated collection has versions added
+	// after a time, or the node trusts a newer registry than the caller,
+	// or the timeout passes: a long poll, so that new objects reach peers
+	// at once without them asking again and again.
+	pathWait = "/federation/v1/wait/"
+	// pathRegistry serves the registry this node trusts.
+	pathRegistry = "/federation/v1/registry/"
+)
+
+// waitResult is the answer of pathWait.
+type waitResult struct {
+	// Changed reports versions added after the caller's added_after.
+	Changed bool `json:"changed"`
+	// RegistryVersion is the version of the registry this node trusts.
+	RegistryVersion int64 `json:"registry_version"`
+}
+
+// waitQuery is a parsed wait request.
+type waitQuery struct {
+	collection      string
+	addedAfter      time.Time
+	registryVersion int64
+	timeout         time.Duration
+}
+
+// parseWaitQuery reads collection, added_after (a TAXII timestamp, optional),
+// registry_version (optional) and timeout (whole seconds, at most
+// MaxWaitTimeout) from a query string.
+func parseWaitQuery(raw string) (*waitQuery, error) {
+	q, err := urlValues(raw)
+	if err != nil {
+		return nil, err
+	}
+	for name, vs := range q {
+		switch name {
+		case "collection", "added_after", "registry_version", "timeout":
+		default:
+			return nil, rampart.Errorf(rampart.EINVALID, "unknown query parameter %q: wait takes collection, added_after, registry_version and timeout", name)
+		}
+		if len(vs) > 1 {
+			return nil, rampart.Errorf(rampart.EINVALID, "query parameter %q given %d times", name, len(vs))
+		}
+	}
+	w := &waitQuery{collection: q.Get("collection")}
+	if w.collection == "" {
+		return nil, rampart.Errorf(rampart.EINVALID, "wait needs the collection to watch (collection=ID)")
+	}
+	if v := q.Get("added_after"); v != "" {
+		ts, err := stix.ParseTimestamp(v)
+		if err != nil {
+			return nil, rampart.Errorf(rampart.EINVALID, "added_after: %v", err)
+		}
+		w.addedAfter = ts.Time()
+	}
+	if v := q.Get("registry_version"); v != "" {
+		if w.registryVersion, err = strconv.ParseInt(v, 10, 64); err != nil || w.registryVersion < 0 {
+			return nil, rampart.Errorf(rampart.EINVALID, "registry_version must be a version number (got %q)", v)
+		}
+	}
+	if v := q.Get("timeout"); v != "" {
+		s, err := strconv.Atoi(v)
+		if err != nil || s < 0 || time.Duration(s)*time.Second > MaxWaitTimeout {
+			return nil, rampart.Errorf(rampart.EINVALID, "timeout must be whole seconds from 0 to %d (got %q)", int(MaxWaitTimeout.Seconds()), v)
+		}
+		w.timeout = time.Duration(s) * time.Second
+	}
+	return w, nil
+}
+
+func urlValues(raw string) (url.Values, error) {
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, rampart.Errorf(rampart.EINVALID, "malformed query string: %v", err)
+	}
+	return v, nil
+}
+
+// peerOf returns the peer a request comes from: the organisation a
+// trust.Listener authenticated, which must be one of this node's peers.
+func (n *Node) peerOf(r *http.Request) (*trust.Peer, error) {
+	p, ok := trust.PeerFromContext(r.Context())
+	if !ok {
+		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "the node link serves peer nodes only, authenticated by their node proof")
+	}
+	if n.link(p.Organization.ID) == nil {
+		return nil, rampart.Errorf(rampart.EFORBIDDEN, "%s (%s) is a member of the federation but not a peer of this node; add it with \"rampart peer add\"", p.Organization.Name, p.Organization.ID)
+	}
+	return p, nil
+}
+
+// authenticate is the peer-facing TAXII server's Authenticate: a peer reads
+// the federated collection, and nothing else, and writes nothing.
+func (n *Node) authenticate(r *http.Request) (*rampart.Account, error) {
+	p, err := n.peerOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return &rampart.Account{
+		Name:   "peer " + p.Organization.ID,
+		Grants: []rampart.Grant{{CollectionID: n.CollectionID, Read: true}},
+	}, nil
+}
+
+// filter is the peer-facing TAXII server's Filter: what the requesting
+// peer receives of each version it reads.
+func (n *Node) filter(r *http.Request) func(*stix.Object) *stix.Object {
+	p, ok := trust.PeerFromContext(r.Context())
+	if !ok {
+		// authenticate lets no such request through; withhold all the same.
+		return func(*stix.Object) *stix.Object { return nil }
+	}
+	org := p.Organization.ID
+	count := strings.HasSuffix(r.URL.Path, "/objects/")
+	return func(o *stix.Object) *stix.Object {
+		out := n.release(o, org)
+		if out != nil && count {
+			n.countOut(org, 1)
+		}
+		return out
+	}
+}
+
+// release returns what peer may receive of o: o itself, a sealed envelope
+// of it, or nil.
+//
+// Beyond the distribution rules (trust.Distribution), a node sends nothing
+// unsigned (peers would refuse it), nothing back to the organisation that
+// created it (it has it), and nothing addressed in clear. Its own objects
+// that are addressed, or marked TLP:AMBER+STRICT or TLP:RED, go sealed to
+// their recipients, and to hubs, which relay them unread; the envelope is
+// made when it is served, so a node keeps only the object itself.
+func (n *Node) release(o *stix.Object, peer string) *stix.Object {
+	if o.CreatedByRef == peer || !trust.IsSigned(o) {
+		return nil
+	}
+	if o.Type == trust.SealedType {
+		if d := n.dist.Decide(o, peer); d.Allow {
+			return o
+		}
+		return nil
+	}
+	to, err := Recipients(o)
+	sealed := len(to) > 0 || err != nil
+	if t := stix.StrictestTLP(o); t == stix.TLPRed || t == stix.TLPAmberStrict {
+		sealed = true
+	}
+	if !sealed {
+		if d := n.dist.Decide(o, peer); d.Allow {
+			return o
+		}
+		return nil
+	}
+	// Only the creator seals: a relay never passes an addressed or RED
+	// object on, sealed or not.
+	if err != nil || len(to) == 0 || o.CreatedByRef != n.Identity.Organization() {
+		return nil
+	}
+	reg := n.Verifier.Registry()
+	if !slices.Contains(to, peer) {
+		if p := reg.Organization(peer); p == nil || p.Role != trust.RoleHub {
+			return nil
+		}
+	}
+	env, err := n.Identity.Seal(o, reg, to...)
+	if err != nil {
+		n.logger().Error("seal for peer", "peer", peer, "id", o.ID, "err", err)
+		return nil
+	}
+	return env
+}
+
+// handleWait serves pathWait.
+func (n *Node) handleWait(w http.ResponseWriter, r *http.Request) {
+	if _, err := n.peerOf(r); err != nil {
+		n.taxii.WriteError(w, r, err)
+		return
+	}
+	q, err := parseWaitQuery(r.URL.RawQuery)
+	if err != nil {
+		n.taxii.WriteError(w, r, err)
+		return
+	}
+	if q.collection != n.CollectionID {
+		n.taxii.WriteError(w, r, rampart.Errorf(rampart.ENOTFOUND, "collection %q is not federated by this node", q.collection))
+		return
+	}
+	ctx := r.Context()
+	timer := time.NewTimer(q.timeout)
+	defer timer.Stop()
+	poll := time.NewTicker(n.PollInterval)
+	defer poll.Stop()
+	for {
+		// Take the channel first: a change after the look below still
+		// closes it.
+		ch := n.changes.wait()
+		changed, err := n.changedSince(r, q.addedAfter)
+		if err != nil {
+			n.taxii.WriteError(w, r, err)
+			return
+		}
+		res := waitResult{Changed: changed, RegistryVersion: n.Verifier.Registry().Version()}
+		done := changed || res.RegistryVersion > q.registryVersion
+		if !done {
+			select {
+			case <-ch:
+				continue
+			case <-poll.C:
+				continue
+			case <-ctx.Done():
+				return
+			case <-timer.C:
+			}
+		}
+		b, _ := json.Marshal(res)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(b)
+		return
+	}
+}
+
+// changedSince reports whether the federated collection holds a version
+// added after t: one index probe.
+func (n *Node) changedSince(r *http.Request, t time.Time) (bool, error) {
+	f := rampart.ObjectFilter{
+		CollectionID: n.CollectionID,
+		Versions:     []string{rampart.VersionAll},
+		SpecVersions: []string{"2.0", "2.1"},
+		Limit:        1,
+		MetadataOnly: true,
+	}
+	if !t.IsZero() {
+		f.AddedAfter = &t
+	}
+	page, err := n.Objects.FindObjects(r.Context(), f)
+	if err != nil {
+		return false, err
+	}
+	return len(page.Versions) > 0, nil
+}
+
+// handleRegistry serves pathRegistry: the registry file this node trusts.
+func (n *Node) handleRegistry(w http.ResponseWriter, r *http.Request) {
+	if _, err := n.peerOf(r); err != nil {
+		n.taxii.WriteError(w, r, err)
+		return
+	}
+	reg := n.Verifier.Registry()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Rampart-Registry-Version", strconv.FormatInt(reg.Version(), 10))
+	w.Write(reg.Bytes())
+}
