@@ -28,6 +28,7 @@ func TestPropagation(t *testing.T) {
 
 	// Status on both ends of the hub's links.
 	eventually(t, "the hub records what it served C", func() bool { return h.status(t, orgIT).ObjectsOut >= 1 })
+	eventually(t, "C records what it stored", func() bool { return c.status(t, orgHub).ObjectsIn >= 1 })
 	st := c.status(t, orgHub)
 	if st.ObjectsIn != 1 || st.LastSync.IsZero() || st.Rejections != 0 || len(st.Cursors) != 1 {
 		t.Errorf("C's status of the hub: in %d, last sync %v, rejections %d, cursors %d; want 1 in, synced, none rejected, 1 cursor", st.ObjectsIn, st.LastSync, st.Rejections, len(st.Cursors))
@@ -40,6 +41,7 @@ func TestPropagation(t *testing.T) {
 	if got := len(a.all(t)); got != 2 {
 		t.Errorf("A holds %d versions, want its own and C's", got)
 	}
+	eventually(t, "the hub records what A sent", func() bool { return h.status(t, orgFR).ObjectsIn >= 1 })
 	if st := h.status(t, orgFR); st.ObjectsIn != 1 || st.Rejections != 0 {
 		t.Errorf("the hub's status of A: in %d, rejections %d; want 1 and 0", st.ObjectsIn, st.Rejections)
 	}
