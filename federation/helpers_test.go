@@ -374,6 +374,27 @@ func (tn *testNode) all(t testing.TB) []*stix.Object {
 	}
 }
 
+// lastAdded returns the date_added of the newest version in the
+// collection.
+func (tn *testNode) lastAdded(t testing.TB) time.Time {
+	t.Helper()
+	var last time.Time
+	f := rampart.ObjectFilter{CollectionID: tn.coll, Versions: []string{rampart.VersionAll}, SpecVersions: []string{"2.0", "2.1"}, MetadataOnly: true}
+	for {
+		page, err := tn.objects.FindObjects(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range page.Versions {
+			last = v.DateAdded
+		}
+		if !page.More {
+			return last
+		}
+		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
+	}
+}
+
 // has reports whether the node holds object id (any version).
 func (tn *testNode) has(t testing.TB, id string) bool {
 	t.Helper()
