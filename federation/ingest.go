@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
@@ -62,69 +63,97 @@ func reasonOf(err error) string {
 	return ReasonSeal
 }
 
-// ingest checks one page a peer sent and stores what passes. It returns how
-// many versions were stored (duplicates are not counted) and the
-// rejections; an error means nothing of the page may be taken as done.
-//
-// Checks, in order: the object parses; its signature verifies (and an
-// envelope addressed to this node opens and its content verifies: the
-// content is what is stored); it passes Validate; it is not older than the
-// newest version of its id this node holds (a replay), and its id is not
-// held from another creator. A version already held is a duplicate,
-// dropped silently: storing is idempotent, so a page fetched twice after a
-// crash changes nothing.
+// ingest checks one page a peer sent and stores what passes (check, then
+// commit). It returns how many versions were stored (duplicates are not
+// counted) and the rejections; an error means nothing of the page may be
+// taken as done.
 func (n *Node) ingest(ctx context.Context, peer *rampart.Peer, raws []jsontext.Value) (int64, []*rampart.PeerRejection, error) {
-	at := n.now()
-	var rejected []*rampart.PeerRejection
-	reject := func(id, version, reason string, err error) {
-		n.logger().Warn("refused an object from a peer", "peer", peer.ID, "name", peer.Name, "id", id, "version", version, "reason", reason, "err", err)
-		rejected = append(rejected, &rampart.PeerRejection{At: at, ObjectID: id, Version: version, Reason: reason, Message: err.Error()})
+	c, err := n.check(ctx, peer, raws)
+	if err != nil {
+		return 0, nil, err
 	}
+	return n.commit(ctx, c)
+}
+
+// checked is a page whose objects were checked on their own, waiting to be
+// checked against the store and stored.
+type checked struct {
+	*rejections
+	objs []*stix.Object
+}
+
+// rejections collects the refusals of one page, and logs each.
+type rejections struct {
+	n    *Node
+	peer *rampart.Peer
+	at   time.Time
+	list []*rampart.PeerRejection
+}
+
+func (r *rejections) add(id, version, reason string, err error) {
+	r.n.logger().Warn("refused an object from a peer", "peer", r.peer.ID, "name", r.peer.Name, "id", id, "version", version, "reason", reason, "err", err)
+	r.list = append(r.list, &rampart.PeerRejection{At: r.at, ObjectID: id, Version: version, Reason: reason, Message: err.Error()})
+}
+
+// check runs the checks that need nothing but the objects: each must parse,
+// its signature must verify (and an envelope addressed to this node must
+// open and its content verify: the content is what is stored), and it must
+// pass Validate. The signatures are checked on all cores.
+func (n *Node) check(ctx context.Context, peer *rampart.Peer, raws []jsontext.Value) (*checked, error) {
+	c := &checked{rejections: &rejections{n: n, peer: peer, at: n.now()}}
 	objs := make([]*stix.Object, 0, len(raws))
 	for i, raw := range raws {
 		o, err := stix.ParseObject(raw)
 		if err != nil {
-			reject(rawID(raw), "", ReasonMalformed, fmt.Errorf("objects[%d]: %v", i, err))
+			c.add(rawID(raw), "", ReasonMalformed, fmt.Errorf("objects[%d]: %v", i, err))
 			continue
 		}
 		objs = append(objs, o)
 	}
-	var ok []*stix.Object
 	for i, r := range n.receive(ctx, objs) {
 		o := objs[i]
 		if r.err != nil {
-			if ctx.Err() != nil {
-				return 0, nil, ctx.Err()
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
-			reject(o.ID, o.Version().String(), reasonOf(r.err), r.err)
+			c.add(o.ID, o.Version().String(), reasonOf(r.err), r.err)
 			continue
 		}
 		if n.Validate != nil {
 			if err := n.Validate(r.obj); err != nil {
-				reject(r.obj.ID, r.obj.Version().String(), ReasonInvalid, err)
+				c.add(r.obj.ID, r.obj.Version().String(), ReasonInvalid, err)
 				continue
 			}
 		}
-		ok = append(ok, r.obj)
+		c.objs = append(c.objs, r.obj)
 		if r.env != nil {
-			ok = append(ok, r.env)
+			c.objs = append(c.objs, r.env)
 		}
 	}
-	ok, err := n.screen(ctx, ok, reject)
+	return c, nil
+}
+
+// commit checks a checked page against the store and stores what passes:
+// an object older than the newest version of its id this node holds is a
+// replay, one whose id is held from another creator is refused, and a
+// version already held is a duplicate, dropped silently (storing is
+// idempotent, so a page fetched twice after a crash changes nothing).
+func (n *Node) commit(ctx context.Context, c *checked) (int64, []*rampart.PeerRejection, error) {
+	ok, err := n.screen(ctx, c.objs, c.add)
 	if err != nil {
 		return 0, nil, err
 	}
-	stored, err := n.store(ctx, ok, reject)
+	stored, err := n.store(ctx, ok, c.add)
 	if err != nil {
 		return 0, nil, err
 	}
 	if len(stored) > 0 {
 		n.changes.notify()
 		if n.onStored != nil {
-			n.onStored(peer.ID, stored)
+			n.onStored(c.peer.ID, stored)
 		}
 	}
-	return int64(len(stored)), rejected, nil
+	return int64(len(stored)), c.list, nil
 }
 
 // rawID digs the id out of something that did not parse, for the record.

@@ -284,18 +284,21 @@ func (l *peerLink) setCursor(coll string, t time.Time) {
 	l.mu.Unlock()
 }
 
-// fetched is one page, or the error that ended fetching.
+// fetched is one page, checked, or the error that ended fetching.
 type fetched struct {
 	page *taxii.RawPage
-	err  error
+	*checked
+	err error
 }
 
 // round pulls coll from its cursor until the peer has nothing newer. Each
 // page is checked and stored before the cursor moves past it, and the
 // cursor is recorded with the page, so a node stopped at any moment
 // resumes at the first page it had not finished: nothing is lost, and what
-// is fetched twice is stored once. The next page is fetched while the
-// current one is checked.
+// is fetched twice is stored once.
+//
+// A round is a pipeline: while one page is stored, the next is verified
+// (on all cores) and the one after that is fetched.
 func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 	l.round.Lock()
 	defer l.round.Unlock()
@@ -319,7 +322,7 @@ func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 				err = fmt.Errorf("the page ends at %s, not after the %s asked for", taxii.FormatTime(p.DateAddedLast), taxii.FormatTime(at))
 			}
 			select {
-			case pages <- fetched{p, err}:
+			case pages <- fetched{page: p, err: err}:
 			case <-ctx.Done():
 				return
 			}
@@ -329,15 +332,31 @@ func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 			at = p.DateAddedLast
 		}
 	}()
-	for f := range pages {
+	checkedPages := make(chan fetched, 1)
+	go func() {
+		defer close(checkedPages)
+		for f := range pages {
+			if f.err == nil {
+				f.checked, f.err = n.check(ctx, l.peer, f.page.Objects)
+			}
+			select {
+			case checkedPages <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil {
+				return
+			}
+		}
+	}()
+	for f := range checkedPages {
 		if f.err != nil {
 			return fmt.Errorf("pull %s collection %s after %s: %w", l.base, coll, taxii.FormatTime(after), f.err)
 		}
 		p := f.page
-		last := !p.More || p.DateAddedLast.IsZero()
-		rec := &rampart.PeerSync{PeerID: l.peer.ID, Completed: last}
+		rec := &rampart.PeerSync{PeerID: l.peer.ID, Completed: !p.More || p.DateAddedLast.IsZero()}
 		if len(p.Objects) > 0 || !p.DateAddedLast.IsZero() {
-			in, rejected, err := n.ingest(ctx, l.peer, p.Objects)
+			in, rejected, err := n.commit(ctx, f.checked)
 			if err != nil {
 				return fmt.Errorf("store what %s sent: %w", l.base, err)
 			}

@@ -58,6 +58,7 @@ Commands:
     keys              generate a node's post-quantum identity; sign objects
     registry          create, sign, update and check the trust registry
     verify            check signed objects and bundles against a registry, offline
+    peer              manage the nodes this node federates with: add, list, remove, status
     bench             measure this machine: TAXII ingest and reads, import
     version           print the version
 
@@ -111,6 +112,8 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runRegistry
 	case "verify":
 		return m.runVerify
+	case "peer":
+		return m.runPeer
 	}
 	return nil
 }

@@ -40,6 +40,7 @@ Examples:
     rampart serve --data /var/lib/rampart --listen 0.0.0.0:8443 --tls-cert node.crt --tls-key node.key
     rampart serve --listen 127.0.0.1:0 --tls-self-signed
     RAMPART_POSTGRES=postgres://rampart@/rampart rampart serve
+    rampart serve --identity node.key --registry registry.json --peer-listen 0.0.0.0:8443
 `
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
@@ -55,9 +56,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	maxPage := fs.Int("max-page-size", taxii.DefaultMaxPageSize, "most objects per page")
 	logFormat := fs.String("log-format", "auto", "log format: text, json, or auto (text on a terminal)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var ff federationFlags // federation: see federate.go
+	ff.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(m.Stderr, serveUsage)
 		fs.PrintDefaults()
+		fmt.Fprint(m.Stderr, federationFlagsUsage)
 		fmt.Fprint(m.Stderr, serveExamples)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -74,6 +78,10 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		m.errorf("--tls-cert and --tls-key go together")
+		return errUsage
+	}
+	if err := ff.check(); err != nil {
+		m.errorf("%v", err)
 		return errUsage
 	}
 	useTLS := *certFile != "" || *selfSigned
@@ -98,6 +106,15 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	ts.MaxPageSize = *maxPage
 	ts.MaxContentLength = *maxContent
 	ts.Logger = logger
+	// Federation: the node link for peers and the pull from them; objects
+	// posted here reach waiting peers at once.
+	fed, err := m.startFederation(ctx, n, &ff, logger)
+	if err != nil {
+		return err
+	}
+	if fed != nil {
+		ts.OnAdded = chainOnAdded(ts.OnAdded, fed.ObjectsAdded)
+	}
 	if err := ts.Open(ctx); err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type node struct {
 	accounts    rampart.AccountService
 	statuses    rampart.StatusService
 	secrets     rampart.SecretService
+	peers       rampart.PeerService
 }
 
 // storeFlags are the flags that choose a node's store, shared by every
@@ -55,6 +56,7 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 		n.accounts = postgres.NewAccountService(db)
 		n.statuses = postgres.NewStatusService(db)
 		n.secrets = postgres.NewSecretService(db)
+		n.peers = postgres.NewPeerService(db)
 		return n, nil
 	}
 	path := filepath.Join(sf.dataDir, "rampart.db")
@@ -68,6 +70,7 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 	n.accounts = sqlite.NewAccountService(db)
 	n.statuses = sqlite.NewStatusService(db)
 	n.secrets = sqlite.NewSecretService(db)
+	n.peers = sqlite.NewPeerService(db)
 	return n, nil
 }
 
