@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	json "encoding/json/v2"
 	"encoding/json/jsontext"
+	json "encoding/json/v2"
 	"flag"
 	"fmt"
 	"net/url"
