@@ -82,6 +82,26 @@ type checked struct {
 	objs []*stix.Object
 }
 
+// registryBound reports refusals that a newer registry might undo.
+func (c *checked) registryBound() bool {
+	for _, r := range c.list {
+		if r.Reason == ReasonUnknownKey || r.Reason == ReasonExpired {
+			return true
+		}
+	}
+	return false
+}
+
+// expired reports refusals because this node's registry has expired.
+func (c *checked) expired() bool {
+	for _, r := range c.list {
+		if r.Reason == ReasonExpired {
+			return true
+		}
+	}
+	return false
+}
+
 // rejections collects the refusals of one page, and logs each.
 type rejections struct {
 	n    *Node
@@ -91,8 +111,14 @@ type rejections struct {
 }
 
 func (r *rejections) add(id, version, reason string, err error) {
-	r.n.logger().Warn("refused an object from a peer", "peer", r.peer.ID, "name", r.peer.Name, "id", id, "version", version, "reason", reason, "err", err)
 	r.list = append(r.list, &rampart.PeerRejection{At: r.at, ObjectID: id, Version: version, Reason: reason, Message: err.Error()})
+}
+
+// log logs each refusal, once they are final.
+func (r *rejections) log() {
+	for _, x := range r.list {
+		r.n.logger().Warn("refused an object from a peer", "peer", r.peer.ID, "name", r.peer.Name, "id", x.ObjectID, "version", x.Version, "reason", x.Reason, "err", x.Message)
+	}
 }
 
 // check runs the checks that need nothing but the objects: each must parse,
@@ -153,6 +179,7 @@ func (n *Node) commit(ctx context.Context, c *checked) (int64, []*rampart.PeerRe
 			n.onStored(c.peer.ID, stored)
 		}
 	}
+	c.log()
 	return int64(len(stored)), c.list, nil
 }
 

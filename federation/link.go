@@ -49,7 +49,7 @@ func (n *Node) newLink(p *rampart.Peer) (*peerLink, error) {
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     2 * time.Minute,
 	}
-	hc := &http.Client{Transport: tr}
+	hc := &http.Client{Transport: limitTransport{tr}}
 	l := &peerLink{
 		peer:    p,
 		base:    base,
@@ -64,6 +64,50 @@ func (n *Node) newLink(p *rampart.Peer) (*peerLink, error) {
 	}
 	return l, nil
 }
+
+// MaxResponseBytes bounds any one answer from a peer, so that a peer
+// cannot exhaust this node's memory with an endless page.
+const MaxResponseBytes = 256 << 20
+
+// ErrResponseTooLarge reports an answer from a peer beyond
+// MaxResponseBytes.
+var ErrResponseTooLarge = errors.New("answer from the peer exceeds MaxResponseBytes (256 MiB)")
+
+// limitTransport cuts every answer at MaxResponseBytes.
+type limitTransport struct{ rt http.RoundTripper }
+
+func (t limitTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.rt.RoundTrip(r)
+	if err == nil {
+		resp.Body = &limitedBody{rc: resp.Body, left: MaxResponseBytes}
+	}
+	return resp, err
+}
+
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, ErrResponseTooLarge
+	}
+	// One byte beyond the limit tells a body of exactly the limit from a
+	// longer one.
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	if int64(n) <= b.left {
+		b.left -= int64(n)
+		return n, err
+	}
+	n, b.left = int(b.left), -1
+	return n, ErrResponseTooLarge
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // stop ends the link's background loop and closes its connections.
 func (l *peerLink) stop() {
@@ -157,10 +201,7 @@ func (n *Node) followCollection(ctx context.Context, l *peerLink, coll string) e
 		if err != nil {
 			return err
 		}
-		mine := n.Verifier.Registry().Version()
-		l.mu.Lock()
-		known := max(mine, l.refused)
-		l.mu.Unlock()
+		known := n.knownRegistry(l)
 		res, err := n.wait(ctx, l, coll, after, known)
 		if err != nil {
 			return err
@@ -173,17 +214,47 @@ func (n *Node) followCollection(ctx context.Context, l *peerLink, coll string) e
 	}
 }
 
+// knownRegistry is the registry version a wait tells the peer about: this
+// node's, or the newest the peer offered that this node refused, so that
+// the peer does not answer at once over and over.
+func (n *Node) knownRegistry(l *peerLink) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(n.Verifier.Registry().Version(), l.refused)
+}
+
+// refreshRegistry moves to the registry the peer trusts if it is newer and
+// checks, and reports whether this node's registry changed.
+func (n *Node) refreshRegistry(ctx context.Context, l *peerLink, coll string) (bool, error) {
+	before := n.Verifier.Registry().Version()
+	known := n.knownRegistry(l)
+	res, err := n.waitFor(ctx, l, coll, time.Time{}, known, 0)
+	if err != nil {
+		return false, err
+	}
+	if res.RegistryVersion > known {
+		n.pullRegistry(ctx, l, res.RegistryVersion)
+	}
+	return n.Verifier.Registry().Version() > before, nil
+}
+
 // wait asks the peer to answer when coll has versions added after after, or
 // it trusts a registry newer than known, or WaitTimeout passes.
 func (n *Node) wait(ctx context.Context, l *peerLink, coll string, after time.Time, known int64) (*waitResult, error) {
+	return n.waitFor(ctx, l, coll, after, known, n.WaitTimeout)
+}
+
+// waitFor is wait with a timeout of its own; 0 asks the peer for its state
+// at once.
+func (n *Node) waitFor(ctx context.Context, l *peerLink, coll string, after time.Time, known int64, timeout time.Duration) (*waitResult, error) {
 	q := url.Values{}
 	q.Set("collection", coll)
 	if !after.IsZero() {
 		q.Set("added_after", taxii.FormatTime(after))
 	}
 	q.Set("registry_version", strconv.FormatInt(known, 10))
-	q.Set("timeout", strconv.Itoa(int(n.WaitTimeout.Seconds())))
-	ctx, cancel := context.WithTimeout(ctx, n.WaitTimeout+30*time.Second)
+	q.Set("timeout", strconv.Itoa(int(timeout.Seconds())))
+	ctx, cancel := context.WithTimeout(ctx, timeout+30*time.Second)
 	defer cancel()
 	var res waitResult
 	if err := l.get(ctx, pathWait+"?"+q.Encode(), 4<<10, func(b []byte) error { return json.Unmarshal(b, &res) }); err != nil {
@@ -354,6 +425,26 @@ func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 			return fmt.Errorf("pull %s collection %s after %s: %w", l.base, coll, taxii.FormatTime(after), f.err)
 		}
 		p := f.page
+		if f.checked != nil && f.registryBound() {
+			// Refusals that a newer registry may undo (a key this node
+			// does not know yet, a registry past its expiry): take the
+			// peer's registry if it is newer, and check the page again.
+			changed, err := n.refreshRegistry(ctx, l, coll)
+			if err != nil {
+				return fmt.Errorf("registry of %s: %w", l.base, err)
+			}
+			if changed {
+				if f.checked, err = n.check(ctx, l.peer, p.Objects); err != nil {
+					return err
+				}
+			}
+			if f.expired() {
+				// Never move the cursor past objects refused only because
+				// this node's registry is out of date: they would be lost.
+				reg := n.Verifier.Registry()
+				return fmt.Errorf("registry version %d expired at %s: this node takes nothing from peers until it trusts a newer one", reg.Version(), reg.Expires().Format(time.RFC3339))
+			}
+		}
 		rec := &rampart.PeerSync{PeerID: l.peer.ID, Completed: !p.More || p.DateAddedLast.IsZero()}
 		if len(p.Objects) > 0 || !p.DateAddedLast.IsZero() {
 			in, rejected, err := n.commit(ctx, f.checked)

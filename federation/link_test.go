@@ -2,9 +2,11 @@ package federation
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,4 +94,20 @@ func TestNodeLinkRefusals(t *testing.T) {
 			t.Errorf("a removed peer: %v, want 403", err)
 		}
 	})
+}
+
+func TestLimitedBody(t *testing.T) {
+	for _, tc := range []struct {
+		size, limit int
+		err         bool
+	}{{10, 10, false}, {11, 10, true}, {0, 10, false}, {100000, 4096, true}, {4096, 4096, false}} {
+		b := &limitedBody{rc: io.NopCloser(bytes.NewReader(make([]byte, tc.size))), left: int64(tc.limit)}
+		got, err := io.ReadAll(b)
+		if tc.err != errors.Is(err, ErrResponseTooLarge) {
+			t.Errorf("%d bytes, limit %d: %v", tc.size, tc.limit, err)
+		}
+		if len(got) > tc.limit {
+			t.Errorf("%d bytes, limit %d: read %d", tc.size, tc.limit, len(got))
+		}
+	}
 }

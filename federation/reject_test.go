@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,10 +73,11 @@ func TestRejections(t *testing.T) {
 	if _, err := h.node.UpdateRegistry(v2); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "A moves to registry version 2", func() bool { return a.verifier.Registry().Version() == 2 })
-	if saved := a.saved.Load(); saved == nil || string(*saved) != string(v2) {
-		t.Errorf("A did not save registry version 2 for its next start")
-	}
+	// A saves what it accepted, for its next start.
+	eventually(t, "A moves to registry version 2 and saves it", func() bool {
+		saved := a.saved.Load()
+		return a.verifier.Registry().Version() == 2 && saved != nil && string(*saved) == string(v2)
+	})
 
 	// Version 3, signed by one authority member of the two required.
 	if err := f.doc.SetOrganization(&trust.Organization{ID: orgObs, Name: "Observer", Country: "NO", Role: trust.RoleNationalCSIRT,
@@ -194,5 +197,86 @@ func TestRejections(t *testing.T) {
 	// Rejections are A's only: nothing went wrong the other way.
 	if st := a.status(t, orgHub); st.Rejections != 0 {
 		t.Errorf("A refused %d objects from the hub: %+v", st.Rejections, st.RecentRejections)
+	}
+}
+
+// TestRegistryBoundRefusals checks that a node never moves past objects it
+// refused only because its own registry was out of date: one signed with a
+// key only a newer registry lists is taken once the node has that registry
+// from the peer, and while its registry has expired it takes nothing and
+// keeps its place until it trusts a newer one.
+func TestRegistryBoundRefusals(t *testing.T) {
+	f := newTestFed(t)
+	f.doc.Expires = f.now.Add(24 * time.Hour).Truncate(time.Second)
+	f.raw = f.sign(t, f.auth[0], f.auth[1])
+	a, h := newTestNode(t, f, orgFR, ""), newTestNode(t, f, orgHub, "")
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&f.now)
+	h.verifier.Now = func() time.Time { return *clock.Load() }
+	link(t, a, h)
+	manual := func(n *Node) { n.Manual = true }
+	h.start(t, manual)
+	a.start(t, manual)
+	ctx := context.Background()
+
+	// CERT-FR adds a key pair in version 2, which A trusts and the hub
+	// does not yet.
+	rotated, err := trust.GenerateIdentity(trust.EUPQBase, orgFR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frOrg := *f.doc.Organization(orgFR)
+	frOrg.Keys = append(slices.Clone(frOrg.Keys), rotated.KeySet().WithValidity(f.now.AddDate(0, 0, -1), f.now.AddDate(1, 0, 0))...)
+	if err := f.doc.SetOrganization(&frOrg, f.now); err != nil {
+		t.Fatal(err)
+	}
+	v2 := f.sign(t, f.auth[0], f.auth[1])
+	if _, err := a.node.UpdateRegistry(v2); err != nil {
+		t.Fatal(err)
+	}
+	withNewKey, err := rotated.Sign(object(t, orgFR, stix.TLPGreen, "new key", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.add(t, withNewKey)
+	if err := h.node.Sync(ctx, orgFR); err != nil {
+		t.Fatal(err)
+	}
+	if !h.has(t, withNewKey.ID) || h.verifier.Registry().Version() != 2 {
+		t.Errorf("the hub holds the object: %v, trusts version %d; want it stored under version 2", h.has(t, withNewKey.ID), h.verifier.Registry().Version())
+	}
+	if st := h.status(t, orgFR); st.Rejections != 0 {
+		t.Errorf("the hub refused %+v", st.RecentRejections[0])
+	}
+
+	// Two days on, the hub's registry has expired: it takes nothing and
+	// keeps its place.
+	later := f.now.Add(48 * time.Hour)
+	clock.Store(&later)
+	before := h.status(t, orgFR).Cursors[0].AddedAfter
+	o := f.signed(t, object(t, orgFR, stix.TLPGreen, "while expired", ""))
+	a.add(t, o)
+	err = h.node.Sync(ctx, orgFR)
+	t.Logf("sync with an expired registry: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("sync with an expired registry: %v, want an error saying it expired", err)
+	}
+	st := h.status(t, orgFR)
+	if h.has(t, o.ID) || st.Rejections != 0 || !st.Cursors[0].AddedAfter.Equal(before) {
+		t.Errorf("with an expired registry the hub stored %v, refused %d, moved its cursor from %v to %v; want none of it", h.has(t, o.ID), st.Rejections, before, st.Cursors[0].AddedAfter)
+	}
+	// Version 3 renews it; the object comes in.
+	f.doc.Expires = later.Add(24 * time.Hour).Truncate(time.Second)
+	if err := f.doc.SetOrganization(&frOrg, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.node.UpdateRegistry(f.sign(t, f.auth[1], f.auth[2])); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.node.Sync(ctx, orgFR); err != nil {
+		t.Fatal(err)
+	}
+	if !h.has(t, o.ID) {
+		t.Errorf("the hub did not take the object once its registry was renewed")
 	}
 }
