@@ -452,6 +452,11 @@ func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 				return fmt.Errorf("store what %s sent: %w", l.base, err)
 			}
 			rec.ObjectsIn, rec.Rejections = in, rejected
+			if in > 0 || len(rejected) > 0 || p.More {
+				// One line per page: a back-fill shows its progress.
+				n.logger().Info("pulled from peer", "peer", l.peer.ID, "name", l.peer.Name, "collection", coll,
+					"stored", in, "refused", len(rejected), "up_to", taxii.FormatTime(p.DateAddedLast), "more", p.More)
+			}
 			after = p.DateAddedLast
 			rec.Cursor = &rampart.PeerCursor{CollectionID: coll, AddedAfter: after, Lag: max(0, n.now().Sub(after))}
 		}
