@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"encoding/json/jsontext"
 	"fmt"
 	"slices"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -154,4 +156,41 @@ func BenchmarkRoundNothingNew(b *testing.B) {
 	if got := c.status(b, orgHub).ObjectsIn; got != 1000 {
 		b.Fatalf("stored %d objects, want 1000", got)
 	}
+}
+
+// BenchmarkIngestLocal is the receiving node's share of ingest alone:
+// pages already fetched are checked (parsed, verified on all cores, no
+// cache) and stored in a new SQLite store, with no hub or network in the
+// process. It bounds what BenchmarkIngest can reach on this machine.
+func BenchmarkIngestLocal(b *testing.B) {
+	const n, page = 2000, 1000
+	f := sharedFed(b)
+	objs := signedObjects(b, f, n)
+	raws := make([]jsontext.Value, n)
+	for i, o := range objs {
+		raws[i] = o.Raw
+	}
+	ctx := context.Background()
+	total := 0
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		c := newTestNode(b, f, orgIT, "")
+		c.start(b, func(n *Node) { n.Manual = true })
+		cpu0 := cpuTime()
+		b.StartTimer()
+		for p := range slices.Chunk(raws, page) {
+			in, rejected, err := c.node.ingest(ctx, &rampart.Peer{ID: orgHub}, p)
+			if err != nil || len(rejected) > 0 || in != int64(len(p)) {
+				b.Fatalf("ingest: %d stored, %d refused, %v", in, len(rejected), err)
+			}
+		}
+		b.StopTimer()
+		cpu += cpuTime() - cpu0
+		total += n
+		c.stop()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "objects/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(total), "cpu-µs/object")
 }
