@@ -1,0 +1,31 @@
+package federation_test
+
+import (
+	"fmt"
+
+	"github.com/rampart-cti/rampart/federation"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// Address a TLP:RED report to two member organisations. Once its creator
+// has signed it (trust.Identity.Sign), a node sends it to those two alone,
+// sealed to their keys, through hubs that cannot read it.
+func ExampleAddress() {
+	o, err := stix.ParseObject([]byte(`{"type":"note","spec_version":"2.1","id":"note--6f8e2a0c-1d4b-4c5e-9a7f-3b2c1d0e9f8a","created":"2026-11-02T10:00:00.000Z","modified":"2026-11-02T10:00:00.000Z","created_by_ref":"identity--11111111-1111-4111-8111-111111111111","content":"The actor behind the ministry intrusion reuses its 2025 infrastructure.","object_refs":["identity--11111111-1111-4111-8111-111111111111"],"object_marking_refs":["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	o, err = federation.Address(o, "identity--22222222-2222-4222-8222-222222222222", "identity--33333333-3333-4333-8333-333333333333")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	to, _ := federation.Recipients(o)
+	for _, org := range to {
+		fmt.Println(org)
+	}
+	// Output:
+	// identity--22222222-2222-4222-8222-222222222222
+	// identity--33333333-3333-4333-8333-333333333333
+}
