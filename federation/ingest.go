@@ -127,33 +127,19 @@ func (r *rejections) log() {
 // pass Validate. The signatures are checked on all cores.
 func (n *Node) check(ctx context.Context, peer *rampart.Peer, raws []jsontext.Value) (*checked, error) {
 	c := &checked{rejections: &rejections{n: n, peer: peer, at: n.now()}}
-	objs := make([]*stix.Object, 0, len(raws))
-	for i, raw := range raws {
-		o, err := stix.ParseObject(raw)
-		if err != nil {
-			c.add(rawID(raw), "", ReasonMalformed, fmt.Errorf("objects[%d]: %v", i, err))
-			continue
-		}
-		objs = append(objs, o)
-	}
-	for i, r := range n.receive(ctx, objs) {
-		o := objs[i]
-		if r.err != nil {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	for i, r := range n.receive(ctx, raws) {
+		switch {
+		case r.err == nil:
+			c.objs = append(c.objs, r.obj)
+			if r.env != nil {
+				c.objs = append(c.objs, r.env)
 			}
-			c.add(o.ID, o.Version().String(), reasonOf(r.err), r.err)
-			continue
-		}
-		if n.Validate != nil {
-			if err := n.Validate(r.obj); err != nil {
-				c.add(r.obj.ID, r.obj.Version().String(), ReasonInvalid, err)
-				continue
-			}
-		}
-		c.objs = append(c.objs, r.obj)
-		if r.env != nil {
-			c.objs = append(c.objs, r.env)
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case r.reason == ReasonMalformed:
+			c.add(rawID(raws[i]), "", r.reason, fmt.Errorf("objects[%d]: %v", i, r.err))
+		default:
+			c.add(r.id, r.version, r.reason, r.err)
 		}
 	}
 	return c, nil
@@ -199,39 +185,55 @@ type received struct {
 	// env is the envelope obj came in, when this node is a hub that must
 	// also relay it to its other recipients.
 	env *stix.Object
-	err error
+	// The refusal, when err is set.
+	err                 error
+	reason, id, version string
 }
 
-// receive runs trust.Verifier.Receive over objs on all cores.
-func (n *Node) receive(ctx context.Context, objs []*stix.Object) []received {
-	out := make([]received, len(objs))
-	workers := min(runtime.GOMAXPROCS(0), len(objs))
+// receive parses, verifies (trust.Verifier.Receive) and validates raws on
+// all cores.
+func (n *Node) receive(ctx context.Context, raws []jsontext.Value) []received {
+	out := make([]received, len(raws))
+	workers := min(runtime.GOMAXPROCS(0), len(raws))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(objs) {
+				if i >= len(raws) {
 					return
 				}
 				if err := ctx.Err(); err != nil {
 					out[i].err = err
 					continue
 				}
-				r, err := n.Verifier.Receive(objs[i], n.Identity)
-				if err != nil {
-					out[i].err = err
-					continue
-				}
-				out[i].obj = r.Object
-				if r.Envelope != nil && n.relays(r.Envelope) {
-					out[i].env = r.Envelope
-				}
+				out[i] = n.receiveOne(raws[i])
 			}
 		})
 	}
 	wg.Wait()
+	return out
+}
+
+func (n *Node) receiveOne(raw jsontext.Value) received {
+	o, err := stix.ParseObject(raw)
+	if err != nil {
+		return received{err: err, reason: ReasonMalformed}
+	}
+	r, err := n.Verifier.Receive(o, n.Identity)
+	if err != nil {
+		return received{err: err, reason: reasonOf(err), id: o.ID, version: o.Version().String()}
+	}
+	if n.Validate != nil {
+		if err := n.Validate(r.Object); err != nil {
+			return received{err: err, reason: ReasonInvalid, id: r.Object.ID, version: r.Object.Version().String()}
+		}
+	}
+	out := received{obj: r.Object}
+	if r.Envelope != nil && n.relays(r.Envelope) {
+		out.env = r.Envelope
+	}
 	return out
 }
 
