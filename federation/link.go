@@ -59,9 +59,6 @@ func (n *Node) newLink(p *rampart.Peer) (*peerLink, error) {
 		cursors: map[string]time.Time{},
 	}
 	l.ctx, l.cancel = context.WithCancel(n.ctx)
-	if n.Manual {
-		close(l.done)
-	}
 	return l, nil
 }
 
@@ -108,6 +105,14 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 }
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// transport.
+func (t limitTransport) CloseIdleConnections() {
+	if c, ok := t.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
 
 // stop ends the link's background loop and closes its connections.
 func (l *peerLink) stop() {

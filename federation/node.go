@@ -331,6 +331,8 @@ func (n *Node) refreshPeers(ctx context.Context) error {
 		n.links[p.ID] = l
 		if !n.Manual && n.ctx.Err() == nil {
 			n.wg.Go(func() { n.runLink(l) })
+		} else {
+			close(l.done) // no background loop to wait for
 		}
 	}
 	for id, l := range n.links {
