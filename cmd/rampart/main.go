@@ -102,6 +102,12 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runAttribute
 	case "attribution":
 		return m.runAttribution
+	case "keys":
+		return m.runKeys
+	case "registry":
+		return m.runRegistry
+	case "verify":
+		return m.runVerify
 	}
 	return nil
 }

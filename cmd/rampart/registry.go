@@ -1,0 +1,536 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rampart-cti/rampart/trust"
+)
+
+const registryUsage = `Usage:
+    rampart registry init -threshold K -authority NAME=FILE.pub ... [-expires DURATION] REGISTRY
+    rampart registry add -org IDENTITY [-name NAME -country CC -role ROLE] [-keys FILE.pub] [-node URL]... REGISTRY
+    rampart registry revoke (-kid KID | -keys FILE.pub) [-reason REASON] [-since TIME] REGISTRY
+    rampart registry sign -key FILE REGISTRY
+    rampart registry verify [-trusted OLD | -fingerprint FP] REGISTRY
+    rampart registry show [-json] REGISTRY
+
+The trust registry lists the federation's member organisations, their keys
+and revocations. It is a JWS signed by K of the N authority members, each
+with an ML-DSA and an ECDSA key; a node accepts a new version only if it
+is newer than the one it trusts and signed by K of the members it already
+trusts, so one stolen authority key cannot rewrite membership.
+
+"init" creates version 1 with no members. "add" adds an organisation, or
+adds keys and nodes to one already listed; "revoke" withdraws a key. Both
+turn a signed registry into the next, unsigned version. "sign" adds one
+authority member's signatures; publish the file once K members have
+signed. "verify" checks a registry: against the version this node trusts
+(-trusted), against the authority fingerprint obtained out of band
+(-fingerprint), or, with neither, only that its own authority signed it.
+
+Flags:
+    -threshold K         signatures required (init)
+    -authority NAME=FILE authority member and its public key file (init;
+                         repeat for each member)
+    -expires DURATION    validity of each version, e.g. 90d (init; 0 for none)
+    -org IDENTITY        organisation's STIX identity id (add)
+    -name, -country, -role
+                         name, ISO 3166-1 alpha-2 code or EU, and role:
+                         national-csirt, hub or observer (add)
+    -keys FILE.pub       public keys from "rampart keys generate" (add)
+    -node URL            https URL of one of its nodes (add; repeatable)
+    -valid-from TIME     RFC 3339 time from which added keys are valid
+                         (add; default now)
+    -valid-for DURATION  how long added keys are valid, e.g. 730d (add;
+                         default 730d; 0 for no end)
+    -kid KID             key id to revoke (revoke)
+    -keys FILE.pub       revoke every key in the file (revoke)
+    -reason REASON       key-compromise (default), superseded,
+                         cessation-of-operation or unspecified (revoke)
+    -since TIME          RFC 3339 time from which the key is refused; by
+                         default at every time, the only safe choice after
+                         a compromise (revoke)
+    -key FILE            authority member's private keys (sign)
+    -trusted OLD         the registry this node trusts now (verify)
+    -fingerprint FP      expected authority fingerprint (verify)
+    -json                print the signed document as JSON (show)
+
+Examples:
+    rampart registry init -threshold 2 -authority a1=a1.key.pub -authority a2=a2.key.pub -authority a3=a3.key.pub registry.json
+    rampart registry add -org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 -name CERT-FR -country FR -role national-csirt -keys cert-fr.key.pub -node https://cti.cert.fr/ registry.json
+    rampart registry sign -key a1.key registry.json
+    rampart registry verify -trusted /var/lib/rampart/registry.json registry.json
+`
+
+func (m *Main) runRegistry(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, registryUsage)
+		return errUsage
+	}
+	run := map[string]func([]string) error{
+		"init":   m.runRegistryInit,
+		"add":    m.runRegistryAdd,
+		"revoke": m.runRegistryRevoke,
+		"sign":   m.runRegistrySign,
+		"verify": m.runRegistryVerify,
+		"show":   m.runRegistryShow,
+	}[args[0]]
+	switch {
+	case run != nil:
+		return run(args[1:])
+	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help":
+		fmt.Fprint(m.Stdout, registryUsage)
+		return nil
+	}
+	m.errorf("unknown registry command %q", args[0])
+	m.hintf(`run "rampart registry -h" for the registry commands`)
+	return errUsage
+}
+
+// listFlag collects a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// oneFile checks that the command got exactly one REGISTRY argument.
+func (m *Main) oneFile(cmd string, fs interface{ NArg() int }, args []string) (string, error) {
+	if fs.NArg() != 1 {
+		m.errorf("registry %s needs one REGISTRY file argument (after the flags)", cmd)
+		return "", errUsage
+	}
+	return args[0], nil
+}
+
+func (m *Main) runRegistryInit(args []string) error {
+	fs := m.flagSet("registry init", registryUsage)
+	threshold := fs.Int("threshold", 0, "")
+	var auth listFlag
+	fs.Var(&auth, "authority", "")
+	expires := fs.String("expires", "90d", "")
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	path, err := m.oneFile("init", fs, fs.Args())
+	if err != nil {
+		return err
+	}
+	if len(auth) == 0 || *threshold < 1 {
+		m.errorf("registry init needs -threshold K and at least one -authority NAME=FILE.pub")
+		return errUsage
+	}
+	exp, err := parseLongDuration(*expires)
+	if err != nil {
+		m.errorf("-expires: %v", err)
+		return errUsage
+	}
+	var members []*trust.AuthorityMember
+	for _, a := range auth {
+		name, file, ok := strings.Cut(a, "=")
+		if !ok || name == "" || file == "" {
+			m.errorf("-authority %q is not NAME=FILE.pub", a)
+			return errUsage
+		}
+		ks, err := readKeySet(file)
+		if err != nil {
+			return err
+		}
+		members = append(members, &trust.AuthorityMember{Name: name, Keys: ks.SigningKeys()})
+	}
+	now := time.Now()
+	doc, err := trust.NewRegistryDocument(*threshold, members, now)
+	if err != nil {
+		return err
+	}
+	if exp > 0 {
+		doc.Expires = doc.Issued.Add(exp)
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%q already exists", path)
+	}
+	if err := m.saveRegistry(path, doc); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "registry version 1 written to %s: %d authority members, %d signatures required\n", path, len(members), *threshold)
+	fmt.Fprintf(m.Stdout, "authority fingerprint %s\n", doc.AuthorityFingerprint())
+	return nil
+}
+
+func (m *Main) runRegistryAdd(args []string) error {
+	fs := m.flagSet("registry add", registryUsage)
+	org := fs.String("org", "", "")
+	name := fs.String("name", "", "")
+	country := fs.String("country", "", "")
+	role := fs.String("role", "", "")
+	keys := fs.String("keys", "", "")
+	validFor := fs.String("valid-for", "730d", "")
+	validFrom := fs.String("valid-from", "", "")
+	var nodes listFlag
+	fs.Var(&nodes, "node", "")
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	path, err := m.oneFile("add", fs, fs.Args())
+	if err != nil {
+		return err
+	}
+	if *org == "" {
+		m.errorf("registry add needs -org IDENTITY")
+		return errUsage
+	}
+	valid, err := parseLongDuration(*validFor)
+	if err != nil {
+		m.errorf("-valid-for: %v", err)
+		return errUsage
+	}
+	from := time.Now().UTC().Truncate(time.Second)
+	if *validFrom != "" {
+		if from, err = time.Parse(time.RFC3339, *validFrom); err != nil {
+			m.errorf("-valid-from %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *validFrom)
+			return errUsage
+		}
+	}
+	doc, err := loadRegistry(path)
+	if err != nil {
+		return err
+	}
+	o := doc.Organization(*org)
+	if o == nil {
+		if *name == "" || *country == "" || *role == "" || *keys == "" {
+			m.errorf("a new organisation needs -name, -country, -role and -keys")
+			return errUsage
+		}
+		o = &trust.Organization{ID: *org}
+	} else {
+		c := *o
+		c.Keys, c.Nodes = slices.Clone(o.Keys), slices.Clone(o.Nodes)
+		o = &c
+	}
+	if *name != "" {
+		o.Name = *name
+	}
+	if *country != "" {
+		o.Country = *country
+	}
+	if *role != "" {
+		o.Role = trust.Role(*role)
+	}
+	for _, n := range nodes {
+		if !slices.Contains(o.Nodes, n) {
+			o.Nodes = append(o.Nodes, n)
+		}
+	}
+	added := 0
+	if *keys != "" {
+		ks, err := readKeySet(*keys)
+		if err != nil {
+			return err
+		}
+		if ks.Organization != "" && ks.Organization != *org {
+			return fmt.Errorf("%s holds keys of %q, not of %q", *keys, ks.Organization, *org)
+		}
+		var until time.Time
+		if valid > 0 {
+			until = from.Add(valid)
+		}
+		for _, k := range ks.WithValidity(from, until) {
+			if !slices.ContainsFunc(o.Keys, func(x *trust.PublicKey) bool { return x.ID() == k.ID() }) {
+				o.Keys = append(o.Keys, k)
+				added++
+			}
+		}
+	}
+	if err := doc.SetOrganization(o, time.Now()); err != nil {
+		return err
+	}
+	if err := m.saveRegistry(path, doc); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new); the version is unsigned\n", o.Name, o.ID, doc.Version, len(o.Keys), added)
+	return nil
+}
+
+func (m *Main) runRegistryRevoke(args []string) error {
+	fs := m.flagSet("registry revoke", registryUsage)
+	kid := fs.String("kid", "", "")
+	keys := fs.String("keys", "", "")
+	reason := fs.String("reason", trust.ReasonKeyCompromise, "")
+	since := fs.String("since", "", "")
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	path, err := m.oneFile("revoke", fs, fs.Args())
+	if err != nil {
+		return err
+	}
+	if (*kid == "") == (*keys == "") {
+		m.errorf("registry revoke needs -kid KID or -keys FILE.pub")
+		return errUsage
+	}
+	kids := []string{*kid}
+	if *keys != "" {
+		ks, err := readKeySet(*keys)
+		if err != nil {
+			return err
+		}
+		kids = nil
+		for _, k := range ks.Keys {
+			kids = append(kids, k.ID())
+		}
+	}
+	var t time.Time
+	if *since != "" {
+		if t, err = time.Parse(time.RFC3339, *since); err != nil {
+			m.errorf("-since %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *since)
+			return errUsage
+		}
+	}
+	doc, err := loadRegistry(path)
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		if err := doc.Revoke(k, t, *reason, time.Now()); err != nil {
+			return err
+		}
+	}
+	if err := m.saveRegistry(path, doc); err != nil {
+		return err
+	}
+	for _, k := range kids {
+		fmt.Fprintf(m.Stdout, "key %s revoked (%s) in registry version %d\n", k, *reason, doc.Version)
+	}
+	fmt.Fprintf(m.Stdout, "registry version %d is unsigned\n", doc.Version)
+	return nil
+}
+
+func (m *Main) runRegistrySign(args []string) error {
+	fs := m.flagSet("registry sign", registryUsage)
+	key := fs.String("key", "", "")
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	path, err := m.oneFile("sign", fs, fs.Args())
+	if err != nil {
+		return err
+	}
+	if *key == "" {
+		m.errorf("registry sign needs -key FILE (an authority member's private keys)")
+		return errUsage
+	}
+	id, err := trust.ReadIdentityFile(*key)
+	if err != nil {
+		return err
+	}
+	doc, err := loadRegistry(path)
+	if err != nil {
+		return err
+	}
+	if err := doc.Sign(id); err != nil {
+		return err
+	}
+	if err := m.saveRegistry(path, doc); err != nil {
+		return err
+	}
+	raw, _ := doc.Marshal()
+	if reg, err := trust.ParseRegistry(raw); err == nil {
+		fmt.Fprintf(m.Stdout, "registry version %d signed; complete: %s of %d required (%s)\n", doc.Version, strconv.Itoa(len(reg.Signers())), doc.Threshold, strings.Join(reg.Signers(), ", "))
+	} else {
+		fmt.Fprintf(m.Stdout, "registry version %d signed; more signatures needed: %v\n", doc.Version, err)
+	}
+	return nil
+}
+
+func (m *Main) runRegistryVerify(args []string) error {
+	fs := m.flagSet("registry verify", registryUsage)
+	trusted := fs.String("trusted", "", "")
+	fingerprint := fs.String("fingerprint", "", "")
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	path, err := m.oneFile("verify", fs, fs.Args())
+	if err != nil {
+		return err
+	}
+	if *trusted != "" && *fingerprint != "" {
+		m.errorf("give -trusted or -fingerprint, not both")
+		return errUsage
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var reg *trust.Registry
+	switch {
+	case *trusted != "":
+		old, err := os.ReadFile(*trusted)
+		if err != nil {
+			return err
+		}
+		cur, err := trust.ParseRegistry(old)
+		if err != nil {
+			return fmt.Errorf("trusted registry %s: %v", *trusted, err)
+		}
+		if reg, err = cur.Update(data); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "registry version %d accepted: newer than the trusted version %d and signed by %s (%d required)\n", reg.Version(), cur.Version(), strings.Join(reg.Signers(), ", "), cur.Threshold())
+	case *fingerprint != "":
+		if reg, err = trust.TrustRegistry(data, *fingerprint); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "registry version %d accepted: authority fingerprint matches; signed by %s (%d required)\n", reg.Version(), strings.Join(reg.Signers(), ", "), reg.Threshold())
+	default:
+		if reg, err = trust.ParseRegistry(data); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "registry version %d is signed by %s (%d required) of its own authority\n", reg.Version(), strings.Join(reg.Signers(), ", "), reg.Threshold())
+		fmt.Fprintf(m.Stdout, "authority fingerprint %s\n", reg.AuthorityFingerprint())
+		m.hintf("this alone does not show that the authority is the right one: compare the fingerprint with one obtained out of band, or use -trusted")
+	}
+	if reg.Expired(time.Now()) {
+		m.errorf("registry version %d expired at %s", reg.Version(), reg.Expires().Format(time.RFC3339))
+		return errReported
+	}
+	return nil
+}
+
+func (m *Main) runRegistryShow(args []string) error {
+	fs := m.flagSet("registry show", registryUsage)
+	asJSON := fs.Bool("json", false, "")
+	if err := fs.Parse(args); err != nil {
+		return usageErr(err)
+	}
+	path, err := m.oneFile("show", fs, fs.Args())
+	if err != nil {
+		return err
+	}
+	doc, err := loadRegistry(path)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		data, err := doc.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = m.Stdout.Write(append(data, '\n'))
+		return err
+	}
+	raw, _ := os.ReadFile(path)
+	status := "signed by a quorum of its authority"
+	if reg, err := trust.ParseRegistry(raw); err != nil {
+		status = "NOT signed by a quorum: " + err.Error()
+	} else {
+		status += " (" + strings.Join(reg.Signers(), ", ") + ")"
+	}
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "version\t%d\n", doc.Version)
+	fmt.Fprintf(w, "issued\t%s\n", doc.Issued.Format(time.RFC3339))
+	if !doc.Expires.IsZero() {
+		fmt.Fprintf(w, "expires\t%s\n", doc.Expires.Format(time.RFC3339))
+	}
+	fmt.Fprintf(w, "status\t%s\n", status)
+	fmt.Fprintf(w, "authority\t%d of %d; fingerprint %s\n", doc.Threshold, len(doc.Authorities), doc.AuthorityFingerprint())
+	for _, a := range doc.Authorities {
+		fmt.Fprintf(w, "  %s\t%s\n", a.Name, keyList(a.Keys))
+	}
+	fmt.Fprintf(w, "organisations\t%d\n", len(doc.Organizations))
+	for _, o := range doc.Organizations {
+		fmt.Fprintf(w, "  %s\t%s %s %s %s\n", o.Name, o.ID, o.Country, o.Role, strings.Join(o.Nodes, " "))
+		for _, k := range o.Keys {
+			fmt.Fprintf(w, "    %s\t%s %s %s\n", k.Algorithm(), k.ID(), k.Use(), validity(k))
+		}
+	}
+	if len(doc.Revocations) > 0 {
+		fmt.Fprintf(w, "revocations\t%d\n", len(doc.Revocations))
+		for _, r := range doc.Revocations {
+			since := "all times"
+			if !r.Since.IsZero() {
+				since = "since " + r.Since.Format(time.RFC3339)
+			}
+			fmt.Fprintf(w, "  %s\t%s, %s (recorded %s)\n", r.KeyID, r.Reason, since, r.Date.Format(time.RFC3339))
+		}
+	}
+	return w.Flush()
+}
+
+func keyList(keys []*trust.PublicKey) string {
+	var s []string
+	for _, k := range keys {
+		s = append(s, k.String())
+	}
+	return strings.Join(s, ", ")
+}
+
+func validity(k *trust.PublicKey) string {
+	from, to := "-", "-"
+	if !k.NotBefore.IsZero() {
+		from = k.NotBefore.Format(time.RFC3339)
+	}
+	if !k.NotAfter.IsZero() {
+		to = k.NotAfter.Format(time.RFC3339)
+	}
+	return from + " .. " + to
+}
+
+func readKeySet(path string) (*trust.KeySet, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ks, err := trust.ParseKeySet(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return ks, nil
+}
+
+func loadRegistry(path string) (*trust.RegistryDocument, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := trust.ParseRegistryDocument(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return doc, nil
+}
+
+func (m *Main) saveRegistry(path string, doc *trust.RegistryDocument) error {
+	data, err := doc.Marshal()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(data, '\n'), 0o644)
+}
+
+// parseLongDuration parses a Go duration or a number of days ("90d") or
+// years ("2y", 365 days each).
+func parseLongDuration(s string) (time.Duration, error) {
+	if s == "0" {
+		return 0, nil
+	}
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "y": 365 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 0 {
+				return 0, fmt.Errorf("%q is not a duration (90d, 2y, 36h)", s)
+			}
+			return time.Duration(v) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration (90d, 2y, 36h)", s)
+	}
+	return d, nil
+}

@@ -1,0 +1,123 @@
+package trust
+
+import (
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// benchOrg is the organisation of each profile in the test federation.
+var benchOrg = map[Profile]string{EUPQBase: orgFR, EUPQHigh: orgDE}
+
+func BenchmarkSign(b *testing.B) {
+	f := newTestFed(b)
+	for _, p := range []Profile{EUPQBase, EUPQHigh} {
+		b.Run(string(p), func(b *testing.B) {
+			o := indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z")
+			id := f.ids[benchOrg[p]]
+			for b.Loop() {
+				if _, err := id.Sign(o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVerify verifies one object at a time without the cache: the
+// cost of a first verification on one core.
+func BenchmarkVerify(b *testing.B) {
+	f := newTestFed(b)
+	for _, p := range []Profile{EUPQBase, EUPQHigh} {
+		b.Run(string(p), func(b *testing.B) {
+			o := mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z"))
+			v := f.verifier()
+			st := v.state.Load()
+			payload, ext, _ := splitSignature(o.Raw)
+			for b.Loop() {
+				if _, err := v.verify(st.reg, o, payload, ext); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVerifyCached is the cost of an object seen before: relayed again
+// along another path.
+func BenchmarkVerifyCached(b *testing.B) {
+	f := newTestFed(b)
+	o := mustSign(b, f.ids[orgFR], indicator(b, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	v := f.verifier()
+	v.Verify(o)
+	for b.Loop() {
+		if _, err := v.Verify(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyObjects is ingest from a peer: batches of distinct signed
+// objects verified in parallel on all cores. It reports objects/s.
+func BenchmarkVerifyObjects(b *testing.B) {
+	f := newTestFed(b)
+	for _, p := range []Profile{EUPQBase, EUPQHigh} {
+		b.Run(string(p), func(b *testing.B) {
+			const batch = 1000
+			objs := make([]*stix.Object, batch)
+			for i := range objs {
+				objs[i] = mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z"))
+			}
+			n := 0
+			cpu0 := cpuTime()
+			for b.Loop() {
+				// A fresh verifier each round, so nothing comes from
+				// the cache.
+				v := f.verifier()
+				for _, r := range v.VerifyObjects(b.Context(), objs) {
+					if r.Err != nil {
+						b.Fatal(r.Err)
+					}
+				}
+				n += batch
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "objects/s")
+			// CPU time per object says what the cores can do when the
+			// machine is not shared: cores / cpu-µs is the ceiling.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "cpu-µs/object")
+		})
+	}
+}
+
+func BenchmarkSealOpen(b *testing.B) {
+	f := newTestFed(b)
+	for _, to := range []string{orgIT, orgDE} { // eu-pq-base, eu-pq-high recipient
+		p := f.ids[to].Profile()
+		inner := mustSign(b, f.ids[orgFR], indicator(b, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+		b.Run(fmt.Sprintf("seal/%s", p), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{to}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		env, _ := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{to})
+		b.Run(fmt.Sprintf("open/%s", p), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.ids[to].Open(env); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
