@@ -321,3 +321,40 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestUpdateRegistryWhileVerifying: registry updates race with parallel
+// verification; once UpdateRegistry returns, a revoked key is refused, and
+// no result computed under the old registry leaks into the new cache.
+func TestUpdateRegistryWhileVerifying(t *testing.T) {
+	f := newTestFed(t)
+	v := f.verifier()
+	var objs []*stix.Object
+	for range 8 {
+		objs = append(objs, mustSign(t, f.ids[orgIT], indicator(t, orgIT, TLPGreen, "2026-10-02T10:00:00Z")))
+	}
+	if err := f.doc.Revoke(f.ids[orgIT].KeyIDs()[1], time.Time{}, ReasonKeyCompromise, t0); err != nil {
+		t.Fatal(err)
+	}
+	raw := f.sign(t, f.auth[0], f.auth[2])
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5 {
+			v.VerifyObjects(t.Context(), objs)
+		}
+	}()
+	if _, err := v.UpdateRegistry(raw); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range v.VerifyObjects(t.Context(), objs) {
+		if !errors.Is(r.Err, ErrRevoked) {
+			t.Errorf("objects[%d] after the update: err = %v, want ErrRevoked", i, r.Err)
+		}
+	}
+	<-done
+	for i, r := range v.VerifyObjects(t.Context(), objs) {
+		if !errors.Is(r.Err, ErrRevoked) {
+			t.Errorf("objects[%d] after the race: err = %v, want ErrRevoked", i, r.Err)
+		}
+	}
+}

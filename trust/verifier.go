@@ -38,8 +38,8 @@ type Signed struct {
 //
 // A Verifier remembers the digests of objects it has verified under the
 // current registry, so an object relayed to this node along several paths
-// costs one verification. The cache is emptied whenever the registry
-// changes.
+// costs one verification (objects re-encoded on the way are verified
+// again). The cache is emptied whenever the registry changes.
 //
 // A Verifier is safe for concurrent use. Set Now before first use, if at
 // all.
@@ -112,6 +112,13 @@ func (v *Verifier) Verify(o *stix.Object) (*Signed, error) {
 	if st.reg.Expired(v.now()) {
 		return nil, sigErr(o.ID, ErrRegistryExpired, "registry version %d expired at %s; fetch a newer one", st.reg.Version(), st.reg.Expires().Format(time.RFC3339))
 	}
+	// The cache is keyed on the object's bytes as received: a hit costs one
+	// hash. A relay that re-encodes the object costs a verification, never
+	// a wrong answer.
+	digest := sha256.Sum256(o.Raw)
+	if s, ok := st.cache.get(digest); ok && s.ObjectID == o.ID {
+		return s, nil
+	}
 	payload, ext, err := splitSignature(o.Raw)
 	if err != nil {
 		return nil, sigErr(o.ID, ErrMalformed, "%v", err)
@@ -119,26 +126,12 @@ func (v *Verifier) Verify(o *stix.Object) (*Signed, error) {
 	if ext == nil {
 		return nil, sigErr(o.ID, ErrUnsigned, "no extensions[%q]", ExtensionID)
 	}
-	digest := objectDigest(payload, ext)
-	if s, ok := st.cache.get(digest); ok && s.ObjectID == o.ID {
-		return s, nil
-	}
 	s, err := v.verify(st.reg, o, payload, ext)
 	if err != nil {
 		return nil, err
 	}
 	st.cache.put(digest, s)
 	return s, nil
-}
-
-// objectDigest identifies a signed object: its canonical payload, so that
-// re-encoding by relays does not matter, and its signature extension as
-// received. A relay that re-encodes the signature extension itself costs a
-// cache miss, never a wrong answer.
-func objectDigest(payload []byte, ext jsontext.Value) [32]byte {
-	p := sha256.Sum256(payload)
-	e := sha256.Sum256(ext)
-	return sha256.Sum256(append(p[:], e[:]...))
 }
 
 func (v *Verifier) verify(reg *Registry, o *stix.Object, payload []byte, ext jsontext.Value) (*Signed, error) {

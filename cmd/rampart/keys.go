@@ -59,7 +59,7 @@ func (m *Main) runKeys(ctx context.Context, args []string) error {
 	return errUsage
 }
 
-func (m *Main) flagSet(name, usage string) *flag.FlagSet {
+func (m *Main) trustFlagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() { fmt.Fprint(m.Stderr, usage) }
@@ -67,7 +67,7 @@ func (m *Main) flagSet(name, usage string) *flag.FlagSet {
 }
 
 func (m *Main) runKeysGenerate(args []string) error {
-	fs := m.flagSet("keys generate", keysUsage)
+	fs := m.trustFlagSet("keys generate", keysUsage)
 	profile := fs.String("profile", string(trust.EUPQBase), "")
 	org := fs.String("org", "", "")
 	out := fs.String("o", "", "")
@@ -99,7 +99,7 @@ func (m *Main) runKeysGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNewFile(pubPath, append(pub, '\n'), 0o644); err != nil {
+	if err := createFileExcl(pubPath, append(pub, '\n'), 0o644); err != nil {
 		return err
 	}
 	kids := id.KeyIDs()
@@ -110,7 +110,7 @@ func (m *Main) runKeysGenerate(args []string) error {
 }
 
 func (m *Main) runKeysSign(args []string) error {
-	fs := m.flagSet("keys sign", keysUsage)
+	fs := m.trustFlagSet("keys sign", keysUsage)
 	key := fs.String("key", "", "")
 	out := fs.String("o", "", "")
 	if err := fs.Parse(args); err != nil {
@@ -124,7 +124,7 @@ func (m *Main) runKeysSign(args []string) error {
 	if err != nil {
 		return err
 	}
-	objs, single, err := readObjects(fs.Arg(0))
+	objs, single, err := readSignedInput(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -144,16 +144,16 @@ func (m *Main) runKeysSign(args []string) error {
 		_, err = m.Stdout.Write(data)
 		return err
 	}
-	if err := writeFileAtomic(*out, data, 0o644); err != nil {
+	if err := replaceFile(*out, data, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(objs), *out)
 	return nil
 }
 
-// readObjects reads a bundle (or TAXII envelope) or a single STIX object.
+// readSignedInput reads a bundle (or TAXII envelope) or a single STIX object.
 // single reports the latter.
-func readObjects(path string) (objs []*stix.Object, single bool, err error) {
+func readSignedInput(path string) (objs []*stix.Object, single bool, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, false, err
@@ -172,8 +172,8 @@ func readObjects(path string) (objs []*stix.Object, single bool, err error) {
 	return b.Objects, false, nil
 }
 
-// writeNewFile writes data to a new file at path.
-func writeNewFile(path string, data []byte, mode os.FileMode) error {
+// createFileExcl writes data to a new file at path.
+func createFileExcl(path string, data []byte, mode os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
@@ -185,9 +185,9 @@ func writeNewFile(path string, data []byte, mode os.FileMode) error {
 	return f.Close()
 }
 
-// writeFileAtomic replaces path with data: a reader sees the old file or
+// replaceFile replaces path with data: a reader sees the old file or
 // the new one, never half of either.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+func replaceFile(path string, data []byte, mode os.FileMode) error {
 	dir, base := ".", path
 	if i := strings.LastIndexByte(path, '/'); i >= 0 {
 		dir, base = path[:i], path[i+1:]

@@ -94,14 +94,14 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 	return errUsage
 }
 
-// listFlag collects a repeatable string flag.
-type listFlag []string
+// repeatedFlag collects a repeatable string flag.
+type repeatedFlag []string
 
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+func (l *repeatedFlag) String() string     { return strings.Join(*l, ",") }
+func (l *repeatedFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// oneFile checks that the command got exactly one REGISTRY argument.
-func (m *Main) oneFile(cmd string, fs interface{ NArg() int }, args []string) (string, error) {
+// registryFileArg checks that the command got exactly one REGISTRY argument.
+func (m *Main) registryFileArg(cmd string, fs interface{ NArg() int }, args []string) (string, error) {
 	if fs.NArg() != 1 {
 		m.errorf("registry %s needs one REGISTRY file argument (after the flags)", cmd)
 		return "", errUsage
@@ -110,15 +110,15 @@ func (m *Main) oneFile(cmd string, fs interface{ NArg() int }, args []string) (s
 }
 
 func (m *Main) runRegistryInit(args []string) error {
-	fs := m.flagSet("registry init", registryUsage)
+	fs := m.trustFlagSet("registry init", registryUsage)
 	threshold := fs.Int("threshold", 0, "")
-	var auth listFlag
+	var auth repeatedFlag
 	fs.Var(&auth, "authority", "")
 	expires := fs.String("expires", "90d", "")
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
 	}
-	path, err := m.oneFile("init", fs, fs.Args())
+	path, err := m.registryFileArg("init", fs, fs.Args())
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (m *Main) runRegistryInit(args []string) error {
 		m.errorf("registry init needs -threshold K and at least one -authority NAME=FILE.pub")
 		return errUsage
 	}
-	exp, err := parseLongDuration(*expires)
+	exp, err := parseDays(*expires)
 	if err != nil {
 		m.errorf("-expires: %v", err)
 		return errUsage
@@ -138,7 +138,7 @@ func (m *Main) runRegistryInit(args []string) error {
 			m.errorf("-authority %q is not NAME=FILE.pub", a)
 			return errUsage
 		}
-		ks, err := readKeySet(file)
+		ks, err := readKeySetFile(file)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (m *Main) runRegistryInit(args []string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("%q already exists", path)
 	}
-	if err := m.saveRegistry(path, doc); err != nil {
+	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "registry version 1 written to %s: %d authority members, %d signatures required\n", path, len(members), *threshold)
@@ -164,7 +164,7 @@ func (m *Main) runRegistryInit(args []string) error {
 }
 
 func (m *Main) runRegistryAdd(args []string) error {
-	fs := m.flagSet("registry add", registryUsage)
+	fs := m.trustFlagSet("registry add", registryUsage)
 	org := fs.String("org", "", "")
 	name := fs.String("name", "", "")
 	country := fs.String("country", "", "")
@@ -172,12 +172,12 @@ func (m *Main) runRegistryAdd(args []string) error {
 	keys := fs.String("keys", "", "")
 	validFor := fs.String("valid-for", "730d", "")
 	validFrom := fs.String("valid-from", "", "")
-	var nodes listFlag
+	var nodes repeatedFlag
 	fs.Var(&nodes, "node", "")
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
 	}
-	path, err := m.oneFile("add", fs, fs.Args())
+	path, err := m.registryFileArg("add", fs, fs.Args())
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (m *Main) runRegistryAdd(args []string) error {
 		m.errorf("registry add needs -org IDENTITY")
 		return errUsage
 	}
-	valid, err := parseLongDuration(*validFor)
+	valid, err := parseDays(*validFor)
 	if err != nil {
 		m.errorf("-valid-for: %v", err)
 		return errUsage
@@ -197,7 +197,7 @@ func (m *Main) runRegistryAdd(args []string) error {
 			return errUsage
 		}
 	}
-	doc, err := loadRegistry(path)
+	doc, err := loadRegistryFile(path)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (m *Main) runRegistryAdd(args []string) error {
 	}
 	added := 0
 	if *keys != "" {
-		ks, err := readKeySet(*keys)
+		ks, err := readKeySetFile(*keys)
 		if err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ func (m *Main) runRegistryAdd(args []string) error {
 	if err := doc.SetOrganization(o, time.Now()); err != nil {
 		return err
 	}
-	if err := m.saveRegistry(path, doc); err != nil {
+	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new); the version is unsigned\n", o.Name, o.ID, doc.Version, len(o.Keys), added)
@@ -258,7 +258,7 @@ func (m *Main) runRegistryAdd(args []string) error {
 }
 
 func (m *Main) runRegistryRevoke(args []string) error {
-	fs := m.flagSet("registry revoke", registryUsage)
+	fs := m.trustFlagSet("registry revoke", registryUsage)
 	kid := fs.String("kid", "", "")
 	keys := fs.String("keys", "", "")
 	reason := fs.String("reason", trust.ReasonKeyCompromise, "")
@@ -266,7 +266,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
 	}
-	path, err := m.oneFile("revoke", fs, fs.Args())
+	path, err := m.registryFileArg("revoke", fs, fs.Args())
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 	}
 	kids := []string{*kid}
 	if *keys != "" {
-		ks, err := readKeySet(*keys)
+		ks, err := readKeySetFile(*keys)
 		if err != nil {
 			return err
 		}
@@ -292,7 +292,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 			return errUsage
 		}
 	}
-	doc, err := loadRegistry(path)
+	doc, err := loadRegistryFile(path)
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 			return err
 		}
 	}
-	if err := m.saveRegistry(path, doc); err != nil {
+	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	for _, k := range kids {
@@ -312,12 +312,12 @@ func (m *Main) runRegistryRevoke(args []string) error {
 }
 
 func (m *Main) runRegistrySign(args []string) error {
-	fs := m.flagSet("registry sign", registryUsage)
+	fs := m.trustFlagSet("registry sign", registryUsage)
 	key := fs.String("key", "", "")
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
 	}
-	path, err := m.oneFile("sign", fs, fs.Args())
+	path, err := m.registryFileArg("sign", fs, fs.Args())
 	if err != nil {
 		return err
 	}
@@ -329,14 +329,14 @@ func (m *Main) runRegistrySign(args []string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := loadRegistry(path)
+	doc, err := loadRegistryFile(path)
 	if err != nil {
 		return err
 	}
 	if err := doc.Sign(id); err != nil {
 		return err
 	}
-	if err := m.saveRegistry(path, doc); err != nil {
+	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	raw, _ := doc.Marshal()
@@ -349,13 +349,13 @@ func (m *Main) runRegistrySign(args []string) error {
 }
 
 func (m *Main) runRegistryVerify(args []string) error {
-	fs := m.flagSet("registry verify", registryUsage)
+	fs := m.trustFlagSet("registry verify", registryUsage)
 	trusted := fs.String("trusted", "", "")
 	fingerprint := fs.String("fingerprint", "", "")
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
 	}
-	path, err := m.oneFile("verify", fs, fs.Args())
+	path, err := m.registryFileArg("verify", fs, fs.Args())
 	if err != nil {
 		return err
 	}
@@ -403,16 +403,16 @@ func (m *Main) runRegistryVerify(args []string) error {
 }
 
 func (m *Main) runRegistryShow(args []string) error {
-	fs := m.flagSet("registry show", registryUsage)
+	fs := m.trustFlagSet("registry show", registryUsage)
 	asJSON := fs.Bool("json", false, "")
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
 	}
-	path, err := m.oneFile("show", fs, fs.Args())
+	path, err := m.registryFileArg("show", fs, fs.Args())
 	if err != nil {
 		return err
 	}
-	doc, err := loadRegistry(path)
+	doc, err := loadRegistryFile(path)
 	if err != nil {
 		return err
 	}
@@ -440,13 +440,13 @@ func (m *Main) runRegistryShow(args []string) error {
 	fmt.Fprintf(w, "status\t%s\n", status)
 	fmt.Fprintf(w, "authority\t%d of %d; fingerprint %s\n", doc.Threshold, len(doc.Authorities), doc.AuthorityFingerprint())
 	for _, a := range doc.Authorities {
-		fmt.Fprintf(w, "  %s\t%s\n", a.Name, keyList(a.Keys))
+		fmt.Fprintf(w, "  %s\t%s\n", a.Name, keyListText(a.Keys))
 	}
 	fmt.Fprintf(w, "organisations\t%d\n", len(doc.Organizations))
 	for _, o := range doc.Organizations {
 		fmt.Fprintf(w, "  %s\t%s %s %s %s\n", o.Name, o.ID, o.Country, o.Role, strings.Join(o.Nodes, " "))
 		for _, k := range o.Keys {
-			fmt.Fprintf(w, "    %s\t%s %s %s\n", k.Algorithm(), k.ID(), k.Use(), validity(k))
+			fmt.Fprintf(w, "    %s\t%s %s %s\n", k.Algorithm(), k.ID(), k.Use(), validityText(k))
 		}
 	}
 	if len(doc.Revocations) > 0 {
@@ -462,7 +462,7 @@ func (m *Main) runRegistryShow(args []string) error {
 	return w.Flush()
 }
 
-func keyList(keys []*trust.PublicKey) string {
+func keyListText(keys []*trust.PublicKey) string {
 	var s []string
 	for _, k := range keys {
 		s = append(s, k.String())
@@ -470,7 +470,7 @@ func keyList(keys []*trust.PublicKey) string {
 	return strings.Join(s, ", ")
 }
 
-func validity(k *trust.PublicKey) string {
+func validityText(k *trust.PublicKey) string {
 	from, to := "-", "-"
 	if !k.NotBefore.IsZero() {
 		from = k.NotBefore.Format(time.RFC3339)
@@ -481,7 +481,7 @@ func validity(k *trust.PublicKey) string {
 	return from + " .. " + to
 }
 
-func readKeySet(path string) (*trust.KeySet, error) {
+func readKeySetFile(path string) (*trust.KeySet, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -493,7 +493,7 @@ func readKeySet(path string) (*trust.KeySet, error) {
 	return ks, nil
 }
 
-func loadRegistry(path string) (*trust.RegistryDocument, error) {
+func loadRegistryFile(path string) (*trust.RegistryDocument, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -505,17 +505,17 @@ func loadRegistry(path string) (*trust.RegistryDocument, error) {
 	return doc, nil
 }
 
-func (m *Main) saveRegistry(path string, doc *trust.RegistryDocument) error {
+func (m *Main) saveRegistryFile(path string, doc *trust.RegistryDocument) error {
 	data, err := doc.Marshal()
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(data, '\n'), 0o644)
+	return replaceFile(path, append(data, '\n'), 0o644)
 }
 
-// parseLongDuration parses a Go duration or a number of days ("90d") or
+// parseDays parses a Go duration or a number of days ("90d") or
 // years ("2y", 365 days each).
-func parseLongDuration(s string) (time.Duration, error) {
+func parseDays(s string) (time.Duration, error) {
 	if s == "0" {
 		return 0, nil
 	}

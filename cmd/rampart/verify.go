@@ -35,7 +35,7 @@ Examples:
 `
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	fs := m.flagSet("verify", verifyUsage)
+	fs := m.trustFlagSet("verify", verifyUsage)
 	regPath := fs.String("registry", "", "")
 	policy := fs.String("policy", "default", "")
 	keyPath := fs.String("key", "", "")
@@ -74,7 +74,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	var total, refused int
 	for _, path := range fs.Args() {
-		objs, _, err := readObjects(path)
+		objs, _, err := readSignedInput(path)
 		if err != nil {
 			w.Flush()
 			return err
