@@ -87,32 +87,32 @@ type WatchMatch struct {
 }
 
 type alertJSON struct {
-	Type             string                       `json:"type"`
-	SpecVersion      string                       `json:"spec_version"`
-	ID               string                       `json:"id"`
-	Created          stix.Timestamp               `json:"created"`
-	Modified         stix.Timestamp               `json:"modified"`
-	CreatedByRef     string                       `json:"created_by_ref,omitempty"`
-	Markings         []string                     `json:"object_marking_refs,omitempty"`
-	Name             string                       `json:"name"`
-	Rule             string                       `json:"rule"`
-	SubjectRef       string                       `json:"subject_ref,omitempty"`
-	Severity         string                       `json:"severity_level"`
-	SeverityScore    int                          `json:"severity_score"`
-	SeverityReasons  []string                     `json:"severity_reasons,omitempty"`
-	MemberStates     []string                     `json:"member_states,omitempty"`
-	Sectors          []string                     `json:"sectors,omitempty"`
-	FirstSeen        stix.Timestamp               `json:"first_seen,omitzero"`
-	LastSeen         stix.Timestamp               `json:"last_seen,omitzero"`
-	SightingRefs     []string                     `json:"sighting_refs,omitempty"`
-	IndicatorRefs    []string                     `json:"indicator_refs,omitempty"`
-	IntrusionSetRefs []string                     `json:"intrusion_set_refs,omitempty"`
-	CampaignRefs     []string                     `json:"campaign_refs,omitempty"`
-	WindowSeconds    int64                        `json:"window_seconds,omitzero"`
-	MinStates        int                          `json:"min_states,omitzero"`
-	Watchlist        string                       `json:"watchlist,omitempty"`
-	Matches          []WatchMatch                 `json:"matches,omitempty"`
-	Extensions       map[string]map[string]string `json:"extensions"`
+	Type             string         `json:"type"`
+	SpecVersion      string         `json:"spec_version"`
+	ID               string         `json:"id"`
+	Created          stix.Timestamp `json:"created"`
+	Modified         stix.Timestamp `json:"modified"`
+	CreatedByRef     string         `json:"created_by_ref,omitempty"`
+	Markings         []string       `json:"object_marking_refs,omitempty"`
+	Name             string         `json:"name"`
+	Rule             string         `json:"rule"`
+	SubjectRef       string         `json:"subject_ref,omitempty"`
+	Severity         string         `json:"severity_level"`
+	SeverityScore    int            `json:"severity_score"`
+	SeverityReasons  []string       `json:"severity_reasons,omitempty"`
+	MemberStates     []string       `json:"member_states,omitempty"`
+	Sectors          []string       `json:"sectors,omitempty"`
+	FirstSeen        stix.Timestamp `json:"first_seen,omitzero"`
+	LastSeen         stix.Timestamp `json:"last_seen,omitzero"`
+	SightingRefs     []string       `json:"sighting_refs,omitempty"`
+	IndicatorRefs    []string       `json:"indicator_refs,omitempty"`
+	IntrusionSetRefs []string       `json:"intrusion_set_refs,omitempty"`
+	CampaignRefs     []string       `json:"campaign_refs,omitempty"`
+	WindowSeconds    int64          `json:"window_seconds,omitzero"`
+	MinStates        int            `json:"min_states,omitzero"`
+	Watchlist        string         `json:"watchlist,omitempty"`
+	Matches          []WatchMatch   `json:"matches,omitempty"`
+	Extensions       any            `json:"extensions"`
 }
 
 // Object returns the alert as an x-rampart-alert object. Created and

@@ -128,7 +128,8 @@ func maskStrings(p string) (string, error) {
 			}
 		}
 		if i >= len(b) {
-			return "", fmt.Errorf("pattern: string literal opened at offset %d is not closed", start)
+			line, col := position(p, start)
+			return "", fmt.Errorf("pattern:%d:%d: the string literal opened here is not closed", line, col)
 		}
 	}
 	return string(b), nil
@@ -195,4 +196,10 @@ func readLiteral(s string) (string, int, bool) {
 		return "", 0, false
 	}
 	return s[:n], n, true
+}
+
+// position returns the 1-based line and column (in bytes) of offset.
+func position(s string, offset int) (line, col int) {
+	line = 1 + strings.Count(s[:offset], "\n")
+	return line, offset - strings.LastIndexByte(s[:offset], '\n')
 }

@@ -154,26 +154,26 @@ func (s *Statement) Validate() error {
 }
 
 type statementJSON struct {
-	Type            string                       `json:"type"`
-	SpecVersion     string                       `json:"spec_version"`
-	ID              string                       `json:"id"`
-	Created         stix.Timestamp               `json:"created"`
-	Modified        stix.Timestamp               `json:"modified"`
-	CreatedByRef    string                       `json:"created_by_ref"`
-	Markings        []string                     `json:"object_marking_refs,omitempty"`
-	Name            string                       `json:"name"`
-	Statement       string                       `json:"statement"`
-	IncidentRefs    []string                     `json:"incident_refs"`
-	IntrusionSetRef string                       `json:"intrusion_set_ref"`
-	Confidence      int                          `json:"confidence"`
-	EvidenceRefs    []string                     `json:"evidence_refs,omitempty"`
-	InvitedRefs     []string                     `json:"invited_refs"`
-	Threshold       int                          `json:"threshold"`
-	Status          string                       `json:"status"`
-	Published       stix.Timestamp               `json:"published,omitzero"`
-	EndorsementRefs []string                     `json:"endorsement_refs,omitempty"`
-	TermsDigest     string                       `json:"terms_digest"`
-	Extensions      map[string]map[string]string `json:"extensions"`
+	Type            string         `json:"type"`
+	SpecVersion     string         `json:"spec_version"`
+	ID              string         `json:"id"`
+	Created         stix.Timestamp `json:"created"`
+	Modified        stix.Timestamp `json:"modified"`
+	CreatedByRef    string         `json:"created_by_ref"`
+	Markings        []string       `json:"object_marking_refs,omitempty"`
+	Name            string         `json:"name"`
+	Statement       string         `json:"statement"`
+	IncidentRefs    []string       `json:"incident_refs"`
+	IntrusionSetRef string         `json:"intrusion_set_ref"`
+	Confidence      int            `json:"confidence"`
+	EvidenceRefs    []string       `json:"evidence_refs,omitempty"`
+	InvitedRefs     []string       `json:"invited_refs"`
+	Threshold       int            `json:"threshold"`
+	Status          string         `json:"status"`
+	Published       stix.Timestamp `json:"published,omitzero"`
+	EndorsementRefs []string       `json:"endorsement_refs,omitempty"`
+	TermsDigest     string         `json:"terms_digest"`
+	Extensions      any            `json:"extensions"`
 }
 
 // Object returns the next version of the statement, modified at now (or
