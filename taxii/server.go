@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -60,7 +61,7 @@ type Server struct {
 
 	mux       *http.ServeMux
 	cursorKey []byte
-	auth      *authCache
+	auth      *httpauth.Authenticator
 }
 
 // NewServer returns a Server with default settings; set its services.
@@ -88,7 +89,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	s.auth = newAuthCache(s.Accounts, s.Now)
+	s.auth = httpauth.New(s.Accounts, s.Now)
 	s.routes()
 	return nil
 }
@@ -182,7 +183,7 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http
 				fmt.Sprintf("cannot answer with %q: this endpoint serves %s", r.Header.Get("Accept"), MediaTypeTAXII)))
 			return
 		}
-		a, err := s.auth.authenticate(r)
+		a, err := s.auth.Authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
