@@ -317,20 +317,20 @@ type Quorum struct {
 
 // Endorser is a member state whose endorsement counts.
 type Endorser struct {
-	Organization string // identity id
-	Name         string
-	Country      string
-	Endorsement  string // the opinion's id
-	Signed       time.Time
-	KeyIDs       [2]string
-	Algorithms   [2]string
+	Organization string    `json:"organization"` // identity id
+	Name         string    `json:"name"`
+	Country      string    `json:"country"`
+	Endorsement  string    `json:"endorsement"` // the opinion's id
+	Signed       time.Time `json:"signed"`
+	KeyIDs       [2]string `json:"key_ids"`
+	Algorithms   [2]string `json:"algorithms"`
 }
 
 // Rejection is an endorsement that does not count.
 type Rejection struct {
-	Endorsement  string
-	Organization string // created_by_ref, as claimed
-	Reason       string
+	Endorsement  string `json:"endorsement"`
+	Organization string `json:"organization"` // created_by_ref, as claimed
+	Reason       string `json:"reason"`
 }
 
 // Reasons an endorsement does not count, at the start of Rejection.Reason.
