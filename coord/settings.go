@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/rampart-cti/rampart/stix"
 )
 
 // SettingsFile is the name of a node's coordination settings in its data
@@ -21,6 +23,22 @@ const MaxSettingsBytes = 64 << 20
 // secrets (webhook keys) and what the member state watches, so the file is
 // readable by its owner only and never leaves the node.
 type Settings struct {
+	// Collection is the coordination collection (id or alias in the API
+	// root "api"; the node's default collection when empty): where
+	// incidents, alerts and statements are written.
+	Collection string `json:"collection,omitempty"`
+	// Organization and MemberState are the node's organisation (identity
+	// id) and member state, used when no Key is given.
+	Organization string `json:"organization,omitempty"`
+	MemberState  string `json:"member_state,omitempty"`
+	// Key is the node's key file ("rampart keys generate"), relative to the
+	// data directory: what the node writes is signed with it, so that
+	// federation peers accept it. Registry is the trust registry file,
+	// which places member organisations in their countries and counts
+	// statements' endorsements.
+	Key      string `json:"key,omitempty"`
+	Registry string `json:"registry,omitempty"`
+
 	Rules      Rules        `json:"rules"`
 	Webhooks   []Webhook    `json:"webhooks,omitempty"`
 	Watchlists []*Watchlist `json:"watchlists,omitempty"`
@@ -28,6 +46,14 @@ type Settings struct {
 
 // Validate checks every part of the settings.
 func (s *Settings) Validate() error {
+	if s.Organization != "" {
+		if typ, _, err := stix.ParseID(s.Organization); err != nil || typ != "identity" {
+			return fmt.Errorf("organization must be an identity id (got %q)", s.Organization)
+		}
+	}
+	if s.MemberState != "" && !validCountry(s.MemberState) {
+		return fmt.Errorf("member_state must be an ISO 3166-1 alpha-2 code in upper case (got %q)", s.MemberState)
+	}
 	if err := s.Rules.Validate(); err != nil {
 		return err
 	}

@@ -55,6 +55,9 @@ Commands:
     collection        manage API roots and collections
     attribute         rank the intrusion sets behind an incident, with explanations
     attribution eval  reproduce the attribution evaluation tables
+    incident          coordinated incidents with NIS2 deadlines
+    alert             cross-border early-warning alerts, rules, watchlists
+    statement         joint attribution statements signed by a quorum
     bench             measure this machine: TAXII ingest and reads, import
     version           print the version
 
@@ -108,6 +111,12 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runRegistry
 	case "verify":
 		return m.runVerify
+	case "incident":
+		return m.runIncident
+	case "alert":
+		return m.runAlert
+	case "statement":
+		return m.runStatement
 	}
 	return nil
 }
