@@ -91,7 +91,8 @@ type ObjectService interface {
 
 	// RestoreObjects stores versions with the DateAdded they carry, for
 	// restoring a backup or loading a fixture. DateAdded must not precede
-	// the newest DateAdded already in the collection (EINVALID otherwise).
+	// the newest DateAdded already in the collection (EINVALID otherwise);
+	// versions the collection holds already are left as they are.
 	RestoreObjects(ctx context.Context, collectionID string, versions []*ObjectVersion) error
 
 	// DeleteObjects removes the versions of one object (filter.IDs holds

@@ -18,7 +18,7 @@ func sampleIncident() *Incident {
 	crit := 70
 	return &Incident{
 		Name: "Wiper at two grid operators", Description: "Destructive malware on OT jump hosts.",
-		CreatedBy: "identity--11111111-1111-4111-8111-111111111111", Markings: []string{trust.TLPAmber.MarkingID()},
+		CreatedBy: "identity--11111111-1111-4111-8111-111111111111", Markings: []string{stix.TLPAmber.MarkingID()},
 		Determination: "confirmed", InvestigationStatus: StatusOpen, Criticality: &crit, IncidentTypes: []string{"destruction"},
 		MemberState: "FR", Detected: date("2026-03-10T09:30:00Z"), Significant: true,
 		AffectedMemberStates: []string{"FR", "DE"}, Sectors: []string{"energy"},

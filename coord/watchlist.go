@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 // Limits on a watchlist.
@@ -256,7 +255,7 @@ func (w *EarlyWarning) checkWatchlists(o *stix.Object, now time.Time) []*Alert {
 		}
 		a := &Alert{
 			ID: derivedID(AlertType, w.Organization+"|"+RuleWatchlist+"|"+wl.Name+"|"+o.ID), CreatedBy: w.Organization,
-			Markings: []string{trust.TLPRed.MarkingID()}, Rule: RuleWatchlist, SubjectRef: o.ID,
+			Markings: []string{stix.TLPRed.MarkingID()}, Rule: RuleWatchlist, SubjectRef: o.ID,
 			MemberStates: []string{wl.MemberState}, IndicatorRefs: []string{o.ID}, IntrusionSetRefs: dedupe(sets),
 			Watchlist: wl.Name, Matches: matches,
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 const orgFR = "identity--11111111-1111-4111-8111-111111111111"
@@ -117,7 +116,7 @@ func TestWatchlistAlerts(t *testing.T) {
 	if diff := cmp.Diff(want, summarize(got)[0]); diff != "" {
 		t.Errorf("alert (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{trust.TLPRed.MarkingID()}, a.Markings); diff != "" {
+	if diff := cmp.Diff([]string{stix.TLPRed.MarkingID()}, a.Markings); diff != "" {
 		t.Errorf("a watchlist alert must be TLP:RED (-want +got):\n%s", diff)
 	}
 	if a.Watchlist != "fr-assets" || len(a.Matches) != 1 || a.Matches[0].Entry != "192.0.2.0/24" {

@@ -84,7 +84,8 @@ func parseIPValue(s string, v4 bool) (netip.Prefix, bool) {
 		}
 	} else {
 		a, err := netip.ParseAddr(s)
-		if err != nil {
+		if err != nil || a.Zone() != "" {
+			// A zone (fe80::1%eth0) is local to one host, not CIDR notation.
 			return p, false
 		}
 		p = netip.PrefixFrom(a, a.BitLen())

@@ -1,8 +1,11 @@
 package stix
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -97,5 +100,249 @@ func TestParseObjectErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%.60s: err = %v, want %q", tc.in, err, tc.want)
 		}
+	}
+}
+
+func TestBundleReaderEmptyBundle(t *testing.T) {
+	for _, in := range []string{
+		`{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d"}`,
+		`{"id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","type":"bundle","objects":[]}`,
+		`{"objects":[],"more":false}`,
+	} {
+		br := NewBundleReader(strings.NewReader(in))
+		if o, err := br.Next(); err != io.EOF {
+			t.Errorf("%s: Next = %v, %v; want io.EOF", in, o, err)
+		}
+		if _, err := br.Next(); err != io.EOF {
+			t.Errorf("%s: second Next = %v; want io.EOF", in, err)
+		}
+	}
+}
+
+// oddBundle has whitespace, escapes and number forms that compacting must
+// keep as written.
+const oddBundle = `{
+  "type": "bundle",
+  "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+  "objects": [
+    { "type" : "x-acme-thing", "id" : "x-acme-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+      "n" : 1.000 , "e": 2E+3, "s": "\u00e9\ud83d\ude00\t\"/\/", "deep": [ [ { "a" : [ ] } ] ] },
+    {"type":"ipv4-addr","id":"ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4","value":"198.51.100.3"}
+  ]
+}`
+
+func TestBundleRawIsByteExact(t *testing.T) {
+	b, err := ParseBundle([]byte(oddBundle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"x-acme-thing","id":"x-acme-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","n":1.000,"e":2E+3,"s":"\u00e9\ud83d\ude00\t\"/\/","deep":[[{"a":[]}]]}`
+	if string(b.Objects[0].Raw) != want {
+		t.Errorf("Raw = %s\nwant  %s", b.Objects[0].Raw, want)
+	}
+	// Writing and reading back keeps every object's bytes.
+	var buf bytes.Buffer
+	bw := NewBundleWriter(&buf, b.ID)
+	for _, o := range b.Objects {
+		if err := bw.Write(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseBundle(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != b.ID || len(again.Objects) != 2 || bw.Count() != 2 {
+		t.Fatalf("read back %d objects of %q", len(again.Objects), again.ID)
+	}
+	for i := range b.Objects {
+		if !bytes.Equal(again.Objects[i].Raw, b.Objects[i].Raw) {
+			t.Errorf("objects[%d] = %s, want %s", i, again.Objects[i].Raw, b.Objects[i].Raw)
+		}
+	}
+	// Bundle.MarshalJSON writes the same bytes as the BundleWriter.
+	m, err := b.MarshalJSON()
+	if err != nil || !bytes.Equal(m, buf.Bytes()) {
+		t.Errorf("MarshalJSON = %s\nwriter wrote %s", m, buf.Bytes())
+	}
+}
+
+func TestBundleWriter(t *testing.T) {
+	var buf bytes.Buffer
+	bw := NewBundleWriter(&buf, "")
+	if _, _, err := ParseID(bw.ID()); err != nil || IDType(bw.ID()) != "bundle" {
+		t.Errorf("ID() = %q", bw.ID())
+	}
+	if buf.Len() != 0 {
+		t.Error("NewBundleWriter wrote before the first object")
+	}
+	if err := bw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// An empty bundle has no objects list: an empty list is not valid STIX.
+	if want := `{"type":"bundle","id":"` + bw.ID() + `"}`; buf.String() != want {
+		t.Errorf("empty bundle = %s, want %s", buf.String(), want)
+	}
+	if err := bw.Write(corpusObject(t, "tool")); err == nil {
+		t.Error("Write after Close succeeded")
+	}
+	if err := bw.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+	b, err := ParseBundle(buf.Bytes())
+	if err != nil || len(b.Objects) != 0 || b.ID != bw.ID() {
+		t.Errorf("ParseBundle(empty) = %+v, %v", b, err)
+	}
+	if err := NewBundleWriter(&buf, "").Write(&Object{}); err == nil {
+		t.Error("Write of an object without JSON succeeded")
+	}
+	// The first error of the underlying writer sticks.
+	fw := &failingWriter{after: 1}
+	bw = NewBundleWriter(fw, "")
+	if err := bw.Write(corpusObject(t, "tool")); err != nil {
+		t.Fatal(err)
+	}
+	if err := bw.Write(corpusObject(t, "tool")); err != errDiskFull {
+		t.Errorf("Write = %v, want errDiskFull", err)
+	}
+	if err := bw.Close(); err != errDiskFull {
+		t.Errorf("Close = %v, want errDiskFull", err)
+	}
+}
+
+var errDiskFull = errors.New("disk full")
+
+type failingWriter struct{ after int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.after == 0 {
+		return 0, errDiskFull
+	}
+	w.after--
+	return len(p), nil
+}
+
+func TestParseBundle(t *testing.T) {
+	in := `{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[
+		` + corpusJSON(t, "tool") + `,
+		{"type":"tool","id":"tool--bad"},
+		5,
+		` + corpusJSON(t, "mutex") + `]}`
+	b, err := ParseBundle([]byte(in))
+	var be *BundleError
+	if !errors.As(err, &be) {
+		t.Fatalf("ParseBundle = %v, want a *BundleError", err)
+	}
+	if len(b.Objects) != 2 || b.Objects[0].Type != "tool" || b.Objects[1].Type != "mutex" {
+		t.Errorf("objects = %v", b.Objects)
+	}
+	if len(be.Errors) != 2 || be.Errors[0].Index != 1 || be.Errors[1].Index != 2 {
+		t.Errorf("errors = %v", be.Errors)
+	}
+	if !strings.HasPrefix(err.Error(), "2 invalid objects; first: objects[1]: tool: id must be of the form tool--UUID") {
+		t.Errorf("Error() = %q", err)
+	}
+	if b.ID != "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d" {
+		t.Errorf("ID = %q", b.ID)
+	}
+	// A broken stream is an error of its own, with no bundle.
+	if b, err := ParseBundle([]byte(`{"objects":[` + corpusJSON(t, "tool"))); b != nil || err == nil || errors.As(err, &be) {
+		t.Errorf("ParseBundle(truncated) = %v, %v", b, err)
+	}
+}
+
+// bundleGenerator writes a bundle of about size bytes of indicators.
+func bundleGenerator(w io.Writer, size int) (objects int, err error) {
+	if _, err := io.WriteString(w, `{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[`); err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 0, 1024)
+	written := 0
+	for i := 0; written < size; i++ {
+		buf = buf[:0]
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = fmt.Appendf(buf, `{"type":"indicator","spec_version":"2.1","id":"indicator--%08x-17d4-4cbf-938f-98ee46b3cd3f","created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z","name":"Indicator %d","description":"Generated to test that a large bundle is read in bounded memory.","indicator_types":["malicious-activity"],"pattern":"[ipv4-addr:value = '198.51.%d.%d']","pattern_type":"stix","valid_from":"2016-01-01T00:00:00Z","object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"],"labels":["generated"]}`, i, i, i/256%256, i%256)
+		if _, err := w.Write(buf); err != nil {
+			return i, err
+		}
+		written += len(buf)
+		objects = i + 1
+	}
+	_, err = io.WriteString(w, "]}")
+	return objects, err
+}
+
+func TestBundleReaderBoundedMemory(t *testing.T) {
+	size := 200 << 20
+	if testing.Short() || raceEnabled {
+		size = 24 << 20 // the race detector makes every allocation slow
+	}
+	pr, pw := io.Pipe()
+	sent := make(chan int, 1)
+	go func() {
+		n, err := bundleGenerator(pw, size)
+		pw.CloseWithError(err)
+		sent <- n
+	}()
+	runtime.GC()
+	var ms runtime.MemStats
+	var peak uint64
+	br := NewBundleReader(pr)
+	n := 0
+	for {
+		o, err := br.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Type != "indicator" {
+			t.Fatalf("objects[%d] is a %s", n, o.Type)
+		}
+		n++
+		if n%4096 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	}
+	if want := <-sent; n != want {
+		t.Errorf("read %d objects, sent %d", n, want)
+	}
+	if br.Offset() < int64(size) {
+		t.Errorf("Offset = %d, want at least %d", br.Offset(), size)
+	}
+	const limit = 64 << 20
+	t.Logf("%d objects, %d MiB, peak heap %.1f MiB", n, size>>20, float64(peak)/(1<<20))
+	if peak > limit {
+		t.Errorf("peak heap %d bytes while reading a %d MiB bundle, want < %d", peak, size>>20, limit)
+	}
+}
+
+// TestBundleReaderTooLarge checks that one huge object gives ErrTooLarge
+// instead of exhausting memory.
+func TestBundleReaderTooLarge(t *testing.T) {
+	pr, pw := io.Pipe()
+	go func() {
+		io.WriteString(pw, `{"objects":[{"type":"x-big","id":"x-big--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","x_data":"`)
+		chunk := bytes.Repeat([]byte("a"), 1<<20)
+		for i := 0; i < MaxObjectBytes>>20+4; i++ {
+			if _, err := pw.Write(chunk); err != nil {
+				return
+			}
+		}
+		io.WriteString(pw, `"}]}`)
+		pw.Close()
+	}()
+	br := NewBundleReader(pr)
+	_, err := br.Next()
+	pr.Close()
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "objects[0]") {
+		t.Errorf("Next = %v, want ErrTooLarge at objects[0]", err)
 	}
 }

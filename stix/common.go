@@ -211,15 +211,6 @@ func notBefore(earlier, later string, strict bool) func(c *checker, n *node, pat
 	}
 }
 
-// exclusive returns a check that a and b are not both present.
-func exclusive(a, b string) func(c *checker, n *node, path string) {
-	return func(c *checker, n *node, path string) {
-		if n.has(a) && n.has(b) {
-			c.fail(join(path, b), "must not be present together with %s", a)
-		}
-	}
-}
-
 // external-reference (§2.5).
 
 var externalReferenceSpec = &objSpec{

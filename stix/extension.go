@@ -42,8 +42,21 @@ var extensionDefinitionSpec = sdoSpec(map[string]*prop{
 	"extension_properties": listOf(str().with(checkExtensionPropertyName)),
 }, []string{"created_by_ref", "name", "schema", "version", "extension_types"},
 	func(c *checker, n *node, path string) {
+		if !n.has("description") {
+			c.warn("description", "should be present: it documents what the extension conveys")
+		}
+	},
+	func(c *checker, n *node, path string) {
 		et := n.get("extension_types")
-		if !n.has("extension_properties") || et == nil || et.kind != '[' {
+		if et == nil || et.kind != '[' {
+			return
+		}
+		if !n.has("extension_properties") {
+			for _, t := range et.items {
+				if t.kind == '"' && t.str == ExtensionToplevelProperty {
+					c.warn("extension_properties", "should list the property names a %s adds", ExtensionToplevelProperty)
+				}
+			}
 			return
 		}
 		for _, t := range et.items {
@@ -56,7 +69,7 @@ var extensionDefinitionSpec = sdoSpec(map[string]*prop{
 
 func checkExtensionPropertyName(c *checker, n *node, path string) {
 	if n.kind == '"' && !validCustomName(n.str) {
-		c.fail(path, "is not a valid extension property name: 3 to 250 characters of a-z, 0-9 and '_' (got %q)", n.str)
+		c.fail(path, "is not a valid extension property name: 3 to 250 characters of a-z, 0-9 and '_', beginning with a letter (got %q)", n.str)
 	}
 }
 
@@ -177,7 +190,7 @@ func (c *checker) extensionInstance(n *node, path, key string, cat Category) {
 		}
 		p := join(path, m.name)
 		if !validCustomName(m.name) {
-			c.fail(p, "is not a valid extension property name: names must be 3 to 250 characters of a-z, 0-9 and '_'")
+			c.fail(p, "is not a valid extension property name: names must be 3 to 250 characters of a-z, 0-9 and '_', beginning with a letter")
 			continue
 		}
 		c.baseValue(m.val, p)

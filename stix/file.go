@@ -161,7 +161,7 @@ var rasterImageExtSpec = extSpec(map[string]*prop{
 	"image_height":   integer(),
 	"image_width":    integer(),
 	"bits_per_pixel": integer(),
-	"exif_tags":      dictOf(&prop{kind: kCheckOnly, check: checkIntOrString}),
+	"exif_tags":      dictOf(&prop{kind: kCheckOnly, check: checkIntOrString}).with(checkExifTags),
 }, nil, atLeastOneOf("raster-image-ext", "image_height", "image_width", "bits_per_pixel", "exif_tags"))
 
 var peOptionalHeaderProps = map[string]*prop{
@@ -258,5 +258,19 @@ func checkIntOrString(c *checker, n *node, path string) {
 		c.value(n, path, integer())
 	default:
 		c.fail(path, "must be an integer or a string (got %s)", n.kindName())
+	}
+}
+
+// checkExifTags applies "each dictionary key MUST be a case-preserved
+// version of the EXIF tag name" (§6.7.5) as far as a name's shape tells:
+// EXIF tag names begin with an upper-case letter.
+func checkExifTags(c *checker, n *node, path string) {
+	if n.kind != '{' {
+		return
+	}
+	for _, m := range n.members {
+		if m.name == "" || m.name[0] < 'A' || m.name[0] > 'Z' {
+			c.fail(join(path, m.name), "is not an EXIF tag name, which begins with an upper-case letter")
+		}
 	}
 }

@@ -2,6 +2,7 @@ package stix
 
 import (
 	"encoding/json/jsontext"
+	"regexp"
 	"strings"
 )
 
@@ -112,7 +113,7 @@ var networkTrafficSpec = scoSpec(map[string]*prop{
 		"address_family":    enum(socketAddressFamilyEnum...),
 		"is_blocking":       boolean(),
 		"is_listening":      boolean(),
-		"options":           dictOf(integer()),
+		"options":           dictOf(integer()).with(checkSocketOptions),
 		"socket_type":       enum(socketTypeEnum...),
 		"socket_descriptor": nonNegative(),
 		"socket_handle":     integer(),
@@ -133,5 +134,20 @@ var networkTrafficSpec = scoSpec(map[string]*prop{
 func checkLowerProtocol(c *checker, n *node, path string) {
 	if n.kind == '"' && n.str != strings.ToLower(n.str) {
 		c.warn(path, "protocol names should be lowercase, as in the IANA service name registry (got %q)", n.str)
+	}
+}
+
+var socketOptionRE = regexp.MustCompile(`^(SO|ICMP|ICMP6|IP|IPV6|MCAST|TCP|IRLMP)(_[A-Z0-9]+)+$`)
+
+// checkSocketOptions warns about option names that do not look like socket
+// option names (a SHOULD of §6.12.4).
+func checkSocketOptions(c *checker, n *node, path string) {
+	if n.kind != '{' {
+		return
+	}
+	for _, m := range n.members {
+		if !socketOptionRE.MatchString(m.name) {
+			c.warn(join(path, m.name), "should be a socket option name such as SO_ACCEPTCONN, case preserved")
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package stix
 
-import "encoding/json/jsontext"
+import (
+	"encoding/json/jsontext"
+	"strings"
+)
 
 // ObservedData conveys information about cyber-security entities observed
 // on systems and networks (§4.14): the SCOs of ObjectRefs, or (deprecated)
@@ -66,6 +69,7 @@ func checkObservableContainer(c *checker, n *node, path string) {
 	saved := c.container
 	c.container = n
 	defer func() { c.container = saved }()
+	c.checkContainerRelated(n, path)
 	for _, m := range n.members {
 		p := join(path, m.name)
 		if m.val.kind != '{' {
@@ -92,6 +96,64 @@ func checkObservableContainer(c *checker, n *node, path string) {
 			c.fail(join(p, "type"), "must be the type of an SCO (got %q)", t.str)
 		default:
 			c.object(m.val, p, ts.spec)
+		}
+	}
+}
+
+// checkContainerRelated applies "Multiple objects not related to each other
+// via cyber observable Relationships MUST NOT be contained within the same
+// Observed Data instance" (§4.14): the references between the objects of
+// the container must connect them all.
+func (c *checker) checkContainerRelated(n *node, path string) {
+	if len(n.members) < 2 {
+		return
+	}
+	keys := make(map[string]int, len(n.members))
+	for i, m := range n.members {
+		keys[m.name] = i
+	}
+	parent := make([]int, len(n.members))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i, m := range n.members {
+		forEachRef(m.val, "", func(ref string) {
+			if j, ok := keys[ref]; ok {
+				parent[find(i)] = find(j)
+			}
+		})
+	}
+	root := find(0)
+	for i, m := range n.members {
+		if find(i) != root {
+			c.fail(join(path, m.name), "is not related by references to the other objects of the container; unrelated objects must not share an observed-data")
+			return
+		}
+	}
+}
+
+// forEachRef calls fn with every string held by a property named *_ref or
+// *_refs anywhere in n.
+func forEachRef(n *node, name string, fn func(string)) {
+	switch n.kind {
+	case '"':
+		if strings.HasSuffix(name, "_ref") || strings.HasSuffix(name, "_refs") {
+			fn(n.str)
+		}
+	case '[':
+		for _, it := range n.items {
+			forEachRef(it, name, fn)
+		}
+	case '{':
+		for _, m := range n.members {
+			forEachRef(m.val, m.name, fn)
 		}
 	}
 }

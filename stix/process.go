@@ -75,7 +75,7 @@ var processSpec = scoSpec(processProps, map[string]*objSpec{
 		"priority":        str(),
 		"owner_sid":       str(),
 		"window_title":    str(),
-		"startup_info":    dictOf(nil),
+		"startup_info":    dictOf(nil).with(checkStartupInfo),
 		"integrity_level": enum(windowsIntegrityLevelEnum...),
 	}, nil, atLeastOneOf("windows-process-ext", "aslr_enabled", "dep_enabled", "priority", "owner_sid", "window_title", "startup_info", "integrity_level")),
 	"windows-service-ext": extSpec(map[string]*prop{
@@ -89,3 +89,22 @@ var processSpec = scoSpec(processProps, map[string]*objSpec{
 		"service_status":   enum(windowsServiceStatusEnum...),
 	}, nil, atLeastOneOf("windows-service-ext", "service_name", "descriptions", "display_name", "group_name", "start_type", "service_dll_refs", "service_type", "service_status")),
 }, nil, atLeastOneOf("a process", append(sortedKeys(processProps), "extensions")...))
+
+// startupInfoFields are the members of the Windows STARTUPINFO structure,
+// the only keys startup_info may have (§6.13.2).
+var startupInfoFields = []string{
+	"cb", "lpReserved", "lpDesktop", "lpTitle", "dwX", "dwY", "dwXSize", "dwYSize",
+	"dwXCountChars", "dwYCountChars", "dwFillAttribute", "dwFlags", "wShowWindow",
+	"cbReserved2", "lpReserved2", "hStdInput", "hStdOutput", "hStdError",
+}
+
+func checkStartupInfo(c *checker, n *node, path string) {
+	if n.kind != '{' {
+		return
+	}
+	for _, m := range n.members {
+		if !contains(startupInfoFields, m.name) {
+			c.fail(join(path, m.name), "is not a member of the STARTUPINFO structure (keys must be its member names, case preserved)")
+		}
+	}
+}

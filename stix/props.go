@@ -176,7 +176,7 @@ func (c *checker) customProperty(m member, path string, rule customRule) {
 	}
 	p := join(path, m.name)
 	if !validCustomName(m.name) {
-		c.fail(p, "is not a valid custom property name: names must be 3 to 250 characters of a-z, 0-9 and '_'")
+		c.fail(p, "is not a valid custom property name: names must be 3 to 250 characters of a-z, 0-9 and '_', beginning with a letter")
 		return
 	}
 	if reservedProperty(m.name) {
@@ -190,20 +190,23 @@ func (c *checker) customProperty(m member, path string, rule customRule) {
 	case strings.HasSuffix(m.name, "_bin"):
 		c.value(m.val, p, binary())
 	}
-	if path == "" && c.container == nil {
-		if !c.topLevelExt && typeSpecs[c.typ] != nil {
-			c.warn(p, "custom properties are deprecated; define them with a property-extension")
+	if path == "" && c.container == nil && typeSpecs[c.typ] != nil {
+		// Collected and reported once per object: data sets such as
+		// ATT&CK carry a dozen custom properties on every object.
+		if !c.topLevelExt {
+			c.customProps = append(c.customProps, m.name)
 		}
-		if !strings.HasPrefix(m.name, "x_") && typeSpecs[c.typ] != nil {
+		if !strings.HasPrefix(m.name, "x_") {
 			c.warn(p, "custom property names should start with \"x_\"")
 		}
 	}
 }
 
 // validCustomName reports whether name obeys §11.1.1 (and §7.3.2.1 for
-// extension properties): 3 to 250 characters of a-z, 0-9 and underscore.
+// extension properties): 3 to 250 characters of a-z, 0-9 and underscore,
+// beginning with a letter as §3.1 requires of every property name.
 func validCustomName(name string) bool {
-	if len(name) < 3 || len(name) > 250 {
+	if len(name) < 3 || len(name) > 250 || name[0] < 'a' || name[0] > 'z' {
 		return false
 	}
 	for i := 0; i < len(name); i++ {

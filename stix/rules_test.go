@@ -90,10 +90,12 @@ var ruleCases = []ruleCase{
 	{"granular marking_ref to identity", "attack-pattern", []edit{set("granular_markings.0.marking_ref", `"`+someID+`"`)}, "granular_markings[0].marking_ref must refer to a marking-definition object", ""},
 
 	// Custom properties (§11.1) and reserved names (§3.8).
-	{"custom property", "indicator", []edit{set("x_acme_score", "10")}, "", "custom properties are deprecated"},
+	{"custom property", "indicator", []edit{set("x_acme_score", "10")}, "", "custom properties (x_acme_score) are deprecated; define them with a property-extension"},
 	{"custom property without x_", "indicator", []edit{set("acme_score", "10")}, "", `custom property names should start with "x_"`},
 	{"custom property upper case", "indicator", []edit{set("x_Acme", "10")}, "x_Acme is not a valid custom property name: names must be 3 to 250 characters of a-z, 0-9 and '_'", ""},
 	{"custom property hyphen", "indicator", []edit{set("x-acme", "10")}, "x-acme is not a valid custom property name", ""},
+	{"custom property starting with '_'", "indicator", []edit{set("_acme", "10")}, "_acme is not a valid custom property name", ""},
+	{"custom property starting with a digit", "indicator", []edit{set("1acme", "10")}, "1acme is not a valid custom property name", ""},
 	{"custom property too short", "indicator", []edit{set("xy", "10")}, "xy is not a valid custom property name", ""},
 	{"custom property too long", "indicator", []edit{set("x_"+strings.Repeat("a", 249), "10")}, "is not a valid custom property name", ""},
 	{"custom property 250", "indicator", []edit{set("x_"+strings.Repeat("a", 248), "10")}, "", ""},
@@ -182,6 +184,8 @@ var ruleCases = []ruleCase{
 	{"observed-data container wrong target", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"file","name":"a.exe"},"1":{"type":"network-traffic","src_ref":"0","protocols":["tcp"]}}`)}, `objects.1.src_ref must refer to an ipv4-addr, ipv6-addr, mac-addr or domain-name object (got "0", a file)`, ""},
 	{"observed-data container SDO", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"indicator","name":"x"}}`)}, `objects.0.type must be the type of an SCO (got "indicator")`, ""},
 	{"observed-data container rules", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"ipv4-addr","value":"198.51.100.300"}}`)}, "objects.0.value must be an IPv4 address or CIDR block", ""},
+	{"observed-data container unrelated", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"ipv4-addr","value":"198.51.100.3"},"1":{"type":"domain-name","value":"example.com"}}`)}, "objects.1 is not related by references to the other objects of the container", ""},
+	{"observed-data container related through an extension", "observed-data", []edit{del("object_refs"), set("objects", `{"0":{"type":"file","name":"a.zip","extensions":{"archive-ext":{"contains_refs":["1"]}}},"1":{"type":"file","name":"b.txt"}}`)}, "", ""},
 	{"observed-data container empty", "observed-data", []edit{del("object_refs"), set("objects", `{}`)}, "objects must contain at least one object", ""},
 	{"opinion value", "opinion", []edit{set("opinion", `"maybe"`)}, `opinion must be one of "strongly-disagree", "disagree", "neutral", "agree", "strongly-agree" (got "maybe")`, ""},
 	{"opinion required", "opinion", []edit{del("opinion")}, "opinion is required", ""},
@@ -269,6 +273,7 @@ var ruleCases = []ruleCase{
 	{"pdf-ext empty", "file", []edit{set("extensions.pdf-ext", "{}")}, "pdf-ext must have at least one of", ""},
 	{"pdf-ext document_info_dict value", "file", []edit{set("extensions.pdf-ext.document_info_dict.Title", "1")}, "extensions.pdf-ext.document_info_dict.Title must be a string", ""},
 	{"raster-image-ext exif value", "file", []edit{set("extensions.raster-image-ext.exif_tags.Make", "true")}, "exif_tags.Make must be an integer or a string (got a boolean)", ""},
+	{"raster-image-ext exif name", "file", []edit{set("extensions.raster-image-ext.exif_tags.make", `"Nikon"`)}, "exif_tags.make is not an EXIF tag name", ""},
 	{"raster-image-ext height", "file", []edit{set("extensions.raster-image-ext.image_height", `"768"`)}, "image_height must be an integer (got a string)", ""},
 	{"windows-pebinary-ext only pe_type", "file", []edit{set("extensions.windows-pebinary-ext", `{"pe_type":"dll"}`)}, "windows-pebinary-ext (besides pe_type) must have at least one of", ""},
 	{"windows-pebinary-ext pe_type", "file", []edit{del("extensions.windows-pebinary-ext.pe_type")}, "extensions.windows-pebinary-ext.pe_type is required", ""},
@@ -306,6 +311,7 @@ var ruleCases = []ruleCase{
 	{"socket-ext address_family", "network-traffic", []edit{set("extensions.socket-ext.address_family", `"AF_FOO"`)}, `extensions.socket-ext.address_family must be one of "AF_UNSPEC"`, ""},
 	{"socket-ext socket_type", "network-traffic", []edit{set("extensions.socket-ext.socket_type", `"SOCK_FOO"`)}, "socket_type must be one of", ""},
 	{"socket-ext option value", "network-traffic", []edit{set("extensions.socket-ext.options.SO_ACCEPTCONN", `"1"`)}, "options.SO_ACCEPTCONN must be an integer (got a string)", ""},
+	{"socket-ext option name", "network-traffic", []edit{set("extensions.socket-ext.options.so_linger", `1`)}, "", "should be a socket option name such as SO_ACCEPTCONN"},
 	{"socket-ext descriptor", "network-traffic", []edit{set("extensions.socket-ext.socket_descriptor", `-3`)}, "socket_descriptor must not be less than 0", ""},
 	{"tcp-ext empty", "network-traffic", []edit{set("extensions.tcp-ext", `{}`)}, "tcp-ext must have at least one of src_flags_hex or dst_flags_hex", ""},
 	{"process nothing", "process", []edit{del("is_hidden"), del("pid"), del("created_time"), del("cwd"), del("command_line"), del("environment_variables"), del("opened_connection_refs"), del("creator_user_ref"), del("image_ref"), del("parent_ref"), del("child_refs"), del("extensions")}, "a process must have at least one of", ""},
@@ -316,6 +322,7 @@ var ruleCases = []ruleCase{
 	{"process child_refs", "process", []edit{set("child_refs", `["file--e04f22d1-be2c-59de-add8-10f61d15fe20"]`)}, "child_refs[0] must refer to a process object", ""},
 	{"process opened_connection_refs", "process", []edit{set("opened_connection_refs", `["ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4"]`)}, "opened_connection_refs[0] must refer to a network-traffic object", ""},
 	{"windows-process-ext empty", "process", []edit{set("extensions.windows-process-ext", `{}`)}, "windows-process-ext must have at least one of", ""},
+	{"windows-process-ext startup_info key", "process", []edit{set("extensions.windows-process-ext.startup_info.lpdesktop", `"x"`)}, "startup_info.lpdesktop is not a member of the STARTUPINFO structure", ""},
 	{"windows-process-ext integrity_level", "process", []edit{set("extensions.windows-process-ext.integrity_level", `"ultra"`)}, `integrity_level must be one of "low", "medium", "high", "system" (got "ultra")`, ""},
 	{"windows-service-ext start_type", "process", []edit{set("extensions.windows-service-ext.start_type", `"SERVICE_SOMETIMES"`)}, "start_type must be one of", ""},
 	{"windows-service-ext status", "process", []edit{set("extensions.windows-service-ext.service_status", `"SERVICE_DEAD"`)}, "service_status must be one of", ""},
@@ -363,7 +370,7 @@ var ruleCases = []ruleCase{
 	{"extension-definition schema", "extension-definition", []edit{del("schema")}, "schema is required", ""},
 	{"extension-definition types", "extension-definition", []edit{set("extension_types", `["new-thing"]`)}, `extension_types[0] must be one of "new-sdo"`, ""},
 	{"extension-definition properties without toplevel", "extension-definition", []edit{set("extension_types", `["property-extension"]`)}, `extension_properties must only be used when extension_types includes "toplevel-property-extension"`, ""},
-	{"extension-definition property name", "extension-definition", []edit{set("extension_properties", `["Rank"]`)}, `extension_properties[0] is not a valid extension property name: 3 to 250 characters of a-z, 0-9 and '_' (got "Rank")`, ""},
+	{"extension-definition property name", "extension-definition", []edit{set("extension_properties", `["Rank"]`)}, `extension_properties[0] is not a valid extension property name: 3 to 250 characters of a-z, 0-9 and '_', beginning with a letter (got "Rank")`, ""},
 }
 
 func TestValidateRules(t *testing.T) {

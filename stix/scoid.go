@@ -198,11 +198,14 @@ func checkDeterministicID(c *checker, n *node, path string) {
 	if idn == nil || idn.kind != '"' {
 		return
 	}
+	versioned := n.has("created") || n.has("modified") || n.has("revoked") || n.has("created_by_ref")
+	if !versioned && !c.warnings {
+		return // only a warning could come of it
+	}
 	want, det, err := scoIDTree(n)
 	if err != nil {
 		return
 	}
-	versioned := n.has("created") || n.has("modified") || n.has("revoked") || n.has("created_by_ref")
 	switch {
 	case det && versioned && idn.str == want:
 		c.fail("id", "a versioned SCO (one with created, modified, revoked or created_by_ref) must not use an id in the default SCO namespace (got %q)", idn.str)

@@ -71,7 +71,7 @@ func Validate(o *Object) error {
 // o cannot be read at all (Validate says why).
 func Warnings(o *Object) []*Error {
 	var v Validator
-	c := v.run(o)
+	c := v.run(o, true)
 	if c == nil {
 		return nil
 	}
@@ -80,7 +80,7 @@ func Warnings(o *Object) []*Error {
 
 // Validate is the package-level Validate with this Validator's hooks.
 func (v *Validator) Validate(o *Object) error {
-	c := v.run(o)
+	c := v.run(o, false)
 	if c == nil {
 		return &ValidationError{Errors: []*Error{{Rule: "no object"}}}
 	}
@@ -92,18 +92,18 @@ func (v *Validator) Validate(o *Object) error {
 
 // Warnings is the package-level Warnings with this Validator's hooks.
 func (v *Validator) Warnings(o *Object) []*Error {
-	c := v.run(o)
+	c := v.run(o, true)
 	if c == nil {
 		return nil
 	}
 	return c.warns
 }
 
-func (v *Validator) run(o *Object) *checker {
+func (v *Validator) run(o *Object, warnings bool) *checker {
 	if o == nil {
 		return nil
 	}
-	c := &checker{v: v, id: o.ID, typ: o.Type}
+	c := &checker{v: v, id: o.ID, typ: o.Type, warnings: warnings}
 	root, err := parseTree(o.Raw)
 	if err != nil {
 		c.fail("", "%v", err)
@@ -121,6 +121,13 @@ func (v *Validator) run(o *Object) *checker {
 		c.id = id.str
 	}
 	c.validateObject(root)
+	if n := len(c.customProps); n > 0 {
+		names := strings.Join(c.customProps[:min(n, 5)], ", ")
+		if n > 5 {
+			names += fmt.Sprintf(" and %d more", n-5)
+		}
+		c.warn("", "custom properties (%s) are deprecated; define them with a property-extension", names)
+	}
 	return c
 }
 
@@ -132,10 +139,16 @@ type checker struct {
 	root  *node
 	errs  []*Error
 	warns []*Error
+	// warnings says whether SHOULD-level findings are wanted; Validate
+	// skips the work.
+	warnings bool
 
 	// container is the observed-data "objects" dictionary while its
 	// members are checked: their references are keys into it, not ids.
 	container *node
+	// customProps collects the object's top-level custom properties for
+	// one deprecation warning.
+	customProps []string
 	// topLevelExt reports that the object declares a
 	// toplevel-property-extension, under which top-level custom properties
 	// are not the deprecated kind.
@@ -147,7 +160,9 @@ func (c *checker) fail(path, format string, args ...any) {
 }
 
 func (c *checker) warn(path, format string, args ...any) {
-	c.warns = append(c.warns, c.problem(path, format, args))
+	if c.warnings {
+		c.warns = append(c.warns, c.problem(path, format, args))
+	}
 }
 
 func (c *checker) problem(path, format string, args []any) *Error {

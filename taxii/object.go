@@ -287,7 +287,11 @@ func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return err
 		}
-		for _, x := range res {
+		var added []*stix.Object
+		for i, x := range res {
+			if x.Added {
+				added = append(added, chunk[i])
+			}
 			d := rampart.StatusDetail{ID: x.ID, Version: x.Version.String(), Message: "added"}
 			if d.Version == "" {
 				d.Version = FormatTime(x.DateAdded)
@@ -297,8 +301,8 @@ func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error
 			}
 			st.Successes = append(st.Successes, d)
 		}
-		if s.OnAdded != nil {
-			s.OnAdded(c.ID, chunk)
+		if s.OnAdded != nil && len(added) > 0 {
+			s.OnAdded(c.ID, added)
 		}
 	}
 	st.SuccessCount, st.FailureCount = len(st.Successes), len(st.Failures)

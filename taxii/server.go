@@ -52,8 +52,9 @@ type Server struct {
 	// checks; objects it refuses are listed as failures with its message.
 	// Nil accepts whatever ParseObject accepts.
 	Validate func(*stix.Object) error
-	// OnAdded, when set, is called after objects were stored in a collection
-	// (for matchers and federation); it must not block.
+	// OnAdded, when set, is called with the objects a request added to a
+	// collection (not those it already held), after they were stored, for
+	// matchers and federation; it must not block.
 	OnAdded func(collectionID string, objs []*stix.Object)
 
 	Logger *slog.Logger
@@ -123,10 +124,11 @@ func (s *Server) routes() {
 	mux.Handle("/{root}/collections/{coll}/objects/{object}/versions/{$}", s.methods(m{"GET": s.handleVersions}))
 	mux.Handle("/", s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		if p := r.URL.Path; !strings.HasSuffix(p, "/") {
-			// TAXII paths end with "/": send clients that omit it there.
+			// TAXII paths end with "/": send clients that omit it there,
+			// with a redirect that keeps the method and the body.
 			u := *r.URL
 			u.Path += "/"
-			http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+			http.Redirect(w, r, u.String(), http.StatusPermanentRedirect)
 			return nil
 		}
 		return rampart.Errorf(rampart.ENOTFOUND, "no TAXII endpoint at %q", r.URL.Path)

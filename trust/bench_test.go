@@ -2,6 +2,8 @@ package trust
 
 import (
 	"fmt"
+	"log/slog"
+	"net"
 	"syscall"
 	"testing"
 	"time"
@@ -16,7 +18,7 @@ func BenchmarkSign(b *testing.B) {
 	f := newTestFed(b)
 	for _, p := range []Profile{EUPQBase, EUPQHigh} {
 		b.Run(string(p), func(b *testing.B) {
-			o := indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z")
+			o := indicator(b, benchOrg[p], stix.TLPGreen, "2026-10-02T10:00:00Z")
 			id := f.ids[benchOrg[p]]
 			for b.Loop() {
 				if _, err := id.Sign(o); err != nil {
@@ -33,11 +35,14 @@ func BenchmarkVerify(b *testing.B) {
 	f := newTestFed(b)
 	for _, p := range []Profile{EUPQBase, EUPQHigh} {
 		b.Run(string(p), func(b *testing.B) {
-			o := mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z"))
+			o := mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], stix.TLPGreen, "2026-10-02T10:00:00Z"))
 			v := f.verifier()
 			st := v.state.Load()
-			payload, ext, _ := splitSignature(o.Raw)
 			for b.Loop() {
+				payload, ext, err := splitSignature(o.Raw)
+				if err != nil {
+					b.Fatal(err)
+				}
 				if _, err := v.verify(st.reg, o, payload, ext); err != nil {
 					b.Fatal(err)
 				}
@@ -50,7 +55,7 @@ func BenchmarkVerify(b *testing.B) {
 // along another path.
 func BenchmarkVerifyCached(b *testing.B) {
 	f := newTestFed(b)
-	o := mustSign(b, f.ids[orgFR], indicator(b, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	o := mustSign(b, f.ids[orgFR], indicator(b, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	v := f.verifier()
 	v.Verify(o)
 	for b.Loop() {
@@ -69,7 +74,7 @@ func BenchmarkVerifyObjects(b *testing.B) {
 			const batch = 1000
 			objs := make([]*stix.Object, batch)
 			for i := range objs {
-				objs[i] = mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], TLPGreen, "2026-10-02T10:00:00Z"))
+				objs[i] = mustSign(b, f.ids[benchOrg[p]], indicator(b, benchOrg[p], stix.TLPGreen, "2026-10-02T10:00:00Z"))
 			}
 			n := 0
 			cpu0 := cpuTime()
@@ -96,7 +101,7 @@ func BenchmarkSealOpen(b *testing.B) {
 	f := newTestFed(b)
 	for _, to := range []string{orgIT, orgDE} { // eu-pq-base, eu-pq-high recipient
 		p := f.ids[to].Profile()
-		inner := mustSign(b, f.ids[orgFR], indicator(b, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+		inner := mustSign(b, f.ids[orgFR], indicator(b, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 		b.Run(fmt.Sprintf("seal/%s", p), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{to}); err != nil {
@@ -120,4 +125,41 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkNodeConnection is one node-to-node connection: hybrid TLS 1.3
+// handshake and the two node proofs, client and server in one process.
+func BenchmarkNodeConnection(b *testing.B) {
+	f := newTestFed(b)
+	for _, p := range []Profile{EUPQBase, EUPQHigh} {
+		org := benchOrg[p]
+		b.Run(string(p), func(b *testing.B) {
+			cert, _ := GenerateCertificate(p)
+			inner, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			l := NewListener(inner, cert, f.ids[org], f.verifier())
+			l.Logger = slog.New(slog.DiscardHandler)
+			defer l.Close()
+			go func() {
+				for {
+					c, err := l.Accept()
+					if err != nil {
+						return
+					}
+					l.Peer(c)
+					c.Close()
+				}
+			}()
+			d := f.dialer(orgIT, org)
+			for b.Loop() {
+				c, err := d.DialContext(b.Context(), "tcp", inner.Addr().String())
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Close()
+			}
+		})
+	}
 }

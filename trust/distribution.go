@@ -7,86 +7,6 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-// TLP is a Traffic Light Protocol level. Levels are ordered: a higher value
-// restricts more.
-type TLP int
-
-// TLP levels. TLP 1.0's WHITE counts as CLEAR.
-const (
-	TLPNone        TLP = iota // no TLP marking
-	TLPClear                  // anyone
-	TLPGreen                  // the community: every member organisation
-	TLPAmber                  // the recipient's organisation (and its clients)
-	TLPAmberStrict            // the recipient's organisation only
-	TLPRed                    // named recipients only
-)
-
-func (t TLP) String() string {
-	switch t {
-	case TLPClear:
-		return "TLP:CLEAR"
-	case TLPGreen:
-		return "TLP:GREEN"
-	case TLPAmber:
-		return "TLP:AMBER"
-	case TLPAmberStrict:
-		return "TLP:AMBER+STRICT"
-	case TLPRed:
-		return "TLP:RED"
-	}
-	return "no TLP marking"
-}
-
-// MarkingID returns the id of the TLP 2.0 marking-definition of t (from the
-// OASIS TLP 2.0 extension), "" for TLPNone.
-func (t TLP) MarkingID() string {
-	switch t {
-	case TLPClear:
-		return "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
-	case TLPGreen:
-		return "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
-	case TLPAmber:
-		return "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
-	case TLPAmberStrict:
-		return "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
-	case TLPRed:
-		return "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
-	}
-	return ""
-}
-
-// tlpOf returns the TLP level of a marking-definition id: the TLP 2.0 ones
-// and the TLP 1.0 ones STIX 2.1 predefines.
-func tlpOf(id string) TLP {
-	switch id {
-	case "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", // TLP 2.0 CLEAR
-		"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": // TLP 1.0 WHITE
-		return TLPClear
-	case "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", // 2.0
-		"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": // 1.0
-		return TLPGreen
-	case "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", // 2.0
-		"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": // 1.0
-		return TLPAmber
-	case "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003":
-		return TLPAmberStrict
-	case "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", // 2.0
-		"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": // 1.0
-		return TLPRed
-	}
-	return TLPNone
-}
-
-// ObjectTLP returns the most restrictive TLP level among o's object-level
-// markings, TLPNone when it has none.
-func ObjectTLP(o *stix.Object) TLP {
-	t := TLPNone
-	for _, m := range o.ObjectMarkingRefs {
-		t = max(t, tlpOf(m))
-	}
-	return t
-}
-
 // Decision is whether an object may go to a peer, and why.
 type Decision struct {
 	Allow  bool
@@ -115,8 +35,8 @@ type Distribution struct {
 	// Local is the STIX identity id of this node's organisation.
 	Local string
 	// Unmarked is the level assumed for objects without a TLP marking;
-	// TLPNone means TLPAmber.
-	Unmarked TLP
+	// stix.TLPUnmarked means TLP:AMBER.
+	Unmarked stix.TLP
 	// Registry returns the registry to decide with; typically a Verifier's
 	// Registry method, so decisions follow registry updates.
 	Registry func() *Registry
@@ -143,22 +63,24 @@ func (d *Distribution) Decide(o *stix.Object, peer string) Decision {
 		}
 		return deny("sealed for other organisations; %s is neither a recipient nor a hub", p.Name)
 	}
-	t := ObjectTLP(o)
-	if t == TLPNone {
+	// Granular markings count too: one TLP:RED property makes the whole
+	// object unfit to go further than RED allows.
+	t := stix.StrictestTLP(o)
+	if t == stix.TLPUnmarked {
 		t = d.Unmarked
 		if o.Type == "marking-definition" || o.Type == "extension-definition" {
-			t = TLPClear
+			t = stix.TLPClear
 		}
-		if t == TLPNone {
-			t = TLPAmber
+		if t == stix.TLPUnmarked {
+			t = stix.TLPAmber
 		}
 	}
 	switch t {
-	case TLPClear:
+	case stix.TLPClear:
 		return allow("TLP:CLEAR")
-	case TLPGreen:
+	case stix.TLPGreen:
 		return allow("TLP:GREEN: %s is a member", p.Name)
-	case TLPAmber:
+	case stix.TLPAmber:
 		if p.Role == RoleObserver {
 			return deny("TLP:AMBER: %s is an observer, which receives AMBER only when addressed (sealed)", p.Name)
 		}
@@ -166,7 +88,7 @@ func (d *Distribution) Decide(o *stix.Object, peer string) Decision {
 			return deny("TLP:AMBER: only the creator's node shares it with its peers; this node relays it to no one")
 		}
 		return allow("TLP:AMBER from its creator to %s", p.Name)
-	case TLPAmberStrict:
+	case stix.TLPAmberStrict:
 		return deny("TLP:AMBER+STRICT goes only to named organisations, sealed: seal it to %s to send it", p.Name)
 	}
 	return deny("TLP:RED goes only to named recipients, sealed: seal it to %s to send it", p.Name)

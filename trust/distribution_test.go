@@ -3,6 +3,8 @@ package trust
 import (
 	"fmt"
 	"testing"
+
+	"github.com/rampart-cti/rampart/stix"
 )
 
 // TestDistributionMatrix sends objects of every TLP level, created here or
@@ -15,22 +17,22 @@ func TestDistributionMatrix(t *testing.T) {
 	type row struct {
 		name  string
 		local bool // created by this node's organisation
-		tlp   TLP
+		tlp   stix.TLP
 		want  string // one letter per peer (DE, hub, observer, outsider): y or n
 	}
 	for _, r := range []row{
-		{"clear", true, TLPClear, "yyyn"},
-		{"green", true, TLPGreen, "yyyn"},
-		{"amber", true, TLPAmber, "yynn"},
-		{"amber+strict", true, TLPAmberStrict, "nnnn"},
-		{"red", true, TLPRed, "nnnn"},
-		{"unmarked", true, TLPNone, "yynn"},
-		{"relayed clear", false, TLPClear, "yyyn"},
-		{"relayed green", false, TLPGreen, "yyyn"},
-		{"relayed amber", false, TLPAmber, "nnnn"},
-		{"relayed amber+strict", false, TLPAmberStrict, "nnnn"},
-		{"relayed red", false, TLPRed, "nnnn"},
-		{"relayed unmarked", false, TLPNone, "nnnn"},
+		{"clear", true, stix.TLPClear, "yyyn"},
+		{"green", true, stix.TLPGreen, "yyyn"},
+		{"amber", true, stix.TLPAmber, "yynn"},
+		{"amber+strict", true, stix.TLPAmberStrict, "nnnn"},
+		{"red", true, stix.TLPRed, "nnnn"},
+		{"unmarked", true, stix.TLPUnmarked, "yynn"},
+		{"relayed clear", false, stix.TLPClear, "yyyn"},
+		{"relayed green", false, stix.TLPGreen, "yyyn"},
+		{"relayed amber", false, stix.TLPAmber, "nnnn"},
+		{"relayed amber+strict", false, stix.TLPAmberStrict, "nnnn"},
+		{"relayed red", false, stix.TLPRed, "nnnn"},
+		{"relayed unmarked", false, stix.TLPUnmarked, "nnnn"},
 	} {
 		creator := orgFR
 		if !r.local {
@@ -48,7 +50,7 @@ func TestDistributionMatrix(t *testing.T) {
 		}
 	}
 	// A sealed envelope goes to its recipients and to hubs only.
-	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgDE})
 	if err != nil {
 		t.Fatal(err)
@@ -59,20 +61,25 @@ func TestDistributionMatrix(t *testing.T) {
 		}
 	}
 	// A setting can lower the default for unmarked objects.
-	green := &Distribution{Local: orgFR, Unmarked: TLPGreen, Registry: d.Registry}
-	if !green.Decide(indicator(t, orgIT, TLPNone, "2026-10-02T10:00:00Z"), orgObs).Allow {
-		t.Error("Unmarked: TLPGreen did not apply")
+	green := &Distribution{Local: orgFR, Unmarked: stix.TLPGreen, Registry: d.Registry}
+	if !green.Decide(indicator(t, orgIT, stix.TLPUnmarked, "2026-10-02T10:00:00Z"), orgObs).Allow {
+		t.Error("Unmarked: stix.TLPGreen did not apply")
 	}
 	// Marking definitions themselves are public.
-	md := mustParse(t, fmt.Sprintf(`{"type":"marking-definition","spec_version":"2.1","id":%q,"created":"2022-10-01T00:00:00.000Z","name":"TLP:RED"}`, TLPRed.MarkingID()))
+	md := mustParse(t, fmt.Sprintf(`{"type":"marking-definition","spec_version":"2.1","id":%q,"created":"2022-10-01T00:00:00.000Z","name":"TLP:RED"}`, stix.TLPRed.MarkingID()))
 	if !d.Decide(md, orgObs).Allow {
 		t.Error("marking definition withheld")
 	}
 }
 
-func TestObjectTLP(t *testing.T) {
-	o := mustParse(t, `{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","object_marking_refs":["marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9","marking-definition--f88d31f6-486f-44da-b317-01333bde0b82","marking-definition--aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"]}`)
-	if got := ObjectTLP(o); got != TLPAmber {
-		t.Errorf("ObjectTLP = %s, want the most restrictive, TLP:AMBER", got)
+// TestDistributionGranularRED: an object marked TLP:GREEN as a whole but
+// with one property marked TLP:RED does not go out in clear.
+func TestDistributionGranularRED(t *testing.T) {
+	f := newTestFed(t)
+	d := &Distribution{Local: orgFR, Registry: func() *Registry { return f.reg }}
+	o := mustParse(t, fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-02T10:00:00.000Z","modified":"2026-10-02T10:00:00.000Z","created_by_ref":%q,"pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-02T10:00:00Z","description":"source: a named informant","object_marking_refs":[%q],"granular_markings":[{"marking_ref":%q,"selectors":["description"]}]}`,
+		orgFR, stix.TLPGreen.MarkingID(), stix.TLPRed.MarkingID()))
+	if dec := d.Decide(o, orgDE); dec.Allow {
+		t.Errorf("an object with a TLP:RED property goes to %s in clear: %s", orgDE, dec.Reason)
 	}
 }

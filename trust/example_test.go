@@ -79,7 +79,7 @@ func ExampleIdentity_Seal() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(env.Type, trust.ObjectTLP(env))
+	fmt.Println(env.Type, stix.EffectiveTLP(env))
 
 	// CERT-Bund opens it; anyone else gets ErrNotRecipient.
 	inner, err := de.Open(env)
@@ -96,7 +96,7 @@ func ExampleIdentity_Seal() {
 func ExampleDistribution_Decide() {
 	fr, de, reg := federation()
 	d := &trust.Distribution{Local: fr.Organization(), Registry: func() *trust.Registry { return reg }}
-	for _, marking := range []string{trust.TLPGreen.MarkingID(), trust.TLPRed.MarkingID()} {
+	for _, marking := range []string{stix.TLPGreen.MarkingID(), stix.TLPRed.MarkingID()} {
 		o, _ := stix.ParseObject([]byte(`{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
 			"created":"2026-03-01T10:00:00Z","created_by_ref":"identity--11111111-1111-4111-8111-111111111111",
 			"object_marking_refs":["` + marking + `"]}`))

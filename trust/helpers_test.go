@@ -116,10 +116,10 @@ func (f *testFed) verifier() *Verifier {
 }
 
 // indicator returns an unsigned indicator created by org with the marking.
-func indicator(t testing.TB, org string, tlp TLP, modified string) *stix.Object {
+func indicator(t testing.TB, org string, tlp stix.TLP, modified string) *stix.Object {
 	t.Helper()
 	markings := ""
-	if tlp != TLPNone {
+	if tlp != stix.TLPUnmarked {
 		markings = fmt.Sprintf(`,"object_marking_refs":[%q]`, tlp.MarkingID())
 	}
 	raw := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"created_by_ref":%q,"name":"C2 of campaign X","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-01T10:00:00Z","confidence":85,"x_score":1.50%s}`,

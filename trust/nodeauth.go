@@ -35,6 +35,10 @@ const (
 	// DefaultHandshakeTimeout bounds the TLS handshake and proof exchange of
 	// one connection.
 	DefaultHandshakeTimeout = 10 * time.Second
+	// MaxPendingHandshakes bounds how many connections a Listener
+	// authenticates at once; more are closed at once, so that slow or
+	// hostile clients cannot exhaust the node.
+	MaxPendingHandshakes = 256
 )
 
 const channelBindingLabel = "EXPORTER-Channel-Binding" // RFC 9266
@@ -262,6 +266,7 @@ type Listener struct {
 	done     chan struct{}
 	errMu    sync.Mutex
 	err      error
+	pending  chan struct{}
 	peers    sync.Map // *tls.Conn -> *Peer, until ConnContext takes it
 	refusals sync.Map // net.Conn -> error, from the ClientHello check
 	closeMu  sync.Once
@@ -271,7 +276,7 @@ type Listener struct {
 // checks peers with v. cert is the TLS certificate; GenerateCertificate
 // makes one.
 func NewListener(inner net.Listener, cert tls.Certificate, id *Identity, v *Verifier) *Listener {
-	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{})}
+	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), pending: make(chan struct{}, MaxPendingHandshakes)}
 	cfg := id.profile.ServerTLSConfig(cert)
 	groups := id.profile.TLSGroups()
 	// A client with no hybrid group is refused by the handshake itself
@@ -314,7 +319,16 @@ func (l *Listener) acceptLoop() {
 			l.closeDone()
 			return
 		}
-		go l.handshake(raw)
+		select {
+		case l.pending <- struct{}{}:
+			go func() {
+				defer func() { <-l.pending }()
+				l.handshake(raw)
+			}()
+		default:
+			l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", fmt.Sprintf("more than MaxPendingHandshakes (%d) handshakes in progress", MaxPendingHandshakes))
+			raw.Close()
+		}
 	}
 }
 

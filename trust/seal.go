@@ -94,7 +94,7 @@ func (id *Identity) sealAt(t time.Time, inner *stix.Object, reg *Registry, recip
 		Encryption: contentEncryption,
 	}
 	for _, m := range inner.ObjectMarkingRefs {
-		if tlpOf(m) != TLPNone {
+		if _, ok := stix.TLPOfMarking(m); ok {
 			env.ObjectMarkingRefs = append(env.ObjectMarkingRefs, m)
 		}
 	}

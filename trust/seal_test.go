@@ -18,13 +18,13 @@ import (
 func TestSealOpen(t *testing.T) {
 	f := newTestFed(t)
 	v := f.verifier()
-	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgDE, orgIT})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env.Type != SealedType || env.CreatedByRef != orgFR || ObjectTLP(env) != TLPRed {
-		t.Errorf("envelope %s by %s marked %s", env.Type, env.CreatedByRef, ObjectTLP(env))
+	if env.Type != SealedType || env.CreatedByRef != orgFR || stix.EffectiveTLP(env) != stix.TLPRed {
+		t.Errorf("envelope %s by %s marked %s", env.Type, env.CreatedByRef, stix.EffectiveTLP(env))
 	}
 	if bytes.Contains(env.Raw, []byte("198.51.100.7")) || bytes.Contains(env.Raw, []byte(inner.ID)) {
 		t.Error("the envelope shows the inner object")
@@ -59,7 +59,7 @@ func TestSealOpen(t *testing.T) {
 
 func TestSealTamper(t *testing.T) {
 	f := newTestFed(t)
-	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgIT})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestSealTamper(t *testing.T) {
 
 func TestSealErrors(t *testing.T) {
 	f := newTestFed(t)
-	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 	for _, tc := range []struct {
 		to   []string
 		want string
@@ -129,7 +129,7 @@ func TestSealErrors(t *testing.T) {
 
 func FuzzOpen(f *testing.F) {
 	fed := newTestFed(f)
-	inner := mustSign(f, fed.ids[orgFR], indicator(f, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+	inner := mustSign(f, fed.ids[orgFR], indicator(f, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 	env, _ := fed.ids[orgFR].sealAt(t0, inner, fed.reg, []string{orgIT})
 	f.Add([]byte(env.Raw))
 	it := fed.ids[orgIT]
@@ -155,7 +155,7 @@ func FuzzOpen(f *testing.F) {
 func TestReceive(t *testing.T) {
 	f := newTestFed(t)
 	v := f.verifier()
-	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"))
+	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgIT})
 	if err != nil {
 		t.Fatal(err)
@@ -170,11 +170,11 @@ func TestReceive(t *testing.T) {
 	}
 	// An inner object that does not verify is refused even though the
 	// envelope does: here FR seals an unsigned object.
-	env2, _ := f.ids[orgFR].sealAt(t0, indicator(t, orgFR, TLPRed, "2026-10-02T10:00:00Z"), f.reg, []string{orgIT})
+	env2, _ := f.ids[orgFR].sealAt(t0, indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"), f.reg, []string{orgIT})
 	if _, err := v.Receive(env2, f.ids[orgIT]); !errors.Is(err, ErrUnsigned) {
 		t.Errorf("unsigned inner object: err = %v", err)
 	}
-	plain := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	plain := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	if r, err := v.Receive(plain, nil); err != nil || r.Object != plain {
 		t.Errorf("plain: %+v, %v", r, err)
 	}

@@ -17,7 +17,7 @@ func TestSignVerify(t *testing.T) {
 	f := newTestFed(t)
 	v := f.verifier()
 	for _, org := range []string{orgFR, orgDE} { // eu-pq-base and eu-pq-high
-		o := mustSign(t, f.ids[org], indicator(t, org, TLPGreen, "2026-10-02T10:00:00.000Z"))
+		o := mustSign(t, f.ids[org], indicator(t, org, stix.TLPGreen, "2026-10-02T10:00:00.000Z"))
 		s, err := v.Verify(o)
 		if err != nil {
 			t.Fatalf("%s: %v", org, err)
@@ -59,7 +59,7 @@ func TestSignKeepsMembersAndOtherExtensions(t *testing.T) {
 	if !bytes.Contains(p1, []byte(`"extensions":{"extension-definition--aaaaaaaa`)) {
 		t.Errorf("payload lost the other extension: %s", p1)
 	}
-	plain := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPNone, "2026-10-02T10:00:00Z"))
+	plain := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPUnmarked, "2026-10-02T10:00:00Z"))
 	p2, _, _ := splitSignature(plain.Raw)
 	if bytes.Contains(p2, []byte(`"extensions"`)) {
 		t.Errorf("payload kept an empty extensions: %s", p2)
@@ -71,7 +71,7 @@ func TestSignKeepsMembersAndOtherExtensions(t *testing.T) {
 func TestRelayReencoding(t *testing.T) {
 	f := newTestFed(t)
 	v := f.verifier()
-	s := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00.000Z"))
+	s := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00.000Z"))
 	var m map[string]jsontext.Value
 	if err := json.Unmarshal(s.Raw, &m); err != nil {
 		t.Fatal(err)
@@ -102,7 +102,7 @@ func TestRelayReencoding(t *testing.T) {
 func TestVerifyRejects(t *testing.T) {
 	f := newTestFed(t)
 	fr := f.ids[orgFR]
-	good := mustSign(t, fr, indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00.000Z"))
+	good := mustSign(t, fr, indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00.000Z"))
 	stranger, _ := GenerateIdentity(EUPQBase, orgFR) // keys the registry does not list
 
 	// edit applies fn to the decoded object and re-parses it.
@@ -135,12 +135,12 @@ func TestVerifyRejects(t *testing.T) {
 		text   string
 	}{
 		{name: "tampered", o: edit(good, func(m map[string]any) { m["name"] = "C2 of campaign Y" }), want: ErrBadSignature, text: "changed after signing"},
-		{name: "tampered marking", o: edit(good, func(m map[string]any) { m["object_marking_refs"] = []any{TLPClear.MarkingID()} }), want: ErrBadSignature},
-		{name: "unsigned", o: indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z"), want: ErrUnsigned},
-		{name: "unknown key", o: mustSign(t, stranger, indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z")), want: ErrUnknownKey, text: "is not in registry version 1"},
-		{name: "other organisation's key", o: mustSign(t, &deAsFR, indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z")), want: ErrWrongSigner, text: "belongs to CERT-Bund"},
+		{name: "tampered marking", o: edit(good, func(m map[string]any) { m["object_marking_refs"] = []any{stix.TLPClear.MarkingID()} }), want: ErrBadSignature},
+		{name: "unsigned", o: indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"), want: ErrUnsigned},
+		{name: "unknown key", o: mustSign(t, stranger, indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z")), want: ErrUnknownKey, text: "is not in registry version 1"},
+		{name: "other organisation's key", o: mustSign(t, &deAsFR, indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z")), want: ErrWrongSigner, text: "belongs to CERT-Bund"},
 		{name: "creator changed", o: edit(good, func(m map[string]any) { m["created_by_ref"] = orgIT }), want: ErrWrongSigner},
-		{name: "before key validity", o: mustSign(t, fr, indicator(t, orgFR, TLPGreen, "2025-10-02T10:00:00Z")), want: ErrKeyNotValid, text: "valid from 2025-11-01"},
+		{name: "before key validity", o: mustSign(t, fr, indicator(t, orgFR, stix.TLPGreen, "2025-10-02T10:00:00Z")), want: ErrKeyNotValid, text: "valid from 2025-11-01"},
 		{name: "one signature", o: edit(good, func(m map[string]any) { setSigs(m, sigs(m)[:1]) }), want: ErrPolicy, text: "exactly two signatures"},
 		{name: "two ML-DSA", o: edit(good, func(m map[string]any) { s := sigs(m); setSigs(m, []any{s[0], s[0]}) }), want: ErrPolicy, text: "two ML-DSA signatures"},
 		{name: "registry signature", o: edit(good, func(m map[string]any) {
@@ -152,7 +152,7 @@ func TestVerifyRejects(t *testing.T) {
 			m["extensions"].(map[string]any)[ExtensionID].(map[string]any)["payload"] = "e30"
 		}), want: ErrMalformed},
 		{name: "high policy", o: good, policy: new(PolicyFor(EUPQHigh)), want: ErrPolicy, text: "ML-DSA-65 is not allowed"},
-		{name: "future", o: mustSign(t, fr, indicator(t, orgFR, TLPGreen, "2026-11-01T12:10:00Z")), want: ErrPolicy, text: "in the future"},
+		{name: "future", o: mustSign(t, fr, indicator(t, orgFR, stix.TLPGreen, "2026-11-01T12:10:00Z")), want: ErrPolicy, text: "in the future"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pol := DefaultPolicy()
@@ -179,12 +179,12 @@ func TestVerifyRejects(t *testing.T) {
 // TestSignRefusesOtherCreator: an organisation signs only its own objects.
 func TestSignRefusesOtherCreator(t *testing.T) {
 	f := newTestFed(t)
-	_, err := f.ids[orgDE].Sign(indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	_, err := f.ids[orgDE].Sign(indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	if err == nil || !strings.Contains(err.Error(), "signs only the objects it created") {
 		t.Errorf("err = %v", err)
 	}
 	auth := f.auth[0]
-	if _, err := auth.Sign(indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z")); err == nil {
+	if _, err := auth.Sign(indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z")); err == nil {
 		t.Error("authority identity signed an object")
 	}
 }
@@ -195,7 +195,7 @@ func TestSignRefusesOtherCreator(t *testing.T) {
 func TestRevocationTakesEffectOnUpdate(t *testing.T) {
 	f := newTestFed(t)
 	v := f.verifier()
-	o := mustSign(t, f.ids[orgIT], indicator(t, orgIT, TLPGreen, "2026-10-02T10:00:00Z"))
+	o := mustSign(t, f.ids[orgIT], indicator(t, orgIT, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	if _, err := v.Verify(o); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestRevocationTakesEffectOnUpdate(t *testing.T) {
 		t.Errorf("after revocation: err = %v, want ErrRevoked", err)
 	}
 	// Backdating does not help a thief: the revocation has no start.
-	old := mustSign(t, f.ids[orgIT], indicator(t, orgIT, TLPGreen, "2025-12-01T10:00:00Z"))
+	old := mustSign(t, f.ids[orgIT], indicator(t, orgIT, stix.TLPGreen, "2025-12-01T10:00:00Z"))
 	if _, err := v.Verify(old); !errors.Is(err, ErrRevoked) {
 		t.Errorf("backdated object: err = %v, want ErrRevoked", err)
 	}
@@ -230,8 +230,8 @@ func TestRevocationSince(t *testing.T) {
 	}
 	f.publish(t, f.auth[0], f.auth[2])
 	v := f.verifier()
-	before := mustSign(t, f.ids[orgIT], indicator(t, orgIT, TLPGreen, "2026-10-02T10:00:00Z"))
-	after := mustSign(t, f.ids[orgIT], indicator(t, orgIT, TLPGreen, "2026-10-16T10:00:00Z"))
+	before := mustSign(t, f.ids[orgIT], indicator(t, orgIT, stix.TLPGreen, "2026-10-02T10:00:00Z"))
+	after := mustSign(t, f.ids[orgIT], indicator(t, orgIT, stix.TLPGreen, "2026-10-16T10:00:00Z"))
 	if _, err := v.Verify(before); err != nil {
 		t.Errorf("before: %v", err)
 	}
@@ -246,7 +246,7 @@ func TestRegistryExpiry(t *testing.T) {
 	f.doc.Expires = t0.Add(-time.Minute)
 	f.publish(t, f.auth[0], f.auth[1])
 	v := f.verifier()
-	o := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	o := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	if _, err := v.Verify(o); !errors.Is(err, ErrRegistryExpired) {
 		t.Errorf("err = %v, want ErrRegistryExpired", err)
 	}
@@ -257,7 +257,7 @@ func TestVerifyObjectsParallel(t *testing.T) {
 	v := f.verifier()
 	var objs []*stix.Object
 	for i := range 20 {
-		o := mustSign(t, f.ids[orgFR], indicator(t, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+		o := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 		if i%5 == 4 {
 			o = mustParse(t, strings.Replace(string(o.Raw), "campaign X", "campaign Z", 1))
 		}
@@ -298,7 +298,7 @@ func TestExtensionDefinition(t *testing.T) {
 func FuzzVerify(f *testing.F) {
 	fed := newTestFed(f)
 	v := fed.verifier()
-	good := mustSign(f, fed.ids[orgFR], indicator(f, orgFR, TLPGreen, "2026-10-02T10:00:00Z"))
+	good := mustSign(f, fed.ids[orgFR], indicator(f, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	f.Add([]byte(good.Raw))
 	f.Add([]byte(`{"type":"x-a","id":"x-a--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","extensions":{"` + ExtensionID + `":{}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -330,7 +330,7 @@ func TestUpdateRegistryWhileVerifying(t *testing.T) {
 	v := f.verifier()
 	var objs []*stix.Object
 	for range 8 {
-		objs = append(objs, mustSign(t, f.ids[orgIT], indicator(t, orgIT, TLPGreen, "2026-10-02T10:00:00Z")))
+		objs = append(objs, mustSign(t, f.ids[orgIT], indicator(t, orgIT, stix.TLPGreen, "2026-10-02T10:00:00Z")))
 	}
 	if err := f.doc.Revoke(f.ids[orgIT].KeyIDs()[1], time.Time{}, ReasonKeyCompromise, t0); err != nil {
 		t.Fatal(err)

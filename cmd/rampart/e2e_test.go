@@ -236,6 +236,13 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 		t.Errorf("status resource: %s", r.body)
 	}
 
+	// A client that leaves out the trailing slash is redirected with its
+	// method and body kept.
+	r = tt.do(http.MethodPost, strings.TrimSuffix(objs, "/"), "", strings.NewReader(envelope(indicatorJSON(1, ""))))
+	if r.status != 202 || r.json["success_count"] != 1.0 {
+		t.Errorf("POST without the trailing slash: %d %s", r.status, r.body)
+	}
+
 	// A second version of indicator 0.
 	v2 := strings.Replace(indicatorJSON(0, ""), `"modified":"2026-01-01T00:00:00.000Z"`, `"modified":"2026-02-01T00:00:00.000Z"`, 1)
 	tt.want(tt.do(http.MethodPost, objs, "", strings.NewReader(envelope(v2))), 202)

@@ -124,7 +124,7 @@ func (m *Main) runKeysSign(args []string) error {
 	if err != nil {
 		return err
 	}
-	objs, single, err := readSignedInput(fs.Arg(0))
+	objs, single, bundleID, err := readSignedInput(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -136,8 +136,14 @@ func (m *Main) runKeysSign(args []string) error {
 	var data []byte
 	if single {
 		data = objs[0].Raw
-	} else if data, err = stix.NewBundle(objs...).MarshalJSON(); err != nil {
-		return err
+	} else {
+		b := stix.NewBundle(objs...)
+		if bundleID != "" {
+			b.ID = bundleID
+		}
+		if data, err = b.MarshalJSON(); err != nil {
+			return err
+		}
 	}
 	data = append(data, '\n')
 	if *out == "" {
@@ -152,25 +158,39 @@ func (m *Main) runKeysSign(args []string) error {
 }
 
 // readSignedInput reads a bundle (or TAXII envelope) or a single STIX object.
-// single reports the latter.
-func readSignedInput(path string) (objs []*stix.Object, single bool, err error) {
+// single reports the latter; bundleID is the bundle's id, if any.
+func readSignedInput(path string) (objs []*stix.Object, single bool, bundleID string, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	b, err := stix.ParseBundle(data)
 	if errors.Is(err, stix.ErrNotEnvelope) {
 		o, err := stix.ParseObject(data)
 		if err != nil {
-			return nil, false, fmt.Errorf("%s: %v", path, err)
+			return nil, false, "", fmt.Errorf("%s: %v", path, err)
 		}
-		return []*stix.Object{o}, true, nil
+		return []*stix.Object{o}, true, "", nil
+	}
+	var bad *stix.BundleError
+	if errors.As(err, &bad) {
+		// The valid objects come back with the error that lists the
+		// others, for callers that go on without them.
+		return b.Objects, false, b.ID, &inputError{path, bad}
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("%s: %v", path, err)
+		return nil, false, "", fmt.Errorf("%s: %v", path, err)
 	}
-	return b.Objects, false, nil
+	return b.Objects, false, b.ID, nil
 }
+
+// inputError reports the objects of an input file that could not be read.
+type inputError struct {
+	path string
+	bad  *stix.BundleError
+}
+
+func (e *inputError) Error() string { return fmt.Sprintf("%s: %v", e.path, e.bad) }
 
 // createFileExcl writes data to a new file at path.
 func createFileExcl(path string, data []byte, mode os.FileMode) error {

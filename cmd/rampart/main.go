@@ -55,6 +55,9 @@ Commands:
     collection        manage API roots and collections
     attribute         rank the intrusion sets behind an incident, with explanations
     attribution eval  reproduce the attribution evaluation tables
+    keys              generate a node's post-quantum identity; sign objects
+    registry          create, sign, update and check the trust registry
+    verify            check signed objects and bundles against a registry, offline
     incident          coordinated incidents with NIS2 deadlines
     alert             cross-border early-warning alerts, rules, watchlists
     statement         joint attribution statements signed by a quorum

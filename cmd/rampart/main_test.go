@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -39,7 +40,9 @@ func TestScript(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("GOTOOLCHAIN", "go1.27.3")
-			return nil
+			attack, err := filepath.Abs("../../testdata/attack/enterprise-attack.json.gz")
+			env.Setenv("ATTACK", attack)
+			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// gzip FILE writes FILE.gz.

@@ -7,21 +7,19 @@ package main
 
 import (
 	"context"
-	"encoding/json/jsontext"
 	json "encoding/json/v2"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/storetest"
 	"github.com/rampart-cti/rampart/taxii"
 )
 
@@ -46,106 +44,21 @@ const (
 	markingDef    = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
 )
 
-// loadMedallion loads the fixture into n: its API roots, collections
-// (with their objects and the dates medallion's manifest gives them),
-// statuses, and an account whose grants reproduce each collection's
+// loadMedallion loads the fixture into n with storetest.LoadMedallion,
+// and an account whose grants reproduce each collection's
 // can_read/can_write.
 func loadMedallion(t *testing.T, n *node) {
 	t.Helper()
 	ctx := context.Background()
-	b, err := os.ReadFile("../../testdata/taxii/medallion/default_data.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw map[string]jsontext.Value
-	if err := json.Unmarshal(b, &raw); err != nil {
-		t.Fatal(err)
-	}
 	if err := n.accounts.CreateAccount(ctx, &rampart.Account{Name: medUser}, medPassword); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"api1", "api2", "trustgroup1"} {
-		var root struct {
-			Information struct {
-				Title            string `json:"title"`
-				Description      string `json:"description"`
-				MaxContentLength int64  `json:"max_content_length"`
-			} `json:"information"`
-			Collections []struct {
-				ID          string           `json:"id"`
-				Title       string           `json:"title"`
-				Description string           `json:"description"`
-				CanRead     bool             `json:"can_read"`
-				CanWrite    bool             `json:"can_write"`
-				MediaTypes  []string         `json:"media_types"`
-				Objects     []jsontext.Value `json:"objects"`
-				Manifest    []struct {
-					ID        string `json:"id"`
-					DateAdded string `json:"date_added"`
-					Version   string `json:"version"`
-				} `json:"manifest"`
-			} `json:"collections"`
-			Status []struct {
-				ID               string                 `json:"id"`
-				Status           string                 `json:"status"`
-				RequestTimestamp string                 `json:"request_timestamp"`
-				TotalCount       int                    `json:"total_count"`
-				Successes        []rampart.StatusDetail `json:"successes"`
-				Failures         []rampart.StatusDetail `json:"failures"`
-				Pendings         []rampart.StatusDetail `json:"pendings"`
-			} `json:"status"`
-		}
-		if err := json.Unmarshal(raw[name], &root); err != nil {
+	grants := storetest.LoadMedallion(t, storetest.Services{
+		Objects: n.objects, Collections: n.collections, Accounts: n.accounts, Statuses: n.statuses, Secrets: n.secrets,
+	}, medUser)
+	for _, g := range grants {
+		if err := n.accounts.SetGrant(ctx, medUser, g); err != nil {
 			t.Fatal(err)
-		}
-		info := root.Information
-		if err := n.collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: name, Title: info.Title, Description: info.Description, MaxContentLength: info.MaxContentLength}); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range root.Collections {
-			coll := &rampart.Collection{ID: c.ID, APIRoot: name, Title: c.Title, Description: c.Description, MediaTypes: c.MediaTypes}
-			if err := n.collections.CreateCollection(ctx, coll); err != nil {
-				t.Fatalf("collection %s: %v", c.ID, err)
-			}
-			if err := n.accounts.SetGrant(ctx, medUser, rampart.Grant{CollectionID: c.ID, Read: c.CanRead, Write: c.CanWrite}); err != nil {
-				t.Fatal(err)
-			}
-			var versions []*rampart.ObjectVersion
-			for _, rawObj := range c.Objects {
-				o, err := stix.ParseObject(rawObj)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, m := range c.Manifest {
-					if m.ID == o.ID && m.Version == o.Version().String() {
-						da, err := time.Parse(time.RFC3339Nano, m.DateAdded)
-						if err != nil {
-							t.Fatal(err)
-						}
-						versions = append(versions, &rampart.ObjectVersion{Object: o, DateAdded: da})
-					}
-				}
-			}
-			if len(versions) != len(c.Objects) {
-				t.Fatalf("collection %s: %d objects but %d with manifest dates", c.ID, len(c.Objects), len(versions))
-			}
-			slices.SortStableFunc(versions, func(a, b *rampart.ObjectVersion) int { return a.DateAdded.Compare(b.DateAdded) })
-			if len(versions) > 0 {
-				if err := n.objects.RestoreObjects(ctx, c.ID, versions); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		for _, s := range root.Status {
-			ts, _ := time.Parse(time.RFC3339Nano, s.RequestTimestamp)
-			st := &rampart.Status{
-				ID: s.ID, APIRoot: name, Account: medUser, Status: s.Status, RequestTimestamp: ts,
-				TotalCount: s.TotalCount, SuccessCount: len(s.Successes), FailureCount: len(s.Failures), PendingCount: len(s.Pendings),
-				Successes: s.Successes, Failures: s.Failures, Pendings: s.Pendings,
-			}
-			if err := n.statuses.CreateStatus(ctx, st); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -372,7 +373,7 @@ func (m *Main) statementVerify(path, regPath string) error {
 	if err != nil {
 		return err
 	}
-	objs, _, err := readSignedInput(path)
+	objs, err := readStatementBundle(path)
 	if err != nil {
 		return err
 	}
@@ -403,4 +404,26 @@ func (m *Main) statementVerify(path, regPath string) error {
 		return errReported
 	}
 	return nil
+}
+
+// readStatementBundle reads the objects of a bundle (or one object). A
+// bundle with an unreadable object is refused whole: a check that skipped
+// an endorsement could count wrong.
+func readStatementBundle(path string) ([]*stix.Object, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	b, err := stix.ParseBundle(data)
+	if errors.Is(err, stix.ErrNotEnvelope) {
+		o, err := stix.ParseObject(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		return []*stix.Object{o}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return b.Objects, nil
 }

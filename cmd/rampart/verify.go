@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -74,8 +75,15 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	var total, refused int
 	for _, path := range fs.Args() {
-		objs, _, err := readSignedInput(path)
-		if err != nil {
+		objs, _, _, err := readSignedInput(path)
+		var bad *inputError
+		if errors.As(err, &bad) {
+			for _, oe := range bad.bad.Errors {
+				total++
+				refused++
+				fmt.Fprintf(w, "refused\t%s\t%s: %v\n", orUnknown(oe.ID), path, oe)
+			}
+		} else if err != nil {
 			w.Flush()
 			return err
 		}
@@ -100,6 +108,13 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", total, reg.Version())
 	return nil
+}
+
+func orUnknown(id string) string {
+	if id == "" {
+		return "(no id)"
+	}
+	return id
 }
 
 // verifySealed opens an envelope addressed to id and verifies the object

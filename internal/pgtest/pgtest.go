@@ -59,6 +59,7 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, errMissing("postgres")
 	}
+	removeStale()
 	dir, err := os.MkdirTemp("", "rampart-pg-")
 	if err != nil {
 		return nil, err
@@ -121,6 +122,26 @@ func Start(ctx context.Context) (*Server, error) {
 	}
 	ok = true
 	return s, nil
+}
+
+// removeStale removes the directories of servers whose test process was
+// killed before it could clean up (the server died with it): those older
+// than a minute whose postmaster is not running.
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "rampart-pg-*"))
+	for _, dir := range dirs {
+		fi, err := os.Stat(dir)
+		if err != nil || time.Since(fi.ModTime()) < time.Minute {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid")); err == nil {
+			line, _, _ := strings.Cut(string(b), "\n")
+			if pid, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && syscall.Kill(pid, 0) == nil {
+				continue // still running
+			}
+		}
+		os.RemoveAll(dir)
+	}
 }
 
 func errMissing(bin string) error {

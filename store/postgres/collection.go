@@ -175,12 +175,28 @@ func (s *CollectionService) CreateCollection(ctx context.Context, c *rampart.Col
 // DeleteCollection removes the collection, every object version in it and
 // every grant on it; ENOTFOUND when the API root has no such collection.
 func (s *CollectionService) DeleteCollection(ctx context.Context, apiRoot, id string) error {
-	tag, err := s.db.pool.Exec(ctx, `DELETE FROM collections WHERE api_root = $1 AND id = $2`, apiRoot, id)
+	tx, err := s.db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("delete collection %q: %w", id, err)
 	}
-	if tag.RowsAffected() == 0 {
+	defer tx.Rollback(ctx)
+	// The row lock waits for the collection's writers and keeps new ones
+	// out until the deletion commits.
+	var pk int64
+	err = tx.QueryRow(ctx, `SELECT pk FROM collections WHERE api_root = $1 AND id = $2 FOR UPDATE`, apiRoot, id).Scan(&pk)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", apiRoot, id)
+	} else if err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM objects WHERE collection = $1`, pk); err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM collections WHERE pk = $1`, pk); err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
 	}
 	return nil
 }

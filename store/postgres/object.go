@@ -320,7 +320,9 @@ func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string,
 // and newest DateAdded (µs).
 func lockCollection(ctx context.Context, tx pgx.Tx, id string) (pk, last int64, err error) {
 	var lastAdded time.Time
-	err = tx.QueryRow(ctx, `SELECT pk, last_added FROM collections WHERE id = $1 FOR UPDATE`, id).Scan(&pk, &lastAdded)
+	// NO KEY UPDATE: the writers exclude each other, while inserting grants
+	// (whose foreign key takes KEY SHARE on this row) need not wait.
+	err = tx.QueryRow(ctx, `SELECT pk, last_added FROM collections WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&pk, &lastAdded)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, 0, collectionNotFound(id)
 	}

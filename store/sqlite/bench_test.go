@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/store/sqlite"
@@ -15,13 +16,12 @@ import (
 var (
 	benchObjects = flag.Int("objects", 100_000, "object versions in the database of BenchmarkFindObjects")
 	benchDB      = flag.String("benchdb", "", "keep BenchmarkFindObjects's database in this file and reuse it (default: a new temporary file)")
+	benchSync    = flag.String("sync", sqlite.SyncFull, "synchronous setting of the benchmark databases (full or normal)")
 )
 
 func benchServices(b *testing.B, path string) (storetest.Services, *sqlite.DB) {
 	db := sqlite.NewDB(path)
-	if os.Getenv("SYNC") != "" {
-		db.Synchronous = os.Getenv("SYNC")
-	}
+	db.Synchronous = *benchSync
 	if err := db.Open(context.Background()); err != nil {
 		b.Fatal(err)
 	}
@@ -81,3 +81,21 @@ func BenchmarkFindObjects(b *testing.B) {
 		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection, SpecVersions: []string{"2.1"}}, maxSeq)
 	})
 }
+
+// BenchmarkCreateObjectsLarge stores bundles of 1,000 new indicators into
+// the collection of the -benchdb database (built by BenchmarkFindObjects
+// with -objects=1000000), to measure ingest into a large collection. It
+// adds to that database.
+func BenchmarkCreateObjectsLarge(b *testing.B) {
+	if *benchDB == "" {
+		b.Fatal("BenchmarkCreateObjectsLarge needs -benchdb naming a database built by BenchmarkFindObjects")
+	}
+	s, _ := benchServices(b, *benchDB)
+	first := largeFirst
+	largeFirst += b.N * 1000
+	storetest.BenchCreateObjectsFrom(b, s, benchCollection, 1000, first)
+}
+
+// largeFirst numbers the indicators BenchmarkCreateObjectsLarge adds; it
+// starts from the clock so that runs against one database add new ones.
+var largeFirst = 50_000_000 + int(time.Now().Unix()%10_000)*10_000

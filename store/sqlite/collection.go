@@ -201,14 +201,26 @@ func (s *CollectionService) CreateCollection(ctx context.Context, c *rampart.Col
 // DeleteCollection removes the collection, every object version in it and
 // every grant on it; ENOTFOUND when the API root has no such collection.
 func (s *CollectionService) DeleteCollection(ctx context.Context, apiRoot, id string) error {
-	res, err := s.db.write.ExecContext(ctx, `DELETE FROM collections WHERE api_root = ? AND id = ?`, apiRoot, id)
+	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("delete collection %q: %w", id, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete collection %q: %w", id, err)
-	} else if n == 0 {
+	defer tx.Rollback()
+	var pk int64
+	err = tx.QueryRowContext(ctx, `SELECT pk FROM collections WHERE api_root = ? AND id = ?`, apiRoot, id).Scan(&pk)
+	if err == sql.ErrNoRows {
 		return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", apiRoot, id)
+	} else if err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM objects WHERE collection = ?`, pk); err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE pk = ?`, pk); err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
 	}
 	return nil
 }

@@ -102,7 +102,9 @@ func (db *DB) Open(ctx context.Context) (err error) {
 			PRAGMA foreign_keys = ON;
 			PRAGMA journal_mode = WAL;
 			PRAGMA synchronous = ` + db.Synchronous + `;
-			PRAGMA cache_size = -65536;`)
+			PRAGMA cache_size = -65536;
+			PRAGMA temp_store = MEMORY;
+			PRAGMA wal_autocheckpoint = 16384;`)
 	})
 	if err != nil {
 		return err
@@ -230,8 +232,8 @@ func (db *DB) Migrations(ctx context.Context) ([]string, error) {
 	return names, rows.Err()
 }
 
-// isConstraint reports whether err is a violation of a UNIQUE or PRIMARY
-// KEY constraint.
+// isUnique reports whether err is a violation of a UNIQUE or PRIMARY KEY
+// constraint.
 func isUnique(err error) bool {
 	var e *sqlite3.Error
 	if errors.As(err, &e) {
@@ -241,7 +243,7 @@ func isUnique(err error) bool {
 	return false
 }
 
-// notFound returns the ENOTFOUND error for a collection.
+// collectionNotFound returns the ENOTFOUND error for a collection.
 func collectionNotFound(id string) error {
 	return rampart.Errorf(rampart.ENOTFOUND, "collection %q not found", id)
 }

@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -21,22 +24,32 @@ func Indicators(start, n int) []*stix.Object {
 	return out
 }
 
+// benchUUID returns a random-looking version 4 UUID made from n, so that
+// benchmark objects are spread over the id index as real ones are.
+func benchUUID(n int) string {
+	h := sha256.Sum256(binary.BigEndian.AppendUint64(nil, uint64(n)))
+	h[6] = h[6]&0x0f | 0x40
+	h[8] = h[8]&0x3f | 0x80
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
 // benchObject returns object number n of a type, in version v (0, 1, …).
 func benchObject(typ string, n, v int) *stix.Object {
 	modified := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(v) * time.Hour).Format("2006-01-02T15:04:05.000Z")
 	var js []byte
 	switch typ {
 	case "indicator":
-		js = fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--%08x-%04x-4000-8000-%012x",`+
+		js = fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--%s",`+
 			`"created":"2024-01-01T00:00:00.000Z","modified":%q,"created_by_ref":"identity--f431f809-377b-45e0-aa1c-6a4751cae5ff",`+
 			`"name":"Malicious site hosting downloader %d","description":"This organized threat actor group operates to create profit from all types of crime.",`+
 			`"indicator_types":["malicious-activity"],"pattern":"[url:value = 'http://x%d.example.com/download/stage2.exe']","pattern_type":"stix",`+
 			`"valid_from":"2024-01-01T00:00:00Z","labels":["downloader","benchmark"],`+
 			`"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"],"x_rampart_score":%d}`,
-			n, n>>16&0xffff, n, modified, n, n, n%100)
+			benchUUID(n), modified, n, n, n%100)
 	default:
-		js = fmt.Appendf(nil, `{"type":%q,"spec_version":"2.1","id":"%s--%08x-0000-4000-8000-%012x","created":"2024-01-01T00:00:00.000Z",`+
-			`"modified":%q,"name":"%s %d","is_family":false}`, typ, typ, n, n, modified, typ, n)
+		js = fmt.Appendf(nil, `{"type":%q,"spec_version":"2.1","id":"%s--%s","created":"2024-01-01T00:00:00.000Z",`+
+			`"modified":%q,"name":"%s %d","is_family":false}`, typ, typ, benchUUID(n), modified, typ, n)
 	}
 	o, err := stix.ParseObject(js)
 	if err != nil {
@@ -48,6 +61,12 @@ func benchObject(typ string, n, v int) *stix.Object {
 // BenchCreateObjects measures CreateObjects of bundles of size new
 // indicators into coll, reporting objects/s.
 func BenchCreateObjects(b *testing.B, s Services, coll string, size int) {
+	BenchCreateObjectsFrom(b, s, coll, size, 0)
+}
+
+// BenchCreateObjectsFrom is BenchCreateObjects with indicators numbered
+// from first, so that runs against one database add new objects.
+func BenchCreateObjectsFrom(b *testing.B, s Services, coll string, size, first int) {
 	b.ReportAllocs()
 	var bytes int64
 	for _, o := range Indicators(0, size) {
@@ -57,7 +76,7 @@ func BenchCreateObjects(b *testing.B, s Services, coll string, size int) {
 	// Made before the clock starts, so that profiles show the store alone.
 	bundles := make([][]*stix.Object, b.N)
 	for i := range bundles {
-		bundles[i] = Indicators(i*size, size)
+		bundles[i] = Indicators(first+i*size, size)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -37,6 +37,8 @@ type medallionRoot struct {
 		ID          string           `json:"id"`
 		Title       string           `json:"title"`
 		Description string           `json:"description"`
+		CanRead     bool             `json:"can_read"`
+		CanWrite    bool             `json:"can_write"`
 		MediaTypes  []string         `json:"media_types"`
 		Objects     []jsontext.Value `json:"objects"`
 		Manifest    []struct {
@@ -53,10 +55,16 @@ type medallionDetail struct {
 	Message string `json:"message"`
 }
 
-// loadMedallion loads the medallion fixture into s: its API roots,
+// MedallionGrant is what the medallion fixture lets its user do with one
+// collection (its can_read and can_write).
+type MedallionGrant = rampart.Grant
+
+// LoadMedallion loads the medallion fixture into s: its API roots,
 // collections, object versions (with the DateAdded of their manifest
-// entries, through RestoreObjects) and statuses.
-func loadMedallion(t *testing.T, s Services) {
+// entries, through RestoreObjects) and statuses, the statuses owned by
+// account. It returns the fixture's permissions per collection, for tests
+// that serve the fixture to an account.
+func LoadMedallion(t *testing.T, s Services, account string) []MedallionGrant {
 	t.Helper()
 	data, err := os.ReadFile(repoFile(t, medallionFile))
 	must(t, "read fixture", err)
@@ -69,6 +77,7 @@ func loadMedallion(t *testing.T, s Services) {
 		}
 	}
 	slices.Sort(names)
+	var grants []MedallionGrant
 	for _, name := range names {
 		var r medallionRoot
 		must(t, "decode fixture root "+name, json.Unmarshal(roots[name], &r))
@@ -77,6 +86,7 @@ func loadMedallion(t *testing.T, s Services) {
 			MaxContentLength: r.Information.MaxContentLength,
 		}))
 		for _, c := range r.Collections {
+			grants = append(grants, MedallionGrant{CollectionID: c.ID, Read: c.CanRead, Write: c.CanWrite})
 			must(t, "create collection "+c.ID, s.Collections.CreateCollection(ctx, &rampart.Collection{
 				ID: c.ID, APIRoot: name, Title: c.Title, Description: c.Description, MediaTypes: c.MediaTypes,
 			}))
@@ -97,12 +107,13 @@ func loadMedallion(t *testing.T, s Services) {
 		}
 		for _, st := range r.Status {
 			must(t, "create status "+st.ID, s.Statuses.CreateStatus(ctx, &rampart.Status{
-				ID: st.ID, APIRoot: name, Status: st.Status, RequestTimestamp: mustTime(t, st.RequestTimestamp),
+				ID: st.ID, APIRoot: name, Account: account, Status: st.Status, RequestTimestamp: mustTime(t, st.RequestTimestamp),
 				TotalCount: st.TotalCount, SuccessCount: st.SuccessCount, FailureCount: st.FailureCount, PendingCount: st.PendingCount,
 				Successes: details(st.Successes), Failures: details(st.Failures), Pendings: details(st.Pendings),
 			}))
 		}
 	}
+	return grants
 }
 
 func details(ds []medallionDetail) []rampart.StatusDetail {

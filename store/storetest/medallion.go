@@ -133,7 +133,7 @@ var medallionCases = []findCase{
 
 func testMedallion(t *testing.T, open func(t *testing.T) Services) {
 	s := open(t)
-	loadMedallion(t, s)
+	LoadMedallion(t, s, "")
 	for _, tc := range medallionCases {
 		for _, meta := range []bool{false, true} {
 			name := tc.name
@@ -162,7 +162,7 @@ func testMedallion(t *testing.T, open func(t *testing.T) Services) {
 	})
 	t.Run("after POST of a STIX 2.0 indicator", func(t *testing.T) {
 		s := open(t)
-		loadMedallion(t, s)
+		LoadMedallion(t, s, "")
 		o := mustObject(t, `{"type":"indicator","id":"indicator--68794cd5-28db-429d-ab1e-1256704ef906","created":"2017-01-27T13:49:53.935Z","modified":"2017-01-27T13:49:53.935Z","name":"2.0 indicator","pattern":"[file:name = 'x']"}`)
 		_, err := s.Objects.CreateObjects(ctx, readCollection, []*stix.Object{o})
 		must(t, "create", err)

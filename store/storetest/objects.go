@@ -341,6 +341,9 @@ func testRestore(t *testing.T, open func(t *testing.T) Services) {
 	if n := len(listAll(t, s, coll)); n != 3 {
 		t.Errorf("after a refused restore: %d versions, want 3", n)
 	}
+	// Restoring what is held already changes nothing, even with an old
+	// DateAdded (restoring one backup twice is harmless).
+	must(t, "restore again", s.Objects.RestoreObjects(ctx, coll, []*rampart.ObjectVersion{at(1, "2020-01-01T00:00:00Z")}))
 	// A tie with the newest is fine; a stored version is left alone.
 	must(t, "restore tie", s.Objects.RestoreObjects(ctx, coll, []*rampart.ObjectVersion{at(4, "2021-01-03T00:00:00Z"), at(1, "2021-01-05T00:00:00Z")}))
 	all = listAll(t, s, coll)
@@ -362,7 +365,7 @@ func testRestore(t *testing.T, open func(t *testing.T) Services) {
 
 func testDelete(t *testing.T, open func(t *testing.T) Services) {
 	s := open(t)
-	loadMedallion(t, s)
+	LoadMedallion(t, s, "")
 	coa := func(modified, spec string) *stix.Object {
 		sv := `"spec_version":"2.1",`
 		if spec == "2.0" {

@@ -13,7 +13,7 @@ import (
 
 func testStatuses(t *testing.T, open func(t *testing.T) Services) {
 	s := open(t)
-	loadMedallion(t, s)
+	LoadMedallion(t, s, "")
 
 	st, err := s.Statuses.FindStatusByID(ctx, "trustgroup1", "2d086da7-4bdc-4f91-900e-d77486753710")
 	must(t, "find fixture status", err)

@@ -141,6 +141,12 @@ func PlanRestore(vs []*rampart.ObjectVersion, existing []Row, last int64) (*Plan
 	p := newPlanner(existing, last)
 	for _, v := range sorted {
 		d := Micros(v.DateAdded)
+		if r := p.held(v.Object); r != nil {
+			// Restoring a version held already changes nothing, whatever
+			// its DateAdded: restoring one backup twice is harmless.
+			p.plan.Results = append(p.plan.Results, rampart.ObjectResult{ID: r.ID, Version: v.Object.Version(), DateAdded: Time(r.DateAdded)})
+			continue
+		}
 		if d < p.plan.LastAdded {
 			return nil, rampart.Errorf(rampart.EINVALID,
 				"restore %q: date_added %s precedes the newest date_added in the collection (%s)",
@@ -173,15 +179,25 @@ func newPlanner(existing []Row, last int64) *planner {
 	return p
 }
 
+// held returns the version of o the collection holds or the call has
+// added already, nil when there is none.
+func (p *planner) held(o *stix.Object) *Row {
+	key := Key(o)
+	for _, r := range p.byID[o.ID] {
+		if r.Key == key {
+			return r
+		}
+	}
+	return nil
+}
+
 func (p *planner) add(o *stix.Object, dateAdded func() int64) {
 	key := Key(o)
 	res := rampart.ObjectResult{ID: o.ID, Version: o.Version()}
-	for _, r := range p.byID[o.ID] {
-		if r.Key == key {
-			res.DateAdded = Time(r.DateAdded)
-			p.plan.Results = append(p.plan.Results, res)
-			return
-		}
+	if r := p.held(o); r != nil {
+		res.DateAdded = Time(r.DateAdded)
+		p.plan.Results = append(p.plan.Results, res)
+		return
 	}
 	d := dateAdded()
 	in := &Insert{Object: o, Row: Row{ID: o.ID, Key: key, Spec: o.SpecVersion, DateAdded: d}}

@@ -1,0 +1,67 @@
+package postgres_test
+
+import (
+	"context"
+	"flag"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/postgres"
+	"github.com/rampart-cti/rampart/store/storetest"
+)
+
+var benchObjects = flag.Int("objects", 100_000, "object versions in the database of BenchmarkFindObjects")
+
+const benchCollection = "00000000-0000-4000-8000-00000000b0b0"
+
+func benchServices(b *testing.B) (storetest.Services, *postgres.DB) {
+	db := openTest(b)
+	s := storetest.Services{Objects: postgres.NewObjectService(db), Collections: postgres.NewCollectionService(db)}
+	ctx := context.Background()
+	if err := s.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Collections.CreateCollection(ctx, &rampart.Collection{ID: benchCollection, APIRoot: "bench"}); err != nil {
+		b.Fatal(err)
+	}
+	return s, db
+}
+
+// BenchmarkCreateObjects stores bundles of 1,000 indicators of ~600 bytes.
+func BenchmarkCreateObjects(b *testing.B) {
+	s, _ := benchServices(b)
+	storetest.BenchCreateObjects(b, s, benchCollection, 1000)
+}
+
+// BenchmarkFindObjects reads pages of 1,000 from a collection of -objects
+// versions (100,000 by default; the documented figures use
+// -objects=1000000).
+func BenchmarkFindObjects(b *testing.B) {
+	s, db := benchServices(b)
+	storetest.Fill(b, s, benchCollection, *benchObjects)
+	// Give the planner statistics now rather than when autovacuum gets to it.
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, db.DSN)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "VACUUM ANALYZE objects"); err != nil {
+		b.Fatal(err)
+	}
+	c.Close(ctx)
+	maxSeq := int64(*benchObjects)
+	b.Run("default", func(b *testing.B) {
+		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection}, maxSeq)
+	})
+	b.Run("type", func(b *testing.B) {
+		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection, Types: []string{"malware"}}, maxSeq/20)
+	})
+	b.Run("all-metadata", func(b *testing.B) {
+		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection, Versions: []string{"all"}, MetadataOnly: true}, maxSeq)
+	})
+	b.Run("spec21", func(b *testing.B) {
+		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection, SpecVersions: []string{"2.1"}}, maxSeq)
+	})
+}

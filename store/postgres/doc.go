@@ -1,0 +1,21 @@
+// Package postgres is Rampart's store for nodes that outgrow one file:
+// every domain service of the root package on a PostgreSQL database (15 or
+// later), reached through a pgx connection pool.
+//
+// Reach first for NewDB and Open, then the service constructors:
+//
+//	db := postgres.NewDB("postgres://rampart@db.internal/rampart?sslmode=verify-full")
+//	if err := db.Open(ctx); err != nil { … }
+//	defer db.Close()
+//	objects := postgres.NewObjectService(db)
+//
+// Several Rampart processes may share one database: each write to a
+// collection holds that collection's row lock for its transaction, so
+// DateAdded and Seq grow in commit order whoever writes, and processes keep
+// no state of their own. Object versions are inserted with COPY.
+//
+// The schema is created and upgraded by the embedded migrations in
+// migrations/ (numbered like the SQLite store's), each applied in a
+// transaction under an advisory lock and recorded in the migrations table.
+// It behaves the same as store/sqlite: both pass store/storetest.
+package postgres

@@ -1,0 +1,28 @@
+// Package sqlite is Rampart's embedded store: every domain service of the
+// root package on one SQLite file, with no server to run.
+//
+// Reach first for NewDB and Open, then the service constructors:
+//
+//	db := sqlite.NewDB("rampart-data/rampart.db")
+//	if err := db.Open(ctx); err != nil { … }
+//	defer db.Close()
+//	objects := sqlite.NewObjectService(db)
+//	collections := sqlite.NewCollectionService(db)
+//	accounts := sqlite.NewAccountService(db)
+//
+// The file is in WAL mode: readers never wait for the writer. Writes go
+// through one connection, one transaction per call; CreateObjects of a
+// whole bundle is one transaction, and with the default Synchronous
+// (SyncFull) it is on disk when the call returns, so an acknowledged bundle
+// survives a crash of the process or of the machine. SyncNormal trades the
+// machine-crash guarantee for fewer syncs.
+//
+// Object listings (FindObjects) cost two queries whatever the page size and
+// read ordered index ranges, so a page near the end of a collection of a
+// million versions costs what a page at its start does. The schema is
+// created and upgraded by the embedded migrations in migrations/, recorded
+// in a table of that name.
+//
+// The driver is github.com/ncruces/go-sqlite3, SQLite compiled to Go: no
+// cgo and no C toolchain needed.
+package sqlite

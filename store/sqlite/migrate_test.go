@@ -1,0 +1,65 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/sqlite"
+)
+
+// TestMigrations opens a file twice: each migration is applied and recorded
+// once, and the data survives reopening.
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.db")
+	for i := range 2 {
+		db := sqlite.NewDB(path)
+		if err := db.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Migrations(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"0001_init.sql", "0002_objects_without_fk.sql"}, got); diff != "" {
+			t.Errorf("open %d: applied migrations (-want +got):\n%s", i+1, diff)
+		}
+		cs := sqlite.NewCollectionService(db)
+		if i == 0 {
+			if err := cs.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "kept"}); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := cs.FindAPIRootByName(ctx, "kept"); err != nil {
+			t.Errorf("after reopening: %v", err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	tests := []*sqlite.DB{
+		sqlite.NewDB(""),
+		sqlite.NewDB(filepath.Join(dir, "missing-dir", "x.db")),
+		func() *sqlite.DB { db := sqlite.NewDB(filepath.Join(dir, "s.db")); db.Synchronous = "off"; return db }(),
+	}
+	for _, db := range tests {
+		if err := db.Open(ctx); err == nil {
+			t.Errorf("Open(%q, synchronous %q) succeeded", db.Path, db.Synchronous)
+			db.Close()
+		}
+	}
+	notDB := filepath.Join(dir, "text.db")
+	os.WriteFile(notDB, []byte("this is not a database, but it is long enough to have a header........"), 0o600)
+	if err := sqlite.NewDB(notDB).Open(ctx); err == nil {
+		t.Errorf("Open of a text file succeeded")
+	}
+}
