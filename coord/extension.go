@@ -1,6 +1,10 @@
 package coord
 
 import (
+	"context"
+	"sync"
+
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -99,4 +103,31 @@ func ExtensionDefinitions() []*stix.Object {
 		}
 	}
 	return out
+}
+
+// definitionsOnce stores the extension definitions in a collection the
+// first time coordination writes there, so that every object Rampart
+// writes can be resolved by the tools that read it, and collections that
+// never hold coordination objects are left as they are. The zero value is
+// ready to use.
+type definitionsOnce struct {
+	mu   sync.Mutex
+	done map[string]bool
+}
+
+func (d *definitionsOnce) ensure(ctx context.Context, objects rampart.ObjectService, collectionID string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.done[collectionID] {
+		return nil
+	}
+	// Storing a version a collection already holds changes nothing.
+	if _, err := objects.CreateObjects(ctx, collectionID, ExtensionDefinitions()); err != nil {
+		return err
+	}
+	if d.done == nil {
+		d.done = map[string]bool{}
+	}
+	d.done[collectionID] = true
+	return nil
 }

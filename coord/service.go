@@ -37,7 +37,8 @@ type Service struct {
 	Sign func(*stix.Object) (*stix.Object, error)
 	Now  func() time.Time
 
-	mu sync.Mutex
+	mu   sync.Mutex
+	defs definitionsOnce
 }
 
 func (s *Service) now() time.Time {
@@ -64,6 +65,9 @@ func (s *Service) put(ctx context.Context, objs ...*stix.Object) ([]*stix.Object
 		}
 		out[i] = o
 	}
+	if err := s.defs.ensure(ctx, s.Objects, s.CollectionID); err != nil {
+		return nil, err
+	}
 	if _, err := s.Objects.CreateObjects(ctx, s.CollectionID, out); err != nil {
 		return nil, err
 	}
@@ -79,6 +83,9 @@ func (s *Service) Store(ctx context.Context, objs ...*stix.Object) ([]*stix.Obje
 // StoreSigned stores objects as they are, for objects already signed by
 // their creator (endorsements signed by another member state).
 func (s *Service) StoreSigned(ctx context.Context, objs ...*stix.Object) error {
+	if err := s.defs.ensure(ctx, s.Objects, s.CollectionID); err != nil {
+		return err
+	}
 	_, err := s.Objects.CreateObjects(ctx, s.CollectionID, objs)
 	return err
 }

@@ -74,6 +74,7 @@ type EarlyWarning struct {
 	wake   chan struct{}
 	cancel context.CancelFunc
 	done   chan struct{}
+	defs   definitionsOnce
 }
 
 // NewEarlyWarning returns an engine with the default rules; set its
@@ -319,6 +320,9 @@ func (w *EarlyWarning) store(ctx context.Context, alerts []*Alert, keys []ruleKe
 			return fmt.Errorf("early warning: alert %s: %w", a.ID, err)
 		}
 		objs = append(objs, o)
+	}
+	if err := w.defs.ensure(ctx, w.Objects, w.CollectionID); err != nil {
+		return fmt.Errorf("early warning: store the extension definitions: %w", err)
 	}
 	if _, err := w.Objects.CreateObjects(ctx, w.CollectionID, objs); err != nil {
 		return fmt.Errorf("early warning: store %d alerts: %w", len(objs), err)

@@ -436,10 +436,6 @@ func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server,
 	if err != nil {
 		return nil, err
 	}
-	// The extension definitions, so that every tool can resolve them.
-	if _, err := n.objects.CreateObjects(ctx, env.coll.ID, coord.ExtensionDefinitions()); err != nil {
-		return nil, fmt.Errorf("store coordination extension definitions: %v", err)
-	}
 	notifier := &coord.Notifier{Hooks: env.settings.Webhooks, Logger: logger}
 	if err := notifier.Open(ctx); err != nil {
 		return nil, err
