@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rampart-cti/rampart/stix"
@@ -51,6 +52,9 @@ type Watchlist struct {
 	// label that contains the brand: "acme" matches acme-login.example and
 	// secure.myacme.example.
 	Brands []string `json:"brands,omitempty"`
+
+	once sync.Once
+	idx  *watchIndex
 }
 
 // Validate checks the watchlist and normalises its domains and brands to
@@ -99,28 +103,31 @@ func (wl *Watchlist) Validate() error {
 }
 
 // Match returns the watchlist entries that the observable values name.
+// Its cost grows with the number of distinct prefix lengths and the
+// logarithm of the number of entries, not with the entries themselves
+// (brands excepted, which are few). It is safe for concurrent use.
 func (wl *Watchlist) Match(values []Observable) []WatchMatch {
+	x := wl.index()
 	var out []WatchMatch
 	add := func(m WatchMatch) {
 		if !slices.Contains(out, m) {
 			out = append(out, m)
 		}
 	}
+	networks := func(p netip.Prefix, value string) {
+		for _, n := range x.overlapping(p) {
+			add(WatchMatch{"network", n.String(), value})
+		}
+	}
 	for _, v := range values {
 		switch v.Kind() {
 		case "ip":
-			p, ok := parsePrefix(v.Value)
-			if !ok {
-				continue
-			}
-			for _, n := range wl.Networks {
-				if n.Overlaps(p) {
-					add(WatchMatch{"network", n.String(), v.Value})
-				}
+			if p, ok := parsePrefix(v.Value); ok {
+				networks(p, v.Value)
 			}
 		case "asn":
 			n, err := strconv.ParseInt(v.Value, 10, 64)
-			if err == nil && slices.Contains(wl.ASNs, n) {
+			if err == nil && x.asns[n] {
 				add(WatchMatch{"asn", v.Value, v.Value})
 			}
 		case "domain", "url", "email":
@@ -129,17 +136,15 @@ func (wl *Watchlist) Match(values []Observable) []WatchMatch {
 				continue
 			}
 			if p, ok := parsePrefix(host); ok {
-				for _, n := range wl.Networks {
-					if n.Overlaps(p) {
-						add(WatchMatch{"network", n.String(), v.Value})
-					}
-				}
+				networks(p, v.Value)
 				continue
 			}
-			for _, d := range wl.Domains {
-				if host == d || strings.HasSuffix(host, "."+d) {
+			// The host and each of its parents, up to the top label.
+			for d := host; d != ""; {
+				if x.domains[d] {
 					add(WatchMatch{"domain", d, v.Value})
 				}
+				_, d, _ = strings.Cut(d, ".")
 			}
 			for _, b := range wl.Brands {
 				for _, label := range strings.Split(host, ".") {
@@ -149,6 +154,77 @@ func (wl *Watchlist) Match(values []Observable) []WatchMatch {
 					}
 				}
 			}
+		}
+	}
+	return out
+}
+
+// watchIndex is a watchlist compiled for matching.
+type watchIndex struct {
+	// byLen holds, for each prefix length in use, the prefixes of that
+	// length sorted by address.
+	byLen   map[int][]netip.Prefix
+	lengths []int
+	asns    map[int64]bool
+	domains map[string]bool
+}
+
+func (wl *Watchlist) index() *watchIndex {
+	wl.once.Do(func() {
+		x := &watchIndex{byLen: map[int][]netip.Prefix{}, asns: map[int64]bool{}, domains: map[string]bool{}}
+		for _, p := range wl.Networks {
+			if !p.IsValid() {
+				continue
+			}
+			p = p.Masked()
+			// IPv4 and IPv6 prefixes of the same length are told apart by
+			// the address family, which the sort keeps apart too.
+			key := p.Bits()
+			if p.Addr().Is6() {
+				key += 1000
+			}
+			x.byLen[key] = append(x.byLen[key], p)
+		}
+		for k, ps := range x.byLen {
+			slices.SortFunc(ps, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
+			x.byLen[k] = slices.Compact(ps)
+			x.lengths = append(x.lengths, k)
+		}
+		slices.Sort(x.lengths)
+		for _, a := range wl.ASNs {
+			x.asns[a] = true
+		}
+		for _, d := range wl.Domains {
+			x.domains[strings.TrimSuffix(strings.ToLower(d), ".")] = true
+		}
+		wl.idx = x
+	})
+	return wl.idx
+}
+
+// overlapping returns the watched prefixes that overlap p: those that
+// contain it and those it contains.
+func (x *watchIndex) overlapping(p netip.Prefix) []netip.Prefix {
+	var out []netip.Prefix
+	for _, key := range x.lengths {
+		is6, bits := key >= 1000, key%1000
+		if is6 != p.Addr().Is6() {
+			continue
+		}
+		ps := x.byLen[key]
+		if bits <= p.Bits() {
+			// A watched prefix as long as p or shorter contains p when it
+			// equals p's address masked to its length.
+			want, _ := p.Addr().Prefix(bits)
+			if i, ok := slices.BinarySearchFunc(ps, want.Addr(), func(e netip.Prefix, a netip.Addr) int { return e.Addr().Compare(a) }); ok {
+				out = append(out, ps[i])
+			}
+			continue
+		}
+		// Longer watched prefixes inside p start at or after p's address.
+		i, _ := slices.BinarySearchFunc(ps, p.Addr(), func(e netip.Prefix, a netip.Addr) int { return e.Addr().Compare(a) })
+		for ; i < len(ps) && p.Contains(ps[i].Addr()); i++ {
+			out = append(out, ps[i])
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package coord
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,6 +189,46 @@ func FuzzSimplePatterns(f *testing.F) {
 		}
 		if len(got) != 1 || got[0].Value != value {
 			t.Fatalf("value %q read back as %v", value, got)
+		}
+	})
+}
+
+// FuzzWatchlistNetworks compares the prefix index with the obvious scan:
+// a probe matches exactly the watched prefixes that overlap it.
+func FuzzWatchlistNetworks(f *testing.F) {
+	f.Add([]byte{192, 0, 2, 0, 24, 10, 0, 0, 0, 8}, []byte{192, 0, 2, 7, 32})
+	f.Add([]byte{10, 0, 0, 0, 8, 10, 1, 0, 0, 16, 10, 1, 2, 0, 24}, []byte{10, 1, 0, 0, 12})
+	f.Fuzz(func(t *testing.T, watched, probe []byte) {
+		prefix := func(b []byte) (netip.Prefix, bool) {
+			if len(b) < 5 {
+				return netip.Prefix{}, false
+			}
+			return netip.PrefixFrom(netip.AddrFrom4([4]byte(b[:4])), int(b[4])%33).Masked(), true
+		}
+		wl := &Watchlist{Name: "fuzz", MemberState: "FR"}
+		for len(watched) >= 5 {
+			p, _ := prefix(watched)
+			wl.Networks = append(wl.Networks, p)
+			watched = watched[5:]
+		}
+		p, ok := prefix(probe)
+		if !ok {
+			return
+		}
+		var want []string
+		for _, n := range wl.Networks {
+			if n.Overlaps(p) && !slices.Contains(want, n.String()) {
+				want = append(want, n.String())
+			}
+		}
+		var got []string
+		for _, m := range wl.Match([]Observable{{"ipv4-addr", "value", p.String()}}) {
+			got = append(got, m.Entry)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(want, got) {
+			t.Fatalf("probe %s over %v: index %v, scan %v", p, wl.Networks, got, want)
 		}
 	})
 }

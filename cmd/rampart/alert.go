@@ -427,11 +427,34 @@ func (m *Main) alertWebhook(env *coordEnv, pos []string, secretStdin bool) error
 	return nil
 }
 
+// coordinationNode is coordination on a serving node: the early-warning
+// engine and the JSON API.
+type coordinationNode struct {
+	ew  *coord.EarlyWarning
+	api *web.Server
+}
+
+// observe hands objects stored in a collection to the early-warning
+// engine and tells the API its attribution knowledge may have changed.
+// Whatever stores objects without going through TAXII (the matcher's
+// sightings, federation) calls it too. It never blocks.
+func (c *coordinationNode) observe(collectionID string, objs []*stix.Object) {
+	c.ew.Observe(collectionID, objs)
+	c.api.Invalidate(collectionID)
+}
+
+// wrap serves /api/v1/ and passes every other path to next.
+func (c *coordinationNode) wrap(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", next)
+	mux.Handle("/api/v1/", c.api.Handler())
+	return mux
+}
+
 // startCoordination starts what coordination needs on a serving node: the
-// early-warning engine fed by TAXII (and, through it, by federation), the
-// webhooks, and the JSON API. It returns a wrapper that serves /api/v1/
-// and passes every other path to next.
-func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server, logger *slog.Logger) (func(next http.Handler) http.Handler, error) {
+// early-warning engine, fed by what TAXII stores, the webhooks, and the
+// JSON API.
+func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server, logger *slog.Logger) (*coordinationNode, error) {
 	env, err := m.coordinationOn(ctx, n, &coordFlags{})
 	if err != nil {
 		return nil, err
@@ -461,20 +484,15 @@ func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server,
 		return nil, err
 	}
 	m.closers = append(m.closers, api)
+	c := &coordinationNode{ew: ew, api: api}
 	prev := ts.OnAdded
 	ts.OnAdded = func(collectionID string, objs []*stix.Object) {
 		if prev != nil {
 			prev(collectionID, objs)
 		}
-		ew.Observe(collectionID, objs)
-		api.Invalidate(collectionID)
+		c.observe(collectionID, objs)
 	}
 	logger.Info("coordination", "collection", env.coll.ID, "rules", fmt.Sprintf("%d states within %s", ew.Rules.MinStates, ew.Rules.Window),
 		"watchlists", len(env.settings.Watchlists), "webhooks", len(env.settings.Webhooks))
-	return func(next http.Handler) http.Handler {
-		mux := http.NewServeMux()
-		mux.Handle("/", next)
-		mux.Handle("/api/v1/", api.Handler())
-		return mux
-	}, nil
+	return c, nil
 }

@@ -102,13 +102,13 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	m.closers = append(m.closers, ts)
-	withAPI, err := m.startCoordination(ctx, n, ts, logger)
+	coordination, err := m.startCoordination(ctx, n, ts, logger)
 	if err != nil {
 		return err
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/", instrument(reg, logger, withAPI(ts.Handler())))
+	mux.Handle("/", instrument(reg, logger, coordination.wrap(ts.Handler())))
 	mux.Handle("GET /metrics", reg.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
