@@ -23,6 +23,7 @@ type memStore struct {
 	mu    sync.Mutex
 	seq   int64
 	colls map[string][]*rampart.ObjectVersion
+	held  map[string]bool // collection, id and version of every version held
 	// pageSize forces small pages, to exercise paging.
 	pageSize int
 }
@@ -33,7 +34,7 @@ var (
 )
 
 func newMemStore(colls ...string) *memStore {
-	m := &memStore{colls: map[string][]*rampart.ObjectVersion{}, pageSize: 3}
+	m := &memStore{colls: map[string][]*rampart.ObjectVersion{}, held: map[string]bool{}, pageSize: 3}
 	for _, c := range colls {
 		m.colls[c] = nil
 	}
@@ -84,11 +85,11 @@ func (m *memStore) CreateObjects(_ context.Context, coll string, objs []*stix.Ob
 	}
 	var res []rampart.ObjectResult
 	for _, o := range objs {
-		dup := slices.ContainsFunc(m.colls[coll], func(v *rampart.ObjectVersion) bool {
-			return v.Object.ID == o.ID && v.Object.Version().Equal(o.Version())
-		})
+		key := coll + " " + o.ID + " " + o.Version().Key()
+		dup := m.held[key]
 		res = append(res, rampart.ObjectResult{ID: o.ID, Version: o.Version(), Added: !dup})
 		if !dup {
+			m.held[key] = true
 			m.seq++
 			m.colls[coll] = append(m.colls[coll], &rampart.ObjectVersion{Object: o, Seq: m.seq, DateAdded: time.Unix(m.seq, 0)})
 		}
@@ -174,7 +175,7 @@ func uuid(prefix string, n int) string {
 // world builds STIX objects for early-warning tests: organisations in
 // member states, indicators tied to intrusion sets, sightings.
 type world struct {
-	t    *testing.T
+	t    testing.TB
 	objs []*stix.Object
 	n    int
 }

@@ -20,6 +20,12 @@ type sighting struct {
 	Of    string
 	Where []string
 	Time  time.Time
+
+	// The member states and sectors of Where, as of placed (an index
+	// generation), so that an evaluation does not place every sighting
+	// again.
+	placedGen          uint64
+	countries, sectors []string
 }
 
 // relation is an "indicates", "attributed-to" or "located-at"
@@ -48,6 +54,10 @@ type index struct {
 
 	alerts      map[string]*Alert
 	alertsByKey map[ruleKey][]*Alert
+
+	// gen changes whenever an identity, location or located-at
+	// relationship does, which may move a sighting to another state.
+	gen uint64
 }
 
 func newIndex() *index {
@@ -146,6 +156,7 @@ func (x *index) add(o *stix.Object, retention time.Time) []ruleKey {
 		if json.Unmarshal(o.Raw, &n) != nil {
 			return nil
 		}
+		x.gen++
 		if o.Type == "identity" {
 			x.identities[o.ID] = n.Sectors
 			x.names[o.ID] = n.Name
@@ -212,6 +223,9 @@ func (x *index) prune(before time.Time) {
 func (x *index) addRelationship(o *stix.Object) []ruleKey {
 	var keys []ruleKey
 	if old, ok := x.relations[o.ID]; ok {
+		if old.Type == "located-at" {
+			x.gen++
+		}
 		keys = x.keysOfRelation(old)
 		delete(x.out[relKey(old.Type, old.Source)], o.ID)
 		delete(x.in[relKey(old.Type, old.Target)], o.ID)
@@ -230,6 +244,9 @@ func (x *index) addRelationship(o *stix.Object) []ruleKey {
 	}
 	r := relation{j.Type, j.Source, j.Target}
 	x.relations[o.ID] = r
+	if r.Type == "located-at" {
+		x.gen++
+	}
 	for _, e := range []struct {
 		m      map[string]map[string]string
 		k, end string
@@ -351,6 +368,13 @@ func (x *index) sightingsOf(k ruleKey) []*sighting {
 // identities without a located-at relationship (the trust registry knows
 // each member organisation's country).
 func (x *index) place(s *sighting, countryOf func(string) string) (countries, sectors []string) {
+	if s.placedGen == x.gen+1 {
+		return s.countries, s.sectors
+	}
+	defer func() {
+		s.countries, s.sectors, s.placedGen = dedupe(countries), dedupe(sectors), x.gen+1
+		countries, sectors = s.countries, s.sectors
+	}()
 	for _, w := range s.Where {
 		switch stix.IDType(w) {
 		case "location":

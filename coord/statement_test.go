@@ -292,3 +292,10 @@ func TestStatementValidate(t *testing.T) {
 		t.Errorf("edited terms: %v", err)
 	}
 }
+
+// newFederationVerifier returns a verifier with an empty cache.
+func newFederationVerifier(f *federation) *trust.Verifier {
+	v := trust.NewVerifier(f.reg, trust.DefaultPolicy())
+	v.Now = f.v.Now
+	return v
+}

@@ -366,9 +366,8 @@ type placed struct {
 func (w *EarlyWarning) evaluate(k ruleKey, now time.Time) []*Alert {
 	var ps []placed
 	for _, s := range w.idx.sightingsOf(k) {
-		cs, secs := w.idx.place(s, w.CountryOf)
-		if cs = dedupe(cs); len(cs) > 0 {
-			ps = append(ps, placed{s, cs, dedupe(secs)})
+		if cs, secs := w.idx.place(s, w.CountryOf); len(cs) > 0 {
+			ps = append(ps, placed{s, cs, secs})
 		}
 	}
 	sort.Slice(ps, func(i, j int) bool {
