@@ -129,15 +129,21 @@ func (m *memStore) DeleteCollection(context.Context, string, string) error      
 // objects returns the latest version of every object of typ in coll.
 func (m *memStore) objects(t *testing.T, coll, typ string) []*stix.Object {
 	t.Helper()
-	page, err := (&memStore{colls: m.colls, pageSize: 1 << 30}).FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll, Types: []string{typ}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []*stix.Object
-	for _, v := range page.Versions {
-		out = append(out, v.Object)
+	f := rampart.ObjectFilter{CollectionID: coll, Types: []string{typ}}
+	for {
+		page, err := m.FindObjects(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range page.Versions {
+			out = append(out, v.Object)
+		}
+		if !page.More {
+			return out
+		}
+		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
 	}
-	return out
 }
 
 // versions returns how many versions of id coll holds.

@@ -1,7 +1,6 @@
 package coord
 
 import (
-	"encoding/json/jsontext"
 	json "encoding/json/v2"
 	"time"
 
@@ -242,7 +241,7 @@ func (x *index) addRelationship(o *stix.Object) []ruleKey {
 	default:
 		return keys
 	}
-	r := relation{j.Type, j.Source, j.Target}
+	r := relation(j)
 	x.relations[o.ID] = r
 	if r.Type == "located-at" {
 		x.gen++
@@ -431,15 +430,4 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// rawString reads one string member of an object.
-func rawString(raw jsontext.Value, name string) string {
-	var m map[string]jsontext.Value
-	if json.Unmarshal(raw, &m) != nil {
-		return ""
-	}
-	var s string
-	json.Unmarshal(m[name], &s)
-	return s
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha1"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
-	"errors"
 	"fmt"
 
 	"github.com/rampart-cti/rampart/stix"
@@ -119,7 +118,3 @@ func lowerHyphen(s string) bool {
 	}
 	return true
 }
-
-// errNotFound marks a lookup that found nothing; services turn it into
-// rampart.ENOTFOUND.
-var errNotFound = errors.New("not found")

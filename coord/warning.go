@@ -195,21 +195,24 @@ func (w *EarlyWarning) run(ctx context.Context) {
 	}
 }
 
-// process takes the queue and folds it into the index.
+// process takes the queue and folds it into the index. It holds procMu
+// from before it takes the queue until the batch is stored, so that Flush
+// returns only once everything queued before it has been processed, by
+// whichever goroutine took it.
 func (w *EarlyWarning) process(ctx context.Context) error {
+	w.procMu.Lock()
+	defer w.procMu.Unlock()
 	w.mu.Lock()
 	batch, overflow := w.queue, w.overflow
 	w.queue, w.overflow = nil, false
 	w.mu.Unlock()
 	if overflow {
 		w.logger().Warn("early warning: more than MaxQueued objects arrived at once; re-reading the store", "max", MaxQueued)
-		return w.Rescan(ctx)
+		return w.rescan(ctx)
 	}
 	if len(batch) == 0 {
 		return nil
 	}
-	w.procMu.Lock()
-	defer w.procMu.Unlock()
 	return w.apply(ctx, batch)
 }
 
@@ -219,6 +222,11 @@ func (w *EarlyWarning) process(ctx context.Context) error {
 func (w *EarlyWarning) Rescan(ctx context.Context) error {
 	w.procMu.Lock()
 	defer w.procMu.Unlock()
+	return w.rescan(ctx)
+}
+
+// rescan is Rescan with procMu held.
+func (w *EarlyWarning) rescan(ctx context.Context) error {
 	w.idx = newIndex()
 	colls, err := w.Collections.FindCollections(ctx, rampart.CollectionFilter{})
 	if err != nil {
