@@ -344,6 +344,7 @@ const (
 	RejectOtherTerms  = "other terms"
 	RejectWithdrawn   = "withdrawn"
 	RejectKeyNotValid = "key not valid"
+	RejectRegistry    = "registry expired"
 )
 
 // CountEndorsements counts the endorsements of statement s among objs
@@ -437,6 +438,8 @@ func signatureReason(err error) string {
 		reason = RejectRevokedKey
 	case errors.Is(err, trust.ErrKeyNotValid):
 		reason = RejectKeyNotValid
+	case errors.Is(err, trust.ErrRegistryExpired):
+		reason = RejectRegistry
 	default:
 		reason = RejectBadSig
 	}
