@@ -53,7 +53,8 @@ const (
 //
 // An Incident read with ParseIncident remembers the object it came from,
 // so that Object writes a new version that keeps every property and
-// extension Rampart does not manage.
+// extension Rampart does not manage. An Incident is a value to edit: it is
+// not safe for concurrent use.
 type Incident struct {
 	ID          string
 	Name        string

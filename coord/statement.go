@@ -34,6 +34,7 @@ const MaxInvited = 64
 // Threshold of the Invited member states have each signed an endorsement
 // of exactly its terms (see Endorse and CountEndorsements), and only its
 // drafter publishes it. Nothing in Rampart ever endorses automatically.
+// A Statement is a value to edit: it is not safe for concurrent use.
 type Statement struct {
 	ID        string
 	CreatedBy string // the drafting member state's organisation
@@ -358,6 +359,13 @@ const (
 // other endorsement is listed in Rejected with the reason.
 //
 // The quorum is Reached when at least s.Threshold endorsements count.
+//
+// A counted endorsement guarantees that the organisation's two registry
+// keys signed exactly these terms (the registry in v decides who is a
+// member, which keys are theirs and which are revoked); it says nothing
+// about whether the attribution is right, and a revocation in a registry
+// newer than v's is not seen. CountEndorsements is safe for concurrent
+// use as long as s and objs are not changed meanwhile.
 func CountEndorsements(s *Statement, objs []*stix.Object, v *trust.Verifier) *Quorum {
 	q := &Quorum{Statement: s.ID, Terms: s.TermsDigest(), Threshold: s.Threshold, Invited: dedupe(s.Invited)}
 	latest := map[string]*stix.Object{}
