@@ -194,6 +194,17 @@ func TestIncidentsAPI(t *testing.T) {
 	n.want(n.do("analyst", "POST", "/api/v1/incidents", `{"name":"x","detected":"2026-03-10T09:00:00Z","eu_alert_level":"purple"}`), 400, `eu_alert_level must be one of normal, elevated, high, crisis (got \"purple\")`)
 	n.want(n.do("analyst", "POST", "/api/v1/incidents", `{"name":"x"}`), 400, "detected")
 	n.want(n.do("analyst", "GET", "/api/v1/incidents/incident--00000000-0000-4000-8000-000000000000", ""), 404)
+	huge := `{"name":"x","detected":"2026-03-10T09:00:00Z","description":"` + strings.Repeat("a", DefaultMaxBodyBytes) + `"}`
+	n.want(n.do("analyst", "POST", "/api/v1/incidents", huge), 413, "request body exceeds 1048576 bytes")
+	req, _ := http.NewRequest("POST", n.srv.URL+"/api/v1/incidents", strings.NewReader(`name=x`))
+	req.SetBasicAuth("analyst", password)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("form body: %d, want 415", resp.StatusCode)
+	}
 
 	// Updates, reports and the timeline; deadlines flagged at the clock.
 	n.now = time.Date(2026, 3, 10, 20, 0, 0, 0, time.UTC)
