@@ -13,9 +13,9 @@ import (
 // Pos is a position in the pattern text: a byte offset and the 1-based line
 // and column (in characters) it falls on.
 type Pos struct {
-	Offset int
-	Line   int
-	Col    int
+	Offset int32
+	Line   int32
+	Col    int32
 }
 
 func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
@@ -263,7 +263,7 @@ type SetLiteral struct {
 	Values []*Literal
 }
 
-func (*ObservationSimple) observationExpr()       {}
+func (*ObservationSimple) observationExpr() {}
 func (*ObservationBinary) observationExpr() {}
 func (*ObservationParen) observationExpr()  {}
 func (*Qualified) observationExpr()         {}
@@ -276,7 +276,7 @@ func (*StartStop) qualifier()               {}
 func (*Literal) value()                     {}
 func (*SetLiteral) value()                  {}
 
-func (n *ObservationSimple) Pos() Pos       { return n.Lbrack }
+func (n *ObservationSimple) Pos() Pos { return n.Lbrack }
 func (n *ObservationBinary) Pos() Pos { return n.Left.Pos() }
 func (n *ObservationParen) Pos() Pos  { return n.Lparen }
 func (n *Qualified) Pos() Pos         { return n.X.Pos() }
@@ -295,14 +295,9 @@ func (n *ObjectPath) Pos() Pos       { return n.At }
 func (n *Literal) Pos() Pos          { return n.At }
 func (n *SetLiteral) Pos() Pos       { return n.Lparen }
 
-// obsPrec and cmpPrec are the precedence tables of the two expression
-// levels: a higher number binds tighter. All operators are left-associative.
-var obsPrec = map[tokenKind]int{tokFollowedBy: 1, tokOr: 2, tokAnd: 3}
-var cmpPrec = map[tokenKind]int{tokOr: 1, tokAnd: 2}
+func obsOpPrec(op ObservationOp) int { return obsPrecOf(obsOpToken[op]) }
 
-func obsOpPrec(op ObservationOp) int {
-	return map[ObservationOp]int{ObsFollowedBy: 1, ObsOr: 2, ObsAnd: 3}[op]
-}
+var obsOpToken = [...]tokenKind{ObsAnd: tokAnd, ObsOr: tokOr, ObsFollowedBy: tokFollowedBy}
 
 func (n *ObservationSimple) String() string { return "[" + n.Expr.String() + "]" }
 
@@ -372,9 +367,9 @@ func (n *ComparisonBinary) String() string {
 
 func cmpOperand(x ComparisonExpr, prec int, right bool) string {
 	if b, ok := x.(*ComparisonBinary); ok {
-		q := 1
+		q := cmpPrecOf(tokOr)
 		if b.And {
-			q = 2
+			q = cmpPrecOf(tokAnd)
 		}
 		if q < prec || right && q == prec {
 			return "(" + x.String() + ")"

@@ -1,13 +1,14 @@
 package pattern
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // compiled is what Check prepares for evaluating one comparison.
@@ -65,17 +66,29 @@ func (p *Pattern) Check() error {
 }
 
 type checker struct {
-	p     *Pattern
-	errs  ErrorList
-	warns []*Error
+	p            *Pattern
+	unknownTypes []string
+	errs         ErrorList
+	warns        []*Error
 }
 
 func (c *checker) errorf(at Pos, format string, args ...any) {
 	c.errs = append(c.errs, &Error{Pos: at, Msg: fmt.Sprintf(format, args...), Source: c.p.Source})
 }
 
+// warnf records a warning; the same message is given once, at its first
+// position.
 func (c *checker) warnf(at Pos, format string, args ...any) {
-	c.warns = append(c.warns, &Error{Pos: at, Msg: fmt.Sprintf(format, args...), Source: c.p.Source, Warning: true})
+	c.warn(at, fmt.Sprintf(format, args...))
+}
+
+func (c *checker) warn(at Pos, msg string) {
+	for _, w := range c.warns {
+		if w.Msg == msg {
+			return
+		}
+	}
+	c.warns = append(c.warns, &Error{Pos: at, Msg: msg, Source: c.p.Source, Warning: true})
 }
 
 func (c *checker) obs(x ObservationExpr) {
@@ -128,7 +141,7 @@ func (c *checker) qualifier(q Qualifier) {
 	switch q := q.(type) {
 	case *Within:
 		if q.Seconds <= 0 {
-			c.errorf(q.At, "WITHIN needs a positive number of seconds (got %s)", formatFloat(q.Seconds))
+			c.errorf(q.At, "WITHIN needs a positive number of seconds (got %s)", strings.Fields(q.String())[1])
 		}
 	case *Repeats:
 		if q.Count < 1 {
@@ -177,14 +190,17 @@ func (c *checker) comparison(x *Comparison) {
 	}
 	switch x.Op {
 	case OpLike:
-		s := norm.NFC.String(x.Value.(*Literal).Str)
+		s := nfc(x.Value.(*Literal).Str)
 		x.c.like = newLikeMatcher(s)
 		x.c.binaryOK = below256(s)
 	case OpMatches:
-		s := norm.NFC.String(x.Value.(*Literal).Str)
+		s := nfc(x.Value.(*Literal).Str)
 		re, err := compileRegex(s)
 		if err != nil {
 			c.errorf(x.Value.Pos(), "MATCHES %s: %v", shorten(x.Value.String()), err)
+			if errors.Is(err, ErrTooCostly) {
+				c.errs[len(c.errs)-1].Err = ErrTooCostly
+			}
 			return
 		}
 		x.c.re = re
@@ -204,13 +220,14 @@ func (c *checker) comparison(x *Comparison) {
 func (c *checker) path(p *ObjectPath) {
 	props, known := knownProperty[p.Type]
 	if !known {
-		if !strings.HasPrefix(p.Type, "x-") {
-			c.warnf(p.At, "object type %q is not a STIX 2.1 cyber-observable type (custom types should begin with x-)", p.Type)
+		if !strings.HasPrefix(p.Type, "x-") && !slices.Contains(c.unknownTypes, p.Type) {
+			c.unknownTypes = append(c.unknownTypes, p.Type)
+			c.warn(p.At, "object type "+strconv.Quote(p.Type)+" is not a STIX 2.1 cyber-observable type (custom types should begin with x-)")
 		}
 		return
 	}
 	if k := p.Steps[0].Key; !props[k] && !strings.HasPrefix(k, "x_") {
-		c.warnf(p.At, "%s has no property %q in STIX 2.1 (custom properties should begin with x_)", p.Type, k)
+		c.warn(p.At, p.Type+" has no property "+strconv.Quote(k)+" in STIX 2.1 (custom properties should begin with x_)")
 	}
 }
 

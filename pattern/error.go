@@ -88,11 +88,11 @@ func (e *Error) Snippet() string {
 		return ""
 	}
 	lines := strings.Split(e.Source, "\n")
-	if e.Pos.Line > len(lines) {
+	if int(e.Pos.Line) > len(lines) {
 		return ""
 	}
 	line := strings.ReplaceAll(strings.TrimRight(lines[e.Pos.Line-1], "\r"), "\t", " ")
-	col := e.Pos.Col
+	col := int(e.Pos.Col)
 	// Keep long lines readable: show at most 60 characters on either side.
 	if n := utf8.RuneCountInString(line); n > 120 {
 		r := []rune(line)
@@ -116,4 +116,13 @@ func (l ErrorList) Error() string {
 		return l[0].Error()
 	}
 	return fmt.Sprintf("%s (and %d more)", l[0].Error(), len(l)-1)
+}
+
+// Unwrap gives errors.Is and errors.As every error of the list.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
 }

@@ -430,4 +430,3 @@ func nfc(s string) string {
 	}
 	return s
 }
-

@@ -10,12 +10,14 @@ import (
 // the input is exhausted or broken.
 type stateFn func(*lexer) stateFn
 
-// lexer turns pattern text into tokens. It is synchronous: lex runs the
-// state functions to the end of the input and returns every token, which is
-// what a one-token-lookahead parser over short patterns wants.
+// lexer turns pattern text into tokens. It is synchronous: nextToken runs
+// the state functions until one token is emitted, so the parser pulls tokens
+// one at a time and no token slice is built.
 type lexer struct {
-	input  string
-	tokens []token
+	input string
+	state stateFn
+	item  token
+	have  bool
 	// start is where the current token begins; pos is the next byte to read.
 	start, pos int
 	startPos   Pos
@@ -26,14 +28,17 @@ type lexer struct {
 
 const eof = -1
 
-// lex returns the tokens of input. The last token is tokEOF or, when the
-// input cannot be lexed, tokError.
-func lex(input string) []token {
-	l := &lexer{input: input, line: 1, col: 1, tokens: make([]token, 0, len(input)/4+2)}
-	for state := lexAny; state != nil; {
-		state = state(l)
+// nextToken returns the next token. After the input ends it returns tokEOF,
+// after an error the tokError, for ever.
+func (l *lexer) nextToken() token {
+	for !l.have {
+		if l.state == nil {
+			return l.item
+		}
+		l.state = l.state(l)
 	}
-	return l.tokens
+	l.have = false
+	return l.item
 }
 
 func (l *lexer) next() rune {
@@ -59,6 +64,9 @@ func (l *lexer) next() rune {
 
 // backup steps back one rune; it may be called once per call of next.
 func (l *lexer) backup() {
+	if l.width == 0 {
+		return
+	}
 	l.pos -= l.width
 	if l.width > 0 && l.input[l.pos] == '\n' {
 		l.line--
@@ -72,7 +80,7 @@ func (l *lexer) peek() rune {
 	return r
 }
 
-func (l *lexer) here() Pos { return Pos{Offset: l.pos, Line: l.line, Col: l.col} }
+func (l *lexer) here() Pos { return Pos{Offset: int32(l.pos), Line: int32(l.line), Col: int32(l.col)} }
 
 // mark begins a token at the current position.
 func (l *lexer) mark() {
@@ -81,12 +89,14 @@ func (l *lexer) mark() {
 }
 
 func (l *lexer) emit(k tokenKind) {
-	l.tokens = append(l.tokens, token{kind: k, pos: l.startPos, text: l.input[l.start:l.pos]})
+	l.item = token{kind: k, pos: l.startPos, text: l.input[l.start:l.pos]}
+	l.have = true
 }
 
 // errorf emits an error token at p and stops the lexer.
-func (l *lexer) errorf(p Pos, opened Pos, format string, args ...any) stateFn {
-	l.tokens = append(l.tokens, token{kind: tokError, pos: p, opened: opened, msg: fmt.Sprintf(format, args...)})
+func (l *lexer) errorf(p Pos, format string, args ...any) stateFn {
+	l.item = token{kind: tokError, pos: p, text: fmt.Sprintf(format, args...)}
+	l.have = true
 	return nil
 }
 
@@ -127,16 +137,16 @@ func lexAny(l *lexer) stateFn {
 			return lexIdent
 		case r == '.' && !isDigit(l.peek()):
 			l.emit(tokDot)
-			continue
+			return lexAny
 		case isDigit(r) || r == '+' || r == '-' || r == '.':
 			l.backup()
 			return lexNumber
 		}
 		if k, ok := punct(l, r); ok {
 			l.emit(k)
-			continue
+			return lexAny
 		}
-		return l.errorf(l.startPos, Pos{}, "unexpected character %q", r)
+		return l.errorf(l.startPos, "unexpected character %q", r)
 	}
 }
 
@@ -191,7 +201,7 @@ func lexComment(l *lexer) stateFn {
 		for {
 			switch l.next() {
 			case eof:
-				return l.errorf(l.here(), l.startPos, "comment opened at %s is not closed", l.startPos)
+				return l.errorf(l.here(), "comment opened at %s is not closed", l.startPos)
 			case '*':
 				if l.peek() == '/' {
 					l.next()
@@ -207,7 +217,7 @@ func lexComment(l *lexer) stateFn {
 			}
 		}
 	}
-	return l.errorf(l.startPos, Pos{}, "unexpected character '/' (a regular expression is written as a quoted string after MATCHES)")
+	return l.errorf(l.startPos, "unexpected character '/' (a regular expression is written as a quoted string after MATCHES)")
 }
 
 // lexIdent lexes an identifier or keyword; the first rune is consumed.
@@ -226,11 +236,16 @@ func lexIdent(l *lexer) stateFn {
 		break
 	}
 	text := l.input[l.start:l.pos]
-	if k, ok := keywords[text]; ok && !hyphen {
-		l.emit(k)
-		return lexAny
+	// Keywords are upper case but for true and false; most identifiers
+	// are lower-case type and property names, which skip the lookup.
+	if c := text[0]; !hyphen && ('A' <= c && c <= 'Z' || c == 't' || c == 'f') {
+		if k, ok := keywords[text]; ok {
+			l.emit(k)
+			return lexAny
+		}
 	}
-	l.tokens = append(l.tokens, token{kind: tokIdent, pos: l.startPos, text: text, hyphen: hyphen})
+	l.emit(tokIdent)
+	l.item.hyphen = hyphen
 	return lexAny
 }
 
@@ -253,20 +268,20 @@ func lexNumber(l *lexer) stateFn {
 			frac++
 		}
 		if frac == 0 {
-			return l.errorf(l.startPos, Pos{}, "malformed number %q: a float needs digits after the '.'", l.input[l.start:l.pos])
+			return l.errorf(l.startPos, "malformed number %q: a float needs digits after the '.'", l.input[l.start:l.pos])
 		}
 		l.emit(tokFloat)
 		return lexAny
 	}
 	l.backup()
 	if intDigits == 0 {
-		return l.errorf(l.startPos, Pos{}, "unexpected character %q", l.input[l.start:l.pos])
+		return l.errorf(l.startPos, "unexpected character %q", l.input[l.start:l.pos])
 	}
 	if leadingZero && intDigits > 1 {
-		return l.errorf(l.startPos, Pos{}, "malformed integer %q: leading zeros are not allowed", l.input[l.start:l.pos])
+		return l.errorf(l.startPos, "malformed integer %q: leading zeros are not allowed", l.input[l.start:l.pos])
 	}
 	if isIdentStart(l.peek()) {
-		return l.errorf(l.startPos, Pos{}, "malformed number %q", l.input[l.start:l.pos+1])
+		return l.errorf(l.startPos, "malformed number %q", l.input[l.start:l.pos+1])
 	}
 	l.emit(tokInt)
 	return lexAny
@@ -278,17 +293,17 @@ func lexString(l *lexer) stateFn {
 	for {
 		switch l.next() {
 		case eof:
-			return l.errorf(l.here(), l.startPos, "string opened at %s is not closed (missing ')", l.startPos)
+			return l.errorf(l.here(), "string opened at %s is not closed (missing ')", l.startPos)
 		case '\\':
 			p := l.here()
 			switch l.next() {
 			case '\'', '\\':
 			case eof:
-				return l.errorf(l.here(), l.startPos, "string opened at %s is not closed (missing ')", l.startPos)
+				return l.errorf(l.here(), "string opened at %s is not closed (missing ')", l.startPos)
 			default:
 				p.Col--
 				p.Offset--
-				return l.errorf(p, Pos{}, "invalid escape in string: only \\' and \\\\ are allowed")
+				return l.errorf(p, "invalid escape in string: only \\' and \\\\ are allowed")
 			}
 		case '\'':
 			return lexStringEnd(l)
@@ -303,21 +318,21 @@ func lexStringEnd(l *lexer) stateFn {
 		body := text[2 : len(text)-1]
 		for i := 0; i < len(body); i++ {
 			if !isHex(body[i]) {
-				return l.errorf(l.startPos, Pos{}, "hex literal %s: %q is not a hexadecimal digit", shorten(text), body[i])
+				return l.errorf(l.startPos, "hex literal %s: %q is not a hexadecimal digit", shorten(text), body[i])
 			}
 		}
 		if len(body)%2 != 0 {
-			return l.errorf(l.startPos, Pos{}, "hex literal %s: odd number of digits", shorten(text))
+			return l.errorf(l.startPos, "hex literal %s: odd number of digits", shorten(text))
 		}
 		l.emit(tokHex)
 	case 'b':
 		if err := checkBase64(text[2 : len(text)-1]); err != "" {
-			return l.errorf(l.startPos, Pos{}, "binary literal %s: %s", shorten(text), err)
+			return l.errorf(l.startPos, "binary literal %s: %s", shorten(text), err)
 		}
 		l.emit(tokBinary)
 	case 't':
 		if err := checkTimestamp(text[2 : len(text)-1]); err != "" {
-			return l.errorf(l.startPos, Pos{}, "timestamp literal %s: %s", shorten(text), err)
+			return l.errorf(l.startPos, "timestamp literal %s: %s", shorten(text), err)
 		}
 		l.emit(tokTimestamp)
 	default:

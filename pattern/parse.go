@@ -19,7 +19,8 @@ func Parse(src string) (*Pattern, error) {
 	if len(src) > MaxPatternBytes {
 		return nil, &Error{Msg: fmt.Sprintf("pattern of %d bytes exceeds MaxPatternBytes (%d)", len(src), MaxPatternBytes), Err: ErrTooLarge}
 	}
-	p := &parser{src: src, toks: lex(src)}
+	p := &parser{src: src, lex: lexer{input: src, line: 1, col: 1, state: lexAny}}
+	p.tok = p.lex.nextToken()
 	expr, err := p.parse()
 	if err != nil {
 		return nil, err
@@ -39,8 +40,8 @@ func MustParse(src string) *Pattern {
 
 type parser struct {
 	src   string
-	toks  []token
-	i     int
+	lex   lexer
+	tok   token // the lookahead
 	depth int
 	nodes int
 }
@@ -62,21 +63,19 @@ func (p *parser) parse() (expr ObservationExpr, err error) {
 	return p.pattern(), nil
 }
 
-func (p *parser) peek() token { return p.toks[p.i] }
+func (p *parser) peek() token { return p.tok }
 
 func (p *parser) next() token {
-	t := p.toks[p.i]
+	t := p.tok
 	if t.kind == tokError {
 		p.lexError(t)
 	}
-	if t.kind != tokEOF {
-		p.i++
-	}
+	p.tok = p.lex.nextToken()
 	return t
 }
 
 func (p *parser) lexError(t token) {
-	panic(bailout{&Error{Pos: t.pos, Msg: t.msg, Source: p.src}})
+	panic(bailout{&Error{Pos: t.pos, Msg: t.text, Source: p.src}})
 }
 
 // errorf stops parsing with an error at pos.
@@ -133,20 +132,27 @@ func (p *parser) observationExpressions(minPrec int) ObservationExpr {
 	left := p.observationExpression()
 	for {
 		t := p.peek()
-		prec, ok := obsPrec[t.kind]
-		if !ok || prec < minPrec {
+		prec := obsPrecOf(t.kind)
+		if prec == 0 || prec < minPrec {
 			return left
 		}
 		p.next()
 		p.node()
 		right := p.observationExpressions(prec + 1)
-		op := map[tokenKind]ObservationOp{tokAnd: ObsAnd, tokOr: ObsOr, tokFollowedBy: ObsFollowedBy}[t.kind]
+		op := ObsAnd
+		switch t.kind {
+		case tokOr:
+			op = ObsOr
+		case tokFollowedBy:
+			op = ObsFollowedBy
+		}
 		left = &ObservationBinary{Op: op, OpPos: t.pos, Left: left, Right: right}
 	}
 }
 
 // observationExpression = ( "[" comparisonExpression "]" | "(" observationExpressions ")" )
-//                         { startStopQualifier | withinQualifier | repeatedQualifier }
+//
+//	{ startStopQualifier | withinQualifier | repeatedQualifier }
 func (p *parser) observationExpression() ObservationExpr {
 	t := p.peek()
 	var x ObservationExpr
@@ -272,8 +278,8 @@ func (p *parser) comparisonExpression(minPrec int) ComparisonExpr {
 	left := p.propTest()
 	for {
 		t := p.peek()
-		prec, ok := cmpPrec[t.kind]
-		if !ok || prec < minPrec {
+		prec := cmpPrecOf(t.kind)
+		if prec == 0 || prec < minPrec {
 			return left
 		}
 		p.next()
@@ -284,11 +290,12 @@ func (p *parser) comparisonExpression(minPrec int) ComparisonExpr {
 }
 
 // propTest = objectPath [NOT] ( "=" | "!=" ) primitiveLiteral
-//          | objectPath [NOT] ( "<" | "<=" | ">" | ">=" ) orderableLiteral
-//          | objectPath [NOT] IN setLiteral
-//          | objectPath [NOT] ( LIKE | MATCHES | ISSUBSET | ISSUPERSET ) StringLiteral
-//          | "(" comparisonExpression ")"
-//          | EXISTS objectPath
+//
+//	| objectPath [NOT] ( "<" | "<=" | ">" | ">=" ) orderableLiteral
+//	| objectPath [NOT] IN setLiteral
+//	| objectPath [NOT] ( LIKE | MATCHES | ISSUBSET | ISSUPERSET ) StringLiteral
+//	| "(" comparisonExpression ")"
+//	| EXISTS objectPath
 func (p *parser) propTest() ComparisonExpr {
 	t := p.peek()
 	p.node()
@@ -329,7 +336,7 @@ func (p *parser) propTest() ComparisonExpr {
 		p.next()
 		c.Value = p.primitiveLiteral(op, true)
 	case tokLT, tokLE, tokGT, tokGE:
-		c.Op = map[tokenKind]ComparisonOp{tokLT: OpLT, tokLE: OpLE, tokGT: OpGT, tokGE: OpGE}[op.kind]
+		c.Op = tokenOps[op.kind]
 		p.next()
 		c.Value = p.primitiveLiteral(op, false)
 	case tokIn:
@@ -337,7 +344,7 @@ func (p *parser) propTest() ComparisonExpr {
 		p.next()
 		c.Value = p.setLiteral()
 	case tokLike, tokMatches, tokIsSubset, tokIsSuperset:
-		c.Op = map[tokenKind]ComparisonOp{tokLike: OpLike, tokMatches: OpMatches, tokIsSubset: OpIsSubset, tokIsSuperset: OpIsSuperset}[op.kind]
+		c.Op = tokenOps[op.kind]
 		p.next()
 		if p.peek().kind != tokString {
 			p.unexpected("a string after " + op.text)
@@ -353,6 +360,9 @@ func (p *parser) propTest() ComparisonExpr {
 	return c
 }
 
+var tokenOps = map[tokenKind]ComparisonOp{tokLT: OpLT, tokLE: OpLE, tokGT: OpGT, tokGE: OpGE,
+	tokLike: OpLike, tokMatches: OpMatches, tokIsSubset: OpIsSubset, tokIsSuperset: OpIsSuperset}
+
 // primitiveLiteral = orderableLiteral | BoolLiteral
 // orderableLiteral = IntLiteral | FloatLiteral | StringLiteral | BinaryLiteral | HexLiteral | TimestampLiteral
 func (p *parser) primitiveLiteral(op token, boolOK bool) *Literal {
@@ -363,9 +373,9 @@ func (p *parser) primitiveLiteral(op token, boolOK bool) *Literal {
 		if boolOK {
 			return p.literal()
 		}
-		p.errorf(p.peek().pos, "%s cannot compare with a boolean: booleans have no order", op.text)
+		p.errorf(p.peek().pos, "'%s' cannot compare with a boolean: booleans have no order", op.text)
 	}
-	p.unexpected("a literal value after " + op.text)
+	p.unexpected("a literal value after '" + op.text + "'")
 	return nil
 }
 
@@ -463,7 +473,8 @@ func (p *parser) objectPath() *ObjectPath {
 		p.unexpected(fmt.Sprintf("':' after the object type %q", t.text))
 	}
 	p.next()
-	op.Steps = append(op.Steps, PathStep{Key: p.pathKey("the first property")})
+	op.Steps = make([]PathStep, 1, 2)
+	op.Steps[0] = PathStep{Key: p.pathKey("the first property")}
 	for {
 		switch t := p.peek(); t.kind {
 		case tokDot:

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 )
 
 // compileRegex turns the text of a MATCHES operand into a Go regular
@@ -28,6 +29,37 @@ import (
 // matches only at the very end of the text (PCRE and Python also match
 // before a final newline). Both are documented in docs/PATTERNS.md.
 func compileRegex(src string) (*regexp.Regexp, error) {
+	regexCache.Lock()
+	re, ok := regexCache.m[src]
+	regexCache.Unlock()
+	if ok {
+		return re, nil
+	}
+	re, err := compileRegexUncached(src)
+	if err != nil {
+		return nil, err
+	}
+	regexCache.Lock()
+	if len(regexCache.m) >= regexCacheSize {
+		clear(regexCache.m)
+	}
+	regexCache.m[src] = re
+	regexCache.Unlock()
+	return re, nil
+}
+
+// regexCache keeps recently compiled MATCHES expressions: indicator feeds
+// repeat the same few expressions across many patterns, and a compiled
+// *regexp.Regexp is safe for concurrent use. Only valid expressions are
+// kept; the cache is emptied when full.
+var regexCache = struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp
+}{m: make(map[string]*regexp.Regexp)}
+
+const regexCacheSize = 1024
+
+func compileRegexUncached(src string) (*regexp.Regexp, error) {
 	if len(src) > MaxRegexBytes {
 		return nil, fmt.Errorf("regular expression of %d bytes exceeds MaxRegexBytes (%d): %w", len(src), MaxRegexBytes, ErrTooCostly)
 	}
@@ -36,6 +68,9 @@ func compileRegex(src string) (*regexp.Regexp, error) {
 		return nil, err
 	}
 	re, err := syntax.Parse(tr, syntax.Perl)
+	if e, ok := err.(*syntax.Error); ok && (e.Code == syntax.ErrInvalidRepeatSize || e.Code == syntax.ErrLarge || e.Code == syntax.ErrNestingDepth) {
+		return nil, fmt.Errorf("regular expression is too large for RE2 (%s in %q): nested counted repetition multiplies its size: %w", e.Code, e.Expr, ErrTooCostly)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("invalid regular expression: %s", regexErrorText(err))
 	}

@@ -50,6 +50,32 @@ const (
 	tokTimes
 )
 
+// obsOpOf and cmpOpOf give an operator token's precedence (higher binds
+// tighter) at the two expression levels, 0 when the token is not such an
+// operator. All operators are left-associative. This is the precedence table
+// of the language.
+func obsPrecOf(k tokenKind) int {
+	switch k {
+	case tokFollowedBy:
+		return 1
+	case tokOr:
+		return 2
+	case tokAnd:
+		return 3
+	}
+	return 0
+}
+
+func cmpPrecOf(k tokenKind) int {
+	switch k {
+	case tokOr:
+		return 1
+	case tokAnd:
+		return 2
+	}
+	return 0
+}
+
 // keywords maps reserved words to their token kinds. An identifier that
 // equals one of them is lexed as the keyword, so a property with such a name
 // must be quoted in an object path.
@@ -122,10 +148,6 @@ type token struct {
 	// hyphen reports an identifier containing '-', which is valid only as
 	// an object type.
 	hyphen bool
-	// msg is the problem, for tokError.
-	msg string
-	// opened is where an unterminated construct began, for tokError.
-	opened Pos
 }
 
 // describe names the token for an error message: keywords and punctuation
