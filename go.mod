@@ -4,6 +4,7 @@ go 1.27
 
 tool honnef.co/go/tools/cmd/staticcheck
 
+// Test-only modules.
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/rogpeppe/go-internal v1.16.0
