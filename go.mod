@@ -4,11 +4,12 @@ go 1.27
 
 tool honnef.co/go/tools/cmd/staticcheck
 
+require golang.org/x/text v0.43.0
+
 // Test-only modules.
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/rogpeppe/go-internal v1.16.0
-	golang.org/x/text v0.43.0
 )
 
 require (
