@@ -82,6 +82,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
+	case "pattern":
+		return m.runPattern
 	}
 	return nil
 }
