@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -222,7 +224,7 @@ func (c *checker) path(p *ObjectPath) {
 	if !known {
 		if !strings.HasPrefix(p.Type, "x-") && !slices.Contains(c.unknownTypes, p.Type) {
 			c.unknownTypes = append(c.unknownTypes, p.Type)
-			c.warn(p.At, "object type "+strconv.Quote(p.Type)+" is not a STIX 2.1 cyber-observable type (custom types should begin with x-)")
+			c.warn(p.At, unknownTypeMessage(p.Type))
 		}
 		return
 	}
@@ -336,4 +338,23 @@ func parseIPOrCIDR(s string) (netip.Prefix, bool) {
 // address or a block), IPv4 and IPv6 never mixing.
 func prefixContains(outer, inner netip.Prefix) bool {
 	return outer.Addr().Is4() == inner.Addr().Is4() && outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+// unknownTypeMessages caches the warning text per custom type: feeds repeat
+// a few custom types across many patterns, and building the message was a
+// tenth of the cost of compiling such a pattern.
+var (
+	unknownTypeMessages sync.Map
+	unknownTypeCount    atomic.Int32
+)
+
+func unknownTypeMessage(typ string) string {
+	if m, ok := unknownTypeMessages.Load(typ); ok {
+		return m.(string)
+	}
+	m := "object type " + strconv.Quote(typ) + " is not a STIX 2.1 cyber-observable type (custom types should begin with x-)"
+	if len(typ) <= 64 && unknownTypeCount.Add(1) <= 4096 {
+		unknownTypeMessages.Store(typ, m)
+	}
+	return m
 }
