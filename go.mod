@@ -4,7 +4,10 @@ go 1.27
 
 tool honnef.co/go/tools/cmd/staticcheck
 
-require golang.org/x/text v0.43.0
+require (
+	github.com/gaissmai/bart v0.30.0
+	golang.org/x/text v0.43.0
+)
 
 // Test-only modules.
 require (
@@ -14,6 +17,7 @@ require (
 
 require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
+	github.com/gaissmai/bart v0.30.0 // indirect
 	golang.org/x/exp/typeparams v0.0.0-20231108232855-2478ac86f678 // indirect
 	golang.org/x/mod v0.41.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect

@@ -28,6 +28,31 @@ func Parse(src string) (*Pattern, error) {
 	return &Pattern{Expr: expr, Source: src, nodes: p.nodes}, nil
 }
 
+// ParseObjectPath parses an object path on its own, such as
+// file:hashes.'SHA-256' or network-traffic:dst_ref.value, as log mappings
+// name the properties they fill. It returns an *Error on failure.
+func ParseObjectPath(s string) (op *ObjectPath, err error) {
+	if len(s) > MaxPatternBytes {
+		return nil, &Error{Msg: "object path exceeds MaxPatternBytes", Err: ErrTooLarge}
+	}
+	p := &parser{src: s, lex: lexer{input: s, line: 1, col: 1, state: lexAny}}
+	p.tok = p.lex.nextToken()
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			op, err = nil, b.err
+		}
+	}()
+	op = p.objectPath()
+	if t := p.peek(); t.kind != tokEOF {
+		p.errorf(t.pos, "expected the end of the object path, found %s", t.describe())
+	}
+	return op, nil
+}
+
 // MustParse is Parse for patterns written in programs and tests; it panics
 // when src is invalid.
 func MustParse(src string) *Pattern {
