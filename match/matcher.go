@@ -255,10 +255,16 @@ func (s *Session) Match(r *Record, hit func(Hit)) bool {
 			continue
 		}
 		str := f.Str
-		s.lookup(snap, f.Key.Canon, str)
-		if f.Key.RefProp != "" {
-			if alias := refAlias(f.Key.RefProp, str); alias != "" {
-				s.lookup(snap, alias, str)
+		var addr netip.Addr
+		if looksLikeIP(str) {
+			addr, _ = netip.ParseAddr(str)
+		}
+		s.lookup(snap, f.Key.Canon, str, addr)
+		if f.Key.RefProp == "value" {
+			s.lookup(snap, valueAlias(str, addr), str, addr)
+		} else if f.Key.RefProp != "" {
+			if t := refType(f.Key.RefProp, str); t != "" {
+				s.lookup(snap, t+":"+f.Key.RefProp, str, addr)
 			}
 		}
 	}
@@ -289,13 +295,17 @@ func (s *Session) Match(r *Record, hit func(Hit)) bool {
 	return matched
 }
 
-func (s *Session) lookup(snap *snapshot, path, value string) {
-	var addr netip.Addr
-	if len(snap.base.cidr) > 0 || len(snap.delta.cidr) > 0 {
-		if c := value[0:min(1, len(value))]; c != "" && (c[0] >= '0' && c[0] <= '9' || c[0] >= 'a' && c[0] <= 'f' || c[0] >= 'A' && c[0] <= 'F' || c[0] == ':') {
-			addr, _ = netip.ParseAddr(value)
-		}
+// looksLikeIP is a cheap test before netip.ParseAddr: addresses start with
+// a digit, a hex letter or ':' and are short.
+func looksLikeIP(v string) bool {
+	if len(v) < 2 || len(v) > 45 {
+		return false
 	}
+	c := v[0]
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':'
+}
+
+func (s *Session) lookup(snap *snapshot, path, value string, addr netip.Addr) {
 	s.cands = snap.base.lookup(s.cands, path, value, addr)
 	if snap.delta.size > 0 {
 		s.cands = snap.delta.lookup(s.cands, path, value, addr)

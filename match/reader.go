@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/rampart-cti/rampart/pattern"
 )
@@ -80,12 +81,19 @@ func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
 type fieldResolver struct {
 	keys    *Keys
 	mapping *Mapping
-	cache   map[string]*Key // nil value: not a field
+	cache   map[string]fieldInfo
 	time    map[string]bool
 }
 
+// fieldInfo is what a log field name resolves to: the time, a Key, or
+// neither (ignored).
+type fieldInfo struct {
+	key    *Key
+	isTime bool
+}
+
 func newFieldResolver(m *Mapping) *fieldResolver {
-	fr := &fieldResolver{keys: &Keys{}, mapping: m, cache: map[string]*Key{}, time: map[string]bool{}}
+	fr := &fieldResolver{keys: &Keys{}, mapping: m, cache: map[string]fieldInfo{}, time: map[string]bool{}}
 	if m != nil && m.Time != "" {
 		fr.time[m.Time] = true
 	} else {
@@ -96,9 +104,18 @@ func newFieldResolver(m *Mapping) *fieldResolver {
 	return fr
 }
 
-func (fr *fieldResolver) key(name string) *Key {
-	if k, ok := fr.cache[name]; ok {
-		return k
+func (fr *fieldResolver) key(name string) *Key { return fr.info(name).key }
+
+func (fr *fieldResolver) info(name string) fieldInfo {
+	if fi, ok := fr.cache[name]; ok {
+		return fi
+	}
+	// name may point into a reader's buffer: keep only copies.
+	name = strings.Clone(name)
+	if fr.time[name] {
+		fi := fieldInfo{isTime: true}
+		fr.cache[name] = fi
+		return fi
 	}
 	var k *Key
 	p := ""
@@ -111,10 +128,11 @@ func (fr *fieldResolver) key(name string) *Key {
 	if p != "" {
 		k, _ = fr.keys.Get(p)
 	}
+	fi := fieldInfo{key: k}
 	if len(fr.cache) < 10000 {
-		fr.cache[strings.Clone(name)] = k
+		fr.cache[name] = fi
 	}
-	return k
+	return fi
 }
 
 // parseTime reads a record time: RFC 3339 text or seconds since 1970.
@@ -169,7 +187,10 @@ func (jr *JSONLinesReader) Next() (*Record, error) {
 		}
 		r := &jr.rec
 		r.Fields, r.Time, r.Line, r.obs = r.Fields[:0], time.Time{}, jr.lr.line, nil
-		line := string(b)
+		// The line is read in place: values are substrings of the
+		// reader's buffer, valid until the next call (Record says so);
+		// Record.Observation copies what it keeps.
+		line := unsafe.String(unsafe.SliceData(b), len(b))
 		ok, err := jr.scanFlat(line)
 		if !ok {
 			err = jr.scanGeneric(b)
@@ -263,7 +284,8 @@ func (jr *JSONLinesReader) scanFlat(s string) (bool, error) {
 
 // put stores one member: the time, or a field.
 func (jr *JSONLinesReader) put(name string, f Field) error {
-	if jr.fr.time[name] {
+	fi := jr.fr.info(name)
+	if fi.isTime {
 		t, err := parseTime(f.Str)
 		if err != nil {
 			return err
@@ -271,13 +293,11 @@ func (jr *JSONLinesReader) put(name string, f Field) error {
 		jr.rec.Time = t
 		return nil
 	}
-	if f.Kind == 255 {
+	if f.Kind == 255 || fi.key == nil {
 		return nil
 	}
-	if k := jr.fr.key(name); k != nil {
-		f.Key = k
-		jr.rec.Fields = append(jr.rec.Fields, f)
-	}
+	f.Key = fi.key
+	jr.rec.Fields = append(jr.rec.Fields, f)
 	return nil
 }
 

@@ -49,6 +49,7 @@ const (
 func StringField(k *Key, s string) Field { return Field{Key: k, Kind: String, Str: s} }
 
 // Value returns the value as the evaluator represents it.
+// The string is copied: a Reader's records may point into its buffer.
 func (f *Field) Value() any {
 	switch f.Kind {
 	case Int:
@@ -58,7 +59,7 @@ func (f *Field) Value() any {
 	case Bool:
 		return f.Bool
 	}
-	return f.Str
+	return strings.Clone(f.Str)
 }
 
 // Key is an object path as a log names it, parsed once.
@@ -136,14 +137,25 @@ func refType(prop, v string) string {
 	return "domain-name"
 }
 
-// refAlias returns the canonical path of the referenced object's property,
-// such as "ipv4-addr:value".
-func refAlias(prop, v string) string {
-	t := refType(prop, v)
-	if t == "" {
-		return ""
+// valueAlias returns the canonical path "TYPE:value" of the object a
+// _ref.value path points at, given the value (and its address, parsed once
+// by the caller).
+func valueAlias(v string, a netip.Addr) string {
+	switch {
+	case a.Is4():
+		return "ipv4-addr:value"
+	case a.IsValid():
+		return "ipv6-addr:value"
 	}
-	return t + ":" + prop
+	switch refType("value", v) {
+	case "ipv4-addr":
+		return "ipv4-addr:value"
+	case "ipv6-addr":
+		return "ipv6-addr:value"
+	case "email-addr":
+		return "email-addr:value"
+	}
+	return "domain-name:value"
 }
 
 // Observation returns the record as one observation: one object per type
@@ -207,7 +219,7 @@ func (b *obsBuilder) add(f *Field) {
 	if f.Key.RefProp != "" {
 		if t := refType(f.Key.RefProp, f.Str); f.Kind == String && t != "" {
 			k, ref := b.newObject(t)
-			ref[f.Key.RefProp] = f.Str
+			ref[f.Key.RefProp] = strings.Clone(f.Str)
 			if f.Key.Refs {
 				obj := b.refsObject(p.Type, first.Key)
 				list, _ := obj[first.Key].([]any)

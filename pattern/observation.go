@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -57,7 +58,7 @@ func DecodeJSON(data []byte) (any, error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	v, err := decodeValue(dec, 0)
 	if err != nil {
-		return nil, err
+		return nil, errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "jsontext: "), "json: "))
 	}
 	if _, err := dec.ReadToken(); err != io.EOF {
 		return nil, errors.New("unexpected data after the JSON value")

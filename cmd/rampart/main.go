@@ -84,6 +84,8 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
 	case "pattern":
 		return m.runPattern
+	case "match":
+		return m.runMatch
 	}
 	return nil
 }
