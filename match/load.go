@@ -11,9 +11,10 @@ import (
 )
 
 // LoadIndicators reads indicators into m from a STIX bundle or from JSON
-// lines of STIX objects, and adds them in batches. Objects that fail are
-// reported together in an *AddError (each with its line or index); the rest
-// are added.
+// lines of STIX objects. They are parsed in batches (keeping only the
+// compiled indicators, not the objects' JSON) and added at once, so the
+// indexes are built one time. Objects that fail are reported together in an
+// *AddError (each with its line or index); the rest are added.
 func LoadIndicators(m *Matcher, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	first, err := firstByte(br)
@@ -24,15 +25,14 @@ func LoadIndicators(m *Matcher, r io.Reader) error {
 		return err
 	}
 	var bad []error
-	const batch = 1 << 16
+	var inds []*Indicator
+	const batch = 1 << 14
 	objs := make([]*stix.Object, 0, batch)
 	flush := func() {
-		if err := m.AddObjects(objs); err != nil {
-			var ae *AddError
-			if errors.As(err, &ae) {
-				bad = append(bad, ae.Errors...)
-			}
-		}
+		ok, errs := parseIndicators(objs)
+		inds = append(inds, ok...)
+		bad = append(bad, errs...)
+		clear(objs)
 		objs = objs[:0]
 	}
 	if first == '{' && looksLikeBundle(br) {
@@ -82,6 +82,11 @@ func LoadIndicators(m *Matcher, r io.Reader) error {
 		}
 	}
 	flush()
+	for _, err := range m.Add(inds...) {
+		if err != nil {
+			bad = append(bad, err)
+		}
+	}
 	if len(bad) > 0 {
 		return &AddError{Errors: bad}
 	}

@@ -39,7 +39,7 @@ const DefaultMaxWindow = 64
 // New returns an empty Matcher.
 func New() *Matcher {
 	m := &Matcher{byID: make(map[string]*entry), MaxWindow: DefaultMaxWindow}
-	m.snap.Store(&snapshot{base: newIndex(0), delta: newIndex(0)})
+	m.snap.Store(&snapshot{base: newIndex(), delta: newIndex()})
 	return m
 }
 
@@ -106,18 +106,20 @@ func (m *Matcher) publish(old *snapshot, added []*entry) {
 	if len(indexed) > 0 {
 		if old.delta.size+len(indexed) > max(1024, old.base.size/16) {
 			// Merge: rebuild the base from the live entries.
-			base := newIndex(len(m.byID))
+			base := newIndex()
 			for _, e := range m.byID {
 				if e.anchors != nil {
 					base.add(e)
 				}
 			}
-			next.base, next.delta = base, newIndex(0)
+			base.finish()
+			next.base, next.delta = base, newIndex()
 		} else {
 			d := old.delta.clone()
 			for _, e := range indexed {
 				d.add(e)
 			}
+			d.finish()
 			next.delta = d
 		}
 	}
@@ -166,6 +168,21 @@ func (e *AddError) Unwrap() []error { return e.Errors }
 // Indicators that fail (invalid pattern, other pattern language,
 // superseded) are reported together in an *AddError; the others are added.
 func (m *Matcher) AddObjects(objs []*stix.Object) error {
+	ok, bad := parseIndicators(objs)
+	for _, err := range m.Add(ok...) {
+		if err != nil {
+			bad = append(bad, err)
+		}
+	}
+	if len(bad) > 0 {
+		return &AddError{Errors: bad}
+	}
+	return nil
+}
+
+// parseIndicators runs ParseIndicator over the indicator objects, on all
+// CPUs for large batches.
+func parseIndicators(objs []*stix.Object) ([]*Indicator, []error) {
 	inds := make([]*Indicator, len(objs))
 	errs := make([]error, len(objs))
 	workers := runtime.GOMAXPROCS(0)
@@ -198,15 +215,7 @@ func (m *Matcher) AddObjects(objs []*stix.Object) error {
 			ok = append(ok, inds[i])
 		}
 	}
-	for _, err := range m.Add(ok...) {
-		if err != nil {
-			bad = append(bad, err)
-		}
-	}
-	if len(bad) > 0 {
-		return &AddError{Errors: bad}
-	}
-	return nil
+	return ok, bad
 }
 
 // Hit is an indicator met by one or more observations.
