@@ -250,3 +250,50 @@ func (s *sliceSink) Sighting(_ context.Context, o *stix.Object, _ []*stix.Object
 	*s = append(*s, o)
 	return nil
 }
+
+// TestConcurrentUpdates matches on several goroutines while indicators are
+// added and removed; run with -race. Every match sees a consistent
+// snapshot: an indicator present for the whole run always matches.
+func TestConcurrentUpdates(t *testing.T) {
+	m := New()
+	m.AddObjects([]*stix.Object{indicator(t, 1, "[domain-name:value = 'always.example']", "")})
+	line := `{"ts":"2026-03-01T10:00:00Z","domain-name:value":"always.example","ipv4-addr:value":"203.0.113.5"}`
+	done := make(chan struct{})
+	errs := make(chan string, 4)
+	for w := 0; w < 3; w++ {
+		go func() {
+			s := m.NewSession()
+			for {
+				select {
+				case <-done:
+					errs <- ""
+					return
+				default:
+				}
+				rec, _ := NewJSONLinesReader(strings.NewReader(line), nil).Next()
+				found := false
+				s.Match(rec, func(h Hit) {
+					if h.Indicator.ID == id(1) {
+						found = true
+					}
+				})
+				if !found {
+					errs <- "indicator 1 did not match"
+					return
+				}
+			}
+		}()
+	}
+	for i := 2; i < 300; i++ {
+		m.AddObjects([]*stix.Object{indicator(t, i, fmt.Sprintf("[ipv4-addr:value = '203.0.113.%d']", i%256), "")})
+		if i%3 == 0 {
+			m.Remove(id(i - 1))
+		}
+	}
+	close(done)
+	for w := 0; w < 3; w++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
