@@ -6,7 +6,6 @@ import (
 	"flag"
 	"os"
 	"runtime"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -80,7 +79,6 @@ func BenchmarkMatchJSONLines(b *testing.B) {
 	b.ReportMetric(compileCPU.Seconds(), "compile-cpu-s")
 	b.ReportMetric(heap, "index-MiB")
 	b.Logf("indicators=%d records=%d planted=%d compile=%s (cpu %s) GOMAXPROCS=%d", g.Indicators, g.Records, planted, compile, compileCPU, runtime.GOMAXPROCS(0))
-	_ = strconv.Itoa
 }
 
 // cpuTime returns the user and system CPU time of the process.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/rampart-cti/rampart/stix"
@@ -121,5 +120,3 @@ func looksLikeBundle(br *bufio.Reader) bool {
 	}
 	return bytes.Contains(line, []byte(`"bundle"`)) || !bytes.HasSuffix(bytes.TrimSpace(line), []byte("}"))
 }
-
-var _ = fmt.Sprintf

@@ -21,7 +21,6 @@ type compiled struct {
 	prefix    netip.Prefix   // ISSUBSET/ISSUPERSET operand
 	strSet    map[string]bool
 	timeSet   bool // IN over timestamps
-	hasString bool
 }
 
 // Compile parses src and runs Check: the result is ready for Match and
