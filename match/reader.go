@@ -388,8 +388,10 @@ func NewCSVReader(r io.Reader, m *Mapping) *CSVReader {
 func (c *CSVReader) Next() (*Record, error) {
 	for {
 		row, err := c.cr.Read()
-		line, _ := c.cr.FieldPos(0)
-		c.line = int64(line)
+		if err == nil && len(row) > 0 {
+			line, _ := c.cr.FieldPos(0)
+			c.line = int64(line)
+		}
 		if err == io.EOF {
 			return nil, io.EOF
 		}

@@ -148,6 +148,16 @@ func TestCSVReader(t *testing.T) {
 	}
 }
 
+// TestCSVReaderEmptyInput is the regression test for a panic in
+// csv.Reader.FieldPos when the input ends before any record.
+func TestCSVReaderEmptyInput(t *testing.T) {
+	for _, in := range []string{"", "ts,ipv4-addr:value\n"} {
+		if _, err := NewCSVReader(strings.NewReader(in), nil).Next(); err != io.EOF {
+			t.Errorf("%q: err = %v, want io.EOF", in, err)
+		}
+	}
+}
+
 // FuzzJSONLinesReader checks that no input makes the reader panic and that
 // it always makes progress.
 func FuzzJSONLinesReader(f *testing.F) {
