@@ -211,3 +211,17 @@ func FuzzCSVReader(f *testing.F) {
 		}
 	})
 }
+
+func TestSTIXReader(t *testing.T) {
+	in := `[{"type":"observed-data","id":"observed-data--00000000-0000-4000-8000-000000000001","first_observed":"2026-03-01T10:00:00Z","last_observed":"2026-03-01T10:00:00Z","number_observed":0,"objects":{}},
+{"type":"observed-data","id":"observed-data--00000000-0000-4000-8000-000000000002","first_observed":"2026-03-01T10:00:00Z","last_observed":"2026-03-01T10:00:01Z","number_observed":3,"object_refs":["domain-name--00000000-0000-4000-8000-000000000003"]},
+{"type":"domain-name","id":"domain-name--00000000-0000-4000-8000-000000000003","value":"a.example"}]`
+	got := readAll(t, NewSTIXReader(strings.NewReader(in)))
+	want := []string{
+		`line 1: observed-data "observed-data--00000000-0000-4000-8000-000000000001": number_observed must be an integer of at least 1 (got 0)`,
+		"2026-03-01T10:00:01Z domain-name:value=a.example",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

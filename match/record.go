@@ -281,7 +281,9 @@ func recordFromObservation(o *pattern.Observation, keys *Keys, line int64) *Reco
 			continue
 		}
 		for prop, v := range obj {
-			addFields(r, keys, typ, []string{prop}, v, o, 0)
+			if prop != "type" && prop != "id" && prop != "spec_version" {
+				addFields(r, keys, typ, []string{prop}, v, o, 0)
+			}
 		}
 	}
 	return r

@@ -13,10 +13,13 @@ const MaxObservedBytes = 512 << 20
 
 // STIXReader reads observed-data from a STIX bundle, a JSON array of
 // bundles, or a JSON array of objects: each observed-data object is one
-// record, evaluated as the observation it describes.
+// record, evaluated as the observation it describes. A malformed
+// observed-data object is a *LineError whose Line is its position among the
+// input's objects (from 1); the others are read.
 type STIXReader struct {
 	r    io.Reader
-	obs  []*pattern.Observation
+	objs []pattern.Object
+	byID map[string]pattern.Object
 	i    int
 	keys Keys
 	done bool
@@ -36,14 +39,21 @@ func (s *STIXReader) Next() (*Record, error) {
 		if len(data) > MaxObservedBytes {
 			return nil, fmt.Errorf("STIX input larger than MaxObservedBytes (%d MiB)", MaxObservedBytes>>20)
 		}
-		s.obs, err = pattern.ParseObservations(data)
-		if err != nil {
+		if s.objs, s.byID, err = pattern.ReadObjects(data); err != nil {
 			return nil, err
 		}
 	}
-	if s.i >= len(s.obs) {
-		return nil, io.EOF
+	for s.i < len(s.objs) {
+		o := s.objs[s.i]
+		s.i++
+		if o["type"] != "observed-data" {
+			continue
+		}
+		obs, err := pattern.ObservationFromObject(o, s.byID)
+		if err != nil {
+			return nil, &LineError{int64(s.i), err}
+		}
+		return recordFromObservation(obs, &s.keys, int64(s.i)), nil
 	}
-	s.i++
-	return recordFromObservation(s.obs[s.i-1], &s.keys, int64(s.i)), nil
+	return nil, io.EOF
 }

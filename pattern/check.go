@@ -15,12 +15,12 @@ import (
 
 // compiled is what Check prepares for evaluating one comparison.
 type compiled struct {
-	re        *regexp.Regexp // MATCHES
-	like      *likeMatcher   // LIKE
-	binaryOK  bool           // LIKE/MATCHES operand can apply to binary values
-	prefix    netip.Prefix   // ISSUBSET/ISSUPERSET operand
-	strSet    map[string]bool
-	timeSet   bool // IN over timestamps
+	re       *regexp.Regexp // MATCHES
+	like     *likeMatcher   // LIKE
+	binaryOK bool           // LIKE/MATCHES operand can apply to binary values
+	prefix   netip.Prefix   // ISSUBSET/ISSUPERSET operand
+	strSet   map[string]bool
+	timeSet  bool // IN over timestamps
 }
 
 // Compile parses src and runs Check: the result is ready for Match and

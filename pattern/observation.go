@@ -142,25 +142,47 @@ func numberValue(s string) any {
 // It returns an error naming the object for an observed-data without
 // objects, with a number_observed below 1 or with a malformed timestamp.
 func ParseObservations(data []byte) ([]*Observation, error) {
+	objs, byID, err := ReadObjects(data)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Observation
+	for _, o := range objs {
+		if o["type"] != "observed-data" {
+			continue
+		}
+		obs, err := ObservationFromObject(o, byID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, obs)
+	}
+	return out, nil
+}
+
+// ReadObjects decodes the STIX objects of a bundle, a JSON array of bundles
+// or a JSON array of objects, in input order, and indexes them by id. Use
+// it with ObservationFromObject to build observations one by one, so one
+// malformed observed-data object does not stop the others.
+func ReadObjects(data []byte) (objs []Object, byID map[string]Object, err error) {
 	v, err := DecodeJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("observed data: %v", err)
+		return nil, nil, fmt.Errorf("observed data: %v", err)
 	}
-	var all []Object
 	var collect func(v any, top bool) error
 	collect = func(v any, top bool) error {
 		switch v := v.(type) {
 		case map[string]any:
 			if v["type"] == "bundle" {
-				objs, _ := v["objects"].([]any)
-				for _, o := range objs {
+				list, _ := v["objects"].([]any)
+				for _, o := range list {
 					if m, ok := o.(map[string]any); ok {
-						all = append(all, m)
+						objs = append(objs, m)
 					}
 				}
 				return nil
 			}
-			all = append(all, v)
+			objs = append(objs, v)
 		case []any:
 			if !top {
 				return errors.New("observed data: nested arrays are not a STIX shape")
@@ -176,26 +198,15 @@ func ParseObservations(data []byte) ([]*Observation, error) {
 		return nil
 	}
 	if err := collect(v, true); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	byID := make(map[string]Object, len(all))
-	for _, o := range all {
+	byID = make(map[string]Object, len(objs))
+	for _, o := range objs {
 		if id, ok := o["id"].(string); ok {
 			byID[id] = o
 		}
 	}
-	var out []*Observation
-	for _, o := range all {
-		if o["type"] != "observed-data" {
-			continue
-		}
-		obs, err := ObservationFromObject(o, byID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, obs)
-	}
-	return out, nil
+	return objs, byID, nil
 }
 
 // ObservationFromObject builds the Observation of one observed-data object.
