@@ -180,7 +180,7 @@ type Comparison struct {
 	// nil for EXISTS.
 	Value Value
 
-	c compiled // filled by Check
+	c *compiled // filled by Check for operators that need preparing
 }
 
 // ComparisonBinary is Left AND Right or Left OR Right inside an observation.

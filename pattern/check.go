@@ -179,7 +179,11 @@ func (c *checker) cmp(x ComparisonExpr) {
 
 func (c *checker) comparison(x *Comparison) {
 	c.path(x.Path)
-	x.c = compiled{}
+	x.c = nil
+	switch x.Op {
+	case OpLike, OpMatches, OpIsSubset, OpIsSuperset, OpIn:
+		x.c = &compiled{}
+	}
 	switch v := x.Value.(type) {
 	case *Literal:
 		if v.Kind == LitTimestamp {
