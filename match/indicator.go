@@ -1,6 +1,7 @@
 package match
 
 import (
+	json "encoding/json/v2"
 	"fmt"
 	"strconv"
 	"time"
@@ -63,6 +64,12 @@ func ParseIndicator(o *stix.Object) (*Indicator, error) {
 	if err := o.Decode(&j); err != nil {
 		return fail(err)
 	}
+	return fromJSON(o, &j)
+}
+
+// fromJSON finishes an indicator from its header and decoded properties.
+func fromJSON(o *stix.Object, j *indicatorJSON) (*Indicator, error) {
+	fail := func(err error) (*Indicator, error) { return nil, &IndicatorError{ID: o.ID, Err: err} }
 	if j.PatternType != "stix" && !(j.PatternType == "" && o.SpecVersion == "2.0") {
 		return fail(fmt.Errorf("%w (got %q)", ErrNotSTIXPattern, j.PatternType))
 	}
@@ -93,6 +100,57 @@ func ParseIndicator(o *stix.Object) (*Indicator, error) {
 	}
 	ind.Pattern = p
 	return ind, nil
+}
+
+// indicatorDoc is the part of an indicator's JSON that matching needs,
+// read in one pass by ParseIndicatorJSON.
+type indicatorDoc struct {
+	Type        string  `json:"type"`
+	ID          string  `json:"id"`
+	SpecVersion *string `json:"spec_version"`
+	Created     *string `json:"created"`
+	Modified    *string `json:"modified"`
+	Revoked     bool    `json:"revoked"`
+	indicatorJSON
+}
+
+// ParseIndicatorJSON reads an indicator from its JSON text in one pass,
+// without keeping the JSON: the bulk path for loading large feeds. It
+// checks the identifier and timestamps as stix.ParseObject does. It returns
+// (nil, nil) for an object that is not an indicator, and an
+// *IndicatorError as ParseIndicator does.
+func ParseIndicatorJSON(data []byte) (*Indicator, error) {
+	var d indicatorDoc
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, &IndicatorError{ID: d.ID, Err: fmt.Errorf("malformed JSON: %v", err)}
+	}
+	if d.Type != "indicator" {
+		return nil, nil
+	}
+	fail := func(err error) (*Indicator, error) { return nil, &IndicatorError{ID: d.ID, Err: err} }
+	if typ, _, err := stix.ParseID(d.ID); err != nil || typ != "indicator" {
+		return fail(fmt.Errorf("id must be of the form indicator--UUID (got %q)", d.ID))
+	}
+	var created, modified stix.Timestamp
+	var err error
+	if d.Created != nil {
+		if created, err = stix.ParseTimestamp(*d.Created); err != nil {
+			return fail(fmt.Errorf("created: %v", err))
+		}
+	}
+	if d.Modified != nil {
+		if modified, err = stix.ParseTimestamp(*d.Modified); err != nil {
+			return fail(fmt.Errorf("modified: %v", err))
+		}
+	}
+	specVersion := "2.1"
+	if d.SpecVersion != nil {
+		specVersion = *d.SpecVersion
+	} else if d.Created != nil {
+		specVersion = "2.0"
+	}
+	o := &stix.Object{Type: d.Type, ID: d.ID, SpecVersion: specVersion, Created: created, Modified: modified, Revoked: d.Revoked}
+	return fromJSON(o, &d.indicatorJSON)
 }
 
 // ValidAt reports whether the indicator applies to activity at t: not

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -25,6 +27,21 @@ func LoadIndicators(m *Matcher, r io.Reader) error {
 	}
 	var bad []error
 	var inds []*Indicator
+	if first != '{' || !looksLikeBundle(br) {
+		inds, bad, err = loadIndicatorLines(br)
+		if err != nil {
+			return err
+		}
+		for _, err := range m.Add(inds...) {
+			if err != nil {
+				bad = append(bad, err)
+			}
+		}
+		if len(bad) > 0 {
+			return &AddError{Errors: bad}
+		}
+		return nil
+	}
 	const batch = 1 << 14
 	objs := make([]*stix.Object, 0, batch)
 	flush := func() {
@@ -119,4 +136,77 @@ func looksLikeBundle(br *bufio.Reader) bool {
 		return o.Type == "bundle"
 	}
 	return bytes.Contains(line, []byte(`"bundle"`)) || !bytes.HasSuffix(bytes.TrimSpace(line), []byte("}"))
+}
+
+// loadIndicatorLines parses JSON lines of indicators with
+// ParseIndicatorJSON on all CPUs, keeping input order.
+func loadIndicatorLines(r io.Reader) ([]*Indicator, []error, error) {
+	type result struct {
+		inds []*Indicator
+		errs []error
+	}
+	const batch = 4096
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var order []chan result
+	var wg sync.WaitGroup
+	start := func(first int64, lines [][]byte) {
+		out := make(chan result, 1)
+		order = append(order, out)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			var res result
+			for i, line := range lines {
+				if line == nil {
+					res.errs = append(res.errs, &LineError{first + int64(i), stix.ErrTooLarge})
+					continue
+				}
+				ind, err := ParseIndicatorJSON(line)
+				if err != nil {
+					res.errs = append(res.errs, &LineError{first + int64(i), err})
+				} else if ind != nil {
+					res.inds = append(res.inds, ind)
+				}
+			}
+			out <- res
+		})
+	}
+	lr := newLineReader(r)
+	var lines [][]byte
+	first := int64(1)
+	var readErr error
+	for {
+		line, tooLong, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		switch {
+		case tooLong:
+			lines = append(lines, nil)
+		case len(bytes.TrimSpace(line)) == 0:
+			lines = append(lines, []byte("{}")) // keeps line numbers; not an indicator
+		default:
+			lines = append(lines, bytes.Clone(line))
+		}
+		if len(lines) == batch {
+			start(first, lines)
+			first, lines = lr.line+1, nil
+		}
+	}
+	if len(lines) > 0 {
+		start(first, lines)
+	}
+	wg.Wait()
+	var inds []*Indicator
+	var errs []error
+	for _, ch := range order {
+		res := <-ch
+		inds = append(inds, res.inds...)
+		errs = append(errs, res.errs...)
+	}
+	return inds, errs, readErr
 }

@@ -297,3 +297,41 @@ func TestConcurrentUpdates(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadIndicatorLines(t *testing.T) {
+	in := `{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000001","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","pattern":"[url:value = 'a']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}
+{"type":"malware","spec_version":"2.1","id":"malware--00000000-0000-4000-8000-000000000002","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z"}
+
+{"type":"indicator","id":"indicator--bad","pattern":"[url:value = 'a']","pattern_type":"stix"}
+{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000005","created":"2026-01-01T00:00:00Z","modified":"yesterday","pattern":"[url:value = 'a']","pattern_type":"stix"}
+{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000006","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","pattern":"[url:value = ","pattern_type":"stix"}
+{"type":
+`
+	m := New()
+	err := LoadIndicators(m, strings.NewReader(in))
+	var ae *AddError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v", err)
+	}
+	var got []string
+	for _, e := range ae.Errors {
+		got = append(got, strings.SplitN(e.Error(), "\n", 2)[0])
+	}
+	want := []string{
+		`line 4: indicator "indicator--bad": id must be of the form indicator--UUID (got "indicator--bad")`,
+		`line 5: indicator "indicator--00000000-0000-4000-8000-000000000005": modified: timestamp "yesterday" is not of the form YYYY-MM-DDTHH:MM:SS[.s+]Z`,
+		`line 6: indicator "indicator--00000000-0000-4000-8000-000000000006": pattern: pattern:1:14: expected a literal value after '=', found the end of the pattern`,
+		`line 7: indicator "": malformed JSON: `,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("errors:\n%s", strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("error %d:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+	if m.Len() != 1 {
+		t.Errorf("Len = %d, want 1", m.Len())
+	}
+}
