@@ -53,7 +53,7 @@ func ParseObjectPath(s string) (op *ObjectPath, err error) {
 	return op, nil
 }
 
-// MustParse is Parse for patterns written in programs and tests; it panics
+// MustParse is Compile for patterns written in programs and tests; it panics
 // when src is invalid.
 func MustParse(src string) *Pattern {
 	p, err := Compile(src)
