@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -137,6 +138,13 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		return errReported
 	}
 	fmt.Fprintf(m.Stderr, "rampart: %d indicators compiled in %s\n", matcher.Len(), time.Since(t0).Round(time.Millisecond))
+	if m.Getenv("GOMEMLIMIT") == "" {
+		// A feed far larger than a million indicators must not make the
+		// collector run without pause: leave room above the live heap.
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		debug.SetMemoryLimit(max(defaultMatchMemoryLimit, int64(ms.HeapAlloc)*3/2))
+	}
 
 	in := m.Stdin
 	if *input != "-" {
