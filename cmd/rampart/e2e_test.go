@@ -219,20 +219,22 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 		batch = append(batch, indicatorJSON(i, ""))
 	}
 	deep := indicatorJSON(999, `,"x_deep":`+strings.Repeat("[", 100)+strings.Repeat("]", 100))
-	batch = append(batch, `{"type":"indicator","id":"not-an-id"}`, deep)
+	badPattern := strings.Replace(indicatorJSON(998, ""), `[ipv4-addr:value = '10.0.3.230']`, `[ipv4-addr:value = '10.0.3.230'`, 1)
+	batch = append(batch, `{"type":"indicator","id":"not-an-id"}`, deep, badPattern)
 	r = tt.do(http.MethodPost, objs, "", strings.NewReader(envelope(batch...)))
 	tt.want(r, 202)
-	if r.json["success_count"] != 25.0 || r.json["failure_count"] != 2.0 || r.json["status"] != "complete" {
+	if r.json["success_count"] != 25.0 || r.json["failure_count"] != 3.0 || r.json["status"] != "complete" {
 		t.Fatalf("status: %s", r.body)
 	}
 	failures := fmt.Sprint(r.json["failures"])
-	if !strings.Contains(failures, "not-an-id") || !strings.Contains(failures, "MaxDepth") {
+	if !strings.Contains(failures, "not-an-id") || !strings.Contains(failures, "MaxDepth") ||
+		!strings.Contains(failures, "pattern:1:32: expected ']'") {
 		t.Errorf("failures do not say why: %s", failures)
 	}
 	statusID := r.json["id"].(string)
 	r = tt.get("/api/status/"+statusID+"/", "")
 	tt.want(r, 200)
-	if r.json["total_count"] != 27.0 {
+	if r.json["total_count"] != 28.0 {
 		t.Errorf("status resource: %s", r.body)
 	}
 

@@ -96,6 +96,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.objects, n.collections, n.accounts, n.statuses, n.secrets
 	ts.DefaultAPIRoot = defaultAPIRoot
 	ts.MaxPageSize = *maxPage
+	ts.Validate = validateObject
 	ts.MaxContentLength = *maxContent
 	ts.Logger = logger
 	if err := ts.Open(ctx); err != nil {
