@@ -22,7 +22,7 @@ const serveUsage = `Usage: rampart serve [flags]
 Runs a node: the TAXII 2.1 server at /taxii2/, health at /healthz and
 Prometheus metrics at /metrics.
 
-On first start the node creates an API root "api" with one read-write
+On first start the node creates an API root "cti" with one read-write
 collection (alias "default") and an administrator "admin", whose password is
 $RAMPART_ADMIN_PASSWORD when set, or generated and written to
 DIR/admin-credentials (mode 0600).
