@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
@@ -32,14 +33,19 @@ their line numbers, and skipped.
 
 Flags:
     --indicators FILE   STIX bundle or JSON lines of STIX objects with the indicators
-    --collection ID     indicators of a collection of the node's store (with --store)
+    --collection REF    indicators of a collection (id or alias) of the node's
+                        store instead of --indicators
+    --data DIR, --postgres URL, --api-root NAME
+                        the node's store, for --collection and --store
     --input FILE        the log to match; - reads standard input (default -)
     --format F          jsonl (default), stix, zeek or csv
     --mapping M         built-in mapping (dns, proxy, flow, zeek-conn, zeek-dns,
                         zeek-http, zeek-ssl, zeek-files) or a mapping file
     --identity ID       identity of the reporting organisation (where_sighted_refs)
     --window D          aggregation window of sightings (default 1h)
-    --store             write sightings into the node's store instead of stdout
+    --store             write sightings (with their observed-data and SCOs) into
+                        the node's store instead of stdout: into --collection, or
+                        the default collection
 
 The process keeps to a soft memory limit of 1.5 GiB unless GOMEMLIMIT is set.
 
@@ -53,6 +59,7 @@ values.txt (the indicator values, for grep -F -f).
 Examples:
     rampart match --indicators feed.json --input dns.log.jsonl --mapping dns
     zcat conn.log.gz | rampart match --indicators feed.json --format zeek
+    rampart match --collection default --store --input proxy.jsonl --mapping proxy
     rampart match generate --dir /tmp/bench --indicators 1000000 --records 10000000
 `
 
@@ -77,6 +84,9 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	identity := fs.String("identity", "", "")
 	window := fs.Duration("window", time.Hour, "")
 	store := fs.Bool("store", false, "")
+	var sf storeFlags
+	sf.register(fs, m.Getenv)
+	apiRoot := fs.String("api-root", defaultAPIRoot, "")
 	if err := fs.Parse(args); err != nil {
 		return usageErr(err)
 	}
@@ -84,13 +94,8 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		m.errorf("unexpected argument %q", fs.Arg(0))
 		return errUsage
 	}
-	if *collection != "" || *store {
-		m.errorf("--collection and --store need the node's store, which this command is not connected to yet")
-		m.hintf("export the collection and use --indicators FILE; write stdout to a file and import it")
-		return errUsage
-	}
-	if *indicators == "" {
-		m.errorf("--indicators is required")
+	if (*indicators == "") == (*collection == "") {
+		m.errorf("give either --indicators FILE or --collection REF")
 		m.hintf(`rampart match --indicators feed.json --input log.jsonl`)
 		return errUsage
 	}
@@ -116,27 +121,50 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		debug.SetMemoryLimit(defaultMatchMemoryLimit)
 	}
 	matcher := match.New()
-	f, err := os.Open(*indicators)
-	if err != nil {
-		m.errorf("%v", err)
-		return errReported
-	}
 	t0 := time.Now()
-	err = match.LoadIndicators(matcher, bufio.NewReaderSize(f, 1<<20))
-	f.Close()
-	var ae *match.AddError
-	switch {
-	case errors.As(err, &ae):
-		for i, e := range ae.Errors {
-			if i == maxReportedLines {
-				m.errorf("… and %d more indicators skipped", len(ae.Errors)-i)
-				break
-			}
-			m.errorf("%s: skipped %v", *indicators, e)
+	var n *node
+	var coll *rampart.Collection
+	if *collection != "" || *store {
+		var err error
+		if n, err = m.openNode(ctx, &sf); err != nil {
+			return err
 		}
-	case err != nil:
-		m.errorf("%s: %v", *indicators, err)
-		return errReported
+		ref := *collection
+		if ref == "" {
+			ref = defaultCollection
+		}
+		if coll, err = findCollection(ctx, n, *apiRoot, ref); err != nil {
+			return err
+		}
+	}
+	source := *indicators
+	var skipped []error
+	if *collection != "" {
+		source = "collection " + coll.ID
+		_, skipped = loadStoreIndicators(ctx, n.objects, matcher, coll.ID)
+	} else {
+		f, err := os.Open(*indicators)
+		if err != nil {
+			m.errorf("%v", err)
+			return errReported
+		}
+		err = match.LoadIndicators(matcher, bufio.NewReaderSize(f, 1<<20))
+		f.Close()
+		var ae *match.AddError
+		switch {
+		case errors.As(err, &ae):
+			skipped = ae.Errors
+		case err != nil:
+			m.errorf("%s: %v", *indicators, err)
+			return errReported
+		}
+	}
+	for i, e := range skipped {
+		if i == maxReportedLines {
+			m.errorf("… and %d more indicators skipped", len(skipped)-i)
+			break
+		}
+		m.errorf("%s: skipped %v", source, e)
 	}
 	fmt.Fprintf(m.Stderr, "rampart: %d indicators compiled in %s\n", matcher.Len(), time.Since(t0).Round(time.Millisecond))
 	if m.Getenv("GOMEMLIMIT") == "" {
@@ -173,7 +201,10 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	}
 	out := bufio.NewWriterSize(m.Stdout, 1<<16)
 	defer out.Flush()
-	sink := &jsonLinesSink{w: out, seen: map[string]bool{}}
+	var sink match.Sink = &jsonLinesSink{w: out, seen: map[string]bool{}}
+	if *store {
+		sink = &storeSink{objects: n.objects, collection: coll.ID}
+	}
 	agg := &match.Aggregator{Window: *window, WhereSightedRef: *identity, Sink: sink}
 	st := &match.Stream{Matcher: matcher, Reader: rd, Aggregator: agg, MaxReported: maxReportedLines}
 	line := progress.NewLine(m.Stderr)
@@ -193,6 +224,9 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stderr, "rampart: %d records read, %d malformed, %d matched, %d sightings, %.0f records/s\n",
 		stats.Records, stats.Malformed, stats.Matched, stats.Sightings, stats.RecordsPerSecond())
+	if ss, ok := sink.(*storeSink); ok {
+		fmt.Fprintf(m.Stderr, "rampart: stored %d sightings in collection %s\n", ss.stored, ss.collection)
+	}
 	if err != nil {
 		m.errorf("%s: %v", inputName(*input), err)
 		return errReported

@@ -99,6 +99,15 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	ts.Validate = validateObject
 	ts.MaxContentLength = *maxContent
 	ts.Logger = logger
+	// The matcher follows the store: indicators stored or deleted through
+	// TAXII take effect at once.
+	nm, err := newNodeMatcher(ctx, n, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("matcher loaded", "indicators", nm.m.Len(), "refused", len(nm.refused))
+	ts.OnAdded = nm.added
+	ts.OnDeleted = nm.deleted
 	if err := ts.Open(ctx); err != nil {
 		return err
 	}
