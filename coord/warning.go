@@ -20,6 +20,11 @@ import (
 // unbounded memory nor a blocked caller.
 const MaxQueued = 1 << 20
 
+// DefaultPollInterval is how often the engine reads what was stored
+// without passing through Observe (another process, a command-line
+// import, the matcher's sightings).
+const DefaultPollInterval = 30 * time.Second
+
 // EarlyWarning raises alerts when the same attacker shows up in several
 // member states, and when a peer publishes an indicator that matches a
 // member state's watchlist.
@@ -59,11 +64,15 @@ type EarlyWarning struct {
 	// CountryOf, when set, gives the member state of an organisation that
 	// has no located-at relationship (for example from the trust registry).
 	CountryOf func(identityID string) string
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// PollInterval is how often the store is read for what arrived
+	// without Observe (DefaultPollInterval when 0; never when negative).
+	PollInterval time.Duration
+	Now          func() time.Time
+	Logger       *slog.Logger
 
-	procMu sync.Mutex // serialises processing (worker, Flush, Rescan)
-	idx    *index
+	procMu  sync.Mutex // serialises processing (worker, Flush, Rescan, Poll)
+	idx     *index
+	cursors map[string]int64 // collection -> last Seq read by a scan
 
 	mu         sync.Mutex // guards the fields below
 	queue      []*stix.Object
@@ -179,6 +188,16 @@ func (w *EarlyWarning) run(ctx context.Context) {
 	defer close(w.done)
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
+	var pollC <-chan time.Time
+	if w.PollInterval >= 0 {
+		every := w.PollInterval
+		if every == 0 {
+			every = DefaultPollInterval
+		}
+		poll := time.NewTicker(every)
+		defer poll.Stop()
+		pollC = poll.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -186,6 +205,10 @@ func (w *EarlyWarning) run(ctx context.Context) {
 		case <-w.wake:
 			if err := w.process(ctx); err != nil && ctx.Err() == nil {
 				w.logger().Error("early warning", "err", err)
+			}
+		case <-pollC:
+			if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
+				w.logger().Error("early warning: poll the store", "err", err)
 			}
 		case <-prune.C:
 			w.procMu.Lock()
@@ -228,12 +251,9 @@ func (w *EarlyWarning) Rescan(ctx context.Context) error {
 // rescan is Rescan with procMu held.
 func (w *EarlyWarning) rescan(ctx context.Context) error {
 	w.idx = newIndex()
-	colls, err := w.Collections.FindCollections(ctx, rampart.CollectionFilter{})
-	if err != nil {
-		return fmt.Errorf("early warning: list collections: %w", err)
-	}
+	w.cursors = map[string]int64{}
 	// Alerts this node wrote, so that their ids and versions carry on.
-	if err := w.scan(ctx, w.CollectionID, []string{AlertType}, func(o *stix.Object) {
+	if _, err := w.scan(ctx, w.CollectionID, []string{AlertType}, 0, func(o *stix.Object) {
 		a, err := ParseAlert(o)
 		if err != nil || a.CreatedBy != w.Organization || a.Rule == "" {
 			return
@@ -242,29 +262,52 @@ func (w *EarlyWarning) rescan(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	return w.readNew(ctx)
+}
+
+// Poll reads what was stored since the last scan or poll, for objects that
+// reached the store without Observe, and processes it. The worker calls
+// it every PollInterval; objects already seen cost nothing more.
+func (w *EarlyWarning) Poll(ctx context.Context) error {
+	w.procMu.Lock()
+	defer w.procMu.Unlock()
+	return w.readNew(ctx)
+}
+
+// readNew reads every collection from its cursor and applies what it
+// finds. The caller holds procMu.
+func (w *EarlyWarning) readNew(ctx context.Context) error {
+	colls, err := w.Collections.FindCollections(ctx, rampart.CollectionFilter{})
+	if err != nil {
+		return fmt.Errorf("early warning: list collections: %w", err)
+	}
 	var batch []*stix.Object
 	for _, c := range colls {
-		if err := w.scan(ctx, c.ID, observedTypes, func(o *stix.Object) { batch = append(batch, o) }); err != nil {
+		seq, err := w.scan(ctx, c.ID, observedTypes, w.cursors[c.ID], func(o *stix.Object) { batch = append(batch, o) })
+		if err != nil {
 			return err
 		}
+		w.cursors[c.ID] = seq
 	}
 	return w.apply(ctx, batch)
 }
 
 // scan calls fn for the latest version of every object of types in a
-// collection.
-func (w *EarlyWarning) scan(ctx context.Context, collectionID string, types []string, fn func(*stix.Object)) error {
-	f := rampart.ObjectFilter{CollectionID: collectionID, Types: types}
+// collection added after the version with Seq after, and returns the
+// highest Seq read (after when none).
+func (w *EarlyWarning) scan(ctx context.Context, collectionID string, types []string, after int64, fn func(*stix.Object)) (int64, error) {
+	f := rampart.ObjectFilter{CollectionID: collectionID, Types: types, AfterSeq: after}
 	for {
 		page, err := w.Objects.FindObjects(ctx, f)
 		if err != nil {
-			return fmt.Errorf("early warning: read collection %s: %w", collectionID, err)
+			return after, fmt.Errorf("early warning: read collection %s: %w", collectionID, err)
 		}
 		for _, v := range page.Versions {
 			fn(v.Object)
+			after = max(after, v.Seq)
 		}
 		if !page.More || len(page.Versions) == 0 {
-			return nil
+			return after, nil
 		}
 		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
 	}

@@ -279,3 +279,40 @@ func TestRulesValidate(t *testing.T) {
 		t.Errorf("rules JSON %s read back as %+v", b, back)
 	}
 }
+
+// TestEarlyWarningPollsTheStore: sightings stored by another writer (a
+// command-line import, the matcher, another process) are found by Poll.
+func TestEarlyWarningPollsTheStore(t *testing.T) {
+	store := newMemStore(alertColl, "feed")
+	now := t0.Add(time.Hour)
+	e := newEngine(t, store, Rules{}, &now)
+	w := &world{t: t}
+	fr, de := w.org("CERT-FR", "FR"), w.org("CERT-Bund", "DE")
+	ind := w.indicator("c2", "[ipv4-addr:value = '198.51.100.7']")
+	w.sight(ind, fr, t0)
+	if _, err := store.CreateObjects(ctx, "feed", w.take()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.sight(ind, de, t0.Add(time.Hour))
+	if _, err := store.CreateObjects(ctx, "feed", w.take()); err != nil {
+		t.Fatal(err)
+	}
+	if got := alertsOf(t, store); len(got) != 0 {
+		t.Fatalf("an alert before the poll: %v", summarize(got))
+	}
+	if err := e.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []summary{{RuleSameIndicator, ind, SeverityLow, []string{"DE", "FR"}, nil, 2}}
+	if diff := cmp.Diff(want, summarize(alertsOf(t, store))); diff != "" {
+		t.Errorf("alerts after the poll (-want +got):\n%s", diff)
+	}
+	// Nothing new: the next poll writes nothing.
+	before := e.AlertsWritten()
+	if err := e.Poll(ctx); err != nil || e.AlertsWritten() != before {
+		t.Errorf("an idle poll wrote %d alert versions (%v)", e.AlertsWritten()-before, err)
+	}
+}

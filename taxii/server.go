@@ -56,6 +56,9 @@ type Server struct {
 	// collection (not those it already held), after they were stored, for
 	// matchers and federation; it must not block.
 	OnAdded func(collectionID string, objs []*stix.Object)
+	// OnDeleted, when set, is called after versions of an object were
+	// deleted from a collection.
+	OnDeleted func(ctx context.Context, collectionID, id string)
 
 	Logger *slog.Logger
 	Now    func() time.Time

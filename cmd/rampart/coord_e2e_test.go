@@ -68,7 +68,7 @@ func startE2ENode(t *testing.T, settings *coord.Settings) *e2eNode {
 		}
 	}
 	n := &e2eNode{t: t, proc: startNode(t, dir, []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword})}
-	status, body := n.request("GET", "/api/collections/", "", nil)
+	status, body := n.request("GET", "/"+defaultAPIRoot+"/collections/", "", nil)
 	if status != 200 {
 		t.Fatalf("collections: %d %s", status, body)
 	}
@@ -87,7 +87,7 @@ func startE2ENode(t *testing.T, settings *coord.Settings) *e2eNode {
 // post adds objects to the node's default collection over TAXII.
 func (n *e2eNode) post(objs ...string) {
 	n.t.Helper()
-	status, body := n.request("POST", "/api/collections/"+n.coll+"/objects/", taxii.MediaTypeTAXII, []byte(envelope(objs...)))
+	status, body := n.request("POST", "/"+defaultAPIRoot+"/collections/"+n.coll+"/objects/", taxii.MediaTypeTAXII, []byte(envelope(objs...)))
 	var st struct {
 		Failures     []any `json:"failures"`
 		SuccessCount int   `json:"success_count"`
@@ -101,7 +101,7 @@ func (n *e2eNode) post(objs ...string) {
 // objects returns every object of the node's default collection, as JSON.
 func (n *e2eNode) objects(query string) []string {
 	n.t.Helper()
-	status, body := n.request("GET", "/api/collections/"+n.coll+"/objects/?"+query, "", nil)
+	status, body := n.request("GET", "/"+defaultAPIRoot+"/collections/"+n.coll+"/objects/?"+query, "", nil)
 	if status != 200 {
 		n.t.Fatalf("get objects: %d %s", status, body)
 	}

@@ -53,6 +53,8 @@ Commands:
     export            export a collection as a STIX bundle
     user              manage accounts: add, list, grant, token
     collection        manage API roots and collections
+    pattern           check STIX patterns; match one against observed data
+    match             match logs against many indicators; write sightings
     attribute         rank the intrusion sets behind an incident, with explanations
     attribution eval  reproduce the attribution evaluation tables
     keys              generate a node's post-quantum identity; sign objects
@@ -114,6 +116,10 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runRegistry
 	case "verify":
 		return m.runVerify
+	case "pattern":
+		return m.runPattern
+	case "match":
+		return m.runMatch
 	case "incident":
 		return m.runIncident
 	case "alert":

@@ -22,7 +22,7 @@ const serveUsage = `Usage: rampart serve [flags]
 Runs a node: the TAXII 2.1 server at /taxii2/, health at /healthz and
 Prometheus metrics at /metrics.
 
-On first start the node creates an API root "api" with one read-write
+On first start the node creates an API root "cti" with one read-write
 collection (alias "default") and an administrator "admin", whose password is
 $RAMPART_ADMIN_PASSWORD when set, or generated and written to
 DIR/admin-credentials (mode 0600).
@@ -96,8 +96,18 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.objects, n.collections, n.accounts, n.statuses, n.secrets
 	ts.DefaultAPIRoot = defaultAPIRoot
 	ts.MaxPageSize = *maxPage
+	ts.Validate = validateObject
 	ts.MaxContentLength = *maxContent
 	ts.Logger = logger
+	// The matcher follows the store: indicators stored or deleted through
+	// TAXII take effect at once.
+	nm, err := newNodeMatcher(ctx, n, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("matcher loaded", "indicators", nm.m.Len(), "refused", len(nm.refused))
+	ts.OnAdded = nm.added
+	ts.OnDeleted = nm.deleted
 	if err := ts.Open(ctx); err != nil {
 		return err
 	}
