@@ -16,6 +16,8 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/internal/httpauth"
+	"github.com/rampart-cti/rampart/match"
+	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
 
@@ -49,6 +51,21 @@ type Server struct {
 	// Verifier, when set, counts statements' endorsements against the
 	// trust registry.
 	Verifier *trust.Verifier
+
+	// Matcher, when set, matches observations posted to
+	// /api/v1/observations against the node's indicators; the sightings go
+	// to SightingsCollection unless the request names another collection.
+	Matcher             *match.Matcher
+	SightingsCollection string
+	// Identity is the node organisation's STIX identity id, put in the
+	// where_sighted_refs and created_by_ref of its sightings.
+	Identity string
+	// OnAdded, when set, is told of the objects the API stored, as
+	// taxii.Server.OnAdded is.
+	OnAdded func(collectionID string, objs []*stix.Object)
+	// MaxObservationBytes bounds an observation upload
+	// (DefaultMaxObservationBytes when 0).
+	MaxObservationBytes int64
 
 	// MaxBodyBytes is the largest request body (DefaultMaxBodyBytes when
 	// 0).
@@ -118,27 +135,30 @@ const (
 type route struct {
 	access int
 	h      handlerFunc
+	// maxBytes bounds the request body (MaxBodyBytes when 0).
+	maxBytes int64
 }
 
 func (s *Server) routes() {
 	mux := http.NewServeMux()
 	type m = map[string]route
 	handle := func(path string, methods m) { mux.Handle(path, s.methods(methods)) }
-	handle("/api/v1/{$}", m{"GET": {accessAnyone, s.handleIndex}})
-	handle("/api/v1/incidents", m{"GET": {accessRead, s.handleListIncidents}, "POST": {accessWrite, s.handleCreateIncident}})
-	handle("/api/v1/incidents/{id}", m{"GET": {accessRead, s.handleGetIncident}, "PATCH": {accessWrite, s.handleUpdateIncident}})
-	handle("/api/v1/incidents/{id}/timeline", m{"POST": {accessWrite, s.handleAddTimeline}})
-	handle("/api/v1/incidents/{id}/reports", m{"POST": {accessWrite, s.handleSubmitReport}})
-	handle("/api/v1/incidents/{id}/joint", m{"GET": {accessRead, s.handleJointIncident}})
-	handle("/api/v1/alerts", m{"GET": {accessRead, s.handleListAlerts}})
-	handle("/api/v1/alerts/rules", m{"GET": {accessRead, s.handleRules}})
-	handle("/api/v1/alerts/{id}", m{"GET": {accessRead, s.handleGetAlert}})
-	handle("/api/v1/watchlists", m{"GET": {accessAdmin, s.handleListWatchlists}})
-	handle("/api/v1/watchlists/{name}", m{"GET": {accessAdmin, s.handleGetWatchlist}, "PUT": {accessAdmin, s.handlePutWatchlist}, "DELETE": {accessAdmin, s.handleDeleteWatchlist}})
-	handle("/api/v1/statements", m{"GET": {accessRead, s.handleListStatements}})
-	handle("/api/v1/statements/{id}", m{"GET": {accessRead, s.handleGetStatement}})
-	handle("/api/v1/attribution", m{"POST": {accessAnyone, s.handleAttribution}})
-	mux.Handle("/", s.methods(m{"GET": {accessAnyone, func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	handle("/api/v1/{$}", m{"GET": {access: accessAnyone, h: s.handleIndex}})
+	handle("/api/v1/incidents", m{"GET": {access: accessRead, h: s.handleListIncidents}, "POST": {access: accessWrite, h: s.handleCreateIncident}})
+	handle("/api/v1/incidents/{id}", m{"GET": {access: accessRead, h: s.handleGetIncident}, "PATCH": {access: accessWrite, h: s.handleUpdateIncident}})
+	handle("/api/v1/incidents/{id}/timeline", m{"POST": {access: accessWrite, h: s.handleAddTimeline}})
+	handle("/api/v1/incidents/{id}/reports", m{"POST": {access: accessWrite, h: s.handleSubmitReport}})
+	handle("/api/v1/incidents/{id}/joint", m{"GET": {access: accessRead, h: s.handleJointIncident}})
+	handle("/api/v1/alerts", m{"GET": {access: accessRead, h: s.handleListAlerts}})
+	handle("/api/v1/alerts/rules", m{"GET": {access: accessRead, h: s.handleRules}})
+	handle("/api/v1/alerts/{id}", m{"GET": {access: accessRead, h: s.handleGetAlert}})
+	handle("/api/v1/watchlists", m{"GET": {access: accessAdmin, h: s.handleListWatchlists}})
+	handle("/api/v1/watchlists/{name}", m{"GET": {access: accessAdmin, h: s.handleGetWatchlist}, "PUT": {access: accessAdmin, h: s.handlePutWatchlist}, "DELETE": {access: accessAdmin, h: s.handleDeleteWatchlist}})
+	handle("/api/v1/statements", m{"GET": {access: accessRead, h: s.handleListStatements}})
+	handle("/api/v1/statements/{id}", m{"GET": {access: accessRead, h: s.handleGetStatement}})
+	handle("/api/v1/attribution", m{"POST": {access: accessAnyone, h: s.handleAttribution}})
+	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
+	mux.Handle("/", s.methods(m{"GET": {access: accessAnyone, h: func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
 		return rampart.Errorf(rampart.ENOTFOUND, "no API endpoint at %q; GET /api/v1/ lists them", r.URL.Path)
 	}}}))
 	s.mux = mux
@@ -179,7 +199,11 @@ func (s *Server) methods(routes map[string]route) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		limit := s.MaxBodyBytes
+		if rt.maxBytes > 0 {
+			limit = rt.maxBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := rt.h(w, r, a); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -336,6 +360,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"GET /api/v1/watchlists", "GET|PUT|DELETE /api/v1/watchlists/{name}",
 			"GET /api/v1/statements", "GET /api/v1/statements/{id}",
 			"POST /api/v1/attribution",
+			"POST /api/v1/observations?format=jsonl|stix|zeek|csv&mapping=&collection=&window=",
 		},
 	})
 	return nil

@@ -116,6 +116,15 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Observations posted to the JSON API are matched by the same matcher
+	// and their sightings reach coordination as TAXII's objects do.
+	coordination.api.Matcher = nm.m
+	coordination.api.OnAdded = ts.OnAdded
+	if c, err := findCollection(ctx, n, defaultAPIRoot, defaultCollection); err == nil {
+		coordination.api.SightingsCollection = c.ID
+	} else {
+		logger.Warn("no default collection: observation uploads must name one", "err", err)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/", instrument(reg, logger, coordination.wrap(ts.Handler())))
