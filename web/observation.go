@@ -20,12 +20,12 @@ const DefaultMaxObservationBytes = 256 << 20
 
 // ObservationResult is the answer to an observation upload.
 type ObservationResult struct {
-	Records   int64               `json:"records"`
-	Malformed int64               `json:"malformed"`
-	Errors    []ObservationError  `json:"errors,omitempty"`
-	Matched   int64               `json:"matched"`
-	Sightings int64               `json:"sightings"`
-	Stored    []string            `json:"sighting_ids,omitempty"`
+	Records   int64              `json:"records"`
+	Malformed int64              `json:"malformed"`
+	Errors    []ObservationError `json:"errors,omitempty"`
+	Matched   int64              `json:"matched"`
+	Sightings int64              `json:"sightings"`
+	Stored    []string           `json:"sighting_ids,omitempty"`
 	// Collection is where the sightings were stored.
 	Collection string  `json:"collection"`
 	Seconds    float64 `json:"seconds"`
