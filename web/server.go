@@ -238,26 +238,6 @@ type statusError struct {
 
 func (e *statusError) Error() string { return e.message }
 
-// errorStatus maps a rampart error code to its HTTP status.
-func errorStatus(code string) int {
-	switch code {
-	case rampart.EINVALID:
-		return http.StatusBadRequest
-	case rampart.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case rampart.EFORBIDDEN:
-		return http.StatusForbidden
-	case rampart.ENOTFOUND:
-		return http.StatusNotFound
-	case rampart.ECONFLICT:
-		return http.StatusConflict
-	case rampart.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case rampart.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
 
 // errorBody is the JSON of an error answer.
 type errorBody struct {
@@ -271,7 +251,7 @@ type errorBody struct {
 // and reported as "internal error".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
-	status := errorStatus(rampart.ErrorCode(err))
+	status := rampart.HTTPStatus(rampart.ErrorCode(err))
 	body.Error.Code, body.Error.Message = rampart.ErrorCode(err), rampart.ErrorMessage(err)
 	var se *statusError
 	if errors.As(err, &se) {
