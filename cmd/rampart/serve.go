@@ -19,8 +19,12 @@ import (
 
 const serveUsage = `Usage: rampart serve [flags]
 
-Runs a node: the TAXII 2.1 server at /taxii2/, health at /healthz and
-Prometheus metrics at /metrics.
+Runs a node: the TAXII 2.1 server at /taxii2/; the JSON API at /api/v1/
+(incidents, alerts, watchlists, statements, attribution queries, and
+POST /api/v1/observations, which matches sensor logs against every indicator
+the node holds and stores the sightings); health at /healthz and Prometheus
+metrics at /metrics. The matcher and the early-warning engine follow the
+store: what TAXII stores or deletes takes effect at once.
 
 On first start the node creates an API root "cti" with one read-write
 collection (alias "default") and an administrator "admin", whose password is
