@@ -3,6 +3,7 @@ package rampart
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. Every error that leaves a node (as an HTTP response, a TAXII
@@ -60,4 +61,27 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// HTTPStatus returns the HTTP status that reports an error with the code:
+// the one place that decides it for every HTTP adapter (TAXII, the JSON
+// API). An unknown code is a 500.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return http.StatusBadRequest
+	case EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN:
+		return http.StatusForbidden
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT:
+		return http.StatusConflict
+	case ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }

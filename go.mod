@@ -5,14 +5,18 @@ go 1.27
 tool honnef.co/go/tools/cmd/staticcheck
 
 // Every module is justified in docs/DEPENDENCIES.md.
-//
+require (
+	github.com/gaissmai/bart v0.30.0
+	github.com/jackc/pgx/v5 v5.12.0
+	github.com/ncruces/go-sqlite3 v0.37.0
+	golang.org/x/crypto v0.59.0
+	golang.org/x/text v0.44.0
+)
+
 // Test-only modules.
 require (
 	github.com/google/go-cmp v0.7.0
-	github.com/jackc/pgx/v5 v5.12.0
-	github.com/ncruces/go-sqlite3 v0.37.0
 	github.com/rogpeppe/go-internal v1.16.0
-	golang.org/x/crypto v0.59.0
 )
 
 require (
@@ -26,7 +30,6 @@ require (
 	golang.org/x/mod v0.42.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/text v0.44.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 	honnef.co/go/tools v0.8.2 // indirect
 )

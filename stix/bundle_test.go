@@ -346,3 +346,39 @@ func TestBundleReaderTooLarge(t *testing.T) {
 		t.Errorf("Next = %v, want ErrTooLarge at objects[0]", err)
 	}
 }
+
+// TestParseObjectStrictJSON: whether or not the input needs compacting,
+// ParseObject refuses what is not one well-formed JSON object: duplicate
+// names at any depth, invalid UTF-8, trailing data, broken syntax.
+func TestParseObjectStrictJSON(t *testing.T) {
+	const id = `"id":"x-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"`
+	for _, in := range []string{
+		`{"type":"x-thing",` + id + `,"a":{"b":1,"b":2}}`,
+		`{"type":"x-thing",` + id + `,"a":[{"b":1,"b":2}]}`,
+		`{"type":"x-thing",` + id + `,"a":"` + "\xff" + `"}`,
+		`{"type":"x-thing",` + id + `}{}`,
+		`{"type":"x-thing",` + id + `} x`,
+		`{"type":"x-thing",` + id + `,"a":tru}`,
+		`{"type":"x-thing",` + id + `,"a":[1,2,]}`,
+		`{"type":"x-thing", ` + id + `,"a":{"b":1,"b":2}}`,
+		`{"type":"x-thing",` + id + `,"a":01}`,
+		`{"type":"x-thing",` + id + `,`,
+	} {
+		if _, err := ParseObject([]byte(in)); err == nil || !strings.Contains(err.Error(), "JSON") {
+			t.Errorf("ParseObject(%q) = %v, want a malformed-JSON error", in, err)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`{"type":"x-thing",` + id + `,"revoked":"yes"}`, `x-thing "x-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f": revoked must be a boolean`},
+		{`{"type":"x-thing",` + id + `,"object_marking_refs":[1]}`, `object_marking_refs must be a list of strings`},
+		{`{"type":1}`, `type must be a string`},
+	} {
+		if _, err := ParseObject([]byte(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseObject(%q) = %v, want %q", tc.in, err, tc.want)
+		}
+	}
+	o, err := ParseObject([]byte(`{"type":"x-thing",` + id + `,"revoked":true,"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"],"created_by_ref":"identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}`))
+	if err != nil || !o.Revoked || len(o.ObjectMarkingRefs) != 1 || o.CreatedByRef != "identity--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f" {
+		t.Errorf("header = %+v, %v", o, err)
+	}
+}

@@ -51,19 +51,6 @@ type Object struct {
 	Raw jsontext.Value
 }
 
-// header is what ParseObject reads; json/v2 skips every other member without
-// allocating for it.
-type header struct {
-	Type              string   `json:"type"`
-	ID                string   `json:"id"`
-	SpecVersion       *string  `json:"spec_version"`
-	Created           *string  `json:"created"`
-	Modified          *string  `json:"modified"`
-	CreatedByRef      string   `json:"created_by_ref"`
-	Revoked           bool     `json:"revoked"`
-	ObjectMarkingRefs []string `json:"object_marking_refs"`
-}
-
 // ParseObject reads one STIX object from its JSON text. It checks what every
 // object must satisfy to be stored and routed: well-formed JSON within
 // MaxObjectBytes and MaxDepth, a type, an identifier of that type, and
@@ -73,19 +60,27 @@ func ParseObject(data []byte) (*Object, error) {
 	if len(data) > MaxObjectBytes {
 		return nil, ErrTooLarge
 	}
-	if err := checkDepth(data, MaxDepth); err != nil {
+	spaced, err := checkDepth(data, MaxDepth)
+	if err != nil {
 		return nil, err
 	}
 	raw := jsontext.Value(append([]byte(nil), data...))
-	if err := raw.Compact(); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %v", jsonErrorText(err))
+	if spaced {
+		// Most objects arrive compact (every object a node stores is);
+		// only the others pay for a second pass.
+		if err := raw.Compact(); err != nil {
+			return nil, fmt.Errorf("malformed JSON: %v", jsonErrorText(err))
+		}
 	}
-	if raw.Kind() != '{' {
-		return nil, fmt.Errorf("a STIX object must be a JSON object, not %s", kindName(raw.Kind()))
+	if k := raw.Kind(); k != '{' {
+		if err := raw.Compact(); err != nil {
+			return nil, fmt.Errorf("malformed JSON: %v", jsonErrorText(err))
+		}
+		return nil, fmt.Errorf("a STIX object must be a JSON object, not %s", kindName(k))
 	}
 	var h header
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return nil, headerError(&h, err)
+	if err := readHeader(raw, &h); err != nil {
+		return nil, err
 	}
 	o := &Object{
 		Type:              h.Type,
@@ -104,8 +99,8 @@ func ParseObject(data []byte) (*Object, error) {
 	if o.ID == "" {
 		return nil, &Error{Type: o.Type, Property: "id", Rule: "is required"}
 	}
-	typ, _, err := ParseID(o.ID)
-	if err != nil {
+	typ, _, err2 := ParseID(o.ID)
+	if err2 != nil {
 		return nil, &Error{Type: o.Type, Property: "id", Rule: fmt.Sprintf("must be of the form %s--UUID (got %q)", o.Type, o.ID)}
 	}
 	if typ != o.Type {
@@ -177,7 +172,7 @@ func (e *Error) Error() string {
 	case who == "" && e.Property == "":
 		return e.Rule
 	case who == "":
-		return e.Property + ": " + e.Rule
+		return e.Property + " " + e.Rule
 	case e.Property == "":
 		return fmt.Sprintf("%s: %s", who, e.Rule)
 	}
@@ -193,31 +188,6 @@ func quoteID(id string) string {
 
 func propertyError(id, prop, rule string) *Error {
 	return &Error{ID: id, Property: prop, Rule: rule}
-}
-
-// headerError turns a json/v2 semantic error on a header field into an Error
-// naming the property.
-func headerError(h *header, err error) error {
-	var se *json.SemanticError
-	if errors.As(err, &se) && se.JSONPointer != "" {
-		prop := string(se.JSONPointer.LastToken())
-		if se.JSONPointer.Parent() != "" {
-			prop = string(se.JSONPointer)[1:]
-		}
-		want := "of the wrong JSON type"
-		if se.GoType != nil {
-			switch se.GoType.Kind().String() {
-			case "string", "ptr":
-				want = "must be a string"
-			case "bool":
-				want = "must be a boolean"
-			case "slice":
-				want = "must be a list of strings"
-			}
-		}
-		return &Error{ID: h.ID, Property: prop, Rule: want}
-	}
-	return fmt.Errorf("malformed JSON: %v", jsonErrorText(err))
 }
 
 // jsonErrorText strips the "json: " and "jsontext: " prefixes the encoding
@@ -249,8 +219,10 @@ func kindName(k jsontext.Kind) string {
 }
 
 // checkDepth reports ErrTooDeep when data nests objects and arrays deeper than
-// max. It scans bytes, skipping strings, so it is cheap and never recurses.
-func checkDepth(data []byte, max int) error {
+// max, and whether data has whitespace outside strings (and so needs
+// compacting). It scans bytes, skipping strings, so it is cheap and never
+// recurses.
+func checkDepth(data []byte, max int) (spaced bool, err error) {
 	depth := 0
 	inString := false
 	for i := 0; i < len(data); i++ {
@@ -270,11 +242,13 @@ func checkDepth(data []byte, max int) error {
 		case '{', '[':
 			depth++
 			if depth > max {
-				return ErrTooDeep
+				return spaced, ErrTooDeep
 			}
 		case '}', ']':
 			depth--
+		case ' ', '\t', '\n', '\r':
+			spaced = true
 		}
 	}
-	return nil
+	return spaced, nil
 }

@@ -196,7 +196,7 @@ func TestValidateUnreadable(t *testing.T) {
 		{"too deep", &Object{Raw: []byte(`{"x_a":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`)}, "MaxDepth"},
 		{"duplicate member", &Object{Raw: []byte(`{"type":"tool","type":"tool"}`)}, "duplicate"},
 		{"no type", &Object{Raw: []byte(`{"id":"tool--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"}`)}, "type is required"},
-		{"type not a string", &Object{Raw: []byte(`{"type":5}`)}, "type: must be a string (got a number)"},
+		{"type not a string", &Object{Raw: []byte(`{"type":5}`)}, "type must be a string (got a number)"},
 		{"bad type name", &Object{Raw: []byte(`{"type":"Tool"}`)}, `type "Tool" may only contain`},
 		{"invalid UTF-8", &Object{Raw: []byte("{\"type\":\"tool\",\"name\":\"\xff\"}")}, "malformed JSON"},
 	} {

@@ -8,28 +8,6 @@ import (
 	"github.com/rampart-cti/rampart"
 )
 
-// errorStatus maps a rampart error code to its HTTP status: the one place
-// where that decision is taken.
-func errorStatus(code string) int {
-	switch code {
-	case rampart.EINVALID:
-		return http.StatusBadRequest
-	case rampart.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case rampart.EFORBIDDEN:
-		return http.StatusForbidden
-	case rampart.ENOTFOUND:
-		return http.StatusNotFound
-	case rampart.ECONFLICT:
-		return http.StatusConflict
-	case rampart.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case rampart.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // errorTitle is the error resource's title for an HTTP status.
 func errorTitle(status int) string {
 	switch status {
@@ -85,7 +63,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &he) {
 		status, msg = he.status, he.message
 	} else {
-		status = errorStatus(rampart.ErrorCode(err))
+		status = rampart.HTTPStatus(rampart.ErrorCode(err))
 	}
 	if status == http.StatusInternalServerError {
 		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)

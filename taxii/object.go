@@ -270,6 +270,9 @@ func (s *Server) handleDeleteObject(w http.ResponseWriter, r *http.Request) erro
 	if _, err := s.Objects.DeleteObjects(r.Context(), f); err != nil {
 		return err
 	}
+	if s.OnDeleted != nil {
+		s.OnDeleted(r.Context(), c.ID, f.IDs[0])
+	}
 	w.Header().Set("Content-Type", MediaTypeTAXII)
 	w.WriteHeader(http.StatusOK)
 	return nil

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -72,13 +73,16 @@ type Server struct {
 	// collection (not those it already held), after they were stored, for
 	// matchers and federation; it must not block.
 	OnAdded func(collectionID string, objs []*stix.Object)
+	// OnDeleted, when set, is called after versions of an object were
+	// deleted from a collection.
+	OnDeleted func(ctx context.Context, collectionID, id string)
 
 	Logger *slog.Logger
 	Now    func() time.Time
 
 	mux       *http.ServeMux
 	cursorKey []byte
-	auth      *authCache
+	auth      *httpauth.Authenticator
 }
 
 // NewServer returns a Server with default settings; set its services.
@@ -106,7 +110,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	s.auth = newAuthCache(s.Accounts, s.Now)
+	s.auth = httpauth.New(s.Accounts, s.Now)
 	s.routes()
 	return nil
 }
@@ -217,7 +221,7 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http
 // else from HTTP Basic or a bearer token.
 func (s *Server) authenticate(r *http.Request) (*rampart.Account, error) {
 	if s.Authenticate == nil {
-		return s.auth.authenticate(r)
+		return s.auth.Authenticate(r)
 	}
 	a, err := s.Authenticate(r)
 	if err == nil && a == nil {

@@ -13,6 +13,7 @@ import (
 	json "encoding/json/v2"
 
 	"github.com/rampart-cti/rampart/attribution"
+	"github.com/rampart-cti/rampart/internal/progress"
 )
 
 const attributeUsage = `Usage:
@@ -298,19 +299,14 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	if isTerminal(m.Stderr) {
-		last := time.Time{}
+	line := progress.NewLine(m.Stderr)
+	if line.Enabled() {
 		cfg.Progress = func(stage string, done, total int) {
-			if now := time.Now(); now.Sub(last) > 200*time.Millisecond || done == total {
-				last = now
-				fmt.Fprintf(m.Stderr, "\r\033[Kevaluating: %s %d/%d", stage, done, total)
-			}
+			line.Printf("evaluating: %s %d/%d", stage, done, total)
 		}
 	}
 	rep, err := attribution.Evaluate(k, cfg)
-	if cfg.Progress != nil {
-		fmt.Fprint(m.Stderr, "\r\033[K")
-	}
+	line.Clear()
 	if err != nil {
 		return err
 	}
@@ -336,15 +332,4 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	fmt.Fprintf(m.Stderr, "rampart: evaluated %d intrusion sets in %s: sampled k=5 top-1 %.1f %%, top-5 %.1f %%; campaigns top-1 %.1f %%, top-5 %.1f %%\n",
 		rep.Sets, time.Since(start).Round(time.Second), 100*s.Top1.Value, 100*s.Top5.Value, 100*c.Top1.Value, 100*c.Top5.Value)
 	return nil
-}
-
-// isTerminal reports whether w is a character device, where progress
-// lines make sense.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

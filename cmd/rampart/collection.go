@@ -87,6 +87,9 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(m.Stdout, c.ID)
 	case "add-root":
+		if reservedRoot(pos[0]) {
+			return fmt.Errorf("API root name %q is taken by the node's own endpoints (%s); choose another", pos[0], strings.Join(reservedRoots, ", "))
+		}
 		t := *title
 		if t == "" {
 			t = pos[0]
@@ -115,4 +118,17 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		tw.Flush()
 	}
 	return nil
+}
+
+// reservedRoots are path segments the node serves itself, which no TAXII
+// API root may take.
+var reservedRoots = []string{"taxii2", "api", "healthz", "metrics"}
+
+func reservedRoot(name string) bool {
+	for _, r := range reservedRoots {
+		if strings.EqualFold(name, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -92,20 +92,20 @@ func TestFederationEndToEnd(t *testing.T) {
 	frTAXII := &taxii.Client{BaseURL: frNode.base, User: "admin", Password: e2ePassword}
 	hubTAXII := &taxii.Client{BaseURL: hubNode.base, User: "admin", Password: e2ePassword}
 	collOf := func(c *taxii.Client) string {
-		cs, err := c.Collections(ctx, "api")
+		cs, err := c.Collections(ctx, defaultAPIRoot)
 		if err != nil || len(cs) != 1 {
 			t.Fatalf("collections: %v %v", cs, err)
 		}
 		return cs[0].ID
 	}
-	st, err := frTAXII.PostEnvelope(ctx, "api", collOf(frTAXII), strings.NewReader(`{"objects":[`+string(signed)+`]}`))
+	st, err := frTAXII.PostEnvelope(ctx, defaultAPIRoot, collOf(frTAXII), strings.NewReader(`{"objects":[`+string(signed)+`]}`))
 	if err != nil || st.SuccessCount != 1 {
 		t.Fatalf("post to CERT-FR: %+v %v", st, err)
 	}
 	hubColl := collOf(hubTAXII)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		page, err := hubTAXII.Objects(ctx, "api", hubColl, taxii.Query{IDs: []string{id}})
+		page, err := hubTAXII.Objects(ctx, defaultAPIRoot, hubColl, taxii.Query{IDs: []string{id}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -53,12 +53,17 @@ Commands:
     export            export a collection as a STIX bundle
     user              manage accounts: add, list, grant, token
     collection        manage API roots and collections
+    pattern           check STIX patterns; match one against observed data
+    match             match logs against many indicators; write sightings
     attribute         rank the intrusion sets behind an incident, with explanations
     attribution eval  reproduce the attribution evaluation tables
     keys              generate a node's post-quantum identity; sign objects
     registry          create, sign, update and check the trust registry
     verify            check signed objects and bundles against a registry, offline
     peer              manage the nodes this node federates with: add, list, remove, status
+    incident          coordinated incidents with NIS2 deadlines
+    alert             cross-border early-warning alerts, rules, watchlists
+    statement         joint attribution statements signed by a quorum
     bench             measure this machine: TAXII ingest and reads, import
     version           print the version
 
@@ -114,6 +119,16 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runVerify
 	case "peer":
 		return m.runPeer
+	case "pattern":
+		return m.runPattern
+	case "match":
+		return m.runMatch
+	case "incident":
+		return m.runIncident
+	case "alert":
+		return m.runAlert
+	case "statement":
+		return m.runStatement
 	}
 	return nil
 }

@@ -136,8 +136,12 @@ func (tt *taxiiTester) do(method, path, query string, body io.Reader, hdr ...str
 			tt.t.Fatalf("%s %s: answer is not a JSON object: %v: %s", method, u, err, b)
 		}
 	}
-	if ct := resp.Header.Get("Content-Type"); len(b) > 0 && ct != taxii.MediaTypeTAXII {
-		tt.t.Errorf("%s %s: Content-Type %q, want %q", method, u, ct, taxii.MediaTypeTAXII)
+	want := taxii.MediaTypeTAXII
+	if strings.HasPrefix(path, "/api/v1/") {
+		want = "application/json"
+	}
+	if ct := resp.Header.Get("Content-Type"); len(b) > 0 && ct != want {
+		tt.t.Errorf("%s %s: Content-Type %q, want %q", method, u, ct, want)
 	}
 	return r
 }

@@ -19,10 +19,14 @@ import (
 
 const serveUsage = `Usage: rampart serve [flags]
 
-Runs a node: the TAXII 2.1 server at /taxii2/, health at /healthz and
-Prometheus metrics at /metrics.
+Runs a node: the TAXII 2.1 server at /taxii2/; the JSON API at /api/v1/
+(incidents, alerts, watchlists, statements, attribution queries, and
+POST /api/v1/observations, which matches sensor logs against every indicator
+the node holds and stores the sightings); health at /healthz and Prometheus
+metrics at /metrics. The matcher and the early-warning engine follow the
+store: what TAXII stores or deletes takes effect at once.
 
-On first start the node creates an API root "api" with one read-write
+On first start the node creates an API root "cti" with one read-write
 collection (alias "default") and an administrator "admin", whose password is
 $RAMPART_ADMIN_PASSWORD when set, or generated and written to
 DIR/admin-credentials (mode 0600).
@@ -104,8 +108,18 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.objects, n.collections, n.accounts, n.statuses, n.secrets
 	ts.DefaultAPIRoot = defaultAPIRoot
 	ts.MaxPageSize = *maxPage
+	ts.Validate = validateObject
 	ts.MaxContentLength = *maxContent
 	ts.Logger = logger
+	// The matcher follows the store: indicators stored or deleted through
+	// TAXII take effect at once.
+	nm, err := newNodeMatcher(ctx, n, logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("matcher loaded", "indicators", nm.m.Len(), "refused", len(nm.refused))
+	ts.OnAdded = nm.added
+	ts.OnDeleted = nm.deleted
 	// Federation: the node link for peers and the pull from them; objects
 	// posted here reach waiting peers at once.
 	fed, err := m.startFederation(ctx, n, &ff, logger)
@@ -119,9 +133,22 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	m.closers = append(m.closers, ts)
+	coordination, err := m.startCoordination(ctx, n, ts, logger)
+	if err != nil {
+		return err
+	}
+	// Observations posted to the JSON API are matched by the same matcher
+	// and their sightings reach coordination as TAXII's objects do.
+	coordination.api.Matcher = nm.m
+	coordination.api.OnAdded = ts.OnAdded
+	if c, err := findCollection(ctx, n, defaultAPIRoot, defaultCollection); err == nil {
+		coordination.api.SightingsCollection = c.ID
+	} else {
+		logger.Warn("no default collection: observation uploads must name one", "err", err)
+	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/", instrument(reg, logger, ts.Handler()))
+	mux.Handle("/", instrument(reg, logger, coordination.wrap(ts.Handler())))
 	mux.Handle("GET /metrics", reg.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -76,7 +76,7 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 
 // Names of what a new node starts with.
 const (
-	defaultAPIRoot    = "api"
+	defaultAPIRoot    = "cti"
 	defaultCollection = "default" // the alias of the first collection
 	adminName         = "admin"
 	credentialsFile   = "admin-credentials"

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -94,6 +95,15 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		}
 	}()
 
+	// The database holds password hashes and node secrets: create it
+	// readable by its owner only (its WAL and shared-memory files follow
+	// below, once they exist).
+	f, err := os.OpenFile(db.Path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+
 	db.write, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
 		if err := db.traceConn(c); err != nil {
 			return err
@@ -116,6 +126,11 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	}
 	if err := db.migrate(ctx); err != nil {
 		return err
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Chmod(db.Path+suffix, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 
 	db.read, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {

@@ -63,3 +63,28 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("Open of a text file succeeded")
 	}
 }
+
+// TestFilesOwnerOnly: the database holds password hashes and node secrets,
+// so it and SQLite's WAL and shared-memory files are readable by their
+// owner only.
+func TestFilesOwnerOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "secret.db")
+	db := sqlite.NewDB(path)
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := sqlite.NewSecretService(db).FindOrCreateSecret(ctx, "k", 32); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), perm)
+		}
+	}
+}

@@ -1,4 +1,8 @@
-package taxii
+// Package httpauth authenticates HTTP requests against the node's accounts,
+// with HTTP Basic (TAXII 2.1 §8.2.2) or a bearer token, for every HTTP
+// surface of a node (TAXII and the JSON API), so that both accept the same
+// credentials under the same rules.
+package httpauth
 
 import (
 	"context"
@@ -14,17 +18,17 @@ import (
 	"github.com/rampart-cti/rampart"
 )
 
-// authCacheTTL is how long a verified password is remembered. Password hashes
+// CacheTTL is how long a verified password is remembered. Password hashes
 // are deliberately slow (argon2id), so verifying one on every request of a
 // busy client would cost more than serving it; a password changed on another
 // replica stops working here within this time.
-const authCacheTTL = 2 * time.Minute
+const CacheTTL = 2 * time.Minute
 
-// authCache authenticates requests with HTTP Basic (TAXII 2.1 §8.2.2) or a
-// bearer token, remembering verified passwords for authCacheTTL and bounding
-// how many slow password checks run at once, so wrong passwords cannot
-// exhaust memory or CPU.
-type authCache struct {
+// Authenticator authenticates requests with HTTP Basic or a bearer token,
+// remembering verified passwords for CacheTTL and bounding how many slow
+// password checks run at once, so wrong passwords cannot exhaust memory or
+// CPU. It is safe for concurrent use.
+type Authenticator struct {
 	accounts rampart.AccountService
 	now      func() time.Time
 	slow     chan struct{}
@@ -41,8 +45,13 @@ type authEntry struct {
 	expires time.Time
 }
 
-func newAuthCache(accounts rampart.AccountService, now func() time.Time) *authCache {
-	return &authCache{
+// New returns an Authenticator over accounts; now is the clock of the
+// password cache (time.Now when nil).
+func New(accounts rampart.AccountService, now func() time.Time) *Authenticator {
+	if now == nil {
+		now = time.Now
+	}
+	return &Authenticator{
 		accounts: accounts,
 		now:      now,
 		slow:     make(chan struct{}, runtime.GOMAXPROCS(0)),
@@ -51,8 +60,9 @@ func newAuthCache(accounts rampart.AccountService, now func() time.Time) *authCa
 	}
 }
 
-// authenticate returns the request's account, or EUNAUTHORIZED.
-func (c *authCache) authenticate(r *http.Request) (*rampart.Account, error) {
+// Authenticate returns the request's account, or an EUNAUTHORIZED error
+// that says which schemes are accepted.
+func (c *Authenticator) Authenticate(r *http.Request) (*rampart.Account, error) {
 	h := r.Header.Get("Authorization")
 	if token, ok := strings.CutPrefix(h, "Bearer "); ok {
 		return c.accounts.AuthenticateToken(r.Context(), strings.TrimSpace(token))
@@ -67,7 +77,7 @@ func (c *authCache) authenticate(r *http.Request) (*rampart.Account, error) {
 	return c.basic(r.Context(), name, password)
 }
 
-func (c *authCache) basic(ctx context.Context, name, password string) (*rampart.Account, error) {
+func (c *Authenticator) basic(ctx context.Context, name, password string) (*rampart.Account, error) {
 	mac := hmac.New(sha256.New, c.salt)
 	mac.Write([]byte(name + "\x00" + password))
 	var key [32]byte
@@ -105,12 +115,12 @@ func (c *authCache) basic(ctx context.Context, name, password string) (*rampart.
 			}
 		}
 	}
-	c.entries[key] = authEntry{name: a.Name, expires: now.Add(authCacheTTL)}
+	c.entries[key] = authEntry{name: a.Name, expires: now.Add(CacheTTL)}
 	c.mu.Unlock()
 	return a, nil
 }
 
-func (c *authCache) forget(key [32]byte) {
+func (c *Authenticator) forget(key [32]byte) {
 	c.mu.Lock()
 	delete(c.entries, key)
 	c.mu.Unlock()

@@ -1,0 +1,554 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/pattern"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/trust"
+	"github.com/rampart-cti/rampart/web"
+)
+
+const alertUsage = `Usage: rampart alert <list|show|rules|scan|watchlist|webhook> [flags] [arguments]
+
+Early warning across borders. A running node ("rampart serve") raises an
+alert, an x-rampart-alert object in its coordination collection, when
+organisations in at least N member states (default 2) sight the same
+indicator, or indicators tied to the same intrusion set or campaign, within
+a window (default 24 h), and when a peer publishes an indicator that names
+an asset on one of the node's watchlists. Alerts are shared like any object
+and pushed to webhooks (HTTP POST signed with HMAC-SHA256).
+
+    alert list [--rule R] [--severity S] [--member-state CC] [--since TIME] [--json]
+        Lists alerts, most recent first.
+    alert show ID [--json]
+        Shows one alert with its sightings and the reasons for its severity.
+    alert rules [--min-states N] [--window D] [--retention D] [--marking TLP]
+        Prints the rules in force; with flags, changes them (a running
+        node applies them at its next start).
+    alert scan [--now TIME]
+        Evaluates the rules and watchlists over the whole store and writes
+        the alerts that are missing or out of date. Sightings older than
+        the retention (30 days by default) before --now (default: now) are
+        left out.
+    alert watchlist list|show NAME|remove NAME
+    alert watchlist add NAME --member-state CC [--owner ID] [--networks CIDR,...]
+            [--asns N,...] [--domains D,...] [--brands B,...]
+        Manages the member state's watchlists: its networks, autonomous
+        systems, domains and protected brands. "add" replaces a watchlist
+        of the same name and checks every stored indicator against it.
+    alert webhook list|remove URL
+    alert webhook add URL --secret-stdin
+        Manages the webhooks alerts are pushed to; the secret (16 bytes or
+        more) is read from standard input.
+
+Settings live in DIR/coordination.json (readable by its owner only).
+
+Flags:
+    --data DIR, --postgres URL   the node's store
+    --key FILE, --registry FILE  the node's keys and trust registry (default:
+                                 the settings' key and registry)
+
+Examples:
+    rampart alert list --severity high
+    rampart alert rules --min-states 3 --window 12h
+    rampart alert watchlist add fr-assets --member-state FR --networks 192.0.2.0/24,2001:db8:10::/48 --asns 64500 --domains gouv.example --brands acmebank
+    echo "$SECRET" | rampart alert webhook add https://soc.example/rampart --secret-stdin
+    rampart alert scan
+`
+
+func (m *Main) runAlert(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		if len(args) == 0 {
+			fmt.Fprint(m.Stderr, alertUsage)
+			return errUsage
+		}
+		fmt.Fprint(m.Stdout, alertUsage)
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "list", "show", "rules", "scan", "watchlist", "webhook":
+	default:
+		m.errorf("unknown alert command %q", sub)
+		m.hintf(`run "rampart alert --help"`)
+		return errUsage
+	}
+	fs := flag.NewFlagSet("alert "+sub, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stderr, alertUsage) }
+	var cf coordFlags
+	cf.register(fs, m.Getenv)
+	rule := fs.String("rule", "", "")
+	severity := fs.String("severity", "", "")
+	state := fs.String("member-state", "", "")
+	since := fs.String("since", "", "")
+	asJSON := fs.Bool("json", false, "")
+	minStates := fs.Int("min-states", 0, "")
+	window := fs.String("window", "", "")
+	retention := fs.String("retention", "", "")
+	marking := fs.String("marking", "", "")
+	owner := fs.String("owner", "", "")
+	networks := fs.String("networks", "", "")
+	asns := fs.String("asns", "", "")
+	domains := fs.String("domains", "", "")
+	brands := fs.String("brands", "", "")
+	secretStdin := fs.Bool("secret-stdin", false, "")
+	nowFlag := fs.String("now", "", "")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return usageErr(err)
+	}
+	want := map[string][2]int{"list": {0, 0}, "show": {1, 1}, "rules": {0, 0}, "scan": {0, 0}, "watchlist": {1, 2}, "webhook": {1, 2}}[sub]
+	if len(pos) < want[0] || len(pos) > want[1] {
+		m.errorf("alert %s: wrong number of arguments (%d)", sub, len(pos))
+		m.hintf(`run "rampart alert --help"`)
+		return errUsage
+	}
+	if *nowFlag != "" {
+		t, err := parseTimeFlag("now", *nowFlag)
+		if err != nil {
+			m.errorf("%v", err)
+			return errUsage
+		}
+		cf.now = func() time.Time { return t }
+	}
+	env, err := m.openCoordination(ctx, &cf)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		var f coord.AlertFilter
+		for _, p := range []struct {
+			dst **string
+			v   string
+		}{{&f.Rule, *rule}, {&f.MinSeverity, *severity}, {&f.MemberState, strings.ToUpper(*state)}} {
+			if p.v != "" {
+				v := p.v
+				*p.dst = &v
+			}
+		}
+		if *since != "" {
+			t, err := parseTimeFlag("since", *since)
+			if err != nil {
+				m.errorf("%v", err)
+				return errUsage
+			}
+			f.Since = &t
+		}
+		list, err := env.svc.FindAlerts(ctx, f)
+		if err != nil {
+			return coordError(err)
+		}
+		if *asJSON {
+			for _, a := range list {
+				o, err := a.Object()
+				if err == nil {
+					fmt.Fprintf(m.Stdout, "%s\n", o.Raw)
+				}
+			}
+			return nil
+		}
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tRULE\tSEVERITY\tSTATES\tLAST SEEN\tNAME")
+		for _, a := range list {
+			last := "-"
+			if !a.LastSeen.IsZero() {
+				last = a.LastSeen.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Rule, a.Severity, strings.Join(a.MemberStates, ","), last, a.Name)
+		}
+		return tw.Flush()
+	case "show":
+		a, err := env.svc.FindAlertByID(ctx, pos[0])
+		if err != nil {
+			return coordError(err)
+		}
+		if *asJSON {
+			o, err := a.Object()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "%s\n", o.Raw)
+			return nil
+		}
+		printAlert(m, a)
+		return nil
+	case "rules":
+		return m.alertRules(env, *minStates, *window, *retention, *marking, fs)
+	case "scan":
+		return m.alertScan(ctx, env)
+	case "watchlist":
+		return m.alertWatchlist(ctx, env, pos, *state, *owner, *networks, *asns, *domains, *brands)
+	}
+	return m.alertWebhook(env, pos, *secretStdin)
+}
+
+func printAlert(m *Main, a *coord.Alert) {
+	w := m.Stdout
+	fmt.Fprintf(w, "alert %s  %s\n", a.ID, a.Name)
+	fmt.Fprintf(w, "  rule %s about %s\n", a.Rule, a.SubjectRef)
+	fmt.Fprintf(w, "  severity %s (score %d)\n", a.Severity, a.SeverityScore)
+	for _, r := range a.SeverityReasons {
+		fmt.Fprintf(w, "    %s\n", r)
+	}
+	fmt.Fprintf(w, "  member states: %s; sectors: %s\n", strings.Join(a.MemberStates, ", "), dash(strings.Join(a.Sectors, ", ")))
+	if !a.FirstSeen.IsZero() {
+		fmt.Fprintf(w, "  seen %s to %s\n", a.FirstSeen.Format(time.RFC3339), a.LastSeen.Format(time.RFC3339))
+	}
+	for _, list := range []struct {
+		name string
+		refs []string
+	}{{"sighting", a.SightingRefs}, {"indicator", a.IndicatorRefs}, {"intrusion set", a.IntrusionSetRefs}, {"campaign", a.CampaignRefs}} {
+		for _, r := range list.refs {
+			fmt.Fprintf(w, "  %s %s\n", list.name, r)
+		}
+	}
+	for _, mt := range a.Matches {
+		fmt.Fprintf(w, "  watchlist %s: %s %s matches %s\n", a.Watchlist, mt.Kind, mt.Entry, mt.Value)
+	}
+}
+
+func (m *Main) alertRules(env *coordEnv, minStates int, window, retention, marking string, fs *flag.FlagSet) error {
+	r := env.settings.Rules
+	changed := false
+	if flagGiven(fs, "min-states") {
+		r.MinStates, changed = minStates, true
+	}
+	for _, d := range []struct {
+		name string
+		v    string
+		dst  *time.Duration
+	}{{"window", window, &r.Window}, {"retention", retention, &r.Retention}} {
+		if d.v == "" {
+			continue
+		}
+		v, err := coord.ParseDuration(d.v)
+		if err != nil {
+			m.errorf("--%s: %v", d.name, err)
+			return errUsage
+		}
+		*d.dst, changed = v, true
+	}
+	if marking != "" {
+		r.Marking, changed = marking, true
+	}
+	if changed {
+		env.settings.Rules = r
+		if err := coord.WriteSettings(env.settingsPath, env.settings); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "rampart: rules saved in %s; a running node applies them at its next start\n", env.settingsPath)
+	}
+	for _, d := range r.Describe() {
+		fmt.Fprintf(m.Stdout, "%-19s %s\n", d.Name, d.Description)
+	}
+	fmt.Fprintf(m.Stdout, "%-19s %d\n", "watchlists", len(env.settings.Watchlists))
+	fmt.Fprintf(m.Stdout, "%-19s %d\n", "webhooks", len(env.settings.Webhooks))
+	return nil
+}
+
+// newEarlyWarning returns an engine over the node with the settings.
+func newEarlyWarning(env *coordEnv, logger *slog.Logger) *coord.EarlyWarning {
+	ew := coord.NewEarlyWarning()
+	ew.Objects, ew.Collections, ew.CollectionID = env.n.objects, env.n.collections, env.coll.ID
+	ew.Rules, ew.Watchlists = env.settings.Rules, env.settings.Watchlists
+	ew.Organization, ew.Sign, ew.Logger = env.svc.Organization, env.svc.Sign, logger
+	ew.Patterns = patternValues{}
+	if env.now != nil {
+		ew.Now = env.now
+	}
+	if env.reg != nil {
+		reg := env.reg
+		ew.CountryOf = func(id string) string {
+			if o := reg.Organization(id); o != nil {
+				return o.Country
+			}
+			return ""
+		}
+	}
+	return ew
+}
+
+func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
+	ew := newEarlyWarning(env, nil)
+	if err := ew.Open(ctx); err != nil {
+		return err
+	}
+	m.closers = append(m.closers, ew)
+	fmt.Fprintf(m.Stdout, "%d alert versions written\n", ew.AlertsWritten())
+	return nil
+}
+
+func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, state, owner, networks, asns, domains, brands string) error {
+	lists := env.settings.Watchlists
+	find := func(name string) int {
+		return slices.IndexFunc(lists, func(w *coord.Watchlist) bool { return w.Name == name })
+	}
+	op := pos[0]
+	if op != "list" && len(pos) != 2 {
+		m.errorf("alert watchlist %s needs a NAME", op)
+		return errUsage
+	}
+	switch op {
+	case "list":
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tSTATE\tNETWORKS\tASNS\tDOMAINS\tBRANDS")
+		for _, w := range lists {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", w.Name, w.MemberState, len(w.Networks), len(w.ASNs), len(w.Domains), len(w.Brands))
+		}
+		return tw.Flush()
+	case "show":
+		i := find(pos[1])
+		if i < 0 {
+			return fmt.Errorf("no watchlist %q", pos[1])
+		}
+		w := lists[i]
+		fmt.Fprintf(m.Stdout, "watchlist %s (%s, owner %s)\n", w.Name, w.MemberState, dash(w.Owner))
+		for _, p := range w.Networks {
+			fmt.Fprintf(m.Stdout, "  network %s\n", p)
+		}
+		for _, a := range w.ASNs {
+			fmt.Fprintf(m.Stdout, "  asn %d\n", a)
+		}
+		for _, d := range w.Domains {
+			fmt.Fprintf(m.Stdout, "  domain %s\n", d)
+		}
+		for _, b := range w.Brands {
+			fmt.Fprintf(m.Stdout, "  brand %s\n", b)
+		}
+		return nil
+	case "remove":
+		i := find(pos[1])
+		if i < 0 {
+			return fmt.Errorf("no watchlist %q", pos[1])
+		}
+		env.settings.Watchlists = slices.Delete(lists, i, i+1)
+	case "add":
+		w := &coord.Watchlist{Name: pos[1], MemberState: strings.ToUpper(state), Owner: owner,
+			Domains: splitComma(domains), Brands: splitComma(brands)}
+		if w.Owner == "" {
+			w.Owner = env.svc.Organization
+		}
+		if w.MemberState == "" {
+			w.MemberState = env.svc.MemberState
+		}
+		for _, s := range splitComma(networks) {
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				a, aerr := netip.ParseAddr(s)
+				if aerr != nil {
+					m.errorf("--networks: %q is not an IP prefix such as 192.0.2.0/24", s)
+					return errUsage
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			w.Networks = append(w.Networks, p)
+		}
+		for _, s := range splitComma(asns) {
+			n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(s), "AS"), 10, 64)
+			if err != nil {
+				m.errorf("--asns: %q is not an AS number such as 64500 or AS64500", s)
+				return errUsage
+			}
+			w.ASNs = append(w.ASNs, n)
+		}
+		if err := w.Validate(); err != nil {
+			return err
+		}
+		if i := find(w.Name); i >= 0 {
+			lists[i] = w
+		} else {
+			env.settings.Watchlists = append(lists, w)
+		}
+	default:
+		m.errorf("unknown watchlist command %q: use list, show, add or remove", op)
+		return errUsage
+	}
+	if err := coord.WriteSettings(env.settingsPath, env.settings); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "rampart: watchlists saved in %s; a running node applies them at its next start\n", env.settingsPath)
+	if op == "add" {
+		return m.alertScan(ctx, env)
+	}
+	return nil
+}
+
+func (m *Main) alertWebhook(env *coordEnv, pos []string, secretStdin bool) error {
+	hooks := env.settings.Webhooks
+	switch op := pos[0]; {
+	case op == "list" && len(pos) == 1:
+		for _, h := range hooks {
+			fmt.Fprintln(m.Stdout, h.URL)
+		}
+		return nil
+	case op == "remove" && len(pos) == 2:
+		i := slices.IndexFunc(hooks, func(h coord.Webhook) bool { return h.URL == pos[1] })
+		if i < 0 {
+			return fmt.Errorf("no webhook %q", pos[1])
+		}
+		env.settings.Webhooks = slices.Delete(hooks, i, i+1)
+	case op == "add" && len(pos) == 2:
+		if !secretStdin {
+			m.errorf("alert webhook add needs --secret-stdin: the secret is read from standard input, never from the command line")
+			return errUsage
+		}
+		line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+		secret := strings.TrimRight(line, "\r\n")
+		if secret == "" {
+			return fmt.Errorf("no secret on standard input: %v", err)
+		}
+		h := coord.Webhook{URL: pos[1], Secret: secret}
+		if err := h.Validate(); err != nil {
+			return err
+		}
+		env.settings.Webhooks = append(slices.DeleteFunc(hooks, func(o coord.Webhook) bool { return o.URL == h.URL }), h)
+	default:
+		m.errorf("alert webhook: use list, add URL --secret-stdin, or remove URL")
+		return errUsage
+	}
+	if err := coord.WriteSettings(env.settingsPath, env.settings); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "rampart: webhooks saved in %s; a running node applies them at its next start\n", env.settingsPath)
+	return nil
+}
+
+// coordinationNode is coordination on a serving node: the early-warning
+// engine and the JSON API.
+type coordinationNode struct {
+	ew  *coord.EarlyWarning
+	api *web.Server
+}
+
+// observe hands objects stored in a collection to the early-warning
+// engine and tells the API its attribution knowledge may have changed.
+// Whatever stores objects without going through TAXII (the matcher's
+// sightings, federation) calls it too. It never blocks.
+func (c *coordinationNode) observe(collectionID string, objs []*stix.Object) {
+	c.ew.Observe(collectionID, objs)
+	c.api.Invalidate(collectionID)
+}
+
+// wrap serves /api/v1/ and passes every other path to next.
+func (c *coordinationNode) wrap(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", next)
+	mux.Handle("/api/v1/", c.api.Handler())
+	return mux
+}
+
+// startCoordination starts what coordination needs on a serving node: the
+// early-warning engine, fed by what TAXII stores, the webhooks, and the
+// JSON API.
+func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server, logger *slog.Logger) (*coordinationNode, error) {
+	env, err := m.coordinationOn(ctx, n, &coordFlags{})
+	if err != nil {
+		return nil, err
+	}
+	notifier := &coord.Notifier{Hooks: env.settings.Webhooks, Logger: logger}
+	if err := notifier.Open(ctx); err != nil {
+		return nil, err
+	}
+	m.closers = append(m.closers, notifier)
+	ew := newEarlyWarning(env, logger)
+	ew.Notifier = notifier
+	if err := ew.Open(ctx); err != nil {
+		return nil, err
+	}
+	m.closers = append(m.closers, ew)
+	api := web.NewServer()
+	api.Accounts, api.Objects, api.Collections, api.Coord, api.EarlyWarning = n.accounts, n.objects, n.collections, env.svc, ew
+	api.Logger = logger
+	api.SaveWatchlists = func(lists []*coord.Watchlist) error {
+		env.settings.Watchlists = lists
+		return coord.WriteSettings(env.settingsPath, env.settings)
+	}
+	if env.reg != nil {
+		api.Verifier = trust.NewVerifier(env.reg, trust.DefaultPolicy())
+	}
+	if err := api.Open(ctx); err != nil {
+		return nil, err
+	}
+	m.closers = append(m.closers, api)
+	c := &coordinationNode{ew: ew, api: api}
+	prev := ts.OnAdded
+	ts.OnAdded = func(collectionID string, objs []*stix.Object) {
+		if prev != nil {
+			prev(collectionID, objs)
+		}
+		c.observe(collectionID, objs)
+	}
+	logger.Info("coordination", "collection", env.coll.ID, "rules", fmt.Sprintf("%d states within %s", ew.Rules.MinStates, ew.Rules.Window),
+		"watchlists", len(env.settings.Watchlists), "webhooks", len(env.settings.Webhooks))
+	return c, nil
+}
+
+// patternValues reads indicator patterns for watchlists with package
+// pattern's parser (package coord may not import it, so the engine takes
+// it through coord.PatternValues): the values of every equality, IN and
+// ISSUBSET comparison that is not negated.
+type patternValues struct{}
+
+func (patternValues) Values(src string) ([]coord.Observable, error) {
+	p, err := pattern.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	var out []coord.Observable
+	pattern.Inspect(p, func(n pattern.Node) bool {
+		c, ok := n.(*pattern.Comparison)
+		if !ok {
+			return true
+		}
+		if c.Not || (c.Op != pattern.OpEQ && c.Op != pattern.OpIn && c.Op != pattern.OpIsSubset) {
+			return false
+		}
+		var path strings.Builder
+		for i, st := range c.Path.Steps {
+			switch st.Kind {
+			case pattern.StepKey:
+				if i > 0 {
+					path.WriteByte('.')
+				}
+				path.WriteString(st.Key)
+			case pattern.StepIndex:
+				fmt.Fprintf(&path, "[%d]", st.Index)
+			case pattern.StepStar:
+				path.WriteString("[*]")
+			}
+		}
+		var lits []*pattern.Literal
+		switch v := c.Value.(type) {
+		case *pattern.Literal:
+			lits = []*pattern.Literal{v}
+		case *pattern.SetLiteral:
+			lits = v.Values
+		}
+		for _, l := range lits {
+			switch l.Kind {
+			case pattern.LitString:
+				out = append(out, coord.Observable{Type: c.Path.Type, Path: path.String(), Value: l.Str})
+			case pattern.LitInt:
+				out = append(out, coord.Observable{Type: c.Path.Type, Path: path.String(), Value: strconv.FormatInt(l.Int, 10)})
+			}
+		}
+		return false
+	})
+	return out, nil
+}

@@ -1,0 +1,546 @@
+package main
+
+import (
+	"context"
+	json "encoding/json/v2"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+const incidentUsage = `Usage: rampart incident <create|list|show|update|report> [flags] [arguments]
+
+Records coordinated incidents as STIX incident objects (with the OASIS
+incident-core extension and Rampart's NIS2 extension) in the node's
+coordination collection, so that TAXII and federation share them. The NIS2
+Art. 23 deadlines are computed from the detection time: early warning
+within 24 hours, incident notification within 72 hours (24 hours for a
+trust service provider), final report one month after the notification.
+Each member state updates only its own incidents; a joint incident lists
+the member states' own incidents, which name it with --joint.
+
+    incident create --name TEXT --detected TIME [flags]
+        Records a new incident and prints its id.
+    incident list [--overdue] [--member-state CC] [--now TIME]
+        Lists incidents, most recently detected first, with the reports
+        overdue at --now (default: now).
+    incident show ID [--joint-view] [--json] [--now TIME]
+        Shows an incident, its deadlines and timeline; --joint-view shows the
+        joint view (every member state's incident merged), --json the STIX
+        object.
+    incident update ID [flags]
+        Writes a new version: --level, --status, --determination,
+        --affected, --sectors, --impact, --members, --note TEXT (a
+        timeline entry).
+    incident report ID early-warning|notification|final-report [--at TIME] [--reference REF]
+        Records that a NIS2 report was submitted.
+
+Flags:
+    --name TEXT, --description TEXT
+    --detected TIME         when the incident became known (RFC 3339, or "now")
+    --member-state CC       reporting member state (default: the node's)
+    --affected CC,...       affected member states
+    --sectors LIST          STIX industry sectors, e.g. energy,healthcare
+    --level LEVEL           EU alert level: normal, elevated, high, crisis
+    --status STATUS         investigation status: new, open, closed
+    --determination D       suspected, confirmed, blocked, failed, false-positive, low-value
+    --significant           a significant incident (NIS2 Art. 23(3))
+    --trust-service         the entity is a trust service provider (24 h notification)
+    --impact TEXT           cross-border impact, in words
+    --joint ID              the joint incident this one belongs to
+    --members ID,...        (joint incident) the member states' incidents
+    --tlp LEVEL             marking of a new incident (default amber)
+    --overdue               (list) only incidents with an overdue report
+    --now TIME              evaluate deadlines at TIME instead of now
+    --json                  print JSON (the STIX object, or one per line)
+    --key FILE              the organisation's keys: sign what is written
+    --registry FILE         the trust registry (default: the node's settings)
+    --data DIR, --postgres URL   the node's store
+
+Examples:
+    rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z --affected FR,DE --sectors energy --level elevated --significant
+    rampart incident list --overdue
+    rampart incident update incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --level high --note "CSIRTs network informed"
+    rampart incident report incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 early-warning --reference ANSSI-2026-0042
+    rampart incident show incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --joint-view
+`
+
+// coordFlags are the flags every coordination command shares.
+type coordFlags struct {
+	store    storeFlags
+	key      string
+	registry string
+	// now, when set, is the commands' clock (their --now flag).
+	now func() time.Time
+}
+
+func (cf *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	cf.store.register(fs, getenv)
+	fs.StringVar(&cf.key, "key", "", "")
+	fs.StringVar(&cf.registry, "registry", "", "")
+}
+
+// coordEnv is what a coordination command works with.
+type coordEnv struct {
+	n            *node
+	settingsPath string
+	settings     *coord.Settings
+	coll         *rampart.Collection
+	svc          *coord.Service
+	id           *trust.Identity // nil without keys
+	reg          *trust.Registry // nil without a registry
+	now          func() time.Time
+}
+
+// openCoordination opens the node's store and settings, the coordination
+// collection, and the keys and registry the flags or settings name.
+func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv, error) {
+	n, err := m.openNode(ctx, &cf.store)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.bootstrap(ctx, n); err != nil {
+		return nil, err
+	}
+	return m.coordinationOn(ctx, n, cf)
+}
+
+// coordinationOn is openCoordination on a store already open.
+func (m *Main) coordinationOn(ctx context.Context, n *node, cf *coordFlags) (*coordEnv, error) {
+	var err error
+	env := &coordEnv{n: n, settingsPath: filepath.Join(n.dataDir, coord.SettingsFile), now: cf.now}
+	if env.settings, err = coord.ReadSettings(env.settingsPath); err != nil {
+		return nil, err
+	}
+	if env.coll, err = findCollection(ctx, n, defaultAPIRoot, env.settings.Collection); err != nil {
+		return nil, fmt.Errorf("coordination collection: %v", err)
+	}
+	keyPath, regPath := cf.key, cf.registry
+	if keyPath == "" && env.settings.Key != "" {
+		keyPath = inDataDir(n.dataDir, env.settings.Key)
+	}
+	if regPath == "" && env.settings.Registry != "" {
+		regPath = inDataDir(n.dataDir, env.settings.Registry)
+	}
+	if keyPath != "" {
+		if env.id, err = trust.ReadIdentityFile(keyPath); err != nil {
+			return nil, err
+		}
+	}
+	if regPath != "" {
+		if env.reg, err = readRegistryFile(regPath); err != nil {
+			return nil, err
+		}
+	}
+	env.svc = &coord.Service{Objects: n.objects, CollectionID: env.coll.ID, Organization: env.settings.Organization, MemberState: env.settings.MemberState}
+	if env.id != nil {
+		env.svc.Organization, env.svc.Sign = env.id.Organization(), env.id.Sign
+	}
+	if env.svc.MemberState == "" && env.reg != nil {
+		if o := env.reg.Organization(env.svc.Organization); o != nil {
+			env.svc.MemberState = o.Country
+		}
+	}
+	return env, nil
+}
+
+func inDataDir(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+func readRegistryFile(path string) (*trust.Registry, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := trust.ParseRegistry(data)
+	if err != nil {
+		return nil, fmt.Errorf("registry %s: %v", path, err)
+	}
+	return reg, nil
+}
+
+// parseTimeFlag reads an RFC 3339 time or "now".
+func parseTimeFlag(name, v string) (time.Time, error) {
+	if v == "now" {
+		return time.Now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--%s %q: give an RFC 3339 time such as 2026-03-10T09:30:00Z, or now", name, v)
+	}
+	return t.UTC(), nil
+}
+
+// coordError turns a rampart error into its message, as the CLI shows it.
+func coordError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if code := rampart.ErrorCode(err); code != rampart.EINTERNAL {
+		return fmt.Errorf("%s", rampart.ErrorMessage(err))
+	}
+	return err
+}
+
+// incidentFlags are the fields an incident command may set.
+type incidentFlags struct {
+	name, description, detected, state, affected, sectors, level, status, determination string
+	impact, joint, members, tlp, note, now, at, reference                               string
+	significant, trustService, overdue, asJSON, showJoint                               bool
+}
+
+func (m *Main) runIncident(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		if len(args) == 0 {
+			fmt.Fprint(m.Stderr, incidentUsage)
+			return errUsage
+		}
+		fmt.Fprint(m.Stdout, incidentUsage)
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	nargs := map[string][2]int{"create": {0, 0}, "list": {0, 0}, "show": {1, 1}, "update": {1, 1}, "report": {2, 2}}[sub]
+	switch sub {
+	case "create", "list", "show", "update", "report":
+	default:
+		m.errorf("unknown incident command %q", sub)
+		m.hintf(`run "rampart incident --help"`)
+		return errUsage
+	}
+	fs := flag.NewFlagSet("incident "+sub, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stderr, incidentUsage) }
+	var cf coordFlags
+	cf.register(fs, m.Getenv)
+	var f incidentFlags
+	for name, p := range map[string]*string{
+		"name": &f.name, "description": &f.description, "detected": &f.detected, "member-state": &f.state,
+		"affected": &f.affected, "sectors": &f.sectors, "level": &f.level, "status": &f.status,
+		"determination": &f.determination, "impact": &f.impact, "joint": &f.joint, "members": &f.members,
+		"tlp": &f.tlp, "note": &f.note, "now": &f.now, "at": &f.at, "reference": &f.reference,
+	} {
+		fs.StringVar(p, name, "", "")
+	}
+	for name, p := range map[string]*bool{"significant": &f.significant, "trust-service": &f.trustService, "overdue": &f.overdue, "json": &f.asJSON, "joint-view": &f.showJoint} {
+		fs.BoolVar(p, name, false, "")
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return usageErr(err)
+	}
+	if len(pos) < nargs[0] || len(pos) > nargs[1] {
+		m.errorf("incident %s takes %d argument(s), got %d", sub, nargs[1], len(pos))
+		m.hintf(`run "rampart incident --help"`)
+		return errUsage
+	}
+	now := time.Now().UTC()
+	if f.now != "" {
+		if now, err = parseTimeFlag("now", f.now); err != nil {
+			m.errorf("%v", err)
+			return errUsage
+		}
+	}
+	env, err := m.openCoordination(ctx, &cf)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "create":
+		return m.incidentCreate(ctx, env, &f, fs)
+	case "list":
+		return m.incidentList(ctx, env, &f, now)
+	case "show":
+		return m.incidentShow(ctx, env, pos[0], &f, now)
+	case "update":
+		return m.incidentUpdate(ctx, env, pos[0], &f, fs)
+	}
+	return m.incidentReport(ctx, env, pos[0], pos[1], &f)
+}
+
+// flagGiven reports whether a flag was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// applyIncidentFlags sets the fields whose flags were given.
+func applyIncidentFlags(inc *coord.Incident, f *incidentFlags, fs *flag.FlagSet) error {
+	set := func(name string, dst *string, v string) {
+		if flagGiven(fs, name) {
+			*dst = v
+		}
+	}
+	set("name", &inc.Name, f.name)
+	set("description", &inc.Description, f.description)
+	set("member-state", &inc.MemberState, strings.ToUpper(f.state))
+	set("level", &inc.EULevel, f.level)
+	set("status", &inc.InvestigationStatus, f.status)
+	set("determination", &inc.Determination, f.determination)
+	set("impact", &inc.CrossBorderImpact, f.impact)
+	set("joint", &inc.JointIncidentRef, f.joint)
+	if flagGiven(fs, "affected") {
+		inc.AffectedMemberStates = splitComma(strings.ToUpper(f.affected))
+	}
+	if flagGiven(fs, "sectors") {
+		inc.Sectors = splitComma(f.sectors)
+	}
+	if flagGiven(fs, "members") {
+		inc.MemberIncidentRefs = splitComma(f.members)
+	}
+	if flagGiven(fs, "significant") {
+		inc.Significant = f.significant
+	}
+	if flagGiven(fs, "trust-service") {
+		inc.TrustServiceProvider = f.trustService
+	}
+	if flagGiven(fs, "detected") {
+		t, err := parseTimeFlag("detected", f.detected)
+		if err != nil {
+			return err
+		}
+		inc.Detected = t
+	}
+	return nil
+}
+
+func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFlags, fs *flag.FlagSet) error {
+	if f.name == "" || f.detected == "" {
+		m.errorf("incident create needs --name TEXT and --detected TIME")
+		m.hintf(`rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z`)
+		return errUsage
+	}
+	inc := &coord.Incident{}
+	if err := applyIncidentFlags(inc, f, fs); err != nil {
+		m.errorf("%v", err)
+		return errUsage
+	}
+	tlp := "amber"
+	if f.tlp != "" {
+		tlp = f.tlp
+	}
+	t, err := stix.ParseTLP(tlp)
+	if err != nil {
+		m.errorf("--tlp: %v", err)
+		return errUsage
+	}
+	inc.Markings = []string{t.MarkingID()}
+	if f.note != "" {
+		inc.Timeline = []coord.TimelineEntry{{Time: time.Now().UTC(), Activity: f.note}}
+	}
+	if err := env.svc.CreateIncident(ctx, inc); err != nil {
+		return coordError(err)
+	}
+	fmt.Fprintln(m.Stdout, inc.ID)
+	for _, d := range inc.Deadlines() {
+		fmt.Fprintf(m.Stderr, "rampart: %s due %s\n", d.Kind, d.Due.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags, now time.Time) error {
+	env.svc.Now = func() time.Time { return now }
+	var filter coord.IncidentFilter
+	if f.overdue {
+		filter.Overdue = &f.overdue
+	}
+	if f.state != "" {
+		st := strings.ToUpper(f.state)
+		filter.MemberState = &st
+	}
+	list, err := env.svc.FindIncidents(ctx, filter)
+	if err != nil {
+		return coordError(err)
+	}
+	if f.asJSON {
+		for _, inc := range list {
+			o, err := env.svc.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.coll.ID, IDs: []string{inc.ID}})
+			if err == nil && len(o.Versions) > 0 {
+				fmt.Fprintf(m.Stdout, "%s\n", o.Versions[0].Object.Raw)
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tDETECTED\tLEVEL\tSTATUS\tOVERDUE\tNAME")
+	for _, inc := range list {
+		overdue := strings.Join(inc.Overdue(now), ",")
+		if overdue == "" {
+			overdue = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", inc.ID, dash(inc.MemberState), inc.Detected.Format(time.RFC3339),
+			dash(inc.EULevel), inc.InvestigationStatus, overdue, inc.Name)
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *incidentFlags, now time.Time) error {
+	if f.showJoint {
+		j, err := env.svc.FindJointIncident(ctx, id)
+		if err != nil {
+			return coordError(err)
+		}
+		fmt.Fprintf(m.Stdout, "joint incident %s  %s\n", j.Joint.ID, j.Joint.Name)
+		fmt.Fprintf(m.Stdout, "  member states: %s; sectors: %s; EU alert level: %s\n", strings.Join(j.MemberStates, ", "), dash(strings.Join(j.Sectors, ", ")), j.EULevel)
+		for _, inc := range j.Members {
+			fmt.Fprintf(m.Stdout, "  member incident %s (%s)  %s  overdue: %s\n", inc.ID, dash(inc.MemberState), inc.Name, dash(strings.Join(inc.Overdue(now), ",")))
+		}
+		for _, ref := range j.Missing {
+			fmt.Fprintf(m.Stdout, "  member incident %s: not on this node yet\n", ref)
+		}
+		fmt.Fprintln(m.Stdout, "  timeline:")
+		for _, e := range j.Timeline {
+			printTimelineEntry(m.Stdout, e)
+		}
+		return nil
+	}
+	inc, err := env.svc.FindIncidentByID(ctx, id)
+	if err != nil {
+		return coordError(err)
+	}
+	if f.asJSON {
+		page, err := env.n.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.coll.ID, IDs: []string{id}})
+		if err != nil || len(page.Versions) == 0 {
+			// Read from another collection: print what was parsed.
+			b, _ := json.Marshal(inc)
+			fmt.Fprintf(m.Stdout, "%s\n", b)
+			return nil
+		}
+		fmt.Fprintf(m.Stdout, "%s\n", page.Versions[0].Object.Raw)
+		return nil
+	}
+	printIncident(m.Stdout, inc, now)
+	return nil
+}
+
+func printIncident(w io.Writer, inc *coord.Incident, now time.Time) {
+	fmt.Fprintf(w, "incident %s  %s\n", inc.ID, inc.Name)
+	if inc.Description != "" {
+		fmt.Fprintf(w, "  %s\n", inc.Description)
+	}
+	fmt.Fprintf(w, "  reported by %s (%s), detected %s\n", dash(inc.MemberState), dash(inc.CreatedBy), inc.Detected.Format(time.RFC3339))
+	fmt.Fprintf(w, "  status %s, determination %s, EU alert level %s", inc.InvestigationStatus, inc.Determination, dash(inc.EULevel))
+	if inc.Significant {
+		fmt.Fprint(w, ", significant")
+	}
+	fmt.Fprintln(w)
+	if len(inc.AffectedMemberStates) > 0 || len(inc.Sectors) > 0 {
+		fmt.Fprintf(w, "  affected member states: %s; sectors: %s; cross-border: %v\n", dash(strings.Join(inc.AffectedMemberStates, ", ")), dash(strings.Join(inc.Sectors, ", ")), inc.CrossBorder)
+	}
+	if inc.CrossBorderImpact != "" {
+		fmt.Fprintf(w, "  cross-border impact: %s\n", inc.CrossBorderImpact)
+	}
+	if inc.JointIncidentRef != "" {
+		fmt.Fprintf(w, "  part of joint incident %s\n", inc.JointIncidentRef)
+	}
+	for _, ref := range inc.MemberIncidentRefs {
+		fmt.Fprintf(w, "  member incident %s\n", ref)
+	}
+	fmt.Fprintf(w, "  NIS2 deadlines at %s:\n", now.Format(time.RFC3339))
+	for _, d := range inc.Deadlines() {
+		state := d.State(now)
+		if !d.Submitted.IsZero() {
+			state += " " + d.Submitted.Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "    %-13s due %s  %s\n", d.Kind, d.Due.Format(time.RFC3339), strings.ToUpper(state))
+	}
+	if len(inc.Timeline) > 0 {
+		fmt.Fprintln(w, "  timeline:")
+		for _, e := range inc.Timeline {
+			printTimelineEntry(w, e)
+		}
+	}
+}
+
+func printTimelineEntry(w io.Writer, e coord.TimelineEntry) {
+	fmt.Fprintf(w, "    %s  %s  %s", e.Time.Format(time.RFC3339), dash(e.Actor), e.Activity)
+	if e.Description != "" {
+		fmt.Fprintf(w, " (%s)", e.Description)
+	}
+	fmt.Fprintln(w)
+}
+
+func (m *Main) incidentUpdate(ctx context.Context, env *coordEnv, id string, f *incidentFlags, fs *flag.FlagSet) error {
+	if flagGiven(fs, "tlp") {
+		m.errorf("--tlp is set when an incident is created; a marking cannot be lowered later")
+		return errUsage
+	}
+	changed := 0
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "data", "postgres", "key", "registry", "now":
+		default:
+			changed++
+		}
+	})
+	if changed == 0 {
+		m.errorf("incident update needs at least one change (--level, --status, --note, ...)")
+		return errUsage
+	}
+	inc, err := env.svc.UpdateIncident(ctx, id, func(inc *coord.Incident) error {
+		if err := applyIncidentFlags(inc, f, fs); err != nil {
+			return err
+		}
+		if f.note != "" {
+			inc.Timeline = append(inc.Timeline, coord.TimelineEntry{Time: time.Now().UTC(), Actor: inc.MemberState, Activity: f.note})
+		}
+		return nil
+	})
+	if err != nil {
+		return coordError(err)
+	}
+	fmt.Fprintf(m.Stdout, "%s %s\n", inc.ID, inc.Modified.Format("2006-01-02T15:04:05.000Z"))
+	return nil
+}
+
+func (m *Main) incidentReport(ctx context.Context, env *coordEnv, id, kind string, f *incidentFlags) error {
+	at := time.Now().UTC()
+	if f.at != "" {
+		var err error
+		if at, err = parseTimeFlag("at", f.at); err != nil {
+			m.errorf("%v", err)
+			return errUsage
+		}
+	}
+	inc, err := env.svc.UpdateIncident(ctx, id, func(inc *coord.Incident) error {
+		if err := inc.Submit(kind, at); err != nil {
+			return err
+		}
+		desc := ""
+		if f.reference != "" {
+			desc = "reference " + f.reference
+		}
+		inc.Timeline = append(inc.Timeline, coord.TimelineEntry{Time: at, Actor: inc.MemberState, Activity: kind + " submitted", Description: desc})
+		return nil
+	})
+	if err != nil {
+		return coordError(err)
+	}
+	for _, d := range inc.Deadlines() {
+		if d.Kind == kind {
+			fmt.Fprintf(m.Stdout, "%s %s %s (due %s)\n", inc.ID, kind, d.State(at), d.Due.Format(time.RFC3339))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,429 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+const statementUsage = `Usage: rampart statement <draft|sign|publish|verify|show|list> [flags] [arguments]
+
+Joint attribution statements. Attribution is each member state's sovereign
+decision: a statement names incidents, the attributed intrusion set, a
+confidence and the evidence, and invites member states of the trust
+registry to endorse it. Each invited state endorses by signing, with its
+own registry keys, an opinion on exactly the statement's terms. The
+drafter publishes the statement only once K of the N invited states have
+signed. Signing is always this explicit command, run by a person.
+
+    statement draft --name TEXT --text TEXT|--text-file FILE --incidents ID,...
+            --intrusion-set ID --confidence N --invite CC|ID,... --threshold K
+            [--evidence ID,...] --key FILE --registry FILE
+        Writes a draft signed by the drafter's keys and prints its id.
+    statement show ID [--registry FILE] [--bundle FILE]
+        Prints the terms, their digest and who has endorsed them; --bundle
+        writes the statement and its endorsements as a STIX bundle for
+        "statement verify".
+    statement sign ID --key FILE --registry FILE [--terms DIGEST] [--explanation TEXT] [--force]
+        Endorses the statement with the member state's keys. --terms makes
+        sure the terms signed are the ones read (the digest "show"
+        prints). An endorsement that would not count (not invited, keys not
+        in the registry or revoked, already endorsed) is refused with the
+        reason, unless --force.
+    statement publish ID --key FILE --registry FILE
+        (the drafter) Publishes the statement once the quorum is reached;
+        otherwise says how many endorsements are missing and why others do
+        not count.
+    statement verify FILE --registry FILE
+        Checks offline, against the registry, who drafted and who endorsed
+        each statement in FILE (a bundle from "show --bundle"), which
+        endorsements do not count and why, and whether a published
+        statement had its quorum. Exits 1 when a check fails.
+    statement list
+        Lists the statements on the node.
+
+Flags:
+    --invite LIST      invited member states: ISO country codes (their
+                       national CSIRT in the registry) or identity ids
+    --key FILE         the organisation's keys ("rampart keys generate")
+    --registry FILE    the trust registry
+    --data DIR, --postgres URL   the node's store
+
+Examples:
+    rampart statement draft --name "Grid intrusions" --text-file statement.txt --incidents incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --intrusion-set intrusion-set--bef4c620-0787-42a8-a96d-b7eb6e85917c --confidence 85 --invite FR,DE,IT,ES --threshold 3 --key cert-fr.key --registry registry.json
+    rampart statement show x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --registry registry.json
+    rampart statement sign x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --key cert-bund.key --registry registry.json --terms 3q2-7w...
+    rampart statement publish x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --key cert-fr.key --registry registry.json
+    rampart statement show x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --bundle statement.json
+    rampart statement verify statement.json --registry registry.json
+`
+
+func (m *Main) runStatement(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		if len(args) == 0 {
+			fmt.Fprint(m.Stderr, statementUsage)
+			return errUsage
+		}
+		fmt.Fprint(m.Stdout, statementUsage)
+		return nil
+	}
+	sub, args := args[0], args[1:]
+	nargs, ok := map[string]int{"draft": 0, "show": 1, "sign": 1, "publish": 1, "verify": 1, "list": 0}[sub]
+	if !ok {
+		m.errorf("unknown statement command %q", sub)
+		m.hintf(`run "rampart statement --help"`)
+		return errUsage
+	}
+	fs := flag.NewFlagSet("statement "+sub, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() { fmt.Fprint(m.Stderr, statementUsage) }
+	var cf coordFlags
+	cf.register(fs, m.Getenv)
+	var d struct {
+		name, text, textFile, incidents, set, evidence, invite, terms, explanation, bundle string
+		confidence, threshold                                                              int
+		force                                                                              bool
+	}
+	for name, p := range map[string]*string{"name": &d.name, "text": &d.text, "text-file": &d.textFile, "incidents": &d.incidents,
+		"intrusion-set": &d.set, "evidence": &d.evidence, "invite": &d.invite, "terms": &d.terms, "explanation": &d.explanation, "bundle": &d.bundle} {
+		fs.StringVar(p, name, "", "")
+	}
+	fs.IntVar(&d.confidence, "confidence", -1, "")
+	fs.IntVar(&d.threshold, "threshold", 0, "")
+	fs.BoolVar(&d.force, "force", false, "")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return usageErr(err)
+	}
+	if len(pos) != nargs {
+		m.errorf("statement %s takes %d argument(s), got %d", sub, nargs, len(pos))
+		m.hintf(`run "rampart statement --help"`)
+		return errUsage
+	}
+	if sub == "verify" {
+		return m.statementVerify(pos[0], cf.registry)
+	}
+	needKey := sub == "draft" || sub == "sign" || sub == "publish"
+	if needKey && (cf.key == "" || cf.registry == "") {
+		m.errorf("statement %s needs --key FILE (your organisation's keys) and --registry FILE", sub)
+		return errUsage
+	}
+	env, err := m.openCoordination(ctx, &cf)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "draft":
+		text := d.text
+		if d.textFile != "" {
+			b, err := os.ReadFile(d.textFile)
+			if err != nil {
+				return err
+			}
+			text = strings.TrimSpace(string(b))
+		}
+		invited, err := resolveInvited(env.reg, splitComma(d.invite))
+		if err != nil {
+			return err
+		}
+		if d.confidence < 0 {
+			m.errorf("statement draft needs --confidence N (0 to 100)")
+			return errUsage
+		}
+		if o := env.reg.Organization(env.id.Organization()); o == nil || o.Role != trust.RoleNationalCSIRT {
+			return fmt.Errorf("the keys in %s belong to %s, which is not a national CSIRT of registry version %d: only member states draft statements", cf.key, env.id.Organization(), env.reg.Version())
+		}
+		st := &coord.Statement{Name: d.name, Text: text, IncidentRefs: splitComma(d.incidents), IntrusionSetRef: d.set,
+			Confidence: d.confidence, EvidenceRefs: splitComma(d.evidence), Invited: invited, Threshold: d.threshold}
+		if _, err := env.svc.CreateStatement(ctx, st); err != nil {
+			return coordError(err)
+		}
+		fmt.Fprintln(m.Stdout, st.ID)
+		fmt.Fprintf(m.Stderr, "rampart: draft %s: %d of %d invited member states must sign terms %s\n", st.ID, st.Threshold, len(st.Invited), st.TermsDigest())
+		return nil
+	case "list":
+		list, err := env.svc.FindStatements(ctx)
+		if err != nil {
+			return coordError(err)
+		}
+		for _, st := range list {
+			fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
+		}
+		return nil
+	case "show":
+		return m.statementShow(ctx, env, pos[0], d.bundle)
+	case "sign":
+		return m.statementSign(ctx, env, pos[0], d.terms, d.explanation, d.force)
+	}
+	return m.statementPublish(ctx, env, pos[0])
+}
+
+// resolveInvited turns country codes into the registry's national CSIRT of
+// that country; identity ids are kept, if the registry lists them.
+func resolveInvited(reg *trust.Registry, items []string) ([]string, error) {
+	if len(items) == 0 {
+		return nil, fmt.Errorf("--invite names no member state")
+	}
+	var out []string
+	for _, it := range items {
+		if strings.HasPrefix(it, "identity--") {
+			o := reg.Organization(it)
+			if o == nil {
+				return nil, fmt.Errorf("--invite: %s is not in registry version %d", it, reg.Version())
+			}
+			if o.Role != trust.RoleNationalCSIRT {
+				return nil, fmt.Errorf("--invite: %s (%s) is a %s, not a member state's national CSIRT", o.Name, it, o.Role)
+			}
+			out = append(out, it)
+			continue
+		}
+		cc := strings.ToUpper(it)
+		var found []*trust.Organization
+		for _, o := range reg.Organizations() {
+			if o.Country == cc && o.Role == trust.RoleNationalCSIRT {
+				found = append(found, o)
+			}
+		}
+		switch len(found) {
+		case 0:
+			return nil, fmt.Errorf("--invite: registry version %d has no national CSIRT for %q", reg.Version(), it)
+		case 1:
+			out = append(out, found[0].ID)
+		default:
+			return nil, fmt.Errorf("--invite: registry version %d has %d national CSIRTs for %s; give the identity id", reg.Version(), len(found), cc)
+		}
+	}
+	return out, nil
+}
+
+func (m *Main) statementVerifier(reg *trust.Registry) *trust.Verifier {
+	return trust.NewVerifier(reg, trust.DefaultPolicy())
+}
+
+func orgName(reg *trust.Registry, id string) string {
+	if reg != nil {
+		if o := reg.Organization(id); o != nil {
+			return fmt.Sprintf("%s (%s)", o.Name, o.Country)
+		}
+	}
+	return id
+}
+
+func (m *Main) printTerms(w io.Writer, st *coord.Statement, reg *trust.Registry) {
+	fmt.Fprintf(w, "statement %s  %s\n", st.ID, st.Name)
+	fmt.Fprintf(w, "  drafted by %s, %s\n", orgName(reg, st.CreatedBy), st.Created.Format(time.RFC3339))
+	fmt.Fprintf(w, "  status %s", st.Status)
+	if !st.Published.IsZero() {
+		fmt.Fprintf(w, " %s", st.Published.Format(time.RFC3339))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  attributes %s to intrusion set %s, confidence %d\n", strings.Join(st.IncidentRefs, ", "), st.IntrusionSetRef, st.Confidence)
+	for _, e := range st.EvidenceRefs {
+		fmt.Fprintf(w, "  evidence %s\n", e)
+	}
+	var inv []string
+	for _, id := range st.Invited {
+		inv = append(inv, orgName(reg, id))
+	}
+	fmt.Fprintf(w, "  needs %d of %d invited: %s\n", st.Threshold, len(st.Invited), strings.Join(inv, ", "))
+	fmt.Fprintf(w, "  terms %s\n", st.TermsDigest())
+	for _, line := range strings.Split(st.Text, "\n") {
+		fmt.Fprintf(w, "  | %s\n", line)
+	}
+}
+
+func printQuorum(w io.Writer, q *coord.Quorum, reg *trust.Registry) {
+	for _, e := range q.Counted {
+		fmt.Fprintf(w, "  counted      %s  %s (%s)  signed %s  %s+%s\n", e.Endorsement, e.Name, e.Country, e.Signed.Format(time.RFC3339), e.Algorithms[0], e.Algorithms[1])
+	}
+	for _, r := range q.Rejected {
+		fmt.Fprintf(w, "  not counted  %s  by %s: %s\n", r.Endorsement, orgName(reg, r.Organization), r.Reason)
+	}
+	for _, id := range q.Missing {
+		fmt.Fprintf(w, "  missing      %s\n", orgName(reg, id))
+	}
+	state := "not reached"
+	if q.Reached {
+		state = "reached"
+	}
+	fmt.Fprintf(w, "  quorum %s: %d of %d required endorsements count\n", state, len(q.Counted), q.Threshold)
+}
+
+func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle string) error {
+	st, _, err := env.svc.FindStatementByID(ctx, id)
+	if err != nil {
+		return coordError(err)
+	}
+	objs, err := env.svc.StatementObjects(ctx, id)
+	if err != nil {
+		return coordError(err)
+	}
+	if bundle != "" {
+		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return err
+		}
+		bw := stix.NewBundleWriter(f, "")
+		for _, o := range objs {
+			if err := bw.Write(o); err != nil {
+				f.Close()
+				return err
+			}
+		}
+		if err := bw.Close(); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", bw.Count(), bundle)
+		return nil
+	}
+	m.printTerms(m.Stdout, st, env.reg)
+	if env.reg == nil {
+		fmt.Fprintf(m.Stdout, "  %d endorsements on this node; give --registry FILE to count them\n", len(objs)-1)
+		return nil
+	}
+	printQuorum(m.Stdout, coord.CountEndorsements(st, objs, m.statementVerifier(env.reg)), env.reg)
+	return nil
+}
+
+func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, explanation string, force bool) error {
+	st, _, err := env.svc.FindStatementByID(ctx, id)
+	if err != nil {
+		return coordError(err)
+	}
+	if terms != "" && terms != st.TermsDigest() {
+		return fmt.Errorf("statement %s: its terms are %s, not the %s you gave: it changed since you read it; read it again with \"rampart statement show\"", id, st.TermsDigest(), terms)
+	}
+	if explanation == "" {
+		explanation = orgName(env.reg, env.id.Organization()) + " endorses this statement."
+	}
+	e, err := coord.Endorse(st, env.id.Organization(), explanation, time.Now())
+	if err != nil {
+		return err
+	}
+	signed, err := env.id.Sign(e)
+	if err != nil {
+		return err
+	}
+	objs, err := env.svc.StatementObjects(ctx, id)
+	if err != nil {
+		return coordError(err)
+	}
+	v := m.statementVerifier(env.reg)
+	q := coord.CountEndorsements(st, append(objs, signed), v)
+	counts := slices.ContainsFunc(q.Counted, func(x coord.Endorser) bool { return x.Endorsement == signed.ID })
+	if !counts {
+		reason := "it would not count"
+		for _, r := range q.Rejected {
+			if r.Endorsement == signed.ID {
+				reason = r.Reason
+			}
+		}
+		if !force {
+			m.errorf("not signed: this endorsement would not count toward the quorum: %s", reason)
+			m.hintf("use --force to store it anyway")
+			return errReported
+		}
+		fmt.Fprintf(m.Stderr, "rampart: warning: this endorsement does not count: %s\n", reason)
+	}
+	if err := env.svc.StoreSigned(ctx, signed); err != nil {
+		return coordError(err)
+	}
+	fmt.Fprintln(m.Stdout, signed.ID)
+	fmt.Fprintf(m.Stderr, "rampart: %s endorsed terms %s; %d of %d required endorsements count\n",
+		orgName(env.reg, env.id.Organization()), st.TermsDigest(), len(q.Counted), q.Threshold)
+	return nil
+}
+
+func (m *Main) statementPublish(ctx context.Context, env *coordEnv, id string) error {
+	v := m.statementVerifier(env.reg)
+	st, q, err := env.svc.PublishStatement(ctx, id, func(st *coord.Statement, objs []*stix.Object) *coord.Quorum {
+		return coord.CountEndorsements(st, objs, v)
+	})
+	if err != nil {
+		if q != nil {
+			printQuorum(m.Stderr, q, env.reg)
+		}
+		return coordError(err)
+	}
+	fmt.Fprintf(m.Stdout, "%s published %s with %d of %d required endorsements\n", st.ID, st.Published.Format(time.RFC3339), len(q.Counted), q.Threshold)
+	return nil
+}
+
+func (m *Main) statementVerify(path, regPath string) error {
+	if regPath == "" {
+		m.errorf("statement verify needs --registry FILE")
+		return errUsage
+	}
+	reg, err := readRegistryFile(regPath)
+	if err != nil {
+		return err
+	}
+	objs, err := readStatementBundle(path)
+	if err != nil {
+		return err
+	}
+	checks, err := coord.CheckStatements(objs, m.statementVerifier(reg))
+	if err != nil {
+		return err
+	}
+	if len(checks) == 0 {
+		return fmt.Errorf("%s holds no %s", path, coord.StatementType)
+	}
+	failed := 0
+	for _, c := range checks {
+		m.printTerms(m.Stdout, c.Statement, reg)
+		if c.Drafter != nil {
+			fmt.Fprintf(m.Stdout, "  drafter's signature ok: %s (%s) %s+%s\n", c.Drafter.Organization.Name, c.Drafter.Organization.Country, c.Drafter.Algorithms[0], c.Drafter.Algorithms[1])
+		}
+		printQuorum(m.Stdout, c.Quorum, reg)
+		for _, p := range c.Problems {
+			fmt.Fprintf(m.Stdout, "  PROBLEM: %s\n", p)
+		}
+		if !c.OK() {
+			failed++
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d statements checked against registry version %d\n", len(checks), reg.Version())
+	if failed > 0 {
+		m.errorf("%s of %d statements failed the check", strconv.Itoa(failed), len(checks))
+		return errReported
+	}
+	return nil
+}
+
+// readStatementBundle reads the objects of a bundle (or one object). A
+// bundle with an unreadable object is refused whole: a check that skipped
+// an endorsement could count wrong.
+func readStatementBundle(path string) ([]*stix.Object, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	b, err := stix.ParseBundle(data)
+	if errors.Is(err, stix.ErrNotEnvelope) {
+		o, err := stix.ParseObject(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		return []*stix.Object{o}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return b.Objects, nil
+}

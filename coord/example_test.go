@@ -1,0 +1,54 @@
+package coord_test
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/rampart-cti/rampart/coord"
+)
+
+func ExampleDeadlines() {
+	detected := time.Date(2027, 1, 28, 12, 0, 0, 0, time.UTC)
+	submitted := map[string]time.Time{coord.ReportEarlyWarning: detected.Add(20 * time.Hour)}
+	now := detected.Add(80 * time.Hour)
+	for _, d := range coord.Deadlines(detected, false, submitted) {
+		fmt.Println(d.Kind, d.Due.Format(time.RFC3339), d.State(now))
+	}
+	// Output:
+	// early-warning 2027-01-29T12:00:00Z submitted
+	// notification 2027-01-31T12:00:00Z overdue
+	// final-report 2027-03-03T12:00:00Z pending
+}
+
+func ExampleVerifyWebhook() {
+	secret := []byte("the secret the node and the SOC share")
+	body := []byte(`{"event":"alert.raised","alert":{}}`)
+	now := time.Unix(1_800_000_000, 0)
+
+	// What the node sends.
+	h := http.Header{}
+	h.Set(coord.HeaderTimestamp, "1800000000")
+	h.Set(coord.HeaderSignature, coord.SignWebhook(secret, "1800000000", body))
+
+	// What the receiver checks.
+	fmt.Println(coord.VerifyWebhook(secret, h, body, now, 5*time.Minute))
+	fmt.Println(coord.VerifyWebhook(secret, h, body, now.Add(time.Hour), 5*time.Minute) != nil)
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleSimplePatterns() {
+	wl := &coord.Watchlist{Name: "fr-assets", MemberState: "FR", Domains: []string{"gouv.example"}, Brands: []string{"acmebank"}}
+	if err := wl.Validate(); err != nil {
+		panic(err)
+	}
+	values, _ := coord.SimplePatterns{}.Values("[domain-name:value = 'mail.gouv.example'] OR [url:value = 'https://acmebank-login.example/']")
+	for _, m := range wl.Match(values) {
+		fmt.Println(m.Kind, m.Entry, m.Value)
+	}
+	// Output:
+	// domain gouv.example mail.gouv.example
+	// brand acmebank https://acmebank-login.example/
+}

@@ -1,0 +1,346 @@
+package coord
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json/jsontext"
+	json "encoding/json/v2"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// Webhook events.
+const (
+	EventAlertRaised  = "alert.raised"  // the first version of an alert
+	EventAlertUpdated = "alert.updated" // a later version
+)
+
+// Headers of a webhook delivery.
+const (
+	HeaderEvent     = "X-Rampart-Event"
+	HeaderDelivery  = "X-Rampart-Delivery"
+	HeaderTimestamp = "X-Rampart-Timestamp"
+	HeaderSignature = "X-Rampart-Signature"
+)
+
+// Defaults of a Notifier.
+const (
+	DefaultWebhookAttempts = 5
+	DefaultWebhookBackoff  = time.Second
+	DefaultWebhookTimeout  = 10 * time.Second
+	// MaxWebhookQueue is the most deliveries waiting per webhook; beyond
+	// it the oldest are dropped (and logged), so that a dead receiver
+	// cannot exhaust memory.
+	MaxWebhookQueue = 10000
+	// MinWebhookSecret is the shortest secret accepted, in bytes.
+	MinWebhookSecret = 16
+)
+
+// Webhook is a receiver of alerts: an HTTP(S) URL and the secret that
+// authenticates each delivery.
+type Webhook struct {
+	URL string `json:"url"`
+	// Secret keys the HMAC-SHA256 in HeaderSignature. Receivers check it
+	// with VerifyWebhook.
+	Secret string `json:"secret"`
+}
+
+// Validate checks the URL (https, or http to a loopback address only, as
+// alerts are not for the network to read) and the secret's length. The
+// error never contains the secret.
+func (h Webhook) Validate() error {
+	u, err := url.Parse(h.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("webhook %q: the URL must be https://host/... (or http:// to a loopback address)", h.URL)
+	}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		return fmt.Errorf("webhook %q: plain http is allowed to loopback addresses only; alerts must not cross a network in clear", h.URL)
+	}
+	if len(h.Secret) < MinWebhookSecret {
+		return fmt.Errorf("webhook %q: the secret must be at least %d bytes", h.URL, MinWebhookSecret)
+	}
+	return nil
+}
+
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Notifier pushes alerts to webhooks: an HTTP POST of
+//
+//	{"event": "alert.raised", "alert": {…the x-rampart-alert object…}}
+//
+// with HeaderEvent, HeaderDelivery (a unique id, the same on every retry),
+// HeaderTimestamp (Unix seconds) and HeaderSignature
+// "v1=" + hex(HMAC-SHA256(secret, timestamp + "." + body)). A delivery is
+// retried with exponential backoff on network errors, 5xx, 408 and 429
+// responses, up to Attempts times; other 4xx responses are final.
+// Deliveries to one webhook are made in order, one at a time.
+//
+// Set the fields, call Open, then Notify from any goroutine. A Notifier is
+// safe for concurrent use once open.
+type Notifier struct {
+	Hooks []Webhook
+	// Client makes the requests; nil uses a client with
+	// DefaultWebhookTimeout.
+	Client *http.Client
+	// Attempts per delivery (DefaultWebhookAttempts when 0), Backoff before
+	// the first retry (DefaultWebhookBackoff when 0), doubled after each.
+	Attempts int
+	Backoff  time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
+
+	queues []*hookQueue
+	wg     sync.WaitGroup
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	stats  NotifierStats
+}
+
+// NotifierStats counts deliveries.
+type NotifierStats struct {
+	Delivered int
+	Failed    int // gave up after the last attempt or a final status
+	Dropped   int // queue full
+}
+
+type hookQueue struct {
+	hook Webhook
+	mu   sync.Mutex
+	list []delivery
+	wake chan struct{}
+}
+
+type delivery struct {
+	id    string
+	event string
+	body  []byte
+}
+
+// Open validates the webhooks and starts one sender per webhook.
+func (n *Notifier) Open(ctx context.Context) error {
+	for _, h := range n.Hooks {
+		if err := h.Validate(); err != nil {
+			return err
+		}
+	}
+	if n.Client == nil {
+		n.Client = &http.Client{Timeout: DefaultWebhookTimeout}
+	}
+	if n.Attempts <= 0 {
+		n.Attempts = DefaultWebhookAttempts
+	}
+	if n.Backoff <= 0 {
+		n.Backoff = DefaultWebhookBackoff
+	}
+	ctx, n.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	for _, h := range n.Hooks {
+		q := &hookQueue{hook: h, wake: make(chan struct{}, 1)}
+		n.queues = append(n.queues, q)
+		n.wg.Add(1)
+		go n.send(ctx, q)
+	}
+	return nil
+}
+
+// Close stops the senders; deliveries still queued are dropped.
+func (n *Notifier) Close() error {
+	if n.cancel != nil {
+		n.cancel()
+		n.wg.Wait()
+		n.cancel = nil
+	}
+	return nil
+}
+
+// Stats returns the delivery counts so far.
+func (n *Notifier) Stats() NotifierStats {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.stats
+}
+
+func (n *Notifier) count(f func(*NotifierStats)) {
+	n.mu.Lock()
+	f(&n.stats)
+	n.mu.Unlock()
+}
+
+func (n *Notifier) logger() *slog.Logger {
+	if n.Logger != nil {
+		return n.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// webhookBody is what a delivery posts.
+type webhookBody struct {
+	Event string         `json:"event"`
+	Alert jsontext.Value `json:"alert"`
+}
+
+// Notify queues an alert for every webhook. It never blocks.
+func (n *Notifier) Notify(event string, alert *stix.Object) {
+	body, err := json.Marshal(webhookBody{event, alert.Raw})
+	if err != nil {
+		return
+	}
+	for _, q := range n.queues {
+		d := delivery{id: stix.NewUUID(), event: event, body: body}
+		q.mu.Lock()
+		if len(q.list) >= MaxWebhookQueue {
+			q.list = q.list[1:]
+			n.count(func(s *NotifierStats) { s.Dropped++ })
+			n.logger().Warn("webhook queue full: oldest delivery dropped", "url", q.hook.URL)
+		}
+		q.list = append(q.list, d)
+		q.mu.Unlock()
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (n *Notifier) send(ctx context.Context, q *hookQueue) {
+	defer n.wg.Done()
+	for {
+		q.mu.Lock()
+		var d delivery
+		ok := len(q.list) > 0
+		if ok {
+			d, q.list = q.list[0], q.list[1:]
+		}
+		q.mu.Unlock()
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-q.wake:
+				continue
+			}
+		}
+		if err := n.Deliver(ctx, q.hook, d.id, d.event, d.body); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			n.count(func(s *NotifierStats) { s.Failed++ })
+			n.logger().Error("webhook delivery failed", "url", q.hook.URL, "delivery", d.id, "err", err)
+			continue
+		}
+		n.count(func(s *NotifierStats) { s.Delivered++ })
+	}
+}
+
+// errFinal marks a response that retrying cannot fix.
+var errFinal = errors.New("final")
+
+// Deliver posts one delivery to a webhook, with retries, and returns the
+// last error when every attempt failed.
+func (n *Notifier) Deliver(ctx context.Context, h Webhook, id, event string, body []byte) error {
+	backoff := n.Backoff
+	var err error
+	for attempt := 1; attempt <= n.Attempts; attempt++ {
+		if err = n.post(ctx, h, id, event, body); err == nil {
+			return nil
+		}
+		if errors.Is(err, errFinal) || attempt == n.Attempts {
+			break
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+	return err
+}
+
+func (n *Notifier) post(ctx context.Context, h Webhook, id, event string, body []byte) error {
+	now := time.Now
+	if n.Now != nil {
+		now = n.Now
+	}
+	ts := strconv.FormatInt(now().Unix(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errFinal, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Rampart-Webhook/1")
+	req.Header.Set(HeaderEvent, event)
+	req.Header.Set(HeaderDelivery, id)
+	req.Header.Set(HeaderTimestamp, ts)
+	req.Header.Set(HeaderSignature, SignWebhook([]byte(h.Secret), ts, body))
+	resp, err := n.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return nil
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests:
+		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return fmt.Errorf("%w: webhook answered %s", errFinal, resp.Status)
+}
+
+// SignWebhook returns the HeaderSignature value for a delivery.
+func SignWebhook(secret []byte, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(timestamp))
+	mac.Write([]byte{'.'})
+	mac.Write(body)
+	return "v1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// ErrWebhookSignature reports a delivery whose signature or timestamp does
+// not check.
+var ErrWebhookSignature = errors.New("webhook signature does not verify")
+
+// VerifyWebhook checks a delivery the way a receiver should: the
+// signature must be the HMAC of the timestamp and the body under secret
+// (compared in constant time), and the timestamp within tolerance of now,
+// so that a recorded delivery cannot be replayed later. Receivers should
+// also ignore a HeaderDelivery id they have seen.
+func VerifyWebhook(secret []byte, header http.Header, body []byte, now time.Time, tolerance time.Duration) error {
+	ts := header.Get(HeaderTimestamp)
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: %s %q is not Unix seconds", ErrWebhookSignature, HeaderTimestamp, ts)
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
+		return fmt.Errorf("%w: timestamp is %s away from now (tolerance %s)", ErrWebhookSignature, d.Round(time.Second), tolerance)
+	}
+	want := SignWebhook(secret, ts, body)
+	for _, got := range strings.Split(header.Get(HeaderSignature), ",") {
+		if hmac.Equal([]byte(strings.TrimSpace(got)), []byte(want)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: no v1 signature matches", ErrWebhookSignature)
+}

@@ -1,0 +1,62 @@
+package rampart_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/rampart-cti/rampart"
+)
+
+func TestErrorCodeAndMessage(t *testing.T) {
+	for _, tc := range []struct {
+		err           error
+		code, message string
+		status        int
+	}{
+		{nil, "", "", 500},
+		{rampart.Errorf(rampart.ENOTFOUND, "collection %q not found", "x"), rampart.ENOTFOUND, `collection "x" not found`, 404},
+		{fmt.Errorf("wrapped: %w", rampart.Errorf(rampart.EFORBIDDEN, "no")), rampart.EFORBIDDEN, "no", 403},
+		{errors.New("disk on fire at /var/lib/secret"), rampart.EINTERNAL, "internal error", 500},
+		{rampart.Errorf(rampart.ETOOLARGE, "big"), rampart.ETOOLARGE, "big", 413},
+		{rampart.Errorf(rampart.EINVALID, "bad"), rampart.EINVALID, "bad", 400},
+		{rampart.Errorf(rampart.EUNAUTHORIZED, "who"), rampart.EUNAUTHORIZED, "who", 401},
+		{rampart.Errorf(rampart.ECONFLICT, "taken"), rampart.ECONFLICT, "taken", 409},
+		{rampart.Errorf(rampart.EUNAVAILABLE, "later"), rampart.EUNAVAILABLE, "later", 503},
+	} {
+		if got := rampart.ErrorCode(tc.err); got != tc.code {
+			t.Errorf("ErrorCode(%v) = %q, want %q", tc.err, got, tc.code)
+		}
+		if got := rampart.ErrorMessage(tc.err); got != tc.message {
+			t.Errorf("ErrorMessage(%v) = %q, want %q", tc.err, got, tc.message)
+		}
+		if tc.err != nil {
+			if got := rampart.HTTPStatus(rampart.ErrorCode(tc.err)); got != tc.status {
+				t.Errorf("HTTPStatus(%q) = %d, want %d", rampart.ErrorCode(tc.err), got, tc.status)
+			}
+		}
+	}
+}
+
+func TestAccountPermissions(t *testing.T) {
+	a := &rampart.Account{Name: "x", Grants: []rampart.Grant{
+		{CollectionID: "r", Read: true}, {CollectionID: "w", Write: true}, {CollectionID: "v"},
+	}}
+	for _, tc := range []struct {
+		coll             string
+		see, read, write bool
+	}{
+		{"r", true, true, false},
+		{"w", true, false, true},
+		{"v", true, false, false},
+		{"none", false, false, false},
+	} {
+		if a.CanSee(tc.coll) != tc.see || a.CanRead(tc.coll) != tc.read || a.CanWrite(tc.coll) != tc.write {
+			t.Errorf("%s: see/read/write = %v/%v/%v", tc.coll, a.CanSee(tc.coll), a.CanRead(tc.coll), a.CanWrite(tc.coll))
+		}
+	}
+	admin := &rampart.Account{Admin: true}
+	if !admin.CanSee("any") || !admin.CanRead("any") || !admin.CanWrite("any") {
+		t.Error("an administrator is refused")
+	}
+}

@@ -1,0 +1,84 @@
+package httpauth
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+)
+
+// accounts knows one account "analyst" with one password and one token,
+// and counts the slow password checks.
+type accounts struct {
+	rampart.AccountService
+	checks atomic.Int32
+}
+
+func (a *accounts) Authenticate(_ context.Context, name, password string) (*rampart.Account, error) {
+	a.checks.Add(1)
+	if name == "analyst" && password == "correct horse battery" {
+		return &rampart.Account{Name: name}, nil
+	}
+	return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "wrong user name or password")
+}
+
+func (a *accounts) AuthenticateToken(_ context.Context, token string) (*rampart.Account, error) {
+	if token == "rmp_good" {
+		return &rampart.Account{Name: "feed"}, nil
+	}
+	return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "unknown token")
+}
+
+func (a *accounts) FindAccountByName(_ context.Context, name string) (*rampart.Account, error) {
+	if name == "analyst" {
+		return &rampart.Account{Name: name}, nil
+	}
+	return nil, rampart.Errorf(rampart.ENOTFOUND, "no account")
+}
+
+func TestAuthenticate(t *testing.T) {
+	accts := &accounts{}
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	auth := New(accts, func() time.Time { return now })
+	tests := []struct {
+		name, user, pass, header string
+		want                     string // account name, or the error's words
+	}{
+		{"basic", "analyst", "correct horse battery", "", "analyst"},
+		{"basic again, from the cache", "analyst", "correct horse battery", "", "analyst"},
+		{"wrong password", "analyst", "wrong", "", "wrong user name or password"},
+		{"bearer", "", "", "Bearer rmp_good", "feed"},
+		{"forged bearer", "", "", "Bearer rmp_forged", "unknown token"},
+		{"no credentials", "", "", "", "authentication required"},
+		{"other scheme", "", "", "Negotiate abc", "unsupported Authorization scheme"},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		if tt.user != "" {
+			r.SetBasicAuth(tt.user, tt.pass)
+		}
+		if tt.header != "" {
+			r.Header.Set("Authorization", tt.header)
+		}
+		a, err := auth.Authenticate(r)
+		switch {
+		case err == nil && a.Name != tt.want:
+			t.Errorf("%s: account %q, want %q", tt.name, a.Name, tt.want)
+		case err != nil && (rampart.ErrorCode(err) != rampart.EUNAUTHORIZED || !strings.Contains(rampart.ErrorMessage(err), tt.want)):
+			t.Errorf("%s: %v, want an EUNAUTHORIZED error with %q", tt.name, err, tt.want)
+		}
+	}
+	if n := accts.checks.Load(); n != 2 {
+		t.Errorf("%d slow password checks, want 2 (the second right password comes from the cache)", n)
+	}
+	now = now.Add(CacheTTL + time.Second)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.SetBasicAuth("analyst", "correct horse battery")
+	if _, err := auth.Authenticate(r); err != nil || accts.checks.Load() != 3 {
+		t.Errorf("after CacheTTL the password is checked again: %v, %d checks", err, accts.checks.Load())
+	}
+}

@@ -1,0 +1,5 @@
+package match
+
+import "sync/atomic"
+
+type atomicSnapshot = atomic.Pointer[snapshot]

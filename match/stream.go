@@ -1,0 +1,130 @@
+package match
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Stats describes a matching run.
+type Stats struct {
+	Records   int64 // records read, malformed ones included
+	Malformed int64
+	Matched   int64 // records that met at least one indicator
+	Hits      int64 // (indicator, observation) matches
+	Sightings int64
+	// EvalErrors counts evaluations that failed on the data (the record
+	// then does not match that indicator).
+	EvalErrors int64
+	// Errors are the first MaxReported malformed records, with their
+	// line numbers.
+	Errors  []*LineError
+	Elapsed time.Duration
+}
+
+// RecordsPerSecond is the matching throughput.
+func (s Stats) RecordsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Records) / s.Elapsed.Seconds()
+}
+
+// Stream runs records from a Reader through a Matcher into an Aggregator.
+type Stream struct {
+	Matcher    *Matcher
+	Reader     Reader
+	Aggregator *Aggregator
+	// MaxReported is how many malformed records are kept in Stats.Errors
+	// (default 10); all are counted.
+	MaxReported int
+	// Progress, when set, is called about every ProgressEvery records and
+	// at the end.
+	Progress      func(Stats)
+	ProgressEvery int64
+}
+
+// Run reads until the end of the input or ctx is done, then emits the
+// pending sightings. Malformed records are counted and skipped; it returns
+// an error only when the input cannot be read further, the sink fails or
+// ctx is cancelled, always with the Stats so far.
+func (s *Stream) Run(ctx context.Context) (Stats, error) {
+	var st Stats
+	start := time.Now()
+	sess := s.Matcher.NewSession()
+	maxRep := s.MaxReported
+	if maxRep == 0 {
+		maxRep = 10
+	}
+	every := s.ProgressEvery
+	if every <= 0 {
+		every = 1 << 16
+	}
+	var hitErr error
+	var latest time.Time
+	onHit := func(h Hit) {
+		st.Hits++
+		if s.Aggregator != nil && hitErr == nil {
+			hitErr = s.Aggregator.Add(ctx, h)
+		}
+	}
+	finish := func(err error) (Stats, error) {
+		if s.Aggregator != nil {
+			if cerr := s.Aggregator.Close(ctx); err == nil {
+				err = cerr
+			}
+			st.Sightings = s.Aggregator.Sightings
+		}
+		st.EvalErrors = sess.EvalErrors
+		st.Elapsed = time.Since(start)
+		if s.Progress != nil {
+			s.Progress(st)
+		}
+		return st, err
+	}
+	for {
+		r, err := s.Reader.Next()
+		if err == io.EOF {
+			return finish(nil)
+		}
+		var le *LineError
+		if errors.As(err, &le) {
+			st.Records++
+			st.Malformed++
+			if len(st.Errors) < maxRep {
+				st.Errors = append(st.Errors, le)
+			}
+			continue
+		}
+		if err != nil {
+			return finish(err)
+		}
+		st.Records++
+		if sess.Match(r, onHit) {
+			st.Matched++
+		}
+		if hitErr != nil {
+			return finish(hitErr)
+		}
+		if s.Aggregator != nil && r.Time.After(latest) {
+			// Windows more than one window behind the stream's time
+			// are complete.
+			if latest.IsZero() || r.Time.Sub(latest) > time.Second {
+				latest = r.Time
+				if err := s.Aggregator.Flush(ctx, latest.Add(-s.Aggregator.window())); err != nil {
+					return finish(err)
+				}
+			}
+		}
+		if st.Records%every == 0 {
+			if err := ctx.Err(); err != nil {
+				return finish(err)
+			}
+			if s.Progress != nil {
+				st.Elapsed = time.Since(start)
+				s.Progress(st)
+			}
+		}
+	}
+}

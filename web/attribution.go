@@ -1,0 +1,279 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"iter"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/attribution"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// maxKnowledgeEntries is how many attribution engines (one per set of
+// collections that accounts can read) are kept built.
+const maxKnowledgeEntries = 8
+
+// knowledgeTypes are the object types attribution reads.
+var knowledgeTypes = []string{
+	attribution.TypeTechnique, attribution.TypeIntrusionSet, attribution.TypeCampaign, attribution.TypeMalware,
+	attribution.TypeTool, attribution.TypeTactic, attribution.TypeIndicator, attribution.TypeIdentity,
+	attribution.TypeLocation, attribution.TypeRelationship,
+}
+
+// knowledgeCache builds attribution engines from the store, one per set of
+// collections, and rebuilds one when a collection it was built from has
+// changed. Each account is answered from exactly the collections it may
+// read, so that a ranking never draws on objects it could not see.
+type knowledgeCache struct {
+	objects rampart.ObjectService
+
+	mu      sync.Mutex
+	gen     map[string]uint64 // collection -> generation, bumped on change
+	entries map[string]*knowledgeEntry
+}
+
+type knowledgeEntry struct {
+	ready  chan struct{}
+	engine *attribution.Engine
+	err    error
+	gens   map[string]uint64
+	used   time.Time
+}
+
+func newKnowledgeCache(objects rampart.ObjectService) *knowledgeCache {
+	return &knowledgeCache{objects: objects, gen: map[string]uint64{}, entries: map[string]*knowledgeEntry{}}
+}
+
+func (c *knowledgeCache) invalidate(collectionID string) {
+	c.mu.Lock()
+	c.gen[collectionID]++
+	c.mu.Unlock()
+}
+
+// engine returns an engine over the collections, building it when there
+// is none or it is out of date. Concurrent callers for the same
+// collections share one build.
+func (c *knowledgeCache) engine(ctx context.Context, collections []string) (*attribution.Engine, error) {
+	slices.Sort(collections)
+	key := strings.Join(collections, ",")
+	c.mu.Lock()
+	e := c.entries[key]
+	if e != nil && !c.current(e) {
+		select {
+		case <-e.ready:
+			e = nil // stale and built: build again
+		default: // being built: use it; a later query rebuilds
+		}
+	}
+	if e == nil {
+		e = &knowledgeEntry{ready: make(chan struct{}), gens: map[string]uint64{}}
+		for _, id := range collections {
+			e.gens[id] = c.gen[id]
+		}
+		c.entries[key] = e
+		c.evict()
+		go c.build(context.WithoutCancel(ctx), e, collections)
+	}
+	e.used = time.Now()
+	c.mu.Unlock()
+	select {
+	case <-e.ready:
+		return e.engine, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *knowledgeCache) current(e *knowledgeEntry) bool {
+	for id, g := range e.gens {
+		if c.gen[id] != g {
+			return false
+		}
+	}
+	return true
+}
+
+// evict drops the least recently used entries beyond the limit. The
+// caller holds mu.
+func (c *knowledgeCache) evict() {
+	for len(c.entries) > maxKnowledgeEntries {
+		var oldest string
+		var t time.Time
+		for k, e := range c.entries {
+			if oldest == "" || e.used.Before(t) {
+				oldest, t = k, e.used
+			}
+		}
+		delete(c.entries, oldest)
+	}
+}
+
+func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collections []string) {
+	defer close(e.ready)
+	k := attribution.NewKnowledge()
+	var readErr error
+	seq := iter.Seq[*stix.Object](func(yield func(*stix.Object) bool) {
+		for _, coll := range collections {
+			f := rampart.ObjectFilter{CollectionID: coll, Types: knowledgeTypes}
+			for {
+				page, err := c.objects.FindObjects(ctx, f)
+				if err != nil {
+					readErr = err
+					return
+				}
+				for _, v := range page.Versions {
+					if !yield(v.Object) {
+						return
+					}
+				}
+				if !page.More || len(page.Versions) == 0 {
+					break
+				}
+				f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
+			}
+		}
+	})
+	// Objects the knowledge cannot use are left out, as with a bundle.
+	var le *attribution.LoadError
+	if err := k.AddAll(seq); err != nil && !errors.As(err, &le) {
+		e.err = err
+		return
+	}
+	if readErr != nil {
+		e.err = readErr
+		return
+	}
+	e.engine = attribution.NewEngine(k, attribution.Config{})
+}
+
+// handleAttribution answers POST /api/v1/attribution with a query such as
+// {"techniques": ["T1566.001"], "software": ["S0154"]}.
+func (s *Server) handleAttribution(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	data, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return rampart.Errorf(rampart.ETOOLARGE, "request body exceeds %d bytes", mbe.Limit)
+	}
+	if err != nil {
+		return rampart.Errorf(rampart.EINVALID, "read request body: %v", err)
+	}
+	q, err := attribution.ParseQuery(bytes.TrimSpace(data))
+	if err != nil {
+		return rampart.Errorf(rampart.EINVALID, "%v", err)
+	}
+	colls, err := s.Collections.FindCollections(r.Context(), rampart.CollectionFilter{})
+	if err != nil {
+		return err
+	}
+	var readable []string
+	for _, c := range colls {
+		if a.CanRead(c.ID) {
+			readable = append(readable, c.ID)
+		}
+	}
+	if len(readable) == 0 {
+		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may read no collection, so there is no knowledge to rank against", a.Name)
+	}
+	e, err := s.knowledge.engine(r.Context(), readable)
+	if err != nil {
+		return err
+	}
+	rk := e.Rank(q)
+	var text bytes.Buffer
+	rk.WriteText(&text, 8)
+	s.writeJSON(w, http.StatusOK, viewRanking(rk, text.String()))
+	return nil
+}
+
+type rankingView struct {
+	ID          string          `json:"id,omitempty"`
+	Abstained   bool            `json:"abstained"`
+	Reason      string          `json:"reason,omitempty"`
+	Sets        int             `json:"sets_ranked"`
+	Notes       []noteView      `json:"notes"`
+	Candidates  []candidateView `json:"candidates"`
+	Campaigns   []candidateView `json:"campaigns"`
+	Explanation string          `json:"explanation"`
+}
+
+type noteView struct {
+	Ref    string `json:"ref,omitempty"`
+	Reason string `json:"reason"`
+}
+
+type candidateView struct {
+	ID           string             `json:"id"`
+	ExternalID   string             `json:"external_id,omitempty"`
+	Name         string             `json:"name"`
+	Aliases      []string           `json:"aliases,omitempty"`
+	Score        float64            `json:"score"`
+	Posterior    float64            `json:"posterior"`
+	For          []contributionView `json:"for"`
+	Against      []contributionView `json:"against"`
+	Links        []string           `json:"links,omitempty"`
+	AttributedTo []string           `json:"attributed_to,omitempty"`
+}
+
+type contributionView struct {
+	Evidence   string  `json:"evidence"`
+	ExternalID string  `json:"external_id,omitempty"`
+	Name       string  `json:"name"`
+	Weight     float64 `json:"weight"`
+	Source     string  `json:"source,omitempty"`
+	Via        string  `json:"via,omitempty"`
+	Sets       int     `json:"sets"`
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+func viewRanking(r *attribution.Ranking, text string) rankingView {
+	v := rankingView{ID: r.QueryID, Abstained: r.Abstained, Reason: r.Reason, Sets: r.Sets, Explanation: text,
+		Notes: []noteView{}, Candidates: []candidateView{}, Campaigns: []candidateView{}}
+	for _, n := range r.Notes {
+		v.Notes = append(v.Notes, noteView{n.Ref, n.Reason})
+	}
+	for _, c := range r.Candidates {
+		v.Candidates = append(v.Candidates, viewCandidate(c))
+	}
+	for _, c := range r.Campaigns {
+		v.Campaigns = append(v.Campaigns, viewCandidate(c))
+	}
+	return v
+}
+
+func viewCandidate(c attribution.Candidate) candidateView {
+	v := candidateView{ID: c.Entry.ID, ExternalID: c.Entry.ExternalID, Name: c.Entry.Name, Aliases: c.Entry.Aliases,
+		Score: round4(c.Score), Posterior: round4(c.Posterior), For: []contributionView{}, Against: []contributionView{}}
+	conv := func(cs []attribution.Contribution) []contributionView {
+		out := []contributionView{}
+		for _, x := range cs {
+			cv := contributionView{Evidence: x.Evidence.ID, ExternalID: x.Evidence.ExternalID, Name: x.Evidence.Name,
+				Weight: round4(x.Weight), Sets: x.Sets}
+			if x.Matched {
+				cv.Source = x.Source.String()
+			}
+			if x.Via != nil {
+				cv.Via = x.Via.Label()
+			}
+			out = append(out, cv)
+		}
+		return out
+	}
+	v.For, v.Against = conv(c.For), conv(c.Against)
+	for _, l := range c.Links {
+		v.Links = append(v.Links, l.String())
+	}
+	for _, g := range c.AttributedTo {
+		v.AttributedTo = append(v.AttributedTo, g.Label())
+	}
+	return v
+}

@@ -1,0 +1,308 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// deadlineView is one NIS2 deadline as of the request.
+type deadlineView struct {
+	Kind      string     `json:"kind"`
+	Due       time.Time  `json:"due"`
+	Submitted *time.Time `json:"submitted,omitempty"`
+	State     string     `json:"state"`
+}
+
+// incidentView is an incident as the API shows it: its fields, its
+// deadlines and overdue reports as of now, and the STIX object.
+type incidentView struct {
+	ID                   string                `json:"id"`
+	Name                 string                `json:"name"`
+	Description          string                `json:"description,omitempty"`
+	CreatedBy            string                `json:"created_by_ref,omitempty"`
+	Created              time.Time             `json:"created"`
+	Modified             time.Time             `json:"modified"`
+	MemberState          string                `json:"member_state,omitempty"`
+	Detected             time.Time             `json:"detected"`
+	Determination        string                `json:"determination,omitempty"`
+	InvestigationStatus  string                `json:"investigation_status,omitempty"`
+	Criticality          *int                  `json:"criticality,omitempty"`
+	IncidentTypes        []string              `json:"incident_types,omitempty"`
+	Significant          bool                  `json:"significant"`
+	TrustServiceProvider bool                  `json:"trust_service_provider"`
+	AffectedMemberStates []string              `json:"affected_member_states,omitempty"`
+	Sectors              []string              `json:"sectors,omitempty"`
+	CrossBorder          bool                  `json:"cross_border"`
+	CrossBorderImpact    string                `json:"cross_border_impact,omitempty"`
+	EULevel              string                `json:"eu_alert_level,omitempty"`
+	JointIncidentRef     string                `json:"joint_incident_ref,omitempty"`
+	MemberIncidentRefs   []string              `json:"member_incident_refs,omitempty"`
+	AlertRefs            []string              `json:"alert_refs,omitempty"`
+	Timeline             []coord.TimelineEntry `json:"timeline,omitempty"`
+	Deadlines            []deadlineView        `json:"deadlines"`
+	Overdue              []string              `json:"overdue"`
+}
+
+func viewIncident(inc *coord.Incident, now time.Time) incidentView {
+	v := incidentView{
+		ID: inc.ID, Name: inc.Name, Description: inc.Description, CreatedBy: inc.CreatedBy,
+		Created: inc.Created, Modified: inc.Modified, MemberState: inc.MemberState, Detected: inc.Detected,
+		Determination: inc.Determination, InvestigationStatus: inc.InvestigationStatus, Criticality: inc.Criticality,
+		IncidentTypes: inc.IncidentTypes, Significant: inc.Significant, TrustServiceProvider: inc.TrustServiceProvider,
+		AffectedMemberStates: inc.AffectedMemberStates, Sectors: inc.Sectors, CrossBorder: inc.CrossBorder,
+		CrossBorderImpact: inc.CrossBorderImpact, EULevel: inc.EULevel, JointIncidentRef: inc.JointIncidentRef,
+		MemberIncidentRefs: inc.MemberIncidentRefs, AlertRefs: inc.AlertRefs, Timeline: inc.Timeline,
+		Overdue: inc.Overdue(now),
+	}
+	if v.Overdue == nil {
+		v.Overdue = []string{}
+	}
+	for _, d := range inc.Deadlines() {
+		dv := deadlineView{Kind: d.Kind, Due: d.Due, State: d.State(now)}
+		if !d.Submitted.IsZero() {
+			sub := d.Submitted
+			dv.Submitted = &sub
+		}
+		v.Deadlines = append(v.Deadlines, dv)
+	}
+	return v
+}
+
+func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	var f coord.IncidentFilter
+	q := r.URL.Query()
+	if v := q.Get("member_state"); v != "" {
+		f.MemberState = &v
+	}
+	var err error
+	if f.Overdue, err = boolParam(q.Get("overdue"), "overdue"); err != nil {
+		return err
+	}
+	if f.Closed, err = boolParam(q.Get("closed"), "closed"); err != nil {
+		return err
+	}
+	list, err := s.Coord.FindIncidents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	out := []incidentView{}
+	for _, inc := range list {
+		out = append(out, viewIncident(inc, now))
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"incidents": out})
+	return nil
+}
+
+func boolParam(v, name string) (*bool, error) {
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, rampart.Errorf(rampart.EINVALID, "parameter %s must be true or false (got %q)", name, v)
+	}
+	return &b, nil
+}
+
+// incidentRequest is the body of POST /incidents and PATCH
+// /incidents/{id}; in a PATCH, absent members are left unchanged.
+type incidentRequest struct {
+	Name                 *string    `json:"name"`
+	Description          *string    `json:"description"`
+	Detected             *time.Time `json:"detected"`
+	MemberState          *string    `json:"member_state"`
+	AffectedMemberStates *[]string  `json:"affected_member_states"`
+	Sectors              *[]string  `json:"sectors"`
+	Significant          *bool      `json:"significant"`
+	TrustServiceProvider *bool      `json:"trust_service_provider"`
+	CrossBorder          *bool      `json:"cross_border"`
+	CrossBorderImpact    *string    `json:"cross_border_impact"`
+	EULevel              *string    `json:"eu_alert_level"`
+	Determination        *string    `json:"determination"`
+	InvestigationStatus  *string    `json:"investigation_status"`
+	Criticality          *int       `json:"criticality"`
+	IncidentTypes        *[]string  `json:"incident_types"`
+	JointIncidentRef     *string    `json:"joint_incident_ref"`
+	MemberIncidentRefs   *[]string  `json:"member_incident_refs"`
+	AlertRefs            *[]string  `json:"alert_refs"`
+	// TLP marks a new incident (clear, green, amber, amber+strict, red;
+	// amber by default). Only on creation.
+	TLP *string `json:"tlp"`
+}
+
+// apply sets the request's members on inc.
+func (req *incidentRequest) apply(inc *coord.Incident) {
+	setIf(&inc.Name, req.Name)
+	setIf(&inc.Description, req.Description)
+	setIf(&inc.Detected, req.Detected)
+	setIf(&inc.MemberState, req.MemberState)
+	setIf(&inc.AffectedMemberStates, req.AffectedMemberStates)
+	setIf(&inc.Sectors, req.Sectors)
+	setIf(&inc.Significant, req.Significant)
+	setIf(&inc.TrustServiceProvider, req.TrustServiceProvider)
+	setIf(&inc.CrossBorder, req.CrossBorder)
+	setIf(&inc.CrossBorderImpact, req.CrossBorderImpact)
+	setIf(&inc.EULevel, req.EULevel)
+	setIf(&inc.Determination, req.Determination)
+	setIf(&inc.InvestigationStatus, req.InvestigationStatus)
+	setIf(&inc.IncidentTypes, req.IncidentTypes)
+	setIf(&inc.JointIncidentRef, req.JointIncidentRef)
+	setIf(&inc.MemberIncidentRefs, req.MemberIncidentRefs)
+	setIf(&inc.AlertRefs, req.AlertRefs)
+	if req.Criticality != nil {
+		c := *req.Criticality
+		inc.Criticality = &c
+	}
+}
+
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	var req incidentRequest
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	inc := &coord.Incident{}
+	req.apply(inc)
+	tlp := "amber"
+	setIf(&tlp, req.TLP)
+	t, err := stix.ParseTLP(tlp)
+	if err != nil {
+		return rampart.Errorf(rampart.EINVALID, "tlp: %v", err)
+	}
+	if m := t.MarkingID(); m != "" {
+		inc.Markings = []string{m}
+	}
+	inc.Timeline = []coord.TimelineEntry{{Time: s.Now().UTC(), Actor: a.Name, Activity: "incident recorded"}}
+	if err := s.Coord.CreateIncident(r.Context(), inc); err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusCreated, viewIncident(inc, s.Now()))
+	return nil
+}
+
+func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	inc, err := s.Coord.FindIncidentByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
+	return nil
+}
+
+func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	var req incidentRequest
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	if req.TLP != nil {
+		return rampart.Errorf(rampart.EINVALID, "tlp is set when an incident is created; a marking cannot be lowered later")
+	}
+	inc, err := s.Coord.UpdateIncident(r.Context(), r.PathValue("id"), func(inc *coord.Incident) error {
+		req.apply(inc)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
+	return nil
+}
+
+// timelineRequest is the body of POST /incidents/{id}/timeline.
+type timelineRequest struct {
+	Time        *time.Time `json:"time"` // default now
+	Actor       string     `json:"actor"`
+	Activity    string     `json:"activity"`
+	Description string     `json:"description"`
+}
+
+func (s *Server) handleAddTimeline(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	var req timelineRequest
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	e := coord.TimelineEntry{Time: s.Now().UTC(), Actor: req.Actor, Activity: req.Activity, Description: req.Description}
+	setIf(&e.Time, req.Time)
+	if e.Actor == "" {
+		e.Actor = a.Name
+	}
+	inc, err := s.Coord.UpdateIncident(r.Context(), r.PathValue("id"), func(inc *coord.Incident) error {
+		inc.Timeline = append(inc.Timeline, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
+	return nil
+}
+
+// reportRequest is the body of POST /incidents/{id}/reports: a NIS2
+// report was submitted.
+type reportRequest struct {
+	Kind      string     `json:"kind"`      // early-warning, notification or final-report
+	Submitted *time.Time `json:"submitted"` // default now
+	Reference string     `json:"reference"` // e.g. the authority's case number
+}
+
+func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	var req reportRequest
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	at := s.Now().UTC()
+	setIf(&at, req.Submitted)
+	inc, err := s.Coord.UpdateIncident(r.Context(), r.PathValue("id"), func(inc *coord.Incident) error {
+		if err := inc.Submit(req.Kind, at); err != nil {
+			return err
+		}
+		desc := ""
+		if req.Reference != "" {
+			desc = "reference " + req.Reference
+		}
+		inc.Timeline = append(inc.Timeline, coord.TimelineEntry{Time: at, Actor: a.Name, Activity: req.Kind + " submitted", Description: desc})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
+	return nil
+}
+
+// jointView is the joint incident view.
+type jointView struct {
+	Joint        incidentView          `json:"joint"`
+	Members      []incidentView        `json:"members"`
+	MemberStates []string              `json:"member_states"`
+	Sectors      []string              `json:"sectors,omitempty"`
+	EULevel      string                `json:"eu_alert_level"`
+	Timeline     []coord.TimelineEntry `json:"timeline"`
+	Missing      []string              `json:"missing,omitempty"`
+}
+
+func (s *Server) handleJointIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	j, err := s.Coord.FindJointIncident(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	v := jointView{Joint: viewIncident(j.Joint, now), Members: []incidentView{}, MemberStates: j.MemberStates,
+		Sectors: j.Sectors, EULevel: j.EULevel, Timeline: j.Timeline, Missing: j.Missing}
+	for _, m := range j.Members {
+		v.Members = append(v.Members, viewIncident(m, now))
+	}
+	s.writeJSON(w, http.StatusOK, v)
+	return nil
+}

@@ -1,0 +1,347 @@
+package web
+
+import (
+	"context"
+	"encoding/json/jsontext"
+	json "encoding/json/v2"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/internal/httpauth"
+	"github.com/rampart-cti/rampart/match"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+// DefaultMaxBodyBytes is the largest request body accepted when
+// MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Server serves the node's JSON API under /api/v1/: incidents, alerts and
+// their rules, watchlists, joint statements and attribution queries. Every
+// request is authenticated with the node's accounts (HTTP Basic or a
+// bearer token, as TAXII); reading needs read access to the coordination
+// collection, writing needs write access, watchlists need an
+// administrator. Errors are JSON: {"error": {"code": "not_found",
+// "message": "…"}} with the rampart.Error code and its HTTP status.
+//
+// Set the fields, call Open, then serve Handler. A Server is safe for
+// concurrent use once open.
+type Server struct {
+	Accounts    rampart.AccountService
+	Objects     rampart.ObjectService
+	Collections rampart.CollectionService
+	// Coord reads and writes incidents, alerts and statements; its
+	// CollectionID is the coordination collection whose grants decide who
+	// may read and write.
+	Coord *coord.Service
+	// EarlyWarning, when set, gives the rules in force and the watchlists.
+	EarlyWarning *coord.EarlyWarning
+	// SaveWatchlists, when set, persists watchlists changed through the
+	// API (the node's settings file); without it they are read-only.
+	SaveWatchlists func([]*coord.Watchlist) error
+	// Verifier, when set, counts statements' endorsements against the
+	// trust registry.
+	Verifier *trust.Verifier
+
+	// Matcher, when set, matches observations posted to
+	// /api/v1/observations against the node's indicators; the sightings go
+	// to SightingsCollection unless the request names another collection.
+	Matcher             *match.Matcher
+	SightingsCollection string
+	// Identity is the node organisation's STIX identity id, put in the
+	// where_sighted_refs and created_by_ref of its sightings.
+	Identity string
+	// OnAdded, when set, is told of the objects the API stored, as
+	// taxii.Server.OnAdded is.
+	OnAdded func(collectionID string, objs []*stix.Object)
+	// MaxObservationBytes bounds an observation upload
+	// (DefaultMaxObservationBytes when 0).
+	MaxObservationBytes int64
+
+	// MaxBodyBytes is the largest request body (DefaultMaxBodyBytes when
+	// 0).
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+	Now          func() time.Time
+
+	mux       *http.ServeMux
+	auth      *httpauth.Authenticator
+	knowledge *knowledgeCache
+}
+
+// NewServer returns a Server with default settings; set its services.
+func NewServer() *Server {
+	return &Server{MaxBodyBytes: DefaultMaxBodyBytes, Now: time.Now}
+}
+
+// Open checks the services and builds the routes.
+func (s *Server) Open(ctx context.Context) error {
+	if s.Accounts == nil || s.Objects == nil || s.Collections == nil || s.Coord == nil {
+		return errors.New("web server: Accounts, Objects, Collections and Coord are required")
+	}
+	if s.MaxBodyBytes <= 0 {
+		s.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	s.auth = httpauth.New(s.Accounts, s.Now)
+	s.knowledge = newKnowledgeCache(s.Objects)
+	s.routes()
+	return nil
+}
+
+// Close releases nothing today; it exists for the lifecycle convention.
+func (s *Server) Close() error { return nil }
+
+// Handler returns the routes under /api/v1/.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Invalidate tells the server that objects were added to a collection, so
+// that attribution knowledge built from it is rebuilt before the next
+// query. It fits taxii.Server.OnAdded and never blocks.
+func (s *Server) Invalidate(collectionID string) {
+	if s.knowledge != nil {
+		s.knowledge.invalidate(collectionID)
+	}
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error
+
+// access levels of an endpoint.
+const (
+	accessRead = iota
+	accessWrite
+	accessAdmin
+	accessAnyone // any authenticated account; the handler decides
+)
+
+type route struct {
+	access int
+	h      handlerFunc
+	// maxBytes bounds the request body (MaxBodyBytes when 0).
+	maxBytes int64
+}
+
+func (s *Server) routes() {
+	mux := http.NewServeMux()
+	type m = map[string]route
+	handle := func(path string, methods m) { mux.Handle(path, s.methods(methods)) }
+	handle("/api/v1/{$}", m{"GET": {access: accessAnyone, h: s.handleIndex}})
+	handle("/api/v1/incidents", m{"GET": {access: accessRead, h: s.handleListIncidents}, "POST": {access: accessWrite, h: s.handleCreateIncident}})
+	handle("/api/v1/incidents/{id}", m{"GET": {access: accessRead, h: s.handleGetIncident}, "PATCH": {access: accessWrite, h: s.handleUpdateIncident}})
+	handle("/api/v1/incidents/{id}/timeline", m{"POST": {access: accessWrite, h: s.handleAddTimeline}})
+	handle("/api/v1/incidents/{id}/reports", m{"POST": {access: accessWrite, h: s.handleSubmitReport}})
+	handle("/api/v1/incidents/{id}/joint", m{"GET": {access: accessRead, h: s.handleJointIncident}})
+	handle("/api/v1/alerts", m{"GET": {access: accessRead, h: s.handleListAlerts}})
+	handle("/api/v1/alerts/rules", m{"GET": {access: accessRead, h: s.handleRules}})
+	handle("/api/v1/alerts/{id}", m{"GET": {access: accessRead, h: s.handleGetAlert}})
+	handle("/api/v1/watchlists", m{"GET": {access: accessAdmin, h: s.handleListWatchlists}})
+	handle("/api/v1/watchlists/{name}", m{"GET": {access: accessAdmin, h: s.handleGetWatchlist}, "PUT": {access: accessAdmin, h: s.handlePutWatchlist}, "DELETE": {access: accessAdmin, h: s.handleDeleteWatchlist}})
+	handle("/api/v1/statements", m{"GET": {access: accessRead, h: s.handleListStatements}})
+	handle("/api/v1/statements/{id}", m{"GET": {access: accessRead, h: s.handleGetStatement}})
+	handle("/api/v1/attribution", m{"POST": {access: accessAnyone, h: s.handleAttribution}})
+	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
+	mux.Handle("/", s.methods(m{"GET": {access: accessAnyone, h: func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+		return rampart.Errorf(rampart.ENOTFOUND, "no API endpoint at %q; GET /api/v1/ lists them", r.URL.Path)
+	}}}))
+	s.mux = mux
+}
+
+// methods dispatches on the method, authenticates, checks access, and
+// turns errors and panics into JSON error answers.
+func (s *Server) methods(routes map[string]route) http.Handler {
+	var allow []string
+	for m := range routes {
+		allow = append(allow, m)
+	}
+	slices.Sort(allow)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic serving %s %s: %v", r.Method, r.URL.Path, v))
+			}
+		}()
+		a, err := s.auth.Authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		rt, ok := routes[r.Method]
+		if !ok && r.Method == http.MethodHead {
+			rt, ok = routes[http.MethodGet]
+		}
+		if !ok {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.writeError(w, r, &statusError{http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed here; use %s", r.Method, strings.Join(allow, " or "))})
+			return
+		}
+		if err := s.authorize(a, rt.access); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		limit := s.MaxBodyBytes
+		if rt.maxBytes > 0 {
+			limit = rt.maxBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if err := rt.h(w, r, a); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authorize applies an endpoint's access level to an account.
+func (s *Server) authorize(a *rampart.Account, access int) error {
+	coll := s.Coord.CollectionID
+	switch access {
+	case accessRead:
+		if !a.CanRead(coll) {
+			return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not read the coordination collection %s", a.Name, coll)
+		}
+	case accessWrite:
+		if !a.CanWrite(coll) {
+			return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not write to the coordination collection %s", a.Name, coll)
+		}
+	case accessAdmin:
+		if !a.Admin {
+			return rampart.Errorf(rampart.EFORBIDDEN, "account %q is not an administrator; watchlists reveal what a member state protects", a.Name)
+		}
+	}
+	return nil
+}
+
+// statusError is an error with an HTTP status that has no rampart code.
+type statusError struct {
+	status  int
+	message string
+}
+
+func (e *statusError) Error() string { return e.message }
+
+
+// errorBody is the JSON of an error answer.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// writeError answers with err as JSON; internal errors are logged in full
+// and reported as "internal error".
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var body errorBody
+	status := rampart.HTTPStatus(rampart.ErrorCode(err))
+	body.Error.Code, body.Error.Message = rampart.ErrorCode(err), rampart.ErrorMessage(err)
+	var se *statusError
+	if errors.As(err, &se) {
+		status, body.Error.Code, body.Error.Message = se.status, rampart.EINVALID, se.message
+	}
+	if status == http.StatusInternalServerError {
+		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Add("WWW-Authenticate", `Basic realm="Rampart", charset="UTF-8"`)
+		w.Header().Add("WWW-Authenticate", `Bearer realm="Rampart"`)
+	}
+	s.writeJSON(w, status, body)
+}
+
+// writeJSON answers with v.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v, json.Deterministic(true))
+	if err != nil {
+		s.logger().Error("encode answer", "err", err)
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// readJSON decodes the request body into v, refusing unknown members so
+// that a misspelt field is an error rather than silently ignored.
+func readJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return &statusError{http.StatusUnsupportedMediaType, fmt.Sprintf("send application/json (got %q)", ct)}
+	}
+	data, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return rampart.Errorf(rampart.ETOOLARGE, "request body exceeds %d bytes", mbe.Limit)
+	}
+	if err != nil {
+		return rampart.Errorf(rampart.EINVALID, "read request body: %v", err)
+	}
+	if err := json.Unmarshal(data, v, json.RejectUnknownMembers(true)); err != nil {
+		return rampart.Errorf(rampart.EINVALID, "request body: %s", jsonError(err, data))
+	}
+	return nil
+}
+
+// jsonError words a decoding error with the member and, for syntax errors,
+// the line and column.
+func jsonError(err error, data []byte) string {
+	var se *json.SemanticError
+	if errors.As(err, &se) && se.JSONPointer != "" {
+		if se.Err != nil {
+			return fmt.Sprintf("member %s: %v", se.JSONPointer, se.Err)
+		}
+		return fmt.Sprintf("member %s: unknown member or wrong type (JSON %s)", se.JSONPointer, se.JSONKind)
+	}
+	var sy *jsontext.SyntacticError
+	if errors.As(err, &sy) {
+		line, col := 1, 1
+		for _, c := range data[:min(int(sy.ByteOffset), len(data))] {
+			if c == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+		}
+		return fmt.Sprintf("malformed JSON at %d:%d: %v", line, col, sy.Err)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// handleIndex lists the endpoints.
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	s.writeJSON(w, http.StatusOK, map[string]any{
+		"title":   "Rampart node API",
+		"account": a.Name,
+		"endpoints": []string{
+			"GET /api/v1/incidents?member_state=&overdue=&closed=", "POST /api/v1/incidents",
+			"GET /api/v1/incidents/{id}", "PATCH /api/v1/incidents/{id}",
+			"POST /api/v1/incidents/{id}/timeline", "POST /api/v1/incidents/{id}/reports",
+			"GET /api/v1/incidents/{id}/joint",
+			"GET /api/v1/alerts?rule=&severity=&member_state=&since=", "GET /api/v1/alerts/{id}", "GET /api/v1/alerts/rules",
+			"GET /api/v1/watchlists", "GET|PUT|DELETE /api/v1/watchlists/{name}",
+			"GET /api/v1/statements", "GET /api/v1/statements/{id}",
+			"POST /api/v1/attribution",
+			"POST /api/v1/observations?format=jsonl|stix|zeek|csv&mapping=&collection=&window=",
+		},
+	})
+	return nil
+}
