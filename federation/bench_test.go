@@ -104,7 +104,7 @@ func BenchmarkPropagation(b *testing.B) {
 	h.start(b, nil)
 	a.start(b, nil)
 	c.start(b, func(n *Node) {
-		n.onStored = func(_ string, objs []*stix.Object) {
+		n.OnAdded = func(_ string, objs []*stix.Object) {
 			for _, o := range objs {
 				arrived <- o.ID
 			}

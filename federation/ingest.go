@@ -161,8 +161,8 @@ func (n *Node) commit(ctx context.Context, c *checked) (int64, []*rampart.PeerRe
 	}
 	if len(stored) > 0 {
 		n.changes.notify()
-		if n.onStored != nil {
-			n.onStored(c.peer.ID, stored)
+		if n.OnAdded != nil {
+			n.OnAdded(n.CollectionID, stored)
 		}
 	}
 	c.log()

@@ -18,7 +18,16 @@ func TestIngest(t *testing.T) {
 	h := newTestNode(t, f, orgHub, "")
 	a := newTestNode(t, f, orgFR, "")
 	h.peer(t, a)
-	h.start(t, func(n *Node) { n.Manual = true })
+	var added []*stix.Object
+	h.start(t, func(n *Node) {
+		n.Manual = true
+		n.OnAdded = func(coll string, objs []*stix.Object) {
+			if coll != h.coll {
+				t.Errorf("OnAdded for collection %q, want %q", coll, h.coll)
+			}
+			added = append(added, objs...)
+		}
+	})
 	reg := f.registry(t)
 	ctx := context.Background()
 
@@ -78,6 +87,9 @@ func TestIngest(t *testing.T) {
 			t.Errorf("the hub does not hold %s %s", o.Type, o.ID)
 		}
 	}
+	if len(added) != 7 {
+		t.Errorf("OnAdded saw %d objects, want the 7 stored", len(added))
+	}
 	if h.has(t, forHub.ID) {
 		t.Errorf("the hub kept an envelope addressed to it alone, which it has no one to relay to")
 	}
@@ -86,6 +98,9 @@ func TestIngest(t *testing.T) {
 	in, rejected, err = h.node.ingest(ctx, &rampart.Peer{ID: orgFR}, raws[2:9])
 	if err != nil || in != 0 || len(rejected) != 0 {
 		t.Errorf("the same page again: %d stored, %d refused, %v; want nothing", in, len(rejected), err)
+	}
+	if len(added) != 7 {
+		t.Errorf("OnAdded saw %d objects after a page of duplicates, want still 7", len(added))
 	}
 	// An older version now is a replay.
 	v0 := f.signed(t, versionOf(t, id, orgFR, now.Add(-time.Hour), "v0"))

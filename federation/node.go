@@ -92,6 +92,12 @@ type Node struct {
 	// Unmarked is the TLP level assumed for objects without a TLP marking;
 	// stix.TLPUnmarked means TLP:AMBER.
 	Unmarked stix.TLP
+	// OnAdded, when set, is called with the objects received from peers
+	// and stored (not those the node held already), after they were
+	// stored: for matchers and engines that follow the collection, as
+	// taxii.Server.OnAdded is for objects posted by clients. It must not
+	// block; it is called from one goroutine per peer.
+	OnAdded func(collectionID string, objs []*stix.Object)
 	// SaveRegistry, when set, is called with each registry version the node
 	// accepts, so that a restart does not roll it back.
 	SaveRegistry func(data []byte) error
@@ -124,9 +130,6 @@ type Node struct {
 	links map[string]*peerLink // by organisation id
 
 	out sync.Map // organisation id -> *atomic.Int64, versions served not yet recorded
-
-	// onStored, when set (by tests), sees each batch stored from a peer.
-	onStored func(peer string, objs []*stix.Object)
 }
 
 // NewNode returns a Node with the default settings; set its fields, then

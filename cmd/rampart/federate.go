@@ -62,9 +62,10 @@ func (ff *federationFlags) check() error {
 func (ff *federationFlags) enabled() bool { return ff.peerListen != "" }
 
 // startFederation starts the node link and pulling from peers, when the
-// flags ask for it: it returns nil otherwise. What it starts is stopped by
-// m.Close.
-func (m *Main) startFederation(ctx context.Context, n *node, ff *federationFlags, logger *slog.Logger) (*federation.Node, error) {
+// flags ask for it: it returns nil otherwise. Objects received from peers
+// go to onAdded, as those posted over TAXII do. What it starts is stopped
+// by m.Close.
+func (m *Main) startFederation(ctx context.Context, n *node, ff *federationFlags, logger *slog.Logger, onAdded func(string, []*stix.Object)) (*federation.Node, error) {
 	if !ff.enabled() {
 		return nil, nil
 	}
@@ -97,6 +98,7 @@ func (m *Main) startFederation(ctx context.Context, n *node, ff *federationFlags
 	fed.Statuses, fed.Secrets, fed.Peers = n.statuses, n.secrets, n.peers
 	fed.APIRoot, fed.CollectionID = coll.APIRoot, coll.ID
 	fed.Validate = validateObject
+	fed.OnAdded = onAdded
 	fed.SaveRegistry = func(b []byte) error { return replaceFile(ff.registry, b, 0o644) }
 	fed.Logger = logger
 	if err := fed.Open(ctx); err != nil {

@@ -120,15 +120,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	logger.Info("matcher loaded", "indicators", nm.m.Len(), "refused", len(nm.refused))
 	ts.OnAdded = nm.added
 	ts.OnDeleted = nm.deleted
-	// Federation: the node link for peers and the pull from them; objects
-	// posted here reach waiting peers at once.
-	fed, err := m.startFederation(ctx, n, &ff, logger)
-	if err != nil {
-		return err
-	}
-	if fed != nil {
-		ts.OnAdded = chainOnAdded(ts.OnAdded, fed.ObjectsAdded)
-	}
 	if err := ts.Open(ctx); err != nil {
 		return err
 	}
@@ -136,6 +127,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	coordination, err := m.startCoordination(ctx, n, ts, logger)
 	if err != nil {
 		return err
+	}
+	// Federation (federate.go): the node link for peers and the pull from
+	// them. Objects received from peers reach the matcher and coordination
+	// as TAXII's do; objects posted here reach waiting peers at once.
+	fed, err := m.startFederation(ctx, n, &ff, logger, ts.OnAdded)
+	if err != nil {
+		return err
+	}
+	if fed != nil {
+		ts.OnAdded = chainOnAdded(ts.OnAdded, fed.ObjectsAdded)
 	}
 	// Observations posted to the JSON API are matched by the same matcher
 	// and their sightings reach coordination as TAXII's objects do.
