@@ -238,7 +238,6 @@ type statusError struct {
 
 func (e *statusError) Error() string { return e.message }
 
-
 // errorBody is the JSON of an error answer.
 type errorBody struct {
 	Error struct {
