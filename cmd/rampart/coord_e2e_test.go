@@ -122,9 +122,10 @@ func (n *e2eNode) objects(query string) []string {
 	return out
 }
 
-// deliver passes everything a member state's node holds to the hub, as
-// the federation does; until federation lands, the test relays over TAXII
-// POST, which is how a hub receives objects.
+// deliver passes everything a member state's node holds to the hub over
+// TAXII POST, as any TAXII client of a hub may (unsigned objects, which
+// federation would not carry); TestEndToEndEarlyWarningFederated has the
+// same story over federation links with signed objects.
 func deliver(from, to *e2eNode) {
 	to.post(from.objects("")...)
 }
