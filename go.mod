@@ -6,6 +6,7 @@ tool honnef.co/go/tools/cmd/staticcheck
 
 // Every module is justified in docs/DEPENDENCIES.md.
 require (
+	github.com/cloudflare/circl v1.6.5
 	github.com/gaissmai/bart v0.30.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/ncruces/go-sqlite3 v0.37.0
