@@ -66,3 +66,26 @@ func BenchmarkVerifyMLDSA65(b *testing.B) {
 		}
 	})
 }
+
+// FuzzMLDSAAgree: for any message and any mutation of a valid signature,
+// the verification path and crypto/mldsa agree.
+func FuzzMLDSAAgree(f *testing.F) {
+	sk, err := mldsa.GenerateKey(mldsa.MLDSA65())
+	if err != nil {
+		f.Fatal(err)
+	}
+	pk := sk.PublicKey()
+	f.Add([]byte("an indicator"), uint16(0), byte(0))
+	f.Add([]byte{}, uint16(100), byte(1))
+	f.Fuzz(func(t *testing.T, msg []byte, at uint16, flip byte) {
+		sig, err := sk.Sign(nil, msg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig[int(at)%len(sig)] ^= flip
+		want := mldsa.Verify(pk, msg, sig, nil) == nil
+		if got := verifyMLDSA(pk, msg, sig); got != want {
+			t.Errorf("circl says %v, crypto/mldsa %v (byte %d ^ %#x)", got, want, int(at)%len(sig), flip)
+		}
+	})
+}
