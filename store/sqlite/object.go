@@ -197,18 +197,24 @@ func branch(b *builder, q *versions.Query, pk int64, types []string, latest int)
 		b.WriteString(" AND v.latest = ")
 		b.arg(latest)
 	}
+	// One lower bound for the seq range, so the index range starts there:
+	// with two (a cursor and added_after) the planner would start at one
+	// and filter the rest row by row, reading half a large collection.
 	b.WriteString(" AND v.seq > ")
-	b.arg(q.AfterSeq)
 	if q.HasAddedAfter {
 		// date_added grows with seq within a collection, so the versions
 		// added after a time are those after one seq, found with one probe
 		// of objects_added; the date_added test keeps this exact anyway.
-		b.WriteString(" AND v.seq > coalesce((SELECT w.seq FROM objects w WHERE w.collection = ")
+		b.WriteString("max(")
+		b.arg(q.AfterSeq)
+		b.WriteString(", coalesce((SELECT w.seq FROM objects w WHERE w.collection = ")
 		b.arg(pk)
 		b.WriteString(" AND w.date_added <= ")
 		b.arg(q.AddedAfter)
-		b.WriteString(" ORDER BY w.date_added DESC, w.seq DESC LIMIT 1), 0) AND v.date_added > ")
+		b.WriteString(" ORDER BY w.date_added DESC, w.seq DESC LIMIT 1), 0)) AND v.date_added > ")
 		b.arg(q.AddedAfter)
+	} else {
+		b.arg(q.AfterSeq)
 	}
 	if len(q.IDs) > 0 {
 		b.WriteString(" AND v.id IN ")
