@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -110,18 +111,18 @@ func scanCollection(row scanner) (*rampart.Collection, error) {
 // FindCollections returns matching collections ordered by API root, then
 // creation.
 func (s *CollectionService) FindCollections(ctx context.Context, filter rampart.CollectionFilter) ([]*rampart.Collection, error) {
-	var b builder
+	b := sqlgen.NewBuilder(sqlgen.SQLite)
 	b.WriteString(`SELECT ` + collectionColumns + ` FROM collections WHERE 1`)
 	if filter.APIRoot != nil {
 		b.WriteString(" AND api_root = ")
-		b.arg(*filter.APIRoot)
+		b.Arg(*filter.APIRoot)
 	}
 	if filter.ID != nil {
 		b.WriteString(" AND id = ")
-		b.arg(*filter.ID)
+		b.Arg(*filter.ID)
 	}
 	b.WriteString(" ORDER BY api_root, created_at, pk")
-	rows, err := s.db.read.QueryContext(ctx, b.String(), b.args...)
+	rows, err := s.db.read.QueryContext(ctx, b.String(), b.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("find collections: %w", err)
 	}

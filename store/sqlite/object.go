@@ -9,6 +9,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -49,42 +50,13 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
 	q.Simplify(mixed > 0)
-	query, args := findQuery(q, pk)
+	query, args := sqlgen.FindQuery(sqlgen.SQLite, q, pk)
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
 	defer rows.Close()
-	page := &rampart.ObjectPage{Versions: make([]*rampart.ObjectVersion, 0, min(q.Limit+1, 1024))}
-	for rows.Next() {
-		var (
-			v                                rampart.ObjectVersion
-			id, typ, spec, created, modified string
-			specSet                          bool
-			dateAdded                        int64
-			raw                              []byte
-		)
-		if err := rows.Scan(&v.Seq, &id, &typ, &spec, &specSet, &created, &modified, &dateAdded, &raw); err != nil {
-			return nil, fmt.Errorf("find objects: %w", err)
-		}
-		if q.MetadataOnly {
-			v.Object, err = versions.MetadataObject(typ, id, spec, specSet, created, modified)
-		} else {
-			v.Object, err = stix.ParseObject(raw)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("find objects: stored version %d: %w", v.Seq, err)
-		}
-		v.DateAdded = versions.Time(dateAdded)
-		page.Versions = append(page.Versions, &v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find objects: %w", err)
-	}
-	if len(page.Versions) > q.Limit {
-		page.Versions, page.More = page.Versions[:q.Limit], true
-	}
-	return page, nil
+	return sqlgen.ReadPage(q, rows, versions.Time)
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.
@@ -101,197 +73,6 @@ func (s *ObjectService) collectionPK(ctx context.Context, db queryer, id string)
 		return 0, collectionNotFound(id)
 	}
 	return pk, err
-}
-
-// builder accumulates SQL text and its positional arguments in step.
-type builder struct {
-	strings.Builder
-	args []any
-}
-
-func (b *builder) arg(v any) {
-	b.args = append(b.args, v)
-	b.WriteString("?")
-}
-
-func (b *builder) list(vs []string) {
-	b.WriteString("(")
-	for i, v := range vs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.arg(v)
-	}
-	b.WriteString(")")
-}
-
-// findQuery returns the one statement that reads a page for q. Each
-// branch of it reads one ordered index range (one value of latest, one
-// type) with its own LIMIT, and the branches are merged, so no query
-// sorts more than Limit+1 rows per branch however large the collection.
-// A listing by ids reads the few versions of those ids instead.
-func findQuery(q *versions.Query, pk int64) (string, []any) {
-	var b builder
-	if len(q.IDs) > 0 {
-		branch(&b, q, pk, q.Types, -1)
-		return b.String(), b.args
-	}
-	types := [][]string{nil}
-	if len(q.Types) > 0 {
-		types = types[:0]
-		for _, t := range q.Types {
-			types = append(types, []string{t})
-		}
-	}
-	latest := []int{0, 1}
-	if onlyLatest(q) {
-		latest = []int{1}
-	}
-	if len(types)*len(latest) == 1 {
-		branch(&b, q, pk, types[0], latest[0])
-		return b.String(), b.args
-	}
-	n := 0
-	for _, t := range types {
-		for _, l := range latest {
-			if n > 0 {
-				b.WriteString(" UNION ALL ")
-			}
-			n++
-			b.WriteString("SELECT * FROM (")
-			branch(&b, q, pk, t, l)
-			b.WriteString(")")
-		}
-	}
-	b.WriteString(" ORDER BY seq LIMIT ")
-	b.arg(q.Limit + 1)
-	return b.String(), b.args
-}
-
-// onlyLatest reports whether q selects only versions marked latest.
-func onlyLatest(q *versions.Query) bool {
-	return q.Default() && q.Last && !q.First && !q.All && len(q.Timestamps) == 0
-}
-
-// branch writes one SELECT of the versions of q with the given types (at
-// most one unless ids are given) and latest mark (-1: either).
-func branch(b *builder, q *versions.Query, pk int64, types []string, latest int) {
-	b.WriteString("SELECT v.seq, v.id, v.type, v.spec_version, v.spec_set, v.created, v.modified, v.date_added, ")
-	if q.MetadataOnly {
-		b.WriteString("NULL")
-	} else {
-		b.WriteString("v.raw")
-	}
-	b.WriteString(" FROM objects v WHERE v.collection = ")
-	b.arg(pk)
-	switch len(types) {
-	case 0:
-	case 1:
-		b.WriteString(" AND v.type = ")
-		b.arg(types[0])
-	default:
-		b.WriteString(" AND v.type IN ")
-		b.list(types)
-	}
-	if latest >= 0 {
-		b.WriteString(" AND v.latest = ")
-		b.arg(latest)
-	}
-	// One lower bound for the seq range, so the index range starts there:
-	// with two (a cursor and added_after) the planner would start at one
-	// and filter the rest row by row, reading half a large collection.
-	b.WriteString(" AND v.seq > ")
-	if q.HasAddedAfter {
-		// date_added grows with seq within a collection, so the versions
-		// added after a time are those after one seq, found with one probe
-		// of objects_added; the date_added test keeps this exact anyway.
-		b.WriteString("max(")
-		b.arg(q.AfterSeq)
-		b.WriteString(", coalesce((SELECT w.seq FROM objects w WHERE w.collection = ")
-		b.arg(pk)
-		b.WriteString(" AND w.date_added <= ")
-		b.arg(q.AddedAfter)
-		b.WriteString(" ORDER BY w.date_added DESC, w.seq DESC LIMIT 1), 0)) AND v.date_added > ")
-		b.arg(q.AddedAfter)
-	} else {
-		b.arg(q.AfterSeq)
-	}
-	if len(q.IDs) > 0 {
-		b.WriteString(" AND v.id IN ")
-		b.list(q.IDs)
-	}
-	if latest != 1 || !onlyLatest(q) {
-		b.WriteString(" AND (")
-		selection(b, q)
-		b.WriteString(")")
-	}
-	if len(q.OnlySpecs) > 0 {
-		b.WriteString(" AND v.spec_version IN ")
-		b.list(q.OnlySpecs)
-	}
-	b.WriteString(" ORDER BY v.seq LIMIT ")
-	b.arg(q.Limit + 1)
-}
-
-// selection writes the match[version] and match[spec_version] condition on
-// the version v.
-func selection(b *builder, q *versions.Query) {
-	if q.Default() {
-		if q.All {
-			b.WriteString("v.top")
-			return
-		}
-		var or []func()
-		if q.Last {
-			or = append(or, func() { b.WriteString("v.latest") })
-		}
-		if q.First {
-			or = append(or, func() { b.WriteString("v.earliest") })
-		}
-		if len(q.Timestamps) > 0 {
-			or = append(or, func() { b.WriteString("v.top AND v.version IN "); b.list(q.Timestamps) })
-		}
-		join(b, or)
-		return
-	}
-	b.WriteString("v.spec_version IN ")
-	b.list(q.Specs)
-	if q.All {
-		return
-	}
-	b.WriteString(" AND (")
-	var or []func()
-	// first/last across the listed spec versions: no later (earlier)
-	// version of the object among them.
-	extreme := func(op string) func() {
-		return func() {
-			b.WriteString("NOT EXISTS (SELECT 1 FROM objects w WHERE w.collection = v.collection AND w.id = v.id AND w.version " + op + " v.version AND w.spec_version IN ")
-			b.list(q.Specs)
-			b.WriteString(")")
-		}
-	}
-	if q.Last {
-		or = append(or, extreme(">"))
-	}
-	if q.First {
-		or = append(or, extreme("<"))
-	}
-	if len(q.Timestamps) > 0 {
-		or = append(or, func() { b.WriteString("v.version IN "); b.list(q.Timestamps) })
-	}
-	join(b, or)
-	b.WriteString(")")
-}
-
-func join(b *builder, or []func()) {
-	for i, f := range or {
-		if i > 0 {
-			b.WriteString(" OR ")
-		}
-		b.WriteString("(")
-		f()
-		b.WriteString(")")
-	}
 }
 
 // CreateObjects stores objs in the collection in one transaction. See
@@ -449,26 +230,14 @@ func storedVersions(ctx context.Context, tx *sql.Tx, pk int64, objs []*stix.Obje
 	for len(ids) > 0 {
 		chunk := ids[:min(idChunk, len(ids))]
 		ids = ids[len(chunk):]
-		var b builder
-		b.WriteString(`SELECT seq, id, version, spec_version, date_added, top, latest, earliest
-			FROM objects WHERE collection = `)
-		b.arg(pk)
-		b.WriteString(" AND id IN ")
-		b.list(chunk)
-		rows, err := tx.QueryContext(ctx, b.String(), b.args...)
+		query, args := sqlgen.StoredVersions(sqlgen.SQLite, pk, chunk)
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var r versions.Row
-			if err := rows.Scan(&r.Seq, &r.ID, &r.Key, &r.Spec, &r.DateAdded, &r.Top, &r.Latest, &r.Earliest); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, r)
-		}
+		out, err = sqlgen.ReadVersions(rows, func(us int64) int64 { return us }, out)
 		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -53,7 +54,7 @@ func TestQueryPlans(t *testing.T) {
 				t.Fatal(err)
 			}
 			q.Simplify(tt.mixed)
-			query, args := findQuery(q, 1)
+			query, args := sqlgen.FindQuery(sqlgen.SQLite, q, 1)
 			rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 			if err != nil {
 				t.Fatal(err)
@@ -133,7 +134,7 @@ func TestAddedAfterStartsAtItsPosition(t *testing.T) {
 			t.Fatal(err)
 		}
 		q.Simplify(false)
-		query, args := findQuery(q, pk)
+		query, args := sqlgen.FindQuery(sqlgen.SQLite, q, pk)
 		conn, err := db.read.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -154,6 +155,8 @@ func TestAddedAfterStartsAtItsPosition(t *testing.T) {
 					stmt.BindInt64(i+1, int64(a))
 				case string:
 					stmt.BindText(i+1, a)
+				case bool:
+					stmt.BindBool(i+1, a)
 				default:
 					return fmt.Errorf("argument %d of type %T", i, a)
 				}

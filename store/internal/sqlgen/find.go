@@ -1,0 +1,253 @@
+package sqlgen
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/internal/versions"
+)
+
+// Rows is what the rows of both drivers (*sql.Rows, pgx.Rows) have in
+// common. Closing them is left to the caller, whose driver knows how.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// FindQuery returns the one statement that reads a page for q from the
+// collection pk. Each branch of it reads one ordered index range (one
+// value of latest, one type) with its own LIMIT, and the branches are
+// merged, so no query sorts more than Limit+1 rows per branch however
+// large the collection. A listing by ids reads the few versions of those
+// ids instead. ReadPage reads its rows.
+func FindQuery(d *Dialect, q *versions.Query, pk int64) (string, []any) {
+	b := NewBuilder(d)
+	if len(q.IDs) > 0 {
+		branch(b, q, pk, q.Types, -1)
+		return b.String(), b.args
+	}
+	types := [][]string{nil}
+	if len(q.Types) > 0 {
+		types = types[:0]
+		for _, t := range q.Types {
+			types = append(types, []string{t})
+		}
+	}
+	latest := []int{0, 1}
+	if onlyLatest(q) {
+		latest = []int{1}
+	}
+	if len(types)*len(latest) == 1 {
+		branch(b, q, pk, types[0], latest[0])
+		return b.String(), b.args
+	}
+	n := 0
+	for _, t := range types {
+		for _, l := range latest {
+			if n > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			n++
+			b.WriteString(d.Branch)
+			branch(b, q, pk, t, l)
+			b.WriteString(")")
+		}
+	}
+	b.WriteString(" ORDER BY seq LIMIT ")
+	b.Arg(q.Limit + 1)
+	return b.String(), b.args
+}
+
+// onlyLatest reports whether q selects only versions marked latest.
+func onlyLatest(q *versions.Query) bool {
+	return q.Default() && q.Last && !q.First && !q.All && len(q.Timestamps) == 0
+}
+
+// branch writes one SELECT of the versions of q with the given types (at
+// most one unless ids are given) and latest mark (-1: either).
+func branch(b *Builder, q *versions.Query, pk int64, types []string, latest int) {
+	b.WriteString("SELECT v.seq, v.id, v.type, v.spec_version, v.spec_set, v.created, v.modified, v.date_added, ")
+	if q.MetadataOnly {
+		b.WriteString(b.d.NullRaw)
+	} else {
+		b.WriteString("v.raw")
+	}
+	b.WriteString(" FROM objects v WHERE v.collection = ")
+	b.Arg(pk)
+	switch len(types) {
+	case 0:
+	case 1:
+		b.WriteString(" AND v.type = ")
+		b.Arg(types[0])
+	default:
+		b.WriteString(" AND ")
+		b.In("v.type", types)
+	}
+	if latest >= 0 {
+		b.WriteString(" AND v.latest = ")
+		b.Arg(latest == 1)
+	}
+	// One lower bound for the seq range, so the index range starts there:
+	// with two (a cursor and added_after) the planner would start at one
+	// and filter the rest row by row, reading half a large collection.
+	b.WriteString(" AND v.seq > ")
+	if q.HasAddedAfter {
+		// date_added grows with seq within a collection, so the versions
+		// added after a time are those after one seq, found with one probe
+		// of objects_added; the date_added test keeps this exact anyway.
+		after := b.d.Time(q.AddedAfter)
+		b.WriteString(b.d.Greatest + "(")
+		b.Arg(q.AfterSeq)
+		b.WriteString(", coalesce((SELECT w.seq FROM objects w WHERE w.collection = ")
+		b.Arg(pk)
+		b.WriteString(" AND w.date_added <= ")
+		b.Arg(after)
+		b.WriteString(" ORDER BY w.date_added DESC, w.seq DESC LIMIT 1), 0)) AND v.date_added > ")
+		b.Arg(after)
+	} else {
+		b.Arg(q.AfterSeq)
+	}
+	if len(q.IDs) > 0 {
+		b.WriteString(" AND ")
+		b.In("v.id", q.IDs)
+	}
+	if latest != 1 || !onlyLatest(q) {
+		b.WriteString(" AND (")
+		selection(b, q)
+		b.WriteString(")")
+	}
+	if len(q.OnlySpecs) > 0 {
+		b.WriteString(" AND ")
+		b.In("v.spec_version", q.OnlySpecs)
+	}
+	b.WriteString(" ORDER BY v.seq LIMIT ")
+	b.Arg(q.Limit + 1)
+}
+
+// selection writes the match[version] and match[spec_version] condition on
+// the version v.
+func selection(b *Builder, q *versions.Query) {
+	if q.Default() {
+		if q.All {
+			b.WriteString("v.top")
+			return
+		}
+		var or []func()
+		if q.Last {
+			or = append(or, func() { b.WriteString("v.latest") })
+		}
+		if q.First {
+			or = append(or, func() { b.WriteString("v.earliest") })
+		}
+		if len(q.Timestamps) > 0 {
+			or = append(or, func() { b.WriteString("v.top AND "); b.In("v.version", q.Timestamps) })
+		}
+		join(b, or)
+		return
+	}
+	b.In("v.spec_version", q.Specs)
+	if q.All {
+		return
+	}
+	b.WriteString(" AND (")
+	var or []func()
+	// first/last across the listed spec versions: no later (earlier)
+	// version of the object among them.
+	extreme := func(op string) func() {
+		return func() {
+			b.WriteString("NOT EXISTS (SELECT 1 FROM objects w WHERE w.collection = v.collection AND w.id = v.id AND w.version " + op + " v.version AND ")
+			b.In("w.spec_version", q.Specs)
+			b.WriteString(")")
+		}
+	}
+	if q.Last {
+		or = append(or, extreme(">"))
+	}
+	if q.First {
+		or = append(or, extreme("<"))
+	}
+	if len(q.Timestamps) > 0 {
+		or = append(or, func() { b.In("v.version", q.Timestamps) })
+	}
+	join(b, or)
+	b.WriteString(")")
+}
+
+func join(b *Builder, or []func()) {
+	for i, f := range or {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("(")
+		f()
+		b.WriteString(")")
+	}
+}
+
+// ReadPage reads the rows of a FindQuery statement for q into a page of
+// at most q.Limit versions, More set when there were more. T is the type
+// the store's driver scans the date_added column into, and added turns it
+// into the version's DateAdded. Errors are "find objects: …".
+func ReadPage[T any](q *versions.Query, rows Rows, added func(T) time.Time) (*rampart.ObjectPage, error) {
+	page := &rampart.ObjectPage{Versions: make([]*rampart.ObjectVersion, 0, min(q.Limit+1, 1024))}
+	for rows.Next() {
+		var (
+			v                                rampart.ObjectVersion
+			id, typ, spec, created, modified string
+			specSet                          bool
+			dateAdded                        T
+			raw                              []byte
+			err                              error
+		)
+		if err := rows.Scan(&v.Seq, &id, &typ, &spec, &specSet, &created, &modified, &dateAdded, &raw); err != nil {
+			return nil, fmt.Errorf("find objects: %w", err)
+		}
+		if q.MetadataOnly {
+			v.Object, err = versions.MetadataObject(typ, id, spec, specSet, created, modified)
+		} else {
+			v.Object, err = stix.ParseObject(raw)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find objects: stored version %d: %w", v.Seq, err)
+		}
+		v.DateAdded = added(dateAdded)
+		page.Versions = append(page.Versions, &v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find objects: %w", err)
+	}
+	if len(page.Versions) > q.Limit {
+		page.Versions, page.More = page.Versions[:q.Limit], true
+	}
+	return page, nil
+}
+
+// StoredVersions returns the statement that reads the stored versions of
+// ids in the collection pk; ReadVersions reads its rows.
+func StoredVersions(d *Dialect, pk int64, ids []string) (string, []any) {
+	b := NewBuilder(d)
+	b.WriteString("SELECT seq, id, version, spec_version, date_added, top, latest, earliest FROM objects WHERE collection = ")
+	b.Arg(pk)
+	b.WriteString(" AND ")
+	b.In("id", ids)
+	return b.String(), b.args
+}
+
+// ReadVersions appends the rows of a StoredVersions statement to out. T is
+// the type the store's driver scans date_added into, and added turns it
+// into microseconds.
+func ReadVersions[T any](rows Rows, added func(T) int64, out []versions.Row) ([]versions.Row, error) {
+	for rows.Next() {
+		var r versions.Row
+		var dateAdded T
+		if err := rows.Scan(&r.Seq, &r.ID, &r.Key, &r.Spec, &dateAdded, &r.Top, &r.Latest, &r.Earliest); err != nil {
+			return nil, err
+		}
+		r.DateAdded = added(dateAdded)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
