@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,38 +63,13 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	for i, o := range objs {
-		if err := versions.CheckObject(i, o); err != nil {
-			return nil, err
-		}
-	}
-	var plan *versions.Plan
-	err := s.write(ctx, collectionID, objs, func(existing []versions.Row, last int64) (*versions.Plan, error) {
-		plan = versions.PlanCreate(objs, existing, versions.Micros(s.db.Now()), last)
-		return plan, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return plan.Results, nil
+	return versions.Create(objs, func() int64 { return versions.Micros(s.db.Now()) }, s.writer(ctx, collectionID))
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded
 // order. See rampart.ObjectService.
 func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion) error {
-	objs := make([]*stix.Object, len(vs))
-	for i, v := range vs {
-		if v == nil {
-			return versions.ObjectError(i, nil, "no object")
-		}
-		if err := versions.CheckObject(i, v.Object); err != nil {
-			return err
-		}
-		objs[i] = v.Object
-	}
-	return s.write(ctx, collectionID, objs, func(existing []versions.Row, last int64) (*versions.Plan, error) {
-		return versions.PlanRestore(vs, existing, last)
-	})
+	return versions.Restore(vs, s.writer(ctx, collectionID))
 }
 
 // lockCollection locks the collection's row until tx ends, serialising the
@@ -112,11 +86,18 @@ func lockCollection(ctx context.Context, tx pgx.Tx, id string) (pk, last int64, 
 	return pk, versions.Micros(lastAdded), err
 }
 
+// writer returns write for the collection, as versions.Create and
+// versions.Restore take it.
+func (s *ObjectService) writer(ctx context.Context, collectionID string) versions.Writer {
+	return func(ids []string, plan versions.PlanFunc) error {
+		return s.write(ctx, collectionID, ids, plan)
+	}
+}
+
 // write runs one CreateObjects or RestoreObjects transaction: it locks the
 // collection, reads the stored versions of the objects' ids, lets plan
 // decide, and writes the plan.
-func (s *ObjectService) write(ctx context.Context, collectionID string, objs []*stix.Object,
-	plan func(existing []versions.Row, last int64) (*versions.Plan, error)) error {
+func (s *ObjectService) write(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
 	tx, err := s.db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store objects: %w", err)
@@ -129,12 +110,7 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, objs []*
 		}
 		return fmt.Errorf("store objects: %w", err)
 	}
-	ids := make([]string, 0, len(objs))
-	for _, o := range objs {
-		ids = append(ids, o.ID)
-	}
-	slices.Sort(ids)
-	existing, err := storedVersions(ctx, tx, pk, slices.Compact(ids))
+	existing, err := storedVersions(ctx, tx, pk, ids)
 	if err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
@@ -218,9 +194,6 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	rows, err := storedVersions(ctx, tx, pk, q.IDs)
 	if err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
-	}
-	if len(q.Types) > 0 && !slices.Contains(q.Types, stix.IDType(q.IDs[0])) {
-		rows = nil
 	}
 	del, updates, mixed, err := versions.PlanDelete(q, rows)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rampart-cti/rampart"
@@ -79,45 +78,27 @@ func (s *ObjectService) collectionPK(ctx context.Context, db queryer, id string)
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	for i, o := range objs {
-		if err := versions.CheckObject(i, o); err != nil {
-			return nil, err
-		}
-	}
-	var plan *versions.Plan
-	err := s.write(ctx, collectionID, objs, func(existing []versions.Row, last int64) (*versions.Plan, error) {
-		plan = versions.PlanCreate(objs, existing, s.db.now(), last)
-		return plan, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return plan.Results, nil
+	return versions.Create(objs, s.db.now, s.writer(ctx, collectionID))
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded
 // order. See rampart.ObjectService.
 func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion) error {
-	objs := make([]*stix.Object, len(vs))
-	for i, v := range vs {
-		if v == nil {
-			return versions.ObjectError(i, nil, "no object")
-		}
-		if err := versions.CheckObject(i, v.Object); err != nil {
-			return err
-		}
-		objs[i] = v.Object
+	return versions.Restore(vs, s.writer(ctx, collectionID))
+}
+
+// writer returns write for the collection, as versions.Create and
+// versions.Restore take it.
+func (s *ObjectService) writer(ctx context.Context, collectionID string) versions.Writer {
+	return func(ids []string, plan versions.PlanFunc) error {
+		return s.write(ctx, collectionID, ids, plan)
 	}
-	return s.write(ctx, collectionID, objs, func(existing []versions.Row, last int64) (*versions.Plan, error) {
-		return versions.PlanRestore(vs, existing, last)
-	})
 }
 
 // write runs one CreateObjects or RestoreObjects transaction: it reads the
 // collection's state and the stored versions of the objects' ids, lets
 // plan decide, and writes the plan.
-func (s *ObjectService) write(ctx context.Context, collectionID string, objs []*stix.Object,
-	plan func(existing []versions.Row, last int64) (*versions.Plan, error)) error {
+func (s *ObjectService) write(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store objects: %w", err)
@@ -131,7 +112,7 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, objs []*
 	} else if err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	existing, err := storedVersions(ctx, tx, pk, objs)
+	existing, err := storedVersions(ctx, tx, pk, ids)
 	if err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
@@ -216,16 +197,8 @@ func insertStatement(rows int) string {
 // idChunk bounds the number of ids in one IN list.
 const idChunk = 500
 
-// storedVersions reads the stored versions of the objects' ids.
-func storedVersions(ctx context.Context, tx *sql.Tx, pk int64, objs []*stix.Object) ([]versions.Row, error) {
-	seen := make(map[string]bool, len(objs))
-	ids := make([]string, 0, len(objs))
-	for _, o := range objs {
-		if !seen[o.ID] {
-			seen[o.ID] = true
-			ids = append(ids, o.ID)
-		}
-	}
+// storedVersions reads the stored versions of the ids.
+func storedVersions(ctx context.Context, tx *sql.Tx, pk int64, ids []string) ([]versions.Row, error) {
 	var out []versions.Row
 	for len(ids) > 0 {
 		chunk := ids[:min(idChunk, len(ids))]
@@ -270,12 +243,9 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if err != nil {
 		return 0, err
 	}
-	rows, err := storedVersions(ctx, tx, pk, []*stix.Object{{ID: q.IDs[0]}})
+	rows, err := storedVersions(ctx, tx, pk, q.IDs)
 	if err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
-	}
-	if len(q.Types) > 0 && !slices.Contains(q.Types, stix.IDType(q.IDs[0])) {
-		rows = nil
 	}
 	del, updates, mixed, err := versions.PlanDelete(q, rows)
 	if err != nil {

@@ -115,6 +115,66 @@ func mixed(vs []*Row) bool {
 	return false
 }
 
+// A Writer runs one CreateObjects or RestoreObjects transaction in a
+// store: it reads the collection's newest DateAdded (last, µs) and the
+// stored versions of ids (existing), calls plan with them, and writes the
+// plan it returns, or nothing when it has no inserts. It returns plan's
+// error as it is. ids are the objects' ids, each once.
+type Writer func(ids []string, plan PlanFunc) error
+
+// PlanFunc decides what a Writer writes, given the stored versions of the
+// objects' ids and the collection's newest DateAdded (µs).
+type PlanFunc func(existing []Row, last int64) (*Plan, error)
+
+// Create is CreateObjects of both stores: it checks objs (EINVALID, naming
+// the object, when one cannot be stored), then has write store them with
+// DateAdded values from now (µs), read once the transaction holds the
+// collection.
+func Create(objs []*stix.Object, now func() int64, write Writer) ([]rampart.ObjectResult, error) {
+	for i, o := range objs {
+		if err := CheckObject(i, o); err != nil {
+			return nil, err
+		}
+	}
+	var plan *Plan
+	err := write(ids(objs), func(existing []Row, last int64) (*Plan, error) {
+		plan = PlanCreate(objs, existing, now(), last)
+		return plan, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return plan.Results, nil
+}
+
+// Restore is RestoreObjects of both stores: it checks vs, then has write
+// store them with their own DateAdded (see PlanRestore).
+func Restore(vs []*rampart.ObjectVersion, write Writer) error {
+	objs := make([]*stix.Object, len(vs))
+	for i, v := range vs {
+		if v == nil {
+			return ObjectError(i, nil, "no object")
+		}
+		if err := CheckObject(i, v.Object); err != nil {
+			return err
+		}
+		objs[i] = v.Object
+	}
+	return write(ids(objs), func(existing []Row, last int64) (*Plan, error) {
+		return PlanRestore(vs, existing, last)
+	})
+}
+
+// ids returns the ids of objs, each once, sorted.
+func ids(objs []*stix.Object) []string {
+	ids := make([]string, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
 // PlanCreate decides what CreateObjects does with objs, given the versions
 // the collection already holds of the same object ids (existing), the
 // clock now and the collection's newest DateAdded last (microseconds). New
@@ -239,8 +299,12 @@ func (p *planner) finish() *Plan {
 
 // PlanDelete decides what DeleteObjects does with the versions of one
 // object (all of them, as stored): which to delete (by Seq) and which of
-// the rest change marks. It returns ENOTFOUND when q selects none.
+// the rest change marks. It returns ENOTFOUND when q selects none, as when
+// q.Types does not name the object's type.
 func PlanDelete(q *Query, rows []Row) (del []int64, updates []*Row, mixedDelta int, err error) {
+	if len(q.Types) > 0 && !slices.Contains(q.Types, stix.IDType(q.IDs[0])) {
+		rows = nil
+	}
 	ptrs := make([]*Row, len(rows))
 	for i := range rows {
 		ptrs[i] = &rows[i]

@@ -102,6 +102,33 @@ func TestPlanCreate(t *testing.T) {
 	}
 }
 
+// TestPlanDeleteTypes: a deletion filtered by type deletes the object's
+// versions only when the type filter names the object's type.
+func TestPlanDeleteTypes(t *testing.T) {
+	rows := []Row{{Seq: 3, ID: "tool--1", Key: "k", Spec: "2.1", Top: true, Latest: true, Earliest: true}}
+	tests := []struct {
+		types   []string
+		wantDel int
+	}{
+		{nil, 1},
+		{[]string{"malware", "tool"}, 1},
+		{[]string{"malware"}, 0},
+	}
+	for _, tt := range tests {
+		q, err := ParseDeleteFilter(rampart.ObjectFilter{CollectionID: "c", IDs: []string{"tool--1"}, Types: tt.types})
+		if err != nil {
+			t.Fatal(err)
+		}
+		del, _, _, err := PlanDelete(q, rows)
+		if len(del) != tt.wantDel {
+			t.Errorf("types %v: deletes %v, want %d", tt.types, del, tt.wantDel)
+		}
+		if tt.wantDel == 0 && rampart.ErrorCode(err) != rampart.ENOTFOUND {
+			t.Errorf("types %v: error %v, want ENOTFOUND", tt.types, err)
+		}
+	}
+}
+
 // FuzzParseFilter: any filter either parses into a query within the
 // limits or gives an EINVALID error; it never panics.
 func FuzzParseFilter(f *testing.F) {
