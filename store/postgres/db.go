@@ -5,9 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -95,26 +93,13 @@ func (db *DB) Close() error {
 // migrationLock is the advisory lock key taken while migrating.
 const migrationLock = 0x72616d70 // "ramp"
 
+// migrate applies, in name order, each embedded migration not yet recorded
+// in the migrations table, each in its own transaction with its record.
 func (db *DB) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if err := db.applyMigration(ctx, name); err != nil {
-			return fmt.Errorf("migration %s: %w", strings.TrimPrefix(name, "migrations/"), err)
-		}
-	}
-	return nil
+	return sqlgen.Migrate(migrationFS, func(name, text string) error { return db.applyMigration(ctx, name, text) })
 }
 
-func (db *DB) applyMigration(ctx context.Context, name string) error {
-	text, err := migrationFS.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	name = strings.TrimPrefix(name, "migrations/")
+func (db *DB) applyMigration(ctx context.Context, name, text string) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return err
@@ -135,7 +120,7 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 		return nil
 	}
 	// Simple protocol: a migration file holds several statements.
-	if _, err := tx.Exec(ctx, string(text), pgx.QueryExecModeSimpleProtocol); err != nil {
+	if _, err := tx.Exec(ctx, text, pgx.QueryExecModeSimpleProtocol); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO migrations (name, applied_at) VALUES ($1, $2)`, name, db.Now()); err != nil {

@@ -9,14 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -185,25 +184,10 @@ func (db *DB) migrate(ctx context.Context) error {
 		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if err := db.applyMigration(ctx, name); err != nil {
-			return fmt.Errorf("migration %s: %w", strings.TrimPrefix(name, "migrations/"), err)
-		}
-	}
-	return nil
+	return sqlgen.Migrate(migrationFS, func(name, text string) error { return db.applyMigration(ctx, name, text) })
 }
 
-func (db *DB) applyMigration(ctx context.Context, name string) error {
-	text, err := migrationFS.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	name = strings.TrimPrefix(name, "migrations/")
+func (db *DB) applyMigration(ctx context.Context, name, text string) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -216,7 +200,7 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+	if _, err := tx.ExecContext(ctx, text); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`,
