@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,8 +26,7 @@ type AccountService struct {
 	// passhash.Default()); tests lower it.
 	PasswordParams passhash.Params
 
-	dummyOnce sync.Once
-	dummy     string
+	passwords versions.Passwords
 }
 
 var _ rampart.AccountService = (*AccountService)(nil)
@@ -36,22 +34,6 @@ var _ rampart.AccountService = (*AccountService)(nil)
 // NewAccountService returns an AccountService on db.
 func NewAccountService(db *DB) *AccountService {
 	return &AccountService{db: db, PasswordParams: passhash.Default()}
-}
-
-func (s *AccountService) hash(password string) (string, error) {
-	if err := versions.CheckPassword(password); err != nil {
-		return "", err
-	}
-	return passhash.HashWith(password, s.PasswordParams)
-}
-
-// dummyHash is verified against when an account does not exist, so that
-// the answer takes as long as for one that does.
-func (s *AccountService) dummyHash() string {
-	s.dummyOnce.Do(func() {
-		s.dummy, _ = passhash.HashWith("rampart dummy password", s.PasswordParams)
-	})
-	return s.dummy
 }
 
 // FindAccountByName returns ENOTFOUND when there is no such account.
@@ -77,7 +59,7 @@ func (s *AccountService) findAccount(ctx context.Context, db querier, name strin
 	err := db.QueryRow(ctx, `SELECT pk, name, admin, password_hash, created_at FROM accounts WHERE name = $1`, name).
 		Scan(&pk, &a.Name, &a.Admin, &hash, &a.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, 0, "", rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return nil, 0, "", versions.AccountNotFound(name)
 	} else if err != nil {
 		return nil, 0, "", fmt.Errorf("find account %q: %w", name, err)
 	}
@@ -154,11 +136,11 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 	if err := versions.CheckAccountName(a.Name); err != nil {
 		return err
 	}
-	hash, err := s.hash(password)
+	hash, err := s.passwords.Hash(password, s.PasswordParams)
 	if err != nil {
 		return err
 	}
-	a.CreatedAt = createdAt(a.CreatedAt, s.db)
+	a.CreatedAt = versions.CreatedAt(a.CreatedAt, s.db.Now)
 	tx, err := s.db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("create account %q: %w", a.Name, err)
@@ -186,7 +168,7 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 // SetPassword replaces the account's password hash (ENOTFOUND when there is
 // no such account, EINVALID for a password under 12 characters).
 func (s *AccountService) SetPassword(ctx context.Context, name, password string) error {
-	hash, err := s.hash(password)
+	hash, err := s.passwords.Hash(password, s.PasswordParams)
 	if err != nil {
 		return err
 	}
@@ -195,7 +177,7 @@ func (s *AccountService) SetPassword(ctx context.Context, name, password string)
 		return fmt.Errorf("set password of %q: %w", name, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return versions.AccountNotFound(name)
 	}
 	return nil
 }
@@ -208,7 +190,7 @@ func (s *AccountService) DeleteAccount(ctx context.Context, name string) error {
 		return fmt.Errorf("delete account %q: %w", name, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return versions.AccountNotFound(name)
 	}
 	return nil
 }
@@ -219,31 +201,18 @@ func (s *AccountService) DeleteAccount(ctx context.Context, name string) error {
 // PasswordParams, it is replaced by a fresh one.
 func (s *AccountService) Authenticate(ctx context.Context, name, password string) (*rampart.Account, error) {
 	a, _, hash, err := s.findAccount(ctx, s.db.pool, name)
-	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
-		passhash.Verify(s.dummyHash(), password)
-		return nil, errBadCredentials
-	} else if err != nil {
+	if err != nil && rampart.ErrorCode(err) != rampart.ENOTFOUND {
 		return nil, err
 	}
-	ok, err := passhash.Verify(hash, password)
-	if err != nil || !ok {
-		return nil, errBadCredentials
+	ok, fresh := s.passwords.Check(a != nil, hash, password, s.PasswordParams)
+	if !ok {
+		return nil, versions.ErrBadCredentials
 	}
-	if !sameParams(hash, s.PasswordParams) {
-		if fresh, err := passhash.HashWith(password, s.PasswordParams); err == nil {
-			// Best effort: the login succeeds even if the upgrade fails.
-			s.db.pool.Exec(ctx, `UPDATE accounts SET password_hash = $1 WHERE name = $2 AND password_hash = $3`, fresh, name, hash)
-		}
+	if fresh != "" {
+		// Best effort: the login succeeds even if the upgrade fails.
+		s.db.pool.Exec(ctx, `UPDATE accounts SET password_hash = $1 WHERE name = $2 AND password_hash = $3`, fresh, name, hash)
 	}
 	return a, nil
-}
-
-var errBadCredentials = rampart.Errorf(rampart.EUNAUTHORIZED, "invalid account name or password")
-
-var errBadToken = rampart.Errorf(rampart.EUNAUTHORIZED, "invalid or revoked token")
-
-func sameParams(hash string, p passhash.Params) bool {
-	return passhash.ParamsOf(hash) == p
 }
 
 // CreateToken returns a new bearer token for the account (ENOTFOUND when
@@ -256,7 +225,7 @@ func (s *AccountService) CreateToken(ctx context.Context, name, label string) (s
 		return "", fmt.Errorf("create token for %q: %w", name, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return "", rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return "", versions.AccountNotFound(name)
 	}
 	return token, nil
 }
@@ -264,20 +233,20 @@ func (s *AccountService) CreateToken(ctx context.Context, name, label string) (s
 // AuthenticateToken returns the token's account, or EUNAUTHORIZED.
 func (s *AccountService) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
 	if !passhash.WellFormedToken(token) {
-		return nil, errBadToken
+		return nil, versions.ErrBadToken
 	}
 	hash := passhash.HashToken(token)
 	var name string
 	err := s.db.pool.QueryRow(ctx, `SELECT a.name FROM tokens t JOIN accounts a ON a.pk = t.account
 		WHERE t.hash = $1`, hash[:]).Scan(&name)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, errBadToken
+		return nil, versions.ErrBadToken
 	} else if err != nil {
 		return nil, fmt.Errorf("authenticate token: %w", err)
 	}
 	a, _, _, err := s.findAccount(ctx, s.db.pool, name)
 	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
-		return nil, errBadToken // deleted meanwhile
+		return nil, versions.ErrBadToken // deleted meanwhile
 	}
 	return a, err
 }
@@ -294,7 +263,7 @@ func (s *AccountService) SetGrant(ctx context.Context, name string, g rampart.Gr
 	var pk int64
 	err = tx.QueryRow(ctx, `SELECT pk FROM accounts WHERE name = $1`, name).Scan(&pk)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return versions.AccountNotFound(name)
 	} else if err != nil {
 		return fmt.Errorf("set grant for %q: %w", name, err)
 	}

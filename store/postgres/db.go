@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
@@ -145,8 +144,4 @@ func (db *DB) now() time.Time { return versions.Time(versions.Micros(db.Now())) 
 func isUnique(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
-}
-
-func collectionNotFound(id string) error {
-	return rampart.Errorf(rampart.ENOTFOUND, "collection %q not found", id)
 }

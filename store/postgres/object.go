@@ -45,7 +45,7 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 	var pk, mixed int64
 	err = tx.QueryRow(ctx, `SELECT pk, mixed FROM collections WHERE id = $1`, q.CollectionID).Scan(&pk, &mixed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, collectionNotFound(q.CollectionID)
+		return nil, versions.CollectionNotFound(q.CollectionID)
 	} else if err != nil {
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
@@ -81,7 +81,7 @@ func lockCollection(ctx context.Context, tx pgx.Tx, id string) (pk, last int64, 
 	// (whose foreign key takes KEY SHARE on this row) need not wait.
 	err = tx.QueryRow(ctx, `SELECT pk, last_added FROM collections WHERE id = $1 FOR NO KEY UPDATE`, id).Scan(&pk, &lastAdded)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, 0, collectionNotFound(id)
+		return 0, 0, versions.CollectionNotFound(id)
 	}
 	return pk, versions.Micros(lastAdded), err
 }

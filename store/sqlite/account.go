@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/passhash"
@@ -24,8 +23,7 @@ type AccountService struct {
 	// passhash.Default()); tests lower it.
 	PasswordParams passhash.Params
 
-	dummyOnce sync.Once
-	dummy     string
+	passwords versions.Passwords
 }
 
 var _ rampart.AccountService = (*AccountService)(nil)
@@ -33,22 +31,6 @@ var _ rampart.AccountService = (*AccountService)(nil)
 // NewAccountService returns an AccountService on db.
 func NewAccountService(db *DB) *AccountService {
 	return &AccountService{db: db, PasswordParams: passhash.Default()}
-}
-
-func (s *AccountService) hash(password string) (string, error) {
-	if err := versions.CheckPassword(password); err != nil {
-		return "", err
-	}
-	return passhash.HashWith(password, s.PasswordParams)
-}
-
-// dummyHash is verified against when an account does not exist, so that
-// the answer takes as long as for one that does.
-func (s *AccountService) dummyHash() string {
-	s.dummyOnce.Do(func() {
-		s.dummy, _ = passhash.HashWith("rampart dummy password", s.PasswordParams)
-	})
-	return s.dummy
 }
 
 // FindAccountByName returns ENOTFOUND when there is no such account.
@@ -69,7 +51,7 @@ func (s *AccountService) findAccount(ctx context.Context, db queryer, name strin
 	err := db.QueryRowContext(ctx, `SELECT pk, name, admin, password_hash, created_at FROM accounts WHERE name = ?`, name).
 		Scan(&pk, &a.Name, &a.Admin, &hash, &created)
 	if err == sql.ErrNoRows {
-		return nil, 0, "", rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return nil, 0, "", versions.AccountNotFound(name)
 	} else if err != nil {
 		return nil, 0, "", fmt.Errorf("find account %q: %w", name, err)
 	}
@@ -145,28 +127,22 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 	if err := versions.CheckAccountName(a.Name); err != nil {
 		return err
 	}
-	hash, err := s.hash(password)
+	hash, err := s.passwords.Hash(password, s.PasswordParams)
 	if err != nil {
 		return err
 	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = s.db.Now()
-	}
-	a.CreatedAt = versions.Time(versions.Micros(a.CreatedAt))
+	a.CreatedAt = versions.CreatedAt(a.CreatedAt, s.db.Now)
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("create account %q: %w", a.Name, err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO accounts (name, admin, password_hash, created_at) VALUES (?, ?, ?, ?)`,
-		a.Name, a.Admin, hash, versions.Micros(a.CreatedAt))
+	var pk int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO accounts (name, admin, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING pk`,
+		a.Name, a.Admin, hash, versions.Micros(a.CreatedAt)).Scan(&pk)
 	if isUnique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "account %q already exists", a.Name)
 	} else if err != nil {
-		return fmt.Errorf("create account %q: %w", a.Name, err)
-	}
-	pk, err := res.LastInsertId()
-	if err != nil {
 		return fmt.Errorf("create account %q: %w", a.Name, err)
 	}
 	for _, g := range a.Grants {
@@ -183,7 +159,7 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 // SetPassword replaces the account's password hash (ENOTFOUND when there is
 // no such account, EINVALID for a password under 12 characters).
 func (s *AccountService) SetPassword(ctx context.Context, name, password string) error {
-	hash, err := s.hash(password)
+	hash, err := s.passwords.Hash(password, s.PasswordParams)
 	if err != nil {
 		return err
 	}
@@ -192,7 +168,7 @@ func (s *AccountService) SetPassword(ctx context.Context, name, password string)
 		return fmt.Errorf("set password of %q: %w", name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return versions.AccountNotFound(name)
 	}
 	return nil
 }
@@ -205,7 +181,7 @@ func (s *AccountService) DeleteAccount(ctx context.Context, name string) error {
 		return fmt.Errorf("delete account %q: %w", name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return versions.AccountNotFound(name)
 	}
 	return nil
 }
@@ -216,31 +192,18 @@ func (s *AccountService) DeleteAccount(ctx context.Context, name string) error {
 // PasswordParams, it is replaced by a fresh one.
 func (s *AccountService) Authenticate(ctx context.Context, name, password string) (*rampart.Account, error) {
 	a, _, hash, err := s.findAccount(ctx, s.db.read, name)
-	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
-		passhash.Verify(s.dummyHash(), password)
-		return nil, errBadCredentials
-	} else if err != nil {
+	if err != nil && rampart.ErrorCode(err) != rampart.ENOTFOUND {
 		return nil, err
 	}
-	ok, err := passhash.Verify(hash, password)
-	if err != nil || !ok {
-		return nil, errBadCredentials
+	ok, fresh := s.passwords.Check(a != nil, hash, password, s.PasswordParams)
+	if !ok {
+		return nil, versions.ErrBadCredentials
 	}
-	if !sameParams(hash, s.PasswordParams) {
-		if fresh, err := passhash.HashWith(password, s.PasswordParams); err == nil {
-			// Best effort: the login succeeds even if the upgrade fails.
-			s.db.write.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE name = ? AND password_hash = ?`, fresh, name, hash)
-		}
+	if fresh != "" {
+		// Best effort: the login succeeds even if the upgrade fails.
+		s.db.write.ExecContext(ctx, `UPDATE accounts SET password_hash = ? WHERE name = ? AND password_hash = ?`, fresh, name, hash)
 	}
 	return a, nil
-}
-
-var errBadCredentials = rampart.Errorf(rampart.EUNAUTHORIZED, "invalid account name or password")
-
-var errBadToken = rampart.Errorf(rampart.EUNAUTHORIZED, "invalid or revoked token")
-
-func sameParams(hash string, p passhash.Params) bool {
-	return passhash.ParamsOf(hash) == p
 }
 
 // CreateToken returns a new bearer token for the account (ENOTFOUND when
@@ -253,7 +216,7 @@ func (s *AccountService) CreateToken(ctx context.Context, name, label string) (s
 		return "", fmt.Errorf("create token for %q: %w", name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return "", rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return "", versions.AccountNotFound(name)
 	}
 	return token, nil
 }
@@ -261,20 +224,20 @@ func (s *AccountService) CreateToken(ctx context.Context, name, label string) (s
 // AuthenticateToken returns the token's account, or EUNAUTHORIZED.
 func (s *AccountService) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
 	if !passhash.WellFormedToken(token) {
-		return nil, errBadToken
+		return nil, versions.ErrBadToken
 	}
 	hash := passhash.HashToken(token)
 	var name string
 	err := s.db.read.QueryRowContext(ctx, `SELECT a.name FROM tokens t JOIN accounts a ON a.pk = t.account
 		WHERE t.hash = ?`, hash[:]).Scan(&name)
 	if err == sql.ErrNoRows {
-		return nil, errBadToken
+		return nil, versions.ErrBadToken
 	} else if err != nil {
 		return nil, fmt.Errorf("authenticate token: %w", err)
 	}
 	a, _, _, err := s.findAccount(ctx, s.db.read, name)
 	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
-		return nil, errBadToken // deleted meanwhile
+		return nil, versions.ErrBadToken // deleted meanwhile
 	}
 	return a, err
 }
@@ -291,7 +254,7 @@ func (s *AccountService) SetGrant(ctx context.Context, name string, g rampart.Gr
 	var pk int64
 	err = tx.QueryRowContext(ctx, `SELECT pk FROM accounts WHERE name = ?`, name).Scan(&pk)
 	if err == sql.ErrNoRows {
-		return rampart.Errorf(rampart.ENOTFOUND, "account %q not found", name)
+		return versions.AccountNotFound(name)
 	} else if err != nil {
 		return fmt.Errorf("set grant for %q: %w", name, err)
 	}
@@ -318,18 +281,15 @@ func (s *AccountService) DeleteGrant(ctx context.Context, name, collectionID str
 }
 
 func setGrant(ctx context.Context, tx *sql.Tx, pk int64, name string, g rampart.Grant) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM collections WHERE id = ?`, g.CollectionID).Scan(&n); err != nil {
-		return fmt.Errorf("set grant for %q: %w", name, err)
-	}
-	if n == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "grant for %q: collection %q not found", name, g.CollectionID)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO grants (account, collection_id, can_read, can_write) VALUES (?, ?, ?, ?)
+	res, err := tx.ExecContext(ctx, `INSERT INTO grants (account, collection_id, can_read, can_write)
+		SELECT ?, id, ?, ? FROM collections WHERE id = ?
 		ON CONFLICT (account, collection_id) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write`,
-		pk, g.CollectionID, g.Read, g.Write)
+		pk, g.Read, g.Write, g.CollectionID)
 	if err != nil {
 		return fmt.Errorf("set grant for %q: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "grant for %q: collection %q not found", name, g.CollectionID)
 	}
 	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
 
-	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
@@ -240,9 +239,4 @@ func isUnique(err error) bool {
 		return x == sqlite3.CONSTRAINT_UNIQUE || x == sqlite3.CONSTRAINT_PRIMARYKEY
 	}
 	return false
-}
-
-// collectionNotFound returns the ENOTFOUND error for a collection.
-func collectionNotFound(id string) error {
-	return rampart.Errorf(rampart.ENOTFOUND, "collection %q not found", id)
 }

@@ -44,7 +44,7 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 	var pk, mixed int64
 	err = tx.QueryRowContext(ctx, `SELECT pk, mixed FROM collections WHERE id = ?`, q.CollectionID).Scan(&pk, &mixed)
 	if err == sql.ErrNoRows {
-		return nil, collectionNotFound(q.CollectionID)
+		return nil, versions.CollectionNotFound(q.CollectionID)
 	} else if err != nil {
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
@@ -69,7 +69,7 @@ func (s *ObjectService) collectionPK(ctx context.Context, db queryer, id string)
 	var pk int64
 	err := db.QueryRowContext(ctx, `SELECT pk FROM collections WHERE id = ?`, id).Scan(&pk)
 	if err == sql.ErrNoRows {
-		return 0, collectionNotFound(id)
+		return 0, versions.CollectionNotFound(id)
 	}
 	return pk, err
 }
@@ -108,7 +108,7 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 	var pk, last int64
 	err = tx.QueryRowContext(ctx, `SELECT pk, last_added FROM collections WHERE id = ?`, collectionID).Scan(&pk, &last)
 	if err == sql.ErrNoRows {
-		return collectionNotFound(collectionID)
+		return versions.CollectionNotFound(collectionID)
 	} else if err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}

@@ -3,8 +3,10 @@ package versions
 import (
 	"crypto/rand"
 	json "encoding/json/v2"
+	"fmt"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
 )
 
 // statusDetails is how the stores keep a status's detail lists: one JSON
@@ -38,6 +40,23 @@ func fromDetails(ds []detail) []rampart.StatusDetail {
 		out[i] = rampart.StatusDetail(d)
 	}
 	return out
+}
+
+// PrepareStatus readies st to be stored: a random UUID when st.ID is
+// empty, and EINVALID for an unknown state. It returns st's detail lists
+// encoded by EncodeStatusDetails.
+func PrepareStatus(st *rampart.Status) ([]byte, error) {
+	if st.ID == "" {
+		st.ID = stix.NewUUID()
+	}
+	if st.Status != rampart.StatusPending && st.Status != rampart.StatusComplete {
+		return nil, rampart.Errorf(rampart.EINVALID, "status %q: state must be %q or %q (got %q)", st.ID, rampart.StatusPending, rampart.StatusComplete, st.Status)
+	}
+	details, err := EncodeStatusDetails(st)
+	if err != nil {
+		return nil, fmt.Errorf("create status %q: %w", st.ID, err)
+	}
+	return details, nil
 }
 
 // EncodeStatusDetails returns st's detail lists as one JSON document.

@@ -9,11 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -185,6 +182,20 @@ func Time(us int64) time.Time {
 	return time.UnixMicro(us).UTC()
 }
 
+// CreatedAt returns the CreatedAt to store for t: t in microseconds, or
+// the store clock now when t is zero.
+func CreatedAt(t time.Time, now func() time.Time) time.Time {
+	if t.IsZero() {
+		t = now()
+	}
+	return Time(Micros(t))
+}
+
+// CollectionNotFound returns the ENOTFOUND error for a collection.
+func CollectionNotFound(id string) error {
+	return rampart.Errorf(rampart.ENOTFOUND, "collection %q not found", id)
+}
+
 // NextDateAdded returns the DateAdded for the next version a collection
 // stores itself: now, or 1µs after the newest DateAdded already in the
 // collection when the clock has not moved past it (fast batches, or a clock
@@ -262,36 +273,38 @@ func CheckAPIRootName(name string) error {
 	return nil
 }
 
+// PrepareAPIRoot checks root before it is stored (EINVALID for a name that
+// is not a URL path segment or a negative max_content_length) and sets its
+// CreatedAt (see CreatedAt).
+func PrepareAPIRoot(root *rampart.APIRoot, now func() time.Time) error {
+	if err := CheckAPIRootName(root.Name); err != nil {
+		return err
+	}
+	if root.MaxContentLength < 0 {
+		return rampart.Errorf(rampart.EINVALID, "API root %q: max_content_length must not be negative (got %d)", root.Name, root.MaxContentLength)
+	}
+	root.CreatedAt = CreatedAt(root.CreatedAt, now)
+	return nil
+}
+
+// PrepareCollection readies c to be stored: a random UUID when c.ID is
+// empty, EINVALID for an ID that is not a UUID, and its CreatedAt (see
+// CreatedAt).
+func PrepareCollection(c *rampart.Collection, now func() time.Time) error {
+	if c.ID == "" {
+		c.ID = stix.NewUUID()
+	}
+	if err := CheckCollectionID(c.ID); err != nil {
+		return err
+	}
+	c.CreatedAt = CreatedAt(c.CreatedAt, now)
+	return nil
+}
+
 // CheckCollectionID checks that id is a UUID in text form.
 func CheckCollectionID(id string) error {
 	if _, _, err := stix.ParseID("x-collection--" + id); err != nil {
 		return rampart.Errorf(rampart.EINVALID, "collection id %q is not a UUID (8-4-4-4-12 hexadecimal digits)", id)
-	}
-	return nil
-}
-
-// MinPasswordLength is the shortest password accepted, in characters.
-const MinPasswordLength = 12
-
-// CheckPassword checks a new password's length.
-func CheckPassword(pw string) error {
-	if n := utf8.RuneCountInString(pw); n < MinPasswordLength {
-		return rampart.Errorf(rampart.EINVALID, "password must be at least %d characters long (got %d)", MinPasswordLength, n)
-	}
-	if len(pw) > passhash.MaxPasswordBytes {
-		return rampart.Errorf(rampart.EINVALID, "password must be at most %d bytes long (got %d)", passhash.MaxPasswordBytes, len(pw))
-	}
-	return nil
-}
-
-// CheckAccountName checks an account name: 1 to 100 characters, printable,
-// no spaces at either end.
-func CheckAccountName(name string) error {
-	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
-		return rampart.Errorf(rampart.EINVALID, "account name must be 1 to 100 characters of UTF-8 (got %q)", name)
-	}
-	if strings.TrimSpace(name) != name || strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) {
-		return rampart.Errorf(rampart.EINVALID, "account name %q must not have spaces at either end nor unprintable characters", name)
 	}
 	return nil
 }
