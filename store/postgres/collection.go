@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -70,13 +68,9 @@ func (s *CollectionService) FindAPIRootByName(ctx context.Context, name string) 
 // EINVALID for a name that is not a URL path segment and ECONFLICT when the
 // name is taken.
 func (s *CollectionService) CreateAPIRoot(ctx context.Context, root *rampart.APIRoot) error {
-	if err := versions.CheckAPIRootName(root.Name); err != nil {
+	if err := versions.PrepareAPIRoot(root, s.db.Now); err != nil {
 		return err
 	}
-	if root.MaxContentLength < 0 {
-		return rampart.Errorf(rampart.EINVALID, "API root %q: max_content_length must not be negative (got %d)", root.Name, root.MaxContentLength)
-	}
-	root.CreatedAt = createdAt(root.CreatedAt, s.db)
 	_, err := s.db.pool.Exec(ctx, `INSERT INTO api_roots (name, title, description, max_content_length, created_at)
 		VALUES ($1, $2, $3, $4, $5)`, root.Name, root.Title, root.Description, root.MaxContentLength, root.CreatedAt)
 	if isUnique(err) {
@@ -85,14 +79,6 @@ func (s *CollectionService) CreateAPIRoot(ctx context.Context, root *rampart.API
 		return fmt.Errorf("create API root %q: %w", root.Name, err)
 	}
 	return nil
-}
-
-// createdAt returns t, or the store clock when t is zero, in microseconds.
-func createdAt(t time.Time, db *DB) time.Time {
-	if t.IsZero() {
-		return db.now()
-	}
-	return versions.Time(versions.Micros(t))
 }
 
 const collectionColumns = `id, api_root, title, description, alias, media_types, created_at`
@@ -145,13 +131,9 @@ func (s *CollectionService) FindCollectionByID(ctx context.Context, apiRoot, id 
 // not a UUID, ENOTFOUND when the API root does not exist and ECONFLICT when
 // the ID is taken (collection IDs are unique across API roots).
 func (s *CollectionService) CreateCollection(ctx context.Context, c *rampart.Collection) error {
-	if c.ID == "" {
-		c.ID = stix.NewUUID()
-	}
-	if err := versions.CheckCollectionID(c.ID); err != nil {
+	if err := versions.PrepareCollection(c, s.db.Now); err != nil {
 		return err
 	}
-	c.CreatedAt = createdAt(c.CreatedAt, s.db)
 	media := c.MediaTypes
 	if media == nil {
 		media = []string{}

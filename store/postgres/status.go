@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -30,15 +29,9 @@ func NewStatusService(db *DB) *StatusService {
 // returns ENOTFOUND when the API root does not exist, ECONFLICT when the ID
 // is taken and EINVALID for an unknown state.
 func (s *StatusService) CreateStatus(ctx context.Context, st *rampart.Status) error {
-	if st.ID == "" {
-		st.ID = stix.NewUUID()
-	}
-	if st.Status != rampart.StatusPending && st.Status != rampart.StatusComplete {
-		return rampart.Errorf(rampart.EINVALID, "status %q: state must be %q or %q (got %q)", st.ID, rampart.StatusPending, rampart.StatusComplete, st.Status)
-	}
-	details, err := versions.EncodeStatusDetails(st)
+	details, err := versions.PrepareStatus(st)
 	if err != nil {
-		return fmt.Errorf("create status %q: %w", st.ID, err)
+		return err
 	}
 	tag, err := s.db.pool.Exec(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
 		total_count, success_count, failure_count, pending_count, details)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
@@ -72,16 +71,9 @@ func (s *CollectionService) FindAPIRootByName(ctx context.Context, name string) 
 // EINVALID for a name that is not a URL path segment and ECONFLICT when the
 // name is taken.
 func (s *CollectionService) CreateAPIRoot(ctx context.Context, root *rampart.APIRoot) error {
-	if err := versions.CheckAPIRootName(root.Name); err != nil {
+	if err := versions.PrepareAPIRoot(root, s.db.Now); err != nil {
 		return err
 	}
-	if root.MaxContentLength < 0 {
-		return rampart.Errorf(rampart.EINVALID, "API root %q: max_content_length must not be negative (got %d)", root.Name, root.MaxContentLength)
-	}
-	if root.CreatedAt.IsZero() {
-		root.CreatedAt = s.db.Now()
-	}
-	root.CreatedAt = versions.Time(versions.Micros(root.CreatedAt))
 	_, err := s.db.write.ExecContext(ctx, `INSERT INTO api_roots (name, title, description, max_content_length, created_at)
 		VALUES (?, ?, ?, ?, ?)`, root.Name, root.Title, root.Description, root.MaxContentLength, versions.Micros(root.CreatedAt))
 	if isUnique(err) {
@@ -156,16 +148,9 @@ func (s *CollectionService) FindCollectionByID(ctx context.Context, apiRoot, id 
 // not a UUID, ENOTFOUND when the API root does not exist and ECONFLICT when
 // the ID is taken (collection IDs are unique across API roots).
 func (s *CollectionService) CreateCollection(ctx context.Context, c *rampart.Collection) error {
-	if c.ID == "" {
-		c.ID = stix.NewUUID()
-	}
-	if err := versions.CheckCollectionID(c.ID); err != nil {
+	if err := versions.PrepareCollection(c, s.db.Now); err != nil {
 		return err
 	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = s.db.Now()
-	}
-	c.CreatedAt = versions.Time(versions.Micros(c.CreatedAt))
 	media := c.MediaTypes
 	if media == nil {
 		media = []string{}
@@ -174,27 +159,17 @@ func (s *CollectionService) CreateCollection(ctx context.Context, c *rampart.Col
 	if err != nil {
 		return fmt.Errorf("create collection %q: %w", c.ID, err)
 	}
-	tx, err := s.db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("create collection %q: %w", c.ID, err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_roots WHERE name = ?`, c.APIRoot).Scan(&n); err != nil {
-		return fmt.Errorf("create collection %q: %w", c.ID, err)
-	}
-	if n == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", c.APIRoot)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO collections (id, api_root, title, description, alias, media_types, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.APIRoot, c.Title, c.Description, c.Alias, string(mediaJSON), versions.Micros(c.CreatedAt))
+	// Inserting from the API root's row: no row, no insert.
+	res, err := s.db.write.ExecContext(ctx, `INSERT INTO collections (id, api_root, title, description, alias, media_types, created_at)
+		SELECT ?, name, ?, ?, ?, ?, ? FROM api_roots WHERE name = ?`,
+		c.ID, c.Title, c.Description, c.Alias, string(mediaJSON), versions.Micros(c.CreatedAt), c.APIRoot)
 	if isUnique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "collection %q already exists", c.ID)
 	} else if err != nil {
 		return fmt.Errorf("create collection %q: %w", c.ID, err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create collection %q: %w", c.ID, err)
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", c.APIRoot)
 	}
 	return nil
 }

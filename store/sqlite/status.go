@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -28,39 +27,23 @@ func NewStatusService(db *DB) *StatusService {
 // returns ENOTFOUND when the API root does not exist, ECONFLICT when the ID
 // is taken and EINVALID for an unknown state.
 func (s *StatusService) CreateStatus(ctx context.Context, st *rampart.Status) error {
-	if st.ID == "" {
-		st.ID = stix.NewUUID()
-	}
-	if st.Status != rampart.StatusPending && st.Status != rampart.StatusComplete {
-		return rampart.Errorf(rampart.EINVALID, "status %q: state must be %q or %q (got %q)", st.ID, rampart.StatusPending, rampart.StatusComplete, st.Status)
-	}
-	details, err := versions.EncodeStatusDetails(st)
+	details, err := versions.PrepareStatus(st)
 	if err != nil {
-		return fmt.Errorf("create status %q: %w", st.ID, err)
+		return err
 	}
-	tx, err := s.db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("create status %q: %w", st.ID, err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_roots WHERE name = ?`, st.APIRoot).Scan(&n); err != nil {
-		return fmt.Errorf("create status %q: %w", st.ID, err)
-	}
-	if n == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", st.APIRoot)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
-		total_count, success_count, failure_count, pending_count, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		st.ID, st.APIRoot, st.Account, st.Status, versions.Micros(st.RequestTimestamp),
-		st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(details))
+	// Inserting from the API root's row: no row, no insert.
+	res, err := s.db.write.ExecContext(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
+		total_count, success_count, failure_count, pending_count, details)
+		SELECT ?, name, ?, ?, ?, ?, ?, ?, ?, ? FROM api_roots WHERE name = ?`,
+		st.ID, st.Account, st.Status, versions.Micros(st.RequestTimestamp),
+		st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(details), st.APIRoot)
 	if isUnique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "status %q already exists", st.ID)
 	} else if err != nil {
 		return fmt.Errorf("create status %q: %w", st.ID, err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create status %q: %w", st.ID, err)
+	if n, _ := res.RowsAffected(); n == 0 {
+		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", st.APIRoot)
 	}
 	return nil
 }
