@@ -140,7 +140,7 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 	if err != nil {
 		return err
 	}
-	a.CreatedAt = versions.CreatedAt(a.CreatedAt, s.db.Now)
+	a.CreatedAt = versions.TimeOrNow(a.CreatedAt, s.db.Now)
 	tx, err := s.db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("create account %q: %w", a.Name, err)

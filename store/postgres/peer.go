@@ -49,16 +49,12 @@ func (s *PeerService) FindPeerByID(ctx context.Context, id string) (*rampart.Pee
 	err := s.db.pool.QueryRow(ctx, `SELECT id, name, url, api_root, created_at FROM peers WHERE id = $1`, id).
 		Scan(&p.ID, &p.Name, &p.URL, &p.APIRoot, &p.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, peerNotFound(id)
+		return nil, versions.PeerNotFound(id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find peer %q: %w", id, err)
 	}
 	p.CreatedAt = p.CreatedAt.UTC()
 	return &p, nil
-}
-
-func peerNotFound(id string) error {
-	return rampart.Errorf(rampart.ENOTFOUND, "%q is not a peer of this node", id)
 }
 
 // CreatePeer stores p and sets its CreatedAt.
@@ -85,7 +81,7 @@ func (s *PeerService) DeletePeer(ctx context.Context, id string) error {
 		return fmt.Errorf("delete peer %q: %w", id, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return peerNotFound(id)
+		return versions.PeerNotFound(id)
 	}
 	return nil
 }
@@ -103,7 +99,7 @@ func (s *PeerService) FindPeerStatus(ctx context.Context, id string) (*rampart.P
 	err = tx.QueryRow(ctx, `SELECT last_sync, last_error, last_error_at, objects_in, objects_out, rejections
 		FROM peers WHERE id = $1`, id).Scan(&lastSync, &st.LastError, &lastErrorAt, &st.ObjectsIn, &st.ObjectsOut, &st.Rejections)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, peerNotFound(id)
+		return nil, versions.PeerNotFound(id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find peer status %q: %w", id, err)
 	}
@@ -156,13 +152,10 @@ func (s *PeerService) FindPeerStatus(ctx context.Context, id string) (*rampart.P
 
 // RecordPeerSync records one step of an exchange in one transaction.
 func (s *PeerService) RecordPeerSync(ctx context.Context, ps *rampart.PeerSync) error {
-	if ps.Cursor != nil && ps.Cursor.CollectionID == "" {
-		return rampart.Errorf(rampart.EINVALID, "peer %q: a cursor needs the collection it belongs to", ps.PeerID)
+	if err := versions.CheckPeerSync(ps); err != nil {
+		return err
 	}
-	at := versions.Time(versions.Micros(ps.At))
-	if ps.At.IsZero() {
-		at = s.db.now()
-	}
+	at := versions.TimeOrNow(ps.At, s.db.Now)
 	tx, err := s.db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("record sync with %q: %w", ps.PeerID, err)
@@ -179,7 +172,7 @@ func (s *PeerService) RecordPeerSync(ctx context.Context, ps *rampart.PeerSync) 
 		return fmt.Errorf("record sync with %q: %w", ps.PeerID, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return peerNotFound(ps.PeerID)
+		return versions.PeerNotFound(ps.PeerID)
 	}
 	if c := ps.Cursor; c != nil {
 		// The cursor only moves forward; its lag and time follow the

@@ -131,7 +131,7 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 	if err != nil {
 		return err
 	}
-	a.CreatedAt = versions.CreatedAt(a.CreatedAt, s.db.Now)
+	a.CreatedAt = versions.TimeOrNow(a.CreatedAt, s.db.Now)
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("create account %q: %w", a.Name, err)

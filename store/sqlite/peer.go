@@ -53,16 +53,12 @@ func (s *PeerService) FindPeerByID(ctx context.Context, id string) (*rampart.Pee
 	err := s.db.read.QueryRowContext(ctx, `SELECT id, name, url, api_root, created_at FROM peers WHERE id = ?`, id).
 		Scan(&p.ID, &p.Name, &p.URL, &p.APIRoot, &created)
 	if err == sql.ErrNoRows {
-		return nil, peerNotFound(id)
+		return nil, versions.PeerNotFound(id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find peer %q: %w", id, err)
 	}
 	p.CreatedAt = versions.Time(created)
 	return &p, nil
-}
-
-func peerNotFound(id string) error {
-	return rampart.Errorf(rampart.ENOTFOUND, "%q is not a peer of this node", id)
 }
 
 // CreatePeer stores p and sets its CreatedAt.
@@ -91,7 +87,7 @@ func (s *PeerService) DeletePeer(ctx context.Context, id string) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("delete peer %q: %w", id, err)
 	} else if n == 0 {
-		return peerNotFound(id)
+		return versions.PeerNotFound(id)
 	}
 	return nil
 }
@@ -109,7 +105,7 @@ func (s *PeerService) FindPeerStatus(ctx context.Context, id string) (*rampart.P
 	err = tx.QueryRowContext(ctx, `SELECT last_sync, last_error, last_error_at, objects_in, objects_out, rejections
 		FROM peers WHERE id = ?`, id).Scan(&lastSync, &st.LastError, &lastErrorAt, &st.ObjectsIn, &st.ObjectsOut, &st.Rejections)
 	if err == sql.ErrNoRows {
-		return nil, peerNotFound(id)
+		return nil, versions.PeerNotFound(id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find peer status %q: %w", id, err)
 	}
@@ -166,13 +162,10 @@ func optionalTime(us int64) time.Time {
 
 // RecordPeerSync records one step of an exchange in one transaction.
 func (s *PeerService) RecordPeerSync(ctx context.Context, ps *rampart.PeerSync) error {
-	if ps.Cursor != nil && ps.Cursor.CollectionID == "" {
-		return rampart.Errorf(rampart.EINVALID, "peer %q: a cursor needs the collection it belongs to", ps.PeerID)
+	if err := versions.CheckPeerSync(ps); err != nil {
+		return err
 	}
-	at := versions.Micros(ps.At)
-	if ps.At.IsZero() {
-		at = s.db.now()
-	}
+	at := versions.Micros(versions.TimeOrNow(ps.At, s.db.Now))
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record sync with %q: %w", ps.PeerID, err)
@@ -195,7 +188,7 @@ func (s *PeerService) RecordPeerSync(ctx context.Context, ps *rampart.PeerSync) 
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("record sync with %q: %w", ps.PeerID, err)
 	} else if n == 0 {
-		return peerNotFound(ps.PeerID)
+		return versions.PeerNotFound(ps.PeerID)
 	}
 	if c := ps.Cursor; c != nil {
 		// The cursor only moves forward; its lag and time follow the

@@ -182,13 +182,26 @@ func Time(us int64) time.Time {
 	return time.UnixMicro(us).UTC()
 }
 
-// CreatedAt returns the CreatedAt to store for t: t in microseconds, or
-// the store clock now when t is zero.
-func CreatedAt(t time.Time, now func() time.Time) time.Time {
+// TimeOrNow returns the time to store for t, as a CreatedAt: t in
+// microseconds, or the store clock now when t is zero.
+func TimeOrNow(t time.Time, now func() time.Time) time.Time {
 	if t.IsZero() {
 		t = now()
 	}
 	return Time(Micros(t))
+}
+
+// PeerNotFound returns the ENOTFOUND error for a peer.
+func PeerNotFound(id string) error {
+	return rampart.Errorf(rampart.ENOTFOUND, "%q is not a peer of this node", id)
+}
+
+// CheckPeerSync checks a sync record before it is stored.
+func CheckPeerSync(ps *rampart.PeerSync) error {
+	if ps.Cursor != nil && ps.Cursor.CollectionID == "" {
+		return rampart.Errorf(rampart.EINVALID, "peer %q: a cursor needs the collection it belongs to", ps.PeerID)
+	}
+	return nil
 }
 
 // CollectionNotFound returns the ENOTFOUND error for a collection.
@@ -275,7 +288,7 @@ func CheckAPIRootName(name string) error {
 
 // PrepareAPIRoot checks root before it is stored (EINVALID for a name that
 // is not a URL path segment or a negative max_content_length) and sets its
-// CreatedAt (see CreatedAt).
+// CreatedAt (see TimeOrNow).
 func PrepareAPIRoot(root *rampart.APIRoot, now func() time.Time) error {
 	if err := CheckAPIRootName(root.Name); err != nil {
 		return err
@@ -283,13 +296,13 @@ func PrepareAPIRoot(root *rampart.APIRoot, now func() time.Time) error {
 	if root.MaxContentLength < 0 {
 		return rampart.Errorf(rampart.EINVALID, "API root %q: max_content_length must not be negative (got %d)", root.Name, root.MaxContentLength)
 	}
-	root.CreatedAt = CreatedAt(root.CreatedAt, now)
+	root.CreatedAt = TimeOrNow(root.CreatedAt, now)
 	return nil
 }
 
 // PrepareCollection readies c to be stored: a random UUID when c.ID is
 // empty, EINVALID for an ID that is not a UUID, and its CreatedAt (see
-// CreatedAt).
+// TimeOrNow).
 func PrepareCollection(c *rampart.Collection, now func() time.Time) error {
 	if c.ID == "" {
 		c.ID = stix.NewUUID()
@@ -297,7 +310,7 @@ func PrepareCollection(c *rampart.Collection, now func() time.Time) error {
 	if err := CheckCollectionID(c.ID); err != nil {
 		return err
 	}
-	c.CreatedAt = CreatedAt(c.CreatedAt, now)
+	c.CreatedAt = TimeOrNow(c.CreatedAt, now)
 	return nil
 }
 
