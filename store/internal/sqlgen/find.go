@@ -193,18 +193,23 @@ func join(b *Builder, or []func()) {
 // into the version's DateAdded. Errors are "find objects: …".
 func ReadPage[T any](q *versions.Query, rows Rows, added func(T) time.Time) (*rampart.ObjectPage, error) {
 	page := &rampart.ObjectPage{Versions: make([]*rampart.ObjectVersion, 0, min(q.Limit+1, 1024))}
+	// One set of destinations for every row: what is scanned into them is
+	// copied out (strings) or a fresh copy already (raw, in both drivers).
+	var (
+		seq                              int64
+		id, typ, spec, created, modified string
+		specSet                          bool
+		dateAdded                        T
+		raw                              []byte
+	)
+	dest := []any{&seq, &id, &typ, &spec, &specSet, &created, &modified, &dateAdded, &raw}
 	for rows.Next() {
-		var (
-			v                                rampart.ObjectVersion
-			id, typ, spec, created, modified string
-			specSet                          bool
-			dateAdded                        T
-			raw                              []byte
-			err                              error
-		)
-		if err := rows.Scan(&v.Seq, &id, &typ, &spec, &specSet, &created, &modified, &dateAdded, &raw); err != nil {
+		raw = nil
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("find objects: %w", err)
 		}
+		v := &rampart.ObjectVersion{Seq: seq, DateAdded: added(dateAdded)}
+		var err error
 		if q.MetadataOnly {
 			v.Object, err = versions.MetadataObject(typ, id, spec, specSet, created, modified)
 		} else {
@@ -213,8 +218,7 @@ func ReadPage[T any](q *versions.Query, rows Rows, added func(T) time.Time) (*ra
 		if err != nil {
 			return nil, fmt.Errorf("find objects: stored version %d: %w", v.Seq, err)
 		}
-		v.DateAdded = added(dateAdded)
-		page.Versions = append(page.Versions, &v)
+		page.Versions = append(page.Versions, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find objects: %w", err)
@@ -240,10 +244,13 @@ func StoredVersions(d *Dialect, pk int64, ids []string) (string, []any) {
 // the type the store's driver scans date_added into, and added turns it
 // into microseconds.
 func ReadVersions[T any](rows Rows, added func(T) int64, out []versions.Row) ([]versions.Row, error) {
+	var (
+		r         versions.Row
+		dateAdded T
+	)
+	dest := []any{&r.Seq, &r.ID, &r.Key, &r.Spec, &dateAdded, &r.Top, &r.Latest, &r.Earliest}
 	for rows.Next() {
-		var r versions.Row
-		var dateAdded T
-		if err := rows.Scan(&r.Seq, &r.ID, &r.Key, &r.Spec, &dateAdded, &r.Top, &r.Latest, &r.Earliest); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		r.DateAdded = added(dateAdded)
