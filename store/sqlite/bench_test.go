@@ -67,19 +67,7 @@ func BenchmarkFindObjects(b *testing.B) {
 	s, _ := benchServices(b, path)
 	benchCollectionIn(b, s)
 	storetest.Fill(b, s, benchCollection, *benchObjects)
-	maxSeq := int64(*benchObjects)
-	b.Run("default", func(b *testing.B) {
-		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection}, maxSeq)
-	})
-	b.Run("type", func(b *testing.B) {
-		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection, Types: []string{"malware"}}, maxSeq/20)
-	})
-	b.Run("all-metadata", func(b *testing.B) {
-		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection, Versions: []string{"all"}, MetadataOnly: true}, maxSeq)
-	})
-	b.Run("spec21", func(b *testing.B) {
-		storetest.BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: benchCollection, SpecVersions: []string{"2.1"}}, maxSeq)
-	})
+	storetest.BenchListings(b, s, benchCollection, *benchObjects)
 }
 
 // BenchmarkCreateObjectsLarge stores bundles of 1,000 new indicators into

@@ -5,8 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/storetest"
 )
 
 // TestDeleteCollectionRemovesRows checks that deleting a collection
@@ -18,30 +17,12 @@ func TestDeleteCollectionRemovesRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	cs, os := NewCollectionService(db), NewObjectService(db)
-	if err := cs.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api"}); err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for range 2 {
-		c := &rampart.Collection{APIRoot: "api"}
-		if err := cs.CreateCollection(ctx, c); err != nil {
+	s := storetest.Services{Collections: NewCollectionService(db), Objects: NewObjectService(db)}
+	storetest.CheckDeleteCollectionRows(t, s, func() int {
+		var n int
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM objects`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		o, _ := stix.ParseObject([]byte(`{"type":"tool","spec_version":"2.1","id":"tool--00000000-0000-4000-8000-000000000001","created":"2020-01-01T00:00:00Z","modified":"2020-01-01T00:00:00Z","name":"t"}`))
-		if _, err := os.CreateObjects(ctx, c.ID, []*stix.Object{o}); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, c.ID)
-	}
-	if err := cs.DeleteCollection(ctx, "api", ids[0]); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM objects`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
-		t.Errorf("%d object rows after deleting one of two collections, want 1", n)
-	}
+		return n
+	})
 }

@@ -161,3 +161,23 @@ func BenchFindObjects(b *testing.B, s Services, filter rampart.ObjectFilter, max
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
 }
+
+// BenchListings runs BenchFindObjects as one sub-benchmark for each
+// listing both stores report figures for: default, one type (malware),
+// all versions without the JSON text, and one spec version. coll holds n
+// versions (see Fill).
+func BenchListings(b *testing.B, s Services, coll string, n int) {
+	maxSeq := int64(n)
+	b.Run("default", func(b *testing.B) {
+		BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: coll}, maxSeq)
+	})
+	b.Run("type", func(b *testing.B) {
+		BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: coll, Types: []string{"malware"}}, maxSeq/20)
+	})
+	b.Run("all-metadata", func(b *testing.B) {
+		BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: coll, Versions: []string{"all"}, MetadataOnly: true}, maxSeq)
+	})
+	b.Run("spec21", func(b *testing.B) {
+		BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: coll, SpecVersions: []string{"2.1"}}, maxSeq)
+	})
+}
