@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/passhash"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -56,7 +57,7 @@ func (s *AccountService) findAccount(ctx context.Context, db queryer, name strin
 		return nil, 0, "", fmt.Errorf("find account %q: %w", name, err)
 	}
 	a.CreatedAt = versions.Time(created)
-	grants, err := s.grants(ctx, db, `WHERE g.account = ?`, pk)
+	grants, err := s.grants(ctx, db, &pk)
 	if err != nil {
 		return nil, 0, "", fmt.Errorf("find account %q: %w", name, err)
 	}
@@ -64,25 +65,16 @@ func (s *AccountService) findAccount(ctx context.Context, db queryer, name strin
 	return &a, pk, hash, nil
 }
 
-// grants returns the grants selected by where, by account pk, ordered by
-// collection id.
-func (s *AccountService) grants(ctx context.Context, db queryer, where string, args ...any) (map[int64][]rampart.Grant, error) {
-	rows, err := db.QueryContext(ctx, `SELECT g.account, g.collection_id, g.can_read, g.can_write
-		FROM grants g `+where+` ORDER BY g.account, g.collection_id`, args...)
+// grants returns the grants of the account pk, or of every account when
+// pk is nil, by account pk.
+func (s *AccountService) grants(ctx context.Context, db queryer, pk *int64) (map[int64][]rampart.Grant, error) {
+	query, args := sqlgen.Grants(sqlgen.SQLite, pk)
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[int64][]rampart.Grant)
-	for rows.Next() {
-		var pk int64
-		var g rampart.Grant
-		if err := rows.Scan(&pk, &g.CollectionID, &g.Read, &g.Write); err != nil {
-			return nil, err
-		}
-		out[pk] = append(out[pk], g)
-	}
-	return out, rows.Err()
+	return sqlgen.ReadGrants(rows)
 }
 
 // FindAccounts returns all accounts ordered by name.
@@ -109,7 +101,7 @@ func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find accounts: %w", err)
 	}
-	grants, err := s.grants(ctx, s.db.read, "")
+	grants, err := s.grants(ctx, s.db.read, nil)
 	if err != nil {
 		return nil, fmt.Errorf("find accounts: %w", err)
 	}
