@@ -1,7 +1,13 @@
-// Package versions holds what the SQLite and PostgreSQL stores share about
-// object versions: reading an ObjectFilter into a Query, marking which
-// version of an object the default filters select, and assigning DateAdded.
-// It does no I/O.
+// Package versions holds what the SQLite and PostgreSQL stores share that
+// needs no SQL. First, object versions: reading an ObjectFilter into a
+// Query, marking which version of an object the default filters select,
+// assigning DateAdded, and deciding what a write or a deletion changes
+// (Create, Restore, PlanDelete). Then the checks, defaults and errors of
+// the other services (Passwords for logins, Prepare… for what is created),
+// so that both stores answer alike.
+//
+// It does no I/O: what it decides, each store writes with its own driver;
+// the SQL the stores share is in package sqlgen.
 package versions
 
 import (
