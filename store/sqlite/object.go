@@ -78,26 +78,18 @@ func (s *ObjectService) collectionPK(ctx context.Context, db queryer, id string)
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	return versions.Create(objs, s.db.now, s.writer(ctx, collectionID))
+	return versions.Create(ctx, collectionID, objs, s.db.now, s.write)
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded
 // order. See rampart.ObjectService.
 func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion) error {
-	return versions.Restore(vs, s.writer(ctx, collectionID))
+	return versions.Restore(ctx, collectionID, vs, s.write)
 }
 
-// writer returns write for the collection, as versions.Create and
-// versions.Restore take it.
-func (s *ObjectService) writer(ctx context.Context, collectionID string) versions.Writer {
-	return func(ids []string, plan versions.PlanFunc) error {
-		return s.write(ctx, collectionID, ids, plan)
-	}
-}
-
-// write runs one CreateObjects or RestoreObjects transaction: it reads the
-// collection's state and the stored versions of the objects' ids, lets
-// plan decide, and writes the plan.
+// write, a versions.Writer, runs one CreateObjects or RestoreObjects
+// transaction: it reads the collection's state and the stored versions of
+// the objects' ids, lets plan decide, and writes the plan.
 func (s *ObjectService) write(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
 	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {

@@ -2,6 +2,7 @@ package versions
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/rampart-cti/rampart"
@@ -116,28 +117,28 @@ func mixed(vs []*Row) bool {
 }
 
 // A Writer runs one CreateObjects or RestoreObjects transaction in a
-// store: it reads the collection's newest DateAdded (last, µs) and the
-// stored versions of ids (existing), calls plan with them, and writes the
-// plan it returns, or nothing when it has no inserts. It returns plan's
-// error as it is. ids are the objects' ids, each once.
-type Writer func(ids []string, plan PlanFunc) error
+// store: it reads the newest DateAdded (last, µs) of the collection and
+// the stored versions of ids there (existing), calls plan with them, and
+// writes the plan it returns, or nothing when it has no inserts. It
+// returns plan's error as it is. ids are the objects' ids, each once.
+type Writer func(ctx context.Context, collectionID string, ids []string, plan PlanFunc) error
 
 // PlanFunc decides what a Writer writes, given the stored versions of the
 // objects' ids and the collection's newest DateAdded (µs).
 type PlanFunc func(existing []Row, last int64) (*Plan, error)
 
 // Create is CreateObjects of both stores: it checks objs (EINVALID, naming
-// the object, when one cannot be stored), then has write store them with
-// DateAdded values from now (µs), read once the transaction holds the
-// collection.
-func Create(objs []*stix.Object, now func() int64, write Writer) ([]rampart.ObjectResult, error) {
+// the object, when one cannot be stored), then has write store them in
+// the collection with DateAdded values from now (µs), read once the
+// transaction holds the collection.
+func Create(ctx context.Context, collectionID string, objs []*stix.Object, now func() int64, write Writer) ([]rampart.ObjectResult, error) {
 	for i, o := range objs {
 		if err := CheckObject(i, o); err != nil {
 			return nil, err
 		}
 	}
 	var plan *Plan
-	err := write(ids(objs), func(existing []Row, last int64) (*Plan, error) {
+	err := write(ctx, collectionID, ids(objs), func(existing []Row, last int64) (*Plan, error) {
 		plan = PlanCreate(objs, existing, now(), last)
 		return plan, nil
 	})
@@ -149,7 +150,7 @@ func Create(objs []*stix.Object, now func() int64, write Writer) ([]rampart.Obje
 
 // Restore is RestoreObjects of both stores: it checks vs, then has write
 // store them with their own DateAdded (see PlanRestore).
-func Restore(vs []*rampart.ObjectVersion, write Writer) error {
+func Restore(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion, write Writer) error {
 	objs := make([]*stix.Object, len(vs))
 	for i, v := range vs {
 		if v == nil {
@@ -160,7 +161,7 @@ func Restore(vs []*rampart.ObjectVersion, write Writer) error {
 		}
 		objs[i] = v.Object
 	}
-	return write(ids(objs), func(existing []Row, last int64) (*Plan, error) {
+	return write(ctx, collectionID, ids(objs), func(existing []Row, last int64) (*Plan, error) {
 		return PlanRestore(vs, existing, last)
 	})
 }
