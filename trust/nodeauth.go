@@ -204,6 +204,38 @@ func checkProof(v *Verifier, g *jws.General, binding []byte, role string) (*Peer
 	return peer, nil
 }
 
+// CheckPeer checks, against the registry trusted now, that the node proof
+// which authenticated p still holds: the registry has not expired, and
+// both keys that signed the proof are still the signing keys of p's
+// organisation, valid now and not revoked.
+//
+// A connection is authenticated once, at its start, and may then stay
+// open for as long as its peer keeps using it; a server calls CheckPeer on
+// every request so that a revocation, an expiry or a removal from the
+// registry cuts off connections already open, not only new ones. It
+// returns an error wrapping ErrNodeAuth and the reason (ErrRevoked,
+// ErrUnknownKey, ErrWrongSigner, ErrKeyNotValid, ErrRegistryExpired).
+func (v *Verifier) CheckPeer(p *Peer) error {
+	if p == nil || p.Organization == nil {
+		return fmt.Errorf("%w: no authenticated peer", ErrNodeAuth)
+	}
+	reg := v.Registry()
+	now := v.now()
+	if reg.Expired(now) {
+		return fmt.Errorf("%w: %w: registry version %d expired at %s", ErrNodeAuth, ErrRegistryExpired, reg.Version(), reg.Expires().Format(time.RFC3339))
+	}
+	for _, kid := range p.KeyIDs {
+		k, _ := reg.Key(kid)
+		if k == nil {
+			return fmt.Errorf("%w: %w: key %q of %s is not in registry version %d", ErrNodeAuth, ErrUnknownKey, kid, p.Organization.ID, reg.Version())
+		}
+		if _, _, err := reg.signingKey(kid, k.Algorithm(), p.Organization.ID, now); err != nil {
+			return fmt.Errorf("%w: %w", ErrNodeAuth, err)
+		}
+	}
+	return nil
+}
+
 func writeFrame(w io.Writer, f proofFrame) error {
 	body, err := json.Marshal(f)
 	if err != nil {
