@@ -70,6 +70,10 @@ const MaxResponseBytes = 256 << 20
 // MaxResponseBytes.
 var ErrResponseTooLarge = errors.New("answer from the peer exceeds MaxResponseBytes (256 MiB)")
 
+// ErrTooManyCollections reports a peer that offers more than
+// MaxPeerCollections collections.
+var ErrTooManyCollections = errors.New("the peer offers more than MaxPeerCollections (16) collections")
+
 // limitTransport cuts every answer at MaxResponseBytes.
 type limitTransport struct{ rt http.RoundTripper }
 
@@ -192,6 +196,9 @@ func (n *Node) discover(ctx context.Context, l *peerLink) ([]string, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s shares no collection with this node in API root %q", l.base, l.peer.APIRoot)
+	}
+	if len(out) > MaxPeerCollections {
+		return nil, fmt.Errorf("%s: %w: it offers %d in API root %q", l.base, ErrTooManyCollections, len(out), l.peer.APIRoot)
 	}
 	return out, nil
 }
@@ -391,6 +398,11 @@ func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 		for {
 			q := taxii.Query{AddedAfter: at, Limit: n.PageSize, Versions: []string{rampart.VersionAll}}
 			p, err := l.client.RawObjects(ctx, l.peer.APIRoot, coll, q)
+			if err == nil && len(p.Objects) > n.PageSize {
+				// Beyond what was asked for: a peer that ignores the
+				// limit could make every page as large as an answer may be.
+				err = fmt.Errorf("the page holds %d objects, more than the %d asked for", len(p.Objects), n.PageSize)
+			}
 			if err == nil && len(p.Objects) > 0 && p.DateAddedLast.IsZero() {
 				err = errors.New("the page has no X-TAXII-Date-Added-Last header, so this node cannot tell where to resume")
 			}
