@@ -318,3 +318,69 @@ func TestSettingsPermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceBuildsOnlyOnSignedVersions: a version stored unsigned by
+// whoever may write to a collection the service reads is never the base
+// of a version the node signs (regression: the newest version was taken
+// as it was, so its content, its lowered marking included, went out signed
+// in the node's name).
+func TestServiceBuildsOnlyOnSignedVersions(t *testing.T) {
+	f := newFederation(t)
+	store := newMemStore(alertColl, "feed")
+	now := t0
+	fr := newService(store, orgIDs["FR"], "FR", &now)
+	fr.Sign = f.ids["FR"].Sign
+	fr.Verify = func(o *stix.Object) error { _, err := f.v.Verify(o); return err }
+	inc := &Incident{Name: "Grid intrusion", Detected: t0.Add(-time.Hour), Markings: []string{stix.TLPRed.MarkingID()}}
+	if err := fr.CreateIncident(ctx, inc); err != nil {
+		t.Fatal(err)
+	}
+	// A writer of the feed collection stores a newer version, unsigned,
+	// marked TLP:CLEAR.
+	forged := *inc
+	forged.Markings = []string{stix.TLPClear.MarkingID()}
+	forged.Name = "forged"
+	fo, err := forged.Object(t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateObjects(ctx, "feed", []*stix.Object{fo}); err != nil {
+		t.Fatal(err)
+	}
+	now = t0.Add(2 * time.Minute)
+	got, err := fr.UpdateIncident(ctx, inc.ID, func(i *Incident) error { i.Description = "update"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Grid intrusion" || len(got.Markings) != 1 || got.Markings[0] != stix.TLPRed.MarkingID() {
+		t.Errorf("the signed update was built on the forged version: name %q, markings %v", got.Name, got.Markings)
+	}
+
+	// The same for a statement its drafter publishes.
+	s := draftStatement(t)
+	s.Threshold = 1
+	s.Markings = []string{stix.TLPRed.MarkingID()}
+	if _, err := fr.CreateStatement(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	fs := *s
+	fs.Markings = []string{stix.TLPClear.MarkingID()}
+	so, err := fs.Object(t0.Add(3 * time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateObjects(ctx, "feed", []*stix.Object{so}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.StoreSigned(ctx, f.endorse(t, s, "DE", t0.Add(4*time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	now = t0.Add(5 * time.Minute)
+	pub, _, err := fr.PublishStatement(ctx, s.ID, func(st *Statement, objs []*stix.Object) *Quorum { return CountEndorsements(st, objs, f.v) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pub.Markings) != 1 || pub.Markings[0] != stix.TLPRed.MarkingID() {
+		t.Errorf("published with markings %v, want the drafter's TLP:RED", pub.Markings)
+	}
+}
