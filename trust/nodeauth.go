@@ -39,6 +39,11 @@ const (
 	// authenticates at once; more are closed at once, so that slow or
 	// hostile clients cannot exhaust the node.
 	MaxPendingHandshakes = 256
+	// MaxPendingPerHost bounds the handshakes in progress from one IP
+	// address, so that a single host, which needs no keys to open
+	// connections, cannot take every one of MaxPendingHandshakes and keep
+	// the peers out. A peer node opens a few connections at a time.
+	MaxPendingPerHost = 32
 )
 
 const channelBindingLabel = "EXPORTER-Channel-Binding" // RFC 9266
@@ -299,7 +304,9 @@ type Listener struct {
 	errMu    sync.Mutex
 	err      error
 	pending  chan struct{}
-	peers    sync.Map // *tls.Conn -> *Peer, until ConnContext takes it
+	hostsMu  sync.Mutex
+	hosts    map[string]int // handshakes in progress by remote IP
+	peers    sync.Map       // *tls.Conn -> *Peer, until ConnContext takes it
 	refusals sync.Map // net.Conn -> error, from the ClientHello check
 	closeMu  sync.Once
 }
@@ -308,7 +315,7 @@ type Listener struct {
 // checks peers with v. cert is the TLS certificate; GenerateCertificate
 // makes one.
 func NewListener(inner net.Listener, cert tls.Certificate, id *Identity, v *Verifier) *Listener {
-	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), pending: make(chan struct{}, MaxPendingHandshakes)}
+	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), pending: make(chan struct{}, MaxPendingHandshakes), hosts: map[string]int{}}
 	cfg := id.profile.ServerTLSConfig(cert)
 	groups := id.profile.TLSGroups()
 	// A client with no hybrid group is refused by the handshake itself
@@ -351,16 +358,50 @@ func (l *Listener) acceptLoop() {
 			l.closeDone()
 			return
 		}
+		host := remoteHost(raw)
+		if !l.takeHost(host) {
+			l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", fmt.Sprintf("more than MaxPendingPerHost (%d) handshakes in progress from %s", MaxPendingPerHost, host))
+			raw.Close()
+			continue
+		}
 		select {
 		case l.pending <- struct{}{}:
 			go func() {
-				defer func() { <-l.pending }()
+				defer func() { <-l.pending; l.releaseHost(host) }()
 				l.handshake(raw)
 			}()
 		default:
+			l.releaseHost(host)
 			l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", fmt.Sprintf("more than MaxPendingHandshakes (%d) handshakes in progress", MaxPendingHandshakes))
 			raw.Close()
 		}
+	}
+}
+
+// remoteHost is the IP address a connection comes from.
+func remoteHost(c net.Conn) string {
+	addr := c.RemoteAddr().String()
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+func (l *Listener) takeHost(h string) bool {
+	l.hostsMu.Lock()
+	defer l.hostsMu.Unlock()
+	if l.hosts[h] >= MaxPendingPerHost {
+		return false
+	}
+	l.hosts[h]++
+	return true
+}
+
+func (l *Listener) releaseHost(h string) {
+	l.hostsMu.Lock()
+	defer l.hostsMu.Unlock()
+	if l.hosts[h]--; l.hosts[h] <= 0 {
+		delete(l.hosts, h)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -197,4 +198,62 @@ func FuzzNodeProof(f *testing.F) {
 			t.Fatalf("a proof checked for %+v", p)
 		}
 	})
+}
+
+// TestPendingPerHost: one host cannot hold every handshake slot of a
+// Listener (regression: MaxPendingHandshakes idle connections from any
+// single address, no keys needed, kept every peer out).
+func TestPendingPerHost(t *testing.T) {
+	f := newTestFed(t)
+	addr, log := startNode(t, f, orgHub)
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for range MaxPendingPerHost {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, c)
+	}
+	// Wait until the listener has taken them all, then one more is shut.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, err = c.Read(make([]byte, 1))
+		c.Close()
+		var ne net.Error
+		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
+			break // closed by the listener
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a connection beyond MaxPendingPerHost was kept")
+		}
+	}
+	if !strings.Contains(log.String(), "MaxPendingPerHost") {
+		t.Errorf("the refusal was not logged:\n%s", log)
+	}
+	for _, c := range idle {
+		c.Close()
+	}
+	idle = nil
+	// The slots come back: a peer connects.
+	for {
+		c, err := f.dialer(orgFR, orgHub).DialContext(t.Context(), "tcp", addr)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection after the idle ones closed: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
