@@ -384,3 +384,37 @@ func TestServiceBuildsOnlyOnSignedVersions(t *testing.T) {
 		t.Errorf("published with markings %v, want the drafter's TLP:RED", pub.Markings)
 	}
 }
+
+// FuzzCountEndorsements: counting never panics on what a bundle holds,
+// and never counts an endorsement the verifier refuses.
+func FuzzCountEndorsements(f *testing.F) {
+	fed := newFederation(f)
+	s := draftStatement(f)
+	if _, err := s.Object(t0); err != nil {
+		f.Fatal(err)
+	}
+	e := fed.endorse(f, s, "DE", t0.Add(time.Hour))
+	f.Add([]byte(e.Raw), []byte(e.Raw))
+	unsigned, _ := Endorse(s, orgIDs["IT"], "x", t0.Add(time.Hour))
+	f.Add([]byte(unsigned.Raw), []byte(e.Raw))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var objs []*stix.Object
+		for _, raw := range [][]byte{a, b} {
+			if o, err := stix.ParseObject(raw); err == nil {
+				objs = append(objs, o)
+			}
+		}
+		q := CountEndorsements(s, objs, fed.v)
+		for _, c := range q.Counted {
+			found := false
+			for _, o := range objs {
+				if _, err := fed.v.Verify(o); err == nil && o.ID == c.Endorsement {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("counted %s, which does not verify", c.Endorsement)
+			}
+		}
+	})
+}

@@ -257,3 +257,27 @@ func TestPendingPerHost(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// FuzzParseKeySet: a key set an organisation hands the authority never
+// panics the authority's tools, and what parses holds the profile's pair.
+func FuzzParseKeySet(f *testing.F) {
+	id, err := GenerateIdentity(EUPQBase, orgFR)
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, err := id.KeySet().Marshal()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte(`{"profile":"eu-pq-high","keys":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ks, err := ParseKeySet(data)
+		if err != nil {
+			return
+		}
+		if len(ks.SigningKeys()) != 2 {
+			t.Fatalf("a key set with %d signing keys parsed", len(ks.SigningKeys()))
+		}
+	})
+}
