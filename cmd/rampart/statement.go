@@ -270,7 +270,7 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 		return coordError(err)
 	}
 	if bundle != "" {
-		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
 		if err != nil {
 			return err
 		}
