@@ -205,6 +205,12 @@ func (n *Node) discover(ctx context.Context, l *peerLink) ([]string, error) {
 
 // followCollection alternates rounds and waits on one collection.
 func (n *Node) followCollection(ctx context.Context, l *peerLink, coll string) error {
+	var early bool  // the last wait answered before its timeout, not for a registry
+	var empties int // consecutive early answers after which the cursor did not move
+	before, err := n.cursor(ctx, l, coll)
+	if err != nil {
+		return err
+	}
 	for {
 		if err := n.round(ctx, l, coll); err != nil {
 			return err
@@ -213,16 +219,54 @@ func (n *Node) followCollection(ctx context.Context, l *peerLink, coll string) e
 		if err != nil {
 			return err
 		}
+		// A wait that answers at once is followed by a round that moves
+		// the cursor: the page's date headers cover even what this node
+		// may not see. A peer that answers at once over and over with
+		// nothing to show would keep this node pulling, and writing its
+		// status, as fast as the network allows: back off instead.
+		if early && !after.After(before) {
+			empties++
+			if err := sleepCtx(ctx, emptyChangePause(empties, n.RetryMin, n.RetryMax)); err != nil {
+				return err
+			}
+		} else {
+			empties = 0
+		}
+		before = after
 		known := n.knownRegistry(l)
+		start := time.Now()
 		res, err := n.wait(ctx, l, coll, after, known)
 		if err != nil {
 			return err
 		}
+		early = time.Since(start) < n.WaitTimeout/2 && res.RegistryVersion <= known
 		if res.RegistryVersion > known {
 			n.pullRegistry(ctx, l, res.RegistryVersion)
 		}
 		// A round follows even when the wait timed out: it costs one
 		// request and covers a notification lost on the way.
+	}
+}
+
+// emptyChangePause is how long to wait after the k-th consecutive wait
+// that answered at once with nothing to pull: RetryMin, doubling, at most
+// RetryMax.
+func emptyChangePause(k int, lo, hi time.Duration) time.Duration {
+	d := lo
+	for i := 1; i < k && d < hi; i++ {
+		d *= 2
+	}
+	return min(d, hi)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

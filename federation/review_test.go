@@ -252,3 +252,43 @@ func TestHostilePeerPages(t *testing.T) {
 		t.Errorf("a peer with %d collections: %v, want ErrTooManyCollections", collections.Load(), err)
 	}
 }
+
+// TestPeerAnsweringAtOnceIsThrottled: a peer that answers every wait at
+// once with nothing to pull does not keep a node pulling in a loop
+// (regression: each such answer was followed at once by a round and a
+// status write, as fast as the network allowed).
+func TestPeerAnsweringAtOnceIsThrottled(t *testing.T) {
+	f := sharedFed(t)
+	var waits, pages atomic.Int64
+	p := fakePeer(t, f, orgHub, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/taxii+json;version=2.1")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/collections/"):
+			fmt.Fprint(w, `{"collections":[{"id":"c0","title":"c","can_read":true,"can_write":false}]}`)
+		case strings.HasSuffix(r.URL.Path, "/objects/"):
+			pages.Add(1)
+			fmt.Fprint(w, `{"more":false}`)
+		case r.URL.Path == pathWait:
+			waits.Add(1)
+			fmt.Fprint(w, `{"changed":true,"registry_version":1}`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	a := newTestNode(t, f, orgFR, "")
+	a.peer(t, p)
+	a.start(t, func(n *Node) { n.RetryMin, n.RetryMax = 10*time.Minute, 10*time.Minute })
+	eventually(t, "A pulls after the first wait", func() bool { return pages.Load() >= 2 })
+	a.stopNode()
+	if w, pg := waits.Load(), pages.Load(); w != 1 || pg != 2 {
+		t.Errorf("A asked %d waits and %d pages; want 1 and 2, then a pause", w, pg)
+	}
+}
+
+func TestEmptyChangePause(t *testing.T) {
+	for k, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 10: time.Minute} {
+		if got := emptyChangePause(k, time.Second, time.Minute); got != want {
+			t.Errorf("pause after %d: %s, want %s", k, got, want)
+		}
+	}
+}
