@@ -169,6 +169,7 @@ func ParseAlert(o *stix.Object) (*Alert, error) {
 // thing, so that no new version is written for nothing.
 func (a *Alert) sameContent(b *Alert) bool {
 	return a.Rule == b.Rule && a.SubjectRef == b.SubjectRef && a.Severity == b.Severity &&
+		slices.Equal(a.Markings, b.Markings) &&
 		a.SeverityScore == b.SeverityScore && a.Name == b.Name &&
 		slices.Equal(a.MemberStates, b.MemberStates) && slices.Equal(a.Sectors, b.Sectors) &&
 		slices.Equal(a.SightingRefs, b.SightingRefs) && slices.Equal(a.IndicatorRefs, b.IndicatorRefs) &&

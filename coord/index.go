@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 // ruleKey names what an alert is about: a rule and its subject.
@@ -38,6 +39,10 @@ type relation struct {
 // identities, locations, names) to place them and relate them.
 type index struct {
 	versions map[string]stix.Timestamp // object id -> latest version seen
+	// levels is how far each object's latest version may travel in clear
+	// (trust.Restriction): an alert drawn from it is marked at least as
+	// strictly.
+	levels map[string]stix.TLP
 
 	sightings map[string]*sighting
 	byOf      map[string]map[string]bool // sighted object -> sighting ids
@@ -62,6 +67,7 @@ type index struct {
 func newIndex() *index {
 	return &index{
 		versions:    map[string]stix.Timestamp{},
+		levels:      map[string]stix.TLP{},
 		sightings:   map[string]*sighting{},
 		byOf:        map[string]map[string]bool{},
 		byWhere:     map[string]map[string]bool{},
@@ -144,6 +150,11 @@ type namedJSON struct {
 func (x *index) add(o *stix.Object, retention time.Time) []ruleKey {
 	if !observed(o.Type) || !x.newer(o) {
 		return nil
+	}
+	if t := trust.Restriction(o); t != stix.TLPUnmarked {
+		x.levels[o.ID] = t
+	} else {
+		delete(x.levels, o.ID)
 	}
 	switch o.Type {
 	case "sighting":
@@ -397,6 +408,27 @@ func (x *index) place(s *sighting, countryOf func(string) string) (countries, se
 		}
 	}
 	return countries, sectors
+}
+
+// level returns the strictest restriction among ids and the
+// relationships of the given types from them, with their targets.
+func (x *index) level(ids []string, relTypes ...string) stix.TLP {
+	lvl := stix.TLPUnmarked
+	raise := func(id string) {
+		if t := x.levels[id]; t > lvl {
+			lvl = t
+		}
+	}
+	for _, id := range ids {
+		raise(id)
+		for _, typ := range relTypes {
+			for rel, end := range x.out[relKey(typ, id)] {
+				raise(rel)
+				raise(end)
+			}
+		}
+	}
+	return lvl
 }
 
 // name returns a readable name for an id.

@@ -30,8 +30,10 @@ type Rules struct {
 	// time (default 30 days); older ones no longer raise or extend alerts.
 	Retention time.Duration
 	// Marking is the TLP level of cross-border alerts: clear, green, amber
-	// (default) or amber+strict. Watchlist alerts are always TLP:RED, as
-	// they reveal what a member state watches.
+	// (default) or amber+strict. It is a floor: an alert drawn from
+	// anything marked more strictly (a TLP:RED or addressed sighting, say)
+	// takes that marking. Watchlist alerts are always TLP:RED, as they
+	// reveal what a member state watches.
 	Marking string
 }
 

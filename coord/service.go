@@ -35,7 +35,16 @@ type Service struct {
 	// Sign, when set, signs every object before it is stored (for example
 	// trust.Identity.Sign).
 	Sign func(*stix.Object) (*stix.Object, error)
-	Now  func() time.Time
+	// Verify, when set, checks the signature of a stored version before
+	// the service builds a new, signed version on it (UpdateIncident,
+	// PublishStatement): the newest version that passes is the base, and
+	// newer ones that do not are ignored. Without it, a version anyone
+	// with write access to a collection read had stored, unsigned, would
+	// be signed in the node's name and shared with its peers, its
+	// marking included. Set it together with Sign (for example with
+	// trust.Verifier.Verify).
+	Verify func(*stix.Object) error
+	Now    func() time.Time
 
 	mu   sync.Mutex
 	defs definitionsOnce
@@ -88,6 +97,36 @@ func (s *Service) StoreSigned(ctx context.Context, objs ...*stix.Object) error {
 	}
 	_, err := s.Objects.CreateObjects(ctx, s.CollectionID, objs)
 	return err
+}
+
+// base returns the version of object id that a new version is built on:
+// the newest that passes Verify (the newest of all without Verify). It
+// returns ENOTFOUND when there is no version, EFORBIDDEN when none
+// verifies.
+func (s *Service) base(ctx context.Context, typ, id string) (*stix.Object, error) {
+	var vs []*stix.Object
+	f := rampart.ObjectFilter{Types: []string{typ}, IDs: []string{id}, Versions: []string{rampart.VersionAll}, SpecVersions: []string{"2.1"}}
+	if err := s.each(ctx, f, func(o *stix.Object) { vs = append(vs, o) }); err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, rampart.Errorf(rampart.ENOTFOUND, "no %s %q", typ, id)
+	}
+	slices.SortFunc(vs, func(a, b *stix.Object) int { return b.Version().Compare(a.Version()) })
+	if s.Verify == nil {
+		return vs[0], nil
+	}
+	var first error
+	for _, o := range vs {
+		err := s.Verify(o)
+		if err == nil {
+			return o, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, rampart.Errorf(rampart.EFORBIDDEN, "no version of %s %q has a signature that checks (%v): this node builds only on versions its signers wrote", typ, id, first)
 }
 
 // latest returns the latest version of every object of typ in the
@@ -159,9 +198,13 @@ func (s *Service) CreateIncident(ctx context.Context, inc *Incident) error {
 func (s *Service) UpdateIncident(ctx context.Context, id string, fn func(*Incident) error) (*Incident, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	inc, err := s.FindIncidentByID(ctx, id)
+	o, err := s.base(ctx, "incident", id)
 	if err != nil {
 		return nil, err
+	}
+	inc, err := ParseIncident(o)
+	if err != nil {
+		return nil, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
 	if inc.CreatedBy != s.Organization {
 		return nil, rampart.Errorf(rampart.EFORBIDDEN, "incident %q was created by %s, not by this node's organisation %s: only its creator writes new versions; record your view in your own incident with --joint %s", id, orNone(inc.CreatedBy), orNone(s.Organization), id)
@@ -170,7 +213,7 @@ func (s *Service) UpdateIncident(ctx context.Context, id string, fn func(*Incide
 		return nil, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
 	inc.ID = id
-	o, err := inc.Object(s.now())
+	o, err = inc.Object(s.now())
 	if err != nil {
 		return nil, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
@@ -507,9 +550,13 @@ func (s *Service) StatementObjects(ctx context.Context, id string) ([]*stix.Obje
 func (s *Service) PublishStatement(ctx context.Context, id string, count func(*Statement, []*stix.Object) *Quorum) (*Statement, *Quorum, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, _, err := s.FindStatementByID(ctx, id)
+	o, err := s.base(ctx, StatementType, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	st, err := ParseStatement(o)
+	if err != nil {
+		return nil, nil, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
 	if st.CreatedBy != s.Organization {
 		return nil, nil, rampart.Errorf(rampart.EFORBIDDEN, "statement %q was drafted by %s: only its drafter publishes it", id, st.CreatedBy)
@@ -526,7 +573,7 @@ func (s *Service) PublishStatement(ctx context.Context, id string, count func(*S
 		}
 		return nil, q, rampart.Errorf(rampart.EINVALID, "%s", msg)
 	}
-	o, err := st.Object(s.now())
+	o, err = st.Object(s.now())
 	if err != nil {
 		return nil, q, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	json "encoding/json/v2"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -79,12 +80,27 @@ func (s *Settings) Validate() error {
 }
 
 // ReadSettings reads a settings file; a missing file gives the default
-// settings. Errors name the file and the bad member.
+// settings. Errors name the file and the bad member. It refuses a file
+// that others than its owner may read or write (mode bits 0077), as for a
+// private key: the file holds the webhook secrets and what the member state
+// watches, and whoever can change it decides where alerts go.
 func ReadSettings(path string) (*Settings, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Settings{Rules: DefaultRules()}, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("settings %s: permissions %04o let others read the webhook secrets and watchlists or change where alerts go; run chmod 600 %q", path, perm, path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSettingsBytes+1))
 	if err != nil {
 		return nil, err
 	}

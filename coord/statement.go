@@ -368,29 +368,63 @@ const (
 // use as long as s and objs are not changed meanwhile.
 func CountEndorsements(s *Statement, objs []*stix.Object, v *trust.Verifier) *Quorum {
 	q := &Quorum{Statement: s.ID, Terms: s.TermsDigest(), Threshold: s.Threshold, Invited: dedupe(s.Invited)}
-	latest := map[string]*stix.Object{}
+	// The versions of each endorsement, by opinion id and creator: only
+	// the organisation that wrote an endorsement writes its later versions
+	// (a withdrawal), so a version by anyone else is another endorsement.
+	type key struct{ id, org string }
+	versions := map[key][]*stix.Object{}
 	for _, o := range objs {
-		if !IsEndorsementOf(o, s.ID) {
-			continue
-		}
-		if prev := latest[o.ID]; prev == nil || o.Version().Compare(prev.Version()) > 0 {
-			latest[o.ID] = o
+		if IsEndorsementOf(o, s.ID) {
+			k := key{o.ID, o.CreatedByRef}
+			versions[k] = append(versions[k], o)
 		}
 	}
-	var ends []*stix.Object
-	for _, o := range latest {
-		ends = append(ends, o)
+	type endorsement struct {
+		o      *stix.Object
+		signed *trust.Signed
+		err    error
 	}
-	slices.SortFunc(ends, func(a, b *stix.Object) int {
-		if c := a.Version().Compare(b.Version()); c != 0 {
+	var ends []endorsement
+	for _, vs := range versions {
+		// The newest version whose signature verifies is the endorsement
+		// as its organisation left it; a newer version that does not
+		// verify was not written by it and changes nothing (it could
+		// otherwise withdraw another state's endorsement). It is listed.
+		slices.SortFunc(vs, func(a, b *stix.Object) int { return b.Version().Compare(a.Version()) })
+		e := endorsement{o: vs[0]}
+		e.signed, e.err = v.Verify(vs[0])
+		for i := 1; e.err != nil && i < len(vs); i++ {
+			signed, err := v.Verify(vs[i])
+			if err != nil {
+				continue
+			}
+			for _, newer := range vs[:i] {
+				_, nerr := v.Verify(newer)
+				q.Rejected = append(q.Rejected, Rejection{Endorsement: newer.ID, Organization: newer.CreatedByRef,
+					Reason: fmt.Sprintf("%s (version %s, ignored: version %s counts)", signatureReason(nerr), newer.Version(), vs[i].Version())})
+			}
+			e = endorsement{o: vs[i], signed: signed}
+		}
+		ends = append(ends, e)
+	}
+	slices.SortFunc(ends, func(a, b endorsement) int {
+		if c := a.o.Version().Compare(b.o.Version()); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		if c := strings.Compare(a.o.ID, b.o.ID); c != 0 {
+			return c
+		}
+		return strings.Compare(a.o.CreatedByRef, b.o.CreatedByRef)
 	})
 	counted := map[string]string{}
-	for _, o := range ends {
+	for _, end := range ends {
+		o := end.o
 		reject := func(format string, args ...any) {
 			q.Rejected = append(q.Rejected, Rejection{Endorsement: o.ID, Organization: o.CreatedByRef, Reason: fmt.Sprintf(format, args...)})
+		}
+		if end.err != nil {
+			reject("%s", signatureReason(end.err))
+			continue
 		}
 		var j opinionJSON
 		json.Unmarshal(o.Raw, &j)
@@ -403,11 +437,7 @@ func CountEndorsements(s *Statement, objs []*stix.Object, v *trust.Verifier) *Qu
 			reject("%s: it endorses terms %s, not the statement's current terms %s", RejectOtherTerms, e.TermsDigest, q.Terms)
 			continue
 		}
-		signed, err := v.Verify(o)
-		if err != nil {
-			reject("%s", signatureReason(err))
-			continue
-		}
+		signed := end.signed
 		org := signed.Organization
 		who := fmt.Sprintf("%s (%s, %s)", org.Name, org.Country, org.ID)
 		switch {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
@@ -37,31 +38,60 @@ func (c *StatementCheck) OK() bool { return len(c.Problems) == 0 }
 // object that claims to be a statement but cannot be read is reported as
 // an error.
 func CheckStatements(objs []*stix.Object, v *trust.Verifier) ([]*StatementCheck, error) {
-	latest := map[string]*stix.Object{}
+	versions := map[string][]*stix.Object{}
 	for _, o := range objs {
-		if o.Type != StatementType {
-			continue
-		}
-		if prev := latest[o.ID]; prev == nil || o.Version().Compare(prev.Version()) > 0 {
-			latest[o.ID] = o
+		if o.Type == StatementType {
+			versions[o.ID] = append(versions[o.ID], o)
 		}
 	}
-	ids := make([]string, 0, len(latest))
-	for id := range latest {
+	ids := make([]string, 0, len(versions))
+	for id := range versions {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	var out []*StatementCheck
 	for _, id := range ids {
-		o := latest[id]
+		// The statement is its newest version whose signature verifies: a
+		// newer one that does not verify was not written by its drafter
+		// and is reported, not believed.
+		vs := versions[id]
+		slices.SortFunc(vs, func(a, b *stix.Object) int { return b.Version().Compare(a.Version()) })
+		o := vs[0]
+		drafter, derr := v.Verify(o)
+		var ignored []*stix.Object
+		for i := 1; derr != nil && i < len(vs); i++ {
+			if signed, err := v.Verify(vs[i]); err == nil {
+				ignored, o, drafter, derr = vs[:i], vs[i], signed, nil
+			}
+		}
 		s, err := ParseStatement(o)
 		if err != nil {
 			return nil, err
 		}
-		c := &StatementCheck{Statement: s}
-		c.Drafter, c.DrafterErr = v.Verify(o)
+		c := &StatementCheck{Statement: s, Drafter: drafter, DrafterErr: derr}
 		if c.DrafterErr != nil {
 			c.Problems = append(c.Problems, fmt.Sprintf("the statement's own signature does not check: %v", c.DrafterErr))
+		}
+		for _, x := range ignored {
+			_, err := v.Verify(x)
+			c.Problems = append(c.Problems, fmt.Sprintf("version %s does not check (%v); version %s is the one checked", x.Version(), err, o.Version()))
+		}
+		// Only the drafter writes a statement's versions: signed versions
+		// by several organisations mean someone rewrote another's
+		// statement under its id.
+		creators := map[string]bool{}
+		for _, x := range vs {
+			if _, err := v.Verify(x); err == nil {
+				creators[x.CreatedByRef] = true
+			}
+		}
+		if len(creators) > 1 {
+			var names []string
+			for org := range creators {
+				names = append(names, org)
+			}
+			sort.Strings(names)
+			c.Problems = append(c.Problems, fmt.Sprintf("signed versions by %d organisations (%s); only the drafter writes a statement's versions", len(names), strings.Join(names, ", ")))
 		}
 		c.Quorum = CountEndorsements(s, objs, v)
 		if s.Status == StatementPublished {

@@ -574,9 +574,7 @@ func (w *EarlyWarning) episodeAlert(k ruleKey, ep []placed) *Alert {
 		FirstSeen: ep[0].s.Time, LastSeen: ep[len(ep)-1].s.Time,
 		Window: w.Rules.Window, MinStates: w.Rules.MinStates,
 	}
-	if m, err := alertMarking(w.Rules.Marking); err == nil {
-		a.Markings = []string{m}
-	}
+	a.Markings = w.alertMarkings(k, ep, a)
 	a.SeverityScore, a.SeverityReasons = scoreAlert(a.MemberStates, a.Sectors, a.IntrusionSetRefs, 0, w.idx.name)
 	a.Severity = severityOf(a.SeverityScore)
 	where := strings.Join(a.MemberStates, ", ")
@@ -589,6 +587,33 @@ func (w *EarlyWarning) episodeAlert(k ruleKey, ep []placed) *Alert {
 		a.Name = fmt.Sprintf("campaign %s: %d related sightings in %s", w.idx.name(k.Subject), len(a.SightingRefs), where)
 	}
 	return a
+}
+
+// alertMarkings returns the marking of an episode's alert: the rules'
+// marking, or a stricter one when anything the alert draws on is marked
+// more strictly (trust.Restriction: TLP markings, granular ones included,
+// and addressing, which counts as TLP:RED). An alert names the sightings,
+// the sighted indicators and their names, the member states and sectors
+// where they were made, and the intrusion sets and campaigns they are tied
+// to, so it must not travel further than any of them: an alert about a
+// TLP:RED sighting is TLP:RED, and federation never sends it in clear.
+func (w *EarlyWarning) alertMarkings(k ruleKey, ep []placed, a *Alert) []string {
+	lvl, err := stix.ParseTLP(w.Rules.Marking)
+	if err != nil {
+		lvl = stix.TLPAmber // Rules.Validate refuses this; be strict anyway
+	}
+	ids := []string{k.Subject}
+	var where []string
+	for _, p := range ep {
+		ids = append(ids, p.s.ID, p.s.Of)
+		where = append(where, p.s.Where...)
+	}
+	ids = append(ids, a.IntrusionSetRefs...)
+	ids = append(ids, a.CampaignRefs...)
+	lvl = max(lvl,
+		w.idx.level(ids, "indicates", "attributed-to"),
+		w.idx.level(where, "located-at"))
+	return []string{lvl.MarkingID()}
 }
 
 // dedupe returns the distinct values of list, sorted; nil for none.

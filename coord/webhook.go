@@ -65,16 +65,38 @@ type Webhook struct {
 func (h Webhook) Validate() error {
 	u, err := url.Parse(h.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("webhook %q: the URL must be https://host/... (or http:// to a loopback address)", h.URL)
+		return fmt.Errorf("webhook %q: the URL must be https://host/... (or http:// to a loopback address)", RedactURL(h.URL))
 	}
 	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
-		return fmt.Errorf("webhook %q: plain http is allowed to loopback addresses only; alerts must not cross a network in clear", h.URL)
+		return fmt.Errorf("webhook %q: plain http is allowed to loopback addresses only; alerts must not cross a network in clear", RedactURL(h.URL))
 	}
 	if len(h.Secret) < MinWebhookSecret {
-		return fmt.Errorf("webhook %q: the secret must be at least %d bytes", h.URL, MinWebhookSecret)
+		return fmt.Errorf("webhook %q: the secret must be at least %d bytes", RedactURL(h.URL), MinWebhookSecret)
 	}
 	return nil
 }
+
+// RedactURL returns a webhook URL as logs and errors show it: its scheme
+// and host, without user information, path or query. Many receivers
+// (chat and incident tools) put a secret token in the URL itself, so the
+// whole URL is a credential; the host is enough to say which webhook.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(unreadable URL)"
+	}
+	out := u.Scheme + "://" + u.Host
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		out += "/…"
+	}
+	return out
+}
+
+// refuseRedirect keeps a webhook delivery at the URL it was configured
+// with: following a redirect would post the signed alert wherever the
+// receiver (or whoever controls it) points, in plain http or to an
+// internal address, past the checks Validate made.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func loopbackHost(host string) bool {
 	if host == "localhost" {
@@ -92,7 +114,9 @@ func loopbackHost(host string) bool {
 // HeaderTimestamp (Unix seconds) and HeaderSignature
 // "v1=" + hex(HMAC-SHA256(secret, timestamp + "." + body)). A delivery is
 // retried with exponential backoff on network errors, 5xx, 408 and 429
-// responses, up to Attempts times; other 4xx responses are final.
+// responses, up to Attempts times; other 4xx responses are final, and so
+// are redirects, which are never followed (Open sets the client's
+// CheckRedirect). Logs and errors name a webhook by RedactURL only.
 // Deliveries to one webhook are made in order, one at a time.
 //
 // Set the fields, call Open, then Notify from any goroutine. A Notifier is
@@ -146,6 +170,9 @@ func (n *Notifier) Open(ctx context.Context) error {
 	if n.Client == nil {
 		n.Client = &http.Client{Timeout: DefaultWebhookTimeout}
 	}
+	c := *n.Client
+	c.CheckRedirect = refuseRedirect
+	n.Client = &c
 	if n.Attempts <= 0 {
 		n.Attempts = DefaultWebhookAttempts
 	}
@@ -210,7 +237,7 @@ func (n *Notifier) Notify(event string, alert *stix.Object) {
 		if len(q.list) >= MaxWebhookQueue {
 			q.list = q.list[1:]
 			n.count(func(s *NotifierStats) { s.Dropped++ })
-			n.logger().Warn("webhook queue full: oldest delivery dropped", "url", q.hook.URL)
+			n.logger().Warn("webhook queue full: oldest delivery dropped", "url", RedactURL(q.hook.URL))
 		}
 		q.list = append(q.list, d)
 		q.mu.Unlock()
@@ -244,7 +271,7 @@ func (n *Notifier) send(ctx context.Context, q *hookQueue) {
 				return
 			}
 			n.count(func(s *NotifierStats) { s.Failed++ })
-			n.logger().Error("webhook delivery failed", "url", q.hook.URL, "delivery", d.id, "err", err)
+			n.logger().Error("webhook delivery failed", "url", RedactURL(q.hook.URL), "delivery", d.id, "err", err)
 			continue
 		}
 		n.count(func(s *NotifierStats) { s.Delivered++ })
@@ -296,6 +323,12 @@ func (n *Notifier) post(ctx context.Context, h Webhook, id, event string, body [
 	req.Header.Set(HeaderSignature, SignWebhook([]byte(h.Secret), ts, body))
 	resp, err := n.Client.Do(req)
 	if err != nil {
+		// The client's error quotes the whole URL, a credential for many
+		// receivers; keep the cause alone.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return fmt.Errorf("%s %s: %w", ue.Op, RedactURL(h.URL), ue.Err)
+		}
 		return err
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -305,6 +338,8 @@ func (n *Notifier) post(ctx context.Context, h Webhook, id, event string, body [
 		return nil
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests:
 		return fmt.Errorf("webhook answered %s", resp.Status)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return fmt.Errorf("%w: webhook answered %s; deliveries do not follow redirects, configure the final URL", errFinal, resp.Status)
 	}
 	return fmt.Errorf("%w: webhook answered %s", errFinal, resp.Status)
 }

@@ -15,7 +15,7 @@ import (
 // object names the organisations it is for. An addressed object never
 // leaves its creator's node in clear: it goes only to the organisations
 // named, sealed to them (and through hubs, which cannot open it).
-const RecipientsExtensionID = "extension-definition--199a39e1-8294-46d0-8712-4be8437da8b3"
+const RecipientsExtensionID = trust.RecipientsExtensionID
 
 // rampartIdentityID is the identity that publishes Rampart's extension
 // definitions (trust.ExtensionDefinition returns it).
@@ -57,8 +57,10 @@ type recipientsExtension struct {
 // trust.MaxRecipients, or a recipient that is not an identity id. A node
 // treats such an object as addressed to no one, so it never leaves.
 func Recipients(o *stix.Object) ([]string, error) {
-	// Most objects are not addressed; a scan is cheaper than decoding.
-	if !bytes.Contains(o.Raw, []byte(RecipientsExtensionID)) {
+	// Most objects are not addressed; a scan is cheaper than decoding. A
+	// name may be spelt with \u escapes, which the scan would miss, so an
+	// object with any such escape is decoded.
+	if !bytes.Contains(o.Raw, []byte(RecipientsExtensionID)) && !bytes.Contains(o.Raw, []byte(`\u`)) {
 		return nil, nil
 	}
 	var top struct {

@@ -36,6 +36,13 @@ const (
 	ReasonReplay        = "replay"           // older than the version this node holds
 	ReasonWrongCreator  = "wrong-creator"    // an id this node holds from another creator
 	ReasonStore         = "store"            // the store refused it
+	// ReasonInClear: an object that may travel only sealed (TLP:RED,
+	// TLP:AMBER+STRICT, addressed) arrived in clear. No node sends one so;
+	// a peer that does leaks, and this node does not keep what leaked.
+	ReasonInClear = "in-clear"
+	// ReasonNotAddressed: a sealed envelope held an addressed object that
+	// does not name this node: the object was passed on by a recipient.
+	ReasonNotAddressed = "not-addressed"
 )
 
 // reasonOf names the kind of a trust error.
@@ -225,6 +232,9 @@ func (n *Node) receiveOne(raw jsontext.Value) received {
 	if err != nil {
 		return received{err: err, reason: reasonOf(err), id: o.ID, version: o.Version().String()}
 	}
+	if reason, err := n.routed(r); err != nil {
+		return received{err: err, reason: reason, id: r.Object.ID, version: r.Object.Version().String()}
+	}
 	if n.Validate != nil {
 		if err := n.Validate(r.Object); err != nil {
 			return received{err: err, reason: ReasonInvalid, id: r.Object.ID, version: r.Object.Version().String()}
@@ -235,6 +245,30 @@ func (n *Node) receiveOne(raw jsontext.Value) received {
 		out.env = r.Envelope
 	}
 	return out
+}
+
+// routed checks that a received object came the way the distribution
+// rules send it: an object that may travel only sealed (TLP:RED,
+// TLP:AMBER+STRICT or addressed) must have come in an envelope, and an
+// addressed object that came in one must name this node. It returns the
+// refusal's reason and error otherwise.
+func (n *Node) routed(r *trust.Received) (string, error) {
+	o := r.Object
+	if r.Envelope == nil {
+		if o.Type == trust.SealedType {
+			return "", nil
+		}
+		if t := trust.Restriction(o); t >= stix.TLPAmberStrict {
+			return ReasonInClear, fmt.Errorf("%s %q: %s or addressed, it travels only sealed to its recipients, yet arrived in clear; not stored", o.Type, o.ID, t)
+		}
+		return "", nil
+	}
+	to, err := Recipients(o)
+	self := n.Identity.Organization()
+	if err != nil || (len(to) > 0 && !slices.Contains(to, self)) {
+		return ReasonNotAddressed, fmt.Errorf("%s %q: sealed to this node (by %s) but addressed to %v, not to %s; not stored", o.Type, o.ID, r.Envelope.CreatedByRef, to, self)
+	}
+	return "", nil
 }
 
 // relays reports whether this node, having opened env, must keep it to

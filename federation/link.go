@@ -70,6 +70,10 @@ const MaxResponseBytes = 256 << 20
 // MaxResponseBytes.
 var ErrResponseTooLarge = errors.New("answer from the peer exceeds MaxResponseBytes (256 MiB)")
 
+// ErrTooManyCollections reports a peer that offers more than
+// MaxPeerCollections collections.
+var ErrTooManyCollections = errors.New("the peer offers more than MaxPeerCollections (16) collections")
+
 // limitTransport cuts every answer at MaxResponseBytes.
 type limitTransport struct{ rt http.RoundTripper }
 
@@ -193,11 +197,20 @@ func (n *Node) discover(ctx context.Context, l *peerLink) ([]string, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s shares no collection with this node in API root %q", l.base, l.peer.APIRoot)
 	}
+	if len(out) > MaxPeerCollections {
+		return nil, fmt.Errorf("%s: %w: it offers %d in API root %q", l.base, ErrTooManyCollections, len(out), l.peer.APIRoot)
+	}
 	return out, nil
 }
 
 // followCollection alternates rounds and waits on one collection.
 func (n *Node) followCollection(ctx context.Context, l *peerLink, coll string) error {
+	var early bool  // the last wait answered before its timeout, not for a registry
+	var empties int // consecutive early answers after which the cursor did not move
+	before, err := n.cursor(ctx, l, coll)
+	if err != nil {
+		return err
+	}
 	for {
 		if err := n.round(ctx, l, coll); err != nil {
 			return err
@@ -206,16 +219,54 @@ func (n *Node) followCollection(ctx context.Context, l *peerLink, coll string) e
 		if err != nil {
 			return err
 		}
+		// A wait that answers at once is followed by a round that moves
+		// the cursor: the page's date headers cover even what this node
+		// may not see. A peer that answers at once over and over with
+		// nothing to show would keep this node pulling, and writing its
+		// status, as fast as the network allows: back off instead.
+		if early && !after.After(before) {
+			empties++
+			if err := sleepCtx(ctx, emptyChangePause(empties, n.RetryMin, n.RetryMax)); err != nil {
+				return err
+			}
+		} else {
+			empties = 0
+		}
+		before = after
 		known := n.knownRegistry(l)
+		start := time.Now()
 		res, err := n.wait(ctx, l, coll, after, known)
 		if err != nil {
 			return err
 		}
+		early = time.Since(start) < n.WaitTimeout/2 && res.RegistryVersion <= known
 		if res.RegistryVersion > known {
 			n.pullRegistry(ctx, l, res.RegistryVersion)
 		}
 		// A round follows even when the wait timed out: it costs one
 		// request and covers a notification lost on the way.
+	}
+}
+
+// emptyChangePause is how long to wait after the k-th consecutive wait
+// that answered at once with nothing to pull: RetryMin, doubling, at most
+// RetryMax.
+func emptyChangePause(k int, lo, hi time.Duration) time.Duration {
+	d := lo
+	for i := 1; i < k && d < hi; i++ {
+		d *= 2
+	}
+	return min(d, hi)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -391,6 +442,11 @@ func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 		for {
 			q := taxii.Query{AddedAfter: at, Limit: n.PageSize, Versions: []string{rampart.VersionAll}}
 			p, err := l.client.RawObjects(ctx, l.peer.APIRoot, coll, q)
+			if err == nil && len(p.Objects) > n.PageSize {
+				// Beyond what was asked for: a peer that ignores the
+				// limit could make every page as large as an answer may be.
+				err = fmt.Errorf("the page holds %d objects, more than the %d asked for", len(p.Objects), n.PageSize)
+			}
 			if err == nil && len(p.Objects) > 0 && p.DateAddedLast.IsZero() {
 				err = errors.New("the page has no X-TAXII-Date-Added-Last header, so this node cannot tell where to resume")
 			}

@@ -27,6 +27,15 @@ const (
 	DefaultWaitTimeout = 25 * time.Second
 	// MaxWaitTimeout is the longest a node holds a peer's wait request.
 	MaxWaitTimeout = time.Minute
+	// MaxWaitsPerPeer is how many wait requests one peer may have open
+	// at once; more are refused (503) until one ends. A node holds one
+	// per collection it follows.
+	MaxWaitsPerPeer = 16
+	// MaxPeerCollections is the most collections a node follows at one
+	// peer; a peer that offers more is refused with
+	// ErrTooManyCollections, since each costs a puller and the pages it
+	// holds in memory. A Rampart node offers its peers one.
+	MaxPeerCollections = 16
 	// DefaultPollInterval is how often a node looks at its store while a
 	// peer waits, to see what other processes added to it (notifications
 	// cover what this process adds).
@@ -129,7 +138,8 @@ type Node struct {
 	mu    sync.RWMutex
 	links map[string]*peerLink // by organisation id
 
-	out sync.Map // organisation id -> *atomic.Int64, versions served not yet recorded
+	out   sync.Map // organisation id -> *atomic.Int64, versions served not yet recorded
+	waits sync.Map // organisation id -> *atomic.Int64, wait requests open
 }
 
 // NewNode returns a Node with the default settings; set its fields, then
@@ -185,7 +195,7 @@ func (n *Node) Open(ctx context.Context) error {
 	mux.HandleFunc("GET "+pathWait, n.handleWait)
 	mux.HandleFunc("GET "+pathRegistry, n.handleRegistry)
 	mux.Handle("/", ts.Handler())
-	n.handler = mux
+	n.handler = n.guard(mux)
 
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.links = map[string]*peerLink{}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -101,10 +102,29 @@ func (n *Node) peerOf(r *http.Request) (*trust.Peer, error) {
 	if !ok {
 		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "the node link serves peer nodes only, authenticated by their node proof")
 	}
+	// The proof was checked when the connection opened; the registry may
+	// since have revoked the keys that made it, or expired.
+	if err := n.Verifier.CheckPeer(p); err != nil {
+		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "this connection's node proof no longer holds: %v", err)
+	}
 	if n.link(p.Organization.ID) == nil {
 		return nil, rampart.Errorf(rampart.EFORBIDDEN, "%s (%s) is a member of the federation but not a peer of this node; add it with \"rampart peer add\"", p.Organization.Name, p.Organization.ID)
 	}
 	return p, nil
+}
+
+// guard refuses every request whose connection's peer is no longer
+// authenticated, and closes that connection, so that a revocation or a
+// removal ends connections already open and not only new ones.
+func (n *Node) guard(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := n.peerOf(r); err != nil && rampart.ErrorCode(err) == rampart.EUNAUTHORIZED {
+			w.Header().Set("Connection", "close")
+			n.taxii.WriteError(w, r, err)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // authenticate is the peer-facing TAXII server's Authenticate: a peer reads
@@ -163,7 +183,7 @@ func (n *Node) release(o *stix.Object, peer string) *stix.Object {
 	}
 	to, err := Recipients(o)
 	sealed := len(to) > 0 || err != nil
-	if t := strictestTLP(o); t == stix.TLPRed || t == stix.TLPAmberStrict {
+	if t := trust.Restriction(o); t == stix.TLPRed || t == stix.TLPAmberStrict {
 		sealed = true
 	}
 	if !sealed {
@@ -193,18 +213,10 @@ func (n *Node) release(o *stix.Object, peer string) *stix.Object {
 
 var signatureID = []byte(trust.ExtensionID)
 
-// strictestTLP is stix.StrictestTLP without decoding objects that have no
-// granular markings.
-func strictestTLP(o *stix.Object) stix.TLP {
-	if !bytes.Contains(o.Raw, []byte(`"granular_markings"`)) {
-		return stix.EffectiveTLP(o)
-	}
-	return stix.StrictestTLP(o)
-}
-
 // handleWait serves pathWait.
 func (n *Node) handleWait(w http.ResponseWriter, r *http.Request) {
-	if _, err := n.peerOf(r); err != nil {
+	p, err := n.peerOf(r)
+	if err != nil {
 		n.taxii.WriteError(w, r, err)
 		return
 	}
@@ -213,6 +225,15 @@ func (n *Node) handleWait(w http.ResponseWriter, r *http.Request) {
 		n.taxii.WriteError(w, r, err)
 		return
 	}
+	// Each wait holds a goroutine and looks at the store every
+	// PollInterval: a peer gets a bounded number at once.
+	waits, _ := n.waits.LoadOrStore(p.Organization.ID, new(atomic.Int64))
+	if k := waits.(*atomic.Int64).Add(1); k > MaxWaitsPerPeer {
+		waits.(*atomic.Int64).Add(-1)
+		n.taxii.WriteError(w, r, rampart.Errorf(rampart.EUNAVAILABLE, "%s already holds MaxWaitsPerPeer (%d) wait requests; wait for one to end", p.Organization.Name, MaxWaitsPerPeer))
+		return
+	}
+	defer waits.(*atomic.Int64).Add(-1)
 	if q.collection != n.CollectionID {
 		n.taxii.WriteError(w, r, rampart.Errorf(rampart.ENOTFOUND, "collection %q is not federated by this node", q.collection))
 		return

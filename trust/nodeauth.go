@@ -39,6 +39,11 @@ const (
 	// authenticates at once; more are closed at once, so that slow or
 	// hostile clients cannot exhaust the node.
 	MaxPendingHandshakes = 256
+	// MaxPendingPerHost bounds the handshakes in progress from one IP
+	// address, so that a single host, which needs no keys to open
+	// connections, cannot take every one of MaxPendingHandshakes and keep
+	// the peers out. A peer node opens a few connections at a time.
+	MaxPendingPerHost = 32
 )
 
 const channelBindingLabel = "EXPORTER-Channel-Binding" // RFC 9266
@@ -204,6 +209,38 @@ func checkProof(v *Verifier, g *jws.General, binding []byte, role string) (*Peer
 	return peer, nil
 }
 
+// CheckPeer checks, against the registry trusted now, that the node proof
+// which authenticated p still holds: the registry has not expired, and
+// both keys that signed the proof are still the signing keys of p's
+// organisation, valid now and not revoked.
+//
+// A connection is authenticated once, at its start, and may then stay
+// open for as long as its peer keeps using it; a server calls CheckPeer on
+// every request so that a revocation, an expiry or a removal from the
+// registry cuts off connections already open, not only new ones. It
+// returns an error wrapping ErrNodeAuth and the reason (ErrRevoked,
+// ErrUnknownKey, ErrWrongSigner, ErrKeyNotValid, ErrRegistryExpired).
+func (v *Verifier) CheckPeer(p *Peer) error {
+	if p == nil || p.Organization == nil {
+		return fmt.Errorf("%w: no authenticated peer", ErrNodeAuth)
+	}
+	reg := v.Registry()
+	now := v.now()
+	if reg.Expired(now) {
+		return fmt.Errorf("%w: %w: registry version %d expired at %s", ErrNodeAuth, ErrRegistryExpired, reg.Version(), reg.Expires().Format(time.RFC3339))
+	}
+	for _, kid := range p.KeyIDs {
+		k, _ := reg.Key(kid)
+		if k == nil {
+			return fmt.Errorf("%w: %w: key %q of %s is not in registry version %d", ErrNodeAuth, ErrUnknownKey, kid, p.Organization.ID, reg.Version())
+		}
+		if _, _, err := reg.signingKey(kid, k.Algorithm(), p.Organization.ID, now); err != nil {
+			return fmt.Errorf("%w: %w", ErrNodeAuth, err)
+		}
+	}
+	return nil
+}
+
 func writeFrame(w io.Writer, f proofFrame) error {
 	body, err := json.Marshal(f)
 	if err != nil {
@@ -267,7 +304,9 @@ type Listener struct {
 	errMu    sync.Mutex
 	err      error
 	pending  chan struct{}
-	peers    sync.Map // *tls.Conn -> *Peer, until ConnContext takes it
+	hostsMu  sync.Mutex
+	hosts    map[string]int // handshakes in progress by remote IP
+	peers    sync.Map       // *tls.Conn -> *Peer, until ConnContext takes it
 	refusals sync.Map // net.Conn -> error, from the ClientHello check
 	closeMu  sync.Once
 }
@@ -276,7 +315,7 @@ type Listener struct {
 // checks peers with v. cert is the TLS certificate; GenerateCertificate
 // makes one.
 func NewListener(inner net.Listener, cert tls.Certificate, id *Identity, v *Verifier) *Listener {
-	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), pending: make(chan struct{}, MaxPendingHandshakes)}
+	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), pending: make(chan struct{}, MaxPendingHandshakes), hosts: map[string]int{}}
 	cfg := id.profile.ServerTLSConfig(cert)
 	groups := id.profile.TLSGroups()
 	// A client with no hybrid group is refused by the handshake itself
@@ -319,16 +358,50 @@ func (l *Listener) acceptLoop() {
 			l.closeDone()
 			return
 		}
+		host := remoteHost(raw)
+		if !l.takeHost(host) {
+			l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", fmt.Sprintf("more than MaxPendingPerHost (%d) handshakes in progress from %s", MaxPendingPerHost, host))
+			raw.Close()
+			continue
+		}
 		select {
 		case l.pending <- struct{}{}:
 			go func() {
-				defer func() { <-l.pending }()
+				defer func() { <-l.pending; l.releaseHost(host) }()
 				l.handshake(raw)
 			}()
 		default:
+			l.releaseHost(host)
 			l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", fmt.Sprintf("more than MaxPendingHandshakes (%d) handshakes in progress", MaxPendingHandshakes))
 			raw.Close()
 		}
+	}
+}
+
+// remoteHost is the IP address a connection comes from.
+func remoteHost(c net.Conn) string {
+	addr := c.RemoteAddr().String()
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+func (l *Listener) takeHost(h string) bool {
+	l.hostsMu.Lock()
+	defer l.hostsMu.Unlock()
+	if l.hosts[h] >= MaxPendingPerHost {
+		return false
+	}
+	l.hosts[h]++
+	return true
+}
+
+func (l *Listener) releaseHost(h string) {
+	l.hostsMu.Lock()
+	defer l.hostsMu.Unlock()
+	if l.hosts[h]--; l.hosts[h] <= 0 {
+		delete(l.hosts, h)
 	}
 }
 

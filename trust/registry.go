@@ -199,13 +199,21 @@ func (d *RegistryDocument) JSON() ([]byte, error) {
 }
 
 // edit starts a change: a document that was signed becomes the next
-// version, unsigned.
+// version, unsigned, issued now. A version that expires keeps the same
+// period of validity from its new issue time: otherwise an edit late in a
+// version's life would publish one that expires almost at once (or, once
+// the old expiry has passed, could not be made at all), and an expired
+// registry stops every node from taking anything.
 func (d *RegistryDocument) edit(now time.Time) {
 	if len(d.signatures) > 0 {
 		d.Version++
 		d.signatures = nil
 	}
-	d.Issued = now.UTC().Truncate(time.Second)
+	issued := now.UTC().Truncate(time.Second)
+	if !d.Expires.IsZero() {
+		d.Expires = issued.Add(d.Expires.Sub(d.Issued))
+	}
+	d.Issued = issued
 }
 
 // SetOrganization adds o, or replaces the organisation with o's id.

@@ -82,7 +82,9 @@ func (v *Verifier) now() time.Time {
 }
 
 // UpdateRegistry checks data as Registry.Update does against the registry
-// trusted now and, if it is accepted, trusts it from now on.
+// trusted now and, if it is accepted, trusts it from now on. It also
+// refuses, with an error wrapping ErrPolicy, a version issued further in
+// the future than the policy's clock skew.
 func (v *Verifier) UpdateRegistry(data []byte) (*Registry, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -90,6 +92,13 @@ func (v *Verifier) UpdateRegistry(data []byte) (*Registry, error) {
 	next, err := cur.reg.Update(data)
 	if err != nil {
 		return nil, err
+	}
+	// A version issued in the future would also block every correct
+	// version after it (Update refuses one issued earlier than the
+	// trusted one), so an authority clock that is wrong, once, must not
+	// stop the federation's updates.
+	if skew := next.Issued().Sub(v.now()); skew > v.policy.MaxClockSkew {
+		return nil, fmt.Errorf("registry version %d: %w: issued %s, %s in the future (policy allows %s)", next.Version(), ErrPolicy, next.Issued().Format(time.RFC3339), skew.Round(time.Second), v.policy.MaxClockSkew)
 	}
 	v.state.Store(&verifierState{reg: next, cache: newDigestCache(cur.cache.max)})
 	return next, nil

@@ -145,6 +145,12 @@ func (m *Main) coordinationOn(ctx context.Context, n *node, cf *coordFlags) (*co
 	env.svc = &coord.Service{Objects: n.objects, CollectionID: env.coll.ID, Organization: env.settings.Organization, MemberState: env.settings.MemberState}
 	if env.id != nil {
 		env.svc.Organization, env.svc.Sign = env.id.Organization(), env.id.Sign
+		if env.reg != nil {
+			// New versions are built only on versions whose signature
+			// checks, so that nothing stored unsigned gets signed here.
+			v := trust.NewVerifier(env.reg, trust.DefaultPolicy())
+			env.svc.Verify = func(o *stix.Object) error { _, err := v.Verify(o); return err }
+		}
 	}
 	if env.svc.MemberState == "" && env.reg != nil {
 		if o := env.reg.Organization(env.svc.Organization); o != nil {

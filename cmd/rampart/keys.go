@@ -150,7 +150,7 @@ func (m *Main) runKeysSign(args []string) error {
 		_, err = m.Stdout.Write(data)
 		return err
 	}
-	if err := replaceFile(*out, data, 0o644); err != nil {
+	if err := replaceFile(*out, data, outputMode(objs)); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(objs), *out)
@@ -191,6 +191,19 @@ type inputError struct {
 }
 
 func (e *inputError) Error() string { return fmt.Sprintf("%s: %v", e.path, e.bad) }
+
+// outputMode is the mode of a file of objects: readable by its owner only
+// when any of them may travel only sealed (TLP:RED, TLP:AMBER+STRICT,
+// addressed), since the file holds them in clear; readable by all
+// otherwise.
+func outputMode(objs []*stix.Object) os.FileMode {
+	for _, o := range objs {
+		if trust.Restriction(o) >= stix.TLPAmberStrict {
+			return 0o600
+		}
+	}
+	return 0o644
+}
 
 // createFileExcl writes data to a new file at path.
 func createFileExcl(path string, data []byte, mode os.FileMode) error {

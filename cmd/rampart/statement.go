@@ -270,7 +270,7 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 		return coordError(err)
 	}
 	if bundle != "" {
-		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
 		if err != nil {
 			return err
 		}
@@ -301,9 +301,19 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 }
 
 func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, explanation string, force bool) error {
-	st, _, err := env.svc.FindStatementByID(ctx, id)
+	st, so, err := env.svc.FindStatementByID(ctx, id)
 	if err != nil {
 		return coordError(err)
+	}
+	// Endorse only terms their drafter signed: a version stored by anyone
+	// else, unsigned or signed by another, is not the statement.
+	if _, err := m.statementVerifier(env.reg).Verify(so); err != nil {
+		if !force {
+			m.errorf("not signed: the statement's own signature does not check, so its terms may not be its drafter's: %v", err)
+			m.hintf("use --force to endorse it anyway")
+			return errReported
+		}
+		fmt.Fprintf(m.Stderr, "rampart: warning: the statement's own signature does not check: %v\n", err)
 	}
 	if terms != "" && terms != st.TermsDigest() {
 		return fmt.Errorf("statement %s: its terms are %s, not the %s you gave: it changed since you read it; read it again with \"rampart statement show\"", id, st.TermsDigest(), terms)

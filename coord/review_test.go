@@ -1,0 +1,420 @@
+package coord
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+// markedSighting adds a sighting of of by org at time at, with extra
+// members (markings, extensions).
+func (w *world) markedSighting(of, org string, at time.Time, extra string) string {
+	id := uuid("sighting", w.next())
+	return w.add(fmt.Sprintf(`{"type":"sighting","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"sighting_of_ref":%q,"where_sighted_refs":[%q],"first_seen":%q,"last_seen":%q%s}`, id, ts(at), ts(at), of, org, ts(at), ts(at), extra))
+}
+
+func marking(t stix.TLP) string {
+	return fmt.Sprintf(`,"object_marking_refs":[%q]`, t.MarkingID())
+}
+
+// TestAlertMarkingFollowsInputs: an alert is marked at least as strictly
+// as anything it draws on (regression: every cross-border alert took the
+// rules' marking, TLP:AMBER by default, so an alert raised from a TLP:RED
+// or addressed sighting, which names the sighting, the indicator and the
+// member state, went to every peer as TLP:AMBER, and to the webhooks).
+func TestAlertMarkingFollowsInputs(t *testing.T) {
+	addressed := fmt.Sprintf(`,"extensions":{%q:{"extension_type":"property-extension","recipients":["identity--99999999-9999-4999-8999-999999999999"]}}`, trust.RecipientsExtensionID)
+	granular := fmt.Sprintf(`,"granular_markings":[{"marking_ref":%q,"selectors":["where_sighted_refs"]}]`, stix.TLPRed.MarkingID())
+	for _, tc := range []struct {
+		name      string
+		rule      string // Rules.Marking
+		sighting  string // extra members of DE's sighting
+		indicator stix.TLP
+		want      stix.TLP
+	}{
+		{"plain inputs", "", "", stix.TLPUnmarked, stix.TLPAmber},
+		{"plain inputs, green rules", "green", "", stix.TLPGreen, stix.TLPGreen},
+		{"a RED sighting", "", marking(stix.TLPRed), stix.TLPUnmarked, stix.TLPRed},
+		{"a RED sighting, green rules", "green", marking(stix.TLPRed), stix.TLPGreen, stix.TLPRed},
+		{"an addressed sighting", "", addressed, stix.TLPUnmarked, stix.TLPRed},
+		{"a granular RED property", "", granular, stix.TLPUnmarked, stix.TLPRed},
+		{"an AMBER+STRICT indicator", "", "", stix.TLPAmberStrict, stix.TLPAmberStrict},
+		{"an AMBER sighting, green rules", "green", marking(stix.TLPAmber), stix.TLPUnmarked, stix.TLPAmber},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newMemStore(alertColl, "feed")
+			now := t0.Add(48 * time.Hour)
+			e := newEngine(t, store, Rules{Marking: tc.rule}, &now)
+			w := &world{t: t}
+			fr, de := w.org("CSIRT FR", "FR"), w.org("CSIRT DE", "DE")
+			id := uuid("indicator", w.next())
+			ind := ""
+			if tc.indicator != stix.TLPUnmarked {
+				ind = marking(tc.indicator)
+			}
+			w.add(fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"name":"c2","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":%q%s}`, id, ts(t0), ts(t0), ts(t0), ind))
+			w.markedSighting(id, fr, t0, "")
+			w.markedSighting(id, de, t0.Add(time.Hour), tc.sighting)
+			feed(t, store, e, w.take())
+			as := alertsOf(t, store)
+			if len(as) != 1 {
+				t.Fatalf("%d alerts, want 1", len(as))
+			}
+			if got := as[0].Markings; len(got) != 1 || got[0] != tc.want.MarkingID() {
+				t.Errorf("alert marked %v, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestAlertMarkingRisesWithNewSightings: an alert first raised from
+// ordinary sightings gets a TLP:RED version when a TLP:RED sighting joins
+// its episode.
+func TestAlertMarkingRisesWithNewSightings(t *testing.T) {
+	store := newMemStore(alertColl, "feed")
+	now := t0.Add(48 * time.Hour)
+	e := newEngine(t, store, Rules{}, &now)
+	w := &world{t: t}
+	fr, de, it := w.org("CSIRT FR", "FR"), w.org("CSIRT DE", "DE"), w.org("CSIRT IT", "IT")
+	ind := w.indicator("c2", "[ipv4-addr:value = '198.51.100.7']")
+	w.sight(ind, fr, t0)
+	w.sight(ind, de, t0.Add(time.Hour))
+	feed(t, store, e, w.take())
+	if as := alertsOf(t, store); len(as) != 1 || as[0].Markings[0] != stix.TLPAmber.MarkingID() {
+		t.Fatalf("first alert: %+v", as)
+	}
+	w.markedSighting(ind, it, t0.Add(2*time.Hour), marking(stix.TLPRed))
+	now = now.Add(time.Minute)
+	feed(t, store, e, w.take())
+	as := alertsOf(t, store)
+	if len(as) != 1 || as[0].Markings[0] != stix.TLPRed.MarkingID() || !strings.Contains(strings.Join(as[0].MemberStates, ","), "IT") {
+		t.Errorf("after a RED sighting joined: %+v, want one TLP:RED alert naming IT", as)
+	}
+}
+
+// withdrawal returns a version of endorsement e of s that disagrees,
+// modified at at and created by org, unsigned.
+func withdrawal(t *testing.T, s *Statement, e *stix.Object, org string, at time.Time) *stix.Object {
+	t.Helper()
+	o, err := marshalObject(opinionJSON{
+		Type: "opinion", SpecVersion: "2.1", ID: e.ID, Created: e.Created, Modified: stix.NewTimestamp(at),
+		CreatedByRef: org, Opinion: "strongly-disagree", ObjectRefs: []string{s.ID},
+		Extensions: map[string]endorsementJSON{EndorsementExtensionID: {stix.ExtensionProperty, s.ID, s.TermsDigest()}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestEndorsementWithdrawnOnlyByItsSigner: only the organisation that
+// signed an endorsement can withdraw it (regression: the newest version
+// of an endorsement's id decided, before any signature was checked, so an
+// unsigned version, or one signed by another member under the same id,
+// withdrew a member state's endorsement and kept the statement from its
+// quorum).
+func TestEndorsementWithdrawnOnlyByItsSigner(t *testing.T) {
+	f := newFederation(t)
+	s := draftStatement(t)
+	s.Threshold = 2
+	if _, err := s.Object(t0); err != nil {
+		t.Fatal(err)
+	}
+	de := f.endorse(t, s, "DE", t0.Add(time.Hour))
+	it := f.endorse(t, s, "IT", t0.Add(time.Hour))
+	unsigned := withdrawal(t, s, de, orgIDs["DE"], t0.Add(2*time.Hour))
+	byPL, err := f.ids["PL"].Sign(withdrawal(t, s, de, orgIDs["PL"], t0.Add(2*time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := CountEndorsements(s, []*stix.Object{de, it, unsigned, byPL}, f.v)
+	if !q.Reached || !slices2(countries(q), "DE", "IT") {
+		t.Errorf("reached %v, counted %v, rejected %+v; want DE and IT counted", q.Reached, countries(q), q.Rejected)
+	}
+	if got := reasons(q); !slices2(got, RejectUnsigned, RejectWithdrawn) {
+		t.Errorf("rejected %v, want the unsigned version and PL's own withdrawal", got)
+	}
+	// Germany's own withdrawal still works.
+	own, err := f.ids["DE"].Sign(withdrawal(t, s, de, orgIDs["DE"], t0.Add(3*time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q = CountEndorsements(s, []*stix.Object{de, it, unsigned, own}, f.v)
+	if q.Reached || !slices2(countries(q), "IT") {
+		t.Errorf("after Germany withdrew: reached %v, counted %v", q.Reached, countries(q))
+	}
+}
+
+// TestCheckStatementsVersionsByOthers: an offline check believes only the
+// drafter's signed versions (regression: the newest version decided, so
+// another member, or anyone, could pass a statement off under another
+// drafter, or as a mere draft, by adding a newer version to the bundle).
+func TestCheckStatementsVersionsByOthers(t *testing.T) {
+	f := newFederation(t)
+	s := draftStatement(t)
+	draft, err := s.Object(t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := f.ids["FR"].Sign(draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *s
+	other.CreatedBy = orgIDs["PL"]
+	byPL, err := other.Object(t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byPL, err = f.ids["PL"].Sign(byPL); err != nil {
+		t.Fatal(err)
+	}
+	unsigned, err := s.Object(t0.Add(2 * time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		objs    []*stix.Object
+		drafter string
+		problem string
+	}{
+		{"the drafter's version alone", []*stix.Object{signed}, "FR", ""},
+		{"a newer unsigned version", []*stix.Object{signed, unsigned}, "FR", "does not check"},
+		{"a newer version by another member", []*stix.Object{signed, byPL}, "PL", "signed versions by 2 organisations"},
+	} {
+		checks, err := CheckStatements(tc.objs, f.v)
+		if err != nil || len(checks) != 1 {
+			t.Fatalf("%s: %v, %d checks", tc.name, err, len(checks))
+		}
+		c := checks[0]
+		if c.Drafter == nil || c.Drafter.Organization.Country != tc.drafter {
+			t.Errorf("%s: drafter %+v, want %s", tc.name, c.Drafter, tc.drafter)
+		}
+		got := strings.Join(c.Problems, "; ")
+		if tc.problem == "" && !c.OK() || tc.problem != "" && !strings.Contains(got, tc.problem) {
+			t.Errorf("%s: problems %q, want %q", tc.name, got, tc.problem)
+		}
+	}
+}
+
+// TestWebhookDoesNotFollowRedirects: a delivery stays at the configured
+// URL (regression: the client followed redirects, and a 307 or 308 sent
+// the signed alert on to wherever the receiver pointed, plain http to
+// another host included).
+func TestWebhookDoesNotFollowRedirects(t *testing.T) {
+	var elsewhere atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer target.Close()
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+		redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/stolen", status)
+		}))
+		n := &Notifier{Hooks: []Webhook{{redirect.URL, testSecret}}, Attempts: 1}
+		if err := n.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+		err := n.Deliver(ctx, n.Hooks[0], "d1", EventAlertRaised, []byte(`{"alert":"red"}`))
+		n.Close()
+		redirect.Close()
+		if err == nil || !strings.Contains(err.Error(), "redirect") {
+			t.Errorf("%d: delivery error %v, want a refused redirect", status, err)
+		}
+	}
+	if k := elsewhere.Load(); k != 0 {
+		t.Errorf("the redirect target received %d deliveries", k)
+	}
+}
+
+// TestWebhookURLNotLogged: a webhook URL's secret parts (user
+// information, path token, query) appear in no log line and no error
+// (regression: they were logged in full on every failed delivery).
+func TestWebhookURLNotLogged(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	// Nothing listens on port 1: the delivery fails with a network error.
+	url := "https://user:pa55word@127.0.0.1:1/services/T000/B000/XyZsecretToken?token=qs-secret"
+	n := &Notifier{Hooks: []Webhook{{url, testSecret}}, Attempts: 1, Logger: logger}
+	if err := n.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := &Alert{ID: derivedID(AlertType, "y"), Name: "test", Rule: RuleSameIndicator, Severity: SeverityLow, Created: t0, Modified: t0}
+	o, err := a.Object()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Notify(EventAlertRaised, o)
+	eventuallyTrue(t, func() bool { return n.Stats().Failed == 1 })
+	n.Close()
+	bad := Webhook{URL: "http://198.51.100.1/hook/XyZsecretToken?token=qs-secret", Secret: testSecret}
+	verr := bad.Validate()
+	mu.Lock()
+	text := logs.String() + "\n" + verr.Error()
+	mu.Unlock()
+	for _, secret := range []string{"pa55word", "XyZsecretToken", "qs-secret", testSecret} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%q appears in:\n%s", secret, text)
+		}
+	}
+	if !strings.Contains(text, "https://127.0.0.1:1/…") {
+		t.Errorf("the log does not say which webhook failed:\n%s", text)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func eventuallyTrue(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestSettingsPermissions: settings that others may read or write are
+// refused (regression: they were read whatever their mode, though they
+// hold webhook secrets and decide where alerts go).
+func TestSettingsPermissions(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, SettingsFile)
+	s := &Settings{Rules: DefaultRules(), Webhooks: []Webhook{{"https://soc.example/hook", testSecret}}}
+	if err := WriteSettings(path, s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSettings(path); err != nil {
+		t.Fatalf("settings written by WriteSettings: %v", err)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o620, 0o604} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadSettings(path)
+		if err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), testSecret) {
+			t.Errorf("mode %04o: %v, want a refusal naming chmod 600", mode, err)
+		}
+	}
+}
+
+// TestServiceBuildsOnlyOnSignedVersions: a version stored unsigned by
+// whoever may write to a collection the service reads is never the base
+// of a version the node signs (regression: the newest version was taken
+// as it was, so its content, its lowered marking included, went out signed
+// in the node's name).
+func TestServiceBuildsOnlyOnSignedVersions(t *testing.T) {
+	f := newFederation(t)
+	store := newMemStore(alertColl, "feed")
+	now := t0
+	fr := newService(store, orgIDs["FR"], "FR", &now)
+	fr.Sign = f.ids["FR"].Sign
+	fr.Verify = func(o *stix.Object) error { _, err := f.v.Verify(o); return err }
+	inc := &Incident{Name: "Grid intrusion", Detected: t0.Add(-time.Hour), Markings: []string{stix.TLPRed.MarkingID()}}
+	if err := fr.CreateIncident(ctx, inc); err != nil {
+		t.Fatal(err)
+	}
+	// A writer of the feed collection stores a newer version, unsigned,
+	// marked TLP:CLEAR.
+	forged := *inc
+	forged.Markings = []string{stix.TLPClear.MarkingID()}
+	forged.Name = "forged"
+	fo, err := forged.Object(t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateObjects(ctx, "feed", []*stix.Object{fo}); err != nil {
+		t.Fatal(err)
+	}
+	now = t0.Add(2 * time.Minute)
+	got, err := fr.UpdateIncident(ctx, inc.ID, func(i *Incident) error { i.Description = "update"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Grid intrusion" || len(got.Markings) != 1 || got.Markings[0] != stix.TLPRed.MarkingID() {
+		t.Errorf("the signed update was built on the forged version: name %q, markings %v", got.Name, got.Markings)
+	}
+
+	// The same for a statement its drafter publishes.
+	s := draftStatement(t)
+	s.Threshold = 1
+	s.Markings = []string{stix.TLPRed.MarkingID()}
+	if _, err := fr.CreateStatement(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	fs := *s
+	fs.Markings = []string{stix.TLPClear.MarkingID()}
+	so, err := fs.Object(t0.Add(3 * time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CreateObjects(ctx, "feed", []*stix.Object{so}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.StoreSigned(ctx, f.endorse(t, s, "DE", t0.Add(4*time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	now = t0.Add(5 * time.Minute)
+	pub, _, err := fr.PublishStatement(ctx, s.ID, func(st *Statement, objs []*stix.Object) *Quorum { return CountEndorsements(st, objs, f.v) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pub.Markings) != 1 || pub.Markings[0] != stix.TLPRed.MarkingID() {
+		t.Errorf("published with markings %v, want the drafter's TLP:RED", pub.Markings)
+	}
+}
+
+// FuzzCountEndorsements: counting never panics on what a bundle holds,
+// and never counts an endorsement the verifier refuses.
+func FuzzCountEndorsements(f *testing.F) {
+	fed := newFederation(f)
+	s := draftStatement(f)
+	if _, err := s.Object(t0); err != nil {
+		f.Fatal(err)
+	}
+	e := fed.endorse(f, s, "DE", t0.Add(time.Hour))
+	f.Add([]byte(e.Raw), []byte(e.Raw))
+	unsigned, _ := Endorse(s, orgIDs["IT"], "x", t0.Add(time.Hour))
+	f.Add([]byte(unsigned.Raw), []byte(e.Raw))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var objs []*stix.Object
+		for _, raw := range [][]byte{a, b} {
+			if o, err := stix.ParseObject(raw); err == nil {
+				objs = append(objs, o)
+			}
+		}
+		q := CountEndorsements(s, objs, fed.v)
+		for _, c := range q.Counted {
+			found := false
+			for _, o := range objs {
+				if _, err := fed.v.Verify(o); err == nil && o.ID == c.Endorsement {
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("counted %s, which does not verify", c.Endorsement)
+			}
+		}
+	})
+}
