@@ -34,9 +34,9 @@ func escaped(t testing.TB, o *stix.Object, name string) *stix.Object {
 	return out
 }
 
-// reviewNode is a Node with what release and check need, for organisation
+// hostileNode is a Node with what release and check need, for organisation
 // org under registry reg.
-func reviewNode(f *testFed, reg *trust.Registry, org string) *Node {
+func hostileNode(f *testFed, reg *trust.Registry, org string) *Node {
 	v := trust.NewVerifier(reg, trust.DefaultPolicy())
 	n := &Node{Identity: f.ids[org], Verifier: v, PageSize: DefaultPageSize}
 	n.dist = trust.Distribution{Local: org, Registry: v.Registry}
@@ -50,7 +50,7 @@ func reviewNode(f *testFed, reg *trust.Registry, org string) *Node {
 func TestReleaseEscapedNames(t *testing.T) {
 	f := sharedFed(t)
 	reg := f.registry(t)
-	fr := reviewNode(f, reg, orgFR)
+	fr := hostileNode(f, reg, orgFR)
 	granular := fmt.Sprintf(`,"description":"named informant","granular_markings":[{"marking_ref":%q,"selectors":["description"]}]`, stix.TLPRed.MarkingID())
 	redProperty := f.signed(t, object(t, orgFR, stix.TLPGreen, "x", granular))
 	addressed, err := Address(object(t, orgFR, stix.TLPGreen, "x", ""), orgIT)
@@ -87,7 +87,7 @@ func TestReleaseEscapedNames(t *testing.T) {
 func TestIngestRefusesWhatCameWrongly(t *testing.T) {
 	f := sharedFed(t)
 	reg := f.registry(t)
-	hub := reviewNode(f, reg, orgHub)
+	hub := hostileNode(f, reg, orgHub)
 	addressedTo := func(org string, to ...string) *stix.Object {
 		o, err := Address(object(t, org, stix.TLPGreen, "x", ""), to...)
 		if err != nil {
