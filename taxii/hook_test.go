@@ -25,9 +25,11 @@ import (
 // hookServer is a TAXII server on a fresh SQLite store with one collection
 // holding objs, and a client for it.
 type hookServer struct {
-	srv    *taxii.Server
-	client *taxii.Client
-	coll   string
+	srv      *taxii.Server
+	client   *taxii.Client
+	coll     string
+	url      string
+	accounts rampart.AccountService
 }
 
 func newHookServer(t *testing.T, configure func(*taxii.Server), objs ...*stix.Object) *hookServer {
@@ -66,7 +68,7 @@ func newHookServer(t *testing.T, configure func(*taxii.Server), objs ...*stix.Ob
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return &hookServer{srv: s, coll: c.ID, client: &taxii.Client{BaseURL: hs.URL, User: "admin", Password: "correct horse battery staple"}}
+	return &hookServer{srv: s, coll: c.ID, url: hs.URL, accounts: accounts, client: &taxii.Client{BaseURL: hs.URL, User: "admin", Password: "correct horse battery staple"}}
 }
 
 func hookObject(t *testing.T, n int, name string) *stix.Object {

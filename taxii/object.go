@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -247,7 +248,12 @@ func (s *Server) handleDeleteObject(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	a := account(r)
-	if !a.CanRead(c.ID) || !a.CanWrite(c.ID) {
+	switch read, write := a.CanRead(c.ID), a.CanWrite(c.ID); {
+	case !read && !write:
+		// §5.7 answers 404 here, also for a collection that is visible
+		// to the account: say exactly what an unknown collection gets.
+		return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", r.PathValue("root"), r.PathValue("coll"))
+	case !read || !write:
 		return rampart.Errorf(rampart.EFORBIDDEN, "account %q needs read and write access to collection %q to delete", a.Name, c.ID)
 	}
 	if err := checkParams(r, []string{paramVersion, paramSpecVersion}); err != nil {
@@ -288,8 +294,8 @@ const postBatch = 5000
 func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error {
 	defer discard(r.Body)
 	if !taxiiContent(r.Header.Get("Content-Type")) {
-		return statusError(http.StatusUnsupportedMediaType,
-			fmt.Sprintf("cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII))
+		return endpoint.Errorf(http.StatusUnsupportedMediaType,
+			"cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII)
 	}
 	root, err := s.apiRoot(r)
 	if err != nil {
@@ -394,8 +400,8 @@ func postReadError(err error, limit int64) error {
 	}
 	msg := err.Error()
 	if errors.Is(err, stix.ErrNotEnvelope) {
-		return statusError(http.StatusUnprocessableEntity,
-			fmt.Sprintf("an error occurred while processing the supplied content: %s; POST a TAXII envelope {\"objects\": [...]}", msg))
+		return endpoint.Errorf(http.StatusUnprocessableEntity,
+			"an error occurred while processing the supplied content: %s; POST a TAXII envelope {\"objects\": [...]}", msg)
 	}
 	return rampart.Errorf(rampart.EINVALID, "an error occurred while processing the supplied content: %s", msg)
 }
