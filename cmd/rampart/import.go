@@ -45,18 +45,17 @@ const maxListedFailures = 20
 
 func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	root := fs.String("api-root", defaultAPIRoot, "API root `name` of the collection")
 	coll := fs.String("collection", defaultCollection, "collection `id or alias`")
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, importUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(m.Stderr, importExamples)
+		fmt.Fprint(fs.Output(), importUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), importExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		m.errorf("import needs at least one FILE (or - for standard input)")
@@ -209,7 +208,7 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 func (m *Main) importFailure(s *importSummary, name string, oe *stix.ObjectError) {
 	s.failed++
 	if s.failed <= maxListedFailures {
-		fmt.Fprintf(m.Stderr, "rampart: %s: %v\n", name, oe)
+		m.errorf("%s: %v", name, oe)
 	}
 }
 

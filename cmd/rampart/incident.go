@@ -204,26 +204,16 @@ type incidentFlags struct {
 }
 
 func (m *Main) runIncident(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		if len(args) == 0 {
-			fmt.Fprint(m.Stderr, incidentUsage)
-			return errUsage
-		}
-		fmt.Fprint(m.Stdout, incidentUsage)
-		return nil
+	sub, args, err := m.subcommand(args, incidentUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
-	nargs := map[string][2]int{"create": {0, 0}, "list": {0, 0}, "show": {1, 1}, "update": {1, 1}, "report": {2, 2}}[sub]
-	switch sub {
-	case "create", "list", "show", "update", "report":
-	default:
-		m.errorf("unknown incident command %q", sub)
-		m.hintf(`run "rampart incident --help"`)
-		return errUsage
+	want, ok := map[string]string{"create": "no arguments", "list": "no arguments", "show": "one incident ID",
+		"update": "one incident ID", "report": "an incident ID and a report kind"}[sub]
+	if !ok {
+		return m.unknownSubcommand("incident", sub, "create, list, show, update or report")
 	}
-	fs := flag.NewFlagSet("incident "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, incidentUsage) }
+	fs := newFlagSet("incident "+sub, incidentUsage)
 	var cf coordFlags
 	cf.register(fs, m.Getenv)
 	var f incidentFlags
@@ -238,14 +228,12 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 	for name, p := range map[string]*bool{"significant": &f.significant, "trust-service": &f.trustService, "overdue": &f.overdue, "json": &f.asJSON, "joint-view": &f.showJoint} {
 		fs.BoolVar(p, name, false, "")
 	}
-	pos, err := parseInterspersed(fs, args)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
-	if len(pos) < nargs[0] || len(pos) > nargs[1] {
-		m.errorf("incident %s takes %d argument(s), got %d", sub, nargs[1], len(pos))
-		m.hintf(`run "rampart incident --help"`)
-		return errUsage
+	if nargs := map[string]int{"show": 1, "update": 1, "report": 2}[sub]; len(pos) != nargs {
+		return m.wrongArgs("incident "+sub, want, pos)
 	}
 	now := time.Now().UTC()
 	if f.now != "" {
@@ -253,6 +241,9 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 			m.errorf("%v", err)
 			return errUsage
 		}
+	}
+	if err := m.checkIncidentFlags(sub, &f, fs); err != nil {
+		return err
 	}
 	env, err := m.openCoordination(ctx, &cf)
 	if err != nil {
@@ -269,6 +260,37 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 		return m.incidentUpdate(ctx, env, pos[0], &f, fs)
 	}
 	return m.incidentReport(ctx, env, pos[0], pos[1], &f)
+}
+
+// checkIncidentFlags refuses flags that do not make a command, before the
+// store is opened: a usage error changes nothing.
+func (m *Main) checkIncidentFlags(sub string, f *incidentFlags, fs *flag.FlagSet) error {
+	switch sub {
+	case "create":
+		if f.name == "" || f.detected == "" {
+			m.errorf("incident create needs --name TEXT and --detected TIME")
+			m.hintf(`rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z`)
+			return errUsage
+		}
+	case "update":
+		if flagGiven(fs, "tlp") {
+			m.errorf("--tlp is set when an incident is created; a marking cannot be lowered later")
+			return errUsage
+		}
+		changed := 0
+		fs.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "data", "postgres", "key", "registry", "now":
+			default:
+				changed++
+			}
+		})
+		if changed == 0 {
+			m.errorf("incident update needs at least one change (--level, --status, --note, ...)")
+			return errUsage
+		}
+	}
+	return nil
 }
 
 // flagGiven reports whether a flag was given on the command line.
@@ -319,11 +341,6 @@ func applyIncidentFlags(inc *coord.Incident, f *incidentFlags, fs *flag.FlagSet)
 }
 
 func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFlags, fs *flag.FlagSet) error {
-	if f.name == "" || f.detected == "" {
-		m.errorf("incident create needs --name TEXT and --detected TIME")
-		m.hintf(`rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z`)
-		return errUsage
-	}
 	inc := &coord.Incident{}
 	if err := applyIncidentFlags(inc, f, fs); err != nil {
 		m.errorf("%v", err)
@@ -482,22 +499,6 @@ func printTimelineEntry(w io.Writer, e coord.TimelineEntry) {
 }
 
 func (m *Main) incidentUpdate(ctx context.Context, env *coordEnv, id string, f *incidentFlags, fs *flag.FlagSet) error {
-	if flagGiven(fs, "tlp") {
-		m.errorf("--tlp is set when an incident is created; a marking cannot be lowered later")
-		return errUsage
-	}
-	changed := 0
-	fs.Visit(func(fl *flag.Flag) {
-		switch fl.Name {
-		case "data", "postgres", "key", "registry", "now":
-		default:
-			changed++
-		}
-	})
-	if changed == 0 {
-		m.errorf("incident update needs at least one change (--level, --status, --note, ...)")
-		return errUsage
-	}
 	inc, err := env.svc.UpdateIncident(ctx, id, func(inc *coord.Incident) error {
 		if err := applyIncidentFlags(inc, f, fs); err != nil {
 			return err

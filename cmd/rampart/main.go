@@ -1,8 +1,8 @@
 // Command rampart runs and administers a Rampart node.
 //
-// Output rules: results go to stdout; diagnostics go to stderr as
-// "rampart: error: …" and "rampart: hint: …". The exit status is 0 on
-// success, 1 on failure and 2 for a usage error.
+// Output rules (cli.go has them in full): results go to stdout;
+// diagnostics go to stderr as "rampart: error: …" and "rampart: hint: …".
+// The exit status is 0 on success, 1 on failure and 2 for a usage error.
 package main
 
 import (
@@ -80,7 +80,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	switch cmd {
 	case "version":
 		return m.runVersion(rest)
-	case "-h", "-help", "--help", "help":
+	}
+	if isHelp(cmd) {
 		fmt.Fprint(m.Stdout, mainUsage)
 		return nil
 	}
@@ -141,31 +142,4 @@ func (m *Main) Close() error {
 	}
 	m.closers = nil
 	return errors.Join(errs...)
-}
-
-// errUsage reports a usage error that has already been printed.
-var errUsage = errors.New("usage error")
-
-// errReported reports a failure whose message has already been printed.
-var errReported = errors.New("failure reported")
-
-func (m *Main) exitCode(err error) int {
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, errUsage):
-		return 2
-	case errors.Is(err, errReported):
-		return 1
-	}
-	m.errorf("%v", err)
-	return 1
-}
-
-func (m *Main) errorf(format string, args ...any) {
-	fmt.Fprintf(m.Stderr, "rampart: error: "+format+"\n", args...)
-}
-
-func (m *Main) hintf(format string, args ...any) {
-	fmt.Fprintf(m.Stderr, "rampart: hint: "+format+"\n", args...)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,18 +32,17 @@ Examples:
 const maxObservedBytes = 256 << 20
 
 func (m *Main) runPattern(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("pattern", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, patternUsage) }
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	sub, args, err := m.subcommand(args, patternUsage)
+	if err != nil {
+		return err
 	}
-	args = fs.Args()
-	if len(args) == 0 {
-		fs.Usage()
-		return errUsage
+	// check and match have no flags but -h; no pattern starts with a dash.
+	fs := newFlagSet("pattern "+sub, patternUsage)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
-	switch sub, rest := args[0], args[1:]; sub {
+	rest := fs.Args()
+	switch sub {
 	case "check":
 		if len(rest) != 1 {
 			m.errorf("pattern check takes one PATTERN argument (got %d)", len(rest))
@@ -54,16 +52,11 @@ func (m *Main) runPattern(ctx context.Context, args []string) error {
 		return m.patternCheck(rest[0])
 	case "match":
 		if len(rest) != 2 {
-			m.errorf("pattern match takes PATTERN and FILE (got %d arguments)", len(rest))
-			return errUsage
+			return m.wrongArgs("pattern match", "PATTERN and FILE", rest)
 		}
 		return m.patternMatch(rest[0], rest[1])
-	case "-h", "help":
-		fmt.Fprint(m.Stdout, patternUsage)
-		return nil
 	}
-	m.errorf("unknown pattern command %q (want check or match)", args[0])
-	return errUsage
+	return m.unknownSubcommand("pattern", sub, "check or match")
 }
 
 func (m *Main) compilePattern(src string) (*pattern.Pattern, error) {

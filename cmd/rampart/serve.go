@@ -49,7 +49,6 @@ Examples:
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` to listen on")
@@ -63,17 +62,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	var ff federationFlags // federation: see federate.go
 	ff.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, serveUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(m.Stderr, federationFlagsUsage)
-		fmt.Fprint(m.Stderr, serveExamples)
+		fmt.Fprint(fs.Output(), serveUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), federationFlagsUsage)
+		fmt.Fprint(fs.Output(), serveExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		m.errorf("serve takes no arguments (got %q)", fs.Arg(0))
-		return errUsage
+		return m.wrongArgs("serve", "no arguments", fs.Args())
 	}
 	logger, err := m.newLogger(*logFormat, *logLevel)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,24 +69,15 @@ Examples:
 `
 
 func (m *Main) runStatement(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		if len(args) == 0 {
-			fmt.Fprint(m.Stderr, statementUsage)
-			return errUsage
-		}
-		fmt.Fprint(m.Stdout, statementUsage)
-		return nil
+	sub, args, err := m.subcommand(args, statementUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	nargs, ok := map[string]int{"draft": 0, "show": 1, "sign": 1, "publish": 1, "verify": 1, "list": 0}[sub]
 	if !ok {
-		m.errorf("unknown statement command %q", sub)
-		m.hintf(`run "rampart statement --help"`)
-		return errUsage
+		return m.unknownSubcommand("statement", sub, "draft, show, sign, publish, verify or list")
 	}
-	fs := flag.NewFlagSet("statement "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, statementUsage) }
+	fs := newFlagSet("statement "+sub, statementUsage)
 	var cf coordFlags
 	cf.register(fs, m.Getenv)
 	var d struct {
@@ -102,14 +92,16 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	fs.IntVar(&d.confidence, "confidence", -1, "")
 	fs.IntVar(&d.threshold, "threshold", 0, "")
 	fs.BoolVar(&d.force, "force", false, "")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	if len(pos) != nargs {
-		m.errorf("statement %s takes %d argument(s), got %d", sub, nargs, len(pos))
-		m.hintf(`run "rampart statement --help"`)
-		return errUsage
+		want := map[string]string{"verify": "one FILE"}[sub]
+		if want == "" {
+			want = []string{"no arguments", "one statement ID"}[nargs]
+		}
+		return m.wrongArgs("statement "+sub, want, pos)
 	}
 	if sub == "verify" {
 		return m.statementVerify(pos[0], cf.registry)
@@ -117,6 +109,10 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	needKey := sub == "draft" || sub == "sign" || sub == "publish"
 	if needKey && (cf.key == "" || cf.registry == "") {
 		m.errorf("statement %s needs --key FILE (your organisation's keys) and --registry FILE", sub)
+		return errUsage
+	}
+	if sub == "draft" && d.confidence < 0 {
+		m.errorf("statement draft needs --confidence N (0 to 100)")
 		return errUsage
 	}
 	env, err := m.openCoordination(ctx, &cf)
@@ -136,10 +132,6 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 		invited, err := resolveInvited(env.reg, splitComma(d.invite))
 		if err != nil {
 			return err
-		}
-		if d.confidence < 0 {
-			m.errorf("statement draft needs --confidence N (0 to 100)")
-			return errUsage
 		}
 		if o := env.reg.Organization(env.id.Organization()); o == nil || o.Role != trust.RoleNationalCSIRT {
 			return fmt.Errorf("the keys in %s belong to %s, which is not a national CSIRT of registry version %d: only member states draft statements", cf.key, env.id.Organization(), env.reg.Version())
@@ -338,7 +330,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 			m.hintf("use --force to store it anyway")
 			return errReported
 		}
-		fmt.Fprintf(m.Stderr, "rampart: warning: this endorsement does not count: %s\n", reason)
+		m.hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", reason)
 	}
 	if err := env.svc.StoreSigned(ctx, signed); err != nil {
 		return coordError(err)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -44,17 +43,11 @@ Examples:
 `
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fmt.Fprint(m.Stderr, userUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	sub, args, err := m.subcommand(args, userUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, userUsage) }
+	fs := newFlagSet("user "+sub, userUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	admin := fs.Bool("admin", false, "make the account an administrator")
@@ -73,17 +66,14 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 	case "list":
 		nargs = 0
 	default:
-		m.errorf("unknown user subcommand %q", sub)
-		m.hintf(`run "rampart user --help"`)
-		return errUsage
+		return m.unknownSubcommand("user", sub, "add, list, grant, token, passwd or delete")
 	}
-	pos, err := parseInterspersed(fs, args)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	if len(pos) != nargs {
-		m.errorf("user %s takes %d argument(s), got %d", sub, nargs, len(pos))
-		return errUsage
+		return m.wrongArgs("user "+sub, []string{"no arguments", "NAME", "NAME and COLLECTION"}[nargs], pos)
 	}
 	n, err := m.openNode(ctx, &sf)
 	if err != nil {
@@ -195,35 +185,4 @@ func userError(err error) error {
 		return fmt.Errorf("%s", rampart.ErrorMessage(err))
 	}
 	return err
-}
-
-// parseInterspersed parses flags that may come before or after positional
-// arguments, as "rampart user grant NAME COLL --read" reads naturally.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// splitComma splits a comma-separated flag value, dropping empty items.
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
