@@ -275,10 +275,22 @@ func instrument(reg *metrics.Registry, logger *slog.Logger, h http.Handler) http
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(sw, r)
 		d := time.Since(start)
-		requests.Add(1, r.Method, strconv.Itoa(sw.status))
+		requests.Add(1, methodLabel(r.Method), strconv.Itoa(sw.status))
 		latency.Observe(d.Seconds())
 		logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
 	})
+}
+
+// methodLabel is the method label of a request's metrics: the methods
+// HTTP defines, and "other" for the rest, since a client chooses the
+// method and must not be able to grow the metrics without bound.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 type statusWriter struct {
