@@ -153,7 +153,7 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 		}
 		list, err := env.svc.FindAlerts(ctx, f)
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		if *asJSON {
 			for _, a := range list {
@@ -177,7 +177,7 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 	case "show":
 		a, err := env.svc.FindAlertByID(ctx, pos[0])
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		if *asJSON {
 			o, err := a.Object()

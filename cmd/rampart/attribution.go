@@ -100,15 +100,11 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 		}
 		return r.WriteText(m.Stdout, *evidence)
 	}
-	in := m.Stdin
-	if *queries != "-" {
-		f, err := os.Open(*queries)
-		if err != nil {
-			return fmt.Errorf("open queries: %v", err)
-		}
-		defer f.Close()
-		in = f
+	in, err := m.openInput(*queries)
+	if err != nil {
+		return fmt.Errorf("open queries: %v", err)
 	}
+	defer in.Close()
 	qr := attribution.NewQueryReader(in)
 	bad := 0
 	for {

@@ -378,7 +378,7 @@ func (m *Main) benchImport(ctx context.Context, n *node, size int64) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "import: %s bundle, %d objects in %.1fs: %.0f objects/s, %.1f MiB/s; peak Go heap in use %.1f MiB\n",
-		formatSize(size), s.added, s.elapsed.Seconds(), float64(s.added)/s.elapsed.Seconds(),
+		progress.FormatBytes(size), s.added, s.elapsed.Seconds(), float64(s.added)/s.elapsed.Seconds(),
 		float64(size)/(1<<20)/s.elapsed.Seconds(), float64(peak.Load())/(1<<20))
 	return nil
 }
@@ -414,14 +414,4 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size such as 200MiB or 1GiB", s)
 	}
 	return n, nil
-}
-
-func formatSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d B", n)
 }

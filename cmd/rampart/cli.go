@@ -32,6 +32,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 )
@@ -55,9 +56,19 @@ func (m *Main) exitCode(err error) int {
 	case errors.Is(err, errReported):
 		return 1
 	}
-	m.errorf("%v", err)
+	m.errorf("%s", cliErrorText(err))
 	return 1
 }
+
+// cliErrorText is err as the CLI shows it: rampart.Errors by their message
+// alone, without the code that serves programs, also where an error was
+// wrapped with %v and no longer is in the chain.
+func cliErrorText(err error) string {
+	return rampartErrorRE.ReplaceAllString(err.Error(), "")
+}
+
+// rampartErrorRE matches what rampart.Error.Error adds to its message.
+var rampartErrorRE = regexp.MustCompile(`rampart error: code=[a-z_]+ message=`)
 
 func (m *Main) errorf(format string, args ...any) {
 	fmt.Fprintf(m.Stderr, "rampart: error: "+format+"\n", args...)
@@ -186,6 +197,15 @@ func (m *Main) wrongArgs(cmd, want string, got []string) error {
 	}
 	m.hintf(`run "rampart %s -h" for examples`, strings.Fields(cmd)[0])
 	return errUsage
+}
+
+// openInput opens the named file, or standard input for "-". Closing the
+// result closes the file, never standard input.
+func (m *Main) openInput(name string) (io.ReadCloser, error) {
+	if name == "-" {
+		return io.NopCloser(m.Stdin), nil
+	}
+	return os.Open(name)
 }
 
 // splitComma splits a comma-separated flag value, dropping empty items.

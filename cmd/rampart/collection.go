@@ -66,18 +66,15 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 	if (want == "no arguments") != (len(pos) == 0) || len(pos) > 1 {
 		return m.wrongArgs("collection "+sub, want, pos)
 	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openAndBootstrap(ctx, &sf)
 	if err != nil {
-		return err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return err
 	}
 	switch sub {
 	case "add":
 		c := &rampart.Collection{APIRoot: *root, Title: pos[0], Alias: *alias, Description: *desc, MediaTypes: splitComma(*mediaTypes)}
 		if err := n.collections.CreateCollection(ctx, c); err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintln(m.Stdout, c.ID)
 	case "add-root":
@@ -89,7 +86,7 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 			t = pos[0]
 		}
 		if err := n.collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: pos[0], Title: t, Description: *desc}); err != nil {
-			return userError(err)
+			return err
 		}
 	case "delete":
 		c, err := findCollection(ctx, n, *root, pos[0])
@@ -97,7 +94,7 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := n.collections.DeleteCollection(ctx, c.APIRoot, c.ID); err != nil {
-			return userError(err)
+			return err
 		}
 	case "list":
 		cs, err := n.collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: root})

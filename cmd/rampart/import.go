@@ -61,11 +61,8 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		m.errorf("import needs at least one FILE (or - for standard input)")
 		return errUsage
 	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openAndBootstrap(ctx, &sf)
 	if err != nil {
-		return err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return err
 	}
 	c, err := findCollection(ctx, n, *root, *coll)
@@ -117,20 +114,16 @@ func (s importSummary) String() string {
 func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, name string) (importSummary, error) {
 	start := time.Now()
 	var s importSummary
-	var r io.Reader
-	var size int64
-	if name == "-" {
-		r = m.Stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return s, err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil {
+	r, err := m.openInput(name)
+	if err != nil {
+		return s, err
+	}
+	defer r.Close()
+	var size int64 // for the progress bar; 0 for a stream
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			size = fi.Size()
 		}
-		r = f
 	}
 	counted := &countReader{r: r}
 	br := bufio.NewReaderSize(counted, 1<<16)
@@ -164,7 +157,6 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 		return nil
 	}
 	rd := stix.NewBundleReader(in)
-	var err error
 	for idx := 0; ; idx++ {
 		var o *stix.Object
 		o, err = rd.Next()

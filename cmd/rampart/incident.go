@@ -105,11 +105,8 @@ type coordEnv struct {
 // openCoordination opens the node's store and settings, the coordination
 // collection, and the keys and registry the flags or settings name.
 func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv, error) {
-	n, err := m.openNode(ctx, &cf.store)
+	n, err := m.openAndBootstrap(ctx, &cf.store)
 	if err != nil {
-		return nil, err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return nil, err
 	}
 	return m.coordinationOn(ctx, n, cf)
@@ -183,17 +180,6 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--%s %q: give an RFC 3339 time such as 2026-03-10T09:30:00Z, or now", name, v)
 	}
 	return t.UTC(), nil
-}
-
-// coordError turns a rampart error into its message, as the CLI shows it.
-func coordError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if code := rampart.ErrorCode(err); code != rampart.EINTERNAL {
-		return fmt.Errorf("%s", rampart.ErrorMessage(err))
-	}
-	return err
 }
 
 // incidentFlags are the fields an incident command may set.
@@ -360,7 +346,7 @@ func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFla
 		inc.Timeline = []coord.TimelineEntry{{Time: time.Now().UTC(), Activity: f.note}}
 	}
 	if err := env.svc.CreateIncident(ctx, inc); err != nil {
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintln(m.Stdout, inc.ID)
 	for _, d := range inc.Deadlines() {
@@ -381,7 +367,7 @@ func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags
 	}
 	list, err := env.svc.FindIncidents(ctx, filter)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	if f.asJSON {
 		for _, inc := range list {
@@ -416,7 +402,7 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 	if f.showJoint {
 		j, err := env.svc.FindJointIncident(ctx, id)
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "joint incident %s  %s\n", j.Joint.ID, j.Joint.Name)
 		fmt.Fprintf(m.Stdout, "  member states: %s; sectors: %s; EU alert level: %s\n", strings.Join(j.MemberStates, ", "), dash(strings.Join(j.Sectors, ", ")), j.EULevel)
@@ -434,7 +420,7 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 	}
 	inc, err := env.svc.FindIncidentByID(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	if f.asJSON {
 		page, err := env.n.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.coll.ID, IDs: []string{id}})
@@ -509,7 +495,7 @@ func (m *Main) incidentUpdate(ctx context.Context, env *coordEnv, id string, f *
 		return nil
 	})
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s %s\n", inc.ID, inc.Modified.Format("2006-01-02T15:04:05.000Z"))
 	return nil
@@ -536,7 +522,7 @@ func (m *Main) incidentReport(ctx context.Context, env *coordEnv, id, kind strin
 		return nil
 	})
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	for _, d := range inc.Deadlines() {
 		if d.Kind == kind {

@@ -191,7 +191,8 @@ func outputFlag(fs *flag.FlagSet) *string {
 	return out
 }
 
-// createFileExcl writes data to a new file at path.
+// createFileExcl writes data to a new file at path with mode, refusing to
+// replace a file that exists.
 func createFileExcl(path string, data []byte, mode os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {

@@ -171,16 +171,12 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		debug.SetMemoryLimit(max(defaultMatchMemoryLimit, int64(ms.HeapAlloc)*3/2))
 	}
 
-	in := m.Stdin
-	if *input != "-" {
-		f, err := os.Open(*input)
-		if err != nil {
-			m.errorf("%v", err)
-			return errReported
-		}
-		defer f.Close()
-		in = f
+	in, err := m.openInput(*input)
+	if err != nil {
+		m.errorf("%v", err)
+		return errReported
 	}
+	defer in.Close()
 	var rd match.Reader
 	switch *format {
 	case "jsonl", "json":

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/rampart-cti/rampart/pattern"
 )
@@ -112,17 +111,11 @@ func (m *Main) patternMatch(src, file string) error {
 // readInput reads a named file, or standard input for "-", refusing more
 // than limit bytes.
 func (m *Main) readInput(name string, limit int64) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = m.Stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+	r, err := m.openInput(name)
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %q: %v", name, err)

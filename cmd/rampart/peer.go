@@ -6,12 +6,10 @@ import (
 	json "encoding/json/v2"
 	"fmt"
 	"net/url"
-	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 const peerUsage = `Usage: rampart peer <add|list|remove|status> [flags] [arguments]
@@ -88,14 +86,14 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 	switch sub {
 	case "add":
 		if err := n.peers.CreatePeer(ctx, p); err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "added peer %s (%s) at %s, API root %q\n", p.Name, p.ID, p.URL, p.APIRoot)
 	case "list":
 		return m.listPeers(ctx, n, *asJSON)
 	case "remove":
 		if err := n.peers.DeletePeer(ctx, pos[0]); err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "removed peer %s\n", pos[0])
 	case "status":
@@ -116,13 +114,9 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 	}
 	p := &rampart.Peer{ID: org, Name: name, URL: rawURL, APIRoot: apiRoot}
 	if registry != "" {
-		data, err := os.ReadFile(registry)
+		reg, err := readRegistryFile(registry)
 		if err != nil {
-			return nil, fmt.Errorf("read registry: %v", err)
-		}
-		reg, err := trust.ParseRegistry(data)
-		if err != nil {
-			return nil, fmt.Errorf("registry %q: %v", registry, err)
+			return nil, err
 		}
 		o := reg.Organization(org)
 		if o == nil {
@@ -150,7 +144,7 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 		p.Name = org
 	}
 	if err := p.Validate(); err != nil {
-		return nil, userError(err)
+		return nil, err
 	}
 	return p, nil
 }
@@ -284,11 +278,11 @@ func (m *Main) peerStatuses(ctx context.Context, n *node, asJSON bool) error {
 func (m *Main) peerStatus(ctx context.Context, n *node, id string, asJSON bool) error {
 	p, err := n.peers.FindPeerByID(ctx, id)
 	if err != nil {
-		return userError(err)
+		return err
 	}
 	st, err := n.peers.FindPeerStatus(ctx, id)
 	if err != nil {
-		return userError(err)
+		return err
 	}
 	r := statusJSON(p, st, true)
 	if asJSON {

@@ -93,11 +93,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return errUsage
 	}
 
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openAndBootstrap(ctx, &sf)
 	if err != nil {
-		return err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return err
 	}
 

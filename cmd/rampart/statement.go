@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -139,7 +138,7 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 		st := &coord.Statement{Name: d.name, Text: text, IncidentRefs: splitComma(d.incidents), IntrusionSetRef: d.set,
 			Confidence: d.confidence, EvidenceRefs: splitComma(d.evidence), Invited: invited, Threshold: d.threshold}
 		if _, err := env.svc.CreateStatement(ctx, st); err != nil {
-			return coordError(err)
+			return err
 		}
 		fmt.Fprintln(m.Stdout, st.ID)
 		fmt.Fprintf(m.Stderr, "rampart: draft %s: %d of %d invited member states must sign terms %s\n", st.ID, st.Threshold, len(st.Invited), st.TermsDigest())
@@ -147,7 +146,7 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	case "list":
 		list, err := env.svc.FindStatements(ctx)
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		for _, st := range list {
 			fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
@@ -255,11 +254,11 @@ func printQuorum(w io.Writer, q *coord.Quorum, reg *trust.Registry) {
 func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle string) error {
 	st, _, err := env.svc.FindStatementByID(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	objs, err := env.svc.StatementObjects(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	if bundle != "" {
 		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -295,7 +294,7 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, explanation string, force bool) error {
 	st, _, err := env.svc.FindStatementByID(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	if terms != "" && terms != st.TermsDigest() {
 		return fmt.Errorf("statement %s: its terms are %s, not the %s you gave: it changed since you read it; read it again with \"rampart statement show\"", id, st.TermsDigest(), terms)
@@ -313,7 +312,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 	}
 	objs, err := env.svc.StatementObjects(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	v := m.statementVerifier(env.reg)
 	q := coord.CountEndorsements(st, append(objs, signed), v)
@@ -333,7 +332,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 		m.hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", reason)
 	}
 	if err := env.svc.StoreSigned(ctx, signed); err != nil {
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintln(m.Stdout, signed.ID)
 	fmt.Fprintf(m.Stderr, "rampart: %s endorsed terms %s; %d of %d required endorsements count\n",
@@ -350,7 +349,7 @@ func (m *Main) statementPublish(ctx context.Context, env *coordEnv, id string) e
 		if q != nil {
 			printQuorum(m.Stderr, q, env.reg)
 		}
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s published %s with %d of %d required endorsements\n", st.ID, st.Published.Format(time.RFC3339), len(q.Counted), q.Threshold)
 	return nil
@@ -402,20 +401,9 @@ func (m *Main) statementVerify(path, regPath string) error {
 // bundle with an unreadable object is refused whole: a check that skipped
 // an endorsement could count wrong.
 func readStatementBundle(path string) ([]*stix.Object, error) {
-	data, err := os.ReadFile(path)
+	objs, _, _, err := readSignedInput(path)
 	if err != nil {
 		return nil, err
 	}
-	b, err := stix.ParseBundle(data)
-	if errors.Is(err, stix.ErrNotEnvelope) {
-		o, err := stix.ParseObject(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
-		return []*stix.Object{o}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return b.Objects, nil
+	return objs, nil
 }

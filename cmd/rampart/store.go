@@ -86,6 +86,19 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 	return n, nil
 }
 
+// openAndBootstrap opens the store the flags name and gives a new node
+// what bootstrap gives it.
+func (m *Main) openAndBootstrap(ctx context.Context, sf *storeFlags) (*node, error) {
+	n, err := m.openNode(ctx, sf)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.bootstrap(ctx, n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
 // Names of what a new node starts with.
 const (
 	defaultAPIRoot    = "cti"
@@ -154,15 +167,7 @@ func (m *Main) bootstrap(ctx context.Context, n *node) error {
 // writeSecretFile writes a file readable and writable only by its owner,
 // refusing to replace one that exists.
 func writeSecretFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return createFileExcl(path, data, 0o600)
 }
 
 // findCollection resolves a collection given by id or alias in an API

@@ -75,11 +75,8 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 	if len(pos) != nargs {
 		return m.wrongArgs("user "+sub, []string{"no arguments", "NAME", "NAME and COLLECTION"}[nargs], pos)
 	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openAndBootstrap(ctx, &sf)
 	if err != nil {
-		return err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return err
 	}
 	switch sub {
@@ -89,7 +86,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := n.accounts.CreateAccount(ctx, &rampart.Account{Name: pos[0], Admin: *admin}, password); err != nil {
-			return userError(err)
+			return err
 		}
 		if generated {
 			fmt.Fprintf(m.Stdout, "%s\n", password)
@@ -103,19 +100,19 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := n.accounts.SetPassword(ctx, pos[0], password); err != nil {
-			return userError(err)
+			return err
 		}
 		if generated {
 			fmt.Fprintf(m.Stdout, "%s\n", password)
 		}
 	case "delete":
 		if err := n.accounts.DeleteAccount(ctx, pos[0]); err != nil {
-			return userError(err)
+			return err
 		}
 	case "token":
 		tok, err := n.accounts.CreateToken(ctx, pos[0], *label)
 		if err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "%s\n", tok)
 		fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q; it is shown only once\n", pos[0])
@@ -130,7 +127,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			err = n.accounts.SetGrant(ctx, pos[0], rampart.Grant{CollectionID: c.ID, Read: *read, Write: *write})
 		}
 		if err != nil {
-			return userError(err)
+			return err
 		}
 	case "list":
 		accts, err := n.accounts.FindAccounts(ctx)
@@ -177,12 +174,4 @@ func (m *Main) password(fromStdin bool) (password string, generated bool, err er
 		return "", false, fmt.Errorf("no password on standard input")
 	}
 	return line, false, nil
-}
-
-// userError turns store errors into messages about the account.
-func userError(err error) error {
-	if code := rampart.ErrorCode(err); code != rampart.EINTERNAL {
-		return fmt.Errorf("%s", rampart.ErrorMessage(err))
-	}
-	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"text/tabwriter"
 
 	"github.com/rampart-cti/rampart/stix"
@@ -57,13 +56,9 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 		}
 		pol = trust.PolicyFor(p)
 	}
-	data, err := os.ReadFile(*regPath)
+	reg, err := readRegistryFile(*regPath)
 	if err != nil {
 		return err
-	}
-	reg, err := trust.ParseRegistry(data)
-	if err != nil {
-		return fmt.Errorf("registry %s: %v", *regPath, err)
 	}
 	var id *trust.Identity
 	if *keyPath != "" {
