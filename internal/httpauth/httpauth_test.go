@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rampart-cti/rampart"
 )
@@ -21,7 +22,7 @@ type accounts struct {
 
 func (a *accounts) Authenticate(_ context.Context, name, password string) (*rampart.Account, error) {
 	a.checks.Add(1)
-	if strings.ContainsAny(name, "\x00\xff") {
+	if strings.ContainsRune(name, 0) || !utf8.ValidString(name) {
 		panic("the store was asked for a name it cannot hold")
 	}
 	if name == "analyst" && password == "correct horse battery" {
