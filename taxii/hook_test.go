@@ -32,7 +32,7 @@ type hookServer struct {
 	accounts rampart.AccountService
 }
 
-func newHookServer(t *testing.T, configure func(*taxii.Server), objs ...*stix.Object) *hookServer {
+func newHookServer(t testing.TB, configure func(*taxii.Server), objs ...*stix.Object) *hookServer {
 	t.Helper()
 	ctx := context.Background()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "rampart.db"))
@@ -71,7 +71,7 @@ func newHookServer(t *testing.T, configure func(*taxii.Server), objs ...*stix.Ob
 	return &hookServer{srv: s, coll: c.ID, url: hs.URL, accounts: accounts, client: &taxii.Client{BaseURL: hs.URL, User: "admin", Password: "correct horse battery staple"}}
 }
 
-func hookObject(t *testing.T, n int, name string) *stix.Object {
+func hookObject(t testing.TB, n int, name string) *stix.Object {
 	t.Helper()
 	o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"note","spec_version":"2.1","id":"note--%08d-0000-4000-8000-000000000000","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","content":%q,"object_refs":["identity--11111111-1111-4111-8111-111111111111"]}`, n, name))
 	if err != nil {
