@@ -77,10 +77,6 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "version":
-		return m.runVersion(rest)
-	}
 	if isHelp(cmd) {
 		fmt.Fprint(m.Stdout, mainUsage)
 		return nil
@@ -96,6 +92,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
+	case "version":
+		return func(_ context.Context, args []string) error { return m.runVersion(args) }
 	case "serve":
 		return m.runServe
 	case "import":
