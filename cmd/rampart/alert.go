@@ -496,6 +496,11 @@ func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server,
 	api := web.NewServer()
 	api.Accounts, api.Objects, api.Collections, api.Coord, api.EarlyWarning = n.accounts, n.objects, n.collections, env.svc, ew
 	api.Logger = logger
+	// Sightings of observations posted to the API name the node's
+	// organisation as where they were sighted: early warning counts a
+	// sighting for the member state of its where_sighted_refs, and one
+	// without them counts for none.
+	api.Identity = env.svc.Organization
 	api.SaveWatchlists = func(lists []*coord.Watchlist) error {
 		env.settings.Watchlists = lists
 		return coord.WriteSettings(env.settingsPath, env.settings)
