@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -95,13 +96,18 @@ type repeatedFlag []string
 func (l *repeatedFlag) String() string     { return strings.Join(*l, ",") }
 func (l *repeatedFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// registryFileArg checks that the command got exactly one REGISTRY argument.
-func (m *Main) registryFileArg(cmd string, fs interface{ NArg() int }, args []string) (string, error) {
+// parseRegistryCommand parses the flags of a registry command and returns
+// its one REGISTRY file argument.
+func (m *Main) parseRegistryCommand(fs *flag.FlagSet, args []string) (string, error) {
+	if err := m.parseFlags(fs, args); err != nil {
+		return "", err
+	}
 	if fs.NArg() != 1 {
-		m.errorf("registry %s needs one REGISTRY file argument (after the flags)", cmd)
+		m.errorf("%s needs one REGISTRY file argument (after the flags)", fs.Name())
+		m.hintf(`run "rampart registry -h" for examples`)
 		return "", errUsage
 	}
-	return args[0], nil
+	return fs.Arg(0), nil
 }
 
 func (m *Main) runRegistryInit(args []string) error {
@@ -110,10 +116,7 @@ func (m *Main) runRegistryInit(args []string) error {
 	var auth repeatedFlag
 	fs.Var(&auth, "authority", "")
 	expires := fs.String("expires", "90d", "")
-	if err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	path, err := m.registryFileArg("init", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
@@ -169,10 +172,7 @@ func (m *Main) runRegistryAdd(args []string) error {
 	validFrom := fs.String("valid-from", "", "")
 	var nodes repeatedFlag
 	fs.Var(&nodes, "node", "")
-	if err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	path, err := m.registryFileArg("add", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
@@ -258,10 +258,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 	keys := fs.String("keys", "", "")
 	reason := fs.String("reason", trust.ReasonKeyCompromise, "")
 	since := fs.String("since", "", "")
-	if err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	path, err := m.registryFileArg("revoke", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
@@ -309,10 +306,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 func (m *Main) runRegistrySign(args []string) error {
 	fs := newFlagSet("registry sign", registryUsage)
 	key := fs.String("key", "", "")
-	if err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	path, err := m.registryFileArg("sign", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
@@ -347,10 +341,7 @@ func (m *Main) runRegistryVerify(args []string) error {
 	fs := newFlagSet("registry verify", registryUsage)
 	trusted := fs.String("trusted", "", "")
 	fingerprint := fs.String("fingerprint", "", "")
-	if err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	path, err := m.registryFileArg("verify", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
@@ -400,10 +391,7 @@ func (m *Main) runRegistryVerify(args []string) error {
 func (m *Main) runRegistryShow(args []string) error {
 	fs := newFlagSet("registry show", registryUsage)
 	asJSON := fs.Bool("json", false, "")
-	if err := m.parseFlags(fs, args); err != nil {
-		return err
-	}
-	path, err := m.registryFileArg("show", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
