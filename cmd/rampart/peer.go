@@ -169,7 +169,7 @@ func (m *Main) listPeers(ctx context.Context, n *node, asJSON bool) error {
 		return m.printJSON(out)
 	}
 	if len(peers) == 0 {
-		fmt.Fprintln(m.Stderr, "rampart: this node has no peers; add one with \"rampart peer add\"")
+		m.hintf(`this node has no peers; add one with "rampart peer add"`)
 		return nil
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
@@ -263,7 +263,7 @@ func (m *Main) peerStatuses(ctx context.Context, n *node, asJSON bool) error {
 		return m.printJSON(rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(m.Stderr, "rampart: this node has no peers; add one with \"rampart peer add\"")
+		m.hintf(`this node has no peers; add one with "rampart peer add"`)
 		return nil
 	}
 	now := time.Now()
