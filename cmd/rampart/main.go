@@ -51,7 +51,7 @@ Commands:
     serve             run a node (TAXII 2.1 server)
     import            import STIX bundles into a collection
     export            export a collection as a STIX bundle
-    user              manage accounts: add, list, grant, token
+    user              manage accounts: add, list, grant, token, passwd, delete
     collection        manage API roots and collections
     pattern           check STIX patterns; match one against observed data
     match             match logs against many indicators; write sightings
