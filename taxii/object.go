@@ -380,9 +380,8 @@ func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error
 // check applies the collection's media types and the server's validation to
 // one posted object.
 func (s *Server) check(c *rampart.Collection, o *stix.Object) error {
-	mt := mediaType(o)
-	if len(c.MediaTypes) > 0 && !slices.Contains(c.MediaTypes, mt) {
-		return fmt.Errorf("%s %q: collection %q does not accept %s", o.Type, o.ID, c.ID, mt)
+	if err := CheckMediaType(c, o); err != nil {
+		return err
 	}
 	if s.Validate != nil && o.SpecVersion == "2.1" {
 		return s.Validate(o)

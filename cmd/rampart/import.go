@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/taxii"
 )
 
 const importUsage = `Usage: rampart import [flags] FILE...
@@ -172,7 +173,11 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 		if err != nil {
 			break
 		}
-		if verr := validateObject(o); verr != nil {
+		verr := taxii.CheckMediaType(c, o)
+		if verr == nil {
+			verr = validateObject(o)
+		}
+		if verr != nil {
 			m.importFailure(&s, name, &stix.ObjectError{Index: idx, ID: o.ID, Err: verr})
 			continue
 		}
