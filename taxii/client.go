@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,7 +28,20 @@ type Client struct {
 	// Token is sent as a bearer token when set (and User is not).
 	Token     string
 	UserAgent string
+	// MaxResponseBytes bounds the body of an answer read into memory
+	// (DefaultMaxResponseBytes when 0); a server that sends more gets
+	// ErrResponseTooLarge, not the client's memory.
+	MaxResponseBytes int64
 }
+
+// DefaultMaxResponseBytes is the largest answer a Client reads when
+// MaxResponseBytes is 0: a page of a thousand objects of a few hundred
+// kilobytes each.
+const DefaultMaxResponseBytes = 256 << 20
+
+// ErrResponseTooLarge reports an answer larger than the client's
+// MaxResponseBytes.
+var ErrResponseTooLarge = errors.New("taxii: answer exceeds the client's MaxResponseBytes")
 
 // ClientError is an error answer from a TAXII server.
 type ClientError struct {
@@ -99,14 +113,14 @@ func (c *Client) Discovery(ctx context.Context) (*Discovery, error) {
 // APIRoot fetches an API root's information.
 func (c *Client) APIRoot(ctx context.Context, root string) (*APIRootResource, error) {
 	var r APIRootResource
-	_, err := c.do(ctx, http.MethodGet, "/"+root+"/", nil, nil, &r)
+	_, err := c.do(ctx, http.MethodGet, "/"+url.PathEscape(root)+"/", nil, nil, &r)
 	return &r, err
 }
 
 // Collections lists the collections of an API root that the client may see.
 func (c *Client) Collections(ctx context.Context, root string) ([]CollectionResource, error) {
 	var cs Collections
-	_, err := c.do(ctx, http.MethodGet, "/"+root+"/collections/", nil, nil, &cs)
+	_, err := c.do(ctx, http.MethodGet, "/"+url.PathEscape(root)+"/collections/", nil, nil, &cs)
 	return cs.Collections, err
 }
 
@@ -225,12 +239,12 @@ func (c *Client) DeleteObject(ctx context.Context, root, coll, id string, q Quer
 // Status fetches a status resource.
 func (c *Client) Status(ctx context.Context, root, id string) (*StatusResource, error) {
 	var st StatusResource
-	_, err := c.do(ctx, http.MethodGet, "/"+root+"/status/"+url.PathEscape(id)+"/", nil, nil, &st)
+	_, err := c.do(ctx, http.MethodGet, "/"+url.PathEscape(root)+"/status/"+url.PathEscape(id)+"/", nil, nil, &st)
 	return &st, err
 }
 
 func collPath(root, id string) string {
-	return "/" + root + "/collections/" + url.PathEscape(id) + "/"
+	return "/" + url.PathEscape(root) + "/collections/" + url.PathEscape(id) + "/"
 }
 
 // do sends one request and decodes a 2xx answer into out (when not nil).
@@ -273,11 +287,20 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		json.Unmarshal(b, &ce.Resource)
 		return resp.Header, ce
 	}
+	limit := c.MaxResponseBytes
+	if limit <= 0 {
+		limit = DefaultMaxResponseBytes
+	}
+	lr := &io.LimitedReader{R: resp.Body, N: limit + 1}
 	if out == nil {
-		io.Copy(io.Discard, resp.Body)
+		io.Copy(io.Discard, lr)
 		return resp.Header, nil
 	}
-	if err := json.UnmarshalRead(resp.Body, out); err != nil {
+	err = json.UnmarshalRead(lr, out)
+	if lr.N <= 0 {
+		return resp.Header, fmt.Errorf("%w (%d bytes): %s %s", ErrResponseTooLarge, limit, method, path)
+	}
+	if err != nil {
 		return resp.Header, fmt.Errorf("taxii: %s %s: malformed answer: %v", method, path, err)
 	}
 	return resp.Header, nil

@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/endpoint"
+	"github.com/rampart-cti/rampart/internal/httpauth"
 )
 
 // errorTitle is the error resource's title for an HTTP status.
@@ -35,19 +37,6 @@ func errorTitle(status int) string {
 	return "InternalError"
 }
 
-// httpError is an error with an explicit HTTP status, for the statuses that
-// have no rampart code (406, 415, 422, 405).
-type httpError struct {
-	status  int
-	message string
-}
-
-func (e *httpError) Error() string { return e.message }
-
-func statusError(status int, message string) error {
-	return &httpError{status: status, message: message}
-}
-
 // WriteError answers with the TAXII error resource for err, as the
 // server's own endpoints do: for handlers mounted next to the server's, so
 // that every error a node sends has one form and one status mapping.
@@ -59,9 +48,9 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // are logged in full and reported as "internal error".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, rampart.ErrorMessage(err)
-	var he *httpError
-	if errors.As(err, &he) {
-		status, msg = he.status, he.message
+	var se *endpoint.StatusError
+	if errors.As(err, &se) {
+		status, msg = se.Status, se.Message
 	} else {
 		status = rampart.HTTPStatus(rampart.ErrorCode(err))
 	}
@@ -69,8 +58,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {
-		w.Header().Add("WWW-Authenticate", `Basic realm="Rampart TAXII", charset="UTF-8"`)
-		w.Header().Add("WWW-Authenticate", `Bearer realm="Rampart TAXII"`)
+		httpauth.Challenge(w.Header(), "Rampart TAXII")
 	}
 	s.writeJSON(w, status, ErrorResource{
 		Title:       errorTitle(status),

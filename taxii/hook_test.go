@@ -25,12 +25,14 @@ import (
 // hookServer is a TAXII server on a fresh SQLite store with one collection
 // holding objs, and a client for it.
 type hookServer struct {
-	srv    *taxii.Server
-	client *taxii.Client
-	coll   string
+	srv      *taxii.Server
+	client   *taxii.Client
+	coll     string
+	url      string
+	accounts rampart.AccountService
 }
 
-func newHookServer(t *testing.T, configure func(*taxii.Server), objs ...*stix.Object) *hookServer {
+func newHookServer(t testing.TB, configure func(*taxii.Server), objs ...*stix.Object) *hookServer {
 	t.Helper()
 	ctx := context.Background()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "rampart.db"))
@@ -66,10 +68,10 @@ func newHookServer(t *testing.T, configure func(*taxii.Server), objs ...*stix.Ob
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return &hookServer{srv: s, coll: c.ID, client: &taxii.Client{BaseURL: hs.URL, User: "admin", Password: "correct horse battery staple"}}
+	return &hookServer{srv: s, coll: c.ID, url: hs.URL, accounts: accounts, client: &taxii.Client{BaseURL: hs.URL, User: "admin", Password: "correct horse battery staple"}}
 }
 
-func hookObject(t *testing.T, n int, name string) *stix.Object {
+func hookObject(t testing.TB, n int, name string) *stix.Object {
 	t.Helper()
 	o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"note","spec_version":"2.1","id":"note--%08d-0000-4000-8000-000000000000","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","content":%q,"object_refs":["identity--11111111-1111-4111-8111-111111111111"]}`, n, name))
 	if err != nil {

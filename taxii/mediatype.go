@@ -1,8 +1,13 @@
 package taxii
 
 import (
+	"fmt"
 	"mime"
+	"slices"
 	"strings"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
 )
 
 // Media types of TAXII 2.1 (§1.6.8).
@@ -49,4 +54,18 @@ func taxiiContent(contentType string) bool {
 	}
 	v, ok := params["version"]
 	return !ok || v == "2.1"
+}
+
+// CheckMediaType returns an error naming the object, the collection and
+// the media type when the collection does not accept the object's media
+// type (STIX 2.0 or 2.1); a collection that lists none accepts both. The
+// server applies it to every object posted; whatever else stores objects
+// in a collection (an import) applies it too, so that a collection never
+// holds what TAXII would have refused.
+func CheckMediaType(c *rampart.Collection, o *stix.Object) error {
+	mt := mediaType(o)
+	if len(c.MediaTypes) > 0 && !slices.Contains(c.MediaTypes, mt) {
+		return fmt.Errorf("%s %q: collection %q does not accept %s", o.Type, o.ID, c.ID, mt)
+	}
+	return nil
 }

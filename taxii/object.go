@@ -9,48 +9,76 @@ import (
 	"strconv"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/stix"
 )
 
-// handleGetObjects serves GET …/objects/ (§5.4).
-func (s *Server) handleGetObjects(w http.ResponseWriter, r *http.Request) error {
+// listing is a listing request read and answered from the store: its
+// collection, its query and the page of versions.
+type listing struct {
+	c    *rampart.Collection
+	lq   *listQuery
+	page *rampart.ObjectPage
+}
+
+// list reads what every listing endpoint reads: the collection, which the
+// account must be allowed to read, the filters the endpoint allows (kind
+// names the endpoint, for the cursor), and the page. adjust, when not
+// nil, sets what the endpoint decides itself before the store is asked.
+func (s *Server) list(r *http.Request, kind string, adjust func(*rampart.ObjectFilter), allowed ...string) (*listing, error) {
 	c, err := s.readableCollection(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	lq, err := s.parseList(r, "objects", c, paramID, paramType, paramVersion, paramSpecVersion)
+	lq, err := s.parseList(r, kind, c, allowed...)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if adjust != nil {
+		adjust(&lq.filter)
 	}
 	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
 	if err != nil {
+		return nil, err
+	}
+	return &listing{c: c, lq: lq, page: page}, nil
+}
+
+// paging returns the "more" and "next" of a listing's answer: none for an
+// empty page.
+func (s *Server) paging(l *listing) (more *bool, next string) {
+	if len(l.page.Versions) == 0 {
+		return nil, ""
+	}
+	if l.page.More {
+		next = s.nextCursor(l.page, l.lq)
+	}
+	return &l.page.More, next
+}
+
+// handleGetObjects serves GET …/objects/ (§5.4).
+func (s *Server) handleGetObjects(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.list(r, "objects", nil, paramID, paramType, paramVersion, paramSpecVersion)
+	if err != nil {
 		return err
 	}
-	s.writeEnvelope(w, page, s.release(r, page, true), lq)
+	s.writeEnvelope(w, l.page, s.release(r, l.page, true), l.lq)
 	return nil
 }
 
 // handleGetObject serves GET …/objects/{id}/ (§5.6).
 func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.readableCollection(r)
+	l, err := s.list(r, "object", nil, paramVersion, paramSpecVersion)
 	if err != nil {
 		return err
 	}
-	lq, err := s.parseList(r, "object", c, paramVersion, paramSpecVersion)
-	if err != nil {
-		return err
-	}
-	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
-	if err != nil {
-		return err
-	}
-	objs := s.release(r, page, false)
-	if len(objs) == 0 && lq.filter.AfterSeq == 0 {
-		if err := s.objectExists(r, c); err != nil {
+	objs := s.release(r, l.page, false)
+	if len(objs) == 0 && l.lq.filter.AfterSeq == 0 {
+		if err := s.objectExists(r, l.c); err != nil {
 			return err
 		}
 	}
-	s.writeEnvelope(w, page, objs, lq)
+	s.writeEnvelope(w, l.page, objs, l.lq)
 	return nil
 }
 
@@ -166,34 +194,18 @@ func (s *Server) nextCursor(page *rampart.ObjectPage, lq *listQuery) string {
 	return s.encodeCursor(cursor{afterSeq: last.Seq}, lq.digest)
 }
 
-func more(page *rampart.ObjectPage) *bool {
-	if len(page.Versions) == 0 {
-		return nil
-	}
-	return &page.More
-}
-
 // handleManifest serves GET …/manifest/ (§5.3).
 func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.readableCollection(r)
+	l, err := s.list(r, "manifest", func(f *rampart.ObjectFilter) {
+		// A Filter decides on whole objects.
+		f.MetadataOnly = s.Filter == nil
+	}, paramID, paramType, paramVersion, paramSpecVersion)
 	if err != nil {
 		return err
 	}
-	lq, err := s.parseList(r, "manifest", c, paramID, paramType, paramVersion, paramSpecVersion)
-	if err != nil {
-		return err
-	}
-	// A filter decides on whole objects.
-	lq.filter.MetadataOnly = s.Filter == nil
-	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
-	if err != nil {
-		return err
-	}
-	m := Manifest{More: more(page)}
-	if page.More {
-		m.Next = s.nextCursor(page, lq)
-	}
-	for _, v := range s.released(r, page) {
+	var m Manifest
+	m.More, m.Next = s.paging(l)
+	for _, v := range s.released(r, l.page) {
 		m.Objects = append(m.Objects, ManifestRecord{
 			ID:        v.Object.ID,
 			DateAdded: FormatTime(v.DateAdded),
@@ -201,40 +213,31 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
 			MediaType: mediaType(v.Object),
 		})
 	}
-	setDateHeaders(w, page.Versions)
+	setDateHeaders(w, l.page.Versions)
 	s.writeJSON(w, http.StatusOK, m)
 	return nil
 }
 
 // handleVersions serves GET …/objects/{id}/versions/ (§5.8).
 func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.readableCollection(r)
+	l, err := s.list(r, "versions", func(f *rampart.ObjectFilter) {
+		f.Versions = []string{rampart.VersionAll}
+		f.MetadataOnly = s.Filter == nil
+	}, paramSpecVersion)
 	if err != nil {
 		return err
 	}
-	lq, err := s.parseList(r, "versions", c, paramSpecVersion)
-	if err != nil {
-		return err
-	}
-	lq.filter.Versions = []string{rampart.VersionAll}
-	lq.filter.MetadataOnly = s.Filter == nil
-	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
-	if err != nil {
-		return err
-	}
-	vs := Versions{More: more(page)}
-	if page.More {
-		vs.Next = s.nextCursor(page, lq)
-	}
-	for _, v := range s.released(r, page) {
+	var vs Versions
+	vs.More, vs.Next = s.paging(l)
+	for _, v := range s.released(r, l.page) {
 		vs.Versions = append(vs.Versions, versionText(v))
 	}
-	if len(vs.Versions) == 0 && lq.filter.AfterSeq == 0 {
-		if err := s.objectExists(r, c); err != nil {
+	if len(vs.Versions) == 0 && l.lq.filter.AfterSeq == 0 {
+		if err := s.objectExists(r, l.c); err != nil {
 			return err
 		}
 	}
-	setDateHeaders(w, page.Versions)
+	setDateHeaders(w, l.page.Versions)
 	s.writeJSON(w, http.StatusOK, vs)
 	return nil
 }
@@ -247,7 +250,12 @@ func (s *Server) handleDeleteObject(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	a := account(r)
-	if !a.CanRead(c.ID) || !a.CanWrite(c.ID) {
+	switch read, write := a.CanRead(c.ID), a.CanWrite(c.ID); {
+	case !read && !write:
+		// §5.7 answers 404 here, also for a collection that is visible
+		// to the account: say exactly what an unknown collection gets.
+		return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", r.PathValue("root"), r.PathValue("coll"))
+	case !read || !write:
 		return rampart.Errorf(rampart.EFORBIDDEN, "account %q needs read and write access to collection %q to delete", a.Name, c.ID)
 	}
 	if err := checkParams(r, []string{paramVersion, paramSpecVersion}); err != nil {
@@ -288,8 +296,8 @@ const postBatch = 5000
 func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error {
 	defer discard(r.Body)
 	if !taxiiContent(r.Header.Get("Content-Type")) {
-		return statusError(http.StatusUnsupportedMediaType,
-			fmt.Sprintf("cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII))
+		return endpoint.Errorf(http.StatusUnsupportedMediaType,
+			"cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII)
 	}
 	root, err := s.apiRoot(r)
 	if err != nil {
@@ -372,9 +380,8 @@ func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error
 // check applies the collection's media types and the server's validation to
 // one posted object.
 func (s *Server) check(c *rampart.Collection, o *stix.Object) error {
-	mt := mediaType(o)
-	if len(c.MediaTypes) > 0 && !slices.Contains(c.MediaTypes, mt) {
-		return fmt.Errorf("%s %q: collection %q does not accept %s", o.Type, o.ID, c.ID, mt)
+	if err := CheckMediaType(c, o); err != nil {
+		return err
 	}
 	if s.Validate != nil && o.SpecVersion == "2.1" {
 		return s.Validate(o)
@@ -394,8 +401,8 @@ func postReadError(err error, limit int64) error {
 	}
 	msg := err.Error()
 	if errors.Is(err, stix.ErrNotEnvelope) {
-		return statusError(http.StatusUnprocessableEntity,
-			fmt.Sprintf("an error occurred while processing the supplied content: %s; POST a TAXII envelope {\"objects\": [...]}", msg))
+		return endpoint.Errorf(http.StatusUnprocessableEntity,
+			"an error occurred while processing the supplied content: %s; POST a TAXII envelope {\"objects\": [...]}", msg)
 	}
 	return rampart.Errorf(rampart.EINVALID, "an error occurred while processing the supplied content: %s", msg)
 }

@@ -8,11 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -161,19 +161,11 @@ type handlerFunc = func(http.ResponseWriter, *http.Request) error
 // methods dispatches on the request method, answering 405 with the Allow
 // header and an error resource for the others.
 func (s *Server) methods(hs map[string]handlerFunc) http.Handler {
-	var allow []string
-	for m := range hs {
-		allow = append(allow, m)
-	}
-	slices.Sort(allow)
+	ms := endpoint.NewMethods(hs)
 	return s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
-		h, ok := hs[r.Method]
-		if !ok && r.Method == http.MethodHead {
-			h, ok = hs[http.MethodGet]
-		}
-		if !ok {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
-			return statusError(http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+		h, err := ms.Find(w, r)
+		if err != nil {
+			return err
 		}
 		return h(w, r)
 	})
@@ -188,21 +180,19 @@ func account(r *http.Request) *rampart.Account {
 }
 
 // endpoint wraps a handler with what every TAXII endpoint does first:
-// content negotiation, authentication, and turning errors and panics into
-// error resources.
+// content negotiation, refusing URLs no store can be asked about (400,
+// TAXII §3.4), authentication, and turning errors and panics into error
+// resources.
 func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.writeError(w, r, fmt.Errorf("panic serving %s %s: %v", r.Method, r.URL.Path, v))
-			}
-		}()
+		defer endpoint.Recover(r, func(err error) { s.writeError(w, r, err) })
 		if !acceptable(r.Header.Get("Accept")) {
-			s.writeError(w, r, statusError(http.StatusNotAcceptable,
-				fmt.Sprintf("cannot answer with %q: this endpoint serves %s", r.Header.Get("Accept"), MediaTypeTAXII)))
+			s.writeError(w, r, endpoint.Errorf(http.StatusNotAcceptable,
+				"cannot answer with %q: this endpoint serves %s", r.Header.Get("Accept"), MediaTypeTAXII))
+			return
+		}
+		if err := endpoint.CheckURL(r); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		a, err := s.authenticate(r)

@@ -307,7 +307,7 @@ type Listener struct {
 	hostsMu  sync.Mutex
 	hosts    map[string]int // handshakes in progress by remote IP
 	peers    sync.Map       // *tls.Conn -> *Peer, until ConnContext takes it
-	refusals sync.Map // net.Conn -> error, from the ClientHello check
+	refusals sync.Map       // net.Conn -> error, from the ClientHello check
 	closeMu  sync.Once
 }
 

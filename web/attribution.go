@@ -75,7 +75,9 @@ func (c *knowledgeCache) engine(ctx context.Context, collections []string) (*att
 		}
 	}
 	if e == nil {
-		e = &knowledgeEntry{ready: make(chan struct{}), gens: map[string]uint64{}}
+		// Marked used before evict runs, which would otherwise take the
+		// new entry, never used, for the oldest.
+		e = &knowledgeEntry{ready: make(chan struct{}), gens: map[string]uint64{}, used: time.Now()}
 		for _, id := range collections {
 			e.gens[id] = c.gen[id]
 		}

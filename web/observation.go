@@ -109,6 +109,11 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 	agg := &match.Aggregator{Window: window, WhereSightedRef: s.Identity, CreatedByRef: s.Identity, Sink: sink, Now: s.Now}
 	st, err := (&match.Stream{Matcher: s.Matcher, Reader: rd, Aggregator: agg}).Run(r.Context())
 	if err != nil {
+		if sink.err != nil {
+			// The store failed, not the upload: the client is told of an
+			// internal error and the log gets the cause.
+			return sink.err
+		}
 		if tooLarge(err) {
 			return rampart.Errorf(rampart.ETOOLARGE, "observations exceed %d bytes: send them in several requests (what was read is stored: %d sightings)", s.maxObservationBytes(), len(sink.ids))
 		}
@@ -144,13 +149,16 @@ type sightingSink struct {
 	collection string
 	onAdded    func(collectionID string, objs []*stix.Object)
 	ids        []string
+	// err is the store's error, which ended the stream.
+	err error
 }
 
 func (s *sightingSink) Sighting(ctx context.Context, sighting *stix.Object, related []*stix.Object) error {
 	objs := append(related[:len(related):len(related)], sighting)
 	res, err := s.objects.CreateObjects(ctx, s.collection, objs)
 	if err != nil {
-		return fmt.Errorf("store sighting %s: %w", sighting.ID, err)
+		s.err = fmt.Errorf("store sighting %s: %w", sighting.ID, err)
+		return s.err
 	}
 	s.ids = append(s.ids, sighting.ID)
 	if s.onAdded != nil {

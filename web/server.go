@@ -9,12 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
@@ -158,41 +158,34 @@ func (s *Server) routes() {
 	handle("/api/v1/statements/{id}", m{"GET": {access: accessRead, h: s.handleGetStatement}})
 	handle("/api/v1/attribution", m{"POST": {access: accessAnyone, h: s.handleAttribution}})
 	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
-	mux.Handle("/", s.methods(m{"GET": {access: accessAnyone, h: func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	// Any method on an unknown path is a 404, not a 405 that names GET.
+	notFound := route{access: accessAnyone, h: func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
 		return rampart.Errorf(rampart.ENOTFOUND, "no API endpoint at %q; GET /api/v1/ lists them", r.URL.Path)
-	}}}))
+	}}
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.methods(m{r.Method: notFound}).ServeHTTP(w, r)
+	}))
 	s.mux = mux
 }
 
 // methods dispatches on the method, authenticates, checks access, and
 // turns errors and panics into JSON error answers.
 func (s *Server) methods(routes map[string]route) http.Handler {
-	var allow []string
-	for m := range routes {
-		allow = append(allow, m)
-	}
-	slices.Sort(allow)
+	ms := endpoint.NewMethods(routes)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.writeError(w, r, fmt.Errorf("panic serving %s %s: %v", r.Method, r.URL.Path, v))
-			}
-		}()
+		defer endpoint.Recover(r, func(err error) { s.writeError(w, r, err) })
+		if err := endpoint.CheckURL(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		a, err := s.auth.Authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		rt, ok := routes[r.Method]
-		if !ok && r.Method == http.MethodHead {
-			rt, ok = routes[http.MethodGet]
-		}
-		if !ok {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
-			s.writeError(w, r, &statusError{http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed here; use %s", r.Method, strings.Join(allow, " or "))})
+		rt, err := ms.Find(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		if err := s.authorize(a, rt.access); err != nil {
@@ -230,14 +223,6 @@ func (s *Server) authorize(a *rampart.Account, access int) error {
 	return nil
 }
 
-// statusError is an error with an HTTP status that has no rampart code.
-type statusError struct {
-	status  int
-	message string
-}
-
-func (e *statusError) Error() string { return e.message }
-
 // errorBody is the JSON of an error answer.
 type errorBody struct {
 	Error struct {
@@ -252,16 +237,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var body errorBody
 	status := rampart.HTTPStatus(rampart.ErrorCode(err))
 	body.Error.Code, body.Error.Message = rampart.ErrorCode(err), rampart.ErrorMessage(err)
-	var se *statusError
+	var se *endpoint.StatusError
 	if errors.As(err, &se) {
-		status, body.Error.Code, body.Error.Message = se.status, rampart.EINVALID, se.message
+		status, body.Error.Code, body.Error.Message = se.Status, rampart.EINVALID, se.Message
 	}
 	if status == http.StatusInternalServerError {
 		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {
-		w.Header().Add("WWW-Authenticate", `Basic realm="Rampart", charset="UTF-8"`)
-		w.Header().Add("WWW-Authenticate", `Bearer realm="Rampart"`)
+		httpauth.Challenge(w.Header(), "Rampart")
 	}
 	s.writeJSON(w, status, body)
 }
@@ -284,7 +268,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 // that a misspelt field is an error rather than silently ignored.
 func readJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &statusError{http.StatusUnsupportedMediaType, fmt.Sprintf("send application/json (got %q)", ct)}
+		return endpoint.Errorf(http.StatusUnsupportedMediaType, "send application/json (got %q)", ct)
 	}
 	data, err := io.ReadAll(r.Body)
 	var mbe *http.MaxBytesError

@@ -29,7 +29,7 @@ const (
 // node is a store with two collections, four accounts, the coordination
 // service, the early-warning engine and the API server on 127.0.0.1:0.
 type node struct {
-	t         *testing.T
+	t         testing.TB
 	objects   rampart.ObjectService
 	coordID   string
 	intelID   string
@@ -42,7 +42,7 @@ type node struct {
 	saveCalls int
 }
 
-func newNode(t *testing.T) *node {
+func newNode(t testing.TB) *node {
 	t.Helper()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "rampart.db"))
 	if err := db.Open(ctx); err != nil {
@@ -91,7 +91,7 @@ func newNode(t *testing.T) *node {
 	return n
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -71,25 +72,16 @@ Examples:
 `
 
 func (m *Main) runAlert(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		if len(args) == 0 {
-			fmt.Fprint(m.Stderr, alertUsage)
-			return errUsage
-		}
-		fmt.Fprint(m.Stdout, alertUsage)
-		return nil
+	sub, args, err := m.subcommand(args, alertUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	switch sub {
 	case "list", "show", "rules", "scan", "watchlist", "webhook":
 	default:
-		m.errorf("unknown alert command %q", sub)
-		m.hintf(`run "rampart alert --help"`)
-		return errUsage
+		return m.unknownSubcommand("alert", sub, "list, show, rules, scan, watchlist or webhook")
 	}
-	fs := flag.NewFlagSet("alert "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, alertUsage) }
+	fs := newFlagSet("alert "+sub, alertUsage)
 	var cf coordFlags
 	cf.register(fs, m.Getenv)
 	rule := fs.String("rule", "", "")
@@ -108,15 +100,24 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 	brands := fs.String("brands", "", "")
 	secretStdin := fs.Bool("secret-stdin", false, "")
 	nowFlag := fs.String("now", "", "")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
-	want := map[string][2]int{"list": {0, 0}, "show": {1, 1}, "rules": {0, 0}, "scan": {0, 0}, "watchlist": {1, 2}, "webhook": {1, 2}}[sub]
-	if len(pos) < want[0] || len(pos) > want[1] {
-		m.errorf("alert %s: wrong number of arguments (%d)", sub, len(pos))
-		m.hintf(`run "rampart alert --help"`)
-		return errUsage
+	want := map[string]struct {
+		lo, hi int
+		text   string
+	}{
+		"list": {0, 0, "no arguments"}, "show": {1, 1, "one alert ID"}, "rules": {0, 0, "no arguments"}, "scan": {0, 0, "no arguments"},
+		"watchlist": {1, 2, "list, show NAME, add NAME or remove NAME"}, "webhook": {1, 2, "list, add URL or remove URL"},
+	}[sub]
+	if len(pos) < want.lo || len(pos) > want.hi {
+		return m.wrongArgs("alert "+sub, want.text, pos)
+	}
+	// The arguments of watchlist and webhook are checked before the store
+	// is opened: a usage error changes nothing.
+	if err := m.checkAlertOp(sub, pos, *secretStdin); err != nil {
+		return err
 	}
 	if *nowFlag != "" {
 		t, err := parseTimeFlag("now", *nowFlag)
@@ -152,7 +153,7 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 		}
 		list, err := env.svc.FindAlerts(ctx, f)
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		if *asJSON {
 			for _, a := range list {
@@ -176,7 +177,7 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 	case "show":
 		a, err := env.svc.FindAlertByID(ctx, pos[0])
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		if *asJSON {
 			o, err := a.Object()
@@ -195,7 +196,35 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 	case "watchlist":
 		return m.alertWatchlist(ctx, env, pos, *state, *owner, *networks, *asns, *domains, *brands)
 	}
-	return m.alertWebhook(env, pos, *secretStdin)
+	return m.alertWebhook(env, pos)
+}
+
+// checkAlertOp checks the operation of "alert watchlist" and "alert
+// webhook" and its arguments.
+func (m *Main) checkAlertOp(sub string, pos []string, secretStdin bool) error {
+	switch {
+	case sub == "watchlist":
+		switch op := pos[0]; {
+		case !slices.Contains([]string{"list", "show", "add", "remove"}, op):
+			m.errorf("unknown watchlist command %q: use list, show NAME, add NAME or remove NAME", op)
+			return errUsage
+		case op == "list" && len(pos) != 1:
+			return m.wrongArgs("alert watchlist list", "no NAME", pos[1:])
+		case op != "list" && len(pos) != 2:
+			m.errorf("alert watchlist %s needs a NAME", op)
+			return errUsage
+		}
+	case sub == "webhook":
+		switch op := pos[0]; {
+		case !(op == "list" && len(pos) == 1 || (op == "add" || op == "remove") && len(pos) == 2):
+			m.errorf("alert webhook: use list, add URL --secret-stdin, or remove URL")
+			return errUsage
+		case op == "add" && !secretStdin:
+			m.errorf("alert webhook add needs --secret-stdin: the secret is read from standard input, never from the command line")
+			return errUsage
+		}
+	}
+	return nil
 }
 
 func printAlert(m *Main, a *coord.Alert) {
@@ -299,11 +328,7 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 	find := func(name string) int {
 		return slices.IndexFunc(lists, func(w *coord.Watchlist) bool { return w.Name == name })
 	}
-	op := pos[0]
-	if op != "list" && len(pos) != 2 {
-		m.errorf("alert watchlist %s needs a NAME", op)
-		return errUsage
-	}
+	op := pos[0] // checked by checkAlertOp
 	switch op {
 	case "list":
 		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
@@ -375,9 +400,6 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 		} else {
 			env.settings.Watchlists = append(lists, w)
 		}
-	default:
-		m.errorf("unknown watchlist command %q: use list, show, add or remove", op)
-		return errUsage
 	}
 	if err := coord.WriteSettings(env.settingsPath, env.settings); err != nil {
 		return err
@@ -389,7 +411,7 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 	return nil
 }
 
-func (m *Main) alertWebhook(env *coordEnv, pos []string, secretStdin bool) error {
+func (m *Main) alertWebhook(env *coordEnv, pos []string) error {
 	hooks := env.settings.Webhooks
 	switch op := pos[0]; {
 	case op == "list" && len(pos) == 1:
@@ -403,15 +425,14 @@ func (m *Main) alertWebhook(env *coordEnv, pos []string, secretStdin bool) error
 			return fmt.Errorf("no webhook %q", pos[1])
 		}
 		env.settings.Webhooks = slices.Delete(hooks, i, i+1)
-	case op == "add" && len(pos) == 2:
-		if !secretStdin {
-			m.errorf("alert webhook add needs --secret-stdin: the secret is read from standard input, never from the command line")
-			return errUsage
-		}
+	case op == "add" && len(pos) == 2: // --secret-stdin: checked by checkAlertOp
 		line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read the secret from standard input: %v", err)
+		}
 		secret := strings.TrimRight(line, "\r\n")
 		if secret == "" {
-			return fmt.Errorf("no secret on standard input: %v", err)
+			return fmt.Errorf("no secret on standard input")
 		}
 		h := coord.Webhook{URL: pos[1], Secret: secret}
 		if err := h.Validate(); err != nil {
@@ -475,6 +496,11 @@ func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server,
 	api := web.NewServer()
 	api.Accounts, api.Objects, api.Collections, api.Coord, api.EarlyWarning = n.accounts, n.objects, n.collections, env.svc, ew
 	api.Logger = logger
+	// Sightings of observations posted to the API name the node's
+	// organisation as where they were sighted: early warning counts a
+	// sighting for the member state of its where_sighted_refs, and one
+	// without them counts for none.
+	api.Identity = env.svc.Organization
 	api.SaveWatchlists = func(lists []*coord.Watchlist) error {
 		env.settings.Watchlists = lists
 		return coord.WriteSettings(env.settingsPath, env.settings)

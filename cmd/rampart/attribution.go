@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	json "encoding/json/v2"
@@ -58,9 +56,7 @@ Examples:
 
 // runAttribute implements "rampart attribute".
 func (m *Main) runAttribute(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("attribute", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, attributeUsage) }
+	fs := newFlagSet("attribute", attributeUsage)
 	bundle := fs.String("bundle", "", "")
 	queries := fs.String("queries", "", "")
 	techniques := fs.String("techniques", "", "")
@@ -68,8 +64,8 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 	limit := fs.Int("limit", attribution.DefaultLimit, "")
 	evidence := fs.Int("evidence", 8, "")
 	asJSON := fs.Bool("json", false, "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	single := *techniques != "" || *software != ""
 	switch {
@@ -78,14 +74,14 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 		return errUsage
 	case *bundle == "":
 		m.errorf("attribute needs --bundle FILE (the knowledge, e.g. ATT&CK Enterprise)")
-		m.hintf("run \"rampart attribute -h\" for examples")
+		m.hintf(`run "rampart attribute -h" for examples`)
 		return errUsage
 	case single && *queries != "":
 		m.errorf("--queries and --techniques/--software are alternatives: give one")
 		return errUsage
 	case !single && *queries == "":
 		m.errorf("attribute needs --queries FILE|- or --techniques/--software")
-		m.hintf("run \"rampart attribute -h\" for examples")
+		m.hintf(`run "rampart attribute -h" for examples`)
 		return errUsage
 	case *limit < 1:
 		m.errorf("--limit must be at least 1 (got %d)", *limit)
@@ -97,22 +93,18 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 	}
 	e := attribution.NewEngine(k, attribution.Config{})
 	if single {
-		q := attribution.Query{Techniques: splitList(*techniques), Software: splitList(*software), Limit: *limit}
+		q := attribution.Query{Techniques: splitComma(*techniques), Software: splitComma(*software), Limit: *limit}
 		r := e.Rank(q)
 		if *asJSON {
 			return writeRankingLine(m.Stdout, r)
 		}
 		return r.WriteText(m.Stdout, *evidence)
 	}
-	in := m.Stdin
-	if *queries != "-" {
-		f, err := os.Open(*queries)
-		if err != nil {
-			return fmt.Errorf("open queries: %v", err)
-		}
-		defer f.Close()
-		in = f
+	in, err := m.openInput(*queries)
+	if err != nil {
+		return fmt.Errorf("open queries: %v", err)
 	}
+	defer in.Close()
 	qr := attribution.NewQueryReader(in)
 	bad := 0
 	for {
@@ -193,16 +185,6 @@ func writeRankingLine(w io.Writer, r *attribution.Ranking) error {
 	return err
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // loadKnowledge reads a bundle into a Knowledge, reporting objects that
 // could not be used on stderr without failing.
 func (m *Main) loadKnowledge(path string) (*attribution.Knowledge, error) {
@@ -255,20 +237,14 @@ Examples:
 
 // runAttribution implements "rampart attribution eval".
 func (m *Main) runAttribution(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "eval" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprint(m.Stderr, attributionUsage)
-			return nil
-		}
-		fmt.Fprint(m.Stderr, attributionUsage)
-		if len(args) > 0 {
-			m.errorf("unknown attribution command %q", args[0])
-		}
-		return errUsage
+	sub, args, err := m.subcommand(args, attributionUsage)
+	if err != nil {
+		return err
 	}
-	fs := flag.NewFlagSet("attribution eval", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, attributionUsage) }
+	if sub != "eval" {
+		return m.unknownSubcommand("attribution", sub, "eval")
+	}
+	fs := newFlagSet("attribution eval", attributionUsage)
 	cfg := attribution.DefaultEvalConfig
 	bundle := fs.String("bundle", "", "")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "")
@@ -277,8 +253,8 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.HeldOut, "held-out", cfg.HeldOut, "")
 	fs.BoolVar(&cfg.Strict, "strict", false, "")
 	writeCal := fs.String("write-calibration", "", "")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	switch {
 	case fs.NArg() > 0:

@@ -47,7 +47,7 @@ records them with the command that produced them.
         code path into a fresh store and reports objects/s and the peak Go
         heap, which stays bounded whatever the size.
 
-Flags:
+Run "rampart bench taxii -h" for the flags.
 `
 
 const benchExamples = `
@@ -59,34 +59,52 @@ Examples:
 `
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "taxii" && args[0] != "import") {
-		fmt.Fprint(m.Stderr, benchUsage)
-		if len(args) > 0 && strings.HasPrefix(args[0], "-h") || len(args) > 0 && args[0] == "--help" {
-			return nil
-		}
-		return errUsage
+	sub, args, err := m.subcommand(args, benchUsage+benchExamples)
+	if err != nil {
+		return err
 	}
-	sub := args[0]
+	if sub != "taxii" && sub != "import" {
+		return m.unknownSubcommand("bench", sub, "taxii or import")
+	}
 	fs := flag.NewFlagSet("bench "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
+	// A fresh store unless --data names one.
 	sf.dataDir = ""
+	data := fs.Lookup("data")
+	data.DefValue, data.Usage = "", "data `directory` of the node to measure (default: a fresh store in a temporary directory)"
 	bundles := fs.Int("bundles", 100, "envelopes to POST in the ingest phase")
 	bundleSize := fs.Int("bundle-size", 1000, "indicators per envelope")
 	clients := fs.Int("clients", 2, "concurrent clients")
 	stored := fs.Int("stored", 1000000, "objects the store holds for the read phase")
 	pages := fs.Int("pages", 200, "pages to GET in the read phase")
 	pageSize := fs.Int("page-size", 1000, "objects per page")
-	size := fs.String("size", "1GiB", "bundle size for bench import (e.g. 200MiB, 1GiB)")
+	sizeFlag := fs.String("size", "1GiB", "bundle size for bench import (e.g. 200MiB, 1GiB)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, benchUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(m.Stderr, benchExamples)
+		fmt.Fprint(fs.Output(), strings.Replace(benchUsage, `Run "rampart bench taxii -h" for the flags.`, "Flags:", 1))
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), benchExamples)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return m.wrongArgs("bench "+sub, "flags only", fs.Args())
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"bundles", *bundles}, {"bundle-size", *bundleSize}, {"clients", *clients}, {"stored", *stored}, {"pages", *pages}, {"page-size", *pageSize}} {
+		if f.v < 1 {
+			m.errorf("--%s must be at least 1 (got %d)", f.name, f.v)
+			return errUsage
+		}
+	}
+	size, err := parseSize(*sizeFlag)
+	if err != nil {
+		m.errorf("--size: %v", err)
+		return errUsage
 	}
 	if sf.dataDir == "" {
 		dir, err := os.MkdirTemp("", "rampart-bench-")
@@ -113,12 +131,7 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "rampart bench %s: %s, GOMAXPROCS %d, %s store\n", sub, runtime.Version(), runtime.GOMAXPROCS(0), storeName(&sf))
 	if sub == "import" {
-		bytes, err := parseSize(*size)
-		if err != nil {
-			m.errorf("--size: %v", err)
-			return errUsage
-		}
-		return m.benchImport(ctx, n, bytes)
+		return m.benchImport(ctx, n, size)
 	}
 	return m.benchTAXII(ctx, n, benchParams{
 		bundles: *bundles, bundleSize: *bundleSize, clients: *clients,
@@ -127,7 +140,7 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 }
 
 func storeName(sf *storeFlags) string {
-	if sf.postgres != "" {
+	if sf.postgresURL() != "" {
 		return "PostgreSQL"
 	}
 	return "SQLite"
@@ -225,7 +238,7 @@ func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
 				if err != nil || st.SuccessCount != p.bundleSize {
 					failed.Add(1)
 					if err != nil {
-						fmt.Fprintf(m.Stderr, "rampart: bench: POST: %v\n", err)
+						m.errorf("bench: POST: %v", err)
 					}
 				}
 				bar.Set(0, int64(min(int(next.Load()), len(bodies))*p.bundleSize))
@@ -277,7 +290,7 @@ func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
 		objects := 0
 		for i := 0; i < p.pages; i++ {
 			// Random positions, leaving at least a page after them.
-			after := t0.Add(time.Duration(mrand.Int64N(int64(t1.Sub(t0)) * 9 / 10)))
+			after := t0.Add(time.Duration(mrand.Int64N(max(1, int64(t1.Sub(t0))*9/10))))
 			q := url.Values{"added_after": {taxii.FormatTime(after)}, "limit": {strconv.Itoa(p.pageSize)}}
 			if typ != "" {
 				q.Set("match[type]", typ)
@@ -365,7 +378,7 @@ func (m *Main) benchImport(ctx context.Context, n *node, size int64) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "import: %s bundle, %d objects in %.1fs: %.0f objects/s, %.1f MiB/s; peak Go heap in use %.1f MiB\n",
-		formatSize(size), s.added, s.elapsed.Seconds(), float64(s.added)/s.elapsed.Seconds(),
+		progress.FormatBytes(size), s.added, s.elapsed.Seconds(), float64(s.added)/s.elapsed.Seconds(),
 		float64(size)/(1<<20)/s.elapsed.Seconds(), float64(peak.Load())/(1<<20))
 	return nil
 }
@@ -401,14 +414,4 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size such as 200MiB or 1GiB", s)
 	}
 	return n, nil
-}
-
-func formatSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d B", n)
 }

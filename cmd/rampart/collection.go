@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -35,17 +34,11 @@ Examples:
 `
 
 func (m *Main) runCollection(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fmt.Fprint(m.Stderr, collectionUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	sub, args, err := m.subcommand(args, collectionUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("collection "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, collectionUsage) }
+	fs := newFlagSet("collection "+sub, collectionUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	root := fs.String("api-root", defaultAPIRoot, "API root `name`")
@@ -53,37 +46,35 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 	title := fs.String("title", "", "API root title")
 	desc := fs.String("description", "", "description")
 	mediaTypes := fs.String("media-types", "application/stix+json;version=2.1", "comma-separated media types")
-	var nargs int
+	var want string
 	switch sub {
-	case "add", "delete", "add-root":
-		nargs = 1
+	case "add":
+		want = "one TITLE"
+	case "delete":
+		want = "one ID or ALIAS"
+	case "add-root":
+		want = "one NAME"
 	case "list":
-		nargs = 0
+		want = "no arguments"
 	default:
-		m.errorf("unknown collection subcommand %q", sub)
-		m.hintf(`run "rampart collection --help"`)
-		return errUsage
+		return m.unknownSubcommand("collection", sub, "add, list, delete or add-root")
 	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return usageErr(err)
-	}
-	if len(pos) != nargs {
-		m.errorf("collection %s takes %d argument(s), got %d", sub, nargs, len(pos))
-		return errUsage
-	}
-	n, err := m.openNode(ctx, &sf)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := m.bootstrap(ctx, n); err != nil {
+	if (want == "no arguments") != (len(pos) == 0) || len(pos) > 1 {
+		return m.wrongArgs("collection "+sub, want, pos)
+	}
+	n, err := m.openAndBootstrap(ctx, &sf)
+	if err != nil {
 		return err
 	}
 	switch sub {
 	case "add":
 		c := &rampart.Collection{APIRoot: *root, Title: pos[0], Alias: *alias, Description: *desc, MediaTypes: splitComma(*mediaTypes)}
 		if err := n.collections.CreateCollection(ctx, c); err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintln(m.Stdout, c.ID)
 	case "add-root":
@@ -95,7 +86,7 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 			t = pos[0]
 		}
 		if err := n.collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: pos[0], Title: t, Description: *desc}); err != nil {
-			return userError(err)
+			return err
 		}
 	case "delete":
 		c, err := findCollection(ctx, n, *root, pos[0])
@@ -103,7 +94,7 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := n.collections.DeleteCollection(ctx, c.APIRoot, c.ID); err != nil {
-			return userError(err)
+			return err
 		}
 	case "list":
 		cs, err := n.collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: root})

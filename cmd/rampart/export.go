@@ -32,7 +32,6 @@ Examples:
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	root := fs.String("api-root", defaultAPIRoot, "API root `name` of the collection")
@@ -42,16 +41,15 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	types := fs.String("type", "", "only these object `types` (comma-separated)")
 	addedAfter := fs.String("added-after", "", "only objects added after this `timestamp`")
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, exportUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(m.Stderr, exportExamples)
+		fmt.Fprint(fs.Output(), exportUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), exportExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		m.errorf("export takes no arguments (got %q)", fs.Arg(0))
-		return errUsage
+		return m.wrongArgs("export", "no arguments", fs.Args())
 	}
 	filter := rampart.ObjectFilter{Limit: 1000}
 	if *allVersions {

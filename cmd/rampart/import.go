@@ -14,6 +14,7 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/taxii"
 )
 
 const importUsage = `Usage: rampart import [flags] FILE...
@@ -45,28 +46,24 @@ const maxListedFailures = 20
 
 func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	root := fs.String("api-root", defaultAPIRoot, "API root `name` of the collection")
 	coll := fs.String("collection", defaultCollection, "collection `id or alias`")
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, importUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(m.Stderr, importExamples)
+		fmt.Fprint(fs.Output(), importUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), importExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		m.errorf("import needs at least one FILE (or - for standard input)")
 		return errUsage
 	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openAndBootstrap(ctx, &sf)
 	if err != nil {
-		return err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return err
 	}
 	c, err := findCollection(ctx, n, *root, *coll)
@@ -118,20 +115,16 @@ func (s importSummary) String() string {
 func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, name string) (importSummary, error) {
 	start := time.Now()
 	var s importSummary
-	var r io.Reader
-	var size int64
-	if name == "-" {
-		r = m.Stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return s, err
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil {
+	r, err := m.openInput(name)
+	if err != nil {
+		return s, err
+	}
+	defer r.Close()
+	var size int64 // for the progress bar; 0 for a stream
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			size = fi.Size()
 		}
-		r = f
 	}
 	counted := &countReader{r: r}
 	br := bufio.NewReaderSize(counted, 1<<16)
@@ -165,7 +158,6 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 		return nil
 	}
 	rd := stix.NewBundleReader(in)
-	var err error
 	for idx := 0; ; idx++ {
 		var o *stix.Object
 		o, err = rd.Next()
@@ -181,7 +173,11 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 		if err != nil {
 			break
 		}
-		if verr := validateObject(o); verr != nil {
+		verr := taxii.CheckMediaType(c, o)
+		if verr == nil {
+			verr = validateObject(o)
+		}
+		if verr != nil {
 			m.importFailure(&s, name, &stix.ObjectError{Index: idx, ID: o.ID, Err: verr})
 			continue
 		}
@@ -209,7 +205,7 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 func (m *Main) importFailure(s *importSummary, name string, oe *stix.ObjectError) {
 	s.failed++
 	if s.failed <= maxListedFailures {
-		fmt.Fprintf(m.Stderr, "rampart: %s: %v\n", name, oe)
+		m.errorf("%s: %v", name, oe)
 	}
 }
 

@@ -105,11 +105,8 @@ type coordEnv struct {
 // openCoordination opens the node's store and settings, the coordination
 // collection, and the keys and registry the flags or settings name.
 func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv, error) {
-	n, err := m.openNode(ctx, &cf.store)
+	n, err := m.openAndBootstrap(ctx, &cf.store)
 	if err != nil {
-		return nil, err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return nil, err
 	}
 	return m.coordinationOn(ctx, n, cf)
@@ -191,17 +188,6 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// coordError turns a rampart error into its message, as the CLI shows it.
-func coordError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if code := rampart.ErrorCode(err); code != rampart.EINTERNAL {
-		return fmt.Errorf("%s", rampart.ErrorMessage(err))
-	}
-	return err
-}
-
 // incidentFlags are the fields an incident command may set.
 type incidentFlags struct {
 	name, description, detected, state, affected, sectors, level, status, determination string
@@ -210,26 +196,16 @@ type incidentFlags struct {
 }
 
 func (m *Main) runIncident(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		if len(args) == 0 {
-			fmt.Fprint(m.Stderr, incidentUsage)
-			return errUsage
-		}
-		fmt.Fprint(m.Stdout, incidentUsage)
-		return nil
+	sub, args, err := m.subcommand(args, incidentUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
-	nargs := map[string][2]int{"create": {0, 0}, "list": {0, 0}, "show": {1, 1}, "update": {1, 1}, "report": {2, 2}}[sub]
-	switch sub {
-	case "create", "list", "show", "update", "report":
-	default:
-		m.errorf("unknown incident command %q", sub)
-		m.hintf(`run "rampart incident --help"`)
-		return errUsage
+	want, ok := map[string]string{"create": "no arguments", "list": "no arguments", "show": "one incident ID",
+		"update": "one incident ID", "report": "an incident ID and a report kind"}[sub]
+	if !ok {
+		return m.unknownSubcommand("incident", sub, "create, list, show, update or report")
 	}
-	fs := flag.NewFlagSet("incident "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, incidentUsage) }
+	fs := newFlagSet("incident "+sub, incidentUsage)
 	var cf coordFlags
 	cf.register(fs, m.Getenv)
 	var f incidentFlags
@@ -244,14 +220,12 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 	for name, p := range map[string]*bool{"significant": &f.significant, "trust-service": &f.trustService, "overdue": &f.overdue, "json": &f.asJSON, "joint-view": &f.showJoint} {
 		fs.BoolVar(p, name, false, "")
 	}
-	pos, err := parseInterspersed(fs, args)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
-	if len(pos) < nargs[0] || len(pos) > nargs[1] {
-		m.errorf("incident %s takes %d argument(s), got %d", sub, nargs[1], len(pos))
-		m.hintf(`run "rampart incident --help"`)
-		return errUsage
+	if nargs := map[string]int{"show": 1, "update": 1, "report": 2}[sub]; len(pos) != nargs {
+		return m.wrongArgs("incident "+sub, want, pos)
 	}
 	now := time.Now().UTC()
 	if f.now != "" {
@@ -259,6 +233,9 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 			m.errorf("%v", err)
 			return errUsage
 		}
+	}
+	if err := m.checkIncidentFlags(sub, &f, fs); err != nil {
+		return err
 	}
 	env, err := m.openCoordination(ctx, &cf)
 	if err != nil {
@@ -275,6 +252,37 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 		return m.incidentUpdate(ctx, env, pos[0], &f, fs)
 	}
 	return m.incidentReport(ctx, env, pos[0], pos[1], &f)
+}
+
+// checkIncidentFlags refuses flags that do not make a command, before the
+// store is opened: a usage error changes nothing.
+func (m *Main) checkIncidentFlags(sub string, f *incidentFlags, fs *flag.FlagSet) error {
+	switch sub {
+	case "create":
+		if f.name == "" || f.detected == "" {
+			m.errorf("incident create needs --name TEXT and --detected TIME")
+			m.hintf(`rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z`)
+			return errUsage
+		}
+	case "update":
+		if flagGiven(fs, "tlp") {
+			m.errorf("--tlp is set when an incident is created; a marking cannot be lowered later")
+			return errUsage
+		}
+		changed := 0
+		fs.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "data", "postgres", "key", "registry", "now":
+			default:
+				changed++
+			}
+		})
+		if changed == 0 {
+			m.errorf("incident update needs at least one change (--level, --status, --note, ...)")
+			return errUsage
+		}
+	}
+	return nil
 }
 
 // flagGiven reports whether a flag was given on the command line.
@@ -325,11 +333,6 @@ func applyIncidentFlags(inc *coord.Incident, f *incidentFlags, fs *flag.FlagSet)
 }
 
 func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFlags, fs *flag.FlagSet) error {
-	if f.name == "" || f.detected == "" {
-		m.errorf("incident create needs --name TEXT and --detected TIME")
-		m.hintf(`rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z`)
-		return errUsage
-	}
 	inc := &coord.Incident{}
 	if err := applyIncidentFlags(inc, f, fs); err != nil {
 		m.errorf("%v", err)
@@ -349,7 +352,7 @@ func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFla
 		inc.Timeline = []coord.TimelineEntry{{Time: time.Now().UTC(), Activity: f.note}}
 	}
 	if err := env.svc.CreateIncident(ctx, inc); err != nil {
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintln(m.Stdout, inc.ID)
 	for _, d := range inc.Deadlines() {
@@ -370,7 +373,7 @@ func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags
 	}
 	list, err := env.svc.FindIncidents(ctx, filter)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	if f.asJSON {
 		for _, inc := range list {
@@ -405,7 +408,7 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 	if f.showJoint {
 		j, err := env.svc.FindJointIncident(ctx, id)
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "joint incident %s  %s\n", j.Joint.ID, j.Joint.Name)
 		fmt.Fprintf(m.Stdout, "  member states: %s; sectors: %s; EU alert level: %s\n", strings.Join(j.MemberStates, ", "), dash(strings.Join(j.Sectors, ", ")), j.EULevel)
@@ -423,7 +426,7 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 	}
 	inc, err := env.svc.FindIncidentByID(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	if f.asJSON {
 		page, err := env.n.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.coll.ID, IDs: []string{id}})
@@ -488,22 +491,6 @@ func printTimelineEntry(w io.Writer, e coord.TimelineEntry) {
 }
 
 func (m *Main) incidentUpdate(ctx context.Context, env *coordEnv, id string, f *incidentFlags, fs *flag.FlagSet) error {
-	if flagGiven(fs, "tlp") {
-		m.errorf("--tlp is set when an incident is created; a marking cannot be lowered later")
-		return errUsage
-	}
-	changed := 0
-	fs.Visit(func(fl *flag.Flag) {
-		switch fl.Name {
-		case "data", "postgres", "key", "registry", "now":
-		default:
-			changed++
-		}
-	})
-	if changed == 0 {
-		m.errorf("incident update needs at least one change (--level, --status, --note, ...)")
-		return errUsage
-	}
 	inc, err := env.svc.UpdateIncident(ctx, id, func(inc *coord.Incident) error {
 		if err := applyIncidentFlags(inc, f, fs); err != nil {
 			return err
@@ -514,7 +501,7 @@ func (m *Main) incidentUpdate(ctx context.Context, env *coordEnv, id string, f *
 		return nil
 	})
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s %s\n", inc.ID, inc.Modified.Format("2006-01-02T15:04:05.000Z"))
 	return nil
@@ -541,7 +528,7 @@ func (m *Main) incidentReport(ctx context.Context, env *coordEnv, id, kind strin
 		return nil
 	})
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	for _, d := range inc.Deadlines() {
 		if d.Kind == kind {

@@ -14,8 +14,8 @@ import (
 )
 
 const keysUsage = `Usage:
-    rampart keys generate [-profile NAME] [-org IDENTITY] -o FILE
-    rampart keys sign -key FILE [-o OUT] INPUT
+    rampart keys generate [--profile NAME] [--org IDENTITY] -o FILE
+    rampart keys sign --key FILE [-o OUT] INPUT
 
 "keys generate" creates an organisation's (or a registry authority
 member's) keys: an ML-DSA and an ECDSA signing key and an HPKE key that
@@ -28,55 +28,47 @@ the keys in FILE and writes them to OUT (default: stdout). Only objects
 whose created_by_ref is the keys' organisation can be signed.
 
 Flags of generate:
-    -profile NAME   eu-pq-base (ML-DSA-65 + P-256, default) or eu-pq-high
-                    (ML-DSA-87 + P-384)
-    -org IDENTITY   the organisation's STIX identity id; omit it for the
-                    keys of a registry authority member
-    -o FILE         where to write the private keys (must not exist)
+    --profile NAME       eu-pq-base (ML-DSA-65 + P-256, default) or
+                         eu-pq-high (ML-DSA-87 + P-384)
+    --org IDENTITY       the organisation's STIX identity id; omit it for the
+                         keys of a registry authority member
+    -o, --output FILE    where to write the private keys (must not exist)
+
+Flags of sign:
+    --key FILE           the organisation's private keys
+    -o, --output FILE    where to write the signed objects (default: stdout)
 
 Examples:
-    rampart keys generate -org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 -o cert-fr.key
-    rampart keys generate -profile eu-pq-high -o authority-1.key
-    rampart keys sign -key cert-fr.key -o signed.json bundle.json
+    rampart keys generate --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 -o cert-fr.key
+    rampart keys generate --profile eu-pq-high -o authority-1.key
+    rampart keys sign --key cert-fr.key -o signed.json bundle.json
 `
 
 func (m *Main) runKeys(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, keysUsage)
-		return errUsage
+	sub, args, err := m.subcommand(args, keysUsage)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "generate":
-		return m.runKeysGenerate(args[1:])
+		return m.runKeysGenerate(args)
 	case "sign":
-		return m.runKeysSign(args[1:])
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(m.Stdout, keysUsage)
-		return nil
+		return m.runKeysSign(args)
 	}
-	m.errorf("unknown keys command %q", args[0])
-	m.hintf(`run "rampart keys -h" for the keys commands`)
-	return errUsage
-}
-
-func (m *Main) trustFlagSet(name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, usage) }
-	return fs
+	return m.unknownSubcommand("keys", sub, "generate or sign")
 }
 
 func (m *Main) runKeysGenerate(args []string) error {
-	fs := m.trustFlagSet("keys generate", keysUsage)
+	fs := newFlagSet("keys generate", keysUsage)
 	profile := fs.String("profile", string(trust.EUPQBase), "")
 	org := fs.String("org", "", "")
-	out := fs.String("o", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	out := outputFlag(fs)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *out == "" || fs.NArg() != 0 {
 		m.errorf("keys generate needs -o FILE and no arguments")
-		m.hintf("rampart keys generate -org identity--UUID -o node.key")
+		m.hintf("rampart keys generate --org identity--UUID -o node.key")
 		return errUsage
 	}
 	p, err := trust.ParseProfile(*profile)
@@ -90,7 +82,7 @@ func (m *Main) runKeysGenerate(args []string) error {
 	}
 	pubPath := *out + ".pub"
 	if _, err := os.Stat(pubPath); err == nil {
-		return fmt.Errorf("%q already exists; choose another -o or remove it", pubPath)
+		return fmt.Errorf("%q already exists; choose another -o FILE or remove it", pubPath)
 	}
 	if err := trust.WriteIdentityFile(*out, id); err != nil {
 		return err
@@ -110,14 +102,14 @@ func (m *Main) runKeysGenerate(args []string) error {
 }
 
 func (m *Main) runKeysSign(args []string) error {
-	fs := m.trustFlagSet("keys sign", keysUsage)
+	fs := newFlagSet("keys sign", keysUsage)
 	key := fs.String("key", "", "")
-	out := fs.String("o", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	out := outputFlag(fs)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *key == "" || fs.NArg() != 1 {
-		m.errorf("keys sign needs -key FILE and one INPUT")
+		m.errorf("keys sign needs --key FILE and one INPUT")
 		return errUsage
 	}
 	id, err := trust.ReadIdentityFile(*key)
@@ -205,7 +197,15 @@ func outputMode(objs []*stix.Object) os.FileMode {
 	return 0o644
 }
 
-// createFileExcl writes data to a new file at path.
+// outputFlag registers -o and its long form --output, one value.
+func outputFlag(fs *flag.FlagSet) *string {
+	out := fs.String("o", "", "")
+	fs.StringVar(out, "output", "", "")
+	return out
+}
+
+// createFileExcl writes data to a new file at path with mode, refusing to
+// replace a file that exists.
 func createFileExcl(path string, data []byte, mode os.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {

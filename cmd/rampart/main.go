@@ -1,8 +1,8 @@
 // Command rampart runs and administers a Rampart node.
 //
-// Output rules: results go to stdout; diagnostics go to stderr as
-// "rampart: error: …" and "rampart: hint: …". The exit status is 0 on
-// success, 1 on failure and 2 for a usage error.
+// Output rules (cli.go has them in full): results go to stdout;
+// diagnostics go to stderr as "rampart: error: …" and "rampart: hint: …".
+// The exit status is 0 on success, 1 on failure and 2 for a usage error.
 package main
 
 import (
@@ -51,7 +51,7 @@ Commands:
     serve             run a node (TAXII 2.1 server)
     import            import STIX bundles into a collection
     export            export a collection as a STIX bundle
-    user              manage accounts: add, list, grant, token
+    user              manage accounts: add, list, grant, token, passwd, delete
     collection        manage API roots and collections
     pattern           check STIX patterns; match one against observed data
     match             match logs against many indicators; write sightings
@@ -77,10 +77,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "version":
-		return m.runVersion(rest)
-	case "-h", "-help", "--help", "help":
+	if isHelp(cmd) {
 		fmt.Fprint(m.Stdout, mainUsage)
 		return nil
 	}
@@ -95,6 +92,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
+	case "version":
+		return func(_ context.Context, args []string) error { return m.runVersion(args) }
 	case "serve":
 		return m.runServe
 	case "import":
@@ -141,31 +140,4 @@ func (m *Main) Close() error {
 	}
 	m.closers = nil
 	return errors.Join(errs...)
-}
-
-// errUsage reports a usage error that has already been printed.
-var errUsage = errors.New("usage error")
-
-// errReported reports a failure whose message has already been printed.
-var errReported = errors.New("failure reported")
-
-func (m *Main) exitCode(err error) int {
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, errUsage):
-		return 2
-	case errors.Is(err, errReported):
-		return 1
-	}
-	m.errorf("%v", err)
-	return 1
-}
-
-func (m *Main) errorf(format string, args ...any) {
-	fmt.Fprintf(m.Stderr, "rampart: error: "+format+"\n", args...)
-}
-
-func (m *Main) hintf(format string, args ...any) {
-	fmt.Fprintf(m.Stderr, "rampart: hint: "+format+"\n", args...)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -73,9 +72,7 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "generate" {
 		return m.runMatchGenerate(args[1:])
 	}
-	fs := flag.NewFlagSet("match", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, matchUsage) }
+	fs := newFlagSet("match", matchUsage)
 	indicators := fs.String("indicators", "", "")
 	collection := fs.String("collection", "", "")
 	input := fs.String("input", "-", "")
@@ -87,12 +84,11 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	apiRoot := fs.String("api-root", defaultAPIRoot, "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		m.errorf("unexpected argument %q", fs.Arg(0))
-		return errUsage
+		return m.wrongArgs("match", "flags only (or the generate command)", fs.Args())
 	}
 	if (*indicators == "") == (*collection == "") {
 		m.errorf("give either --indicators FILE or --collection REF")
@@ -175,16 +171,12 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		debug.SetMemoryLimit(max(defaultMatchMemoryLimit, int64(ms.HeapAlloc)*3/2))
 	}
 
-	in := m.Stdin
-	if *input != "-" {
-		f, err := os.Open(*input)
-		if err != nil {
-			m.errorf("%v", err)
-			return errReported
-		}
-		defer f.Close()
-		in = f
+	in, err := m.openInput(*input)
+	if err != nil {
+		m.errorf("%v", err)
+		return errReported
 	}
+	defer in.Close()
 	var rd match.Reader
 	switch *format {
 	case "jsonl", "json":
@@ -273,19 +265,20 @@ func (s *jsonLinesSink) line(o *stix.Object) error {
 }
 
 func (m *Main) runMatchGenerate(args []string) error {
-	fs := flag.NewFlagSet("match generate", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, matchUsage) }
+	fs := newFlagSet("match generate", matchUsage)
 	dir := fs.String("dir", "", "")
 	seed := fs.Uint64("seed", 1, "")
 	n := fs.Int("indicators", 1000000, "")
 	records := fs.Int("records", 10000000, "")
 	hits := fs.Int("hits", 10000, "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return m.wrongArgs("match generate", "flags only", fs.Args())
 	}
 	if *dir == "" {
-		m.errorf("generate needs --dir")
+		m.errorf("match generate needs --dir DIR")
 		return errUsage
 	}
 	if *n < 1 || *records < 0 || *hits < 0 || *hits > *records {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	json "encoding/json/v2"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/rampart-cti/rampart/coord"
 )
 
 // TestEndToEndMatching: the node's matcher follows its store. Indicators
@@ -81,5 +84,34 @@ not json
 		if r.status/100 != 4 || !strings.Contains(string(r.body), c.want) {
 			t.Errorf("%s: %d %s", c.query, r.status, r.body)
 		}
+	}
+}
+
+// TestEndToEndObservationSightingsNameTheNode checks that sightings of
+// observations posted to the JSON API name the node's organisation in
+// where_sighted_refs and created_by_ref. They once named nobody, so early
+// warning, which counts a sighting for the member state where it was
+// sighted, never counted the node's own detections.
+func TestEndToEndObservationSightingsNameTheNode(t *testing.T) {
+	const org = "identity--7f2c2a3e-1c0b-4d8e-9a51-0c6f7d3b2a11"
+	n := startE2ENode(t, &coord.Settings{Organization: org, MemberState: "FR"})
+	n.post(`{"type":"indicator","spec_version":"2.1","id":"indicator--00000001-2222-4222-8222-222222222222","created":"2026-03-01T00:00:00.000Z","modified":"2026-03-01T00:00:00.000Z","pattern":"[domain-name:value = 'evil.example']","pattern_type":"stix","valid_from":"2026-03-01T00:00:00Z"}`)
+	status, body := n.request("POST", "/api/v1/observations", "application/x-ndjson", []byte(`{"ts":"2026-03-01T10:00:00Z","domain-name:value":"evil.example"}`+"\n"))
+	if status != 200 || !strings.Contains(string(body), `"sightings":1`) {
+		t.Fatalf("observations: %d %s", status, body)
+	}
+	sightings := n.objects("match[type]=sighting")
+	if len(sightings) != 1 {
+		t.Fatalf("%d sightings, want 1", len(sightings))
+	}
+	var s struct {
+		Where     []string `json:"where_sighted_refs"`
+		CreatedBy string   `json:"created_by_ref"`
+	}
+	if err := json.Unmarshal([]byte(sightings[0]), &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Where) != 1 || s.Where[0] != org || s.CreatedBy != org {
+		t.Errorf("sighting names %v (created by %q), want %s: %s", s.Where, s.CreatedBy, org, sightings[0])
 	}
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/rampart-cti/rampart/pattern"
 )
@@ -33,18 +31,17 @@ Examples:
 const maxObservedBytes = 256 << 20
 
 func (m *Main) runPattern(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("pattern", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, patternUsage) }
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	sub, args, err := m.subcommand(args, patternUsage)
+	if err != nil {
+		return err
 	}
-	args = fs.Args()
-	if len(args) == 0 {
-		fs.Usage()
-		return errUsage
+	// check and match have no flags but -h; no pattern starts with a dash.
+	fs := newFlagSet("pattern "+sub, patternUsage)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
-	switch sub, rest := args[0], args[1:]; sub {
+	rest := fs.Args()
+	switch sub {
 	case "check":
 		if len(rest) != 1 {
 			m.errorf("pattern check takes one PATTERN argument (got %d)", len(rest))
@@ -54,16 +51,11 @@ func (m *Main) runPattern(ctx context.Context, args []string) error {
 		return m.patternCheck(rest[0])
 	case "match":
 		if len(rest) != 2 {
-			m.errorf("pattern match takes PATTERN and FILE (got %d arguments)", len(rest))
-			return errUsage
+			return m.wrongArgs("pattern match", "PATTERN and FILE", rest)
 		}
 		return m.patternMatch(rest[0], rest[1])
-	case "-h", "help":
-		fmt.Fprint(m.Stdout, patternUsage)
-		return nil
 	}
-	m.errorf("unknown pattern command %q (want check or match)", args[0])
-	return errUsage
+	return m.unknownSubcommand("pattern", sub, "check or match")
 }
 
 func (m *Main) compilePattern(src string) (*pattern.Pattern, error) {
@@ -119,17 +111,11 @@ func (m *Main) patternMatch(src, file string) error {
 // readInput reads a named file, or standard input for "-", refusing more
 // than limit bytes.
 func (m *Main) readInput(name string, limit int64) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = m.Stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+	r, err := m.openInput(name)
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %q: %v", name, err)

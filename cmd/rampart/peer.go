@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
-	"flag"
 	"fmt"
 	"net/url"
-	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 const peerUsage = `Usage: rampart peer <add|list|remove|status> [flags] [arguments]
@@ -22,14 +19,14 @@ of the trust registry and the address of its node link; "rampart serve"
 with --peer-listen pulls from every peer and serves each what it may
 receive. A running node picks up changes within seconds.
 
-    peer add -org IDENTITY [-registry FILE] [-url URL] [-name NAME] [-api-root NAME]
-        Adds a peer. With -registry the organisation must be a member, and
+    peer add --org IDENTITY [--registry FILE] [--url URL] [--name NAME] [--api-root NAME]
+        Adds a peer. With --registry the organisation must be a member, and
         its name and first node URL come from the registry unless given.
-    peer list [-json]
+    peer list [--json]
         Lists the peers.
     peer remove IDENTITY
         Removes a peer with its cursors and status; it loses access at once.
-    peer status [-json] [IDENTITY]
+    peer status [--json] [IDENTITY]
         Shows, per peer, the last completed sync, the lag, the objects
         received and served, and the objects refused. With IDENTITY it
         adds the cursors and the most recent refusals with their reasons.
@@ -37,24 +34,18 @@ receive. A running node picks up changes within seconds.
 Every subcommand takes the store flags --data and --postgres.
 
 Examples:
-    rampart peer add -org identity--44444444-4444-4444-8444-444444444444 -registry registry.json
-    rampart peer add -org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 -url https://cti.cert.fr:8443 -name CERT-FR
+    rampart peer add --org identity--44444444-4444-4444-8444-444444444444 --registry registry.json
+    rampart peer add --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 --url https://cti.cert.fr:8443 --name CERT-FR
     rampart peer status
     rampart peer status identity--44444444-4444-4444-8444-444444444444
 `
 
 func (m *Main) runPeer(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		fmt.Fprint(m.Stderr, peerUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	sub, args, err := m.subcommand(args, peerUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("peer "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, peerUsage) }
+	fs := newFlagSet("peer "+sub, peerUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	org := fs.String("org", "", "the peer's STIX identity `id`")
@@ -63,28 +54,24 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 	name := fs.String("name", "", "the peer's `name`")
 	apiRoot := fs.String("api-root", defaultAPIRoot, "the peer's API root `name` to pull from")
 	asJSON := fs.Bool("json", false, "print JSON")
-	var nargs []int
+	var lo, hi int
+	var want string
 	switch sub {
-	case "add":
-		nargs = []int{0}
-	case "list":
-		nargs = []int{0}
+	case "add", "list":
+		want = "no arguments"
 	case "remove":
-		nargs = []int{1}
+		lo, hi, want = 1, 1, "one IDENTITY"
 	case "status":
-		nargs = []int{0, 1}
+		lo, hi, want = 0, 1, "at most one IDENTITY"
 	default:
-		m.errorf("unknown peer subcommand %q", sub)
-		m.hintf(`run "rampart peer --help"`)
-		return errUsage
+		return m.unknownSubcommand("peer", sub, "add, list, remove or status")
 	}
-	pos, err := parseInterspersed(fs, args)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
-	if len(pos) < nargs[0] || len(pos) > nargs[len(nargs)-1] {
-		m.errorf("peer %s takes %d argument(s), got %d", sub, nargs[len(nargs)-1], len(pos))
-		return errUsage
+	if len(pos) < lo || len(pos) > hi {
+		return m.wrongArgs("peer "+sub, want, pos)
 	}
 	var p *rampart.Peer
 	if sub == "add" {
@@ -99,14 +86,14 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 	switch sub {
 	case "add":
 		if err := n.peers.CreatePeer(ctx, p); err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "added peer %s (%s) at %s, API root %q\n", p.Name, p.ID, p.URL, p.APIRoot)
 	case "list":
 		return m.listPeers(ctx, n, *asJSON)
 	case "remove":
 		if err := n.peers.DeletePeer(ctx, pos[0]); err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "removed peer %s\n", pos[0])
 	case "status":
@@ -122,18 +109,14 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 // registry when one is given.
 func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.Peer, error) {
 	if org == "" {
-		m.errorf("peer add needs -org IDENTITY, the peer organisation's STIX identity id")
+		m.errorf("peer add needs --org IDENTITY, the peer organisation's STIX identity id")
 		return nil, errUsage
 	}
 	p := &rampart.Peer{ID: org, Name: name, URL: rawURL, APIRoot: apiRoot}
 	if registry != "" {
-		data, err := os.ReadFile(registry)
+		reg, err := readRegistryFile(registry)
 		if err != nil {
-			return nil, fmt.Errorf("read registry: %v", err)
-		}
-		reg, err := trust.ParseRegistry(data)
-		if err != nil {
-			return nil, fmt.Errorf("registry %q: %v", registry, err)
+			return nil, err
 		}
 		o := reg.Organization(org)
 		if o == nil {
@@ -151,9 +134,9 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 		}
 	}
 	if p.URL == "" {
-		m.errorf("peer add needs -url URL: the registry lists no node for %q", org)
+		m.errorf("peer add needs --url URL: the registry lists no node for %q", org)
 		if registry == "" {
-			m.hintf("give -registry FILE to take the name and the node URL from the trust registry")
+			m.hintf("give --registry FILE to take the name and the node URL from the trust registry")
 		}
 		return nil, errUsage
 	}
@@ -161,7 +144,7 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 		p.Name = org
 	}
 	if err := p.Validate(); err != nil {
-		return nil, userError(err)
+		return nil, err
 	}
 	return p, nil
 }
@@ -186,7 +169,7 @@ func (m *Main) listPeers(ctx context.Context, n *node, asJSON bool) error {
 		return m.printJSON(out)
 	}
 	if len(peers) == 0 {
-		fmt.Fprintln(m.Stderr, "rampart: this node has no peers; add one with \"rampart peer add\"")
+		m.hintf(`this node has no peers; add one with "rampart peer add"`)
 		return nil
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
@@ -206,7 +189,7 @@ func (m *Main) printJSON(v any) error {
 	return nil
 }
 
-// peerStatusJSON is a peer's status as "peer status -json" prints it.
+// peerStatusJSON is a peer's status as "peer status --json" prints it.
 type peerStatusJSON struct {
 	ID          string          `json:"id"`
 	Name        string          `json:"name"`
@@ -280,7 +263,7 @@ func (m *Main) peerStatuses(ctx context.Context, n *node, asJSON bool) error {
 		return m.printJSON(rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintln(m.Stderr, "rampart: this node has no peers; add one with \"rampart peer add\"")
+		m.hintf(`this node has no peers; add one with "rampart peer add"`)
 		return nil
 	}
 	now := time.Now()
@@ -295,11 +278,11 @@ func (m *Main) peerStatuses(ctx context.Context, n *node, asJSON bool) error {
 func (m *Main) peerStatus(ctx context.Context, n *node, id string, asJSON bool) error {
 	p, err := n.peers.FindPeerByID(ctx, id)
 	if err != nil {
-		return userError(err)
+		return err
 	}
 	st, err := n.peers.FindPeerStatus(ctx, id)
 	if err != nil {
-		return userError(err)
+		return err
 	}
 	r := statusJSON(p, st, true)
 	if asJSON {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -14,12 +15,12 @@ import (
 )
 
 const registryUsage = `Usage:
-    rampart registry init -threshold K -authority NAME=FILE.pub ... [-expires DURATION] REGISTRY
-    rampart registry add -org IDENTITY [-name NAME -country CC -role ROLE] [-keys FILE.pub] [-node URL]... REGISTRY
-    rampart registry revoke (-kid KID | -keys FILE.pub) [-reason REASON] [-since TIME] REGISTRY
-    rampart registry sign -key FILE REGISTRY
-    rampart registry verify [-trusted OLD | -fingerprint FP] REGISTRY
-    rampart registry show [-json] REGISTRY
+    rampart registry init --threshold K --authority NAME=FILE.pub ... [--expires DURATION] REGISTRY
+    rampart registry add --org IDENTITY [--name NAME --country CC --role ROLE] [--keys FILE.pub] [--node URL]... REGISTRY
+    rampart registry revoke (--kid KID | --keys FILE.pub) [--reason REASON] [--since TIME] REGISTRY
+    rampart registry sign --key FILE REGISTRY
+    rampart registry verify [--trusted OLD | --fingerprint FP] REGISTRY
+    rampart registry show [--json] REGISTRY
 
 The trust registry lists the federation's member organisations, their keys
 and revocations. It is a JWS signed by K of the N authority members, each
@@ -32,47 +33,48 @@ adds keys and nodes to one already listed; "revoke" withdraws a key. Both
 turn a signed registry into the next, unsigned version. "sign" adds one
 authority member's signatures; publish the file once K members have
 signed. "verify" checks a registry: against the version this node trusts
-(-trusted), against the authority fingerprint obtained out of band
-(-fingerprint), or, with neither, only that its own authority signed it.
+(--trusted), against the authority fingerprint obtained out of band
+(--fingerprint), or, with neither, only that its own authority signed it.
 
 Flags:
-    -threshold K         signatures required (init)
-    -authority NAME=FILE authority member and its public key file (init;
-                         repeat for each member)
-    -expires DURATION    validity of each version, e.g. 90d (init; 0 for none)
-    -org IDENTITY        organisation's STIX identity id (add)
-    -name, -country, -role
-                         name, ISO 3166-1 alpha-2 code or EU, and role:
-                         national-csirt, hub or observer (add)
-    -keys FILE.pub       public keys from "rampart keys generate" (add)
-    -node URL            https URL of one of its nodes (add; repeatable)
-    -valid-from TIME     RFC 3339 time from which added keys are valid
-                         (add; default now)
-    -valid-for DURATION  how long added keys are valid, e.g. 730d (add;
-                         default 730d; 0 for no end)
-    -kid KID             key id to revoke (revoke)
-    -keys FILE.pub       revoke every key in the file (revoke)
-    -reason REASON       key-compromise (default), superseded,
-                         cessation-of-operation or unspecified (revoke)
-    -since TIME          RFC 3339 time from which the key is refused; by
-                         default at every time, the only safe choice after
-                         a compromise (revoke)
-    -key FILE            authority member's private keys (sign)
-    -trusted OLD         the registry this node trusts now (verify)
-    -fingerprint FP      expected authority fingerprint (verify)
-    -json                print the signed document as JSON (show)
+    --threshold K          signatures required (init)
+    --authority NAME=FILE  authority member and its public key file (init;
+                           repeat for each member)
+    --expires DURATION     validity of each version, e.g. 90d (init; 0 for
+                           none)
+    --org IDENTITY         organisation's STIX identity id (add)
+    --name, --country, --role
+                           name, ISO 3166-1 alpha-2 code or EU, and role:
+                           national-csirt, hub or observer (add)
+    --keys FILE.pub        public keys from "rampart keys generate" (add)
+    --node URL             https URL of one of its nodes (add; repeatable)
+    --valid-from TIME      RFC 3339 time from which added keys are valid
+                           (add; default now)
+    --valid-for DURATION   how long added keys are valid, e.g. 730d (add;
+                           default 730d; 0 for no end)
+    --kid KID              key id to revoke (revoke)
+    --keys FILE.pub        revoke every key in the file (revoke)
+    --reason REASON        key-compromise (default), superseded,
+                           cessation-of-operation or unspecified (revoke)
+    --since TIME           RFC 3339 time from which the key is refused; by
+                           default at every time, the only safe choice
+                           after a compromise (revoke)
+    --key FILE             authority member's private keys (sign)
+    --trusted OLD          the registry this node trusts now (verify)
+    --fingerprint FP       expected authority fingerprint (verify)
+    --json                 print the signed document as JSON (show)
 
 Examples:
-    rampart registry init -threshold 2 -authority a1=a1.key.pub -authority a2=a2.key.pub -authority a3=a3.key.pub registry.json
-    rampart registry add -org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 -name CERT-FR -country FR -role national-csirt -keys cert-fr.key.pub -node https://cti.cert.fr/ registry.json
-    rampart registry sign -key a1.key registry.json
-    rampart registry verify -trusted /var/lib/rampart/registry.json registry.json
+    rampart registry init --threshold 2 --authority a1=a1.key.pub --authority a2=a2.key.pub --authority a3=a3.key.pub registry.json
+    rampart registry add --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 --name CERT-FR --country FR --role national-csirt --keys cert-fr.key.pub --node https://cti.cert.fr/ registry.json
+    rampart registry sign --key a1.key registry.json
+    rampart registry verify --trusted /var/lib/rampart/registry.json registry.json
 `
 
 func (m *Main) runRegistry(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, registryUsage)
-		return errUsage
+	sub, args, err := m.subcommand(args, registryUsage)
+	if err != nil {
+		return err
 	}
 	run := map[string]func([]string) error{
 		"init":   m.runRegistryInit,
@@ -81,17 +83,11 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 		"sign":   m.runRegistrySign,
 		"verify": m.runRegistryVerify,
 		"show":   m.runRegistryShow,
-	}[args[0]]
-	switch {
-	case run != nil:
-		return run(args[1:])
-	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help":
-		fmt.Fprint(m.Stdout, registryUsage)
-		return nil
+	}[sub]
+	if run == nil {
+		return m.unknownSubcommand("registry", sub, "init, add, revoke, sign, verify or show")
 	}
-	m.errorf("unknown registry command %q", args[0])
-	m.hintf(`run "rampart registry -h" for the registry commands`)
-	return errUsage
+	return run(args)
 }
 
 // repeatedFlag collects a repeatable string flag.
@@ -100,42 +96,44 @@ type repeatedFlag []string
 func (l *repeatedFlag) String() string     { return strings.Join(*l, ",") }
 func (l *repeatedFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// registryFileArg checks that the command got exactly one REGISTRY argument.
-func (m *Main) registryFileArg(cmd string, fs interface{ NArg() int }, args []string) (string, error) {
+// parseRegistryCommand parses the flags of a registry command and returns
+// its one REGISTRY file argument.
+func (m *Main) parseRegistryCommand(fs *flag.FlagSet, args []string) (string, error) {
+	if err := m.parseFlags(fs, args); err != nil {
+		return "", err
+	}
 	if fs.NArg() != 1 {
-		m.errorf("registry %s needs one REGISTRY file argument (after the flags)", cmd)
+		m.errorf("%s needs one REGISTRY file argument (after the flags)", fs.Name())
+		m.hintf(`run "rampart registry -h" for examples`)
 		return "", errUsage
 	}
-	return args[0], nil
+	return fs.Arg(0), nil
 }
 
 func (m *Main) runRegistryInit(args []string) error {
-	fs := m.trustFlagSet("registry init", registryUsage)
+	fs := newFlagSet("registry init", registryUsage)
 	threshold := fs.Int("threshold", 0, "")
 	var auth repeatedFlag
 	fs.Var(&auth, "authority", "")
 	expires := fs.String("expires", "90d", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
-	}
-	path, err := m.registryFileArg("init", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(auth) == 0 || *threshold < 1 {
-		m.errorf("registry init needs -threshold K and at least one -authority NAME=FILE.pub")
+		m.errorf("registry init needs --threshold K and at least one --authority NAME=FILE.pub")
 		return errUsage
 	}
 	exp, err := parseDays(*expires)
 	if err != nil {
-		m.errorf("-expires: %v", err)
+		m.errorf("--expires: %v", err)
 		return errUsage
 	}
 	var members []*trust.AuthorityMember
 	for _, a := range auth {
 		name, file, ok := strings.Cut(a, "=")
 		if !ok || name == "" || file == "" {
-			m.errorf("-authority %q is not NAME=FILE.pub", a)
+			m.errorf("--authority %q is not NAME=FILE.pub", a)
 			return errUsage
 		}
 		ks, err := readKeySetFile(file)
@@ -164,7 +162,7 @@ func (m *Main) runRegistryInit(args []string) error {
 }
 
 func (m *Main) runRegistryAdd(args []string) error {
-	fs := m.trustFlagSet("registry add", registryUsage)
+	fs := newFlagSet("registry add", registryUsage)
 	org := fs.String("org", "", "")
 	name := fs.String("name", "", "")
 	country := fs.String("country", "", "")
@@ -174,26 +172,23 @@ func (m *Main) runRegistryAdd(args []string) error {
 	validFrom := fs.String("valid-from", "", "")
 	var nodes repeatedFlag
 	fs.Var(&nodes, "node", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
-	}
-	path, err := m.registryFileArg("add", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
 	if *org == "" {
-		m.errorf("registry add needs -org IDENTITY")
+		m.errorf("registry add needs --org IDENTITY")
 		return errUsage
 	}
 	valid, err := parseDays(*validFor)
 	if err != nil {
-		m.errorf("-valid-for: %v", err)
+		m.errorf("--valid-for: %v", err)
 		return errUsage
 	}
 	from := time.Now().UTC().Truncate(time.Second)
 	if *validFrom != "" {
 		if from, err = time.Parse(time.RFC3339, *validFrom); err != nil {
-			m.errorf("-valid-from %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *validFrom)
+			m.errorf("--valid-from %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *validFrom)
 			return errUsage
 		}
 	}
@@ -204,7 +199,7 @@ func (m *Main) runRegistryAdd(args []string) error {
 	o := doc.Organization(*org)
 	if o == nil {
 		if *name == "" || *country == "" || *role == "" || *keys == "" {
-			m.errorf("a new organisation needs -name, -country, -role and -keys")
+			m.errorf("a new organisation needs --name, --country, --role and --keys")
 			return errUsage
 		}
 		o = &trust.Organization{ID: *org}
@@ -258,20 +253,17 @@ func (m *Main) runRegistryAdd(args []string) error {
 }
 
 func (m *Main) runRegistryRevoke(args []string) error {
-	fs := m.trustFlagSet("registry revoke", registryUsage)
+	fs := newFlagSet("registry revoke", registryUsage)
 	kid := fs.String("kid", "", "")
 	keys := fs.String("keys", "", "")
 	reason := fs.String("reason", trust.ReasonKeyCompromise, "")
 	since := fs.String("since", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
-	}
-	path, err := m.registryFileArg("revoke", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
 	if (*kid == "") == (*keys == "") {
-		m.errorf("registry revoke needs -kid KID or -keys FILE.pub")
+		m.errorf("registry revoke needs --kid KID or --keys FILE.pub")
 		return errUsage
 	}
 	kids := []string{*kid}
@@ -288,7 +280,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 	var t time.Time
 	if *since != "" {
 		if t, err = time.Parse(time.RFC3339, *since); err != nil {
-			m.errorf("-since %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *since)
+			m.errorf("--since %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *since)
 			return errUsage
 		}
 	}
@@ -312,17 +304,14 @@ func (m *Main) runRegistryRevoke(args []string) error {
 }
 
 func (m *Main) runRegistrySign(args []string) error {
-	fs := m.trustFlagSet("registry sign", registryUsage)
+	fs := newFlagSet("registry sign", registryUsage)
 	key := fs.String("key", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
-	}
-	path, err := m.registryFileArg("sign", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
 	if *key == "" {
-		m.errorf("registry sign needs -key FILE (an authority member's private keys)")
+		m.errorf("registry sign needs --key FILE (an authority member's private keys)")
 		return errUsage
 	}
 	id, err := trust.ReadIdentityFile(*key)
@@ -349,18 +338,15 @@ func (m *Main) runRegistrySign(args []string) error {
 }
 
 func (m *Main) runRegistryVerify(args []string) error {
-	fs := m.trustFlagSet("registry verify", registryUsage)
+	fs := newFlagSet("registry verify", registryUsage)
 	trusted := fs.String("trusted", "", "")
 	fingerprint := fs.String("fingerprint", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
-	}
-	path, err := m.registryFileArg("verify", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
 	if *trusted != "" && *fingerprint != "" {
-		m.errorf("give -trusted or -fingerprint, not both")
+		m.errorf("give --trusted or --fingerprint, not both")
 		return errUsage
 	}
 	data, err := os.ReadFile(path)
@@ -393,7 +379,7 @@ func (m *Main) runRegistryVerify(args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "registry version %d is signed by %s (%d required) of its own authority\n", reg.Version(), strings.Join(reg.Signers(), ", "), reg.Threshold())
 		fmt.Fprintf(m.Stdout, "authority fingerprint %s\n", reg.AuthorityFingerprint())
-		m.hintf("this alone does not show that the authority is the right one: compare the fingerprint with one obtained out of band, or use -trusted")
+		m.hintf("this alone does not show that the authority is the right one: compare the fingerprint with one obtained out of band, or use --trusted")
 	}
 	if reg.Expired(time.Now()) {
 		m.errorf("registry version %d expired at %s", reg.Version(), reg.Expires().Format(time.RFC3339))
@@ -403,12 +389,9 @@ func (m *Main) runRegistryVerify(args []string) error {
 }
 
 func (m *Main) runRegistryShow(args []string) error {
-	fs := m.trustFlagSet("registry show", registryUsage)
+	fs := newFlagSet("registry show", registryUsage)
 	asJSON := fs.Bool("json", false, "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
-	}
-	path, err := m.registryFileArg("show", fs, fs.Args())
+	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}

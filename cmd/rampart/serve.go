@@ -49,7 +49,6 @@ Examples:
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` to listen on")
@@ -63,17 +62,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	var ff federationFlags // federation: see federate.go
 	ff.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, serveUsage)
-		fs.PrintDefaults()
-		fmt.Fprint(m.Stderr, federationFlagsUsage)
-		fmt.Fprint(m.Stderr, serveExamples)
+		fmt.Fprint(fs.Output(), serveUsage)
+		printFlags(fs)
+		fmt.Fprint(fs.Output(), federationFlagsUsage)
+		fmt.Fprint(fs.Output(), serveExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		m.errorf("serve takes no arguments (got %q)", fs.Arg(0))
-		return errUsage
+		return m.wrongArgs("serve", "no arguments", fs.Args())
 	}
 	logger, err := m.newLogger(*logFormat, *logLevel)
 	if err != nil {
@@ -95,11 +93,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return errUsage
 	}
 
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openAndBootstrap(ctx, &sf)
 	if err != nil {
-		return err
-	}
-	if err := m.bootstrap(ctx, n); err != nil {
 		return err
 	}
 
@@ -277,10 +272,22 @@ func instrument(reg *metrics.Registry, logger *slog.Logger, h http.Handler) http
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(sw, r)
 		d := time.Since(start)
-		requests.Add(1, r.Method, strconv.Itoa(sw.status))
+		requests.Add(1, methodLabel(r.Method), strconv.Itoa(sw.status))
 		latency.Observe(d.Seconds())
 		logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
 	})
+}
+
+// methodLabel is the method label of a request's metrics: the methods
+// HTTP defines, and "other" for the rest, since a client chooses the
+// method and must not be able to grow the metrics without bound.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 type statusWriter struct {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,24 +68,15 @@ Examples:
 `
 
 func (m *Main) runStatement(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		if len(args) == 0 {
-			fmt.Fprint(m.Stderr, statementUsage)
-			return errUsage
-		}
-		fmt.Fprint(m.Stdout, statementUsage)
-		return nil
+	sub, args, err := m.subcommand(args, statementUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	nargs, ok := map[string]int{"draft": 0, "show": 1, "sign": 1, "publish": 1, "verify": 1, "list": 0}[sub]
 	if !ok {
-		m.errorf("unknown statement command %q", sub)
-		m.hintf(`run "rampart statement --help"`)
-		return errUsage
+		return m.unknownSubcommand("statement", sub, "draft, show, sign, publish, verify or list")
 	}
-	fs := flag.NewFlagSet("statement "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, statementUsage) }
+	fs := newFlagSet("statement "+sub, statementUsage)
 	var cf coordFlags
 	cf.register(fs, m.Getenv)
 	var d struct {
@@ -102,14 +91,16 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	fs.IntVar(&d.confidence, "confidence", -1, "")
 	fs.IntVar(&d.threshold, "threshold", 0, "")
 	fs.BoolVar(&d.force, "force", false, "")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	if len(pos) != nargs {
-		m.errorf("statement %s takes %d argument(s), got %d", sub, nargs, len(pos))
-		m.hintf(`run "rampart statement --help"`)
-		return errUsage
+		want := map[string]string{"verify": "one FILE"}[sub]
+		if want == "" {
+			want = []string{"no arguments", "one statement ID"}[nargs]
+		}
+		return m.wrongArgs("statement "+sub, want, pos)
 	}
 	if sub == "verify" {
 		return m.statementVerify(pos[0], cf.registry)
@@ -117,6 +108,10 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	needKey := sub == "draft" || sub == "sign" || sub == "publish"
 	if needKey && (cf.key == "" || cf.registry == "") {
 		m.errorf("statement %s needs --key FILE (your organisation's keys) and --registry FILE", sub)
+		return errUsage
+	}
+	if sub == "draft" && d.confidence < 0 {
+		m.errorf("statement draft needs --confidence N (0 to 100)")
 		return errUsage
 	}
 	env, err := m.openCoordination(ctx, &cf)
@@ -137,17 +132,13 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if d.confidence < 0 {
-			m.errorf("statement draft needs --confidence N (0 to 100)")
-			return errUsage
-		}
 		if o := env.reg.Organization(env.id.Organization()); o == nil || o.Role != trust.RoleNationalCSIRT {
 			return fmt.Errorf("the keys in %s belong to %s, which is not a national CSIRT of registry version %d: only member states draft statements", cf.key, env.id.Organization(), env.reg.Version())
 		}
 		st := &coord.Statement{Name: d.name, Text: text, IncidentRefs: splitComma(d.incidents), IntrusionSetRef: d.set,
 			Confidence: d.confidence, EvidenceRefs: splitComma(d.evidence), Invited: invited, Threshold: d.threshold}
 		if _, err := env.svc.CreateStatement(ctx, st); err != nil {
-			return coordError(err)
+			return err
 		}
 		fmt.Fprintln(m.Stdout, st.ID)
 		fmt.Fprintf(m.Stderr, "rampart: draft %s: %d of %d invited member states must sign terms %s\n", st.ID, st.Threshold, len(st.Invited), st.TermsDigest())
@@ -155,7 +146,7 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	case "list":
 		list, err := env.svc.FindStatements(ctx)
 		if err != nil {
-			return coordError(err)
+			return err
 		}
 		for _, st := range list {
 			fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
@@ -263,11 +254,11 @@ func printQuorum(w io.Writer, q *coord.Quorum, reg *trust.Registry) {
 func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle string) error {
 	st, _, err := env.svc.FindStatementByID(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	objs, err := env.svc.StatementObjects(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	if bundle != "" {
 		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
@@ -303,7 +294,7 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, explanation string, force bool) error {
 	st, so, err := env.svc.FindStatementByID(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	// Endorse only terms their drafter signed: a version stored by anyone
 	// else, unsigned or signed by another, is not the statement.
@@ -331,7 +322,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 	}
 	objs, err := env.svc.StatementObjects(ctx, id)
 	if err != nil {
-		return coordError(err)
+		return err
 	}
 	v := m.statementVerifier(env.reg)
 	q := coord.CountEndorsements(st, append(objs, signed), v)
@@ -348,10 +339,10 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 			m.hintf("use --force to store it anyway")
 			return errReported
 		}
-		fmt.Fprintf(m.Stderr, "rampart: warning: this endorsement does not count: %s\n", reason)
+		m.hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", reason)
 	}
 	if err := env.svc.StoreSigned(ctx, signed); err != nil {
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintln(m.Stdout, signed.ID)
 	fmt.Fprintf(m.Stderr, "rampart: %s endorsed terms %s; %d of %d required endorsements count\n",
@@ -368,7 +359,7 @@ func (m *Main) statementPublish(ctx context.Context, env *coordEnv, id string) e
 		if q != nil {
 			printQuorum(m.Stderr, q, env.reg)
 		}
-		return coordError(err)
+		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s published %s with %d of %d required endorsements\n", st.ID, st.Published.Format(time.RFC3339), len(q.Counted), q.Threshold)
 	return nil
@@ -420,20 +411,9 @@ func (m *Main) statementVerify(path, regPath string) error {
 // bundle with an unreadable object is refused whole: a check that skipped
 // an endorsement could count wrong.
 func readStatementBundle(path string) ([]*stix.Object, error) {
-	data, err := os.ReadFile(path)
+	objs, _, _, err := readSignedInput(path)
 	if err != nil {
 		return nil, err
 	}
-	b, err := stix.ParseBundle(data)
-	if errors.Is(err, stix.ErrNotEnvelope) {
-		o, err := stix.ParseObject(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
-		return []*stix.Object{o}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return b.Objects, nil
+	return objs, nil
 }

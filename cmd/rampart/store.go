@@ -31,11 +31,23 @@ type node struct {
 type storeFlags struct {
 	dataDir  string
 	postgres string
+	getenv   func(string) string
 }
 
 func (sf *storeFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	sf.getenv = getenv
 	fs.StringVar(&sf.dataDir, "data", "rampart-data", "data `directory` (SQLite store, keys, credentials)")
-	fs.StringVar(&sf.postgres, "postgres", getenv("RAMPART_POSTGRES"), "PostgreSQL connection `URL` (default $RAMPART_POSTGRES; the embedded SQLite store when empty)")
+	// The default is not shown from the environment: a connection URL may
+	// hold a password, which "-h" would print.
+	fs.StringVar(&sf.postgres, "postgres", "", "PostgreSQL connection `URL` (default $RAMPART_POSTGRES; the embedded SQLite store when both are empty)")
+}
+
+// postgresURL is the PostgreSQL store's URL, "" for the embedded store.
+func (sf *storeFlags) postgresURL() string {
+	if sf.postgres == "" && sf.getenv != nil {
+		return sf.getenv("RAMPART_POSTGRES")
+	}
+	return sf.postgres
 }
 
 // openNode opens the store the flags name, creating the data directory
@@ -45,8 +57,8 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 		return nil, fmt.Errorf("create data directory: %v", err)
 	}
 	n := &node{dataDir: sf.dataDir}
-	if sf.postgres != "" {
-		db := postgres.NewDB(sf.postgres)
+	if url := sf.postgresURL(); url != "" {
+		db := postgres.NewDB(url)
 		if err := db.Open(ctx); err != nil {
 			return nil, fmt.Errorf("open PostgreSQL store: %v", err)
 		}
@@ -71,6 +83,19 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node, error) {
 	n.statuses = sqlite.NewStatusService(db)
 	n.secrets = sqlite.NewSecretService(db)
 	n.peers = sqlite.NewPeerService(db)
+	return n, nil
+}
+
+// openAndBootstrap opens the store the flags name and gives a new node
+// what bootstrap gives it.
+func (m *Main) openAndBootstrap(ctx context.Context, sf *storeFlags) (*node, error) {
+	n, err := m.openNode(ctx, sf)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.bootstrap(ctx, n); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -142,15 +167,7 @@ func (m *Main) bootstrap(ctx context.Context, n *node) error {
 // writeSecretFile writes a file readable and writable only by its owner,
 // refusing to replace one that exists.
 func writeSecretFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return createFileExcl(path, data, 0o600)
 }
 
 // findCollection resolves a collection given by id or alias in an API

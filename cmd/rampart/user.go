@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -44,17 +43,11 @@ Examples:
 `
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fmt.Fprint(m.Stderr, userUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	sub, args, err := m.subcommand(args, userUsage)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, userUsage) }
+	fs := newFlagSet("user "+sub, userUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	admin := fs.Bool("admin", false, "make the account an administrator")
@@ -73,23 +66,17 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 	case "list":
 		nargs = 0
 	default:
-		m.errorf("unknown user subcommand %q", sub)
-		m.hintf(`run "rampart user --help"`)
-		return errUsage
+		return m.unknownSubcommand("user", sub, "add, list, grant, token, passwd or delete")
 	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return usageErr(err)
-	}
-	if len(pos) != nargs {
-		m.errorf("user %s takes %d argument(s), got %d", sub, nargs, len(pos))
-		return errUsage
-	}
-	n, err := m.openNode(ctx, &sf)
+	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := m.bootstrap(ctx, n); err != nil {
+	if len(pos) != nargs {
+		return m.wrongArgs("user "+sub, []string{"no arguments", "NAME", "NAME and COLLECTION"}[nargs], pos)
+	}
+	n, err := m.openAndBootstrap(ctx, &sf)
+	if err != nil {
 		return err
 	}
 	switch sub {
@@ -99,7 +86,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := n.accounts.CreateAccount(ctx, &rampart.Account{Name: pos[0], Admin: *admin}, password); err != nil {
-			return userError(err)
+			return err
 		}
 		if generated {
 			fmt.Fprintf(m.Stdout, "%s\n", password)
@@ -113,19 +100,19 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := n.accounts.SetPassword(ctx, pos[0], password); err != nil {
-			return userError(err)
+			return err
 		}
 		if generated {
 			fmt.Fprintf(m.Stdout, "%s\n", password)
 		}
 	case "delete":
 		if err := n.accounts.DeleteAccount(ctx, pos[0]); err != nil {
-			return userError(err)
+			return err
 		}
 	case "token":
 		tok, err := n.accounts.CreateToken(ctx, pos[0], *label)
 		if err != nil {
-			return userError(err)
+			return err
 		}
 		fmt.Fprintf(m.Stdout, "%s\n", tok)
 		fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q; it is shown only once\n", pos[0])
@@ -140,7 +127,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			err = n.accounts.SetGrant(ctx, pos[0], rampart.Grant{CollectionID: c.ID, Read: *read, Write: *write})
 		}
 		if err != nil {
-			return userError(err)
+			return err
 		}
 	case "list":
 		accts, err := n.accounts.FindAccounts(ctx)
@@ -187,43 +174,4 @@ func (m *Main) password(fromStdin bool) (password string, generated bool, err er
 		return "", false, fmt.Errorf("no password on standard input")
 	}
 	return line, false, nil
-}
-
-// userError turns store errors into messages about the account.
-func userError(err error) error {
-	if code := rampart.ErrorCode(err); code != rampart.EINTERNAL {
-		return fmt.Errorf("%s", rampart.ErrorMessage(err))
-	}
-	return err
-}
-
-// parseInterspersed parses flags that may come before or after positional
-// arguments, as "rampart user grant NAME COLL --read" reads naturally.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// splitComma splits a comma-separated flag value, dropping empty items.
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"text/tabwriter"
 
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const verifyUsage = `Usage: rampart verify -registry REGISTRY [-policy NAME] [-key FILE] FILE...
+const verifyUsage = `Usage: rampart verify --registry REGISTRY [--policy NAME] [--key FILE] FILE...
 
 Checks, offline, the signatures of the STIX objects in each FILE (a bundle,
 a TAXII envelope or one object) against the trust registry: each object
@@ -19,51 +18,47 @@ needs an ML-DSA and an ECDSA signature by keys the registry binds to the
 organisation in its created_by_ref, valid at its modified time and not
 revoked. Prints one line per object and exits 1 if any is refused.
 
-Sealed envelopes (x-rampart-sealed) are checked like any object; with -key,
+Sealed envelopes (x-rampart-sealed) are checked like any object; with --key,
 those addressed to the key's organisation are also opened and the object
 inside is checked.
 
 Flags:
-    -registry FILE  the trust registry; it must be signed by a quorum of its
-                    own authority (check it first with "rampart registry
-                    verify")
-    -policy NAME    default (both profiles), eu-pq-base or eu-pq-high
-    -key FILE       private keys to open sealed envelopes with
+    --registry FILE  the trust registry; it must be signed by a quorum of
+                     its own authority (check it first with "rampart
+                     registry verify")
+    --policy NAME    default (both profiles), eu-pq-base or eu-pq-high
+    --key FILE       private keys to open sealed envelopes with
 
 Examples:
-    rampart verify -registry registry.json bundle.json
-    rampart verify -registry registry.json -policy eu-pq-high -key cert-fr.key inbox/*.json
+    rampart verify --registry registry.json bundle.json
+    rampart verify --registry registry.json --policy eu-pq-high --key cert-fr.key inbox/*.json
 `
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	fs := m.trustFlagSet("verify", verifyUsage)
+	fs := newFlagSet("verify", verifyUsage)
 	regPath := fs.String("registry", "", "")
 	policy := fs.String("policy", "default", "")
 	keyPath := fs.String("key", "", "")
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *regPath == "" || fs.NArg() == 0 {
-		m.errorf("verify needs -registry REGISTRY and at least one FILE")
-		m.hintf("rampart verify -registry registry.json bundle.json")
+		m.errorf("verify needs --registry REGISTRY and at least one FILE")
+		m.hintf("rampart verify --registry registry.json bundle.json")
 		return errUsage
 	}
 	pol := trust.DefaultPolicy()
 	if *policy != "default" {
 		p, err := trust.ParseProfile(*policy)
 		if err != nil {
-			m.errorf("-policy: %v (or \"default\")", err)
+			m.errorf("--policy: %v (or \"default\")", err)
 			return errUsage
 		}
 		pol = trust.PolicyFor(p)
 	}
-	data, err := os.ReadFile(*regPath)
+	reg, err := readRegistryFile(*regPath)
 	if err != nil {
 		return err
-	}
-	reg, err := trust.ParseRegistry(data)
-	if err != nil {
-		return fmt.Errorf("registry %s: %v", *regPath, err)
 	}
 	var id *trust.Identity
 	if *keyPath != "" {

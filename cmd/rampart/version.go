@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -20,11 +19,12 @@ Example:
 `
 
 func (m *Main) runVersion(args []string) error {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	fs.Usage = func() { fmt.Fprint(m.Stderr, versionUsage) }
-	if err := fs.Parse(args); err != nil {
-		return usageErr(err)
+	fs := newFlagSet("version", versionUsage)
+	if err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return m.wrongArgs("version", "no arguments", fs.Args())
 	}
 	fmt.Fprintf(m.Stdout, "rampart %s (%s)\n", version(), runtime.Version())
 	return nil
@@ -38,13 +38,4 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "(devel)"
-}
-
-// usageErr maps a flag parsing error to the exit status rules: -h is not a
-// failure.
-func usageErr(err error) error {
-	if err == flag.ErrHelp {
-		return nil
-	}
-	return errUsage
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/endpoint"
 )
 
 // CacheTTL is how long a verified password is remembered. Password hashes
@@ -61,11 +62,18 @@ func New(accounts rampart.AccountService, now func() time.Time) *Authenticator {
 }
 
 // Authenticate returns the request's account, or an EUNAUTHORIZED error
-// that says which schemes are accepted.
+// that says which schemes are accepted. Credentials that are not valid
+// UTF-8 or hold control characters are refused without asking the store,
+// which could not hold them: no account has such a name.
 func (c *Authenticator) Authenticate(r *http.Request) (*rampart.Account, error) {
 	h := r.Header.Get("Authorization")
-	if token, ok := strings.CutPrefix(h, "Bearer "); ok {
-		return c.accounts.AuthenticateToken(r.Context(), strings.TrimSpace(token))
+	// Authentication schemes are case-insensitive (RFC 9110 §11.1).
+	if len(h) > len("Bearer ") && strings.EqualFold(h[:len("Bearer ")], "Bearer ") {
+		token := strings.TrimSpace(h[len("Bearer "):])
+		if !endpoint.CleanText(token) {
+			return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "invalid or revoked token")
+		}
+		return c.accounts.AuthenticateToken(r.Context(), token)
 	}
 	name, password, ok := r.BasicAuth()
 	if !ok {
@@ -74,7 +82,17 @@ func (c *Authenticator) Authenticate(r *http.Request) (*rampart.Account, error) 
 		}
 		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "unsupported Authorization scheme: use HTTP Basic or a bearer token")
 	}
+	if !endpoint.CleanText(name) {
+		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "wrong user name or password")
+	}
 	return c.basic(r.Context(), name, password)
+}
+
+// Challenge adds the WWW-Authenticate headers of a 401 answer: the schemes
+// Authenticate accepts, in the realm given.
+func Challenge(h http.Header, realm string) {
+	h.Add("WWW-Authenticate", `Basic realm="`+realm+`", charset="UTF-8"`)
+	h.Add("WWW-Authenticate", `Bearer realm="`+realm+`"`)
 }
 
 func (c *Authenticator) basic(ctx context.Context, name, password string) (*rampart.Account, error) {

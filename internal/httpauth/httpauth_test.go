@@ -2,11 +2,13 @@ package httpauth
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rampart-cti/rampart"
 )
@@ -20,6 +22,9 @@ type accounts struct {
 
 func (a *accounts) Authenticate(_ context.Context, name, password string) (*rampart.Account, error) {
 	a.checks.Add(1)
+	if strings.ContainsRune(name, 0) || !utf8.ValidString(name) {
+		panic("the store was asked for a name it cannot hold")
+	}
 	if name == "analyst" && password == "correct horse battery" {
 		return &rampart.Account{Name: name}, nil
 	}
@@ -27,6 +32,9 @@ func (a *accounts) Authenticate(_ context.Context, name, password string) (*ramp
 }
 
 func (a *accounts) AuthenticateToken(_ context.Context, token string) (*rampart.Account, error) {
+	if strings.ContainsRune(token, 0) {
+		panic("the store was asked for a token it cannot hold")
+	}
 	if token == "rmp_good" {
 		return &rampart.Account{Name: "feed"}, nil
 	}
@@ -55,6 +63,12 @@ func TestAuthenticate(t *testing.T) {
 		{"forged bearer", "", "", "Bearer rmp_forged", "unknown token"},
 		{"no credentials", "", "", "", "authentication required"},
 		{"other scheme", "", "", "Negotiate abc", "unsupported Authorization scheme"},
+		{"bearer, scheme in lower case", "", "", "bearer rmp_good", "feed"},
+		// A name no store can hold is refused before the store is asked:
+		// PostgreSQL would fail on it, an internal error for bad input.
+		{"name with NUL", "ana\x00lyst", "correct horse battery", "", "wrong user name or password"},
+		{"name not UTF-8", "ana\xfflyst", "correct horse battery", "", "wrong user name or password"},
+		{"token with NUL", "", "", "Bearer rmp_\x00", "invalid or revoked token"},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest("GET", "/", nil)
@@ -80,5 +94,15 @@ func TestAuthenticate(t *testing.T) {
 	r.SetBasicAuth("analyst", "correct horse battery")
 	if _, err := auth.Authenticate(r); err != nil || accts.checks.Load() != 3 {
 		t.Errorf("after CacheTTL the password is checked again: %v, %d checks", err, accts.checks.Load())
+	}
+}
+
+func TestChallenge(t *testing.T) {
+	h := http.Header{}
+	Challenge(h, "Rampart")
+	got := h.Values("WWW-Authenticate")
+	want := []string{`Basic realm="Rampart", charset="UTF-8"`, `Bearer realm="Rampart"`}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("WWW-Authenticate = %q, want %q", got, want)
 	}
 }

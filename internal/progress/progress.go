@@ -64,10 +64,10 @@ func (b *Bar) draw(now time.Time) {
 	if elapsed > 0 {
 		rate = float64(b.items) / elapsed
 	}
-	line := fmt.Sprintf("%s: %d %s, %s", b.label, b.items, b.unit, formatBytes(b.bytes))
+	line := fmt.Sprintf("%s: %d %s, %s", b.label, b.items, b.unit, FormatBytes(b.bytes))
 	if b.total > 0 {
 		pct := float64(b.bytes) * 100 / float64(b.total)
-		line += fmt.Sprintf(" of %s (%.0f%%)", formatBytes(b.total), pct)
+		line += fmt.Sprintf(" of %s (%.0f%%)", FormatBytes(b.total), pct)
 	}
 	line += fmt.Sprintf(", %.0f %s/s", rate, b.unit)
 	fmt.Fprintf(b.w, "\r\x1b[K%s", line)
@@ -84,7 +84,9 @@ func (b *Bar) Done() {
 	fmt.Fprintln(b.w)
 }
 
-func formatBytes(n int64) string {
+// FormatBytes writes a byte count for people: "1.5 GiB", "200.0 MiB",
+// "12 B".
+func FormatBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

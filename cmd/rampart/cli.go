@@ -1,0 +1,220 @@
+package main
+
+// Output rules of the rampart command, which every subcommand follows:
+//
+//   - Results go to stdout, and only results: what a script reads or pipes
+//     on (an id, a table, JSON lines, a bundle, a one-time password).
+//   - Diagnostics go to stderr: "rampart: error: …" says what failed and
+//     names the file, object, flag or argument concerned; "rampart: hint: …"
+//     says what to do about it. Progress lines and notices ("rampart:
+//     created …") go there too, and so does the summary of a command whose
+//     stdout carries data (export, match); where the summary is all a
+//     command has to say (import), it is the result.
+//   - The exit status is 0 on success, 1 on failure and 2 on a usage error:
+//     a missing or unknown subcommand, argument or flag, or a malformed flag
+//     value. A command that answers a question may use 1 for "no" ("pattern
+//     match" prints "no match").
+//   - Usage texts, examples, errors and hints spell flags with two dashes
+//     (--data DIR); Go's flag package accepts one dash too. The one-letter
+//     flags -o and -h keep one dash.
+//   - "-h", "--help" or "help" prints the command's usage, with examples, on
+//     stdout and exits 0. A bad flag or argument prints an error and a hint
+//     on stderr and exits 2; a command that needs a subcommand and got none
+//     prints its usage on stderr and exits 2.
+//   - Secrets are printed only by the commands that exist to show them once
+//     (a generated password, a new bearer token), on stdout; they never
+//     appear in usage texts, errors or logs. Secrets are read from standard
+//     input or files, never from flags, which other users can read in the
+//     process list.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// errUsage reports a usage error that has already been printed.
+var errUsage = errors.New("usage error")
+
+// errReported reports a failure whose message has already been printed.
+var errReported = errors.New("failure reported")
+
+// errHelp reports that a command printed its usage because it was asked
+// to: a success.
+var errHelp = errors.New("help shown")
+
+func (m *Main) exitCode(err error) int {
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, errReported):
+		return 1
+	}
+	m.errorf("%s", cliErrorText(err))
+	return 1
+}
+
+// cliErrorText is err as the CLI shows it: rampart.Errors by their message
+// alone, without the code that serves programs, also where an error was
+// wrapped with %v and no longer is in the chain.
+func cliErrorText(err error) string {
+	return rampartErrorRE.ReplaceAllString(err.Error(), "")
+}
+
+// rampartErrorRE matches what rampart.Error.Error adds to its message.
+var rampartErrorRE = regexp.MustCompile(`rampart error: code=[a-z_]+ message=`)
+
+func (m *Main) errorf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, "rampart: error: "+format+"\n", args...)
+}
+
+func (m *Main) hintf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, "rampart: hint: "+format+"\n", args...)
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
+// newFlagSet returns the flag set of a command whose usage text is usage.
+// Commands that list their flags' defaults set their own Usage, writing to
+// fs.Output().
+func newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
+	return fs
+}
+
+// printFlags writes the flags of fs as flag.PrintDefaults does, but
+// spelled with two dashes as in every usage text.
+func printFlags(fs *flag.FlagSet) {
+	w := fs.Output()
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%s", f.Name)
+		if name != "" {
+			fmt.Fprintf(w, " %s", name)
+		}
+		fmt.Fprintf(w, "\n    \t%s", strings.ReplaceAll(usage, "\n", "\n    \t"))
+		if def := f.DefValue; def != "" && def != "0" && def != "false" {
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, isString := g.Get().(string); isString {
+					def = fmt.Sprintf("%q", def)
+				}
+			}
+			fmt.Fprintf(w, " (default %s)", def)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// parseFlags parses a command's flags. -h prints the command's usage on
+// stdout and returns errHelp; a bad flag is a usage error, reported as
+// "rampart: error:" with a hint rather than the flag package's message
+// followed by the whole usage text.
+func (m *Main) parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(m.Stdout)
+		fs.Usage()
+		return errHelp
+	}
+	// The flag package names flags with one dash; usage texts use two.
+	m.errorf("%s: %s", fs.Name(), longFlagRE.ReplaceAllString(err.Error(), "$1--$2"))
+	m.hintf(`run "rampart %s -h" for its flags and examples`, fs.Name())
+	return errUsage
+}
+
+// longFlagRE matches a flag name of more than one letter in the flag
+// package's error messages ("flag provided but not defined: -bogus").
+var longFlagRE = regexp.MustCompile(`(: |flag )-(\w[\w-]+)`)
+
+// parseInterspersed parses flags that may come before or after positional
+// arguments, as "rampart user grant NAME COLL --read" reads naturally, and
+// returns the positional arguments. Errors are those of parseFlags.
+func (m *Main) parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := m.parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// subcommand splits the arguments of a command that has subcommands
+// ("rampart user add …"). Without arguments it prints usage on stderr and
+// returns errUsage; asked for help it prints usage on stdout and returns
+// errHelp.
+func (m *Main) subcommand(args []string, usage string) (sub string, rest []string, err error) {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return "", nil, errUsage
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(m.Stdout, usage)
+		return "", nil, errHelp
+	}
+	return args[0], args[1:], nil
+}
+
+// unknownSubcommand reports a subcommand that cmd does not have.
+func (m *Main) unknownSubcommand(cmd, sub, want string) error {
+	m.errorf("unknown %s command %q (want %s)", cmd, sub, want)
+	m.hintf(`run "rampart %s -h" for its commands and examples`, cmd)
+	return errUsage
+}
+
+// wrongArgs reports a wrong number of positional arguments.
+func (m *Main) wrongArgs(cmd, want string, got []string) error {
+	if len(got) == 0 {
+		m.errorf("%s needs %s", cmd, want)
+	} else {
+		m.errorf("%s takes %s (got %d: %q)", cmd, want, len(got), got)
+	}
+	m.hintf(`run "rampart %s -h" for examples`, strings.Fields(cmd)[0])
+	return errUsage
+}
+
+// openInput opens the named file, or standard input for "-". Closing the
+// result closes the file, never standard input.
+func (m *Main) openInput(name string) (io.ReadCloser, error) {
+	if name == "-" {
+		return io.NopCloser(m.Stdin), nil
+	}
+	return os.Open(name)
+}
+
+// splitComma splits a comma-separated flag value, dropping empty items.
+func splitComma(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
