@@ -105,7 +105,7 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 	default:
 		return rampart.Errorf(rampart.EINVALID, "format %q is not one of jsonl, stix, zeek, csv", f)
 	}
-	sink := &sightingSink{objects: s.Objects, collection: coll, onAdded: s.OnAdded}
+	sink := &sightingSink{objects: s.Objects, collection: coll, onAdded: s.OnAdded, sign: s.Sign, org: s.Identity}
 	agg := &match.Aggregator{Window: window, WhereSightedRef: s.Identity, CreatedByRef: s.Identity, Sink: sink, Now: s.Now}
 	st, err := (&match.Stream{Matcher: s.Matcher, Reader: rd, Aggregator: agg}).Run(r.Context())
 	if err != nil {
@@ -145,6 +145,8 @@ func (s *Server) maxObservationBytes() int64 {
 // sightingSink stores each sighting with the observed-data and SCOs it
 // refers to, in one atomic call, and tells the node what it added.
 type sightingSink struct {
+	sign func(*stix.Object) (*stix.Object, error)
+	org  string
 	objects    rampart.ObjectService
 	collection string
 	onAdded    func(collectionID string, objs []*stix.Object)
@@ -155,6 +157,21 @@ type sightingSink struct {
 
 func (s *sightingSink) Sighting(ctx context.Context, sighting *stix.Object, related []*stix.Object) error {
 	objs := append(related[:len(related):len(related)], sighting)
+	// What the node created is signed, so federation may carry it.
+	if s.sign != nil {
+		for i, o := range objs {
+			if o.CreatedByRef == "" || o.CreatedByRef != s.org {
+				continue
+			}
+			signed, err := s.sign(o)
+			if err != nil {
+				s.err = fmt.Errorf("sign %s: %w", o.ID, err)
+				return s.err
+			}
+			objs[i] = signed
+		}
+		sighting = objs[len(objs)-1]
+	}
 	res, err := s.objects.CreateObjects(ctx, s.collection, objs)
 	if err != nil {
 		s.err = fmt.Errorf("store sighting %s: %w", sighting.ID, err)

@@ -57,6 +57,10 @@ type Server struct {
 	// to SightingsCollection unless the request names another collection.
 	Matcher             *match.Matcher
 	SightingsCollection string
+	// Sign, when set, signs the objects the node creates for
+	// organisation Identity (its sightings), so that federation, which
+	// carries only signed objects, shares them.
+	Sign func(*stix.Object) (*stix.Object, error)
 	// Identity is the node organisation's STIX identity id, put in the
 	// where_sighted_refs and created_by_ref of its sightings.
 	Identity string

@@ -132,6 +132,18 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	if fed != nil {
 		ts.OnAdded = chainOnAdded(ts.OnAdded, fed.ObjectsAdded)
+		// The node's own sightings are signed with its registry keys, so
+		// they federate like any signed object.
+		org := fed.Identity.Organization()
+		if coordination.api.Identity == "" {
+			coordination.api.Identity = org
+		}
+		if coordination.api.Identity == org {
+			coordination.api.Sign = fed.Identity.Sign
+		} else {
+			logger.Warn("coordination settings name another organisation than the node's keys: its sightings stay unsigned and do not federate",
+				"settings", coordination.api.Identity, "keys", org)
+		}
 	}
 	// Observations posted to the JSON API are matched by the same matcher
 	// and their sightings reach coordination as TAXII's objects do.

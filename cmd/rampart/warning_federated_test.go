@@ -152,6 +152,35 @@ func TestEndToEndEarlyWarningFederated(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+
+	// CERT-FR's sensors see the C2 address: the node's matcher turns the
+	// log line into a sighting, signs it with CERT-FR's keys, and
+	// federation carries it to the hub like any signed object.
+	log := fmt.Sprintf(`{"ts":%q,"ipv4-addr:value":"198.51.100.7"}`+"\n", time.Now().UTC().Format(time.RFC3339))
+	status, body := nodes["fr"].request("POST", "/api/v1/observations", "application/x-ndjson", []byte(log))
+	if status != 200 || !strings.Contains(string(body), `"sightings":1`) {
+		t.Fatalf("observations at CERT-FR: %d %s", status, body)
+	}
+	var res struct {
+		IDs []string `json:"sighting_ids"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil || len(res.IDs) != 1 {
+		t.Fatalf("observations answer: %v %s", err, body)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got := nodes["hub"].objects("match[id]=" + res.IDs[0])
+		if len(got) == 1 {
+			if !strings.Contains(got[0], `"created_by_ref":"`+orgs["fr"].id+`"`) || !strings.Contains(got[0], "extension-definition--") {
+				t.Errorf("the sighting at the hub is not CERT-FR's signed one: %s", got[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("CERT-FR's own sighting never reached the hub\nfr log:\n%s", nodes["fr"].proc.stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // collection returns the id of the node's default collection.
