@@ -145,8 +145,8 @@ func (s *Server) maxObservationBytes() int64 {
 // sightingSink stores each sighting with the observed-data and SCOs it
 // refers to, in one atomic call, and tells the node what it added.
 type sightingSink struct {
-	sign func(*stix.Object) (*stix.Object, error)
-	org  string
+	sign       func(*stix.Object) (*stix.Object, error)
+	org        string
 	objects    rampart.ObjectService
 	collection string
 	onAdded    func(collectionID string, objs []*stix.Object)
