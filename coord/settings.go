@@ -25,7 +25,7 @@ const MaxSettingsBytes = 64 << 20
 // readable by its owner only and never leaves the node.
 type Settings struct {
 	// Collection is the coordination collection (id or alias in the API
-	// root "api"; the node's default collection when empty): where
+	// root "cti"; the node's default collection when empty): where
 	// incidents, alerts and statements are written.
 	Collection string `json:"collection,omitempty"`
 	// Organization and MemberState are the node's organisation (identity

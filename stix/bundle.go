@@ -120,7 +120,10 @@ type BundleReader struct {
 func NewBundleReader(r io.Reader) *BundleReader {
 	cr := &countingReader{r: r}
 	br := &BundleReader{cr: cr}
-	br.dec = jsontext.NewDecoder(cr)
+	// The stream is read leniently about what one object can get wrong
+	// (duplicate names, invalid UTF-8 or escapes): ParseObject refuses such
+	// an object on its own and the bundle goes on.
+	br.dec = jsontext.NewDecoder(cr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	cr.dec = br.dec
 	return br
 }

@@ -382,3 +382,38 @@ func TestParseObjectStrictJSON(t *testing.T) {
 		t.Errorf("header = %+v, %v", o, err)
 	}
 }
+
+// TestBundleReaderBadObjectFailsAlone: an object with a duplicate member,
+// invalid UTF-8 or a lone surrogate escape fails alone; the objects around
+// it are read.
+func TestBundleReaderBadObjectFailsAlone(t *testing.T) {
+	good := func(n int) string {
+		return fmt.Sprintf(`{"type":"x-thing","id":"x-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd%02d"}`, n)
+	}
+	for _, bad := range []string{
+		`{"type":"x-thing","id":"x-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cdff","a":1,"a":2}`,
+		`{"type":"x-thing","id":"x-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cdff","a":"` + "\xff" + `"}`,
+		`{"type":"x-thing","id":"x-thing--8e2e2d2b-17d4-4cbf-938f-98ee46b3cdff","a":"\ud800"}`,
+	} {
+		br := NewBundleReader(strings.NewReader(`{"objects":[` + good(1) + "," + bad + "," + good(2) + `]}`))
+		var ok, failed int
+		for {
+			_, err := br.Next()
+			if err == io.EOF {
+				break
+			}
+			var oe *ObjectError
+			switch {
+			case errors.As(err, &oe):
+				failed++
+			case err != nil:
+				t.Fatalf("%s: the stream stopped: %v", bad, err)
+			default:
+				ok++
+			}
+		}
+		if ok != 2 || failed != 1 {
+			t.Errorf("%s: %d read, %d failed; want 2 and 1", bad, ok, failed)
+		}
+	}
+}
