@@ -6,13 +6,11 @@ import (
 	json "encoding/json/v2"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/parallel"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -201,25 +199,13 @@ type received struct {
 // all cores.
 func (n *Node) receive(ctx context.Context, raws []jsontext.Value) []received {
 	out := make([]received, len(raws))
-	workers := min(runtime.GOMAXPROCS(0), len(raws))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(raws) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					out[i].err = err
-					continue
-				}
-				out[i] = n.receiveOne(raws[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel.Each(len(raws), func(i int) {
+		if err := ctx.Err(); err != nil {
+			out[i].err = err
+			return
+		}
+		out[i] = n.receiveOne(raws[i])
+	})
 	return out
 }
 

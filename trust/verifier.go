@@ -7,12 +7,12 @@ import (
 	json "encoding/json/v2"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rampart-cti/rampart/internal/jws"
+	"github.com/rampart-cti/rampart/internal/parallel"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -219,25 +219,13 @@ type Result struct {
 // the objects not yet verified get ctx's error.
 func (v *Verifier) VerifyObjects(ctx context.Context, objs []*stix.Object) []Result {
 	out := make([]Result, len(objs))
-	workers := min(runtime.GOMAXPROCS(0), len(objs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(objs) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					out[i].Err = err
-					continue
-				}
-				out[i].Signed, out[i].Err = v.Verify(objs[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel.Each(len(objs), func(i int) {
+		if err := ctx.Err(); err != nil {
+			out[i].Err = err
+			return
+		}
+		out[i].Signed, out[i].Err = v.Verify(objs[i])
+	})
 	return out
 }
 

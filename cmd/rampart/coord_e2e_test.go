@@ -132,18 +132,7 @@ func deliver(from, to *e2eNode) {
 
 func TestEndToEndEarlyWarning(t *testing.T) {
 	// The SOC's webhook receiver checks every delivery's signature.
-	events := make(chan []byte, 10)
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if err := coord.VerifyWebhook([]byte(e2eWebhookSecret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
-			t.Errorf("webhook delivery: %v", err)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-		events <- body
-	}))
-	defer rcv.Close()
+	rcv, events := webhookReceiver(t)
 
 	hub := startE2ENode(t, &coord.Settings{
 		Organization: "identity--44444444-4444-4444-8444-444444444444", MemberState: "EU",
@@ -222,6 +211,24 @@ func TestEndToEndEarlyWarning(t *testing.T) {
 	if status != 201 || !strings.Contains(string(body), `"kind":"notification"`) || !strings.Contains(string(body), `"cross_border":true`) {
 		t.Errorf("incident: %d %s", status, body)
 	}
+}
+
+// webhookReceiver is a SOC's webhook endpoint: it checks the signature of
+// every delivery and hands the bodies over on the channel.
+func webhookReceiver(t *testing.T) (*httptest.Server, chan []byte) {
+	events := make(chan []byte, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := coord.VerifyWebhook([]byte(e2eWebhookSecret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
+			t.Errorf("webhook delivery: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		events <- body
+	}))
+	t.Cleanup(rcv.Close)
+	return rcv, events
 }
 
 var orgE2E = map[string]string{

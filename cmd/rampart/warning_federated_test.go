@@ -2,9 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,18 +66,7 @@ func TestEndToEndEarlyWarningFederated(t *testing.T) {
 	run("peer", "add", "-org", orgs["de"].id, "-registry", p("registry.json"), "--data", p("hub"))
 
 	// The hub's SOC receives alerts on a webhook and checks each signature.
-	events := make(chan []byte, 10)
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if err := coord.VerifyWebhook([]byte(e2eWebhookSecret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
-			t.Errorf("webhook delivery: %v", err)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-		events <- body
-	}))
-	defer rcv.Close()
+	rcv, events := webhookReceiver(t)
 	settings := map[string]*coord.Settings{
 		"fr":  {Organization: orgs["fr"].id, MemberState: "FR"},
 		"de":  {Organization: orgs["de"].id, MemberState: "DE"},
