@@ -175,6 +175,19 @@ func (p *parser) observationExpressions(minPrec int) ObservationExpr {
 	}
 }
 
+// close consumes the token (kind, spelled text) that closes a construct
+// (what) opened at open, or reports it missing, naming where the construct
+// began.
+func (p *parser) close(kind tokenKind, text, what string, open Pos) {
+	if c := p.peek(); c.kind != kind {
+		if c.kind == tokError {
+			p.lexError(c)
+		}
+		p.errorf(c.pos, "expected '%s' to close the %s opened at %s, found %s", text, what, open, c.describe())
+	}
+	p.next()
+}
+
 // observationExpression = ( "[" comparisonExpression "]" | "(" observationExpressions ")" )
 //
 //	{ startStopQualifier | withinQualifier | repeatedQualifier }
@@ -187,26 +200,14 @@ func (p *parser) observationExpression() ObservationExpr {
 		p.next()
 		p.enter(t.pos)
 		inner := p.comparisonExpression(1)
-		if c := p.peek(); c.kind != tokRBrack {
-			if c.kind == tokError {
-				p.lexError(c)
-			}
-			p.errorf(c.pos, "expected ']' to close the observation expression opened at %s, found %s", t.pos, c.describe())
-		}
-		p.next()
+		p.close(tokRBrack, "]", "observation expression", t.pos)
 		p.leave()
 		x = &ObservationSimple{Lbrack: t.pos, Expr: inner}
 	case tokLParen:
 		p.next()
 		p.enter(t.pos)
 		inner := p.observationExpressions(1)
-		if c := p.peek(); c.kind != tokRParen {
-			if c.kind == tokError {
-				p.lexError(c)
-			}
-			p.errorf(c.pos, "expected ')' to close the parenthesis opened at %s, found %s", t.pos, c.describe())
-		}
-		p.next()
+		p.close(tokRParen, ")", "parenthesis", t.pos)
 		p.leave()
 		x = &ObservationParen{Lparen: t.pos, X: inner}
 	default:
@@ -329,13 +330,7 @@ func (p *parser) propTest() ComparisonExpr {
 		p.next()
 		p.enter(t.pos)
 		inner := p.comparisonExpression(1)
-		if c := p.peek(); c.kind != tokRParen {
-			if c.kind == tokError {
-				p.lexError(c)
-			}
-			p.errorf(c.pos, "expected ')' to close the parenthesis opened at %s, found %s", t.pos, c.describe())
-		}
-		p.next()
+		p.close(tokRParen, ")", "parenthesis", t.pos)
 		p.leave()
 		return &ComparisonParen{Lparen: t.pos, X: inner}
 	case tokExists:
@@ -521,13 +516,7 @@ func (p *parser) objectPath() *ObjectPath {
 				p.unexpected("a list index or '*' after '['")
 			}
 			p.next()
-			if c := p.peek(); c.kind != tokRBrack {
-				if c.kind == tokError {
-					p.lexError(c)
-				}
-				p.errorf(c.pos, "expected ']' to close the list index opened at %s, found %s", t.pos, c.describe())
-			}
-			p.next()
+			p.close(tokRBrack, "]", "list index", t.pos)
 			op.Steps = append(op.Steps, s)
 		default:
 			p.nodes += len(op.Steps) / 4
