@@ -27,9 +27,9 @@ type Error struct {
 	Message string
 }
 
-func (e *Error) Error() string {
-	return fmt.Sprintf("rampart error: code=%s message=%s", e.Code, e.Message)
-}
+// Error returns the message: what a person reads. Programs tell errors
+// apart by Code, through errors.As or ErrorCode.
+func (e *Error) Error() string { return e.Message }
 
 // Errorf returns an *Error with the code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -60,3 +60,21 @@ func TestAccountPermissions(t *testing.T) {
 		t.Error("an administrator is refused")
 	}
 }
+
+// TestErrorIsItsMessage: what a person reads of a rampart.Error is its
+// message alone, also once wrapped, so the CLI prints it as it is.
+func TestErrorIsItsMessage(t *testing.T) {
+	notFound := rampart.Errorf(rampart.ENOTFOUND, "no incident %q", "incident--1")
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{notFound, `no incident "incident--1"`},
+		{fmt.Errorf("coordination collection: %w", notFound), `coordination collection: no incident "incident--1"`},
+		{fmt.Errorf("coordination collection: %v", notFound), `coordination collection: no incident "incident--1"`},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}

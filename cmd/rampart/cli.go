@@ -56,19 +56,9 @@ func (m *Main) exitCode(err error) int {
 	case errors.Is(err, errReported):
 		return 1
 	}
-	m.errorf("%s", cliErrorText(err))
+	m.errorf("%s", err)
 	return 1
 }
-
-// cliErrorText is err as the CLI shows it: rampart.Errors by their message
-// alone, without the code that serves programs, also where an error was
-// wrapped with %v and no longer is in the chain.
-func cliErrorText(err error) string {
-	return rampartErrorRE.ReplaceAllString(err.Error(), "")
-}
-
-// rampartErrorRE matches what rampart.Error.Error adds to its message.
-var rampartErrorRE = regexp.MustCompile(`rampart error: code=[a-z_]+ message=`)
 
 func (m *Main) errorf(format string, args ...any) {
 	fmt.Fprintf(m.Stderr, "rampart: error: "+format+"\n", args...)

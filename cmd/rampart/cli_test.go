@@ -1,14 +1,10 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/rampart-cti/rampart"
 )
 
 // commands is every subcommand, with the arguments that name it ("user
@@ -154,24 +150,6 @@ func TestUsageErrors(t *testing.T) {
 		stdout, stderr, code := runCLI(t, "", nil, tt.args...)
 		if code != 2 || stdout != "" || !regexp.MustCompile(tt.stderr).MatchString(stderr) {
 			t.Errorf("rampart %s: exit %d, stdout %q, stderr:\n%s\nwant exit 2 and stderr matching %s", strings.Join(tt.args, " "), code, stdout, stderr, tt.stderr)
-		}
-	}
-}
-
-func TestCLIErrorText(t *testing.T) {
-	notFound := rampart.Errorf(rampart.ENOTFOUND, "no incident %q", "incident--1")
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{notFound, `no incident "incident--1"`},
-		{fmt.Errorf("coordination collection: %w", notFound), `coordination collection: no incident "incident--1"`},
-		{fmt.Errorf("coordination collection: %v", notFound), `coordination collection: no incident "incident--1"`},
-		{errors.New("open rampart.db: permission denied"), "open rampart.db: permission denied"},
-	}
-	for _, tt := range tests {
-		if got := cliErrorText(tt.err); got != tt.want {
-			t.Errorf("cliErrorText(%v) = %q, want %q", tt.err, got, tt.want)
 		}
 	}
 }
