@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 // ruleKey names what an alert is about: a rule and its subject.
@@ -151,7 +150,7 @@ func (x *index) add(o *stix.Object, retention time.Time) []ruleKey {
 	if !observed(o.Type) || !x.newer(o) {
 		return nil
 	}
-	if t := trust.Restriction(o); t != stix.TLPUnmarked {
+	if t := stix.Restriction(o); t != stix.TLPUnmarked {
 		x.levels[o.ID] = t
 	} else {
 		delete(x.levels, o.ID)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 // markedSighting adds a sighting of of by org at time at, with extra
@@ -34,7 +33,7 @@ func marking(t stix.TLP) string {
 // or addressed sighting, which names the sighting, the indicator and the
 // member state, went to every peer as TLP:AMBER, and to the webhooks).
 func TestAlertMarkingFollowsInputs(t *testing.T) {
-	addressed := fmt.Sprintf(`,"extensions":{%q:{"extension_type":"property-extension","recipients":["identity--99999999-9999-4999-8999-999999999999"]}}`, trust.RecipientsExtensionID)
+	addressed := fmt.Sprintf(`,"extensions":{%q:{"extension_type":"property-extension","recipients":["identity--99999999-9999-4999-8999-999999999999"]}}`, stix.RecipientsExtensionID)
 	granular := fmt.Sprintf(`,"granular_markings":[{"marking_ref":%q,"selectors":["where_sighted_refs"]}]`, stix.TLPRed.MarkingID())
 	for _, tc := range []struct {
 		name      string

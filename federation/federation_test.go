@@ -58,7 +58,7 @@ func TestAccessMatrix(t *testing.T) {
 	nodes := []*testNode{a, b, c, h}
 
 	addressed := func(o *stix.Object, to ...string) *stix.Object {
-		o, err := Address(o, to...)
+		o, err := trust.Address(o, to...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -53,7 +53,7 @@ func TestReleaseEscapedNames(t *testing.T) {
 	fr := hostileNode(f, reg, orgFR)
 	granular := fmt.Sprintf(`,"description":"named informant","granular_markings":[{"marking_ref":%q,"selectors":["description"]}]`, stix.TLPRed.MarkingID())
 	redProperty := f.signed(t, object(t, orgFR, stix.TLPGreen, "x", granular))
-	addressed, err := Address(object(t, orgFR, stix.TLPGreen, "x", ""), orgIT)
+	addressed, err := trust.Address(object(t, orgFR, stix.TLPGreen, "x", ""), orgIT)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestReleaseEscapedNames(t *testing.T) {
 		obj  *stix.Object
 	}{
 		{"granular RED, escaped", escaped(t, redProperty, "granular_markings")},
-		{"addressed to IT, escaped", escaped(t, addressed, RecipientsExtensionID)},
+		{"addressed to IT, escaped", escaped(t, addressed, stix.RecipientsExtensionID)},
 	} {
 		if _, err := fr.Verifier.Verify(tc.obj); err != nil {
 			t.Fatalf("%s: the escaped object no longer verifies: %v", tc.name, err)
@@ -75,7 +75,7 @@ func TestReleaseEscapedNames(t *testing.T) {
 			}
 		}
 	}
-	if to, err := Recipients(escaped(t, addressed, RecipientsExtensionID)); err != nil || len(to) != 1 || to[0] != orgIT {
+	if to, err := stix.Recipients(escaped(t, addressed, stix.RecipientsExtensionID)); err != nil || len(to) != 1 || to[0] != orgIT {
 		t.Errorf("Recipients of the escaped object = %v, %v; want IT", to, err)
 	}
 }
@@ -89,7 +89,7 @@ func TestIngestRefusesWhatCameWrongly(t *testing.T) {
 	reg := f.registry(t)
 	hub := hostileNode(f, reg, orgHub)
 	addressedTo := func(org string, to ...string) *stix.Object {
-		o, err := Address(object(t, org, stix.TLPGreen, "x", ""), to...)
+		o, err := trust.Address(object(t, org, stix.TLPGreen, "x", ""), to...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestIngestRefusesWhatCameWrongly(t *testing.T) {
 		{"RED in clear", red, ReasonInClear, ""},
 		{"AMBER+STRICT in clear", strict, ReasonInClear, ""},
 		{"addressed in clear", toIT, ReasonInClear, ""},
-		{"addressed in clear, escaped", escaped(t, toIT, RecipientsExtensionID), ReasonInClear, ""},
+		{"addressed in clear, escaped", escaped(t, toIT, stix.RecipientsExtensionID), ReasonInClear, ""},
 		{"addressed to IT, sealed to the hub", seal(toIT, orgHub), ReasonNotAddressed, ""},
 		{"addressed to the hub, sealed to it", seal(toHub, orgHub), "", toHub.ID},
 		{"RED sealed to the hub", seal(red, orgHub), "", red.ID},

@@ -244,12 +244,12 @@ func (n *Node) routed(r *trust.Received) (string, error) {
 		if o.Type == trust.SealedType {
 			return "", nil
 		}
-		if t := trust.Restriction(o); t >= stix.TLPAmberStrict {
+		if t := stix.Restriction(o); t >= stix.TLPAmberStrict {
 			return ReasonInClear, fmt.Errorf("%s %q: %s or addressed, it travels only sealed to its recipients, yet arrived in clear; not stored", o.Type, o.ID, t)
 		}
 		return "", nil
 	}
-	to, err := Recipients(o)
+	to, err := stix.Recipients(o)
 	self := n.Identity.Organization()
 	if err != nil || (len(to) > 0 && !slices.Contains(to, self)) {
 		return ReasonNotAddressed, fmt.Errorf("%s %q: sealed to this node (by %s) but addressed to %v, not to %s; not stored", o.Type, o.ID, r.Envelope.CreatedByRef, to, self)

@@ -181,9 +181,9 @@ func (n *Node) release(o *stix.Object, peer string) *stix.Object {
 		}
 		return nil
 	}
-	to, err := Recipients(o)
+	to, err := stix.Recipients(o)
 	sealed := len(to) > 0 || err != nil
-	if t := trust.Restriction(o); t == stix.TLPRed || t == stix.TLPAmberStrict {
+	if t := stix.Restriction(o); t == stix.TLPRed || t == stix.TLPAmberStrict {
 		sealed = true
 	}
 	if !sealed {

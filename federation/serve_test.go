@@ -74,7 +74,7 @@ func TestRelease(t *testing.T) {
 		o := object(t, org, tlp, "x", "")
 		if len(to) > 0 {
 			var err error
-			if o, err = Address(o, to...); err != nil {
+			if o, err = trust.Address(o, to...); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -84,7 +84,7 @@ func TestRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	badAddress := f.signed(t, object(t, orgFR, stix.TLPGreen, "x", `,"extensions":{"`+RecipientsExtensionID+`":{"extension_type":"property-extension","recipients":[]}}`))
+	badAddress := f.signed(t, object(t, orgFR, stix.TLPGreen, "x", `,"extensions":{"`+stix.RecipientsExtensionID+`":{"extension_type":"property-extension","recipients":[]}}`))
 
 	const (
 		none   = "nothing"

@@ -1,6 +1,7 @@
 package stix
 
 import (
+	"bytes"
 	json "encoding/json/v2"
 	"fmt"
 	"strings"
@@ -200,6 +201,11 @@ func EffectiveTLP(o *Object) TLP {
 // are treated as TLPRed.
 func StrictestTLP(o *Object) TLP {
 	level := EffectiveTLP(o)
+	// Most objects have no granular markings, and no escapes that could
+	// spell the member's name: the object markings then decide alone.
+	if !bytes.Contains(o.Raw, []byte(`"granular_markings"`)) && !bytes.Contains(o.Raw, []byte(`\u`)) {
+		return level
+	}
 	var g struct {
 		GranularMarkings []struct {
 			MarkingRef string `json:"marking_ref"`

@@ -1,59 +1,11 @@
 package trust
 
 import (
-	"bytes"
-	"encoding/json/jsontext"
-	json "encoding/json/v2"
 	"fmt"
 	"slices"
 
 	"github.com/rampart-cti/rampart/stix"
 )
-
-// RecipientsExtensionID is the id of the extension-definition by which an
-// object names the organisations it is for (package federation publishes
-// the definition and reads the list). An addressed object never travels in
-// clear, whatever its TLP marking says.
-const RecipientsExtensionID = "extension-definition--199a39e1-8294-46d0-8712-4be8437da8b3"
-
-// Restriction returns how far o may travel in clear, as a TLP level: the
-// strictest TLP marking applied anywhere in o (its object markings and the
-// marking_ref of every granular marking), and TLP:RED for an object
-// addressed to named organisations (an extensions[RecipientsExtensionID]
-// member, well formed or not). Anything derived from o (an alert, a
-// summary) must be marked at least as strictly. An object that cannot be
-// read counts as TLP:RED; one without any TLP marking gives
-// stix.TLPUnmarked, which the caller's policy interprets.
-//
-// Member names are compared after JSON unescaping: a name written with
-// \u escapes restricts exactly as the plain name does.
-func Restriction(o *stix.Object) stix.TLP {
-	// Most objects have neither granular markings nor recipients, and no
-	// escapes that could spell their names: the object markings, already
-	// read by stix.ParseObject, then decide alone.
-	if !bytes.Contains(o.Raw, []byte(`\u`)) && !bytes.Contains(o.Raw, []byte(`"granular_markings"`)) && !bytes.Contains(o.Raw, []byte(RecipientsExtensionID)) {
-		return stix.EffectiveTLP(o)
-	}
-	var j struct {
-		GranularMarkings []struct {
-			MarkingRef string `json:"marking_ref"`
-		} `json:"granular_markings"`
-		Extensions map[string]jsontext.Value `json:"extensions"`
-	}
-	if err := json.Unmarshal(o.Raw, &j); err != nil {
-		return stix.TLPRed
-	}
-	if _, ok := j.Extensions[RecipientsExtensionID]; ok {
-		return stix.TLPRed
-	}
-	level := stix.EffectiveTLP(o)
-	for _, gm := range j.GranularMarkings {
-		if t, ok := stix.TLPOfMarking(gm.MarkingRef); ok && t > level {
-			level = t
-		}
-	}
-	return level
-}
 
 // Decision is whether an object may go to a peer, and why.
 type Decision struct {
@@ -115,7 +67,7 @@ func (d *Distribution) Decide(o *stix.Object, peer string) Decision {
 	}
 	// Granular markings count too: one TLP:RED property makes the whole
 	// object unfit to go further than RED allows; so does addressing.
-	t := Restriction(o)
+	t := stix.Restriction(o)
 	if t == stix.TLPUnmarked {
 		t = d.Unmarked
 		if o.Type == "marking-definition" || o.Type == "extension-definition" {

@@ -32,7 +32,7 @@ func escapeName(t testing.TB, raw, name string) string {
 func TestRestrictionEscapedNames(t *testing.T) {
 	base := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-02T10:00:00.000Z","modified":"2026-10-02T10:00:00.000Z","created_by_ref":%q,"pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-02T10:00:00Z","description":"source: a named informant","object_marking_refs":[%q]`, orgFR, stix.TLPGreen.MarkingID())
 	granular := base + fmt.Sprintf(`,"granular_markings":[{"marking_ref":%q,"selectors":["description"]}]}`, stix.TLPRed.MarkingID())
-	addressed := base + fmt.Sprintf(`,"extensions":{%q:{"extension_type":"property-extension","recipients":[%q]}}}`, RecipientsExtensionID, orgDE)
+	addressed := base + fmt.Sprintf(`,"extensions":{%q:{"extension_type":"property-extension","recipients":[%q]}}}`, stix.RecipientsExtensionID, orgDE)
 	for _, tc := range []struct {
 		name string
 		raw  string
@@ -43,12 +43,12 @@ func TestRestrictionEscapedNames(t *testing.T) {
 		{"granular RED, name escaped", escapeName(t, granular, "granular_markings"), stix.TLPRed},
 		{"granular RED, marking_ref escaped", escapeName(t, granular, "marking_ref"), stix.TLPRed},
 		{"addressed", addressed, stix.TLPRed},
-		{"addressed, extension id escaped", escapeName(t, addressed, RecipientsExtensionID), stix.TLPRed},
-		{"addressed, malformed list", base + fmt.Sprintf(`,"extensions":{%q:{"recipients":[]}}}`, RecipientsExtensionID), stix.TLPRed},
+		{"addressed, extension id escaped", escapeName(t, addressed, stix.RecipientsExtensionID), stix.TLPRed},
+		{"addressed, malformed list", base + fmt.Sprintf(`,"extensions":{%q:{"recipients":[]}}}`, stix.RecipientsExtensionID), stix.TLPRed},
 		{"escape elsewhere", strings.Replace(base, "named informant", `named \u0069nformant`, 1) + "}", stix.TLPGreen},
 	} {
 		o := mustParse(t, tc.raw)
-		if got := Restriction(o); got != tc.want {
+		if got := stix.Restriction(o); got != tc.want {
 			t.Errorf("%s: Restriction = %s, want %s", tc.name, got, tc.want)
 		}
 	}
@@ -60,11 +60,11 @@ func TestDistributionRefusesEscapedRED(t *testing.T) {
 	f := newTestFed(t)
 	d := &Distribution{Local: orgFR, Registry: func() *Registry { return f.reg }}
 	raw := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-02T10:00:00.000Z","modified":"2026-10-02T10:00:00.000Z","created_by_ref":%q,"pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-02T10:00:00Z","description":"x","object_marking_refs":[%q],"granular_markings":[{"marking_ref":%q,"selectors":["description"]}]}`, orgFR, stix.TLPClear.MarkingID(), stix.TLPRed.MarkingID())
-	addressed := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-02T10:00:00.000Z","modified":"2026-10-02T10:00:00.000Z","created_by_ref":%q,"pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-02T10:00:00Z","object_marking_refs":[%q],"extensions":{%q:{"extension_type":"property-extension","recipients":[%q]}}}`, orgFR, stix.TLPClear.MarkingID(), RecipientsExtensionID, orgDE)
+	addressed := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-02T10:00:00.000Z","modified":"2026-10-02T10:00:00.000Z","created_by_ref":%q,"pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-02T10:00:00Z","object_marking_refs":[%q],"extensions":{%q:{"extension_type":"property-extension","recipients":[%q]}}}`, orgFR, stix.TLPClear.MarkingID(), stix.RecipientsExtensionID, orgDE)
 	for _, o := range []*stix.Object{
 		mustParse(t, escapeName(t, raw, "granular_markings")),
 		mustParse(t, addressed),
-		mustParse(t, escapeName(t, addressed, RecipientsExtensionID)),
+		mustParse(t, escapeName(t, addressed, stix.RecipientsExtensionID)),
 	} {
 		for _, p := range []string{orgDE, orgHub, orgObs} {
 			if dec := d.Decide(o, p); dec.Allow {

@@ -190,7 +190,7 @@ func (e *inputError) Error() string { return fmt.Sprintf("%s: %v", e.path, e.bad
 // otherwise.
 func outputMode(objs []*stix.Object) os.FileMode {
 	for _, o := range objs {
-		if trust.Restriction(o) >= stix.TLPAmberStrict {
+		if stix.Restriction(o) >= stix.TLPAmberStrict {
 			return 0o600
 		}
 	}

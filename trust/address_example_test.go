@@ -1,13 +1,13 @@
-package federation_test
+package trust_test
 
 import (
 	"fmt"
 
-	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
 )
 
-// Address a TLP:RED report to two member organisations. Once its creator
+// Address a TLP:RED note to two member organisations. Once its creator
 // has signed it (trust.Identity.Sign), a node sends it to those two alone,
 // sealed to their keys, through hubs that cannot read it.
 func ExampleAddress() {
@@ -16,12 +16,12 @@ func ExampleAddress() {
 		fmt.Println(err)
 		return
 	}
-	o, err = federation.Address(o, "identity--22222222-2222-4222-8222-222222222222", "identity--33333333-3333-4333-8333-333333333333")
+	o, err = trust.Address(o, "identity--22222222-2222-4222-8222-222222222222", "identity--33333333-3333-4333-8333-333333333333")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	to, _ := federation.Recipients(o)
+	to, _ := stix.Recipients(o)
 	for _, org := range to {
 		fmt.Println(org)
 	}
