@@ -9,6 +9,11 @@ import (
 type Account struct {
 	Name  string
 	Admin bool // may read and write every collection and manage accounts
+	// Organization is the STIX identity id of the account's organisation
+	// (an Organization of the node); "" means the node's own. It decides
+	// which objects of a readable collection the account may read
+	// (Policy).
+	Organization string
 	// Grants are per-collection permissions; an admin needs none.
 	Grants    []Grant
 	CreatedAt time.Time
@@ -73,11 +78,15 @@ type AccountService interface {
 	// FindAccounts returns all accounts ordered by name.
 	FindAccounts(ctx context.Context) ([]*Account, error)
 	// CreateAccount stores a with a password (ECONFLICT when the name is
-	// taken, EINVALID for an empty name or a password under 12 characters).
+	// taken, EINVALID for an empty name or a password under 12 characters,
+	// ENOTFOUND when a.Organization is set and no Organization has that
+	// id).
 	CreateAccount(ctx context.Context, a *Account, password string) error
 	// SetPassword replaces the account's password.
 	SetPassword(ctx context.Context, name, password string) error
-	// DeleteAccount removes the account, its grants and tokens.
+	// DeleteAccount removes the account, its grants and tokens. It
+	// returns ECONFLICT for the last administrator, without whom nobody
+	// could manage the node.
 	DeleteAccount(ctx context.Context, name string) error
 	// Authenticate returns the account when password is its password and
 	// EUNAUTHORIZED otherwise, without saying whether the name exists.

@@ -73,6 +73,9 @@ type ObjectResult struct {
 	Added bool
 	// DateAdded of the stored version (the earlier one for a duplicate).
 	DateAdded time.Time
+	// Seq is the stored version's position in the collection (the earlier
+	// one's for a duplicate), as ObjectVersion.Seq.
+	Seq int64
 }
 
 // ObjectService stores object versions per collection. Implementations are
@@ -101,6 +104,8 @@ type ObjectService interface {
 	// Unlike a listing, an empty Versions selects every version (of the
 	// listed spec versions, or of all of them when SpecVersions is empty
 	// too), so that deleting an object without filters removes it whole.
-	// AddedAfter, AfterSeq and Limit are ignored.
+	// AddedAfter, AfterSeq and Limit are ignored. The deletion is recorded
+	// for other processes (ChangeFeed.FindDeletions) in the same
+	// transaction.
 	DeleteObjects(ctx context.Context, filter ObjectFilter) (int, error)
 }
