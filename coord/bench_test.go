@@ -98,22 +98,12 @@ func BenchmarkWatchlistMatch(b *testing.B) {
 	if err := wl.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	values, _ := SimplePatterns{}.Values("[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'login.d77.example.eu'] OR [url:value = 'https://brand3-secure.example/x']")
+	values, _ := Observables("[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'login.d77.example.eu'] OR [url:value = 'https://brand3-secure.example/x']")
 	wl.Match(values) // build the index
 	b.ResetTimer()
 	for range b.N {
 		if len(wl.Match(values)) < 2 {
 			b.Fatal("no match")
-		}
-	}
-}
-
-// BenchmarkSimplePatterns reads the values of a typical indicator pattern.
-func BenchmarkSimplePatterns(b *testing.B) {
-	p := "[ipv4-addr:value = '198.51.100.7' OR domain-name:value = 'c2.example'] AND [url:value IN ('https://a.example/x', 'https://b.example/y')]"
-	for range b.N {
-		if v, err := (SimplePatterns{}).Values(p); err != nil || len(v) != 4 {
-			b.Fatal(v, err)
 		}
 	}
 }

@@ -39,12 +39,12 @@ func ExampleVerifyWebhook() {
 	// true
 }
 
-func ExampleSimplePatterns() {
+func ExampleWatchlist_Match() {
 	wl := &coord.Watchlist{Name: "fr-assets", MemberState: "FR", Domains: []string{"gouv.example"}, Brands: []string{"acmebank"}}
 	if err := wl.Validate(); err != nil {
 		panic(err)
 	}
-	values, _ := coord.SimplePatterns{}.Values("[domain-name:value = 'mail.gouv.example'] OR [url:value = 'https://acmebank-login.example/']")
+	values, _ := coord.Observables("[domain-name:value = 'mail.gouv.example'] OR [url:value = 'https://acmebank-login.example/']")
 	for _, m := range wl.Match(values) {
 		fmt.Println(m.Kind, m.Entry, m.Value)
 	}

@@ -49,9 +49,6 @@ type EarlyWarning struct {
 	Rules Rules
 	// Watchlists are the member states' watchlists (see SetWatchlists).
 	Watchlists []*Watchlist
-	// Patterns reads the observable values out of indicator patterns;
-	// nil uses SimplePatterns.
-	Patterns PatternValues
 	// Notifier, when set, receives every new alert version.
 	Notifier *Notifier
 	// Organization is the created_by_ref of alerts (the node's
@@ -104,13 +101,6 @@ func (w *EarlyWarning) logger() *slog.Logger {
 		return w.Logger
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-func (w *EarlyWarning) patterns() PatternValues {
-	if w.Patterns != nil {
-		return w.Patterns
-	}
-	return SimplePatterns{}
 }
 
 // Open checks the configuration, reads the store and evaluates every rule

@@ -306,7 +306,7 @@ func (w *EarlyWarning) checkWatchlists(o *stix.Object, now time.Time) []*Alert {
 	if json.Unmarshal(o.Raw, &ind) != nil || ind.PatternType != "stix" || ind.Pattern == "" {
 		return nil
 	}
-	values, err := w.patterns().Values(ind.Pattern)
+	values, err := Observables(ind.Pattern)
 	if err != nil {
 		w.logger().Debug("early warning: indicator pattern not read", "id", o.ID, "err", err)
 		return nil

