@@ -92,18 +92,9 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 			return err
 		}
 	}
-	var rd match.Reader
-	switch f := q.Get("format"); f {
-	case "", "jsonl":
-		rd = match.NewJSONLinesReader(r.Body, mp)
-	case "stix":
-		rd = match.NewSTIXReader(r.Body)
-	case "zeek":
-		rd = match.NewZeekReader(r.Body, mp)
-	case "csv":
-		rd = match.NewCSVReader(r.Body, mp)
-	default:
-		return rampart.Errorf(rampart.EINVALID, "format %q is not one of jsonl, stix, zeek, csv", f)
+	rd, err := match.NewReader(q.Get("format"), r.Body, mp)
+	if err != nil {
+		return rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
 	sink := &sightingSink{objects: s.Objects, collection: coll, onAdded: s.OnAdded, sign: s.Sign, org: s.Identity}
 	agg := &match.Aggregator{Window: window, WhereSightedRef: s.Identity, CreatedByRef: s.Identity, Sink: sink, Now: s.Now}

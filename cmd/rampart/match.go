@@ -177,18 +177,9 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		return errReported
 	}
 	defer in.Close()
-	var rd match.Reader
-	switch *format {
-	case "jsonl", "json":
-		rd = match.NewJSONLinesReader(in, mp)
-	case "stix":
-		rd = match.NewSTIXReader(in)
-	case "zeek":
-		rd = match.NewZeekReader(in, mp)
-	case "csv":
-		rd = match.NewCSVReader(in, mp)
-	default:
-		m.errorf("--format %q is not one of jsonl, stix, zeek, csv", *format)
+	rd, err := match.NewReader(*format, in, mp)
+	if err != nil {
+		m.errorf("--format: %v", err)
 		return errUsage
 	}
 	out := bufio.NewWriterSize(m.Stdout, 1<<16)
