@@ -165,8 +165,10 @@ func TestAccessMatrix(t *testing.T) {
 				t.Errorf("%s opening envelope %s: %v", orgNames[org], env.ID, err)
 				continue
 			}
-			if _, err := c.verifier.Verify(inner); err != nil {
-				t.Errorf("content of envelope %s: %v", env.ID, err)
+			for _, o := range inner {
+				if _, err := c.verifier.Verify(o); err != nil {
+					t.Errorf("content of envelope %s: %v", env.ID, err)
+				}
 			}
 		}
 	}

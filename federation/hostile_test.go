@@ -96,7 +96,7 @@ func TestIngestRefusesWhatCameWrongly(t *testing.T) {
 		return f.signed(t, o)
 	}
 	seal := func(inner *stix.Object, to ...string) *stix.Object {
-		env, err := f.ids[inner.CreatedByRef].Seal(inner, reg, to...)
+		env, err := f.ids[inner.CreatedByRef].Seal([]*stix.Object{inner}, reg, to...)
 		if err != nil {
 			t.Fatal(err)
 		}

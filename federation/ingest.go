@@ -128,21 +128,17 @@ func (r *rejections) log() {
 
 // check runs the checks that need nothing but the objects: each must parse,
 // its signature must verify (and an envelope addressed to this node must
-// open and its content verify: the content is what is stored), and it must
-// pass Validate. The signatures are checked on all cores.
+// open, and each object inside must verify: those are what is stored), and
+// it must pass Validate. The work runs on all cores, envelopes first, then
+// the objects inside them.
 func (n *Node) check(ctx context.Context, peer *rampart.Peer, raws []jsontext.Value) (*checked, error) {
 	c := &checked{rejections: &rejections{n: n, peer: peer, at: n.now()}}
-	for i, r := range n.receive(ctx, raws) {
+	for _, r := range n.receive(ctx, raws) {
 		switch {
 		case r.err == nil:
 			c.objs = append(c.objs, r.obj)
-			if r.env != nil {
-				c.objs = append(c.objs, r.env)
-			}
 		case ctx.Err() != nil:
 			return nil, ctx.Err()
-		case r.reason == ReasonMalformed:
-			c.add(rawID(raws[i]), "", r.reason, fmt.Errorf("objects[%d]: %v", i, r.err))
 		default:
 			c.add(r.id, r.version, r.reason, r.err)
 		}
@@ -185,52 +181,110 @@ func rawID(raw jsontext.Value) string {
 	return ""
 }
 
+
+// received is one object of a page, or of an envelope in it, checked.
 type received struct {
 	obj *stix.Object // what to store
-	// env is the envelope obj came in, when this node is a hub that must
-	// also relay it to its other recipients.
-	env *stix.Object
 	// The refusal, when err is set.
 	err                 error
 	reason, id, version string
 }
 
+func refused(o *stix.Object, reason string, err error) received {
+	return received{err: err, reason: reason, id: o.ID, version: o.Version().String()}
+}
+
+// opened is an object found inside an envelope addressed to this node,
+// waiting to be verified.
+type opened struct {
+	obj, env *stix.Object
+}
+
 // receive parses, verifies (trust.Verifier.Receive) and validates raws on
-// all cores.
+// all cores, then verifies and validates the objects of the envelopes
+// addressed to this node, also on all cores. The results are in page
+// order, an envelope's objects in its place, followed by the envelope when
+// this node relays it.
 func (n *Node) receive(ctx context.Context, raws []jsontext.Value) []received {
-	out := make([]received, len(raws))
+	first := make([][]received, len(raws))
+	inner := make([][]opened, len(raws))
 	parallel.Each(len(raws), func(i int) {
 		if err := ctx.Err(); err != nil {
-			out[i].err = err
+			first[i] = []received{{err: err}}
 			return
 		}
-		out[i] = n.receiveOne(raws[i])
+		first[i], inner[i] = n.receiveOne(raws[i])
 	})
+	var all []opened
+	for _, in := range inner {
+		all = append(all, in...)
+	}
+	checked := make([]received, len(all))
+	parallel.Each(len(all), func(i int) {
+		if err := ctx.Err(); err != nil {
+			checked[i] = received{err: err}
+			return
+		}
+		checked[i] = n.receiveInner(all[i].obj, all[i].env)
+	})
+	var out []received
+	k := 0
+	for i := range raws {
+		out = append(out, checked[k:k+len(inner[i])]...)
+		k += len(inner[i])
+		out = append(out, first[i]...)
+	}
 	return out
 }
 
-func (n *Node) receiveOne(raw jsontext.Value) received {
+// receiveOne checks one object of a page. An envelope addressed to this
+// node gives the objects inside it, to check next, and itself when this
+// node relays it.
+func (n *Node) receiveOne(raw jsontext.Value) ([]received, []opened) {
 	o, err := stix.ParseObject(raw)
 	if err != nil {
-		return received{err: err, reason: ReasonMalformed}
+		return []received{{err: err, reason: ReasonMalformed, id: rawID(raw)}}, nil
 	}
 	r, err := n.Verifier.Receive(o, n.Identity)
 	if err != nil {
-		return received{err: err, reason: reasonOf(err), id: o.ID, version: o.Version().String()}
+		return []received{refused(o, reasonOf(err), err)}, nil
 	}
-	if reason, err := n.routed(r); err != nil {
-		return received{err: err, reason: reason, id: r.Object.ID, version: r.Object.Version().String()}
+	if r.Envelope == nil {
+		if reason, err := n.routed(r.Object, nil); err != nil {
+			return []received{refused(r.Object, reason, err)}, nil
+		}
+		if n.Validate != nil {
+			if err := n.Validate(r.Object); err != nil {
+				return []received{refused(r.Object, ReasonInvalid, err)}, nil
+			}
+		}
+		return []received{{obj: r.Object}}, nil
+	}
+	in := make([]opened, len(r.Objects))
+	for i, obj := range r.Objects {
+		in[i] = opened{obj, r.Envelope}
+	}
+	if n.relays(r.Envelope) {
+		return []received{{obj: r.Envelope}}, in
+	}
+	return nil, in
+}
+
+// receiveInner checks one object found in an envelope addressed to this
+// node.
+func (n *Node) receiveInner(o, env *stix.Object) received {
+	if _, err := n.Verifier.Verify(o); err != nil {
+		return refused(o, reasonOf(err), err)
+	}
+	if reason, err := n.routed(o, env); err != nil {
+		return refused(o, reason, err)
 	}
 	if n.Validate != nil {
-		if err := n.Validate(r.Object); err != nil {
-			return received{err: err, reason: ReasonInvalid, id: r.Object.ID, version: r.Object.Version().String()}
+		if err := n.Validate(o); err != nil {
+			return refused(o, ReasonInvalid, err)
 		}
 	}
-	out := received{obj: r.Object}
-	if r.Envelope != nil && n.relays(r.Envelope) {
-		out.env = r.Envelope
-	}
-	return out
+	return received{obj: o}
 }
 
 // routed checks that a received object came the way the distribution
@@ -238,9 +292,8 @@ func (n *Node) receiveOne(raw jsontext.Value) received {
 // TLP:AMBER+STRICT or addressed) must have come in an envelope, and an
 // addressed object that came in one must name this node. It returns the
 // refusal's reason and error otherwise.
-func (n *Node) routed(r *trust.Received) (string, error) {
-	o := r.Object
-	if r.Envelope == nil {
+func (n *Node) routed(o, env *stix.Object) (string, error) {
+	if env == nil {
 		if o.Type == trust.SealedType {
 			return "", nil
 		}
@@ -252,7 +305,7 @@ func (n *Node) routed(r *trust.Received) (string, error) {
 	to, err := stix.Recipients(o)
 	self := n.Identity.Organization()
 	if err != nil || (len(to) > 0 && !slices.Contains(to, self)) {
-		return ReasonNotAddressed, fmt.Errorf("%s %q: sealed to this node (by %s) but addressed to %v, not to %s; not stored", o.Type, o.ID, r.Envelope.CreatedByRef, to, self)
+		return ReasonNotAddressed, fmt.Errorf("%s %q: sealed to this node (by %s) but addressed to %v, not to %s; not stored", o.Type, o.ID, env.CreatedByRef, to, self)
 	}
 	return "", nil
 }

@@ -37,16 +37,16 @@ func TestIngest(t *testing.T) {
 	v2 := f.signed(t, versionOf(t, id, orgFR, now, "v2"))
 	green := f.signed(t, object(t, orgFR, stix.TLPGreen, "green", ""))
 	inner := f.signed(t, object(t, orgFR, stix.TLPRed, "red for the hub and IT", ""))
-	forHubAndIT, err := f.ids[orgFR].Seal(inner, reg, orgHub, orgIT)
+	forHubAndIT, err := f.ids[orgFR].Seal([]*stix.Object{inner}, reg, orgHub, orgIT)
 	if err != nil {
 		t.Fatal(err)
 	}
 	inner2 := f.signed(t, object(t, orgFR, stix.TLPRed, "red for the hub", ""))
-	forHub, err := f.ids[orgFR].Seal(inner2, reg, orgHub)
+	forHub, err := f.ids[orgFR].Seal([]*stix.Object{inner2}, reg, orgHub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	forIT, err := f.ids[orgFR].Seal(f.signed(t, object(t, orgFR, stix.TLPRed, "red for IT", "")), reg, orgIT)
+	forIT, err := f.ids[orgFR].Seal([]*stix.Object{f.signed(t, object(t, orgFR, stix.TLPRed, "red for IT", ""))}, reg, orgIT)
 	if err != nil {
 		t.Fatal(err)
 	}

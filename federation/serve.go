@@ -203,7 +203,7 @@ func (n *Node) release(o *stix.Object, peer string) *stix.Object {
 			return nil
 		}
 	}
-	env, err := n.Identity.Seal(o, reg, to...)
+	env, err := n.Identity.Seal([]*stix.Object{o}, reg, to...)
 	if err != nil {
 		n.logger().Error("seal for peer", "peer", peer, "id", o.ID, "err", err)
 		return nil

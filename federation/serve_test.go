@@ -80,7 +80,7 @@ func TestRelease(t *testing.T) {
 		}
 		return f.signed(t, o)
 	}
-	env, err := f.ids[orgDE].Seal(signed(orgDE, stix.TLPRed), reg, orgIT)
+	env, err := f.ids[orgDE].Seal([]*stix.Object{signed(orgDE, stix.TLPRed)}, reg, orgIT)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,12 +104,12 @@ func BenchmarkSealOpen(b *testing.B) {
 		inner := mustSign(b, f.ids[orgFR], indicator(b, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
 		b.Run(fmt.Sprintf("seal/%s", p), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{to}); err != nil {
+				if _, err := f.ids[orgFR].sealAt(t0, []*stix.Object{inner}, f.reg, []string{to}); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
-		env, _ := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{to})
+		env, _ := f.ids[orgFR].sealAt(t0, []*stix.Object{inner}, f.reg, []string{to})
 		b.Run(fmt.Sprintf("open/%s", p), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := f.ids[to].Open(env); err != nil {

@@ -51,7 +51,7 @@ func TestDistributionMatrix(t *testing.T) {
 	}
 	// A sealed envelope goes to its recipients and to hubs only.
 	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
-	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgDE})
+	env, err := f.ids[orgFR].sealAt(t0, []*stix.Object{inner}, f.reg, []string{orgDE})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func ExampleIdentity_Seal() {
 	signed, _ := fr.Sign(o)
 
 	// CERT-FR seals the TLP:RED note to CERT-Bund.
-	env, err := fr.Seal(signed, reg, de.Organization())
+	env, err := fr.Seal([]*stix.Object{signed}, reg, de.Organization())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func ExampleIdentity_Seal() {
 		log.Fatal(err)
 	}
 	_, err = fr.Open(env)
-	fmt.Println(inner.ID, errors.Is(err, trust.ErrNotRecipient))
+	fmt.Println(inner[0].ID, errors.Is(err, trust.ErrNotRecipient))
 	// Output:
 	// x-rampart-sealed TLP:RED
 	// note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f true

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/hpke"
 	"crypto/rand"
+	"encoding/json/jsontext"
 	json "encoding/json/v2"
 	"errors"
 	"fmt"
@@ -22,9 +23,11 @@ const SealedType = "x-rampart-sealed"
 
 // Limits on sealing. Exceeding one gives its own error.
 const (
-	// MaxSealedBytes is the largest object that can be sealed (12 MiB), so
-	// that its envelope stays within stix.MaxObjectBytes.
+	// MaxSealedBytes is the most object text one envelope carries (12
+	// MiB), so that the envelope stays within stix.MaxObjectBytes.
 	MaxSealedBytes = 12 << 20
+	// MaxSealedObjects is the most objects one envelope carries.
+	MaxSealedObjects = 10000
 	// MaxRecipients is the most organisations one envelope addresses.
 	MaxRecipients = 64
 )
@@ -55,37 +58,51 @@ type envelopeRecipient struct {
 	EncryptedKey string `json:"encrypted_key"`
 }
 
-// Seal encrypts the signed object inner to the organisations recipients
+// Seal encrypts the signed objects objs to the organisations recipients
 // (STIX identity ids), using the newest valid encryption key the registry
 // lists for each, and returns the envelope: an x-rampart-sealed object
 // created by id's organisation and signed by id like any other object.
+// One envelope carries up to MaxSealedObjects objects and MaxSealedBytes
+// of their text: its signature and the key encapsulation to each recipient
+// are paid once for all of them.
 //
 // What a seal guarantees: only holders of a recipient's HPKE private key can
-// read inner (each recipient's copy of the content key is sealed with HPKE,
-// hybrid ML-KEM + X25519 or P-384, so it stays unreadable to a later
+// read the objects (each recipient's copy of the content key is sealed with
+// HPKE, hybrid ML-KEM + X25519 or P-384, so it stays unreadable to a later
 // quantum computer); the envelope's signature shows which member sent it.
-// What it does not hide: the sender, the recipients, the TLP markings
-// (copied onto the envelope so relays can route it), the envelope's time
-// and the approximate size of inner. A recipient can read inner and pass it
-// on; the seal cannot prevent that, the TLP marking forbids it.
+// What it does not hide: the sender, the recipients, the strictest TLP
+// marking of the objects (copied onto the envelope so relays can route
+// it), the envelope's time and the approximate size of the objects. A
+// recipient can read the objects and pass them on; the seal cannot prevent
+// that, the TLP marking forbids it.
 //
-// inner should already be signed by its creator: recipients verify it after
-// opening.
-func (id *Identity) Seal(inner *stix.Object, reg *Registry, recipients ...string) (*stix.Object, error) {
-	return id.sealAt(time.Now(), inner, reg, recipients)
+// The objects should already be signed by their creators: recipients
+// verify each after opening. Seal fails, sealing nothing, when one
+// recipient cannot be sealed to; Registry.CheckRecipient says which can.
+func (id *Identity) Seal(objs []*stix.Object, reg *Registry, recipients ...string) (*stix.Object, error) {
+	return id.sealAt(time.Now(), objs, reg, recipients)
 }
 
 // sealAt seals with the envelope's time (and the time at which recipients'
 // keys must be valid) set to t.
-func (id *Identity) sealAt(t time.Time, inner *stix.Object, reg *Registry, recipients []string) (*stix.Object, error) {
+func (id *Identity) sealAt(t time.Time, objs []*stix.Object, reg *Registry, recipients []string) (*stix.Object, error) {
 	if len(recipients) == 0 {
 		return nil, errors.New("seal: no recipients")
 	}
 	if len(recipients) > MaxRecipients {
 		return nil, fmt.Errorf("seal: %d recipients, more than MaxRecipients (%d)", len(recipients), MaxRecipients)
 	}
-	if len(inner.Raw) > MaxSealedBytes {
-		return nil, fmt.Errorf("seal %s: object is %d bytes, more than MaxSealedBytes (%d)", inner.ID, len(inner.Raw), MaxSealedBytes)
+	if len(objs) == 0 || len(objs) > MaxSealedObjects {
+		return nil, fmt.Errorf("seal: %d objects; an envelope carries 1 to MaxSealedObjects (%d)", len(objs), MaxSealedObjects)
+	}
+	size := 1
+	level := stix.TLPUnmarked
+	for _, o := range objs {
+		size += len(o.Raw) + 1
+		level = max(level, stix.EffectiveTLP(o))
+	}
+	if size > MaxSealedBytes {
+		return nil, fmt.Errorf("seal: %d objects of %d bytes, more than MaxSealedBytes (%d)", len(objs), size, MaxSealedBytes)
 	}
 	now := stix.NewTimestamp(t)
 	env := envelope{
@@ -93,31 +110,35 @@ func (id *Identity) sealAt(t time.Time, inner *stix.Object, reg *Registry, recip
 		Created: now.String(), Modified: now.String(), CreatedByRef: id.organization,
 		Encryption: contentEncryption,
 	}
-	for _, m := range inner.ObjectMarkingRefs {
-		if _, ok := stix.TLPOfMarking(m); ok {
-			env.ObjectMarkingRefs = append(env.ObjectMarkingRefs, m)
-		}
+	if level != stix.TLPUnmarked {
+		env.ObjectMarkingRefs = []string{level.MarkingID()}
 	}
+	// The content is a JSON array of the objects.
+	plain := make([]byte, 0, size)
+	plain = append(plain, '[')
+	for i, o := range objs {
+		if i > 0 {
+			plain = append(plain, ',')
+		}
+		plain = append(plain, o.Raw...)
+	}
+	plain = append(plain, ']')
 	cek := make([]byte, 32)
 	rand.Read(cek)
 	ct, err := contentCipher(cek)
 	if err != nil {
 		return nil, err
 	}
-	env.Ciphertext = jws.Encode(ct.Seal(nil, make([]byte, ct.NonceSize()), inner.Raw, []byte(env.ID)))
+	env.Ciphertext = jws.Encode(ct.Seal(nil, make([]byte, ct.NonceSize()), plain, []byte(env.ID)))
 	seen := map[string]bool{}
 	for _, org := range recipients {
 		if seen[org] {
 			return nil, fmt.Errorf("seal: recipient %q is named twice", org)
 		}
 		seen[org] = true
-		key, err := reg.encryptionKey(org, now.Time())
+		key, s, err := reg.sealKey(org, now.Time())
 		if err != nil {
 			return nil, fmt.Errorf("seal: %v", err)
-		}
-		s, ok := suiteForKEM(key.Algorithm())
-		if !ok {
-			return nil, fmt.Errorf("seal: key %q of %q is %s, not an HPKE key Rampart uses", key.ID(), org, key.Algorithm())
 		}
 		wrapped, err := hpke.Seal(key.key.(hpke.PublicKey), s.kdf, s.aead, sealInfo(env.ID, s.name), cek)
 		if err != nil {
@@ -134,6 +155,29 @@ func (id *Identity) sealAt(t time.Time, inner *stix.Object, reg *Registry, recip
 		return nil, fmt.Errorf("seal: %v", err)
 	}
 	return id.Sign(o)
+}
+
+// sealKey returns the key and suite an envelope made at t is sealed to org
+// with, or why there is none.
+func (r *Registry) sealKey(org string, t time.Time) (*PublicKey, suite, error) {
+	key, err := r.encryptionKey(org, t)
+	if err != nil {
+		return nil, suite{}, err
+	}
+	s, ok := suiteForKEM(key.Algorithm())
+	if !ok {
+		return nil, suite{}, fmt.Errorf("key %q of %q is %s, not an HPKE key Rampart uses", key.ID(), org, key.Algorithm())
+	}
+	return key, s, nil
+}
+
+// CheckRecipient reports whether an envelope made at t can be sealed to the
+// organisation org: it must be a member with a valid, unrevoked encryption
+// key of a suite Rampart uses. The error says why not, for the record of a
+// delivery that failed.
+func (r *Registry) CheckRecipient(org string, t time.Time) error {
+	_, _, err := r.sealKey(org, t)
+	return err
 }
 
 // sealInfo is the HPKE info: it binds each wrapped key to its envelope and
@@ -181,13 +225,13 @@ func SealedRecipients(o *stix.Object) ([]string, error) {
 	return orgs, nil
 }
 
-// Open decrypts a sealed envelope addressed to id and returns the inner
-// object. It returns an error wrapping ErrNotRecipient when the envelope has
-// no entry for id's encryption key, and an error saying the envelope was
-// tampered with when decryption fails. Open does not verify signatures:
-// verify the envelope before (to know who sent it) and the inner object
-// after (to know who wrote it).
-func (id *Identity) Open(o *stix.Object) (*stix.Object, error) {
+// Open decrypts a sealed envelope addressed to id and returns the objects
+// inside, in the order they were sealed. It returns an error wrapping
+// ErrNotRecipient when the envelope has no entry for id's encryption key,
+// and an error saying the envelope was tampered with when decryption fails.
+// Open does not verify signatures: verify the envelope before (to know who
+// sent it) and each object after (to know who wrote it).
+func (id *Identity) Open(o *stix.Object) ([]*stix.Object, error) {
 	env, err := parseEnvelope(o)
 	if err != nil {
 		return nil, err
@@ -226,9 +270,18 @@ func (id *Identity) Open(o *stix.Object) (*stix.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %q: the content does not decrypt (tampered envelope)", o.ID)
 	}
-	inner, err := stix.ParseObject(pt)
-	if err != nil {
-		return nil, fmt.Errorf("open %q: inner object: %v", o.ID, err)
+	var raws []jsontext.Value
+	if err := json.Unmarshal(pt, &raws); err != nil {
+		return nil, fmt.Errorf("open %q: the content is not a list of objects: %v", o.ID, jsonText(err))
 	}
-	return inner, nil
+	if len(raws) == 0 || len(raws) > MaxSealedObjects {
+		return nil, fmt.Errorf("open %q: the envelope carries %d objects; 1 to MaxSealedObjects (%d) are allowed", o.ID, len(raws), MaxSealedObjects)
+	}
+	out := make([]*stix.Object, len(raws))
+	for i, raw := range raws {
+		if out[i], err = stix.ParseObject(raw); err != nil {
+			return nil, fmt.Errorf("open %q: object %d: %v", o.ID, i, err)
+		}
+	}
+	return out, nil
 }

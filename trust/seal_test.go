@@ -3,8 +3,10 @@ package trust
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	json "encoding/json/v2"
 
@@ -19,7 +21,7 @@ func TestSealOpen(t *testing.T) {
 	f := newTestFed(t)
 	v := f.verifier()
 	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
-	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgDE, orgIT})
+	env, err := f.ids[orgFR].sealAt(t0, []*stix.Object{inner}, f.reg, []string{orgDE, orgIT})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +46,14 @@ func TestSealOpen(t *testing.T) {
 		}
 	}
 	for _, org := range []string{orgDE, orgIT} {
-		got, err := f.ids[org].Open(env)
+		objs, err := f.ids[org].Open(env)
 		if err != nil {
 			t.Fatalf("%s: %v", org, err)
 		}
-		if !bytes.Equal(got.Raw, inner.Raw) {
-			t.Errorf("%s: inner object differs", org)
+		if len(objs) != 1 || !bytes.Equal(objs[0].Raw, inner.Raw) {
+			t.Fatalf("%s: inner objects differ", org)
 		}
-		if _, err := v.Verify(got); err != nil {
+		if _, err := v.Verify(objs[0]); err != nil {
 			t.Errorf("%s verifying the inner object: %v", org, err)
 		}
 	}
@@ -60,7 +62,7 @@ func TestSealOpen(t *testing.T) {
 func TestSealTamper(t *testing.T) {
 	f := newTestFed(t)
 	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
-	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgIT})
+	env, err := f.ids[orgFR].sealAt(t0, []*stix.Object{inner}, f.reg, []string{orgIT})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +120,7 @@ func TestSealErrors(t *testing.T) {
 		{[]string{orgOut}, "is not in registry"},
 		{[]string{orgIT, orgIT}, "named twice"},
 	} {
-		if _, err := f.ids[orgFR].sealAt(t0, inner, f.reg, tc.to); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := f.ids[orgFR].sealAt(t0, []*stix.Object{inner}, f.reg, tc.to); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want %q", tc.to, err, tc.want)
 		}
 	}
@@ -130,7 +132,7 @@ func TestSealErrors(t *testing.T) {
 func FuzzOpen(f *testing.F) {
 	fed := newTestFed(f)
 	inner := mustSign(f, fed.ids[orgFR], indicator(f, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
-	env, _ := fed.ids[orgFR].sealAt(t0, inner, fed.reg, []string{orgIT})
+	env, _ := fed.ids[orgFR].sealAt(t0, []*stix.Object{inner}, fed.reg, []string{orgIT})
 	f.Add([]byte(env.Raw))
 	it := fed.ids[orgIT]
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -144,7 +146,7 @@ func FuzzOpen(f *testing.F) {
 		}
 		// Whatever opens was sealed by someone with the content key; for
 		// the seed that is exactly the inner object.
-		if o.ID == env.ID && !bytes.Equal(got.Raw, inner.Raw) {
+		if o.ID == env.ID && (len(got) != 1 || !bytes.Equal(got[0].Raw, inner.Raw)) {
 			t.Fatal("opened to a different object")
 		}
 	})
@@ -156,7 +158,7 @@ func TestReceive(t *testing.T) {
 	f := newTestFed(t)
 	v := f.verifier()
 	inner := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"))
-	env, err := f.ids[orgFR].sealAt(t0, inner, f.reg, []string{orgIT})
+	env, err := f.ids[orgFR].sealAt(t0, []*stix.Object{inner}, f.reg, []string{orgIT})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,17 +167,66 @@ func TestReceive(t *testing.T) {
 		t.Errorf("hub: %+v, %v", hub, err)
 	}
 	it, err := v.Receive(env, f.ids[orgIT])
-	if err != nil || !bytes.Equal(it.Object.Raw, inner.Raw) || it.Envelope != env || it.Signed.ObjectID != inner.ID {
+	if err != nil || it.Object != nil || len(it.Objects) != 1 || !bytes.Equal(it.Objects[0].Raw, inner.Raw) || it.Envelope != env {
 		t.Errorf("recipient: %+v, %v", it, err)
-	}
-	// An inner object that does not verify is refused even though the
-	// envelope does: here FR seals an unsigned object.
-	env2, _ := f.ids[orgFR].sealAt(t0, indicator(t, orgFR, stix.TLPRed, "2026-10-02T10:00:00Z"), f.reg, []string{orgIT})
-	if _, err := v.Receive(env2, f.ids[orgIT]); !errors.Is(err, ErrUnsigned) {
-		t.Errorf("unsigned inner object: err = %v", err)
 	}
 	plain := mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPGreen, "2026-10-02T10:00:00Z"))
 	if r, err := v.Receive(plain, nil); err != nil || r.Object != plain {
 		t.Errorf("plain: %+v, %v", r, err)
+	}
+}
+
+// TestSealMany: one envelope carries many objects, in order, and the
+// limits on what it carries have their own errors.
+func TestSealMany(t *testing.T) {
+	f := newTestFed(t)
+	var objs []*stix.Object
+	for i := range 50 {
+		objs = append(objs, mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPAmber, fmt.Sprintf("2026-10-02T10:00:%02d.000Z", i))))
+	}
+	objs = append(objs, mustSign(t, f.ids[orgFR], indicator(t, orgFR, stix.TLPRed, "2026-10-02T11:00:00.000Z")))
+	env, err := f.ids[orgFR].sealAt(t0, objs, f.reg, []string{orgDE, orgIT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stix.EffectiveTLP(env) != stix.TLPRed {
+		t.Errorf("the envelope is marked %s, not with the strictest marking of its objects", stix.EffectiveTLP(env))
+	}
+	got, err := f.ids[orgDE].Open(env)
+	if err != nil || len(got) != len(objs) {
+		t.Fatalf("open: %d objects, %v", len(got), err)
+	}
+	for i := range objs {
+		if !bytes.Equal(got[i].Raw, objs[i].Raw) {
+			t.Fatalf("object %d differs", i)
+		}
+	}
+	if _, err := f.ids[orgFR].sealAt(t0, nil, f.reg, []string{orgDE}); err == nil || !strings.Contains(err.Error(), "MaxSealedObjects") {
+		t.Errorf("an empty envelope: %v", err)
+	}
+	big := mustParse(t, `{"type":"note","spec_version":"2.1","id":"note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-01T00:00:00Z","modified":"2026-10-01T00:00:00Z","content":"`+strings.Repeat("x", 7<<20)+`","object_refs":["identity--11111111-1111-4111-8111-111111111111"]}`)
+	if _, err := f.ids[orgFR].sealAt(t0, []*stix.Object{big, big}, f.reg, []string{orgDE}); err == nil || !strings.Contains(err.Error(), "MaxSealedBytes") {
+		t.Errorf("an envelope over MaxSealedBytes: %v", err)
+	}
+}
+
+// TestCheckRecipient: a node learns, recipient by recipient, which it can
+// seal to, and why not, before it seals.
+func TestCheckRecipient(t *testing.T) {
+	f := newTestFed(t)
+	for _, tc := range []struct {
+		org  string
+		at   time.Time
+		want string
+	}{
+		{orgDE, t0, ""},
+		{orgIT, t0, ""},
+		{orgOut, t0, "is not in registry"},
+		{orgDE, t0.Add(3 * 365 * 24 * time.Hour), "no valid encryption key"},
+	} {
+		err := f.reg.CheckRecipient(tc.org, tc.at)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("CheckRecipient(%s, %s) = %v, want %q", tc.org, tc.at, err, tc.want)
+		}
 	}
 }

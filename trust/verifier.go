@@ -271,23 +271,28 @@ func (c *digestCache) putLocked(d [32]byte, s *Signed) {
 
 // Received is what a node keeps of one object it received from a peer.
 type Received struct {
-	// Object is what to store: the object received, or, when that was a
-	// sealed envelope addressed to this node, the object inside it.
+	// Object is the object received, with Signed saying who signed it,
+	// when it is to be stored as it came: an object in clear, or a
+	// sealed envelope not addressed to this node, kept unopened to be
+	// relayed. It is nil when Objects holds what to store.
 	Object *stix.Object
-	// Signed says who signed Object.
 	Signed *Signed
-	// Envelope is the sealed envelope Object came in, nil when it came in
-	// clear. A node that opened it does not forward it.
+	// Objects are the objects inside a sealed envelope addressed to this
+	// node, not verified yet: verify each (VerifyObjects) before storing
+	// it.
+	Objects []*stix.Object
+	// Envelope is the sealed envelope Objects came in, nil when nothing
+	// was opened. A node that opened it does not forward it (a hub does,
+	// to its other recipients).
 	Envelope *stix.Object
 }
 
 // Receive checks an object received from a peer, the way federation stores
-// it: the object's signature must verify; a sealed envelope addressed to id
-// (which may be nil on a node that opens nothing) is opened and the object
-// inside must verify too. An envelope not addressed to id is returned as
-// it is, to be stored and forwarded unopened. Errors are as for Verify, and
-// those of Identity.Open for an envelope that is addressed to id but does
-// not open.
+// it: the object's signature must verify, and a sealed envelope addressed
+// to id (which may be nil on a node that opens nothing) is opened. An
+// envelope not addressed to id is returned as it is, to be stored and
+// forwarded unopened. Errors are as for Verify, and those of Identity.Open
+// for an envelope that is addressed to id but does not open.
 func (v *Verifier) Receive(o *stix.Object, id *Identity) (*Received, error) {
 	s, err := v.Verify(o)
 	if err != nil {
@@ -303,9 +308,5 @@ func (v *Verifier) Receive(o *stix.Object, id *Identity) (*Received, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, err := v.Verify(inner)
-	if err != nil {
-		return nil, err
-	}
-	return &Received{Object: inner, Signed: is, Envelope: o}, nil
+	return &Received{Objects: inner, Envelope: o}, nil
 }

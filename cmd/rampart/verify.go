@@ -112,19 +112,23 @@ func orUnknown(id string) string {
 	return id
 }
 
-// verifySealed opens an envelope addressed to id and verifies the object
-// inside; it returns 1 when that fails.
+// verifySealed opens an envelope addressed to id and verifies the objects
+// inside; it returns how many fail.
 func (m *Main) verifySealed(w *tabwriter.Writer, v *trust.Verifier, id *trust.Identity, env *stix.Object) int {
-	inner, err := id.Open(env)
+	objs, err := id.Open(env)
 	if err != nil {
 		fmt.Fprintf(w, "  sealed\t%s\tnot opened: %v\n", env.ID, err)
 		return 0
 	}
-	s, err := v.Verify(inner)
-	if err != nil {
-		fmt.Fprintf(w, "  refused\t%s\t(inside %s) %v\n", inner.ID, env.ID, err)
-		return 1
+	refused := 0
+	for _, inner := range objs {
+		s, err := v.Verify(inner)
+		if err != nil {
+			fmt.Fprintf(w, "  refused\t%s\t(inside %s) %v\n", inner.ID, env.ID, err)
+			refused++
+			continue
+		}
+		fmt.Fprintf(w, "  ok\t%s\t(inside %s) %s (%s) %s+%s\n", inner.ID, env.ID, s.Organization.Name, s.Organization.ID, s.Algorithms[0], s.Algorithms[1])
 	}
-	fmt.Fprintf(w, "  ok\t%s\t(inside %s) %s (%s) %s+%s\n", inner.ID, env.ID, s.Organization.Name, s.Organization.ID, s.Algorithms[0], s.Algorithms[1])
-	return 0
+	return refused
 }
