@@ -124,6 +124,14 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 		})); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
+	// COPY returns nothing: the new versions' seqs are read back.
+	stored, err := storedVersions(ctx, tx, pk, insertedIDs(p.Inserts))
+	if err != nil {
+		return fmt.Errorf("store objects: %w", err)
+	}
+	if err := versions.AssignSeqs(p.Inserts, stored); err != nil {
+		return fmt.Errorf("store objects: %w", err)
+	}
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
@@ -135,6 +143,19 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 		return fmt.Errorf("store objects: %w", err)
 	}
 	return nil
+}
+
+// insertedIDs returns the ids of ins, each once.
+func insertedIDs(ins []*versions.Insert) []string {
+	ids := make([]string, 0, len(ins))
+	seen := make(map[string]bool, len(ins))
+	for _, in := range ins {
+		if !seen[in.ID] {
+			seen[in.ID] = true
+			ids = append(ids, in.ID)
+		}
+	}
+	return ids
 }
 
 // storedVersions reads the stored versions of the ids.
