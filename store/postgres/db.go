@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
+	"github.com/rampart-cti/rampart/store/internal/sqlstore"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -36,13 +39,18 @@ type DB struct {
 	Now func() time.Time
 
 	pool *pgxpool.Pool
+	// sqlDB is the pool as a database/sql one, for the services of
+	// store/internal/sqlstore, which run on shared: made with the DB,
+	// filled in by Open.
+	sqlDB  *sql.DB
+	shared *sqlstore.DB
 	// tracer, when set before Open, sees every query (tests count them).
 	tracer pgx.QueryTracer
 }
 
 // NewDB returns a DB for the database at dsn; call Open before use.
 func NewDB(dsn string) *DB {
-	return &DB{DSN: dsn, Now: time.Now}
+	return &DB{DSN: dsn, Now: time.Now, shared: new(sqlstore.DB)}
 }
 
 // Open connects to the database and applies the migrations it has not seen
@@ -77,20 +85,48 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		db.Close()
 		return fmt.Errorf("open store: %w", err)
 	}
+	db.sqlDB = stdlib.OpenDBFromPool(db.pool)
+	if db.shared == nil {
+		db.shared = new(sqlstore.DB)
+	}
+	*db.shared = sqlstore.DB{
+		Read:    db.sqlDB,
+		Write:   db.sqlDB,
+		Dialect: dialect,
+		Now:     func() time.Time { return db.Now() },
+	}
 	return nil
+}
+
+// Advisory lock keys, in the one space of the database's advisory locks.
+const (
+	// migrationLock is taken while migrating.
+	migrationLock = 0x72616d70 // "ramp"
+	// auditLock is taken by AppendAudit, so that appends from every
+	// process follow one another.
+	auditLock = 0x72617564 // "raud"
+)
+
+// dialect is PostgreSQL's for store/internal/sqlstore.
+var dialect = &sqlstore.Dialect{
+	Numbered:  true,
+	Unique:    isUnique,
+	ForUpdate: " FOR UPDATE",
+	AuditLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
 }
 
 // Close closes the pool; it is safe to call on a DB that failed to open.
 func (db *DB) Close() error {
+	if db.sqlDB != nil {
+		db.sqlDB.Close() // does not close the pool
+		db.sqlDB = nil
+	}
 	if db.pool != nil {
 		db.pool.Close()
 		db.pool = nil
 	}
 	return nil
 }
-
-// migrationLock is the advisory lock key taken while migrating.
-const migrationLock = 0x72616d70 // "ramp"
 
 // migrate applies, in name order, each embedded migration not yet recorded
 // in the migrations table, each in its own transaction with its record.

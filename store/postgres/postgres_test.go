@@ -38,7 +38,13 @@ func TestContract(t *testing.T) {
 			Statuses:    postgres.NewStatusService(db),
 			Secrets:     postgres.NewSecretService(db),
 			Peers:       postgres.NewPeerService(db),
-			SetClock:    func(now func() time.Time) { db.Now = now },
+
+			Organizations: postgres.NewOrganizationService(db),
+			Settings:      postgres.NewSettingService(db),
+			Deliveries:    postgres.NewDeliveryService(db),
+			Audit:         postgres.NewAuditService(db),
+
+			SetClock: func(now func() time.Time) { db.Now = now },
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
+	"github.com/rampart-cti/rampart/store/internal/sqlstore"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -57,6 +58,9 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
+	// shared is what the services of store/internal/sqlstore run on:
+	// made with the DB, filled in by Open.
+	shared *sqlstore.DB
 	// trace, when set before Open, sees the text of every statement run
 	// (tests count queries with it).
 	trace func(sql string)
@@ -64,7 +68,7 @@ type DB struct {
 
 // NewDB returns a DB for the file at path; call Open before use.
 func NewDB(path string) *DB {
-	return &DB{Path: path, Synchronous: SyncFull, Now: time.Now}
+	return &DB{Path: path, Synchronous: SyncFull, Now: time.Now, shared: new(sqlstore.DB)}
 }
 
 // Open opens the database, creating it when missing, and applies the
@@ -145,8 +149,25 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	}
 	db.read.SetMaxOpenConns(db.Readers)
 	db.read.SetMaxIdleConns(db.Readers)
-	return db.read.PingContext(ctx)
+	if err := db.read.PingContext(ctx); err != nil {
+		return err
+	}
+	if db.shared == nil {
+		db.shared = new(sqlstore.DB)
+	}
+	*db.shared = sqlstore.DB{
+		Read:    db.read,
+		Write:   db.write,
+		Dialect: dialect,
+		Now:     func() time.Time { return db.Now() },
+	}
+	return nil
 }
+
+// dialect is SQLite's for store/internal/sqlstore: ? placeholders, and no
+// locks, since every write transaction begins IMMEDIATE on the one
+// writing connection and so excludes every other writer of the file.
+var dialect = &sqlstore.Dialect{Unique: isUnique}
 
 func (db *DB) traceConn(c *sqlite3.Conn) error {
 	if db.trace == nil {

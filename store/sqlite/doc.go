@@ -10,6 +10,11 @@
 //	collections := sqlite.NewCollectionService(db)
 //	accounts := sqlite.NewAccountService(db)
 //
+// Organisations, settings, deliveries and the audit log
+// (NewOrganizationService, NewSettingService, NewDeliveryService,
+// NewAuditService) are implemented once for both stores, in
+// store/internal/sqlstore, and run here on the same connections.
+//
 // The file is in WAL mode: readers never wait for the writer. Writes go
 // through one connection, one transaction per call; CreateObjects of a
 // whole bundle is one transaction, and with the default Synchronous

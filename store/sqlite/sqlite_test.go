@@ -38,7 +38,13 @@ func TestContract(t *testing.T) {
 			Statuses:    sqlite.NewStatusService(db),
 			Secrets:     sqlite.NewSecretService(db),
 			Peers:       sqlite.NewPeerService(db),
-			SetClock:    func(now func() time.Time) { db.Now = now },
+
+			Organizations: sqlite.NewOrganizationService(db),
+			Settings:      sqlite.NewSettingService(db),
+			Deliveries:    sqlite.NewDeliveryService(db),
+			Audit:         sqlite.NewAuditService(db),
+
+			SetClock: func(now func() time.Time) { db.Now = now },
 		}
 	})
 }

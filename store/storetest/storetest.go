@@ -30,6 +30,12 @@ type Services struct {
 	Statuses    rampart.StatusService
 	Secrets     rampart.SecretService
 	Peers       rampart.PeerService
+
+	Organizations rampart.OrganizationService
+	Settings      rampart.SettingService
+	Deliveries    rampart.DeliveryService
+	Audit         rampart.AuditService
+
 	// SetClock replaces the clock the store reads DateAdded and CreatedAt
 	// values from.
 	SetClock func(now func() time.Time)
@@ -49,6 +55,10 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Statuses", func(t *testing.T) { testStatuses(t, open) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
 	t.Run("Peers", func(t *testing.T) { testPeers(t, open) })
+	t.Run("Organizations", func(t *testing.T) { testOrganizations(t, open) })
+	t.Run("Settings", func(t *testing.T) { testSettings(t, open) })
+	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 }
 
 // wantCode fails t unless err carries the code.
