@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open) })
 	t.Run("Model", func(t *testing.T) { testModel(t, open) })
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
+	t.Run("LastAdmin", func(t *testing.T) { testLastAdmin(t, open) })
 	t.Run("Statuses", func(t *testing.T) { testStatuses(t, open) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
 	t.Run("Peers", func(t *testing.T) { testPeers(t, open) })
