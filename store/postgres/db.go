@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -46,11 +47,21 @@ type DB struct {
 	shared *sqlstore.DB
 	// tracer, when set before Open, sees every query (tests count them).
 	tracer pgx.QueryTracer
+
+	// The change feed: changes is its signal, raised by listen on a
+	// connection of its own made from listenConfig; token is this DB's
+	// payload in the notifications it sends, so that it can tell its own
+	// writes from others'.
+	changes      *sqlstore.Signal
+	listenConfig *pgx.ConnConfig
+	token        string
 }
 
 // NewDB returns a DB for the database at dsn; call Open before use.
 func NewDB(dsn string) *DB {
-	return &DB{DSN: dsn, Now: time.Now, shared: new(sqlstore.DB)}
+	db := &DB{DSN: dsn, Now: time.Now, shared: new(sqlstore.DB)}
+	db.changes = sqlstore.NewSignal(db.listen)
+	return db
 }
 
 // Open connects to the database and applies the migrations it has not seen
@@ -85,15 +96,25 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		db.Close()
 		return fmt.Errorf("open store: %w", err)
 	}
+	db.listenConfig = cfg.ConnConfig.Copy()
+	db.listenConfig.Tracer = nil
+	db.token = rand.Text()
 	db.sqlDB = stdlib.OpenDBFromPool(db.pool)
 	if db.shared == nil {
 		db.shared = new(sqlstore.DB)
+	}
+	if db.changes == nil {
+		db.changes = sqlstore.NewSignal(db.listen)
 	}
 	*db.shared = sqlstore.DB{
 		Read:    db.sqlDB,
 		Write:   db.sqlDB,
 		Dialect: dialect,
 		Now:     func() time.Time { return db.Now() },
+		Notify: func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, notifyStatement, db.token)
+			return err
+		},
 	}
 	return nil
 }
@@ -105,6 +126,9 @@ const (
 	// auditLock is taken by AppendAudit, so that appends from every
 	// process follow one another.
 	auditLock = 0x72617564 // "raud"
+	// deletionLock is taken by DeleteObjects before it records a
+	// deletion, so that deletions are numbered in commit order.
+	deletionLock = 0x7264656c // "rdel"
 )
 
 // dialect is PostgreSQL's for store/internal/sqlstore.
@@ -115,8 +139,12 @@ var dialect = &sqlstore.Dialect{
 	AuditLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
 }
 
-// Close closes the pool; it is safe to call on a DB that failed to open.
+// Close closes the pool and the channel of the change feed; it is safe to
+// call on a DB that failed to open, and again.
 func (db *DB) Close() error {
+	if db.changes != nil {
+		db.changes.Close()
+	}
 	if db.sqlDB != nil {
 		db.sqlDB.Close() // does not close the pool
 		db.sqlDB = nil

@@ -13,7 +13,8 @@
 // (NewOrganizationService, NewSettingService, NewDeliveryService,
 // NewAuditService) are implemented once for both stores, in
 // store/internal/sqlstore, and reach the pool here through database/sql
-// (pgx's stdlib adapter).
+// (pgx's stdlib adapter). NewChangeFeed follows what other processes
+// write to the database through LISTEN/NOTIFY.
 //
 // Several Rampart processes may share one database: each write to a
 // collection holds that collection's row lock for its transaction, so

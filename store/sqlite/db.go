@@ -61,6 +61,8 @@ type DB struct {
 	// shared is what the services of store/internal/sqlstore run on:
 	// made with the DB, filled in by Open.
 	shared *sqlstore.DB
+	// changes is the change feed's signal, raised by watch.
+	changes *sqlstore.Signal
 	// trace, when set before Open, sees the text of every statement run
 	// (tests count queries with it).
 	trace func(sql string)
@@ -68,7 +70,9 @@ type DB struct {
 
 // NewDB returns a DB for the file at path; call Open before use.
 func NewDB(path string) *DB {
-	return &DB{Path: path, Synchronous: SyncFull, Now: time.Now, shared: new(sqlstore.DB)}
+	db := &DB{Path: path, Synchronous: SyncFull, Now: time.Now, shared: new(sqlstore.DB)}
+	db.changes = sqlstore.NewSignal(db.watch)
+	return db
 }
 
 // Open opens the database, creating it when missing, and applies the
@@ -155,6 +159,9 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	if db.shared == nil {
 		db.shared = new(sqlstore.DB)
 	}
+	if db.changes == nil {
+		db.changes = sqlstore.NewSignal(db.watch)
+	}
 	*db.shared = sqlstore.DB{
 		Read:    db.read,
 		Write:   db.write,
@@ -181,9 +188,13 @@ func (db *DB) traceConn(c *sqlite3.Conn) error {
 	})
 }
 
-// Close closes the database; it is safe to call on a DB that failed to
-// open. Before closing it lets SQLite refresh its query planner statistics.
+// Close closes the database and the channel of its change feed; it is
+// safe to call on a DB that failed to open, and again. Before closing it
+// lets SQLite refresh its query planner statistics.
 func (db *DB) Close() error {
+	if db.changes != nil {
+		db.changes.Close() // stops watch, which uses db.write
+	}
 	var errs []error
 	if db.read != nil {
 		errs = append(errs, db.read.Close())

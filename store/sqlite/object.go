@@ -269,6 +269,11 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET mixed = mixed + ? WHERE pk = ?`, mixed, pk); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
+	// Other processes learn of the deletion from this record (ChangeFeed).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO object_deletions (collection_id, object_id, at) VALUES (?, ?, ?)`,
+		q.CollectionID, q.IDs[0], s.db.now()); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}

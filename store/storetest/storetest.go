@@ -6,7 +6,9 @@
 // It checks every method of the services in the root package, the TAXII
 // 2.1 filtering semantics (with the OASIS medallion server's fixture and
 // expectations, and against a brute-force model on random data), DateAdded
-// ordering under concurrent writers, and the error codes.
+// ordering under concurrent writers, and the error codes. The change feed
+// is checked with a second handle on the store (Services.Reopen) playing
+// another process.
 //
 // The fixture is read from testdata/taxii/medallion at the module root,
 // found by walking up from the test's working directory.
@@ -35,7 +37,15 @@ type Services struct {
 	Settings      rampart.SettingService
 	Deliveries    rampart.DeliveryService
 	Audit         rampart.AuditService
+	// Feed follows what other handles on the same store write.
+	Feed rampart.ChangeFeed
 
+	// Reopen opens a second handle on the same store, as another process
+	// would, and returns its services; the handle is closed when t ends.
+	Reopen func(t *testing.T) Services
+	// Close closes this handle on the store; calling it again does
+	// nothing.
+	Close func() error
 	// SetClock replaces the clock the store reads DateAdded and CreatedAt
 	// values from.
 	SetClock func(now func() time.Time)
@@ -60,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Settings", func(t *testing.T) { testSettings(t, open) })
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("ChangeFeed", func(t *testing.T) { testChangeFeed(t, open) })
 }
 
 // wantCode fails t unless err carries the code.
