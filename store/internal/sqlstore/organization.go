@@ -140,8 +140,8 @@ func (s *OrganizationService) UpdateOrganization(ctx context.Context, o *rampart
 		return err
 	}
 	var created int64
-	err := s.db.Write.QueryRowContext(ctx, s.db.Dialect.bind(`UPDATE organizations SET name = ?, relation = ?, country = ?
-		WHERE id = ? RETURNING created_at`), o.Name, string(o.Relation), o.Country, o.ID).Scan(&created)
+	err := conn{s.db.Write, s.db.Dialect}.queryRow(ctx, `UPDATE organizations SET name = ?, relation = ?, country = ?
+		WHERE id = ? RETURNING created_at`, o.Name, string(o.Relation), o.Country, o.ID).Scan(&created)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return versions.OrganizationNotFound(o.ID)

@@ -3,7 +3,9 @@
 // deliveries, the audit log and the reading side of the change feed. Each
 // runs on a DB: database/sql pools (SQLite's own, or PostgreSQL's pgx pool
 // through pgx's stdlib adapter) and a Dialect for what differs between the
-// two.
+// two. Unlike package sqlgen, whose statements each store runs with its
+// own driver (pgx natively for objects, where COPY and arrays pay), this
+// package runs its statements itself.
 //
 // The stores construct these services and hand them out as they are
 // (sqlite.NewSettingService returns a *SettingService of this package);
