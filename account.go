@@ -102,4 +102,7 @@ type AccountService interface {
 	// DeleteGrant removes the account's grant on a collection, after which
 	// the collection is invisible to it.
 	DeleteGrant(ctx context.Context, name, collectionID string) error
+	// SetOrganization moves the account to an organisation, "" for the
+	// node's own (ENOTFOUND for an unknown account or organisation).
+	SetOrganization(ctx context.Context, name, organization string) error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,8 +58,8 @@ func (s *AccountService) findAccount(ctx context.Context, db querier, name strin
 		pk   int64
 		hash string
 	)
-	err := db.QueryRow(ctx, `SELECT pk, name, admin, password_hash, created_at FROM accounts WHERE name = $1`, name).
-		Scan(&pk, &a.Name, &a.Admin, &hash, &a.CreatedAt)
+	err := db.QueryRow(ctx, `SELECT pk, name, admin, organization, password_hash, created_at FROM accounts WHERE name = $1`, name).
+		Scan(&pk, &a.Name, &a.Admin, &a.Organization, &hash, &a.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, "", versions.AccountNotFound(name)
 	} else if err != nil {
@@ -87,7 +88,7 @@ func (s *AccountService) grants(ctx context.Context, db querier, pk *int64) (map
 
 // FindAccounts returns all accounts ordered by name.
 func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, error) {
-	rows, err := s.db.pool.Query(ctx, `SELECT pk, name, admin, created_at FROM accounts ORDER BY name`)
+	rows, err := s.db.pool.Query(ctx, `SELECT pk, name, admin, organization, created_at FROM accounts ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("find accounts: %w", err)
 	}
@@ -100,7 +101,7 @@ func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, 
 		var a rampart.Account
 		var pk int64
 		var created time.Time
-		if err := rows.Scan(&pk, &a.Name, &a.Admin, &created); err != nil {
+		if err := rows.Scan(&pk, &a.Name, &a.Admin, &a.Organization, &created); err != nil {
 			return nil, fmt.Errorf("find accounts: %w", err)
 		}
 		a.CreatedAt = created.UTC()
@@ -123,7 +124,8 @@ func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, 
 // CreateAccount stores a with the hash of password, and a.Grants. It
 // returns ECONFLICT when the name is taken, EINVALID for a bad name or a
 // password under 12 characters, and ENOTFOUND for a grant on a collection
-// that does not exist.
+// that does not exist or an a.Organization that is not an organisation
+// of the node.
 func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, password string) error {
 	if err := versions.CheckAccountName(a.Name); err != nil {
 		return err
@@ -138,9 +140,12 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 		return fmt.Errorf("create account %q: %w", a.Name, err)
 	}
 	defer tx.Rollback(ctx)
+	if err := checkOrganization(ctx, tx, a.Organization); err != nil {
+		return err
+	}
 	var pk int64
-	err = tx.QueryRow(ctx, `INSERT INTO accounts (name, admin, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING pk`,
-		a.Name, a.Admin, hash, a.CreatedAt).Scan(&pk)
+	err = tx.QueryRow(ctx, `INSERT INTO accounts (name, admin, organization, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING pk`,
+		a.Name, a.Admin, a.Organization, hash, a.CreatedAt).Scan(&pk)
 	if isUnique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "account %q already exists", a.Name)
 	} else if err != nil {
@@ -174,15 +179,94 @@ func (s *AccountService) SetPassword(ctx context.Context, name, password string)
 	return nil
 }
 
-// DeleteAccount removes the account, its grants and its tokens (ENOTFOUND
-// when there is no such account).
+// DeleteAccount removes the account, its grants and its tokens. It
+// returns ENOTFOUND when there is no such account and ECONFLICT for the
+// last administrator, without whom nobody could manage the node.
 func (s *AccountService) DeleteAccount(ctx context.Context, name string) error {
-	tag, err := s.db.pool.Exec(ctx, `DELETE FROM accounts WHERE name = $1`, name)
+	tx, err := s.db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	defer tx.Rollback(ctx)
+	var admin bool
+	err = tx.QueryRow(ctx, `SELECT admin FROM accounts WHERE name = $1`, name).Scan(&admin)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return versions.AccountNotFound(name)
+	} else if err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	if admin {
+		// Lock every administrator's row, in one order, until commit: two
+		// processes deleting the last two administrators then follow one
+		// another, and the second finds one left (a locked row deleted
+		// meanwhile is not returned).
+		rows, err := tx.Query(ctx, `SELECT name FROM accounts WHERE admin ORDER BY pk FOR UPDATE`)
+		if err != nil {
+			return fmt.Errorf("delete account %q: %w", name, err)
+		}
+		admins, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("delete account %q: %w", name, err)
+		}
+		if !slices.Contains(admins, name) {
+			return versions.AccountNotFound(name) // deleted meanwhile
+		}
+		if len(admins) <= 1 {
+			return versions.LastAdmin(name)
+		}
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM accounts WHERE name = $1`, name)
 	if err != nil {
 		return fmt.Errorf("delete account %q: %w", name, err)
 	}
 	if tag.RowsAffected() == 0 {
 		return versions.AccountNotFound(name)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	return nil
+}
+
+// SetOrganization moves the account to an organisation, "" for the node's
+// own. It returns ENOTFOUND for an unknown account or organisation.
+func (s *AccountService) SetOrganization(ctx context.Context, name, organization string) error {
+	tx, err := s.db.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("set organisation of %q: %w", name, err)
+	}
+	defer tx.Rollback(ctx)
+	if err := checkOrganization(ctx, tx, organization); err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, `UPDATE accounts SET organization = $1 WHERE name = $2`, organization, name)
+	if err != nil {
+		return fmt.Errorf("set organisation of %q: %w", name, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return versions.AccountNotFound(name)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("set organisation of %q: %w", name, err)
+	}
+	return nil
+}
+
+// checkOrganization returns ENOTFOUND unless id is "" (the node's own
+// organisation) or an organisation of the node. It locks the
+// organisation's row (FOR KEY SHARE) until tx ends, so that a concurrent
+// DeleteOrganization, which locks it FOR UPDATE, either waits and then
+// sees the account, or deletes it first and this finds none.
+func checkOrganization(ctx context.Context, tx pgx.Tx, id string) error {
+	if id == "" {
+		return nil
+	}
+	var found string
+	err := tx.QueryRow(ctx, `SELECT id FROM organizations WHERE id = $1 FOR KEY SHARE`, id).Scan(&found)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return versions.OrganizationNotFound(id)
+	} else if err != nil {
+		return fmt.Errorf("find organisation %q: %w", id, err)
 	}
 	return nil
 }

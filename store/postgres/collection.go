@@ -177,6 +177,9 @@ func (s *CollectionService) DeleteCollection(ctx context.Context, apiRoot, id st
 	if _, err := tx.Exec(ctx, `DELETE FROM collections WHERE pk = $1`, pk); err != nil {
 		return fmt.Errorf("delete collection %q: %w", id, err)
 	}
+	if err := s.db.notify(ctx, tx); err != nil {
+		return fmt.Errorf("delete collection %q: %w", id, err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("delete collection %q: %w", id, err)
 	}

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -10,8 +12,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
+	"github.com/rampart-cti/rampart/store/internal/sqlstore"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -36,13 +40,28 @@ type DB struct {
 	Now func() time.Time
 
 	pool *pgxpool.Pool
+	// sqlDB is the pool as a database/sql one, for the services of
+	// store/internal/sqlstore, which run on shared: made with the DB,
+	// filled in by Open.
+	sqlDB  *sql.DB
+	shared *sqlstore.DB
 	// tracer, when set before Open, sees every query (tests count them).
 	tracer pgx.QueryTracer
+
+	// The change feed: changes is its signal, raised by listen on a
+	// connection of its own made from listenConfig; token is this DB's
+	// payload in the notifications it sends, so that it can tell its own
+	// writes from others'.
+	changes      *sqlstore.Signal
+	listenConfig *pgx.ConnConfig
+	token        string
 }
 
 // NewDB returns a DB for the database at dsn; call Open before use.
 func NewDB(dsn string) *DB {
-	return &DB{DSN: dsn, Now: time.Now}
+	db := &DB{DSN: dsn, Now: time.Now, shared: new(sqlstore.DB)}
+	db.changes = sqlstore.NewSignal(db.listen)
+	return db
 }
 
 // Open connects to the database and applies the migrations it has not seen
@@ -77,20 +96,65 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		db.Close()
 		return fmt.Errorf("open store: %w", err)
 	}
+	db.listenConfig = cfg.ConnConfig.Copy()
+	db.listenConfig.Tracer = nil
+	db.token = rand.Text()
+	db.sqlDB = stdlib.OpenDBFromPool(db.pool)
+	if db.shared == nil {
+		db.shared = new(sqlstore.DB)
+	}
+	if db.changes == nil {
+		db.changes = sqlstore.NewSignal(db.listen)
+	}
+	*db.shared = sqlstore.DB{
+		Read:    db.sqlDB,
+		Write:   db.sqlDB,
+		Dialect: dialect,
+		Now:     func() time.Time { return db.Now() },
+		Notify: func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, notifyStatement, db.token)
+			return err
+		},
+	}
 	return nil
 }
 
-// Close closes the pool; it is safe to call on a DB that failed to open.
+// Advisory lock keys, in the one space of the database's advisory locks.
+const (
+	// migrationLock is taken while migrating.
+	migrationLock = 0x72616d70 // "ramp"
+	// auditLock is taken by AppendAudit, so that appends from every
+	// process follow one another.
+	auditLock = 0x72617564 // "raud"
+	// deletionLock is taken by DeleteObjects before it records a
+	// deletion, so that deletions are numbered in commit order.
+	deletionLock = 0x7264656c // "rdel"
+)
+
+// dialect is PostgreSQL's for store/internal/sqlstore.
+var dialect = &sqlstore.Dialect{
+	Numbered:  true,
+	Unique:    isUnique,
+	ForUpdate: " FOR UPDATE",
+	AuditLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
+}
+
+// Close closes the pool and the channel of the change feed; it is safe to
+// call on a DB that failed to open, and again.
 func (db *DB) Close() error {
+	if db.changes != nil {
+		db.changes.Close()
+	}
+	if db.sqlDB != nil {
+		db.sqlDB.Close() // does not close the pool
+		db.sqlDB = nil
+	}
 	if db.pool != nil {
 		db.pool.Close()
 		db.pool = nil
 	}
 	return nil
 }
-
-// migrationLock is the advisory lock key taken while migrating.
-const migrationLock = 0x72616d70 // "ramp"
 
 // migrate applies, in name order, each embedded migration not yet recorded
 // in the migrations table, each in its own transaction with its record.

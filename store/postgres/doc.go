@@ -9,6 +9,13 @@
 //	defer db.Close()
 //	objects := postgres.NewObjectService(db)
 //
+// Organisations, settings, deliveries and the audit log
+// (NewOrganizationService, NewSettingService, NewDeliveryService,
+// NewAuditService) are implemented once for both stores, in
+// store/internal/sqlstore, and reach the pool here through database/sql
+// (pgx's stdlib adapter). NewChangeFeed follows what other processes
+// write to the database through LISTEN/NOTIFY.
+//
 // Several Rampart processes may share one database: each write to a
 // collection holds that collection's row lock for its transaction, so
 // DateAdded and Seq grow in commit order whoever writes, and processes keep

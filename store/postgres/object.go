@@ -124,6 +124,14 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 		})); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
+	// COPY returns nothing: the new versions' seqs are read back.
+	stored, err := storedVersions(ctx, tx, pk, insertedIDs(p.Inserts))
+	if err != nil {
+		return fmt.Errorf("store objects: %w", err)
+	}
+	if err := versions.AssignSeqs(p.Inserts, stored); err != nil {
+		return fmt.Errorf("store objects: %w", err)
+	}
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
@@ -131,10 +139,26 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 		versions.Time(p.LastAdded), p.Mixed, pk); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
+	if err := s.db.notify(ctx, tx); err != nil {
+		return fmt.Errorf("store objects: %w", err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	return nil
+}
+
+// insertedIDs returns the ids of ins, each once.
+func insertedIDs(ins []*versions.Insert) []string {
+	ids := make([]string, 0, len(ins))
+	seen := make(map[string]bool, len(ins))
+	for _, in := range ins {
+		if !seen[in.ID] {
+			seen[in.ID] = true
+			ids = append(ids, in.ID)
+		}
+	}
+	return ids
 }
 
 // storedVersions reads the stored versions of the ids.
@@ -198,6 +222,20 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE collections SET mixed = mixed + $1 WHERE pk = $2`, mixed, pk); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
+	}
+	// Other processes learn of the deletion from this record (ChangeFeed).
+	// The lock, held to commit, makes deletions of every collection take
+	// their seqs in commit order, so that a reader never sees a later one
+	// before an earlier one commits.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(deletionLock)); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO object_deletions (collection_id, object_id, at) VALUES ($1, $2, $3)`,
+		q.CollectionID, q.IDs[0], versions.Micros(s.db.Now())); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
+	}
+	if err := s.db.notify(ctx, tx); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -18,7 +18,13 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // openTest opens a store in a new database that is dropped with t.
 func openTest(t testing.TB) *postgres.DB {
 	t.Helper()
-	db := postgres.NewDB(pgtest.NewDatabase(t))
+	return openDSN(t, pgtest.NewDatabase(t))
+}
+
+// openDSN opens the store in the database at dsn, closed when t ends.
+func openDSN(t testing.TB, dsn string) *postgres.DB {
+	t.Helper()
+	db := postgres.NewDB(dsn)
 	if err := db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -26,19 +32,31 @@ func openTest(t testing.TB) *postgres.DB {
 	return db
 }
 
+// services returns the services of db; Reopen opens the same database
+// again, as another process would.
+func services(db *postgres.DB) storetest.Services {
+	accounts := postgres.NewAccountService(db)
+	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
+	return storetest.Services{
+		Objects:     postgres.NewObjectService(db),
+		Collections: postgres.NewCollectionService(db),
+		Accounts:    accounts,
+		Statuses:    postgres.NewStatusService(db),
+		Secrets:     postgres.NewSecretService(db),
+		Peers:       postgres.NewPeerService(db),
+
+		Organizations: postgres.NewOrganizationService(db),
+		Settings:      postgres.NewSettingService(db),
+		Deliveries:    postgres.NewDeliveryService(db),
+		Audit:         postgres.NewAuditService(db),
+		Feed:          postgres.NewChangeFeed(db),
+
+		Reopen:   func(t *testing.T) storetest.Services { return services(openDSN(t, db.DSN)) },
+		Close:    db.Close,
+		SetClock: func(now func() time.Time) { db.Now = now },
+	}
+}
+
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Services {
-		db := openTest(t)
-		accounts := postgres.NewAccountService(db)
-		accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
-		return storetest.Services{
-			Objects:     postgres.NewObjectService(db),
-			Collections: postgres.NewCollectionService(db),
-			Accounts:    accounts,
-			Statuses:    postgres.NewStatusService(db),
-			Secrets:     postgres.NewSecretService(db),
-			Peers:       postgres.NewPeerService(db),
-			SetClock:    func(now func() time.Time) { db.Now = now },
-		}
-	})
+	storetest.Run(t, func(t *testing.T) storetest.Services { return services(openTest(t)) })
 }

@@ -49,8 +49,8 @@ func (s *AccountService) findAccount(ctx context.Context, db queryer, name strin
 		hash    string
 		created int64
 	)
-	err := db.QueryRowContext(ctx, `SELECT pk, name, admin, password_hash, created_at FROM accounts WHERE name = ?`, name).
-		Scan(&pk, &a.Name, &a.Admin, &hash, &created)
+	err := db.QueryRowContext(ctx, `SELECT pk, name, admin, organization, password_hash, created_at FROM accounts WHERE name = ?`, name).
+		Scan(&pk, &a.Name, &a.Admin, &a.Organization, &hash, &created)
 	if err == sql.ErrNoRows {
 		return nil, 0, "", versions.AccountNotFound(name)
 	} else if err != nil {
@@ -79,7 +79,7 @@ func (s *AccountService) grants(ctx context.Context, db queryer, pk *int64) (map
 
 // FindAccounts returns all accounts ordered by name.
 func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT pk, name, admin, created_at FROM accounts ORDER BY name`)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT pk, name, admin, organization, created_at FROM accounts ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("find accounts: %w", err)
 	}
@@ -91,7 +91,7 @@ func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, 
 	for rows.Next() {
 		var a rampart.Account
 		var pk, created int64
-		if err := rows.Scan(&pk, &a.Name, &a.Admin, &created); err != nil {
+		if err := rows.Scan(&pk, &a.Name, &a.Admin, &a.Organization, &created); err != nil {
 			return nil, fmt.Errorf("find accounts: %w", err)
 		}
 		a.CreatedAt = versions.Time(created)
@@ -114,7 +114,8 @@ func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, 
 // CreateAccount stores a with the hash of password, and a.Grants. It
 // returns ECONFLICT when the name is taken, EINVALID for a bad name or a
 // password under 12 characters, and ENOTFOUND for a grant on a collection
-// that does not exist.
+// that does not exist or an a.Organization that is not an organisation
+// of the node.
 func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, password string) error {
 	if err := versions.CheckAccountName(a.Name); err != nil {
 		return err
@@ -129,9 +130,12 @@ func (s *AccountService) CreateAccount(ctx context.Context, a *rampart.Account, 
 		return fmt.Errorf("create account %q: %w", a.Name, err)
 	}
 	defer tx.Rollback()
+	if err := checkOrganization(ctx, tx, a.Organization); err != nil {
+		return err
+	}
 	var pk int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO accounts (name, admin, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING pk`,
-		a.Name, a.Admin, hash, versions.Micros(a.CreatedAt)).Scan(&pk)
+	err = tx.QueryRowContext(ctx, `INSERT INTO accounts (name, admin, organization, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING pk`,
+		a.Name, a.Admin, a.Organization, hash, versions.Micros(a.CreatedAt)).Scan(&pk)
 	if isUnique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "account %q already exists", a.Name)
 	} else if err != nil {
@@ -165,15 +169,80 @@ func (s *AccountService) SetPassword(ctx context.Context, name, password string)
 	return nil
 }
 
-// DeleteAccount removes the account, its grants and its tokens (ENOTFOUND
-// when there is no such account).
+// DeleteAccount removes the account, its grants and its tokens. It
+// returns ENOTFOUND when there is no such account and ECONFLICT for the
+// last administrator, without whom nobody could manage the node.
 func (s *AccountService) DeleteAccount(ctx context.Context, name string) error {
-	res, err := s.db.write.ExecContext(ctx, `DELETE FROM accounts WHERE name = ?`, name)
+	// The write transaction excludes every other writer, so the count of
+	// administrators holds until the deletion commits.
+	tx, err := s.db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("delete account %q: %w", name, err)
 	}
+	defer tx.Rollback()
+	var admin bool
+	err = tx.QueryRowContext(ctx, `SELECT admin FROM accounts WHERE name = ?`, name).Scan(&admin)
+	if err == sql.ErrNoRows {
+		return versions.AccountNotFound(name)
+	} else if err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	if admin {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts WHERE admin`).Scan(&n); err != nil {
+			return fmt.Errorf("delete account %q: %w", name, err)
+		}
+		if n <= 1 {
+			return versions.LastAdmin(name)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE name = ?`, name); err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete account %q: %w", name, err)
+	}
+	return nil
+}
+
+// SetOrganization moves the account to an organisation, "" for the node's
+// own. It returns ENOTFOUND for an unknown account or organisation.
+func (s *AccountService) SetOrganization(ctx context.Context, name, organization string) error {
+	tx, err := s.db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set organisation of %q: %w", name, err)
+	}
+	defer tx.Rollback()
+	if err := checkOrganization(ctx, tx, organization); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE accounts SET organization = ? WHERE name = ?`, organization, name)
+	if err != nil {
+		return fmt.Errorf("set organisation of %q: %w", name, err)
+	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return versions.AccountNotFound(name)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set organisation of %q: %w", name, err)
+	}
+	return nil
+}
+
+// checkOrganization returns ENOTFOUND unless id is "" (the node's own
+// organisation) or an organisation of the node. Run in the write
+// transaction that gives an account the organisation, it holds until the
+// transaction commits.
+func checkOrganization(ctx context.Context, tx *sql.Tx, id string) error {
+	if id == "" {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organizations WHERE id = ?`, id).Scan(&n); err != nil {
+		return fmt.Errorf("find organisation %q: %w", id, err)
+	}
+	if n == 0 {
+		return versions.OrganizationNotFound(id)
 	}
 	return nil
 }

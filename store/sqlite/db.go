@@ -15,6 +15,7 @@ import (
 	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
+	"github.com/rampart-cti/rampart/store/internal/sqlstore"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
@@ -57,6 +58,11 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
+	// shared is what the services of store/internal/sqlstore run on:
+	// made with the DB, filled in by Open.
+	shared *sqlstore.DB
+	// changes is the change feed's signal, raised by watch.
+	changes *sqlstore.Signal
 	// trace, when set before Open, sees the text of every statement run
 	// (tests count queries with it).
 	trace func(sql string)
@@ -64,7 +70,9 @@ type DB struct {
 
 // NewDB returns a DB for the file at path; call Open before use.
 func NewDB(path string) *DB {
-	return &DB{Path: path, Synchronous: SyncFull, Now: time.Now}
+	db := &DB{Path: path, Synchronous: SyncFull, Now: time.Now, shared: new(sqlstore.DB)}
+	db.changes = sqlstore.NewSignal(db.watch)
+	return db
 }
 
 // Open opens the database, creating it when missing, and applies the
@@ -145,8 +153,28 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	}
 	db.read.SetMaxOpenConns(db.Readers)
 	db.read.SetMaxIdleConns(db.Readers)
-	return db.read.PingContext(ctx)
+	if err := db.read.PingContext(ctx); err != nil {
+		return err
+	}
+	if db.shared == nil {
+		db.shared = new(sqlstore.DB)
+	}
+	if db.changes == nil {
+		db.changes = sqlstore.NewSignal(db.watch)
+	}
+	*db.shared = sqlstore.DB{
+		Read:    db.read,
+		Write:   db.write,
+		Dialect: dialect,
+		Now:     func() time.Time { return db.Now() },
+	}
+	return nil
 }
+
+// dialect is SQLite's for store/internal/sqlstore: ? placeholders, and no
+// locks, since every write transaction begins IMMEDIATE on the one
+// writing connection and so excludes every other writer of the file.
+var dialect = &sqlstore.Dialect{Unique: isUnique}
 
 func (db *DB) traceConn(c *sqlite3.Conn) error {
 	if db.trace == nil {
@@ -160,9 +188,13 @@ func (db *DB) traceConn(c *sqlite3.Conn) error {
 	})
 }
 
-// Close closes the database; it is safe to call on a DB that failed to
-// open. Before closing it lets SQLite refresh its query planner statistics.
+// Close closes the database and the channel of its change feed; it is
+// safe to call on a DB that failed to open, and again. Before closing it
+// lets SQLite refresh its query planner statistics.
 func (db *DB) Close() error {
+	if db.changes != nil {
+		db.changes.Close() // stops watch, which uses db.write
+	}
 	var errs []error
 	if db.read != nil {
 		errs = append(errs, db.read.Close())

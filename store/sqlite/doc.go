@@ -10,6 +10,14 @@
 //	collections := sqlite.NewCollectionService(db)
 //	accounts := sqlite.NewAccountService(db)
 //
+// Organisations, settings, deliveries and the audit log
+// (NewOrganizationService, NewSettingService, NewDeliveryService,
+// NewAuditService) are implemented once for both stores, in
+// store/internal/sqlstore, and run here on the same connections.
+// NewChangeFeed follows what other processes write to the file (a
+// "rampart import" while "rampart serve" runs) by polling SQLite's data
+// version on the writing connection.
+//
 // The file is in WAL mode: readers never wait for the writer. Writes go
 // through one connection, one transaction per call; CreateObjects of a
 // whole bundle is one transaction, and with the default Synchronous

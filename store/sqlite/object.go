@@ -143,6 +143,7 @@ const insertRows = 64
 const insertColumns = `INSERT OR FAIL INTO objects (collection, id, type, version, spec_version,
 	spec_set, created, modified, date_added, top, latest, earliest, raw) VALUES `
 
+// insertVersions inserts ins and sets the Seq of each.
 func insertVersions(ctx context.Context, tx *sql.Tx, pk int64, ins []*versions.Insert) error {
 	var full *sql.Stmt
 	args := make([]any, 0, 13*insertRows)
@@ -155,7 +156,10 @@ func insertVersions(ctx context.Context, tx *sql.Tx, pk int64, ins []*versions.I
 			args = append(args, pk, o.ID, o.Type, in.Key, o.SpecVersion, o.SpecVersionSet,
 				o.Created.String(), o.Modified.String(), in.DateAdded, in.Top, in.Latest, in.Earliest, []byte(o.Raw))
 		}
-		var err error
+		var (
+			rows *sql.Rows
+			err  error
+		)
 		if len(chunk) == insertRows {
 			if full == nil {
 				if full, err = tx.PrepareContext(ctx, insertStatement(insertRows)); err != nil {
@@ -163,11 +167,21 @@ func insertVersions(ctx context.Context, tx *sql.Tx, pk int64, ins []*versions.I
 				}
 				defer full.Close()
 			}
-			_, err = full.ExecContext(ctx, args...)
+			rows, err = full.QueryContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, insertStatement(len(chunk)), args...)
+			rows, err = tx.QueryContext(ctx, insertStatement(len(chunk)), args...)
 		}
 		if err != nil {
+			return err
+		}
+		// SQLite does not promise that RETURNING gives the rows in the
+		// order of VALUES: they are matched by id and version.
+		stored, err := sqlgen.ReadVersions(rows, func(us int64) int64 { return us }, nil)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		if err := versions.AssignSeqs(chunk, stored); err != nil {
 			return err
 		}
 	}
@@ -183,6 +197,7 @@ func insertStatement(rows int) string {
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
+	b.WriteString(" RETURNING " + sqlgen.VersionColumns)
 	return b.String()
 }
 
@@ -252,6 +267,11 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET mixed = mixed + ? WHERE pk = ?`, mixed, pk); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
+	}
+	// Other processes learn of the deletion from this record (ChangeFeed).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO object_deletions (collection_id, object_id, at) VALUES (?, ?, ?)`,
+		q.CollectionID, q.IDs[0], s.db.now()); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

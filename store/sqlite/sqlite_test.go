@@ -14,7 +14,13 @@ import (
 // openTest opens a store in a new file that is removed with t.
 func openTest(t *testing.T) *sqlite.DB {
 	t.Helper()
-	db := sqlite.NewDB(filepath.Join(t.TempDir(), "rampart.db"))
+	return openPath(t, filepath.Join(t.TempDir(), "rampart.db"))
+}
+
+// openPath opens the store in the file at path, closed when t ends.
+func openPath(t *testing.T, path string) *sqlite.DB {
+	t.Helper()
+	db := sqlite.NewDB(path)
 	if err := db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -26,19 +32,31 @@ func openTest(t *testing.T) *sqlite.DB {
 	return db
 }
 
+// services returns the services of db; Reopen opens the same file again,
+// as another process would.
+func services(db *sqlite.DB) storetest.Services {
+	accounts := sqlite.NewAccountService(db)
+	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
+	return storetest.Services{
+		Objects:     sqlite.NewObjectService(db),
+		Collections: sqlite.NewCollectionService(db),
+		Accounts:    accounts,
+		Statuses:    sqlite.NewStatusService(db),
+		Secrets:     sqlite.NewSecretService(db),
+		Peers:       sqlite.NewPeerService(db),
+
+		Organizations: sqlite.NewOrganizationService(db),
+		Settings:      sqlite.NewSettingService(db),
+		Deliveries:    sqlite.NewDeliveryService(db),
+		Audit:         sqlite.NewAuditService(db),
+		Feed:          sqlite.NewChangeFeed(db),
+
+		Reopen:   func(t *testing.T) storetest.Services { return services(openPath(t, db.Path)) },
+		Close:    db.Close,
+		SetClock: func(now func() time.Time) { db.Now = now },
+	}
+}
+
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Services {
-		db := openTest(t)
-		accounts := sqlite.NewAccountService(db)
-		accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
-		return storetest.Services{
-			Objects:     sqlite.NewObjectService(db),
-			Collections: sqlite.NewCollectionService(db),
-			Accounts:    accounts,
-			Statuses:    sqlite.NewStatusService(db),
-			Secrets:     sqlite.NewSecretService(db),
-			Peers:       sqlite.NewPeerService(db),
-			SetClock:    func(now func() time.Time) { db.Now = now },
-		}
-	})
+	storetest.Run(t, func(t *testing.T) storetest.Services { return services(openTest(t)) })
 }

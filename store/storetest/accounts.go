@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -130,6 +132,70 @@ func testAccounts(t *testing.T, open func(t *testing.T) Services) {
 		wantCode(t, "grant on a missing collection", s.Accounts.SetGrant(ctx, "user1", rampart.Grant{CollectionID: "12345678-1234-1234-1234-123456789012", Read: true}), rampart.ENOTFOUND)
 	})
 
+	t.Run("organization", func(t *testing.T) {
+		must(t, "create organisation", s.Organizations.CreateOrganization(ctx, &rampart.Organization{ID: orgBank, Name: "A bank", Relation: rampart.RelationPartner}))
+		a, err := s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find", err)
+		if a.Organization != "" {
+			t.Errorf("an account created without an organisation belongs to %q, want the node's own (\"\")", a.Organization)
+		}
+		must(t, "create an account of the organisation", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "banker", Organization: orgBank}, pw))
+		wantCode(t, "account of an unknown organisation", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "stranger", Organization: orgUnknown}, pw), rampart.ENOTFOUND)
+		if _, err := s.Accounts.FindAccountByName(ctx, "stranger"); rampart.ErrorCode(err) != rampart.ENOTFOUND {
+			t.Errorf("a refused CreateAccount left the account behind (%v)", err)
+		}
+		// Every way of reading an account says its organisation.
+		a, err = s.Accounts.FindAccountByName(ctx, "banker")
+		must(t, "find banker", err)
+		if a.Organization != orgBank {
+			t.Errorf("FindAccountByName: organisation %q, want %q", a.Organization, orgBank)
+		}
+		a, err = s.Accounts.Authenticate(ctx, "banker", pw)
+		must(t, "authenticate banker", err)
+		if a.Organization != orgBank {
+			t.Errorf("Authenticate: organisation %q, want %q", a.Organization, orgBank)
+		}
+		tok, err := s.Accounts.CreateToken(ctx, "banker", "siem")
+		must(t, "create token", err)
+		a, err = s.Accounts.AuthenticateToken(ctx, tok)
+		must(t, "authenticate token", err)
+		if a.Organization != orgBank {
+			t.Errorf("AuthenticateToken: organisation %q, want %q", a.Organization, orgBank)
+		}
+		orgOf := func() map[string]string {
+			all, err := s.Accounts.FindAccounts(ctx)
+			must(t, "find accounts", err)
+			m := make(map[string]string)
+			for _, a := range all {
+				m[a.Name] = a.Organization
+			}
+			return m
+		}
+		if got := orgOf(); got["banker"] != orgBank || got["user1"] != "" {
+			t.Errorf("FindAccounts: organisations %v", got)
+		}
+
+		must(t, "move user1 to the bank", s.Accounts.SetOrganization(ctx, "user1", orgBank))
+		if got := orgOf()["user1"]; got != orgBank {
+			t.Errorf("after SetOrganization: user1 belongs to %q, want %q", got, orgBank)
+		}
+		wantCode(t, "move to an unknown organisation", s.Accounts.SetOrganization(ctx, "user1", orgUnknown), rampart.ENOTFOUND)
+		wantCode(t, "move an unknown account", s.Accounts.SetOrganization(ctx, "nobody", orgBank), rampart.ENOTFOUND)
+		if got := orgOf()["user1"]; got != orgBank {
+			t.Errorf("after a refused SetOrganization: user1 belongs to %q, want %q still", got, orgBank)
+		}
+
+		// An organisation with accounts stays.
+		wantCode(t, "delete an organisation with accounts", s.Organizations.DeleteOrganization(ctx, orgBank), rampart.ECONFLICT)
+		must(t, "move user1 back to the node's own", s.Accounts.SetOrganization(ctx, "user1", ""))
+		wantCode(t, "delete an organisation with one account", s.Organizations.DeleteOrganization(ctx, orgBank), rampart.ECONFLICT)
+		must(t, "delete banker", s.Accounts.DeleteAccount(ctx, "banker"))
+		must(t, "delete the organisation without accounts", s.Organizations.DeleteOrganization(ctx, orgBank))
+		if got := orgOf()["user1"]; got != "" {
+			t.Errorf("user1 belongs to %q, want the node's own", got)
+		}
+	})
+
 	t.Run("delete", func(t *testing.T) {
 		tok, err := s.Accounts.CreateToken(ctx, "user1", "doomed")
 		must(t, "create token", err)
@@ -145,6 +211,57 @@ func testAccounts(t *testing.T, open func(t *testing.T) Services) {
 		must(t, "find", err)
 		if len(a.Grants) != 0 {
 			t.Errorf("re-created account has the old grants %+v", a.Grants)
+		}
+	})
+}
+
+func testLastAdmin(t *testing.T, open func(t *testing.T) Services) {
+	const pw = "correct horse battery staple"
+	t.Run("Sequential", func(t *testing.T) {
+		s := open(t)
+		must(t, "create admin", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "root", Admin: true}, pw))
+		must(t, "create user", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "user"}, pw))
+		err := s.Accounts.DeleteAccount(ctx, "root")
+		wantCode(t, "delete the only administrator", err, rampart.ECONFLICT)
+		if msg := rampart.ErrorMessage(err); !strings.Contains(msg, "last administrator") || !strings.Contains(msg, "create another administrator first") {
+			t.Errorf("message %q does not say why, nor what to do", msg)
+		}
+		if _, err := s.Accounts.FindAccountByName(ctx, "root"); err != nil {
+			t.Errorf("the refused deletion removed the administrator: %v", err)
+		}
+		must(t, "delete a user while one administrator is left", s.Accounts.DeleteAccount(ctx, "user"))
+		must(t, "create another admin", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "root2", Admin: true}, pw))
+		must(t, "delete one of two administrators", s.Accounts.DeleteAccount(ctx, "root"))
+		wantCode(t, "delete the administrator left", s.Accounts.DeleteAccount(ctx, "root2"), rampart.ECONFLICT)
+		wantCode(t, "delete an unknown account", s.Accounts.DeleteAccount(ctx, "root"), rampart.ENOTFOUND)
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		s := open(t)
+		const admins = 4
+		for i := range admins {
+			must(t, "create admin", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: fmt.Sprintf("admin%d", i), Admin: true}, pw))
+		}
+		errs := make([]error, admins)
+		var wg sync.WaitGroup
+		for i := range admins {
+			wg.Go(func() { errs[i] = s.Accounts.DeleteAccount(ctx, fmt.Sprintf("admin%d", i)) })
+		}
+		wg.Wait()
+		deleted := 0
+		for i, err := range errs {
+			switch rampart.ErrorCode(err) {
+			case "":
+				deleted++
+			case rampart.ECONFLICT:
+			default:
+				t.Errorf("delete admin%d: %v, want success or ECONFLICT", i, err)
+			}
+		}
+		all, err := s.Accounts.FindAccounts(ctx)
+		must(t, "find accounts", err)
+		if deleted != admins-1 || len(all) != 1 || !all[0].Admin {
+			t.Errorf("%d of %d administrators deleted at once, %d accounts left; want all but one deleted", deleted, admins, len(all))
 		}
 	})
 }

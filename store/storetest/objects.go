@@ -91,12 +91,15 @@ func testObjects(t *testing.T, open func(t *testing.T) Services) {
 		if !res[3].DateAdded.Equal(res[1].DateAdded) {
 			t.Errorf("repeated version: DateAdded %v, want the first one's %v", res[3].DateAdded, res[1].DateAdded)
 		}
+		if res[0].Seq <= 0 || res[3].Seq != res[1].Seq {
+			t.Errorf("Seqs %d, %d, %d, %d: want positive ones, the repeated version's the first one's", res[0].Seq, res[1].Seq, res[2].Seq, res[3].Seq)
+		}
 
 		// Posting a stored version again changes nothing.
 		again, err := s.Objects.CreateObjects(ctx, coll, objs[:1])
 		must(t, "create again", err)
-		if again[0].Added || !again[0].DateAdded.Equal(res[0].DateAdded) {
-			t.Errorf("re-post: Added %v DateAdded %v, want false and %v", again[0].Added, again[0].DateAdded, res[0].DateAdded)
+		if again[0].Added || !again[0].DateAdded.Equal(res[0].DateAdded) || again[0].Seq != res[0].Seq {
+			t.Errorf("re-post: Added %v DateAdded %v Seq %d, want false, %v and %d", again[0].Added, again[0].DateAdded, again[0].Seq, res[0].DateAdded, res[0].Seq)
 		}
 
 		p, err := s.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll, Versions: []string{"all"}})
@@ -110,6 +113,9 @@ func testObjects(t *testing.T, open func(t *testing.T) Services) {
 			}
 			if !v.DateAdded.Equal(res[i].DateAdded) {
 				t.Errorf("version %d: DateAdded %v, CreateObjects said %v", i, v.DateAdded, res[i].DateAdded)
+			}
+			if v.Seq != res[i].Seq {
+				t.Errorf("version %d: Seq %d, CreateObjects said %d", i, v.Seq, res[i].Seq)
 			}
 		}
 		p, err = s.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll})
@@ -241,6 +247,13 @@ func testDateAdded(t *testing.T, open func(t *testing.T) Services) {
 			t.Fatalf("listed %d versions, want %d", len(all), len(objs))
 		}
 		strictlyIncreasing(t, all)
+		// Inserted in many statements: each result still names its own
+		// version's Seq (listed in DateAdded order, as the results are).
+		for i, v := range all {
+			if v.Seq != res[i].Seq || v.Object.ID != res[i].ID {
+				t.Fatalf("version %d: %s Seq %d, CreateObjects said %s Seq %d", i, v.Object.ID, v.Seq, res[i].ID, res[i].Seq)
+			}
+		}
 
 		// A clock that steps back does not make DateAdded go back.
 		s.SetClock(func() time.Time { return frozen.Add(-time.Hour) })

@@ -6,7 +6,9 @@
 // It checks every method of the services in the root package, the TAXII
 // 2.1 filtering semantics (with the OASIS medallion server's fixture and
 // expectations, and against a brute-force model on random data), DateAdded
-// ordering under concurrent writers, and the error codes.
+// ordering under concurrent writers, and the error codes. The change feed
+// is checked with a second handle on the store (Services.Reopen) playing
+// another process.
 //
 // The fixture is read from testdata/taxii/medallion at the module root,
 // found by walking up from the test's working directory.
@@ -30,6 +32,20 @@ type Services struct {
 	Statuses    rampart.StatusService
 	Secrets     rampart.SecretService
 	Peers       rampart.PeerService
+
+	Organizations rampart.OrganizationService
+	Settings      rampart.SettingService
+	Deliveries    rampart.DeliveryService
+	Audit         rampart.AuditService
+	// Feed follows what other handles on the same store write.
+	Feed rampart.ChangeFeed
+
+	// Reopen opens a second handle on the same store, as another process
+	// would, and returns its services; the handle is closed when t ends.
+	Reopen func(t *testing.T) Services
+	// Close closes this handle on the store; calling it again does
+	// nothing.
+	Close func() error
 	// SetClock replaces the clock the store reads DateAdded and CreatedAt
 	// values from.
 	SetClock func(now func() time.Time)
@@ -46,9 +62,15 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open) })
 	t.Run("Model", func(t *testing.T) { testModel(t, open) })
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
+	t.Run("LastAdmin", func(t *testing.T) { testLastAdmin(t, open) })
 	t.Run("Statuses", func(t *testing.T) { testStatuses(t, open) })
 	t.Run("Secrets", func(t *testing.T) { testSecrets(t, open) })
 	t.Run("Peers", func(t *testing.T) { testPeers(t, open) })
+	t.Run("Organizations", func(t *testing.T) { testOrganizations(t, open) })
+	t.Run("Settings", func(t *testing.T) { testSettings(t, open) })
+	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("ChangeFeed", func(t *testing.T) { testChangeFeed(t, open) })
 }
 
 // wantCode fails t unless err carries the code.

@@ -233,12 +233,17 @@ func ReadPage[T any](q *versions.Query, rows Rows, added func(T) time.Time) (*ra
 // ids in the collection pk; ReadVersions reads its rows.
 func StoredVersions(d *Dialect, pk int64, ids []string) (string, []any) {
 	b := NewBuilder(d)
-	b.WriteString("SELECT seq, id, version, spec_version, date_added, top, latest, earliest FROM objects WHERE collection = ")
+	b.WriteString("SELECT " + VersionColumns + " FROM objects WHERE collection = ")
 	b.Arg(pk)
 	b.WriteString(" AND ")
 	b.In("id", ids)
 	return b.String(), b.args
 }
+
+// VersionColumns are the columns of objects that StoredVersions reads and
+// ReadVersions scans, in order; an INSERT … RETURNING them can be read by
+// ReadVersions too.
+const VersionColumns = "seq, id, version, spec_version, date_added, top, latest, earliest"
 
 // ReadVersions appends the rows of a StoredVersions statement to out. T is
 // the type the store's driver scans date_added into, and added turns it

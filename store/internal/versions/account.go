@@ -96,3 +96,14 @@ func (p *Passwords) Check(found bool, hash, password string, params passhash.Par
 	}
 	return true, fresh
 }
+
+// OrganizationNotFound returns the ENOTFOUND error for an organisation.
+func OrganizationNotFound(id string) error {
+	return rampart.Errorf(rampart.ENOTFOUND, "organisation %q not found", id)
+}
+
+// LastAdmin returns the ECONFLICT error for deleting the last
+// administrator.
+func LastAdmin(name string) error {
+	return rampart.Errorf(rampart.ECONFLICT, "cannot delete the last administrator %q: nobody could manage the node without one; create another administrator first", name)
+}

@@ -3,6 +3,7 @@ package versions
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/rampart-cti/rampart"
@@ -94,7 +95,10 @@ type Insert struct {
 // Plan is what a CreateObjects or RestoreObjects call writes.
 type Plan struct {
 	Results []rampart.ObjectResult // in the order of the call's objects
-	Inserts []*Insert              // in DateAdded (and so Seq) order
+	// rows are the versions Results report on, in step with them: their
+	// Seq is known only once the Writer has stored the inserts.
+	rows    []*Row
+	Inserts []*Insert // in DateAdded (and so Seq) order
 	// Updates are stored versions whose marks change; Row holds the new
 	// marks.
 	Updates []*Row
@@ -119,7 +123,8 @@ func mixed(vs []*Row) bool {
 // A Writer runs one CreateObjects or RestoreObjects transaction in a
 // store: it reads the newest DateAdded (last, µs) of the collection and
 // the stored versions of ids there (existing), calls plan with them, and
-// writes the plan it returns, or nothing when it has no inserts. It
+// writes the plan it returns, or nothing when it has no inserts, setting
+// the Seq of each insert to the one the store gave it (AssignSeqs). It
 // returns plan's error as it is. ids are the objects' ids, each once.
 type Writer func(ctx context.Context, collectionID string, ids []string, plan PlanFunc) error
 
@@ -145,7 +150,29 @@ func Create(ctx context.Context, collectionID string, objs []*stix.Object, now f
 	if err != nil {
 		return nil, err
 	}
+	for i, r := range plan.rows {
+		plan.Results[i].Seq = r.Seq
+	}
 	return plan.Results, nil
+}
+
+// AssignSeqs sets the Seq of each of ins from stored, the rows the store
+// holds after inserting them (others may be among them), matched by id and
+// version key. It fails when one of ins is not among stored, which would
+// be a bug of the store.
+func AssignSeqs(ins []*Insert, stored []Row) error {
+	seqs := make(map[[2]string]int64, len(stored))
+	for _, r := range stored {
+		seqs[[2]string{r.ID, r.Key}] = r.Seq
+	}
+	for _, in := range ins {
+		seq, ok := seqs[[2]string{in.ID, in.Key}]
+		if !ok {
+			return fmt.Errorf("version %q of %q is not among the stored versions after it was inserted", in.Key, in.ID)
+		}
+		in.Seq = seq
+	}
+	return nil
 }
 
 // Restore is RestoreObjects of both stores: it checks vs, then has write
@@ -205,7 +232,8 @@ func PlanRestore(vs []*rampart.ObjectVersion, existing []Row, last int64) (*Plan
 		if r := p.held(v.Object); r != nil {
 			// Restoring a version held already changes nothing, whatever
 			// its DateAdded: restoring one backup twice is harmless.
-			p.plan.Results = append(p.plan.Results, rampart.ObjectResult{ID: r.ID, Version: v.Object.Version(), DateAdded: Time(r.DateAdded)})
+			p.plan.Results = append(p.plan.Results, rampart.ObjectResult{ID: r.ID, Version: v.Object.Version(), DateAdded: Time(r.DateAdded), Seq: r.Seq})
+			p.plan.rows = append(p.plan.rows, r)
 			continue
 		}
 		if d < p.plan.LastAdded {
@@ -256,8 +284,9 @@ func (p *planner) add(o *stix.Object, dateAdded func() int64) {
 	key := Key(o)
 	res := rampart.ObjectResult{ID: o.ID, Version: o.Version()}
 	if r := p.held(o); r != nil {
-		res.DateAdded = Time(r.DateAdded)
+		res.DateAdded, res.Seq = Time(r.DateAdded), r.Seq
 		p.plan.Results = append(p.plan.Results, res)
+		p.plan.rows = append(p.plan.rows, r)
 		return
 	}
 	d := dateAdded()
@@ -268,6 +297,7 @@ func (p *planner) add(o *stix.Object, dateAdded func() int64) {
 	p.plan.Inserts = append(p.plan.Inserts, in)
 	res.Added, res.DateAdded = true, Time(d)
 	p.plan.Results = append(p.plan.Results, res)
+	p.plan.rows = append(p.plan.rows, &in.Row)
 }
 
 func (p *planner) finish() *Plan {

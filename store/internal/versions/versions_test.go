@@ -100,6 +100,23 @@ func TestPlanCreate(t *testing.T) {
 	if added != [3]bool{true, false, false} || p.Results[1].DateAdded != Time(500) || p.Results[2].DateAdded != Time(501) || p.LastAdded != 501 {
 		t.Errorf("results %+v, last %d", p.Results, p.LastAdded)
 	}
+	if p.Results[1].Seq != 7 {
+		t.Errorf("result for the stored version: Seq %d, want its stored Seq 7", p.Results[1].Seq)
+	}
+}
+
+func TestAssignSeqs(t *testing.T) {
+	ins := []*Insert{{Row: Row{ID: "tool--1", Key: "b"}}, {Row: Row{ID: "tool--1", Key: "a"}}, {Row: Row{ID: "tool--2", Key: ""}}}
+	stored := []Row{{Seq: 3, ID: "tool--1", Key: "a"}, {Seq: 1, ID: "tool--0", Key: "a"}, {Seq: 4, ID: "tool--2"}, {Seq: 2, ID: "tool--1", Key: "b"}}
+	if err := AssignSeqs(ins, stored); err != nil {
+		t.Fatal(err)
+	}
+	if got := [3]int64{ins[0].Seq, ins[1].Seq, ins[2].Seq}; got != [3]int64{2, 3, 4} {
+		t.Errorf("seqs %v, want [2 3 4]", got)
+	}
+	if err := AssignSeqs(ins, stored[:2]); err == nil {
+		t.Errorf("AssignSeqs with a version missing from the stored ones succeeded")
+	}
 }
 
 // TestPlanDeleteTypes: a deletion filtered by type deletes the object's

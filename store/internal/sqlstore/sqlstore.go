@@ -1,0 +1,159 @@
+// Package sqlstore implements, once for both SQL stores, the services whose
+// statements are alike in SQLite and PostgreSQL: organisations, settings,
+// deliveries, the audit log and the reading side of the change feed. Each
+// runs on a DB: database/sql pools (SQLite's own, or PostgreSQL's pgx pool
+// through pgx's stdlib adapter) and a Dialect for what differs between the
+// two. Unlike package sqlgen, whose statements each store runs with its
+// own driver (pgx natively for objects, where COPY and arrays pay), this
+// package runs its statements itself.
+//
+// The stores construct these services and hand them out as they are
+// (sqlite.NewSettingService returns a *SettingService of this package);
+// every service is safe for concurrent use, also by several processes on
+// one database.
+//
+// Times are stored as integer microseconds since the Unix epoch, in both
+// stores, and booleans as whatever the driver makes of a Go bool (an
+// INTEGER 0 or 1 in SQLite, a boolean in PostgreSQL).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/versions"
+)
+
+// DB is what the services run on. Its fields are set by the store that
+// makes it, once, before any service uses it.
+type DB struct {
+	// Read runs reads; Write runs every transaction that writes. They may
+	// be one pool. SQLite's Write has one connection, whose transactions
+	// begin IMMEDIATE: a write transaction there excludes every other
+	// writer of the file, in this process and in others.
+	Read, Write *sql.DB
+	Dialect     *Dialect
+	// Now is the store clock.
+	Now func() time.Time
+	// Notify, when set, runs in every transaction that changes a setting,
+	// before it commits: PostgreSQL tells the other processes on the
+	// database (the change feed).
+	Notify func(ctx context.Context, tx *sql.Tx) error
+}
+
+// Dialect is what the statements here differ in between the stores.
+type Dialect struct {
+	// Numbered writes placeholders as $1, $2, … (PostgreSQL) instead of ?
+	// (SQLite). Statements here are written with ?, which bind rewrites.
+	Numbered bool
+	// Unique reports whether err is the violation of a UNIQUE or PRIMARY
+	// KEY constraint (each driver has its own error type).
+	Unique func(error) bool
+	// ForUpdate ends a SELECT that locks the rows it reads until the
+	// transaction ends (" FOR UPDATE"); "" where a write transaction
+	// excludes every other writer already (SQLite).
+	ForUpdate string
+	// AuditLock is the statement that AppendAudit's transaction runs
+	// first, so that appends from every process follow one another; ""
+	// where a write transaction excludes every other writer already.
+	AuditLock string
+}
+
+// bind returns query, written with ? placeholders, in the dialect's.
+// Statements here hold no ? but placeholders.
+func (d *Dialect) bind(query string) string {
+	if !d.Numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for {
+		i := strings.IndexByte(query, '?')
+		if i < 0 {
+			b.WriteString(query)
+			return b.String()
+		}
+		n++
+		b.WriteString(query[:i])
+		b.WriteString("$" + strconv.Itoa(n))
+		query = query[i+1:]
+	}
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs statements written with ? placeholders on a pool or a
+// transaction, in the dialect's placeholders.
+type conn struct {
+	q querier
+	d *Dialect
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.d.bind(query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.d.bind(query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.d.bind(query), args...)
+}
+
+// read returns the reading pool as a conn.
+func (db *DB) read() conn { return conn{db.Read, db.Dialect} }
+
+// now returns the store clock in microseconds.
+func (db *DB) now() int64 { return versions.Micros(db.Now()) }
+
+// write runs fn in one write transaction and commits it when fn returns
+// nil. An error of fn is returned as it is; one of the transaction itself
+// is wrapped with what.
+func (db *DB) write(ctx context.Context, what string, fn func(tx conn, sqlTx *sql.Tx) error) error {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(conn{tx, db.Dialect}, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// wrap returns err as it is when it is a *rampart.Error, which says what
+// went wrong already, and as "what: err" otherwise.
+func wrap(what string, err error) error {
+	var e *rampart.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// limit returns the page size for a requested limit: def for 0, at most
+// rampart.MaxPageSize, and EINVALID for a negative one.
+func limit(what string, n, def int) (int, error) {
+	switch {
+	case n < 0:
+		return 0, rampart.Errorf(rampart.EINVALID, "%s: limit must not be negative (got %d)", what, n)
+	case n == 0:
+		return def, nil
+	}
+	return min(n, rampart.MaxPageSize), nil
+}

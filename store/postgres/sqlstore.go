@@ -1,0 +1,43 @@
+package postgres
+
+import (
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/sqlstore"
+)
+
+// The services whose statements are alike in both stores are implemented
+// once, in store/internal/sqlstore; these constructors give them this
+// store's database. Each is safe for concurrent use, also by several
+// processes on one database.
+
+var (
+	_ rampart.OrganizationService = (*sqlstore.OrganizationService)(nil)
+	_ rampart.SettingService      = (*sqlstore.SettingService)(nil)
+	_ rampart.DeliveryService     = (*sqlstore.DeliveryService)(nil)
+	_ rampart.AuditService        = (*sqlstore.AuditService)(nil)
+)
+
+// NewOrganizationService returns the OrganizationService on db. It
+// returns ECONFLICT for a second organisation of the node's own, and for
+// the deletion of one that accounts belong to.
+func NewOrganizationService(db *DB) *sqlstore.OrganizationService {
+	return sqlstore.NewOrganizationService(db.shared)
+}
+
+// NewSettingService returns the SettingService on db, whose SetSetting
+// compares and sets (ECONFLICT when the version changed).
+func NewSettingService(db *DB) *sqlstore.SettingService {
+	return sqlstore.NewSettingService(db.shared)
+}
+
+// NewDeliveryService returns the DeliveryService on db.
+func NewDeliveryService(db *DB) *sqlstore.DeliveryService {
+	return sqlstore.NewDeliveryService(db.shared)
+}
+
+// NewAuditService returns the AuditService on db: records are appended
+// under an advisory lock, numbered and chained after the last one
+// committed by any process.
+func NewAuditService(db *DB) *sqlstore.AuditService {
+	return sqlstore.NewAuditService(db.shared)
+}
