@@ -23,3 +23,53 @@ type AccessService interface {
 	// administrator reads beyond its organisation's rights is logged.
 	Release(ctx context.Context, r Reader, collectionID string, objs []*stix.Object) ([]*stix.Object, error)
 }
+
+// FindReferences looks up, in one collection, the objects that objs refer
+// to (stix.References; the latest version of each) and returns a function
+// giving each object's: what Policy.Decide and Policy.Distribute take as
+// refs. An object refers to nothing the collection does not hold.
+func FindReferences(ctx context.Context, objects ObjectService, collectionID string, objs []*stix.Object) (func(*stix.Object) []*stix.Object, error) {
+	refsOf := make(map[*stix.Object][]string, len(objs))
+	seen := map[string]bool{}
+	var ids []string
+	for _, o := range objs {
+		rs := stix.References(o)
+		refsOf[o] = rs
+		for _, id := range rs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	held := map[string]*stix.Object{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		f := ObjectFilter{CollectionID: collectionID, IDs: chunk, Limit: MaxPageSize}
+		for {
+			page, err := objects.FindObjects(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range page.Versions {
+				if h := held[v.Object.ID]; h == nil || v.Object.Version().Compare(h.Version()) > 0 {
+					held[v.Object.ID] = v.Object
+				}
+			}
+			if !page.More || len(page.Versions) == 0 {
+				break
+			}
+			f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
+		}
+	}
+	return func(o *stix.Object) []*stix.Object {
+		var out []*stix.Object
+		for _, id := range refsOf[o] {
+			if h := held[id]; h != nil {
+				out = append(out, h)
+			}
+		}
+		return out
+	}, nil
+}

@@ -69,9 +69,11 @@ type Distribution struct {
 //
 // Across nodes (Distribute), a node sends only its own organisation's
 // objects beyond CLEAR and GREEN, and those only sealed: AMBER to every
-// member state, addressed objects to their recipients, and what is derived
-// from another organisation's AMBER or stricter object back to that
-// organisation alone. RED and AMBER+STRICT that name nobody stay home.
+// member state, addressed objects to their recipients; what is derived
+// from an addressed object goes no further than that object's recipients
+// and creator, and what is derived from another organisation's AMBER or
+// stricter object back to that organisation alone. RED and AMBER+STRICT
+// that name nobody stay home.
 //
 // A Policy is a value; it is safe for concurrent use.
 type Policy struct {
@@ -175,6 +177,17 @@ func (p *Policy) decide(o *stix.Object, r Reader, refs []*stix.Object) (bool, st
 	return true, why
 }
 
+// InClear reports whether o, on its own markings, may travel between nodes
+// in clear: TLP:CLEAR and TLP:GREEN that name nobody. Everything else goes
+// only sealed, so a node refuses it when it arrives in clear.
+func (p *Policy) InClear(o *stix.Object) bool {
+	if o.Type == SealedType {
+		return true
+	}
+	a := p.audienceOf(o)
+	return !a.addressed && a.level <= stix.TLPGreen
+}
+
 // SealedType is the STIX type of a sealed envelope (package trust makes
 // and opens them).
 const SealedType = "x-rampart-sealed"
@@ -206,15 +219,20 @@ func (p *Policy) Distribute(o *stix.Object, members []string, refs ...*stix.Obje
 		if len(to) == 0 {
 			break
 		}
-		rt, rwhy := p.sealedTo(p.audienceOf(ref), members)
-		if ra := p.audienceOf(ref); ra.creator != p.Organization && (ra.level >= stix.TLPAmber || ra.addressed) {
+		ra := p.audienceOf(ref)
+		rt, rwhy := p.sealedTo(ra, members)
+		switch {
+		case ra.creator == p.Organization:
+		case ra.addressed:
+			// What is derived from an addressed object goes no further
+			// than the object: its recipients and its creator.
+			rt = append(slices.Clone(ra.recipients), ra.creator)
+			rwhy = "about " + ref.ID + ", addressed to its recipients"
+		case ra.level >= stix.TLPAmber:
 			// What is derived from another organisation's object goes
 			// back to that organisation alone.
 			rt = []string{ra.creator}
-			rwhy = "back to " + ra.creator + ", whose object it is about"
-			if ra.creator == "" {
-				rt = nil
-			}
+			rwhy = "back to " + orNobody(ra.creator) + ", whose object " + ref.ID + " it is about"
 		}
 		to = slices.DeleteFunc(to, func(org string) bool { return !slices.Contains(rt, org) })
 		why += "; " + rwhy
@@ -224,6 +242,42 @@ func (p *Policy) Distribute(o *stix.Object, members []string, refs ...*stix.Obje
 		return Distribution{Reason: why + ": stays on this node"}
 	}
 	return Distribution{Recipients: to, Reason: why}
+}
+
+func orNobody(org string) string {
+	if org == "" {
+		return "nobody (no creator)"
+	}
+	return org
+}
+
+// Derived returns the TLP level and the recipients of an object this node
+// derives from o (a sighting of an indicator, an alert about a sighting):
+// as strict as o, and addressed back to o's creator when o is another
+// organisation's and beyond TLP:GREEN or addressed; derived from one of
+// this node's own objects it keeps that object's addressing. A derived
+// object whose source has no creator, or a malformed addressing, is
+// addressed to this node's organisation alone, so it stays here.
+func (p *Policy) Derived(o *stix.Object) (stix.TLP, []string) {
+	a := p.audienceOf(o)
+	self := func() []string {
+		if p.Organization == "" {
+			return nil
+		}
+		return []string{p.Organization}
+	}
+	switch {
+	case a.creator != p.Organization && (a.level >= stix.TLPAmber || a.addressed):
+		if a.creator == "" {
+			return a.level, self()
+		}
+		return a.level, []string{a.creator}
+	case a.addressed && len(a.recipients) == 0:
+		return a.level, self()
+	case a.addressed:
+		return a.level, slices.Clone(a.recipients)
+	}
+	return a.level, nil
 }
 
 // sealedTo returns the organisations one of this node's objects may go to

@@ -120,8 +120,15 @@ func TestPolicyDistribute(t *testing.T) {
 		{"own GREEN about own RED", obj(t, 16, orgNode, stix.TLPGreen, ""), []*stix.Object{obj(t, 17, orgNode, stix.TLPRed, "")}, false, nil},
 		{"own GREEN about own AMBER", obj(t, 18, orgNode, stix.TLPGreen, ""), []*stix.Object{obj(t, 19, orgNode, stix.TLPAmber, "")}, false, members},
 		{"own AMBER addressed to IT, about DE's AMBER", obj(t, 20, orgNode, stix.TLPAmber, addressedTo(orgIT)), []*stix.Object{obj(t, 21, orgDE, stix.TLPAmber, "")}, false, nil},
+		{"own GREEN about DE's RED addressed to IT and here: IT and DE", obj(t, 25, orgNode, stix.TLPGreen, ""), []*stix.Object{obj(t, 26, orgDE, stix.TLPRed, addressedTo(orgIT, orgNode))}, false, []string{orgDE, orgIT}},
+		{"own endorsement addressed to DE and IT, about DE's statement addressed to IT and here", obj(t, 27, orgNode, stix.TLPAmber, addressedTo(orgDE, orgIT)), []*stix.Object{obj(t, 28, orgDE, stix.TLPAmber, addressedTo(orgIT, orgNode))}, false, []string{orgDE, orgIT}},
 		{"own GREEN about another's GREEN", obj(t, 22, orgNode, stix.TLPGreen, ""), []*stix.Object{obj(t, 23, orgDE, stix.TLPGreen, "")}, true, nil},
 	} {
+		// On its own markings, an object travels in clear exactly when
+		// Distribute, without what it refers to, says so.
+		if clear := policy.InClear(tc.o); clear != policy.Distribute(tc.o, members).Clear {
+			t.Errorf("%s: InClear = %v", tc.name, clear)
+		}
 		d := policy.Distribute(tc.o, members, tc.refs...)
 		if d.Clear != tc.clear || !slices.Equal(d.Recipients, tc.to) {
 			t.Errorf("%s: %+v; want clear %v, recipients %v", tc.name, d, tc.clear, tc.to)
@@ -149,5 +156,29 @@ func TestPolicySealedEnvelope(t *testing.T) {
 	}
 	if d := policy.Distribute(o, []string{orgDE}); d.Clear || len(d.Recipients) > 0 {
 		t.Errorf("Distribute of an envelope: %+v", d)
+	}
+}
+
+func TestPolicyDerived(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		o     *stix.Object
+		level stix.TLP
+		to    []string
+	}{
+		{"another's GREEN", obj(t, 1, orgDE, stix.TLPGreen, ""), stix.TLPGreen, nil},
+		{"another's AMBER: back to it", obj(t, 2, orgDE, stix.TLPAmber, ""), stix.TLPAmber, []string{orgDE}},
+		{"another's unmarked: AMBER, back to it", obj(t, 3, orgDE, stix.TLPUnmarked, ""), stix.TLPAmber, []string{orgDE}},
+		{"another's RED addressed here: back to it", obj(t, 4, orgDE, stix.TLPRed, addressedTo(orgNode, orgIT)), stix.TLPRed, []string{orgDE}},
+		{"another's GREEN addressed here: back to it", obj(t, 5, orgDE, stix.TLPGreen, addressedTo(orgNode)), stix.TLPGreen, []string{orgDE}},
+		{"own AMBER: as the source", obj(t, 6, orgNode, stix.TLPAmber, ""), stix.TLPAmber, nil},
+		{"own RED: as the source, named to no one", obj(t, 7, orgNode, stix.TLPRed, ""), stix.TLPRed, nil},
+		{"own RED addressed to DE", obj(t, 8, orgNode, stix.TLPRed, addressedTo(orgDE)), stix.TLPRed, []string{orgDE}},
+		{"AMBER of no one: stays here", obj(t, 9, "", stix.TLPAmber, ""), stix.TLPAmber, []string{orgNode}},
+	} {
+		level, to := policy.Derived(tc.o)
+		if level != tc.level || !slices.Equal(to, tc.to) {
+			t.Errorf("%s: Derived = %s, %v; want %s, %v", tc.name, level, to, tc.level, tc.to)
+		}
 	}
 }

@@ -53,7 +53,7 @@ func benchmarkEarlyWarning(b *testing.B, states []string) {
 			inds = append(inds, ind)
 		}
 	}
-	e.Observe("feed", w.take())
+	e.Observe(w.take())
 	if err := e.Flush(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func benchmarkEarlyWarning(b *testing.B, states []string) {
 	}
 	b.ResetTimer()
 	for i := range b.N {
-		e.Observe("feed", batches[i%len(batches)])
+		e.Observe(batches[i%len(batches)])
 		if err := e.Flush(ctx); err != nil {
 			b.Fatal(err)
 		}

@@ -268,7 +268,7 @@ func feed(t *testing.T, store *memStore, e *EarlyWarning, objs []*stix.Object) {
 	if _, err := store.CreateObjects(ctx, "feed", objs); err != nil {
 		t.Fatal(err)
 	}
-	e.Observe("feed", objs)
+	e.Observe(objs)
 	if err := e.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,9 @@ import (
 // Service reads and writes coordination objects (incidents, alerts,
 // statements and endorsements) in a node's store. Everything it writes
 // goes to CollectionID; it reads from CollectionID and ReadFrom, so that
-// objects peers send into other collections are seen too.
+// objects peers send into other collections are seen too. Its read
+// methods read everything the node holds; ReadAs returns a View that
+// reads only what one reader may.
 //
 // Errors are *rampart.Error with ENOTFOUND, EINVALID or EFORBIDDEN where
 // the caller can act on them. A Service is safe for concurrent use; it
@@ -35,6 +37,11 @@ type Service struct {
 	// Sign, when set, signs every object before it is stored (for example
 	// trust.Identity.Sign).
 	Sign func(*stix.Object) (*stix.Object, error)
+	// MemberStateOrgs, when set, returns the organisations of a member
+	// state (the national CSIRTs the trust registry places there):
+	// incidents are addressed to those of the member states they concern
+	// (see address.go), so that federation carries them to those alone.
+	MemberStateOrgs func(country string) []string
 	// Verify, when set, checks the signature of a stored version before
 	// the service builds a new, signed version on it (UpdateIncident,
 	// PublishStatement): the newest version that passes is the base, and
@@ -131,9 +138,9 @@ func (s *Service) base(ctx context.Context, typ, id string) (*stix.Object, error
 
 // latest returns the latest version of every object of typ in the
 // collections read, keyed by id.
-func (s *Service) latest(ctx context.Context, typ string, ids ...string) (map[string]*stix.Object, error) {
+func (r *View) latest(ctx context.Context, typ string, ids ...string) (map[string]*stix.Object, error) {
 	out := map[string]*stix.Object{}
-	err := s.each(ctx, rampart.ObjectFilter{Types: []string{typ}, IDs: ids}, func(o *stix.Object) {
+	err := r.each(ctx, rampart.ObjectFilter{Types: []string{typ}, IDs: ids}, func(o *stix.Object) {
 		if prev := out[o.ID]; prev == nil || o.Version().Compare(prev.Version()) > 0 {
 			out[o.ID] = o
 		}
@@ -142,17 +149,23 @@ func (s *Service) latest(ctx context.Context, typ string, ids ...string) (map[st
 }
 
 // each calls fn for every object version the filter selects in the
-// collections read.
-func (s *Service) each(ctx context.Context, f rampart.ObjectFilter, fn func(*stix.Object)) error {
-	for _, c := range s.collections() {
+// collections read that the view's release lets through.
+func (r *View) each(ctx context.Context, f rampart.ObjectFilter, fn func(*stix.Object)) error {
+	for _, c := range r.s.collections() {
 		f.CollectionID, f.AfterSeq = c, 0
 		for {
-			page, err := s.Objects.FindObjects(ctx, f)
+			page, err := r.s.Objects.FindObjects(ctx, f)
 			if err != nil {
 				return err
 			}
-			for _, v := range page.Versions {
-				fn(v.Object)
+			objs, err := r.releasePage(ctx, c, page.Versions)
+			if err != nil {
+				return err
+			}
+			for _, o := range objs {
+				if o != nil {
+					fn(o)
+				}
 			}
 			if !page.More || len(page.Versions) == 0 {
 				break
@@ -183,6 +196,9 @@ func (s *Service) CreateIncident(ctx context.Context, inc *Incident) error {
 		inc.Timeline = []TimelineEntry{{Time: now, Actor: inc.MemberState, Activity: "incident recorded"}}
 	}
 	o, err := inc.Object(now)
+	if err == nil {
+		o, err = addressIncident(o, inc, s.Organization, s.MemberStateOrgs)
+	}
 	if err != nil {
 		inc.ID = ""
 		return rampart.Errorf(rampart.EINVALID, "%v", err)
@@ -214,6 +230,9 @@ func (s *Service) UpdateIncident(ctx context.Context, id string, fn func(*Incide
 	}
 	inc.ID = id
 	o, err = inc.Object(s.now())
+	if err == nil {
+		o, err = addressIncident(o, inc, s.Organization, s.MemberStateOrgs)
+	}
 	if err != nil {
 		return nil, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
@@ -232,8 +251,8 @@ func orNone(s string) string {
 
 // FindIncidentByID returns the latest version of an incident, ENOTFOUND
 // when there is none.
-func (s *Service) FindIncidentByID(ctx context.Context, id string) (*Incident, error) {
-	m, err := s.latest(ctx, "incident", id)
+func (r *View) FindIncidentByID(ctx context.Context, id string) (*Incident, error) {
+	m, err := r.latest(ctx, "incident", id)
 	if err != nil {
 		return nil, err
 	}
@@ -263,12 +282,12 @@ type IncidentFilter struct {
 // FindIncidents returns the latest version of every incident that
 // matches, most recently detected first. Incidents that cannot be read are
 // skipped.
-func (s *Service) FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, error) {
-	m, err := s.latest(ctx, "incident")
+func (r *View) FindIncidents(ctx context.Context, f IncidentFilter) ([]*Incident, error) {
+	m, err := r.latest(ctx, "incident")
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := r.s.now()
 	var out []*Incident
 	for _, o := range m {
 		inc, err := ParseIncident(o)
@@ -315,8 +334,8 @@ type JointIncident struct {
 
 // FindJointIncident returns the joint view of incident id, which may be
 // the joint incident or one of its members.
-func (s *Service) FindJointIncident(ctx context.Context, id string) (*JointIncident, error) {
-	all, err := s.FindIncidents(ctx, IncidentFilter{})
+func (r *View) FindJointIncident(ctx context.Context, id string) (*JointIncident, error) {
+	all, err := r.FindIncidents(ctx, IncidentFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -400,11 +419,11 @@ type AlertFilter struct {
 
 // FindAlerts returns the latest version of every alert that matches,
 // most recent first.
-func (s *Service) FindAlerts(ctx context.Context, f AlertFilter) ([]*Alert, error) {
+func (r *View) FindAlerts(ctx context.Context, f AlertFilter) ([]*Alert, error) {
 	if f.MinSeverity != nil && !slices.Contains(Severities, *f.MinSeverity) {
 		return nil, rampart.Errorf(rampart.EINVALID, "severity must be one of %s (got %q)", strings.Join(Severities, ", "), *f.MinSeverity)
 	}
-	m, err := s.latest(ctx, AlertType)
+	m, err := r.latest(ctx, AlertType)
 	if err != nil {
 		return nil, err
 	}
@@ -445,8 +464,8 @@ func alertTime(a *Alert) time.Time {
 
 // FindAlertByID returns the latest version of an alert, ENOTFOUND when
 // there is none.
-func (s *Service) FindAlertByID(ctx context.Context, id string) (*Alert, error) {
-	m, err := s.latest(ctx, AlertType, id)
+func (r *View) FindAlertByID(ctx context.Context, id string) (*Alert, error) {
+	m, err := r.latest(ctx, AlertType, id)
 	if err != nil {
 		return nil, err
 	}
@@ -470,6 +489,9 @@ func (s *Service) CreateStatement(ctx context.Context, st *Statement) (*stix.Obj
 	}
 	st.Status = StatementDraft
 	o, err := st.Object(s.now())
+	if err == nil {
+		o, err = addressStatement(o, st)
+	}
 	if err != nil {
 		return nil, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
@@ -482,8 +504,8 @@ func (s *Service) CreateStatement(ctx context.Context, st *Statement) (*stix.Obj
 
 // FindStatementByID returns the latest version of a statement and the
 // object it was read from; ENOTFOUND when there is none.
-func (s *Service) FindStatementByID(ctx context.Context, id string) (*Statement, *stix.Object, error) {
-	m, err := s.latest(ctx, StatementType, id)
+func (r *View) FindStatementByID(ctx context.Context, id string) (*Statement, *stix.Object, error) {
+	m, err := r.latest(ctx, StatementType, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -500,8 +522,8 @@ func (s *Service) FindStatementByID(ctx context.Context, id string) (*Statement,
 
 // FindStatements returns the latest version of every statement, newest
 // first.
-func (s *Service) FindStatements(ctx context.Context) ([]*Statement, error) {
-	m, err := s.latest(ctx, StatementType)
+func (r *View) FindStatements(ctx context.Context) ([]*Statement, error) {
+	m, err := r.latest(ctx, StatementType)
 	if err != nil {
 		return nil, err
 	}
@@ -523,9 +545,9 @@ func (s *Service) FindStatements(ctx context.Context) ([]*Statement, error) {
 // StatementObjects returns every version of a statement and of the
 // endorsements that refer to it: what CountEndorsements and
 // CheckStatements need, and what a bundle for offline checking holds.
-func (s *Service) StatementObjects(ctx context.Context, id string) ([]*stix.Object, error) {
+func (r *View) StatementObjects(ctx context.Context, id string) ([]*stix.Object, error) {
 	var out []*stix.Object
-	err := s.each(ctx, rampart.ObjectFilter{IDs: []string{id}, Versions: []string{rampart.VersionAll}}, func(o *stix.Object) {
+	err := r.each(ctx, rampart.ObjectFilter{IDs: []string{id}, Versions: []string{rampart.VersionAll}}, func(o *stix.Object) {
 		out = append(out, o)
 	})
 	if err != nil {
@@ -534,7 +556,7 @@ func (s *Service) StatementObjects(ctx context.Context, id string) ([]*stix.Obje
 	if len(out) == 0 {
 		return nil, rampart.Errorf(rampart.ENOTFOUND, "no statement %q", id)
 	}
-	err = s.each(ctx, rampart.ObjectFilter{Types: []string{"opinion"}, Versions: []string{rampart.VersionAll}}, func(o *stix.Object) {
+	err = r.each(ctx, rampart.ObjectFilter{Types: []string{"opinion"}, Versions: []string{rampart.VersionAll}}, func(o *stix.Object) {
 		if IsEndorsementOf(o, id) {
 			out = append(out, o)
 		}
@@ -574,6 +596,9 @@ func (s *Service) PublishStatement(ctx context.Context, id string, count func(*S
 		return nil, q, rampart.Errorf(rampart.EINVALID, "%s", msg)
 	}
 	o, err = st.Object(s.now())
+	if err == nil {
+		o, err = addressStatement(o, st)
+	}
 	if err != nil {
 		return nil, q, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}

@@ -1,60 +1,39 @@
 package coord
 
 import (
+	"context"
 	json "encoding/json/v2"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"slices"
+	"strings"
 
-	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart"
 )
 
-// SettingsFile is the name of a node's coordination settings in its data
-// directory.
-const SettingsFile = "coordination.json"
-
-// MaxSettingsBytes is the largest settings file read.
-const MaxSettingsBytes = 64 << 20
+// Names of the coordination settings in a node's settings
+// (rampart.SettingService).
+const (
+	SettingRules    = "coord.rules"
+	SettingWebhooks = "coord.webhooks"
+	// SettingWatchlistPrefix names each watchlist: one setting apiece, so
+	// that changes to two watchlists never overwrite each other.
+	SettingWatchlistPrefix = "coord.watchlist/"
+)
 
 // Settings are a node's coordination settings: the early-warning rules,
-// the webhooks alerts go to, and the member state's watchlists. They hold
-// secrets (webhook keys) and what the member state watches, so the file is
-// readable by its owner only and never leaves the node.
+// the webhooks alerts go to, and the member states' watchlists. They live
+// in the node's store, so that every process serving it reads the same and
+// a change made by the CLI or the JSON API takes effect without a restart.
+// They hold secrets (webhook keys) and what a member state watches, and
+// never leave the node.
 type Settings struct {
-	// Collection is the coordination collection (id or alias in the API
-	// root "cti"; the node's default collection when empty): where
-	// incidents, alerts and statements are written.
-	Collection string `json:"collection,omitempty"`
-	// Organization and MemberState are the node's organisation (identity
-	// id) and member state, used when no Key is given.
-	Organization string `json:"organization,omitempty"`
-	MemberState  string `json:"member_state,omitempty"`
-	// Key is the node's key file ("rampart keys generate"), relative to the
-	// data directory: what the node writes is signed with it, so that
-	// federation peers accept it. Registry is the trust registry file,
-	// which places member organisations in their countries and counts
-	// statements' endorsements.
-	Key      string `json:"key,omitempty"`
-	Registry string `json:"registry,omitempty"`
-
-	Rules      Rules        `json:"rules"`
-	Webhooks   []Webhook    `json:"webhooks,omitempty"`
-	Watchlists []*Watchlist `json:"watchlists,omitempty"`
+	Rules      Rules
+	Webhooks   []Webhook
+	Watchlists []*Watchlist
 }
 
 // Validate checks every part of the settings.
 func (s *Settings) Validate() error {
-	if s.Organization != "" {
-		if typ, _, err := stix.ParseID(s.Organization); err != nil || typ != "identity" {
-			return fmt.Errorf("organization must be an identity id (got %q)", s.Organization)
-		}
-	}
-	if s.MemberState != "" && !validCountry(s.MemberState) {
-		return fmt.Errorf("member_state must be an ISO 3166-1 alpha-2 code in upper case (got %q)", s.MemberState)
-	}
 	if err := s.Rules.Validate(); err != nil {
 		return err
 	}
@@ -66,7 +45,7 @@ func (s *Settings) Validate() error {
 	names := map[string]bool{}
 	for _, wl := range s.Watchlists {
 		if wl == nil {
-			return errors.New("watchlists must not hold null")
+			return fmt.Errorf("watchlists must not hold null")
 		}
 		if err := wl.Validate(); err != nil {
 			return err
@@ -79,70 +58,144 @@ func (s *Settings) Validate() error {
 	return nil
 }
 
-// ReadSettings reads a settings file; a missing file gives the default
-// settings. Errors name the file and the bad member. It refuses a file
-// that others than its owner may read or write (mode bits 0077), as for a
-// private key: the file holds the webhook secrets and what the member state
-// watches, and whoever can change it decides where alerts go.
-func ReadSettings(path string) (*Settings, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &Settings{Rules: DefaultRules()}, nil
-	}
-	if err != nil {
+// LoadSettings reads the coordination settings from a node's settings:
+// the default rules, no webhooks and no watchlists where none were set.
+// A setting that does not read or validate is an error naming it.
+func LoadSettings(ctx context.Context, svc rampart.SettingService) (*Settings, error) {
+	s := &Settings{Rules: DefaultRules()}
+	if err := readSetting(ctx, svc, SettingRules, &s.Rules); err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if perm := st.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("settings %s: permissions %04o let others read the webhook secrets and watchlists or change where alerts go; run chmod 600 %q", path, perm, path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSettingsBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSettingsBytes {
-		return nil, fmt.Errorf("settings %s: larger than MaxSettingsBytes (%d)", path, MaxSettingsBytes)
-	}
-	s := &Settings{}
-	if err := json.Unmarshal(data, s, json.RejectUnknownMembers(true)); err != nil {
-		return nil, fmt.Errorf("settings %s: %v", path, err)
 	}
 	s.Rules = s.Rules.withDefaults()
+	if err := readSetting(ctx, svc, SettingWebhooks, &s.Webhooks); err != nil {
+		return nil, err
+	}
+	lists, err := svc.FindSettings(ctx, SettingWatchlistPrefix)
+	if err != nil {
+		return nil, err
+	}
+	for _, set := range lists {
+		wl := &Watchlist{}
+		if err := json.Unmarshal(set.Value, wl, json.RejectUnknownMembers(true)); err != nil {
+			return nil, fmt.Errorf("setting %s: %v", set.Name, err)
+		}
+		s.Watchlists = append(s.Watchlists, wl)
+	}
 	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("settings %s: %v", path, err)
+		return nil, err
 	}
 	return s, nil
 }
 
-// WriteSettings validates s and replaces the file atomically, readable by
-// its owner only.
-func WriteSettings(path string, s *Settings) error {
-	if err := s.Validate(); err != nil {
-		return err
+// readSetting decodes setting name into v; a setting not set leaves v.
+func readSetting(ctx context.Context, svc rampart.SettingService, name string, v any) error {
+	set, err := svc.FindSetting(ctx, name)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return nil
 	}
-	data, err := json.Marshal(s, json.Deterministic(true))
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".coordination-*.json")
+	if err := json.Unmarshal(set.Value, v, json.RejectUnknownMembers(true)); err != nil {
+		return fmt.Errorf("setting %s: %v", name, err)
+	}
+	return nil
+}
+
+// SaveRules validates r and stores it as the node's rules.
+func SaveRules(ctx context.Context, svc rampart.SettingService, r Rules) error {
+	r = r.withDefaults()
+	if err := r.Validate(); err != nil {
+		return rampart.Errorf(rampart.EINVALID, "%v", err)
+	}
+	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+	_, err = svc.SetSetting(ctx, SettingRules, b, -1)
+	return err
+}
+
+// SaveWatchlist validates wl and stores it, replacing the watchlist of
+// that name.
+func SaveWatchlist(ctx context.Context, svc rampart.SettingService, wl *Watchlist) error {
+	if err := wl.Validate(); err != nil {
+		return rampart.Errorf(rampart.EINVALID, "%v", err)
+	}
+	b, err := json.Marshal(wl, json.Deterministic(true))
+	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
+	_, err = svc.SetSetting(ctx, SettingWatchlistPrefix+wl.Name, b, -1)
+	return err
+}
+
+// DeleteWatchlist removes a watchlist; ENOTFOUND when there is none by
+// that name.
+func DeleteWatchlist(ctx context.Context, svc rampart.SettingService, name string) error {
+	err := svc.DeleteSetting(ctx, SettingWatchlistPrefix+name)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return rampart.Errorf(rampart.ENOTFOUND, "no watchlist %q", name)
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	return err
+}
+
+// SaveWebhook adds a webhook, replacing one with the same URL.
+func SaveWebhook(ctx context.Context, svc rampart.SettingService, h Webhook) error {
+	if err := h.Validate(); err != nil {
+		return rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
-	return os.Rename(tmp.Name(), path)
+	return updateWebhooks(ctx, svc, func(hooks []Webhook) ([]Webhook, error) {
+		hooks = slices.DeleteFunc(hooks, func(o Webhook) bool { return o.URL == h.URL })
+		return append(hooks, h), nil
+	})
+}
+
+// DeleteWebhook removes the webhook with that URL; ENOTFOUND when there is
+// none.
+func DeleteWebhook(ctx context.Context, svc rampart.SettingService, url string) error {
+	return updateWebhooks(ctx, svc, func(hooks []Webhook) ([]Webhook, error) {
+		i := slices.IndexFunc(hooks, func(o Webhook) bool { return o.URL == url })
+		if i < 0 {
+			return nil, rampart.Errorf(rampart.ENOTFOUND, "no webhook %q", RedactURL(url))
+		}
+		return slices.Delete(hooks, i, i+1), nil
+	})
+}
+
+// updateWebhooks applies edit to the stored list, again if another writer
+// changed it meanwhile, so that no change is lost.
+func updateWebhooks(ctx context.Context, svc rampart.SettingService, edit func([]Webhook) ([]Webhook, error)) error {
+	for {
+		var hooks []Webhook
+		var version int64
+		set, err := svc.FindSetting(ctx, SettingWebhooks)
+		switch {
+		case rampart.ErrorCode(err) == rampart.ENOTFOUND:
+		case err != nil:
+			return err
+		default:
+			version = set.Version
+			if err := json.Unmarshal(set.Value, &hooks); err != nil {
+				return fmt.Errorf("setting %s: %v", SettingWebhooks, err)
+			}
+		}
+		hooks, err = edit(hooks)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(hooks)
+		if err != nil {
+			return err
+		}
+		_, err = svc.SetSetting(ctx, SettingWebhooks, b, version)
+		if rampart.ErrorCode(err) != rampart.ECONFLICT {
+			return err
+		}
+	}
+}
+
+// IsSetting reports whether a setting's name is one of coordination's.
+func IsSetting(name string) bool {
+	return name == SettingRules || name == SettingWebhooks || strings.HasPrefix(name, SettingWatchlistPrefix)
 }

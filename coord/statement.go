@@ -266,9 +266,10 @@ type opinionJSON struct {
 
 // Endorse returns organisation org's endorsement of the statement's
 // current terms: an opinion ("strongly-agree") on the statement carrying
-// EndorsementExtensionID with the terms digest, created at now. It is
-// unsigned; the endorsing member state signs it with its own registry
-// keys (trust.Identity.Sign), which is the act of endorsing.
+// EndorsementExtensionID with the terms digest, created at now, addressed
+// to the statement's drafter and invited member states. It is unsigned;
+// the endorsing member state signs it with its own registry keys
+// (trust.Identity.Sign), which is the act of endorsing.
 func Endorse(s *Statement, org, explanation string, now time.Time) (*stix.Object, error) {
 	if typ, _, err := stix.ParseID(org); err != nil || typ != "identity" {
 		return nil, fmt.Errorf("endorse statement %q: organisation must be an identity id (got %q)", s.ID, org)
@@ -283,7 +284,11 @@ func Endorse(s *Statement, org, explanation string, now time.Time) (*stix.Object
 		ObjectRefs: []string{s.ID},
 		Extensions: map[string]endorsementJSON{EndorsementExtensionID: {stix.ExtensionProperty, s.ID, s.TermsDigest()}},
 	}
-	return marshalObject(j)
+	o, err := marshalObject(j)
+	if err != nil {
+		return nil, err
+	}
+	return addressStatement(o, s)
 }
 
 // IsEndorsementOf reports whether o is an opinion that claims to endorse

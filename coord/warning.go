@@ -20,11 +20,6 @@ import (
 // unbounded memory nor a blocked caller.
 const MaxQueued = 1 << 20
 
-// DefaultPollInterval is how often the engine reads what was stored
-// without passing through Observe (another process, a command-line
-// import, the matcher's sightings).
-const DefaultPollInterval = 30 * time.Second
-
 // EarlyWarning raises alerts when the same attacker shows up in several
 // member states, and when a peer publishes an indicator that matches a
 // member state's watchlist.
@@ -33,13 +28,16 @@ const DefaultPollInterval = 30 * time.Second
 // and locations that say in which member state and sector each sighting was
 // made, "indicates" relationships from indicators to intrusion sets and
 // campaigns, campaigns' "attributed-to" intrusion sets, and indicators: all
-// of them from the store when it opens, then as Observe hands them over.
+// of them from the store when it opens, then as the node's object service
+// tells it of what is stored (ObjectsAdded: subscribe it), whatever wrote
+// it.
 // Alerts are x-rampart-alert objects written to CollectionID, so TAXII and
 // federation carry them like any object, and pushed to the Notifier's
 // webhooks.
 //
-// Set the fields, call Open, then Observe from any goroutine; Close stops
-// it. An EarlyWarning is safe for concurrent use once open.
+// Set the fields, call Open; Close stops it. Rules and watchlists change
+// at any time (SetRules, SetWatchlists). An EarlyWarning is safe for
+// concurrent use once open.
 type EarlyWarning struct {
 	Objects     rampart.ObjectService
 	Collections rampart.CollectionService
@@ -61,13 +59,10 @@ type EarlyWarning struct {
 	// CountryOf, when set, gives the member state of an organisation that
 	// has no located-at relationship (for example from the trust registry).
 	CountryOf func(identityID string) string
-	// PollInterval is how often the store is read for what arrived
-	// without Observe (DefaultPollInterval when 0; never when negative).
-	PollInterval time.Duration
 	Now          func() time.Time
 	Logger       *slog.Logger
 
-	procMu  sync.Mutex // serialises processing (worker, Flush, Rescan, Poll)
+	procMu  sync.Mutex // serialises processing (worker, Flush, Rescan)
 	idx     *index
 	cursors map[string]int64 // collection -> last Seq read by a scan
 
@@ -142,11 +137,27 @@ func (w *EarlyWarning) Close() error {
 	return nil
 }
 
-// Observe queues objects stored in a collection for the engine. It never
-// blocks; matching types (sightings, relationships, identities, locations,
-// indicators, intrusion sets, campaigns) are kept and processed in the
-// background. It fits taxii.Server.OnAdded.
-func (w *EarlyWarning) Observe(collectionID string, objs []*stix.Object) {
+var _ rampart.ObjectSubscriber = (*EarlyWarning)(nil)
+
+// ObjectsAdded queues versions stored in a collection for the engine. It
+// never blocks; matching types (sightings, relationships, identities,
+// locations, indicators, intrusion sets, campaigns) are kept and processed
+// in the background.
+func (w *EarlyWarning) ObjectsAdded(_ context.Context, _ string, vs []*rampart.ObjectVersion) {
+	objs := make([]*stix.Object, len(vs))
+	for i, v := range vs {
+		objs[i] = v.Object
+	}
+	w.Observe(objs)
+}
+
+// ObjectsDeleted does nothing: alerts already raised stay, and the
+// sightings they name stay in their list.
+func (w *EarlyWarning) ObjectsDeleted(context.Context, string, []string) {}
+
+// Observe queues objects for the engine, as ObjectsAdded does, for
+// callers that hold objects rather than stored versions (tests, the CLI).
+func (w *EarlyWarning) Observe(objs []*stix.Object) {
 	w.mu.Lock()
 	for _, o := range objs {
 		if !observed(o.Type) {
@@ -178,16 +189,6 @@ func (w *EarlyWarning) run(ctx context.Context) {
 	defer close(w.done)
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
-	var pollC <-chan time.Time
-	if w.PollInterval >= 0 {
-		every := w.PollInterval
-		if every == 0 {
-			every = DefaultPollInterval
-		}
-		poll := time.NewTicker(every)
-		defer poll.Stop()
-		pollC = poll.C
-	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -195,10 +196,6 @@ func (w *EarlyWarning) run(ctx context.Context) {
 		case <-w.wake:
 			if err := w.process(ctx); err != nil && ctx.Err() == nil {
 				w.logger().Error("early warning", "err", err)
-			}
-		case <-pollC:
-			if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
-				w.logger().Error("early warning: poll the store", "err", err)
 			}
 		case <-prune.C:
 			w.procMu.Lock()
@@ -252,15 +249,6 @@ func (w *EarlyWarning) rescan(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	return w.readNew(ctx)
-}
-
-// Poll reads what was stored since the last scan or poll, for objects that
-// reached the store without Observe, and processes it. The worker calls
-// it every PollInterval; objects already seen cost nothing more.
-func (w *EarlyWarning) Poll(ctx context.Context) error {
-	w.procMu.Lock()
-	defer w.procMu.Unlock()
 	return w.readNew(ctx)
 }
 

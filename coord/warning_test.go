@@ -280,39 +280,33 @@ func TestRulesValidate(t *testing.T) {
 	}
 }
 
-// TestEarlyWarningPollsTheStore: sightings stored by another writer (a
-// command-line import, the matcher, another process) are found by Poll.
-func TestEarlyWarningPollsTheStore(t *testing.T) {
+// TestEarlyWarningSetRules: new rules take effect at once, over what the
+// engine already holds (a running node applies a change of its settings
+// without a restart).
+func TestEarlyWarningSetRules(t *testing.T) {
 	store := newMemStore(alertColl, "feed")
 	now := t0.Add(time.Hour)
-	e := newEngine(t, store, Rules{}, &now)
+	e := newEngine(t, store, Rules{MinStates: 3}, &now)
 	w := &world{t: t}
 	fr, de := w.org("CERT-FR", "FR"), w.org("CERT-Bund", "DE")
 	ind := w.indicator("c2", "[ipv4-addr:value = '198.51.100.7']")
 	w.sight(ind, fr, t0)
-	if _, err := store.CreateObjects(ctx, "feed", w.take()); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Poll(ctx); err != nil {
-		t.Fatal(err)
-	}
 	w.sight(ind, de, t0.Add(time.Hour))
-	if _, err := store.CreateObjects(ctx, "feed", w.take()); err != nil {
-		t.Fatal(err)
-	}
+	feed(t, store, e, w.take())
 	if got := alertsOf(t, store); len(got) != 0 {
-		t.Fatalf("an alert before the poll: %v", summarize(got))
+		t.Fatalf("an alert with two states under a three-state rule: %v", summarize(got))
 	}
-	if err := e.Poll(ctx); err != nil {
+	if err := e.SetRules(ctx, Rules{MinStates: 2}); err != nil {
 		t.Fatal(err)
+	}
+	if r := e.CurrentRules(); r.MinStates != 2 {
+		t.Errorf("CurrentRules = %+v", r)
 	}
 	want := []summary{{RuleSameIndicator, ind, SeverityLow, []string{"DE", "FR"}, nil, 2}}
 	if diff := cmp.Diff(want, summarize(alertsOf(t, store))); diff != "" {
-		t.Errorf("alerts after the poll (-want +got):\n%s", diff)
+		t.Errorf("alerts after the rules changed (-want +got):\n%s", diff)
 	}
-	// Nothing new: the next poll writes nothing.
-	before := e.AlertsWritten()
-	if err := e.Poll(ctx); err != nil || e.AlertsWritten() != before {
-		t.Errorf("an idle poll wrote %d alert versions (%v)", e.AlertsWritten()-before, err)
+	if err := e.SetRules(ctx, Rules{MinStates: 1}); err == nil {
+		t.Error("SetRules accepted a rule of one state")
 	}
 }

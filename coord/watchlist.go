@@ -281,6 +281,29 @@ func (w *EarlyWarning) SetWatchlists(ctx context.Context, lists []*Watchlist) er
 	return w.Rescan(ctx)
 }
 
+// SetRules replaces the rules after validating them and evaluates every
+// rule again over what the engine holds: alerts missing under the new
+// rules are written, and those out of date updated.
+func (w *EarlyWarning) SetRules(ctx context.Context, r Rules) error {
+	r = r.withDefaults()
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	w.procMu.Lock()
+	defer w.procMu.Unlock()
+	w.mu.Lock()
+	w.Rules = r
+	w.mu.Unlock()
+	return w.rescan(ctx)
+}
+
+// CurrentRules returns the rules in force.
+func (w *EarlyWarning) CurrentRules() Rules {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.Rules
+}
+
 // CurrentWatchlists returns the watchlists in force.
 func (w *EarlyWarning) CurrentWatchlists() []*Watchlist {
 	w.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,10 +134,11 @@ type Notifier struct {
 	Now      func() time.Time
 	Logger   *slog.Logger
 
-	queues []*hookQueue
+	ctx    context.Context
 	wg     sync.WaitGroup
 	cancel context.CancelFunc
-	mu     sync.Mutex
+	mu     sync.Mutex // guards queues and stats
+	queues []*hookQueue
 	stats  NotifierStats
 }
 
@@ -148,10 +150,11 @@ type NotifierStats struct {
 }
 
 type hookQueue struct {
-	hook Webhook
-	mu   sync.Mutex
-	list []delivery
-	wake chan struct{}
+	hook   Webhook
+	mu     sync.Mutex
+	list   []delivery
+	wake   chan struct{}
+	cancel context.CancelFunc
 }
 
 type delivery struct {
@@ -179,14 +182,51 @@ func (n *Notifier) Open(ctx context.Context) error {
 	if n.Backoff <= 0 {
 		n.Backoff = DefaultWebhookBackoff
 	}
-	ctx, n.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, h := range n.Hooks {
-		q := &hookQueue{hook: h, wake: make(chan struct{}, 1)}
-		n.queues = append(n.queues, q)
+	n.ctx, n.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.setHooks(n.Hooks)
+	return nil
+}
+
+// SetHooks replaces the webhooks alerts go to, at once: a webhook kept
+// keeps its queue, one removed stops (its queued deliveries are dropped),
+// one added starts. It returns the validation error of a bad webhook and
+// changes nothing then.
+func (n *Notifier) SetHooks(hooks []Webhook) error {
+	for _, h := range hooks {
+		if err := h.Validate(); err != nil {
+			return err
+		}
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.setHooks(hooks)
+	return nil
+}
+
+// setHooks is SetHooks with mu held, after Open.
+func (n *Notifier) setHooks(hooks []Webhook) {
+	n.Hooks = slices.Clone(hooks)
+	var keep []*hookQueue
+	for _, q := range n.queues {
+		if slices.Contains(hooks, q.hook) {
+			keep = append(keep, q)
+		} else {
+			q.cancel()
+		}
+	}
+	for _, h := range hooks {
+		if slices.ContainsFunc(keep, func(q *hookQueue) bool { return q.hook == h }) {
+			continue
+		}
+		ctx, cancel := context.WithCancel(n.ctx)
+		q := &hookQueue{hook: h, wake: make(chan struct{}, 1), cancel: cancel}
+		keep = append(keep, q)
 		n.wg.Add(1)
 		go n.send(ctx, q)
 	}
-	return nil
+	n.queues = keep
 }
 
 // Close stops the senders; deliveries still queued are dropped.
@@ -231,7 +271,10 @@ func (n *Notifier) Notify(event string, alert *stix.Object) {
 	if err != nil {
 		return
 	}
-	for _, q := range n.queues {
+	n.mu.Lock()
+	queues := n.queues
+	n.mu.Unlock()
+	for _, q := range queues {
 		d := delivery{id: stix.NewUUID(), event: event, body: body}
 		q.mu.Lock()
 		if len(q.list) >= MaxWebhookQueue {

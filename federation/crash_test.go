@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/access"
 	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/sqlite"
@@ -83,6 +84,9 @@ func runChild(dir string) int {
 	n.Identity, n.Verifier = id, trust.NewVerifier(reg, trust.DefaultPolicy())
 	n.Objects, n.Collections, n.Accounts = sqlite.NewObjectService(db), cs, accounts
 	n.Statuses, n.Secrets, n.Peers = sqlite.NewStatusService(db), sqlite.NewSecretService(db), sqlite.NewPeerService(db)
+	n.Deliveries, n.Settings, n.Audit = sqlite.NewDeliveryService(db), sqlite.NewSettingService(db), sqlite.NewAuditService(db)
+	n.Access = &access.Service{Objects: n.Objects, Organizations: sqlite.NewOrganizationService(db), Audit: n.Audit,
+		Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: id.Organization()} }}
 	n.APIRoot, n.CollectionID = colls[0].APIRoot, colls[0].ID
 	n.PageSize = cfg.PageSize
 	n.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))

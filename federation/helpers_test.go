@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/access"
 	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/sqlite"
@@ -168,7 +169,7 @@ type testNode struct {
 	id       *trust.Identity
 	dir      string
 	db       *sqlite.DB
-	objects  *sqlite.ObjectService
+	objects  *notifyingObjects
 	peers    *sqlite.PeerService
 	coll     string
 	verifier *trust.Verifier
@@ -266,9 +267,42 @@ func (tn *testNode) openStore(t testing.TB) {
 	if err := tn.db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	tn.objects = sqlite.NewObjectService(tn.db)
+	tn.objects = &notifyingObjects{ObjectService: sqlite.NewObjectService(tn.db)}
 	tn.peers = sqlite.NewPeerService(tn.db)
 }
+
+// notifyingObjects is the node's one object service, as package node
+// builds it, cut down to what federation needs: every version stored is
+// told to the federation Node.
+type notifyingObjects struct {
+	rampart.ObjectService
+	sub atomic.Pointer[Node]
+	// added, when set, hears of the versions stored too (tests that wait
+	// for arrivals).
+	added atomic.Pointer[func([]*rampart.ObjectVersion)]
+}
+
+func (o *notifyingObjects) CreateObjects(ctx context.Context, c string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
+	res, err := o.ObjectService.CreateObjects(ctx, c, objs)
+	if n := o.sub.Load(); err == nil && n != nil {
+		var vs []*rampart.ObjectVersion
+		for i, r := range res {
+			if r.Added {
+				vs = append(vs, &rampart.ObjectVersion{Object: objs[i], DateAdded: r.DateAdded, Seq: r.Seq})
+			}
+		}
+		if len(vs) > 0 {
+			n.ObjectsAdded(ctx, c, vs)
+			if f := o.added.Load(); f != nil {
+				(*f)(vs)
+			}
+		}
+	}
+	return res, err
+}
+
+// onAdded calls f with the versions the node stores from now on.
+func (tn *testNode) onAdded(f func([]*rampart.ObjectVersion)) { tn.objects.added.Store(&f) }
 
 func (tn *testNode) logger() *slog.Logger {
 	var w interface{ Write([]byte) (int, error) } = tn.logs
@@ -310,6 +344,10 @@ func (tn *testNode) start(t testing.TB, configure func(*Node)) {
 	n.Identity, n.Verifier = tn.id, tn.verifier
 	n.Objects, n.Collections, n.Accounts = tn.objects, sqlite.NewCollectionService(tn.db), accounts
 	n.Statuses, n.Secrets, n.Peers = sqlite.NewStatusService(tn.db), sqlite.NewSecretService(tn.db), tn.peers
+	n.Deliveries, n.Settings, n.Audit = sqlite.NewDeliveryService(tn.db), sqlite.NewSettingService(tn.db), sqlite.NewAuditService(tn.db)
+	org := tn.org
+	n.Access = &access.Service{Objects: tn.objects, Organizations: sqlite.NewOrganizationService(tn.db), Audit: n.Audit,
+		Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: org} }}
 	n.APIRoot, n.CollectionID = "api", tn.coll
 	n.Validate = func(o *stix.Object) error { return stix.Validate(o) }
 	n.SaveRegistry = func(b []byte) error { tn.saved.Store(&b); return nil }
@@ -318,6 +356,7 @@ func (tn *testNode) start(t testing.TB, configure func(*Node)) {
 	if configure != nil {
 		configure(n)
 	}
+	tn.objects.sub.Store(n)
 	if err := n.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -329,6 +368,7 @@ func (tn *testNode) start(t testing.TB, configure func(*Node)) {
 // stopNode closes the federation and the store, leaving the link open.
 func (tn *testNode) stopNode() {
 	if tn.node != nil {
+		tn.objects.sub.Store(nil)
 		tn.node.Close()
 		tn.node = nil
 	}
@@ -343,14 +383,12 @@ func (tn *testNode) stop() {
 	tn.stopNode()
 }
 
-// add stores objects as a local client would, and tells the federation.
+// add stores objects as a local client would: the object service tells
+// the federation.
 func (tn *testNode) add(t testing.TB, objs ...*stix.Object) {
 	t.Helper()
 	if _, err := tn.objects.CreateObjects(context.Background(), tn.coll, objs); err != nil {
 		t.Fatal(err)
-	}
-	if tn.node != nil {
-		tn.node.ObjectsAdded(tn.coll, objs)
 	}
 }
 

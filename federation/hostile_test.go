@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/access"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -39,8 +40,19 @@ func escaped(t testing.TB, o *stix.Object, name string) *stix.Object {
 func hostileNode(f *testFed, reg *trust.Registry, org string) *Node {
 	v := trust.NewVerifier(reg, trust.DefaultPolicy())
 	n := &Node{Identity: f.ids[org], Verifier: v, PageSize: DefaultPageSize}
-	n.dist = trust.Distribution{Local: org, Registry: v.Registry}
+	// The objects of these tests refer to nothing: no store is asked.
+	n.Access = &access.Service{Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: org} }}
 	return n
+}
+
+// release returns what peer receives of o from node n over the node link.
+func release(t testing.TB, n *Node, o *stix.Object, peer string) *stix.Object {
+	t.Helper()
+	out, err := peerAccess{n}.Release(context.Background(), rampart.Reader{Organization: peer, Relation: rampart.RelationPeer}, "c", []*stix.Object{o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out[0]
 }
 
 // TestReleaseEscapedNames: a node withholds a RED property or addressing
@@ -69,8 +81,7 @@ func TestReleaseEscapedNames(t *testing.T) {
 			t.Fatalf("%s: the escaped object no longer verifies: %v", tc.name, err)
 		}
 		for _, peer := range []string{orgDE, orgHub, orgObs} {
-			out := fr.release(tc.obj, peer)
-			if out == tc.obj || (out != nil && out.Type != trust.SealedType) {
+			if out := release(t, fr, tc.obj, peer); out != nil {
 				t.Errorf("%s went in clear to %s", tc.name, orgNames[peer])
 			}
 		}
@@ -104,6 +115,12 @@ func TestIngestRefusesWhatCameWrongly(t *testing.T) {
 	}
 	red := f.signed(t, object(t, orgFR, stix.TLPRed, "x", ""))
 	strict := f.signed(t, object(t, orgFR, stix.TLPAmberStrict, "x", ""))
+	amber := f.signed(t, object(t, orgFR, stix.TLPAmber, "x", ""))
+	unmarked := f.signed(t, object(t, orgFR, stix.TLPUnmarked, "x", ""))
+	resealed, err := f.ids[orgDE].Seal([]*stix.Object{amber}, reg, orgHub)
+	if err != nil {
+		t.Fatal(err)
+	}
 	toIT := addressedTo(orgFR, orgIT)
 	toHub := addressedTo(orgFR, orgHub)
 	green := f.signed(t, object(t, orgFR, stix.TLPGreen, "x", ""))
@@ -114,6 +131,10 @@ func TestIngestRefusesWhatCameWrongly(t *testing.T) {
 		stored string // the id stored
 	}{
 		{"RED in clear", red, ReasonInClear, ""},
+		{"AMBER in clear", amber, ReasonInClear, ""},
+		{"unmarked in clear", unmarked, ReasonInClear, ""},
+		{"FR's AMBER sealed by DE", resealed, ReasonResealed, ""},
+		{"AMBER sealed to the hub", seal(amber, orgHub), "", amber.ID},
 		{"AMBER+STRICT in clear", strict, ReasonInClear, ""},
 		{"addressed in clear", toIT, ReasonInClear, ""},
 		{"addressed in clear, escaped", escaped(t, toIT, stix.RecipientsExtensionID), ReasonInClear, ""},

@@ -41,6 +41,10 @@ const (
 	// ReasonNotAddressed: a sealed envelope held an addressed object that
 	// does not name this node: the object was passed on by a recipient.
 	ReasonNotAddressed = "not-addressed"
+	// ReasonResealed: a sealed envelope held an object created by another
+	// organisation than the envelope's sender. Only an object's creator
+	// seals it; a recipient that passes it on is leaking it.
+	ReasonResealed = "resealed"
 )
 
 // reasonOf names the kind of a trust error.
@@ -160,12 +164,8 @@ func (n *Node) commit(ctx context.Context, c *checked) (int64, []*rampart.PeerRe
 	if err != nil {
 		return 0, nil, err
 	}
-	if len(stored) > 0 {
-		n.changes.notify()
-		if n.OnAdded != nil {
-			n.OnAdded(n.CollectionID, stored)
-		}
-	}
+	// The node's object service told its subscribers, this node among
+	// them, of what was stored.
 	c.log()
 	return int64(len(stored)), c.list, nil
 }
@@ -180,7 +180,6 @@ func rawID(raw jsontext.Value) string {
 	}
 	return ""
 }
-
 
 // received is one object of a page, or of an envelope in it, checked.
 type received struct {
@@ -288,19 +287,20 @@ func (n *Node) receiveInner(o, env *stix.Object) received {
 }
 
 // routed checks that a received object came the way the distribution
-// rules send it: an object that may travel only sealed (TLP:RED,
-// TLP:AMBER+STRICT or addressed) must have come in an envelope, and an
-// addressed object that came in one must name this node. It returns the
-// refusal's reason and error otherwise.
+// rules send it: what may not travel in clear (anything beyond TLP:GREEN, or
+// addressed: rampart.Policy.InClear) must have come in an envelope; an
+// object that came in one must have been sealed by its creator, and, when
+// addressed, name this node. It returns the refusal's reason and error
+// otherwise.
 func (n *Node) routed(o, env *stix.Object) (string, error) {
 	if env == nil {
-		if o.Type == trust.SealedType {
-			return "", nil
-		}
-		if t := stix.Restriction(o); t >= stix.TLPAmberStrict {
-			return ReasonInClear, fmt.Errorf("%s %q: %s or addressed, it travels only sealed to its recipients, yet arrived in clear; not stored", o.Type, o.ID, t)
+		if p := n.policy(); !p.InClear(o) {
+			return ReasonInClear, fmt.Errorf("%s %q: %s or addressed, it travels only sealed to its recipients, yet arrived in clear; not stored", o.Type, o.ID, stix.Restriction(o))
 		}
 		return "", nil
+	}
+	if o.CreatedByRef != env.CreatedByRef {
+		return ReasonResealed, fmt.Errorf("%s %q: created by %s but sealed by %s: only its creator seals an object; not stored", o.Type, o.ID, orNone(o.CreatedByRef), env.CreatedByRef)
 	}
 	to, err := stix.Recipients(o)
 	self := n.Identity.Organization()
@@ -308,6 +308,13 @@ func (n *Node) routed(o, env *stix.Object) (string, error) {
 		return ReasonNotAddressed, fmt.Errorf("%s %q: sealed to this node (by %s) but addressed to %v, not to %s; not stored", o.Type, o.ID, env.CreatedByRef, to, self)
 	}
 	return "", nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no one"
+	}
+	return s
 }
 
 // relays reports whether this node, having opened env, must keep it to

@@ -18,16 +18,9 @@ func TestIngest(t *testing.T) {
 	h := newTestNode(t, f, orgHub, "")
 	a := newTestNode(t, f, orgFR, "")
 	h.peer(t, a)
-	var added []*stix.Object
-	h.start(t, func(n *Node) {
-		n.Manual = true
-		n.OnAdded = func(coll string, objs []*stix.Object) {
-			if coll != h.coll {
-				t.Errorf("OnAdded for collection %q, want %q", coll, h.coll)
-			}
-			added = append(added, objs...)
-		}
-	})
+	var added []*rampart.ObjectVersion
+	h.start(t, func(n *Node) { n.Manual = true })
+	h.onAdded(func(vs []*rampart.ObjectVersion) { added = append(added, vs...) })
 	reg := f.registry(t)
 	ctx := context.Background()
 
@@ -51,7 +44,7 @@ func TestIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := stix.NewTimestamp(now).String()
-	invalid := f.signed(t, mustObject(t, `{"type":"indicator","spec_version":"2.1","id":"indicator--aaaaaaaa-1111-4111-8111-111111111111","created":"`+ts+`","modified":"`+ts+`","created_by_ref":"`+orgFR+`","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`))
+	invalid := f.signed(t, mustObject(t, `{"type":"indicator","spec_version":"2.1","id":"indicator--aaaaaaaa-1111-4111-8111-111111111111","created":"`+ts+`","modified":"`+ts+`","created_by_ref":"`+orgFR+`","object_marking_refs":["`+stix.TLPGreen.MarkingID()+`"],"pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`))
 
 	raws := []jsontext.Value{
 		jsontext.Value(`{"type":"indicator","id":"indicator--bad"}`),
@@ -88,7 +81,7 @@ func TestIngest(t *testing.T) {
 		}
 	}
 	if len(added) != 7 {
-		t.Errorf("OnAdded saw %d objects, want the 7 stored", len(added))
+		t.Errorf("the object service told of %d objects, want the 7 stored", len(added))
 	}
 	if h.has(t, forHub.ID) {
 		t.Errorf("the hub kept an envelope addressed to it alone, which it has no one to relay to")
@@ -100,7 +93,7 @@ func TestIngest(t *testing.T) {
 		t.Errorf("the same page again: %d stored, %d refused, %v; want nothing", in, len(rejected), err)
 	}
 	if len(added) != 7 {
-		t.Errorf("OnAdded saw %d objects after a page of duplicates, want still 7", len(added))
+		t.Errorf("the object service told of %d objects after a page of duplicates, want still 7", len(added))
 	}
 	// An older version now is a replay.
 	v0 := f.signed(t, versionOf(t, id, orgFR, now.Add(-time.Hour), "v0"))

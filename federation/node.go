@@ -81,13 +81,22 @@ type Node struct {
 	// trust.Listener peers connect through.
 	Verifier *trust.Verifier
 
-	// The node's store. All required.
+	// The node's store. All required. Objects must be the node's one
+	// object service, which tells its subscribers (this Node among them:
+	// Subscribe it) of what federation stores, as of every write.
 	Objects     rampart.ObjectService
 	Collections rampart.CollectionService
 	Accounts    rampart.AccountService
 	Statuses    rampart.StatusService
 	Secrets     rampart.SecretService
 	Peers       rampart.PeerService
+	Deliveries  rampart.DeliveryService
+	Settings    rampart.SettingService
+	Audit       rampart.AuditService
+	// Access releases to each peer what it may read in clear
+	// (rampart.Policy for a peer reader, the objects referred to
+	// included), and records it in the audit log. Required.
+	Access rampart.AccessService
 
 	// APIRoot and CollectionID name the federated collection: what peers
 	// may read (each only what it may receive) and where what they send
@@ -101,12 +110,6 @@ type Node struct {
 	// Unmarked is the TLP level assumed for objects without a TLP marking;
 	// stix.TLPUnmarked means TLP:AMBER.
 	Unmarked stix.TLP
-	// OnAdded, when set, is called with the objects received from peers
-	// and stored (not those the node held already), after they were
-	// stored: for matchers and engines that follow the collection, as
-	// taxii.Server.OnAdded is for objects posted by clients. It must not
-	// block; it is called from one goroutine per peer.
-	OnAdded func(collectionID string, objs []*stix.Object)
 	// SaveRegistry, when set, is called with each registry version the node
 	// accepts, so that a restart does not roll it back.
 	SaveRegistry func(data []byte) error
@@ -121,15 +124,18 @@ type Node struct {
 	PeerRefresh  time.Duration // DefaultPeerRefresh when 0
 	RetryMin     time.Duration // DefaultRetryMin when 0
 	RetryMax     time.Duration // DefaultRetryMax when 0
+	// RetryInterval is how often failed deliveries are tried again
+	// (DefaultRetryInterval when 0), besides at every registry change.
+	RetryInterval time.Duration
 
 	Logger *slog.Logger
 	// Now is the clock for status times and lag; time.Now when nil.
 	Now func() time.Time
 
-	dist    trust.Distribution
 	taxii   *taxii.Server
 	handler http.Handler
 	changes notifier // the federated collection or the registry changed
+	outbox  *outbox
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -163,7 +169,8 @@ func (n *Node) Open(ctx context.Context) error {
 	switch {
 	case n.Identity == nil || n.Verifier == nil:
 		return errors.New("federation: Identity and Verifier are required")
-	case n.Objects == nil || n.Collections == nil || n.Accounts == nil || n.Statuses == nil || n.Secrets == nil || n.Peers == nil:
+	case n.Objects == nil || n.Collections == nil || n.Accounts == nil || n.Statuses == nil || n.Secrets == nil || n.Peers == nil ||
+		n.Deliveries == nil || n.Settings == nil || n.Audit == nil || n.Access == nil:
 		return errors.New("federation: a store service is not set")
 	case n.APIRoot == "" || n.CollectionID == "":
 		return errors.New("federation: APIRoot and CollectionID name the federated collection and are required")
@@ -177,15 +184,13 @@ func (n *Node) Open(ctx context.Context) error {
 	if _, err := n.Collections.FindCollectionByID(ctx, n.APIRoot, n.CollectionID); err != nil {
 		return fmt.Errorf("federation: federated collection %q of API root %q: %w", n.CollectionID, n.APIRoot, err)
 	}
-	n.dist = trust.Distribution{Local: org, Unmarked: n.Unmarked, Registry: n.Verifier.Registry}
-
 	ts := taxii.NewServer()
 	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.Objects, n.Collections, n.Accounts, n.Statuses, n.Secrets
 	ts.Title = "Rampart node link"
 	ts.DefaultAPIRoot = n.APIRoot
 	ts.MaxPageSize = max(n.PageSize, taxii.DefaultMaxPageSize)
 	ts.Authenticate = n.authenticate
-	ts.Filter = n.filter
+	ts.Access = peerAccess{n}
 	ts.Logger = n.logger()
 	if err := ts.Open(ctx); err != nil {
 		return fmt.Errorf("federation: %w", err)
@@ -205,6 +210,8 @@ func (n *Node) Open(ctx context.Context) error {
 	}
 	n.wg.Go(n.refreshLoop)
 	n.wg.Go(n.flushLoop)
+	n.outbox = newOutbox(n)
+	n.wg.Go(func() { n.outbox.run(n.ctx) })
 	return nil
 }
 
@@ -228,6 +235,36 @@ func (n *Node) defaults() {
 	if n.RetryMax <= 0 {
 		n.RetryMax = DefaultRetryMax
 	}
+	if n.RetryInterval <= 0 {
+		n.RetryInterval = DefaultRetryInterval
+	}
+}
+
+func (n *Node) retryInterval() time.Duration { return n.RetryInterval }
+
+// policy is the distribution model as this node applies it.
+func (n *Node) policy() rampart.Policy {
+	return rampart.Policy{Organization: n.Identity.Organization(), Unmarked: n.Unmarked}
+}
+
+// members returns the member states of the federation other than this
+// node's organisation: the national CSIRTs of the registry, which receive
+// its TLP:AMBER.
+func (n *Node) members() []string {
+	self := n.Identity.Organization()
+	var out []string
+	for _, o := range n.Verifier.Registry().Organizations() {
+		if o.Role == trust.RoleNationalCSIRT && o.ID != self {
+			out = append(out, o.ID)
+		}
+	}
+	return out
+}
+
+// references looks up the objects objs refer to in the federated
+// collection.
+func (n *Node) references(ctx context.Context, objs []*stix.Object) (func(*stix.Object) []*stix.Object, error) {
+	return rampart.FindReferences(ctx, n.Objects, n.CollectionID, objs)
 }
 
 // Handler returns what the node serves its peers: TAXII 2.1 under the
@@ -258,14 +295,24 @@ func (n *Node) Close() error {
 	return nil
 }
 
-// ObjectsAdded tells the node that objects were stored in a collection by
-// other means, so that waiting peers learn of them at once. It has the
-// signature of taxii.Server.OnAdded and never blocks.
-func (n *Node) ObjectsAdded(collectionID string, objs []*stix.Object) {
-	if collectionID == n.CollectionID && len(objs) > 0 {
-		n.changes.notify()
+var _ rampart.ObjectSubscriber = (*Node)(nil)
+
+// ObjectsAdded is told of versions stored in a collection (the node's
+// object service calls it): waiting peers learn at once of those in the
+// federated collection, and the node's own objects that go sealed are
+// queued for sealing. It never blocks.
+func (n *Node) ObjectsAdded(_ context.Context, collectionID string, vs []*rampart.ObjectVersion) {
+	if collectionID != n.CollectionID || len(vs) == 0 {
+		return
+	}
+	n.changes.notify()
+	if n.outbox != nil {
+		n.outbox.offer(vs)
 	}
 }
+
+// ObjectsDeleted does nothing: a version a peer pulled stays with it.
+func (n *Node) ObjectsDeleted(context.Context, string, []string) {}
 
 // UpdateRegistry checks a newer registry version as trust.Verifier does
 // and, once it is accepted, saves it (SaveRegistry) and tells waiting
@@ -284,6 +331,10 @@ func (n *Node) UpdateRegistry(data []byte) (*trust.Registry, error) {
 		}
 	}
 	n.changes.notify()
+	if n.outbox != nil {
+		// New keys may let failed deliveries through.
+		n.outbox.retryFailed()
+	}
 	return reg, nil
 }
 

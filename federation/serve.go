@@ -2,7 +2,9 @@ package federation
 
 import (
 	"bytes"
+	"context"
 	json "encoding/json/v2"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -123,6 +125,9 @@ func (n *Node) guard(h http.Handler) http.Handler {
 			n.taxii.WriteError(w, r, err)
 			return
 		}
+		if strings.HasSuffix(r.URL.Path, "/objects/") {
+			r = r.WithContext(context.WithValue(r.Context(), countKey{}, true))
+		}
 		h.ServeHTTP(w, r)
 	})
 }
@@ -140,75 +145,95 @@ func (n *Node) authenticate(r *http.Request) (*rampart.Account, error) {
 	}, nil
 }
 
-// filter is the peer-facing TAXII server's Filter: what the requesting
-// peer receives of each version it reads.
-func (n *Node) filter(r *http.Request) func(*stix.Object) *stix.Object {
-	p, ok := trust.PeerFromContext(r.Context())
+// peerAccess is the access service of the peer-facing TAXII server: what
+// a peer node receives of each version it reads. Beyond what a peer may
+// read in clear (the node's AccessService applies rampart.Policy for a
+// peer: TLP:CLEAR and TLP:GREEN, objects referred to included), a node
+// sends nothing unsigned (peers would refuse it) and nothing back to the
+// organisation that created it (it has it); sealed envelopes go to their
+// recipients, and to hubs, which relay them unread.
+type peerAccess struct{ n *Node }
+
+var _ rampart.AccessService = peerAccess{}
+
+// Reader returns the peer the request's connection authenticated.
+func (a peerAccess) Reader(ctx context.Context, _ *rampart.Account) (rampart.Reader, error) {
+	p, ok := trust.PeerFromContext(ctx)
 	if !ok {
-		// authenticate lets no such request through; withhold all the same.
-		return func(*stix.Object) *stix.Object { return nil }
+		return rampart.Reader{}, rampart.Errorf(rampart.EUNAUTHORIZED, "the node link serves peer nodes only, authenticated by their node proof")
 	}
-	org := p.Organization.ID
-	count := strings.HasSuffix(r.URL.Path, "/objects/")
-	return func(o *stix.Object) *stix.Object {
-		out := n.release(o, org)
-		if out != nil && count {
-			n.countOut(org, 1)
-		}
-		return out
-	}
+	return rampart.Reader{Organization: p.Organization.ID, Relation: rampart.RelationPeer, Name: p.Organization.Name}, nil
 }
 
-// release returns what peer may receive of o: o itself, a sealed envelope
-// of it, or nil.
-//
-// Beyond the distribution rules (trust.Distribution), a node sends nothing
-// unsigned (peers would refuse it), nothing back to the organisation that
-// created it (it has it), and nothing addressed in clear. Its own objects
-// that are addressed, or marked TLP:AMBER+STRICT or TLP:RED, go sealed to
-// their recipients, and to hubs, which relay them unread; the envelope is
-// made when it is served, so a node keeps only the object itself.
-func (n *Node) release(o *stix.Object, peer string) *stix.Object {
-	// A look for the signature's extension id: peers verify what they
-	// receive anyway; this only spares them what they would certainly
-	// refuse, without decoding every object.
-	if o.CreatedByRef == peer || !bytes.Contains(o.Raw, signatureID) {
-		return nil
-	}
-	if o.Type == trust.SealedType {
-		if d := n.dist.Decide(o, peer); d.Allow {
-			return o
-		}
-		return nil
-	}
-	to, err := stix.Recipients(o)
-	sealed := len(to) > 0 || err != nil
-	if t := stix.Restriction(o); t == stix.TLPRed || t == stix.TLPAmberStrict {
-		sealed = true
-	}
-	if !sealed {
-		if d := n.dist.Decide(o, peer); d.Allow {
-			return o
-		}
-		return nil
-	}
-	// Only the creator seals: a relay never passes an addressed or RED
-	// object on, sealed or not.
-	if err != nil || len(to) == 0 || o.CreatedByRef != n.Identity.Organization() {
-		return nil
-	}
+// Release returns what the peer r receives of objs.
+func (a peerAccess) Release(ctx context.Context, r rampart.Reader, collectionID string, objs []*stix.Object) ([]*stix.Object, error) {
+	n := a.n
+	out := make([]*stix.Object, len(objs))
 	reg := n.Verifier.Registry()
-	if !slices.Contains(to, peer) {
-		if p := reg.Organization(peer); p == nil || p.Role != trust.RoleHub {
-			return nil
+	hub := false
+	if p := reg.Organization(r.Organization); p != nil && p.Role == trust.RoleHub {
+		hub = true
+	}
+	var clear []*stix.Object
+	var at []int
+	var audit []*rampart.AuditRecord
+	policy := n.policy()
+	for i, o := range objs {
+		switch {
+		case o.CreatedByRef == r.Organization:
+			// It has it.
+		case !bytes.Contains(o.Raw, signatureID):
+			// A look for the signature's extension id: peers verify
+			// what they receive anyway; this spares them what they
+			// would certainly refuse, without decoding every object.
+		case o.Type == trust.SealedType:
+			to, err := trust.SealedRecipients(o)
+			if err == nil && (hub || slices.Contains(to, r.Organization)) {
+				out[i] = o
+				audit = append(audit, &rampart.AuditRecord{ObjectID: o.ID, Version: o.Version().String(),
+					Recipient: r.Organization, Channel: rampart.AuditPeer, Via: r.Organization, Sealed: true})
+			}
+		case !policy.InClear(o):
+			// Addressed or beyond TLP:GREEN: the outbox seals it, if
+			// it is this node's to send at all.
+		default:
+			clear = append(clear, o)
+			at = append(at, i)
 		}
 	}
-	env, err := n.Identity.Seal([]*stix.Object{o}, reg, to...)
-	if err != nil {
-		n.logger().Error("seal for peer", "peer", peer, "id", o.ID, "err", err)
-		return nil
+	if len(clear) > 0 {
+		released, err := n.Access.Release(ctx, r, collectionID, clear)
+		if err != nil {
+			return nil, err
+		}
+		for j, o := range released {
+			out[at[j]] = o
+		}
 	}
-	return env
+	if len(audit) > 0 && n.Audit != nil {
+		if _, err := n.Audit.AppendAudit(ctx, audit); err != nil {
+			return nil, fmt.Errorf("record what was served to %s: %w", r.Name, err)
+		}
+	}
+	if counting(ctx) {
+		k := 0
+		for _, o := range out {
+			if o != nil {
+				k++
+			}
+		}
+		n.countOut(r.Organization, int64(k))
+	}
+	return out, nil
+}
+
+// countKey marks the context of a request for objects: what it is served
+// counts as versions sent to the peer.
+type countKey struct{}
+
+func counting(ctx context.Context) bool {
+	v, _ := ctx.Value(countKey{}).(bool)
+	return v
 }
 
 var signatureID = []byte(trust.ExtensionID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +246,33 @@ not json
 }
 
 type sliceSink []*stix.Object
+
+// TestStreamOnHit checks that OnHit hears of every hit with the number of
+// the record that made it, malformed records counted.
+func TestStreamOnHit(t *testing.T) {
+	m := New()
+	m.AddObjects([]*stix.Object{
+		indicator(t, 1, "[domain-name:value = 'evil.example']", ""),
+		indicator(t, 2, "[domain-name:value LIKE '%.example']", ""),
+	})
+	var got []string
+	st, err := (&Stream{Matcher: m, OnHit: func(record int64, h Hit) {
+		got = append(got, fmt.Sprintf("%d %s", record, h.Indicator.ID))
+	}, Reader: NewJSONLinesReader(strings.NewReader(
+		`{"ts":"2026-03-01T10:00:00Z","domain-name:value":"good.test"}
+not json
+{"ts":"2026-03-01T10:20:00Z","domain-name:value":"evil.example"}
+{"ts":"2026-03-01T11:05:00Z","domain-name:value":"good.example"}
+`), nil)}).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	want := []string{"3 " + id(1), "3 " + id(2), "4 " + id(2)}
+	if !slices.Equal(got, want) || st.Hits != 3 {
+		t.Errorf("hits %q (%d counted), want %q", got, st.Hits, want)
+	}
+}
 
 func (s *sliceSink) Sighting(_ context.Context, o *stix.Object, _ []*stix.Object) error {
 	*s = append(*s, o)

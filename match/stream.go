@@ -43,6 +43,12 @@ type Stream struct {
 	// at the end.
 	Progress      func(Stats)
 	ProgressEvery int64
+	// OnHit, when set, is called with every hit before the Aggregator
+	// takes it, and with the number of the record that made it (1 for the
+	// first record read, malformed ones included, as Stats.Records), so
+	// that a caller can count the records that met the indicators of its
+	// choosing: those a reader may know of, say.
+	OnHit func(record int64, h Hit)
 }
 
 // Run reads until the end of the input or ctx is done, then emits the
@@ -65,6 +71,9 @@ func (s *Stream) Run(ctx context.Context) (Stats, error) {
 	var latest time.Time
 	onHit := func(h Hit) {
 		st.Hits++
+		if s.OnHit != nil {
+			s.OnHit(st.Records, h)
+		}
 		if s.Aggregator != nil && hitErr == nil {
 			hitErr = s.Aggregator.Add(ctx, h)
 		}

@@ -14,11 +14,13 @@ import (
 )
 
 // listing is a listing request read and answered from the store: its
-// collection, its query and the page of versions.
+// collection, its query, who reads (nil without Access) and the page of
+// versions.
 type listing struct {
-	c    *rampart.Collection
-	lq   *listQuery
-	page *rampart.ObjectPage
+	c      *rampart.Collection
+	lq     *listQuery
+	reader *rampart.Reader
+	page   *rampart.ObjectPage
 }
 
 // list reads what every listing endpoint reads: the collection, which the
@@ -37,11 +39,33 @@ func (s *Server) list(r *http.Request, kind string, adjust func(*rampart.ObjectF
 	if adjust != nil {
 		adjust(&lq.filter)
 	}
+	reader, err := s.reader(r)
+	if err != nil {
+		return nil, err
+	}
 	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
 	if err != nil {
 		return nil, err
 	}
-	return &listing{c: c, lq: lq, page: page}, nil
+	return &listing{c: c, lq: lq, reader: reader, page: page}, nil
+}
+
+// reader returns who the request's account reads as, nil without Access.
+// An account whose organisation the node does not know reads nothing: it
+// is refused, with what to do about it.
+func (s *Server) reader(r *http.Request) (*rampart.Reader, error) {
+	if s.Access == nil {
+		return nil, nil
+	}
+	a := account(r)
+	rd, err := s.Access.Reader(r.Context(), a)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return nil, rampart.Errorf(rampart.EFORBIDDEN, "account %q belongs to organisation %q, which this node does not know, so what it may read cannot be decided: an administrator must record the organisation", a.Name, a.Organization)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rd, nil
 }
 
 // paging returns the "more" and "next" of a listing's answer: none for an
@@ -62,7 +86,17 @@ func (s *Server) handleGetObjects(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.writeEnvelope(w, l.page, s.release(r, l.page, true), l.lq)
+	served, err := s.release(r, l.reader, l.c, l.page.Versions)
+	if err != nil {
+		return err
+	}
+	var objs []*stix.Object
+	for _, o := range served {
+		if o != nil {
+			objs = append(objs, o)
+		}
+	}
+	s.writeEnvelope(w, l.page, objs, l.lq)
 	return nil
 }
 
@@ -72,9 +106,16 @@ func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	objs := s.release(r, l.page, false)
+	vs, err := s.released(r, l.reader, l.c, l.page.Versions)
+	if err != nil {
+		return err
+	}
+	objs := make([]*stix.Object, len(vs))
+	for i, v := range vs {
+		objs[i] = v.Object
+	}
 	if len(objs) == 0 && l.lq.filter.AfterSeq == 0 {
-		if err := s.objectExists(r, l.c); err != nil {
+		if err := s.objectExists(r, l); err != nil {
 			return err
 		}
 	}
@@ -82,70 +123,109 @@ func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// release applies the server's Filter to a page and returns the objects to
-// send, in page order. Without substitutes, a version is kept only when it
-// is released as it is.
-func (s *Server) release(r *http.Request, page *rampart.ObjectPage, substitutes bool) []*stix.Object {
-	out := make([]*stix.Object, 0, len(page.Versions))
-	var f func(*stix.Object) *stix.Object
-	if s.Filter != nil {
-		f = s.Filter(r)
+// release decides what a request is served of versions read from
+// collection c: for each version, in order, the stored object, another
+// object in its place, or nil to withhold it. Access decides first, for
+// reader (a version it withholds is never shown to Filter), then Filter
+// on what Access released. A version Access releases is served as
+// stored.
+func (s *Server) release(r *http.Request, reader *rampart.Reader, c *rampart.Collection, vs []*rampart.ObjectVersion) ([]*stix.Object, error) {
+	out := make([]*stix.Object, len(vs))
+	for i, v := range vs {
+		out[i] = v.Object
 	}
-	for _, v := range page.Versions {
-		o := v.Object
-		if f != nil {
-			o = f(o)
-			if o == nil || !substitutes && o != v.Object {
-				continue
+	if s.Access != nil && len(out) > 0 {
+		if reader == nil {
+			// Every listing reads its reader first; without one,
+			// nothing can be decided, so nothing is served.
+			return nil, fmt.Errorf("taxii: release from collection %q without a reader", c.ID)
+		}
+		rel, err := s.Access.Release(r.Context(), *reader, c.ID, out)
+		if err != nil {
+			return nil, err
+		}
+		if len(rel) != len(out) {
+			// Which answer stands for which version cannot be told.
+			return nil, fmt.Errorf("taxii: access released %d objects for the %d read from collection %q", len(rel), len(out), c.ID)
+		}
+		for i, o := range rel {
+			if o == nil {
+				out[i] = nil
 			}
 		}
-		out = append(out, o)
 	}
-	return out
+	if s.Filter != nil {
+		f := s.Filter(r)
+		for i, o := range out {
+			if o != nil {
+				out[i] = f(o)
+			}
+		}
+	}
+	return out, nil
 }
 
-// released returns the versions of a page that are released as they are,
-// for the endpoints that list versions rather than serve objects.
-func (s *Server) released(r *http.Request, page *rampart.ObjectPage) []*rampart.ObjectVersion {
-	if s.Filter == nil {
-		return page.Versions
+// released returns the versions that are released as they are, for the
+// endpoints that list versions rather than serve objects.
+func (s *Server) released(r *http.Request, reader *rampart.Reader, c *rampart.Collection, vs []*rampart.ObjectVersion) ([]*rampart.ObjectVersion, error) {
+	if s.Access == nil && s.Filter == nil {
+		return vs, nil
 	}
-	f := s.Filter(r)
+	served, err := s.release(r, reader, c, vs)
+	if err != nil {
+		return nil, err
+	}
 	var out []*rampart.ObjectVersion
-	for _, v := range page.Versions {
-		if f(v.Object) == v.Object {
+	for i, v := range vs {
+		if served[i] == v.Object {
 			out = append(out, v)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// decidesOnObjects reports whether Access or Filter decides what is
+// served: they need whole objects, not a manifest's metadata.
+func (s *Server) decidesOnObjects() bool {
+	return s.Access != nil || s.Filter != nil
 }
 
 // objectExists returns ENOTFOUND when the collection holds no version of
-// the request's object that the requester may see, so that an unknown
-// object is told apart from a filter that matched nothing.
-func (s *Server) objectExists(r *http.Request, c *rampart.Collection) error {
+// the listing's object that the requester may see, so that an unknown
+// object is told apart from a filter that matched nothing, and an object
+// the requester may not read is not: both get the same answer.
+func (s *Server) objectExists(r *http.Request, l *listing) error {
 	id := r.PathValue("object")
 	f := rampart.ObjectFilter{
-		CollectionID: c.ID,
+		CollectionID: l.c.ID,
 		IDs:          []string{id},
 		Versions:     []string{rampart.VersionAll},
 		SpecVersions: []string{"2.0", "2.1"},
 		Limit:        1,
 		MetadataOnly: true,
 	}
-	if s.Filter != nil {
-		// The filter needs whole objects, and any version it releases
-		// will do.
+	if s.decidesOnObjects() {
+		// Access and Filter need whole objects, and any version they
+		// release will do.
 		f.Limit, f.MetadataOnly = s.MaxPageSize, false
 	}
-	page, err := s.Objects.FindObjects(r.Context(), f)
-	if err != nil {
-		return err
+	for {
+		page, err := s.Objects.FindObjects(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		vs, err := s.released(r, l.reader, l.c, page.Versions)
+		if err != nil {
+			return err
+		}
+		if len(vs) > 0 {
+			return nil
+		}
+		if !page.More || len(page.Versions) == 0 {
+			return rampart.Errorf(rampart.ENOTFOUND, "collection %q has no object %q", l.c.ID, id)
+		}
+		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
 	}
-	if len(s.released(r, page)) == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "collection %q has no object %q", c.ID, id)
-	}
-	return nil
 }
 
 // writeEnvelope writes objs, released from page, as an envelope; "more",
@@ -197,15 +277,18 @@ func (s *Server) nextCursor(page *rampart.ObjectPage, lq *listQuery) string {
 // handleManifest serves GET …/manifest/ (§5.3).
 func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.list(r, "manifest", func(f *rampart.ObjectFilter) {
-		// A Filter decides on whole objects.
-		f.MetadataOnly = s.Filter == nil
+		f.MetadataOnly = !s.decidesOnObjects()
 	}, paramID, paramType, paramVersion, paramSpecVersion)
+	if err != nil {
+		return err
+	}
+	vs, err := s.released(r, l.reader, l.c, l.page.Versions)
 	if err != nil {
 		return err
 	}
 	var m Manifest
 	m.More, m.Next = s.paging(l)
-	for _, v := range s.released(r, l.page) {
+	for _, v := range vs {
 		m.Objects = append(m.Objects, ManifestRecord{
 			ID:        v.Object.ID,
 			DateAdded: FormatTime(v.DateAdded),
@@ -222,18 +305,22 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.list(r, "versions", func(f *rampart.ObjectFilter) {
 		f.Versions = []string{rampart.VersionAll}
-		f.MetadataOnly = s.Filter == nil
+		f.MetadataOnly = !s.decidesOnObjects()
 	}, paramSpecVersion)
+	if err != nil {
+		return err
+	}
+	released, err := s.released(r, l.reader, l.c, l.page.Versions)
 	if err != nil {
 		return err
 	}
 	var vs Versions
 	vs.More, vs.Next = s.paging(l)
-	for _, v := range s.released(r, l.page) {
+	for _, v := range released {
 		vs.Versions = append(vs.Versions, versionText(v))
 	}
 	if len(vs.Versions) == 0 && l.lq.filter.AfterSeq == 0 {
-		if err := s.objectExists(r, l.c); err != nil {
+		if err := s.objectExists(r, l); err != nil {
 			return err
 		}
 	}
@@ -275,6 +362,9 @@ func (s *Server) handleDeleteObject(w http.ResponseWriter, r *http.Request) erro
 	} else {
 		f.SpecVersions = []string{"2.0", "2.1"}
 	}
+	if err := s.deletable(r, c, f); err != nil {
+		return err
+	}
 	if _, err := s.Objects.DeleteObjects(r.Context(), f); err != nil {
 		return err
 	}
@@ -283,6 +373,60 @@ func (s *Server) handleDeleteObject(w http.ResponseWriter, r *http.Request) erro
 	}
 	w.Header().Set("Content-Type", MediaTypeTAXII)
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// deletable checks, with Access, that the account may read every version
+// a deletion selects: an account deletes only what it may read. A
+// deletion that selects no version the account may read is answered for
+// as one that selects none, so that it tells nothing of what the account
+// may not read; one that selects some it may not read is refused.
+func (s *Server) deletable(r *http.Request, c *rampart.Collection, f rampart.ObjectFilter) error {
+	if s.Access == nil {
+		return nil
+	}
+	reader, err := s.reader(r)
+	if err != nil {
+		return err
+	}
+	f.Limit = s.MaxPageSize
+	var readable, withheld int
+	for {
+		page, err := s.Objects.FindObjects(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		if len(page.Versions) > 0 {
+			objs := make([]*stix.Object, len(page.Versions))
+			for i, v := range page.Versions {
+				objs[i] = v.Object
+			}
+			rel, err := s.Access.Release(r.Context(), *reader, c.ID, objs)
+			if err != nil {
+				return err
+			}
+			if len(rel) != len(objs) {
+				return fmt.Errorf("taxii: access released %d objects for the %d read from collection %q", len(rel), len(objs), c.ID)
+			}
+			for _, o := range rel {
+				if o != nil {
+					readable++
+				} else {
+					withheld++
+				}
+			}
+		}
+		if !page.More || len(page.Versions) == 0 {
+			break
+		}
+		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
+	}
+	switch {
+	case readable == 0:
+		return rampart.Errorf(rampart.ENOTFOUND, "collection %q holds no version of %q that matches the filter", c.ID, f.IDs[0])
+	case withheld > 0:
+		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not delete %q: the versions selected include some beyond its rights; select those it may read with match[version], or ask an administrator", account(r).Name, f.IDs[0])
+	}
 	return nil
 }
 

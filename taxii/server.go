@@ -29,12 +29,27 @@ const (
 
 // Server serves TAXII 2.1 over the node's services. Set the fields, call
 // Open, then serve Handler. A Server is safe for concurrent use once open.
+//
+// Who reads what is decided twice. Grants decide which collections an
+// account may see, read and write. Access, when set, decides which objects
+// of a readable collection the account may read (rampart.Policy: TLP,
+// addressing, and what derived objects refer to): every endpoint that
+// serves objects, or versions or manifest records of them, answers with
+// what Access releases, and an object of which nothing is released is
+// answered for exactly as an object the collection does not hold; an
+// account deletes only versions it may read. Status resources are shown
+// only to the account that made the request, and to administrators. Without Access, every object of a readable collection
+// is served.
 type Server struct {
 	Objects     rampart.ObjectService
 	Collections rampart.CollectionService
 	Accounts    rampart.AccountService
 	Statuses    rampart.StatusService
 	Secrets     rampart.SecretService
+	// Access, when set, decides which objects each account may read
+	// (see Server). Administrators read everything; Access logs what
+	// they read beyond their organisation's rights.
+	Access rampart.AccessService
 
 	// Discovery resource contents.
 	Title       string
@@ -57,11 +72,11 @@ type Server struct {
 	// error (EUNAUTHORIZED to refuse). Federation sets it on the server it
 	// runs for peer nodes, whose connections are authenticated already.
 	Authenticate func(r *http.Request) (*rampart.Account, error)
-	// Filter, when set, is asked once per request that reads objects for a
-	// function that decides, for each object version the request would
-	// return, what is released: the object itself, another object in its
-	// place (a sealed envelope, say), or nil to withhold it. The function
-	// is called from one goroutine per request. Paging, "more", "next" and
+	// Filter, when set, is asked for each request that reads objects for
+	// a function that decides, for each object version the request would
+	// return that Access released, what is released: the object itself,
+	// another object in its place (a sealed envelope, say), or nil to
+	// withhold it. The function is called from one goroutine per request. Paging, "more", "next" and
 	// the X-TAXII-Date-Added headers still describe the versions read from
 	// the store, so a client's added_after cursor moves past withheld
 	// versions. Only the objects endpoint serves substitutes; the manifest,
@@ -378,12 +393,19 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A status lists the objects of one request: only the account that
+	// made it (and administrators) may see it, and to anyone else it is
+	// answered for exactly as a status that does not exist.
+	notFound := rampart.Errorf(rampart.ENOTFOUND, "API root %q has no status %q", root.Name, r.PathValue("status"))
 	st, err := s.Statuses.FindStatusByID(r.Context(), root.Name, r.PathValue("status"))
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return notFound
+	}
 	if err != nil {
 		return err
 	}
 	if a := account(r); !a.Admin && st.Account != a.Name {
-		return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no status %q", root.Name, r.PathValue("status"))
+		return notFound
 	}
 	s.writeJSON(w, http.StatusOK, statusResource(st))
 	return nil

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -66,7 +66,11 @@ func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request, a *ram
 		}
 		f.Since = &t
 	}
-	list, err := s.Coord.FindAlerts(r.Context(), f)
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return err
+	}
+	list, err := view.FindAlerts(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -79,7 +83,11 @@ func (s *Server) handleListAlerts(w http.ResponseWriter, r *http.Request, a *ram
 }
 
 func (s *Server) handleGetAlert(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	al, err := s.Coord.FindAlertByID(r.Context(), r.PathValue("id"))
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return err
+	}
+	al, err := view.FindAlertByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -91,25 +99,39 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request, a *rampart.
 	if s.EarlyWarning == nil {
 		return rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
 	}
-	rules := s.EarlyWarning.Rules
-	s.writeJSON(w, http.StatusOK, map[string]any{
+	rd, err := s.reader(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	rules := s.EarlyWarning.CurrentRules()
+	out := map[string]any{
 		"min_states": rules.MinStates, "window_seconds": int64(rules.Window / time.Second),
 		"retention_seconds": int64(rules.Retention / time.Second), "marking": rules.Marking,
 		"rules": rules.Describe(), "watchlists": len(s.EarlyWarning.CurrentWatchlists()),
-		"alerts_written": s.EarlyWarning.AlertsWritten(),
-	})
+	}
+	// How many alerts were written counts TLP:RED ones too: only those
+	// who may read every alert learn it.
+	if rd == nil || rd.Admin || rd.Relation == rampart.RelationOwn {
+		out["alerts_written"] = s.EarlyWarning.AlertsWritten()
+	}
+	s.writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func (s *Server) watchlists() ([]*coord.Watchlist, error) {
-	if s.EarlyWarning == nil {
+// watchlists returns the watchlists as the node's settings hold them.
+func (s *Server) watchlists(ctx context.Context) ([]*coord.Watchlist, error) {
+	if s.Settings == nil {
 		return nil, rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
 	}
-	return s.EarlyWarning.CurrentWatchlists(), nil
+	set, err := coord.LoadSettings(ctx, s.Settings)
+	if err != nil {
+		return nil, err
+	}
+	return set.Watchlists, nil
 }
 
 func (s *Server) handleListWatchlists(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	lists, err := s.watchlists()
+	lists, err := s.watchlists(r.Context())
 	if err != nil {
 		return err
 	}
@@ -121,7 +143,7 @@ func (s *Server) handleListWatchlists(w http.ResponseWriter, r *http.Request, a 
 }
 
 func (s *Server) handleGetWatchlist(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	lists, err := s.watchlists()
+	lists, err := s.watchlists(r.Context())
 	if err != nil {
 		return err
 	}
@@ -132,31 +154,6 @@ func (s *Server) handleGetWatchlist(w http.ResponseWriter, r *http.Request, a *r
 		}
 	}
 	return rampart.Errorf(rampart.ENOTFOUND, "no watchlist %q", r.PathValue("name"))
-}
-
-// changeWatchlists applies edit to the watchlists, persists them and hands
-// them to the engine, which checks the stored indicators against them.
-func (s *Server) changeWatchlists(r *http.Request, edit func([]*coord.Watchlist) ([]*coord.Watchlist, error)) error {
-	lists, err := s.watchlists()
-	if err != nil {
-		return err
-	}
-	if s.SaveWatchlists == nil {
-		return rampart.Errorf(rampart.EUNAVAILABLE, "watchlists are read-only on this node; edit them with \"rampart alert watchlist\"")
-	}
-	next, err := edit(slices.Clone(lists))
-	if err != nil {
-		return err
-	}
-	for _, wl := range next {
-		if err := wl.Validate(); err != nil {
-			return rampart.Errorf(rampart.EINVALID, "%v", err)
-		}
-	}
-	if err := s.SaveWatchlists(next); err != nil {
-		return err
-	}
-	return s.EarlyWarning.SetWatchlists(r.Context(), next)
 }
 
 func (s *Server) handlePutWatchlist(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
@@ -171,16 +168,13 @@ func (s *Server) handlePutWatchlist(w http.ResponseWriter, r *http.Request, a *r
 	if wl.Name != name {
 		return rampart.Errorf(rampart.EINVALID, "the body names watchlist %q but the path %q", wl.Name, name)
 	}
-	err := s.changeWatchlists(r, func(lists []*coord.Watchlist) ([]*coord.Watchlist, error) {
-		for i, old := range lists {
-			if old.Name == name {
-				lists[i] = &wl
-				return lists, nil
-			}
-		}
-		return append(lists, &wl), nil
-	})
-	if err != nil {
+	if s.Settings == nil {
+		return rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
+	}
+	// Each watchlist is its own setting: concurrent changes to two
+	// watchlists never overwrite each other. The node applies the change
+	// at once.
+	if err := coord.SaveWatchlist(r.Context(), s.Settings, &wl); err != nil {
 		return err
 	}
 	s.writeJSON(w, http.StatusOK, &wl)
@@ -189,15 +183,10 @@ func (s *Server) handlePutWatchlist(w http.ResponseWriter, r *http.Request, a *r
 
 func (s *Server) handleDeleteWatchlist(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
 	name := r.PathValue("name")
-	err := s.changeWatchlists(r, func(lists []*coord.Watchlist) ([]*coord.Watchlist, error) {
-		for i, old := range lists {
-			if old.Name == name {
-				return slices.Delete(lists, i, i+1), nil
-			}
-		}
-		return nil, rampart.Errorf(rampart.ENOTFOUND, "no watchlist %q", name)
-	})
-	if err != nil {
+	if s.Settings == nil {
+		return rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
+	}
+	if err := coord.DeleteWatchlist(r.Context(), s.Settings, name); err != nil {
 		return err
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"deleted": name})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"math"
@@ -15,11 +16,12 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/attribution"
+	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
 )
 
-// maxKnowledgeEntries is how many attribution engines (one per set of
-// collections that accounts can read) are kept built.
+// maxKnowledgeEntries is how many attribution engines (one per reader and
+// set of collections that accounts can read) are kept built.
 const maxKnowledgeEntries = 8
 
 // knowledgeTypes are the object types attribution reads.
@@ -30,9 +32,14 @@ var knowledgeTypes = []string{
 }
 
 // knowledgeCache builds attribution engines from the store, one per set of
-// collections, and rebuilds one when a collection it was built from has
-// changed. Each account is answered from exactly the collections it may
-// read, so that a ranking never draws on objects it could not see.
+// collections and reader, and rebuilds one when a collection it was built
+// from has changed. Each account is answered from exactly the collections
+// it may read and, with Access, from the objects of them its organisation
+// may read, so that a ranking never draws on objects it could not see: a
+// TLP:RED intrusion set or technique neither shapes a constituent's
+// ranking nor appears in its explanations. Readers of one organisation,
+// relation and administrator flag read the same objects, so they share
+// an engine.
 type knowledgeCache struct {
 	objects rampart.ObjectService
 
@@ -59,12 +66,16 @@ func (c *knowledgeCache) invalidate(collectionID string) {
 	c.mu.Unlock()
 }
 
-// engine returns an engine over the collections, building it when there
-// is none or it is out of date. Concurrent callers for the same
-// collections share one build.
-func (c *knowledgeCache) engine(ctx context.Context, collections []string) (*attribution.Engine, error) {
+// engine returns an engine over the objects of the collections that
+// release lets reader read (all of them when reader is nil), building it
+// when there is none or it is out of date. Concurrent callers for the
+// same collections and reader share one build.
+func (c *knowledgeCache) engine(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release) (*attribution.Engine, error) {
 	slices.Sort(collections)
 	key := strings.Join(collections, ",")
+	if reader != nil {
+		key += fmt.Sprintf(" as %q %s admin=%t", reader.Organization, reader.Relation, reader.Admin)
+	}
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil && !c.current(e) {
@@ -83,7 +94,7 @@ func (c *knowledgeCache) engine(ctx context.Context, collections []string) (*att
 		}
 		c.entries[key] = e
 		c.evict()
-		go c.build(context.WithoutCancel(ctx), e, collections)
+		go c.build(context.WithoutCancel(ctx), e, collections, release)
 	}
 	e.used = time.Now()
 	c.mu.Unlock()
@@ -119,7 +130,7 @@ func (c *knowledgeCache) evict() {
 	}
 }
 
-func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collections []string) {
+func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collections []string, release coord.Release) {
 	defer close(e.ready)
 	k := attribution.NewKnowledge()
 	var readErr error
@@ -132,8 +143,24 @@ func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collectio
 					readErr = err
 					return
 				}
-				for _, v := range page.Versions {
-					if !yield(v.Object) {
+				objs := make([]*stix.Object, len(page.Versions))
+				for i, v := range page.Versions {
+					objs[i] = v.Object
+				}
+				if release != nil && len(objs) > 0 {
+					released, err := release(ctx, coll, objs)
+					if err != nil {
+						readErr = err
+						return
+					}
+					if len(released) != len(objs) {
+						readErr = fmt.Errorf("release of %d objects from collection %q returned %d", len(objs), coll, len(released))
+						return
+					}
+					objs = released
+				}
+				for _, o := range objs {
+					if o != nil && !yield(o) {
 						return
 					}
 				}
@@ -185,7 +212,11 @@ func (s *Server) handleAttribution(w http.ResponseWriter, r *http.Request, a *ra
 	if len(readable) == 0 {
 		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may read no collection, so there is no knowledge to rank against", a.Name)
 	}
-	e, err := s.knowledge.engine(r.Context(), readable)
+	rd, err := s.reader(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	e, err := s.knowledge.engine(r.Context(), readable, rd, s.release(rd))
 	if err != nil {
 		return err
 	}

@@ -29,13 +29,13 @@ func TestKnowledgeCacheKeepsNewest(t *testing.T) {
 	c := newKnowledgeCache(objs)
 	ctx := context.Background()
 	for i := range maxKnowledgeEntries + 1 {
-		if _, err := c.engine(ctx, []string{fmt.Sprintf("collection-%d", i)}); err != nil {
+		if _, err := c.engine(ctx, []string{fmt.Sprintf("collection-%d", i)}, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	before := objs.reads.Load()
 	newest := []string{fmt.Sprintf("collection-%d", maxKnowledgeEntries)}
-	if _, err := c.engine(ctx, newest); err != nil {
+	if _, err := c.engine(ctx, newest, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := objs.reads.Load(); got != before {

@@ -86,7 +86,11 @@ func (s *Server) handleListIncidents(w http.ResponseWriter, r *http.Request, a *
 	if f.Closed, err = boolParam(q.Get("closed"), "closed"); err != nil {
 		return err
 	}
-	list, err := s.Coord.FindIncidents(r.Context(), f)
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return err
+	}
+	list, err := view.FindIncidents(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -192,7 +196,11 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request, a 
 }
 
 func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	inc, err := s.Coord.FindIncidentByID(r.Context(), r.PathValue("id"))
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return err
+	}
+	inc, err := view.FindIncidentByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -208,12 +216,37 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, a 
 	if req.TLP != nil {
 		return rampart.Errorf(rampart.EINVALID, "tlp is set when an incident is created; a marking cannot be lowered later")
 	}
-	inc, err := s.Coord.UpdateIncident(r.Context(), r.PathValue("id"), func(inc *coord.Incident) error {
+	return s.updateIncident(w, r, a, func(inc *coord.Incident) error {
 		req.apply(inc)
 		return nil
 	})
+}
+
+// updateIncident applies fn to the request's incident and answers with
+// the new version. The account must be able to read the incident first,
+// or it is told, as for an incident the node does not hold, that there is
+// none: an account changes only what it may read. The answer is the
+// incident as the account may read it after the change, so that it never
+// shows what the version the change was built on held beyond its rights.
+func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account, fn func(*coord.Incident) error) error {
+	view, err := s.coordAs(r, a)
 	if err != nil {
 		return err
+	}
+	id := r.PathValue("id")
+	if s.Access != nil {
+		if _, err := view.FindIncidentByID(r.Context(), id); err != nil {
+			return err
+		}
+	}
+	inc, err := s.Coord.UpdateIncident(r.Context(), id, fn)
+	if err != nil {
+		return err
+	}
+	if s.Access != nil {
+		if inc, err = view.FindIncidentByID(r.Context(), id); err != nil {
+			return err
+		}
 	}
 	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
 	return nil
@@ -237,15 +270,10 @@ func (s *Server) handleAddTimeline(w http.ResponseWriter, r *http.Request, a *ra
 	if e.Actor == "" {
 		e.Actor = a.Name
 	}
-	inc, err := s.Coord.UpdateIncident(r.Context(), r.PathValue("id"), func(inc *coord.Incident) error {
+	return s.updateIncident(w, r, a, func(inc *coord.Incident) error {
 		inc.Timeline = append(inc.Timeline, e)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
-	return nil
 }
 
 // reportRequest is the body of POST /incidents/{id}/reports: a NIS2
@@ -263,7 +291,7 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request, a *r
 	}
 	at := s.Now().UTC()
 	setIf(&at, req.Submitted)
-	inc, err := s.Coord.UpdateIncident(r.Context(), r.PathValue("id"), func(inc *coord.Incident) error {
+	return s.updateIncident(w, r, a, func(inc *coord.Incident) error {
 		if err := inc.Submit(req.Kind, at); err != nil {
 			return err
 		}
@@ -274,11 +302,6 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request, a *r
 		inc.Timeline = append(inc.Timeline, coord.TimelineEntry{Time: at, Actor: a.Name, Activity: req.Kind + " submitted", Description: desc})
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
-	return nil
 }
 
 // jointView is the joint incident view.
@@ -293,7 +316,11 @@ type jointView struct {
 }
 
 func (s *Server) handleJointIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	j, err := s.Coord.FindJointIncident(r.Context(), r.PathValue("id"))
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return err
+	}
+	j, err := view.FindJointIncident(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

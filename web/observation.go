@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +19,10 @@ import (
 // bounds the time a request takes, not memory.
 const DefaultMaxObservationBytes = 256 << 20
 
-// ObservationResult is the answer to an observation upload.
+// ObservationResult is the answer to an observation upload. With Access,
+// Matched, Sightings and Stored tell only what the account may read: the
+// records that met indicators it may read, and the sightings it may read,
+// so that an upload never tells of an indicator it could not read.
 type ObservationResult struct {
 	Records   int64              `json:"records"`
 	Malformed int64              `json:"malformed"`
@@ -47,9 +51,17 @@ type ObservationError struct {
 // Query parameters: format (jsonl, stix, zeek, csv; default jsonl),
 // mapping (a built-in mapping name), collection (default: the node's
 // sightings collection), window (aggregation window, default 1h).
+//
+// Every sighting is stored, whoever uploads: the node's early warning
+// needs them all. The answer, with Access, names and counts only what
+// the account may read (see ObservationResult).
 func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
 	if s.Matcher == nil {
 		return rampart.Errorf(rampart.EUNAVAILABLE, "this node does not match observations")
+	}
+	rd, err := s.reader(r.Context(), a)
+	if err != nil {
+		return err
 	}
 	q := r.URL.Query()
 	for name := range q {
@@ -92,27 +104,61 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 			return err
 		}
 	}
-	rd, err := match.NewReader(q.Get("format"), r.Body, mp)
+	lr, err := match.NewReader(q.Get("format"), r.Body, mp)
 	if err != nil {
 		return rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
-	sink := &sightingSink{objects: s.Objects, collection: coll, onAdded: s.OnAdded, sign: s.Sign, org: s.Identity}
-	agg := &match.Aggregator{Window: window, WhereSightedRef: s.Identity, CreatedByRef: s.Identity, Sink: sink, Now: s.Now}
-	st, err := (&match.Stream{Matcher: s.Matcher, Reader: rd, Aggregator: agg}).Run(r.Context())
+	if s.Sightings == nil {
+		return rampart.Errorf(rampart.EUNAVAILABLE, "this node does not store sightings")
+	}
+	sink := s.Sightings(r.Context(), coll)
+	// Where the records were sighted: at the uploading account's
+	// organisation (the node's own for its own accounts).
+	agg := sink.Aggregator(a.Organization, window)
+	agg.Now = s.Now
+	stream := &match.Stream{Matcher: s.Matcher, Reader: lr, Aggregator: agg}
+	var known *knownIndicators
+	var matched, last int64
+	if rd != nil {
+		known = &knownIndicators{s: s, account: a, reader: *rd, decided: map[string]bool{}}
+		stream.OnHit = func(record int64, h match.Hit) {
+			if record != last && known.readable(r.Context(), h.Indicator.ID) {
+				matched, last = matched+1, record
+			}
+		}
+	}
+	st, err := stream.Run(r.Context())
+	if err == nil && known != nil {
+		err = known.err
+	}
 	if err != nil {
-		if sink.err != nil {
+		if err := sink.Failed(); err != nil {
 			// The store failed, not the upload: the client is told of an
 			// internal error and the log gets the cause.
-			return sink.err
+			return err
+		}
+		if known != nil && known.err != nil {
+			return known.err
+		}
+		stored, verr := s.visibleSightings(r.Context(), known, coll, sink.Stored())
+		if verr != nil {
+			return verr
 		}
 		if tooLarge(err) {
-			return rampart.Errorf(rampart.ETOOLARGE, "observations exceed %d bytes: send them in several requests (what was read is stored: %d sightings)", s.maxObservationBytes(), len(sink.ids))
+			return rampart.Errorf(rampart.ETOOLARGE, "observations exceed %d bytes: send them in several requests (what was read is stored: %d sightings)", s.maxObservationBytes(), len(stored))
 		}
-		return rampart.Errorf(rampart.EINVALID, "observations could not be read after %d records: %v (what was read is stored: %d sightings)", st.Records, err, len(sink.ids))
+		return rampart.Errorf(rampart.EINVALID, "observations could not be read after %d records: %v (what was read is stored: %d sightings)", st.Records, err, len(stored))
+	}
+	stored, err := s.visibleSightings(r.Context(), known, coll, sink.Stored())
+	if err != nil {
+		return err
 	}
 	res := ObservationResult{
 		Records: st.Records, Malformed: st.Malformed, Matched: st.Matched, Sightings: st.Sightings,
-		Stored: sink.ids, Collection: coll, Seconds: st.Elapsed.Seconds(),
+		Stored: stored, Collection: coll, Seconds: st.Elapsed.Seconds(),
+	}
+	if known != nil {
+		res.Matched, res.Sightings = matched, int64(len(stored))
 	}
 	for _, le := range st.Errors {
 		res.Errors = append(res.Errors, ObservationError{Line: le.Line, Message: le.Err.Error()})
@@ -133,52 +179,114 @@ func (s *Server) maxObservationBytes() int64 {
 	return DefaultMaxObservationBytes
 }
 
-// sightingSink stores each sighting with the observed-data and SCOs it
-// refers to, in one atomic call, and tells the node what it added.
-type sightingSink struct {
-	sign       func(*stix.Object) (*stix.Object, error)
-	org        string
-	objects    rampart.ObjectService
-	collection string
-	onAdded    func(collectionID string, objs []*stix.Object)
-	ids        []string
-	// err is the store's error, which ended the stream.
+// knownIndicators tells which indicators an account may know of: those it
+// may read in a collection it may read. The matcher holds the indicators
+// of every collection, so a hit says nothing of who may read it.
+type knownIndicators struct {
+	s       *Server
+	account *rampart.Account
+	reader  rampart.Reader
+	decided map[string]bool
+	// collections the account may read, listed on first use.
+	collections []string
+	listed      bool
+	// err is the first error of the store or of Access: what it left
+	// undecided counts as unreadable, and the request fails.
 	err error
 }
 
-func (s *sightingSink) Sighting(ctx context.Context, sighting *stix.Object, related []*stix.Object) error {
-	objs := append(related[:len(related):len(related)], sighting)
-	// What the node created is signed, so federation may carry it.
-	if s.sign != nil {
-		for i, o := range objs {
-			if o.CreatedByRef == "" || o.CreatedByRef != s.org {
+// readable reports whether the account may read indicator id.
+func (k *knownIndicators) readable(ctx context.Context, id string) bool {
+	if ok, done := k.decided[id]; done {
+		return ok
+	}
+	ok, err := k.decide(ctx, id)
+	if err != nil {
+		k.err = cmp.Or(k.err, err)
+		return false
+	}
+	k.decided[id] = ok
+	return ok
+}
+
+func (k *knownIndicators) decide(ctx context.Context, id string) (bool, error) {
+	if !k.listed {
+		cs, err := k.s.Collections.FindCollections(ctx, rampart.CollectionFilter{})
+		if err != nil {
+			return false, err
+		}
+		for _, c := range cs {
+			if k.account.CanRead(c.ID) {
+				k.collections = append(k.collections, c.ID)
+			}
+		}
+		k.listed = true
+	}
+	for _, coll := range k.collections {
+		page, err := k.s.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll, IDs: []string{id}})
+		if err != nil {
+			return false, err
+		}
+		if len(page.Versions) == 0 {
+			continue
+		}
+		objs := make([]*stix.Object, len(page.Versions))
+		for i, v := range page.Versions {
+			objs[i] = v.Object
+		}
+		released, err := k.s.Access.Release(ctx, k.reader, coll, objs)
+		if err != nil {
+			return false, err
+		}
+		for _, o := range released {
+			if o != nil {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// visibleSightings returns the ids of the sightings, stored in coll, that
+// the account may read: those Access releases from coll whose indicator
+// the account may read too, wherever the node holds it. Without Access
+// (known nil), every one.
+func (s *Server) visibleSightings(ctx context.Context, known *knownIndicators, coll string, sightings []*stix.Object) ([]string, error) {
+	var ids []string
+	for chunk := range slices.Chunk(sightings, releaseBatch) {
+		released := chunk
+		if known != nil {
+			var err error
+			if released, err = s.Access.Release(ctx, known.reader, coll, chunk); err != nil {
+				return nil, err
+			}
+			if len(released) != len(chunk) {
+				return nil, fmt.Errorf("release of %d sightings from collection %q returned %d", len(chunk), coll, len(released))
+			}
+		}
+		for _, o := range released {
+			if o == nil {
 				continue
 			}
-			signed, err := s.sign(o)
-			if err != nil {
-				s.err = fmt.Errorf("sign %s: %w", o.ID, err)
-				return s.err
+			if known != nil {
+				var sighting struct {
+					Of string `json:"sighting_of_ref"`
+				}
+				if err := o.Decode(&sighting); err != nil {
+					return nil, fmt.Errorf("read sighting %s: %w", o.ID, err)
+				}
+				if !known.readable(ctx, sighting.Of) {
+					if known.err != nil {
+						return nil, known.err
+					}
+					continue
+				}
 			}
-			objs[i] = signed
-		}
-		sighting = objs[len(objs)-1]
-	}
-	res, err := s.objects.CreateObjects(ctx, s.collection, objs)
-	if err != nil {
-		s.err = fmt.Errorf("store sighting %s: %w", sighting.ID, err)
-		return s.err
-	}
-	s.ids = append(s.ids, sighting.ID)
-	if s.onAdded != nil {
-		var added []*stix.Object
-		for i, x := range res {
-			if x.Added {
-				added = append(added, objs[i])
-			}
-		}
-		if len(added) > 0 {
-			s.onAdded(s.collection, added)
+			ids = append(ids, o.ID)
 		}
 	}
-	return nil
+	return ids, nil
 }
+
+// releaseBatch is how many sightings are released at once.
+const releaseBatch = 1000

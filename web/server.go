@@ -33,6 +33,17 @@ const DefaultMaxBodyBytes = 1 << 20
 // administrator. Errors are JSON: {"error": {"code": "not_found",
 // "message": "…"}} with the rampart.Error code and its HTTP status.
 //
+// With Access set, every answer is drawn only from objects the account
+// may read (rampart.Policy: TLP, addressing, and what derived objects
+// refer to): incidents, alerts and statements it may not read are absent,
+// answered for by id as ones the node does not hold, and leave nothing in
+// a joint incident or a statement's quorum; attribution ranks on the
+// knowledge the account may read; an observation upload stores every
+// sighting but answers with, and counts, only those the account may read
+// and the records that met indicators it may read. Administrators read
+// everything, and Access logs what they read beyond their organisation's
+// rights. Without Access, every object of the collections read is used.
+//
 // Set the fields, call Open, then serve Handler. A Server is safe for
 // concurrent use once open.
 type Server struct {
@@ -43,30 +54,26 @@ type Server struct {
 	// CollectionID is the coordination collection whose grants decide who
 	// may read and write.
 	Coord *coord.Service
+	// Access, when set, decides which objects each account may read (see
+	// Server).
+	Access rampart.AccessService
 	// EarlyWarning, when set, gives the rules in force and the watchlists.
 	EarlyWarning *coord.EarlyWarning
-	// SaveWatchlists, when set, persists watchlists changed through the
-	// API (the node's settings file); without it they are read-only.
-	SaveWatchlists func([]*coord.Watchlist) error
+	// Settings are the node's settings, where watchlists changed through
+	// the API are kept (the node applies them at once); without it the
+	// watchlist endpoints answer 503.
+	Settings rampart.SettingService
 	// Verifier, when set, counts statements' endorsements against the
 	// trust registry.
 	Verifier *trust.Verifier
 
 	// Matcher, when set, matches observations posted to
 	// /api/v1/observations against the node's indicators; the sightings go
-	// to SightingsCollection unless the request names another collection.
+	// to SightingsCollection unless the request names another collection,
+	// through the sink Sightings returns (both required with Matcher).
 	Matcher             *match.Matcher
 	SightingsCollection string
-	// Sign, when set, signs the objects the node creates for
-	// organisation Identity (its sightings), so that federation, which
-	// carries only signed objects, shares them.
-	Sign func(*stix.Object) (*stix.Object, error)
-	// Identity is the node organisation's STIX identity id, put in the
-	// where_sighted_refs and created_by_ref of its sightings.
-	Identity string
-	// OnAdded, when set, is told of the objects the API stored, as
-	// taxii.Server.OnAdded is.
-	OnAdded func(collectionID string, objs []*stix.Object)
+	Sightings           func(ctx context.Context, collectionID string) SightingSink
 	// MaxObservationBytes bounds an observation upload
 	// (DefaultMaxObservationBytes when 0).
 	MaxObservationBytes int64
@@ -80,6 +87,20 @@ type Server struct {
 	mux       *http.ServeMux
 	auth      *httpauth.Authenticator
 	knowledge *knowledgeCache
+}
+
+// SightingSink stores the sightings of one observation upload, the way the
+// node stores every sighting it makes (marked as the indicator they are
+// of, signed, stored through its object service).
+type SightingSink interface {
+	// Aggregator returns the aggregator that turns hits into sightings
+	// made where the organisation where saw them, over windows of the
+	// given length, into the sink.
+	Aggregator(where string, window time.Duration) *match.Aggregator
+	// Stored returns the sightings stored so far, in order.
+	Stored() []*stix.Object
+	// Failed returns the store's error that ended the stream, if any.
+	Failed() error
 }
 
 // NewServer returns a Server with default settings; set its services.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/sqlite"
 	"github.com/rampart-cti/rampart/trust"
@@ -29,17 +30,16 @@ const (
 // node is a store with two collections, four accounts, the coordination
 // service, the early-warning engine and the API server on 127.0.0.1:0.
 type node struct {
-	t         testing.TB
-	objects   rampart.ObjectService
-	coordID   string
-	intelID   string
-	svc       *coord.Service
-	ew        *coord.EarlyWarning
-	api       *Server
-	srv       *httptest.Server
-	now       time.Time
-	saved     []*coord.Watchlist
-	saveCalls int
+	t        testing.TB
+	objects  rampart.ObjectService
+	coordID  string
+	intelID  string
+	svc      *coord.Service
+	ew       *coord.EarlyWarning
+	api      *Server
+	srv      *httptest.Server
+	now      time.Time
+	settings rampart.SettingService
 }
 
 func newNode(t testing.TB) *node {
@@ -84,12 +84,75 @@ func newNode(t testing.TB) *node {
 	n.api = NewServer()
 	n.api.Accounts, n.api.Objects, n.api.Collections, n.api.Coord, n.api.EarlyWarning = accts, n.objects, colls, n.svc, n.ew
 	n.api.Now = clock
-	n.api.SaveWatchlists = func(l []*coord.Watchlist) error { n.saved, n.saveCalls = l, n.saveCalls+1; return nil }
+	n.settings = sqlite.NewSettingService(db)
+	n.api.Settings = &applyingSettings{SettingService: n.settings, ew: n.ew}
+	n.api.Sightings = func(_ context.Context, collectionID string) SightingSink {
+		return &storeSightings{objects: n.api.Objects, collection: collectionID}
+	}
 	must(t, n.api.Open(ctx))
 	n.srv = httptest.NewServer(n.api.Handler())
 	t.Cleanup(n.srv.Close)
 	return n
 }
+
+// applyingSettings are the node's settings, which give the engine the
+// watchlists as soon as they change, as a serving node does.
+type applyingSettings struct {
+	rampart.SettingService
+	ew *coord.EarlyWarning
+}
+
+func (s *applyingSettings) apply(ctx context.Context) error {
+	set, err := coord.LoadSettings(ctx, s.SettingService)
+	if err != nil {
+		return err
+	}
+	return s.ew.SetWatchlists(ctx, set.Watchlists)
+}
+
+func (s *applyingSettings) SetSetting(ctx context.Context, name string, v []byte, version int64) (*rampart.Setting, error) {
+	set, err := s.SettingService.SetSetting(ctx, name, v, version)
+	if err == nil {
+		err = s.apply(ctx)
+	}
+	return set, err
+}
+
+func (s *applyingSettings) DeleteSetting(ctx context.Context, name string) error {
+	err := s.SettingService.DeleteSetting(ctx, name)
+	if err == nil {
+		err = s.apply(ctx)
+	}
+	return err
+}
+
+// storeSightings is the node's sighting sink cut down to what these tests
+// need: sightings made by France's CSIRT, stored as they come.
+type storeSightings struct {
+	objects    rampart.ObjectService
+	collection string
+	stored     []*stix.Object
+	err        error
+}
+
+func (s *storeSightings) Aggregator(where string, window time.Duration) *match.Aggregator {
+	if where == "" {
+		where = orgFR
+	}
+	return &match.Aggregator{Window: window, WhereSightedRef: where, CreatedByRef: orgFR, Sink: s}
+}
+
+func (s *storeSightings) Sighting(ctx context.Context, sighting *stix.Object, related []*stix.Object) error {
+	if _, err := s.objects.CreateObjects(ctx, s.collection, append(related[:len(related):len(related)], sighting)); err != nil {
+		s.err = err
+		return err
+	}
+	s.stored = append(s.stored, sighting)
+	return nil
+}
+
+func (s *storeSightings) Stored() []*stix.Object { return s.stored }
+func (s *storeSightings) Failed() error          { return s.err }
 
 func must(t testing.TB, err error) {
 	t.Helper()
@@ -244,7 +307,7 @@ func (n *node) sightings() string {
 	add(fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-0000000000aa","created":%q,"modified":%q,"created_by_ref":"identity--22222222-2222-4222-8222-222222222222","name":"c2","pattern":"[ipv4-addr:value = '192.0.2.7']","pattern_type":"stix","valid_from":%q}`, ts, ts, ts))
 	_, err := n.objects.CreateObjects(ctx, n.intelID, objs)
 	must(n.t, err)
-	n.ew.Observe(n.intelID, objs)
+	n.ew.Observe(objs)
 	must(n.t, n.ew.Flush(ctx))
 	return "indicator--00000000-0000-4000-8000-0000000000aa"
 }
@@ -267,8 +330,8 @@ func TestAlertsAndWatchlistsAPI(t *testing.T) {
 	// Watchlists: an administrator adds France's networks; the indicator
 	// already stored matches and raises a TLP:RED alert.
 	n.want(n.do("admin", "PUT", "/api/v1/watchlists/fr-nets", `{"member_state":"FR","owner":"`+orgFR+`","networks":["192.0.2.0/24"]}`), 200, `"name":"fr-nets"`)
-	if n.saveCalls != 1 || len(n.saved) != 1 {
-		t.Errorf("watchlists saved %d times: %v", n.saveCalls, n.saved)
+	if set, err := coord.LoadSettings(ctx, n.settings); err != nil || len(set.Watchlists) != 1 {
+		t.Errorf("watchlists kept: %v, %v", set, err)
 	}
 	n.want(n.do("admin", "GET", "/api/v1/watchlists", ""), 200, `"networks":["192.0.2.0/24"]`)
 	n.want(n.do("reader", "GET", "/api/v1/alerts?rule=watchlist", ""), 200, `"watchlist":"fr-nets"`, `"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"`)
@@ -276,8 +339,8 @@ func TestAlertsAndWatchlistsAPI(t *testing.T) {
 	n.want(n.do("admin", "PUT", "/api/v1/watchlists/fr-nets", `{"name":"other","member_state":"FR"}`), 400, "the body names watchlist")
 	n.want(n.do("admin", "DELETE", "/api/v1/watchlists/fr-nets", ""), 200)
 	n.want(n.do("admin", "DELETE", "/api/v1/watchlists/fr-nets", ""), 404)
-	if len(n.saved) != 0 {
-		t.Errorf("after delete: %v", n.saved)
+	if set, err := coord.LoadSettings(ctx, n.settings); err != nil || len(set.Watchlists) != 0 {
+		t.Errorf("watchlists kept after the delete: %v, %v", set, err)
 	}
 }
 

@@ -52,7 +52,11 @@ func viewStatement(st *coord.Statement) statementView {
 }
 
 func (s *Server) handleListStatements(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	list, err := s.Coord.FindStatements(r.Context())
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return err
+	}
+	list, err := view.FindStatements(r.Context())
 	if err != nil {
 		return err
 	}
@@ -66,7 +70,11 @@ func (s *Server) handleListStatements(w http.ResponseWriter, r *http.Request, a 
 
 func (s *Server) handleGetStatement(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
 	id := r.PathValue("id")
-	st, _, err := s.Coord.FindStatementByID(r.Context(), id)
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return err
+	}
+	st, _, err := view.FindStatementByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -74,7 +82,9 @@ func (s *Server) handleGetStatement(w http.ResponseWriter, r *http.Request, a *r
 	if s.Verifier == nil {
 		v.QuorumError = "this node has no trust registry, so endorsements cannot be counted"
 	} else {
-		objs, err := s.Coord.StatementObjects(r.Context(), id)
+		// Endorsements the account may not read are not counted, nor
+		// named: the quorum is as far as the account can tell.
+		objs, err := view.StatementObjects(r.Context(), id)
 		if err != nil {
 			return err
 		}

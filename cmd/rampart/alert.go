@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -16,10 +14,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
-	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/taxii"
-	"github.com/rampart-cti/rampart/trust"
-	"github.com/rampart-cti/rampart/web"
 )
 
 const alertUsage = `Usage: rampart alert <list|show|rules|scan|watchlist|webhook> [flags] [arguments]
@@ -38,7 +32,7 @@ and pushed to webhooks (HTTP POST signed with HMAC-SHA256).
         Shows one alert with its sightings and the reasons for its severity.
     alert rules [--min-states N] [--window D] [--retention D] [--marking TLP]
         Prints the rules in force; with flags, changes them (a running
-        node applies them at its next start).
+        node applies them at once).
     alert scan [--now TIME]
         Evaluates the rules and watchlists over the whole store and writes
         the alerts that are missing or out of date. Sightings older than
@@ -55,12 +49,13 @@ and pushed to webhooks (HTTP POST signed with HMAC-SHA256).
         Manages the webhooks alerts are pushed to; the secret (16 bytes or
         more) is read from standard input.
 
-Settings live in DIR/coordination.json (readable by its owner only).
+Rules, watchlists and webhooks are kept with the node's data, never leave
+the node, and take effect in a running node at once.
 
 Flags:
     --data DIR, --postgres URL   the node's store
-    --key FILE, --registry FILE  the node's keys and trust registry (default:
-                                 the settings' key and registry)
+    --key FILE, --registry FILE  the organisation's keys and trust registry
+                                 (default: the node's)
 
 Examples:
     rampart alert list --severity high
@@ -189,13 +184,13 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 		printAlert(m, a)
 		return nil
 	case "rules":
-		return m.alertRules(env, *minStates, *window, *retention, *marking, fs)
+		return m.alertRules(ctx, env, *minStates, *window, *retention, *marking, fs)
 	case "scan":
 		return m.alertScan(ctx, env)
 	case "watchlist":
 		return m.alertWatchlist(ctx, env, pos, *state, *owner, *networks, *asns, *domains, *brands)
 	}
-	return m.alertWebhook(env, pos)
+	return m.alertWebhook(ctx, env, pos)
 }
 
 // checkAlertOp checks the operation of "alert watchlist" and "alert
@@ -251,8 +246,12 @@ func printAlert(m *Main, a *coord.Alert) {
 	}
 }
 
-func (m *Main) alertRules(env *coordEnv, minStates int, window, retention, marking string, fs *flag.FlagSet) error {
-	r := env.settings.Rules
+func (m *Main) alertRules(ctx context.Context, env *coordEnv, minStates int, window, retention, marking string, fs *flag.FlagSet) error {
+	settings, err := coord.LoadSettings(ctx, env.n.Settings)
+	if err != nil {
+		return err
+	}
+	r := settings.Rules
 	changed := false
 	if flagGiven(fs, "min-states") {
 		r.MinStates, changed = minStates, true
@@ -276,43 +275,27 @@ func (m *Main) alertRules(env *coordEnv, minStates int, window, retention, marki
 		r.Marking, changed = marking, true
 	}
 	if changed {
-		env.settings.Rules = r
-		if err := coord.WriteSettings(env.settingsPath, env.settings); err != nil {
+		if err := coord.SaveRules(ctx, env.n.Settings, r); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stderr, "rampart: rules saved in %s; a running node applies them at its next start\n", env.settingsPath)
+		fmt.Fprintf(m.Stderr, "rampart: rules saved; a running node applies them at once\n")
 	}
 	for _, d := range r.Describe() {
 		fmt.Fprintf(m.Stdout, "%-19s %s\n", d.Name, d.Description)
 	}
-	fmt.Fprintf(m.Stdout, "%-19s %d\n", "watchlists", len(env.settings.Watchlists))
-	fmt.Fprintf(m.Stdout, "%-19s %d\n", "webhooks", len(env.settings.Webhooks))
+	fmt.Fprintf(m.Stdout, "%-19s %d\n", "watchlists", len(settings.Watchlists))
+	fmt.Fprintf(m.Stdout, "%-19s %d\n", "webhooks", len(settings.Webhooks))
 	return nil
 }
 
-// newEarlyWarning returns an engine over the node with the settings.
-func newEarlyWarning(env *coordEnv, logger *slog.Logger) *coord.EarlyWarning {
-	ew := coord.NewEarlyWarning()
-	ew.Objects, ew.Collections, ew.CollectionID = env.n.objects, env.n.collections, env.coll.ID
-	ew.Rules, ew.Watchlists = env.settings.Rules, env.settings.Watchlists
-	ew.Organization, ew.Sign, ew.Logger = env.svc.Organization, env.svc.Sign, logger
+func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
+	ew, err := env.n.EarlyWarning(ctx)
+	if err != nil {
+		return err
+	}
 	if env.now != nil {
 		ew.Now = env.now
 	}
-	if env.reg != nil {
-		reg := env.reg
-		ew.CountryOf = func(id string) string {
-			if o := reg.Organization(id); o != nil {
-				return o.Country
-			}
-			return ""
-		}
-	}
-	return ew
-}
-
-func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
-	ew := newEarlyWarning(env, nil)
 	if err := ew.Open(ctx); err != nil {
 		return err
 	}
@@ -322,7 +305,11 @@ func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
 }
 
 func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, state, owner, networks, asns, domains, brands string) error {
-	lists := env.settings.Watchlists
+	settings, err := coord.LoadSettings(ctx, env.n.Settings)
+	if err != nil {
+		return err
+	}
+	lists := settings.Watchlists
 	find := func(name string) int {
 		return slices.IndexFunc(lists, func(w *coord.Watchlist) bool { return w.Name == name })
 	}
@@ -356,73 +343,63 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 		}
 		return nil
 	case "remove":
-		i := find(pos[1])
-		if i < 0 {
-			return fmt.Errorf("no watchlist %q", pos[1])
-		}
-		env.settings.Watchlists = slices.Delete(lists, i, i+1)
-	case "add":
-		w := &coord.Watchlist{Name: pos[1], MemberState: strings.ToUpper(state), Owner: owner,
-			Domains: splitComma(domains), Brands: splitComma(brands)}
-		if w.Owner == "" {
-			w.Owner = env.svc.Organization
-		}
-		if w.MemberState == "" {
-			w.MemberState = env.svc.MemberState
-		}
-		for _, s := range splitComma(networks) {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				a, aerr := netip.ParseAddr(s)
-				if aerr != nil {
-					m.errorf("--networks: %q is not an IP prefix such as 192.0.2.0/24", s)
-					return errUsage
-				}
-				p = netip.PrefixFrom(a, a.BitLen())
-			}
-			w.Networks = append(w.Networks, p)
-		}
-		for _, s := range splitComma(asns) {
-			n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(s), "AS"), 10, 64)
-			if err != nil {
-				m.errorf("--asns: %q is not an AS number such as 64500 or AS64500", s)
-				return errUsage
-			}
-			w.ASNs = append(w.ASNs, n)
-		}
-		if err := w.Validate(); err != nil {
+		if err := coord.DeleteWatchlist(ctx, env.n.Settings, pos[1]); err != nil {
 			return err
 		}
-		if i := find(w.Name); i >= 0 {
-			lists[i] = w
-		} else {
-			env.settings.Watchlists = append(lists, w)
-		}
+		fmt.Fprintf(m.Stderr, "rampart: watchlist %q removed; a running node applies it at once\n", pos[1])
+		return nil
 	}
-	if err := coord.WriteSettings(env.settingsPath, env.settings); err != nil {
+	// add
+	w := &coord.Watchlist{Name: pos[1], MemberState: strings.ToUpper(state), Owner: owner,
+		Domains: splitComma(domains), Brands: splitComma(brands)}
+	if w.Owner == "" {
+		w.Owner = env.svc.Organization
+	}
+	if w.MemberState == "" {
+		w.MemberState = env.svc.MemberState
+	}
+	for _, s := range splitComma(networks) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				m.errorf("--networks: %q is not an IP prefix such as 192.0.2.0/24", s)
+				return errUsage
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		w.Networks = append(w.Networks, p)
+	}
+	for _, s := range splitComma(asns) {
+		n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(s), "AS"), 10, 64)
+		if err != nil {
+			m.errorf("--asns: %q is not an AS number such as 64500 or AS64500", s)
+			return errUsage
+		}
+		w.ASNs = append(w.ASNs, n)
+	}
+	if err := coord.SaveWatchlist(ctx, env.n.Settings, w); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "rampart: watchlists saved in %s; a running node applies them at its next start\n", env.settingsPath)
-	if op == "add" {
-		return m.alertScan(ctx, env)
-	}
+	fmt.Fprintf(m.Stderr, "rampart: watchlist %q saved; a running node applies it at once\n", w.Name)
 	return nil
 }
 
-func (m *Main) alertWebhook(env *coordEnv, pos []string) error {
-	hooks := env.settings.Webhooks
+func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) error {
 	switch op := pos[0]; {
 	case op == "list" && len(pos) == 1:
-		for _, h := range hooks {
+		settings, err := coord.LoadSettings(ctx, env.n.Settings)
+		if err != nil {
+			return err
+		}
+		for _, h := range settings.Webhooks {
 			fmt.Fprintln(m.Stdout, h.URL)
 		}
 		return nil
 	case op == "remove" && len(pos) == 2:
-		i := slices.IndexFunc(hooks, func(h coord.Webhook) bool { return h.URL == pos[1] })
-		if i < 0 {
-			return fmt.Errorf("no webhook %q", pos[1])
+		if err := coord.DeleteWebhook(ctx, env.n.Settings, pos[1]); err != nil {
+			return err
 		}
-		env.settings.Webhooks = slices.Delete(hooks, i, i+1)
 	case op == "add" && len(pos) == 2: // --secret-stdin: checked by checkAlertOp
 		line, err := bufio.NewReader(m.Stdin).ReadString('\n')
 		if err != nil && err != io.EOF {
@@ -432,93 +409,13 @@ func (m *Main) alertWebhook(env *coordEnv, pos []string) error {
 		if secret == "" {
 			return fmt.Errorf("no secret on standard input")
 		}
-		h := coord.Webhook{URL: pos[1], Secret: secret}
-		if err := h.Validate(); err != nil {
+		if err := coord.SaveWebhook(ctx, env.n.Settings, coord.Webhook{URL: pos[1], Secret: secret}); err != nil {
 			return err
 		}
-		env.settings.Webhooks = append(slices.DeleteFunc(hooks, func(o coord.Webhook) bool { return o.URL == h.URL }), h)
 	default:
 		m.errorf("alert webhook: use list, add URL --secret-stdin, or remove URL")
 		return errUsage
 	}
-	if err := coord.WriteSettings(env.settingsPath, env.settings); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stderr, "rampart: webhooks saved in %s; a running node applies them at its next start\n", env.settingsPath)
+	fmt.Fprintf(m.Stderr, "rampart: webhooks saved; a running node applies them at once\n")
 	return nil
-}
-
-// coordinationNode is coordination on a serving node: the early-warning
-// engine and the JSON API.
-type coordinationNode struct {
-	ew  *coord.EarlyWarning
-	api *web.Server
-}
-
-// observe hands objects stored in a collection to the early-warning
-// engine and tells the API its attribution knowledge may have changed.
-// Whatever stores objects without going through TAXII (the matcher's
-// sightings, federation) calls it too. It never blocks.
-func (c *coordinationNode) observe(collectionID string, objs []*stix.Object) {
-	c.ew.Observe(collectionID, objs)
-	c.api.Invalidate(collectionID)
-}
-
-// wrap serves /api/v1/ and passes every other path to next.
-func (c *coordinationNode) wrap(next http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", next)
-	mux.Handle("/api/v1/", c.api.Handler())
-	return mux
-}
-
-// startCoordination starts what coordination needs on a serving node: the
-// early-warning engine, fed by what TAXII stores, the webhooks, and the
-// JSON API.
-func (m *Main) startCoordination(ctx context.Context, n *node, ts *taxii.Server, logger *slog.Logger) (*coordinationNode, error) {
-	env, err := m.coordinationOn(ctx, n, &coordFlags{})
-	if err != nil {
-		return nil, err
-	}
-	notifier := &coord.Notifier{Hooks: env.settings.Webhooks, Logger: logger}
-	if err := notifier.Open(ctx); err != nil {
-		return nil, err
-	}
-	m.closers = append(m.closers, notifier)
-	ew := newEarlyWarning(env, logger)
-	ew.Notifier = notifier
-	if err := ew.Open(ctx); err != nil {
-		return nil, err
-	}
-	m.closers = append(m.closers, ew)
-	api := web.NewServer()
-	api.Accounts, api.Objects, api.Collections, api.Coord, api.EarlyWarning = n.accounts, n.objects, n.collections, env.svc, ew
-	api.Logger = logger
-	// Sightings of observations posted to the API name the node's
-	// organisation as where they were sighted: early warning counts a
-	// sighting for the member state of its where_sighted_refs, and one
-	// without them counts for none.
-	api.Identity = env.svc.Organization
-	api.SaveWatchlists = func(lists []*coord.Watchlist) error {
-		env.settings.Watchlists = lists
-		return coord.WriteSettings(env.settingsPath, env.settings)
-	}
-	if env.reg != nil {
-		api.Verifier = trust.NewVerifier(env.reg, trust.DefaultPolicy())
-	}
-	if err := api.Open(ctx); err != nil {
-		return nil, err
-	}
-	m.closers = append(m.closers, api)
-	c := &coordinationNode{ew: ew, api: api}
-	prev := ts.OnAdded
-	ts.OnAdded = func(collectionID string, objs []*stix.Object) {
-		if prev != nil {
-			prev(collectionID, objs)
-		}
-		c.observe(collectionID, objs)
-	}
-	logger.Info("coordination", "collection", env.coll.ID, "rules", fmt.Sprintf("%d states within %s", ew.Rules.MinStates, ew.Rules.Window),
-		"watchlists", len(env.settings.Watchlists), "webhooks", len(env.settings.Webhooks))
-	return c, nil
 }

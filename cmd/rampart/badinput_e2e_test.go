@@ -16,8 +16,8 @@ import (
 // did before the HTTP surfaces checked them.
 func TestEndToEndBadInputPostgres(t *testing.T) {
 	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword, "RAMPART_POSTGRES=" + pgtest.NewDatabase(t)}
-	node := startNode(t, t.TempDir(), env)
-	tt := &taxiiTester{t: t, base: node.base, user: "admin", pass: e2ePassword}
+	proc := startNode(t, t.TempDir(), env)
+	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: e2ePassword}
 	r := tt.get("/cti/collections/", "")
 	tt.want(r, 200)
 	coll := "/cti/collections/" + r.json["collections"].([]any)[0].(map[string]any)["id"].(string) + "/"
@@ -40,7 +40,7 @@ func TestEndToEndBadInputPostgres(t *testing.T) {
 		{"GET", "/cti/", badUser, 401},
 		{"GET", "/api/v1/", badUser, 401},
 	} {
-		req, err := http.NewRequest(q.method, node.base+q.path, strings.NewReader(""))
+		req, err := http.NewRequest(q.method, proc.base+q.path, strings.NewReader(""))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func TestEndToEndBadInputPostgres(t *testing.T) {
 			t.Errorf("%s %s as %q: %d %s, want %d", q.method, q.path, q.user, resp.StatusCode, body, q.want)
 		}
 	}
-	if strings.Contains(node.stderr.String(), "internal error") {
-		t.Errorf("the node logged internal errors:\n%s", node.stderr.String())
+	if strings.Contains(proc.stderr.String(), "internal error") {
+		t.Errorf("the node logged internal errors:\n%s", proc.stderr.String())
 	}
 }

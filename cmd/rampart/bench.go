@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/stix"
@@ -114,7 +116,9 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 		defer os.RemoveAll(dir)
 		sf.dataDir = dir
 	}
-	n, err := m.openNode(ctx, &sf)
+	cfg := sf.config()
+	cfg.Create = true
+	n, err := m.open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -140,7 +144,7 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 }
 
 func storeName(sf *storeFlags) string {
-	if sf.postgresURL() != "" {
+	if sf.config().PostgresURL != "" {
 		return "PostgreSQL"
 	}
 	return "SQLite"
@@ -170,21 +174,18 @@ func benchObject(run string, i int) []byte {
 	return benchIndicator(run, i)
 }
 
-func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
+func (m *Main) benchTAXII(ctx context.Context, n *node.Node, p benchParams) error {
 	password := rand.Text()
-	if err := n.accounts.CreateAccount(ctx, &rampart.Account{Name: "bench", Admin: true}, password); err != nil {
+	if err := n.Accounts.CreateAccount(ctx, &rampart.Account{Name: "bench", Admin: true}, password); err != nil {
 		return err
 	}
-	if err := m.bootstrap(ctx, n); err != nil {
-		return err
-	}
-	coll, err := findCollection(ctx, n, defaultAPIRoot, defaultCollection)
+	coll, err := n.FindCollection(ctx, node.DefaultAPIRoot, node.DefaultCollection)
 	if err != nil {
 		return err
 	}
 	ts := taxii.NewServer()
-	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.objects, n.collections, n.accounts, n.statuses, n.secrets
-	ts.Validate = validateObject
+	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.Objects, n.Collections, n.Accounts, n.Statuses, n.Secrets
+	ts.Validate = node.Validate
 	ts.MaxPageSize = max(p.pageSize, taxii.DefaultMaxPageSize)
 	if err := ts.Open(ctx); err != nil {
 		return err
@@ -217,7 +218,7 @@ func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
 	}
 	// One warm-up request so the password check is cached, as for any
 	// client that makes more than one request.
-	if _, err := tc.Collections(ctx, defaultAPIRoot); err != nil {
+	if _, err := tc.Collections(ctx, node.DefaultAPIRoot); err != nil {
 		return err
 	}
 	var next atomic.Int64
@@ -234,7 +235,7 @@ func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
 				if b >= len(bodies) {
 					return
 				}
-				st, err := tc.PostEnvelope(ctx, defaultAPIRoot, coll.ID, bytes.NewReader(bodies[b]))
+				st, err := tc.PostEnvelope(ctx, node.DefaultAPIRoot, coll.ID, bytes.NewReader(bodies[b]))
 				if err != nil || st.SuccessCount != p.bundleSize {
 					failed.Add(1)
 					if err != nil {
@@ -268,7 +269,7 @@ func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
 				}
 				objs = append(objs, o)
 			}
-			if _, err := n.objects.CreateObjects(ctx, coll.ID, objs); err != nil {
+			if _, err := n.Objects.CreateObjects(ctx, coll.ID, objs); err != nil {
 				return err
 			}
 			have += len(objs)
@@ -279,7 +280,7 @@ func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
 	}
 
 	// 3. Read.
-	first, err := n.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll.ID, Limit: 1, MetadataOnly: true})
+	first, err := n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll.ID, Limit: 1, MetadataOnly: true})
 	if err != nil || len(first.Versions) == 0 {
 		return fmt.Errorf("read phase: empty collection (%v)", err)
 	}
@@ -295,7 +296,7 @@ func (m *Main) benchTAXII(ctx context.Context, n *node, p benchParams) error {
 			if typ != "" {
 				q.Set("match[type]", typ)
 			}
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/"+defaultAPIRoot+"/collections/"+coll.ID+"/objects/?"+q.Encode(), nil)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/"+node.DefaultAPIRoot+"/collections/"+coll.ID+"/objects/?"+q.Encode(), nil)
 			req.Header.Set("Accept", taxii.MediaTypeTAXII)
 			req.SetBasicAuth("bench", password)
 			// Latency as a client sees it: until the last byte of the page
@@ -331,11 +332,8 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 
 // benchImport streams a generated bundle into the store the way "rampart
 // import" does and samples the Go heap while it runs.
-func (m *Main) benchImport(ctx context.Context, n *node, size int64) error {
-	if err := m.bootstrap(ctx, n); err != nil {
-		return err
-	}
-	coll, err := findCollection(ctx, n, defaultAPIRoot, defaultCollection)
+func (m *Main) benchImport(ctx context.Context, n *node.Node, size int64) error {
+	coll, err := n.FindCollection(ctx, node.DefaultAPIRoot, node.DefaultCollection)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart"
 )
 
@@ -41,7 +43,7 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 	fs := newFlagSet("collection "+sub, collectionUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	root := fs.String("api-root", defaultAPIRoot, "API root `name`")
+	root := fs.String("api-root", node.DefaultAPIRoot, "API root `name`")
 	alias := fs.String("alias", "", "collection alias")
 	title := fs.String("title", "", "API root title")
 	desc := fs.String("description", "", "description")
@@ -66,14 +68,14 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 	if (want == "no arguments") != (len(pos) == 0) || len(pos) > 1 {
 		return m.wrongArgs("collection "+sub, want, pos)
 	}
-	n, err := m.openAndBootstrap(ctx, &sf)
+	n, err := m.openNode(ctx, &sf)
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "add":
 		c := &rampart.Collection{APIRoot: *root, Title: pos[0], Alias: *alias, Description: *desc, MediaTypes: splitComma(*mediaTypes)}
-		if err := n.collections.CreateCollection(ctx, c); err != nil {
+		if err := n.Collections.CreateCollection(ctx, c); err != nil {
 			return err
 		}
 		fmt.Fprintln(m.Stdout, c.ID)
@@ -85,19 +87,19 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		if t == "" {
 			t = pos[0]
 		}
-		if err := n.collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: pos[0], Title: t, Description: *desc}); err != nil {
+		if err := n.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: pos[0], Title: t, Description: *desc}); err != nil {
 			return err
 		}
 	case "delete":
-		c, err := findCollection(ctx, n, *root, pos[0])
+		c, err := n.FindCollection(ctx, *root, pos[0])
 		if err != nil {
 			return err
 		}
-		if err := n.collections.DeleteCollection(ctx, c.APIRoot, c.ID); err != nil {
+		if err := n.Collections.DeleteCollection(ctx, c.APIRoot, c.ID); err != nil {
 			return err
 		}
 	case "list":
-		cs, err := n.collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: root})
+		cs, err := n.Collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: root})
 		if err != nil {
 			return err
 		}

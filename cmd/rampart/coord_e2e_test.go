@@ -14,13 +14,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/taxii"
 )
 
@@ -57,18 +57,34 @@ func (n *e2eNode) request(method, path, contentType string, body []byte) (int, [
 	return resp.StatusCode, b
 }
 
-// startE2ENode starts a node with coordination settings and finds its
-// default collection.
-func startE2ENode(t *testing.T, settings *coord.Settings) *e2eNode {
+// e2eSetup is how a test node is set up before it starts, with the CLI
+// alone: its organisation ("rampart org init") and a webhook ("rampart
+// alert webhook add").
+type e2eSetup struct {
+	org, name, country string
+	webhook            string
+}
+
+// startE2ENode sets up a node as s says, starts it and finds its default
+// collection.
+func startE2ENode(t *testing.T, s *e2eSetup) *e2eNode {
 	t.Helper()
 	dir := t.TempDir()
-	if settings != nil {
-		if err := coord.WriteSettings(filepath.Join(dir, coord.SettingsFile), settings); err != nil {
-			t.Fatal(err)
+	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
+	cli := func(stdin string, args ...string) {
+		t.Helper()
+		if out, errs, code := runCLI(t, stdin, env, append(args, "--data", dir)...); code != 0 {
+			t.Fatalf("rampart %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
 		}
 	}
-	n := &e2eNode{t: t, proc: startNode(t, dir, []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword})}
-	status, body := n.request("GET", "/"+defaultAPIRoot+"/collections/", "", nil)
+	if s != nil && s.org != "" {
+		cli("", "org", "init", "--id", s.org, "--name", s.name, "--country", s.country)
+	}
+	if s != nil && s.webhook != "" {
+		cli(e2eWebhookSecret+"\n", "alert", "webhook", "add", s.webhook, "--secret-stdin")
+	}
+	n := &e2eNode{t: t, proc: startNode(t, dir, env)}
+	status, body := n.request("GET", "/"+node.DefaultAPIRoot+"/collections/", "", nil)
 	if status != 200 {
 		t.Fatalf("collections: %d %s", status, body)
 	}
@@ -87,7 +103,7 @@ func startE2ENode(t *testing.T, settings *coord.Settings) *e2eNode {
 // post adds objects to the node's default collection over TAXII.
 func (n *e2eNode) post(objs ...string) {
 	n.t.Helper()
-	status, body := n.request("POST", "/"+defaultAPIRoot+"/collections/"+n.coll+"/objects/", taxii.MediaTypeTAXII, []byte(envelope(objs...)))
+	status, body := n.request("POST", "/"+node.DefaultAPIRoot+"/collections/"+n.coll+"/objects/", taxii.MediaTypeTAXII, []byte(envelope(objs...)))
 	var st struct {
 		Failures     []any `json:"failures"`
 		SuccessCount int   `json:"success_count"`
@@ -101,7 +117,7 @@ func (n *e2eNode) post(objs ...string) {
 // objects returns every object of the node's default collection, as JSON.
 func (n *e2eNode) objects(query string) []string {
 	n.t.Helper()
-	status, body := n.request("GET", "/"+defaultAPIRoot+"/collections/"+n.coll+"/objects/?"+query, "", nil)
+	status, body := n.request("GET", "/"+node.DefaultAPIRoot+"/collections/"+n.coll+"/objects/?"+query, "", nil)
 	if status != 200 {
 		n.t.Fatalf("get objects: %d %s", status, body)
 	}
@@ -134,12 +150,11 @@ func TestEndToEndEarlyWarning(t *testing.T) {
 	// The SOC's webhook receiver checks every delivery's signature.
 	rcv, events := webhookReceiver(t)
 
-	hub := startE2ENode(t, &coord.Settings{
-		Organization: "identity--44444444-4444-4444-8444-444444444444", MemberState: "EU",
-		Webhooks: []coord.Webhook{{URL: rcv.URL + "/rampart", Secret: e2eWebhookSecret}},
-	})
-	fr := startE2ENode(t, &coord.Settings{Organization: orgE2E["FR"], MemberState: "FR"})
-	de := startE2ENode(t, &coord.Settings{Organization: orgE2E["DE"], MemberState: "DE"})
+	// The CSIRTs run the nodes; the sightings are their grid operators'
+	// (orgE2E).
+	hub := startE2ENode(t, &e2eSetup{org: "identity--44444444-4444-4444-8444-444444444444", name: "EU hub", country: "EU", webhook: rcv.URL + "/rampart"})
+	fr := startE2ENode(t, &e2eSetup{org: "identity--a1111111-1111-4111-8111-111111111111", name: "CERT-FR", country: "FR"})
+	de := startE2ENode(t, &e2eSetup{org: "identity--a2222222-2222-4222-8222-222222222222", name: "CERT-Bund", country: "DE"})
 
 	// Shared knowledge: two indicators of one intrusion set.
 	now := time.Now().UTC()

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart/internal/pgtest"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/taxii"
@@ -188,13 +190,13 @@ func TestEndToEndPostgres(t *testing.T) {
 func testEndToEnd(t *testing.T, storeEnv []string) {
 	dir := t.TempDir()
 	env := append([]string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, storeEnv...)
-	node := startNode(t, dir, env)
-	tt := &taxiiTester{t: t, base: node.base, user: "admin", pass: e2ePassword}
+	proc := startNode(t, dir, env)
+	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: e2ePassword}
 
 	// Discovery, API root, collections.
 	r := tt.get("/taxii2/", "")
 	tt.want(r, 200)
-	if r.json["default"] != node.base+"/cti/" {
+	if r.json["default"] != proc.base+"/cti/" {
 		t.Errorf("discovery default = %v", r.json["default"])
 	}
 	tt.want(tt.get("/cti/", ""), 200)
@@ -339,7 +341,7 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 		t.Fatalf("user token: %d %s", code, stderr)
 	}
 	token = strings.TrimSpace(token)
-	reader := &taxiiTester{t: t, base: node.base}
+	reader := &taxiiTester{t: t, base: proc.base}
 	asReader := func(method, path, query string, body io.Reader) *taxiiResponse {
 		return reader.do(method, path, query, body, "Authorization", "Bearer "+token)
 	}
@@ -352,7 +354,7 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 		t.Errorf("reader's collections: %s", r.body)
 	}
 	reader.want(asReader(http.MethodGet, "/cti/collections/"+stix.NewUUID()+"/objects/", "", nil), 404)
-	basicReader := &taxiiTester{t: t, base: node.base, user: "reader", pass: "reader-password-123"}
+	basicReader := &taxiiTester{t: t, base: proc.base, user: "reader", pass: "reader-password-123"}
 	basicReader.want(basicReader.get(objs, "limit=1"), 200)
 	basicReader.want(basicReader.do(http.MethodDelete, objs+"indicator--00000001-0000-4000-8000-000000000000/", "", nil), 403)
 
@@ -428,11 +430,11 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 	}
 
 	// Health and metrics.
-	resp, err := http.Get(node.base + "/healthz")
+	resp, err := http.Get(proc.base + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Errorf("healthz: %v %v", err, resp)
 	}
-	resp, err = http.Get(node.base + "/metrics")
+	resp, err = http.Get(proc.base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,14 +446,14 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 
 	// The node still serves after all of this.
 	tt.want(tt.get("/taxii2/", ""), 200)
-	if strings.Contains(node.stderr.String(), e2ePassword) || strings.Contains(node.stderr.String(), token) {
+	if strings.Contains(proc.stderr.String(), e2ePassword) || strings.Contains(proc.stderr.String(), token) {
 		t.Error("a secret appears in the node's log")
 	}
 }
 
 func TestEndToEndBodyLimit(t *testing.T) {
-	node := startNode(t, t.TempDir(), []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, "--max-content-length", "4096")
-	tt := &taxiiTester{t: t, base: node.base, user: "admin", pass: e2ePassword}
+	proc := startNode(t, t.TempDir(), []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, "--max-content-length", "4096")
+	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: e2ePassword}
 	r := tt.get("/cti/collections/", "")
 	collID := r.json["collections"].([]any)[0].(map[string]any)["id"].(string)
 	var batch []string
@@ -471,32 +473,32 @@ func TestEndToEndBodyLimit(t *testing.T) {
 
 func TestEndToEndFirstStart(t *testing.T) {
 	dir := t.TempDir()
-	node := startNode(t, dir, nil)
-	path := filepath.Join(dir, credentialsFile)
+	proc := startNode(t, dir, nil)
+	path := filepath.Join(dir, node.CredentialsFile)
 	fi, err := os.Stat(path)
 	if err != nil {
-		t.Fatalf("no credentials file: %v\n%s", err, node.stderr.String())
+		t.Fatalf("no credentials file: %v\n%s", err, proc.stderr.String())
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("credentials file mode %v, want 0600", fi.Mode().Perm())
 	}
-	if !strings.Contains(node.stderr.String(), path) {
-		t.Errorf("serve does not say where the credentials are:\n%s", node.stderr.String())
+	if !strings.Contains(proc.stderr.String(), path) {
+		t.Errorf("serve does not say where the credentials are:\n%s", proc.stderr.String())
 	}
 	b, _ := os.ReadFile(path)
 	m := regexp.MustCompile(`password: (\S+)`).FindSubmatch(b)
 	if m == nil {
 		t.Fatalf("credentials file: %s", b)
 	}
-	if strings.Contains(node.stderr.String(), string(m[1])) {
+	if strings.Contains(proc.stderr.String(), string(m[1])) {
 		t.Error("the generated password appears in the log")
 	}
-	tt := &taxiiTester{t: t, base: node.base, user: "admin", pass: string(m[1])}
+	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: string(m[1])}
 	tt.want(tt.get("/cti/collections/", ""), 200)
 	// A restart keeps the account and does not write the file again.
-	node.stop()
-	node = startNode(t, dir, nil)
-	tt.base = node.base
+	proc.stop()
+	proc = startNode(t, dir, nil)
+	tt.base = proc.base
 	tt.want(tt.get("/cti/collections/", ""), 200)
 }
 
@@ -508,9 +510,9 @@ func TestEndToEndTransport(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	node := startNode(t, dir, []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, "--tls-self-signed")
-	if !strings.HasPrefix(node.base, "https://") {
-		t.Fatalf("self-signed node serves %s", node.base)
+	proc := startNode(t, dir, []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, "--tls-self-signed")
+	if !strings.HasPrefix(proc.base, "https://") {
+		t.Fatalf("self-signed node serves %s", proc.base)
 	}
 	var state tls.ConnectionState
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
@@ -520,7 +522,7 @@ func TestEndToEndTransport(t *testing.T) {
 			return nil
 		},
 	}}}
-	c := &taxii.Client{BaseURL: node.base, HTTPClient: client, User: "admin", Password: e2ePassword}
+	c := &taxii.Client{BaseURL: proc.base, HTTPClient: client, User: "admin", Password: e2ePassword}
 	if _, err := c.Discovery(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -539,10 +541,10 @@ func TestEndToEndTransport(t *testing.T) {
 func TestEndToEndCrash(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
-	node := startNode(t, dir, env)
-	c := &taxii.Client{BaseURL: node.base, User: "admin", Password: e2ePassword}
+	proc := startNode(t, dir, env)
+	c := &taxii.Client{BaseURL: proc.base, User: "admin", Password: e2ePassword}
 	ctx := context.Background()
-	cs, err := c.Collections(ctx, defaultAPIRoot)
+	cs, err := c.Collections(ctx, node.DefaultAPIRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -574,7 +576,7 @@ func TestEndToEndCrash(t *testing.T) {
 					objs = append(objs, o)
 					ids = append(ids, o.ID)
 				}
-				st, err := c.AddObjects(ctx, defaultAPIRoot, coll, objs)
+				st, err := c.AddObjects(ctx, node.DefaultAPIRoot, coll, objs)
 				if err != nil {
 					return // the node died mid-request
 				}
@@ -587,19 +589,19 @@ func TestEndToEndCrash(t *testing.T) {
 		}(w)
 	}
 	time.Sleep(1500 * time.Millisecond)
-	node.kill()
+	proc.kill()
 	close(stop)
 	wg.Wait()
 	if len(acked) == 0 {
 		t.Fatal("no POST was acknowledged before the crash")
 	}
 
-	node = startNode(t, dir, env)
-	c.BaseURL = node.base
+	proc = startNode(t, dir, env)
+	c.BaseURL = proc.base
 	stored := map[string]bool{}
 	q := taxii.Query{Limit: 1000}
 	for {
-		p, err := c.Objects(ctx, defaultAPIRoot, coll, q)
+		p, err := c.Objects(ctx, node.DefaultAPIRoot, coll, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -608,7 +610,7 @@ func TestEndToEndCrash(t *testing.T) {
 				t.Errorf("object %s listed twice", o.ID)
 			}
 			stored[o.ID] = true
-			if err := validateObject(o); err != nil {
+			if err := node.Validate(o); err != nil {
 				t.Errorf("object %s is not whole: %v", o.ID, err)
 			}
 		}

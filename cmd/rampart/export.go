@@ -9,6 +9,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/stix"
@@ -34,8 +36,8 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	root := fs.String("api-root", defaultAPIRoot, "API root `name` of the collection")
-	coll := fs.String("collection", defaultCollection, "collection `id or alias`")
+	root := fs.String("api-root", node.DefaultAPIRoot, "API root `name` of the collection")
+	coll := fs.String("collection", node.DefaultCollection, "collection `id or alias`")
 	output := fs.String("output", "-", "output `file` (- for standard output)")
 	allVersions := fs.Bool("all-versions", false, "write every version, not only the latest")
 	types := fs.String("type", "", "only these object `types` (comma-separated)")
@@ -72,7 +74,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := findCollection(ctx, n, *root, *coll)
+	c, err := n.FindCollection(ctx, *root, *coll)
 	if err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	var count, bytes int64
 	fmt.Fprintf(bw, `{"type":"bundle","id":%q,"objects":[`, stix.NewID("bundle"))
 	for {
-		page, err := n.objects.FindObjects(ctx, filter)
+		page, err := n.Objects.FindObjects(ctx, filter)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/taxii"
 )
@@ -64,10 +65,15 @@ func TestFederationEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
+	for _, n := range []string{"fr", "hub"} {
+		if out, errs, code := runCLI(t, "", env, "init", "--data", p(n)); code != 0 {
+			t.Fatalf("rampart init: %d %s%s", code, out, errs)
+		}
+	}
 	run("peer", "add", "-org", hub, "-registry", p("registry.json"), "--data", p("fr"))
 	run("peer", "add", "-org", fr, "-registry", p("registry.json"), "--data", p("hub"))
 
-	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
 	frNode := startNode(t, p("fr"), env, "--identity", p("fr.key"), "--registry", p("fr-registry.json"), "--peer-listen", frLink)
 	hubNode := startNode(t, p("hub"), env, "--identity", p("hub.key"), "--registry", p("hub-registry.json"), "--peer-listen", hubLink)
 	if !strings.Contains(frNode.stderr.String(), "rampart: federating as CERT-FR ("+fr+") with 1 peer(s)") {
@@ -92,20 +98,20 @@ func TestFederationEndToEnd(t *testing.T) {
 	frTAXII := &taxii.Client{BaseURL: frNode.base, User: "admin", Password: e2ePassword}
 	hubTAXII := &taxii.Client{BaseURL: hubNode.base, User: "admin", Password: e2ePassword}
 	collOf := func(c *taxii.Client) string {
-		cs, err := c.Collections(ctx, defaultAPIRoot)
+		cs, err := c.Collections(ctx, node.DefaultAPIRoot)
 		if err != nil || len(cs) != 1 {
 			t.Fatalf("collections: %v %v", cs, err)
 		}
 		return cs[0].ID
 	}
-	st, err := frTAXII.PostEnvelope(ctx, defaultAPIRoot, collOf(frTAXII), strings.NewReader(`{"objects":[`+string(signed)+`]}`))
+	st, err := frTAXII.PostEnvelope(ctx, node.DefaultAPIRoot, collOf(frTAXII), strings.NewReader(`{"objects":[`+string(signed)+`]}`))
 	if err != nil || st.SuccessCount != 1 {
 		t.Fatalf("post to CERT-FR: %+v %v", st, err)
 	}
 	hubColl := collOf(hubTAXII)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		page, err := hubTAXII.Objects(ctx, defaultAPIRoot, hubColl, taxii.Query{IDs: []string{id}})
+		page, err := hubTAXII.Objects(ctx, node.DefaultAPIRoot, hubColl, taxii.Query{IDs: []string{id}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/stix"
@@ -48,8 +50,8 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	root := fs.String("api-root", defaultAPIRoot, "API root `name` of the collection")
-	coll := fs.String("collection", defaultCollection, "collection `id or alias`")
+	root := fs.String("api-root", node.DefaultAPIRoot, "API root `name` of the collection")
+	coll := fs.String("collection", node.DefaultCollection, "collection `id or alias`")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), importUsage)
 		printFlags(fs)
@@ -62,11 +64,11 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		m.errorf("import needs at least one FILE (or - for standard input)")
 		return errUsage
 	}
-	n, err := m.openAndBootstrap(ctx, &sf)
+	n, err := m.openNode(ctx, &sf)
 	if err != nil {
 		return err
 	}
-	c, err := findCollection(ctx, n, *root, *coll)
+	c, err := n.FindCollection(ctx, *root, *coll)
 	if err != nil {
 		return err
 	}
@@ -112,7 +114,7 @@ func (s importSummary) String() string {
 
 // importFile streams one file into the collection. Objects stored before a
 // fatal error (a truncated file, say) stay stored; the summary counts them.
-func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, name string) (importSummary, error) {
+func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collection, name string) (importSummary, error) {
 	start := time.Now()
 	var s importSummary
 	r, err := m.openInput(name)
@@ -143,7 +145,7 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 		if len(batch) == 0 {
 			return nil
 		}
-		res, err := n.objects.CreateObjects(ctx, c.ID, batch)
+		res, err := n.Objects.CreateObjects(ctx, c.ID, batch)
 		if err != nil {
 			return err
 		}
@@ -175,7 +177,7 @@ func (m *Main) importFile(ctx context.Context, n *node, c *rampart.Collection, n
 		}
 		verr := taxii.CheckMediaType(c, o)
 		if verr == nil {
-			verr = validateObject(o)
+			verr = node.Validate(o)
 		}
 		if verr != nil {
 			m.importFailure(&s, name, &stix.ObjectError{Index: idx, ID: o.ID, Err: verr})

@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
@@ -90,78 +91,34 @@ func (cf *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&cf.registry, "registry", "", "")
 }
 
-// coordEnv is what a coordination command works with.
+// coordEnv is what a coordination command works with: the node, its
+// coordination service, and its organisation's keys and registry (the
+// ones its settings name, or the command's --key and --registry).
 type coordEnv struct {
-	n            *node
-	settingsPath string
-	settings     *coord.Settings
-	coll         *rampart.Collection
-	svc          *coord.Service
-	id           *trust.Identity // nil without keys
-	reg          *trust.Registry // nil without a registry
-	now          func() time.Time
+	n   *node.Node
+	svc *coord.Service
+	id  *trust.Identity // nil without keys
+	reg *trust.Registry // nil without a registry
+	now func() time.Time
 }
 
-// openCoordination opens the node's store and settings, the coordination
-// collection, and the keys and registry the flags or settings name.
+// openCoordination opens the node, with the keys and registry the flags
+// name in place of its own.
 func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv, error) {
-	n, err := m.openAndBootstrap(ctx, &cf.store)
+	cfg := cf.store.config()
+	cfg.IdentityFile, cfg.RegistryFile = cf.key, cf.registry
+	n, err := m.open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return m.coordinationOn(ctx, n, cf)
-}
-
-// coordinationOn is openCoordination on a store already open.
-func (m *Main) coordinationOn(ctx context.Context, n *node, cf *coordFlags) (*coordEnv, error) {
-	var err error
-	env := &coordEnv{n: n, settingsPath: filepath.Join(n.dataDir, coord.SettingsFile), now: cf.now}
-	if env.settings, err = coord.ReadSettings(env.settingsPath); err != nil {
-		return nil, err
+	env := &coordEnv{n: n, svc: n.Coord, id: n.Identity, now: cf.now}
+	if n.Verifier != nil {
+		env.reg = n.Verifier.Registry()
 	}
-	if env.coll, err = findCollection(ctx, n, defaultAPIRoot, env.settings.Collection); err != nil {
-		return nil, fmt.Errorf("coordination collection: %v", err)
-	}
-	keyPath, regPath := cf.key, cf.registry
-	if keyPath == "" && env.settings.Key != "" {
-		keyPath = inDataDir(n.dataDir, env.settings.Key)
-	}
-	if regPath == "" && env.settings.Registry != "" {
-		regPath = inDataDir(n.dataDir, env.settings.Registry)
-	}
-	if keyPath != "" {
-		if env.id, err = trust.ReadIdentityFile(keyPath); err != nil {
-			return nil, err
-		}
-	}
-	if regPath != "" {
-		if env.reg, err = readRegistryFile(regPath); err != nil {
-			return nil, err
-		}
-	}
-	env.svc = &coord.Service{Objects: n.objects, CollectionID: env.coll.ID, Organization: env.settings.Organization, MemberState: env.settings.MemberState}
-	if env.id != nil {
-		env.svc.Organization, env.svc.Sign = env.id.Organization(), env.id.Sign
-		if env.reg != nil {
-			// New versions are built only on versions whose signature
-			// checks, so that nothing stored unsigned gets signed here.
-			v := trust.NewVerifier(env.reg, trust.DefaultPolicy())
-			env.svc.Verify = func(o *stix.Object) error { _, err := v.Verify(o); return err }
-		}
-	}
-	if env.svc.MemberState == "" && env.reg != nil {
-		if o := env.reg.Organization(env.svc.Organization); o != nil {
-			env.svc.MemberState = o.Country
-		}
+	if cf.now != nil {
+		n.Coord.Now = cf.now
 	}
 	return env, nil
-}
-
-func inDataDir(dir, p string) string {
-	if filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(dir, p)
 }
 
 func readRegistryFile(path string) (*trust.Registry, error) {
@@ -377,7 +334,7 @@ func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags
 	}
 	if f.asJSON {
 		for _, inc := range list {
-			o, err := env.svc.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.coll.ID, IDs: []string{inc.ID}})
+			o, err := env.svc.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.svc.CollectionID, IDs: []string{inc.ID}})
 			if err == nil && len(o.Versions) > 0 {
 				fmt.Fprintf(m.Stdout, "%s\n", o.Versions[0].Object.Raw)
 			}
@@ -429,7 +386,7 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 		return err
 	}
 	if f.asJSON {
-		page, err := env.n.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.coll.ID, IDs: []string{id}})
+		page, err := env.n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.svc.CollectionID, IDs: []string{id}})
 		if err != nil || len(page.Versions) == 0 {
 			// Read from another collection: print what was parsed.
 			b, _ := json.Marshal(inc)

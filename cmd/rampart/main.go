@@ -48,7 +48,9 @@ Usage:
     rampart <command> [flags] [arguments]
 
 Commands:
+    init              create a node without starting it
     serve             run a node (TAXII 2.1 server)
+    org               the node's organisation and those of its accounts
     import            import STIX bundles into a collection
     export            export a collection as a STIX bundle
     user              manage accounts: add, list, grant, token, passwd, delete
@@ -94,8 +96,12 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 	switch name {
 	case "version":
 		return func(_ context.Context, args []string) error { return m.runVersion(args) }
+	case "init":
+		return m.runInit
 	case "serve":
 		return m.runServe
+	case "org":
+		return m.runOrg
 	case "import":
 		return m.runImport
 	case "export":

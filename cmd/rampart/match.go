@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/match"
@@ -83,7 +85,7 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	store := fs.Bool("store", false, "")
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	apiRoot := fs.String("api-root", defaultAPIRoot, "")
+	apiRoot := fs.String("api-root", node.DefaultAPIRoot, "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -118,7 +120,7 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	}
 	matcher := match.New()
 	t0 := time.Now()
-	var n *node
+	var n *node.Node
 	var coll *rampart.Collection
 	if *collection != "" || *store {
 		var err error
@@ -127,9 +129,9 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		}
 		ref := *collection
 		if ref == "" {
-			ref = defaultCollection
+			ref = node.DefaultCollection
 		}
-		if coll, err = findCollection(ctx, n, *apiRoot, ref); err != nil {
+		if coll, err = n.FindCollection(ctx, *apiRoot, ref); err != nil {
 			return err
 		}
 	}
@@ -137,7 +139,9 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	var skipped []error
 	if *collection != "" {
 		source = "collection " + coll.ID
-		_, skipped = loadStoreIndicators(ctx, n.objects, matcher, coll.ID)
+		nm := node.NewMatcher(n.Objects, n.Collections, nil)
+		_, skipped = nm.Load(ctx, coll.ID)
+		matcher = nm.M
 	} else {
 		f, err := os.Open(*indicators)
 		if err != nil {
@@ -184,11 +188,15 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	}
 	out := bufio.NewWriterSize(m.Stdout, 1<<16)
 	defer out.Flush()
-	var sink match.Sink = &jsonLinesSink{w: out, seen: map[string]bool{}}
+	agg := &match.Aggregator{Window: *window, WhereSightedRef: *identity, Sink: &jsonLinesSink{w: out, seen: map[string]bool{}}}
+	var stored *node.Sightings
 	if *store {
-		sink = &storeSink{objects: n.objects, collection: coll.ID}
+		// Marked and addressed as the indicators they are of, signed with
+		// the node's keys and stored through its object service, as a
+		// serving node's own sightings are.
+		stored = n.NewSightings(ctx, coll.ID)
+		agg = stored.Aggregator(*identity, *window)
 	}
-	agg := &match.Aggregator{Window: *window, WhereSightedRef: *identity, Sink: sink}
 	st := &match.Stream{Matcher: matcher, Reader: rd, Aggregator: agg, MaxReported: maxReportedLines}
 	line := progress.NewLine(m.Stderr)
 	if line.Enabled() {
@@ -207,8 +215,8 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stderr, "rampart: %d records read, %d malformed, %d matched, %d sightings, %.0f records/s\n",
 		stats.Records, stats.Malformed, stats.Matched, stats.Sightings, stats.RecordsPerSecond())
-	if ss, ok := sink.(*storeSink); ok {
-		fmt.Fprintf(m.Stderr, "rampart: stored %d sightings in collection %s\n", ss.stored, ss.collection)
+	if stored != nil {
+		fmt.Fprintf(m.Stderr, "rampart: stored %s in collection %s\n", plural(len(stored.IDs), "sighting"), coll.ID)
 	}
 	if err != nil {
 		m.errorf("%s: %v", inputName(*input), err)

@@ -13,12 +13,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/store/sqlite"
+
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/store/storetest"
 	"github.com/rampart-cti/rampart/taxii"
 )
@@ -47,17 +51,17 @@ const (
 // loadMedallion loads the fixture into n with storetest.LoadMedallion,
 // and an account whose grants reproduce each collection's
 // can_read/can_write.
-func loadMedallion(t *testing.T, n *node) {
+func loadMedallion(t *testing.T, n *testStore) {
 	t.Helper()
 	ctx := context.Background()
-	if err := n.accounts.CreateAccount(ctx, &rampart.Account{Name: medUser}, medPassword); err != nil {
+	if err := n.Accounts.CreateAccount(ctx, &rampart.Account{Name: medUser}, medPassword); err != nil {
 		t.Fatal(err)
 	}
 	grants := storetest.LoadMedallion(t, storetest.Services{
-		Objects: n.objects, Collections: n.collections, Accounts: n.accounts, Statuses: n.statuses, Secrets: n.secrets,
+		Objects: n.Objects, Collections: n.Collections, Accounts: n.Accounts, Statuses: n.Statuses, Secrets: n.Secrets,
 	}, medUser)
 	for _, g := range grants {
-		if err := n.accounts.SetGrant(ctx, medUser, g); err != nil {
+		if err := n.Accounts.SetGrant(ctx, medUser, g); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -182,9 +186,9 @@ func newMedallionServer(t *testing.T) *taxiiTester {
 	n := openTestNode(t)
 	loadMedallion(t, n)
 	ts := taxii.NewServer()
-	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.objects, n.collections, n.accounts, n.statuses, n.secrets
+	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.Objects, n.Collections, n.Accounts, n.Statuses, n.Secrets
 	ts.MaxPageSize = 20
-	ts.Validate = validateObject
+	ts.Validate = node.Validate
 	if err := ts.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -193,16 +197,25 @@ func newMedallionServer(t *testing.T) *taxiiTester {
 	return &taxiiTester{t: t, base: srv.URL, user: medUser, pass: medPassword}
 }
 
-// openTestNode opens an SQLite node in a temporary directory.
-func openTestNode(t *testing.T) *node {
+// testStore is an SQLite store, without the API root and administrator a
+// node starts with: medallion's fixture brings its own.
+type testStore struct {
+	Objects     rampart.ObjectService
+	Collections rampart.CollectionService
+	Accounts    rampart.AccountService
+	Statuses    rampart.StatusService
+	Secrets     rampart.SecretService
+}
+
+// openTestNode opens an SQLite store in a temporary directory.
+func openTestNode(t *testing.T) *testStore {
 	t.Helper()
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	t.Cleanup(func() { m.Close() })
-	n, err := m.openNode(context.Background(), &storeFlags{dataDir: t.TempDir()})
-	if err != nil {
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "rampart.db"))
+	if err := db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	t.Cleanup(func() { db.Close() })
+	return &testStore{sqlite.NewObjectService(db), sqlite.NewCollectionService(db), sqlite.NewAccountService(db), sqlite.NewStatusService(db), sqlite.NewSecretService(db)}
 }
 
 func objectsPath(coll string) string { return medRoot + "collections/" + coll + "/objects/" }

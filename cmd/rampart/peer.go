@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart"
 )
 
@@ -52,7 +54,7 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 	registry := fs.String("registry", "", "trust registry `file` to check the peer against")
 	rawURL := fs.String("url", "", "https `URL` of the peer's node link")
 	name := fs.String("name", "", "the peer's `name`")
-	apiRoot := fs.String("api-root", defaultAPIRoot, "the peer's API root `name` to pull from")
+	apiRoot := fs.String("api-root", node.DefaultAPIRoot, "the peer's API root `name` to pull from")
 	asJSON := fs.Bool("json", false, "print JSON")
 	var lo, hi int
 	var want string
@@ -85,14 +87,14 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 	}
 	switch sub {
 	case "add":
-		if err := n.peers.CreatePeer(ctx, p); err != nil {
+		if err := n.Peers.CreatePeer(ctx, p); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "added peer %s (%s) at %s, API root %q\n", p.Name, p.ID, p.URL, p.APIRoot)
 	case "list":
 		return m.listPeers(ctx, n, *asJSON)
 	case "remove":
-		if err := n.peers.DeletePeer(ctx, pos[0]); err != nil {
+		if err := n.Peers.DeletePeer(ctx, pos[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "removed peer %s\n", pos[0])
@@ -149,8 +151,8 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 	return p, nil
 }
 
-func (m *Main) listPeers(ctx context.Context, n *node, asJSON bool) error {
-	peers, err := n.peers.FindPeers(ctx)
+func (m *Main) listPeers(ctx context.Context, n *node.Node, asJSON bool) error {
+	peers, err := n.Peers.FindPeers(ctx)
 	if err != nil {
 		return err
 	}
@@ -243,14 +245,14 @@ func statusJSON(p *rampart.Peer, st *rampart.PeerStatus, detail bool) peerStatus
 	return out
 }
 
-func (m *Main) peerStatuses(ctx context.Context, n *node, asJSON bool) error {
-	peers, err := n.peers.FindPeers(ctx)
+func (m *Main) peerStatuses(ctx context.Context, n *node.Node, asJSON bool) error {
+	peers, err := n.Peers.FindPeers(ctx)
 	if err != nil {
 		return err
 	}
 	var rows []peerStatusJSON
 	for _, p := range peers {
-		st, err := n.peers.FindPeerStatus(ctx, p.ID)
+		st, err := n.Peers.FindPeerStatus(ctx, p.ID)
 		if err != nil {
 			return err
 		}
@@ -275,12 +277,12 @@ func (m *Main) peerStatuses(ctx context.Context, n *node, asJSON bool) error {
 	return tw.Flush()
 }
 
-func (m *Main) peerStatus(ctx context.Context, n *node, id string, asJSON bool) error {
-	p, err := n.peers.FindPeerByID(ctx, id)
+func (m *Main) peerStatus(ctx context.Context, n *node.Node, id string, asJSON bool) error {
+	p, err := n.Peers.FindPeerByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	st, err := n.peers.FindPeerStatus(ctx, id)
+	st, err := n.Peers.FindPeerStatus(ctx, id)
 	if err != nil {
 		return err
 	}

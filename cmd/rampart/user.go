@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rampart-cti/rampart/node"
+
 	"github.com/rampart-cti/rampart"
 )
 
@@ -16,11 +18,14 @@ const userUsage = `Usage: rampart user <add|list|grant|token|passwd|delete> [fla
 
 Manages the node's accounts. Passwords and tokens are stored only as hashes.
 
-    user add NAME [--admin] [--password-stdin]
-        Creates an account. Without --password-stdin a password is generated
-        and printed once.
+    user add NAME [--admin] [--org IDENTITY] [--password-stdin]
+        Creates an account, of the node's own organisation or of one
+        recorded with "rampart org add". Without --password-stdin a
+        password is generated and printed once.
     user list
-        Lists accounts and their grants.
+        Lists accounts, their organisations and their grants.
+    user org NAME IDENTITY
+        Moves the account to an organisation ("own" for the node's).
     user grant NAME COLLECTION [--read] [--write] [--api-root NAME]
         Sets the account's access to a collection (id or alias). With neither
         --read nor --write the collection stays visible to the account
@@ -36,6 +41,7 @@ Every subcommand takes the store flags --data and --postgres.
 
 Examples:
     rampart user add analyst
+    rampart user add grid-soc --org identity--6b0c2f3e-0d7a-4a4e-9a51-3c5d7e8f9a10
     echo 'correct horse battery staple' | rampart user add soc-feed --password-stdin
     rampart user grant soc-feed default --read
     rampart user token soc-feed --label "SIEM pull"
@@ -55,27 +61,32 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 	read := fs.Bool("read", false, "grant read access")
 	write := fs.Bool("write", false, "grant write access")
 	revoke := fs.Bool("revoke", false, "remove the grant")
-	apiRoot := fs.String("api-root", defaultAPIRoot, "API root `name` of the collection")
+	apiRoot := fs.String("api-root", node.DefaultAPIRoot, "API root `name` of the collection")
 	label := fs.String("label", "", "token label")
+	org := fs.String("org", "", "the account's organisation")
 	var nargs int
 	switch sub {
 	case "add", "token", "passwd", "delete":
 		nargs = 1
-	case "grant":
+	case "grant", "org":
 		nargs = 2
 	case "list":
 		nargs = 0
 	default:
-		return m.unknownSubcommand("user", sub, "add, list, grant, token, passwd or delete")
+		return m.unknownSubcommand("user", sub, "add, list, grant, org, token, passwd or delete")
 	}
 	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != nargs {
-		return m.wrongArgs("user "+sub, []string{"no arguments", "NAME", "NAME and COLLECTION"}[nargs], pos)
+		want := []string{"no arguments", "NAME", "NAME and COLLECTION"}[nargs]
+		if sub == "org" {
+			want = "NAME and IDENTITY"
+		}
+		return m.wrongArgs("user "+sub, want, pos)
 	}
-	n, err := m.openAndBootstrap(ctx, &sf)
+	n, err := m.openNode(ctx, &sf)
 	if err != nil {
 		return err
 	}
@@ -85,7 +96,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := n.accounts.CreateAccount(ctx, &rampart.Account{Name: pos[0], Admin: *admin}, password); err != nil {
+		if err := n.Accounts.CreateAccount(ctx, &rampart.Account{Name: pos[0], Admin: *admin, Organization: *org}, password); err != nil {
 			return err
 		}
 		if generated {
@@ -99,53 +110,86 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := n.accounts.SetPassword(ctx, pos[0], password); err != nil {
+		if err := n.Accounts.SetPassword(ctx, pos[0], password); err != nil {
 			return err
 		}
 		if generated {
 			fmt.Fprintf(m.Stdout, "%s\n", password)
 		}
 	case "delete":
-		if err := n.accounts.DeleteAccount(ctx, pos[0]); err != nil {
+		if err := n.Accounts.DeleteAccount(ctx, pos[0]); err != nil {
 			return err
 		}
 	case "token":
-		tok, err := n.accounts.CreateToken(ctx, pos[0], *label)
+		tok, err := n.Accounts.CreateToken(ctx, pos[0], *label)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "%s\n", tok)
 		fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q; it is shown only once\n", pos[0])
 	case "grant":
-		c, err := findCollection(ctx, n, *apiRoot, pos[1])
+		c, err := n.FindCollection(ctx, *apiRoot, pos[1])
 		if err != nil {
 			return err
 		}
 		if *revoke {
-			err = n.accounts.DeleteGrant(ctx, pos[0], c.ID)
+			err = n.Accounts.DeleteGrant(ctx, pos[0], c.ID)
 		} else {
-			err = n.accounts.SetGrant(ctx, pos[0], rampart.Grant{CollectionID: c.ID, Read: *read, Write: *write})
+			err = n.Accounts.SetGrant(ctx, pos[0], rampart.Grant{CollectionID: c.ID, Read: *read, Write: *write})
 		}
 		if err != nil {
+			return err
+		}
+	case "org":
+		to := pos[1]
+		if to == "own" {
+			to = ""
+		}
+		if err := n.Accounts.SetOrganization(ctx, pos[0], to); err != nil {
 			return err
 		}
 	case "list":
-		accts, err := n.accounts.FindAccounts(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tADMIN\tGRANTS")
-		for _, a := range accts {
-			var gs []string
-			for _, g := range a.Grants {
-				gs = append(gs, g.CollectionID+":"+access(g))
-			}
-			fmt.Fprintf(tw, "%s\t%v\t%s\n", a.Name, a.Admin, strings.Join(gs, " "))
-		}
-		tw.Flush()
+		return m.listUsers(ctx, n)
 	}
 	return nil
+}
+
+func (m *Main) listUsers(ctx context.Context, n *node.Node) error {
+	accts, err := n.Accounts.FindAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	colls, err := n.Collections.FindCollections(ctx, rampart.CollectionFilter{})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, c := range colls {
+		names[c.ID] = c.ID
+		if c.Alias != "" {
+			names[c.ID] = c.Alias
+		}
+	}
+	orgs := map[string]string{"": "(own)"}
+	if list, err := n.Organizations.FindOrganizations(ctx); err == nil {
+		for _, o := range list {
+			orgs[o.ID] = o.Name
+		}
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tADMIN\tORGANISATION\tGRANTS")
+	for _, a := range accts {
+		var gs []string
+		for _, g := range a.Grants {
+			gs = append(gs, names[g.CollectionID]+":"+access(g))
+		}
+		org := orgs[a.Organization]
+		if org == "" {
+			org = a.Organization
+		}
+		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", a.Name, a.Admin, org, dash(strings.Join(gs, " ")))
+	}
+	return tw.Flush()
 }
 
 func access(g rampart.Grant) string {

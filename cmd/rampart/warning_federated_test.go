@@ -11,6 +11,7 @@ import (
 	json "encoding/json/v2"
 
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -60,6 +61,12 @@ func TestEndToEndEarlyWarningFederated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, n := range []string{"fr", "de", "hub"} {
+		out, errs, code := runCLI(t, "", []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, "init", "--data", p(n))
+		if code != 0 {
+			t.Fatalf("rampart init: %d %s%s", code, out, errs)
+		}
+	}
 	run("peer", "add", "-org", orgs["hub"].id, "-registry", p("registry.json"), "--data", p("fr"))
 	run("peer", "add", "-org", orgs["hub"].id, "-registry", p("registry.json"), "--data", p("de"))
 	run("peer", "add", "-org", orgs["fr"].id, "-registry", p("registry.json"), "--data", p("hub"))
@@ -67,20 +74,12 @@ func TestEndToEndEarlyWarningFederated(t *testing.T) {
 
 	// The hub's SOC receives alerts on a webhook and checks each signature.
 	rcv, events := webhookReceiver(t)
-	settings := map[string]*coord.Settings{
-		"fr":  {Organization: orgs["fr"].id, MemberState: "FR"},
-		"de":  {Organization: orgs["de"].id, MemberState: "DE"},
-		"hub": {Organization: orgs["hub"].id, MemberState: "EU", Webhooks: []coord.Webhook{{URL: rcv.URL + "/rampart", Secret: e2eWebhookSecret}}},
+	if out, errs, code := runCLI(t, e2eWebhookSecret+"\n", nil, "alert", "webhook", "add", rcv.URL+"/rampart", "--secret-stdin", "--data", p("hub")); code != 0 {
+		t.Fatalf("alert webhook add: %d %s%s", code, out, errs)
 	}
 	nodes := map[string]*e2eNode{}
 	for _, n := range []string{"hub", "fr", "de"} {
 		data := p(n)
-		if err := os.MkdirAll(data, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := coord.WriteSettings(filepath.Join(data, coord.SettingsFile), settings[n]); err != nil {
-			t.Fatal(err)
-		}
 		proc := startNode(t, data, []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword},
 			"--identity", p(n+".key"), "--registry", p(n+"-registry.json"), "--peer-listen", links[n])
 		nodes[n] = &e2eNode{t: t, proc: proc}
@@ -172,7 +171,7 @@ func TestEndToEndEarlyWarningFederated(t *testing.T) {
 // collection returns the id of the node's default collection.
 func (n *e2eNode) collection() string {
 	n.t.Helper()
-	status, body := n.request("GET", "/"+defaultAPIRoot+"/collections/", "", nil)
+	status, body := n.request("GET", "/"+node.DefaultAPIRoot+"/collections/", "", nil)
 	var cs struct {
 		Collections []struct {
 			ID string `json:"id"`

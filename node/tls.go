@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"crypto/ecdsa"
@@ -25,7 +25,7 @@ import (
 // post-quantum key exchange X25519MLKEM768 first; TLS 1.2 remains for the
 // TAXII clients that need it (TAXII 2.1 §8.2.2 requires servers to accept
 // it).
-func (m *Main) tlsConfig(dataDir, certFile, keyFile, listen string) (*tls.Config, string, error) {
+func tlsConfig(dataDir, certFile, keyFile, listen string) (*tls.Config, string, error) {
 	fingerprint := ""
 	if certFile == "" {
 		var err error
@@ -104,7 +104,7 @@ func selfSignedCert(dataDir, listen string) (certFile, keyFile string, err error
 	if err != nil {
 		return "", "", err
 	}
-	if err := writeSecretFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})); err != nil {
+	if err := WriteSecretFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})); err != nil {
 		return "", "", err
 	}
 	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {

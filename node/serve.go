@@ -1,0 +1,217 @@
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rampart-cti/rampart/internal/metrics"
+	"github.com/rampart-cti/rampart/taxii"
+)
+
+// ServeConfig is how a node serves: its addresses, TLS and limits.
+type ServeConfig struct {
+	// Listen is the address of TAXII and the JSON API. Plain HTTP is
+	// served on loopback addresses only.
+	Listen string
+	// TLSCert and TLSKey name a certificate and its key (PEM); SelfSigned
+	// makes and keeps one in the data directory instead.
+	TLSCert, TLSKey string
+	SelfSigned      bool
+	// MaxContentLength is the largest request body for API roots that set
+	// none; MaxPageSize the most objects a page holds.
+	MaxContentLength int64
+	MaxPageSize      int
+	// PeerListen is the address of the node link, where peers connect.
+	// Empty, a node with keys and a registry listens where the registry
+	// says its node is.
+	PeerListen string
+	// Federate names the collection (id or alias) shared with peers; the
+	// default collection when empty.
+	Federate string
+}
+
+// Serve runs the node until ctx ends: it takes the data directory's lock,
+// starts every engine (Start), serves TAXII 2.1, the JSON API, /healthz
+// and /metrics at sc.Listen, and, with keys and a registry, federation on
+// the node link. It returns when the servers have shut down, or the error
+// that kept them from starting.
+func (n *Node) Serve(ctx context.Context, sc ServeConfig) error {
+	useTLS := sc.TLSCert != "" || sc.SelfSigned
+	if !useTLS && !Loopback(sc.Listen) {
+		return fmt.Errorf("refusing to serve plain HTTP on %q: only loopback addresses may go without TLS", sc.Listen)
+	}
+	if n.Config.PostgresURL == "" {
+		lock, err := lockDataDir(n.Config.DataDir)
+		if err != nil {
+			return err
+		}
+		n.closers = append(n.closers, lock)
+	}
+	if err := n.Start(ctx, sc); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           n.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(n.logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	scheme := "http"
+	if useTLS {
+		cfg, fingerprint, err := tlsConfig(n.Config.DataDir, sc.TLSCert, sc.TLSKey, sc.Listen)
+		if err != nil {
+			return err
+		}
+		srv.TLSConfig = cfg
+		scheme = "https"
+		if fingerprint != "" {
+			fmt.Fprintf(n.Config.Notices, "rampart: self-signed certificate SHA-256 fingerprint %s\n", fingerprint)
+		}
+	}
+	ln, err := net.Listen("tcp", sc.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %q: %v", sc.Listen, err)
+	}
+	if useTLS {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	fmt.Fprintf(n.Config.Notices, "rampart: serving TAXII 2.1 at %s://%s/taxii2/\n", scheme, ln.Addr())
+	n.logger.Info("serving", "address", ln.Addr().String(), "tls", useTLS, "data", n.Config.DataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %v", err)
+	case <-ctx.Done():
+	}
+	n.logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// Handler returns what a started node serves: TAXII 2.1 (/taxii2/ and the
+// API roots), the JSON API (/api/v1/), /healthz and /metrics.
+func (n *Node) Handler() http.Handler {
+	s := n.serving
+	mux := http.NewServeMux()
+	mux.Handle("/", s.taxii.Handler())
+	mux.Handle("/api/v1/", s.api.Handler())
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		// A cheap query proves the store answers.
+		if _, err := n.Collections.FindAPIRoots(r.Context()); err != nil {
+			n.logger.Error("health check", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"status":"unavailable"}`))
+			return
+		}
+		w.Write([]byte(`{"status":"ok"}`))
+	})
+	return instrument(s.metrics, n.logger, mux)
+}
+
+// Loopback reports whether a listen address is on the loopback interface
+// only ("localhost", 127.0.0.0/8, ::1).
+func Loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// instrument counts requests by method and status and times them, and logs
+// each at debug level (never with credentials: only method, path, status).
+func instrument(reg *metrics.Registry, logger *slog.Logger, h http.Handler) http.Handler {
+	requests := reg.NewCounter("rampart_http_requests_total", "HTTP requests served, by method and status.", "method", "code")
+	latency := reg.NewHistogram("rampart_http_request_duration_seconds", "Time to serve HTTP requests.",
+		[]float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		d := time.Since(start)
+		requests.Add(1, methodLabel(r.Method), fmt.Sprint(sw.status))
+		latency.Observe(d.Seconds())
+		logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
+	})
+}
+
+// methodLabel is the method label of a request's metrics: the methods
+// HTTP defines, and "other" for the rest, since a client chooses the
+// method and must not be able to grow the metrics without bound.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// statusRetention is how long status resources are kept; TAXII asks for at
+// least 24 hours.
+const statusRetention = 7 * 24 * time.Hour
+
+func (n *Node) purgeStatuses(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if k, err := n.Statuses.DeleteStatuses(ctx, time.Now().Add(-statusRetention)); err != nil && ctx.Err() == nil {
+			n.logger.Warn("purge statuses", "err", err)
+		} else if k > 0 {
+			n.logger.Info("purged statuses", "count", k)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// newTAXII returns the TAXII server for accounts.
+func (n *Node) newTAXII(ctx context.Context, sc ServeConfig) (*taxii.Server, error) {
+	ts := taxii.NewServer()
+	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.Objects, n.Collections, n.Accounts, n.Statuses, n.Secrets
+	ts.DefaultAPIRoot = DefaultAPIRoot
+	if sc.MaxPageSize > 0 {
+		ts.MaxPageSize = sc.MaxPageSize
+	}
+	ts.MaxContentLength = sc.MaxContentLength
+	ts.Validate = Validate
+	ts.Access = n.Access
+	ts.Logger = n.logger
+	if err := ts.Open(ctx); err != nil {
+		return nil, err
+	}
+	return ts, nil
+}

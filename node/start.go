@@ -1,0 +1,272 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/federation"
+	"github.com/rampart-cti/rampart/internal/metrics"
+	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/trust"
+	"github.com/rampart-cti/rampart/web"
+)
+
+// serving is what a started node runs.
+type serving struct {
+	metrics  *metrics.Registry
+	matcher  *Matcher
+	ew       *coord.EarlyWarning
+	notifier *coord.Notifier
+	taxii    *taxii.Server
+	api      *web.Server
+	fed      *federation.Node
+	link     *http.Server
+
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closers []io.Closer
+}
+
+func (s *serving) close() error {
+	s.cancel()
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i].Close())
+	}
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Start builds and starts what a serving node runs, each once, with every
+// subscriber of the object service registered before it opens: the
+// matcher, early warning (with the webhooks it notifies), the JSON API's
+// caches and, when the node has keys and a registry, federation and its
+// node link. Settings changed by the CLI or the API, and a new registry
+// put in the registry file, take effect without a restart. Close stops it
+// all.
+func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
+	if n.serving != nil {
+		return errors.New("node: started twice")
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &serving{metrics: &metrics.Registry{}, cancel: cancel}
+	n.serving = s
+	defer func() {
+		if err != nil {
+			n.serving = nil
+			s.close()
+		}
+	}()
+	coll, err := n.FindCollection(ctx, DefaultAPIRoot, sc.Federate)
+	if err != nil {
+		return fmt.Errorf("--federate: %w", err)
+	}
+
+	// The matcher, loaded from the store.
+	s.matcher = NewMatcher(n.Objects, n.Collections, n.logger)
+	read, refused := s.matcher.Load(ctx)
+	for i, err := range refused {
+		if i == 10 {
+			n.logger.Warn("more indicators refused by the matcher", "count", len(refused)-i)
+			break
+		}
+		n.logger.Warn("indicator refused by the matcher", "err", err)
+	}
+	n.logger.Info("matcher loaded", "indicators", s.matcher.M.Len(), "read", read)
+	n.Objects.Subscribe(s.matcher)
+
+	// Early warning and the webhooks it notifies, from the settings.
+	settings, err := coord.LoadSettings(ctx, n.Settings)
+	if err != nil {
+		return err
+	}
+	s.notifier = &coord.Notifier{Hooks: settings.Webhooks, Logger: n.logger}
+	if err := s.notifier.Open(ctx); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, s.notifier)
+	if s.ew, err = n.EarlyWarning(ctx); err != nil {
+		return err
+	}
+	s.ew.Notifier = s.notifier
+	n.Objects.Subscribe(s.ew)
+
+	// The JSON API.
+	s.api = web.NewServer()
+	s.api.Accounts, s.api.Objects, s.api.Collections, s.api.Coord, s.api.EarlyWarning = n.Accounts, n.Objects, n.Collections, n.Coord, s.ew
+	s.api.Settings, s.api.Access, s.api.Verifier = n.Settings, n.Access, n.Verifier
+	s.api.Matcher, s.api.SightingsCollection = s.matcher.M, coll.ID
+	s.api.Sightings = func(ctx context.Context, collectionID string) web.SightingSink {
+		return n.NewSightings(ctx, collectionID)
+	}
+	s.api.Logger = n.logger
+	if err := s.api.Open(ctx); err != nil {
+		return err
+	}
+	n.Objects.Subscribe(invalidator{s.api})
+
+	// Federation, with keys and a registry.
+	if err := n.startFederation(ctx, s, sc, coll); err != nil {
+		return err
+	}
+
+	// Everything subscribed: follow the store, then start the engines
+	// that read it.
+	if err := n.Objects.Open(ctx); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, n.Objects)
+	if err := s.ew.Open(ctx); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, s.ew)
+	if s.taxii, err = n.newTAXII(ctx, sc); err != nil {
+		return err
+	}
+	s.wg.Go(func() { n.purgeStatuses(sctx) })
+	s.wg.Go(func() { n.watchSettings(sctx, s) })
+	if n.Verifier != nil {
+		s.wg.Go(func() { n.watchRegistry(sctx, s) })
+	}
+	n.logger.Info("coordination", "collection", n.Coord.CollectionID, "organization", s.ew.Organization,
+		"rules", fmt.Sprintf("%d states within %s", settings.Rules.MinStates, settings.Rules.Window),
+		"watchlists", len(settings.Watchlists), "webhooks", len(settings.Webhooks))
+	return nil
+}
+
+// EarlyWarning returns the node's early-warning engine, not yet open: the
+// rules and watchlists of its settings, alerts written to the
+// coordination collection as its organisation, signed with its keys, and
+// member states placed by the registry and the node's organisations.
+func (n *Node) EarlyWarning(ctx context.Context) (*coord.EarlyWarning, error) {
+	settings, err := coord.LoadSettings(ctx, n.Settings)
+	if err != nil {
+		return nil, err
+	}
+	ew := coord.NewEarlyWarning()
+	ew.Objects, ew.Collections, ew.CollectionID = n.Objects, n.Collections, n.Coord.CollectionID
+	ew.Rules, ew.Watchlists, ew.Logger = settings.Rules, settings.Watchlists, n.logger
+	ew.Organization = n.Organization(ctx)
+	ew.CountryOf = func(org string) string { return n.CountryOf(context.Background(), org) }
+	if n.Identity != nil {
+		ew.Sign = n.Identity.Sign
+	}
+	return ew, nil
+}
+
+// invalidator tells the API that objects were stored, so that the
+// attribution knowledge built from a collection is rebuilt.
+type invalidator struct{ api *web.Server }
+
+func (i invalidator) ObjectsAdded(_ context.Context, collectionID string, _ []*rampart.ObjectVersion) {
+	i.api.Invalidate(collectionID)
+}
+
+func (i invalidator) ObjectsDeleted(_ context.Context, collectionID string, _ []string) {
+	i.api.Invalidate(collectionID)
+}
+
+// startFederation starts federation when the node has keys and a
+// registry: the pull from its peers and the node link where they pull from
+// it (at sc.PeerListen, or where the registry says this node is).
+func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, coll *rampart.Collection) error {
+	if n.Identity == nil || n.Verifier == nil {
+		if sc.PeerListen != "" {
+			return errors.New("--peer-listen needs the node's keys and a trust registry: run \"rampart org init\", then give --registry (or --identity and --registry)")
+		}
+		return nil
+	}
+	org := n.Identity.Organization()
+	reg := n.Verifier.Registry()
+	self := reg.Organization(org)
+	if self == nil {
+		return fmt.Errorf("the node's organisation %s is not a member of the trust registry (version %d): ask the registry authority to add it (rampart registry add)", org, reg.Version())
+	}
+	listen := sc.PeerListen
+	if listen == "" {
+		var err error
+		if listen, err = linkAddress(self); err != nil {
+			return err
+		}
+	}
+	fed := federation.NewNode()
+	fed.Identity, fed.Verifier = n.Identity, n.Verifier
+	fed.Objects, fed.Collections, fed.Accounts = n.Objects, n.Collections, n.Accounts
+	fed.Statuses, fed.Secrets, fed.Peers = n.Statuses, n.Secrets, n.Peers
+	fed.Deliveries, fed.Settings, fed.Audit, fed.Access = n.Deliveries, n.Settings, n.Audit, n.Access
+	fed.APIRoot, fed.CollectionID = coll.APIRoot, coll.ID
+	fed.Validate = Validate
+	fed.SaveRegistry = n.saveRegistry
+	fed.Logger = n.logger
+	n.Objects.Subscribe(fed)
+	if err := fed.Open(ctx); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, fed)
+	s.fed = fed
+
+	inner, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("node link: listen on %q: %v", listen, err)
+	}
+	cert, err := trust.GenerateCertificate(n.Identity.Profile())
+	if err != nil {
+		inner.Close()
+		return err
+	}
+	l := trust.NewListener(inner, cert, n.Identity, n.Verifier)
+	l.Logger = n.logger
+	s.link = &http.Server{
+		Handler:           fed.Handler(),
+		ConnContext:       l.ConnContext,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	go s.link.Serve(l)
+	s.closers = append(s.closers, closerFunc(func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.link.Shutdown(sctx)
+		return nil
+	}))
+	peers, err := n.Peers.FindPeers(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(n.Config.Notices, "rampart: federating as %s (%s) with %d peer(s); node link at https://%s/ (registry version %d)\n",
+		self.Name, self.ID, len(peers), inner.Addr(), reg.Version())
+	n.logger.Info("federating", "organization", org, "peers", len(peers), "node_link", inner.Addr().String(), "collection", coll.ID, "registry_version", reg.Version())
+	return nil
+}
+
+// linkAddress returns where the node link listens when nothing says: the
+// host and port of the organisation's first node URL in the registry, on
+// every interface when the host is a name.
+func linkAddress(o *trust.Organization) (string, error) {
+	if len(o.Nodes) == 0 {
+		return "", fmt.Errorf("the trust registry lists no node URL for %s: give --peer-listen ADDRESS, and ask the authority to list it (rampart registry add --node https://HOST:PORT/)", o.Name)
+	}
+	u, err := url.Parse(o.Nodes[0])
+	if err != nil || u.Port() == "" {
+		return "", fmt.Errorf("the trust registry's node URL for %s, %q, has no port: give --peer-listen ADDRESS", o.Name, o.Nodes[0])
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); ip == nil && host != "localhost" {
+		host = ""
+	}
+	return net.JoinHostPort(host, u.Port()), nil
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }

@@ -1,0 +1,180 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord"
+)
+
+// settingsService is the node's settings as the store keeps them, telling
+// the serving node at once when this process changes one (changes made by
+// other processes are found by the version SettingsVersion reports).
+type settingsService struct {
+	rampart.SettingService
+	changed chan struct{}
+}
+
+func newSettingsService(s rampart.SettingService) *settingsService {
+	return &settingsService{SettingService: s, changed: make(chan struct{}, 1)}
+}
+
+func (s *settingsService) signal() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (s *settingsService) SetSetting(ctx context.Context, name string, value []byte, version int64) (*rampart.Setting, error) {
+	set, err := s.SettingService.SetSetting(ctx, name, value, version)
+	if err == nil {
+		s.signal()
+	}
+	return set, err
+}
+
+func (s *settingsService) DeleteSetting(ctx context.Context, name string) error {
+	err := s.SettingService.DeleteSetting(ctx, name)
+	if err == nil {
+		s.signal()
+	}
+	return err
+}
+
+// settingsPoll is how often a serving node asks the store whether another
+// process changed its settings: one read of a version number.
+const settingsPoll = time.Second
+
+// watchSettings applies the coordination settings whenever they change,
+// here or in another process: rules, watchlists and webhooks take effect
+// without a restart.
+func (n *Node) watchSettings(ctx context.Context, s *serving) {
+	svc, _ := n.Settings.(*settingsService)
+	var changed <-chan struct{}
+	if svc != nil {
+		changed = svc.changed
+	}
+	t := time.NewTicker(settingsPoll)
+	defer t.Stop()
+	last, _ := n.Settings.SettingsVersion(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		case <-t.C:
+		}
+		v, err := n.Settings.SettingsVersion(ctx)
+		if err != nil || v == last {
+			continue
+		}
+		last = v
+		if err := n.applySettings(ctx, s); err != nil && ctx.Err() == nil {
+			n.logger.Warn("settings not applied", "err", err)
+		}
+	}
+}
+
+// applySettings gives the engines the coordination settings in the store,
+// changing what changed.
+func (n *Node) applySettings(ctx context.Context, s *serving) error {
+	set, err := coord.LoadSettings(ctx, n.Settings)
+	if err != nil {
+		return err
+	}
+	if !reflect.DeepEqual(set.Webhooks, s.notifier.Hooks) {
+		if err := s.notifier.SetHooks(set.Webhooks); err != nil {
+			return err
+		}
+		n.logger.Info("webhooks changed", "webhooks", len(set.Webhooks))
+	}
+	if set.Rules != s.ew.CurrentRules() {
+		if err := s.ew.SetRules(ctx, set.Rules); err != nil {
+			return err
+		}
+		n.logger.Info("early-warning rules changed", "min_states", set.Rules.MinStates, "window", set.Rules.Window)
+	}
+	if !reflect.DeepEqual(set.Watchlists, s.ew.CurrentWatchlists()) {
+		if err := s.ew.SetWatchlists(ctx, set.Watchlists); err != nil {
+			return err
+		}
+		n.logger.Info("watchlists changed", "watchlists", len(set.Watchlists))
+	}
+	return nil
+}
+
+// registryPoll is how often a serving node looks at its registry file.
+const registryPoll = 10 * time.Second
+
+// watchRegistry offers the node every new content of its registry file, so
+// that an operator who puts a newer version there (from "rampart registry
+// sign") needs no restart. A version is accepted only when a quorum of the
+// authority already trusted signed it; a file refused is logged and left.
+func (n *Node) watchRegistry(ctx context.Context, s *serving) {
+	t := time.NewTicker(registryPoll)
+	defer t.Stop()
+	var last []byte
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		path, err := n.stringSetting(ctx, settingRegistry, n.Config.RegistryFile)
+		if err != nil || path == "" {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || bytes.Equal(data, last) || bytes.Equal(data, n.Verifier.Registry().Bytes()) {
+			continue
+		}
+		last = data
+		update := n.Verifier.UpdateRegistry
+		if s.fed != nil {
+			update = s.fed.UpdateRegistry
+		}
+		if reg, err := update(data); err != nil {
+			n.logger.Warn("registry file refused", "file", path, "err", err)
+		} else {
+			n.logger.Info("registry file accepted", "file", path, "version", reg.Version())
+		}
+	}
+}
+
+// saveRegistry writes a registry version the node accepted from a peer back
+// to its registry file, so that a restart does not roll it back.
+func (n *Node) saveRegistry(data []byte) error {
+	path, err := n.stringSetting(context.Background(), settingRegistry, n.Config.RegistryFile)
+	if err != nil || path == "" {
+		return err
+	}
+	return replaceFile(path, data, 0o644)
+}
+
+// replaceFile replaces path with data: a reader sees the old file or the
+// new one, never half of either.
+func replaceFile(path string, data []byte, mode os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// reader returns who the account reads as, nil without Access. An account
+// whose organisation the node does not know reads nothing: it is refused,
+// with what to do about it.
+func (s *Server) reader(ctx context.Context, a *rampart.Account) (*rampart.Reader, error) {
+	if s.Access == nil {
+		return nil, nil
+	}
+	rd, err := s.Access.Reader(ctx, a)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return nil, rampart.Errorf(rampart.EFORBIDDEN, "account %q belongs to organisation %q, which this node does not know, so what it may read cannot be decided: an administrator must record the organisation", a.Name, a.Organization)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rd, nil
+}
+
+// release returns what reader may read of objects read from a collection,
+// as Access.Release does; without Access (reader nil), everything.
+func (s *Server) release(reader *rampart.Reader) coord.Release {
+	if reader == nil {
+		return nil
+	}
+	return func(ctx context.Context, collectionID string, objs []*stix.Object) ([]*stix.Object, error) {
+		return s.Access.Release(ctx, *reader, collectionID, objs)
+	}
+}
+
+// coordAs returns the coordination objects as the request's account may
+// read them.
+func (s *Server) coordAs(r *http.Request, a *rampart.Account) (*coord.View, error) {
+	rd, err := s.reader(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	return s.Coord.ReadAs(s.release(rd)), nil
+}
