@@ -140,7 +140,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"statement", "sign"}, `error: statement sign needs one statement ID`},
 		{[]string{"statement", "verify", "s.json"}, `error: statement verify needs --registry FILE`},
 		{[]string{"statement", "draft", "--key", "k", "--registry", "r"}, `error: statement draft needs --confidence N`},
-		{[]string{"statement", "sign", "x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1"}, `error: statement sign needs --key FILE`},
+		{[]string{"statement", "sign"}, `error: statement sign needs one statement ID`},
 		{[]string{"bench"}, `^Usage: rampart bench`},
 		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii or import\)`},
 		{[]string{"bench", "taxii", "--pages", "0"}, `error: --pages must be at least 1 \(got 0\)`},

@@ -15,7 +15,7 @@ import (
 
 const keysUsage = `Usage:
     rampart keys generate [--profile NAME] [--org IDENTITY] -o FILE
-    rampart keys sign --key FILE [-o OUT] INPUT
+    rampart keys sign --key FILE [--to LIST [--registry FILE]] [-o OUT] INPUT
 
 "keys generate" creates an organisation's (or a registry authority
 member's) keys: an ML-DSA and an ECDSA signing key and an HPKE key that
@@ -25,7 +25,10 @@ authority. Key ids are RFC 7638 thumbprints.
 
 "keys sign" signs the STIX objects in INPUT (a bundle or one object) with
 the keys in FILE and writes them to OUT (default: stdout). Only objects
-whose created_by_ref is the keys' organisation can be signed.
+whose created_by_ref is the keys' organisation can be signed. With --to,
+each object is first addressed to the organisations named: a node then
+sends it to those alone, sealed to their keys, and shows it only to their
+accounts (docs/FEDERATION.md); the signature covers the recipients.
 
 Flags of generate:
     --profile NAME       eu-pq-base (ML-DSA-65 + P-256, default) or
@@ -36,12 +39,17 @@ Flags of generate:
 
 Flags of sign:
     --key FILE           the organisation's private keys
+    --to LIST            address the objects to these organisations: identity
+                         ids, or, with --registry, member states' country
+                         codes (their national CSIRT) and organisation names
+    --registry FILE      the trust registry that --to names are looked up in
     -o, --output FILE    where to write the signed objects (default: stdout)
 
 Examples:
     rampart keys generate --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 -o cert-fr.key
     rampart keys generate --profile eu-pq-high -o authority-1.key
     rampart keys sign --key cert-fr.key -o signed.json bundle.json
+    rampart keys sign --key cert-fr.key --to DE,IT --registry registry.json -o for-de-it.json report.json
 `
 
 func (m *Main) runKeys(ctx context.Context, args []string) error {
@@ -104,6 +112,8 @@ func (m *Main) runKeysGenerate(args []string) error {
 func (m *Main) runKeysSign(args []string) error {
 	fs := newFlagSet("keys sign", keysUsage)
 	key := fs.String("key", "", "")
+	to := fs.String("to", "", "")
+	registry := fs.String("registry", "", "")
 	out := outputFlag(fs)
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
@@ -111,6 +121,21 @@ func (m *Main) runKeysSign(args []string) error {
 	if *key == "" || fs.NArg() != 1 {
 		m.errorf("keys sign needs --key FILE and one INPUT")
 		return errUsage
+	}
+	var reg *trust.Registry
+	if *registry != "" {
+		var err error
+		if reg, err = readRegistryFile(*registry); err != nil {
+			return err
+		}
+	}
+	var recipients []string
+	if *to != "" {
+		var err error
+		if recipients, err = resolveOrgs(reg, splitComma(*to), "--to", ""); err != nil {
+			m.errorf("%v", err)
+			return errUsage
+		}
 	}
 	id, err := trust.ReadIdentityFile(*key)
 	if err != nil {
@@ -121,6 +146,11 @@ func (m *Main) runKeysSign(args []string) error {
 		return err
 	}
 	for i, o := range objs {
+		if len(recipients) > 0 {
+			if o, err = trust.Address(o, recipients...); err != nil {
+				return err
+			}
+		}
 		if objs[i], err = id.Sign(o); err != nil {
 			return err
 		}

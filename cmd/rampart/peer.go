@@ -30,8 +30,12 @@ receive. A running node picks up changes within seconds.
         Removes a peer with its cursors and status; it loses access at once.
     peer status [--json] [IDENTITY]
         Shows, per peer, the last completed sync, the lag, the objects
-        received and served, and the objects refused. With IDENTITY it
-        adds the cursors and the most recent refusals with their reasons.
+        received and served, and the objects refused; then, per
+        organisation this node seals its objects to (TLP:AMBER to every
+        member state, addressed objects to their recipients), how many
+        deliveries were sealed and how many failed, with the last reason.
+        With IDENTITY it adds the cursors and the most recent refusals with
+        their reasons.
 
 Every subcommand takes the store flags --data and --postgres.
 
@@ -245,12 +249,23 @@ func statusJSON(p *rampart.Peer, st *rampart.PeerStatus, detail bool) peerStatus
 	return out
 }
 
+// deliveryJSON is the state of the deliveries to one recipient, as "peer
+// status --json" prints it.
+type deliveryJSON struct {
+	Recipient     string     `json:"recipient"`
+	Name          string     `json:"name,omitempty"`
+	Sealed        int64      `json:"sealed"`
+	Failed        int64      `json:"failed"`
+	LastFailure   string     `json:"last_failure,omitempty"`
+	LastFailureAt *time.Time `json:"last_failure_at,omitempty"`
+}
+
 func (m *Main) peerStatuses(ctx context.Context, n *node.Node, asJSON bool) error {
 	peers, err := n.Peers.FindPeers(ctx)
 	if err != nil {
 		return err
 	}
-	var rows []peerStatusJSON
+	rows := []peerStatusJSON{}
 	for _, p := range peers {
 		st, err := n.Peers.FindPeerStatus(ctx, p.ID)
 		if err != nil {
@@ -258,21 +273,53 @@ func (m *Main) peerStatuses(ctx context.Context, n *node.Node, asJSON bool) erro
 		}
 		rows = append(rows, statusJSON(p, st, false))
 	}
-	if asJSON {
-		if rows == nil {
-			rows = []peerStatusJSON{}
+	sums, err := n.Deliveries.FindDeliverySummaries(ctx)
+	if err != nil {
+		return err
+	}
+	deliveries := []deliveryJSON{}
+	for _, d := range sums {
+		j := deliveryJSON{Recipient: d.Recipient, Sealed: d.Sealed, Failed: d.Failed, LastFailure: d.LastFailure}
+		if n.Verifier != nil {
+			if o := n.Verifier.Registry().Organization(d.Recipient); o != nil {
+				j.Name = o.Name
+			}
 		}
-		return m.printJSON(rows)
+		if !d.LastFailureAt.IsZero() {
+			j.LastFailureAt = &d.LastFailureAt
+		}
+		deliveries = append(deliveries, j)
+	}
+	if asJSON {
+		return m.printJSON(map[string]any{"peers": rows, "deliveries": deliveries})
 	}
 	if len(rows) == 0 {
 		m.hintf(`this node has no peers; add one with "rampart peer add"`)
-		return nil
 	}
 	now := time.Now()
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tLAST SYNC\tLAG\tIN\tOUT\tREFUSED\tLAST ERROR")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.Name, ago(r.LastSync, now), lagText(r.LagSeconds), r.ObjectsIn, r.ObjectsOut, r.Rejections, errorText(r))
+	if len(rows) > 0 {
+		fmt.Fprintln(tw, "NAME\tLAST SYNC\tLAG\tIN\tOUT\tREFUSED\tLAST ERROR")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.Name, ago(r.LastSync, now), lagText(r.LagSeconds), r.ObjectsIn, r.ObjectsOut, r.Rejections, errorText(r))
+		}
+	}
+	if len(deliveries) > 0 {
+		if len(rows) > 0 {
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintln(tw, "SEALED TO\tSEALED\tFAILED\tLAST FAILURE")
+		for _, d := range deliveries {
+			who := d.Recipient
+			if d.Name != "" {
+				who = d.Name + " (" + d.Recipient + ")"
+			}
+			last := "-"
+			if d.LastFailure != "" {
+				last = ago(d.LastFailureAt, now) + ": " + d.LastFailure
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", who, d.Sealed, d.Failed, last)
+		}
 	}
 	return tw.Flush()
 }

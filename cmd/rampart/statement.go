@@ -27,19 +27,19 @@ signed. Signing is always this explicit command, run by a person.
 
     statement draft --name TEXT --text TEXT|--text-file FILE --incidents ID,...
             --intrusion-set ID --confidence N --invite CC|ID,... --threshold K
-            [--evidence ID,...] --key FILE --registry FILE
+            [--evidence ID,...] [--key FILE --registry FILE]
         Writes a draft signed by the drafter's keys and prints its id.
     statement show ID [--registry FILE] [--bundle FILE]
         Prints the terms, their digest and who has endorsed them; --bundle
         writes the statement and its endorsements as a STIX bundle for
         "statement verify".
-    statement sign ID --key FILE --registry FILE [--terms DIGEST] [--explanation TEXT] [--force]
+    statement sign ID [--key FILE --registry FILE] [--terms DIGEST] [--explanation TEXT] [--force]
         Endorses the statement with the member state's keys. --terms makes
         sure the terms signed are the ones read (the digest "show"
         prints). An endorsement that would not count (not invited, keys not
         in the registry or revoked, already endorsed) is refused with the
         reason, unless --force.
-    statement publish ID --key FILE --registry FILE
+    statement publish ID [--key FILE --registry FILE]
         (the drafter) Publishes the statement once the quorum is reached;
         otherwise says how many endorsements are missing and why others do
         not count.
@@ -54,15 +54,16 @@ signed. Signing is always this explicit command, run by a person.
 Flags:
     --invite LIST      invited member states: ISO country codes (their
                        national CSIRT in the registry) or identity ids
-    --key FILE         the organisation's keys ("rampart keys generate")
-    --registry FILE    the trust registry
+    --key FILE         the organisation's keys (default: the node's,
+                       from "rampart org init")
+    --registry FILE    the trust registry (default: the node's)
     --data DIR, --postgres URL   the node's store
 
 Examples:
-    rampart statement draft --name "Grid intrusions" --text-file statement.txt --incidents incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --intrusion-set intrusion-set--bef4c620-0787-42a8-a96d-b7eb6e85917c --confidence 85 --invite FR,DE,IT,ES --threshold 3 --key cert-fr.key --registry registry.json
+    rampart statement draft --name "Grid intrusions" --text-file statement.txt --incidents incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --intrusion-set intrusion-set--bef4c620-0787-42a8-a96d-b7eb6e85917c --confidence 85 --invite FR,DE,IT,ES --threshold 3
     rampart statement show x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --registry registry.json
-    rampart statement sign x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --key cert-bund.key --registry registry.json --terms 3q2-7w...
-    rampart statement publish x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --key cert-fr.key --registry registry.json
+    rampart statement sign x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --data cert-bund --terms 3q2-7w...
+    rampart statement publish x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1
     rampart statement show x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --bundle statement.json
     rampart statement verify statement.json --registry registry.json
 `
@@ -105,11 +106,6 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	if sub == "verify" {
 		return m.statementVerify(pos[0], cf.registry)
 	}
-	needKey := sub == "draft" || sub == "sign" || sub == "publish"
-	if needKey && (cf.key == "" || cf.registry == "") {
-		m.errorf("statement %s needs --key FILE (your organisation's keys) and --registry FILE", sub)
-		return errUsage
-	}
 	if sub == "draft" && d.confidence < 0 {
 		m.errorf("statement draft needs --confidence N (0 to 100)")
 		return errUsage
@@ -117,6 +113,10 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	env, err := m.openCoordination(ctx, &cf)
 	if err != nil {
 		return err
+	}
+	if needKey := sub == "draft" || sub == "sign" || sub == "publish"; needKey && (env.id == nil || env.reg == nil) {
+		m.errorf("statement %s needs the organisation's keys and the trust registry: the node has none (rampart org init; rampart serve --registry FILE), so give --key FILE and --registry FILE", sub)
+		return errReported
 	}
 	switch sub {
 	case "draft":
@@ -128,7 +128,7 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 			}
 			text = strings.TrimSpace(string(b))
 		}
-		invited, err := resolveInvited(env.reg, splitComma(d.invite))
+		invited, err := resolveOrgs(env.reg, splitComma(d.invite), "--invite", trust.RoleNationalCSIRT)
 		if err != nil {
 			return err
 		}
@@ -160,40 +160,49 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	return m.statementPublish(ctx, env, pos[0])
 }
 
-// resolveInvited turns country codes into the registry's national CSIRT of
-// that country; identity ids are kept, if the registry lists them.
-func resolveInvited(reg *trust.Registry, items []string) ([]string, error) {
+// resolveOrgs turns the organisations a flag names into identity ids:
+// identity ids as they are (members of the registry, when one is given);
+// with a registry, country codes as the national CSIRT of that member
+// state, and organisation names. role, when set, is the role every one
+// must have.
+func resolveOrgs(reg *trust.Registry, items []string, flag string, role trust.Role) ([]string, error) {
 	if len(items) == 0 {
-		return nil, fmt.Errorf("--invite names no member state")
+		return nil, fmt.Errorf("%s names no organisation", flag)
 	}
 	var out []string
 	for _, it := range items {
-		if strings.HasPrefix(it, "identity--") {
-			o := reg.Organization(it)
-			if o == nil {
-				return nil, fmt.Errorf("--invite: %s is not in registry version %d", it, reg.Version())
+		var o *trust.Organization
+		switch {
+		case strings.HasPrefix(it, "identity--"):
+			if reg == nil {
+				out = append(out, it)
+				continue
 			}
-			if o.Role != trust.RoleNationalCSIRT {
-				return nil, fmt.Errorf("--invite: %s (%s) is a %s, not a member state's national CSIRT", o.Name, it, o.Role)
+			if o = reg.Organization(it); o == nil {
+				return nil, fmt.Errorf("%s: %s is not in registry version %d", flag, it, reg.Version())
 			}
-			out = append(out, it)
-			continue
-		}
-		cc := strings.ToUpper(it)
-		var found []*trust.Organization
-		for _, o := range reg.Organizations() {
-			if o.Country == cc && o.Role == trust.RoleNationalCSIRT {
-				found = append(found, o)
-			}
-		}
-		switch len(found) {
-		case 0:
-			return nil, fmt.Errorf("--invite: registry version %d has no national CSIRT for %q", reg.Version(), it)
-		case 1:
-			out = append(out, found[0].ID)
+		case reg == nil:
+			return nil, fmt.Errorf("%s: %q is not an identity id; give --registry FILE to name organisations by country or name", flag, it)
 		default:
-			return nil, fmt.Errorf("--invite: registry version %d has %d national CSIRTs for %s; give the identity id", reg.Version(), len(found), cc)
+			var found []*trust.Organization
+			for _, c := range reg.Organizations() {
+				if (strings.EqualFold(c.Country, it) && c.Role == trust.RoleNationalCSIRT) || c.Name == it {
+					found = append(found, c)
+				}
+			}
+			switch len(found) {
+			case 0:
+				return nil, fmt.Errorf("%s: registry version %d has no national CSIRT of %q, nor an organisation of that name", flag, reg.Version(), it)
+			case 1:
+				o = found[0]
+			default:
+				return nil, fmt.Errorf("%s: registry version %d has %d organisations for %q; give the identity id", flag, reg.Version(), len(found), it)
+			}
 		}
+		if role != "" && o.Role != role {
+			return nil, fmt.Errorf("%s: %s (%s) is a %s, not a %s", flag, o.Name, o.ID, o.Role, role)
+		}
+		out = append(out, o.ID)
 	}
 	return out, nil
 }
