@@ -255,14 +255,25 @@ func (o *outbox) process(ctx context.Context, vs []*rampart.ObjectVersion) error
 		members := o.n.members()
 		policy := o.n.policy()
 		var todo []pending
+		var withheld []*rampart.Delivery
 		for _, v := range mine {
-			d := policy.Distribute(v.Object, members, refs(v.Object)...)
+			rs := refs(v.Object)
+			d := policy.Distribute(v.Object, members, rs...)
 			if len(d.Recipients) > 0 {
 				todo = append(todo, pending{v, d.Recipients})
 			}
+			withheld = append(withheld, o.withheld(v.Object, d, members, rs)...)
 		}
 		if err := o.deliver(ctx, todo, false); err != nil {
 			return err
+		}
+		if len(withheld) > 0 {
+			if err := o.n.Deliveries.RecordDeliveries(ctx, withheld); err != nil {
+				return fmt.Errorf("record deliveries: %w", err)
+			}
+			for _, r := range withheld {
+				o.n.logger().Warn("delivery withheld", "id", r.ObjectID, "version", r.Version, "recipient", r.Recipient, "reason", r.Reason)
+			}
 		}
 	}
 	o.mu.Lock()
@@ -272,6 +283,25 @@ func (o *outbox) process(ctx context.Context, vs []*rampart.ObjectVersion) error
 	}
 	o.mu.Unlock()
 	return nil
+}
+
+// withheld returns the failed deliveries of an addressed object to the
+// organisations it names that the objects it refers to keep it from (a
+// statement that names an incident not shared with one of those it
+// invites): a person named them, and must learn why they get nothing.
+func (o *outbox) withheld(obj *stix.Object, d rampart.Distribution, members []string, refs []*stix.Object) []*rampart.Delivery {
+	if len(refs) == 0 || !stix.Addressed(obj) {
+		return nil
+	}
+	policy := o.n.policy()
+	var out []*rampart.Delivery
+	for _, org := range policy.Distribute(obj, members).Recipients {
+		if !slices.Contains(d.Recipients, org) {
+			out = append(out, o.record(obj, org, rampart.DeliveryFailed, "",
+				"withheld: it refers to objects that may not go to this organisation ("+d.Reason+")"))
+		}
+	}
+	return out
 }
 
 // deliver seals each version to its recipients that can be sealed to,
