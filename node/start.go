@@ -104,6 +104,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.api = web.NewServer()
 	s.api.Accounts, s.api.Objects, s.api.Collections, s.api.Coord, s.api.EarlyWarning = n.Accounts, n.Objects, n.Collections, n.Coord, s.ew
 	s.api.Settings, s.api.Access, s.api.Verifier = n.Settings, n.Access, n.Verifier
+	s.api.Audit = n.Audit
 	s.api.Matcher, s.api.SightingsCollection = s.matcher.M, coll.ID
 	s.api.Sightings = func(ctx context.Context, collectionID string) web.SightingSink {
 		return n.NewSightings(ctx, collectionID)
@@ -133,6 +134,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return err
 	}
 	s.wg.Go(func() { n.purgeStatuses(sctx) })
+	s.wg.Go(func() { n.checkpointAudit(sctx) })
 	s.wg.Go(func() { n.watchSettings(sctx, s) })
 	if n.Verifier != nil {
 		s.wg.Go(func() { n.watchRegistry(sctx, s) })

@@ -66,6 +66,10 @@ type Server struct {
 	// Verifier, when set, counts statements' endorsements against the
 	// trust registry.
 	Verifier *trust.Verifier
+	// Audit, when set, is the log of what the node shared with whom, which
+	// administrators read at /api/v1/audit; without it that endpoint
+	// answers 503.
+	Audit rampart.AuditService
 
 	// Matcher, when set, matches observations posted to
 	// /api/v1/observations against the node's indicators; the sightings go
@@ -182,6 +186,7 @@ func (s *Server) routes() {
 	handle("/api/v1/statements", m{"GET": {access: accessRead, h: s.handleListStatements}})
 	handle("/api/v1/statements/{id}", m{"GET": {access: accessRead, h: s.handleGetStatement}})
 	handle("/api/v1/attribution", m{"POST": {access: accessAnyone, h: s.handleAttribution}})
+	handle("/api/v1/audit", m{"GET": {access: accessAdmin, h: s.handleListAudit}})
 	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
 	// Any method on an unknown path is a 404, not a 405 that names GET.
 	notFound := route{access: accessAnyone, h: func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
@@ -349,6 +354,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"GET /api/v1/statements", "GET /api/v1/statements/{id}",
 			"POST /api/v1/attribution",
 			"POST /api/v1/observations?format=jsonl|stix|zeek|csv&mapping=&collection=&window=",
+			"GET /api/v1/audit?object=&org=&since=&after=&limit=",
 		},
 	})
 	return nil

@@ -63,6 +63,7 @@ Commands:
     registry          create, sign, update and check the trust registry
     verify            check signed objects and bundles against a registry, offline
     peer              manage the nodes this node federates with: add, list, remove, status
+    audit             what was shared with whom: list, verify, checkpoint
     incident          coordinated incidents with NIS2 deadlines
     alert             cross-border early-warning alerts, rules, watchlists
     statement         joint attribution statements signed by a quorum
@@ -124,6 +125,8 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		return m.runVerify
 	case "peer":
 		return m.runPeer
+	case "audit":
+		return m.runAudit
 	case "pattern":
 		return m.runPattern
 	case "match":
