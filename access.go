@@ -2,6 +2,7 @@ package rampart
 
 import (
 	"context"
+	"slices"
 
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -24,11 +25,12 @@ type AccessService interface {
 	Release(ctx context.Context, r Reader, collectionID string, objs []*stix.Object) ([]*stix.Object, error)
 }
 
-// FindReferences looks up, in one collection, the objects that objs refer
-// to (stix.References; the latest version of each) and returns a function
-// giving each object's: what Policy.Decide and Policy.Distribute take as
-// refs. An object refers to nothing the collection does not hold.
-func FindReferences(ctx context.Context, objects ObjectService, collectionID string, objs []*stix.Object) (func(*stix.Object) []*stix.Object, error) {
+// FindReferences looks up, in every collection of the node, the objects
+// that objs refer to (stix.References; the newest version any collection
+// holds) and returns a function giving each object's: what Policy.Decide
+// and Policy.Distribute take as refs. An object refers to nothing the node
+// does not hold.
+func FindReferences(ctx context.Context, objects ObjectService, collections CollectionService, objs []*stix.Object) (func(*stix.Object) []*stix.Object, error) {
 	refsOf := make(map[*stix.Object][]string, len(objs))
 	seen := map[string]bool{}
 	var ids []string
@@ -43,12 +45,20 @@ func FindReferences(ctx context.Context, objects ObjectService, collectionID str
 		}
 	}
 	held := map[string]*stix.Object{}
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), 500)]
-		ids = ids[len(chunk):]
-		f := ObjectFilter{CollectionID: collectionID, IDs: chunk, Limit: MaxPageSize}
+	var colls []*Collection
+	if len(ids) > 0 {
+		var err error
+		if colls, err = collections.FindCollections(ctx, CollectionFilter{}); err != nil {
+			return nil, err
+		}
+	}
+	for c, chunk := range referenceQueries(colls, ids) {
+		f := ObjectFilter{CollectionID: colls[c].ID, IDs: chunk, Limit: MaxPageSize}
 		for {
 			page, err := objects.FindObjects(ctx, f)
+			if ErrorCode(err) == ENOTFOUND {
+				break // a collection deleted meanwhile holds nothing
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -65,11 +75,29 @@ func FindReferences(ctx context.Context, objects ObjectService, collectionID str
 	}
 	return func(o *stix.Object) []*stix.Object {
 		var out []*stix.Object
-		for _, id := range refsOf[o] {
+		rs, ok := refsOf[o]
+		if !ok {
+			rs = stix.References(o)
+		}
+		for _, id := range rs {
 			if h := held[id]; h != nil {
 				out = append(out, h)
 			}
 		}
 		return out
 	}, nil
+}
+
+// referenceQueries yields, for every collection (by index) and chunk of at
+// most MaxFilterIDs ids, one query's ids.
+func referenceQueries(collections []*Collection, ids []string) func(yield func(int, []string) bool) {
+	return func(yield func(int, []string) bool) {
+		for c := range collections {
+			for chunk := range slices.Chunk(ids, MaxFilterIDs) {
+				if !yield(c, chunk) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -33,7 +33,8 @@ const (
 type ObjectFilter struct {
 	CollectionID string // required
 
-	IDs   []string // match[id]
+	// IDs (match[id]) holds at most MaxFilterIDs ids.
+	IDs   []string
 	Types []string // match[type]
 	// Versions (match[version]): VersionLast, VersionFirst, VersionAll or
 	// timestamps; several values select the union. Empty means VersionLast.
@@ -53,6 +54,10 @@ type ObjectFilter struct {
 	// manifests and version lists); stores may still fill it.
 	MetadataOnly bool
 }
+
+// MaxFilterIDs is the most ids one ObjectFilter names; callers with more
+// ask in chunks.
+const MaxFilterIDs = 1000
 
 // MaxPageSize is the largest page of versions a store returns at once.
 const MaxPageSize = 10000

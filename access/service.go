@@ -19,7 +19,10 @@ import (
 // Service is a node's rampart.AccessService. Set its fields, then use it;
 // it is safe for concurrent use.
 type Service struct {
-	Objects       rampart.ObjectService
+	Objects rampart.ObjectService
+	// Collections lists where the objects an object refers to are looked
+	// up: every collection of the node.
+	Collections   rampart.CollectionService
 	Organizations rampart.OrganizationService
 	// Audit, when set, records what is released to another organisation.
 	Audit rampart.AuditService
@@ -64,7 +67,7 @@ func (a *Service) Release(ctx context.Context, r rampart.Reader, collectionID st
 	if len(objs) == 0 {
 		return out, nil
 	}
-	refs, err := rampart.FindReferences(ctx, a.Objects, collectionID, objs)
+	refs, err := rampart.FindReferences(ctx, a.Objects, a.Collections, objs)
 	if err != nil {
 		return nil, err
 	}

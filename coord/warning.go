@@ -59,8 +59,8 @@ type EarlyWarning struct {
 	// CountryOf, when set, gives the member state of an organisation that
 	// has no located-at relationship (for example from the trust registry).
 	CountryOf func(identityID string) string
-	Now          func() time.Time
-	Logger       *slog.Logger
+	Now       func() time.Time
+	Logger    *slog.Logger
 
 	procMu  sync.Mutex // serialises processing (worker, Flush, Rescan)
 	idx     *index

@@ -85,7 +85,7 @@ func runChild(dir string) int {
 	n.Objects, n.Collections, n.Accounts = sqlite.NewObjectService(db), cs, accounts
 	n.Statuses, n.Secrets, n.Peers = sqlite.NewStatusService(db), sqlite.NewSecretService(db), sqlite.NewPeerService(db)
 	n.Deliveries, n.Settings, n.Audit = sqlite.NewDeliveryService(db), sqlite.NewSettingService(db), sqlite.NewAuditService(db)
-	n.Access = &access.Service{Objects: n.Objects, Organizations: sqlite.NewOrganizationService(db), Audit: n.Audit,
+	n.Access = &access.Service{Objects: n.Objects, Collections: cs, Organizations: sqlite.NewOrganizationService(db), Audit: n.Audit,
 		Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: id.Organization()} }}
 	n.APIRoot, n.CollectionID = colls[0].APIRoot, colls[0].ID
 	n.PageSize = cfg.PageSize

@@ -346,7 +346,7 @@ func (tn *testNode) start(t testing.TB, configure func(*Node)) {
 	n.Statuses, n.Secrets, n.Peers = sqlite.NewStatusService(tn.db), sqlite.NewSecretService(tn.db), tn.peers
 	n.Deliveries, n.Settings, n.Audit = sqlite.NewDeliveryService(tn.db), sqlite.NewSettingService(tn.db), sqlite.NewAuditService(tn.db)
 	org := tn.org
-	n.Access = &access.Service{Objects: tn.objects, Organizations: sqlite.NewOrganizationService(tn.db), Audit: n.Audit,
+	n.Access = &access.Service{Objects: tn.objects, Collections: n.Collections, Organizations: sqlite.NewOrganizationService(tn.db), Audit: n.Audit,
 		Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: org} }}
 	n.APIRoot, n.CollectionID = "api", tn.coll
 	n.Validate = func(o *stix.Object) error { return stix.Validate(o) }

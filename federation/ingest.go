@@ -380,22 +380,25 @@ func (n *Node) newest(ctx context.Context, objs []*stix.Object) (map[string]*sti
 		}
 	}
 	held := map[string]*stix.Object{}
-	f := rampart.ObjectFilter{CollectionID: n.CollectionID, IDs: ids, Versions: []string{rampart.VersionLast}, Limit: rampart.MaxPageSize}
-	for {
-		page, err := n.Objects.FindObjects(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("find held versions: %w", err)
-		}
-		for _, v := range page.Versions {
-			if h := held[v.Object.ID]; h == nil || v.Object.Version().Compare(h.Version()) > 0 {
-				held[v.Object.ID] = v.Object
+	for chunk := range slices.Chunk(ids, rampart.MaxFilterIDs) {
+		f := rampart.ObjectFilter{CollectionID: n.CollectionID, IDs: chunk, Versions: []string{rampart.VersionLast}, Limit: rampart.MaxPageSize}
+		for {
+			page, err := n.Objects.FindObjects(ctx, f)
+			if err != nil {
+				return nil, fmt.Errorf("find held versions: %w", err)
 			}
+			for _, v := range page.Versions {
+				if h := held[v.Object.ID]; h == nil || v.Object.Version().Compare(h.Version()) > 0 {
+					held[v.Object.ID] = v.Object
+				}
+			}
+			if !page.More || len(page.Versions) == 0 {
+				break
+			}
+			f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
 		}
-		if !page.More {
-			return held, nil
-		}
-		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
 	}
+	return held, nil
 }
 
 // holds reports whether the node holds exactly o's version.

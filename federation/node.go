@@ -261,10 +261,10 @@ func (n *Node) members() []string {
 	return out
 }
 
-// references looks up the objects objs refer to in the federated
-// collection.
+// references looks up the objects objs refer to in every collection of
+// the node.
 func (n *Node) references(ctx context.Context, objs []*stix.Object) (func(*stix.Object) []*stix.Object, error) {
-	return rampart.FindReferences(ctx, n.Objects, n.CollectionID, objs)
+	return rampart.FindReferences(ctx, n.Objects, n.Collections, objs)
 }
 
 // Handler returns what the node serves its peers: TAXII 2.1 under the

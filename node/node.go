@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.loadTrust(ctx); err != nil {
 		return nil, err
 	}
-	n.Access = &access.Service{Objects: n.Objects, Organizations: n.Organizations, Audit: n.Audit, Policy: n.Policy, Logger: n.logger}
+	n.Access = &access.Service{Objects: n.Objects, Collections: n.Collections, Organizations: n.Organizations, Audit: n.Audit, Policy: n.Policy, Logger: n.logger}
 	coll, err := n.FindCollection(ctx, DefaultAPIRoot, "")
 	if err != nil {
 		return nil, fmt.Errorf("coordination collection: %w", err)

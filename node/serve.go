@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/rampart-cti/rampart/internal/metrics"
 	"github.com/rampart-cti/rampart/taxii"
 )
 
@@ -119,7 +118,7 @@ func (n *Node) Handler() http.Handler {
 		}
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	return instrument(s.metrics, n.logger, mux)
+	return s.metrics.instrument(n.logger, mux)
 }
 
 // Loopback reports whether a listen address is on the loopback interface
@@ -134,23 +133,6 @@ func Loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// instrument counts requests by method and status and times them, and logs
-// each at debug level (never with credentials: only method, path, status).
-func instrument(reg *metrics.Registry, logger *slog.Logger, h http.Handler) http.Handler {
-	requests := reg.NewCounter("rampart_http_requests_total", "HTTP requests served, by method and status.", "method", "code")
-	latency := reg.NewHistogram("rampart_http_request_duration_seconds", "Time to serve HTTP requests.",
-		[]float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10})
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(sw, r)
-		d := time.Since(start)
-		requests.Add(1, methodLabel(r.Method), fmt.Sprint(sw.status))
-		latency.Observe(d.Seconds())
-		logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
-	})
 }
 
 // methodLabel is the method label of a request's metrics: the methods

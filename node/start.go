@@ -14,7 +14,6 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/federation"
-	"github.com/rampart-cti/rampart/internal/metrics"
 	"github.com/rampart-cti/rampart/taxii"
 	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/web"
@@ -22,7 +21,7 @@ import (
 
 // serving is what a started node runs.
 type serving struct {
-	metrics  *metrics.Registry
+	metrics  *metrics
 	matcher  *Matcher
 	ew       *coord.EarlyWarning
 	notifier *coord.Notifier
@@ -58,8 +57,11 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return errors.New("node: started twice")
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &serving{metrics: &metrics.Registry{}, cancel: cancel}
+	s := &serving{cancel: cancel}
+	s.metrics = newMetrics()
+	s.metrics.watch(n, s)
 	n.serving = s
+	n.Objects.Subscribe(s.metrics)
 	defer func() {
 		if err != nil {
 			n.serving = nil

@@ -151,15 +151,16 @@ func Restriction(o *Object) TLP {
 }
 
 // References returns the ids of the objects o is about: the values of its
-// top-level *_ref and *_refs properties (a sighting's sighting_of_ref and
-// observed_data_refs, a relationship's source and target, the object_refs
-// of a note, opinion, report or grouping, an alert's refs), without
-// created_by_ref and object_marking_refs, and without ids of identities,
-// locations, marking and extension definitions and cyber-observables,
-// which name organisations, places and values rather than intelligence.
-// What is derived from an object is restricted at least as much as the
-// object (rampart.Policy); these are the objects it is derived from. An
-// object that cannot be read gives nil.
+// *_ref and *_refs properties, top-level and in its property extensions (a
+// sighting's sighting_of_ref and observed_data_refs, a relationship's
+// source and target, the object_refs of a note, opinion, report or
+// grouping, an alert's refs, an incident's alert_refs in its extension),
+// without created_by_ref and object_marking_refs, and without ids of
+// identities, locations, marking and extension definitions and
+// cyber-observables, which name organisations, places and values rather
+// than intelligence. What is derived from an object is restricted at least
+// as much as the object (rampart.Policy); these are the objects it is
+// derived from. An object that cannot be read gives nil.
 func References(o *Object) []string {
 	if !bytes.Contains(o.Raw, []byte(`_ref`)) {
 		return nil
@@ -180,6 +181,25 @@ func References(o *Object) []string {
 		}
 		out = append(out, id)
 	}
+	refsIn(members, add)
+	if raw, ok := members["extensions"]; ok {
+		var exts map[string]jsontext.Value
+		if json.Unmarshal(raw, &exts) == nil {
+			for _, ext := range exts {
+				var m map[string]jsontext.Value
+				if json.Unmarshal(ext, &m) == nil {
+					refsIn(m, add)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// refsIn calls add with every id of the *_ref and *_refs members of an
+// object's (or extension's) members.
+func refsIn(members map[string]jsontext.Value, add func(string)) {
 	for name, v := range members {
 		switch {
 		case name == "created_by_ref" || name == "object_marking_refs":
@@ -197,6 +217,4 @@ func References(o *Object) []string {
 			}
 		}
 	}
-	slices.Sort(out)
-	return out
 }

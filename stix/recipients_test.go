@@ -93,6 +93,9 @@ func TestReferences(t *testing.T) {
 			nil},
 		{`{"type":"indicator","spec_version":"2.1","id":"indicator--11111111-1111-4111-8111-111111111111","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","pattern":"[x:y = 'z']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`,
 			nil},
+		// Refs in a property extension count, as an incident's alert_refs.
+		{`{"type":"incident","spec_version":"2.1","id":"incident--11111111-1111-4111-8111-111111111111","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","name":"x","extensions":{"extension-definition--11111111-1111-4111-8111-111111111111":{"extension_type":"property-extension","alert_refs":["x-rampart-alert--11111111-1111-4111-8111-111111111111"],"joint_incident_ref":"incident--22222222-2222-4222-8222-222222222222"}}}`,
+			[]string{"incident--22222222-2222-4222-8222-222222222222", "x-rampart-alert--11111111-1111-4111-8111-111111111111"}},
 	} {
 		o, err := ParseObject([]byte(tc.obj))
 		if err != nil {

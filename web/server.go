@@ -218,7 +218,7 @@ func (s *Server) methods(routes map[string]route) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := s.authorize(a, rt.access); err != nil {
+		if err := s.authorize(r, a, rt.access); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -234,7 +234,7 @@ func (s *Server) methods(routes map[string]route) http.Handler {
 }
 
 // authorize applies an endpoint's access level to an account.
-func (s *Server) authorize(a *rampart.Account, access int) error {
+func (s *Server) authorize(r *http.Request, a *rampart.Account, access int) error {
 	coll := s.Coord.CollectionID
 	switch access {
 	case accessRead:
@@ -247,7 +247,7 @@ func (s *Server) authorize(a *rampart.Account, access int) error {
 		}
 	case accessAdmin:
 		if !a.Admin {
-			return rampart.Errorf(rampart.EFORBIDDEN, "account %q is not an administrator; watchlists reveal what a member state protects", a.Name)
+			return rampart.Errorf(rampart.EFORBIDDEN, "account %q is not an administrator: %s is for administrators only", a.Name, r.URL.Path)
 		}
 	}
 	return nil

@@ -440,8 +440,11 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 	}
 	mb, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(mb), `rampart_http_requests_total{method="POST",code="202"}`) {
-		t.Errorf("metrics lack request counts:\n%s", mb)
+	for _, want := range []string{`rampart_http_requests_total{code="202",method="POST"}`, `rampart_objects_added_total{collection=`,
+		"rampart_matcher_indicators ", "go_goroutines ", "process_resident_memory_bytes "} {
+		if !strings.Contains(string(mb), want) {
+			t.Errorf("metrics lack %s:\n%s", want, mb)
+		}
 	}
 
 	// The node still serves after all of this.

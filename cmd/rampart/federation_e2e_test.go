@@ -310,6 +310,11 @@ func TestEndToEndFederation(t *testing.T) {
 	if it.has(amber2ID) {
 		t.Error("CSIRT Italia holds an AMBER sealed after its key was revoked")
 	}
+	// /metrics says it too, per recipient and outcome.
+	status, body = fr.request("GET", "/metrics", "", nil)
+	if want := `rampart_deliveries{recipient="` + it.org + `",status="failed"}`; status != 200 || !strings.Contains(string(body), want) {
+		t.Errorf("CERT-FR's metrics lack %s: %d\n%s", want, status, body)
+	}
 
 	// CERT-FR's sensors see its own RED address, addressed to no one: the
 	// sighting stays on CERT-FR's node. A GREEN object posted after it

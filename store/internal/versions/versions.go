@@ -22,9 +22,9 @@ import (
 
 // Limits on a filter, so one request cannot make a query of unbounded size.
 const (
-	MaxFilterIDs      = 1000 // match[id] values
-	MaxFilterTypes    = 100  // match[type] values
-	MaxFilterVersions = 100  // match[version] values
+	MaxFilterIDs      = rampart.MaxFilterIDs // match[id] values
+	MaxFilterTypes    = 100                  // match[type] values
+	MaxFilterVersions = 100                  // match[version] values
 )
 
 // SpecVersions known to the stores, in ascending order. Their text order is
