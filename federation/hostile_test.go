@@ -134,6 +134,7 @@ func TestIngestRefusesWhatCameWrongly(t *testing.T) {
 		{"AMBER in clear", amber, ReasonInClear, ""},
 		{"unmarked in clear", unmarked, ReasonInClear, ""},
 		{"FR's AMBER sealed by DE", resealed, ReasonResealed, ""},
+		{"unsigned, sealed by its creator", seal(object(t, orgFR, stix.TLPAmber, "x", ""), orgHub), ReasonUnsigned, ""},
 		{"AMBER sealed to the hub", seal(amber, orgHub), "", amber.ID},
 		{"AMBER+STRICT in clear", strict, ReasonInClear, ""},
 		{"addressed in clear", toIT, ReasonInClear, ""},
