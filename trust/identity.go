@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/rampart-cti/rampart/internal/jws"
 	"github.com/rampart-cti/rampart/stix"
@@ -36,7 +37,10 @@ const MaxIdentityBytes = 64 << 10
 type Identity struct {
 	profile      Profile
 	organization string
-	pub          [3]*PublicKey
+	// created is when the keys were generated (zero for files written
+	// before it was recorded): the earliest time they can have signed.
+	created time.Time
+	pub     [3]*PublicKey
 	// keys is a pointer so that even reflection-based printing of an
 	// Identity nested in another value shows an address, not key material.
 	keys *privateKeys
@@ -83,7 +87,12 @@ func GenerateIdentity(p Profile, organization string) (*Identity, error) {
 			return nil, err
 		}
 	}
-	return newIdentity(p, organization, keys)
+	id, err := newIdentity(p, organization, keys)
+	if err != nil {
+		return nil, err
+	}
+	id.created = time.Now().UTC().Truncate(time.Second)
+	return id, nil
 }
 
 func newIdentity(p Profile, org string, keys [3]*jws.JWK) (*Identity, error) {
@@ -123,6 +132,7 @@ func newIdentity(p Profile, org string, keys [3]*jws.JWK) (*Identity, error) {
 type identityFile struct {
 	Profile      Profile    `json:"profile"`
 	Organization string     `json:"organization,omitempty"`
+	Created      time.Time  `json:"created,omitzero"`
 	Keys         []*jws.JWK `json:"keys"`
 }
 
@@ -170,13 +180,18 @@ func ParseIdentity(data []byte) (*Identity, error) {
 			return nil, fmt.Errorf("identity: organization must be \"identity--UUID\" (got %q)", f.Organization)
 		}
 	}
-	return newIdentity(f.Profile, f.Organization, keys)
+	id, err := newIdentity(f.Profile, f.Organization, keys)
+	if err != nil {
+		return nil, err
+	}
+	id.created = f.Created
+	return id, nil
 }
 
 // Marshal returns the identity with its private keys as JSON. Write it only
 // where its owner alone can read it (WriteIdentityFile).
 func (id *Identity) Marshal() ([]byte, error) {
-	return json.Marshal(identityFile{id.profile, id.organization, id.keys.jwk[:]}, json.Deterministic(true), jsontext.WithIndent("  "))
+	return json.Marshal(identityFile{id.profile, id.organization, id.created, id.keys.jwk[:]}, json.Deterministic(true), jsontext.WithIndent("  "))
 }
 
 // WriteIdentityFile writes id to a new file at path with mode 0600. It
@@ -243,9 +258,13 @@ func (id Identity) KeyIDs() []string {
 	return []string{id.pub[0].ID(), id.pub[1].ID(), id.pub[2].ID()}
 }
 
+// Created returns when the keys were generated; zero if the file that
+// holds them predates the record.
+func (id *Identity) Created() time.Time { return id.created }
+
 // KeySet returns the public keys, for the registry authority.
 func (id *Identity) KeySet() *KeySet {
-	return &KeySet{Profile: id.profile, Organization: id.organization, Keys: id.pub[:]}
+	return &KeySet{Profile: id.profile, Organization: id.organization, Created: id.created, Keys: id.pub[:]}
 }
 
 // String returns the profile, organisation and key ids; never key material.

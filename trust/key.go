@@ -120,9 +120,14 @@ func (k *PublicKey) UnmarshalJSON(data []byte) error {
 // the registry authority, and what the registry lists for it. It is written
 // as a JWK Set (RFC 7517 §5) with "profile" and "organization" members.
 type KeySet struct {
-	Profile      Profile      `json:"profile"`
-	Organization string       `json:"organization,omitempty"`
-	Keys         []*PublicKey `json:"keys"`
+	Profile      Profile `json:"profile"`
+	Organization string  `json:"organization,omitempty"`
+	// Created is when the keys were generated, if known: the registry
+	// authority makes them valid from then by default, so that what the
+	// organisation signed between generating its keys and being admitted
+	// verifies.
+	Created time.Time    `json:"created,omitzero"`
+	Keys    []*PublicKey `json:"keys"`
 }
 
 // ParseKeySet reads a KeySet and checks that it holds one ML-DSA and one

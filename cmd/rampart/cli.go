@@ -64,6 +64,10 @@ func (m *Main) errorf(format string, args ...any) {
 	fmt.Fprintf(m.Stderr, "rampart: error: "+format+"\n", args...)
 }
 
+func (m *Main) warnf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, "rampart: warning: "+format+"\n", args...)
+}
+
 func (m *Main) hintf(format string, args ...any) {
 	fmt.Fprintf(m.Stderr, "rampart: hint: "+format+"\n", args...)
 }

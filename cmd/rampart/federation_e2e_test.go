@@ -166,6 +166,11 @@ func TestEndToEndFederation(t *testing.T) {
 	for _, n := range []*fedNode{de, it} {
 		waitFor(t, n.name+" holds CERT-FR's GREEN and AMBER", time.Minute, func() bool { return n.has(greenID) && n.has(amberID) })
 	}
+	// Each organisation's identity, signed by "org init" before the
+	// registry admitted it, reaches the others.
+	for _, n := range []*fedNode{de, it, hub} {
+		waitFor(t, n.name+" holds CERT-FR's identity", time.Minute, func() bool { return n.has(fr.org) })
+	}
 	// The hub reads the GREEN, and holds the AMBER only sealed.
 	waitFor(t, "the hub holds CERT-FR's GREEN", time.Minute, func() bool { return hub.has(greenID) })
 	if hub.fileHas(t, "MARK-amber-phish") || hub.has(amberID) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
@@ -25,7 +26,10 @@ authority. Key ids are RFC 7638 thumbprints.
 
 "keys sign" signs the STIX objects in INPUT (a bundle or one object) with
 the keys in FILE and writes them to OUT (default: stdout). Only objects
-whose created_by_ref is the keys' organisation can be signed. With --to,
+whose created_by_ref is the keys' organisation can be signed, and only
+versions within the validity the registry gives the keys, since peers
+refuse the others: with --registry that validity is checked; without, a
+version older than the keys is signed with a warning. With --to,
 each object is first addressed to the organisations named: a node then
 sends it to those alone, sealed to their keys, and shows it only to their
 accounts (docs/FEDERATION.md); the signature covers the recipients.
@@ -145,6 +149,7 @@ func (m *Main) runKeysSign(args []string) error {
 	if err != nil {
 		return err
 	}
+	early, first := 0, (*stix.Object)(nil)
 	for i, o := range objs {
 		if len(recipients) > 0 {
 			if o, err = trust.Address(o, recipients...); err != nil {
@@ -154,6 +159,19 @@ func (m *Main) runKeysSign(args []string) error {
 		if objs[i], err = id.Sign(o); err != nil {
 			return err
 		}
+		if reg != nil {
+			if err := checkKeyValidity(reg, objs[i]); err != nil {
+				return err
+			}
+		} else if c := id.Created(); !c.IsZero() && o.Version().Time().Before(c) {
+			if early == 0 {
+				first = o
+			}
+			early++
+		}
+	}
+	if early > 0 {
+		m.warnf("%d objects (%s %q the first) have a modified time before these keys were generated (%s): peers refuse their signatures unless the registry authority made the keys valid from then (--valid-from); check with --registry FILE", early, first.Type, first.ID, id.Created().Format(time.RFC3339))
 	}
 	var data []byte
 	if single {
@@ -176,6 +194,16 @@ func (m *Main) runKeysSign(args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(objs), *out)
+	return nil
+}
+
+// checkKeyValidity refuses a signed object that peers would refuse because
+// the registry reg gives the keys no validity at its modified time.
+func checkKeyValidity(reg *trust.Registry, o *stix.Object) error {
+	_, err := trust.NewVerifier(reg, trust.DefaultPolicy()).Verify(o)
+	if errors.Is(err, trust.ErrKeyNotValid) {
+		return fmt.Errorf("%v: give the object a later modified time, or ask the registry authority for an earlier --valid-from", err)
+	}
 	return nil
 }
 

@@ -49,7 +49,8 @@ Flags:
     --keys FILE.pub        public keys from "rampart keys generate" (add)
     --node URL             https URL of one of its nodes (add; repeatable)
     --valid-from TIME      RFC 3339 time from which added keys are valid
-                           (add; default now)
+                           (add; default when they were generated, as
+                           the key file says, else now)
     --valid-for DURATION   how long added keys are valid, e.g. 730d (add;
                            default 730d; 0 for no end)
     --kid KID              key id to revoke (revoke)
@@ -231,6 +232,9 @@ func (m *Main) runRegistryAdd(args []string) error {
 		if ks.Organization != "" && ks.Organization != *org {
 			return fmt.Errorf("%s holds keys of %q, not of %q", *keys, ks.Organization, *org)
 		}
+		if *validFrom == "" && !ks.Created.IsZero() && ks.Created.Before(from) {
+			from = ks.Created
+		}
 		var until time.Time
 		if valid > 0 {
 			until = from.Add(valid)
@@ -248,7 +252,11 @@ func (m *Main) runRegistryAdd(args []string) error {
 	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new); the version is unsigned\n", o.Name, o.ID, doc.Version, len(o.Keys), added)
+	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new", o.Name, o.ID, doc.Version, len(o.Keys), added)
+	if added > 0 {
+		fmt.Fprintf(m.Stdout, ", valid from %s", from.Format(time.RFC3339))
+	}
+	fmt.Fprintf(m.Stdout, "); the version is unsigned\n")
 	return nil
 }
 

@@ -313,7 +313,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 			m.hintf("use --force to endorse it anyway")
 			return errReported
 		}
-		fmt.Fprintf(m.Stderr, "rampart: warning: the statement's own signature does not check: %v\n", err)
+		m.warnf("the statement's own signature does not check: %v", err)
 	}
 	if terms != "" && terms != st.TermsDigest() {
 		return fmt.Errorf("statement %s: its terms are %s, not the %s you gave: it changed since you read it; read it again with \"rampart statement show\"", id, st.TermsDigest(), terms)
