@@ -117,7 +117,20 @@ func printFlags(fs *flag.FlagSet) {
 // stdout and returns errHelp; a bad flag is a usage error, reported as
 // "rampart: error:" with a hint rather than the flag package's message
 // followed by the whole usage text.
+// parseFlags parses flags that may come before or after the positional
+// arguments ("rampart keys sign in.json --key org.key" as well as
+// "rampart keys sign --key org.key in.json"), leaving the positional ones
+// in fs.Args(). "--" ends the flags.
 func (m *Main) parseFlags(fs *flag.FlagSet, args []string) error {
+	pos, err := m.parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+// parseFlagsOnce parses the flags before the first positional argument.
+func (m *Main) parseFlagsOnce(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	switch {
@@ -144,18 +157,19 @@ var longFlagRE = regexp.MustCompile(`(: |flag )-(\w[\w-]+)`)
 func (m *Main) parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := m.parseFlags(fs, args); err != nil {
+		if err := m.parseFlagsOnce(fs, args); err != nil {
 			return nil, err
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			// "--" ends the flags: the rest is positional, whatever it looks like.
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
 			return pos, nil
 		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
 }
 

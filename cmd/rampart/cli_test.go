@@ -1,8 +1,10 @@
 package main
 
 import (
+	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -150,6 +152,33 @@ func TestUsageErrors(t *testing.T) {
 		stdout, stderr, code := runCLI(t, "", nil, tt.args...)
 		if code != 2 || stdout != "" || !regexp.MustCompile(tt.stderr).MatchString(stderr) {
 			t.Errorf("rampart %s: exit %d, stdout %q, stderr:\n%s\nwant exit 2 and stderr matching %s", strings.Join(tt.args, " "), code, stdout, stderr, tt.stderr)
+		}
+	}
+}
+
+// TestFlagsAfterArguments: flags may follow the positional arguments, and
+// "--" ends the flags.
+func TestFlagsAfterArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		wantName  string
+		wantQuiet bool
+		wantPos   []string
+	}{
+		{[]string{"--name", "x", "a", "b"}, "x", false, []string{"a", "b"}},
+		{[]string{"a", "--name", "x", "b", "-q"}, "x", true, []string{"a", "b"}},
+		{[]string{"a", "--", "--name", "x"}, "", false, []string{"a", "--name", "x"}},
+		{[]string{"-q", "--", "-"}, "", true, []string{"-"}},
+	} {
+		fs := newFlagSet("test", "")
+		name := fs.String("name", "", "")
+		quiet := fs.Bool("q", false, "")
+		m := &Main{Stdout: io.Discard, Stderr: io.Discard}
+		if err := m.parseFlags(fs, tc.args); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if *name != tc.wantName || *quiet != tc.wantQuiet || !slices.Equal(fs.Args(), tc.wantPos) {
+			t.Errorf("%q: name %q quiet %v args %q; want %q %v %q", tc.args, *name, *quiet, fs.Args(), tc.wantName, tc.wantQuiet, tc.wantPos)
 		}
 	}
 }

@@ -159,11 +159,10 @@ func (m *Main) runKeysSign(args []string) error {
 		if objs[i], err = id.Sign(o); err != nil {
 			return err
 		}
-		if reg != nil {
-			if err := checkKeyValidity(reg, objs[i]); err != nil {
-				return err
-			}
-		} else if c := id.Created(); !c.IsZero() && o.Version().Time().Before(c) {
+		if err := checkKeyValidity(reg, objs[i]); err != nil {
+			return err
+		}
+		if c := id.Created(); reg == nil && !c.IsZero() && o.Version().Time().Before(c) {
 			if early == 0 {
 				first = o
 			}
@@ -197,10 +196,18 @@ func (m *Main) runKeysSign(args []string) error {
 	return nil
 }
 
-// checkKeyValidity refuses a signed object that peers would refuse because
-// the registry reg gives the keys no validity at its modified time.
+// checkKeyValidity refuses a signed object that peers would refuse for its
+// time: modified too far in the future for their clocks, or, by the
+// registry reg if known, outside the validity it gives the keys.
 func checkKeyValidity(reg *trust.Registry, o *stix.Object) error {
-	_, err := trust.NewVerifier(reg, trust.DefaultPolicy()).Verify(o)
+	policy := trust.DefaultPolicy()
+	if at := o.Version().Time(); at.Sub(time.Now()) > policy.MaxClockSkew {
+		return fmt.Errorf("%s %q: modified %s is in the future (peers allow %s of clock skew) and would be refused; give it the time it was made", o.Type, o.ID, at.Format(time.RFC3339Nano), policy.MaxClockSkew)
+	}
+	if reg == nil {
+		return nil
+	}
+	_, err := trust.NewVerifier(reg, policy).Verify(o)
 	if errors.Is(err, trust.ErrKeyNotValid) {
 		return fmt.Errorf("%v: give the object a later modified time, or ask the registry authority for an earlier --valid-from", err)
 	}

@@ -116,4 +116,15 @@ func TestKeysValidFromGeneration(t *testing.T) {
 	if out, err := run("keys", "sign", "--key", p("fr.key"), "--registry", p("registry.json"), p("old.json")); err == nil || !strings.Contains(err.Error(), "key is not valid at the object's time") {
 		t.Errorf("keys sign --registry of an object older than the keys: err %v\n%s", err, out)
 	}
+	// An object from the future is refused with or without the registry.
+	later := time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04:05.000Z")
+	if err := os.WriteFile(p("future.json"), []byte(obj(later)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"--registry", p("registry.json")}} {
+		args = append(append([]string{"keys", "sign", "--key", p("fr.key")}, args...), p("future.json"))
+		if out, err := run(args...); err == nil || !strings.Contains(err.Error(), "is in the future (peers allow") {
+			t.Errorf("rampart %v: err %v\n%s", args, err, out)
+		}
+	}
 }
