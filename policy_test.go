@@ -182,3 +182,34 @@ func TestPolicyDerived(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyEscapedNames: granular markings and addressing restrict an
+// object however its member names are spelt: an object whose
+// "granular_markings" or recipients extension id is written with \u
+// escapes goes to no peer in clear and is not read by a partner.
+func TestPolicyEscapedNames(t *testing.T) {
+	escape := func(raw, name string) string {
+		t.Helper()
+		quoted := `"` + name + `"`
+		if !strings.Contains(raw, quoted) {
+			t.Fatalf("%s not in %s", quoted, raw)
+		}
+		return strings.Replace(raw, quoted, fmt.Sprintf(`"\u%04x%s"`, name[0], name[1:]), 1)
+	}
+	granular := string(obj(t, 1, orgNode, stix.TLPClear, fmt.Sprintf(`,"granular_markings":[{"marking_ref":%q,"selectors":["pattern"]}]`, stix.TLPRed.MarkingID())).Raw)
+	addressed := string(obj(t, 2, orgNode, stix.TLPClear, addressedTo(orgIT)).Raw)
+	for _, raw := range []string{escape(granular, "granular_markings"), escape(granular, "marking_ref"), escape(addressed, stix.RecipientsExtensionID)} {
+		o, err := stix.ParseObject([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if policy.InClear(o) || policy.Distribute(o, []string{orgDE, orgIT}).Clear {
+			t.Errorf("travels in clear: %s", raw)
+		}
+		for _, r := range []string{"partner", "peer DE"} {
+			if d := policy.Decide(o, readers[r]); d.Allow {
+				t.Errorf("%s reads %s: %s", r, raw, d.Reason)
+			}
+		}
+	}
+}

@@ -23,7 +23,7 @@
 //     quorum of the authority this node already trusts.
 //
 // And it serves each peer what the distribution rules let that peer have
-// (trust.Distribution over TLP 2.0), sealing its own addressed, TLP:RED and
+// (rampart.Policy over TLP 2.0 and addressing), sealing its own addressed, TLP:RED and
 // TLP:AMBER+STRICT objects to their recipients (Address names them), never
 // sending anything unsigned, or back to the organisation that created it.
 //

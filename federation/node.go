@@ -57,14 +57,15 @@ const (
 // Create one with NewNode, set the fields, call Open, and serve Handler on
 // an http.Server whose listener is a trust.Listener (with the Listener's
 // ConnContext), so that every request comes from an authenticated peer.
-// Close stops it. Tell the Node about objects stored by other means (the
-// TAXII server's OnAdded) with ObjectsAdded, so peers hear of them at once.
+// Close stops it. It is a rampart.ObjectSubscriber: the node's object
+// service tells it of every version stored, however it came, so peers hear
+// of them at once.
 //
 // What a Node guarantees: it stores nothing a peer sends unless the
 // object's signature verifies against the registry (trust.Verifier), it is
 // not an older version of an object the node holds, and its id is not
 // held from another creator; it serves a peer nothing the distribution
-// rules (trust.Distribution) refuse that peer, nothing unsigned, nothing
+// rules (rampart.Policy) refuse that peer, nothing unsigned, nothing
 // addressed or marked TLP:AMBER+STRICT or TLP:RED in clear (its own such
 // objects go sealed to their recipients), and nothing the peer itself
 // created. What it does not guarantee: that a peer which receives an

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/access"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/taxii"
 )
@@ -28,82 +29,39 @@ const (
 	orgUnknown     = "identity--0a000000-0000-4000-8000-000000000009"
 )
 
-// policyAccess is a rampart.AccessService that decides as a node does:
-// rampart.Policy, with the objects each object refers to looked up in the
-// collection it is read from.
-type policyAccess struct {
-	policy    rampart.Policy
-	relations map[string]rampart.Relation
-	objects   rampart.ObjectService
-	releases  atomic.Int64
+// countingAccess is the node's access.Service, counting the releases.
+type countingAccess struct {
+	*access.Service
+	releases atomic.Int64
 }
 
-func newPolicyAccess(objects rampart.ObjectService) *policyAccess {
-	return &policyAccess{
-		policy:  rampart.Policy{Organization: orgOwn},
-		objects: objects,
-		relations: map[string]rampart.Relation{
-			orgOwn: rampart.RelationOwn, orgConstituent: rampart.RelationConstituent, orgPartner: rampart.RelationPartner,
-		},
-	}
+func (c *countingAccess) Release(ctx context.Context, r rampart.Reader, coll string, objs []*stix.Object) ([]*stix.Object, error) {
+	c.releases.Add(1)
+	return c.Service.Release(ctx, r, coll, objs)
 }
 
-func (p *policyAccess) Reader(_ context.Context, a *rampart.Account) (rampart.Reader, error) {
-	org := a.Organization
-	if org == "" {
-		org = p.policy.Organization
-	}
-	rel, ok := p.relations[org]
-	if !ok {
-		return rampart.Reader{}, rampart.Errorf(rampart.ENOTFOUND, "no organisation %q", org)
-	}
-	return rampart.Reader{Organization: org, Relation: rel, Admin: a.Admin, Name: a.Name}, nil
-}
+// strangerAccounts makes the account "stranger" one of an organisation
+// the node does not know, which the store cannot hold (an organisation is
+// removed only once no account belongs to it), to check that it reads
+// nothing all the same.
+type strangerAccounts struct{ rampart.AccountService }
 
-func (p *policyAccess) Release(ctx context.Context, r rampart.Reader, coll string, objs []*stix.Object) ([]*stix.Object, error) {
-	p.releases.Add(1)
-	out := make([]*stix.Object, len(objs))
-	for i, o := range objs {
-		var refs []*stix.Object
-		if ids := stix.References(o); len(ids) > 0 {
-			page, err := p.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll, IDs: ids})
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range page.Versions {
-				refs = append(refs, v.Object)
-			}
-		}
-		if p.policy.Decide(o, r, refs...).Allow {
-			out[i] = o
-		}
-	}
-	return out, nil
-}
-
-// orgAccounts gives the accounts it returns their organisation, by name:
-// the SQLite store of these tests does not record organisations.
-type orgAccounts struct {
-	rampart.AccountService
-	orgs map[string]string
-}
-
-func (a orgAccounts) with(acc *rampart.Account, err error) (*rampart.Account, error) {
-	if acc != nil {
-		acc.Organization = a.orgs[acc.Name]
+func (a strangerAccounts) with(acc *rampart.Account, err error) (*rampart.Account, error) {
+	if acc != nil && acc.Name == "stranger" {
+		acc.Organization = orgUnknown
 	}
 	return acc, err
 }
 
-func (a orgAccounts) Authenticate(ctx context.Context, name, password string) (*rampart.Account, error) {
+func (a strangerAccounts) Authenticate(ctx context.Context, name, password string) (*rampart.Account, error) {
 	return a.with(a.AccountService.Authenticate(ctx, name, password))
 }
 
-func (a orgAccounts) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
+func (a strangerAccounts) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
 	return a.with(a.AccountService.AuthenticateToken(ctx, token))
 }
 
-func (a orgAccounts) FindAccountByName(ctx context.Context, name string) (*rampart.Account, error) {
+func (a strangerAccounts) FindAccountByName(ctx context.Context, name string) (*rampart.Account, error) {
 	return a.with(a.AccountService.FindAccountByName(ctx, name))
 }
 
@@ -239,22 +197,34 @@ func matrixItems(t testing.TB) []*item {
 // newMatrixServer is a TAXII server with Access over a collection that
 // holds items, posted by the administrator, and an account of each
 // organisation that may read and write it.
-func newMatrixServer(t testing.TB, items []*item) (*hookServer, *policyAccess, *taxii.StatusResource) {
+func newMatrixServer(t testing.TB, items []*item) (*hookServer, *countingAccess, *taxii.StatusResource) {
 	t.Helper()
-	var access *policyAccess
-	orgs := map[string]string{"stranger": orgUnknown}
-	for _, a := range matrixAccounts {
-		orgs[a.name] = a.org
-	}
-	hs := newHookServer(t, func(s *taxii.Server) {
-		access = newPolicyAccess(s.Objects)
-		s.Access = access
-		s.Accounts = orgAccounts{s.Accounts, orgs}
+	var acc *countingAccess
+	hs := newOrgServer(t, func(s *taxii.Server, orgs rampart.OrganizationService) {
+		acc = &countingAccess{Service: &access.Service{
+			Objects: s.Objects, Collections: s.Collections, Organizations: orgs,
+			Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: orgOwn} },
+		}}
+		s.Access = acc
+		s.Accounts = strangerAccounts{s.Accounts}
 		s.MaxPageSize = 5
 	})
 	ctx := context.Background()
+	for _, o := range []*rampart.Organization{
+		{ID: orgOwn, Name: "CERT-FR", Relation: rampart.RelationOwn, Country: "FR"},
+		{ID: orgConstituent, Name: "A ministry", Relation: rampart.RelationConstituent, Country: "FR"},
+		{ID: orgPartner, Name: "A partner CERT", Relation: rampart.RelationPartner},
+	} {
+		if err := hs.orgs.CreateOrganization(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orgOf := map[string]string{}
+	for _, a := range matrixAccounts {
+		orgOf[a.name] = a.org
+	}
 	for _, name := range []string{"own", "constituent", "partner", "stranger"} {
-		if err := hs.accounts.CreateAccount(ctx, &rampart.Account{Name: name}, testPassword); err != nil {
+		if err := hs.accounts.CreateAccount(ctx, &rampart.Account{Name: name, Organization: orgOf[name]}, testPassword); err != nil {
 			t.Fatal(err)
 		}
 		if err := hs.accounts.SetGrant(ctx, name, rampart.Grant{CollectionID: hs.coll, Read: true, Write: true}); err != nil {
@@ -271,7 +241,7 @@ func newMatrixServer(t testing.TB, items []*item) (*hookServer, *policyAccess, *
 	if err != nil || st.SuccessCount != len(objs) {
 		t.Fatalf("post the matrix: %v, %+v", err, st)
 	}
-	return hs, access, st
+	return hs, acc, st
 }
 
 // response is one answer of the server to one account.

@@ -30,9 +30,17 @@ type hookServer struct {
 	coll     string
 	url      string
 	accounts rampart.AccountService
+	orgs     rampart.OrganizationService
 }
 
 func newHookServer(t testing.TB, configure func(*taxii.Server), objs ...*stix.Object) *hookServer {
+	t.Helper()
+	return newOrgServer(t, func(s *taxii.Server, _ rampart.OrganizationService) { configure(s) }, objs...)
+}
+
+// newOrgServer is newHookServer whose configure also gets the store's
+// organisations.
+func newOrgServer(t testing.TB, configure func(*taxii.Server, rampart.OrganizationService), objs ...*stix.Object) *hookServer {
 	t.Helper()
 	ctx := context.Background()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "rampart.db"))
@@ -62,13 +70,14 @@ func newHookServer(t testing.TB, configure func(*taxii.Server), objs ...*stix.Ob
 	}
 	s := taxii.NewServer()
 	s.Objects, s.Collections, s.Accounts, s.Statuses, s.Secrets = objects, collections, accounts, sqlite.NewStatusService(db), sqlite.NewSecretService(db)
-	configure(s)
+	orgs := sqlite.NewOrganizationService(db)
+	configure(s, orgs)
 	if err := s.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return &hookServer{srv: s, coll: c.ID, url: hs.URL, accounts: accounts, client: &taxii.Client{BaseURL: hs.URL, User: "admin", Password: "correct horse battery staple"}}
+	return &hookServer{srv: s, coll: c.ID, url: hs.URL, accounts: accounts, orgs: orgs, client: &taxii.Client{BaseURL: hs.URL, User: "admin", Password: "correct horse battery staple"}}
 }
 
 func hookObject(t testing.TB, n int, name string) *stix.Object {
@@ -95,28 +104,39 @@ func noteContents(t *testing.T, objs []*stix.Object) []string {
 	return out
 }
 
-// TestServerFilter checks that a Filter withholds and substitutes objects
-// while paging, "more", "next" and the date headers still cover every
-// stored version, so a client's cursor moves past what it may not see.
-func TestServerFilter(t *testing.T) {
-	keep, drop, swap := hookObject(t, 1, "keep"), hookObject(t, 2, "drop"), hookObject(t, 3, "swap")
-	drop2, keep2 := hookObject(t, 4, "drop"), hookObject(t, 5, "keep")
-	sub := hookObject(t, 99, "substitute")
-	var calls int
-	hs := newHookServer(t, func(s *taxii.Server) {
-		s.Filter = func(r *http.Request) func(*stix.Object) *stix.Object {
-			calls++
-			return func(o *stix.Object) *stix.Object {
-				switch noteContents(t, []*stix.Object{o})[0] {
-				case "drop":
-					return nil
-				case "swap":
-					return sub
-				}
-				return o
-			}
+// withholding is an AccessService that withholds the notes whose content
+// is "drop", counting the calls.
+type withholding struct{ calls int }
+
+func (w *withholding) Reader(context.Context, *rampart.Account) (rampart.Reader, error) {
+	return rampart.Reader{Relation: rampart.RelationOwn}, nil
+}
+
+func (w *withholding) Release(_ context.Context, _ rampart.Reader, _ string, objs []*stix.Object) ([]*stix.Object, error) {
+	w.calls++
+	out := slices.Clone(objs)
+	for i, o := range objs {
+		var n struct {
+			Content string `json:"content"`
 		}
-	}, keep, drop, swap, drop2, keep2)
+		if err := o.Decode(&n); err != nil {
+			return nil, err
+		}
+		if n.Content == "drop" {
+			out[i] = nil
+		}
+	}
+	return out, nil
+}
+
+// TestServerWithholds checks that what Access withholds is left out while
+// paging, "more", "next" and the date headers still cover every stored
+// version, so a client's cursor moves past what it may not see.
+func TestServerWithholds(t *testing.T) {
+	keep, drop, keep3 := hookObject(t, 1, "keep"), hookObject(t, 2, "drop"), hookObject(t, 3, "keep")
+	drop2, keep2 := hookObject(t, 4, "drop"), hookObject(t, 5, "keep")
+	access := &withholding{}
+	hs := newHookServer(t, func(s *taxii.Server) { s.Access = access }, keep, drop, keep3, drop2, keep2)
 	ctx := context.Background()
 
 	var got [][]string
@@ -137,7 +157,7 @@ func TestServerFilter(t *testing.T) {
 		}
 		q.Next = p.Next
 	}
-	want := [][]string{{"keep"}, {"substitute"}, {"keep"}}
+	want := [][]string{{"keep"}, {"keep"}, {"keep"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("pages (-want +got):\n%s", diff)
 	}
@@ -159,9 +179,9 @@ func TestServerFilter(t *testing.T) {
 		t.Errorf("page of withheld objects: %d objects; want none, with its date headers", len(rp.Objects))
 	}
 
-	// The endpoints that list versions show only what is released as it
-	// is: a substituted or withheld object does not exist there.
-	for _, id := range []string{drop.ID, swap.ID} {
+	// The endpoints that list versions show only what is released: a
+	// withheld object does not exist there.
+	for _, id := range []string{drop.ID, drop2.ID} {
 		_, err := hs.client.Object(ctx, "api", hs.coll, id, taxii.Query{})
 		var ce *taxii.ClientError
 		if !errors.As(err, &ce) || ce.StatusCode != http.StatusNotFound {
@@ -183,11 +203,11 @@ func TestServerFilter(t *testing.T) {
 	for _, r := range m.Objects {
 		ids = append(ids, r.ID)
 	}
-	if diff := cmp.Diff([]string{keep.ID, keep2.ID}, ids); diff != "" {
+	if diff := cmp.Diff([]string{keep.ID, keep3.ID, keep2.ID}, ids); diff != "" {
 		t.Errorf("manifest (-want +got):\n%s", diff)
 	}
-	if calls == 0 {
-		t.Errorf("the filter was never asked")
+	if access.calls == 0 {
+		t.Errorf("Access was never asked")
 	}
 }
 

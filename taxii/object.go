@@ -124,11 +124,9 @@ func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
 }
 
 // release decides what a request is served of versions read from
-// collection c: for each version, in order, the stored object, another
-// object in its place, or nil to withhold it. Access decides first, for
-// reader (a version it withholds is never shown to Filter), then Filter
-// on what Access released. A version Access releases is served as
-// stored.
+// collection c: for each version, in order, the stored object, or nil to
+// withhold it, as Access decides for reader. A version Access releases is
+// served as stored.
 func (s *Server) release(r *http.Request, reader *rampart.Reader, c *rampart.Collection, vs []*rampart.ObjectVersion) ([]*stix.Object, error) {
 	out := make([]*stix.Object, len(vs))
 	for i, v := range vs {
@@ -154,21 +152,13 @@ func (s *Server) release(r *http.Request, reader *rampart.Reader, c *rampart.Col
 			}
 		}
 	}
-	if s.Filter != nil {
-		f := s.Filter(r)
-		for i, o := range out {
-			if o != nil {
-				out[i] = f(o)
-			}
-		}
-	}
 	return out, nil
 }
 
 // released returns the versions that are released as they are, for the
 // endpoints that list versions rather than serve objects.
 func (s *Server) released(r *http.Request, reader *rampart.Reader, c *rampart.Collection, vs []*rampart.ObjectVersion) ([]*rampart.ObjectVersion, error) {
-	if s.Access == nil && s.Filter == nil {
+	if s.Access == nil {
 		return vs, nil
 	}
 	served, err := s.release(r, reader, c, vs)
@@ -184,10 +174,10 @@ func (s *Server) released(r *http.Request, reader *rampart.Reader, c *rampart.Co
 	return out, nil
 }
 
-// decidesOnObjects reports whether Access or Filter decides what is
-// served: they need whole objects, not a manifest's metadata.
+// decidesOnObjects reports whether Access decides what is served: it
+// needs whole objects, not a manifest's metadata.
 func (s *Server) decidesOnObjects() bool {
-	return s.Access != nil || s.Filter != nil
+	return s.Access != nil
 }
 
 // objectExists returns ENOTFOUND when the collection holds no version of
@@ -368,9 +358,6 @@ func (s *Server) handleDeleteObject(w http.ResponseWriter, r *http.Request) erro
 	if _, err := s.Objects.DeleteObjects(r.Context(), f); err != nil {
 		return err
 	}
-	if s.OnDeleted != nil {
-		s.OnDeleted(r.Context(), c.ID, f.IDs[0])
-	}
 	w.Header().Set("Content-Type", MediaTypeTAXII)
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -494,11 +481,7 @@ func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return err
 		}
-		var added []*stix.Object
-		for i, x := range res {
-			if x.Added {
-				added = append(added, chunk[i])
-			}
+		for _, x := range res {
 			d := rampart.StatusDetail{ID: x.ID, Version: x.Version.String(), Message: "added"}
 			if d.Version == "" {
 				d.Version = FormatTime(x.DateAdded)
@@ -507,9 +490,6 @@ func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error
 				d.Message = "already in the collection"
 			}
 			st.Successes = append(st.Successes, d)
-		}
-		if s.OnAdded != nil && len(added) > 0 {
-			s.OnAdded(c.ID, added)
 		}
 	}
 	st.SuccessCount, st.FailureCount = len(st.Successes), len(st.Failures)

@@ -72,26 +72,6 @@ type Server struct {
 	// error (EUNAUTHORIZED to refuse). Federation sets it on the server it
 	// runs for peer nodes, whose connections are authenticated already.
 	Authenticate func(r *http.Request) (*rampart.Account, error)
-	// Filter, when set, is asked for each request that reads objects for
-	// a function that decides, for each object version the request would
-	// return that Access released, what is released: the object itself,
-	// another object in its place (a sealed envelope, say), or nil to
-	// withhold it. The function is called from one goroutine per request. Paging, "more", "next" and
-	// the X-TAXII-Date-Added headers still describe the versions read from
-	// the store, so a client's added_after cursor moves past withheld
-	// versions. Only the objects endpoint serves substitutes; the manifest,
-	// versions and single-object endpoints list a version only when it is
-	// released as it is. Federation uses it to serve each peer what the
-	// distribution rules let it have.
-	Filter func(r *http.Request) func(*stix.Object) *stix.Object
-	// OnAdded, when set, is called with the objects a request added to a
-	// collection (not those it already held), after they were stored, for
-	// matchers and federation; it must not block.
-	OnAdded func(collectionID string, objs []*stix.Object)
-	// OnDeleted, when set, is called after versions of an object were
-	// deleted from a collection.
-	OnDeleted func(ctx context.Context, collectionID, id string)
-
 	Logger *slog.Logger
 	Now    func() time.Time
 

@@ -30,8 +30,6 @@
 //   - Identity.Seal and Identity.Open: encrypt an object (TLP:RED, or
 //     addressed to named organisations) to its recipients' registry keys,
 //     as an x-rampart-sealed envelope that hubs relay without reading.
-//   - Distribution: whether an object may go to a peer, by its TLP marking,
-//     the peer's role and whether it is sealed for it.
 //   - Listener and Dialer: node-to-node connections over TLS 1.3 with hybrid
 //     key exchange only, where each side proves its organisation by signing
 //     the connection's channel binding with its registry keys.

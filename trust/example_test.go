@@ -92,18 +92,3 @@ func ExampleIdentity_Seal() {
 	// x-rampart-sealed TLP:RED
 	// note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f true
 }
-
-func ExampleDistribution_Decide() {
-	fr, de, reg := federation()
-	d := &trust.Distribution{Local: fr.Organization(), Registry: func() *trust.Registry { return reg }}
-	for _, marking := range []string{stix.TLPGreen.MarkingID(), stix.TLPRed.MarkingID()} {
-		o, _ := stix.ParseObject([]byte(`{"type":"indicator","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
-			"created":"2026-03-01T10:00:00Z","created_by_ref":"identity--11111111-1111-4111-8111-111111111111",
-			"object_marking_refs":["` + marking + `"]}`))
-		dec := d.Decide(o, de.Organization())
-		fmt.Println(dec.Allow, dec.Reason)
-	}
-	// Output:
-	// true TLP:GREEN: CERT-Bund is a member
-	// false TLP:RED goes only to named recipients, sealed: seal it to CERT-Bund to send it
-}

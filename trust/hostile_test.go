@@ -54,26 +54,6 @@ func TestRestrictionEscapedNames(t *testing.T) {
 	}
 }
 
-// TestDistributionRefusesEscapedRED: what Restriction finds, Decide
-// refuses, for every peer.
-func TestDistributionRefusesEscapedRED(t *testing.T) {
-	f := newTestFed(t)
-	d := &Distribution{Local: orgFR, Registry: func() *Registry { return f.reg }}
-	raw := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-02T10:00:00.000Z","modified":"2026-10-02T10:00:00.000Z","created_by_ref":%q,"pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-02T10:00:00Z","description":"x","object_marking_refs":[%q],"granular_markings":[{"marking_ref":%q,"selectors":["description"]}]}`, orgFR, stix.TLPClear.MarkingID(), stix.TLPRed.MarkingID())
-	addressed := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2026-10-02T10:00:00.000Z","modified":"2026-10-02T10:00:00.000Z","created_by_ref":%q,"pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-10-02T10:00:00Z","object_marking_refs":[%q],"extensions":{%q:{"extension_type":"property-extension","recipients":[%q]}}}`, orgFR, stix.TLPClear.MarkingID(), stix.RecipientsExtensionID, orgDE)
-	for _, o := range []*stix.Object{
-		mustParse(t, escapeName(t, raw, "granular_markings")),
-		mustParse(t, addressed),
-		mustParse(t, escapeName(t, addressed, stix.RecipientsExtensionID)),
-	} {
-		for _, p := range []string{orgDE, orgHub, orgObs} {
-			if dec := d.Decide(o, p); dec.Allow {
-				t.Errorf("%s went in clear to %s: %s", o.Raw, p, dec.Reason)
-			}
-		}
-	}
-}
-
 // TestCheckPeer: a connection authenticated before a revocation, an expiry
 // or a removal stops counting as authenticated once the registry says so
 // (regression: the node proof was checked once per connection, so a peer

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/access"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
@@ -30,72 +31,39 @@ const (
 	orgUnknown     = "identity--0c000000-0000-4000-8000-000000000009"
 )
 
-// policyAccess is a rampart.AccessService that decides as a node does:
-// rampart.Policy, with the objects each object refers to looked up in the
-// collection it is read from.
-type policyAccess struct {
-	policy    rampart.Policy
-	relations map[string]rampart.Relation
-	objects   rampart.ObjectService
-	releases  atomic.Int64
+// countingAccess is the node's access.Service, counting the releases.
+type countingAccess struct {
+	*access.Service
+	releases atomic.Int64
 }
 
-func (p *policyAccess) Reader(_ context.Context, a *rampart.Account) (rampart.Reader, error) {
-	org := a.Organization
-	if org == "" {
-		org = p.policy.Organization
-	}
-	rel, ok := p.relations[org]
-	if !ok {
-		return rampart.Reader{}, rampart.Errorf(rampart.ENOTFOUND, "no organisation %q", org)
-	}
-	return rampart.Reader{Organization: org, Relation: rel, Admin: a.Admin, Name: a.Name}, nil
+func (c *countingAccess) Release(ctx context.Context, r rampart.Reader, coll string, objs []*stix.Object) ([]*stix.Object, error) {
+	c.releases.Add(1)
+	return c.Service.Release(ctx, r, coll, objs)
 }
 
-func (p *policyAccess) Release(ctx context.Context, r rampart.Reader, coll string, objs []*stix.Object) ([]*stix.Object, error) {
-	p.releases.Add(1)
-	out := make([]*stix.Object, len(objs))
-	for i, o := range objs {
-		var refs []*stix.Object
-		if ids := stix.References(o); len(ids) > 0 {
-			page, err := p.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll, IDs: ids})
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range page.Versions {
-				refs = append(refs, v.Object)
-			}
-		}
-		if p.policy.Decide(o, r, refs...).Allow {
-			out[i] = o
-		}
-	}
-	return out, nil
-}
+// strangerAccounts makes the account "stranger" one of an organisation
+// the node does not know, which the store cannot hold (an organisation is
+// removed only once no account belongs to it), to check that it reads
+// nothing all the same.
+type strangerAccounts struct{ rampart.AccountService }
 
-// orgAccounts gives the accounts it returns their organisation, by name:
-// the SQLite store of these tests does not record organisations.
-type orgAccounts struct {
-	rampart.AccountService
-	orgs map[string]string
-}
-
-func (a orgAccounts) with(acc *rampart.Account, err error) (*rampart.Account, error) {
-	if acc != nil {
-		acc.Organization = a.orgs[acc.Name]
+func (a strangerAccounts) with(acc *rampart.Account, err error) (*rampart.Account, error) {
+	if acc != nil && acc.Name == "stranger" {
+		acc.Organization = orgUnknown
 	}
 	return acc, err
 }
 
-func (a orgAccounts) Authenticate(ctx context.Context, name, password string) (*rampart.Account, error) {
+func (a strangerAccounts) Authenticate(ctx context.Context, name, password string) (*rampart.Account, error) {
 	return a.with(a.AccountService.Authenticate(ctx, name, password))
 }
 
-func (a orgAccounts) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
+func (a strangerAccounts) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
 	return a.with(a.AccountService.AuthenticateToken(ctx, token))
 }
 
-func (a orgAccounts) FindAccountByName(ctx context.Context, name string) (*rampart.Account, error) {
+func (a strangerAccounts) FindAccountByName(ctx context.Context, name string) (*rampart.Account, error) {
 	return a.with(a.AccountService.FindAccountByName(ctx, name))
 }
 
@@ -121,7 +89,7 @@ type token struct {
 // intel collections.
 type matrix struct {
 	*node
-	access    *policyAccess
+	access    *countingAccess
 	sightings string // the collection observations go to
 	tokens    []token
 	ids       map[string]string // the id of each object, by name
@@ -142,12 +110,19 @@ func newMatrix(t *testing.T) *matrix {
 	sc := &rampart.Collection{APIRoot: "api", Title: "sightings"}
 	must(t, colls.CreateCollection(ctx, sc))
 	m.sightings = sc.ID
-	orgs := map[string]string{"stranger": orgUnknown}
+	for _, o := range []*rampart.Organization{
+		{ID: orgFR, Name: "CERT-FR", Relation: rampart.RelationOwn, Country: "FR"},
+		{ID: orgConstituent, Name: "A ministry", Relation: rampart.RelationConstituent, Country: "FR"},
+		{ID: orgPartner, Name: "A partner CERT", Relation: rampart.RelationPartner},
+	} {
+		must(t, n.orgs.CreateOrganization(ctx, o))
+	}
+	orgOf := map[string]string{}
 	for _, a := range matrixAccounts {
-		orgs[a.name] = a.org
+		orgOf[a.name] = a.org
 	}
 	for _, name := range []string{"own", "constituent", "partner", "stranger"} {
-		must(t, accts.CreateAccount(ctx, &rampart.Account{Name: name}, password))
+		must(t, accts.CreateAccount(ctx, &rampart.Account{Name: name, Organization: orgOf[name]}, password))
 		for _, g := range []rampart.Grant{
 			{CollectionID: n.coordID, Read: true, Write: true},
 			{CollectionID: n.intelID, Read: true},
@@ -156,19 +131,15 @@ func newMatrix(t *testing.T) *matrix {
 			must(t, accts.SetGrant(ctx, name, g))
 		}
 	}
-	m.access = &policyAccess{
-		policy:  rampart.Policy{Organization: orgFR},
-		objects: n.objects,
-		relations: map[string]rampart.Relation{
-			orgFR: rampart.RelationOwn, orgConstituent: rampart.RelationConstituent, orgPartner: rampart.RelationPartner,
-		},
-	}
+	m.access = &countingAccess{Service: &access.Service{
+		Objects: n.objects, Collections: colls, Organizations: n.orgs,
+		Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: orgFR} },
+	}}
 	m.objectsFixture(t)
 
-	// The server of newNode, again, with Access and the accounts'
-	// organisations.
+	// The server of newNode, again, with Access.
 	api := NewServer()
-	api.Accounts, api.Objects, api.Collections, api.Coord, api.EarlyWarning = orgAccounts{accts, orgs}, n.objects, colls, n.svc, n.ew
+	api.Accounts, api.Objects, api.Collections, api.Coord, api.EarlyWarning = strangerAccounts{accts}, n.objects, colls, n.svc, n.ew
 	api.Now, api.Verifier, api.SightingsCollection, api.Sightings = n.api.Now, m.verifier(t), m.sightings, n.api.Sightings
 	api.Access = m.access
 	api.Matcher = match.New()

@@ -137,7 +137,7 @@ func (s *Server) Handler() http.Handler { return s.mux }
 
 // Invalidate tells the server that objects were added to a collection, so
 // that attribution knowledge built from it is rebuilt before the next
-// query. It fits taxii.Server.OnAdded and never blocks.
+// query. It never blocks.
 func (s *Server) Invalidate(collectionID string) {
 	if s.knowledge != nil {
 		s.knowledge.invalidate(collectionID)

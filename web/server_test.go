@@ -40,6 +40,7 @@ type node struct {
 	srv      *httptest.Server
 	now      time.Time
 	settings rampart.SettingService
+	orgs     rampart.OrganizationService
 }
 
 func newNode(t testing.TB) *node {
@@ -49,7 +50,7 @@ func newNode(t testing.TB) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	n := &node{t: t, objects: sqlite.NewObjectService(db), now: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
+	n := &node{t: t, objects: sqlite.NewObjectService(db), orgs: sqlite.NewOrganizationService(db), now: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
 	colls, accts := sqlite.NewCollectionService(db), sqlite.NewAccountService(db)
 	must(t, colls.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "api"}))
 	for _, c := range []*rampart.Collection{{APIRoot: "api", Title: "coordination"}, {APIRoot: "api", Title: "intel"}} {
