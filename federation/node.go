@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -249,17 +250,21 @@ func (n *Node) policy() rampart.Policy {
 }
 
 // members returns the member states of the federation other than this
-// node's organisation: the national CSIRTs of the registry, which receive
-// its TLP:AMBER.
-func (n *Node) members() []string {
+// node's organisation that receive its TLP:AMBER: the national CSIRTs of
+// the registry, or those of them the collection's Audience lists.
+func (n *Node) members(ctx context.Context) ([]string, error) {
+	aud, err := LoadAudience(ctx, n.Settings, n.CollectionID)
+	if err != nil {
+		return nil, err
+	}
 	self := n.Identity.Organization()
 	var out []string
 	for _, o := range n.Verifier.Registry().Organizations() {
-		if o.Role == trust.RoleNationalCSIRT && o.ID != self {
+		if o.Role == trust.RoleNationalCSIRT && o.ID != self && (aud == nil || slices.Contains(aud.To, o.ID)) {
 			out = append(out, o.ID)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // references looks up the objects objs refer to in every collection of

@@ -252,7 +252,10 @@ func (o *outbox) process(ctx context.Context, vs []*rampart.ObjectVersion) error
 		if err != nil {
 			return err
 		}
-		members := o.n.members()
+		members, err := o.n.members(ctx)
+		if err != nil {
+			return err
+		}
 		policy := o.n.policy()
 		var todo []pending
 		var withheld []*rampart.Delivery
@@ -428,7 +431,10 @@ func (o *outbox) retryDeliveries(ctx context.Context) error {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var todo []pending
-	members := o.n.members()
+	members, err := o.n.members(ctx)
+	if err != nil {
+		return err
+	}
 	policy := o.n.policy()
 	for chunk := range slices.Chunk(ids, 500) {
 		f := rampart.ObjectFilter{CollectionID: o.n.CollectionID, IDs: chunk, Versions: []string{rampart.VersionAll}, Limit: rampart.MaxPageSize}

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,5 +100,59 @@ func TestOutboxRecipients(t *testing.T) {
 	})
 	if h.fileHas(t, "amber for the member states") {
 		t.Error("the hub holds A's AMBER in clear")
+	}
+}
+
+// TestOutboxAudience: a collection whose audience lists CERT-Bund alone
+// seals its TLP:AMBER to CERT-Bund and to no other member state, while an
+// object addressed to CSIRT Italia still reaches it; lifting the audience
+// lets the next AMBER go to every member state again.
+func TestOutboxAudience(t *testing.T) {
+	f := newTestFed(t)
+	a, b, c, _ := star(t, f)
+	ctx := context.Background()
+	settings := a.node.Settings
+	if err := SaveAudience(ctx, settings, a.coll, []string{orgDE}, 0); err != nil {
+		t.Fatal(err)
+	}
+	aud, err := LoadAudience(ctx, settings, a.coll)
+	if err != nil || aud == nil || !slices.Equal(aud.To, []string{orgDE}) {
+		t.Fatalf("LoadAudience = %+v, %v", aud, err)
+	}
+
+	narrowed := f.signed(t, object(t, orgFR, stix.TLPAmber, "amber for CERT-Bund alone", ""))
+	addressed, err := trust.Address(object(t, orgFR, stix.TLPAmber, "amber addressed to Italia", ""), orgIT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addressed = f.signed(t, addressed)
+	a.add(t, narrowed, addressed)
+	eventually(t, "CERT-Bund holds the narrowed AMBER", func() bool { return b.has(t, narrowed.ID) })
+	eventually(t, "CSIRT Italia holds the AMBER addressed to it", func() bool { return c.has(t, addressed.ID) })
+	ds, err := a.node.Deliveries.FindDeliveries(ctx, rampart.DeliveryFilter{ObjectID: &narrowed.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Recipient != orgDE {
+			t.Errorf("the narrowed AMBER was delivered to %s: %+v", d.Recipient, d)
+		}
+	}
+	if c.has(t, narrowed.ID) {
+		t.Error("CSIRT Italia holds the AMBER its collection's audience leaves it out of")
+	}
+
+	if err := SaveAudience(ctx, settings, a.coll, nil, aud.Version); err != nil {
+		t.Fatal(err)
+	}
+	if aud, err := LoadAudience(ctx, settings, a.coll); err != nil || aud != nil {
+		t.Fatalf("after lifting: %+v, %v", aud, err)
+	}
+	wide := f.signed(t, object(t, orgFR, stix.TLPAmber, "amber for every member state", ""))
+	a.add(t, wide)
+	eventually(t, "CSIRT Italia holds the AMBER once the audience is lifted", func() bool { return c.has(t, wide.ID) })
+
+	if err := SaveAudience(ctx, settings, a.coll, []string{"DE"}, 0); rampart.ErrorCode(err) != rampart.EINVALID {
+		t.Errorf("an audience naming no identity: %v, want EINVALID", err)
 	}
 }

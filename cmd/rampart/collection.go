@@ -6,12 +6,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/rampart-cti/rampart/node"
-
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/federation"
+	"github.com/rampart-cti/rampart/node"
+	"github.com/rampart-cti/rampart/trust"
 )
 
-const collectionUsage = `Usage: rampart collection <add|list|delete|add-root> [flags] [arguments]
+const collectionUsage = `Usage: rampart collection <add|list|delete|add-root|amber> [flags] [arguments]
 
 Manages the node's TAXII API roots and collections.
 
@@ -25,6 +26,13 @@ Manages the node's TAXII API roots and collections.
         Deletes a collection and every object in it.
     collection add-root NAME [--title TEXT] [--description TEXT]
         Creates an API root, served at /NAME/.
+    collection amber ID|ALIAS [--to LIST | --everyone]
+        Where the node's own TLP:AMBER in the collection it federates goes:
+        by default, sealed to every member state (the national CSIRTs of the
+        trust registry); --to narrows it to those listed (country codes,
+        names or identity ids, looked up in the node's registry);
+        --everyone lifts the narrowing. Without flags, prints it. An object
+        addressed to named organisations goes to them whatever this says.
 
 Every subcommand takes the store flags --data and --postgres.
 
@@ -33,6 +41,7 @@ Examples:
     rampart collection add-root eu-hub --title "EU hub exchange"
     rampart collection add Exchange --api-root eu-hub
     rampart collection list
+    rampart collection amber default --to DE,IT
 `
 
 func (m *Main) runCollection(ctx context.Context, args []string) error {
@@ -48,18 +57,20 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 	title := fs.String("title", "", "API root title")
 	desc := fs.String("description", "", "description")
 	mediaTypes := fs.String("media-types", "application/stix+json;version=2.1", "comma-separated media types")
+	to := fs.String("to", "", "")
+	everyone := fs.Bool("everyone", false, "")
 	var want string
 	switch sub {
 	case "add":
 		want = "one TITLE"
-	case "delete":
+	case "delete", "amber":
 		want = "one ID or ALIAS"
 	case "add-root":
 		want = "one NAME"
 	case "list":
 		want = "no arguments"
 	default:
-		return m.unknownSubcommand("collection", sub, "add, list, delete or add-root")
+		return m.unknownSubcommand("collection", sub, "add, list, delete, add-root or amber")
 	}
 	pos, err := m.parseInterspersed(fs, args)
 	if err != nil {
@@ -73,6 +84,12 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		return err
 	}
 	switch sub {
+	case "amber":
+		if *to != "" && *everyone {
+			m.errorf("collection amber takes --to LIST or --everyone, not both")
+			return errUsage
+		}
+		return m.collectionAmber(ctx, n, *root, pos[0], *to, *everyone)
 	case "add":
 		c := &rampart.Collection{APIRoot: *root, Title: pos[0], Alias: *alias, Description: *desc, MediaTypes: splitComma(*mediaTypes)}
 		if err := n.Collections.CreateCollection(ctx, c); err != nil {
@@ -110,6 +127,61 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		}
 		tw.Flush()
 	}
+	return nil
+}
+
+// collectionAmber prints, narrows (to) or widens again (everyone) where
+// the node's TLP:AMBER in a collection goes.
+func (m *Main) collectionAmber(ctx context.Context, n *node.Node, root, ref, to string, everyone bool) error {
+	c, err := n.FindCollection(ctx, root, ref)
+	if err != nil {
+		return err
+	}
+	aud, err := federation.LoadAudience(ctx, n.Settings, c.ID)
+	if err != nil {
+		return err
+	}
+	var version int64
+	if aud != nil {
+		version = aud.Version
+	}
+	var reg *trust.Registry
+	if n.Verifier != nil {
+		reg = n.Verifier.Registry()
+	}
+	switch {
+	case everyone:
+		if err := federation.SaveAudience(ctx, n.Settings, c.ID, nil, version); err != nil {
+			return err
+		}
+		aud = nil
+	case to != "":
+		ids, err := resolveOrgs(reg, splitComma(to), "--to", trust.RoleNationalCSIRT)
+		if err != nil {
+			m.errorf("%v", err)
+			return errUsage
+		}
+		if err := federation.SaveAudience(ctx, n.Settings, c.ID, ids, version); err != nil {
+			return err
+		}
+		aud = &federation.Audience{To: ids}
+	}
+	label := c.ID
+	if c.Alias != "" {
+		label = c.Alias + " (" + c.ID + ")"
+	}
+	if aud == nil {
+		fmt.Fprintf(m.Stdout, "TLP:AMBER of %s goes to every member state of the trust registry\n", label)
+		return nil
+	}
+	names := make([]string, len(aud.To))
+	for i, id := range aud.To {
+		names[i] = id
+		if name := registryOrg(n, id); name != "" {
+			names[i] = name + " (" + id + ")"
+		}
+	}
+	fmt.Fprintf(m.Stdout, "TLP:AMBER of %s goes to %s alone\n", label, strings.Join(names, ", "))
 	return nil
 }
 

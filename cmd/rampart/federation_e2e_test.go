@@ -134,25 +134,29 @@ func TestEndToEndFederation(t *testing.T) {
 	time.Sleep(time.Second) // created after the keys became valid
 	now := time.Now().UTC()
 	ts := e2eTS(now)
-	indicator := func(marker string, tlp stix.TLP, pattern string) (string, string) {
+	indicatorBy := func(n *fedNode, marker string, tlp stix.TLP, pattern string) (string, string) {
 		id := stix.NewID("indicator")
 		return id, fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"created_by_ref":%q,"name":%q,"pattern":%q,"pattern_type":"stix","valid_from":%q,"object_marking_refs":[%q]}`,
-			id, ts, ts, fr.org, marker, pattern, e2eTS(now.Add(-time.Hour)), tlp.MarkingID())
+			id, ts, ts, n.org, marker, pattern, e2eTS(now.Add(-time.Hour)), tlp.MarkingID())
 	}
-	sign := func(name, obj string, extra ...string) []string {
+	indicator := func(marker string, tlp stix.TLP, pattern string) (string, string) {
+		return indicatorBy(fr, marker, tlp, pattern)
+	}
+	signAs := func(n *fedNode, name, obj string, extra ...string) []string {
 		t.Helper()
 		in := p(name + ".json")
 		if err := os.WriteFile(in, []byte(`{"type":"bundle","id":"`+stix.NewID("bundle")+`","objects":[`+obj+`]}`), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		out := p(name + "-signed.json")
-		run("", append([]string{"keys", "sign", "--key", filepath.Join(fr.dir, "org.key"), "-o", out}, append(extra, in)...)...)
+		run("", append([]string{"keys", "sign", "--key", filepath.Join(n.dir, "org.key"), "-o", out}, append(extra, in)...)...)
 		b, err := stix.ParseBundle(mustRead(t, out))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return []string{string(b.Objects[0].Raw)}
 	}
+	sign := func(name, obj string, extra ...string) []string { return signAs(fr, name, obj, extra...) }
 	greenID, green := indicator("MARK-green-c2", stix.TLPGreen, "[ipv4-addr:value = '198.51.100.10']")
 	amberID, amber := indicator("MARK-amber-phish", stix.TLPAmber, "[domain-name:value = 'amber.example']")
 	redDEID, redDE := indicator("MARK-red-for-bund", stix.TLPRed, "[url:value = 'https://red.example/x']")
@@ -278,6 +282,37 @@ func TestEndToEndFederation(t *testing.T) {
 	run("", "statement", "show", stID, "--data", fr.dir, "--bundle", p("statement.json"))
 	if out := run("", "statement", "verify", p("statement.json"), "--registry", p("registry.json")); !strings.Contains(out, "quorum reached") {
 		t.Errorf("statement verify: %s", out)
+	}
+
+	// CSIRT Italia narrows its collection's AMBER to CERT-FR: its next
+	// AMBER reaches CERT-FR, not CERT-Bund. Then it lifts the narrowing.
+	sealedTo := func(n *fedNode, org string) int {
+		var st struct {
+			Deliveries []struct {
+				Recipient string `json:"recipient"`
+				Sealed    int    `json:"sealed"`
+			} `json:"deliveries"`
+		}
+		if err := json.Unmarshal([]byte(run("", "peer", "status", "--json", "--data", n.dir)), &st); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range st.Deliveries {
+			if d.Recipient == org {
+				return d.Sealed
+			}
+		}
+		return 0
+	}
+	toDE := sealedTo(it, de.org)
+	if out := run("", "collection", "amber", "default", "--to", "FR", "--data", it.dir); !strings.Contains(out, "goes to CERT-FR ("+fr.org+") alone") {
+		t.Errorf("collection amber --to FR: %s", out)
+	}
+	narrowID, narrow := indicatorBy(it, "MARK-amber-for-fr", stix.TLPAmber, "[domain-name:value = 'narrow.example']")
+	it.post(signAs(it, "narrow", narrow)...)
+	waitFor(t, "CERT-FR holds CSIRT Italia's AMBER for it alone", time.Minute, func() bool { return fr.has(narrowID) })
+	run("", "collection", "amber", "default", "--everyone", "--data", it.dir)
+	if n := sealedTo(it, de.org); n != toDE {
+		t.Errorf("CSIRT Italia sealed %d more to CERT-Bund though its AMBER went to CERT-FR alone", n-toDE)
 	}
 
 	// The authority revokes CSIRT Italia's encryption key. CERT-FR's next
