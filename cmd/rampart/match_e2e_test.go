@@ -4,8 +4,11 @@ import (
 	json "encoding/json/v2"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestEndToEndMatching: the node's matcher follows its store. Indicators
@@ -60,6 +63,21 @@ not json
 	if r = observe("", log); r.json["matched"] != 0.0 {
 		t.Errorf("after deleting the CIDR indicator: %s", r.body)
 	}
+
+	// An indicator imported by another process, "rampart import" on the
+	// same data directory while the node serves, reaches the matcher
+	// through the store's change feed.
+	in := filepath.Join(t.TempDir(), "imported.json")
+	if err := os.WriteFile(in, []byte(`{"type":"bundle","id":"bundle--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1","objects":[`+ind(4, "[domain-name:value = 'imported.example']", "")+`]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := runCLI(t, "", nil, "import", "--data", dir, in); code != 0 || !strings.Contains(errOut+out, "1 imported") {
+		t.Fatalf("import while serving: exit %d\n%s%s", code, out, errOut)
+	}
+	imported := `{"ts":"2026-03-01T10:03:00Z","domain-name:value":"imported.example"}` + "\n"
+	waitFor(t, "the serving node matches the indicator another process imported", 30*time.Second, func() bool {
+		return observe("", imported).json["matched"] == 1.0
+	})
 
 	// After a restart the matcher is rebuilt from the store.
 	tt.want(tt.do(http.MethodPost, objs, "", strings.NewReader(envelope(ind(3, "[domain-name:value = 'fine.example']", "")))), 202)
