@@ -3,7 +3,9 @@ package rampart
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
+	json "encoding/json/v2"
 	"time"
 )
 
@@ -42,6 +44,23 @@ type AuditRecord struct {
 	Sealed bool
 	// Hash is AuditHash of the previous record's Hash and this record.
 	Hash []byte
+}
+
+// MarshalJSON writes the record as "rampart audit list --json" and
+// GET /api/v1/audit show it: snake_case members, the time in UTC and the
+// hash in unpadded base64url.
+func (r *AuditRecord) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Seq       int64     `json:"seq"`
+		At        time.Time `json:"at"`
+		ObjectID  string    `json:"object_id"`
+		Version   string    `json:"version"`
+		Recipient string    `json:"recipient"`
+		Channel   string    `json:"channel"`
+		Via       string    `json:"via"`
+		Sealed    bool      `json:"sealed"`
+		Hash      string    `json:"hash"`
+	}{r.Seq, r.At.UTC(), r.ObjectID, r.Version, r.Recipient, r.Channel, r.Via, r.Sealed, base64.RawURLEncoding.EncodeToString(r.Hash)}, json.Deterministic(true))
 }
 
 // AuditHash returns the hash of record r chained to the hash of the record

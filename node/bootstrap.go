@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/atomicfile"
+
 	"github.com/rampart-cti/rampart"
 )
 
@@ -65,25 +67,11 @@ func (n *Node) bootstrap(ctx context.Context) error {
 	path := filepath.Join(n.Config.DataDir, CredentialsFile)
 	text := fmt.Sprintf("# Rampart administrator, created %s\nuser: %s\npassword: %s\n", time.Now().UTC().Format(time.RFC3339), AdminName, password)
 	os.Remove(path) // a file left by an administrator deleted since
-	if err := WriteSecretFile(path, []byte(text)); err != nil {
+	if err := atomicfile.Create(path, []byte(text), 0o600); err != nil {
 		return fmt.Errorf("write administrator credentials: %v", err)
 	}
 	fmt.Fprintf(n.Config.Notices, "rampart: created administrator %q; its password is in %s (readable only by you)\n", AdminName, path)
 	return nil
-}
-
-// WriteSecretFile writes a file readable and writable only by its owner,
-// refusing to replace one that exists.
-func WriteSecretFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // FindCollection resolves a collection given by id or alias in an API

@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/rampart-cti/rampart/internal/atomicfile"
 )
 
 // tlsConfig returns the server's TLS configuration: the given certificate,
@@ -104,7 +106,7 @@ func selfSignedCert(dataDir, listen string) (certFile, keyFile string, err error
 	if err != nil {
 		return "", "", err
 	}
-	if err := WriteSecretFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})); err != nil {
+	if err := atomicfile.Create(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return "", "", err
 	}
 	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {

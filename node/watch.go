@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"reflect"
 	"time"
+
+	"github.com/rampart-cti/rampart/internal/atomicfile"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
@@ -154,27 +155,5 @@ func (n *Node) saveRegistry(data []byte) error {
 	if err != nil || path == "" {
 		return err
 	}
-	return replaceFile(path, data, 0o644)
-}
-
-// replaceFile replaces path with data: a reader sees the old file or the
-// new one, never half of either.
-func replaceFile(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Replace(path, data, 0o644)
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/atomicfile"
+
 	"github.com/rampart-cti/rampart/internal/jws"
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -201,16 +203,10 @@ func WriteIdentityFile(path string, id *Identity) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+	if err := atomicfile.Create(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write identity: %w", err)
 	}
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("write identity %q: %w", path, err)
-	}
-	return f.Close()
+	return nil
 }
 
 // ReadIdentityFile reads an identity from path. It refuses a file that

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,20 +11,6 @@ import (
 // DefaultAuditLimit is the page size of GET /api/v1/audit when the
 // request gives none.
 const DefaultAuditLimit = 1000
-
-// auditView is an audit record as the API shows it ("rampart audit list
-// --json" prints the same members).
-type auditView struct {
-	Seq       int64     `json:"seq"`
-	At        time.Time `json:"at"`
-	ObjectID  string    `json:"object_id"`
-	Version   string    `json:"version"`
-	Recipient string    `json:"recipient"`
-	Channel   string    `json:"channel"`
-	Via       string    `json:"via"`
-	Sealed    bool      `json:"sealed"`
-	Hash      string    `json:"hash"` // base64url
-}
 
 // handleListAudit answers GET /api/v1/audit: the records of what the node
 // shared with whom, in Seq order, a page at a time. next_after, when
@@ -42,14 +27,10 @@ func (s *Server) handleListAudit(w http.ResponseWriter, r *http.Request, a *ramp
 	if err != nil {
 		return err
 	}
-	out := []auditView{}
-	for _, rec := range records {
-		out = append(out, auditView{
-			Seq: rec.Seq, At: rec.At.UTC(), ObjectID: rec.ObjectID, Version: rec.Version, Recipient: rec.Recipient,
-			Channel: rec.Channel, Via: rec.Via, Sealed: rec.Sealed, Hash: base64.RawURLEncoding.EncodeToString(rec.Hash),
-		})
+	if records == nil {
+		records = []*rampart.AuditRecord{}
 	}
-	body := map[string]any{"records": out}
+	body := map[string]any{"records": records}
 	// A full page may have a next one; a short page is the last.
 	if len(records) == f.Limit {
 		body["next_after"] = records[len(records)-1].Seq

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	json "encoding/json/v2"
 	"fmt"
 	"text/tabwriter"
@@ -138,20 +137,6 @@ func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
 	return f, nil
 }
 
-// auditJSON is a record as "audit list --json" prints it: the members of
-// GET /api/v1/audit.
-type auditJSON struct {
-	Seq       int64     `json:"seq"`
-	At        time.Time `json:"at"`
-	ObjectID  string    `json:"object_id"`
-	Version   string    `json:"version"`
-	Recipient string    `json:"recipient"`
-	Channel   string    `json:"channel"`
-	Via       string    `json:"via"`
-	Sealed    bool      `json:"sealed"`
-	Hash      string    `json:"hash"`
-}
-
 func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilter, lf auditListFlags) error {
 	records, more, err := findAudit(ctx, n.Audit, f, lf.limit)
 	if err != nil {
@@ -174,8 +159,7 @@ func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilte
 
 func (m *Main) printAuditJSON(records []*rampart.AuditRecord) error {
 	for _, r := range records {
-		b, err := json.Marshal(auditJSON{r.Seq, r.At.UTC(), r.ObjectID, r.Version, r.Recipient, r.Channel, r.Via, r.Sealed,
-			base64.RawURLEncoding.EncodeToString(r.Hash)}, json.Deterministic(true))
+		b, err := json.Marshal(r)
 		if err != nil {
 			return err
 		}

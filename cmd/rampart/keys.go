@@ -5,10 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"strings"
 	"time"
+
+	"github.com/rampart-cti/rampart/internal/atomicfile"
 
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
@@ -103,7 +103,7 @@ func (m *Main) runKeysGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := createFileExcl(pubPath, append(pub, '\n'), 0o644); err != nil {
+	if err := atomicfile.Create(pubPath, append(pub, '\n'), 0o644); err != nil {
 		return err
 	}
 	kids := id.KeyIDs()
@@ -189,7 +189,7 @@ func (m *Main) runKeysSign(args []string) error {
 		_, err = m.Stdout.Write(data)
 		return err
 	}
-	if err := replaceFile(*out, data, outputMode(objs)); err != nil {
+	if err := atomicfile.Replace(*out, data, outputMode(objs)); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(objs), *out)
@@ -267,44 +267,4 @@ func outputFlag(fs *flag.FlagSet) *string {
 	out := fs.String("o", "", "")
 	fs.StringVar(out, "output", "", "")
 	return out
-}
-
-// createFileExcl writes data to a new file at path with mode, refusing to
-// replace a file that exists.
-func createFileExcl(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// replaceFile replaces path with data: a reader sees the old file or
-// the new one, never half of either.
-func replaceFile(path string, data []byte, mode os.FileMode) error {
-	dir, base := ".", path
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		dir, base = path[:i], path[i+1:]
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := io.Copy(f, strings.NewReader(string(data))); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

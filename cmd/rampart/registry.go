@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/atomicfile"
+
 	"github.com/rampart-cti/rampart/trust"
 )
 
@@ -501,7 +503,7 @@ func (m *Main) saveRegistryFile(path string, doc *trust.RegistryDocument) error 
 	if err != nil {
 		return err
 	}
-	return replaceFile(path, append(data, '\n'), 0o644)
+	return atomicfile.Replace(path, append(data, '\n'), 0o644)
 }
 
 // parseDays parses a Go duration or a number of days ("90d") or
