@@ -347,6 +347,8 @@ func testEndToEnd(t *testing.T, storeEnv []string) {
 	}
 	r = asReader(http.MethodGet, objs, "limit=1", nil)
 	reader.want(r, 200)
+	// The OASIS taxii2-client's token login says "Token", not "Bearer".
+	reader.want(reader.do(http.MethodGet, objs, "limit=1", nil, "Authorization", "Token "+token), 200)
 	r = asReader(http.MethodPost, objs, "", strings.NewReader(envelope(indicatorJSON(500, ""))))
 	reader.want(r, 403)
 	r = asReader(http.MethodGet, "/cti/collections/", "", nil)

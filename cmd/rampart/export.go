@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/node"
@@ -60,6 +61,15 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	}
 	if *types != "" {
 		filter.Types = splitComma(*types)
+		for _, typ := range filter.Types {
+			if err := stix.CheckTypeName(typ); err != nil {
+				m.errorf("--type: %v", err)
+				return errUsage
+			}
+			if stix.CategoryOf(typ) == stix.Custom && !strings.HasPrefix(typ, "x-") {
+				m.warnf("--type: %q is not a STIX 2.1 type (nor an x- custom one); is it spelt right?", typ)
+			}
+		}
 	}
 	if *addedAfter != "" {
 		ts, err := stix.ParseTimestamp(*addedAfter)
@@ -119,6 +129,10 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return fmt.Errorf("write bundle: %v", err)
 	}
 	bar.Done()
-	fmt.Fprintf(m.Stderr, "rampart: exported %d objects from collection %s in %.1fs\n", count, c.ID, time.Since(start).Seconds())
+	of := ""
+	if len(filter.Types) > 0 {
+		of = " of type " + strings.Join(filter.Types, ", ")
+	}
+	fmt.Fprintf(m.Stderr, "rampart: exported %s%s from collection %s in %.1fs\n", plural(int(count), "object"), of, c.ID, time.Since(start).Seconds())
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 )
 
@@ -70,7 +71,8 @@ Commands:
     bench             measure this machine: TAXII ingest and reads, import
     version           print the version
 
-Run "rampart <command> -h" for a command's flags and examples.
+Run "rampart help <command>" (or "rampart <command> -h") for a command's
+flags and examples.
 `
 
 // Run runs the subcommand named by args[0].
@@ -81,6 +83,16 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	cmd, rest := args[0], args[1:]
 	if isHelp(cmd) {
+		if len(rest) > 0 {
+			// "rampart help serve" is "rampart serve -h"; "rampart
+			// help alert rules", "rampart alert rules -h".
+			if run := m.command(rest[0]); run != nil {
+				return run(ctx, append(slices.Clone(rest[1:]), "-h"))
+			}
+			m.errorf("unknown command %q", rest[0])
+			m.hintf(`run "rampart help" for the list of commands`)
+			return errUsage
+		}
 		fmt.Fprint(m.Stdout, mainUsage)
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…"; otherwise
@@ -12,7 +13,9 @@ var Version = ""
 
 const versionUsage = `Usage: rampart version
 
-Prints the version of Rampart and of the Go toolchain that built it.
+Prints the version of Rampart and of the Go toolchain that built it: a
+release's tag, or the commit a build from a clone was made from (the
+README's "go build -buildvcs=true" records it), or "devel".
 
 Example:
     rampart version
@@ -34,8 +37,36 @@ func version() string {
 	if Version != "" {
 		return Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf reads the version from build information: the module version
+// a tag or "go install …@version" gives, else the commit it was built
+// from ("devel-0a1b2c3d4e5f", "-dirty" when the tree had changes), else
+// "devel".
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "devel"
 	}
-	return "(devel)"
+	if v := bi.Main.Version; v != "" && v != "(devel)" && !strings.HasPrefix(v, "v0.0.0-") {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	v := "devel-" + rev[:min(12, len(rev))]
+	if modified == "true" {
+		v += "-dirty"
+	}
+	return v
 }

@@ -61,6 +61,17 @@ func New(accounts rampart.AccountService, now func() time.Time) *Authenticator {
 	}
 }
 
+// tokenOf returns the token of an Authorization header of the Bearer or
+// Token scheme.
+func tokenOf(h string) (string, bool) {
+	for _, scheme := range []string{"Bearer ", "Token "} {
+		if len(h) > len(scheme) && strings.EqualFold(h[:len(scheme)], scheme) {
+			return strings.TrimSpace(h[len(scheme):]), true
+		}
+	}
+	return "", false
+}
+
 // Authenticate returns the request's account, or an EUNAUTHORIZED error
 // that says which schemes are accepted. Credentials that are not valid
 // UTF-8 or hold control characters are refused without asking the store,
@@ -68,8 +79,9 @@ func New(accounts rampart.AccountService, now func() time.Time) *Authenticator {
 func (c *Authenticator) Authenticate(r *http.Request) (*rampart.Account, error) {
 	h := r.Header.Get("Authorization")
 	// Authentication schemes are case-insensitive (RFC 9110 §11.1).
-	if len(h) > len("Bearer ") && strings.EqualFold(h[:len("Bearer ")], "Bearer ") {
-		token := strings.TrimSpace(h[len("Bearer "):])
+	// "Token" is what some TAXII clients send (the OASIS taxii2-client's
+	// token login): a synonym of Bearer.
+	if token, ok := tokenOf(h); ok {
 		if !endpoint.CleanText(token) {
 			return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "invalid or revoked token")
 		}

@@ -64,6 +64,9 @@ func TestAuthenticate(t *testing.T) {
 		{"no credentials", "", "", "", "authentication required"},
 		{"other scheme", "", "", "Negotiate abc", "unsupported Authorization scheme"},
 		{"bearer, scheme in lower case", "", "", "bearer rmp_good", "feed"},
+		// The OASIS taxii2-client's token login says "Token".
+		{"token scheme", "", "", "Token rmp_good", "feed"},
+		{"token scheme, forged", "", "", "token rmp_forged", "unknown token"},
 		// A name no store can hold is refused before the store is asked:
 		// PostgreSQL would fail on it, an internal error for bad input.
 		{"name with NUL", "ana\x00lyst", "correct horse battery", "", "wrong user name or password"},
