@@ -2,7 +2,6 @@ package coord_test
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
@@ -19,24 +18,6 @@ func ExampleDeadlines() {
 	// early-warning 2027-01-29T12:00:00Z submitted
 	// notification 2027-01-31T12:00:00Z overdue
 	// final-report 2027-03-03T12:00:00Z pending
-}
-
-func ExampleVerifyWebhook() {
-	secret := []byte("the secret the node and the SOC share")
-	body := []byte(`{"event":"alert.raised","alert":{}}`)
-	now := time.Unix(1_800_000_000, 0)
-
-	// What the node sends.
-	h := http.Header{}
-	h.Set(coord.HeaderTimestamp, "1800000000")
-	h.Set(coord.HeaderSignature, coord.SignWebhook(secret, "1800000000", body))
-
-	// What the receiver checks.
-	fmt.Println(coord.VerifyWebhook(secret, h, body, now, 5*time.Minute))
-	fmt.Println(coord.VerifyWebhook(secret, h, body, now.Add(time.Hour), 5*time.Minute) != nil)
-	// Output:
-	// <nil>
-	// true
 }
 
 func ExampleWatchlist_Match() {

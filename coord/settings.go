@@ -4,17 +4,16 @@ import (
 	"context"
 	json "encoding/json/v2"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord/webhook"
 )
 
 // Names of the coordination settings in a node's settings
 // (rampart.SettingService).
 const (
-	SettingRules    = "coord.rules"
-	SettingWebhooks = "coord.webhooks"
+	SettingRules = "coord.rules"
 	// SettingWatchlistPrefix names each watchlist: one setting apiece, so
 	// that changes to two watchlists never overwrite each other.
 	SettingWatchlistPrefix = "coord.watchlist/"
@@ -28,7 +27,7 @@ const (
 // never leave the node.
 type Settings struct {
 	Rules      Rules
-	Webhooks   []Webhook
+	Webhooks   []webhook.Hook
 	Watchlists []*Watchlist
 }
 
@@ -67,7 +66,7 @@ func LoadSettings(ctx context.Context, svc rampart.SettingService) (*Settings, e
 		return nil, err
 	}
 	s.Rules = s.Rules.withDefaults()
-	if err := readSetting(ctx, svc, SettingWebhooks, &s.Webhooks); err != nil {
+	if err := readSetting(ctx, svc, webhook.SettingName, &s.Webhooks); err != nil {
 		return nil, err
 	}
 	lists, err := svc.FindSettings(ctx, SettingWatchlistPrefix)
@@ -140,62 +139,7 @@ func DeleteWatchlist(ctx context.Context, svc rampart.SettingService, name strin
 	return err
 }
 
-// SaveWebhook adds a webhook, replacing one with the same URL.
-func SaveWebhook(ctx context.Context, svc rampart.SettingService, h Webhook) error {
-	if err := h.Validate(); err != nil {
-		return rampart.Errorf(rampart.EINVALID, "%v", err)
-	}
-	return updateWebhooks(ctx, svc, func(hooks []Webhook) ([]Webhook, error) {
-		hooks = slices.DeleteFunc(hooks, func(o Webhook) bool { return o.URL == h.URL })
-		return append(hooks, h), nil
-	})
-}
-
-// DeleteWebhook removes the webhook with that URL; ENOTFOUND when there is
-// none.
-func DeleteWebhook(ctx context.Context, svc rampart.SettingService, url string) error {
-	return updateWebhooks(ctx, svc, func(hooks []Webhook) ([]Webhook, error) {
-		i := slices.IndexFunc(hooks, func(o Webhook) bool { return o.URL == url })
-		if i < 0 {
-			return nil, rampart.Errorf(rampart.ENOTFOUND, "no webhook %q", RedactURL(url))
-		}
-		return slices.Delete(hooks, i, i+1), nil
-	})
-}
-
-// updateWebhooks applies edit to the stored list, again if another writer
-// changed it meanwhile, so that no change is lost.
-func updateWebhooks(ctx context.Context, svc rampart.SettingService, edit func([]Webhook) ([]Webhook, error)) error {
-	for {
-		var hooks []Webhook
-		var version int64
-		set, err := svc.FindSetting(ctx, SettingWebhooks)
-		switch {
-		case rampart.ErrorCode(err) == rampart.ENOTFOUND:
-		case err != nil:
-			return err
-		default:
-			version = set.Version
-			if err := json.Unmarshal(set.Value, &hooks); err != nil {
-				return fmt.Errorf("setting %s: %v", SettingWebhooks, err)
-			}
-		}
-		hooks, err = edit(hooks)
-		if err != nil {
-			return err
-		}
-		b, err := json.Marshal(hooks)
-		if err != nil {
-			return err
-		}
-		_, err = svc.SetSetting(ctx, SettingWebhooks, b, version)
-		if rampart.ErrorCode(err) != rampart.ECONFLICT {
-			return err
-		}
-	}
-}
-
 // IsSetting reports whether a setting's name is one of coordination's.
 func IsSetting(name string) bool {
-	return name == SettingRules || name == SettingWebhooks || strings.HasPrefix(name, SettingWatchlistPrefix)
+	return name == SettingRules || name == webhook.SettingName || strings.HasPrefix(name, SettingWatchlistPrefix)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord/webhook"
 )
 
 // memSettings is a SettingService in memory, with the compare-and-set
@@ -102,8 +103,8 @@ func TestSettingsConcurrentEdits(t *testing.T) {
 			if err := SaveWatchlist(ctx, svc, wl); err != nil {
 				t.Error(err)
 			}
-			h := Webhook{URL: fmt.Sprintf("https://soc.example/hook/%d", i), Secret: testSecret}
-			if err := SaveWebhook(ctx, svc, h); err != nil {
+			h := webhook.Hook{URL: fmt.Sprintf("https://soc.example/hook/%d", i), Secret: testSecret}
+			if err := webhook.Save(ctx, svc, h); err != nil {
 				t.Error(err)
 			}
 		})
@@ -131,13 +132,13 @@ func TestSettingsRoundTrip(t *testing.T) {
 	if err := SaveRules(ctx, svc, Rules{MinStates: 1}); rampart.ErrorCode(err) != rampart.EINVALID {
 		t.Errorf("a rule of one state: %v", err)
 	}
-	if err := SaveWebhook(ctx, svc, Webhook{URL: "https://soc.example/x", Secret: "short"}); rampart.ErrorCode(err) != rampart.EINVALID || strings.Contains(err.Error(), "short") {
+	if err := webhook.Save(ctx, svc, webhook.Hook{URL: "https://soc.example/x", Secret: "short"}); rampart.ErrorCode(err) != rampart.EINVALID || strings.Contains(err.Error(), "short") {
 		t.Errorf("a short secret: %v", err)
 	}
-	if err := SaveWebhook(ctx, svc, Webhook{URL: "https://soc.example/x", Secret: testSecret}); err != nil {
+	if err := webhook.Save(ctx, svc, webhook.Hook{URL: "https://soc.example/x", Secret: testSecret}); err != nil {
 		t.Fatal(err)
 	}
-	if err := DeleteWebhook(ctx, svc, "https://soc.example/y"); rampart.ErrorCode(err) != rampart.ENOTFOUND {
+	if err := webhook.Delete(ctx, svc, "https://soc.example/y"); rampart.ErrorCode(err) != rampart.ENOTFOUND {
 		t.Errorf("delete an unknown webhook: %v", err)
 	}
 	if err := SaveWatchlist(ctx, svc, &Watchlist{Name: "fr", MemberState: "FR", Domains: []string{"gouv.example"}}); err != nil {
@@ -153,7 +154,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	if err := DeleteWatchlist(ctx, svc, "fr"); err != nil {
 		t.Fatal(err)
 	}
-	if err := DeleteWebhook(ctx, svc, "https://soc.example/x"); err != nil {
+	if err := webhook.Delete(ctx, svc, "https://soc.example/x"); err != nil {
 		t.Fatal(err)
 	}
 	if s, err := LoadSettings(ctx, svc); err != nil || len(s.Webhooks)+len(s.Watchlists) != 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -48,7 +49,7 @@ type EarlyWarning struct {
 	// Watchlists are the member states' watchlists (see SetWatchlists).
 	Watchlists []*Watchlist
 	// Notifier, when set, receives every new alert version.
-	Notifier *Notifier
+	Notifier *webhook.Notifier
 	// Organization is the created_by_ref of alerts (the node's
 	// organisation); alert ids are derived from it, so that two nodes never
 	// write versions of the same alert.
@@ -361,9 +362,9 @@ func (w *EarlyWarning) store(ctx context.Context, alerts []*Alert, keys []ruleKe
 		w.idx.putAlert(a, keys[i])
 		w.logger().Info("early warning: alert", "id", a.ID, "rule", a.Rule, "severity", a.Severity, "states", strings.Join(a.MemberStates, ","), "new", first)
 		if w.Notifier != nil {
-			event := EventAlertUpdated
+			event := webhook.EventAlertUpdated
 			if first {
-				event = EventAlertRaised
+				event = webhook.EventAlertRaised
 			}
 			w.Notifier.Notify(event, objs[i])
 		}

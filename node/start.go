@@ -13,6 +13,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/taxii"
 	"github.com/rampart-cti/rampart/trust"
@@ -24,7 +25,7 @@ type serving struct {
 	metrics  *metrics
 	matcher  *Matcher
 	ew       *coord.EarlyWarning
-	notifier *coord.Notifier
+	notifier *webhook.Notifier
 	taxii    *taxii.Server
 	api      *web.Server
 	fed      *federation.Node
@@ -91,7 +92,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	if err != nil {
 		return err
 	}
-	s.notifier = &coord.Notifier{Hooks: settings.Webhooks, Logger: n.logger}
+	s.notifier = &webhook.Notifier{Hooks: settings.Webhooks, Logger: n.logger}
 	if err := s.notifier.Open(ctx); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/webhook"
 )
 
 const alertUsage = `Usage: rampart alert <list|show|rules|scan|watchlist|webhook> [flags] [arguments]
@@ -397,7 +398,7 @@ func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) er
 		}
 		return nil
 	case op == "remove" && len(pos) == 2:
-		if err := coord.DeleteWebhook(ctx, env.n.Settings, pos[1]); err != nil {
+		if err := webhook.Delete(ctx, env.n.Settings, pos[1]); err != nil {
 			return err
 		}
 	case op == "add" && len(pos) == 2: // --secret-stdin: checked by checkAlertOp
@@ -409,7 +410,7 @@ func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) er
 		if secret == "" {
 			return fmt.Errorf("no secret on standard input")
 		}
-		if err := coord.SaveWebhook(ctx, env.n.Settings, coord.Webhook{URL: pos[1], Secret: secret}); err != nil {
+		if err := webhook.Save(ctx, env.n.Settings, webhook.Hook{URL: pos[1], Secret: secret}); err != nil {
 			return err
 		}
 	default:

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/taxii"
 )
@@ -187,7 +188,7 @@ func TestEndToEndEarlyWarning(t *testing.T) {
 		t.Fatalf("no alert reached the webhook\nhub log:\n%s", hub.proc.stderr.String())
 	}
 	a := alert.Alert
-	if alert.Event != coord.EventAlertRaised || a.Type != coord.AlertType || a.Rule != coord.RuleSameIntrusionSet ||
+	if alert.Event != webhook.EventAlertRaised || a.Type != coord.AlertType || a.Rule != coord.RuleSameIntrusionSet ||
 		a.Subject != "intrusion-set--00000000-0000-4000-8000-0000000000e1" || strings.Join(a.MemberStates, ",") != "DE,FR" || len(a.SightingRefs) != 2 {
 		t.Errorf("alert: %+v", alert)
 	}
@@ -234,7 +235,7 @@ func webhookReceiver(t *testing.T) (*httptest.Server, chan []byte) {
 	events := make(chan []byte, 10)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if err := coord.VerifyWebhook([]byte(e2eWebhookSecret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
+		if err := webhook.Verify([]byte(e2eWebhookSecret), r.Header, body, time.Now(), 5*time.Minute); err != nil {
 			t.Errorf("webhook delivery: %v", err)
 			w.WriteHeader(http.StatusUnauthorized)
 			return

@@ -1,4 +1,4 @@
-package coord
+package webhook
 
 import (
 	"bytes"
@@ -40,30 +40,30 @@ const (
 
 // Defaults of a Notifier.
 const (
-	DefaultWebhookAttempts = 5
-	DefaultWebhookBackoff  = time.Second
-	DefaultWebhookTimeout  = 10 * time.Second
-	// MaxWebhookQueue is the most deliveries waiting per webhook; beyond
-	// it the oldest are dropped (and logged), so that a dead receiver
-	// cannot exhaust memory.
-	MaxWebhookQueue = 10000
-	// MinWebhookSecret is the shortest secret accepted, in bytes.
-	MinWebhookSecret = 16
+	DefaultAttempts = 5
+	DefaultBackoff  = time.Second
+	DefaultTimeout  = 10 * time.Second
+	// MaxQueue is the most deliveries waiting per webhook; beyond it the
+	// oldest are dropped (and logged), so that a dead receiver cannot
+	// exhaust memory.
+	MaxQueue = 10000
+	// MinSecret is the shortest secret accepted, in bytes.
+	MinSecret = 16
 )
 
-// Webhook is a receiver of alerts: an HTTP(S) URL and the secret that
+// Hook is a receiver of alerts: an HTTP(S) URL and the secret that
 // authenticates each delivery.
-type Webhook struct {
+type Hook struct {
 	URL string `json:"url"`
 	// Secret keys the HMAC-SHA256 in HeaderSignature. Receivers check it
-	// with VerifyWebhook.
+	// with Verify.
 	Secret string `json:"secret"`
 }
 
 // Validate checks the URL (https, or http to a loopback address only, as
 // alerts are not for the network to read) and the secret's length. The
 // error never contains the secret.
-func (h Webhook) Validate() error {
+func (h Hook) Validate() error {
 	u, err := url.Parse(h.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("webhook %q: the URL must be https://host/... (or http:// to a loopback address)", RedactURL(h.URL))
@@ -71,8 +71,8 @@ func (h Webhook) Validate() error {
 	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
 		return fmt.Errorf("webhook %q: plain http is allowed to loopback addresses only; alerts must not cross a network in clear", RedactURL(h.URL))
 	}
-	if len(h.Secret) < MinWebhookSecret {
-		return fmt.Errorf("webhook %q: the secret must be at least %d bytes", RedactURL(h.URL), MinWebhookSecret)
+	if len(h.Secret) < MinSecret {
+		return fmt.Errorf("webhook %q: the secret must be at least %d bytes", RedactURL(h.URL), MinSecret)
 	}
 	return nil
 }
@@ -123,12 +123,12 @@ func loopbackHost(host string) bool {
 // Set the fields, call Open, then Notify from any goroutine. A Notifier is
 // safe for concurrent use once open.
 type Notifier struct {
-	Hooks []Webhook
+	Hooks []Hook
 	// Client makes the requests; nil uses a client with
-	// DefaultWebhookTimeout.
+	// DefaultTimeout.
 	Client *http.Client
-	// Attempts per delivery (DefaultWebhookAttempts when 0), Backoff before
-	// the first retry (DefaultWebhookBackoff when 0), doubled after each.
+	// Attempts per delivery (DefaultAttempts when 0), Backoff before
+	// the first retry (DefaultBackoff when 0), doubled after each.
 	Attempts int
 	Backoff  time.Duration
 	Now      func() time.Time
@@ -150,7 +150,7 @@ type NotifierStats struct {
 }
 
 type hookQueue struct {
-	hook   Webhook
+	hook   Hook
 	mu     sync.Mutex
 	list   []delivery
 	wake   chan struct{}
@@ -171,16 +171,16 @@ func (n *Notifier) Open(ctx context.Context) error {
 		}
 	}
 	if n.Client == nil {
-		n.Client = &http.Client{Timeout: DefaultWebhookTimeout}
+		n.Client = &http.Client{Timeout: DefaultTimeout}
 	}
 	c := *n.Client
 	c.CheckRedirect = refuseRedirect
 	n.Client = &c
 	if n.Attempts <= 0 {
-		n.Attempts = DefaultWebhookAttempts
+		n.Attempts = DefaultAttempts
 	}
 	if n.Backoff <= 0 {
-		n.Backoff = DefaultWebhookBackoff
+		n.Backoff = DefaultBackoff
 	}
 	n.ctx, n.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	n.mu.Lock()
@@ -193,7 +193,7 @@ func (n *Notifier) Open(ctx context.Context) error {
 // keeps its queue, one removed stops (its queued deliveries are dropped),
 // one added starts. It returns the validation error of a bad webhook and
 // changes nothing then.
-func (n *Notifier) SetHooks(hooks []Webhook) error {
+func (n *Notifier) SetHooks(hooks []Hook) error {
 	for _, h := range hooks {
 		if err := h.Validate(); err != nil {
 			return err
@@ -206,7 +206,7 @@ func (n *Notifier) SetHooks(hooks []Webhook) error {
 }
 
 // setHooks is SetHooks with mu held, after Open.
-func (n *Notifier) setHooks(hooks []Webhook) {
+func (n *Notifier) setHooks(hooks []Hook) {
 	n.Hooks = slices.Clone(hooks)
 	var keep []*hookQueue
 	for _, q := range n.queues {
@@ -277,7 +277,7 @@ func (n *Notifier) Notify(event string, alert *stix.Object) {
 	for _, q := range queues {
 		d := delivery{id: stix.NewUUID(), event: event, body: body}
 		q.mu.Lock()
-		if len(q.list) >= MaxWebhookQueue {
+		if len(q.list) >= MaxQueue {
 			q.list = q.list[1:]
 			n.count(func(s *NotifierStats) { s.Dropped++ })
 			n.logger().Warn("webhook queue full: oldest delivery dropped", "url", RedactURL(q.hook.URL))
@@ -326,7 +326,7 @@ var errFinal = errors.New("final")
 
 // Deliver posts one delivery to a webhook, with retries, and returns the
 // last error when every attempt failed.
-func (n *Notifier) Deliver(ctx context.Context, h Webhook, id, event string, body []byte) error {
+func (n *Notifier) Deliver(ctx context.Context, h Hook, id, event string, body []byte) error {
 	backoff := n.Backoff
 	var err error
 	for attempt := 1; attempt <= n.Attempts; attempt++ {
@@ -348,7 +348,7 @@ func (n *Notifier) Deliver(ctx context.Context, h Webhook, id, event string, bod
 	return err
 }
 
-func (n *Notifier) post(ctx context.Context, h Webhook, id, event string, body []byte) error {
+func (n *Notifier) post(ctx context.Context, h Hook, id, event string, body []byte) error {
 	now := time.Now
 	if n.Now != nil {
 		now = n.Now
@@ -363,7 +363,7 @@ func (n *Notifier) post(ctx context.Context, h Webhook, id, event string, body [
 	req.Header.Set(HeaderEvent, event)
 	req.Header.Set(HeaderDelivery, id)
 	req.Header.Set(HeaderTimestamp, ts)
-	req.Header.Set(HeaderSignature, SignWebhook([]byte(h.Secret), ts, body))
+	req.Header.Set(HeaderSignature, Sign([]byte(h.Secret), ts, body))
 	resp, err := n.Client.Do(req)
 	if err != nil {
 		// The client's error quotes the whole URL, a credential for many
@@ -387,8 +387,8 @@ func (n *Notifier) post(ctx context.Context, h Webhook, id, event string, body [
 	return fmt.Errorf("%w: webhook answered %s", errFinal, resp.Status)
 }
 
-// SignWebhook returns the HeaderSignature value for a delivery.
-func SignWebhook(secret []byte, timestamp string, body []byte) string {
+// Sign returns the HeaderSignature value for a delivery.
+func Sign(secret []byte, timestamp string, body []byte) string {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(timestamp))
 	mac.Write([]byte{'.'})
@@ -396,29 +396,29 @@ func SignWebhook(secret []byte, timestamp string, body []byte) string {
 	return "v1=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// ErrWebhookSignature reports a delivery whose signature or timestamp does
+// ErrSignature reports a delivery whose signature or timestamp does
 // not check.
-var ErrWebhookSignature = errors.New("webhook signature does not verify")
+var ErrSignature = errors.New("webhook signature does not verify")
 
-// VerifyWebhook checks a delivery the way a receiver should: the
+// Verify checks a delivery the way a receiver should: the
 // signature must be the HMAC of the timestamp and the body under secret
 // (compared in constant time), and the timestamp within tolerance of now,
 // so that a recorded delivery cannot be replayed later. Receivers should
 // also ignore a HeaderDelivery id they have seen.
-func VerifyWebhook(secret []byte, header http.Header, body []byte, now time.Time, tolerance time.Duration) error {
+func Verify(secret []byte, header http.Header, body []byte, now time.Time, tolerance time.Duration) error {
 	ts := header.Get(HeaderTimestamp)
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return fmt.Errorf("%w: %s %q is not Unix seconds", ErrWebhookSignature, HeaderTimestamp, ts)
+		return fmt.Errorf("%w: %s %q is not Unix seconds", ErrSignature, HeaderTimestamp, ts)
 	}
 	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
-		return fmt.Errorf("%w: timestamp is %s away from now (tolerance %s)", ErrWebhookSignature, d.Round(time.Second), tolerance)
+		return fmt.Errorf("%w: timestamp is %s away from now (tolerance %s)", ErrSignature, d.Round(time.Second), tolerance)
 	}
-	want := SignWebhook(secret, ts, body)
+	want := Sign(secret, ts, body)
 	for _, got := range strings.Split(header.Get(HeaderSignature), ",") {
 		if hmac.Equal([]byte(strings.TrimSpace(got)), []byte(want)) {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: no v1 signature matches", ErrWebhookSignature)
+	return fmt.Errorf("%w: no v1 signature matches", ErrSignature)
 }
