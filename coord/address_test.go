@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -13,7 +14,7 @@ import (
 // were unaddressed TLP:AMBER, which went to the hub only and never reached
 // the member states concerned).
 func TestCoordinationAddressed(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := date("2026-03-10T10:00:00Z")
 	fr := newService(store, orgIDs["FR"], "FR", &now)
 	fr.MemberStateOrgs = func(cc string) []string {
@@ -24,7 +25,7 @@ func TestCoordinationAddressed(t *testing.T) {
 	}
 	recipients := func(id string) []string {
 		t.Helper()
-		objs := store.objects(t, alertColl, stix.IDType(id))
+		objs := store.Objects(t, alertColl, stix.IDType(id))
 		var last *stix.Object
 		for _, o := range objs {
 			if o.ID == id && (last == nil || o.Version().Compare(last.Version()) > 0) {

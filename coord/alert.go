@@ -9,24 +9,6 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-// Early-warning rules, as named in an alert's rule property.
-const (
-	// RuleSameIndicator: the same indicator (or any other sighted object)
-	// sighted by organisations in at least MinStates member states within
-	// Window.
-	RuleSameIndicator = "same-indicator"
-	// RuleSameIntrusionSet: at least two different indicators tied to the
-	// same intrusion set (an "indicates" relationship, directly or through
-	// a campaign attributed to it), sighted in at least MinStates member
-	// states within Window.
-	RuleSameIntrusionSet = "same-intrusion-set"
-	// RuleSameCampaign: the same for indicators tied to one campaign.
-	RuleSameCampaign = "same-campaign"
-	// RuleWatchlist: a peer published an indicator that matches a member
-	// state's watchlist.
-	RuleWatchlist = "watchlist"
-)
-
 // Alert severity levels, lowest first.
 const (
 	SeverityLow      = "low"
@@ -39,8 +21,9 @@ const (
 var Severities = []string{SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical}
 
 // Alert is an early-warning alert: an x-rampart-alert object (declared by
-// AlertExtensionID). An alert is about one episode of one rule: while more
-// sightings join it, it keeps its id and gets new versions.
+// AlertExtensionID), raised by the engine of package coord/warning. An
+// alert is about one episode of one rule: while more sightings join it,
+// it keeps its id and gets new versions.
 type Alert struct {
 	ID        string
 	Name      string
@@ -49,6 +32,8 @@ type Alert struct {
 	Modified  time.Time
 	Markings  []string
 
+	// Rule names the rule that fired (same-indicator, same-intrusion-set,
+	// same-campaign or watchlist: the Rule constants of coord/warning).
 	Rule string
 	// SubjectRef is what the alert is about: the sighted object, the
 	// intrusion set or the campaign.
@@ -165,9 +150,11 @@ func ParseAlert(o *stix.Object) (*Alert, error) {
 	return a, nil
 }
 
-// sameContent reports whether two versions of an alert say the same
-// thing, so that no new version is written for nothing.
-func (a *Alert) sameContent(b *Alert) bool {
+// SameContent reports whether two versions of an alert say the same
+// thing (all of it but the id, the creator, the times of the versions,
+// the rule's parameters and the watchlist's name), so that no new
+// version is written for nothing.
+func (a *Alert) SameContent(b *Alert) bool {
 	return a.Rule == b.Rule && a.SubjectRef == b.SubjectRef && a.Severity == b.Severity &&
 		slices.Equal(a.Markings, b.Markings) &&
 		a.SeverityScore == b.SeverityScore && a.Name == b.Name &&
@@ -176,18 +163,4 @@ func (a *Alert) sameContent(b *Alert) bool {
 		slices.Equal(a.IntrusionSetRefs, b.IntrusionSetRefs) && slices.Equal(a.CampaignRefs, b.CampaignRefs) &&
 		slices.Equal(a.SeverityReasons, b.SeverityReasons) && slices.Equal(a.Matches, b.Matches) &&
 		a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen)
-}
-
-// severityOf maps a score to a level: 0-1 low, 2 medium, 3 high, 4 and
-// more critical.
-func severityOf(score int) string {
-	switch {
-	case score >= 4:
-		return SeverityCritical
-	case score == 3:
-		return SeverityHigh
-	case score == 2:
-		return SeverityMedium
-	}
-	return SeverityLow
 }

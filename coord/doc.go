@@ -1,7 +1,7 @@
-// Package coord is how member states respond together: cross-border early
-// warning, coordinated incidents with their NIS2 deadlines and EU alert
-// levels, and joint attribution statements that count only once a quorum
-// of member states has signed them.
+// Package coord is how member states respond together: coordinated
+// incidents with their NIS2 deadlines and EU alert levels, joint
+// attribution statements that count only once a quorum of member states
+// has signed them, and the alerts of cross-border early warning.
 //
 // Everything it produces is STIX, stored in the node's collections so that
 // TAXII and federation carry it like any object, and declared by the
@@ -17,28 +17,25 @@
 //
 // docs/COORDINATION.md describes every property and rule.
 //
+// Two packages below this one do the rest: coord/warning is the
+// early-warning engine that raises alerts, with its rules, watchlists and
+// settings; coord/webhook pushes alerts to webhooks with an HMAC
+// signature.
+//
 // Reach first for:
 //
 //   - Service: incidents (CreateIncident, UpdateIncident, FindIncidents,
 //     FindJointIncident), alerts (FindAlerts) and statements
 //     (CreateStatement, StatementObjects, PublishStatement) over a node's
-//     rampart.ObjectService.
+//     rampart.ObjectService; ReadAs gives the View one reader may read.
 //   - Deadlines and Incident.Overdue: the NIS2 Art. 23(4) deadlines (early
 //     warning 24 h, notification 72 h, final report one month after the
 //     notification), computed from the detection time and flagged against
 //     any clock.
-//   - EarlyWarning: the engine that reads sightings from the store and as
-//     they arrive (Observe fits taxii.Server.OnAdded), raises alerts when
-//     organisations in MinStates member states sight the same indicator,
-//     or indicators of the same intrusion set or campaign, within Window,
-//     and when a peer's indicator names an asset on a Watchlist; Notifier
-//     pushes alerts to webhooks with an HMAC signature.
 //   - Endorse, CountEndorsements, Statement.Publish and CheckStatements:
 //     the quorum rules of joint statements, with the reason for every
 //     endorsement that does not count (not a member, not invited,
 //     duplicate signer, revoked key, other terms, ...).
-//   - Settings, ReadSettings, WriteSettings: a node's rules, webhooks and
-//     watchlists, kept in SettingsFile in its data directory.
 //
 // Signing is never automatic: Endorse returns an unsigned opinion, and
 // only a member state's own keys (trust.Identity.Sign, run by a person

@@ -19,17 +19,3 @@ func ExampleDeadlines() {
 	// notification 2027-01-31T12:00:00Z overdue
 	// final-report 2027-03-03T12:00:00Z pending
 }
-
-func ExampleWatchlist_Match() {
-	wl := &coord.Watchlist{Name: "fr-assets", MemberState: "FR", Domains: []string{"gouv.example"}, Brands: []string{"acmebank"}}
-	if err := wl.Validate(); err != nil {
-		panic(err)
-	}
-	values, _ := coord.Observables("[domain-name:value = 'mail.gouv.example'] OR [url:value = 'https://acmebank-login.example/']")
-	for _, m := range wl.Match(values) {
-		fmt.Println(m.Kind, m.Entry, m.Value)
-	}
-	// Output:
-	// domain gouv.example mail.gouv.example
-	// brand acmebank https://acmebank-login.example/
-}

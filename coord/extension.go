@@ -105,17 +105,21 @@ func ExtensionDefinitions() []*stix.Object {
 	return out
 }
 
-// definitionsOnce stores the extension definitions in a collection the
-// first time coordination writes there, so that every object Rampart
-// writes can be resolved by the tools that read it, and collections that
-// never hold coordination objects are left as they are. The zero value is
-// ready to use.
-type definitionsOnce struct {
+// DefinitionsOnce stores the extension definitions in a collection the
+// first time coordination (the Service, the early-warning engine) writes
+// there, so that every object Rampart writes can be resolved by the tools
+// that read it, and collections that never hold coordination objects are
+// left as they are. The zero value is ready to use; a DefinitionsOnce is
+// safe for concurrent use.
+type DefinitionsOnce struct {
 	mu   sync.Mutex
 	done map[string]bool
 }
 
-func (d *definitionsOnce) ensure(ctx context.Context, objects rampart.ObjectService, collectionID string) error {
+// Ensure stores ExtensionDefinitions in the collection collectionID
+// unless this DefinitionsOnce already has; it returns the store's error,
+// and tries again on the next call after one.
+func (d *DefinitionsOnce) Ensure(ctx context.Context, objects rampart.ObjectService, collectionID string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.done[collectionID] {

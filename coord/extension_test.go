@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -36,10 +37,10 @@ func TestExtensionDefinitions(t *testing.T) {
 }
 
 func TestDefinitionsStoredWithFirstWrite(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0
 	svc := newService(store, orgIDs["FR"], "FR", &now)
-	if n := len(store.objects(t, alertColl, "extension-definition")); n != 0 {
+	if n := len(store.Objects(t, alertColl, "extension-definition")); n != 0 {
 		t.Fatalf("%d definitions before any write", n)
 	}
 	for range 2 {
@@ -47,10 +48,10 @@ func TestDefinitionsStoredWithFirstWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(store.objects(t, alertColl, "extension-definition")); n != 4 {
+	if n := len(store.Objects(t, alertColl, "extension-definition")); n != 4 {
 		t.Errorf("%d definitions after writing, want 4", n)
 	}
-	if n := store.versions(NIS2ExtensionID, alertColl); n != 1 {
+	if n := store.Versions(NIS2ExtensionID, alertColl); n != 1 {
 		t.Errorf("the NIS2 definition is stored %d times", n)
 	}
 }

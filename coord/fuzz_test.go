@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -15,7 +16,7 @@ func FuzzParseObjects(f *testing.F) {
 	inc := sampleIncident()
 	o, _ := inc.Object(t0)
 	f.Add([]byte(o.Raw))
-	a := &Alert{ID: derivedID(AlertType, "seed"), Name: "n", Rule: RuleSameIndicator, Severity: SeverityLow, Created: t0, Modified: t0,
+	a := &Alert{ID: coordtest.UUID(AlertType, 1), Name: "n", Rule: "same-indicator", Severity: SeverityLow, Created: t0, Modified: t0,
 		MemberStates: []string{"DE", "FR"}, SightingRefs: []string{"sighting--00000000-0000-4000-8000-000000000001"}}
 	o, _ = a.Object()
 	f.Add([]byte(o.Raw))
@@ -56,7 +57,7 @@ func FuzzParseObjects(f *testing.F) {
 				return
 			}
 			back, err := ParseAlert(next)
-			if err != nil || !a.sameContent(back) {
+			if err != nil || !a.SameContent(back) {
 				t.Fatalf("alert round trip: %v", err)
 			}
 		case StatementType:

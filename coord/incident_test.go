@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -88,7 +89,7 @@ func TestIncidentNewVersionKeepsForeignProperties(t *testing.T) {
 	// An incident from another tool, signed, with a custom property and a
 	// foreign extension, and an incident-core member Rampart does not
 	// manage.
-	o := mustObject(t, `{"type":"incident","spec_version":"2.1","id":"incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10",
+	o := coordtest.MustObject(t, `{"type":"incident","spec_version":"2.1","id":"incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10",
 		"created":"2026-03-10T10:00:00.000Z","modified":"2026-03-10T10:00:00.000Z","name":"From elsewhere",
 		"x_other_tool_ticket":"INC-4711",
 		"extensions":{

@@ -1,10 +1,10 @@
 package coord
 
 import (
-	"crypto/sha1"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
 	"fmt"
+	"slices"
 
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -81,23 +81,6 @@ func newSDOExtension(id string) map[string]map[string]string {
 	return map[string]map[string]string{id: {"extension_type": stix.ExtensionNewSDO}}
 }
 
-// alertNamespace is the UUIDv5 namespace of alert ids derived from what
-// they are about, so that every node computes the same id for the same
-// episode.
-var alertNamespace = [16]byte{0x10, 0x20, 0x34, 0xe3, 0x54, 0xb2, 0x44, 0xd9, 0x8b, 0x18, 0x96, 0xe3, 0x9b, 0xbd, 0x17, 0xa0}
-
-// derivedID returns typ--UUIDv5(alertNamespace, name) (RFC 9562 §5.5).
-func derivedID(typ, name string) string {
-	h := sha1.New()
-	h.Write(alertNamespace[:])
-	h.Write([]byte(name))
-	var u [16]byte
-	copy(u[:], h.Sum(nil))
-	u[6] = u[6]&0x0f | 0x50
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%s--%x-%x-%x-%x-%x", typ, u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
-}
-
 // validCountry reports whether c is an ISO 3166-1 alpha-2 code in upper
 // case (or "EU", which the trust registry uses for EU bodies).
 func validCountry(c string) bool {
@@ -117,4 +100,9 @@ func lowerHyphen(s string) bool {
 		}
 	}
 	return true
+}
+
+// dedupe returns the distinct values of list, sorted; nil for none.
+func dedupe(list []string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(list)))
 }

@@ -54,7 +54,7 @@ type Service struct {
 	Now    func() time.Time
 
 	mu   sync.Mutex
-	defs definitionsOnce
+	defs DefinitionsOnce
 }
 
 func (s *Service) now() time.Time {
@@ -81,7 +81,7 @@ func (s *Service) put(ctx context.Context, objs ...*stix.Object) ([]*stix.Object
 		}
 		out[i] = o
 	}
-	if err := s.defs.ensure(ctx, s.Objects, s.CollectionID); err != nil {
+	if err := s.defs.Ensure(ctx, s.Objects, s.CollectionID); err != nil {
 		return nil, err
 	}
 	if _, err := s.Objects.CreateObjects(ctx, s.CollectionID, out); err != nil {
@@ -99,7 +99,7 @@ func (s *Service) Store(ctx context.Context, objs ...*stix.Object) ([]*stix.Obje
 // StoreSigned stores objects as they are, for objects already signed by
 // their creator (endorsements signed by another member state).
 func (s *Service) StoreSigned(ctx context.Context, objs ...*stix.Object) error {
-	if err := s.defs.ensure(ctx, s.Objects, s.CollectionID); err != nil {
+	if err := s.defs.Ensure(ctx, s.Objects, s.CollectionID); err != nil {
 		return err
 	}
 	_, err := s.Objects.CreateObjects(ctx, s.CollectionID, objs)

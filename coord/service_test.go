@@ -8,16 +8,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
-func newService(store *memStore, org, state string, now *time.Time) *Service {
+func newService(store *coordtest.Store, org, state string, now *time.Time) *Service {
 	return &Service{Objects: store, CollectionID: alertColl, ReadFrom: []string{"feed"}, Organization: org, MemberState: state,
 		Now: func() time.Time { return *now }}
 }
 
 func TestServiceIncidents(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := date("2026-03-10T10:00:00Z")
 	fr := newService(store, orgIDs["FR"], "FR", &now)
 	de := newService(store, orgIDs["DE"], "DE", &now)
@@ -45,8 +46,8 @@ func TestServiceIncidents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if store.versions(joint.ID, alertColl) != 2 || got.Submitted[ReportEarlyWarning] != now {
-		t.Errorf("update: %d versions, submitted %v", store.versions(joint.ID, alertColl), got.Submitted)
+	if store.Versions(joint.ID, alertColl) != 2 || got.Submitted[ReportEarlyWarning] != now {
+		t.Errorf("update: %d versions, submitted %v", store.Versions(joint.ID, alertColl), got.Submitted)
 	}
 	_, err = de.UpdateIncident(ctx, joint.ID, func(inc *Incident) error { inc.Name = "mine now"; return nil })
 	if rampart.ErrorCode(err) != rampart.EFORBIDDEN || !strings.Contains(rampart.ErrorMessage(err), "only its creator writes new versions") {
@@ -103,7 +104,7 @@ func TestServiceIncidents(t *testing.T) {
 
 func TestServiceStatementFlow(t *testing.T) {
 	f := newFederation(t)
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0
 	svc := newService(store, orgIDs["FR"], "FR", &now)
 	svc.Sign = f.ids["FR"].Sign

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -242,8 +243,8 @@ func TestStatementWithdrawnEndorsement(t *testing.T) {
 	}
 	e := f.endorse(t, s, "DE", t0.Add(time.Hour))
 	// Germany withdraws: a new version of its opinion, disagreeing.
-	withdrawn := mustObject(t, strings.Replace(strings.Replace(string(e.Raw), `"strongly-agree"`, `"disagree"`, 1),
-		`"modified":"`+ts(t0.Add(time.Hour))+`"`, `"modified":"`+ts(t0.Add(2*time.Hour))+`"`, 1))
+	withdrawn := coordtest.MustObject(t, strings.Replace(strings.Replace(string(e.Raw), `"strongly-agree"`, `"disagree"`, 1),
+		`"modified":"`+coordtest.Timestamp(t0.Add(time.Hour))+`"`, `"modified":"`+coordtest.Timestamp(t0.Add(2*time.Hour))+`"`, 1))
 	withdrawn, err := f.ids["DE"].Sign(withdrawn)
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +288,7 @@ func TestStatementValidate(t *testing.T) {
 	}
 	// A statement whose terms_digest was edited is refused when read.
 	o, _ := a.Object(t0)
-	bad := mustObject(t, strings.Replace(string(o.Raw), `"confidence":85`, `"confidence":95`, 1))
+	bad := coordtest.MustObject(t, strings.Replace(string(o.Raw), `"confidence":85`, `"confidence":95`, 1))
 	if _, err := ParseStatement(bad); err == nil || !strings.Contains(err.Error(), "does not match its terms") {
 		t.Errorf("edited terms: %v", err)
 	}

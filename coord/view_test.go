@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -36,7 +37,7 @@ func (w *withholdRed) release(_ context.Context, coll string, objs []*stix.Objec
 // state or timeline entry in a joint view; an incident whose latest
 // version is withheld is absent, whatever its earlier versions.
 func TestViewWithholds(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := date("2026-03-10T10:00:00Z")
 	fr := newService(store, orgIDs["FR"], "FR", &now)
 	de := newService(store, orgIDs["DE"], "DE", &now)
@@ -122,10 +123,10 @@ func TestViewWithholds(t *testing.T) {
 // are not among a statement's objects, and that a release that fails or
 // answers for other objects than it was given fails the read.
 func TestViewStatementObjects(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0
 	fr := newService(store, orgIDs["FR"], "FR", &now)
-	st := &Statement{Name: "s", Text: "Attributed.", IncidentRefs: []string{uuid("incident", 1)}, IntrusionSetRef: uuid("intrusion-set", 1),
+	st := &Statement{Name: "s", Text: "Attributed.", IncidentRefs: []string{coordtest.UUID("incident", 1)}, IntrusionSetRef: coordtest.UUID("intrusion-set", 1),
 		Confidence: 50, Invited: []string{orgIDs["FR"], orgIDs["DE"]}, Threshold: 1}
 	_, err := fr.CreateStatement(ctx, st)
 	must(t, err)
@@ -133,7 +134,7 @@ func TestViewStatementObjects(t *testing.T) {
 	must(t, err)
 	secret, err := Endorse(st, orgIDs["DE"], "", now)
 	must(t, err)
-	secret = mustObject(t, strings.Replace(string(secret.Raw), `"type"`, `"object_marking_refs":["`+stix.TLPRed.MarkingID()+`"],"type"`, 1))
+	secret = coordtest.MustObject(t, strings.Replace(string(secret.Raw), `"type"`, `"object_marking_refs":["`+stix.TLPRed.MarkingID()+`"],"type"`, 1))
 	must(t, fr.StoreSigned(ctx, open, secret))
 
 	w := &withholdRed{pages: map[string]int{}}

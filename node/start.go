@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/taxii"
@@ -24,7 +24,7 @@ import (
 type serving struct {
 	metrics  *metrics
 	matcher  *Matcher
-	ew       *coord.EarlyWarning
+	ew       *warning.Engine
 	notifier *webhook.Notifier
 	taxii    *taxii.Server
 	api      *web.Server
@@ -88,7 +88,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	n.Objects.Subscribe(s.matcher)
 
 	// Early warning and the webhooks it notifies, from the settings.
-	settings, err := coord.LoadSettings(ctx, n.Settings)
+	settings, err := warning.LoadSettings(ctx, n.Settings)
 	if err != nil {
 		return err
 	}
@@ -152,12 +152,12 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 // rules and watchlists of its settings, alerts written to the
 // coordination collection as its organisation, signed with its keys, and
 // member states placed by the registry and the node's organisations.
-func (n *Node) EarlyWarning(ctx context.Context) (*coord.EarlyWarning, error) {
-	settings, err := coord.LoadSettings(ctx, n.Settings)
+func (n *Node) EarlyWarning(ctx context.Context) (*warning.Engine, error) {
+	settings, err := warning.LoadSettings(ctx, n.Settings)
 	if err != nil {
 		return nil, err
 	}
-	ew := coord.NewEarlyWarning()
+	ew := warning.NewEngine()
 	ew.Objects, ew.Collections, ew.CollectionID = n.Objects, n.Collections, n.Coord.CollectionID
 	ew.Rules, ew.Watchlists, ew.Logger = settings.Rules, settings.Watchlists, n.logger
 	ew.Organization = n.Organization(ctx)

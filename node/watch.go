@@ -7,10 +7,9 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/rampart-cti/rampart/internal/atomicfile"
-
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
+	"github.com/rampart-cti/rampart/internal/atomicfile"
 )
 
 // settingsService is the node's settings as the store keeps them, telling
@@ -85,7 +84,7 @@ func (n *Node) watchSettings(ctx context.Context, s *serving) {
 // applySettings gives the engines the coordination settings in the store,
 // changing what changed.
 func (n *Node) applySettings(ctx context.Context, s *serving) error {
-	set, err := coord.LoadSettings(ctx, n.Settings)
+	set, err := warning.LoadSettings(ctx, n.Settings)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 )
 
 // alertView is an alert as the API shows it.
@@ -119,11 +120,11 @@ func (s *Server) handleRules(w http.ResponseWriter, r *http.Request, a *rampart.
 }
 
 // watchlists returns the watchlists as the node's settings hold them.
-func (s *Server) watchlists(ctx context.Context) ([]*coord.Watchlist, error) {
+func (s *Server) watchlists(ctx context.Context) ([]*warning.Watchlist, error) {
 	if s.Settings == nil {
 		return nil, rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
 	}
-	set, err := coord.LoadSettings(ctx, s.Settings)
+	set, err := warning.LoadSettings(ctx, s.Settings)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func (s *Server) handleListWatchlists(w http.ResponseWriter, r *http.Request, a 
 		return err
 	}
 	if lists == nil {
-		lists = []*coord.Watchlist{}
+		lists = []*warning.Watchlist{}
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"watchlists": lists})
 	return nil
@@ -157,7 +158,7 @@ func (s *Server) handleGetWatchlist(w http.ResponseWriter, r *http.Request, a *r
 }
 
 func (s *Server) handlePutWatchlist(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	var wl coord.Watchlist
+	var wl warning.Watchlist
 	if err := readJSON(r, &wl); err != nil {
 		return err
 	}
@@ -174,7 +175,7 @@ func (s *Server) handlePutWatchlist(w http.ResponseWriter, r *http.Request, a *r
 	// Each watchlist is its own setting: concurrent changes to two
 	// watchlists never overwrite each other. The node applies the change
 	// at once.
-	if err := coord.SaveWatchlist(r.Context(), s.Settings, &wl); err != nil {
+	if err := warning.SaveWatchlist(r.Context(), s.Settings, &wl); err != nil {
 		return err
 	}
 	s.writeJSON(w, http.StatusOK, &wl)
@@ -186,7 +187,7 @@ func (s *Server) handleDeleteWatchlist(w http.ResponseWriter, r *http.Request, a
 	if s.Settings == nil {
 		return rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
 	}
-	if err := coord.DeleteWatchlist(r.Context(), s.Settings, name); err != nil {
+	if err := warning.DeleteWatchlist(r.Context(), s.Settings, name); err != nil {
 		return err
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"deleted": name})

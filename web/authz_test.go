@@ -16,6 +16,7 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/access"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
@@ -235,7 +236,7 @@ func (m *matrix) objectsFixture(t *testing.T) {
 	alert := func(name, readers string, l stix.TLP) string {
 		marker := "MARK-" + strings.ReplaceAll(name, " ", "-")
 		a := &coord.Alert{ID: stix.NewID(coord.AlertType), Name: marker, CreatedBy: orgFR, Created: now, Modified: now, Markings: marking(l),
-			Rule: coord.RuleSameIndicator, SubjectRef: "indicator--0c000000-0000-4000-8000-0000000000aa", Severity: coord.SeverityMedium,
+			Rule: warning.RuleSameIndicator, SubjectRef: "indicator--0c000000-0000-4000-8000-0000000000aa", Severity: coord.SeverityMedium,
 			MemberStates: []string{"FR", "DE"}, FirstSeen: detected, LastSeen: now}
 		o, err := a.Object()
 		must(t, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/match"
@@ -58,7 +59,7 @@ type Server struct {
 	// Server).
 	Access rampart.AccessService
 	// EarlyWarning, when set, gives the rules in force and the watchlists.
-	EarlyWarning *coord.EarlyWarning
+	EarlyWarning *warning.Engine
 	// Settings are the node's settings, where watchlists changed through
 	// the API are kept (the node applies them at once); without it the
 	// watchlist endpoints answer 503.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/sqlite"
@@ -35,7 +36,7 @@ type node struct {
 	coordID  string
 	intelID  string
 	svc      *coord.Service
-	ew       *coord.EarlyWarning
+	ew       *warning.Engine
 	api      *Server
 	srv      *httptest.Server
 	now      time.Time
@@ -78,7 +79,7 @@ func newNode(t testing.TB) *node {
 	}
 	clock := func() time.Time { return n.now }
 	n.svc = &coord.Service{Objects: n.objects, CollectionID: n.coordID, Organization: orgFR, MemberState: "FR", Now: clock}
-	n.ew = coord.NewEarlyWarning()
+	n.ew = warning.NewEngine()
 	n.ew.Objects, n.ew.Collections, n.ew.CollectionID, n.ew.Organization, n.ew.Now = n.objects, colls, n.coordID, orgFR, clock
 	must(t, n.ew.Open(ctx))
 	t.Cleanup(func() { n.ew.Close() })
@@ -100,11 +101,11 @@ func newNode(t testing.TB) *node {
 // watchlists as soon as they change, as a serving node does.
 type applyingSettings struct {
 	rampart.SettingService
-	ew *coord.EarlyWarning
+	ew *warning.Engine
 }
 
 func (s *applyingSettings) apply(ctx context.Context) error {
-	set, err := coord.LoadSettings(ctx, s.SettingService)
+	set, err := warning.LoadSettings(ctx, s.SettingService)
 	if err != nil {
 		return err
 	}
@@ -331,7 +332,7 @@ func TestAlertsAndWatchlistsAPI(t *testing.T) {
 	// Watchlists: an administrator adds France's networks; the indicator
 	// already stored matches and raises a TLP:RED alert.
 	n.want(n.do("admin", "PUT", "/api/v1/watchlists/fr-nets", `{"member_state":"FR","owner":"`+orgFR+`","networks":["192.0.2.0/24"]}`), 200, `"name":"fr-nets"`)
-	if set, err := coord.LoadSettings(ctx, n.settings); err != nil || len(set.Watchlists) != 1 {
+	if set, err := warning.LoadSettings(ctx, n.settings); err != nil || len(set.Watchlists) != 1 {
 		t.Errorf("watchlists kept: %v, %v", set, err)
 	}
 	n.want(n.do("admin", "GET", "/api/v1/watchlists", ""), 200, `"networks":["192.0.2.0/24"]`)
@@ -340,7 +341,7 @@ func TestAlertsAndWatchlistsAPI(t *testing.T) {
 	n.want(n.do("admin", "PUT", "/api/v1/watchlists/fr-nets", `{"name":"other","member_state":"FR"}`), 400, "the body names watchlist")
 	n.want(n.do("admin", "DELETE", "/api/v1/watchlists/fr-nets", ""), 200)
 	n.want(n.do("admin", "DELETE", "/api/v1/watchlists/fr-nets", ""), 404)
-	if set, err := coord.LoadSettings(ctx, n.settings); err != nil || len(set.Watchlists) != 0 {
+	if set, err := warning.LoadSettings(ctx, n.settings); err != nil || len(set.Watchlists) != 0 {
 		t.Errorf("watchlists kept after the delete: %v, %v", set, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/coord/webhook"
 )
 
@@ -248,7 +249,7 @@ func printAlert(m *Main, a *coord.Alert) {
 }
 
 func (m *Main) alertRules(ctx context.Context, env *coordEnv, minStates int, window, retention, marking string, fs *flag.FlagSet) error {
-	settings, err := coord.LoadSettings(ctx, env.n.Settings)
+	settings, err := warning.LoadSettings(ctx, env.n.Settings)
 	if err != nil {
 		return err
 	}
@@ -265,7 +266,7 @@ func (m *Main) alertRules(ctx context.Context, env *coordEnv, minStates int, win
 		if d.v == "" {
 			continue
 		}
-		v, err := coord.ParseDuration(d.v)
+		v, err := warning.ParseDuration(d.v)
 		if err != nil {
 			m.errorf("--%s: %v", d.name, err)
 			return errUsage
@@ -276,7 +277,7 @@ func (m *Main) alertRules(ctx context.Context, env *coordEnv, minStates int, win
 		r.Marking, changed = marking, true
 	}
 	if changed {
-		if err := coord.SaveRules(ctx, env.n.Settings, r); err != nil {
+		if err := warning.SaveRules(ctx, env.n.Settings, r); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "rampart: rules saved; a running node applies them at once\n")
@@ -306,13 +307,13 @@ func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
 }
 
 func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, state, owner, networks, asns, domains, brands string) error {
-	settings, err := coord.LoadSettings(ctx, env.n.Settings)
+	settings, err := warning.LoadSettings(ctx, env.n.Settings)
 	if err != nil {
 		return err
 	}
 	lists := settings.Watchlists
 	find := func(name string) int {
-		return slices.IndexFunc(lists, func(w *coord.Watchlist) bool { return w.Name == name })
+		return slices.IndexFunc(lists, func(w *warning.Watchlist) bool { return w.Name == name })
 	}
 	op := pos[0] // checked by checkAlertOp
 	switch op {
@@ -344,14 +345,14 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 		}
 		return nil
 	case "remove":
-		if err := coord.DeleteWatchlist(ctx, env.n.Settings, pos[1]); err != nil {
+		if err := warning.DeleteWatchlist(ctx, env.n.Settings, pos[1]); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "rampart: watchlist %q removed; a running node applies it at once\n", pos[1])
 		return nil
 	}
 	// add
-	w := &coord.Watchlist{Name: pos[1], MemberState: strings.ToUpper(state), Owner: owner,
+	w := &warning.Watchlist{Name: pos[1], MemberState: strings.ToUpper(state), Owner: owner,
 		Domains: splitComma(domains), Brands: splitComma(brands)}
 	if w.Owner == "" {
 		w.Owner = env.svc.Organization
@@ -379,7 +380,7 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 		}
 		w.ASNs = append(w.ASNs, n)
 	}
-	if err := coord.SaveWatchlist(ctx, env.n.Settings, w); err != nil {
+	if err := warning.SaveWatchlist(ctx, env.n.Settings, w); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "rampart: watchlist %q saved; a running node applies it at once\n", w.Name)
@@ -389,7 +390,7 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) error {
 	switch op := pos[0]; {
 	case op == "list" && len(pos) == 1:
-		settings, err := coord.LoadSettings(ctx, env.n.Settings)
+		settings, err := warning.LoadSettings(ctx, env.n.Settings)
 		if err != nil {
 			return err
 		}

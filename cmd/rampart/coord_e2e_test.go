@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/taxii"
@@ -188,7 +189,7 @@ func TestEndToEndEarlyWarning(t *testing.T) {
 		t.Fatalf("no alert reached the webhook\nhub log:\n%s", hub.proc.stderr.String())
 	}
 	a := alert.Alert
-	if alert.Event != webhook.EventAlertRaised || a.Type != coord.AlertType || a.Rule != coord.RuleSameIntrusionSet ||
+	if alert.Event != webhook.EventAlertRaised || a.Type != coord.AlertType || a.Rule != warning.RuleSameIntrusionSet ||
 		a.Subject != "intrusion-set--00000000-0000-4000-8000-0000000000e1" || strings.Join(a.MemberStates, ",") != "DE,FR" || len(a.SightingRefs) != 2 {
 		t.Errorf("alert: %+v", alert)
 	}

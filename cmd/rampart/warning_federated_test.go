@@ -10,7 +10,7 @@ import (
 
 	json "encoding/json/v2"
 
-	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -118,7 +118,7 @@ func TestEndToEndEarlyWarningFederated(t *testing.T) {
 		t.Fatalf("no alert reached the webhook\nhub log:\n%s\nfr log:\n%s", nodes["hub"].proc.stderr.String(), nodes["fr"].proc.stderr.String())
 	}
 	a := alert.Alert
-	if a.Rule != coord.RuleSameIntrusionSet || a.Subject != "intrusion-set--00000000-0000-4000-8000-0000000000e1" || strings.Join(a.MemberStates, ",") != "DE,FR" {
+	if a.Rule != warning.RuleSameIntrusionSet || a.Subject != "intrusion-set--00000000-0000-4000-8000-0000000000e1" || strings.Join(a.MemberStates, ",") != "DE,FR" {
 		t.Errorf("alert: %+v", a)
 	}
 	// The sightings are TLP:GREEN, so the hub relays each state's to the

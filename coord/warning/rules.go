@@ -1,4 +1,4 @@
-package coord
+package warning
 
 import (
 	json "encoding/json/v2"
@@ -9,7 +9,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
+)
+
+// Early-warning rules, as named in an alert's rule property.
+const (
+	// RuleSameIndicator: the same indicator (or any other sighted object)
+	// sighted by organisations in at least MinStates member states within
+	// Window.
+	RuleSameIndicator = "same-indicator"
+	// RuleSameIntrusionSet: at least two different indicators tied to the
+	// same intrusion set (an "indicates" relationship, directly or through
+	// a campaign attributed to it), sighted in at least MinStates member
+	// states within Window.
+	RuleSameIntrusionSet = "same-intrusion-set"
+	// RuleSameCampaign: the same for indicators tied to one campaign.
+	RuleSameCampaign = "same-campaign"
+	// RuleWatchlist: a peer published an indicator that matches a member
+	// state's watchlist.
+	RuleWatchlist = "watchlist"
 )
 
 // Defaults of the early-warning rules.
@@ -253,4 +272,18 @@ func scoreAlert(states, sectors []string, sets []string, base int, names func(st
 		reasons = append(reasons, "+1 tied to intrusion set "+strings.Join(ns, ", "))
 	}
 	return score, reasons
+}
+
+// severityOf maps a score to a level: 0-1 low, 2 medium, 3 high, 4 and
+// more critical.
+func severityOf(score int) string {
+	switch {
+	case score >= 4:
+		return coord.SeverityCritical
+	case score == 3:
+		return coord.SeverityHigh
+	case score == 2:
+		return coord.SeverityMedium
+	}
+	return coord.SeverityLow
 }

@@ -1,7 +1,8 @@
-package coord
+package warning
 
 import (
 	"context"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -21,9 +23,9 @@ import (
 // unbounded memory nor a blocked caller.
 const MaxQueued = 1 << 20
 
-// EarlyWarning raises alerts when the same attacker shows up in several
-// member states, and when a peer publishes an indicator that matches a
-// member state's watchlist.
+// Engine is the early-warning engine: it raises alerts when the same
+// attacker shows up in several member states, and when a peer publishes
+// an indicator that matches a member state's watchlist.
 //
 // It reads sightings (sighting_of_ref, where_sighted_refs), the identities
 // and locations that say in which member state and sector each sighting was
@@ -32,14 +34,14 @@ const MaxQueued = 1 << 20
 // of them from the store when it opens, then as the node's object service
 // tells it of what is stored (ObjectsAdded: subscribe it), whatever wrote
 // it.
-// Alerts are x-rampart-alert objects written to CollectionID, so TAXII and
-// federation carry them like any object, and pushed to the Notifier's
-// webhooks.
+// Alerts are x-rampart-alert objects (coord.Alert) written to
+// CollectionID, so TAXII and federation carry them like any object, and
+// pushed to the Notifier's webhooks.
 //
 // Set the fields, call Open; Close stops it. Rules and watchlists change
-// at any time (SetRules, SetWatchlists). An EarlyWarning is safe for
-// concurrent use once open.
-type EarlyWarning struct {
+// at any time (SetRules, SetWatchlists). An Engine is safe for concurrent
+// use once open.
+type Engine struct {
 	Objects     rampart.ObjectService
 	Collections rampart.CollectionService
 	// CollectionID is where alerts are written (and read back on Open).
@@ -76,23 +78,23 @@ type EarlyWarning struct {
 	wake   chan struct{}
 	cancel context.CancelFunc
 	done   chan struct{}
-	defs   definitionsOnce
+	defs   coord.DefinitionsOnce
 }
 
-// NewEarlyWarning returns an engine with the default rules; set its
+// NewEngine returns an engine with the default rules; set its
 // services.
-func NewEarlyWarning() *EarlyWarning {
-	return &EarlyWarning{Rules: DefaultRules(), Now: time.Now}
+func NewEngine() *Engine {
+	return &Engine{Rules: DefaultRules(), Now: time.Now}
 }
 
-func (w *EarlyWarning) now() time.Time {
+func (w *Engine) now() time.Time {
 	if w.Now != nil {
 		return w.Now().UTC()
 	}
 	return time.Now().UTC()
 }
 
-func (w *EarlyWarning) logger() *slog.Logger {
+func (w *Engine) logger() *slog.Logger {
 	if w.Logger != nil {
 		return w.Logger
 	}
@@ -102,7 +104,7 @@ func (w *EarlyWarning) logger() *slog.Logger {
 // Open checks the configuration, reads the store and evaluates every rule
 // over it (writing the alerts that are missing or out of date), then starts
 // the background worker that processes what Observe queues.
-func (w *EarlyWarning) Open(ctx context.Context) error {
+func (w *Engine) Open(ctx context.Context) error {
 	if w.Objects == nil || w.Collections == nil || w.CollectionID == "" {
 		return errors.New("early warning: Objects, Collections and CollectionID are required")
 	}
@@ -129,7 +131,7 @@ func (w *EarlyWarning) Open(ctx context.Context) error {
 }
 
 // Close stops the worker after the batch it is processing.
-func (w *EarlyWarning) Close() error {
+func (w *Engine) Close() error {
 	if w.cancel != nil {
 		w.cancel()
 		<-w.done
@@ -138,13 +140,13 @@ func (w *EarlyWarning) Close() error {
 	return nil
 }
 
-var _ rampart.ObjectSubscriber = (*EarlyWarning)(nil)
+var _ rampart.ObjectSubscriber = (*Engine)(nil)
 
 // ObjectsAdded queues versions stored in a collection for the engine. It
 // never blocks; matching types (sightings, relationships, identities,
 // locations, indicators, intrusion sets, campaigns) are kept and processed
 // in the background.
-func (w *EarlyWarning) ObjectsAdded(_ context.Context, _ string, vs []*rampart.ObjectVersion) {
+func (w *Engine) ObjectsAdded(_ context.Context, _ string, vs []*rampart.ObjectVersion) {
 	objs := make([]*stix.Object, len(vs))
 	for i, v := range vs {
 		objs[i] = v.Object
@@ -154,11 +156,11 @@ func (w *EarlyWarning) ObjectsAdded(_ context.Context, _ string, vs []*rampart.O
 
 // ObjectsDeleted does nothing: alerts already raised stay, and the
 // sightings they name stay in their list.
-func (w *EarlyWarning) ObjectsDeleted(context.Context, string, []string) {}
+func (w *Engine) ObjectsDeleted(context.Context, string, []string) {}
 
 // Observe queues objects for the engine, as ObjectsAdded does, for
 // callers that hold objects rather than stored versions (tests, the CLI).
-func (w *EarlyWarning) Observe(objs []*stix.Object) {
+func (w *Engine) Observe(objs []*stix.Object) {
 	w.mu.Lock()
 	for _, o := range objs {
 		if !observed(o.Type) {
@@ -182,11 +184,11 @@ func (w *EarlyWarning) Observe(objs []*stix.Object) {
 
 // Flush processes everything queued so far before returning, for callers
 // that need the alerts now (tests, the CLI).
-func (w *EarlyWarning) Flush(ctx context.Context) error {
+func (w *Engine) Flush(ctx context.Context) error {
 	return w.process(ctx)
 }
 
-func (w *EarlyWarning) run(ctx context.Context) {
+func (w *Engine) run(ctx context.Context) {
 	defer close(w.done)
 	prune := time.NewTicker(time.Hour)
 	defer prune.Stop()
@@ -210,7 +212,7 @@ func (w *EarlyWarning) run(ctx context.Context) {
 // from before it takes the queue until the batch is stored, so that Flush
 // returns only once everything queued before it has been processed, by
 // whichever goroutine took it.
-func (w *EarlyWarning) process(ctx context.Context) error {
+func (w *Engine) process(ctx context.Context) error {
 	w.procMu.Lock()
 	defer w.procMu.Unlock()
 	w.mu.Lock()
@@ -230,19 +232,19 @@ func (w *EarlyWarning) process(ctx context.Context) error {
 // Rescan rebuilds the engine's view from the store and evaluates every
 // rule and watchlist again. Open calls it; so does process after a queue
 // overflow, and SetWatchlists.
-func (w *EarlyWarning) Rescan(ctx context.Context) error {
+func (w *Engine) Rescan(ctx context.Context) error {
 	w.procMu.Lock()
 	defer w.procMu.Unlock()
 	return w.rescan(ctx)
 }
 
 // rescan is Rescan with procMu held.
-func (w *EarlyWarning) rescan(ctx context.Context) error {
+func (w *Engine) rescan(ctx context.Context) error {
 	w.idx = newIndex()
 	w.cursors = map[string]int64{}
 	// Alerts this node wrote, so that their ids and versions carry on.
-	if _, err := w.scan(ctx, w.CollectionID, []string{AlertType}, 0, func(o *stix.Object) {
-		a, err := ParseAlert(o)
+	if _, err := w.scan(ctx, w.CollectionID, []string{coord.AlertType}, 0, func(o *stix.Object) {
+		a, err := coord.ParseAlert(o)
 		if err != nil || a.CreatedBy != w.Organization || a.Rule == "" {
 			return
 		}
@@ -255,7 +257,7 @@ func (w *EarlyWarning) rescan(ctx context.Context) error {
 
 // readNew reads every collection from its cursor and applies what it
 // finds. The caller holds procMu.
-func (w *EarlyWarning) readNew(ctx context.Context) error {
+func (w *Engine) readNew(ctx context.Context) error {
 	colls, err := w.Collections.FindCollections(ctx, rampart.CollectionFilter{})
 	if err != nil {
 		return fmt.Errorf("early warning: list collections: %w", err)
@@ -274,7 +276,7 @@ func (w *EarlyWarning) readNew(ctx context.Context) error {
 // scan calls fn for the latest version of every object of types in a
 // collection added after the version with Seq after, and returns the
 // highest Seq read (after when none).
-func (w *EarlyWarning) scan(ctx context.Context, collectionID string, types []string, after int64, fn func(*stix.Object)) (int64, error) {
+func (w *Engine) scan(ctx context.Context, collectionID string, types []string, after int64, fn func(*stix.Object)) (int64, error) {
 	f := rampart.ObjectFilter{CollectionID: collectionID, Types: types, AfterSeq: after}
 	for {
 		page, err := w.Objects.FindObjects(ctx, f)
@@ -295,7 +297,7 @@ func (w *EarlyWarning) scan(ctx context.Context, collectionID string, types []st
 // apply folds objects into the index, evaluates the rules they bear on
 // and the watchlists against new indicators, and stores and pushes the
 // resulting alerts. The caller holds procMu.
-func (w *EarlyWarning) apply(ctx context.Context, objs []*stix.Object) error {
+func (w *Engine) apply(ctx context.Context, objs []*stix.Object) error {
 	now := w.now()
 	horizon := now.Add(-w.Rules.Retention)
 	dirty := map[ruleKey]bool{}
@@ -318,7 +320,7 @@ func (w *EarlyWarning) apply(ctx context.Context, objs []*stix.Object) error {
 		}
 		return keys[i].Subject < keys[j].Subject
 	})
-	var out []*Alert
+	var out []*coord.Alert
 	var outKeys []ruleKey
 	for _, k := range keys {
 		for _, a := range w.evaluate(k, now) {
@@ -336,7 +338,7 @@ func (w *EarlyWarning) apply(ctx context.Context, objs []*stix.Object) error {
 }
 
 // store writes new alert versions and pushes them to the webhooks.
-func (w *EarlyWarning) store(ctx context.Context, alerts []*Alert, keys []ruleKey) error {
+func (w *Engine) store(ctx context.Context, alerts []*coord.Alert, keys []ruleKey) error {
 	if len(alerts) == 0 {
 		return nil
 	}
@@ -351,7 +353,7 @@ func (w *EarlyWarning) store(ctx context.Context, alerts []*Alert, keys []ruleKe
 		}
 		objs = append(objs, o)
 	}
-	if err := w.defs.ensure(ctx, w.Objects, w.CollectionID); err != nil {
+	if err := w.defs.Ensure(ctx, w.Objects, w.CollectionID); err != nil {
 		return fmt.Errorf("early warning: store the extension definitions: %w", err)
 	}
 	if _, err := w.Objects.CreateObjects(ctx, w.CollectionID, objs); err != nil {
@@ -377,7 +379,7 @@ func (w *EarlyWarning) store(ctx context.Context, alerts []*Alert, keys []ruleKe
 
 // AlertsWritten returns how many alert versions the engine has stored
 // since it was created.
-func (w *EarlyWarning) AlertsWritten() int {
+func (w *Engine) AlertsWritten() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.alertCount
@@ -393,7 +395,7 @@ type placed struct {
 // evaluate applies the rule of k to its sightings and returns the alert
 // versions to write: one per episode (a run of sightings in which at
 // least MinStates member states sighted within Window), new or changed.
-func (w *EarlyWarning) evaluate(k ruleKey, now time.Time) []*Alert {
+func (w *Engine) evaluate(k ruleKey, now time.Time) []*coord.Alert {
 	var ps []placed
 	for _, s := range w.idx.sightingsOf(k) {
 		if cs, secs := w.idx.place(s, w.CountryOf); len(cs) > 0 {
@@ -407,7 +409,7 @@ func (w *EarlyWarning) evaluate(k ruleKey, now time.Time) []*Alert {
 		return ps[i].s.ID < ps[j].s.ID
 	})
 	episodes := episodes(ps, w.Rules.MinStates, w.Rules.Window)
-	var out []*Alert
+	var out []*coord.Alert
 	used := map[string]bool{}
 	for _, ep := range episodes {
 		if k.Rule != RuleSameIndicator && distinctOf(ep) < 2 {
@@ -419,7 +421,7 @@ func (w *EarlyWarning) evaluate(k ruleKey, now time.Time) []*Alert {
 		if prev != nil {
 			used[prev.ID] = true
 			a.ID, a.Created = prev.ID, prev.Created
-			if a.sameContent(prev) {
+			if a.SameContent(prev) {
 				continue
 			}
 			a.Modified = now
@@ -427,7 +429,7 @@ func (w *EarlyWarning) evaluate(k ruleKey, now time.Time) []*Alert {
 				a.Modified = prev.Modified.Add(time.Millisecond)
 			}
 		} else {
-			a.ID = derivedID(AlertType, w.Organization+"|"+k.Rule+"|"+k.Subject+"|"+ep[0].s.ID)
+			a.ID = derivedID(coord.AlertType, w.Organization+"|"+k.Rule+"|"+k.Subject+"|"+ep[0].s.ID)
 			if old := w.idx.alerts[a.ID]; old != nil {
 				// The episode's first sighting once began an alert that
 				// since lost its sightings (pruned): continue it.
@@ -499,7 +501,7 @@ func distinctOf(ep []placed) int {
 
 // matchingAlert returns the alert of k that already holds one of the
 // sightings, so that an episode keeps its alert as it grows.
-func (w *EarlyWarning) matchingAlert(k ruleKey, sightings []string, used map[string]bool) *Alert {
+func (w *Engine) matchingAlert(k ruleKey, sightings []string, used map[string]bool) *coord.Alert {
 	for _, a := range w.idx.alertsByKey[k] {
 		if used[a.ID] {
 			continue
@@ -514,7 +516,7 @@ func (w *EarlyWarning) matchingAlert(k ruleKey, sightings []string, used map[str
 }
 
 // episodeAlert describes an episode (without id and times).
-func (w *EarlyWarning) episodeAlert(k ruleKey, ep []placed) *Alert {
+func (w *Engine) episodeAlert(k ruleKey, ep []placed) *coord.Alert {
 	var states, sectors, sightings, indicators, sets, camps []string
 	for _, p := range ep {
 		states = append(states, p.countries...)
@@ -546,7 +548,7 @@ func (w *EarlyWarning) episodeAlert(k ruleKey, ep []placed) *Alert {
 	case RuleSameCampaign:
 		camps = append(camps, k.Subject)
 	}
-	a := &Alert{
+	a := &coord.Alert{
 		CreatedBy: w.Organization, Rule: k.Rule, SubjectRef: k.Subject,
 		MemberStates: dedupe(states), Sectors: dedupe(sectors), SightingRefs: dedupe(sightings),
 		IndicatorRefs: dedupe(indicators), IntrusionSetRefs: dedupe(sets), CampaignRefs: dedupe(camps),
@@ -576,7 +578,7 @@ func (w *EarlyWarning) episodeAlert(k ruleKey, ep []placed) *Alert {
 // where they were made, and the intrusion sets and campaigns they are tied
 // to, so it must not travel further than any of them: an alert about a
 // TLP:RED sighting is TLP:RED, and federation never sends it in clear.
-func (w *EarlyWarning) alertMarkings(k ruleKey, ep []placed, a *Alert) []string {
+func (w *Engine) alertMarkings(k ruleKey, ep []placed, a *coord.Alert) []string {
 	lvl, err := stix.ParseTLP(w.Rules.Marking)
 	if err != nil {
 		lvl = stix.TLPAmber // Rules.Validate refuses this; be strict anyway
@@ -595,12 +597,24 @@ func (w *EarlyWarning) alertMarkings(k ruleKey, ep []placed, a *Alert) []string 
 	return []string{lvl.MarkingID()}
 }
 
+// alertNamespace is the UUIDv5 namespace of alert ids derived from what
+// they are about, so that every node computes the same id for the same
+// episode.
+var alertNamespace = [16]byte{0x10, 0x20, 0x34, 0xe3, 0x54, 0xb2, 0x44, 0xd9, 0x8b, 0x18, 0x96, 0xe3, 0x9b, 0xbd, 0x17, 0xa0}
+
+// derivedID returns typ--UUIDv5(alertNamespace, name) (RFC 9562 §5.5).
+func derivedID(typ, name string) string {
+	h := sha1.New()
+	h.Write(alertNamespace[:])
+	h.Write([]byte(name))
+	var u [16]byte
+	copy(u[:], h.Sum(nil))
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%s--%x-%x-%x-%x-%x", typ, u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
 // dedupe returns the distinct values of list, sorted; nil for none.
 func dedupe(list []string) []string {
-	if len(list) == 0 {
-		return nil
-	}
-	out := slices.Clone(list)
-	slices.Sort(out)
-	return slices.Compact(out)
+	return slices.Compact(slices.Sorted(slices.Values(list)))
 }

@@ -1,4 +1,4 @@
-package coord
+package warning
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -106,17 +107,17 @@ func (wl *Watchlist) Validate() error {
 // Its cost grows with the number of distinct prefix lengths and the
 // logarithm of the number of entries, not with the entries themselves
 // (brands excepted, which are few). It is safe for concurrent use.
-func (wl *Watchlist) Match(values []Observable) []WatchMatch {
+func (wl *Watchlist) Match(values []Observable) []coord.WatchMatch {
 	x := wl.index()
-	var out []WatchMatch
-	add := func(m WatchMatch) {
+	var out []coord.WatchMatch
+	add := func(m coord.WatchMatch) {
 		if !slices.Contains(out, m) {
 			out = append(out, m)
 		}
 	}
 	networks := func(p netip.Prefix, value string) {
 		for _, n := range x.overlapping(p) {
-			add(WatchMatch{"network", n.String(), value})
+			add(coord.WatchMatch{Kind: "network", Entry: n.String(), Value: value})
 		}
 	}
 	for _, v := range values {
@@ -128,7 +129,7 @@ func (wl *Watchlist) Match(values []Observable) []WatchMatch {
 		case "asn":
 			n, err := strconv.ParseInt(v.Value, 10, 64)
 			if err == nil && x.asns[n] {
-				add(WatchMatch{"asn", v.Value, v.Value})
+				add(coord.WatchMatch{Kind: "asn", Entry: v.Value, Value: v.Value})
 			}
 		case "domain", "url", "email":
 			host := hostOf(v)
@@ -142,14 +143,14 @@ func (wl *Watchlist) Match(values []Observable) []WatchMatch {
 			// The host and each of its parents, up to the top label.
 			for d := host; d != ""; {
 				if x.domains[d] {
-					add(WatchMatch{"domain", d, v.Value})
+					add(coord.WatchMatch{Kind: "domain", Entry: d, Value: v.Value})
 				}
 				_, d, _ = strings.Cut(d, ".")
 			}
 			for _, b := range wl.Brands {
 				for _, label := range strings.Split(host, ".") {
 					if strings.Contains(label, b) {
-						add(WatchMatch{"brand", b, v.Value})
+						add(coord.WatchMatch{Kind: "brand", Entry: b, Value: v.Value})
 						break
 					}
 				}
@@ -263,7 +264,7 @@ func hostOf(v Observable) string {
 
 // SetWatchlists replaces the engine's watchlists after validating them,
 // and checks every indicator in the store against the new ones.
-func (w *EarlyWarning) SetWatchlists(ctx context.Context, lists []*Watchlist) error {
+func (w *Engine) SetWatchlists(ctx context.Context, lists []*Watchlist) error {
 	seen := map[string]bool{}
 	for _, wl := range lists {
 		if err := wl.Validate(); err != nil {
@@ -284,7 +285,7 @@ func (w *EarlyWarning) SetWatchlists(ctx context.Context, lists []*Watchlist) er
 // SetRules replaces the rules after validating them and evaluates every
 // rule again over what the engine holds: alerts missing under the new
 // rules are written, and those out of date updated.
-func (w *EarlyWarning) SetRules(ctx context.Context, r Rules) error {
+func (w *Engine) SetRules(ctx context.Context, r Rules) error {
 	r = r.withDefaults()
 	if err := r.Validate(); err != nil {
 		return err
@@ -298,14 +299,14 @@ func (w *EarlyWarning) SetRules(ctx context.Context, r Rules) error {
 }
 
 // CurrentRules returns the rules in force.
-func (w *EarlyWarning) CurrentRules() Rules {
+func (w *Engine) CurrentRules() Rules {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.Rules
 }
 
 // CurrentWatchlists returns the watchlists in force.
-func (w *EarlyWarning) CurrentWatchlists() []*Watchlist {
+func (w *Engine) CurrentWatchlists() []*Watchlist {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return slices.Clone(w.watchlists)
@@ -318,7 +319,7 @@ type indicatorJSON struct {
 
 // checkWatchlists returns the watchlist alerts an indicator raises or
 // changes. The caller holds procMu.
-func (w *EarlyWarning) checkWatchlists(o *stix.Object, now time.Time) []*Alert {
+func (w *Engine) checkWatchlists(o *stix.Object, now time.Time) []*coord.Alert {
 	w.mu.Lock()
 	lists := w.watchlists
 	w.mu.Unlock()
@@ -334,7 +335,7 @@ func (w *EarlyWarning) checkWatchlists(o *stix.Object, now time.Time) []*Alert {
 		w.logger().Debug("early warning: indicator pattern not read", "id", o.ID, "err", err)
 		return nil
 	}
-	var out []*Alert
+	var out []*coord.Alert
 	for _, wl := range lists {
 		if wl.Owner != "" && o.CreatedByRef == wl.Owner {
 			continue
@@ -352,8 +353,8 @@ func (w *EarlyWarning) checkWatchlists(o *stix.Object, now time.Time) []*Alert {
 				sets = append(sets, w.idx.targets("attributed-to", t)...)
 			}
 		}
-		a := &Alert{
-			ID: derivedID(AlertType, w.Organization+"|"+RuleWatchlist+"|"+wl.Name+"|"+o.ID), CreatedBy: w.Organization,
+		a := &coord.Alert{
+			ID: derivedID(coord.AlertType, w.Organization+"|"+RuleWatchlist+"|"+wl.Name+"|"+o.ID), CreatedBy: w.Organization,
 			Markings: []string{stix.TLPRed.MarkingID()}, Rule: RuleWatchlist, SubjectRef: o.ID,
 			MemberStates: []string{wl.MemberState}, IndicatorRefs: []string{o.ID}, IntrusionSetRefs: dedupe(sets),
 			Watchlist: wl.Name, Matches: matches,
@@ -370,7 +371,7 @@ func (w *EarlyWarning) checkWatchlists(o *stix.Object, now time.Time) []*Alert {
 		a.Name = fmt.Sprintf("watchlist %s: indicator %s by %s names %s", wl.Name, w.idx.name(o.ID), publisher, describeMatches(matches))
 		if prev := w.idx.alerts[a.ID]; prev != nil {
 			a.Created = prev.Created
-			if a.sameContent(prev) {
+			if a.SameContent(prev) {
 				continue
 			}
 			a.Modified = now
@@ -385,10 +386,16 @@ func (w *EarlyWarning) checkWatchlists(o *stix.Object, now time.Time) []*Alert {
 	return out
 }
 
-func describeMatches(ms []WatchMatch) string {
+func describeMatches(ms []coord.WatchMatch) string {
 	var parts []string
 	for _, m := range ms {
 		parts = append(parts, m.Kind+" "+m.Entry)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// validCountry reports whether c is an ISO 3166-1 alpha-2 code in upper
+// case.
+func validCountry(c string) bool {
+	return len(c) == 2 && 'A' <= c[0] && c[0] <= 'Z' && 'A' <= c[1] && c[1] <= 'Z'
 }

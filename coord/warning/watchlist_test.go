@@ -1,4 +1,4 @@
-package coord
+package warning
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -32,21 +34,21 @@ func TestWatchlistMatch(t *testing.T) {
 	}
 	tests := []struct {
 		pattern string
-		want    []WatchMatch
+		want    []coord.WatchMatch
 	}{
-		{"[ipv4-addr:value = '192.0.2.77']", []WatchMatch{{"network", "192.0.2.0/24", "192.0.2.77"}}},
-		{"[ipv4-addr:value ISSUBSET '192.0.0.0/16']", []WatchMatch{{"network", "192.0.2.0/24", "192.0.0.0/16"}}},
+		{"[ipv4-addr:value = '192.0.2.77']", []coord.WatchMatch{{Kind: "network", Entry: "192.0.2.0/24", Value: "192.0.2.77"}}},
+		{"[ipv4-addr:value ISSUBSET '192.0.0.0/16']", []coord.WatchMatch{{Kind: "network", Entry: "192.0.2.0/24", Value: "192.0.0.0/16"}}},
 		{"[ipv4-addr:value = '198.51.100.7']", nil},
-		{"[ipv6-addr:value = '2001:db8:10::1']", []WatchMatch{{"network", "2001:db8:10::/48", "2001:db8:10::1"}}},
-		{"[network-traffic:dst_ref.value = '192.0.2.8' AND network-traffic:dst_port = 443]", []WatchMatch{{"network", "192.0.2.0/24", "192.0.2.8"}}},
-		{"[autonomous-system:number = 64500]", []WatchMatch{{"asn", "64500", "64500"}}},
-		{"[domain-name:value = 'mail.gouv.example']", []WatchMatch{{"domain", "gouv.example", "mail.gouv.example"}}},
+		{"[ipv6-addr:value = '2001:db8:10::1']", []coord.WatchMatch{{Kind: "network", Entry: "2001:db8:10::/48", Value: "2001:db8:10::1"}}},
+		{"[network-traffic:dst_ref.value = '192.0.2.8' AND network-traffic:dst_port = 443]", []coord.WatchMatch{{Kind: "network", Entry: "192.0.2.0/24", Value: "192.0.2.8"}}},
+		{"[autonomous-system:number = 64500]", []coord.WatchMatch{{Kind: "asn", Entry: "64500", Value: "64500"}}},
+		{"[domain-name:value = 'mail.gouv.example']", []coord.WatchMatch{{Kind: "domain", Entry: "gouv.example", Value: "mail.gouv.example"}}},
 		{"[domain-name:value = 'notgouv.example']", nil},
-		{"[url:value = 'https://acmebank-login.example/x']", []WatchMatch{{"brand", "acmebank", "https://acmebank-login.example/x"}}},
-		{"[url:value = 'http://192.0.2.9/payload']", []WatchMatch{{"network", "192.0.2.0/24", "http://192.0.2.9/payload"}}},
-		{"[email-addr:value = 'ceo@secure.gouv.example']", []WatchMatch{{"domain", "gouv.example", "ceo@secure.gouv.example"}}},
-		{"[email-message:from_ref.value = 'x@myacmebank.example']", []WatchMatch{{"brand", "acmebank", "x@myacmebank.example"}}},
-		{"[domain-name:value IN ('a.example', 'www.gouv.example')]", []WatchMatch{{"domain", "gouv.example", "www.gouv.example"}}},
+		{"[url:value = 'https://acmebank-login.example/x']", []coord.WatchMatch{{Kind: "brand", Entry: "acmebank", Value: "https://acmebank-login.example/x"}}},
+		{"[url:value = 'http://192.0.2.9/payload']", []coord.WatchMatch{{Kind: "network", Entry: "192.0.2.0/24", Value: "http://192.0.2.9/payload"}}},
+		{"[email-addr:value = 'ceo@secure.gouv.example']", []coord.WatchMatch{{Kind: "domain", Entry: "gouv.example", Value: "ceo@secure.gouv.example"}}},
+		{"[email-message:from_ref.value = 'x@myacmebank.example']", []coord.WatchMatch{{Kind: "brand", Entry: "acmebank", Value: "x@myacmebank.example"}}},
+		{"[domain-name:value IN ('a.example', 'www.gouv.example')]", []coord.WatchMatch{{Kind: "domain", Entry: "gouv.example", Value: "www.gouv.example"}}},
 		{"[domain-name:value != 'gouv.example']", nil},
 		{"[domain-name:value NOT = 'gouv.example']", nil},
 		{"[file:name = 'acmebank.exe']", nil},
@@ -87,9 +89,9 @@ func TestWatchlistValidate(t *testing.T) {
 }
 
 func TestWatchlistAlerts(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0
-	e := NewEarlyWarning()
+	e := NewEngine()
 	e.Objects, e.Collections, e.CollectionID = store, store, alertColl
 	e.Organization = orgFR
 	e.Now = func() time.Time { return now }
@@ -100,7 +102,7 @@ func TestWatchlistAlerts(t *testing.T) {
 	defer e.Close()
 	const orgDE = "identity--22222222-2222-4222-8222-222222222222"
 	ind := func(n int, by, pattern string) *stix.Object {
-		return mustObject(t, fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"created_by_ref":%q,"name":"ind %d","pattern":%q,"pattern_type":"stix","valid_from":%q}`,
+		return coordtest.MustObject(t, fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"created_by_ref":%q,"name":"ind %d","pattern":%q,"pattern_type":"stix","valid_from":%q}`,
 			uuid("indicator", n), ts(t0), ts(t0), by, n, pattern, ts(t0)))
 	}
 	feed(t, store, e, []*stix.Object{
@@ -113,7 +115,7 @@ func TestWatchlistAlerts(t *testing.T) {
 		t.Fatalf("want one watchlist alert, got %v", summarize(got))
 	}
 	a := got[0]
-	want := summary{RuleWatchlist, uuid("indicator", 1), SeverityMedium, []string{"FR"}, nil, 0}
+	want := summary{RuleWatchlist, uuid("indicator", 1), coord.SeverityMedium, []string{"FR"}, nil, 0}
 	if diff := cmp.Diff(want, summarize(got)[0]); diff != "" {
 		t.Errorf("alert (-want +got):\n%s", diff)
 	}
@@ -130,7 +132,7 @@ func TestWatchlistAlerts(t *testing.T) {
 	if err := e.SetWatchlists(ctx, []*Watchlist{frWatchlist(), wl}); err != nil {
 		t.Fatal(err)
 	}
-	if got := alertsOf(t, store); len(got) != 2 || store.versions(a.ID, alertColl) != 1 {
+	if got := alertsOf(t, store); len(got) != 2 || store.Versions(a.ID, alertColl) != 1 {
 		t.Errorf("after adding a watchlist: %v; the first alert should keep one version", summarize(got))
 	}
 	if err := e.SetWatchlists(ctx, []*Watchlist{wl, wl}); err == nil {

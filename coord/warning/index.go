@@ -1,9 +1,10 @@
-package coord
+package warning
 
 import (
 	json "encoding/json/v2"
 	"time"
 
+	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -55,8 +56,8 @@ type index struct {
 	locations  map[string]string   // location -> country
 	names      map[string]string   // intrusion sets, campaigns, indicators, identities -> name
 
-	alerts      map[string]*Alert
-	alertsByKey map[ruleKey][]*Alert
+	alerts      map[string]*coord.Alert
+	alertsByKey map[ruleKey][]*coord.Alert
 
 	// gen changes whenever an identity, location or located-at
 	// relationship does, which may move a sighting to another state.
@@ -76,8 +77,8 @@ func newIndex() *index {
 		identities:  map[string][]string{},
 		locations:   map[string]string{},
 		names:       map[string]string{},
-		alerts:      map[string]*Alert{},
-		alertsByKey: map[ruleKey][]*Alert{},
+		alerts:      map[string]*coord.Alert{},
+		alertsByKey: map[ruleKey][]*coord.Alert{},
 	}
 }
 
@@ -438,7 +439,7 @@ func (x *index) name(id string) string {
 	return id
 }
 
-func (x *index) putAlert(a *Alert, k ruleKey) {
+func (x *index) putAlert(a *coord.Alert, k ruleKey) {
 	if old := x.alerts[a.ID]; old != nil {
 		list := x.alertsByKey[k]
 		for i, b := range list {

@@ -1,4 +1,4 @@
-package coord
+package warning
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -18,7 +20,7 @@ type summary struct {
 	Sightings               int
 }
 
-func summarize(as []*Alert) []summary {
+func summarize(as []*coord.Alert) []summary {
 	var out []summary
 	for _, a := range as {
 		out = append(out, summary{a.Rule, a.SubjectRef, a.Severity, a.MemberStates, a.Sectors, len(a.SightingRefs)})
@@ -39,23 +41,23 @@ func TestSameIndicatorRule(t *testing.T) {
 		want      []summary // Subject left empty: the indicator
 	}{
 		{"two states within the window", 0, 0, []sight{{"FR", 0}, {"DE", 3 * time.Hour}},
-			[]summary{{RuleSameIndicator, "", SeverityLow, []string{"DE", "FR"}, nil, 2}}},
+			[]summary{{RuleSameIndicator, "", coord.SeverityLow, []string{"DE", "FR"}, nil, 2}}},
 		{"two states just inside 24 h", 0, 0, []sight{{"FR", 0}, {"DE", 24 * time.Hour}},
-			[]summary{{RuleSameIndicator, "", SeverityLow, []string{"DE", "FR"}, nil, 2}}},
+			[]summary{{RuleSameIndicator, "", coord.SeverityLow, []string{"DE", "FR"}, nil, 2}}},
 		{"two states more than 24 h apart", 0, 0, []sight{{"FR", 0}, {"DE", 25 * time.Hour}}, nil},
 		{"one state twice", 0, 0, []sight{{"FR", 0}, {"FR", time.Hour}}, nil},
 		{"three required, two seen", 3, 0, []sight{{"FR", 0}, {"DE", time.Hour}, {"FR2", 2 * time.Hour}}, nil},
 		{"three required, three seen", 3, 0, []sight{{"FR", 0}, {"DE", time.Hour}, {"IT", 2 * time.Hour}},
-			[]summary{{RuleSameIndicator, "", SeverityMedium, []string{"DE", "FR", "IT"}, nil, 3}}},
+			[]summary{{RuleSameIndicator, "", coord.SeverityMedium, []string{"DE", "FR", "IT"}, nil, 3}}},
 		{"five states", 0, 0, []sight{{"FR", 0}, {"DE", time.Hour}, {"IT", time.Hour}, {"ES", time.Hour}, {"PL", time.Hour}},
-			[]summary{{RuleSameIndicator, "", SeverityHigh, []string{"DE", "ES", "FR", "IT", "PL"}, nil, 5}}},
+			[]summary{{RuleSameIndicator, "", coord.SeverityHigh, []string{"DE", "ES", "FR", "IT", "PL"}, nil, 5}}},
 		{"a one-hour window", 0, time.Hour, []sight{{"FR", 0}, {"DE", 90 * time.Minute}}, nil},
 		{"only the sightings in the episode are listed", 0, 0, []sight{{"FR", 0}, {"FR", 50 * time.Hour}, {"DE", 51 * time.Hour}},
-			[]summary{{RuleSameIndicator, "", SeverityLow, []string{"DE", "FR"}, nil, 2}}},
+			[]summary{{RuleSameIndicator, "", coord.SeverityLow, []string{"DE", "FR"}, nil, 2}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := newMemStore(alertColl, "feed")
+			store := coordtest.NewStore(alertColl, "feed")
 			now := t0.Add(48 * time.Hour)
 			e := newEngine(t, store, Rules{MinStates: tt.minStates, Window: tt.window}, &now)
 			w := &world{t: t}
@@ -80,7 +82,7 @@ func TestSameIndicatorRule(t *testing.T) {
 }
 
 func TestRelatedIndicatorRules(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0.Add(48 * time.Hour)
 	e := newEngine(t, store, Rules{}, &now)
 	w := &world{t: t}
@@ -107,7 +109,7 @@ func TestRelatedIndicatorRules(t *testing.T) {
 
 	want := []summary{
 		// i2 and i3 belong to the campaign, but only DE sighted them.
-		{RuleSameIntrusionSet, apt, SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 3},
+		{RuleSameIntrusionSet, apt, coord.SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 3},
 	}
 	got := alertsOf(t, store)
 	if diff := cmp.Diff(want, summarize(got)); diff != "" {
@@ -126,21 +128,21 @@ func TestRelatedIndicatorRules(t *testing.T) {
 	w.sight(i3, fr, t0.Add(5*time.Hour))
 	feed(t, store, e, w.take())
 	want = []summary{
-		{RuleSameCampaign, camp, SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 3},
-		{RuleSameIndicator, i3, SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 2},
-		{RuleSameIntrusionSet, apt, SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 4},
+		{RuleSameCampaign, camp, coord.SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 3},
+		{RuleSameIndicator, i3, coord.SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 2},
+		{RuleSameIntrusionSet, apt, coord.SeverityHigh, []string{"DE", "FR"}, []string{"energy", "government-national"}, 4},
 	}
 	got = alertsOf(t, store)
 	if diff := cmp.Diff(want, summarize(got)); diff != "" {
 		t.Errorf("alerts (-want +got):\n%s", diff)
 	}
-	if got[2].ID != a.ID || store.versions(a.ID, alertColl) != 2 {
-		t.Errorf("the intrusion set's alert should keep id %s and have 2 versions (got %s, %d)", a.ID, got[2].ID, store.versions(a.ID, alertColl))
+	if got[2].ID != a.ID || store.Versions(a.ID, alertColl) != 2 {
+		t.Errorf("the intrusion set's alert should keep id %s and have 2 versions (got %s, %d)", a.ID, got[2].ID, store.Versions(a.ID, alertColl))
 	}
 }
 
 func TestEarlyWarningRestartAndDuplicates(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0.Add(time.Hour)
 	e := newEngine(t, store, Rules{}, &now)
 	w := &world{t: t}
@@ -152,7 +154,7 @@ func TestEarlyWarningRestartAndDuplicates(t *testing.T) {
 	feed(t, store, e, objs)
 	feed(t, store, e, objs) // delivered twice, as federation may
 	as := alertsOf(t, store)
-	if len(as) != 1 || store.versions(as[0].ID, alertColl) != 1 {
+	if len(as) != 1 || store.Versions(as[0].ID, alertColl) != 1 {
 		t.Fatalf("want one alert with one version, got %d alerts", len(as))
 	}
 	id := as[0].ID
@@ -161,14 +163,14 @@ func TestEarlyWarningRestartAndDuplicates(t *testing.T) {
 	// A restarted node reads the store and writes nothing new.
 	now = now.Add(time.Hour)
 	e2 := newEngine(t, store, Rules{}, &now)
-	if n := store.versions(id, alertColl); n != 1 || e2.AlertsWritten() != 0 {
+	if n := store.Versions(id, alertColl); n != 1 || e2.AlertsWritten() != 0 {
 		t.Errorf("after restart: %d versions, %d written; want 1 and 0", n, e2.AlertsWritten())
 	}
 	// A third state joins: same alert, second version, medium severity.
 	w.sight(ind, it, t0.Add(2*time.Hour))
 	feed(t, store, e2, w.take())
 	as = alertsOf(t, store)
-	if len(as) != 1 || as[0].ID != id || store.versions(id, alertColl) != 2 || as[0].Severity != SeverityMedium {
+	if len(as) != 1 || as[0].ID != id || store.Versions(id, alertColl) != 2 || as[0].Severity != coord.SeverityMedium {
 		t.Errorf("want alert %s at version 2 with severity medium, got %+v", id, summarize(as))
 	}
 	if !as[0].Modified.After(as[0].Created) {
@@ -177,9 +179,9 @@ func TestEarlyWarningRestartAndDuplicates(t *testing.T) {
 }
 
 func TestEarlyWarningPlaces(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0.Add(time.Hour)
-	e := NewEarlyWarning()
+	e := NewEngine()
 	e.Objects, e.Collections, e.CollectionID = store, store, alertColl
 	e.Now = func() time.Time { return now }
 	// The registry knows where member organisations are.
@@ -200,22 +202,22 @@ func TestEarlyWarningPlaces(t *testing.T) {
 	// An organisation nobody can place does not count.
 	w.sight(ind, "identity--00000000-0000-4000-8000-0000000000cc", t0)
 	feed(t, store, e, w.take())
-	want := []summary{{RuleSameIndicator, ind, SeverityLow, []string{"EE", "LV"}, nil, 2}}
+	want := []summary{{RuleSameIndicator, ind, coord.SeverityLow, []string{"EE", "LV"}, nil, 2}}
 	if diff := cmp.Diff(want, summarize(alertsOf(t, store))); diff != "" {
 		t.Errorf("alerts (-want +got):\n%s", diff)
 	}
 }
 
 func TestEarlyWarningIgnoresOldVersions(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0.Add(time.Hour)
 	e := newEngine(t, store, Rules{}, &now)
 	w := &world{t: t}
 	fr, de := w.org("CERT-FR", "FR"), w.org("CERT-Bund", "DE")
 	ind := w.indicator("c2", "[ipv4-addr:value = '198.51.100.7']")
 	sid := uuid("sighting", 500)
-	newer := mustObject(t, fmt.Sprintf(`{"type":"sighting","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"revoked":true,"sighting_of_ref":%q,"where_sighted_refs":[%q]}`, sid, ts(t0), ts(t0.Add(time.Minute)), ind, de))
-	older := mustObject(t, fmt.Sprintf(`{"type":"sighting","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"sighting_of_ref":%q,"where_sighted_refs":[%q]}`, sid, ts(t0), ts(t0), ind, de))
+	newer := coordtest.MustObject(t, fmt.Sprintf(`{"type":"sighting","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"revoked":true,"sighting_of_ref":%q,"where_sighted_refs":[%q]}`, sid, ts(t0), ts(t0.Add(time.Minute)), ind, de))
+	older := coordtest.MustObject(t, fmt.Sprintf(`{"type":"sighting","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"sighting_of_ref":%q,"where_sighted_refs":[%q]}`, sid, ts(t0), ts(t0), ind, de))
 	w.sight(ind, fr, t0)
 	feed(t, store, e, append(w.take(), newer))
 	feed(t, store, e, []*stix.Object{older}) // late, and superseded by the revocation
@@ -232,13 +234,13 @@ func TestScoreAlert(t *testing.T) {
 		want                  int
 		level                 string
 	}{
-		{[]string{"DE", "FR"}, nil, nil, 0, 1, SeverityLow},
-		{[]string{"DE", "FR", "IT"}, nil, nil, 0, 2, SeverityMedium},
-		{[]string{"DE", "FR"}, []string{"retail"}, nil, 0, 1, SeverityLow},
-		{[]string{"DE", "FR"}, []string{"healthcare", "energy"}, nil, 0, 2, SeverityMedium},
-		{[]string{"DE", "FR"}, []string{"energy"}, []string{"apt"}, 0, 3, SeverityHigh},
-		{[]string{"DE", "ES", "FR", "IT", "PL"}, []string{"energy"}, []string{"apt"}, 0, 5, SeverityCritical},
-		{[]string{"FR"}, nil, []string{"apt"}, 2, 3, SeverityHigh},
+		{[]string{"DE", "FR"}, nil, nil, 0, 1, coord.SeverityLow},
+		{[]string{"DE", "FR", "IT"}, nil, nil, 0, 2, coord.SeverityMedium},
+		{[]string{"DE", "FR"}, []string{"retail"}, nil, 0, 1, coord.SeverityLow},
+		{[]string{"DE", "FR"}, []string{"healthcare", "energy"}, nil, 0, 2, coord.SeverityMedium},
+		{[]string{"DE", "FR"}, []string{"energy"}, []string{"apt"}, 0, 3, coord.SeverityHigh},
+		{[]string{"DE", "ES", "FR", "IT", "PL"}, []string{"energy"}, []string{"apt"}, 0, 5, coord.SeverityCritical},
+		{[]string{"FR"}, nil, []string{"apt"}, 2, 3, coord.SeverityHigh},
 	}
 	for _, tt := range tests {
 		got, reasons := scoreAlert(tt.states, tt.sectors, tt.sets, tt.base, name)
@@ -284,7 +286,7 @@ func TestRulesValidate(t *testing.T) {
 // engine already holds (a running node applies a change of its settings
 // without a restart).
 func TestEarlyWarningSetRules(t *testing.T) {
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0.Add(time.Hour)
 	e := newEngine(t, store, Rules{MinStates: 3}, &now)
 	w := &world{t: t}
@@ -302,7 +304,7 @@ func TestEarlyWarningSetRules(t *testing.T) {
 	if r := e.CurrentRules(); r.MinStates != 2 {
 		t.Errorf("CurrentRules = %+v", r)
 	}
-	want := []summary{{RuleSameIndicator, ind, SeverityLow, []string{"DE", "FR"}, nil, 2}}
+	want := []summary{{RuleSameIndicator, ind, coord.SeverityLow, []string{"DE", "FR"}, nil, 2}}
 	if diff := cmp.Diff(want, summarize(alertsOf(t, store))); diff != "" {
 		t.Errorf("alerts after the rules changed (-want +got):\n%s", diff)
 	}

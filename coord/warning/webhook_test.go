@@ -1,4 +1,4 @@
-package coord
+package warning
 
 import (
 	"io"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/coord/internal/coordtest"
 	"github.com/rampart-cti/rampart/coord/webhook"
 )
 
@@ -45,9 +46,9 @@ func TestEarlyWarningPushesAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	store := newMemStore(alertColl, "feed")
+	store := coordtest.NewStore(alertColl, "feed")
 	now := t0.Add(time.Hour)
-	e := NewEarlyWarning()
+	e := NewEngine()
 	e.Objects, e.Collections, e.CollectionID, e.Notifier = store, store, alertColl, n
 	e.Now = func() time.Time { return now }
 	if err := e.Open(ctx); err != nil {
