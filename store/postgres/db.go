@@ -133,10 +133,14 @@ const (
 
 // dialect is PostgreSQL's for store/internal/sqlstore.
 var dialect = &sqlstore.Dialect{
-	Numbered:  true,
-	Unique:    isUnique,
-	ForUpdate: " FOR UPDATE",
-	AuditLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
+	Numbered:    true,
+	Unique:      isUnique,
+	ForUpdate:   " FOR UPDATE",
+	KeyShare:    " FOR KEY SHARE",
+	AuditLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
+	Snapshot:    sql.LevelRepeatableRead,
+	Timestamptz: true,
+	Arrays:      true,
 }
 
 // Close closes the pool and the channel of the change feed; it is safe to

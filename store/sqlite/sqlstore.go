@@ -11,11 +11,30 @@ import (
 // processes on one file.
 
 var (
+	_ rampart.CollectionService   = (*sqlstore.CollectionService)(nil)
+	_ rampart.StatusService       = (*sqlstore.StatusService)(nil)
+	_ rampart.SecretService       = (*sqlstore.SecretService)(nil)
 	_ rampart.OrganizationService = (*sqlstore.OrganizationService)(nil)
 	_ rampart.SettingService      = (*sqlstore.SettingService)(nil)
 	_ rampart.DeliveryService     = (*sqlstore.DeliveryService)(nil)
 	_ rampart.AuditService        = (*sqlstore.AuditService)(nil)
 )
+
+// NewCollectionService returns the CollectionService on db: API roots
+// and collections.
+func NewCollectionService(db *DB) *sqlstore.CollectionService {
+	return sqlstore.NewCollectionService(db.shared)
+}
+
+// NewStatusService returns the StatusService on db.
+func NewStatusService(db *DB) *sqlstore.StatusService {
+	return sqlstore.NewStatusService(db.shared)
+}
+
+// NewSecretService returns the SecretService on db.
+func NewSecretService(db *DB) *sqlstore.SecretService {
+	return sqlstore.NewSecretService(db.shared)
+}
 
 // NewOrganizationService returns the OrganizationService on db. It
 // returns ECONFLICT for a second organisation of the node's own, and for
