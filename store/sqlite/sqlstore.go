@@ -14,6 +14,7 @@ var (
 	_ rampart.CollectionService   = (*sqlstore.CollectionService)(nil)
 	_ rampart.StatusService       = (*sqlstore.StatusService)(nil)
 	_ rampart.SecretService       = (*sqlstore.SecretService)(nil)
+	_ rampart.PeerService         = (*sqlstore.PeerService)(nil)
 	_ rampart.OrganizationService = (*sqlstore.OrganizationService)(nil)
 	_ rampart.SettingService      = (*sqlstore.SettingService)(nil)
 	_ rampart.DeliveryService     = (*sqlstore.DeliveryService)(nil)
@@ -34,6 +35,12 @@ func NewStatusService(db *DB) *sqlstore.StatusService {
 // NewSecretService returns the SecretService on db.
 func NewSecretService(db *DB) *sqlstore.SecretService {
 	return sqlstore.NewSecretService(db.shared)
+}
+
+// NewPeerService returns the PeerService on db: the node's peers, their
+// cursors and their status.
+func NewPeerService(db *DB) *sqlstore.PeerService {
+	return sqlstore.NewPeerService(db.shared)
 }
 
 // NewOrganizationService returns the OrganizationService on db. It

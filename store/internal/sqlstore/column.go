@@ -57,6 +57,10 @@ func (c timeColumn) Scan(src any) error {
 // scanTime returns the scan destination of a time column into t.
 func scanTime(t *time.Time) sql.Scanner { return timeColumn{t: t} }
 
+// scanOptionalTime returns the scan destination into t of a time column
+// where NULL (PostgreSQL) or 0 (SQLite) means none: the zero time.
+func scanOptionalTime(t *time.Time) sql.Scanner { return timeColumn{t: t, zeroIsNone: true} }
+
 // list returns the parameter for a list of strings: the list itself
 // for an array column, its JSON text otherwise. A nil list is stored as
 // an empty one.

@@ -1,7 +1,7 @@
 // Package sqlstore implements, once for both SQL stores, every service
 // whose statements are alike in SQLite and PostgreSQL: API roots and
-// collections, statuses, secrets, organisations, settings, deliveries,
-// the audit log and the reading side of the change feed. Each runs on a DB: database/sql pools
+// collections, statuses, secrets, peers, organisations, settings,
+// deliveries, the audit log and the reading side of the change feed. Each runs on a DB: database/sql pools
 // (SQLite's own, or PostgreSQL's pgx pool through pgx's stdlib adapter)
 // and a Dialect for what differs between the two. Unlike package sqlgen,
 // whose statements each store runs with its own driver (pgx natively for
