@@ -16,7 +16,6 @@ import (
 
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/sqlstore"
-	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
 //go:embed migrations/*.sql
@@ -204,9 +203,6 @@ func (db *DB) Migrations(ctx context.Context) ([]string, error) {
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
-
-// now returns the store clock truncated to microseconds.
-func (db *DB) now() time.Time { return versions.Time(versions.Micros(db.Now())) }
 
 // isUnique reports whether err is a unique or primary key violation.
 func isUnique(err error) bool {

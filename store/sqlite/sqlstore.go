@@ -5,13 +5,14 @@ import (
 	"github.com/rampart-cti/rampart/store/internal/sqlstore"
 )
 
-// The services whose statements are alike in both stores are implemented
-// once, in store/internal/sqlstore; these constructors give them this
+// Every service but the object service is implemented once for both
+// stores, in store/internal/sqlstore; these constructors give them this
 // store's database. Each is safe for concurrent use, also by several
 // processes on one file.
 
 var (
 	_ rampart.CollectionService   = (*sqlstore.CollectionService)(nil)
+	_ rampart.AccountService      = (*sqlstore.AccountService)(nil)
 	_ rampart.StatusService       = (*sqlstore.StatusService)(nil)
 	_ rampart.SecretService       = (*sqlstore.SecretService)(nil)
 	_ rampart.PeerService         = (*sqlstore.PeerService)(nil)
@@ -25,6 +26,13 @@ var (
 // and collections.
 func NewCollectionService(db *DB) *sqlstore.CollectionService {
 	return sqlstore.NewCollectionService(db.shared)
+}
+
+// NewAccountService returns the AccountService on db: accounts, their
+// grants and tokens. Its PasswordParams, the argon2id cost of new
+// password hashes, may be set before it is used.
+func NewAccountService(db *DB) *sqlstore.AccountService {
+	return sqlstore.NewAccountService(db.shared)
 }
 
 // NewStatusService returns the StatusService on db.

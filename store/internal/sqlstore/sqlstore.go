@@ -1,12 +1,15 @@
 // Package sqlstore implements, once for both SQL stores, every service
 // whose statements are alike in SQLite and PostgreSQL: API roots and
-// collections, statuses, secrets, peers, organisations, settings,
-// deliveries, the audit log and the reading side of the change feed. Each runs on a DB: database/sql pools
+// collections, accounts with their grants and tokens, statuses, secrets,
+// peers, organisations, settings, deliveries, the audit log and the
+// reading side of the change feed. Each runs on a DB: database/sql pools
 // (SQLite's own, or PostgreSQL's pgx pool through pgx's stdlib adapter)
 // and a Dialect for what differs between the two. Unlike package sqlgen,
 // whose statements each store runs with its own driver (pgx natively for
 // objects, where COPY and arrays pay), this package runs its statements
-// itself.
+// itself. What stays in each store is what truly differs: opening the
+// database, its migrations, the change feed's signal and the object
+// service.
 //
 // The stores construct these services and hand them out as they are
 // (sqlite.NewSettingService returns a *SettingService of this package);
