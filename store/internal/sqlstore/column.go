@@ -28,38 +28,51 @@ func (d *Dialect) stamp(t time.Time) any {
 
 // timeColumn is a scan destination for a time column of either kind: it
 // takes integer microseconds since the Unix epoch or a time, and stores
-// the time in UTC. NULL reads as the zero time, and so does 0 when
-// zeroIsNone is set (SQLite's "never" for a peer's last sync).
-type timeColumn struct {
-	t          *time.Time
-	zeroIsNone bool
-}
+// the time in UTC; NULL reads as the zero time. (A pointer to it holds
+// the time itself, so that making one allocates nothing.)
+type timeColumn time.Time
 
 // Scan implements sql.Scanner.
-func (c timeColumn) Scan(src any) error {
+func (c *timeColumn) Scan(src any) error {
+	t, err := scanTimeValue(src)
+	*c = timeColumn(t)
+	return err
+}
+
+// optionalTimeColumn is a timeColumn where 0 also reads as the zero time:
+// SQLite's "never" for a peer's last sync (PostgreSQL's is NULL).
+type optionalTimeColumn time.Time
+
+// Scan implements sql.Scanner.
+func (c *optionalTimeColumn) Scan(src any) error {
+	if src == int64(0) {
+		*c = optionalTimeColumn{}
+		return nil
+	}
+	t, err := scanTimeValue(src)
+	*c = optionalTimeColumn(t)
+	return err
+}
+
+// scanTimeValue returns the time a time column's value stands for.
+func scanTimeValue(src any) (time.Time, error) {
 	switch v := src.(type) {
 	case int64:
-		if v == 0 && c.zeroIsNone {
-			*c.t = time.Time{}
-		} else {
-			*c.t = versions.Time(v)
-		}
+		return versions.Time(v), nil
 	case time.Time:
-		*c.t = v.UTC()
+		return v.UTC(), nil
 	case nil:
-		*c.t = time.Time{}
-	default:
-		return fmt.Errorf("a time column holds %T, not microseconds or a timestamp", src)
+		return time.Time{}, nil
 	}
-	return nil
+	return time.Time{}, fmt.Errorf("a time column holds %T, not microseconds or a timestamp", src)
 }
 
 // scanTime returns the scan destination of a time column into t.
-func scanTime(t *time.Time) sql.Scanner { return timeColumn{t: t} }
+func scanTime(t *time.Time) sql.Scanner { return (*timeColumn)(t) }
 
 // scanOptionalTime returns the scan destination into t of a time column
 // where NULL (PostgreSQL) or 0 (SQLite) means none: the zero time.
-func scanOptionalTime(t *time.Time) sql.Scanner { return timeColumn{t: t, zeroIsNone: true} }
+func scanOptionalTime(t *time.Time) sql.Scanner { return (*optionalTimeColumn)(t) }
 
 // list returns the parameter for a list of strings: the list itself
 // for an array column, its JSON text otherwise. A nil list is stored as
@@ -85,15 +98,14 @@ func (d *Dialect) scanList(list *[]string) any {
 	if d.Arrays {
 		return list
 	}
-	return jsonStrings{list}
+	return (*jsonList)(list)
 }
 
-// jsonStrings is a scan destination for a list of strings kept as JSON
-// text.
-type jsonStrings struct{ list *[]string }
+// jsonList is a scan destination for a list of strings kept as JSON text.
+type jsonList []string
 
 // Scan implements sql.Scanner.
-func (j jsonStrings) Scan(src any) error {
+func (l *jsonList) Scan(src any) error {
 	var text []byte
 	switch v := src.(type) {
 	case string:
@@ -103,7 +115,7 @@ func (j jsonStrings) Scan(src any) error {
 	default:
 		return fmt.Errorf("a list column holds %T, not JSON text", src)
 	}
-	if err := json.Unmarshal(text, j.list); err != nil {
+	if err := json.Unmarshal(text, (*[]string)(l)); err != nil {
 		return fmt.Errorf("a list column holds %q, not a JSON array of strings: %w", text, err)
 	}
 	return nil

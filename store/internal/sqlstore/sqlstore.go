@@ -18,9 +18,9 @@
 //
 // Times are stored as integer microseconds since the Unix epoch, in both
 // stores, but for the tables of PostgreSQL's first migrations, which keep
-// timestamptz (see Dialect.Timestamptz); booleans are
-// whatever the driver makes of a Go bool (an INTEGER 0 or 1 in SQLite, a
-// boolean in PostgreSQL).
+// timestamptz (see Dialect.Timestamptz); booleans are whatever the driver
+// makes of a Go bool (an INTEGER 0 or 1 in SQLite, a boolean in
+// PostgreSQL).
 package sqlstore
 
 import (
@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -91,27 +92,38 @@ type Dialect struct {
 	// an array column and parameter (text[], PostgreSQL) rather than JSON
 	// text (SQLite).
 	Arrays bool
+
+	// bound maps each statement bind has numbered to its numbered text.
+	bound sync.Map
 }
 
 // bind returns query, written with ? placeholders, in the dialect's.
-// Statements here hold no ? but placeholders.
+// Statements here hold no ? but placeholders. Numbered statements are
+// kept once made: the services run a few dozen statements, each many
+// times.
 func (d *Dialect) bind(query string) string {
 	if !d.Numbered {
 		return query
 	}
-	var b strings.Builder
-	n := 0
-	for {
-		i := strings.IndexByte(query, '?')
-		if i < 0 {
-			b.WriteString(query)
-			return b.String()
-		}
-		n++
-		b.WriteString(query[:i])
-		b.WriteString("$" + strconv.Itoa(n))
-		query = query[i+1:]
+	if q, ok := d.bound.Load(query); ok {
+		return q.(string)
 	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	rest := query
+	for n := 1; ; n++ {
+		i := strings.IndexByte(rest, '?')
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
+		rest = rest[i+1:]
+	}
+	d.bound.Store(query, b.String())
+	return b.String()
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
