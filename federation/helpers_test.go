@@ -170,7 +170,7 @@ type testNode struct {
 	dir      string
 	db       *sqlite.DB
 	objects  *notifyingObjects
-	peers    *sqlite.PeerService
+	peers    rampart.PeerService
 	coll     string
 	verifier *trust.Verifier
 	node     *Node

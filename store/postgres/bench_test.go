@@ -53,3 +53,9 @@ func BenchmarkFindObjects(b *testing.B) {
 	c.Close(ctx)
 	storetest.BenchListings(b, s, benchCollection, *benchObjects)
 }
+
+// BenchmarkServices measures the calls a node makes per request other
+// than object reads and writes (see storetest.BenchServices).
+func BenchmarkServices(b *testing.B) {
+	storetest.BenchServices(b, services(openTest(b)))
+}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/sqlstore"
-	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
 //go:embed migrations/*.sql
@@ -133,10 +132,14 @@ const (
 
 // dialect is PostgreSQL's for store/internal/sqlstore.
 var dialect = &sqlstore.Dialect{
-	Numbered:  true,
-	Unique:    isUnique,
-	ForUpdate: " FOR UPDATE",
-	AuditLock: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
+	Numbered:    true,
+	Unique:      isUnique,
+	ForUpdate:   " FOR UPDATE",
+	KeyShare:    " FOR KEY SHARE",
+	AuditLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
+	Snapshot:    sql.LevelRepeatableRead,
+	Timestamptz: true,
+	Arrays:      true,
 }
 
 // Close closes the pool and the channel of the change feed; it is safe to
@@ -200,9 +203,6 @@ func (db *DB) Migrations(ctx context.Context) ([]string, error) {
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
-
-// now returns the store clock truncated to microseconds.
-func (db *DB) now() time.Time { return versions.Time(versions.Micros(db.Now())) }
 
 // isUnique reports whether err is a unique or primary key violation.
 func isUnique(err error) bool {

@@ -9,12 +9,13 @@
 //	defer db.Close()
 //	objects := postgres.NewObjectService(db)
 //
-// Organisations, settings, deliveries and the audit log
-// (NewOrganizationService, NewSettingService, NewDeliveryService,
-// NewAuditService) are implemented once for both stores, in
-// store/internal/sqlstore, and reach the pool here through database/sql
-// (pgx's stdlib adapter). NewChangeFeed follows what other processes
-// write to the database through LISTEN/NOTIFY.
+// Every service but the object service (collections, accounts, statuses,
+// secrets, peers, organisations, settings, deliveries and the audit log)
+// is implemented once for both stores, in store/internal/sqlstore, and
+// reaches the pool here through database/sql (pgx's stdlib adapter). The
+// object service keeps pgx's own interface, for COPY and array
+// parameters. NewChangeFeed follows what other processes write to the
+// database through LISTEN/NOTIFY.
 //
 // Several Rampart processes may share one database: each write to a
 // collection holds that collection's row lock for its transaction, so

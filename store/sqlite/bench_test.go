@@ -70,6 +70,18 @@ func BenchmarkFindObjects(b *testing.B) {
 	storetest.BenchListings(b, s, benchCollection, *benchObjects)
 }
 
+// BenchmarkServices measures the calls a node makes per request other
+// than object reads and writes (see storetest.BenchServices).
+func BenchmarkServices(b *testing.B) {
+	db := sqlite.NewDB(filepath.Join(b.TempDir(), "bench.db"))
+	db.Synchronous = *benchSync
+	if err := db.Open(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	storetest.BenchServices(b, services(db))
+}
+
 // BenchmarkCreateObjectsLarge stores bundles of 1,000 new indicators into
 // the collection of the -benchdb database (built by BenchmarkFindObjects
 // with -objects=1000000), to measure ingest into a large collection. It

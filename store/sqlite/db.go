@@ -171,9 +171,11 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	return nil
 }
 
-// dialect is SQLite's for store/internal/sqlstore: ? placeholders, and no
+// dialect is SQLite's for store/internal/sqlstore: ? placeholders; no
 // locks, since every write transaction begins IMMEDIATE on the one
-// writing connection and so excludes every other writer of the file.
+// writing connection and so excludes every other writer of the file; any
+// read transaction reads one snapshot (WAL); times are integer
+// microseconds and lists JSON text.
 var dialect = &sqlstore.Dialect{Unique: isUnique}
 
 func (db *DB) traceConn(c *sqlite3.Conn) error {

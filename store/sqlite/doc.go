@@ -10,10 +10,12 @@
 //	collections := sqlite.NewCollectionService(db)
 //	accounts := sqlite.NewAccountService(db)
 //
-// Organisations, settings, deliveries and the audit log
-// (NewOrganizationService, NewSettingService, NewDeliveryService,
-// NewAuditService) are implemented once for both stores, in
-// store/internal/sqlstore, and run here on the same connections.
+// Every service but the object service (collections, accounts, statuses,
+// secrets, peers, organisations, settings, deliveries and the audit log)
+// is implemented once for both stores, in store/internal/sqlstore, and
+// runs here on the same connections; what this package keeps is what
+// SQLite alone does: the file and its connections, the migrations, the
+// object service's writes and the change feed's signal.
 // NewChangeFeed follows what other processes write to the file (a
 // "rampart import" while "rampart serve" runs) by polling SQLite's data
 // version on the writing connection.

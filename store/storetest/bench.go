@@ -181,3 +181,73 @@ func BenchListings(b *testing.B, s Services, coll string, n int) {
 		BenchFindObjects(b, s, rampart.ObjectFilter{CollectionID: coll, SpecVersions: []string{"2.1"}}, maxSeq)
 	})
 }
+
+// BenchServices measures, one sub-benchmark each, the calls other than
+// object reads and writes that a node makes per request or per exchange:
+// reading a collection (every TAXII request names one), authenticating a
+// token and reading an account with its grants (every request), reading
+// a status, recording a step of a peer exchange (a write transaction of
+// three statements) and reading a peer's status (a read transaction of
+// three queries). s needs Collections, Accounts, Statuses and Peers.
+func BenchServices(b *testing.B, s Services) {
+	if err := s.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "services"}); err != nil {
+		b.Fatal(err)
+	}
+	coll := &rampart.Collection{APIRoot: "services", Title: "bench", MediaTypes: []string{"application/stix+json;version=2.1"}}
+	if err := s.Collections.CreateCollection(ctx, coll); err != nil {
+		b.Fatal(err)
+	}
+	const account = "bench"
+	if err := s.Accounts.CreateAccount(ctx, &rampart.Account{Name: account,
+		Grants: []rampart.Grant{{CollectionID: coll.ID, Read: true, Write: true}}}, "a password long enough"); err != nil {
+		b.Fatal(err)
+	}
+	token, err := s.Accounts.CreateToken(ctx, account, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := &rampart.Status{APIRoot: "services", Account: account, Status: rampart.StatusComplete, TotalCount: 2, SuccessCount: 2,
+		Successes: []rampart.StatusDetail{{ID: "indicator--" + benchUUID(1), Version: "2024-01-01T00:00:00.000Z"}, {ID: "indicator--" + benchUUID(2), Version: "2024-01-01T00:00:00.000Z"}}}
+	if err := s.Statuses.CreateStatus(ctx, st); err != nil {
+		b.Fatal(err)
+	}
+	const peer = "identity--b0b0b0b0-b0b0-4b0b-8b0b-b0b0b0b0b0b0"
+	if err := s.Peers.CreatePeer(ctx, &rampart.Peer{ID: peer, Name: "bench", URL: "https://peer.example", APIRoot: "api"}); err != nil {
+		b.Fatal(err)
+	}
+	run := func(name string, f func(i int) error) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if err := f(i); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	run("collection", func(int) error {
+		_, err := s.Collections.FindCollectionByID(ctx, "services", coll.ID)
+		return err
+	})
+	run("token", func(int) error {
+		_, err := s.Accounts.AuthenticateToken(ctx, token)
+		return err
+	})
+	run("account", func(int) error {
+		_, err := s.Accounts.FindAccountByName(ctx, account)
+		return err
+	})
+	run("status", func(int) error {
+		_, err := s.Statuses.FindStatusByID(ctx, "services", st.ID)
+		return err
+	})
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	run("peer-sync", func(i int) error {
+		return s.Peers.RecordPeerSync(ctx, &rampart.PeerSync{PeerID: peer, ObjectsIn: 10, Completed: true,
+			Cursor: &rampart.PeerCursor{CollectionID: coll.ID, AddedAfter: at.Add(time.Duration(i) * time.Millisecond)}})
+	})
+	run("peer-status", func(int) error {
+		_, err := s.Peers.FindPeerStatus(ctx, peer)
+		return err
+	})
+}

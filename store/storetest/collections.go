@@ -74,6 +74,16 @@ func testCollections(t *testing.T, open func(t *testing.T) Services) {
 		if diff := cmp.Diff([]*rampart.Collection{z}, got, cmpTime, cmpEmpty); diff != "" {
 			t.Errorf("FindCollections(id) (-want +got):\n%s", diff)
 		}
+		got, err = s.Collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: &alpha, ID: &b.ID})
+		must(t, "find b in alpha", err)
+		if diff := cmp.Diff([]*rampart.Collection{b}, got, cmpTime, cmpEmpty); diff != "" {
+			t.Errorf("FindCollections(alpha, id) (-want +got):\n%s", diff)
+		}
+		got, err = s.Collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: &alpha, ID: &z.ID})
+		must(t, "find z in alpha", err)
+		if len(got) != 0 {
+			t.Errorf("FindCollections(alpha, id of a collection of zeta) = %d collections, want none", len(got))
+		}
 		c, err := s.Collections.FindCollectionByID(ctx, "alpha", a.ID)
 		must(t, "find a", err)
 		if diff := cmp.Diff(a, c, cmpTime, cmpEmpty); diff != "" {

@@ -1,16 +1,18 @@
-// Package sqlgen writes the SQL statements the SQLite and PostgreSQL stores
-// share, in either store's dialect, and reads the rows those statements
-// return. The listing statement (FindQuery), the read of an object's
-// stored versions (StoredVersions) and of grants (Grants) are the same
-// logic in both stores; only their placeholders, list parameters and a
-// few function names differ, and those are what a Dialect describes.
-// Migrate is the migration runner of both.
+// Package sqlgen writes the SQL statements of the object services that
+// the SQLite and PostgreSQL stores share, in either store's dialect, and
+// reads the rows those statements return. The listing statement
+// (FindQuery) and the read of an object's stored versions
+// (StoredVersions) are the same logic in both stores; only their
+// placeholders, list parameters and a few function names differ, and
+// those are what a Dialect describes. Migrate is the migration runner of
+// both.
 //
 // It runs no statement itself: each store runs them with its own driver
-// (database/sql for SQLite, pgx for PostgreSQL) and hands the rows back to
-// ReadPage, ReadVersions or ReadGrants, which take the rows of either
-// driver. Statements that differ between the stores by more than a
-// Dialect stay in the store that runs them.
+// (database/sql for SQLite, pgx for PostgreSQL) and hands the rows back
+// to ReadPage or ReadVersions, which take the rows of either driver.
+// Statements that differ between the stores by more than a Dialect stay
+// in the store that runs them; the other services run on database/sql in
+// both stores and are implemented once, in package sqlstore.
 package sqlgen
 
 import (

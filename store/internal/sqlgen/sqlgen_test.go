@@ -232,26 +232,3 @@ func TestReadPage(t *testing.T) {
 		})
 	}
 }
-
-func TestGrants(t *testing.T) {
-	pk := int64(4)
-	tests := []struct {
-		d        *Dialect
-		pk       *int64
-		want     string
-		wantArgs []any
-	}{
-		{SQLite, nil, "SELECT g.account, g.collection_id, g.can_read, g.can_write FROM grants g ORDER BY g.account, g.collection_id", nil},
-		{SQLite, &pk, "SELECT g.account, g.collection_id, g.can_read, g.can_write FROM grants g WHERE g.account = ? ORDER BY g.account, g.collection_id", []any{int64(4)}},
-		{PostgreSQL, &pk, "SELECT g.account, g.collection_id, g.can_read, g.can_write FROM grants g WHERE g.account = $1 ORDER BY g.account, g.collection_id", []any{int64(4)}},
-	}
-	for _, tt := range tests {
-		got, args := Grants(tt.d, tt.pk)
-		if got != tt.want {
-			t.Errorf("statement:\n got %s\nwant %s", got, tt.want)
-		}
-		if diff := cmp.Diff(tt.wantArgs, args); diff != "" {
-			t.Errorf("%s: arguments (-want +got):\n%s", got, diff)
-		}
-	}
-}

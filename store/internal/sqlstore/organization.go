@@ -140,7 +140,7 @@ func (s *OrganizationService) UpdateOrganization(ctx context.Context, o *rampart
 		return err
 	}
 	var created int64
-	err := conn{s.db.Write, s.db.Dialect}.queryRow(ctx, `UPDATE organizations SET name = ?, relation = ?, country = ?
+	err := s.db.writer().queryRow(ctx, `UPDATE organizations SET name = ?, relation = ?, country = ?
 		WHERE id = ? RETURNING created_at`, o.Name, string(o.Relation), o.Country, o.ID).Scan(&created)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

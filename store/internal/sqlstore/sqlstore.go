@@ -1,11 +1,15 @@
-// Package sqlstore implements, once for both SQL stores, the services whose
-// statements are alike in SQLite and PostgreSQL: organisations, settings,
-// deliveries, the audit log and the reading side of the change feed. Each
-// runs on a DB: database/sql pools (SQLite's own, or PostgreSQL's pgx pool
-// through pgx's stdlib adapter) and a Dialect for what differs between the
-// two. Unlike package sqlgen, whose statements each store runs with its
-// own driver (pgx natively for objects, where COPY and arrays pay), this
-// package runs its statements itself.
+// Package sqlstore implements, once for both SQL stores, every service
+// whose statements are alike in SQLite and PostgreSQL: API roots and
+// collections, accounts with their grants and tokens, statuses, secrets,
+// peers, organisations, settings, deliveries, the audit log and the
+// reading side of the change feed. Each runs on a DB: database/sql pools
+// (SQLite's own, or PostgreSQL's pgx pool through pgx's stdlib adapter)
+// and a Dialect for what differs between the two. Unlike package sqlgen,
+// whose statements each store runs with its own driver (pgx natively for
+// objects, where COPY and arrays pay), this package runs its statements
+// itself. What stays in each store is what truly differs: opening the
+// database, its migrations, the change feed's signal and the object
+// service.
 //
 // The stores construct these services and hand them out as they are
 // (sqlite.NewSettingService returns a *SettingService of this package);
@@ -13,8 +17,10 @@
 // one database.
 //
 // Times are stored as integer microseconds since the Unix epoch, in both
-// stores, and booleans as whatever the driver makes of a Go bool (an
-// INTEGER 0 or 1 in SQLite, a boolean in PostgreSQL).
+// stores, but for the tables of PostgreSQL's first migrations, which keep
+// timestamptz (see Dialect.Timestamptz); booleans are whatever the driver
+// makes of a Go bool (an INTEGER 0 or 1 in SQLite, a boolean in
+// PostgreSQL).
 package sqlstore
 
 import (
@@ -24,6 +30,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -41,9 +48,9 @@ type DB struct {
 	Dialect     *Dialect
 	// Now is the store clock.
 	Now func() time.Time
-	// Notify, when set, runs in every transaction that changes a setting,
-	// before it commits: PostgreSQL tells the other processes on the
-	// database (the change feed).
+	// Notify, when set, runs in every transaction that changes a setting
+	// or deletes a collection, before it commits: PostgreSQL tells the
+	// other processes on the database (the change feed).
 	Notify func(ctx context.Context, tx *sql.Tx) error
 }
 
@@ -59,31 +66,64 @@ type Dialect struct {
 	// transaction ends (" FOR UPDATE"); "" where a write transaction
 	// excludes every other writer already (SQLite).
 	ForUpdate string
+	// KeyShare ends a SELECT that keeps the rows it reads from being
+	// deleted (or their key changed) until the transaction ends, while
+	// letting other readers lock them alike (" FOR KEY SHARE"); "" where
+	// a write transaction excludes every other writer already.
+	KeyShare string
 	// AuditLock is the statement that AppendAudit's transaction runs
 	// first, so that appends from every process follow one another; ""
 	// where a write transaction excludes every other writer already.
 	AuditLock string
+	// Snapshot is the isolation level of a read transaction whose queries
+	// must all see one snapshot of the database: sql.LevelDefault where
+	// any read transaction does (SQLite in WAL mode),
+	// sql.LevelRepeatableRead in PostgreSQL, whose default (read
+	// committed) takes a snapshot per statement.
+	Snapshot sql.IsolationLevel
+	// Timestamptz says that the tables of the first migrations (API
+	// roots, collections, accounts, tokens, statuses, peers, their
+	// cursors and rejections) keep their times as timestamptz
+	// (PostgreSQL) rather than as integer microseconds (SQLite). Either
+	// way a time is written truncated to the microsecond, and read back
+	// in UTC.
+	Timestamptz bool
+	// Arrays says that a list of strings (a collection's media types) is
+	// an array column and parameter (text[], PostgreSQL) rather than JSON
+	// text (SQLite).
+	Arrays bool
+
+	// bound maps each statement bind has numbered to its numbered text.
+	bound sync.Map
 }
 
 // bind returns query, written with ? placeholders, in the dialect's.
-// Statements here hold no ? but placeholders.
+// Statements here hold no ? but placeholders. Numbered statements are
+// kept once made: the services run a few dozen statements, each many
+// times.
 func (d *Dialect) bind(query string) string {
 	if !d.Numbered {
 		return query
 	}
-	var b strings.Builder
-	n := 0
-	for {
-		i := strings.IndexByte(query, '?')
-		if i < 0 {
-			b.WriteString(query)
-			return b.String()
-		}
-		n++
-		b.WriteString(query[:i])
-		b.WriteString("$" + strconv.Itoa(n))
-		query = query[i+1:]
+	if q, ok := d.bound.Load(query); ok {
+		return q.(string)
 	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	rest := query
+	for n := 1; ; n++ {
+		i := strings.IndexByte(rest, '?')
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
+		rest = rest[i+1:]
+	}
+	d.bound.Store(query, b.String())
+	return b.String()
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -114,6 +154,10 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 // read returns the reading pool as a conn.
 func (db *DB) read() conn { return conn{db.Read, db.Dialect} }
+
+// writer returns the writing pool as a conn, for a write of one
+// statement.
+func (db *DB) writer() conn { return conn{db.Write, db.Dialect} }
 
 // now returns the store clock in microseconds.
 func (db *DB) now() int64 { return versions.Micros(db.Now()) }

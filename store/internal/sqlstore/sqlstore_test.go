@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -18,8 +20,10 @@ func TestBind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		d := &Dialect{Numbered: tt.numbered}
-		if got := d.bind(tt.in); got != tt.want {
-			t.Errorf("bind(%q), numbered %v = %q, want %q", tt.in, tt.numbered, got, tt.want)
+		for range 2 { // made, then kept
+			if got := d.bind(tt.in); got != tt.want {
+				t.Errorf("bind(%q), numbered %v = %q, want %q", tt.in, tt.numbered, got, tt.want)
+			}
 		}
 	}
 }
@@ -44,5 +48,77 @@ func TestPrefixEnd(t *testing.T) {
 		if ok && (!utf8.ValidString(got) || got <= tt.prefix || strings.HasPrefix(got, tt.prefix)) {
 			t.Errorf("prefixEnd(%q) = %q: not a UTF-8 string above every string with the prefix", tt.prefix, got)
 		}
+	}
+}
+
+func TestTimeColumn(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891011000, time.UTC)
+	us := at.UnixMicro()
+	paris := time.FixedZone("CET", 3600)
+	tests := []struct {
+		src        any
+		zeroIsNone bool
+		want       time.Time
+	}{
+		{us, false, at.Truncate(time.Microsecond)},
+		{at.In(paris), false, at},
+		{nil, false, time.Time{}},
+		{int64(0), false, time.UnixMicro(0).UTC()},
+		{int64(0), true, time.Time{}},
+		{nil, true, time.Time{}},
+	}
+	for _, tt := range tests {
+		var got time.Time
+		dest := scanTime(&got)
+		if tt.zeroIsNone {
+			dest = scanOptionalTime(&got)
+		}
+		if err := dest.Scan(tt.src); err != nil {
+			t.Errorf("Scan(%v), zeroIsNone %v: %v", tt.src, tt.zeroIsNone, err)
+			continue
+		}
+		if !got.Equal(tt.want) || got.Location() != time.UTC {
+			t.Errorf("Scan(%v), zeroIsNone %v = %v, want %v in UTC", tt.src, tt.zeroIsNone, got, tt.want)
+		}
+	}
+	var got time.Time
+	if err := scanTime(&got).Scan("2026-03-04"); err == nil {
+		t.Errorf("Scan of a string succeeded")
+	}
+}
+
+func TestStamp(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891011999, time.FixedZone("CET", 3600))
+	if got, want := (&Dialect{}).stamp(at), at.UnixMicro(); got != want {
+		t.Errorf("stamp in microseconds = %v, want %v", got, want)
+	}
+	got, ok := (&Dialect{Timestamptz: true}).stamp(at).(time.Time)
+	if want := at.Truncate(time.Microsecond); !ok || !got.Equal(want) || got.Location() != time.UTC {
+		t.Errorf("stamp as a time = %v, want %v in UTC", got, want)
+	}
+}
+
+func TestList(t *testing.T) {
+	for _, in := range [][]string{nil, {}, {"application/stix+json;version=2.1", `a "quoted" one`}} {
+		arg, err := (&Dialect{}).list(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, src := range []any{arg, []byte(arg.(string))} {
+			if err := (&Dialect{}).scanList(&got).(interface{ Scan(any) error }).Scan(src); err != nil {
+				t.Fatalf("Scan(%q): %v", src, err)
+			}
+			if got == nil || !slices.Equal(got, in) {
+				t.Errorf("list %q read back as %q", in, got)
+			}
+		}
+		if arg, _ := (&Dialect{Arrays: true}).list(in); arg == nil || !slices.Equal(arg.([]string), in) {
+			t.Errorf("list %q as an array parameter = %#v", in, arg)
+		}
+	}
+	var got []string
+	if err := (&Dialect{}).scanList(&got).(interface{ Scan(any) error }).Scan("{a,b}"); err == nil {
+		t.Errorf("Scan of a PostgreSQL array literal as JSON succeeded")
 	}
 }

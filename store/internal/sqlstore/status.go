@@ -1,8 +1,9 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,8 +11,8 @@ import (
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
-// StatusService stores the statuses of add-objects requests. It is safe for
-// concurrent use.
+// StatusService stores the statuses of add-objects requests. It is safe
+// for concurrent use, also by several processes on one database.
 type StatusService struct {
 	db *DB
 }
@@ -32,17 +33,19 @@ func (s *StatusService) CreateStatus(ctx context.Context, st *rampart.Status) er
 		return err
 	}
 	// Inserting from the API root's row: no row, no insert.
-	res, err := s.db.write.ExecContext(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
+	res, err := s.db.writer().exec(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
 		total_count, success_count, failure_count, pending_count, details)
 		SELECT ?, name, ?, ?, ?, ?, ?, ?, ?, ? FROM api_roots WHERE name = ?`,
-		st.ID, st.Account, st.Status, versions.Micros(st.RequestTimestamp),
+		st.ID, st.Account, st.Status, s.db.Dialect.stamp(st.RequestTimestamp),
 		st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(details), st.APIRoot)
-	if isUnique(err) {
+	if s.db.Dialect.Unique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "status %q already exists", st.ID)
 	} else if err != nil {
 		return fmt.Errorf("create status %q: %w", st.ID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("create status %q: %w", st.ID, err)
+	} else if n == 0 {
 		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", st.APIRoot)
 	}
 	return nil
@@ -52,19 +55,19 @@ func (s *StatusService) CreateStatus(ctx context.Context, st *rampart.Status) er
 func (s *StatusService) FindStatusByID(ctx context.Context, apiRoot, id string) (*rampart.Status, error) {
 	var (
 		st      rampart.Status
-		ts      int64
 		details string
 	)
-	err := s.db.read.QueryRowContext(ctx, `SELECT id, api_root, account, status, request_timestamp,
-		total_count, success_count, failure_count, pending_count, details
-		FROM statuses WHERE api_root = ? AND id = ?`, apiRoot, id).Scan(&st.ID, &st.APIRoot, &st.Account, &st.Status, &ts,
-		&st.TotalCount, &st.SuccessCount, &st.FailureCount, &st.PendingCount, &details)
-	if err == sql.ErrNoRows {
+	// The details are JSON text in SQLite and jsonb in PostgreSQL: read
+	// as text from both.
+	err := s.db.read().queryRow(ctx, `SELECT id, api_root, account, status, request_timestamp,
+		total_count, success_count, failure_count, pending_count, CAST(details AS text)
+		FROM statuses WHERE api_root = ? AND id = ?`, apiRoot, id).Scan(&st.ID, &st.APIRoot, &st.Account, &st.Status,
+		scanTime(&st.RequestTimestamp), &st.TotalCount, &st.SuccessCount, &st.FailureCount, &st.PendingCount, &details)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENOTFOUND, "API root %q has no status %q", apiRoot, id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find status %q: %w", id, err)
 	}
-	st.RequestTimestamp = versions.Time(ts)
 	if err := versions.DecodeStatusDetails([]byte(details), &st); err != nil {
 		return nil, fmt.Errorf("find status %q: %w", id, err)
 	}
@@ -74,10 +77,13 @@ func (s *StatusService) FindStatusByID(ctx context.Context, apiRoot, id string) 
 // DeleteStatuses removes the statuses requested before t and returns how
 // many were removed.
 func (s *StatusService) DeleteStatuses(ctx context.Context, before time.Time) (int, error) {
-	res, err := s.db.write.ExecContext(ctx, `DELETE FROM statuses WHERE request_timestamp < ?`, versions.Micros(before))
+	res, err := s.db.writer().exec(ctx, `DELETE FROM statuses WHERE request_timestamp < ?`, s.db.Dialect.stamp(before))
 	if err != nil {
 		return 0, fmt.Errorf("delete statuses: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return int(n), err
+	if err != nil {
+		return 0, fmt.Errorf("delete statuses: %w", err)
+	}
+	return int(n), nil
 }

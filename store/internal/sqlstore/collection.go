@@ -1,18 +1,17 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	json "encoding/json/v2"
+	"errors"
 	"fmt"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
 // CollectionService stores API roots and collections. It is safe for
-// concurrent use.
+// concurrent use, also by several processes on one database.
 type CollectionService struct {
 	db *DB
 }
@@ -24,10 +23,19 @@ func NewCollectionService(db *DB) *CollectionService {
 	return &CollectionService{db: db}
 }
 
+const apiRootColumns = `name, title, description, max_content_length, created_at`
+
+func scanAPIRoot(row interface{ Scan(...any) error }) (*rampart.APIRoot, error) {
+	var r rampart.APIRoot
+	if err := row.Scan(&r.Name, &r.Title, &r.Description, &r.MaxContentLength, scanTime(&r.CreatedAt)); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
 // FindAPIRoots returns all API roots ordered by name.
 func (s *CollectionService) FindAPIRoots(ctx context.Context) ([]*rampart.APIRoot, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT name, title, description, max_content_length, created_at
-		FROM api_roots ORDER BY name`)
+	rows, err := s.db.read().query(ctx, `SELECT `+apiRootColumns+` FROM api_roots ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("find API roots: %w", err)
 	}
@@ -40,26 +48,16 @@ func (s *CollectionService) FindAPIRoots(ctx context.Context) ([]*rampart.APIRoo
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-func scanAPIRoot(row scanner) (*rampart.APIRoot, error) {
-	var r rampart.APIRoot
-	var created int64
-	if err := row.Scan(&r.Name, &r.Title, &r.Description, &r.MaxContentLength, &created); err != nil {
-		return nil, err
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find API roots: %w", err)
 	}
-	r.CreatedAt = versions.Time(created)
-	return &r, nil
+	return out, nil
 }
 
 // FindAPIRootByName returns ENOTFOUND when there is none by that name.
 func (s *CollectionService) FindAPIRootByName(ctx context.Context, name string) (*rampart.APIRoot, error) {
-	r, err := scanAPIRoot(s.db.read.QueryRowContext(ctx, `SELECT name, title, description, max_content_length, created_at
-		FROM api_roots WHERE name = ?`, name))
-	if err == sql.ErrNoRows {
+	r, err := scanAPIRoot(s.db.read().queryRow(ctx, `SELECT `+apiRootColumns+` FROM api_roots WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", name)
 	} else if err != nil {
 		return nil, fmt.Errorf("find API root %q: %w", name, err)
@@ -74,9 +72,9 @@ func (s *CollectionService) CreateAPIRoot(ctx context.Context, root *rampart.API
 	if err := versions.PrepareAPIRoot(root, s.db.Now); err != nil {
 		return err
 	}
-	_, err := s.db.write.ExecContext(ctx, `INSERT INTO api_roots (name, title, description, max_content_length, created_at)
-		VALUES (?, ?, ?, ?, ?)`, root.Name, root.Title, root.Description, root.MaxContentLength, versions.Micros(root.CreatedAt))
-	if isUnique(err) {
+	_, err := s.db.writer().exec(ctx, `INSERT INTO api_roots (`+apiRootColumns+`) VALUES (?, ?, ?, ?, ?)`,
+		root.Name, root.Title, root.Description, root.MaxContentLength, s.db.Dialect.stamp(root.CreatedAt))
+	if s.db.Dialect.Unique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "API root %q already exists", root.Name)
 	} else if err != nil {
 		return fmt.Errorf("create API root %q: %w", root.Name, err)
@@ -86,56 +84,53 @@ func (s *CollectionService) CreateAPIRoot(ctx context.Context, root *rampart.API
 
 const collectionColumns = `id, api_root, title, description, alias, media_types, created_at`
 
-func scanCollection(row scanner) (*rampart.Collection, error) {
+func (s *CollectionService) scanCollection(row interface{ Scan(...any) error }) (*rampart.Collection, error) {
 	var c rampart.Collection
-	var media string
-	var created int64
-	if err := row.Scan(&c.ID, &c.APIRoot, &c.Title, &c.Description, &c.Alias, &media, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.APIRoot, &c.Title, &c.Description, &c.Alias,
+		s.db.Dialect.scanList(&c.MediaTypes), scanTime(&c.CreatedAt)); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(media), &c.MediaTypes); err != nil {
-		return nil, fmt.Errorf("collection %q: media types: %w", c.ID, err)
-	}
-	c.CreatedAt = versions.Time(created)
 	return &c, nil
 }
 
 // FindCollections returns matching collections ordered by API root, then
 // creation.
 func (s *CollectionService) FindCollections(ctx context.Context, filter rampart.CollectionFilter) ([]*rampart.Collection, error) {
-	b := sqlgen.NewBuilder(sqlgen.SQLite)
-	b.WriteString(`SELECT ` + collectionColumns + ` FROM collections WHERE 1`)
+	query, args := `SELECT `+collectionColumns+` FROM collections`, []any(nil)
+	where := " WHERE "
 	if filter.APIRoot != nil {
-		b.WriteString(" AND api_root = ")
-		b.Arg(*filter.APIRoot)
+		query += where + "api_root = ?"
+		args, where = append(args, *filter.APIRoot), " AND "
 	}
 	if filter.ID != nil {
-		b.WriteString(" AND id = ")
-		b.Arg(*filter.ID)
+		query += where + "id = ?"
+		args = append(args, *filter.ID)
 	}
-	b.WriteString(" ORDER BY api_root, created_at, pk")
-	rows, err := s.db.read.QueryContext(ctx, b.String(), b.Args()...)
+	rows, err := s.db.read().query(ctx, query+` ORDER BY api_root, created_at, pk`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find collections: %w", err)
 	}
 	defer rows.Close()
 	var out []*rampart.Collection
 	for rows.Next() {
-		c, err := scanCollection(rows)
+		c, err := s.scanCollection(rows)
 		if err != nil {
 			return nil, fmt.Errorf("find collections: %w", err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find collections: %w", err)
+	}
+	return out, nil
 }
 
 // FindCollectionByID returns ENOTFOUND when the API root has no such
 // collection.
 func (s *CollectionService) FindCollectionByID(ctx context.Context, apiRoot, id string) (*rampart.Collection, error) {
-	c, err := scanCollection(s.db.read.QueryRowContext(ctx, `SELECT `+collectionColumns+`
+	c, err := s.scanCollection(s.db.read().queryRow(ctx, `SELECT `+collectionColumns+`
 		FROM collections WHERE api_root = ? AND id = ?`, apiRoot, id))
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", apiRoot, id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find collection %q: %w", id, err)
@@ -151,24 +146,23 @@ func (s *CollectionService) CreateCollection(ctx context.Context, c *rampart.Col
 	if err := versions.PrepareCollection(c, s.db.Now); err != nil {
 		return err
 	}
-	media := c.MediaTypes
-	if media == nil {
-		media = []string{}
-	}
-	mediaJSON, err := json.Marshal(media)
+	media, err := s.db.Dialect.list(c.MediaTypes)
 	if err != nil {
-		return fmt.Errorf("create collection %q: %w", c.ID, err)
+		return fmt.Errorf("create collection %q: media types: %w", c.ID, err)
 	}
-	// Inserting from the API root's row: no row, no insert.
-	res, err := s.db.write.ExecContext(ctx, `INSERT INTO collections (id, api_root, title, description, alias, media_types, created_at)
+	// Inserting from the API root's row: no row, no insert, and no race
+	// with a concurrent deletion of the root.
+	res, err := s.db.writer().exec(ctx, `INSERT INTO collections (`+collectionColumns+`)
 		SELECT ?, name, ?, ?, ?, ?, ? FROM api_roots WHERE name = ?`,
-		c.ID, c.Title, c.Description, c.Alias, string(mediaJSON), versions.Micros(c.CreatedAt), c.APIRoot)
-	if isUnique(err) {
+		c.ID, c.Title, c.Description, c.Alias, media, s.db.Dialect.stamp(c.CreatedAt), c.APIRoot)
+	if s.db.Dialect.Unique(err) {
 		return rampart.Errorf(rampart.ECONFLICT, "collection %q already exists", c.ID)
 	} else if err != nil {
 		return fmt.Errorf("create collection %q: %w", c.ID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("create collection %q: %w", c.ID, err)
+	} else if n == 0 {
 		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", c.APIRoot)
 	}
 	return nil
@@ -176,27 +170,31 @@ func (s *CollectionService) CreateCollection(ctx context.Context, c *rampart.Col
 
 // DeleteCollection removes the collection, every object version in it and
 // every grant on it; ENOTFOUND when the API root has no such collection.
+// Other processes hear of it (the change feed).
 func (s *CollectionService) DeleteCollection(ctx context.Context, apiRoot, id string) error {
-	tx, err := s.db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("delete collection %q: %w", id, err)
-	}
-	defer tx.Rollback()
-	var pk int64
-	err = tx.QueryRowContext(ctx, `SELECT pk FROM collections WHERE api_root = ? AND id = ?`, apiRoot, id).Scan(&pk)
-	if err == sql.ErrNoRows {
-		return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", apiRoot, id)
-	} else if err != nil {
-		return fmt.Errorf("delete collection %q: %w", id, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM objects WHERE collection = ?`, pk); err != nil {
-		return fmt.Errorf("delete collection %q: %w", id, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE pk = ?`, pk); err != nil {
-		return fmt.Errorf("delete collection %q: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("delete collection %q: %w", id, err)
-	}
-	return nil
+	what := fmt.Sprintf("delete collection %q", id)
+	return s.db.write(ctx, what, func(tx conn, sqlTx *sql.Tx) error {
+		// The row lock waits for the collection's writers and keeps new
+		// ones out until the deletion commits.
+		var pk int64
+		err := tx.queryRow(ctx, `SELECT pk FROM collections WHERE api_root = ? AND id = ?`+s.db.Dialect.ForUpdate, apiRoot, id).Scan(&pk)
+		if errors.Is(err, sql.ErrNoRows) {
+			return rampart.Errorf(rampart.ENOTFOUND, "API root %q has no collection %q", apiRoot, id)
+		} else if err != nil {
+			return wrap(what, err)
+		}
+		// The objects first: they have no foreign key to cascade from.
+		if _, err := tx.exec(ctx, `DELETE FROM objects WHERE collection = ?`, pk); err != nil {
+			return wrap(what, err)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM collections WHERE pk = ?`, pk); err != nil {
+			return wrap(what, err)
+		}
+		if s.db.Notify != nil {
+			if err := s.db.Notify(ctx, sqlTx); err != nil {
+				return wrap(what, err)
+			}
+		}
+		return nil
+	})
 }
