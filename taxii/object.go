@@ -4,29 +4,28 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/stix"
 )
 
-// listing is a listing request read and answered from the store: its
-// collection, its query, who reads (nil without Access) and the page of
-// versions.
+// listing is a listing request: its collection, its query and who reads
+// (nil without Access).
 type listing struct {
 	c      *rampart.Collection
 	lq     *listQuery
 	reader *rampart.Reader
-	page   *rampart.ObjectPage
 }
 
-// list reads what every listing endpoint reads: the collection, which the
-// account must be allowed to read, the filters the endpoint allows (kind
-// names the endpoint, for the cursor), and the page. adjust, when not
-// nil, sets what the endpoint decides itself before the store is asked.
+// list reads what every listing endpoint reads before the store is asked
+// for versions: the collection, which the account must be allowed to
+// read, the filters the endpoint allows (kind names the endpoint, for the
+// cursor) and the reader. adjust, when not nil, sets what the endpoint
+// decides itself.
 func (s *Server) list(r *http.Request, kind string, adjust func(*rampart.ObjectFilter), allowed ...string) (*listing, error) {
 	c, err := s.readableCollection(r)
 	if err != nil {
@@ -43,11 +42,7 @@ func (s *Server) list(r *http.Request, kind string, adjust func(*rampart.ObjectF
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.Objects.FindObjects(r.Context(), lq.filter)
-	if err != nil {
-		return nil, err
-	}
-	return &listing{c: c, lq: lq, reader: reader, page: page}, nil
+	return &listing{c: c, lq: lq, reader: reader}, nil
 }
 
 // reader returns who the request's account reads as, nil without Access.
@@ -68,35 +63,17 @@ func (s *Server) reader(r *http.Request) (*rampart.Reader, error) {
 	return &rd, nil
 }
 
-// paging returns the "more" and "next" of a listing's answer: none for an
-// empty page.
-func (s *Server) paging(l *listing) (more *bool, next string) {
-	if len(l.page.Versions) == 0 {
-		return nil, ""
-	}
-	if l.page.More {
-		next = s.nextCursor(l.page, l.lq)
-	}
-	return &l.page.More, next
-}
-
 // handleGetObjects serves GET …/objects/ (§5.4).
 func (s *Server) handleGetObjects(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.list(r, "objects", nil, paramID, paramType, paramVersion, paramSpecVersion)
 	if err != nil {
 		return err
 	}
-	served, err := s.release(r, l.reader, l.c, l.page.Versions)
+	p, err := s.readObjectPage(r.Context(), l)
 	if err != nil {
 		return err
 	}
-	var objs []*stix.Object
-	for _, o := range served {
-		if o != nil {
-			objs = append(objs, o)
-		}
-	}
-	s.writeEnvelope(w, l.page, objs, l.lq)
+	s.writeObjectPage(w, r, p, l.lq)
 	return nil
 }
 
@@ -106,78 +83,17 @@ func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.released(r, l.reader, l.c, l.page.Versions)
+	p, err := s.readObjectPage(r.Context(), l)
 	if err != nil {
 		return err
 	}
-	objs := make([]*stix.Object, len(vs))
-	for i, v := range vs {
-		objs[i] = v.Object
-	}
-	if len(objs) == 0 && l.lq.filter.AfterSeq == 0 {
+	if !p.released() && l.lq.filter.AfterSeq == 0 {
 		if err := s.objectExists(r, l); err != nil {
 			return err
 		}
 	}
-	s.writeEnvelope(w, l.page, objs, l.lq)
+	s.writeObjectPage(w, r, p, l.lq)
 	return nil
-}
-
-// release decides what a request is served of versions read from
-// collection c: for each version, in order, the stored object, or nil to
-// withhold it, as Access decides for reader. A version Access releases is
-// served as stored.
-func (s *Server) release(r *http.Request, reader *rampart.Reader, c *rampart.Collection, vs []*rampart.ObjectVersion) ([]*stix.Object, error) {
-	out := make([]*stix.Object, len(vs))
-	for i, v := range vs {
-		out[i] = v.Object
-	}
-	if s.Access != nil && len(out) > 0 {
-		if reader == nil {
-			// Every listing reads its reader first; without one,
-			// nothing can be decided, so nothing is served.
-			return nil, fmt.Errorf("taxii: release from collection %q without a reader", c.ID)
-		}
-		rel, err := s.Access.Release(r.Context(), *reader, c.ID, out)
-		if err != nil {
-			return nil, err
-		}
-		if len(rel) != len(out) {
-			// Which answer stands for which version cannot be told.
-			return nil, fmt.Errorf("taxii: access released %d objects for the %d read from collection %q", len(rel), len(out), c.ID)
-		}
-		for i, o := range rel {
-			if o == nil {
-				out[i] = nil
-			}
-		}
-	}
-	return out, nil
-}
-
-// released returns the versions that are released as they are, for the
-// endpoints that list versions rather than serve objects.
-func (s *Server) released(r *http.Request, reader *rampart.Reader, c *rampart.Collection, vs []*rampart.ObjectVersion) ([]*rampart.ObjectVersion, error) {
-	if s.Access == nil {
-		return vs, nil
-	}
-	served, err := s.release(r, reader, c, vs)
-	if err != nil {
-		return nil, err
-	}
-	var out []*rampart.ObjectVersion
-	for i, v := range vs {
-		if served[i] == v.Object {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
-
-// decidesOnObjects reports whether Access decides what is served: it
-// needs whole objects, not a manifest's metadata.
-func (s *Server) decidesOnObjects() bool {
-	return s.Access != nil
 }
 
 // objectExists returns ENOTFOUND when the collection holds no version of
@@ -191,77 +107,26 @@ func (s *Server) objectExists(r *http.Request, l *listing) error {
 		IDs:          []string{id},
 		Versions:     []string{rampart.VersionAll},
 		SpecVersions: []string{"2.0", "2.1"},
-		Limit:        1,
-		MetadataOnly: true,
+		MetadataOnly: !s.decidesOnObjects(),
 	}
+	limit := 1
 	if s.decidesOnObjects() {
-		// Access and Filter need whole objects, and any version they
-		// release will do.
-		f.Limit, f.MetadataOnly = s.MaxPageSize, false
+		// Access needs whole objects, and any version it releases
+		// will do.
+		limit = math.MaxInt
 	}
-	for {
-		page, err := s.Objects.FindObjects(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		vs, err := s.released(r, l.reader, l.c, page.Versions)
-		if err != nil {
-			return err
-		}
-		if len(vs) > 0 {
-			return nil
-		}
-		if !page.More || len(page.Versions) == 0 {
-			return rampart.Errorf(rampart.ENOTFOUND, "collection %q has no object %q", l.c.ID, id)
-		}
-		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
+	found := false
+	err := s.eachReleased(r.Context(), l.reader, l.c, f, limit, func(_ *rampart.ObjectVersion, released bool) bool {
+		found = released
+		return !found
+	})
+	if err != nil {
+		return err
 	}
-}
-
-// writeEnvelope writes objs, released from page, as an envelope; "more",
-// "next" and the date headers come from page. The objects' JSON is copied
-// as stored, without decoding it again.
-func (s *Server) writeEnvelope(w http.ResponseWriter, page *rampart.ObjectPage, objs []*stix.Object, lq *listQuery) {
-	setDateHeaders(w, page.Versions)
-	if len(page.Versions) == 0 {
-		s.writeJSON(w, http.StatusOK, Envelope{})
-		return
+	if !found {
+		return rampart.Errorf(rampart.ENOTFOUND, "collection %q has no object %q", l.c.ID, id)
 	}
-	n := 64
-	for _, o := range objs {
-		n += len(o.Raw) + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, `{"more":`...)
-	b = strconv.AppendBool(b, page.More)
-	if page.More {
-		b = append(b, `,"next":"`...)
-		b = append(b, s.nextCursor(page, lq)...)
-		b = append(b, '"')
-	}
-	if len(objs) > 0 {
-		// TAXII forbids empty lists: a page whose every object was
-		// withheld has no "objects" at all.
-		b = append(b, `,"objects":[`...)
-		for i, o := range objs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, o.Raw...)
-		}
-		b = append(b, ']')
-	}
-	b = append(b, '}')
-	w.Header().Set("Content-Type", MediaTypeTAXII)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(b)
-}
-
-func (s *Server) nextCursor(page *rampart.ObjectPage, lq *listQuery) string {
-	last := page.Versions[len(page.Versions)-1]
-	return s.encodeCursor(cursor{afterSeq: last.Seq}, lq.digest)
+	return nil
 }
 
 // handleManifest serves GET …/manifest/ (§5.3).
@@ -272,13 +137,13 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.released(r, l.reader, l.c, l.page.Versions)
+	p, err := s.readVersionPage(r.Context(), l)
 	if err != nil {
 		return err
 	}
 	var m Manifest
-	m.More, m.Next = s.paging(l)
-	for _, v := range vs {
+	m.More, m.Next = s.paging(p, l.lq)
+	for _, v := range p.released {
 		m.Objects = append(m.Objects, ManifestRecord{
 			ID:        v.Object.ID,
 			DateAdded: FormatTime(v.DateAdded),
@@ -286,7 +151,7 @@ func (s *Server) handleManifest(w http.ResponseWriter, r *http.Request) error {
 			MediaType: mediaType(v.Object),
 		})
 	}
-	setDateHeaders(w, l.page.Versions)
+	p.setHeaders(w)
 	s.writeJSON(w, http.StatusOK, m)
 	return nil
 }
@@ -300,13 +165,13 @@ func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	released, err := s.released(r, l.reader, l.c, l.page.Versions)
+	p, err := s.readVersionPage(r.Context(), l)
 	if err != nil {
 		return err
 	}
 	var vs Versions
-	vs.More, vs.Next = s.paging(l)
-	for _, v := range released {
+	vs.More, vs.Next = s.paging(p, l.lq)
+	for _, v := range p.released {
 		vs.Versions = append(vs.Versions, versionText(v))
 	}
 	if len(vs.Versions) == 0 && l.lq.filter.AfterSeq == 0 {
@@ -314,7 +179,7 @@ func (s *Server) handleVersions(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	setDateHeaders(w, l.page.Versions)
+	p.setHeaders(w)
 	s.writeJSON(w, http.StatusOK, vs)
 	return nil
 }
@@ -376,37 +241,17 @@ func (s *Server) deletable(r *http.Request, c *rampart.Collection, f rampart.Obj
 	if err != nil {
 		return err
 	}
-	f.Limit = s.MaxPageSize
 	var readable, withheld int
-	for {
-		page, err := s.Objects.FindObjects(r.Context(), f)
-		if err != nil {
-			return err
+	err = s.eachReleased(r.Context(), reader, c, f, math.MaxInt, func(_ *rampart.ObjectVersion, released bool) bool {
+		if released {
+			readable++
+		} else {
+			withheld++
 		}
-		if len(page.Versions) > 0 {
-			objs := make([]*stix.Object, len(page.Versions))
-			for i, v := range page.Versions {
-				objs[i] = v.Object
-			}
-			rel, err := s.Access.Release(r.Context(), *reader, c.ID, objs)
-			if err != nil {
-				return err
-			}
-			if len(rel) != len(objs) {
-				return fmt.Errorf("taxii: access released %d objects for the %d read from collection %q", len(rel), len(objs), c.ID)
-			}
-			for _, o := range rel {
-				if o != nil {
-					readable++
-				} else {
-					withheld++
-				}
-			}
-		}
-		if !page.More || len(page.Versions) == 0 {
-			break
-		}
-		f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
+		return true
+	})
+	if err != nil {
+		return err
 	}
 	switch {
 	case readable == 0:
