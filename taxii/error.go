@@ -1,7 +1,9 @@
 package taxii
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -45,7 +47,10 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // writeError answers with the TAXII error resource for err. Internal errors
-// are logged in full and reported as "internal error".
+// are logged in full and reported as "internal error"; a request whose
+// client went away is logged at INFO, as nothing is wrong with the node.
+// A POST that stopped after storing part of its objects (partialError)
+// names its status in the description and in details["status_id"].
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, rampart.ErrorMessage(err)
 	var se *endpoint.StatusError
@@ -54,15 +59,30 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		status = rampart.HTTPStatus(rampart.ErrorCode(err))
 	}
-	if status == http.StatusInternalServerError {
+	switch {
+	case clientGone(r, err):
+		s.logger().Info("client went away", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status == http.StatusInternalServerError:
 		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {
 		httpauth.Challenge(w.Header(), "Rampart TAXII")
 	}
-	s.writeJSON(w, status, ErrorResource{
+	res := ErrorResource{
 		Title:       errorTitle(status),
 		Description: msg,
 		HTTPStatus:  strconv.Itoa(status),
-	})
+	}
+	var pe *partialError
+	if errors.As(err, &pe) {
+		res.Description = fmt.Sprintf("%s; %s stored before that: status %s lists what was stored and what was not", msg, objectCount(pe.status.SuccessCount), pe.status.ID)
+		res.Details = map[string]string{"status_id": pe.status.ID}
+	}
+	s.writeJSON(w, status, res)
+}
+
+// clientGone reports whether err comes of r's client having gone away
+// (its request's context ended), rather than of anything wrong.
+func clientGone(r *http.Request, err error) bool {
+	return r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }

@@ -1,16 +1,10 @@
 package taxii
 
 import (
-	"errors"
-	"fmt"
-	"io"
 	"math"
 	"net/http"
-	"slices"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/internal/endpoint"
-	"github.com/rampart-cti/rampart/stix"
 )
 
 // listing is a listing request: its collection, its query and who reads
@@ -260,118 +254,4 @@ func (s *Server) deletable(r *http.Request, c *rampart.Collection, f rampart.Obj
 		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not delete %q: the versions selected include some beyond its rights; select those it may read with match[version], or ask an administrator", account(r).Name, f.IDs[0])
 	}
 	return nil
-}
-
-// postBatch is how many objects go to the store in one atomic call.
-const postBatch = 5000
-
-// handlePostObjects serves POST …/objects/ (§5.5): every object of the
-// envelope is parsed and checked on its own; the valid ones are stored, the
-// others are listed as failures with the reason, and a status resource says
-// which is which.
-func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error {
-	defer discard(r.Body)
-	if !taxiiContent(r.Header.Get("Content-Type")) {
-		return endpoint.Errorf(http.StatusUnsupportedMediaType,
-			"cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII)
-	}
-	root, err := s.apiRoot(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.collection(r)
-	if err != nil {
-		return err
-	}
-	a := account(r)
-	if !a.CanWrite(c.ID) {
-		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not add objects to collection %q", a.Name, c.ID)
-	}
-	if err := checkParams(r, nil); err != nil {
-		return err
-	}
-	limit := s.maxContentLength(root)
-	if r.ContentLength > limit {
-		return rampart.Errorf(rampart.ETOOLARGE, "request body of %d bytes exceeds this API root's max_content_length of %d bytes", r.ContentLength, limit)
-	}
-	body := http.MaxBytesReader(w, r.Body, limit)
-
-	st := &rampart.Status{APIRoot: root.Name, Account: a.Name, Status: rampart.StatusComplete, RequestTimestamp: s.Now()}
-	var valid []*stix.Object
-	br := stix.NewBundleReader(body)
-	for i := 0; ; i++ {
-		o, err := br.Next()
-		if err == io.EOF {
-			break
-		}
-		var oe *stix.ObjectError
-		if errors.As(err, &oe) {
-			st.Failures = append(st.Failures, rampart.StatusDetail{ID: oe.ID, Message: oe.Error()})
-			continue
-		}
-		if err != nil {
-			return postReadError(err, limit)
-		}
-		if err := s.check(c, o); err != nil {
-			st.Failures = append(st.Failures, rampart.StatusDetail{
-				ID: o.ID, Version: o.Version().String(),
-				Message: fmt.Sprintf("objects[%d]: %v", i, err),
-			})
-			continue
-		}
-		valid = append(valid, o)
-	}
-	for chunk := range slices.Chunk(valid, postBatch) {
-		res, err := s.Objects.CreateObjects(r.Context(), c.ID, chunk)
-		if err != nil {
-			return err
-		}
-		for _, x := range res {
-			d := rampart.StatusDetail{ID: x.ID, Version: x.Version.String(), Message: "added"}
-			if d.Version == "" {
-				d.Version = FormatTime(x.DateAdded)
-			}
-			if !x.Added {
-				d.Message = "already in the collection"
-			}
-			st.Successes = append(st.Successes, d)
-		}
-	}
-	st.SuccessCount, st.FailureCount = len(st.Successes), len(st.Failures)
-	st.TotalCount = st.SuccessCount + st.FailureCount
-	if err := s.Statuses.CreateStatus(r.Context(), st); err != nil {
-		return err
-	}
-	s.writeJSON(w, http.StatusAccepted, statusResource(st))
-	return nil
-}
-
-// check applies the collection's media types and the server's validation to
-// one posted object.
-func (s *Server) check(c *rampart.Collection, o *stix.Object) error {
-	if err := CheckMediaType(c, o); err != nil {
-		return err
-	}
-	if s.Validate != nil && o.SpecVersion == "2.1" {
-		return s.Validate(o)
-	}
-	return nil
-}
-
-// postReadError reports a body that could not be read as an envelope:
-// too large (413), not an envelope (422) or not JSON (400).
-func postReadError(err error, limit int64) error {
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return rampart.Errorf(rampart.ETOOLARGE, "request body exceeds this API root's max_content_length of %d bytes", limit)
-	case errors.Is(err, stix.ErrTooLarge):
-		return rampart.Errorf(rampart.ETOOLARGE, "%v", err)
-	}
-	msg := err.Error()
-	if errors.Is(err, stix.ErrNotEnvelope) {
-		return endpoint.Errorf(http.StatusUnprocessableEntity,
-			"an error occurred while processing the supplied content: %s; POST a TAXII envelope {\"objects\": [...]}", msg)
-	}
-	return rampart.Errorf(rampart.EINVALID, "an error occurred while processing the supplied content: %s", msg)
 }
