@@ -376,7 +376,7 @@ func (m *Main) benchImport(ctx context.Context, n *node.Node, size int64) error 
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "import: %s bundle, %d objects in %.1fs: %.0f objects/s, %.1f MiB/s; peak Go heap in use %.1f MiB\n",
-		progress.FormatBytes(size), s.added, s.elapsed.Seconds(), float64(s.added)/s.elapsed.Seconds(),
+		progress.FormatBytes(size), s.Added, s.elapsed.Seconds(), float64(s.Added)/s.elapsed.Seconds(),
 		float64(size)/(1<<20)/s.elapsed.Seconds(), float64(peak.Load())/(1<<20))
 	return nil
 }
