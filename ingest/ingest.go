@@ -73,7 +73,8 @@ type queued struct {
 // Ingest reads src to its end and stores its valid objects in the
 // collection, BatchSize at a time, each batch atomically. It returns what
 // it did and, when it stopped before the end, why: a *ReadError for a
-// broken stream, the store's error, or ctx's. Batches stored before an
+// broken stream, the store's error, or ctx's (wrapping the store's when
+// ctx ended during a store call). Batches stored before an
 // error stay stored; the objects read but not stored are reported
 // NotStored with that error; objects never read are not reported.
 func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source) (Summary, error) {
@@ -98,6 +99,11 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 			objs[i] = q.obj
 		}
 		res, err := in.Objects.CreateObjects(ctx, collectionID, objs)
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			// Stores report a cancelled statement in their own words
+			// ("interrupted"); the cause is what callers tell apart.
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
 		if err != nil {
 			return err
 		}

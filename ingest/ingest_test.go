@@ -166,3 +166,35 @@ func TestIngestStopsMidway(t *testing.T) {
 		})
 	}
 }
+
+// cancellingObjects ends the ingest's context during its second call and
+// fails it as SQLite does, in its own words.
+type cancellingObjects struct {
+	memObjects
+	cancel context.CancelFunc
+}
+
+func (c *cancellingObjects) CreateObjects(ctx context.Context, coll string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
+	if len(c.batches) == 1 {
+		c.cancel()
+		return nil, errors.New("store objects: sqlite3: interrupted")
+	}
+	return c.memObjects.CreateObjects(ctx, coll, objs)
+}
+
+// TestIngestContextEndsDuringStore checks that a store call that fails
+// because the context ended is reported as the context's error, so that
+// a client that went away is told apart from a store that failed.
+func TestIngestContextEndsDuringStore(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := &cancellingObjects{cancel: cancel}
+	in := &ingest.Ingester{Objects: store, BatchSize: 2}
+	_, sum, err := run(t, ctx, in, bundle(note(0), note(1), note(2), note(3), note(4)))
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("error %v, want context.Canceled saying what the store said", err)
+	}
+	if diff := cmp.Diff(ingest.Summary{Added: 2, NotStored: 2}, sum); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+}

@@ -1,7 +1,6 @@
 package taxii
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -81,8 +80,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.writeJSON(w, status, res)
 }
 
-// clientGone reports whether err comes of r's client having gone away
-// (its request's context ended), rather than of anything wrong.
+// clientGone reports whether an error answered to r comes of its client
+// having gone away rather than of anything wrong: its context ends when
+// the connection closes, and what the store was doing for it then fails,
+// in the store's own words ("interrupted").
 func clientGone(r *http.Request, err error) bool {
-	return r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	return r.Context().Err() != nil && (rampart.ErrorCode(err) == rampart.EINTERNAL || errors.Is(err, r.Context().Err()))
 }

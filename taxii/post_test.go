@@ -193,17 +193,7 @@ func TestPostClientGoneLeavesStatus(t *testing.T) {
 	io.WriteString(conn, part)
 	conn.Close()
 
-	var id string
-	deadline := time.Now().Add(30 * time.Second)
-	for id == "" && time.Now().Before(deadline) {
-		if m := regexp.MustCompile(`POST stopped before the end of its envelope.* status=([0-9a-f-]{36})`).FindStringSubmatch(logs.String()); m != nil {
-			id = m[1]
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if id == "" {
-		t.Fatalf("no status logged for the POST cut short:\n%s", logs)
-	}
+	id := loggedStatus(t, logs)
 	checkPartial(t, statusOf(t, hs, id), 5000, 1000, "the request body could not be read to its end")
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("a client that went away was logged as an error:\n%s", logs)
@@ -251,4 +241,71 @@ func basic(user, pass string) string {
 	req, _ := http.NewRequest("GET", "/", nil)
 	req.SetBasicAuth(user, pass)
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Basic ")
+}
+
+// blockingCreates is an ObjectService whose second CreateObjects waits
+// for its request to end, then fails as SQLite does when a statement is
+// cancelled: in its own words, not as context.Canceled.
+type blockingCreates struct {
+	rampart.ObjectService
+	mu      sync.Mutex
+	calls   int
+	waiting chan struct{}
+}
+
+func (b *blockingCreates) CreateObjects(ctx context.Context, coll string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
+	b.mu.Lock()
+	b.calls++
+	n := b.calls
+	b.mu.Unlock()
+	if n == 2 {
+		close(b.waiting)
+		<-ctx.Done()
+		return nil, errors.New("store objects: sqlite3: interrupted")
+	}
+	return b.ObjectService.CreateObjects(ctx, coll, objs)
+}
+
+// TestPostClientGoneWhileStoring sends a whole POST of 7,000 objects and
+// closes the connection while the node stores its second batch: the
+// status lists the first batch as stored and the rest as not stored
+// because the client went away, and nothing is logged as an error.
+func TestPostClientGoneWhileStoring(t *testing.T) {
+	logs := &syncBuffer{}
+	store := &blockingCreates{waiting: make(chan struct{})}
+	hs := newHookServer(t, func(s *taxii.Server) {
+		store.ObjectService = s.Objects
+		s.Objects = store
+		s.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	u, _ := url.Parse(hs.url)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"objects":[` + strings.Join(notes(t, 7000), ",") + `]}`
+	fmt.Fprintf(conn, "POST /api/collections/%s/objects/ HTTP/1.1\r\nHost: %s\r\nAuthorization: Basic %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
+		hs.coll, u.Host, basic("admin", "correct horse battery staple"), taxii.MediaTypeTAXII, len(body), body)
+	<-store.waiting
+	conn.Close()
+
+	id := loggedStatus(t, logs)
+	checkPartial(t, statusOf(t, hs, id), 5000, 2000, "its client went away")
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a client that went away was logged as an error:\n%s", logs)
+	}
+}
+
+// loggedStatus waits for the server to log a POST that stopped early and
+// returns the status it names.
+func loggedStatus(t *testing.T, logs *syncBuffer) string {
+	t.Helper()
+	re := regexp.MustCompile(`POST stopped before the end of its envelope.* status=([0-9a-f-]{36})`)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(logs.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no status logged for the POST cut short:\n%s", logs)
+	return ""
 }
