@@ -187,6 +187,10 @@ func (m *Main) benchCutPost(ctx context.Context, srv *serveProcess, c *taxii.Cli
 		if cut.half {
 			body = body[:len(body)/2]
 		}
+		had, err := countType(ctx, c, coll, "indicator")
+		if err != nil {
+			return err
+		}
 		logStart := len(srv.log.String())
 		host := strings.TrimPrefix(srv.base, "http://")
 		cn, err := net.Dial("tcp", host)
@@ -212,7 +216,11 @@ func (m *Main) benchCutPost(ctx context.Context, srv *serveProcess, c *taxii.Cli
 				errs = append(errs, strings.TrimSpace(line))
 			}
 		}
-		logged := fmt.Sprintf("%d ERROR lines in the log", len(errs))
+		has, err := countType(ctx, c, coll, "indicator")
+		if err != nil {
+			return err
+		}
+		logged := fmt.Sprintf("%d stored; %d ERROR lines in the log", has-had, len(errs))
 		if len(errs) > 0 {
 			logged += ", first: " + errs[0]
 		}
@@ -232,6 +240,23 @@ func (m *Main) benchCutPost(ctx context.Context, srv *serveProcess, c *taxii.Cli
 			n, cut.name, mm[2], st.SuccessCount, st.FailureCount, why, mm[1], logged)
 	}
 	return nil
+}
+
+// countType counts the versions of objects of type typ in collection coll.
+func countType(ctx context.Context, c *taxii.Client, coll, typ string) (int, error) {
+	n := 0
+	q := taxii.Query{Types: []string{typ}, Versions: []string{"all"}, Limit: 1000}
+	for {
+		m, err := c.Manifest(ctx, node.DefaultAPIRoot, coll, q)
+		if err != nil {
+			return 0, fmt.Errorf("count %s objects: %w", typ, err)
+		}
+		n += len(m.Objects)
+		if m.More == nil || !*m.More {
+			return n, nil
+		}
+		q.Next = m.Next
+	}
 }
 
 // largeNote is a note of about size bytes of JSON.
