@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -249,5 +250,46 @@ func TestPageReadFailsAfterHeaders(t *testing.T) {
 	}
 	if err == nil {
 		t.Errorf("the body ended cleanly after the store failed (%d bytes): %s", len(body), body[:min(len(body), 200)])
+	}
+}
+
+// blockingFinds is an ObjectService whose FindObjects tells started and
+// waits for its request to end, then fails as SQLite does when a
+// statement is cancelled.
+type blockingFinds struct {
+	rampart.ObjectService
+	started chan struct{}
+}
+
+func (b *blockingFinds) FindObjects(ctx context.Context, f rampart.ObjectFilter) (*rampart.ObjectPage, error) {
+	close(b.started)
+	<-ctx.Done()
+	return nil, errors.New("find objects: sqlite3: interrupted")
+}
+
+// TestPageClientGoneIsNotAnError checks that a client that goes away while
+// its page is read is logged at INFO, not as an internal error.
+func TestPageClientGoneIsNotAnError(t *testing.T) {
+	logs := &syncBuffer{}
+	store := &blockingFinds{started: make(chan struct{})}
+	hs := newHookServer(t, func(s *taxii.Server) {
+		store.ObjectService = s.Objects
+		s.Objects = store
+		s.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := hs.client.Objects(ctx, "api", hs.coll, taxii.Query{})
+		done <- err
+	}()
+	<-store.started
+	cancel()
+	<-done
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(logs.String(), "client went away") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := logs.String(); !strings.Contains(got, "level=INFO msg=\"client went away\"") || strings.Contains(got, "level=ERROR") {
+		t.Errorf("a client gone while its page was read was logged as:\n%s", got)
 	}
 }
