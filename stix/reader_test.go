@@ -36,10 +36,10 @@ func readAll(in string) (ids, failed []string, end string) {
 // and what it found.
 func TestObjectReaderShapes(t *testing.T) {
 	const (
-		ind  = `{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z","pattern":"[ipv4-addr:value = '1.2.3.4']","pattern_type":"stix","valid_from":"2016-01-01T00:00:00Z"}`
-		ip   = `{"type":"ipv4-addr","id":"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd","value":"1.2.3.4"}`
-		bad  = `{"type":"indicator","id":"indicator--00000000-0000-4000-8000-000000000001","modified":"2026-01-01T00:00:00.000Z","created":"nonsense"}`
-		obsd = `{"id":"observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf","spec_version":"2.1","type":"observed-data","created":"2016-04-06T19:58:16.000Z","modified":"2016-04-06T19:58:16.000Z","first_observed":"2015-12-21T19:00:00Z","last_observed":"2015-12-21T19:00:00Z","number_observed":1,"objects":{"0":{"type":"ipv4-addr","value":"1.2.3.4"}}}`
+		ind   = `{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z","pattern":"[ipv4-addr:value = '1.2.3.4']","pattern_type":"stix","valid_from":"2016-01-01T00:00:00Z"}`
+		ip    = `{"type":"ipv4-addr","id":"ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd","value":"1.2.3.4"}`
+		bad   = `{"type":"indicator","id":"indicator--00000000-0000-4000-8000-000000000001","modified":"2026-01-01T00:00:00.000Z","created":"nonsense"}`
+		obsd  = `{"id":"observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf","spec_version":"2.1","type":"observed-data","created":"2016-04-06T19:58:16.000Z","modified":"2016-04-06T19:58:16.000Z","first_observed":"2015-12-21T19:00:00Z","last_observed":"2015-12-21T19:00:00Z","number_observed":1,"objects":{"0":{"type":"ipv4-addr","value":"1.2.3.4"}}}`
 		indID = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 		ipID  = "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"
 	)
