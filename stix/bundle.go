@@ -91,10 +91,19 @@ func (e *BundleError) Error() string {
 type ObjectError struct {
 	Index int    // position in the bundle's objects list, from 0
 	ID    string // the object's id, when it could be read
-	Err   error
+	// Version is the object's modified time, else its created time, as
+	// written, when it could be read.
+	Version string
+	// Path says where the object is in its input, for the message:
+	// "objects[Index]" when empty (a bundle or an envelope).
+	Path string
+	Err  error
 }
 
 func (e *ObjectError) Error() string {
+	if e.Path != "" {
+		return fmt.Sprintf("%s: %v", e.Path, e.Err)
+	}
 	return fmt.Sprintf("objects[%d]: %v", e.Index, e.Err)
 }
 
@@ -102,19 +111,31 @@ func (e *ObjectError) Unwrap() error { return e.Err }
 
 // BundleReader decodes a STIX bundle (or a TAXII envelope, or any JSON object
 // with an "objects" array) from a stream, one object at a time, so a bundle
-// of any size is read in memory bounded by its largest object.
+// of any size is read in memory bounded by its largest object. One made by
+// NewObjectReader also reads a JSON array of objects and a single object.
 //
 // A BundleReader is not safe for concurrent use.
 type BundleReader struct {
 	cr       *countingReader
 	dec      *jsontext.Decoder
 	id       string
-	state    int // 0 before the objects array, 1 inside it, 2 after it
+	state    int // 0 before the objects, 1 among them, 2 after them, 3 a single object read
 	index    int
 	err      error
 	started  bool
 	isBundle bool // "type": "bundle" was read
+	anyShape bool // NewObjectReader: arrays and single objects too
+	shape    int
+	single   jsontext.Value // the object of shapeObject, until Next returns it
 }
+
+// Shapes of the input of a BundleReader.
+const (
+	shapeBundle = iota // a bundle or an envelope: {"objects": [...]}
+	shapeArray         // [...]
+	shapeObject        // one object
+	shapeClosed        // a bundle without "objects", read to its end
+)
 
 // NewBundleReader returns a reader of the bundle in r.
 func NewBundleReader(r io.Reader) *BundleReader {
@@ -125,6 +146,18 @@ func NewBundleReader(r io.Reader) *BundleReader {
 	// an object on its own and the bundle goes on.
 	br.dec = jsontext.NewDecoder(cr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	cr.dec = br.dec
+	return br
+}
+
+// NewObjectReader returns a reader of the STIX objects in r, which holds a
+// bundle (or an envelope), a JSON array of objects, or a single object;
+// anything else is refused with ErrNotEnvelope and what was found. Arrays
+// are streamed as bundles are; a single object is read whole, within
+// MaxObjectBytes. Errors about one object name it as "objects[i]" in a
+// bundle, "[i]" in an array and "object" alone.
+func NewObjectReader(r io.Reader) *BundleReader {
+	br := NewBundleReader(r)
+	br.anyShape = true
 	return br
 }
 
@@ -146,10 +179,14 @@ func (br *BundleReader) Next() (*Object, error) {
 	for {
 		switch br.state {
 		case 0:
-			if err := br.seekObjects(); err != nil {
+			seek := br.seekObjects
+			if br.anyShape {
+				seek = br.seekAny
+			}
+			if err := seek(); err != nil {
 				return nil, br.fail(err)
 			}
-			if br.state == 2 {
+			if br.state != 1 {
 				continue
 			}
 		case 1:
@@ -166,19 +203,43 @@ func (br *BundleReader) Next() (*Object, error) {
 			if err != nil {
 				return nil, br.fail(err)
 			}
-			o, err := ParseObject(v)
-			if err != nil {
-				return nil, &ObjectError{Index: i, ID: peekID(v), Err: err}
-			}
-			return o, nil
+			return br.parse(i, v)
 		case 2:
 			if err := br.finish(); err != nil {
 				return nil, br.fail(err)
 			}
 			br.err = io.EOF
 			return nil, io.EOF
+		case 3:
+			v := br.single
+			br.single, br.state = nil, 2
+			br.index++
+			return br.parse(0, v)
 		}
 	}
+}
+
+// parse reads the object at index i of the input.
+func (br *BundleReader) parse(i int, v jsontext.Value) (*Object, error) {
+	o, err := ParseObject(v)
+	if err != nil {
+		id, version := peekHeader(v)
+		return nil, &ObjectError{Index: i, ID: id, Version: version, Path: br.Path(i), Err: err}
+	}
+	return o, nil
+}
+
+// Path says where the object at index i is in the input: "objects[i]" in
+// a bundle or an envelope, "[i]" in an array, "object" for a single
+// object.
+func (br *BundleReader) Path(i int) string {
+	switch br.shape {
+	case shapeArray:
+		return fmt.Sprintf("[%d]", i)
+	case shapeObject:
+		return "object"
+	}
+	return fmt.Sprintf("objects[%d]", i)
 }
 
 // seekObjects reads members of the top-level object up to the "objects"
@@ -213,6 +274,114 @@ func (br *BundleReader) seekObjects() error {
 	}
 }
 
+// seekAny reads the start of the input of a NewObjectReader: into the
+// array of a bundle, an envelope or a bare array, or the whole of a single
+// object. Members of a top-level object are kept as read until it is clear
+// which it is: "objects" holding a list (before any "type" other than
+// "bundle") makes it a bundle, a "type" other than "bundle" an object.
+func (br *BundleReader) seekAny() error {
+	br.started = true
+	tok, err := br.dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case '[':
+		br.shape, br.state = shapeArray, 1
+		return nil
+	case '{':
+	default:
+		return fmt.Errorf("%w: expected a STIX bundle, a JSON array of STIX objects or one STIX object, found %s at byte 0", ErrNotEnvelope, kindName(tok.Kind()))
+	}
+	type member struct {
+		name  string
+		value jsontext.Value
+	}
+	var members []member
+	var typ string
+	size := 0
+	for br.dec.PeekKind() != '}' {
+		tok, err := br.dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		name := tok.String()
+		if name == "objects" && (typ == "" || typ == "bundle") && br.dec.PeekKind() == '[' {
+			for _, m := range members {
+				if err := br.bundleMember(m.name, m.value); err != nil {
+					return err
+				}
+			}
+			if _, err := br.dec.ReadToken(); err != nil {
+				return err
+			}
+			br.shape, br.state = shapeBundle, 1
+			return nil
+		}
+		v, err := br.dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if size += len(name) + len(v) + 4; size > MaxObjectBytes {
+			return fmt.Errorf("object: %w", ErrTooLarge)
+		}
+		if name == "type" && v.Kind() == '"' {
+			json.Unmarshal(v, &typ)
+		}
+		members = append(members, member{name, v.Clone()})
+	}
+	if _, err := br.dec.ReadToken(); err != nil {
+		return err
+	}
+	switch typ {
+	case "bundle":
+		for _, m := range members {
+			if err := br.bundleMember(m.name, m.value); err != nil {
+				return err
+			}
+		}
+		br.shape, br.state = shapeClosed, 2
+		return nil
+	case "":
+		return fmt.Errorf(`%w: expected a STIX bundle, a JSON array of STIX objects or one STIX object: the JSON object at byte 0 has neither "objects" nor "type"`, ErrNotEnvelope)
+	}
+	raw := []byte{'{'}
+	for i, m := range members {
+		if i > 0 {
+			raw = append(raw, ',')
+		}
+		raw, _ = jsontext.AppendQuote(raw, m.name)
+		raw = append(raw, ':')
+		raw = append(raw, m.value...)
+	}
+	br.single = append(raw, '}')
+	br.shape, br.state = shapeObject, 3
+	return nil
+}
+
+// bundleMember checks a member of a bundle read before its "objects".
+func (br *BundleReader) bundleMember(name string, v jsontext.Value) error {
+	switch name {
+	case "type":
+		var typ string
+		if err := json.Unmarshal(v, &typ); err != nil {
+			return fmt.Errorf(`bundle "type" must be a string`)
+		}
+		if typ != "bundle" {
+			return fmt.Errorf(`%w: "type" must be "bundle" (got %q)`, ErrNotEnvelope, typ)
+		}
+		br.isBundle = true
+	case "id":
+		if err := json.Unmarshal(v, &br.id); err != nil {
+			return fmt.Errorf(`bundle "id" must be a string`)
+		}
+		if typ, _, err := ParseID(br.id); err != nil || typ != "bundle" {
+			return fmt.Errorf(`bundle "id" must be "bundle--UUID" (got %q)`, br.id)
+		}
+	}
+	return nil
+}
+
 // member reads one top-level member; done reports that it opened "objects".
 func (br *BundleReader) member() (done bool, err error) {
 	tok, err := br.dec.ReadToken()
@@ -229,22 +398,12 @@ func (br *BundleReader) member() (done bool, err error) {
 		}
 		br.state = 1
 		return true, nil
-	case "type":
-		var typ string
-		if err := json.UnmarshalDecode(br.dec, &typ); err != nil {
-			return false, fmt.Errorf(`bundle "type" must be a string`)
+	case "type", "id":
+		v, err := br.dec.ReadValue()
+		if err != nil {
+			return false, err
 		}
-		if typ != "bundle" {
-			return false, fmt.Errorf(`%w: "type" must be "bundle" (got %q)`, ErrNotEnvelope, typ)
-		}
-		br.isBundle = true
-	case "id":
-		if err := json.UnmarshalDecode(br.dec, &br.id); err != nil {
-			return false, fmt.Errorf(`bundle "id" must be a string`)
-		}
-		if typ, _, err := ParseID(br.id); err != nil || typ != "bundle" {
-			return false, fmt.Errorf(`bundle "id" must be "bundle--UUID" (got %q)`, br.id)
-		}
+		return false, br.bundleMember(name, v)
 	default:
 		if err := br.dec.SkipValue(); err != nil {
 			return false, err
@@ -256,6 +415,14 @@ func (br *BundleReader) member() (done bool, err error) {
 // finish reads the members after "objects" and checks nothing follows the
 // bundle.
 func (br *BundleReader) finish() error {
+	switch br.shape {
+	case shapeArray:
+		return br.end("array")
+	case shapeObject:
+		return br.end("object")
+	case shapeClosed:
+		return br.end("bundle")
+	}
 	for br.dec.PeekKind() != '}' {
 		if _, err := br.member(); err != nil {
 			return err
@@ -277,7 +444,7 @@ func (br *BundleReader) fail(err error) error {
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 		err = errors.New("unexpected end of input inside the bundle")
 	} else if errors.Is(err, ErrTooLarge) {
-		err = fmt.Errorf("objects[%d]: %w", br.index-1, ErrTooLarge)
+		err = fmt.Errorf("%s: %w", br.Path(br.index-1), ErrTooLarge)
 	} else if _, ok := err.(*jsontext.SyntacticError); ok {
 		err = fmt.Errorf("malformed JSON: %s", jsonErrorText(err))
 	}
@@ -285,14 +452,34 @@ func (br *BundleReader) fail(err error) error {
 	return err
 }
 
-// peekID returns the "id" member of an object that failed to parse, if any,
-// so errors can name it.
-func peekID(v jsontext.Value) string {
-	var h struct {
-		ID string `json:"id"`
+// end checks that nothing follows the input's top-level value, a what.
+func (br *BundleReader) end(what string) error {
+	at := br.dec.InputOffset()
+	if _, err := br.dec.ReadToken(); err != io.EOF {
+		return fmt.Errorf("unexpected data after the end of the %s, which ends at byte %d", what, at)
 	}
-	json.Unmarshal(v, &h)
-	return h.ID
+	return nil
+}
+
+// peekHeader returns the "id" and the version ("modified", else
+// "created") of an object that failed to parse, as far as they can be
+// read, so errors can name it.
+func peekHeader(v jsontext.Value) (id, version string) {
+	var h struct {
+		ID       any `json:"id"`
+		Created  any `json:"created"`
+		Modified any `json:"modified"`
+	}
+	json.Unmarshal(v, &h, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	text := func(x any) string {
+		s, _ := x.(string)
+		return s
+	}
+	version = text(h.Modified)
+	if version == "" {
+		version = text(h.Created)
+	}
+	return text(h.ID), version
 }
 
 // countingReader refuses to let the decoder buffer more than MaxObjectBytes

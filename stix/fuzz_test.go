@@ -92,52 +92,62 @@ func FuzzBundleReader(f *testing.F) {
 	f.Add([]byte(`{"objects":[]}`))
 	f.Add([]byte(`{"type":"bundle"}`))
 	f.Add([]byte(`{"objects":[{}],"objects":[]}`))
+	f.Add([]byte(`[` + corpus["tool"] + `,5]`))
+	f.Add([]byte(corpus["tool"]))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		br := NewBundleReader(bytes.NewReader(data))
-		var objs []*Object
-		for i := 0; ; i++ {
-			if i > len(data) {
-				t.Fatal("the reader returned more objects than there are bytes")
-			}
-			o, err := br.Next()
-			if err == io.EOF {
-				break
-			}
-			var oe *ObjectError
-			if errors.As(err, &oe) {
-				continue
-			}
-			if err != nil {
-				if _, err2 := br.Next(); err2 == nil || err2 == io.EOF {
-					t.Fatalf("after %v, Next = %v", err, err2)
-				}
-				return
-			}
-			objs = append(objs, o)
-		}
-		for _, o := range objs {
-			again, err := ParseObject(o.Raw)
-			if err != nil || !bytes.Equal(again.Raw, o.Raw) {
-				t.Fatalf("object does not round-trip: %v\n%s", err, o.Raw)
-			}
-		}
-		// A bundle that was read whole writes back to the same objects.
-		var buf bytes.Buffer
-		bw := NewBundleWriter(&buf, "")
-		for _, o := range objs {
-			bw.Write(o)
-		}
-		bw.Close()
-		b, err := ParseBundle(buf.Bytes())
-		if err != nil || len(b.Objects) != len(objs) {
-			t.Fatalf("written bundle reads back as %v, %v", b, err)
-		}
-		for i := range objs {
-			if !bytes.Equal(b.Objects[i].Raw, objs[i].Raw) {
-				t.Fatalf("objects[%d] changed", i)
-			}
+		// Both readers: of envelopes, and of anything a file may hold.
+		for _, newReader := range []func(io.Reader) *BundleReader{NewBundleReader, NewObjectReader} {
+			checkReader(t, newReader(bytes.NewReader(data)), data)
 		}
 	})
+}
+
+// checkReader reads br to its end and checks what FuzzBundleReader
+// promises of what it read.
+func checkReader(t *testing.T, br *BundleReader, data []byte) {
+	var objs []*Object
+	for i := 0; ; i++ {
+		if i > len(data) {
+			t.Fatal("the reader returned more objects than there are bytes")
+		}
+		o, err := br.Next()
+		if err == io.EOF {
+			break
+		}
+		var oe *ObjectError
+		if errors.As(err, &oe) {
+			continue
+		}
+		if err != nil {
+			if _, err2 := br.Next(); err2 == nil || err2 == io.EOF {
+				t.Fatalf("after %v, Next = %v", err, err2)
+			}
+			return
+		}
+		objs = append(objs, o)
+	}
+	for _, o := range objs {
+		again, err := ParseObject(o.Raw)
+		if err != nil || !bytes.Equal(again.Raw, o.Raw) {
+			t.Fatalf("object does not round-trip: %v\n%s", err, o.Raw)
+		}
+	}
+	// A bundle that was read whole writes back to the same objects.
+	var buf bytes.Buffer
+	bw := NewBundleWriter(&buf, "")
+	for _, o := range objs {
+		bw.Write(o)
+	}
+	bw.Close()
+	b, err := ParseBundle(buf.Bytes())
+	if err != nil || len(b.Objects) != len(objs) {
+		t.Fatalf("written bundle reads back as %v, %v", b, err)
+	}
+	for i := range objs {
+		if !bytes.Equal(b.Objects[i].Raw, objs[i].Raw) {
+			t.Fatalf("objects[%d] changed", i)
+		}
+	}
 }
 
 // FuzzValidLanguageTag: the language tag checker never panics and is

@@ -11,5 +11,14 @@
 // the same store can answer the next page, and a forged or foreign cursor is
 // refused.
 //
+// Pages are bounded twice: in objects (Server.MaxPageSize) and in bytes of
+// stored JSON (Server.MaxPageBytes, DefaultMaxPageBytes); a page that
+// reaches its byte cap ends early with "more" and "next". A page is
+// streamed: what does not fit in Server.PageBufferBytes is read again from
+// the store as the client takes it, so a client that does not read holds
+// little of the node's memory. A POST is stored through package ingest, as
+// "rampart import" is; one that stops midway after storing part of its
+// objects still records a status saying what was stored and what was not.
+//
 // Client speaks TAXII 2.1 to any server; federation uses it to pull and push.
 package taxii

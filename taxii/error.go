@@ -2,6 +2,7 @@ package taxii
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -45,7 +46,10 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // writeError answers with the TAXII error resource for err. Internal errors
-// are logged in full and reported as "internal error".
+// are logged in full and reported as "internal error"; a request whose
+// client went away is logged at INFO, as nothing is wrong with the node.
+// A POST that stopped after storing part of its objects (partialError)
+// names its status in the description and in details["status_id"].
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, rampart.ErrorMessage(err)
 	var se *endpoint.StatusError
@@ -54,15 +58,32 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		status = rampart.HTTPStatus(rampart.ErrorCode(err))
 	}
-	if status == http.StatusInternalServerError {
+	switch {
+	case clientGone(r, err):
+		s.logger().Info("client went away", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status == http.StatusInternalServerError:
 		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {
 		httpauth.Challenge(w.Header(), "Rampart TAXII")
 	}
-	s.writeJSON(w, status, ErrorResource{
+	res := ErrorResource{
 		Title:       errorTitle(status),
 		Description: msg,
 		HTTPStatus:  strconv.Itoa(status),
-	})
+	}
+	var pe *partialError
+	if errors.As(err, &pe) {
+		res.Description = fmt.Sprintf("%s; %s stored before that: status %s lists what was stored and what was not", msg, objectCount(pe.status.SuccessCount), pe.status.ID)
+		res.Details = map[string]string{"status_id": pe.status.ID}
+	}
+	s.writeJSON(w, status, res)
+}
+
+// clientGone reports whether an error answered to r comes of its client
+// having gone away rather than of anything wrong: its context ends when
+// the connection closes, and what the store was doing for it then fails,
+// in the store's own words ("interrupted").
+func clientGone(r *http.Request, err error) bool {
+	return r.Context().Err() != nil && (rampart.ErrorCode(err) == rampart.EINTERNAL || errors.Is(err, r.Context().Err()))
 }

@@ -127,16 +127,6 @@ func parseVersions(v string) ([]string, error) {
 	return vs, nil
 }
 
-// setDateHeaders sets X-TAXII-Date-Added-First and -Last (§3.2) for a
-// non-empty page.
-func setDateHeaders(w http.ResponseWriter, vs []*rampart.ObjectVersion) {
-	if len(vs) == 0 {
-		return
-	}
-	w.Header().Set("X-TAXII-Date-Added-First", FormatTime(vs[0].DateAdded))
-	w.Header().Set("X-TAXII-Date-Added-Last", FormatTime(vs[len(vs)-1].DateAdded))
-}
-
 // versionText is an object version as TAXII reports it: modified, else
 // created, else (for SCOs, which have neither) the date it was added.
 func versionText(v *rampart.ObjectVersion) string {

@@ -25,6 +25,16 @@ const (
 	// DefaultMaxContentLength is the largest request body accepted when the
 	// API root does not set its own (64 MiB).
 	DefaultMaxContentLength = 64 << 20
+	// DefaultMaxPageBytes is the most bytes of stored JSON one page of
+	// objects holds (16 MiB, stix.MaxObjectBytes): a page ends before the
+	// object that would take it beyond, with "more" and "next", and an
+	// object larger than this is served alone on its page. The largest
+	// body a page answers with is thus this plus a few hundred bytes.
+	DefaultMaxPageBytes = 16 << 20
+	// DefaultPageBufferBytes is about the most bytes of stored JSON a
+	// request for a page holds in memory at once (4 MiB): see
+	// Server.PageBufferBytes.
+	DefaultPageBufferBytes = 4 << 20
 )
 
 // Server serves TAXII 2.1 over the node's services. Set the fields, call
@@ -60,6 +70,20 @@ type Server struct {
 
 	// MaxPageSize caps the objects per page (DefaultMaxPageSize when 0).
 	MaxPageSize int
+	// MaxPageBytes caps the stored JSON of the objects of one page of
+	// GET …/objects/ and …/objects/{id}/ (DefaultMaxPageBytes when 0):
+	// the page ends early, with "more" and "next", before the version
+	// that would exceed it, and a version larger than the cap is served
+	// alone. Manifest and versions pages carry no objects and are capped
+	// in count only.
+	MaxPageBytes int64
+	// PageBufferBytes bounds the stored JSON one request for a page holds
+	// in memory (DefaultPageBufferBytes when 0). A page that fits is read
+	// once and answered whole; a larger one is measured first (its extent,
+	// "more", "next" and date headers must be known before its body), then
+	// read again in parts of about this size as the client takes it, so
+	// that a client that does not read holds at most this much.
+	PageBufferBytes int64
 	// MaxContentLength is the largest request body for API roots that set
 	// none (DefaultMaxContentLength when 0).
 	MaxContentLength int64
@@ -72,8 +96,8 @@ type Server struct {
 	// error (EUNAUTHORIZED to refuse). Federation sets it on the server it
 	// runs for peer nodes, whose connections are authenticated already.
 	Authenticate func(r *http.Request) (*rampart.Account, error)
-	Logger *slog.Logger
-	Now    func() time.Time
+	Logger       *slog.Logger
+	Now          func() time.Time
 
 	mux       *http.ServeMux
 	cursorKey []byte
@@ -83,9 +107,11 @@ type Server struct {
 // NewServer returns a Server with default settings; set its services.
 func NewServer() *Server {
 	return &Server{
-		Title:       "Rampart TAXII 2.1",
-		MaxPageSize: DefaultMaxPageSize,
-		Now:         time.Now,
+		Title:           "Rampart TAXII 2.1",
+		MaxPageSize:     DefaultMaxPageSize,
+		MaxPageBytes:    DefaultMaxPageBytes,
+		PageBufferBytes: DefaultPageBufferBytes,
+		Now:             time.Now,
 	}
 }
 
@@ -101,6 +127,12 @@ func (s *Server) Open(ctx context.Context) error {
 	s.cursorKey = key
 	if s.MaxPageSize <= 0 {
 		s.MaxPageSize = DefaultMaxPageSize
+	}
+	if s.MaxPageBytes <= 0 {
+		s.MaxPageBytes = DefaultMaxPageBytes
+	}
+	if s.PageBufferBytes <= 0 {
+		s.PageBufferBytes = DefaultPageBufferBytes
 	}
 	if s.Now == nil {
 		s.Now = time.Now

@@ -30,7 +30,7 @@ import (
 	"github.com/rampart-cti/rampart/taxii"
 )
 
-const benchUsage = `Usage: rampart bench <taxii|import> [flags]
+const benchUsage = `Usage: rampart bench <taxii|import|pages> [flags]
 
 Measures a node on this machine and prints the results; docs/PERFORMANCE.md
 records them with the command that produced them.
@@ -48,8 +48,12 @@ records them with the command that produced them.
         Streams a generated bundle of --size bytes through "rampart import"'s
         code path into a fresh store and reports objects/s and the peak Go
         heap, which stays bounded whatever the size.
+    bench pages
+        Starts "rampart serve" as a child process and measures its memory
+        under clients that ask for pages of large objects and never read
+        them, then cuts a POST short and reports the status it left.
 
-Run "rampart bench taxii -h" for the flags.
+Run "rampart bench taxii -h" (or pages -h) for the flags.
 `
 
 const benchExamples = `
@@ -58,6 +62,7 @@ Examples:
     rampart bench taxii --stored 1000000 --pages 500
     rampart bench taxii --postgres postgres://localhost/rampart_bench
     rampart bench import --size 1GiB
+    rampart bench pages --readers 10 --objects 100 --object-size 2MiB
 `
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
@@ -65,8 +70,11 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if sub == "pages" {
+		return m.benchPages(ctx, args)
+	}
 	if sub != "taxii" && sub != "import" {
-		return m.unknownSubcommand("bench", sub, "taxii or import")
+		return m.unknownSubcommand("bench", sub, "taxii, import or pages")
 	}
 	fs := flag.NewFlagSet("bench "+sub, flag.ContinueOnError)
 	var sf storeFlags
@@ -84,7 +92,7 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	sizeFlag := fs.String("size", "1GiB", "bundle size for bench import (e.g. 200MiB, 1GiB)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), strings.Replace(benchUsage, `Run "rampart bench taxii -h" for the flags.`, "Flags:", 1))
+		fmt.Fprint(fs.Output(), strings.Replace(benchUsage, `Run "rampart bench taxii -h" (or pages -h) for the flags.`, "Flags:", 1))
 		printFlags(fs)
 		fmt.Fprint(fs.Output(), benchExamples)
 	}
@@ -376,7 +384,7 @@ func (m *Main) benchImport(ctx context.Context, n *node.Node, size int64) error 
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "import: %s bundle, %d objects in %.1fs: %.0f objects/s, %.1f MiB/s; peak Go heap in use %.1f MiB\n",
-		progress.FormatBytes(size), s.added, s.elapsed.Seconds(), float64(s.added)/s.elapsed.Seconds(),
+		progress.FormatBytes(size), s.Added, s.elapsed.Seconds(), float64(s.Added)/s.elapsed.Seconds(),
 		float64(size)/(1<<20)/s.elapsed.Seconds(), float64(peak.Load())/(1<<20))
 	return nil
 }

@@ -63,28 +63,9 @@ type nodeProcess struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	base   string // e.g. http://127.0.0.1:41234
-	stderr *syncBuffer
+	stderr *lockedBuffer
 	done   chan error
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-var servingRE = regexp.MustCompile(`serving TAXII 2.1 at (https?://[^/\s]+)/taxii2/`)
 
 // startNode runs the binary's serve command on a free loopback port and
 // waits until it serves.
@@ -95,7 +76,7 @@ func startNode(t *testing.T, dataDir string, env []string, args ...string) *node
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	pr, pw := io.Pipe()
-	buf := &syncBuffer{}
+	buf := &lockedBuffer{}
 	cmd.Stderr = io.MultiWriter(pw, buf)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -4,28 +4,30 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/rampart-cti/rampart/ingest"
 	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/taxii"
 )
 
 const importUsage = `Usage: rampart import [flags] FILE...
 
-Imports STIX 2.1 bundles (.json, or .json.gz; "-" reads standard input) into a
-collection of the node's store. Bundles are streamed, so their size is not
-limited by memory. Each object is checked on its own: valid objects are
-stored, invalid ones are listed with the reason and the import goes on.
-Objects already in the collection are counted and left unchanged.
+Imports STIX 2.1 objects into a collection of the node's store. Each FILE
+(.json, or .json.gz; "-" reads standard input) holds a bundle, a TAXII
+envelope, a JSON array of objects or a single object. Bundles and arrays are
+streamed, so their size is not limited by memory. Each object is checked on
+its own, as over TAXII: valid objects are stored, invalid ones are listed
+with the reason and the import goes on. Objects already in the collection
+are counted and left unchanged. A file that breaks off keeps what was read
+before the break.
 
 A progress line is drawn on a terminal; a summary is printed at the end. The
 exit status is 1 when any object failed.
@@ -37,11 +39,9 @@ const importExamples = `
 Examples:
     rampart import enterprise-attack.json.gz
     rampart import --collection default feed1.json feed2.json
+    rampart import indicator.json            (one object, or [obj, obj, ...])
     curl -s https://feeds.example/bundle.json | rampart import -
 `
-
-// importBatch is how many objects go to the store in one transaction.
-const importBatch = 1000
 
 // maxListedFailures is how many failures are shown one by one.
 const maxListedFailures = 20
@@ -84,36 +84,40 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	if len(fs.Args()) > 1 {
 		fmt.Fprintf(m.Stdout, "total: %s\n", total.String())
 	}
-	if total.failed > 0 || total.broken > 0 {
+	if total.Invalid > 0 || total.NotStored > 0 || total.broken > 0 {
 		return errReported
 	}
 	return nil
 }
 
 type importSummary struct {
-	added, present, failed, broken int
-	elapsed                        time.Duration
+	ingest.Summary
+	broken  int // files that could not be read to their end
+	elapsed time.Duration
 }
 
 func (s *importSummary) add(o importSummary) {
-	s.added += o.added
-	s.present += o.present
-	s.failed += o.failed
+	s.Summary.Add(o.Summary)
 	s.elapsed += o.elapsed
 }
 
 func (s importSummary) String() string {
-	n := s.added + s.present + s.failed
+	n := s.Read()
 	rate := 0.0
 	if s.elapsed > 0 {
 		rate = float64(n) / s.elapsed.Seconds()
 	}
-	return fmt.Sprintf("%s: %d imported, %d already present, %d failed (%.1fs, %.0f objects/s)",
-		plural(n, "object"), s.added, s.present, s.failed, s.elapsed.Seconds(), rate)
+	notStored := ""
+	if s.NotStored > 0 {
+		notStored = fmt.Sprintf(", %d not stored", s.NotStored)
+	}
+	return fmt.Sprintf("%s: %d imported, %d already present, %d failed%s (%.1fs, %.0f objects/s)",
+		plural(n, "object"), s.Added, s.Present, s.Invalid, notStored, s.elapsed.Seconds(), rate)
 }
 
-// importFile streams one file into the collection. Objects stored before a
-// fatal error (a truncated file, say) stay stored; the summary counts them.
+// importFile streams one file into the collection through the node's
+// ingester, as a TAXII POST is stored. Objects stored before a fatal error
+// (a truncated file, say) stay stored; the summary counts them.
 func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collection, name string) (importSummary, error) {
 	start := time.Now()
 	var s importSummary
@@ -140,75 +144,25 @@ func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collecti
 		in = zr
 	}
 	bar := progress.New(m.Stderr, "importing "+name, size, "objects")
-	batch := make([]*stix.Object, 0, importBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		res, err := n.Objects.CreateObjects(ctx, c.ID, batch)
-		if err != nil {
-			return err
-		}
-		for _, x := range res {
-			if x.Added {
-				s.added++
-			} else {
-				s.present++
+	ing := n.Ingester(c)
+	failed := 0
+	ing.Report = func(o ingest.Outcome) {
+		if o.State == ingest.Invalid {
+			if failed++; failed <= maxListedFailures {
+				m.errorf("%s: %v", name, o.Err)
 			}
 		}
-		batch = batch[:0]
-		return nil
+		bar.Set(counted.n, int64(o.Index+1))
 	}
-	rd := stix.NewBundleReader(in)
-	for idx := 0; ; idx++ {
-		var o *stix.Object
-		o, err = rd.Next()
-		if err == io.EOF {
-			err = nil
-			break
-		}
-		var oe *stix.ObjectError
-		if errors.As(err, &oe) {
-			m.importFailure(&s, name, oe)
-			continue
-		}
-		if err != nil {
-			break
-		}
-		verr := taxii.CheckMediaType(c, o)
-		if verr == nil {
-			verr = node.Validate(o)
-		}
-		if verr != nil {
-			m.importFailure(&s, name, &stix.ObjectError{Index: idx, ID: o.ID, Err: verr})
-			continue
-		}
-		batch = append(batch, o)
-		if len(batch) == importBatch {
-			if err = flush(); err != nil {
-				break
-			}
-		}
-		bar.Set(counted.n, int64(s.added+s.present+s.failed+len(batch)))
-	}
-	if ferr := flush(); err == nil {
-		err = ferr
-	}
-	bar.Set(counted.n, int64(s.added+s.present+s.failed))
+	s.Summary, err = ing.Ingest(ctx, c.ID, stix.NewObjectReader(in))
+	bar.Set(counted.n, int64(s.Read()))
 	bar.Done()
 	s.elapsed = time.Since(start)
 	fmt.Fprintf(m.Stdout, "%s: %s\n", name, s.String())
-	if s.failed > maxListedFailures {
-		m.hintf("%s: %d more failures not shown", name, s.failed-maxListedFailures)
+	if failed > maxListedFailures {
+		m.hintf("%s: %d more failures not shown", name, failed-maxListedFailures)
 	}
 	return s, err
-}
-
-func (m *Main) importFailure(s *importSummary, name string, oe *stix.ObjectError) {
-	s.failed++
-	if s.failed <= maxListedFailures {
-		m.errorf("%s: %v", name, oe)
-	}
 }
 
 // plural writes a count with its noun, "1 object", "2 objects".

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -64,7 +65,12 @@ func (b *Bar) draw(now time.Time) {
 	if elapsed > 0 {
 		rate = float64(b.items) / elapsed
 	}
-	line := fmt.Sprintf("%s: %d %s, %s", b.label, b.items, b.unit, FormatBytes(b.bytes))
+	unit := b.unit
+	if b.items == 1 {
+		// "1 object", not "1 objects".
+		unit = strings.TrimSuffix(unit, "s")
+	}
+	line := fmt.Sprintf("%s: %d %s, %s", b.label, b.items, unit, FormatBytes(b.bytes))
 	if b.total > 0 {
 		pct := float64(b.bytes) * 100 / float64(b.total)
 		line += fmt.Sprintf(" of %s (%.0f%%)", FormatBytes(b.total), pct)

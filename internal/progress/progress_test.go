@@ -2,6 +2,7 @@ package progress
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +35,22 @@ func TestNotTerminal(t *testing.T) {
 	l.Clear()
 	if b.Len() != 0 || l.Enabled() {
 		t.Errorf("drew %q on a buffer", b.String())
+	}
+}
+
+// TestBarPlural checks that one item is counted as "1 object", not
+// "1 objects".
+func TestBarPlural(t *testing.T) {
+	for _, tc := range []struct {
+		items int64
+		want  string
+	}{{1, "importing: 1 object, 10 B"}, {2, "importing: 2 objects, 10 B"}, {0, "importing: 0 objects, 10 B"}} {
+		var b bytes.Buffer
+		bar := New(&b, "importing", 0, "objects")
+		bar.enabled = true
+		bar.Set(10, tc.items)
+		if got := b.String(); !strings.Contains(got, tc.want+",") || !strings.Contains(got, " objects/s") {
+			t.Errorf("%d items: drew %q, want %q and a rate in objects/s", tc.items, got, tc.want)
+		}
 	}
 }

@@ -1,0 +1,178 @@
+// Package ingest stores a stream of STIX objects in a collection: it reads
+// the objects one at a time, checks each on its own, stores the valid ones
+// in batches and says what became of every one. It is the one way objects
+// come into a node in bulk, whichever way they arrive: a TAXII POST
+// (taxii.Server) and "rampart import" both call Ingester.Ingest, so that an
+// object is checked, stored and reported on alike.
+//
+// Reach for Ingester: set Objects, Check and Report, then call Ingest with a
+// stix.BundleReader (stix.NewBundleReader for envelopes and bundles,
+// stix.NewObjectReader for anything a file may hold).
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// DefaultBatchSize is how many objects go to the store in one atomic call
+// when Ingester.BatchSize is 0.
+const DefaultBatchSize = 1000
+
+// Source is a stream of STIX objects, as *stix.BundleReader reads them:
+// Next returns io.EOF after the last, a *stix.ObjectError for an object
+// that is invalid on its own (the stream goes on), and any other error
+// when the stream itself is broken.
+type Source interface {
+	Next() (*stix.Object, error)
+}
+
+// Ingester stores streams of objects through Objects. Set its fields, then
+// call Ingest; an Ingester holds no state between calls and is safe for
+// concurrent use when its functions are.
+type Ingester struct {
+	Objects rampart.ObjectService
+	// Check is applied to every object read; an object it refuses fails
+	// alone, with its error. Nil accepts every object the source reads.
+	Check func(*stix.Object) error
+	// BatchSize is how many objects go to the store in one atomic call
+	// (DefaultBatchSize when 0).
+	BatchSize int
+	// StoreBeforeBreak says what becomes of the valid objects read since
+	// the last batch when the stream breaks (malformed JSON, a body cut
+	// short): stored, as an import keeps all it could read, or left
+	// NotStored, so that a request whose body breaks before its first
+	// batch stores nothing, as a TAXII POST does.
+	StoreBeforeBreak bool
+	// Report, when set, is told what became of each object: at once for
+	// one that fails, when its batch is stored (or cannot be) for the
+	// others, so not always in the stream's order.
+	Report func(Outcome)
+}
+
+// ReadError is a stream that broke: what came before it was read, what
+// came after it was not. Err is the source's error.
+type ReadError struct {
+	Err error
+}
+
+func (e *ReadError) Error() string { return e.Err.Error() }
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// queued is a valid object waiting for its batch.
+type queued struct {
+	index int
+	obj   *stix.Object
+}
+
+// Ingest reads src to its end and stores its valid objects in the
+// collection, BatchSize at a time, each batch atomically. It returns what
+// it did and, when it stopped before the end, why: a *ReadError for a
+// broken stream, the store's error, or ctx's (wrapping the store's when
+// ctx ended during a store call). Batches stored before an
+// error stay stored; the objects read but not stored are reported
+// NotStored with that error; objects never read are not reported.
+func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source) (Summary, error) {
+	var sum Summary
+	size := in.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	report := func(o Outcome) {
+		sum.count(o.State)
+		if in.Report != nil {
+			in.Report(o)
+		}
+	}
+	batch := make([]queued, 0, min(size, 1024))
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		objs := make([]*stix.Object, len(batch))
+		for i, q := range batch {
+			objs[i] = q.obj
+		}
+		res, err := in.Objects.CreateObjects(ctx, collectionID, objs)
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			// Stores report a cancelled statement in their own words
+			// ("interrupted"); the cause is what callers tell apart.
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
+		if err != nil {
+			return err
+		}
+		if len(res) != len(objs) {
+			return fmt.Errorf("ingest: the store reported on %d objects for the %d given it", len(res), len(objs))
+		}
+		for i, x := range res {
+			o := outcome(batch[i].index, batch[i].obj)
+			o.State, o.DateAdded = Added, x.DateAdded
+			if !x.Added {
+				o.State = Present
+			}
+			report(o)
+		}
+		clear(batch)
+		batch = batch[:0]
+		return nil
+	}
+	var err error
+	var path interface{ Path(int) string }
+	path, _ = src.(interface{ Path(int) string })
+	for i := 0; ; i++ {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		o, rerr := src.Next()
+		if rerr == io.EOF {
+			break
+		}
+		var oe *stix.ObjectError
+		if errors.As(rerr, &oe) {
+			report(Outcome{Index: oe.Index, ID: oe.ID, Version: oe.Version, State: Invalid, Err: oe})
+			continue
+		}
+		if rerr != nil {
+			err = &ReadError{Err: rerr}
+			break
+		}
+		if in.Check != nil {
+			if cerr := in.Check(o); cerr != nil {
+				oe := &stix.ObjectError{Index: i, ID: o.ID, Version: o.Version().String(), Err: cerr}
+				if path != nil {
+					oe.Path = path.Path(i)
+				}
+				report(Outcome{Index: i, ID: o.ID, Version: oe.Version, State: Invalid, Err: oe})
+				continue
+			}
+		}
+		batch = append(batch, queued{index: i, obj: o})
+		if len(batch) == size {
+			if err = flush(); err != nil {
+				break
+			}
+		}
+	}
+	var re *ReadError
+	if err == nil || errors.As(err, &re) && in.StoreBeforeBreak {
+		if ferr := flush(); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+	}
+	for _, q := range batch {
+		o := outcome(q.index, q.obj)
+		o.State, o.Err = NotStored, err
+		report(o)
+	}
+	return sum, err
+}
+
+func outcome(index int, o *stix.Object) Outcome {
+	return Outcome{Index: index, ID: o.ID, Version: o.Version().String()}
+}

@@ -1,0 +1,200 @@
+package ingest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/ingest"
+	"github.com/rampart-cti/rampart/stix"
+)
+
+// memObjects stores batches in memory; the batch numbered failAt (from 1)
+// fails, and so does every later one.
+type memObjects struct {
+	rampart.ObjectService
+	held    map[string]bool
+	batches []int
+	failAt  int
+}
+
+func (m *memObjects) CreateObjects(ctx context.Context, _ string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store objects: %w", err)
+	}
+	if m.failAt > 0 && len(m.batches)+1 >= m.failAt {
+		return nil, errors.New("store objects: disk full")
+	}
+	if m.held == nil {
+		m.held = map[string]bool{}
+	}
+	m.batches = append(m.batches, len(objs))
+	res := make([]rampart.ObjectResult, len(objs))
+	for i, o := range objs {
+		key := o.ID + "@" + o.Version().String()
+		res[i] = rampart.ObjectResult{ID: o.ID, Version: o.Version(), Added: !m.held[key], DateAdded: time.Unix(1, 0)}
+		m.held[key] = true
+	}
+	return res, nil
+}
+
+func note(n int) string {
+	return fmt.Sprintf(`{"type":"note","spec_version":"2.1","id":"note--%08d-0000-4000-8000-000000000000","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-02T00:00:00.000Z","content":"n","object_refs":["identity--11111111-1111-4111-8111-111111111111"]}`, n)
+}
+
+func bundle(objs ...string) string {
+	return `{"type":"bundle","id":"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d","objects":[` + strings.Join(objs, ",") + `]}`
+}
+
+// run ingests in with in, and returns the outcomes as
+// "index id version state: error".
+func run(t *testing.T, ctx context.Context, in *ingest.Ingester, src string) ([]string, ingest.Summary, error) {
+	t.Helper()
+	var got []string
+	in.Report = func(o ingest.Outcome) {
+		s := fmt.Sprintf("%d %s %s %s", o.Index, o.ID, o.Version, o.State)
+		if o.Err != nil {
+			s += ": " + o.Err.Error()
+		}
+		got = append(got, s)
+	}
+	sum, err := in.Ingest(ctx, "c", stix.NewObjectReader(strings.NewReader(src)))
+	return got, sum, err
+}
+
+const version = "2026-11-02T00:00:00.000Z"
+
+func id(n int) string { return fmt.Sprintf("note--%08d-0000-4000-8000-000000000000", n) }
+
+// TestIngestReportsEveryObject checks that valid objects are stored in
+// batches, that an object failing alone (unreadable, or refused by Check)
+// is reported with its id, version and where it was, and that a version
+// stored already is Present.
+func TestIngestReportsEveryObject(t *testing.T) {
+	store := &memObjects{held: map[string]bool{id(1) + "@" + version: true}}
+	in := &ingest.Ingester{
+		Objects:   store,
+		BatchSize: 2,
+		Check: func(o *stix.Object) error {
+			if o.ID == id(3) {
+				return errors.New("refused")
+			}
+			return nil
+		},
+	}
+	broken := `{"type":"note","id":"` + id(9) + `","modified":"` + version + `","created":"soon"}`
+	got, sum, err := run(t, context.Background(), in, bundle(note(0), note(1), broken, note(3), note(4), note(5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"0 " + id(0) + " " + version + " added",
+		"1 " + id(1) + " " + version + " present",
+		"2 " + id(9) + " " + version + " invalid: objects[2]: note \"" + id(9) + "\": created timestamp \"soon\" is not of the form YYYY-MM-DDTHH:MM:SS[.s+]Z",
+		"3 " + id(3) + " " + version + " invalid: objects[3]: refused",
+		"4 " + id(4) + " " + version + " added",
+		"5 " + id(5) + " " + version + " added",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(ingest.Summary{Added: 3, Present: 1, Invalid: 2}, sum); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{2, 2}, store.batches); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+}
+
+// TestIngestStopsMidway checks what is stored and reported when an ingest
+// stops before the end of its stream: a store that fails after a batch, a
+// stream that breaks (with and without StoreBeforeBreak), a context that
+// ends.
+func TestIngestStopsMidway(t *testing.T) {
+	five := []string{note(0), note(1), note(2), note(3), note(4)}
+	cut := bundle(five...)
+	cut = cut[:strings.LastIndex(cut, note(4))+40] // inside objects[4]
+	for _, tc := range []struct {
+		name        string
+		src         string
+		failAt      int
+		before      bool
+		cancel      bool
+		batches     []int
+		sum         ingest.Summary
+		errContains string
+	}{
+		{"store fails after a batch", bundle(five...), 2, false, false, []int{2}, ingest.Summary{Added: 2, NotStored: 2}, "disk full"},
+		{"stream breaks", cut, 0, false, false, []int{2, 2}, ingest.Summary{Added: 4}, "unexpected end of input"},
+		{"stream breaks mid-batch", bundle(note(0), note(1), note(2)) + "]", 0, false, false, []int{2}, ingest.Summary{Added: 2, NotStored: 1}, "unexpected data after the end"},
+		{"stream breaks mid-batch, kept", bundle(note(0), note(1), note(2)) + "]", 0, true, false, []int{2, 1}, ingest.Summary{Added: 3}, "unexpected data after the end"},
+		{"context ends", bundle(five...), 0, false, true, nil, ingest.Summary{}, "context canceled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &memObjects{failAt: tc.failAt}
+			in := &ingest.Ingester{Objects: store, BatchSize: 2, StoreBeforeBreak: tc.before}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.cancel {
+				cancel()
+			}
+			got, sum, err := run(t, ctx, in, tc.src)
+			if err == nil || !strings.Contains(err.Error(), tc.errContains) {
+				t.Errorf("error %v, want one saying %q", err, tc.errContains)
+			}
+			var re *ingest.ReadError
+			if isRead := errors.As(err, &re); isRead != strings.HasPrefix(tc.name, "stream") {
+				t.Errorf("error %v: a *ReadError is %v", err, isRead)
+			}
+			if diff := cmp.Diff(tc.sum, sum); diff != "" {
+				t.Errorf("summary (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.batches, store.batches); diff != "" {
+				t.Errorf("batches (-want +got):\n%s", diff)
+			}
+			for _, o := range got {
+				if strings.Contains(o, "not stored") && !strings.Contains(o, tc.errContains) {
+					t.Errorf("outcome %q does not say why", o)
+				}
+			}
+		})
+	}
+}
+
+// cancellingObjects ends the ingest's context during its second call and
+// fails it as SQLite does, in its own words.
+type cancellingObjects struct {
+	memObjects
+	cancel context.CancelFunc
+}
+
+func (c *cancellingObjects) CreateObjects(ctx context.Context, coll string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
+	if len(c.batches) == 1 {
+		c.cancel()
+		return nil, errors.New("store objects: sqlite3: interrupted")
+	}
+	return c.memObjects.CreateObjects(ctx, coll, objs)
+}
+
+// TestIngestContextEndsDuringStore checks that a store call that fails
+// because the context ended is reported as the context's error, so that
+// a client that went away is told apart from a store that failed.
+func TestIngestContextEndsDuringStore(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := &cancellingObjects{cancel: cancel}
+	in := &ingest.Ingester{Objects: store, BatchSize: 2}
+	_, sum, err := run(t, ctx, in, bundle(note(0), note(1), note(2), note(3), note(4)))
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("error %v, want context.Canceled saying what the store said", err)
+	}
+	if diff := cmp.Diff(ingest.Summary{Added: 2, NotStored: 2}, sum); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+}
