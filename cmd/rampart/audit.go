@@ -4,7 +4,6 @@ import (
 	"context"
 	json "encoding/json/v2"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -78,12 +77,8 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 		fs.IntVar(&lf.limit, "limit", defaultAuditListLimit, "")
 		fs.BoolVar(&lf.asJSON, "json", false, "")
 	}
-	pos, err := m.parseInterspersed(fs, args)
-	if err != nil {
+	if _, err := m.parseArgs(fs, args, exactly(0, "no arguments")); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return m.wrongArgs("audit "+sub, "no arguments", pos)
 	}
 	f, err := m.auditFilter(lf)
 	if err != nil {
@@ -117,8 +112,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
 	var f rampart.AuditFilter
 	if lf.limit < 0 {
-		m.errorf("audit list: --limit must be 0 (all) or more (got %d)", lf.limit)
-		return f, errUsage
+		return f, m.usagef("audit list: --limit must be 0 (all) or more (got %d)", lf.limit)
 	}
 	if lf.object != "" {
 		f.ObjectID = &lf.object
@@ -129,8 +123,7 @@ func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
 	if lf.since != "" {
 		t, err := parseTimeFlag("since", lf.since)
 		if err != nil {
-			m.errorf("audit list: %v", err)
-			return f, errUsage
+			return f, m.usagef("audit list: %v", err)
 		}
 		f.Since = &t
 	}
@@ -138,7 +131,7 @@ func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
 }
 
 func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilter, lf auditListFlags) error {
-	records, more, err := findAudit(ctx, n.Audit, f, lf.limit)
+	records, more, err := n.FindAudit(ctx, f, lf.limit)
 	if err != nil {
 		return err
 	}
@@ -149,7 +142,7 @@ func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilte
 	if lf.asJSON {
 		err = m.printAuditJSON(records)
 	} else {
-		err = m.printAuditTable(orgNames(ctx, n), records)
+		err = m.printAuditTable(n.OrganizationNames(ctx), records)
 	}
 	if err == nil && more {
 		m.hintf("more records follow the %d shown: give --limit 0 for all, or narrow with --since, --object or --org", lf.limit)
@@ -163,15 +156,14 @@ func (m *Main) printAuditJSON(records []*rampart.AuditRecord) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "%s\n", b)
+		m.printLine(b)
 	}
 	return nil
 }
 
 // printAuditTable prints records as a table, organisations by name.
 func (m *Main) printAuditTable(name func(string) string, records []*rampart.AuditRecord) error {
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tTIME\tOBJECT\tVERSION\tRECIPIENT\tCHANNEL\tVIA\tSEALED")
+	tw := m.table("SEQ\tTIME\tOBJECT\tVERSION\tRECIPIENT\tCHANNEL\tVIA\tSEALED")
 	for _, r := range records {
 		via := r.Via
 		if r.Channel == rampart.AuditPeer {
@@ -185,58 +177,6 @@ func (m *Main) printAuditTable(name func(string) string, records []*rampart.Audi
 			name(r.Recipient), r.Channel, via, sealed)
 	}
 	return tw.Flush()
-}
-
-// findAudit returns up to limit records (all when 0) the filter selects,
-// a page at a time, and whether more follow.
-func findAudit(ctx context.Context, svc rampart.AuditService, f rampart.AuditFilter, limit int) (out []*rampart.AuditRecord, more bool, err error) {
-	for limit == 0 || len(out) < limit {
-		f.Limit = rampart.MaxPageSize
-		if limit > 0 {
-			f.Limit = min(limit-len(out), rampart.MaxPageSize)
-		}
-		page, err := svc.FindAudit(ctx, f)
-		if err != nil {
-			return nil, false, err
-		}
-		if len(page) == 0 {
-			return out, false, nil
-		}
-		out = append(out, page...)
-		f.AfterSeq = page[len(page)-1].Seq
-	}
-	f.Limit = 1
-	next, err := svc.FindAudit(ctx, f)
-	return out, len(next) > 0, err
-}
-
-// orgNames returns a function that names an organisation as the trust
-// registry or the node's records do, and by its id when neither does.
-func orgNames(ctx context.Context, n *node.Node) func(id string) string {
-	names := map[string]string{}
-	return func(id string) string {
-		if name, ok := names[id]; ok {
-			return name
-		}
-		name := id
-		if o := registryOrg(n, id); o != "" {
-			name = o
-		} else if o, err := n.Organizations.FindOrganizationByID(ctx, id); err == nil {
-			name = o.Name
-		}
-		names[id] = name
-		return name
-	}
-}
-
-func registryOrg(n *node.Node, id string) string {
-	if n.Verifier == nil {
-		return ""
-	}
-	if o := n.Verifier.Registry().Organization(id); o != nil {
-		return o.Name
-	}
-	return ""
 }
 
 func (m *Main) verifyAudit(ctx context.Context, n *node.Node) error {

@@ -28,6 +28,9 @@ package main
 //     process list.
 
 import (
+	"bufio"
+	"encoding/json/jsontext"
+	json "encoding/json/v2"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,6 +38,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"text/tabwriter"
 )
 
 // errUsage reports a usage error that has already been printed.
@@ -70,6 +74,12 @@ func (m *Main) warnf(format string, args ...any) {
 
 func (m *Main) hintf(format string, args ...any) {
 	fmt.Fprintf(m.Stderr, "rampart: hint: "+format+"\n", args...)
+}
+
+// usagef reports a usage error: it prints the error and returns errUsage.
+func (m *Main) usagef(format string, args ...any) error {
+	m.errorf(format, args...)
+	return errUsage
 }
 
 // isHelp reports whether arg asks for help.
@@ -196,6 +206,30 @@ func (m *Main) unknownSubcommand(cmd, sub, want string) error {
 	return errUsage
 }
 
+// arity is how many positional arguments a command takes, from lo to hi,
+// and how its usage error says so ("one IDENTITY").
+type arity struct {
+	lo, hi int
+	want   string
+}
+
+// exactly is the arity of a command that takes n arguments.
+func exactly(n int, want string) arity { return arity{n, n, want} }
+
+// parseArgs parses a command's flags, which may come before or after its
+// positional arguments, and returns the positional ones, refusing a number
+// the arity does not allow.
+func (m *Main) parseArgs(fs *flag.FlagSet, args []string, a arity) ([]string, error) {
+	pos, err := m.parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) < a.lo || len(pos) > a.hi {
+		return nil, m.wrongArgs(fs.Name(), a.want, pos)
+	}
+	return pos, nil
+}
+
 // wrongArgs reports a wrong number of positional arguments.
 func (m *Main) wrongArgs(cmd, want string, got []string) error {
 	if len(got) == 0 {
@@ -225,4 +259,54 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
+}
+
+// readLine reads one line from standard input, a secret a command must not
+// take from its flags; what names it in errors ("password").
+func (m *Main) readLine(what string) (string, error) {
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read the %s from standard input: %v", what, err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("no %s on standard input", what)
+	}
+	return line, nil
+}
+
+// table returns a writer of aligned columns on stdout with header (columns
+// separated by tabs) as its first line, none when it is empty; Flush
+// prints the table.
+func (m *Main) table(header string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	if header != "" {
+		fmt.Fprintln(tw, header)
+	}
+	return tw
+}
+
+// printLine writes a JSON document (an object's raw form) as one line on
+// stdout.
+func (m *Main) printLine(b []byte) {
+	fmt.Fprintf(m.Stdout, "%s\n", b)
+}
+
+// dash returns s, or "-" for an empty value in a table or a summary.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// printJSON writes v as indented JSON, its object members sorted, on
+// stdout.
+func (m *Main) printJSON(v any) error {
+	b, err := json.Marshal(v, json.Deterministic(true), jsontext.WithIndent("  "))
+	if err != nil {
+		return err
+	}
+	m.printLine(b)
+	return nil
 }

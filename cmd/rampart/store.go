@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -49,4 +50,18 @@ func (m *Main) open(ctx context.Context, cfg node.Config) (*node.Node, error) {
 	}
 	m.closers = append(m.closers, n)
 	return n, nil
+}
+
+// openCollection opens the node the flags name and finds a collection of
+// it by id or alias ("" for the default collection).
+func (m *Main) openCollection(ctx context.Context, sf *storeFlags, root, ref string) (*node.Node, *rampart.Collection, error) {
+	n, err := m.openNode(ctx, sf)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := n.FindCollection(ctx, root, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, c, nil
 }
