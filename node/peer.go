@@ -2,9 +2,11 @@ package node
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 // PeerReport is the state of the node's exchanges with one peer as an
@@ -131,4 +133,18 @@ func timeOrNil(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// PeerLink returns the URL of the node link of a registry member: the
+// scheme and host of the first node URL the registry lists for it (a path
+// there is for people); "" when it lists none.
+func PeerLink(o *trust.Organization) string {
+	if len(o.Nodes) == 0 {
+		return ""
+	}
+	u, err := url.Parse(o.Nodes[0])
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

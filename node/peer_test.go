@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 func TestPeerReports(t *testing.T) {
@@ -77,5 +78,21 @@ func TestDeliveryReports(t *testing.T) {
 	}
 	if d := byID[other]; d.Name != "" || d.Failed != 1 || d.LastFailure != "not a member" || d.LastFailureAt == nil {
 		t.Errorf("delivery report of an organisation the registry does not list: %+v", d)
+	}
+}
+
+func TestPeerLink(t *testing.T) {
+	for _, tt := range []struct {
+		nodes []string
+		want  string
+	}{
+		{[]string{"https://cti.cert.fr:8443/taxii2/", "https://other.example/"}, "https://cti.cert.fr:8443"},
+		{[]string{"https://hub.example.eu/"}, "https://hub.example.eu"},
+		{nil, ""},
+		{[]string{"://bad"}, ""},
+	} {
+		if got := PeerLink(&trust.Organization{Nodes: tt.nodes}); got != tt.want {
+			t.Errorf("PeerLink(nodes %q) = %q, want %q", tt.nodes, got, tt.want)
+		}
 	}
 }

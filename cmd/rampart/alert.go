@@ -87,25 +87,14 @@ func (f *alertFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&f.secretStdin, "secret-stdin", false, "")
 }
 
-// alertArgs are the alert commands and the arguments each takes.
-var alertArgs = map[string]arity{
+var alertCommands = subcommands{cmd: "alert", usage: alertUsage, names: "list, show, rules, scan, watchlist or webhook", args: map[string]arity{
 	"list": exactly(0, "no arguments"), "show": exactly(1, "one alert ID"), "rules": exactly(0, "no arguments"), "scan": exactly(0, "no arguments"),
 	"watchlist": {1, 2, "list, show NAME, add NAME or remove NAME"}, "webhook": {1, 2, "list, add URL or remove URL"},
-}
+}}
 
 func (m *Main) runAlert(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, alertUsage)
-	if err != nil {
-		return err
-	}
-	a, ok := alertArgs[sub]
-	if !ok {
-		return m.unknownSubcommand("alert", sub, "list, show, rules, scan, watchlist or webhook")
-	}
-	fs := newFlagSet("alert "+sub, alertUsage)
 	var f alertFlags
-	f.register(fs, m.Getenv)
-	pos, err := m.parseArgs(fs, args, a)
+	sub, pos, fs, err := m.parseSubcommand(alertCommands, args, &f)
 	if err != nil {
 		return err
 	}
@@ -391,8 +380,8 @@ func (m *Main) watchlistFromFlags(env *coordEnv, name string, f *alertFlags) (*c
 }
 
 func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) error {
-	switch op := pos[0]; {
-	case op == "list" && len(pos) == 1:
+	switch pos[0] { // checked by checkAlertOp, --secret-stdin too
+	case "list":
 		settings, err := coord.LoadSettings(ctx, env.n.Settings)
 		if err != nil {
 			return err
@@ -401,11 +390,11 @@ func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) er
 			fmt.Fprintln(m.Stdout, h.URL)
 		}
 		return nil
-	case op == "remove" && len(pos) == 2:
+	case "remove":
 		if err := coord.DeleteWebhook(ctx, env.n.Settings, pos[1]); err != nil {
 			return err
 		}
-	case op == "add" && len(pos) == 2: // --secret-stdin: checked by checkAlertOp
+	case "add":
 		secret, err := m.readLine("secret")
 		if err != nil {
 			return err
@@ -413,8 +402,6 @@ func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) er
 		if err := coord.SaveWebhook(ctx, env.n.Settings, coord.Webhook{URL: pos[1], Secret: secret}); err != nil {
 			return err
 		}
-	default:
-		return m.usagef("alert webhook: use list, add URL --secret-stdin, or remove URL")
 	}
 	fmt.Fprintf(m.Stderr, "rampart: webhooks saved; a running node applies them at once\n")
 	return nil

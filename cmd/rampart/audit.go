@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	json "encoding/json/v2"
+	"flag"
 	"fmt"
 	"time"
 
@@ -49,48 +50,47 @@ Examples:
 // --limit.
 const defaultAuditListLimit = 1000
 
-// auditListFlags are the filters of "audit list".
-type auditListFlags struct {
+// auditFlags are the flags of the audit commands: the store's, and the
+// filters of "audit list", which the others do not take.
+type auditFlags struct {
+	store              storeFlags
 	object, org, since string
 	limit              int
 	asJSON             bool
 }
 
+func (f *auditFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	if fs.Name() == "audit list" {
+		fs.StringVar(&f.object, "object", "", "")
+		fs.StringVar(&f.org, "org", "", "")
+		fs.StringVar(&f.since, "since", "", "")
+		fs.IntVar(&f.limit, "limit", defaultAuditListLimit, "")
+		fs.BoolVar(&f.asJSON, "json", false, "")
+	}
+}
+
+var auditCommands = subcommands{cmd: "audit", usage: auditUsage, names: "list, verify or checkpoint", args: map[string]arity{
+	"list": exactly(0, "no arguments"), "verify": exactly(0, "no arguments"), "checkpoint": exactly(0, "no arguments"),
+}}
+
 func (m *Main) runAudit(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, auditUsage)
+	var lf auditFlags
+	sub, _, _, err := m.parseSubcommand(auditCommands, args, &lf)
 	if err != nil {
 		return err
 	}
-	switch sub {
-	case "list", "verify", "checkpoint":
-	default:
-		return m.unknownSubcommand("audit", sub, "list, verify or checkpoint")
-	}
-	fs := newFlagSet("audit "+sub, auditUsage)
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	var lf auditListFlags
-	if sub == "list" {
-		fs.StringVar(&lf.object, "object", "", "")
-		fs.StringVar(&lf.org, "org", "", "")
-		fs.StringVar(&lf.since, "since", "", "")
-		fs.IntVar(&lf.limit, "limit", defaultAuditListLimit, "")
-		fs.BoolVar(&lf.asJSON, "json", false, "")
-	}
-	if _, err := m.parseArgs(fs, args, exactly(0, "no arguments")); err != nil {
-		return err
-	}
-	f, err := m.auditFilter(lf)
+	f, err := m.auditFilter(&lf)
 	if err != nil {
 		return err
 	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openNode(ctx, &lf.store)
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "list":
-		return m.listAudit(ctx, n, f, lf)
+		return m.listAudit(ctx, n, f, &lf)
 	case "verify":
 		return m.verifyAudit(ctx, n)
 	}
@@ -109,7 +109,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 }
 
 // auditFilter checks the flags of "audit list" before the store is opened.
-func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
+func (m *Main) auditFilter(lf *auditFlags) (rampart.AuditFilter, error) {
 	var f rampart.AuditFilter
 	if lf.limit < 0 {
 		return f, m.usagef("audit list: --limit must be 0 (all) or more (got %d)", lf.limit)
@@ -130,7 +130,7 @@ func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
 	return f, nil
 }
 
-func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilter, lf auditListFlags) error {
+func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilter, lf *auditFlags) error {
 	records, more, err := n.FindAudit(ctx, f, lf.limit)
 	if err != nil {
 		return err

@@ -230,6 +230,39 @@ func (m *Main) parseArgs(fs *flag.FlagSet, args []string, a arity) ([]string, er
 	return pos, nil
 }
 
+// subcommands describes the subcommands of a command ("rampart user
+// add …") that share one set of flags: the arguments each takes, and
+// their names as an unknown one's error lists them ("add, list or
+// delete").
+type subcommands struct {
+	cmd, usage string
+	args       map[string]arity
+	names      string
+}
+
+// flagSetter registers a command's flags on its flag set.
+type flagSetter interface {
+	register(fs *flag.FlagSet, getenv func(string) string)
+}
+
+// parseSubcommand splits args into a subcommand of c and its positional
+// arguments, parsing the flags f registers. Errors are those of subcommand,
+// unknownSubcommand and parseArgs, printed already.
+func (m *Main) parseSubcommand(c subcommands, args []string, f flagSetter) (sub string, pos []string, fs *flag.FlagSet, err error) {
+	sub, args, err = m.subcommand(args, c.usage)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	a, ok := c.args[sub]
+	if !ok {
+		return "", nil, nil, m.unknownSubcommand(c.cmd, sub, c.names)
+	}
+	fs = newFlagSet(c.cmd+" "+sub, c.usage)
+	f.register(fs, m.Getenv)
+	pos, err = m.parseArgs(fs, args, a)
+	return sub, pos, fs, err
+}
+
 // wrongArgs reports a wrong number of positional arguments.
 func (m *Main) wrongArgs(cmd, want string, got []string) error {
 	if len(got) == 0 {
@@ -309,4 +342,11 @@ func (m *Main) printJSON(v any) error {
 	}
 	m.printLine(b)
 	return nil
+}
+
+// flagGiven reports whether a flag was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }

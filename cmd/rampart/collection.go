@@ -63,25 +63,14 @@ func (f *collectionFlags) register(fs *flag.FlagSet, getenv func(string) string)
 	fs.BoolVar(&f.everyone, "everyone", false, "")
 }
 
-// collectionArgs are the collection commands and the arguments each takes.
-var collectionArgs = map[string]arity{
+var collectionCommands = subcommands{cmd: "collection", usage: collectionUsage, names: "add, list, delete, add-root or amber", args: map[string]arity{
 	"add": exactly(1, "one TITLE"), "delete": exactly(1, "one ID or ALIAS"), "amber": exactly(1, "one ID or ALIAS"),
 	"add-root": exactly(1, "one NAME"), "list": exactly(0, "no arguments"),
-}
+}}
 
 func (m *Main) runCollection(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, collectionUsage)
-	if err != nil {
-		return err
-	}
-	fs := newFlagSet("collection "+sub, collectionUsage)
 	var f collectionFlags
-	f.register(fs, m.Getenv)
-	a, ok := collectionArgs[sub]
-	if !ok {
-		return m.unknownSubcommand("collection", sub, "add, list, delete, add-root or amber")
-	}
-	pos, err := m.parseArgs(fs, args, a)
+	sub, pos, _, err := m.parseSubcommand(collectionCommands, args, &f)
 	if err != nil {
 		return err
 	}

@@ -9,12 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rampart-cti/rampart/node"
-
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 const incidentUsage = `Usage: rampart incident <create|list|show|update|report> [flags] [arguments]
@@ -74,68 +71,17 @@ Examples:
     rampart incident show incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --joint-view
 `
 
-// coordFlags are the flags every coordination command shares.
-type coordFlags struct {
-	store    storeFlags
-	key      string
-	registry string
-	// now, when set, is the commands' clock (their --now flag).
-	now func() time.Time
-}
-
-func (cf *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	cf.store.register(fs, getenv)
-	fs.StringVar(&cf.key, "key", "", "")
-	fs.StringVar(&cf.registry, "registry", "", "")
-}
-
-// coordEnv is what a coordination command works with: the node, its
-// coordination service, and its organisation's keys and registry (the
-// ones its settings name, or the command's --key and --registry).
-type coordEnv struct {
-	n   *node.Node
-	svc *coord.Service
-	id  *trust.Identity // nil without keys
-	reg *trust.Registry // nil without a registry
-	now func() time.Time
-}
-
-// openCoordination opens the node, with the keys and registry the flags
-// name in place of its own.
-func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv, error) {
-	cfg := cf.store.config()
-	cfg.IdentityFile, cfg.RegistryFile = cf.key, cf.registry
-	n, err := m.open(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	env := &coordEnv{n: n, svc: n.Coord, id: n.Identity, reg: n.Registry(), now: cf.now}
-	if cf.now != nil {
-		n.Coord.Now = cf.now
-	}
-	return env, nil
-}
-
-// parseTimeFlag reads an RFC 3339 time or "now".
-func parseTimeFlag(name, v string) (time.Time, error) {
-	if v == "now" {
-		return time.Now().UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--%s %q: give an RFC 3339 time such as 2026-03-10T09:30:00Z, or now", name, v)
-	}
-	return t.UTC(), nil
-}
-
-// incidentFlags are the fields an incident command may set.
+// incidentFlags are the flags of the incident commands, one set for all
+// of them: the coordination flags and the fields a command may set.
 type incidentFlags struct {
+	coord                                                                               coordFlags
 	name, description, detected, state, affected, sectors, level, status, determination string
 	impact, joint, members, tlp, note, now, at, reference                               string
 	significant, trustService, overdue, asJSON, showJoint                               bool
 }
 
-func (f *incidentFlags) register(fs *flag.FlagSet) {
+func (f *incidentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.coord.register(fs, getenv)
 	for name, p := range map[string]*string{
 		"name": &f.name, "description": &f.description, "detected": &f.detected, "member-state": &f.state,
 		"affected": &f.affected, "sectors": &f.sectors, "level": &f.level, "status": &f.status,
@@ -149,27 +95,14 @@ func (f *incidentFlags) register(fs *flag.FlagSet) {
 	}
 }
 
-// incidentArgs are the incident commands and the arguments each takes.
-var incidentArgs = map[string]arity{
+var incidentCommands = subcommands{cmd: "incident", usage: incidentUsage, names: "create, list, show, update or report", args: map[string]arity{
 	"create": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "show": exactly(1, "one incident ID"),
 	"update": exactly(1, "one incident ID"), "report": exactly(2, "an incident ID and a report kind"),
-}
+}}
 
 func (m *Main) runIncident(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, incidentUsage)
-	if err != nil {
-		return err
-	}
-	a, ok := incidentArgs[sub]
-	if !ok {
-		return m.unknownSubcommand("incident", sub, "create, list, show, update or report")
-	}
-	fs := newFlagSet("incident "+sub, incidentUsage)
-	var cf coordFlags
-	cf.register(fs, m.Getenv)
 	var f incidentFlags
-	f.register(fs)
-	pos, err := m.parseArgs(fs, args, a)
+	sub, pos, fs, err := m.parseSubcommand(incidentCommands, args, &f)
 	if err != nil {
 		return err
 	}
@@ -182,7 +115,7 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 	if err := m.checkIncidentFlags(sub, &f, fs); err != nil {
 		return err
 	}
-	env, err := m.openCoordination(ctx, &cf)
+	env, err := m.openCoordination(ctx, &f.coord)
 	if err != nil {
 		return err
 	}
@@ -226,13 +159,6 @@ func (m *Main) checkIncidentFlags(sub string, f *incidentFlags, fs *flag.FlagSet
 		}
 	}
 	return nil
-}
-
-// flagGiven reports whether a flag was given on the command line.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	found := false
-	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	return found
 }
 
 // applyIncidentFlags sets the fields whose flags were given.

@@ -218,7 +218,7 @@ func (m *Main) streamMatch(ctx context.Context, f *matchFlags, mp *match.Mapping
 	}
 	out := bufio.NewWriterSize(m.Stdout, 1<<16)
 	defer out.Flush()
-	agg := &match.Aggregator{Window: f.window, WhereSightedRef: f.identity, Sink: &jsonLinesSink{w: out, seen: map[string]bool{}}}
+	agg := &match.Aggregator{Window: f.window, WhereSightedRef: f.identity, Sink: match.NewLineSink(out)}
 	var stored *node.Sightings
 	if f.toStore {
 		// Marked and addressed as the indicators they are of, signed with
@@ -265,37 +265,6 @@ func inputName(s string) string {
 		return "stdin"
 	}
 	return s
-}
-
-// jsonLinesSink writes sightings and the objects they refer to as JSON
-// lines, each related object once.
-type jsonLinesSink struct {
-	w    io.Writer
-	seen map[string]bool
-}
-
-func (s *jsonLinesSink) Sighting(_ context.Context, sighting *stix.Object, related []*stix.Object) error {
-	for _, o := range related {
-		if s.seen[o.ID] {
-			continue
-		}
-		if len(s.seen) > 1<<20 {
-			clear(s.seen)
-		}
-		s.seen[o.ID] = true
-		if err := s.line(o); err != nil {
-			return err
-		}
-	}
-	return s.line(sighting)
-}
-
-func (s *jsonLinesSink) line(o *stix.Object) error {
-	if _, err := s.w.Write(o.Raw); err != nil {
-		return err
-	}
-	_, err := s.w.Write([]byte{'\n'})
-	return err
 }
 
 func (m *Main) runMatchGenerate(args []string) error {

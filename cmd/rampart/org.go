@@ -58,25 +58,14 @@ func (f *orgFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.profile, "profile", string(trust.EUPQBase), "")
 }
 
-// orgArgs are the org commands and the arguments each takes.
-var orgArgs = map[string]arity{
+var orgCommands = subcommands{cmd: "org", usage: orgUsage, names: "init, show, add or remove", args: map[string]arity{
 	"init": exactly(0, "no arguments"), "show": exactly(0, "no arguments"),
 	"add": exactly(1, "one IDENTITY"), "remove": exactly(1, "one IDENTITY"),
-}
+}}
 
 func (m *Main) runOrg(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, orgUsage)
-	if err != nil {
-		return err
-	}
-	a, ok := orgArgs[sub]
-	if !ok {
-		return m.unknownSubcommand("org", sub, "init, show, add or remove")
-	}
-	fs := newFlagSet("org "+sub, orgUsage)
 	var f orgFlags
-	f.register(fs, m.Getenv)
-	pos, err := m.parseArgs(fs, args, a)
+	sub, pos, _, err := m.parseSubcommand(orgCommands, args, &f)
 	if err != nil {
 		return err
 	}
@@ -105,10 +94,7 @@ func (m *Main) orgInit(ctx context.Context, f *orgFlags) error {
 	if err != nil {
 		return m.usagef("--profile: %v", err)
 	}
-	cfg := f.store.config()
-	cfg.Create = true
-	cfg.AdminPassword = m.Getenv("RAMPART_ADMIN_PASSWORD")
-	n, err := m.open(ctx, cfg)
+	n, err := m.createNode(ctx, &f.store)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/rampart-cti/rampart/node"
@@ -61,25 +60,14 @@ func (f *peerFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
-// peerArgs are the peer commands and the arguments each takes.
-var peerArgs = map[string]arity{
+var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, remove or status", args: map[string]arity{
 	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"),
 	"remove": exactly(1, "one IDENTITY"), "status": {0, 1, "at most one IDENTITY"},
-}
+}}
 
 func (m *Main) runPeer(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, peerUsage)
-	if err != nil {
-		return err
-	}
-	fs := newFlagSet("peer "+sub, peerUsage)
 	var f peerFlags
-	f.register(fs, m.Getenv)
-	a, ok := peerArgs[sub]
-	if !ok {
-		return m.unknownSubcommand("peer", sub, "add, list, remove or status")
-	}
-	pos, err := m.parseArgs(fs, args, a)
+	sub, pos, _, err := m.parseSubcommand(peerCommands, args, &f)
 	if err != nil {
 		return err
 	}
@@ -118,8 +106,7 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 // registry when one is given.
 func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.Peer, error) {
 	if org == "" {
-		m.errorf("peer add needs --org IDENTITY, the peer organisation's STIX identity id")
-		return nil, errUsage
+		return nil, m.usagef("peer add needs --org IDENTITY, the peer organisation's STIX identity id")
 	}
 	p := &rampart.Peer{ID: org, Name: name, URL: rawURL, APIRoot: apiRoot}
 	if registry != "" {
@@ -134,12 +121,8 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 		if p.Name == "" {
 			p.Name = o.Name
 		}
-		if p.URL == "" && len(o.Nodes) > 0 {
-			// The node link is the node's scheme and host; a path in the
-			// registry's URL is for people.
-			if u, err := url.Parse(o.Nodes[0]); err == nil {
-				p.URL = u.Scheme + "://" + u.Host
-			}
+		if p.URL == "" {
+			p.URL = node.PeerLink(o)
 		}
 	}
 	if p.URL == "" {

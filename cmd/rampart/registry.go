@@ -190,22 +190,18 @@ func (m *Main) runRegistryAdd(args []string) error {
 			return m.usagef("--valid-from %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", f.validFrom)
 		}
 	}
-	doc, err := loadRegistryFile(path)
+	var o *trust.Organization
+	added := 0
+	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) (err error) {
+		if o, err = m.registryOrganization(doc, &f); err != nil {
+			return err
+		}
+		if added, from, err = addRegistryKeys(o, &f, from, valid); err != nil {
+			return err
+		}
+		return doc.SetOrganization(o, time.Now())
+	})
 	if err != nil {
-		return err
-	}
-	o, err := m.registryOrganization(doc, &f)
-	if err != nil {
-		return err
-	}
-	added, from, err := addRegistryKeys(o, &f, from, valid)
-	if err != nil {
-		return err
-	}
-	if err := doc.SetOrganization(o, time.Now()); err != nil {
-		return err
-	}
-	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new", o.Name, o.ID, doc.Version, len(o.Keys), added)
@@ -297,16 +293,15 @@ func (m *Main) runRegistryRevoke(args []string) error {
 			return m.usagef("--since %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *since)
 		}
 	}
-	doc, err := loadRegistryFile(path)
-	if err != nil {
-		return err
-	}
-	for _, k := range kids {
-		if err := doc.Revoke(k, t, *reason, time.Now()); err != nil {
-			return err
+	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) error {
+		for _, k := range kids {
+			if err := doc.Revoke(k, t, *reason, time.Now()); err != nil {
+				return err
+			}
 		}
-	}
-	if err := m.saveRegistryFile(path, doc); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, k := range kids {
@@ -330,14 +325,8 @@ func (m *Main) runRegistrySign(args []string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := loadRegistryFile(path)
+	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) error { return doc.Sign(id) })
 	if err != nil {
-		return err
-	}
-	if err := doc.Sign(id); err != nil {
-		return err
-	}
-	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	raw, _ := doc.Marshal()
@@ -476,27 +465,25 @@ func validityText(k *trust.PublicKey) string {
 }
 
 func readKeySetFile(path string) (*trust.KeySet, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	ks, err := trust.ParseKeySet(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return ks, nil
+	return parseFile(path, "", trust.ParseKeySet)
 }
 
+// loadRegistryFile reads a registry to edit, whether signed or not.
 func loadRegistryFile(path string) (*trust.RegistryDocument, error) {
-	data, err := os.ReadFile(path)
+	return parseFile(path, "", trust.ParseRegistryDocument)
+}
+
+// editRegistry reads the registry file path, lets edit change it, and
+// writes it back; it returns the registry as written.
+func (m *Main) editRegistry(path string, edit func(*trust.RegistryDocument) error) (*trust.RegistryDocument, error) {
+	doc, err := loadRegistryFile(path)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := trust.ParseRegistryDocument(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+	if err := edit(doc); err != nil {
+		return nil, err
 	}
-	return doc, nil
+	return doc, m.saveRegistryFile(path, doc)
 }
 
 func (m *Main) saveRegistryFile(path string, doc *trust.RegistryDocument) error {
@@ -529,16 +516,24 @@ func parseDays(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// readRegistryFile reads a registry signed by a quorum of its authority.
 func readRegistryFile(path string) (*trust.Registry, error) {
+	return parseFile(path, "registry ", trust.ParseRegistry)
+}
+
+// parseFile reads the file path and parses it; a parse error names the
+// file, after prefix.
+func parseFile[T any](path, prefix string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	reg, err := trust.ParseRegistry(data)
+	v, err := parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("registry %s: %v", path, err)
+		return zero, fmt.Errorf("%s%s: %v", prefix, path, err)
 	}
-	return reg, nil
+	return v, nil
 }
 
 // resolveOrgs turns the organisations a flag names into identity ids: with

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,25 +88,14 @@ func (f *statementFlags) register(fs *flag.FlagSet, getenv func(string) string) 
 	fs.BoolVar(&f.force, "force", false, "")
 }
 
-// statementArgs are the statement commands and the arguments each takes.
-var statementArgs = map[string]arity{
+var statementCommands = subcommands{cmd: "statement", usage: statementUsage, names: "draft, show, sign, publish, verify or list", args: map[string]arity{
 	"draft": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "verify": exactly(1, "one FILE"),
 	"show": exactly(1, "one statement ID"), "sign": exactly(1, "one statement ID"), "publish": exactly(1, "one statement ID"),
-}
+}}
 
 func (m *Main) runStatement(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, statementUsage)
-	if err != nil {
-		return err
-	}
-	a, ok := statementArgs[sub]
-	if !ok {
-		return m.unknownSubcommand("statement", sub, "draft, show, sign, publish, verify or list")
-	}
-	fs := newFlagSet("statement "+sub, statementUsage)
 	var f statementFlags
-	f.register(fs, m.Getenv)
-	pos, err := m.parseArgs(fs, args, a)
+	sub, pos, _, err := m.parseSubcommand(statementCommands, args, &f)
 	if err != nil {
 		return err
 	}
@@ -238,25 +226,10 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 		return err
 	}
 	if bundle != "" {
-		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
-		if err != nil {
+		if err := writeBundleFile(bundle, objs); err != nil {
 			return err
 		}
-		bw := stix.NewBundleWriter(f, "")
-		for _, o := range objs {
-			if err := bw.Write(o); err != nil {
-				f.Close()
-				return err
-			}
-		}
-		if err := bw.Close(); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", bw.Count(), bundle)
+		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", len(objs), bundle)
 		return nil
 	}
 	m.printTerms(m.Stdout, st, env.reg)
@@ -301,15 +274,10 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 	if err != nil {
 		return err
 	}
-	v := m.statementVerifier(env.reg)
-	q := coord.CountEndorsements(st, append(objs, signed), v)
-	counts := slices.ContainsFunc(q.Counted, func(x coord.Endorser) bool { return x.Endorsement == signed.ID })
-	if !counts {
-		reason := "it would not count"
-		for _, r := range q.Rejected {
-			if r.Endorsement == signed.ID {
-				reason = r.Reason
-			}
+	q := coord.CountEndorsements(st, append(objs, signed), m.statementVerifier(env.reg))
+	if counts, reason := q.Counts(signed.ID); !counts {
+		if reason == "" {
+			reason = "it would not count"
 		}
 		if !force {
 			m.errorf("not signed: this endorsement would not count toward the quorum: %s", reason)
@@ -381,6 +349,27 @@ func (m *Main) statementVerify(path, regPath string) error {
 		return errReported
 	}
 	return nil
+}
+
+// writeBundleFile writes objs as a bundle to a new file, readable by its
+// owner only when outputMode says so.
+func writeBundleFile(path string, objs []*stix.Object) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
+	if err != nil {
+		return err
+	}
+	bw := stix.NewBundleWriter(f, "")
+	for _, o := range objs {
+		if err := bw.Write(o); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := bw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // readStatementBundle reads the objects of a bundle (or one object). A

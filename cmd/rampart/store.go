@@ -39,6 +39,15 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node.Node, error)
 	return m.open(ctx, sf.config())
 }
 
+// createNode opens the node the flags name, making it when there is none
+// with the first administrator's password from $RAMPART_ADMIN_PASSWORD.
+func (m *Main) createNode(ctx context.Context, sf *storeFlags) (*node.Node, error) {
+	cfg := sf.config()
+	cfg.Create = true
+	cfg.AdminPassword = m.Getenv("RAMPART_ADMIN_PASSWORD")
+	return m.open(ctx, cfg)
+}
+
 // open opens a node, with its notices on stderr; m.Close closes it.
 func (m *Main) open(ctx context.Context, cfg node.Config) (*node.Node, error) {
 	if cfg.Notices == nil {

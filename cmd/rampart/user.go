@@ -65,25 +65,14 @@ func (f *userFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.org, "org", "", "the account's organisation")
 }
 
-// userArgs are the user commands and the arguments each takes.
-var userArgs = map[string]arity{
+var userCommands = subcommands{cmd: "user", usage: userUsage, names: "add, list, grant, org, token, passwd or delete", args: map[string]arity{
 	"add": exactly(1, "NAME"), "token": exactly(1, "NAME"), "passwd": exactly(1, "NAME"), "delete": exactly(1, "NAME"),
 	"grant": exactly(2, "NAME and COLLECTION"), "org": exactly(2, "NAME and IDENTITY"), "list": exactly(0, "no arguments"),
-}
+}}
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, userUsage)
-	if err != nil {
-		return err
-	}
-	fs := newFlagSet("user "+sub, userUsage)
 	var f userFlags
-	f.register(fs, m.Getenv)
-	a, ok := userArgs[sub]
-	if !ok {
-		return m.unknownSubcommand("user", sub, "add, list, grant, org, token, passwd or delete")
-	}
-	pos, err := m.parseArgs(fs, args, a)
+	sub, pos, _, err := m.parseSubcommand(userCommands, args, &f)
 	if err != nil {
 		return err
 	}
