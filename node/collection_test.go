@@ -15,10 +15,7 @@ func TestCollectionNames(t *testing.T) {
 	if err := an.Collections.CreateCollection(ctx, plain); err != nil {
 		t.Fatal(err)
 	}
-	def, err := an.FindCollection(ctx, DefaultAPIRoot, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := an.defaultCollection(t)
 	names, err := an.CollectionNames(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -30,11 +27,7 @@ func TestCollectionNames(t *testing.T) {
 
 func TestAmberAudience(t *testing.T) {
 	an := openAuditNode(t, true, true)
-	ctx := context.Background()
-	c, err := an.FindCollection(ctx, DefaultAPIRoot, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := context.Background(), an.defaultCollection(t)
 	if to, err := an.AmberAudience(ctx, c.ID); err != nil || to != nil {
 		t.Fatalf("AmberAudience of a new collection = %v, %v; want nil: every member state", to, err)
 	}
@@ -63,4 +56,14 @@ func TestAmberAudience(t *testing.T) {
 	if an.Registry() == nil || an.Registry().Organization(auditOrgDE) == nil {
 		t.Error("Registry() of a node with a registry lists no CERT-Bund")
 	}
+}
+
+// defaultCollection returns the collection a new node starts with.
+func (an *auditNode) defaultCollection(t *testing.T) *rampart.Collection {
+	t.Helper()
+	c, err := an.FindCollection(context.Background(), DefaultAPIRoot, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

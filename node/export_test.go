@@ -13,11 +13,7 @@ import (
 
 func TestWriteBundle(t *testing.T) {
 	an := openAuditNode(t, false, false)
-	ctx := context.Background()
-	c, err := an.FindCollection(ctx, DefaultAPIRoot, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, c := context.Background(), an.defaultCollection(t)
 	var objs []*stix.Object
 	for i := range exportPage + exportPage/2 { // two pages
 		o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--%08d-1111-4111-8111-111111111111","created":"2026-01-05T10:00:00.000Z","modified":"2026-01-05T10:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2026-01-05T10:00:00Z"}`, i))

@@ -87,6 +87,7 @@ func (f *alertFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&f.secretStdin, "secret-stdin", false, "")
 }
 
+// alertCommands are the alert commands and the arguments each takes.
 var alertCommands = subcommands{cmd: "alert", usage: alertUsage, names: "list, show, rules, scan, watchlist or webhook", args: map[string]arity{
 	"list": exactly(0, "no arguments"), "show": exactly(1, "one alert ID"), "rules": exactly(0, "no arguments"), "scan": exactly(0, "no arguments"),
 	"watchlist": {1, 2, "list, show NAME, add NAME or remove NAME"}, "webhook": {1, 2, "list, add URL or remove URL"},
@@ -280,9 +281,6 @@ func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
 	ew, err := env.n.EarlyWarning(ctx)
 	if err != nil {
 		return err
-	}
-	if env.now != nil {
-		ew.Now = env.now
 	}
 	if err := ew.Open(ctx); err != nil {
 		return err

@@ -70,6 +70,7 @@ func (f *auditFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	}
 }
 
+// auditCommands are the audit commands and the arguments each takes.
 var auditCommands = subcommands{cmd: "audit", usage: auditUsage, names: "list, verify or checkpoint", args: map[string]arity{
 	"list": exactly(0, "no arguments"), "verify": exactly(0, "no arguments"), "checkpoint": exactly(0, "no arguments"),
 }}

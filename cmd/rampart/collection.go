@@ -63,6 +63,7 @@ func (f *collectionFlags) register(fs *flag.FlagSet, getenv func(string) string)
 	fs.BoolVar(&f.everyone, "everyone", false, "")
 }
 
+// collectionCommands are the collection commands and the arguments each takes.
 var collectionCommands = subcommands{cmd: "collection", usage: collectionUsage, names: "add, list, delete, add-root or amber", args: map[string]arity{
 	"add": exactly(1, "one TITLE"), "delete": exactly(1, "one ID or ALIAS"), "amber": exactly(1, "one ID or ALIAS"),
 	"add-root": exactly(1, "one NAME"), "list": exactly(0, "no arguments"),

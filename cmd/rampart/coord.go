@@ -16,7 +16,8 @@ type coordFlags struct {
 	store    storeFlags
 	key      string
 	registry string
-	// now, when set, is the commands' clock (their --now flag).
+	// now, when set, is the clock of the node's coordination service and
+	// early warning (the commands' --now flag).
 	now func() time.Time
 }
 
@@ -34,23 +35,18 @@ type coordEnv struct {
 	svc *coord.Service
 	id  *trust.Identity // nil without keys
 	reg *trust.Registry // nil without a registry
-	now func() time.Time
 }
 
 // openCoordination opens the node, with the keys and registry the flags
 // name in place of its own.
 func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv, error) {
 	cfg := cf.store.config()
-	cfg.IdentityFile, cfg.RegistryFile = cf.key, cf.registry
+	cfg.IdentityFile, cfg.RegistryFile, cfg.Now = cf.key, cf.registry, cf.now
 	n, err := m.open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	env := &coordEnv{n: n, svc: n.Coord, id: n.Identity, reg: n.Registry(), now: cf.now}
-	if cf.now != nil {
-		n.Coord.Now = cf.now
-	}
-	return env, nil
+	return &coordEnv{n: n, svc: n.Coord, id: n.Identity, reg: n.Registry()}, nil
 }
 
 // parseTimeFlag reads an RFC 3339 time or "now".

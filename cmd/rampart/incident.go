@@ -95,6 +95,7 @@ func (f *incidentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	}
 }
 
+// incidentCommands are the incident commands and the arguments each takes.
 var incidentCommands = subcommands{cmd: "incident", usage: incidentUsage, names: "create, list, show, update or report", args: map[string]arity{
 	"create": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "show": exactly(1, "one incident ID"),
 	"update": exactly(1, "one incident ID"), "report": exactly(2, "an incident ID and a report kind"),
@@ -114,6 +115,10 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 	}
 	if err := m.checkIncidentFlags(sub, &f, fs); err != nil {
 		return err
+	}
+	if sub == "list" {
+		// Overdue reports are those overdue at --now, or at the start.
+		f.coord.now = func() time.Time { return now }
 	}
 	env, err := m.openCoordination(ctx, &f.coord)
 	if err != nil {
@@ -229,7 +234,6 @@ func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFla
 }
 
 func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags, now time.Time) error {
-	env.svc.Now = func() time.Time { return now }
 	var filter coord.IncidentFilter
 	if f.overdue {
 		filter.Overdue = &f.overdue

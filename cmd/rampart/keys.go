@@ -218,7 +218,7 @@ func (m *Main) writeSigned(out string, objs []*stix.Object, single bool, bundleI
 // registry reg if known, outside the validity it gives the keys.
 func checkKeyValidity(reg *trust.Registry, o *stix.Object) error {
 	policy := trust.DefaultPolicy()
-	if at := o.Version().Time(); at.Sub(time.Now()) > policy.MaxClockSkew {
+	if at := o.Version().Time(); time.Until(at) > policy.MaxClockSkew {
 		return fmt.Errorf("%s %q: modified %s is in the future (peers allow %s of clock skew) and would be refused; give it the time it was made", o.Type, o.ID, at.Format(time.RFC3339Nano), policy.MaxClockSkew)
 	}
 	if reg == nil {

@@ -58,6 +58,7 @@ func (f *orgFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.profile, "profile", string(trust.EUPQBase), "")
 }
 
+// orgCommands are the org commands and the arguments each takes.
 var orgCommands = subcommands{cmd: "org", usage: orgUsage, names: "init, show, add or remove", args: map[string]arity{
 	"init": exactly(0, "no arguments"), "show": exactly(0, "no arguments"),
 	"add": exactly(1, "one IDENTITY"), "remove": exactly(1, "one IDENTITY"),

@@ -60,6 +60,7 @@ func (f *peerFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
+// peerCommands are the peer commands and the arguments each takes.
 var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, remove or status", args: map[string]arity{
 	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"),
 	"remove": exactly(1, "one IDENTITY"), "status": {0, 1, "at most one IDENTITY"},

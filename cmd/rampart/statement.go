@@ -88,6 +88,7 @@ func (f *statementFlags) register(fs *flag.FlagSet, getenv func(string) string) 
 	fs.BoolVar(&f.force, "force", false, "")
 }
 
+// statementCommands are the statement commands and the arguments each takes.
 var statementCommands = subcommands{cmd: "statement", usage: statementUsage, names: "draft, show, sign, publish, verify or list", args: map[string]arity{
 	"draft": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "verify": exactly(1, "one FILE"),
 	"show": exactly(1, "one statement ID"), "sign": exactly(1, "one statement ID"), "publish": exactly(1, "one statement ID"),

@@ -65,6 +65,7 @@ func (f *userFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.org, "org", "", "the account's organisation")
 }
 
+// userCommands are the user commands and the arguments each takes.
 var userCommands = subcommands{cmd: "user", usage: userUsage, names: "add, list, grant, org, token, passwd or delete", args: map[string]arity{
 	"add": exactly(1, "NAME"), "token": exactly(1, "NAME"), "passwd": exactly(1, "NAME"), "delete": exactly(1, "NAME"),
 	"grant": exactly(2, "NAME and COLLECTION"), "org": exactly(2, "NAME and IDENTITY"), "list": exactly(0, "no arguments"),
