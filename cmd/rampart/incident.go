@@ -384,15 +384,7 @@ func (m *Main) incidentReport(ctx context.Context, env *coordEnv, id, kind strin
 		}
 	}
 	inc, err := env.svc.UpdateIncident(ctx, id, func(inc *coord.Incident) error {
-		if err := inc.Submit(kind, at); err != nil {
-			return err
-		}
-		desc := ""
-		if f.reference != "" {
-			desc = "reference " + f.reference
-		}
-		inc.Timeline = append(inc.Timeline, coord.TimelineEntry{Time: at, Actor: inc.MemberState, Activity: kind + " submitted", Description: desc})
-		return nil
+		return inc.Report(kind, at, inc.MemberState, f.reference)
 	})
 	if err != nil {
 		return err
