@@ -116,13 +116,12 @@ func (n *Node) DeliveryReports(ctx context.Context) ([]DeliveryReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []DeliveryReport{}
-	for _, d := range sums {
-		r := DeliveryReport{Recipient: d.Recipient, Sealed: d.Sealed, Failed: d.Failed, LastFailure: d.LastFailure, LastFailureAt: timeOrNil(d.LastFailureAt)}
+	out := make([]DeliveryReport, len(sums))
+	for i, d := range sums {
+		out[i] = DeliveryReport{Recipient: d.Recipient, Sealed: d.Sealed, Failed: d.Failed, LastFailure: d.LastFailure, LastFailureAt: timeOrNil(d.LastFailureAt)}
 		if o := n.RegistryOrganization(d.Recipient); o != nil {
-			r.Name = o.Name
+			out[i].Name = o.Name
 		}
-		out = append(out, r)
 	}
 	return out, nil
 }
