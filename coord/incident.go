@@ -149,6 +149,22 @@ func (inc *Incident) Submit(kind string, t time.Time) error {
 	return nil
 }
 
+// Report records that the NIS2 report of the given kind was submitted at
+// t, as Submit does, and adds the submission to the timeline as done by
+// actor, with the authority's reference for it when there is one. It
+// returns Submit's errors.
+func (inc *Incident) Report(kind string, t time.Time, actor, reference string) error {
+	if err := inc.Submit(kind, t); err != nil {
+		return err
+	}
+	desc := ""
+	if reference != "" {
+		desc = "reference " + reference
+	}
+	inc.Timeline = append(inc.Timeline, TimelineEntry{Time: t, Actor: actor, Activity: kind + " submitted", Description: desc})
+	return nil
+}
+
 // crossBorder reports whether the affected states go beyond the reporting
 // one.
 func (inc *Incident) crossBorder() bool {

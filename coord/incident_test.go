@@ -158,3 +158,22 @@ func TestIncidentValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestIncidentReport(t *testing.T) {
+	inc := sampleIncident()
+	at := date("2026-03-10T20:00:00Z")
+	if err := inc.Report(ReportEarlyWarning, at, "CERT-FR", "ANSSI-2026-0042"); err != nil {
+		t.Fatal(err)
+	}
+	if got := inc.Submitted[ReportEarlyWarning]; !got.Equal(at) {
+		t.Errorf("early warning submitted %v, want %v", got, at)
+	}
+	want := TimelineEntry{Time: at, Actor: "CERT-FR", Activity: ReportEarlyWarning + " submitted", Description: "reference ANSSI-2026-0042"}
+	if diff := cmp.Diff(want, inc.Timeline[len(inc.Timeline)-1]); diff != "" {
+		t.Errorf("timeline entry of the report (-want +got):\n%s", diff)
+	}
+	n := len(inc.Timeline)
+	if err := inc.Report(ReportNotification, date("2026-03-09T00:00:00Z"), "CERT-FR", ""); err == nil || len(inc.Timeline) != n {
+		t.Errorf("a report before detection: %v, timeline of %d entries (want %d)", err, len(inc.Timeline), n)
+	}
+}

@@ -321,6 +321,21 @@ type Quorum struct {
 	Reached bool
 }
 
+// Counts reports whether the endorsement with id endorsement counts
+// toward the quorum and, when it is rejected, why; reason is empty for an
+// endorsement the count did not see.
+func (q *Quorum) Counts(endorsement string) (counts bool, reason string) {
+	if slices.ContainsFunc(q.Counted, func(e Endorser) bool { return e.Endorsement == endorsement }) {
+		return true, ""
+	}
+	for _, r := range q.Rejected {
+		if r.Endorsement == endorsement {
+			reason = r.Reason
+		}
+	}
+	return false, reason
+}
+
 // Endorser is a member state whose endorsement counts.
 type Endorser struct {
 	Organization string    `json:"organization"` // identity id

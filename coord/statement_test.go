@@ -300,3 +300,22 @@ func newFederationVerifier(f *federation) *trust.Verifier {
 	v.Now = f.v.Now
 	return v
 }
+
+func TestQuorumCounts(t *testing.T) {
+	f := newFederation(t)
+	s := draftStatement(t)
+	if _, err := s.Object(t0); err != nil {
+		t.Fatal(err)
+	}
+	fr, pl := f.endorse(t, s, "FR", t0.Add(time.Hour)), f.endorse(t, s, "PL", t0.Add(2*time.Hour))
+	q := CountEndorsements(s, []*stix.Object{fr, pl}, f.v)
+	if ok, reason := q.Counts(fr.ID); !ok || reason != "" {
+		t.Errorf("Counts(FR's) = %v, %q; want it counted", ok, reason)
+	}
+	if ok, reason := q.Counts(pl.ID); ok || !strings.HasPrefix(reason, RejectNotInvited) {
+		t.Errorf("Counts(PL's, not invited) = %v, %q; want %q", ok, reason, RejectNotInvited)
+	}
+	if ok, reason := q.Counts("opinion--00000000-0000-4000-8000-000000000000"); ok || reason != "" {
+		t.Errorf("Counts(one not counted at all) = %v, %q; want false and no reason", ok, reason)
+	}
+}

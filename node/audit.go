@@ -502,3 +502,27 @@ func (cv *checkpointVerifier) check(c *rampart.AuditCheckpoint) (signer, reason 
 	}
 	return s.Organization.Name, ""
 }
+
+// FindAudit returns up to limit records (all when limit is 0) that f
+// selects, in Seq order, reading the log a page at a time, and whether
+// more records follow those returned. f.Limit is its own.
+func (n *Node) FindAudit(ctx context.Context, f rampart.AuditFilter, limit int) (records []*rampart.AuditRecord, more bool, err error) {
+	for limit == 0 || len(records) < limit {
+		f.Limit = rampart.MaxPageSize
+		if limit > 0 {
+			f.Limit = min(limit-len(records), rampart.MaxPageSize)
+		}
+		page, err := n.Audit.FindAudit(ctx, f)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(page) == 0 {
+			return records, false, nil
+		}
+		records = append(records, page...)
+		f.AfterSeq = page[len(page)-1].Seq
+	}
+	f.Limit = 1
+	next, err := n.Audit.FindAudit(ctx, f)
+	return records, len(next) > 0, err
+}

@@ -446,3 +446,51 @@ func (an *auditNode) waitCheckpoints(t *testing.T, want string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestFindAuditLimit(t *testing.T) {
+	an := openAuditNode(t, false, false)
+	an.appendAudit(t, 5)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		limit    int
+		want     int
+		wantMore bool
+	}{{0, 5, false}, {3, 3, true}, {5, 5, false}, {9, 5, false}} {
+		got, more, err := an.FindAudit(ctx, rampart.AuditFilter{}, tt.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tt.want || more != tt.wantMore {
+			t.Errorf("FindAudit(limit %d) = %d records, more %v; want %d, more %v", tt.limit, len(got), more, tt.want, tt.wantMore)
+		}
+		for i, r := range got {
+			if r.Seq != int64(i+1) {
+				t.Errorf("FindAudit(limit %d): record %d has seq %d, want %d", tt.limit, i, r.Seq, i+1)
+			}
+		}
+	}
+	since := an.records(t)[2].Seq
+	got, more, err := an.FindAudit(ctx, rampart.AuditFilter{AfterSeq: since}, 0)
+	if err != nil || len(got) != 2 || more {
+		t.Errorf("FindAudit(after %d) = %d records, more %v, %v; want 2, no more", since, len(got), more, err)
+	}
+}
+
+func TestOrganizationNames(t *testing.T) {
+	an := openAuditNode(t, true, true)
+	ctx := context.Background()
+	other := "identity--33333333-3333-4333-8333-333333333333"
+	unknown := "identity--99999999-9999-4999-8999-999999999999"
+	if err := an.Organizations.CreateOrganization(ctx, &rampart.Organization{ID: other, Name: "Grid operator", Relation: rampart.RelationConstituent}); err != nil {
+		t.Fatal(err)
+	}
+	name := an.OrganizationNames(ctx)
+	for id, want := range map[string]string{auditOrgDE: "CERT-Bund", other: "Grid operator", unknown: unknown} {
+		if got := name(id); got != want {
+			t.Errorf("name(%s) = %q, want %q", id, got, want)
+		}
+	}
+	if o := an.RegistryOrganization(other); o != nil {
+		t.Errorf("RegistryOrganization(%s) = %v, want nil: the registry does not list it", other, o.Name)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/access"
@@ -59,6 +60,10 @@ type Config struct {
 	// Notices receives the lines a person starting the node should read
 	// ("created administrator …"); discarded when nil.
 	Notices io.Writer
+	// Now, when set, is the clock of the coordination service and of
+	// early warning (time.Now when nil), for commands that evaluate
+	// deadlines and rules at a time given to them.
+	Now func() time.Time
 }
 
 // Node is an open node: its store's services, its organisation's keys and
@@ -289,7 +294,7 @@ func (n *Node) coordService(collectionID string) *coord.Service {
 	svc := &coord.Service{
 		Objects: n.Objects, CollectionID: collectionID,
 		Organization: n.Organization(ctx), MemberState: n.MemberState(ctx),
-		MemberStateOrgs: n.MemberStateOrgs,
+		MemberStateOrgs: n.MemberStateOrgs, Now: n.Config.Now,
 	}
 	if n.Identity != nil {
 		svc.Sign = n.Identity.Sign

@@ -135,3 +135,33 @@ func identityObjects(id *trust.Identity, in OrgInit) ([]*stix.Object, error) {
 	}
 	return out, nil
 }
+
+// RegistryOrganization returns the trust registry's entry for the
+// organisation id: nil when the node has no registry or the registry does
+// not list id.
+func (n *Node) RegistryOrganization(id string) *trust.Organization {
+	if reg := n.Registry(); reg != nil {
+		return reg.Organization(id)
+	}
+	return nil
+}
+
+// OrganizationNames returns a function that names an organisation as the
+// trust registry does, else as the node's records do, else by its id.
+// Each id is looked up once; the function is not safe for concurrent use.
+func (n *Node) OrganizationNames(ctx context.Context) func(id string) string {
+	names := map[string]string{}
+	return func(id string) string {
+		if name, ok := names[id]; ok {
+			return name
+		}
+		name := id
+		if o := n.RegistryOrganization(id); o != nil {
+			name = o.Name
+		} else if o, err := n.Organizations.FindOrganizationByID(ctx, id); err == nil {
+			name = o.Name
+		}
+		names[id] = name
+		return name
+	}
+}

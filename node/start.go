@@ -159,7 +159,7 @@ func (n *Node) EarlyWarning(ctx context.Context) (*warning.Engine, error) {
 	}
 	ew := warning.NewEngine()
 	ew.Objects, ew.Collections, ew.CollectionID = n.Objects, n.Collections, n.Coord.CollectionID
-	ew.Rules, ew.Watchlists, ew.Logger = settings.Rules, settings.Watchlists, n.logger
+	ew.Rules, ew.Watchlists, ew.Logger, ew.Now = settings.Rules, settings.Watchlists, n.logger, n.Config.Now
 	ew.Organization = n.Organization(ctx)
 	ew.CountryOf = func(org string) string { return n.CountryOf(context.Background(), org) }
 	if n.Identity != nil {

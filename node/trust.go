@@ -126,3 +126,11 @@ func (n *Node) recordOwnOrganization(ctx context.Context) error {
 	}
 	return n.Organizations.CreateOrganization(ctx, o)
 }
+
+// Registry returns the trust registry the node trusts, nil without one.
+func (n *Node) Registry() *trust.Registry {
+	if n.Verifier == nil {
+		return nil
+	}
+	return n.Verifier.Registry()
+}

@@ -292,15 +292,7 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request, a *r
 	at := s.Now().UTC()
 	setIf(&at, req.Submitted)
 	return s.updateIncident(w, r, a, func(inc *coord.Incident) error {
-		if err := inc.Submit(req.Kind, at); err != nil {
-			return err
-		}
-		desc := ""
-		if req.Reference != "" {
-			desc = "reference " + req.Reference
-		}
-		inc.Timeline = append(inc.Timeline, coord.TimelineEntry{Time: at, Actor: a.Name, Activity: req.Kind + " submitted", Description: desc})
-		return nil
+		return inc.Report(req.Kind, at, a.Name, req.Reference)
 	})
 }
 

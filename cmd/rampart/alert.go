@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
@@ -67,132 +65,129 @@ Examples:
     rampart alert scan
 `
 
+// alertFlags are the flags of the alert commands, one set for all of them.
+type alertFlags struct {
+	coord                                  coordFlags
+	rule, severity, state, since           string
+	window, retention, marking, owner, now string
+	networks, asns, domains, brands        string
+	minStates                              int
+	asJSON, secretStdin                    bool
+}
+
+func (f *alertFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.coord.register(fs, getenv)
+	for name, p := range map[string]*string{
+		"rule": &f.rule, "severity": &f.severity, "member-state": &f.state, "since": &f.since, "window": &f.window,
+		"retention": &f.retention, "marking": &f.marking, "owner": &f.owner, "networks": &f.networks, "asns": &f.asns,
+		"domains": &f.domains, "brands": &f.brands, "now": &f.now,
+	} {
+		fs.StringVar(p, name, "", "")
+	}
+	fs.BoolVar(&f.asJSON, "json", false, "")
+	fs.IntVar(&f.minStates, "min-states", 0, "")
+	fs.BoolVar(&f.secretStdin, "secret-stdin", false, "")
+}
+
+// alertCommands are the alert commands and the arguments each takes.
+var alertCommands = subcommands{cmd: "alert", usage: alertUsage, names: "list, show, rules, scan, watchlist or webhook", args: map[string]arity{
+	"list": exactly(0, "no arguments"), "show": exactly(1, "one alert ID"), "rules": exactly(0, "no arguments"), "scan": exactly(0, "no arguments"),
+	"watchlist": {1, 2, "list, show NAME, add NAME or remove NAME"}, "webhook": {1, 2, "list, add URL or remove URL"},
+}}
+
 func (m *Main) runAlert(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, alertUsage)
+	var f alertFlags
+	sub, pos, fs, err := m.parseSubcommand(alertCommands, args, &f)
 	if err != nil {
 		return err
-	}
-	switch sub {
-	case "list", "show", "rules", "scan", "watchlist", "webhook":
-	default:
-		return m.unknownSubcommand("alert", sub, "list, show, rules, scan, watchlist or webhook")
-	}
-	fs := newFlagSet("alert "+sub, alertUsage)
-	var cf coordFlags
-	cf.register(fs, m.Getenv)
-	rule := fs.String("rule", "", "")
-	severity := fs.String("severity", "", "")
-	state := fs.String("member-state", "", "")
-	since := fs.String("since", "", "")
-	asJSON := fs.Bool("json", false, "")
-	minStates := fs.Int("min-states", 0, "")
-	window := fs.String("window", "", "")
-	retention := fs.String("retention", "", "")
-	marking := fs.String("marking", "", "")
-	owner := fs.String("owner", "", "")
-	networks := fs.String("networks", "", "")
-	asns := fs.String("asns", "", "")
-	domains := fs.String("domains", "", "")
-	brands := fs.String("brands", "", "")
-	secretStdin := fs.Bool("secret-stdin", false, "")
-	nowFlag := fs.String("now", "", "")
-	pos, err := m.parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	want := map[string]struct {
-		lo, hi int
-		text   string
-	}{
-		"list": {0, 0, "no arguments"}, "show": {1, 1, "one alert ID"}, "rules": {0, 0, "no arguments"}, "scan": {0, 0, "no arguments"},
-		"watchlist": {1, 2, "list, show NAME, add NAME or remove NAME"}, "webhook": {1, 2, "list, add URL or remove URL"},
-	}[sub]
-	if len(pos) < want.lo || len(pos) > want.hi {
-		return m.wrongArgs("alert "+sub, want.text, pos)
 	}
 	// The arguments of watchlist and webhook are checked before the store
 	// is opened: a usage error changes nothing.
-	if err := m.checkAlertOp(sub, pos, *secretStdin); err != nil {
+	if err := m.checkAlertOp(sub, pos, f.secretStdin); err != nil {
 		return err
 	}
-	if *nowFlag != "" {
-		t, err := parseTimeFlag("now", *nowFlag)
+	if f.now != "" {
+		t, err := parseTimeFlag("now", f.now)
 		if err != nil {
-			m.errorf("%v", err)
-			return errUsage
+			return m.usagef("%v", err)
 		}
-		cf.now = func() time.Time { return t }
+		f.coord.now = func() time.Time { return t }
 	}
-	env, err := m.openCoordination(ctx, &cf)
+	env, err := m.openCoordination(ctx, &f.coord)
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "list":
-		var f coord.AlertFilter
-		for _, p := range []struct {
-			dst **string
-			v   string
-		}{{&f.Rule, *rule}, {&f.MinSeverity, *severity}, {&f.MemberState, strings.ToUpper(*state)}} {
-			if p.v != "" {
-				v := p.v
-				*p.dst = &v
-			}
-		}
-		if *since != "" {
-			t, err := parseTimeFlag("since", *since)
-			if err != nil {
-				m.errorf("%v", err)
-				return errUsage
-			}
-			f.Since = &t
-		}
-		list, err := env.svc.FindAlerts(ctx, f)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			for _, a := range list {
-				o, err := a.Object()
-				if err == nil {
-					fmt.Fprintf(m.Stdout, "%s\n", o.Raw)
-				}
-			}
-			return nil
-		}
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tRULE\tSEVERITY\tSTATES\tLAST SEEN\tNAME")
-		for _, a := range list {
-			last := "-"
-			if !a.LastSeen.IsZero() {
-				last = a.LastSeen.Format(time.RFC3339)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Rule, a.Severity, strings.Join(a.MemberStates, ","), last, a.Name)
-		}
-		return tw.Flush()
+		return m.alertList(ctx, env, &f)
 	case "show":
-		a, err := env.svc.FindAlertByID(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			o, err := a.Object()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(m.Stdout, "%s\n", o.Raw)
-			return nil
-		}
-		printAlert(m, a)
-		return nil
+		return m.alertShow(ctx, env, pos[0], f.asJSON)
 	case "rules":
-		return m.alertRules(ctx, env, *minStates, *window, *retention, *marking, fs)
+		return m.alertRules(ctx, env, &f, fs)
 	case "scan":
 		return m.alertScan(ctx, env)
 	case "watchlist":
-		return m.alertWatchlist(ctx, env, pos, *state, *owner, *networks, *asns, *domains, *brands)
+		return m.alertWatchlist(ctx, env, pos, &f)
 	}
 	return m.alertWebhook(ctx, env, pos)
+}
+
+func (m *Main) alertList(ctx context.Context, env *coordEnv, f *alertFlags) error {
+	var filter coord.AlertFilter
+	for _, p := range []struct {
+		dst **string
+		v   string
+	}{{&filter.Rule, f.rule}, {&filter.MinSeverity, f.severity}, {&filter.MemberState, strings.ToUpper(f.state)}} {
+		if p.v != "" {
+			v := p.v
+			*p.dst = &v
+		}
+	}
+	if f.since != "" {
+		t, err := parseTimeFlag("since", f.since)
+		if err != nil {
+			return m.usagef("%v", err)
+		}
+		filter.Since = &t
+	}
+	list, err := env.svc.FindAlerts(ctx, filter)
+	if err != nil {
+		return err
+	}
+	if f.asJSON {
+		for _, a := range list {
+			if o, err := a.Object(); err == nil {
+				m.printLine(o.Raw)
+			}
+		}
+		return nil
+	}
+	tw := m.table("ID\tRULE\tSEVERITY\tSTATES\tLAST SEEN\tNAME")
+	for _, a := range list {
+		last := "-"
+		if !a.LastSeen.IsZero() {
+			last = a.LastSeen.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Rule, a.Severity, strings.Join(a.MemberStates, ","), last, a.Name)
+	}
+	return tw.Flush()
+}
+
+func (m *Main) alertShow(ctx context.Context, env *coordEnv, id string, asJSON bool) error {
+	a, err := env.svc.FindAlertByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !asJSON {
+		printAlert(m.Stdout, a)
+		return nil
+	}
+	o, err := a.Object()
+	if err != nil {
+		return err
+	}
+	m.printLine(o.Raw)
+	return nil
 }
 
 // checkAlertOp checks the operation of "alert watchlist" and "alert
@@ -202,29 +197,24 @@ func (m *Main) checkAlertOp(sub string, pos []string, secretStdin bool) error {
 	case sub == "watchlist":
 		switch op := pos[0]; {
 		case !slices.Contains([]string{"list", "show", "add", "remove"}, op):
-			m.errorf("unknown watchlist command %q: use list, show NAME, add NAME or remove NAME", op)
-			return errUsage
+			return m.usagef("unknown watchlist command %q: use list, show NAME, add NAME or remove NAME", op)
 		case op == "list" && len(pos) != 1:
 			return m.wrongArgs("alert watchlist list", "no NAME", pos[1:])
 		case op != "list" && len(pos) != 2:
-			m.errorf("alert watchlist %s needs a NAME", op)
-			return errUsage
+			return m.usagef("alert watchlist %s needs a NAME", op)
 		}
 	case sub == "webhook":
 		switch op := pos[0]; {
 		case !(op == "list" && len(pos) == 1 || (op == "add" || op == "remove") && len(pos) == 2):
-			m.errorf("alert webhook: use list, add URL --secret-stdin, or remove URL")
-			return errUsage
+			return m.usagef("alert webhook: use list, add URL --secret-stdin, or remove URL")
 		case op == "add" && !secretStdin:
-			m.errorf("alert webhook add needs --secret-stdin: the secret is read from standard input, never from the command line")
-			return errUsage
+			return m.usagef("alert webhook add needs --secret-stdin: the secret is read from standard input, never from the command line")
 		}
 	}
 	return nil
 }
 
-func printAlert(m *Main, a *coord.Alert) {
-	w := m.Stdout
+func printAlert(w io.Writer, a *coord.Alert) {
 	fmt.Fprintf(w, "alert %s  %s\n", a.ID, a.Name)
 	fmt.Fprintf(w, "  rule %s about %s\n", a.Rule, a.SubjectRef)
 	fmt.Fprintf(w, "  severity %s (score %d)\n", a.Severity, a.SeverityScore)
@@ -248,7 +238,7 @@ func printAlert(m *Main, a *coord.Alert) {
 	}
 }
 
-func (m *Main) alertRules(ctx context.Context, env *coordEnv, minStates int, window, retention, marking string, fs *flag.FlagSet) error {
+func (m *Main) alertRules(ctx context.Context, env *coordEnv, f *alertFlags, fs *flag.FlagSet) error {
 	settings, err := warning.LoadSettings(ctx, env.n.Settings)
 	if err != nil {
 		return err
@@ -256,25 +246,24 @@ func (m *Main) alertRules(ctx context.Context, env *coordEnv, minStates int, win
 	r := settings.Rules
 	changed := false
 	if flagGiven(fs, "min-states") {
-		r.MinStates, changed = minStates, true
+		r.MinStates, changed = f.minStates, true
 	}
 	for _, d := range []struct {
 		name string
 		v    string
 		dst  *time.Duration
-	}{{"window", window, &r.Window}, {"retention", retention, &r.Retention}} {
+	}{{"window", f.window, &r.Window}, {"retention", f.retention, &r.Retention}} {
 		if d.v == "" {
 			continue
 		}
 		v, err := warning.ParseDuration(d.v)
 		if err != nil {
-			m.errorf("--%s: %v", d.name, err)
-			return errUsage
+			return m.usagef("--%s: %v", d.name, err)
 		}
 		*d.dst, changed = v, true
 	}
-	if marking != "" {
-		r.Marking, changed = marking, true
+	if f.marking != "" {
+		r.Marking, changed = f.marking, true
 	}
 	if changed {
 		if err := warning.SaveRules(ctx, env.n.Settings, r); err != nil {
@@ -295,9 +284,6 @@ func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
 	if err != nil {
 		return err
 	}
-	if env.now != nil {
-		ew.Now = env.now
-	}
 	if err := ew.Open(ctx); err != nil {
 		return err
 	}
@@ -306,43 +292,17 @@ func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
 	return nil
 }
 
-func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, state, owner, networks, asns, domains, brands string) error {
-	settings, err := warning.LoadSettings(ctx, env.n.Settings)
-	if err != nil {
-		return err
-	}
-	lists := settings.Watchlists
-	find := func(name string) int {
-		return slices.IndexFunc(lists, func(w *warning.Watchlist) bool { return w.Name == name })
-	}
-	op := pos[0] // checked by checkAlertOp
-	switch op {
-	case "list":
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tSTATE\tNETWORKS\tASNS\tDOMAINS\tBRANDS")
-		for _, w := range lists {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", w.Name, w.MemberState, len(w.Networks), len(w.ASNs), len(w.Domains), len(w.Brands))
+func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, f *alertFlags) error {
+	switch op := pos[0]; op { // checked by checkAlertOp
+	case "add":
+		w, err := m.watchlistFromFlags(env, pos[1], f)
+		if err != nil {
+			return err
 		}
-		return tw.Flush()
-	case "show":
-		i := find(pos[1])
-		if i < 0 {
-			return fmt.Errorf("no watchlist %q", pos[1])
+		if err := warning.SaveWatchlist(ctx, env.n.Settings, w); err != nil {
+			return err
 		}
-		w := lists[i]
-		fmt.Fprintf(m.Stdout, "watchlist %s (%s, owner %s)\n", w.Name, w.MemberState, dash(w.Owner))
-		for _, p := range w.Networks {
-			fmt.Fprintf(m.Stdout, "  network %s\n", p)
-		}
-		for _, a := range w.ASNs {
-			fmt.Fprintf(m.Stdout, "  asn %d\n", a)
-		}
-		for _, d := range w.Domains {
-			fmt.Fprintf(m.Stdout, "  domain %s\n", d)
-		}
-		for _, b := range w.Brands {
-			fmt.Fprintf(m.Stdout, "  brand %s\n", b)
-		}
+		fmt.Fprintf(m.Stderr, "rampart: watchlist %q saved; a running node applies it at once\n", w.Name)
 		return nil
 	case "remove":
 		if err := warning.DeleteWatchlist(ctx, env.n.Settings, pos[1]); err != nil {
@@ -351,45 +311,77 @@ func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, 
 		fmt.Fprintf(m.Stderr, "rampart: watchlist %q removed; a running node applies it at once\n", pos[1])
 		return nil
 	}
-	// add
-	w := &warning.Watchlist{Name: pos[1], MemberState: strings.ToUpper(state), Owner: owner,
-		Domains: splitComma(domains), Brands: splitComma(brands)}
+	settings, err := warning.LoadSettings(ctx, env.n.Settings)
+	if err != nil {
+		return err
+	}
+	if pos[0] == "list" {
+		tw := m.table("NAME\tSTATE\tNETWORKS\tASNS\tDOMAINS\tBRANDS")
+		for _, w := range settings.Watchlists {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", w.Name, w.MemberState, len(w.Networks), len(w.ASNs), len(w.Domains), len(w.Brands))
+		}
+		return tw.Flush()
+	}
+	i := slices.IndexFunc(settings.Watchlists, func(w *warning.Watchlist) bool { return w.Name == pos[1] })
+	if i < 0 {
+		return fmt.Errorf("no watchlist %q", pos[1])
+	}
+	printWatchlist(m.Stdout, settings.Watchlists[i])
+	return nil
+}
+
+func printWatchlist(w io.Writer, wl *warning.Watchlist) {
+	fmt.Fprintf(w, "watchlist %s (%s, owner %s)\n", wl.Name, wl.MemberState, dash(wl.Owner))
+	for _, p := range wl.Networks {
+		fmt.Fprintf(w, "  network %s\n", p)
+	}
+	for _, a := range wl.ASNs {
+		fmt.Fprintf(w, "  asn %d\n", a)
+	}
+	for _, d := range wl.Domains {
+		fmt.Fprintf(w, "  domain %s\n", d)
+	}
+	for _, b := range wl.Brands {
+		fmt.Fprintf(w, "  brand %s\n", b)
+	}
+}
+
+// watchlistFromFlags returns the watchlist "alert watchlist add" saves,
+// owned by the node's organisation and for its member state unless the
+// flags say otherwise.
+func (m *Main) watchlistFromFlags(env *coordEnv, name string, f *alertFlags) (*warning.Watchlist, error) {
+	w := &warning.Watchlist{Name: name, MemberState: strings.ToUpper(f.state), Owner: f.owner,
+		Domains: splitComma(f.domains), Brands: splitComma(f.brands)}
 	if w.Owner == "" {
 		w.Owner = env.svc.Organization
 	}
 	if w.MemberState == "" {
 		w.MemberState = env.svc.MemberState
 	}
-	for _, s := range splitComma(networks) {
+	for _, s := range splitComma(f.networks) {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
 			a, aerr := netip.ParseAddr(s)
 			if aerr != nil {
-				m.errorf("--networks: %q is not an IP prefix such as 192.0.2.0/24", s)
-				return errUsage
+				return nil, m.usagef("--networks: %q is not an IP prefix such as 192.0.2.0/24", s)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
 		w.Networks = append(w.Networks, p)
 	}
-	for _, s := range splitComma(asns) {
+	for _, s := range splitComma(f.asns) {
 		n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(s), "AS"), 10, 64)
 		if err != nil {
-			m.errorf("--asns: %q is not an AS number such as 64500 or AS64500", s)
-			return errUsage
+			return nil, m.usagef("--asns: %q is not an AS number such as 64500 or AS64500", s)
 		}
 		w.ASNs = append(w.ASNs, n)
 	}
-	if err := warning.SaveWatchlist(ctx, env.n.Settings, w); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stderr, "rampart: watchlist %q saved; a running node applies it at once\n", w.Name)
-	return nil
+	return w, nil
 }
 
 func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) error {
-	switch op := pos[0]; {
-	case op == "list" && len(pos) == 1:
+	switch pos[0] { // checked by checkAlertOp, --secret-stdin too
+	case "list":
 		settings, err := warning.LoadSettings(ctx, env.n.Settings)
 		if err != nil {
 			return err
@@ -398,25 +390,18 @@ func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) er
 			fmt.Fprintln(m.Stdout, h.URL)
 		}
 		return nil
-	case op == "remove" && len(pos) == 2:
+	case "remove":
 		if err := webhook.Delete(ctx, env.n.Settings, pos[1]); err != nil {
 			return err
 		}
-	case op == "add" && len(pos) == 2: // --secret-stdin: checked by checkAlertOp
-		line, err := bufio.NewReader(m.Stdin).ReadString('\n')
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("read the secret from standard input: %v", err)
-		}
-		secret := strings.TrimRight(line, "\r\n")
-		if secret == "" {
-			return fmt.Errorf("no secret on standard input")
+	case "add":
+		secret, err := m.readLine("secret")
+		if err != nil {
+			return err
 		}
 		if err := webhook.Save(ctx, env.n.Settings, webhook.Hook{URL: pos[1], Secret: secret}); err != nil {
 			return err
 		}
-	default:
-		m.errorf("alert webhook: use list, add URL --secret-stdin, or remove URL")
-		return errUsage
 	}
 	fmt.Fprintf(m.Stderr, "rampart: webhooks saved; a running node applies them at once\n")
 	return nil

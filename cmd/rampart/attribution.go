@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -54,53 +55,71 @@ Examples:
     echo '{"id":"x","techniques":["T1003.001"]}' | rampart attribute --bundle enterprise-attack.json.gz --queries -
 `
 
+// attributeFlags are the flags of "rampart attribute".
+type attributeFlags struct {
+	bundle, queries, techniques, software string
+	limit, evidence                       int
+	asJSON                                bool
+}
+
 // runAttribute implements "rampart attribute".
 func (m *Main) runAttribute(ctx context.Context, args []string) error {
 	fs := newFlagSet("attribute", attributeUsage)
-	bundle := fs.String("bundle", "", "")
-	queries := fs.String("queries", "", "")
-	techniques := fs.String("techniques", "", "")
-	software := fs.String("software", "", "")
-	limit := fs.Int("limit", attribution.DefaultLimit, "")
-	evidence := fs.Int("evidence", 8, "")
-	asJSON := fs.Bool("json", false, "")
+	var f attributeFlags
+	for name, p := range map[string]*string{"bundle": &f.bundle, "queries": &f.queries, "techniques": &f.techniques, "software": &f.software} {
+		fs.StringVar(p, name, "", "")
+	}
+	fs.IntVar(&f.limit, "limit", attribution.DefaultLimit, "")
+	fs.IntVar(&f.evidence, "evidence", 8, "")
+	fs.BoolVar(&f.asJSON, "json", false, "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
-	single := *techniques != "" || *software != ""
-	switch {
-	case fs.NArg() > 0:
-		m.errorf("unexpected argument %q", fs.Arg(0))
-		return errUsage
-	case *bundle == "":
-		m.errorf("attribute needs --bundle FILE (the knowledge, e.g. ATT&CK Enterprise)")
-		m.hintf(`run "rampart attribute -h" for examples`)
-		return errUsage
-	case single && *queries != "":
-		m.errorf("--queries and --techniques/--software are alternatives: give one")
-		return errUsage
-	case !single && *queries == "":
-		m.errorf("attribute needs --queries FILE|- or --techniques/--software")
-		m.hintf(`run "rampart attribute -h" for examples`)
-		return errUsage
-	case *limit < 1:
-		m.errorf("--limit must be at least 1 (got %d)", *limit)
-		return errUsage
+	single := f.techniques != "" || f.software != ""
+	if err := m.checkAttributeFlags(fs, &f, single); err != nil {
+		return err
 	}
-	k, err := m.loadKnowledge(*bundle)
+	k, err := m.loadKnowledge(f.bundle)
 	if err != nil {
 		return err
 	}
 	e := attribution.NewEngine(k, attribution.Config{})
-	if single {
-		q := attribution.Query{Techniques: splitComma(*techniques), Software: splitComma(*software), Limit: *limit}
-		r := e.Rank(q)
-		if *asJSON {
-			return writeRankingLine(m.Stdout, r)
-		}
-		return r.WriteText(m.Stdout, *evidence)
+	if !single {
+		return m.attributeBatch(ctx, e, f.queries, f.limit)
 	}
-	in, err := m.openInput(*queries)
+	r := e.Rank(attribution.Query{Techniques: splitComma(f.techniques), Software: splitComma(f.software), Limit: f.limit})
+	if f.asJSON {
+		return writeRankingLine(m.Stdout, r)
+	}
+	return r.WriteText(m.Stdout, f.evidence)
+}
+
+// checkAttributeFlags refuses flags that do not make one query or a batch.
+func (m *Main) checkAttributeFlags(fs *flag.FlagSet, f *attributeFlags, single bool) error {
+	switch {
+	case fs.NArg() > 0:
+		return m.usagef("unexpected argument %q", fs.Arg(0))
+	case f.bundle == "":
+		m.errorf("attribute needs --bundle FILE (the knowledge, e.g. ATT&CK Enterprise)")
+		m.hintf(`run "rampart attribute -h" for examples`)
+		return errUsage
+	case single && f.queries != "":
+		return m.usagef("--queries and --techniques/--software are alternatives: give one")
+	case !single && f.queries == "":
+		m.errorf("attribute needs --queries FILE|- or --techniques/--software")
+		m.hintf(`run "rampart attribute -h" for examples`)
+		return errUsage
+	case f.limit < 1:
+		return m.usagef("--limit must be at least 1 (got %d)", f.limit)
+	}
+	return nil
+}
+
+// attributeBatch ranks each query of the JSON lines in the file queries
+// ("-" for standard input), with limit candidates unless the query says;
+// a line that is not a query gives an error line and the batch goes on.
+func (m *Main) attributeBatch(ctx context.Context, e *attribution.Engine, queries string, limit int) error {
+	in, err := m.openInput(queries)
 	if err != nil {
 		return fmt.Errorf("open queries: %v", err)
 	}
@@ -132,7 +151,7 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 			return fmt.Errorf("read queries: %v", err)
 		}
 		if q.Limit == 0 {
-			q.Limit = *limit
+			q.Limit = limit
 		}
 		if err := writeRankingLine(m.Stdout, e.Rank(q)); err != nil {
 			return err
@@ -258,22 +277,24 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	}
 	switch {
 	case fs.NArg() > 0:
-		m.errorf("unexpected argument %q", fs.Arg(0))
-		return errUsage
+		return m.usagef("unexpected argument %q", fs.Arg(0))
 	case *bundle == "":
-		m.errorf("attribution eval needs --bundle FILE (ATT&CK Enterprise as a STIX bundle)")
-		return errUsage
+		return m.usagef("attribution eval needs --bundle FILE (ATT&CK Enterprise as a STIX bundle)")
 	case cfg.Seed == cfg.CalibrationSeed:
-		m.errorf("--seed and --calibration-seed must differ (both %d): the calibration is fitted on one and measured on the other", cfg.Seed)
-		return errUsage
+		return m.usagef("--seed and --calibration-seed must differ (both %d): the calibration is fitted on one and measured on the other", cfg.Seed)
 	case cfg.PerK < 1 || cfg.HeldOut < 0:
-		m.errorf("--per-k must be at least 1 and --held-out not negative")
-		return errUsage
+		return m.usagef("--per-k must be at least 1 and --held-out not negative")
 	}
 	k, err := m.loadKnowledge(*bundle)
 	if err != nil {
 		return err
 	}
+	return m.evaluate(k, cfg, *writeCal)
+}
+
+// evaluate runs the evaluation, prints its tables and a summary, and
+// writes the calibration map to the file writeCal when it is given.
+func (m *Main) evaluate(k *attribution.Knowledge, cfg attribution.EvalConfig, writeCal string) error {
 	start := time.Now()
 	line := progress.NewLine(m.Stderr)
 	if line.Enabled() {
@@ -289,12 +310,12 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	if err := rep.WriteMarkdown(m.Stdout); err != nil {
 		return err
 	}
-	if *writeCal != "" {
+	if writeCal != "" {
 		b, err := rep.Calibration.MarshalJSON()
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*writeCal, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(writeCal, append(b, '\n'), 0o644); err != nil {
 			return fmt.Errorf("write calibration: %v", err)
 		}
 	}

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	json "encoding/json/v2"
+	"flag"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -50,52 +50,48 @@ Examples:
 // --limit.
 const defaultAuditListLimit = 1000
 
-// auditListFlags are the filters of "audit list".
-type auditListFlags struct {
+// auditFlags are the flags of the audit commands: the store's, and the
+// filters of "audit list", which the others do not take.
+type auditFlags struct {
+	store              storeFlags
 	object, org, since string
 	limit              int
 	asJSON             bool
 }
 
+func (f *auditFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	if fs.Name() == "audit list" {
+		fs.StringVar(&f.object, "object", "", "")
+		fs.StringVar(&f.org, "org", "", "")
+		fs.StringVar(&f.since, "since", "", "")
+		fs.IntVar(&f.limit, "limit", defaultAuditListLimit, "")
+		fs.BoolVar(&f.asJSON, "json", false, "")
+	}
+}
+
+// auditCommands are the audit commands and the arguments each takes.
+var auditCommands = subcommands{cmd: "audit", usage: auditUsage, names: "list, verify or checkpoint", args: map[string]arity{
+	"list": exactly(0, "no arguments"), "verify": exactly(0, "no arguments"), "checkpoint": exactly(0, "no arguments"),
+}}
+
 func (m *Main) runAudit(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, auditUsage)
+	var lf auditFlags
+	sub, _, _, err := m.parseSubcommand(auditCommands, args, &lf)
 	if err != nil {
 		return err
 	}
-	switch sub {
-	case "list", "verify", "checkpoint":
-	default:
-		return m.unknownSubcommand("audit", sub, "list, verify or checkpoint")
-	}
-	fs := newFlagSet("audit "+sub, auditUsage)
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	var lf auditListFlags
-	if sub == "list" {
-		fs.StringVar(&lf.object, "object", "", "")
-		fs.StringVar(&lf.org, "org", "", "")
-		fs.StringVar(&lf.since, "since", "", "")
-		fs.IntVar(&lf.limit, "limit", defaultAuditListLimit, "")
-		fs.BoolVar(&lf.asJSON, "json", false, "")
-	}
-	pos, err := m.parseInterspersed(fs, args)
+	f, err := m.auditFilter(&lf)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return m.wrongArgs("audit "+sub, "no arguments", pos)
-	}
-	f, err := m.auditFilter(lf)
-	if err != nil {
-		return err
-	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openNode(ctx, &lf.store)
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "list":
-		return m.listAudit(ctx, n, f, lf)
+		return m.listAudit(ctx, n, f, &lf)
 	case "verify":
 		return m.verifyAudit(ctx, n)
 	}
@@ -114,11 +110,10 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 }
 
 // auditFilter checks the flags of "audit list" before the store is opened.
-func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
+func (m *Main) auditFilter(lf *auditFlags) (rampart.AuditFilter, error) {
 	var f rampart.AuditFilter
 	if lf.limit < 0 {
-		m.errorf("audit list: --limit must be 0 (all) or more (got %d)", lf.limit)
-		return f, errUsage
+		return f, m.usagef("audit list: --limit must be 0 (all) or more (got %d)", lf.limit)
 	}
 	if lf.object != "" {
 		f.ObjectID = &lf.object
@@ -129,16 +124,15 @@ func (m *Main) auditFilter(lf auditListFlags) (rampart.AuditFilter, error) {
 	if lf.since != "" {
 		t, err := parseTimeFlag("since", lf.since)
 		if err != nil {
-			m.errorf("audit list: %v", err)
-			return f, errUsage
+			return f, m.usagef("audit list: %v", err)
 		}
 		f.Since = &t
 	}
 	return f, nil
 }
 
-func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilter, lf auditListFlags) error {
-	records, more, err := findAudit(ctx, n.Audit, f, lf.limit)
+func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilter, lf *auditFlags) error {
+	records, more, err := n.FindAudit(ctx, f, lf.limit)
 	if err != nil {
 		return err
 	}
@@ -149,7 +143,7 @@ func (m *Main) listAudit(ctx context.Context, n *node.Node, f rampart.AuditFilte
 	if lf.asJSON {
 		err = m.printAuditJSON(records)
 	} else {
-		err = m.printAuditTable(orgNames(ctx, n), records)
+		err = m.printAuditTable(n.OrganizationNames(ctx), records)
 	}
 	if err == nil && more {
 		m.hintf("more records follow the %d shown: give --limit 0 for all, or narrow with --since, --object or --org", lf.limit)
@@ -163,15 +157,14 @@ func (m *Main) printAuditJSON(records []*rampart.AuditRecord) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "%s\n", b)
+		m.printLine(b)
 	}
 	return nil
 }
 
 // printAuditTable prints records as a table, organisations by name.
 func (m *Main) printAuditTable(name func(string) string, records []*rampart.AuditRecord) error {
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tTIME\tOBJECT\tVERSION\tRECIPIENT\tCHANNEL\tVIA\tSEALED")
+	tw := m.table("SEQ\tTIME\tOBJECT\tVERSION\tRECIPIENT\tCHANNEL\tVIA\tSEALED")
 	for _, r := range records {
 		via := r.Via
 		if r.Channel == rampart.AuditPeer {
@@ -185,58 +178,6 @@ func (m *Main) printAuditTable(name func(string) string, records []*rampart.Audi
 			name(r.Recipient), r.Channel, via, sealed)
 	}
 	return tw.Flush()
-}
-
-// findAudit returns up to limit records (all when 0) the filter selects,
-// a page at a time, and whether more follow.
-func findAudit(ctx context.Context, svc rampart.AuditService, f rampart.AuditFilter, limit int) (out []*rampart.AuditRecord, more bool, err error) {
-	for limit == 0 || len(out) < limit {
-		f.Limit = rampart.MaxPageSize
-		if limit > 0 {
-			f.Limit = min(limit-len(out), rampart.MaxPageSize)
-		}
-		page, err := svc.FindAudit(ctx, f)
-		if err != nil {
-			return nil, false, err
-		}
-		if len(page) == 0 {
-			return out, false, nil
-		}
-		out = append(out, page...)
-		f.AfterSeq = page[len(page)-1].Seq
-	}
-	f.Limit = 1
-	next, err := svc.FindAudit(ctx, f)
-	return out, len(next) > 0, err
-}
-
-// orgNames returns a function that names an organisation as the trust
-// registry or the node's records do, and by its id when neither does.
-func orgNames(ctx context.Context, n *node.Node) func(id string) string {
-	names := map[string]string{}
-	return func(id string) string {
-		if name, ok := names[id]; ok {
-			return name
-		}
-		name := id
-		if o := registryOrg(n, id); o != "" {
-			name = o
-		} else if o, err := n.Organizations.FindOrganizationByID(ctx, id); err == nil {
-			name = o.Name
-		}
-		names[id] = name
-		return name
-	}
-}
-
-func registryOrg(n *node.Node, id string) string {
-	if n.Verifier == nil {
-		return ""
-	}
-	if o := n.Verifier.Registry().Organization(id); o != nil {
-		return o.Name
-	}
-	return ""
 }
 
 func (m *Main) verifyAudit(ctx context.Context, n *node.Node) error {

@@ -28,6 +28,9 @@ package main
 //     process list.
 
 import (
+	"bufio"
+	"encoding/json/jsontext"
+	json "encoding/json/v2"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,6 +38,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"text/tabwriter"
 )
 
 // errUsage reports a usage error that has already been printed.
@@ -70,6 +74,12 @@ func (m *Main) warnf(format string, args ...any) {
 
 func (m *Main) hintf(format string, args ...any) {
 	fmt.Fprintf(m.Stderr, "rampart: hint: "+format+"\n", args...)
+}
+
+// usagef reports a usage error: it prints the error and returns errUsage.
+func (m *Main) usagef(format string, args ...any) error {
+	m.errorf(format, args...)
+	return errUsage
 }
 
 // isHelp reports whether arg asks for help.
@@ -196,6 +206,63 @@ func (m *Main) unknownSubcommand(cmd, sub, want string) error {
 	return errUsage
 }
 
+// arity is how many positional arguments a command takes, from lo to hi,
+// and how its usage error says so ("one IDENTITY").
+type arity struct {
+	lo, hi int
+	want   string
+}
+
+// exactly is the arity of a command that takes n arguments.
+func exactly(n int, want string) arity { return arity{n, n, want} }
+
+// parseArgs parses a command's flags, which may come before or after its
+// positional arguments, and returns the positional ones, refusing a number
+// the arity does not allow.
+func (m *Main) parseArgs(fs *flag.FlagSet, args []string, a arity) ([]string, error) {
+	pos, err := m.parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) < a.lo || len(pos) > a.hi {
+		return nil, m.wrongArgs(fs.Name(), a.want, pos)
+	}
+	return pos, nil
+}
+
+// subcommands describes the subcommands of a command ("rampart user
+// add …") that share one set of flags: the arguments each takes, and
+// their names as an unknown one's error lists them ("add, list or
+// delete").
+type subcommands struct {
+	cmd, usage string
+	args       map[string]arity
+	names      string
+}
+
+// flagSetter registers a command's flags on its flag set.
+type flagSetter interface {
+	register(fs *flag.FlagSet, getenv func(string) string)
+}
+
+// parseSubcommand splits args into a subcommand of c and its positional
+// arguments, parsing the flags f registers. Errors are those of subcommand,
+// unknownSubcommand and parseArgs, printed already.
+func (m *Main) parseSubcommand(c subcommands, args []string, f flagSetter) (sub string, pos []string, fs *flag.FlagSet, err error) {
+	sub, args, err = m.subcommand(args, c.usage)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	a, ok := c.args[sub]
+	if !ok {
+		return "", nil, nil, m.unknownSubcommand(c.cmd, sub, c.names)
+	}
+	fs = newFlagSet(c.cmd+" "+sub, c.usage)
+	f.register(fs, m.Getenv)
+	pos, err = m.parseArgs(fs, args, a)
+	return sub, pos, fs, err
+}
+
 // wrongArgs reports a wrong number of positional arguments.
 func (m *Main) wrongArgs(cmd, want string, got []string) error {
 	if len(got) == 0 {
@@ -225,4 +292,61 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
+}
+
+// readLine reads one line from standard input, a secret a command must not
+// take from its flags; what names it in errors ("password").
+func (m *Main) readLine(what string) (string, error) {
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read the %s from standard input: %v", what, err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("no %s on standard input", what)
+	}
+	return line, nil
+}
+
+// table returns a writer of aligned columns on stdout with header (columns
+// separated by tabs) as its first line, none when it is empty; Flush
+// prints the table.
+func (m *Main) table(header string) *tabwriter.Writer {
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	if header != "" {
+		fmt.Fprintln(tw, header)
+	}
+	return tw
+}
+
+// printLine writes a JSON document (an object's raw form) as one line on
+// stdout.
+func (m *Main) printLine(b []byte) {
+	fmt.Fprintf(m.Stdout, "%s\n", b)
+}
+
+// dash returns s, or "-" for an empty value in a table or a summary.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// printJSON writes v as indented JSON, its object members sorted, on
+// stdout.
+func (m *Main) printJSON(v any) error {
+	b, err := json.Marshal(v, json.Deterministic(true), jsontext.WithIndent("  "))
+	if err != nil {
+		return err
+	}
+	m.printLine(b)
+	return nil
+}
+
+// flagGiven reports whether a flag was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }

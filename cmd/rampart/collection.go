@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -44,141 +44,126 @@ Examples:
     rampart collection amber default --to DE,IT
 `
 
+// collectionFlags are the flags of the collection commands, one set for
+// all of them.
+type collectionFlags struct {
+	store                               storeFlags
+	root, alias, title, desc, media, to string
+	everyone                            bool
+}
+
+func (f *collectionFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	fs.StringVar(&f.root, "api-root", node.DefaultAPIRoot, "API root `name`")
+	fs.StringVar(&f.alias, "alias", "", "collection alias")
+	fs.StringVar(&f.title, "title", "", "API root title")
+	fs.StringVar(&f.desc, "description", "", "description")
+	fs.StringVar(&f.media, "media-types", "application/stix+json;version=2.1", "comma-separated media types")
+	fs.StringVar(&f.to, "to", "", "")
+	fs.BoolVar(&f.everyone, "everyone", false, "")
+}
+
+// collectionCommands are the collection commands and the arguments each takes.
+var collectionCommands = subcommands{cmd: "collection", usage: collectionUsage, names: "add, list, delete, add-root or amber", args: map[string]arity{
+	"add": exactly(1, "one TITLE"), "delete": exactly(1, "one ID or ALIAS"), "amber": exactly(1, "one ID or ALIAS"),
+	"add-root": exactly(1, "one NAME"), "list": exactly(0, "no arguments"),
+}}
+
 func (m *Main) runCollection(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, collectionUsage)
+	var f collectionFlags
+	sub, pos, _, err := m.parseSubcommand(collectionCommands, args, &f)
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet("collection "+sub, collectionUsage)
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	root := fs.String("api-root", node.DefaultAPIRoot, "API root `name`")
-	alias := fs.String("alias", "", "collection alias")
-	title := fs.String("title", "", "API root title")
-	desc := fs.String("description", "", "description")
-	mediaTypes := fs.String("media-types", "application/stix+json;version=2.1", "comma-separated media types")
-	to := fs.String("to", "", "")
-	everyone := fs.Bool("everyone", false, "")
-	var want string
-	switch sub {
-	case "add":
-		want = "one TITLE"
-	case "delete", "amber":
-		want = "one ID or ALIAS"
-	case "add-root":
-		want = "one NAME"
-	case "list":
-		want = "no arguments"
-	default:
-		return m.unknownSubcommand("collection", sub, "add, list, delete, add-root or amber")
-	}
-	pos, err := m.parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if (want == "no arguments") != (len(pos) == 0) || len(pos) > 1 {
-		return m.wrongArgs("collection "+sub, want, pos)
-	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "amber":
-		if *to != "" && *everyone {
-			m.errorf("collection amber takes --to LIST or --everyone, not both")
-			return errUsage
+		if f.to != "" && f.everyone {
+			return m.usagef("collection amber takes --to LIST or --everyone, not both")
 		}
-		return m.collectionAmber(ctx, n, *root, pos[0], *to, *everyone)
+		return m.collectionAmber(ctx, n, pos[0], &f)
 	case "add":
-		c := &rampart.Collection{APIRoot: *root, Title: pos[0], Alias: *alias, Description: *desc, MediaTypes: splitComma(*mediaTypes)}
+		c := &rampart.Collection{APIRoot: f.root, Title: pos[0], Alias: f.alias, Description: f.desc, MediaTypes: splitComma(f.media)}
 		if err := n.Collections.CreateCollection(ctx, c); err != nil {
 			return err
 		}
 		fmt.Fprintln(m.Stdout, c.ID)
+		return nil
 	case "add-root":
-		if reservedRoot(pos[0]) {
-			return fmt.Errorf("API root name %q is taken by the node's own endpoints (%s); choose another", pos[0], strings.Join(reservedRoots, ", "))
-		}
-		t := *title
-		if t == "" {
-			t = pos[0]
-		}
-		if err := n.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: pos[0], Title: t, Description: *desc}); err != nil {
-			return err
-		}
+		return m.collectionAddRoot(ctx, n, pos[0], &f)
 	case "delete":
-		c, err := n.FindCollection(ctx, *root, pos[0])
+		c, err := n.FindCollection(ctx, f.root, pos[0])
 		if err != nil {
 			return err
 		}
-		if err := n.Collections.DeleteCollection(ctx, c.APIRoot, c.ID); err != nil {
-			return err
-		}
-	case "list":
-		cs, err := n.Collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: root})
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tALIAS\tTITLE\tMEDIA TYPES")
-		for _, c := range cs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Alias, c.Title, strings.Join(c.MediaTypes, ","))
-		}
-		tw.Flush()
+		return n.Collections.DeleteCollection(ctx, c.APIRoot, c.ID)
 	}
+	return m.listCollections(ctx, n, f.root)
+}
+
+func (m *Main) collectionAddRoot(ctx context.Context, n *node.Node, name string, f *collectionFlags) error {
+	if reservedRoot(name) {
+		return fmt.Errorf("API root name %q is taken by the node's own endpoints (%s); choose another", name, strings.Join(reservedRoots, ", "))
+	}
+	title := f.title
+	if title == "" {
+		title = name
+	}
+	return n.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: name, Title: title, Description: f.desc})
+}
+
+func (m *Main) listCollections(ctx context.Context, n *node.Node, root string) error {
+	cs, err := n.Collections.FindCollections(ctx, rampart.CollectionFilter{APIRoot: &root})
+	if err != nil {
+		return err
+	}
+	tw := m.table("ID\tALIAS\tTITLE\tMEDIA TYPES")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Alias, c.Title, strings.Join(c.MediaTypes, ","))
+	}
+	tw.Flush()
 	return nil
 }
 
-// collectionAmber prints, narrows (to) or widens again (everyone) where
-// the node's TLP:AMBER in a collection goes.
-func (m *Main) collectionAmber(ctx context.Context, n *node.Node, root, ref, to string, everyone bool) error {
-	c, err := n.FindCollection(ctx, root, ref)
+// collectionAmber prints, narrows (--to) or widens again (--everyone)
+// where the node's TLP:AMBER in a collection goes.
+func (m *Main) collectionAmber(ctx context.Context, n *node.Node, ref string, f *collectionFlags) error {
+	c, err := n.FindCollection(ctx, f.root, ref)
 	if err != nil {
 		return err
 	}
-	aud, err := federation.LoadAudience(ctx, n.Settings, c.ID)
-	if err != nil {
-		return err
-	}
-	var version int64
-	if aud != nil {
-		version = aud.Version
-	}
-	var reg *trust.Registry
-	if n.Verifier != nil {
-		reg = n.Verifier.Registry()
-	}
+	var to []string
 	switch {
-	case everyone:
-		if err := federation.SaveAudience(ctx, n.Settings, c.ID, nil, version); err != nil {
-			return err
+	case f.everyone:
+		err = n.SetAmberAudience(ctx, c.ID, nil)
+	case f.to != "":
+		if to, err = resolveOrgs(n.Registry(), splitComma(f.to), "--to", trust.RoleNationalCSIRT); err != nil {
+			return m.usagef("%v", err)
 		}
-		aud = nil
-	case to != "":
-		ids, err := resolveOrgs(reg, splitComma(to), "--to", trust.RoleNationalCSIRT)
-		if err != nil {
-			m.errorf("%v", err)
-			return errUsage
-		}
-		if err := federation.SaveAudience(ctx, n.Settings, c.ID, ids, version); err != nil {
-			return err
-		}
-		aud = &federation.Audience{To: ids}
+		err = n.SetAmberAudience(ctx, c.ID, to)
+	default:
+		to, err = n.AmberAudience(ctx, c.ID)
+	}
+	if err != nil {
+		return err
 	}
 	label := c.ID
 	if c.Alias != "" {
 		label = c.Alias + " (" + c.ID + ")"
 	}
-	if aud == nil {
+	if len(to) == 0 {
 		fmt.Fprintf(m.Stdout, "TLP:AMBER of %s goes to every member state of the trust registry\n", label)
 		return nil
 	}
-	names := make([]string, len(aud.To))
-	for i, id := range aud.To {
+	name := n.OrganizationNames(ctx)
+	names := make([]string, len(to))
+	for i, id := range to {
 		names[i] = id
-		if name := registryOrg(n, id); name != "" {
-			names[i] = name + " (" + id + ")"
+		if name(id) != id {
+			names[i] = name(id) + " (" + id + ")"
 		}
 	}
 	fmt.Fprintf(m.Stdout, "TLP:AMBER of %s goes to %s alone\n", label, strings.Join(names, ", "))
@@ -190,10 +175,5 @@ func (m *Main) collectionAmber(ctx context.Context, n *node.Node, root, ref, to 
 var reservedRoots = []string{"taxii2", "api", "healthz", "metrics"}
 
 func reservedRoot(name string) bool {
-	for _, r := range reservedRoots {
-		if strings.EqualFold(name, r) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(reservedRoots, func(r string) bool { return strings.EqualFold(name, r) })
 }

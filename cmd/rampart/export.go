@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -48,48 +47,18 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		printFlags(fs)
 		fmt.Fprint(fs.Output(), exportExamples)
 	}
-	if err := m.parseFlags(fs, args); err != nil {
+	if _, err := m.parseArgs(fs, args, exactly(0, "no arguments")); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return m.wrongArgs("export", "no arguments", fs.Args())
-	}
-	filter := rampart.ObjectFilter{Limit: 1000}
-	if *allVersions {
-		filter.Versions = []string{rampart.VersionAll}
-		filter.SpecVersions = []string{"2.0", "2.1"}
-	}
-	if *types != "" {
-		filter.Types = splitComma(*types)
-		for _, typ := range filter.Types {
-			if err := stix.CheckTypeName(typ); err != nil {
-				m.errorf("--type: %v", err)
-				return errUsage
-			}
-			if stix.CategoryOf(typ) == stix.Custom && !strings.HasPrefix(typ, "x-") {
-				m.warnf("--type: %q is not a STIX 2.1 type (nor an x- custom one); is it spelt right?", typ)
-			}
-		}
-	}
-	if *addedAfter != "" {
-		ts, err := stix.ParseTimestamp(*addedAfter)
-		if err != nil {
-			m.errorf("--added-after: %v", err)
-			return errUsage
-		}
-		t := ts.Time()
-		filter.AddedAfter = &t
-	}
-	n, err := m.openNode(ctx, &sf)
+	filter, err := m.exportFilter(*allVersions, *types, *addedAfter)
 	if err != nil {
 		return err
 	}
-	c, err := n.FindCollection(ctx, *root, *coll)
+	n, c, err := m.openCollection(ctx, &sf, *root, *coll)
 	if err != nil {
 		return err
 	}
 	filter.CollectionID = c.ID
-
 	var w io.Writer = m.Stdout
 	if *output != "-" {
 		f, err := os.OpenFile(*output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
@@ -99,34 +68,11 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	bw := bufio.NewWriterSize(w, 1<<16)
 	start := time.Now()
 	bar := progress.New(m.Stderr, "exporting", 0, "objects")
-	var count, bytes int64
-	fmt.Fprintf(bw, `{"type":"bundle","id":%q,"objects":[`, stix.NewID("bundle"))
-	for {
-		page, err := n.Objects.FindObjects(ctx, filter)
-		if err != nil {
-			return err
-		}
-		for _, v := range page.Versions {
-			if count > 0 {
-				bw.WriteByte(',')
-			}
-			bw.WriteByte('\n')
-			bw.Write(v.Object.Raw)
-			count++
-			bytes += int64(len(v.Object.Raw))
-		}
-		bar.Set(bytes, count)
-		if !page.More || len(page.Versions) == 0 {
-			break
-		}
-		filter.AfterSeq = page.Versions[len(page.Versions)-1].Seq
-	}
-	bw.WriteString("\n]}\n")
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write bundle: %v", err)
+	count, err := n.WriteBundle(ctx, w, filter, bar.Set)
+	if err != nil {
+		return err
 	}
 	bar.Done()
 	of := ""
@@ -135,4 +81,32 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stderr, "rampart: exported %s%s from collection %s in %.1fs\n", plural(int(count), "object"), of, c.ID, time.Since(start).Seconds())
 	return nil
+}
+
+// exportFilter checks the flags that choose what "export" writes, before
+// the store is opened.
+func (m *Main) exportFilter(allVersions bool, types, addedAfter string) (rampart.ObjectFilter, error) {
+	var filter rampart.ObjectFilter
+	if allVersions {
+		filter.Versions = []string{rampart.VersionAll}
+		filter.SpecVersions = []string{"2.0", "2.1"}
+	}
+	for _, typ := range splitComma(types) {
+		if err := stix.CheckTypeName(typ); err != nil {
+			return filter, m.usagef("--type: %v", err)
+		}
+		if stix.CategoryOf(typ) == stix.Custom && !strings.HasPrefix(typ, "x-") {
+			m.warnf("--type: %q is not a STIX 2.1 type (nor an x- custom one); is it spelt right?", typ)
+		}
+		filter.Types = append(filter.Types, typ)
+	}
+	if addedAfter != "" {
+		ts, err := stix.ParseTimestamp(addedAfter)
+		if err != nil {
+			return filter, m.usagef("--added-after: %v", err)
+		}
+		t := ts.Time()
+		filter.AddedAfter = &t
+	}
+	return filter, nil
 }

@@ -6,17 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
-
-	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 const incidentUsage = `Usage: rampart incident <create|list|show|update|report> [flags] [arguments]
@@ -76,96 +71,17 @@ Examples:
     rampart incident show incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --joint-view
 `
 
-// coordFlags are the flags every coordination command shares.
-type coordFlags struct {
-	store    storeFlags
-	key      string
-	registry string
-	// now, when set, is the commands' clock (their --now flag).
-	now func() time.Time
-}
-
-func (cf *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	cf.store.register(fs, getenv)
-	fs.StringVar(&cf.key, "key", "", "")
-	fs.StringVar(&cf.registry, "registry", "", "")
-}
-
-// coordEnv is what a coordination command works with: the node, its
-// coordination service, and its organisation's keys and registry (the
-// ones its settings name, or the command's --key and --registry).
-type coordEnv struct {
-	n   *node.Node
-	svc *coord.Service
-	id  *trust.Identity // nil without keys
-	reg *trust.Registry // nil without a registry
-	now func() time.Time
-}
-
-// openCoordination opens the node, with the keys and registry the flags
-// name in place of its own.
-func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv, error) {
-	cfg := cf.store.config()
-	cfg.IdentityFile, cfg.RegistryFile = cf.key, cf.registry
-	n, err := m.open(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	env := &coordEnv{n: n, svc: n.Coord, id: n.Identity, now: cf.now}
-	if n.Verifier != nil {
-		env.reg = n.Verifier.Registry()
-	}
-	if cf.now != nil {
-		n.Coord.Now = cf.now
-	}
-	return env, nil
-}
-
-func readRegistryFile(path string) (*trust.Registry, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := trust.ParseRegistry(data)
-	if err != nil {
-		return nil, fmt.Errorf("registry %s: %v", path, err)
-	}
-	return reg, nil
-}
-
-// parseTimeFlag reads an RFC 3339 time or "now".
-func parseTimeFlag(name, v string) (time.Time, error) {
-	if v == "now" {
-		return time.Now().UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--%s %q: give an RFC 3339 time such as 2026-03-10T09:30:00Z, or now", name, v)
-	}
-	return t.UTC(), nil
-}
-
-// incidentFlags are the fields an incident command may set.
+// incidentFlags are the flags of the incident commands, one set for all
+// of them: the coordination flags and the fields a command may set.
 type incidentFlags struct {
+	coord                                                                               coordFlags
 	name, description, detected, state, affected, sectors, level, status, determination string
 	impact, joint, members, tlp, note, now, at, reference                               string
 	significant, trustService, overdue, asJSON, showJoint                               bool
 }
 
-func (m *Main) runIncident(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, incidentUsage)
-	if err != nil {
-		return err
-	}
-	want, ok := map[string]string{"create": "no arguments", "list": "no arguments", "show": "one incident ID",
-		"update": "one incident ID", "report": "an incident ID and a report kind"}[sub]
-	if !ok {
-		return m.unknownSubcommand("incident", sub, "create, list, show, update or report")
-	}
-	fs := newFlagSet("incident "+sub, incidentUsage)
-	var cf coordFlags
-	cf.register(fs, m.Getenv)
-	var f incidentFlags
+func (f *incidentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.coord.register(fs, getenv)
 	for name, p := range map[string]*string{
 		"name": &f.name, "description": &f.description, "detected": &f.detected, "member-state": &f.state,
 		"affected": &f.affected, "sectors": &f.sectors, "level": &f.level, "status": &f.status,
@@ -177,24 +93,34 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 	for name, p := range map[string]*bool{"significant": &f.significant, "trust-service": &f.trustService, "overdue": &f.overdue, "json": &f.asJSON, "joint-view": &f.showJoint} {
 		fs.BoolVar(p, name, false, "")
 	}
-	pos, err := m.parseInterspersed(fs, args)
+}
+
+// incidentCommands are the incident commands and the arguments each takes.
+var incidentCommands = subcommands{cmd: "incident", usage: incidentUsage, names: "create, list, show, update or report", args: map[string]arity{
+	"create": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "show": exactly(1, "one incident ID"),
+	"update": exactly(1, "one incident ID"), "report": exactly(2, "an incident ID and a report kind"),
+}}
+
+func (m *Main) runIncident(ctx context.Context, args []string) error {
+	var f incidentFlags
+	sub, pos, fs, err := m.parseSubcommand(incidentCommands, args, &f)
 	if err != nil {
 		return err
-	}
-	if nargs := map[string]int{"show": 1, "update": 1, "report": 2}[sub]; len(pos) != nargs {
-		return m.wrongArgs("incident "+sub, want, pos)
 	}
 	now := time.Now().UTC()
 	if f.now != "" {
 		if now, err = parseTimeFlag("now", f.now); err != nil {
-			m.errorf("%v", err)
-			return errUsage
+			return m.usagef("%v", err)
 		}
 	}
 	if err := m.checkIncidentFlags(sub, &f, fs); err != nil {
 		return err
 	}
-	env, err := m.openCoordination(ctx, &cf)
+	if sub == "list" {
+		// Overdue reports are those overdue at --now, or at the start.
+		f.coord.now = func() time.Time { return now }
+	}
+	env, err := m.openCoordination(ctx, &f.coord)
 	if err != nil {
 		return err
 	}
@@ -223,8 +149,7 @@ func (m *Main) checkIncidentFlags(sub string, f *incidentFlags, fs *flag.FlagSet
 		}
 	case "update":
 		if flagGiven(fs, "tlp") {
-			m.errorf("--tlp is set when an incident is created; a marking cannot be lowered later")
-			return errUsage
+			return m.usagef("--tlp is set when an incident is created; a marking cannot be lowered later")
 		}
 		changed := 0
 		fs.Visit(func(fl *flag.Flag) {
@@ -235,18 +160,10 @@ func (m *Main) checkIncidentFlags(sub string, f *incidentFlags, fs *flag.FlagSet
 			}
 		})
 		if changed == 0 {
-			m.errorf("incident update needs at least one change (--level, --status, --note, ...)")
-			return errUsage
+			return m.usagef("incident update needs at least one change (--level, --status, --note, ...)")
 		}
 	}
 	return nil
-}
-
-// flagGiven reports whether a flag was given on the command line.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	found := false
-	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
-	return found
 }
 
 // applyIncidentFlags sets the fields whose flags were given.
@@ -292,8 +209,7 @@ func applyIncidentFlags(inc *coord.Incident, f *incidentFlags, fs *flag.FlagSet)
 func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFlags, fs *flag.FlagSet) error {
 	inc := &coord.Incident{}
 	if err := applyIncidentFlags(inc, f, fs); err != nil {
-		m.errorf("%v", err)
-		return errUsage
+		return m.usagef("%v", err)
 	}
 	tlp := "amber"
 	if f.tlp != "" {
@@ -301,8 +217,7 @@ func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFla
 	}
 	t, err := stix.ParseTLP(tlp)
 	if err != nil {
-		m.errorf("--tlp: %v", err)
-		return errUsage
+		return m.usagef("--tlp: %v", err)
 	}
 	inc.Markings = []string{t.MarkingID()}
 	if f.note != "" {
@@ -319,7 +234,6 @@ func (m *Main) incidentCreate(ctx context.Context, env *coordEnv, f *incidentFla
 }
 
 func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags, now time.Time) error {
-	env.svc.Now = func() time.Time { return now }
 	var filter coord.IncidentFilter
 	if f.overdue {
 		filter.Overdue = &f.overdue
@@ -334,31 +248,16 @@ func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags
 	}
 	if f.asJSON {
 		for _, inc := range list {
-			o, err := env.svc.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.svc.CollectionID, IDs: []string{inc.ID}})
-			if err == nil && len(o.Versions) > 0 {
-				fmt.Fprintf(m.Stdout, "%s\n", o.Versions[0].Object.Raw)
-			}
+			m.printStored(ctx, env, inc.ID)
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tDETECTED\tLEVEL\tSTATUS\tOVERDUE\tNAME")
+	tw := m.table("ID\tSTATE\tDETECTED\tLEVEL\tSTATUS\tOVERDUE\tNAME")
 	for _, inc := range list {
-		overdue := strings.Join(inc.Overdue(now), ",")
-		if overdue == "" {
-			overdue = "-"
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", inc.ID, dash(inc.MemberState), inc.Detected.Format(time.RFC3339),
-			dash(inc.EULevel), inc.InvestigationStatus, overdue, inc.Name)
+			dash(inc.EULevel), inc.InvestigationStatus, dash(strings.Join(inc.Overdue(now), ",")), inc.Name)
 	}
 	return tw.Flush()
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *incidentFlags, now time.Time) error {
@@ -367,18 +266,7 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "joint incident %s  %s\n", j.Joint.ID, j.Joint.Name)
-		fmt.Fprintf(m.Stdout, "  member states: %s; sectors: %s; EU alert level: %s\n", strings.Join(j.MemberStates, ", "), dash(strings.Join(j.Sectors, ", ")), j.EULevel)
-		for _, inc := range j.Members {
-			fmt.Fprintf(m.Stdout, "  member incident %s (%s)  %s  overdue: %s\n", inc.ID, dash(inc.MemberState), inc.Name, dash(strings.Join(inc.Overdue(now), ",")))
-		}
-		for _, ref := range j.Missing {
-			fmt.Fprintf(m.Stdout, "  member incident %s: not on this node yet\n", ref)
-		}
-		fmt.Fprintln(m.Stdout, "  timeline:")
-		for _, e := range j.Timeline {
-			printTimelineEntry(m.Stdout, e)
-		}
+		printJointIncident(m.Stdout, j, now)
 		return nil
 	}
 	inc, err := env.svc.FindIncidentByID(ctx, id)
@@ -386,18 +274,41 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 		return err
 	}
 	if f.asJSON {
-		page, err := env.n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.svc.CollectionID, IDs: []string{id}})
-		if err != nil || len(page.Versions) == 0 {
+		if !m.printStored(ctx, env, id) {
 			// Read from another collection: print what was parsed.
 			b, _ := json.Marshal(inc)
-			fmt.Fprintf(m.Stdout, "%s\n", b)
-			return nil
+			m.printLine(b)
 		}
-		fmt.Fprintf(m.Stdout, "%s\n", page.Versions[0].Object.Raw)
 		return nil
 	}
 	printIncident(m.Stdout, inc, now)
 	return nil
+}
+
+// printStored prints the latest version of an object of the coordination
+// collection as one JSON line, and reports whether it is there.
+func (m *Main) printStored(ctx context.Context, env *coordEnv, id string) bool {
+	page, err := env.n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: env.svc.CollectionID, IDs: []string{id}})
+	if err != nil || len(page.Versions) == 0 {
+		return false
+	}
+	m.printLine(page.Versions[0].Object.Raw)
+	return true
+}
+
+func printJointIncident(w io.Writer, j *coord.JointIncident, now time.Time) {
+	fmt.Fprintf(w, "joint incident %s  %s\n", j.Joint.ID, j.Joint.Name)
+	fmt.Fprintf(w, "  member states: %s; sectors: %s; EU alert level: %s\n", strings.Join(j.MemberStates, ", "), dash(strings.Join(j.Sectors, ", ")), j.EULevel)
+	for _, inc := range j.Members {
+		fmt.Fprintf(w, "  member incident %s (%s)  %s  overdue: %s\n", inc.ID, dash(inc.MemberState), inc.Name, dash(strings.Join(inc.Overdue(now), ",")))
+	}
+	for _, ref := range j.Missing {
+		fmt.Fprintf(w, "  member incident %s: not on this node yet\n", ref)
+	}
+	fmt.Fprintln(w, "  timeline:")
+	for _, e := range j.Timeline {
+		printTimelineEntry(w, e)
+	}
 }
 
 func printIncident(w io.Writer, inc *coord.Incident, now time.Time) {
@@ -469,20 +380,11 @@ func (m *Main) incidentReport(ctx context.Context, env *coordEnv, id, kind strin
 	if f.at != "" {
 		var err error
 		if at, err = parseTimeFlag("at", f.at); err != nil {
-			m.errorf("%v", err)
-			return errUsage
+			return m.usagef("%v", err)
 		}
 	}
 	inc, err := env.svc.UpdateIncident(ctx, id, func(inc *coord.Incident) error {
-		if err := inc.Submit(kind, at); err != nil {
-			return err
-		}
-		desc := ""
-		if f.reference != "" {
-			desc = "reference " + f.reference
-		}
-		inc.Timeline = append(inc.Timeline, coord.TimelineEntry{Time: at, Actor: inc.MemberState, Activity: kind + " submitted", Description: desc})
-		return nil
+		return inc.Report(kind, at, inc.MemberState, f.reference)
 	})
 	if err != nil {
 		return err

@@ -30,10 +30,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return m.wrongArgs("init", "no arguments", fs.Args())
 	}
-	cfg := sf.config()
-	cfg.Create = true
-	cfg.AdminPassword = m.Getenv("RAMPART_ADMIN_PASSWORD")
-	n, err := m.open(ctx, cfg)
+	n, err := m.createNode(ctx, &sf)
 	if err != nil {
 		return err
 	}
@@ -41,6 +38,6 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "node in %s: collection %s (alias %q)\n", cfg.DataDir, c.ID, c.Alias)
+	fmt.Fprintf(m.Stdout, "node in %s: collection %s (alias %q)\n", sf.dataDir, c.ID, c.Alias)
 	return nil
 }

@@ -85,8 +85,7 @@ func (m *Main) runKeysGenerate(args []string) error {
 	}
 	p, err := trust.ParseProfile(*profile)
 	if err != nil {
-		m.errorf("%v", err)
-		return errUsage
+		return m.usagef("%v", err)
 	}
 	id, err := trust.GenerateIdentity(p, *org)
 	if err != nil {
@@ -123,8 +122,7 @@ func (m *Main) runKeysSign(args []string) error {
 		return err
 	}
 	if *key == "" || fs.NArg() != 1 {
-		m.errorf("keys sign needs --key FILE and one INPUT")
-		return errUsage
+		return m.usagef("keys sign needs --key FILE and one INPUT")
 	}
 	var reg *trust.Registry
 	if *registry != "" {
@@ -137,8 +135,7 @@ func (m *Main) runKeysSign(args []string) error {
 	if *to != "" {
 		var err error
 		if recipients, err = resolveOrgs(reg, splitComma(*to), "--to", ""); err != nil {
-			m.errorf("%v", err)
-			return errUsage
+			return m.usagef("%v", err)
 		}
 	}
 	id, err := trust.ReadIdentityFile(*key)
@@ -149,8 +146,20 @@ func (m *Main) runKeysSign(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := m.signObjects(id, reg, objs, recipients); err != nil {
+		return err
+	}
+	return m.writeSigned(*out, objs, single, bundleID)
+}
+
+// signObjects signs objs in place with id's keys, addressed first to the
+// recipients when there are any. It refuses a version the registry reg
+// (when known) or the peers' clocks would refuse, and warns of versions
+// older than keys no registry vouches for.
+func (m *Main) signObjects(id *trust.Identity, reg *trust.Registry, objs []*stix.Object, recipients []string) error {
 	early, first := 0, (*stix.Object)(nil)
 	for i, o := range objs {
+		var err error
 		if len(recipients) > 0 {
 			if o, err = trust.Address(o, recipients...); err != nil {
 				return err
@@ -172,6 +181,13 @@ func (m *Main) runKeysSign(args []string) error {
 	if early > 0 {
 		m.warnf("%d objects (%s %q the first) have a modified time before these keys were generated (%s): peers refuse their signatures unless the registry authority made the keys valid from then (--valid-from); check with --registry FILE", early, first.Type, first.ID, id.Created().Format(time.RFC3339))
 	}
+	return nil
+}
+
+// writeSigned writes signed objects to the file out, or to stdout when it
+// is empty: one object as it came, several as a bundle with the input
+// bundle's id.
+func (m *Main) writeSigned(out string, objs []*stix.Object, single bool, bundleID string) error {
 	var data []byte
 	if single {
 		data = objs[0].Raw
@@ -180,19 +196,20 @@ func (m *Main) runKeysSign(args []string) error {
 		if bundleID != "" {
 			b.ID = bundleID
 		}
+		var err error
 		if data, err = b.MarshalJSON(); err != nil {
 			return err
 		}
 	}
 	data = append(data, '\n')
-	if *out == "" {
-		_, err = m.Stdout.Write(data)
+	if out == "" {
+		_, err := m.Stdout.Write(data)
 		return err
 	}
-	if err := atomicfile.Replace(*out, data, outputMode(objs)); err != nil {
+	if err := atomicfile.Replace(out, data, outputMode(objs)); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(objs), *out)
+	fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(objs), out)
 	return nil
 }
 
@@ -201,7 +218,7 @@ func (m *Main) runKeysSign(args []string) error {
 // registry reg if known, outside the validity it gives the keys.
 func checkKeyValidity(reg *trust.Registry, o *stix.Object) error {
 	policy := trust.DefaultPolicy()
-	if at := o.Version().Time(); at.Sub(time.Now()) > policy.MaxClockSkew {
+	if at := o.Version().Time(); time.Until(at) > policy.MaxClockSkew {
 		return fmt.Errorf("%s %q: modified %s is in the future (peers allow %s of clock skew) and would be refused; give it the time it was made", o.Type, o.ID, at.Format(time.RFC3339Nano), policy.MaxClockSkew)
 	}
 	if reg == nil {

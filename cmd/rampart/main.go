@@ -89,9 +89,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			if run := m.command(rest[0]); run != nil {
 				return run(ctx, append(slices.Clone(rest[1:]), "-h"))
 			}
-			m.errorf("unknown command %q", rest[0])
-			m.hintf(`run "rampart help" for the list of commands`)
-			return errUsage
+			return m.unknownCommand(rest[0])
 		}
 		fmt.Fprint(m.Stdout, mainUsage)
 		return nil
@@ -99,58 +97,41 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if run := m.command(cmd); run != nil {
 		return run(ctx, rest)
 	}
-	m.errorf("unknown command %q", cmd)
+	return m.unknownCommand(cmd)
+}
+
+// unknownCommand reports a command rampart does not have.
+func (m *Main) unknownCommand(name string) error {
+	m.errorf("unknown command %q", name)
 	m.hintf(`run "rampart help" for the list of commands`)
 	return errUsage
 }
 
 // command returns the runner of a subcommand, nil when there is none.
 func (m *Main) command(name string) func(context.Context, []string) error {
-	switch name {
-	case "version":
-		return func(_ context.Context, args []string) error { return m.runVersion(args) }
-	case "init":
-		return m.runInit
-	case "serve":
-		return m.runServe
-	case "org":
-		return m.runOrg
-	case "import":
-		return m.runImport
-	case "export":
-		return m.runExport
-	case "user":
-		return m.runUser
-	case "bench":
-		return m.runBench
-	case "collection":
-		return m.runCollection
-	case "attribute":
-		return m.runAttribute
-	case "attribution":
-		return m.runAttribution
-	case "keys":
-		return m.runKeys
-	case "registry":
-		return m.runRegistry
-	case "verify":
-		return m.runVerify
-	case "peer":
-		return m.runPeer
-	case "audit":
-		return m.runAudit
-	case "pattern":
-		return m.runPattern
-	case "match":
-		return m.runMatch
-	case "incident":
-		return m.runIncident
-	case "alert":
-		return m.runAlert
-	case "statement":
-		return m.runStatement
-	}
-	return nil
+	return map[string]func(context.Context, []string) error{
+		"version":     func(_ context.Context, args []string) error { return m.runVersion(args) },
+		"init":        m.runInit,
+		"serve":       m.runServe,
+		"org":         m.runOrg,
+		"import":      m.runImport,
+		"export":      m.runExport,
+		"user":        m.runUser,
+		"bench":       m.runBench,
+		"collection":  m.runCollection,
+		"attribute":   m.runAttribute,
+		"attribution": m.runAttribution,
+		"keys":        m.runKeys,
+		"registry":    m.runRegistry,
+		"verify":      m.runVerify,
+		"peer":        m.runPeer,
+		"audit":       m.runAudit,
+		"pattern":     m.runPattern,
+		"match":       m.runMatch,
+		"incident":    m.runIncident,
+		"alert":       m.runAlert,
+		"statement":   m.runStatement,
+	}[name]
 }
 
 // Close releases what the subcommand opened.

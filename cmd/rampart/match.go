@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -70,93 +71,125 @@ const defaultMatchMemoryLimit = 1536 << 20
 // maxReportedLines is how many malformed input lines are shown.
 const maxReportedLines = 10
 
+// matchFlags are the flags of "rampart match".
+type matchFlags struct {
+	store                                                             storeFlags
+	indicators, collection, input, format, mapping, identity, apiRoot string
+	window                                                            time.Duration
+	toStore                                                           bool
+}
+
+func (f *matchFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	for name, p := range map[string]*string{"indicators": &f.indicators, "collection": &f.collection, "mapping": &f.mapping, "identity": &f.identity} {
+		fs.StringVar(p, name, "", "")
+	}
+	fs.StringVar(&f.input, "input", "-", "")
+	fs.StringVar(&f.format, "format", "jsonl", "")
+	fs.DurationVar(&f.window, "window", time.Hour, "")
+	fs.BoolVar(&f.toStore, "store", false, "")
+	f.store.register(fs, getenv)
+	fs.StringVar(&f.apiRoot, "api-root", node.DefaultAPIRoot, "")
+}
+
 func (m *Main) runMatch(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "generate" {
 		return m.runMatchGenerate(args[1:])
 	}
-	fs := newFlagSet("match", matchUsage)
-	indicators := fs.String("indicators", "", "")
-	collection := fs.String("collection", "", "")
-	input := fs.String("input", "-", "")
-	format := fs.String("format", "jsonl", "")
-	mapping := fs.String("mapping", "", "")
-	identity := fs.String("identity", "", "")
-	window := fs.Duration("window", time.Hour, "")
-	store := fs.Bool("store", false, "")
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	apiRoot := fs.String("api-root", node.DefaultAPIRoot, "")
-	if err := m.parseFlags(fs, args); err != nil {
+	f, mp, err := m.parseMatchFlags(args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return m.wrongArgs("match", "flags only (or the generate command)", fs.Args())
-	}
-	if (*indicators == "") == (*collection == "") {
-		m.errorf("give either --indicators FILE or --collection REF")
-		m.hintf(`rampart match --indicators feed.json --input log.jsonl`)
-		return errUsage
-	}
-	if *identity != "" {
-		if typ, _, err := stix.ParseID(*identity); err != nil || typ != "identity" {
-			m.errorf("--identity %q is not an identity--UUID identifier", *identity)
-			return errUsage
-		}
-	}
-	var mp *match.Mapping
-	if *mapping != "" {
-		var err error
-		if mp, err = match.LoadMapping(*mapping); err != nil {
-			m.errorf("%v", err)
-			return errUsage
-		}
-	}
-
 	// A soft memory limit keeps the resident size of a node's matcher
 	// predictable (1M indicators fit in about 600 MiB of live heap); the
 	// GOMEMLIMIT environment variable overrides it.
-	if m.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMatchMemoryLimit)
-	}
-	matcher := match.New()
+	m.setMatchMemoryLimit(false)
 	t0 := time.Now()
 	var n *node.Node
 	var coll *rampart.Collection
-	if *collection != "" || *store {
-		var err error
-		if n, err = m.openNode(ctx, &sf); err != nil {
-			return err
-		}
-		ref := *collection
-		if ref == "" {
-			ref = node.DefaultCollection
-		}
-		if coll, err = n.FindCollection(ctx, *apiRoot, ref); err != nil {
+	if f.collection != "" || f.toStore {
+		if n, coll, err = m.openCollection(ctx, &f.store, f.apiRoot, f.collection); err != nil {
 			return err
 		}
 	}
-	source := *indicators
+	matcher, err := m.loadMatcher(ctx, f, n, coll)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "rampart: %d indicators compiled in %s\n", matcher.Len(), time.Since(t0).Round(time.Millisecond))
+	m.setMatchMemoryLimit(true)
+	return m.streamMatch(ctx, f, mp, matcher, n, coll)
+}
+
+// parseMatchFlags parses and checks the flags of "rampart match", and
+// loads the --mapping.
+func (m *Main) parseMatchFlags(args []string) (*matchFlags, *match.Mapping, error) {
+	fs := newFlagSet("match", matchUsage)
+	var f matchFlags
+	f.register(fs, m.Getenv)
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only (or the generate command)")); err != nil {
+		return nil, nil, err
+	}
+	if (f.indicators == "") == (f.collection == "") {
+		m.errorf("give either --indicators FILE or --collection REF")
+		m.hintf(`rampart match --indicators feed.json --input log.jsonl`)
+		return nil, nil, errUsage
+	}
+	if f.identity != "" {
+		if typ, _, err := stix.ParseID(f.identity); err != nil || typ != "identity" {
+			return nil, nil, m.usagef("--identity %q is not an identity--UUID identifier", f.identity)
+		}
+	}
+	if f.mapping == "" {
+		return &f, nil, nil
+	}
+	mp, err := match.LoadMapping(f.mapping)
+	if err != nil {
+		return nil, nil, m.usagef("%v", err)
+	}
+	return &f, mp, nil
+}
+
+// setMatchMemoryLimit sets the soft memory limit of "rampart match",
+// unless GOMEMLIMIT sets it: defaultMatchMemoryLimit, or, once the
+// indicators are loaded, half as much again as the live heap when that is
+// more, since a feed far larger than a million indicators must not make
+// the collector run without pause.
+func (m *Main) setMatchMemoryLimit(loaded bool) {
+	if m.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	var ms runtime.MemStats
+	if loaded {
+		runtime.ReadMemStats(&ms)
+	}
+	debug.SetMemoryLimit(max(defaultMatchMemoryLimit, int64(ms.HeapAlloc)*3/2))
+}
+
+// loadMatcher compiles the indicators of --collection or of the
+// --indicators file, reporting those it skips.
+func (m *Main) loadMatcher(ctx context.Context, f *matchFlags, n *node.Node, coll *rampart.Collection) (*match.Matcher, error) {
+	source, matcher := f.indicators, match.New()
 	var skipped []error
-	if *collection != "" {
+	if f.collection != "" {
 		source = "collection " + coll.ID
 		nm := node.NewMatcher(n.Objects, n.Collections, nil)
 		_, skipped = nm.Load(ctx, coll.ID)
 		matcher = nm.M
 	} else {
-		f, err := os.Open(*indicators)
+		in, err := os.Open(f.indicators)
 		if err != nil {
 			m.errorf("%v", err)
-			return errReported
+			return nil, errReported
 		}
-		err = match.LoadIndicators(matcher, bufio.NewReaderSize(f, 1<<20))
-		f.Close()
+		err = match.LoadIndicators(matcher, in)
+		in.Close()
 		var ae *match.AddError
 		switch {
 		case errors.As(err, &ae):
 			skipped = ae.Errors
 		case err != nil:
-			m.errorf("%s: %v", *indicators, err)
-			return errReported
+			m.errorf("%s: %v", f.indicators, err)
+			return nil, errReported
 		}
 	}
 	for i, e := range skipped {
@@ -166,38 +199,55 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 		}
 		m.errorf("%s: skipped %v", source, e)
 	}
-	fmt.Fprintf(m.Stderr, "rampart: %d indicators compiled in %s\n", matcher.Len(), time.Since(t0).Round(time.Millisecond))
-	if m.Getenv("GOMEMLIMIT") == "" {
-		// A feed far larger than a million indicators must not make the
-		// collector run without pause: leave room above the live heap.
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		debug.SetMemoryLimit(max(defaultMatchMemoryLimit, int64(ms.HeapAlloc)*3/2))
-	}
+	return matcher, nil
+}
 
-	in, err := m.openInput(*input)
+// streamMatch matches the --input against matcher and writes the
+// sightings: as JSON lines on stdout, or, with --store, into the node's
+// collection coll.
+func (m *Main) streamMatch(ctx context.Context, f *matchFlags, mp *match.Mapping, matcher *match.Matcher, n *node.Node, coll *rampart.Collection) error {
+	in, err := m.openInput(f.input)
 	if err != nil {
 		m.errorf("%v", err)
 		return errReported
 	}
 	defer in.Close()
-	rd, err := match.NewReader(*format, in, mp)
+	rd, err := match.NewReader(f.format, in, mp)
 	if err != nil {
-		m.errorf("--format: %v", err)
-		return errUsage
+		return m.usagef("--format: %v", err)
 	}
 	out := bufio.NewWriterSize(m.Stdout, 1<<16)
 	defer out.Flush()
-	agg := &match.Aggregator{Window: *window, WhereSightedRef: *identity, Sink: &jsonLinesSink{w: out, seen: map[string]bool{}}}
+	agg := &match.Aggregator{Window: f.window, WhereSightedRef: f.identity, Sink: match.NewLineSink(out)}
 	var stored *node.Sightings
-	if *store {
+	if f.toStore {
 		// Marked and addressed as the indicators they are of, signed with
 		// the node's keys and stored through its object service, as a
 		// serving node's own sightings are.
 		stored = n.NewSightings(ctx, coll.ID)
-		agg = stored.Aggregator(*identity, *window)
+		agg = stored.Aggregator(f.identity, f.window)
 	}
-	st := &match.Stream{Matcher: matcher, Reader: rd, Aggregator: agg, MaxReported: maxReportedLines}
+	stats, err := m.runStream(ctx, &match.Stream{Matcher: matcher, Reader: rd, Aggregator: agg, MaxReported: maxReportedLines})
+	for _, le := range stats.Errors {
+		m.errorf("%s: malformed %v", inputName(f.input), le)
+	}
+	if n := stats.Malformed - int64(len(stats.Errors)); n > 0 {
+		m.errorf("%s: … and %d more malformed lines", inputName(f.input), n)
+	}
+	fmt.Fprintf(m.Stderr, "rampart: %d records read, %d malformed, %d matched, %d sightings, %.0f records/s\n",
+		stats.Records, stats.Malformed, stats.Matched, stats.Sightings, stats.RecordsPerSecond())
+	if stored != nil {
+		fmt.Fprintf(m.Stderr, "rampart: stored %s in collection %s\n", plural(len(stored.IDs), "sighting"), coll.ID)
+	}
+	if err != nil {
+		m.errorf("%s: %v", inputName(f.input), err)
+		return errReported
+	}
+	return out.Flush()
+}
+
+// runStream runs st with a progress line on a terminal.
+func (m *Main) runStream(ctx context.Context, st *match.Stream) (match.Stats, error) {
 	line := progress.NewLine(m.Stderr)
 	if line.Enabled() {
 		line.Interval = time.Second / 2
@@ -207,22 +257,7 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	}
 	stats, err := st.Run(ctx)
 	line.Clear()
-	for _, le := range stats.Errors {
-		m.errorf("%s: malformed %v", inputName(*input), le)
-	}
-	if n := stats.Malformed - int64(len(stats.Errors)); n > 0 {
-		m.errorf("%s: … and %d more malformed lines", inputName(*input), n)
-	}
-	fmt.Fprintf(m.Stderr, "rampart: %d records read, %d malformed, %d matched, %d sightings, %.0f records/s\n",
-		stats.Records, stats.Malformed, stats.Matched, stats.Sightings, stats.RecordsPerSecond())
-	if stored != nil {
-		fmt.Fprintf(m.Stderr, "rampart: stored %s in collection %s\n", plural(len(stored.IDs), "sighting"), coll.ID)
-	}
-	if err != nil {
-		m.errorf("%s: %v", inputName(*input), err)
-		return errReported
-	}
-	return out.Flush()
+	return stats, err
 }
 
 func inputName(s string) string {
@@ -230,37 +265,6 @@ func inputName(s string) string {
 		return "stdin"
 	}
 	return s
-}
-
-// jsonLinesSink writes sightings and the objects they refer to as JSON
-// lines, each related object once.
-type jsonLinesSink struct {
-	w    io.Writer
-	seen map[string]bool
-}
-
-func (s *jsonLinesSink) Sighting(_ context.Context, sighting *stix.Object, related []*stix.Object) error {
-	for _, o := range related {
-		if s.seen[o.ID] {
-			continue
-		}
-		if len(s.seen) > 1<<20 {
-			clear(s.seen)
-		}
-		s.seen[o.ID] = true
-		if err := s.line(o); err != nil {
-			return err
-		}
-	}
-	return s.line(sighting)
-}
-
-func (s *jsonLinesSink) line(o *stix.Object) error {
-	if _, err := s.w.Write(o.Raw); err != nil {
-		return err
-	}
-	_, err := s.w.Write([]byte{'\n'})
-	return err
 }
 
 func (m *Main) runMatchGenerate(args []string) error {
@@ -277,12 +281,10 @@ func (m *Main) runMatchGenerate(args []string) error {
 		return m.wrongArgs("match generate", "flags only", fs.Args())
 	}
 	if *dir == "" {
-		m.errorf("match generate needs --dir DIR")
-		return errUsage
+		return m.usagef("match generate needs --dir DIR")
 	}
 	if *n < 1 || *records < 0 || *hits < 0 || *hits > *records {
-		m.errorf("need --indicators >= 1 and 0 <= --hits <= --records")
-		return errUsage
+		return m.usagef("need --indicators >= 1 and 0 <= --hits <= --records")
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/node"
@@ -44,87 +44,88 @@ Examples:
     rampart org show
 `
 
+// orgFlags are the flags of the org commands, one set for all of them.
+type orgFlags struct {
+	store                                         storeFlags
+	name, country, id, sectors, profile, relation string
+}
+
+func (f *orgFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	for name, p := range map[string]*string{"name": &f.name, "country": &f.country, "id": &f.id, "sectors": &f.sectors, "relation": &f.relation} {
+		fs.StringVar(p, name, "", "")
+	}
+	fs.StringVar(&f.profile, "profile", string(trust.EUPQBase), "")
+}
+
+// orgCommands are the org commands and the arguments each takes.
+var orgCommands = subcommands{cmd: "org", usage: orgUsage, names: "init, show, add or remove", args: map[string]arity{
+	"init": exactly(0, "no arguments"), "show": exactly(0, "no arguments"),
+	"add": exactly(1, "one IDENTITY"), "remove": exactly(1, "one IDENTITY"),
+}}
+
 func (m *Main) runOrg(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, orgUsage)
+	var f orgFlags
+	sub, pos, _, err := m.parseSubcommand(orgCommands, args, &f)
 	if err != nil {
 		return err
 	}
-	want := map[string]int{"init": 0, "show": 0, "add": 1, "remove": 1}
-	nargs, ok := want[sub]
-	if !ok {
-		return m.unknownSubcommand("org", sub, "init, show, add or remove")
+	if (sub == "init" || sub == "add") && f.name == "" {
+		return m.usagef("org %s needs --name NAME", sub)
 	}
-	fs := newFlagSet("org "+sub, orgUsage)
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	name := fs.String("name", "", "")
-	country := fs.String("country", "", "")
-	id := fs.String("id", "", "")
-	sectors := fs.String("sectors", "", "")
-	profile := fs.String("profile", string(trust.EUPQBase), "")
-	relation := fs.String("relation", "", "")
-	pos, err := m.parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != nargs {
-		return m.wrongArgs("org "+sub, []string{"no arguments", "one IDENTITY"}[nargs], pos)
-	}
-	if (sub == "init" || sub == "add") && *name == "" {
-		m.errorf("org %s needs --name NAME", sub)
-		return errUsage
-	}
-	cc := strings.ToUpper(*country)
 	switch sub {
 	case "init":
-		p, err := trust.ParseProfile(*profile)
-		if err != nil {
-			m.errorf("--profile: %v", err)
-			return errUsage
-		}
-		cfg := sf.config()
-		cfg.Create = true
-		cfg.AdminPassword = m.Getenv("RAMPART_ADMIN_PASSWORD")
-		n, err := m.open(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		o, keyPath, err := n.InitOrganization(ctx, node.OrgInit{ID: *id, Name: *name, Country: cc, Sectors: splitComma(*sectors), Profile: p})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(m.Stdout, o.ID)
-		fmt.Fprintf(m.Stderr, "rampart: %s is this node's organisation; its keys are in %s (private, mode 0600) and %s.pub\n", o.Name, keyPath, keyPath)
-		m.hintf("send %s.pub to the registry authority (rampart registry add --org %s --keys %s.pub …); then start the node with --registry FILE", keyPath, o.ID, keyPath)
-		return nil
+		return m.orgInit(ctx, &f)
 	case "add":
-		r := rampart.Relation(*relation)
-		if r != rampart.RelationConstituent && r != rampart.RelationPartner {
-			m.errorf("org add needs --relation constituent or --relation partner (got %q)", *relation)
-			return errUsage
-		}
-		n, err := m.openNode(ctx, &sf)
-		if err != nil {
-			return err
-		}
-		o := &rampart.Organization{ID: pos[0], Name: *name, Relation: r, Country: cc}
-		if err := n.Organizations.CreateOrganization(ctx, o); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stderr, "rampart: %s (%s) recorded as a %s of this node\n", o.Name, o.ID, o.Relation)
-		return nil
-	case "remove":
-		n, err := m.openNode(ctx, &sf)
-		if err != nil {
-			return err
-		}
-		return n.Organizations.DeleteOrganization(ctx, pos[0])
+		return m.orgAdd(ctx, pos[0], &f)
 	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
 		return err
 	}
+	if sub == "remove" {
+		return n.Organizations.DeleteOrganization(ctx, pos[0])
+	}
 	return m.orgShow(ctx, n)
+}
+
+// orgInit makes the node's organisation, and the node when there is none.
+func (m *Main) orgInit(ctx context.Context, f *orgFlags) error {
+	p, err := trust.ParseProfile(f.profile)
+	if err != nil {
+		return m.usagef("--profile: %v", err)
+	}
+	n, err := m.createNode(ctx, &f.store)
+	if err != nil {
+		return err
+	}
+	in := node.OrgInit{ID: f.id, Name: f.name, Country: strings.ToUpper(f.country), Sectors: splitComma(f.sectors), Profile: p}
+	o, keyPath, err := n.InitOrganization(ctx, in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, o.ID)
+	fmt.Fprintf(m.Stderr, "rampart: %s is this node's organisation; its keys are in %s (private, mode 0600) and %s.pub\n", o.Name, keyPath, keyPath)
+	m.hintf("send %s.pub to the registry authority (rampart registry add --org %s --keys %s.pub …); then start the node with --registry FILE", keyPath, o.ID, keyPath)
+	return nil
+}
+
+// orgAdd records an organisation whose accounts use the node.
+func (m *Main) orgAdd(ctx context.Context, id string, f *orgFlags) error {
+	r := rampart.Relation(f.relation)
+	if r != rampart.RelationConstituent && r != rampart.RelationPartner {
+		return m.usagef("org add needs --relation constituent or --relation partner (got %q)", f.relation)
+	}
+	n, err := m.openNode(ctx, &f.store)
+	if err != nil {
+		return err
+	}
+	o := &rampart.Organization{ID: id, Name: f.name, Relation: r, Country: strings.ToUpper(f.country)}
+	if err := n.Organizations.CreateOrganization(ctx, o); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "rampart: %s (%s) recorded as a %s of this node\n", o.Name, o.ID, o.Relation)
+	return nil
 }
 
 func (m *Main) orgShow(ctx context.Context, n *node.Node) error {
@@ -139,15 +140,13 @@ func (m *Main) orgShow(ctx context.Context, n *node.Node) error {
 	if n.Identity != nil {
 		fmt.Fprintf(m.Stdout, "keys:      %s (%s)\n", n.Identity.Organization(), n.Identity.Profile())
 	}
-	if n.Verifier != nil {
-		reg := n.Verifier.Registry()
+	if reg := n.Registry(); reg != nil {
 		fmt.Fprintf(m.Stdout, "registry:  version %d, authority %s\n", reg.Version(), reg.AuthorityFingerprint())
 		if n.Identity != nil && reg.Organization(n.Identity.Organization()) == nil {
 			fmt.Fprintf(m.Stdout, "           this node's organisation is not a member yet\n")
 		}
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRELATION\tCOUNTRY\tNAME")
+	tw := m.table("ID\tRELATION\tCOUNTRY\tNAME")
 	for _, o := range orgs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ID, o.Relation, dash(o.Country), o.Name)
 	}

@@ -87,18 +87,15 @@ func (m *Main) patternMatch(src, file string) error {
 	}
 	data, err := m.readInput(file, maxObservedBytes)
 	if err != nil {
-		m.errorf("%v", err)
-		return errUsage
+		return m.usagef("%v", err)
 	}
 	obs, err := pattern.ParseObservations(data)
 	if err != nil {
-		m.errorf("%s: %v", file, err)
-		return errUsage
+		return m.usagef("%s: %v", file, err)
 	}
 	ok, err := p.Match(obs)
 	if err != nil {
-		m.errorf("%s: %v", file, err)
-		return errUsage
+		return m.usagef("%s: %v", file, err)
 	}
 	if !ok {
 		fmt.Fprintln(m.Stdout, "no match")

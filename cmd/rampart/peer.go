@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json/jsontext"
-	json "encoding/json/v2"
+	"flag"
 	"fmt"
-	"net/url"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart/node"
@@ -46,77 +43,71 @@ Examples:
     rampart peer status identity--44444444-4444-4444-8444-444444444444
 `
 
+// peerFlags are the flags of the peer commands, one set for all of them.
+type peerFlags struct {
+	store                             storeFlags
+	org, registry, url, name, apiRoot string
+	asJSON                            bool
+}
+
+func (f *peerFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	fs.StringVar(&f.org, "org", "", "the peer's STIX identity `id`")
+	fs.StringVar(&f.registry, "registry", "", "trust registry `file` to check the peer against")
+	fs.StringVar(&f.url, "url", "", "https `URL` of the peer's node link")
+	fs.StringVar(&f.name, "name", "", "the peer's `name`")
+	fs.StringVar(&f.apiRoot, "api-root", node.DefaultAPIRoot, "the peer's API root `name` to pull from")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+}
+
+// peerCommands are the peer commands and the arguments each takes.
+var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, remove or status", args: map[string]arity{
+	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"),
+	"remove": exactly(1, "one IDENTITY"), "status": {0, 1, "at most one IDENTITY"},
+}}
+
 func (m *Main) runPeer(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, peerUsage)
+	var f peerFlags
+	sub, pos, _, err := m.parseSubcommand(peerCommands, args, &f)
 	if err != nil {
 		return err
-	}
-	fs := newFlagSet("peer "+sub, peerUsage)
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	org := fs.String("org", "", "the peer's STIX identity `id`")
-	registry := fs.String("registry", "", "trust registry `file` to check the peer against")
-	rawURL := fs.String("url", "", "https `URL` of the peer's node link")
-	name := fs.String("name", "", "the peer's `name`")
-	apiRoot := fs.String("api-root", node.DefaultAPIRoot, "the peer's API root `name` to pull from")
-	asJSON := fs.Bool("json", false, "print JSON")
-	var lo, hi int
-	var want string
-	switch sub {
-	case "add", "list":
-		want = "no arguments"
-	case "remove":
-		lo, hi, want = 1, 1, "one IDENTITY"
-	case "status":
-		lo, hi, want = 0, 1, "at most one IDENTITY"
-	default:
-		return m.unknownSubcommand("peer", sub, "add, list, remove or status")
-	}
-	pos, err := m.parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) < lo || len(pos) > hi {
-		return m.wrongArgs("peer "+sub, want, pos)
 	}
 	var p *rampart.Peer
 	if sub == "add" {
-		if p, err = m.peerToAdd(*org, *registry, *rawURL, *name, *apiRoot); err != nil {
+		if p, err = m.peerToAdd(f.org, f.registry, f.url, f.name, f.apiRoot); err != nil {
 			return err
 		}
 	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
 		return err
 	}
-	switch sub {
-	case "add":
+	switch {
+	case sub == "add":
 		if err := n.Peers.CreatePeer(ctx, p); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "added peer %s (%s) at %s, API root %q\n", p.Name, p.ID, p.URL, p.APIRoot)
-	case "list":
-		return m.listPeers(ctx, n, *asJSON)
-	case "remove":
+		return nil
+	case sub == "list":
+		return m.listPeers(ctx, n, f.asJSON)
+	case sub == "remove":
 		if err := n.Peers.DeletePeer(ctx, pos[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "removed peer %s\n", pos[0])
-	case "status":
-		if len(pos) == 1 {
-			return m.peerStatus(ctx, n, pos[0], *asJSON)
-		}
-		return m.peerStatuses(ctx, n, *asJSON)
+		return nil
+	case len(pos) == 1:
+		return m.peerStatus(ctx, n, pos[0], f.asJSON)
 	}
-	return nil
+	return m.peerStatuses(ctx, n, f.asJSON)
 }
 
 // peerToAdd builds the peer "peer add" stores, checking it against the
 // registry when one is given.
 func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.Peer, error) {
 	if org == "" {
-		m.errorf("peer add needs --org IDENTITY, the peer organisation's STIX identity id")
-		return nil, errUsage
+		return nil, m.usagef("peer add needs --org IDENTITY, the peer organisation's STIX identity id")
 	}
 	p := &rampart.Peer{ID: org, Name: name, URL: rawURL, APIRoot: apiRoot}
 	if registry != "" {
@@ -131,12 +122,8 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 		if p.Name == "" {
 			p.Name = o.Name
 		}
-		if p.URL == "" && len(o.Nodes) > 0 {
-			// The node link is the node's scheme and host; a path in the
-			// registry's URL is for people.
-			if u, err := url.Parse(o.Nodes[0]); err == nil {
-				p.URL = u.Scheme + "://" + u.Host
-			}
+		if p.URL == "" {
+			p.URL = node.PeerLink(o)
 		}
 	}
 	if p.URL == "" {
@@ -178,117 +165,21 @@ func (m *Main) listPeers(ctx context.Context, n *node.Node, asJSON bool) error {
 		m.hintf(`this node has no peers; add one with "rampart peer add"`)
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tORGANIZATION\tURL\tAPI ROOT")
+	tw := m.table("NAME\tORGANIZATION\tURL\tAPI ROOT")
 	for _, p := range peers {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.ID, p.URL, p.APIRoot)
 	}
 	return tw.Flush()
 }
 
-func (m *Main) printJSON(v any) error {
-	b, err := json.Marshal(v, json.Deterministic(true), jsontext.WithIndent("  "))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "%s\n", b)
-	return nil
-}
-
-// peerStatusJSON is a peer's status as "peer status --json" prints it.
-type peerStatusJSON struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	URL         string          `json:"url"`
-	LastSync    *time.Time      `json:"last_sync,omitempty"`
-	LagSeconds  float64         `json:"lag_seconds"`
-	ObjectsIn   int64           `json:"objects_in"`
-	ObjectsOut  int64           `json:"objects_out"`
-	Rejections  int64           `json:"rejections"`
-	LastError   string          `json:"last_error,omitempty"`
-	LastErrorAt *time.Time      `json:"last_error_at,omitempty"`
-	Cursors     []cursorJSON    `json:"cursors,omitempty"`
-	Recent      []rejectionJSON `json:"recent_rejections,omitempty"`
-}
-
-type cursorJSON struct {
-	Collection string    `json:"collection"`
-	AddedAfter time.Time `json:"added_after"`
-	LagSeconds float64   `json:"lag_seconds"`
-	UpdatedAt  time.Time `json:"updated_at"`
-}
-
-type rejectionJSON struct {
-	At       time.Time `json:"at"`
-	ObjectID string    `json:"object_id"`
-	Version  string    `json:"version,omitempty"`
-	Reason   string    `json:"reason"`
-	Message  string    `json:"message"`
-}
-
-func statusJSON(p *rampart.Peer, st *rampart.PeerStatus, detail bool) peerStatusJSON {
-	opt := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		return &t
-	}
-	out := peerStatusJSON{
-		ID: p.ID, Name: p.Name, URL: p.URL, LastSync: opt(st.LastSync), LagSeconds: st.Lag().Seconds(),
-		ObjectsIn: st.ObjectsIn, ObjectsOut: st.ObjectsOut, Rejections: st.Rejections,
-		LastError: st.LastError, LastErrorAt: opt(st.LastErrorAt),
-	}
-	if detail {
-		for _, c := range st.Cursors {
-			out.Cursors = append(out.Cursors, cursorJSON{c.CollectionID, c.AddedAfter, c.Lag.Seconds(), c.UpdatedAt})
-		}
-		for _, r := range st.RecentRejections {
-			out.Recent = append(out.Recent, rejectionJSON{r.At, r.ObjectID, r.Version, r.Reason, r.Message})
-		}
-	}
-	return out
-}
-
-// deliveryJSON is the state of the deliveries to one recipient, as "peer
-// status --json" prints it.
-type deliveryJSON struct {
-	Recipient     string     `json:"recipient"`
-	Name          string     `json:"name,omitempty"`
-	Sealed        int64      `json:"sealed"`
-	Failed        int64      `json:"failed"`
-	LastFailure   string     `json:"last_failure,omitempty"`
-	LastFailureAt *time.Time `json:"last_failure_at,omitempty"`
-}
-
 func (m *Main) peerStatuses(ctx context.Context, n *node.Node, asJSON bool) error {
-	peers, err := n.Peers.FindPeers(ctx)
+	rows, err := n.PeerReports(ctx)
 	if err != nil {
 		return err
 	}
-	rows := []peerStatusJSON{}
-	for _, p := range peers {
-		st, err := n.Peers.FindPeerStatus(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, statusJSON(p, st, false))
-	}
-	sums, err := n.Deliveries.FindDeliverySummaries(ctx)
+	deliveries, err := n.DeliveryReports(ctx)
 	if err != nil {
 		return err
-	}
-	deliveries := []deliveryJSON{}
-	for _, d := range sums {
-		j := deliveryJSON{Recipient: d.Recipient, Sealed: d.Sealed, Failed: d.Failed, LastFailure: d.LastFailure}
-		if n.Verifier != nil {
-			if o := n.Verifier.Registry().Organization(d.Recipient); o != nil {
-				j.Name = o.Name
-			}
-		}
-		if !d.LastFailureAt.IsZero() {
-			j.LastFailureAt = &d.LastFailureAt
-		}
-		deliveries = append(deliveries, j)
 	}
 	if asJSON {
 		return m.printJSON(map[string]any{"peers": rows, "deliveries": deliveries})
@@ -297,11 +188,11 @@ func (m *Main) peerStatuses(ctx context.Context, n *node.Node, asJSON bool) erro
 		m.hintf(`this node has no peers; add one with "rampart peer add"`)
 	}
 	now := time.Now()
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	tw := m.table("")
 	if len(rows) > 0 {
 		fmt.Fprintln(tw, "NAME\tLAST SYNC\tLAG\tIN\tOUT\tREFUSED\tLAST ERROR")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.Name, ago(r.LastSync, now), lagText(r.LagSeconds), r.ObjectsIn, r.ObjectsOut, r.Rejections, errorText(r))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.Name, ago(r.LastSync, now), lagText(r.LagSeconds), r.ObjectsIn, r.ObjectsOut, r.Rejections, errorText(r.LastError))
 		}
 	}
 	if len(deliveries) > 0 {
@@ -325,22 +216,17 @@ func (m *Main) peerStatuses(ctx context.Context, n *node.Node, asJSON bool) erro
 }
 
 func (m *Main) peerStatus(ctx context.Context, n *node.Node, id string, asJSON bool) error {
-	p, err := n.Peers.FindPeerByID(ctx, id)
+	r, err := n.PeerReport(ctx, id)
 	if err != nil {
 		return err
 	}
-	st, err := n.Peers.FindPeerStatus(ctx, id)
-	if err != nil {
-		return err
-	}
-	r := statusJSON(p, st, true)
 	if asJSON {
 		return m.printJSON(r)
 	}
 	now := time.Now()
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	tw := m.table("")
 	fmt.Fprintf(tw, "peer\t%s (%s)\n", r.Name, r.ID)
-	fmt.Fprintf(tw, "url\t%s, API root %q\n", r.URL, p.APIRoot)
+	fmt.Fprintf(tw, "url\t%s, API root %q\n", r.URL, r.APIRoot)
 	fmt.Fprintf(tw, "last sync\t%s\n", ago(r.LastSync, now))
 	fmt.Fprintf(tw, "lag\t%s\n", lagText(r.LagSeconds))
 	fmt.Fprintf(tw, "objects in\t%d\n", r.ObjectsIn)
@@ -376,13 +262,11 @@ func lagText(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
 }
 
-func errorText(r peerStatusJSON) string {
-	if r.LastError == "" {
-		return "-"
-	}
+// errorText shortens an error for a table.
+func errorText(e string) string {
 	const max = 60
-	if len(r.LastError) > max {
-		return r.LastError[:max] + "…"
+	if len(e) > max {
+		return e[:max] + "…"
 	}
-	return r.LastError
+	return dash(e)
 }

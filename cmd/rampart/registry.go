@@ -5,10 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart/internal/atomicfile"
@@ -124,20 +122,17 @@ func (m *Main) runRegistryInit(args []string) error {
 		return err
 	}
 	if len(auth) == 0 || *threshold < 1 {
-		m.errorf("registry init needs --threshold K and at least one --authority NAME=FILE.pub")
-		return errUsage
+		return m.usagef("registry init needs --threshold K and at least one --authority NAME=FILE.pub")
 	}
 	exp, err := parseDays(*expires)
 	if err != nil {
-		m.errorf("--expires: %v", err)
-		return errUsage
+		return m.usagef("--expires: %v", err)
 	}
 	var members []*trust.AuthorityMember
 	for _, a := range auth {
 		name, file, ok := strings.Cut(a, "=")
 		if !ok || name == "" || file == "" {
-			m.errorf("--authority %q is not NAME=FILE.pub", a)
-			return errUsage
+			return m.usagef("--authority %q is not NAME=FILE.pub", a)
 		}
 		ks, err := readKeySetFile(file)
 		if err != nil {
@@ -164,94 +159,49 @@ func (m *Main) runRegistryInit(args []string) error {
 	return nil
 }
 
+// registryAddFlags are the flags of "registry add".
+type registryAddFlags struct {
+	org, name, country, role, keys, validFor, validFrom string
+	nodes                                               repeatedFlag
+}
+
 func (m *Main) runRegistryAdd(args []string) error {
 	fs := newFlagSet("registry add", registryUsage)
-	org := fs.String("org", "", "")
-	name := fs.String("name", "", "")
-	country := fs.String("country", "", "")
-	role := fs.String("role", "", "")
-	keys := fs.String("keys", "", "")
-	validFor := fs.String("valid-for", "730d", "")
-	validFrom := fs.String("valid-from", "", "")
-	var nodes repeatedFlag
-	fs.Var(&nodes, "node", "")
+	var f registryAddFlags
+	for name, p := range map[string]*string{"org": &f.org, "name": &f.name, "country": &f.country, "role": &f.role, "keys": &f.keys, "valid-from": &f.validFrom} {
+		fs.StringVar(p, name, "", "")
+	}
+	fs.StringVar(&f.validFor, "valid-for", "730d", "")
+	fs.Var(&f.nodes, "node", "")
 	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
-	if *org == "" {
-		m.errorf("registry add needs --org IDENTITY")
-		return errUsage
+	if f.org == "" {
+		return m.usagef("registry add needs --org IDENTITY")
 	}
-	valid, err := parseDays(*validFor)
+	valid, err := parseDays(f.validFor)
 	if err != nil {
-		m.errorf("--valid-for: %v", err)
-		return errUsage
+		return m.usagef("--valid-for: %v", err)
 	}
 	from := time.Now().UTC().Truncate(time.Second)
-	if *validFrom != "" {
-		if from, err = time.Parse(time.RFC3339, *validFrom); err != nil {
-			m.errorf("--valid-from %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *validFrom)
-			return errUsage
+	if f.validFrom != "" {
+		if from, err = time.Parse(time.RFC3339, f.validFrom); err != nil {
+			return m.usagef("--valid-from %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", f.validFrom)
 		}
 	}
-	doc, err := loadRegistryFile(path)
-	if err != nil {
-		return err
-	}
-	o := doc.Organization(*org)
-	if o == nil {
-		if *name == "" || *country == "" || *role == "" || *keys == "" {
-			m.errorf("a new organisation needs --name, --country, --role and --keys")
-			return errUsage
-		}
-		o = &trust.Organization{ID: *org}
-	} else {
-		c := *o
-		c.Keys, c.Nodes = slices.Clone(o.Keys), slices.Clone(o.Nodes)
-		o = &c
-	}
-	if *name != "" {
-		o.Name = *name
-	}
-	if *country != "" {
-		o.Country = *country
-	}
-	if *role != "" {
-		o.Role = trust.Role(*role)
-	}
-	for _, n := range nodes {
-		if !slices.Contains(o.Nodes, n) {
-			o.Nodes = append(o.Nodes, n)
-		}
-	}
+	var o *trust.Organization
 	added := 0
-	if *keys != "" {
-		ks, err := readKeySetFile(*keys)
-		if err != nil {
+	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) (err error) {
+		if o, err = m.registryOrganization(doc, &f); err != nil {
 			return err
 		}
-		if ks.Organization != "" && ks.Organization != *org {
-			return fmt.Errorf("%s holds keys of %q, not of %q", *keys, ks.Organization, *org)
+		if added, from, err = addRegistryKeys(o, &f, from, valid); err != nil {
+			return err
 		}
-		if *validFrom == "" && !ks.Created.IsZero() && ks.Created.Before(from) {
-			from = ks.Created
-		}
-		var until time.Time
-		if valid > 0 {
-			until = from.Add(valid)
-		}
-		for _, k := range ks.WithValidity(from, until) {
-			if !slices.ContainsFunc(o.Keys, func(x *trust.PublicKey) bool { return x.ID() == k.ID() }) {
-				o.Keys = append(o.Keys, k)
-				added++
-			}
-		}
-	}
-	if err := doc.SetOrganization(o, time.Now()); err != nil {
-		return err
-	}
-	if err := m.saveRegistryFile(path, doc); err != nil {
+		return doc.SetOrganization(o, time.Now())
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new", o.Name, o.ID, doc.Version, len(o.Keys), added)
@@ -260,6 +210,57 @@ func (m *Main) runRegistryAdd(args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "); the version is unsigned\n")
 	return nil
+}
+
+// registryOrganization returns the organisation "registry add" writes: a
+// copy of the one the registry lists, or a new one, with the name,
+// country, role and nodes the flags give.
+func (m *Main) registryOrganization(doc *trust.RegistryDocument, f *registryAddFlags) (*trust.Organization, error) {
+	o := doc.Organization(f.org)
+	if o == nil {
+		if f.name == "" || f.country == "" || f.role == "" || f.keys == "" {
+			return nil, m.usagef("a new organisation needs --name, --country, --role and --keys")
+		}
+		o = &trust.Organization{ID: f.org}
+	} else {
+		o = o.Clone()
+	}
+	if f.name != "" {
+		o.Name = f.name
+	}
+	if f.country != "" {
+		o.Country = f.country
+	}
+	if f.role != "" {
+		o.Role = trust.Role(f.role)
+	}
+	o.AddNodes(f.nodes...)
+	return o, nil
+}
+
+// addRegistryKeys adds to o the keys of the --keys file, valid from from
+// (or from when they were generated, when earlier and --valid-from is not
+// given) for valid (0: with no end). It returns how many keys were new
+// and the time they are valid from.
+func addRegistryKeys(o *trust.Organization, f *registryAddFlags, from time.Time, valid time.Duration) (int, time.Time, error) {
+	if f.keys == "" {
+		return 0, from, nil
+	}
+	ks, err := readKeySetFile(f.keys)
+	if err != nil {
+		return 0, from, err
+	}
+	if ks.Organization != "" && ks.Organization != f.org {
+		return 0, from, fmt.Errorf("%s holds keys of %q, not of %q", f.keys, ks.Organization, f.org)
+	}
+	if f.validFrom == "" && !ks.Created.IsZero() && ks.Created.Before(from) {
+		from = ks.Created
+	}
+	var until time.Time
+	if valid > 0 {
+		until = from.Add(valid)
+	}
+	return o.AddKeys(ks.WithValidity(from, until)...), from, nil
 }
 
 func (m *Main) runRegistryRevoke(args []string) error {
@@ -273,8 +274,7 @@ func (m *Main) runRegistryRevoke(args []string) error {
 		return err
 	}
 	if (*kid == "") == (*keys == "") {
-		m.errorf("registry revoke needs --kid KID or --keys FILE.pub")
-		return errUsage
+		return m.usagef("registry revoke needs --kid KID or --keys FILE.pub")
 	}
 	kids := []string{*kid}
 	if *keys != "" {
@@ -290,20 +290,18 @@ func (m *Main) runRegistryRevoke(args []string) error {
 	var t time.Time
 	if *since != "" {
 		if t, err = time.Parse(time.RFC3339, *since); err != nil {
-			m.errorf("--since %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *since)
-			return errUsage
+			return m.usagef("--since %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *since)
 		}
 	}
-	doc, err := loadRegistryFile(path)
+	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) error {
+		for _, k := range kids {
+			if err := doc.Revoke(k, t, *reason, time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	for _, k := range kids {
-		if err := doc.Revoke(k, t, *reason, time.Now()); err != nil {
-			return err
-		}
-	}
-	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	for _, k := range kids {
@@ -321,21 +319,14 @@ func (m *Main) runRegistrySign(args []string) error {
 		return err
 	}
 	if *key == "" {
-		m.errorf("registry sign needs --key FILE (an authority member's private keys)")
-		return errUsage
+		return m.usagef("registry sign needs --key FILE (an authority member's private keys)")
 	}
 	id, err := trust.ReadIdentityFile(*key)
 	if err != nil {
 		return err
 	}
-	doc, err := loadRegistryFile(path)
+	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) error { return doc.Sign(id) })
 	if err != nil {
-		return err
-	}
-	if err := doc.Sign(id); err != nil {
-		return err
-	}
-	if err := m.saveRegistryFile(path, doc); err != nil {
 		return err
 	}
 	raw, _ := doc.Marshal()
@@ -356,8 +347,7 @@ func (m *Main) runRegistryVerify(args []string) error {
 		return err
 	}
 	if *trusted != "" && *fingerprint != "" {
-		m.errorf("give --trusted or --fingerprint, not both")
-		return errUsage
+		return m.usagef("give --trusted or --fingerprint, not both")
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -424,7 +414,7 @@ func (m *Main) runRegistryShow(args []string) error {
 	} else {
 		status += " (" + strings.Join(reg.Signers(), ", ") + ")"
 	}
-	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	w := m.table("")
 	fmt.Fprintf(w, "version\t%d\n", doc.Version)
 	fmt.Fprintf(w, "issued\t%s\n", doc.Issued.Format(time.RFC3339))
 	if !doc.Expires.IsZero() {
@@ -475,27 +465,25 @@ func validityText(k *trust.PublicKey) string {
 }
 
 func readKeySetFile(path string) (*trust.KeySet, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	ks, err := trust.ParseKeySet(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return ks, nil
+	return parseFile(path, "", trust.ParseKeySet)
 }
 
+// loadRegistryFile reads a registry to edit, whether signed or not.
 func loadRegistryFile(path string) (*trust.RegistryDocument, error) {
-	data, err := os.ReadFile(path)
+	return parseFile(path, "", trust.ParseRegistryDocument)
+}
+
+// editRegistry reads the registry file path, lets edit change it, and
+// writes it back; it returns the registry as written.
+func (m *Main) editRegistry(path string, edit func(*trust.RegistryDocument) error) (*trust.RegistryDocument, error) {
+	doc, err := loadRegistryFile(path)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := trust.ParseRegistryDocument(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+	if err := edit(doc); err != nil {
+		return nil, err
 	}
-	return doc, nil
+	return doc, m.saveRegistryFile(path, doc)
 }
 
 func (m *Main) saveRegistryFile(path string, doc *trust.RegistryDocument) error {
@@ -526,4 +514,48 @@ func parseDays(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration (90d, 2y, 36h)", s)
 	}
 	return d, nil
+}
+
+// readRegistryFile reads a registry signed by a quorum of its authority.
+func readRegistryFile(path string) (*trust.Registry, error) {
+	return parseFile(path, "registry ", trust.ParseRegistry)
+}
+
+// parseFile reads the file path and parses it; a parse error names the
+// file, after prefix.
+func parseFile[T any](path, prefix string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return zero, err
+	}
+	v, err := parse(data)
+	if err != nil {
+		return zero, fmt.Errorf("%s%s: %v", prefix, path, err)
+	}
+	return v, nil
+}
+
+// resolveOrgs turns the organisations a flag names into identity ids: with
+// a registry, identity ids of its members, country codes (the member
+// state's national CSIRT) and names, as trust.Registry.ResolveOrganizations
+// does (role, when set, is the role every one must have); without one,
+// identity ids only.
+func resolveOrgs(reg *trust.Registry, items []string, flag string, role trust.Role) ([]string, error) {
+	if len(items) == 0 {
+		return nil, fmt.Errorf("%s names no organisation", flag)
+	}
+	if reg == nil {
+		for _, it := range items {
+			if !strings.HasPrefix(it, "identity--") {
+				return nil, fmt.Errorf("%s: %q is not an identity id; give --registry FILE to name organisations by country or name", flag, it)
+			}
+		}
+		return items, nil
+	}
+	ids, err := reg.ResolveOrganizations(items, role)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", flag, err)
+	}
+	return ids, nil
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,49 +68,45 @@ Examples:
     rampart statement verify statement.json --registry registry.json
 `
 
-func (m *Main) runStatement(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, statementUsage)
-	if err != nil {
-		return err
-	}
-	nargs, ok := map[string]int{"draft": 0, "show": 1, "sign": 1, "publish": 1, "verify": 1, "list": 0}[sub]
-	if !ok {
-		return m.unknownSubcommand("statement", sub, "draft, show, sign, publish, verify or list")
-	}
-	fs := newFlagSet("statement "+sub, statementUsage)
-	var cf coordFlags
-	cf.register(fs, m.Getenv)
-	var d struct {
-		name, text, textFile, incidents, set, evidence, invite, terms, explanation, bundle string
-		confidence, threshold                                                              int
-		force                                                                              bool
-	}
-	for name, p := range map[string]*string{"name": &d.name, "text": &d.text, "text-file": &d.textFile, "incidents": &d.incidents,
-		"intrusion-set": &d.set, "evidence": &d.evidence, "invite": &d.invite, "terms": &d.terms, "explanation": &d.explanation, "bundle": &d.bundle} {
+// statementFlags are the flags of the statement commands, one set for all
+// of them.
+type statementFlags struct {
+	coord                                                                              coordFlags
+	name, text, textFile, incidents, set, evidence, invite, terms, explanation, bundle string
+	confidence, threshold                                                              int
+	force                                                                              bool
+}
+
+func (f *statementFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.coord.register(fs, getenv)
+	for name, p := range map[string]*string{"name": &f.name, "text": &f.text, "text-file": &f.textFile, "incidents": &f.incidents,
+		"intrusion-set": &f.set, "evidence": &f.evidence, "invite": &f.invite, "terms": &f.terms, "explanation": &f.explanation, "bundle": &f.bundle} {
 		fs.StringVar(p, name, "", "")
 	}
-	fs.IntVar(&d.confidence, "confidence", -1, "")
-	fs.IntVar(&d.threshold, "threshold", 0, "")
-	fs.BoolVar(&d.force, "force", false, "")
-	pos, err := m.parseInterspersed(fs, args)
+	fs.IntVar(&f.confidence, "confidence", -1, "")
+	fs.IntVar(&f.threshold, "threshold", 0, "")
+	fs.BoolVar(&f.force, "force", false, "")
+}
+
+// statementCommands are the statement commands and the arguments each takes.
+var statementCommands = subcommands{cmd: "statement", usage: statementUsage, names: "draft, show, sign, publish, verify or list", args: map[string]arity{
+	"draft": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "verify": exactly(1, "one FILE"),
+	"show": exactly(1, "one statement ID"), "sign": exactly(1, "one statement ID"), "publish": exactly(1, "one statement ID"),
+}}
+
+func (m *Main) runStatement(ctx context.Context, args []string) error {
+	var f statementFlags
+	sub, pos, _, err := m.parseSubcommand(statementCommands, args, &f)
 	if err != nil {
 		return err
 	}
-	if len(pos) != nargs {
-		want := map[string]string{"verify": "one FILE"}[sub]
-		if want == "" {
-			want = []string{"no arguments", "one statement ID"}[nargs]
-		}
-		return m.wrongArgs("statement "+sub, want, pos)
-	}
 	if sub == "verify" {
-		return m.statementVerify(pos[0], cf.registry)
+		return m.statementVerify(pos[0], f.coord.registry)
 	}
-	if sub == "draft" && d.confidence < 0 {
-		m.errorf("statement draft needs --confidence N (0 to 100)")
-		return errUsage
+	if sub == "draft" && f.confidence < 0 {
+		return m.usagef("statement draft needs --confidence N (0 to 100)")
 	}
-	env, err := m.openCoordination(ctx, &cf)
+	env, err := m.openCoordination(ctx, &f.coord)
 	if err != nil {
 		return err
 	}
@@ -120,91 +116,52 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	}
 	switch sub {
 	case "draft":
-		text := d.text
-		if d.textFile != "" {
-			b, err := os.ReadFile(d.textFile)
-			if err != nil {
-				return err
-			}
-			text = strings.TrimSpace(string(b))
-		}
-		invited, err := resolveOrgs(env.reg, splitComma(d.invite), "--invite", trust.RoleNationalCSIRT)
-		if err != nil {
-			return err
-		}
-		if o := env.reg.Organization(env.id.Organization()); o == nil || o.Role != trust.RoleNationalCSIRT {
-			return fmt.Errorf("the keys in %s belong to %s, which is not a national CSIRT of registry version %d: only member states draft statements", cf.key, env.id.Organization(), env.reg.Version())
-		}
-		st := &coord.Statement{Name: d.name, Text: text, IncidentRefs: splitComma(d.incidents), IntrusionSetRef: d.set,
-			Confidence: d.confidence, EvidenceRefs: splitComma(d.evidence), Invited: invited, Threshold: d.threshold}
-		if _, err := env.svc.CreateStatement(ctx, st); err != nil {
-			return err
-		}
-		fmt.Fprintln(m.Stdout, st.ID)
-		fmt.Fprintf(m.Stderr, "rampart: draft %s: %d of %d invited member states must sign terms %s\n", st.ID, st.Threshold, len(st.Invited), st.TermsDigest())
-		return nil
+		return m.statementDraft(ctx, env, &f)
 	case "list":
-		list, err := env.svc.FindStatements(ctx)
-		if err != nil {
-			return err
-		}
-		for _, st := range list {
-			fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
-		}
-		return nil
+		return m.statementList(ctx, env)
 	case "show":
-		return m.statementShow(ctx, env, pos[0], d.bundle)
+		return m.statementShow(ctx, env, pos[0], f.bundle)
 	case "sign":
-		return m.statementSign(ctx, env, pos[0], d.terms, d.explanation, d.force)
+		return m.statementSign(ctx, env, pos[0], f.terms, f.explanation, f.force)
 	}
 	return m.statementPublish(ctx, env, pos[0])
 }
 
-// resolveOrgs turns the organisations a flag names into identity ids:
-// identity ids as they are (members of the registry, when one is given);
-// with a registry, country codes as the national CSIRT of that member
-// state, and organisation names. role, when set, is the role every one
-// must have.
-func resolveOrgs(reg *trust.Registry, items []string, flag string, role trust.Role) ([]string, error) {
-	if len(items) == 0 {
-		return nil, fmt.Errorf("%s names no organisation", flag)
-	}
-	var out []string
-	for _, it := range items {
-		var o *trust.Organization
-		switch {
-		case strings.HasPrefix(it, "identity--"):
-			if reg == nil {
-				out = append(out, it)
-				continue
-			}
-			if o = reg.Organization(it); o == nil {
-				return nil, fmt.Errorf("%s: %s is not in registry version %d", flag, it, reg.Version())
-			}
-		case reg == nil:
-			return nil, fmt.Errorf("%s: %q is not an identity id; give --registry FILE to name organisations by country or name", flag, it)
-		default:
-			var found []*trust.Organization
-			for _, c := range reg.Organizations() {
-				if (strings.EqualFold(c.Country, it) && c.Role == trust.RoleNationalCSIRT) || c.Name == it {
-					found = append(found, c)
-				}
-			}
-			switch len(found) {
-			case 0:
-				return nil, fmt.Errorf("%s: registry version %d has no national CSIRT of %q, nor an organisation of that name", flag, reg.Version(), it)
-			case 1:
-				o = found[0]
-			default:
-				return nil, fmt.Errorf("%s: registry version %d has %d organisations for %q; give the identity id", flag, reg.Version(), len(found), it)
-			}
+func (m *Main) statementDraft(ctx context.Context, env *coordEnv, f *statementFlags) error {
+	text := f.text
+	if f.textFile != "" {
+		b, err := os.ReadFile(f.textFile)
+		if err != nil {
+			return err
 		}
-		if role != "" && o.Role != role {
-			return nil, fmt.Errorf("%s: %s (%s) is a %s, not a %s", flag, o.Name, o.ID, o.Role, role)
-		}
-		out = append(out, o.ID)
+		text = strings.TrimSpace(string(b))
 	}
-	return out, nil
+	invited, err := resolveOrgs(env.reg, splitComma(f.invite), "--invite", trust.RoleNationalCSIRT)
+	if err != nil {
+		return err
+	}
+	if o := env.reg.Organization(env.id.Organization()); o == nil || o.Role != trust.RoleNationalCSIRT {
+		return fmt.Errorf("the keys in %s belong to %s, which is not a national CSIRT of registry version %d: only member states draft statements", f.coord.key, env.id.Organization(), env.reg.Version())
+	}
+	st := &coord.Statement{Name: f.name, Text: text, IncidentRefs: splitComma(f.incidents), IntrusionSetRef: f.set,
+		Confidence: f.confidence, EvidenceRefs: splitComma(f.evidence), Invited: invited, Threshold: f.threshold}
+	if _, err := env.svc.CreateStatement(ctx, st); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, st.ID)
+	fmt.Fprintf(m.Stderr, "rampart: draft %s: %d of %d invited member states must sign terms %s\n", st.ID, st.Threshold, len(st.Invited), st.TermsDigest())
+	return nil
+}
+
+func (m *Main) statementList(ctx context.Context, env *coordEnv) error {
+	list, err := env.svc.FindStatements(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range list {
+		fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
+	}
+	return nil
 }
 
 func (m *Main) statementVerifier(reg *trust.Registry) *trust.Verifier {
@@ -270,25 +227,10 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 		return err
 	}
 	if bundle != "" {
-		f, err := os.OpenFile(bundle, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
-		if err != nil {
+		if err := writeBundleFile(bundle, objs); err != nil {
 			return err
 		}
-		bw := stix.NewBundleWriter(f, "")
-		for _, o := range objs {
-			if err := bw.Write(o); err != nil {
-				f.Close()
-				return err
-			}
-		}
-		if err := bw.Close(); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", bw.Count(), bundle)
+		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", len(objs), bundle)
 		return nil
 	}
 	m.printTerms(m.Stdout, st, env.reg)
@@ -333,15 +275,10 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 	if err != nil {
 		return err
 	}
-	v := m.statementVerifier(env.reg)
-	q := coord.CountEndorsements(st, append(objs, signed), v)
-	counts := slices.ContainsFunc(q.Counted, func(x coord.Endorser) bool { return x.Endorsement == signed.ID })
-	if !counts {
-		reason := "it would not count"
-		for _, r := range q.Rejected {
-			if r.Endorsement == signed.ID {
-				reason = r.Reason
-			}
+	q := coord.CountEndorsements(st, append(objs, signed), m.statementVerifier(env.reg))
+	if counts, reason := q.Counts(signed.ID); !counts {
+		if reason == "" {
+			reason = "it would not count"
 		}
 		if !force {
 			m.errorf("not signed: this endorsement would not count toward the quorum: %s", reason)
@@ -376,8 +313,7 @@ func (m *Main) statementPublish(ctx context.Context, env *coordEnv, id string) e
 
 func (m *Main) statementVerify(path, regPath string) error {
 	if regPath == "" {
-		m.errorf("statement verify needs --registry FILE")
-		return errUsage
+		return m.usagef("statement verify needs --registry FILE")
 	}
 	reg, err := readRegistryFile(regPath)
 	if err != nil {
@@ -414,6 +350,27 @@ func (m *Main) statementVerify(path, regPath string) error {
 		return errReported
 	}
 	return nil
+}
+
+// writeBundleFile writes objs as a bundle to a new file, readable by its
+// owner only when outputMode says so.
+func writeBundleFile(path string, objs []*stix.Object) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
+	if err != nil {
+		return err
+	}
+	bw := stix.NewBundleWriter(f, "")
+	for _, o := range objs {
+		if err := bw.Write(o); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := bw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // readStatementBundle reads the objects of a bundle (or one object). A

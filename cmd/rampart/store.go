@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -38,6 +39,15 @@ func (m *Main) openNode(ctx context.Context, sf *storeFlags) (*node.Node, error)
 	return m.open(ctx, sf.config())
 }
 
+// createNode opens the node the flags name, making it when there is none
+// with the first administrator's password from $RAMPART_ADMIN_PASSWORD.
+func (m *Main) createNode(ctx context.Context, sf *storeFlags) (*node.Node, error) {
+	cfg := sf.config()
+	cfg.Create = true
+	cfg.AdminPassword = m.Getenv("RAMPART_ADMIN_PASSWORD")
+	return m.open(ctx, cfg)
+}
+
 // open opens a node, with its notices on stderr; m.Close closes it.
 func (m *Main) open(ctx context.Context, cfg node.Config) (*node.Node, error) {
 	if cfg.Notices == nil {
@@ -49,4 +59,18 @@ func (m *Main) open(ctx context.Context, cfg node.Config) (*node.Node, error) {
 	}
 	m.closers = append(m.closers, n)
 	return n, nil
+}
+
+// openCollection opens the node the flags name and finds a collection of
+// it by id or alias ("" for the default collection).
+func (m *Main) openCollection(ctx context.Context, sf *storeFlags, root, ref string) (*node.Node, *rampart.Collection, error) {
+	n, err := m.openNode(ctx, sf)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := n.FindCollection(ctx, root, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, c, nil
 }

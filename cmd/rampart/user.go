@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
+	"flag"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rampart-cti/rampart/node"
 
@@ -48,110 +46,112 @@ Examples:
     rampart user list
 `
 
+// userFlags are the flags of the user commands, one set for all of them.
+type userFlags struct {
+	store                                     storeFlags
+	admin, passwordStdin, read, write, revoke bool
+	apiRoot, label, org                       string
+}
+
+func (f *userFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	fs.BoolVar(&f.admin, "admin", false, "make the account an administrator")
+	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input")
+	fs.BoolVar(&f.read, "read", false, "grant read access")
+	fs.BoolVar(&f.write, "write", false, "grant write access")
+	fs.BoolVar(&f.revoke, "revoke", false, "remove the grant")
+	fs.StringVar(&f.apiRoot, "api-root", node.DefaultAPIRoot, "API root `name` of the collection")
+	fs.StringVar(&f.label, "label", "", "token label")
+	fs.StringVar(&f.org, "org", "", "the account's organisation")
+}
+
+// userCommands are the user commands and the arguments each takes.
+var userCommands = subcommands{cmd: "user", usage: userUsage, names: "add, list, grant, org, token, passwd or delete", args: map[string]arity{
+	"add": exactly(1, "NAME"), "token": exactly(1, "NAME"), "passwd": exactly(1, "NAME"), "delete": exactly(1, "NAME"),
+	"grant": exactly(2, "NAME and COLLECTION"), "org": exactly(2, "NAME and IDENTITY"), "list": exactly(0, "no arguments"),
+}}
+
 func (m *Main) runUser(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, userUsage)
+	var f userFlags
+	sub, pos, _, err := m.parseSubcommand(userCommands, args, &f)
 	if err != nil {
 		return err
 	}
-	fs := newFlagSet("user "+sub, userUsage)
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	admin := fs.Bool("admin", false, "make the account an administrator")
-	passwordStdin := fs.Bool("password-stdin", false, "read the password from standard input")
-	read := fs.Bool("read", false, "grant read access")
-	write := fs.Bool("write", false, "grant write access")
-	revoke := fs.Bool("revoke", false, "remove the grant")
-	apiRoot := fs.String("api-root", node.DefaultAPIRoot, "API root `name` of the collection")
-	label := fs.String("label", "", "token label")
-	org := fs.String("org", "", "the account's organisation")
-	var nargs int
-	switch sub {
-	case "add", "token", "passwd", "delete":
-		nargs = 1
-	case "grant", "org":
-		nargs = 2
-	case "list":
-		nargs = 0
-	default:
-		return m.unknownSubcommand("user", sub, "add, list, grant, org, token, passwd or delete")
-	}
-	pos, err := m.parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != nargs {
-		want := []string{"no arguments", "NAME", "NAME and COLLECTION"}[nargs]
-		if sub == "org" {
-			want = "NAME and IDENTITY"
-		}
-		return m.wrongArgs("user "+sub, want, pos)
-	}
-	n, err := m.openNode(ctx, &sf)
+	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
 		return err
 	}
 	switch sub {
 	case "add":
-		password, generated, err := m.password(*passwordStdin)
-		if err != nil {
-			return err
-		}
-		if err := n.Accounts.CreateAccount(ctx, &rampart.Account{Name: pos[0], Admin: *admin, Organization: *org}, password); err != nil {
-			return err
-		}
-		if generated {
-			fmt.Fprintf(m.Stdout, "%s\n", password)
-			fmt.Fprintf(m.Stderr, "rampart: created account %q; its password (above) is shown only once\n", pos[0])
-		} else {
-			fmt.Fprintf(m.Stderr, "rampart: created account %q\n", pos[0])
-		}
+		return m.userAdd(ctx, n, pos[0], &f)
 	case "passwd":
-		password, generated, err := m.password(*passwordStdin)
-		if err != nil {
-			return err
-		}
-		if err := n.Accounts.SetPassword(ctx, pos[0], password); err != nil {
-			return err
-		}
-		if generated {
-			fmt.Fprintf(m.Stdout, "%s\n", password)
-		}
+		return m.userPasswd(ctx, n, pos[0], f.passwordStdin)
 	case "delete":
-		if err := n.Accounts.DeleteAccount(ctx, pos[0]); err != nil {
-			return err
-		}
+		return n.Accounts.DeleteAccount(ctx, pos[0])
 	case "token":
-		tok, err := n.Accounts.CreateToken(ctx, pos[0], *label)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stdout, "%s\n", tok)
-		fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q; it is shown only once\n", pos[0])
+		return m.userToken(ctx, n, pos[0], f.label)
 	case "grant":
-		c, err := n.FindCollection(ctx, *apiRoot, pos[1])
-		if err != nil {
-			return err
-		}
-		if *revoke {
-			err = n.Accounts.DeleteGrant(ctx, pos[0], c.ID)
-		} else {
-			err = n.Accounts.SetGrant(ctx, pos[0], rampart.Grant{CollectionID: c.ID, Read: *read, Write: *write})
-		}
-		if err != nil {
-			return err
-		}
+		return m.userGrant(ctx, n, pos[0], pos[1], &f)
 	case "org":
 		to := pos[1]
 		if to == "own" {
-			to = ""
+			to = "" // the node's own organisation
 		}
-		if err := n.Accounts.SetOrganization(ctx, pos[0], to); err != nil {
-			return err
-		}
-	case "list":
-		return m.listUsers(ctx, n)
+		return n.Accounts.SetOrganization(ctx, pos[0], to)
+	}
+	return m.listUsers(ctx, n)
+}
+
+func (m *Main) userAdd(ctx context.Context, n *node.Node, name string, f *userFlags) error {
+	password, generated, err := m.password(f.passwordStdin)
+	if err != nil {
+		return err
+	}
+	if err := n.Accounts.CreateAccount(ctx, &rampart.Account{Name: name, Admin: f.admin, Organization: f.org}, password); err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(m.Stdout, "%s\n", password)
+		fmt.Fprintf(m.Stderr, "rampart: created account %q; its password (above) is shown only once\n", name)
+	} else {
+		fmt.Fprintf(m.Stderr, "rampart: created account %q\n", name)
 	}
 	return nil
+}
+
+func (m *Main) userPasswd(ctx context.Context, n *node.Node, name string, fromStdin bool) error {
+	password, generated, err := m.password(fromStdin)
+	if err != nil {
+		return err
+	}
+	if err := n.Accounts.SetPassword(ctx, name, password); err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(m.Stdout, "%s\n", password)
+	}
+	return nil
+}
+
+func (m *Main) userToken(ctx context.Context, n *node.Node, name, label string) error {
+	tok, err := n.Accounts.CreateToken(ctx, name, label)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s\n", tok)
+	fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q; it is shown only once\n", name)
+	return nil
+}
+
+func (m *Main) userGrant(ctx context.Context, n *node.Node, name, ref string, f *userFlags) error {
+	c, err := n.FindCollection(ctx, f.apiRoot, ref)
+	if err != nil {
+		return err
+	}
+	if f.revoke {
+		return n.Accounts.DeleteGrant(ctx, name, c.ID)
+	}
+	return n.Accounts.SetGrant(ctx, name, rampart.Grant{CollectionID: c.ID, Read: f.read, Write: f.write})
 }
 
 func (m *Main) listUsers(ctx context.Context, n *node.Node) error {
@@ -159,33 +159,20 @@ func (m *Main) listUsers(ctx context.Context, n *node.Node) error {
 	if err != nil {
 		return err
 	}
-	colls, err := n.Collections.FindCollections(ctx, rampart.CollectionFilter{})
+	colls, err := n.CollectionNames(ctx)
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	for _, c := range colls {
-		names[c.ID] = c.ID
-		if c.Alias != "" {
-			names[c.ID] = c.Alias
-		}
-	}
-	orgs := map[string]string{"": "(own)"}
-	if list, err := n.Organizations.FindOrganizations(ctx); err == nil {
-		for _, o := range list {
-			orgs[o.ID] = o.Name
-		}
-	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tADMIN\tORGANISATION\tGRANTS")
+	orgs := n.OrganizationNames(ctx)
+	tw := m.table("NAME\tADMIN\tORGANISATION\tGRANTS")
 	for _, a := range accts {
 		var gs []string
 		for _, g := range a.Grants {
-			gs = append(gs, names[g.CollectionID]+":"+access(g))
+			gs = append(gs, colls[g.CollectionID]+":"+access(g))
 		}
-		org := orgs[a.Organization]
-		if org == "" {
-			org = a.Organization
+		org := "(own)"
+		if a.Organization != "" {
+			org = orgs(a.Organization)
 		}
 		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", a.Name, a.Admin, org, dash(strings.Join(gs, " ")))
 	}
@@ -209,13 +196,6 @@ func (m *Main) password(fromStdin bool) (password string, generated bool, err er
 	if !fromStdin {
 		return rand.Text(), true, nil
 	}
-	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return "", false, fmt.Errorf("read password: %v", err)
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", false, fmt.Errorf("no password on standard input")
-	}
-	return line, false, nil
+	password, err = m.readLine("password")
+	return password, false, err
 }

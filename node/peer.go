@@ -1,0 +1,149 @@
+package node
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/trust"
+)
+
+// PeerReport is the state of the node's exchanges with one peer as an
+// operator reads it ("rampart peer status"), in the JSON form that
+// command prints: times that never happened are absent, lags are in
+// seconds.
+type PeerReport struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	URL         string            `json:"url"`
+	APIRoot     string            `json:"-"`
+	LastSync    *time.Time        `json:"last_sync,omitempty"`
+	LagSeconds  float64           `json:"lag_seconds"`
+	ObjectsIn   int64             `json:"objects_in"`
+	ObjectsOut  int64             `json:"objects_out"`
+	Rejections  int64             `json:"rejections"`
+	LastError   string            `json:"last_error,omitempty"`
+	LastErrorAt *time.Time        `json:"last_error_at,omitempty"`
+	Cursors     []CursorReport    `json:"cursors,omitempty"`
+	Recent      []RejectionReport `json:"recent_rejections,omitempty"`
+}
+
+// CursorReport is how far the node has pulled one collection of a peer.
+type CursorReport struct {
+	Collection string    `json:"collection"`
+	AddedAfter time.Time `json:"added_after"`
+	LagSeconds float64   `json:"lag_seconds"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// RejectionReport is one object a peer sent that the node refused.
+type RejectionReport struct {
+	At       time.Time `json:"at"`
+	ObjectID string    `json:"object_id"`
+	Version  string    `json:"version,omitempty"`
+	Reason   string    `json:"reason"`
+	Message  string    `json:"message"`
+}
+
+// DeliveryReport is the state of the deliveries sealed to one recipient,
+// named as the trust registry names it.
+type DeliveryReport struct {
+	Recipient     string     `json:"recipient"`
+	Name          string     `json:"name,omitempty"`
+	Sealed        int64      `json:"sealed"`
+	Failed        int64      `json:"failed"`
+	LastFailure   string     `json:"last_failure,omitempty"`
+	LastFailureAt *time.Time `json:"last_failure_at,omitempty"`
+}
+
+// PeerReports returns the state of every peer, without cursors and
+// refusals; an empty list, never nil, when the node has no peers.
+func (n *Node) PeerReports(ctx context.Context) ([]PeerReport, error) {
+	peers, err := n.Peers.FindPeers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []PeerReport{}
+	for _, p := range peers {
+		st, err := n.Peers.FindPeerStatus(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, peerReport(p, st, false))
+	}
+	return out, nil
+}
+
+// PeerReport returns the state of the peer id with its cursors and most
+// recent refusals; ENOTFOUND when it is not a peer of the node.
+func (n *Node) PeerReport(ctx context.Context, id string) (*PeerReport, error) {
+	p, err := n.Peers.FindPeerByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st, err := n.Peers.FindPeerStatus(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r := peerReport(p, st, true)
+	return &r, nil
+}
+
+func peerReport(p *rampart.Peer, st *rampart.PeerStatus, detail bool) PeerReport {
+	r := PeerReport{
+		ID: p.ID, Name: p.Name, URL: p.URL, APIRoot: p.APIRoot, LastSync: timeOrNil(st.LastSync), LagSeconds: st.Lag().Seconds(),
+		ObjectsIn: st.ObjectsIn, ObjectsOut: st.ObjectsOut, Rejections: st.Rejections,
+		LastError: st.LastError, LastErrorAt: timeOrNil(st.LastErrorAt),
+	}
+	if !detail {
+		return r
+	}
+	for _, c := range st.Cursors {
+		r.Cursors = append(r.Cursors, CursorReport{c.CollectionID, c.AddedAfter, c.Lag.Seconds(), c.UpdatedAt})
+	}
+	for _, x := range st.RecentRejections {
+		r.Recent = append(r.Recent, RejectionReport{x.At, x.ObjectID, x.Version, x.Reason, x.Message})
+	}
+	return r
+}
+
+// DeliveryReports returns, per organisation the node seals its objects
+// to, by recipient, how many deliveries were sealed and how many failed,
+// with the last failure; an empty list, never nil, when there were none.
+func (n *Node) DeliveryReports(ctx context.Context) ([]DeliveryReport, error) {
+	sums, err := n.Deliveries.FindDeliverySummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeliveryReport, len(sums))
+	for i, d := range sums {
+		out[i] = DeliveryReport{Recipient: d.Recipient, Sealed: d.Sealed, Failed: d.Failed, LastFailure: d.LastFailure, LastFailureAt: timeOrNil(d.LastFailureAt)}
+		if o := n.RegistryOrganization(d.Recipient); o != nil {
+			out[i].Name = o.Name
+		}
+	}
+	return out, nil
+}
+
+// timeOrNil returns nil for the zero time, which stands for "never".
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// PeerLink returns the URL of the node link of a registry member: the
+// scheme and host of the first node URL the registry lists for it (a path
+// there is for people); "" when it lists none.
+func PeerLink(o *trust.Organization) string {
+	if len(o.Nodes) == 0 {
+		return ""
+	}
+	u, err := url.Parse(o.Nodes[0])
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
