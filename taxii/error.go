@@ -55,7 +55,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = rampart.HTTPStatus(rampart.ErrorCode(err))
 	}
 	if status == http.StatusInternalServerError {
-		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		if endpoint.ClientGone(r, err) {
+			s.logger().Info("client gone", "method", r.Method, "path", r.URL.Path, "err", err)
+		} else {
+			s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+	}
+	if status >= 400 {
+		endpoint.CloseIfUnread(w, r)
 	}
 	if status == http.StatusUnauthorized {
 		httpauth.Challenge(w.Header(), "Rampart TAXII")

@@ -425,7 +425,6 @@ const postBatch = 5000
 // others are listed as failures with the reason, and a status resource says
 // which is which.
 func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error {
-	defer discard(r.Body)
 	if !taxiiContent(r.Header.Get("Content-Type")) {
 		return endpoint.Errorf(http.StatusUnsupportedMediaType,
 			"cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII)
