@@ -30,7 +30,7 @@ import (
 	"github.com/rampart-cti/rampart/taxii"
 )
 
-const benchUsage = `Usage: rampart bench <taxii|import> [flags]
+const benchUsage = `Usage: rampart bench <taxii|import|attack> [flags]
 
 Measures a node on this machine and prints the results; docs/PERFORMANCE.md
 records them with the command that produced them.
@@ -48,6 +48,9 @@ records them with the command that produced them.
         Streams a generated bundle of --size bytes through "rampart import"'s
         code path into a fresh store and reports objects/s and the peak Go
         heap, which stays bounded whatever the size.
+    bench attack <slow-readers|idle-links|early-refusal|slow-body>
+        Starts "rampart serve" and attacks it with slow or idle clients;
+        "rampart bench attack -h" describes each attack.
 
 Run "rampart bench taxii -h" for the flags.
 `
@@ -58,6 +61,7 @@ Examples:
     rampart bench taxii --stored 1000000 --pages 500
     rampart bench taxii --postgres postgres://localhost/rampart_bench
     rampart bench import --size 1GiB
+    rampart bench attack idle-links
 `
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
@@ -65,8 +69,11 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if sub == "attack" {
+		return m.runAttack(ctx, args)
+	}
 	if sub != "taxii" && sub != "import" {
-		return m.unknownSubcommand("bench", sub, "taxii or import")
+		return m.unknownSubcommand("bench", sub, "taxii, import or attack")
 	}
 	fs := flag.NewFlagSet("bench "+sub, flag.ContinueOnError)
 	var sf storeFlags

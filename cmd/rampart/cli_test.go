@@ -16,7 +16,7 @@ var commands = [][]string{
 	{"pattern", "check"}, {"match"}, {"match", "generate"}, {"attribute"}, {"attribution", "eval"},
 	{"keys", "generate"}, {"keys", "sign"}, {"registry", "init"}, {"registry", "show"}, {"verify"},
 	{"peer", "add"}, {"incident", "create"}, {"alert", "list"}, {"statement", "draft"},
-	{"bench", "taxii"}, {"bench", "import"}, {"version"},
+	{"bench", "taxii"}, {"bench", "import"}, {"bench", "attack", "slow-body"}, {"version"},
 }
 
 // TestHelp checks that every command answers -h and --help with its usage
@@ -144,7 +144,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"statement", "draft", "--key", "k", "--registry", "r"}, `error: statement draft needs --confidence N`},
 		{[]string{"statement", "sign"}, `error: statement sign needs one statement ID`},
 		{[]string{"bench"}, `^Usage: rampart bench`},
-		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii or import\)`},
+		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import or attack\)`},
 		{[]string{"bench", "taxii", "--pages", "0"}, `error: --pages must be at least 1 \(got 0\)`},
 		{[]string{"bench", "import", "--size", "huge"}, `error: --size: "huge" is not a size`},
 	}
