@@ -5,9 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/taxii"
@@ -33,6 +34,48 @@ type ServeConfig struct {
 	// Federate names the collection (id or alias) shared with peers; the
 	// default collection when empty.
 	Federate string
+	// PublicURL is where clients reach the node (scheme, host, port and
+	// the path it is served under, if any), from which the TAXII
+	// discovery resource makes the URLs of the API roots; ParsePublicURL
+	// checks it. Empty, Serve derives it from the listening address, and
+	// discovery gives relative URLs when that address names no host
+	// (0.0.0.0, ::). The Host header of a request is never used.
+	PublicURL string
+	// Timeouts bound every HTTP exchange of the node, on Listen and on
+	// the node link.
+	Timeouts Timeouts
+}
+
+// ParsePublicURL checks a node's public URL and returns it in the form
+// ServeConfig.PublicURL keeps: http or https, a host, no query, fragment
+// or user, no trailing slash.
+func ParsePublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("public URL %q: %v", s, err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", fmt.Errorf("public URL %q: the scheme must be https (or http on loopback), not %q", s, u.Scheme)
+	case u.Host == "":
+		return "", fmt.Errorf("public URL %q has no host: give https://HOST[:PORT][/PATH]", s)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return "", fmt.Errorf("public URL %q: only scheme, host, port and path are allowed (TAXII API root URLs take no query)", s)
+	}
+	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// publicURL returns the public URL a node listening at addr derives when
+// none is configured: "" (relative URLs) for an address that names no
+// host.
+func publicURL(scheme string, addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		return ""
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
 // Serve runs the node until ctx ends: it takes the data directory's lock,
@@ -45,6 +88,13 @@ func (n *Node) Serve(ctx context.Context, sc ServeConfig) error {
 	if !useTLS && !Loopback(sc.Listen) {
 		return fmt.Errorf("refusing to serve plain HTTP on %q: only loopback addresses may go without TLS", sc.Listen)
 	}
+	if sc.PublicURL != "" {
+		u, err := ParsePublicURL(sc.PublicURL)
+		if err != nil {
+			return err
+		}
+		sc.PublicURL = u
+	}
 	if n.Config.PostgresURL == "" {
 		lock, err := lockDataDir(n.Config.DataDir)
 		if err != nil {
@@ -52,23 +102,14 @@ func (n *Node) Serve(ctx context.Context, sc ServeConfig) error {
 		}
 		n.closers = append(n.closers, lock)
 	}
-	if err := n.Start(ctx, sc); err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Handler:           n.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(n.logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-	}
 	scheme := "http"
+	var tlsCfg *tls.Config
 	if useTLS {
 		cfg, fingerprint, err := tlsConfig(n.Config.DataDir, sc.TLSCert, sc.TLSKey, sc.Listen)
 		if err != nil {
 			return err
 		}
-		srv.TLSConfig = cfg
+		tlsCfg = cfg
 		scheme = "https"
 		if fingerprint != "" {
 			fmt.Fprintf(n.Config.Notices, "rampart: self-signed certificate SHA-256 fingerprint %s\n", fingerprint)
@@ -78,10 +119,22 @@ func (n *Node) Serve(ctx context.Context, sc ServeConfig) error {
 	if err != nil {
 		return fmt.Errorf("listen on %q: %v", sc.Listen, err)
 	}
+	if sc.PublicURL == "" {
+		sc.PublicURL = publicURL(scheme, ln.Addr())
+	}
+	if err := n.Start(ctx, sc); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := sc.Timeouts.server(n.Handler(), ctx, n.logger)
 	if useTLS {
+		srv.TLSConfig = tlsCfg
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	fmt.Fprintf(n.Config.Notices, "rampart: serving TAXII 2.1 at %s://%s/taxii2/\n", scheme, ln.Addr())
+	if sc.PublicURL == "" {
+		fmt.Fprintf(n.Config.Notices, "rampart: hint: discovery names API roots by relative URLs, as %s names no host: give --public-url https://NAME[:PORT] to name them in full\n", sc.Listen)
+	}
 	n.logger.Info("serving", "address", ln.Addr().String(), "tls", useTLS, "data", n.Config.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -118,7 +171,7 @@ func (n *Node) Handler() http.Handler {
 		}
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	return s.metrics.instrument(n.logger, mux)
+	return s.deadlines.Handler(s.metrics.instrument(n.logger, mux))
 }
 
 // Loopback reports whether a listen address is on the loopback interface
@@ -185,6 +238,7 @@ func (n *Node) newTAXII(ctx context.Context, sc ServeConfig) (*taxii.Server, err
 	ts := taxii.NewServer()
 	ts.Objects, ts.Collections, ts.Accounts, ts.Statuses, ts.Secrets = n.Objects, n.Collections, n.Accounts, n.Statuses, n.Secrets
 	ts.DefaultAPIRoot = DefaultAPIRoot
+	ts.BaseURL = sc.PublicURL
 	if sc.MaxPageSize > 0 {
 		ts.MaxPageSize = sc.MaxPageSize
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/federation"
+	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/taxii"
 	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/web"
@@ -22,14 +23,16 @@ import (
 
 // serving is what a started node runs.
 type serving struct {
-	metrics  *metrics
-	matcher  *Matcher
-	ew       *warning.Engine
-	notifier *webhook.Notifier
-	taxii    *taxii.Server
-	api      *web.Server
-	fed      *federation.Node
-	link     *http.Server
+	// deadlines pace the requests of both HTTP servers.
+	deadlines endpoint.Deadlines
+	metrics   *metrics
+	matcher   *Matcher
+	ew        *warning.Engine
+	notifier  *webhook.Notifier
+	taxii     *taxii.Server
+	api       *web.Server
+	fed       *federation.Node
+	link      *http.Server
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -58,7 +61,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return errors.New("node: started twice")
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &serving{cancel: cancel}
+	s := &serving{cancel: cancel, deadlines: sc.Timeouts.deadlines()}
 	s.metrics = newMetrics()
 	s.metrics.watch(n, s)
 	n.serving = s
@@ -230,13 +233,8 @@ func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, 
 	}
 	l := trust.NewListener(inner, cert, n.Identity, n.Verifier)
 	l.Logger = n.logger
-	s.link = &http.Server{
-		Handler:           fed.Handler(),
-		ConnContext:       l.ConnContext,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	s.link = sc.Timeouts.server(s.deadlines.Handler(fed.Handler()), context.WithoutCancel(ctx), n.logger)
+	s.link.ConnContext = l.ConnContext
 	go s.link.Serve(l)
 	s.closers = append(s.closers, closerFunc(func() error {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

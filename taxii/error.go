@@ -59,10 +59,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = rampart.HTTPStatus(rampart.ErrorCode(err))
 	}
 	switch {
-	case clientGone(r, err):
-		s.logger().Info("client went away", "method", r.Method, "path", r.URL.Path, "err", err)
+	case endpoint.ClientGone(r, err):
+		s.logger().Info("client gone", "method", r.Method, "path", r.URL.Path, "err", err)
 	case status == http.StatusInternalServerError:
 		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status >= 400 {
+		endpoint.CloseIfUnread(w, r)
 	}
 	if status == http.StatusUnauthorized {
 		httpauth.Challenge(w.Header(), "Rampart TAXII")
@@ -78,12 +81,4 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		res.Details = map[string]string{"status_id": pe.status.ID}
 	}
 	s.writeJSON(w, status, res)
-}
-
-// clientGone reports whether an error answered to r comes of its client
-// having gone away rather than of anything wrong: its context ends when
-// the connection closes, and what the store was doing for it then fails,
-// in the store's own words ("interrupted").
-func clientGone(r *http.Request, err error) bool {
-	return r.Context().Err() != nil && (rampart.ErrorCode(err) == rampart.EINTERNAL || errors.Is(err, r.Context().Err()))
 }

@@ -286,10 +286,10 @@ func TestPageClientGoneIsNotAnError(t *testing.T) {
 	<-store.started
 	cancel()
 	<-done
-	for deadline := time.Now().Add(time.Minute); !strings.Contains(logs.String(), "client went away") && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(logs.String(), "client gone") && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := logs.String(); !strings.Contains(got, "level=INFO msg=\"client went away\"") || strings.Contains(got, "level=ERROR") {
+	if got := logs.String(); !strings.Contains(got, "level=INFO msg=\"client gone\"") || strings.Contains(got, "level=ERROR") {
 		t.Errorf("a client gone while its page was read was logged as:\n%s", got)
 	}
 }

@@ -34,7 +34,6 @@ const statusTimeout = 10 * time.Second
 // stops before any batch was stored stores nothing and answers the error
 // alone, as a request that was refused.
 func (s *Server) handlePostObjects(w http.ResponseWriter, r *http.Request) error {
-	defer discard(r.Body)
 	if !taxiiContent(r.Header.Get("Content-Type")) {
 		return endpoint.Errorf(http.StatusUnsupportedMediaType,
 			"cannot read a body of type %q: send %s", r.Header.Get("Content-Type"), MediaTypeTAXII)

@@ -5,7 +5,6 @@ import (
 	json "encoding/json/v2"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -67,6 +66,13 @@ type Server struct {
 	Contact     string
 	// DefaultAPIRoot names the API root advertised as the default.
 	DefaultAPIRoot string
+	// BaseURL is where clients reach the server (scheme, host, port and
+	// any path it is served under, without a trailing slash), from which
+	// the discovery resource makes absolute API root URLs. Empty, it gives
+	// relative ones ("/cti/"), as TAXII 2.1 §4.1 allows. The request's Host
+	// header is never used: a client must not be able to make the server
+	// advertise an address of its choosing.
+	BaseURL string
 
 	// MaxPageSize caps the objects per page (DefaultMaxPageSize when 0).
 	MaxPageSize int
@@ -228,10 +234,33 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), accountKey{}, a))
+		if err := s.checkLength(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// checkLength refuses, from its headers, a request whose declared body is
+// larger than its API root accepts, before a byte of it is read. Bodies of
+// unknown length are bounded as they are read. A root the account may not
+// see is left to the handler, which answers for it as for one that does
+// not exist.
+func (s *Server) checkLength(r *http.Request) error {
+	if r.ContentLength <= 0 || r.PathValue("root") == "" {
+		return nil
+	}
+	root, err := s.apiRoot(r)
+	if err != nil {
+		return nil
+	}
+	if limit := s.maxContentLength(root); r.ContentLength > limit {
+		return rampart.Errorf(rampart.ETOOLARGE, "request body of %d bytes exceeds this API root's max_content_length of %d bytes", r.ContentLength, limit)
+	}
+	return nil
 }
 
 // authenticate returns the request's account: from Authenticate when set,
@@ -261,9 +290,49 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-// apiRoot looks up the request's API root.
+// apiRoot looks up the request's API root. A root in which the account
+// has no grant is answered for exactly as one that does not exist.
 func (s *Server) apiRoot(r *http.Request) (*rampart.APIRoot, error) {
-	return s.Collections.FindAPIRootByName(r.Context(), r.PathValue("root"))
+	name := r.PathValue("root")
+	notFound := rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", name)
+	root, err := s.Collections.FindAPIRootByName(r.Context(), name)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	visible, err := s.visibleRoots(r.Context(), account(r))
+	if err != nil {
+		return nil, err
+	}
+	if visible != nil && !visible[name] {
+		return nil, notFound
+	}
+	return root, nil
+}
+
+// visibleRoots returns the names of the API roots an account may know of:
+// those holding a collection it has a grant on. It returns nil, meaning
+// every root, for an administrator.
+func (s *Server) visibleRoots(ctx context.Context, a *rampart.Account) (map[string]bool, error) {
+	if a.Admin {
+		return nil, nil
+	}
+	visible := map[string]bool{}
+	if len(a.Grants) == 0 {
+		return visible, nil
+	}
+	cs, err := s.Collections.FindCollections(ctx, rampart.CollectionFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if a.CanSee(c.ID) {
+			visible[c.APIRoot] = true
+		}
+	}
+	return visible, nil
 }
 
 // collection looks up the request's collection and checks that the account
@@ -297,10 +366,18 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base := baseURL(r)
+	// TAXII 2.1 §4.1: the list may be filtered per client; this one lists
+	// only the roots the account may know of.
+	visible, err := s.visibleRoots(r.Context(), account(r))
+	if err != nil {
+		return err
+	}
 	d := Discovery{Title: s.Title, Description: s.Description, Contact: s.Contact}
 	for _, root := range roots {
-		u := base + "/" + root.Name + "/"
+		if visible != nil && !visible[root.Name] {
+			continue
+		}
+		u := s.BaseURL + "/" + root.Name + "/"
 		d.APIRoots = append(d.APIRoots, u)
 		if root.Name == s.DefaultAPIRoot {
 			d.Default = u
@@ -308,16 +385,6 @@ func (s *Server) handleDiscovery(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.writeJSON(w, http.StatusOK, d)
 	return nil
-}
-
-// baseURL returns the scheme and host the client used, for the absolute
-// URLs of the discovery resource.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 func (s *Server) handleAPIRoot(w http.ResponseWriter, r *http.Request) error {
@@ -472,10 +539,4 @@ func checkParams(r *http.Request, allowed []string) error {
 		}
 	}
 	return nil
-}
-
-// discard drains and closes a request body so the connection can be reused.
-func discard(r io.ReadCloser) {
-	io.Copy(io.Discard, io.LimitReader(r, 1<<20))
-	r.Close()
 }

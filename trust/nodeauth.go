@@ -35,14 +35,22 @@ const (
 	// DefaultHandshakeTimeout bounds the TLS handshake and proof exchange of
 	// one connection.
 	DefaultHandshakeTimeout = 10 * time.Second
+	// DefaultHelloTimeout bounds the wait for a connection's first
+	// handshake message (the TLS ClientHello, a few hundred bytes a peer
+	// sends at once): a connection that says nothing is closed after it.
+	DefaultHelloTimeout = 5 * time.Second
 	// MaxPendingHandshakes bounds how many connections a Listener
-	// authenticates at once; more are closed at once, so that slow or
-	// hostile clients cannot exhaust the node.
+	// authenticates at once, so that slow or hostile clients cannot
+	// exhaust the node. When all are taken, a connection from an address
+	// that holds fewer than the address holding the most takes the place
+	// of that address's oldest (one that has not sent its ClientHello
+	// first); otherwise it is closed at once.
 	MaxPendingHandshakes = 256
 	// MaxPendingPerHost bounds the handshakes in progress from one IP
 	// address, so that a single host, which needs no keys to open
 	// connections, cannot take every one of MaxPendingHandshakes and keep
-	// the peers out. A peer node opens a few connections at a time.
+	// the peers out; more from it are closed at once. A peer node opens a
+	// few connections at a time.
 	MaxPendingPerHost = 32
 )
 
@@ -287,12 +295,22 @@ func readFrame(r io.Reader) (*proofFrame, error) {
 // To learn the peer of a connection in an http.Server, set the server's
 // ConnContext to the Listener's ConnContext and call PeerFromContext in
 // handlers. Set fields before the first Accept.
+//
+// Connections are authenticated MaxPendingHandshakes at a time, at most
+// MaxPendingPerHost from one IP address; see MaxPendingHandshakes for
+// what happens when all are taken. A connection must send its ClientHello
+// within HelloTimeout and finish within HandshakeTimeout. Refusals are
+// logged at most ten a second of each kind (admission,
+// eviction, failed handshake), with the count of those left out.
 type Listener struct {
 	// Logger receives refusals; nil means slog.Default().
 	Logger *slog.Logger
 	// HandshakeTimeout bounds the handshake and proof exchange;
 	// zero means DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// HelloTimeout bounds the wait for the ClientHello; zero means
+	// DefaultHelloTimeout.
+	HelloTimeout time.Duration
 
 	inner    net.Listener
 	tls      *tls.Config
@@ -303,9 +321,8 @@ type Listener struct {
 	done     chan struct{}
 	errMu    sync.Mutex
 	err      error
-	pending  chan struct{}
-	hostsMu  sync.Mutex
-	hosts    map[string]int // handshakes in progress by remote IP
+	adm      *admission
+	logs     [3]logThrottle // by refusal kind
 	peers    sync.Map       // *tls.Conn -> *Peer, until ConnContext takes it
 	refusals sync.Map       // net.Conn -> error, from the ClientHello check
 	closeMu  sync.Once
@@ -315,7 +332,7 @@ type Listener struct {
 // checks peers with v. cert is the TLS certificate; GenerateCertificate
 // makes one.
 func NewListener(inner net.Listener, cert tls.Certificate, id *Identity, v *Verifier) *Listener {
-	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), pending: make(chan struct{}, MaxPendingHandshakes), hosts: map[string]int{}}
+	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), adm: newAdmission(MaxPendingHandshakes, MaxPendingPerHost)}
 	cfg := id.profile.ServerTLSConfig(cert)
 	groups := id.profile.TLSGroups()
 	// A client with no hybrid group is refused by the handshake itself
@@ -323,6 +340,11 @@ func NewListener(inner net.Listener, cert tls.Certificate, id *Identity, v *Veri
 	// understands better than the internal_error a refusal from this
 	// callback would send); the reason is kept for the log.
 	cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		// The ClientHello is in: the rest of the handshake has until
+		// the end of HandshakeTimeout, no longer HelloTimeout.
+		if dl, ok := l.adm.hello(hello.Conn); ok {
+			hello.Conn.SetDeadline(dl)
+		}
 		if err := checkHello(hello, groups); err != nil {
 			l.refusals.Store(hello.Conn, err)
 		}
@@ -358,24 +380,46 @@ func (l *Listener) acceptLoop() {
 			l.closeDone()
 			return
 		}
-		host := remoteHost(raw)
-		if !l.takeHost(host) {
-			l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", fmt.Sprintf("more than MaxPendingPerHost (%d) handshakes in progress from %s", MaxPendingPerHost, host))
+		now := time.Now()
+		p, victim, err := l.adm.admit(raw, remoteHost(raw), now, now.Add(l.handshakeTimeout()))
+		if err != nil {
+			l.refused(refusedAdmission, raw, err)
 			raw.Close()
 			continue
 		}
-		select {
-		case l.pending <- struct{}{}:
-			go func() {
-				defer func() { <-l.pending; l.releaseHost(host) }()
-				l.handshake(raw)
-			}()
-		default:
-			l.releaseHost(host)
-			l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", fmt.Sprintf("more than MaxPendingHandshakes (%d) handshakes in progress", MaxPendingHandshakes))
-			raw.Close()
+		if victim != nil {
+			victim.conn.Close()
+			l.refused(refusedEvicted, victim.conn, fmt.Errorf("closed after %s to make room for %s: its address held the most of the MaxPendingHandshakes (%d) handshakes in progress", now.Sub(victim.start).Round(time.Millisecond), raw.RemoteAddr(), MaxPendingHandshakes))
 		}
+		go l.handshake(p)
 	}
+}
+
+// Kinds of refusal, each throttled on its own.
+const (
+	refusedAdmission = iota // no slot to authenticate it
+	refusedEvicted          // its slot given to another address
+	refusedHandshake        // its handshake or node proof failed
+)
+
+// refused logs the refusal of connection c, throttled by kind.
+func (l *Listener) refused(kind int, c net.Conn, reason error) {
+	ok, dropped := l.logs[kind].allow(time.Now())
+	if !ok {
+		return
+	}
+	args := []any{"remote", c.RemoteAddr().String(), "reason", reason.Error()}
+	if dropped > 0 {
+		args = append(args, "refusals_not_logged", dropped)
+	}
+	l.logger().Warn("peer connection refused", args...)
+}
+
+func (l *Listener) handshakeTimeout() time.Duration {
+	if l.HandshakeTimeout > 0 {
+		return l.HandshakeTimeout
+	}
+	return DefaultHandshakeTimeout
 }
 
 // remoteHost is the IP address a connection comes from.
@@ -387,30 +431,17 @@ func remoteHost(c net.Conn) string {
 	return addr
 }
 
-func (l *Listener) takeHost(h string) bool {
-	l.hostsMu.Lock()
-	defer l.hostsMu.Unlock()
-	if l.hosts[h] >= MaxPendingPerHost {
-		return false
+// handshake authenticates p's connection and hands it to Accept.
+func (l *Listener) handshake(p *pendingConn) {
+	raw := p.conn
+	hello := l.HelloTimeout
+	if hello <= 0 {
+		hello = DefaultHelloTimeout
 	}
-	l.hosts[h]++
-	return true
-}
-
-func (l *Listener) releaseHost(h string) {
-	l.hostsMu.Lock()
-	defer l.hostsMu.Unlock()
-	if l.hosts[h]--; l.hosts[h] <= 0 {
-		delete(l.hosts, h)
-	}
-}
-
-func (l *Listener) handshake(raw net.Conn) {
-	timeout := l.HandshakeTimeout
-	if timeout == 0 {
-		timeout = DefaultHandshakeTimeout
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	// Until the ClientHello arrives (see GetConfigForClient), the
+	// connection has HelloTimeout; then the rest of the handshake.
+	raw.SetDeadline(minTime(p.start.Add(hello), p.deadline))
+	ctx, cancel := context.WithDeadline(context.Background(), p.deadline)
 	defer cancel()
 	c := tls.Server(raw, l.tls)
 	err := c.HandshakeContext(ctx)
@@ -421,8 +452,17 @@ func (l *Listener) handshake(raw net.Conn) {
 	if err == nil {
 		peer, err = Authenticate(ctx, c, true, l.id, l.v)
 	}
+	evicted, said := l.adm.done(p)
+	if evicted {
+		// Logged as such.
+		c.Close()
+		return
+	}
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() && !said {
+		err = fmt.Errorf("no TLS ClientHello within HelloTimeout (%s)", hello)
+	}
 	if err != nil {
-		l.logger().Warn("peer connection refused", "remote", raw.RemoteAddr().String(), "reason", err.Error())
+		l.refused(refusedHandshake, raw, err)
 		c.Close()
 		return
 	}
@@ -433,6 +473,13 @@ func (l *Listener) handshake(raw net.Conn) {
 		l.peers.Delete(c)
 		c.Close()
 	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func (l *Listener) logger() *slog.Logger {
@@ -494,6 +541,9 @@ type Dialer struct {
 	// Timeout bounds connecting, the handshake and the proof exchange;
 	// zero means DefaultHandshakeTimeout.
 	Timeout time.Duration
+	// LocalAddr, when set, is the address to connect from, as for
+	// net.Dialer.
+	LocalAddr net.Addr
 }
 
 // DialContext connects to addr and returns the authenticated *tls.Conn.
@@ -507,7 +557,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var nd net.Dialer
+	nd := net.Dialer{LocalAddr: d.LocalAddr}
 	raw, err := nd.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,14 @@ func (b *syncBuffer) String() string {
 // address and its log.
 func startNode(t *testing.T, f *testFed, org string) (string, *syncBuffer) {
 	t.Helper()
+	addr, log, _ := startListener(t, f, org, nil)
+	return addr, log
+}
+
+// startListener is startNode with the Listener set up by configure, when
+// not nil, and returned.
+func startListener(t *testing.T, f *testFed, org string, configure func(*Listener)) (string, *syncBuffer, *Listener) {
+	t.Helper()
 	id := f.ids[org]
 	cert, err := GenerateCertificate(id.Profile(), "localhost")
 	if err != nil {
@@ -51,6 +59,9 @@ func startNode(t *testing.T, f *testFed, org string) (string, *syncBuffer) {
 	log := &syncBuffer{}
 	l := NewListener(inner, cert, id, f.verifier())
 	l.Logger = slog.New(slog.NewTextHandler(log, nil))
+	if configure != nil {
+		configure(l)
+	}
 	t.Cleanup(func() { l.Close() })
 	go func() {
 		for {
@@ -67,7 +78,7 @@ func startNode(t *testing.T, f *testFed, org string) (string, *syncBuffer) {
 			}()
 		}
 	}()
-	return inner.Addr().String(), log
+	return inner.Addr().String(), log, l
 }
 
 func (f *testFed) dialer(org, peer string) *Dialer {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"math"
 	"net/http"
@@ -187,13 +186,9 @@ func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collectio
 // handleAttribution answers POST /api/v1/attribution with a query such as
 // {"techniques": ["T1566.001"], "software": ["S0154"]}.
 func (s *Server) handleAttribution(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	data, err := io.ReadAll(r.Body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return rampart.Errorf(rampart.ETOOLARGE, "request body exceeds %d bytes", mbe.Limit)
-	}
+	data, err := readBody(r)
 	if err != nil {
-		return rampart.Errorf(rampart.EINVALID, "read request body: %v", err)
+		return err
 	}
 	q, err := attribution.ParseQuery(bytes.TrimSpace(data))
 	if err != nil {

@@ -227,6 +227,11 @@ func (s *Server) methods(routes map[string]route) http.Handler {
 		if rt.maxBytes > 0 {
 			limit = rt.maxBytes
 		}
+		if r.ContentLength > limit {
+			// Refused from the headers, before a byte is read.
+			s.writeError(w, r, rampart.Errorf(rampart.ETOOLARGE, "request body exceeds %d bytes (Content-Length: %d)", limit, r.ContentLength))
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := rt.h(w, r, a); err != nil {
 			s.writeError(w, r, err)
@@ -273,7 +278,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, body.Error.Code, body.Error.Message = se.Status, rampart.EINVALID, se.Message
 	}
 	if status == http.StatusInternalServerError {
-		s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		if endpoint.ClientGone(r, err) {
+			s.logger().Info("client gone", "method", r.Method, "path", r.URL.Path, "err", err)
+		} else {
+			s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+	}
+	if status >= 400 {
+		endpoint.CloseIfUnread(w, r)
 	}
 	if status == http.StatusUnauthorized {
 		httpauth.Challenge(w.Header(), "Rampart")
@@ -301,18 +313,31 @@ func readJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return endpoint.Errorf(http.StatusUnsupportedMediaType, "send application/json (got %q)", ct)
 	}
-	data, err := io.ReadAll(r.Body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return rampart.Errorf(rampart.ETOOLARGE, "request body exceeds %d bytes", mbe.Limit)
-	}
+	data, err := readBody(r)
 	if err != nil {
-		return rampart.Errorf(rampart.EINVALID, "read request body: %v", err)
+		return err
 	}
 	if err := json.Unmarshal(data, v, json.RejectUnknownMembers(true)); err != nil {
 		return rampart.Errorf(rampart.EINVALID, "request body: %s", jsonError(err, data))
 	}
 	return nil
+}
+
+// readBody reads the request body whole: a body over its limit is
+// ETOOLARGE (413), one sent too slowly 408.
+func readBody(r *http.Request) ([]byte, error) {
+	data, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	var pe *endpoint.PaceError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, rampart.Errorf(rampart.ETOOLARGE, "request body exceeds %d bytes", mbe.Limit)
+	case errors.As(err, &pe):
+		return nil, endpoint.Errorf(http.StatusRequestTimeout, "%v", err)
+	case err != nil:
+		return nil, rampart.Errorf(rampart.EINVALID, "read request body: %v", err)
+	}
+	return data, nil
 }
 
 // jsonError words a decoding error with the member and, for syntax errors,

@@ -30,7 +30,7 @@ import (
 	"github.com/rampart-cti/rampart/taxii"
 )
 
-const benchUsage = `Usage: rampart bench <taxii|import|pages> [flags]
+const benchUsage = `Usage: rampart bench <taxii|import|pages|attack> [flags]
 
 Measures a node on this machine and prints the results; docs/PERFORMANCE.md
 records them with the command that produced them.
@@ -52,6 +52,9 @@ records them with the command that produced them.
         Starts "rampart serve" as a child process and measures its memory
         under clients that ask for pages of large objects and never read
         them, then cuts a POST short and reports the status it left.
+    bench attack <slow-readers|idle-links|early-refusal|slow-body>
+        Starts "rampart serve" and attacks it with slow or idle clients;
+        "rampart bench attack -h" describes each attack.
 
 Run "rampart bench taxii -h" (or pages -h) for the flags.
 `
@@ -63,6 +66,7 @@ Examples:
     rampart bench taxii --postgres postgres://localhost/rampart_bench
     rampart bench import --size 1GiB
     rampart bench pages --readers 10 --objects 100 --object-size 2MiB
+    rampart bench attack idle-links
 `
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
@@ -70,11 +74,14 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if sub == "pages" {
+	switch sub {
+	case "pages":
 		return m.benchPages(ctx, args)
-	}
-	if sub != "taxii" && sub != "import" {
-		return m.unknownSubcommand("bench", sub, "taxii, import or pages")
+	case "attack":
+		return m.runAttack(ctx, args)
+	case "taxii", "import":
+	default:
+		return m.unknownSubcommand("bench", sub, "taxii, import, pages or attack")
 	}
 	fs := flag.NewFlagSet("bench "+sub, flag.ContinueOnError)
 	var sf storeFlags

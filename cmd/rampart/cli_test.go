@@ -17,7 +17,7 @@ var commands = [][]string{
 	{"pattern", "check"}, {"match"}, {"match", "generate"}, {"attribute"}, {"attribution", "eval"},
 	{"keys", "generate"}, {"keys", "sign"}, {"registry", "init"}, {"registry", "show"}, {"verify"},
 	{"peer", "add"}, {"incident", "create"}, {"alert", "list"}, {"statement", "draft"},
-	{"bench", "taxii"}, {"bench", "import"}, {"bench", "pages"}, {"version"},
+	{"bench", "taxii"}, {"bench", "import"}, {"bench", "pages"}, {"bench", "attack", "slow-body"}, {"version"},
 }
 
 // TestHelp checks that every command answers -h and --help with its usage
@@ -145,7 +145,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"statement", "draft", "--key", "k", "--registry", "r"}, `error: statement draft needs --confidence N`},
 		{[]string{"statement", "sign"}, `error: statement sign needs one statement ID`},
 		{[]string{"bench"}, `^Usage: rampart bench`},
-		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import or pages\)`},
+		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import, pages or attack\)`},
 		{[]string{"bench", "pages", "--object-size", "1"}, `error: --object-size: want a size of at least 300 bytes \(got "1"\)`},
 		{[]string{"bench", "taxii", "--pages", "0"}, `error: --pages must be at least 1 \(got 0\)`},
 		{[]string{"bench", "import", "--size", "huge"}, `error: --size: "huge" is not a size`},

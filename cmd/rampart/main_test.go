@@ -10,6 +10,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rampart-cti/rampart/internal/pgtest"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 // TestMain lets testscript run "rampart" as a command inside the scripts in
@@ -45,6 +46,16 @@ func TestScript(t *testing.T) {
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// fingerprint REGISTRY VAR sets $VAR to the registry's
+			// authority fingerprint, as one would obtain it out of band.
+			"fingerprint": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: fingerprint REGISTRY VAR")
+				}
+				doc, err := trust.ParseRegistryDocument([]byte(ts.ReadFile(args[0])))
+				ts.Check(err)
+				ts.Setenv(args[1], doc.AuthorityFingerprint())
+			},
 			// gzip FILE writes FILE.gz.
 			"gzip": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 1 {

@@ -224,10 +224,16 @@ func TestMedallionDiscoveryAndRoots(t *testing.T) {
 	tt := newMedallionServer(t)
 	r := tt.get("/taxii2/", "")
 	tt.want(r, 200)
+	// Medallion lists all three roots, as absolute URLs made from the
+	// request. Rampart lists only the roots in which the account has a
+	// grant (TAXII 2.1 §4.1 allows filtering per client; the fixture's
+	// account has grants in trustgroup1 only), and, with no public URL
+	// configured, as relative URLs: it never echoes the Host header.
 	roots, _ := r.json["api_roots"].([]any)
-	if len(roots) != 3 || roots[0] != tt.base+"/api1/" {
-		t.Errorf("api_roots = %v, want %s/api1/ first of 3", roots, tt.base)
+	if len(roots) != 1 || roots[0] != medRoot {
+		t.Errorf("api_roots = %v, want [%s] alone", roots, medRoot)
 	}
+	tt.want(tt.get("/api1/", ""), 404)
 	r = tt.get(medRoot, "")
 	tt.want(r, 200)
 	if r.json["title"] != "Malware Research Group" {

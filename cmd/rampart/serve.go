@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
@@ -32,7 +33,15 @@ directory.
 
 Plain HTTP is served on loopback addresses only; any other address needs TLS
 (--tls-cert and --tls-key, or --tls-self-signed for trials). TLS prefers the
-hybrid post-quantum key exchange X25519MLKEM768.
+hybrid post-quantum key exchange X25519MLKEM768. TAXII discovery lists, to
+each account, the API roots in which it has a grant, at --public-url (never
+at the Host a request names).
+
+Every exchange is bounded: headers within 10 s; a request body, and an
+answer, may pause at most 30 s and must average 16 KiB/s after the first
+30 s, or the connection is cut; a body larger than the limit its
+Content-Length declares, or sent without valid credentials, is refused
+from its headers, unread (docs/SERVING.md).
 
 Flags:
 `
@@ -56,6 +65,7 @@ Examples:
     rampart serve
     rampart serve --data /var/lib/rampart --listen 0.0.0.0:8443 --tls-cert node.crt --tls-key node.key
     rampart serve --listen 127.0.0.1:0 --tls-self-signed
+    rampart serve --listen 0.0.0.0:8443 --tls-cert node.crt --tls-key node.key --public-url https://cti.example.eu:8443
     RAMPART_POSTGRES=postgres://rampart@/rampart rampart serve
     rampart serve --registry registry.json
     rampart serve --identity node.key --registry registry.json --peer-listen 0.0.0.0:8443
@@ -72,6 +82,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs.BoolVar(&sc.SelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate kept in the data directory")
 	fs.Int64Var(&sc.MaxContentLength, "max-content-length", taxii.DefaultMaxContentLength, "largest request body in `bytes` for API roots that set none")
 	fs.IntVar(&sc.MaxPageSize, "max-page-size", taxii.DefaultMaxPageSize, "most objects per page")
+	fs.StringVar(&sc.PublicURL, "public-url", "", "`URL` where clients reach the node, from which TAXII discovery names the API roots (default: the --listen address; relative URLs when it names no host)")
 	logFormat := fs.String("log-format", "auto", "log format: text, json, or auto (text on a terminal)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	identity := fs.String("identity", "", "the organisation's private keys `file` (default: the one \"rampart org init\" made)")
@@ -99,6 +110,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if (sc.TLSCert == "") != (sc.TLSKey == "") {
 		m.errorf("--tls-cert and --tls-key go together")
 		return errUsage
+	}
+	if sc.PublicURL != "" {
+		u, err := node.ParsePublicURL(sc.PublicURL)
+		if err != nil {
+			m.errorf("--public-url: %v", strings.TrimPrefix(err.Error(), "public URL "))
+			return errUsage
+		}
+		sc.PublicURL = u
 	}
 	if sc.TLSCert == "" && !sc.SelfSigned && !node.Loopback(sc.Listen) {
 		m.errorf("refusing to serve plain HTTP on %q: only loopback addresses may go without TLS", sc.Listen)

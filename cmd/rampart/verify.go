@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"text/tabwriter"
 
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const verifyUsage = `Usage: rampart verify --registry REGISTRY [--policy NAME] [--key FILE] FILE...
+const verifyUsage = `Usage: rampart verify --registry REGISTRY --registry-fingerprint FP [--policy NAME] [--key FILE] FILE...
 
 Checks, offline, the signatures of the STIX objects in each FILE (a bundle,
 a TAXII envelope or one object) against the trust registry: each object
@@ -18,25 +19,41 @@ needs an ML-DSA and an ECDSA signature by keys the registry binds to the
 organisation in its created_by_ref, valid at its modified time and not
 revoked. Prints one line per object and exits 1 if any is refused.
 
+A registry is only as good as its authority: anyone can write and sign a
+registry file that lists keys of their own under a real organisation's
+name. verify therefore trusts REGISTRY only when its authority fingerprint
+is the one given with --registry-fingerprint, obtained out of band (the
+fingerprint "rampart registry init" printed, published by the authority
+through a second channel). Without it, verify refuses, unless
+--insecure-unpinned says to check against whatever authority signed the
+file (for trials).
+
 Sealed envelopes (x-rampart-sealed) are checked like any object; with --key,
 those addressed to the key's organisation are also opened and the object
 inside is checked.
 
 Flags:
-    --registry FILE  the trust registry; it must be signed by a quorum of
-                     its own authority (check it first with "rampart
-                     registry verify")
-    --policy NAME    default (both profiles), eu-pq-base or eu-pq-high
-    --key FILE       private keys to open sealed envelopes with
+    --registry FILE              the trust registry; it must be signed by a
+                                 quorum of its own authority
+    --registry-fingerprint FP    the authority fingerprint REGISTRY must
+                                 have (SHA256:...); the registry is refused
+                                 otherwise
+    --insecure-unpinned          accept REGISTRY without a fingerprint:
+                                 whoever wrote the file decides what verifies
+    --policy NAME                default (both profiles), eu-pq-base or
+                                 eu-pq-high
+    --key FILE                   private keys to open sealed envelopes with
 
 Examples:
-    rampart verify --registry registry.json bundle.json
-    rampart verify --registry registry.json --policy eu-pq-high --key cert-fr.key inbox/*.json
+    rampart verify --registry registry.json --registry-fingerprint SHA256:4k3... bundle.json
+    rampart verify --registry registry.json --registry-fingerprint SHA256:4k3... --policy eu-pq-high --key cert-fr.key inbox/*.json
 `
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
 	fs := newFlagSet("verify", verifyUsage)
 	regPath := fs.String("registry", "", "")
+	fingerprint := fs.String("registry-fingerprint", "", "")
+	unpinned := fs.Bool("insecure-unpinned", false, "")
 	policy := fs.String("policy", "default", "")
 	keyPath := fs.String("key", "", "")
 	if err := m.parseFlags(fs, args); err != nil {
@@ -44,7 +61,11 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	}
 	if *regPath == "" || fs.NArg() == 0 {
 		m.errorf("verify needs --registry REGISTRY and at least one FILE")
-		m.hintf("rampart verify --registry registry.json bundle.json")
+		m.hintf("rampart verify --registry registry.json --registry-fingerprint SHA256:... bundle.json")
+		return errUsage
+	}
+	if *fingerprint != "" && *unpinned {
+		m.errorf("give --registry-fingerprint or --insecure-unpinned, not both")
 		return errUsage
 	}
 	pol := trust.DefaultPolicy()
@@ -56,7 +77,7 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 		}
 		pol = trust.PolicyFor(p)
 	}
-	reg, err := readRegistryFile(*regPath)
+	reg, err := m.readPinnedRegistry(*regPath, *fingerprint, *unpinned)
 	if err != nil {
 		return err
 	}
@@ -103,6 +124,40 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", total, reg.Version())
 	return nil
+}
+
+// readPinnedRegistry reads the registry at path, accepting it only when
+// its authority fingerprint is fingerprint, or, with unpinned, whatever
+// authority signed it (with a warning on stderr). Neither is a usage
+// error whose hint names the file's fingerprint, to be compared with one
+// obtained out of band.
+func (m *Main) readPinnedRegistry(path, fingerprint string, unpinned bool) (*trust.Registry, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fingerprint != "":
+		reg, err := trust.TrustRegistry(data, fingerprint)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: %v", path, err)
+		}
+		return reg, nil
+	case unpinned:
+		reg, err := trust.ParseRegistry(data)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: %v", path, err)
+		}
+		m.warnf("registry %s accepted without checking its authority (--insecure-unpinned): its authority fingerprint is %s", path, reg.AuthorityFingerprint())
+		return reg, nil
+	}
+	m.errorf("registry %s is not pinned: nothing shows that its authority is the one you trust", path)
+	if doc, err := trust.ParseRegistryDocument(data); err == nil {
+		m.hintf("give --registry-fingerprint FP, the authority fingerprint obtained out of band; this file's is %s (compare it, do not copy it), or --insecure-unpinned for a trial", doc.AuthorityFingerprint())
+	} else {
+		m.hintf("give --registry-fingerprint FP, the authority fingerprint obtained out of band, or --insecure-unpinned for a trial")
+	}
+	return nil, errUsage
 }
 
 func orUnknown(id string) string {

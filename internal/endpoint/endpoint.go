@@ -8,11 +8,14 @@
 package endpoint
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/rampart-cti/rampart"
@@ -120,4 +123,22 @@ func Recover(r *http.Request, report func(error)) {
 		panic(v)
 	}
 	report(fmt.Errorf("panic serving %s %s: %v", r.Method, r.URL.Path, v))
+}
+
+// ClientGone reports whether err, met while serving r, means that the
+// client went away (it closed the connection, or the request was
+// canceled) or was cut for being too slow (a *PaceError), rather than
+// that the server failed: such errors are logged at INFO, not as internal
+// errors.
+func ClientGone(r *http.Request, err error) bool {
+	var pe *PaceError
+	switch {
+	case err == nil:
+		return false
+	case r.Context().Err() != nil, errors.Is(err, context.Canceled), errors.As(err, &pe):
+		return true
+	case errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNRESET), errors.Is(err, http.ErrBodyReadAfterClose):
+		return true
+	}
+	return false
 }
