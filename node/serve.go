@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/rampart-cti/rampart/taxii"
@@ -33,6 +34,9 @@ type ServeConfig struct {
 	// Federate names the collection (id or alias) shared with peers; the
 	// default collection when empty.
 	Federate string
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client whose failed logins count (internal/httpauth).
+	TrustedProxies []netip.Prefix
 }
 
 // Serve runs the node until ctx ends: it takes the data directory's lock,
@@ -192,6 +196,9 @@ func (n *Node) newTAXII(ctx context.Context, sc ServeConfig) (*taxii.Server, err
 	ts.Validate = Validate
 	ts.Access = n.Access
 	ts.Logger = n.logger
+	if n.serving != nil {
+		ts.Authenticator = n.serving.auth
+	}
 	if err := ts.Open(ctx); err != nil {
 		return nil, err
 	}
