@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
@@ -31,7 +32,16 @@ Manages the node's accounts. Passwords and tokens are stored only as hashes.
         --read nor --write the collection stays visible to the account
         without access; --revoke removes the grant.
     user token NAME [--label TEXT]
-        Creates a bearer token and prints it once.
+        Creates a bearer token and prints it once, and its ID on stderr.
+        Tokens are what tools (SIEMs, TAXII clients, scripts) should log in
+        with: a password is slow to check on purpose, and failed password
+        logins are limited per address; tokens are neither.
+    user token list NAME
+        Lists the account's tokens: ID, creation time and label, never the
+        token itself.
+    user token revoke NAME ID|LABEL
+        Revokes a token, named by its ID or its label; a serving node
+        refuses it from its next request.
     user passwd NAME [--password-stdin]
         Replaces the password (generated and printed when not read).
     user delete NAME
@@ -45,6 +55,8 @@ Examples:
     echo 'correct horse battery staple' | rampart user add soc-feed --password-stdin
     rampart user grant soc-feed default --read
     rampart user token soc-feed --label "SIEM pull"
+    rampart user token list soc-feed
+    rampart user token revoke soc-feed "SIEM pull"
     rampart user list
 `
 
@@ -52,6 +64,9 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 	sub, args, err := m.subcommand(args, userUsage)
 	if err != nil {
 		return err
+	}
+	if sub == "token" && len(args) > 0 && (args[0] == "list" || args[0] == "revoke") {
+		return m.runUserToken(ctx, args[0], args[1:])
 	}
 	fs := newFlagSet("user "+sub, userUsage)
 	var sf storeFlags
@@ -126,7 +141,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "%s\n", tok)
-		fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q; it is shown only once\n", pos[0])
+		fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q (ID %s); it is shown only once\n", pos[0], passhash.TokenID(passhash.HashToken(tok)))
 	case "grant":
 		c, err := n.FindCollection(ctx, *apiRoot, pos[1])
 		if err != nil {
