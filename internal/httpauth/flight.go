@@ -27,20 +27,20 @@ type call struct {
 func newFlight() *flight { return &flight{calls: make(map[[32]byte]*call)} }
 
 // do returns the answer of check, run once for every concurrent do with
-// key. check runs to its end whatever happens to the context of the
-// request that runs it, so that the others get an answer; a waiting
-// request whose ctx ends returns ctx's error. Each gets its own copy of
-// the account.
-func (f *flight) do(ctx context.Context, key [32]byte, check func() (*rampart.Account, error)) (*rampart.Account, error) {
+// key, and whether this call ran it. check runs to its end whatever
+// happens to the context of the request that runs it, so that the others
+// get an answer; a waiting request whose ctx ends returns ctx's error.
+// Each gets its own copy of the account.
+func (f *flight) do(ctx context.Context, key [32]byte, check func() (*rampart.Account, error)) (_ *rampart.Account, ran bool, _ error) {
 	f.mu.Lock()
 	if c, ok := f.calls[key]; ok {
 		c.joined++
 		f.mu.Unlock()
 		select {
 		case <-c.done:
-			return clone(c.account), c.err
+			return clone(c.account), false, c.err
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 	}
 	c := &call{done: make(chan struct{})}
@@ -52,7 +52,7 @@ func (f *flight) do(ctx context.Context, key [32]byte, check func() (*rampart.Ac
 	delete(f.calls, key)
 	f.mu.Unlock()
 	close(c.done)
-	return clone(c.account), c.err
+	return clone(c.account), true, c.err
 }
 
 // joined returns the number of requests waiting for the check with key.

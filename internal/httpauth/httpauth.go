@@ -8,8 +8,8 @@
 // What it guarantees, for HTTP Basic: password checks (argon2id, slow on
 // purpose) run at most Limits.MaxChecks at once; a request waits for one
 // at most Limits.QueueWait, behind at most Limits.MaxQueue others, and is
-// answered 503 with Retry-After otherwise; concurrent requests from one
-// source address with the same credentials share one check; failed logins
+// answered 503 with Retry-After otherwise; concurrent requests with the
+// same credentials share one check; failed logins
 // are limited per source address and per (address, account), answered 429
 // with Retry-After, so that guesses from some addresses neither slow down
 // nor lock out users at others; a verified password is remembered, and
@@ -31,9 +31,11 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -160,11 +162,10 @@ func (c *Authenticator) keyOf(parts ...string) [32]byte {
 
 // basic authenticates name and password from src: from the cache when
 // the account's password stamp is the one remembered, else by a check
-// shared with the concurrent requests from src with the same credentials.
+// shared with every concurrent request with the same credentials.
 func (c *Authenticator) basic(ctx context.Context, src netip.Prefix, name, password string) (*rampart.Account, error) {
-	srcText := src.String()
 	key := c.keyOf("login", name, password)
-	pair := c.keyOf("pair", srcText, name)
+	pair := c.keyOf("pair", src.String(), name)
 	if err := c.throttle.admit(c.now(), src, pair); err != nil {
 		return nil, err
 	}
@@ -182,14 +183,37 @@ func (c *Authenticator) basic(ctx context.Context, src netip.Prefix, name, passw
 			return nil, err
 		}
 	}
-	shared := c.keyOf("check", srcText, name, password)
-	return c.flight.do(ctx, shared, func() (*rampart.Account, error) {
-		return c.check(context.WithoutCancel(ctx), src, pair, key, name, password)
-	})
+	for range maxJoins {
+		a, ran, err := c.flight.do(ctx, key, func() (*rampart.Account, error) {
+			return c.check(context.WithoutCancel(ctx), src, pair, key, name, password)
+		})
+		var r *refused
+		if !ran && errors.As(err, &r) {
+			// The request that ran the check was refused for its own
+			// source's failures: this one's may allow it.
+			continue
+		}
+		if err == nil {
+			c.throttle.succeed(pair)
+		}
+		return a, err
+	}
+	return nil, busy("the password check was refused for other requests' sources "+strconv.Itoa(maxJoins)+" times", c.Limits.QueueWait)
 }
 
+// maxJoins is how many checks run for others a request waits for before it
+// gives up.
+const maxJoins = 3
+
+// refused is the ETOOMANY error of a check refused for its source's
+// failures once it had waited for a slot: an answer for that source alone.
+type refused struct{ error }
+
+func (r *refused) Unwrap() error { return r.error }
+
 // check verifies a password when a check slot is free, and counts the
-// answer: a success is remembered, a failure counted against src.
+// answer: a success is remembered, a failure counted against src (once,
+// however many requests share the check).
 func (c *Authenticator) check(ctx context.Context, src netip.Prefix, pair, key [32]byte, name, password string) (*rampart.Account, error) {
 	prio := c.throttle.begin(c.now(), src)
 	defer c.throttle.end(src)
@@ -199,12 +223,11 @@ func (c *Authenticator) check(ctx context.Context, src netip.Prefix, pair, key [
 	defer c.gate.release()
 	// Failures from src while this one waited count too.
 	if err := c.throttle.admit(c.now(), src, pair); err != nil {
-		return nil, err
+		return nil, &refused{err}
 	}
 	a, err := c.accounts.Authenticate(ctx, name, password)
 	switch {
 	case err == nil:
-		c.throttle.succeed(pair)
 		c.cache.put(key, a.Name, a.PasswordStamp, c.now())
 	case rampart.ErrorCode(err) == rampart.EUNAUTHORIZED:
 		if c.throttle.fail(c.now(), src, pair) {
