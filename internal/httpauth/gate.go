@@ -12,8 +12,10 @@ import (
 
 // gate bounds how many password checks run at once. Requests that find
 // every slot taken wait in a queue of bounded length for a bounded time,
-// served highest priority first and, among equals, first come first. It
-// is safe for concurrent use.
+// served highest priority first and, among equals, last come first: when
+// more come than can be checked, those that have waited longest are the
+// ones that time out, and a newcomer is not made to wait behind a backlog
+// that will time out anyway. It is safe for concurrent use.
 type gate struct {
 	maxQueue int
 
@@ -105,7 +107,7 @@ func busy(why string, retry time.Duration) error {
 	}
 }
 
-// waiters is a heap of waiters, highest priority first, then oldest.
+// waiters is a heap of waiters, highest priority first, then newest.
 type waiters []*waiter
 
 func (q waiters) Len() int { return len(q) }
@@ -113,7 +115,7 @@ func (q waiters) Less(i, j int) bool {
 	if q[i].prio != q[j].prio {
 		return q[i].prio > q[j].prio
 	}
-	return q[i].seq < q[j].seq
+	return q[i].seq > q[j].seq
 }
 func (q waiters) Swap(i, j int) {
 	q[i], q[j] = q[j], q[i]

@@ -51,7 +51,7 @@ func TestMaxQueue(t *testing.T) {
 
 // TestQueueOrder: waiting logins from an address without failures go
 // before those from an address that has failed, however long those have
-// waited; among equals, the first come goes first.
+// waited; then those from an address with fewer checks in progress.
 func TestQueueOrder(t *testing.T) {
 	s := newStore()
 	a, _ := newAuth(s, Limits{MaxChecks: 1, QueueWait: time.Hour})
@@ -78,6 +78,29 @@ func TestQueueOrder(t *testing.T) {
 	wg.Wait()
 	got := s.checks[4:]
 	want := []string{"correct horse battery", "guess 1", "guess 2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("checked in the order %q, want %q", got, want)
+	}
+}
+
+// TestQueueNewestFirst: among waiting logins of equal standing, the newest
+// goes first, so that a login arriving during a backlog is not answered
+// 503 after waiting behind requests that will time out anyway.
+func TestQueueNewestFirst(t *testing.T) {
+	s := newStore()
+	a, _ := newAuth(s, Limits{MaxChecks: 1, QueueWait: time.Hour})
+	release := s.holdChecks("held")
+	var wg sync.WaitGroup
+	wg.Go(func() { login(a, "203.0.113.1", "analyst", "held") })
+	s.waitStarted("held")
+	for i, addr := range []string{"192.0.2.1", "192.0.2.2", "198.51.100.7"} {
+		wg.Go(func() { login(a, addr, "analyst", "from "+addr) })
+		waitFor(t, "the logins queued", func() bool { return a.gate.waiting() == i+1 })
+	}
+	release()
+	wg.Wait()
+	got := s.checks[1:]
+	want := []string{"from 198.51.100.7", "from 192.0.2.2", "from 192.0.2.1"}
 	if !slices.Equal(got, want) {
 		t.Errorf("checked in the order %q, want %q", got, want)
 	}

@@ -173,7 +173,7 @@ func (c *Authenticator) basic(ctx context.Context, src netip.Prefix, name, passw
 		a, err := c.accounts.FindAccountByName(ctx, cachedName)
 		switch {
 		case err == nil && a.PasswordStamp == stamp:
-			c.throttle.succeed(pair)
+			c.throttle.succeed(c.now(), src, pair)
 			return a, nil
 		case err == nil, rampart.ErrorCode(err) == rampart.ENOTFOUND:
 			// A new password, or the account deleted (and perhaps
@@ -194,7 +194,7 @@ func (c *Authenticator) basic(ctx context.Context, src netip.Prefix, name, passw
 			continue
 		}
 		if err == nil {
-			c.throttle.succeed(pair)
+			c.throttle.succeed(c.now(), src, pair)
 		}
 		return a, err
 	}
@@ -215,9 +215,12 @@ func (r *refused) Unwrap() error { return r.error }
 // answer: a success is remembered, a failure counted against src (once,
 // however many requests share the check).
 func (c *Authenticator) check(ctx context.Context, src netip.Prefix, pair, key [32]byte, name, password string) (*rampart.Account, error) {
-	prio := c.throttle.begin(c.now(), src)
+	rank := c.throttle.begin(c.now(), src)
 	defer c.throttle.end(src)
-	if err := c.gate.acquire(ctx, prio, c.Limits.QueueWait); err != nil {
+	if err := c.gate.acquire(ctx, rank, c.Limits.QueueWait); err != nil {
+		if rampart.ErrorCode(err) == rampart.EUNAVAILABLE {
+			c.throttle.shed(c.now(), src)
+		}
 		return nil, err
 	}
 	defer c.gate.release()

@@ -26,6 +26,9 @@ const (
 	// DefaultAccountRefill. A successful login forgives them.
 	DefaultAccountFailures = 5
 	DefaultAccountRefill   = time.Minute
+	// DefaultKnownFor is how long an address whose last login succeeded
+	// goes first in the queue of password checks.
+	DefaultKnownFor = 10 * time.Minute
 	// CacheTTL is how long a verified password is remembered once unused.
 	CacheTTL = 2 * time.Minute
 	// DefaultMaxCacheEntries bounds the verified passwords remembered.
@@ -46,12 +49,15 @@ type Limits struct {
 	MaxChecks int
 	// MaxQueue is how many requests may wait for a check; QueueWait how
 	// long each may wait. A request refused by either is answered 503
-	// (EUNAVAILABLE) with Retry-After. Waiting requests are served from
-	// the address with the fewest recent failures and checks in progress
-	// first, so that a flood from some addresses does not delay logins
-	// from others.
+	// (EUNAVAILABLE) with Retry-After. Waiting requests are served first
+	// from addresses whose last login, within KnownFor, succeeded, then
+	// from those with the fewest recent failures, checks in progress and
+	// requests refused for want of time, so that a flood from some
+	// addresses does not delay logins from others; among equals, the
+	// newest first.
 	MaxQueue  int
 	QueueWait time.Duration
+	KnownFor  time.Duration
 	// AddressFailures failed logins from one source address are allowed
 	// in a row, then one per AddressRefill; beyond that every login from
 	// the address is answered 429 (ETOOMANY) with Retry-After, without a
@@ -88,6 +94,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxChecks, runtime.GOMAXPROCS(0))
 	set(&l.MaxQueue, DefaultMaxQueue)
 	setD(&l.QueueWait, DefaultQueueWait)
+	setD(&l.KnownFor, DefaultKnownFor)
 	set(&l.AddressFailures, DefaultAddressFailures)
 	setD(&l.AddressRefill, DefaultAddressRefill)
 	set(&l.AccountFailures, DefaultAccountFailures)

@@ -13,38 +13,68 @@ import (
 // throttle counts failed logins per source address and per (source,
 // account name) pair, each as a debt that one failure raises by one and
 // time pays back at one per refill interval. A source whose debt has
-// reached its limit is refused until it has paid one back. It also counts
-// the checks each address has in progress, for the order of the queue. It
-// is safe for concurrent use.
+// reached its limit is refused until it has paid one back.
+//
+// It also ranks addresses for the queue of password checks: first those
+// whose last login succeeded recently (known), then the others, each by
+// what is left of its allowance of failures less its checks in progress
+// and the checks it was recently refused for want of time (shed). An
+// address whose guesses time out in the queue is thus no longer a
+// newcomer's equal. It is safe for concurrent use.
 type throttle struct {
 	limits Limits
 
-	mu      sync.Mutex
-	addrs   map[netip.Prefix]*debt
-	pairs   map[[32]byte]*debt
-	pending map[netip.Prefix]int
+	mu    sync.Mutex
+	addrs map[netip.Prefix]*address
+	pairs map[[32]byte]*debt
 }
 
-// debt is a count of failures at a time; the zero value is no debt.
+// debt is a count at a time, paid back at one per refill interval; the
+// zero value is no debt.
 type debt struct {
 	n  float64
 	at time.Time
 }
 
-// value returns the debt at now, paid back at one per refill.
+// value returns the debt at now.
 func (d *debt) value(now time.Time, refill time.Duration) float64 {
-	if d == nil {
-		return 0
-	}
 	return max(0, d.n-float64(now.Sub(d.at))/float64(refill))
+}
+
+// raise adds one to the debt at now and reports whether it has just
+// reached limit.
+func (d *debt) raise(now time.Time, refill time.Duration, limit int) bool {
+	before := d.value(now, refill)
+	d.n, d.at = before+1, now
+	return before < float64(limit) && d.n >= float64(limit)
+}
+
+// address is what the throttle knows of a source address.
+type address struct {
+	failures debt
+	shed     debt // checks refused for want of time
+	pending  int  // checks queued or running
+	// succeeded and failed are the times of its last successful and last
+	// failed login.
+	succeeded, failed time.Time
+}
+
+// known reports whether the address's last login succeeded within d.
+func (a *address) known(now time.Time, d time.Duration) bool {
+	return !a.succeeded.IsZero() && a.succeeded.After(a.failed) && now.Sub(a.succeeded) < d
+}
+
+// idle reports whether nothing of the address needs remembering at now.
+func (a *address) idle(now time.Time, l Limits) bool {
+	return a.pending == 0 && a.failures.value(now, l.AddressRefill) == 0 &&
+		a.shed.value(now, l.AddressRefill) == 0 && !a.known(now, l.KnownFor)
 }
 
 func newThrottle(l Limits) *throttle {
 	return &throttle{
-		limits:  l,
-		addrs:   make(map[netip.Prefix]*debt),
-		pairs:   make(map[[32]byte]*debt),
-		pending: make(map[netip.Prefix]int),
+		limits: l,
+		addrs:  make(map[netip.Prefix]*address),
+		pairs:  make(map[[32]byte]*debt),
 	}
 }
 
@@ -52,9 +82,14 @@ func newThrottle(l Limits) *throttle {
 // ETOOMANY error with the time until it may.
 func (t *throttle) admit(now time.Time, src netip.Prefix, pair [32]byte) error {
 	l := t.limits
+	var da, dp float64
 	t.mu.Lock()
-	da := t.addrs[src].value(now, l.AddressRefill)
-	dp := t.pairs[pair].value(now, l.AccountRefill)
+	if a := t.addrs[src]; a != nil {
+		da = a.failures.value(now, l.AddressRefill)
+	}
+	if d := t.pairs[pair]; d != nil {
+		dp = d.value(now, l.AccountRefill)
+	}
 	t.mu.Unlock()
 	if over := da - float64(l.AddressFailures-1); over > 0 {
 		return &rampart.Error{
@@ -80,45 +115,94 @@ func wait(over float64, refill time.Duration) time.Duration {
 	return max(time.Second, time.Duration(math.Ceil(over*float64(refill))))
 }
 
+// addr returns the address's record, made when there is none. t.mu is
+// held.
+func (t *throttle) addr(now time.Time, src netip.Prefix) *address {
+	a := t.addrs[src]
+	if a == nil {
+		t.makeRoom(now)
+		a = &address{}
+		t.addrs[src] = a
+	}
+	return a
+}
+
 // fail counts a failed login; it reports whether the source has just
 // reached one of its limits.
 func (t *throttle) fail(now time.Time, src netip.Prefix, pair [32]byte) (reached bool) {
 	l := t.limits
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	reached = raise(t, now, &t.addrs, src, l.AddressRefill, l.AddressFailures)
-	if raise(t, now, &t.pairs, pair, l.AccountRefill, l.AccountFailures) {
+	a := t.addr(now, src)
+	a.failed = now
+	reached = a.failures.raise(now, l.AddressRefill, l.AddressFailures)
+	d := t.pairs[pair]
+	if d == nil {
+		t.makeRoom(now)
+		d = &debt{}
+		t.pairs[pair] = d
+	}
+	if d.raise(now, l.AccountRefill, l.AccountFailures) {
 		reached = true
 	}
 	return reached
 }
 
-// raise adds one failure to the debt of k in m, making room first when m
-// is full; it reports whether the debt has just reached limit.
-func raise[K comparable](t *throttle, now time.Time, m *map[K]*debt, k K, refill time.Duration, limit int) bool {
-	d := (*m)[k]
-	if d == nil {
-		t.makeRoom(now)
-		d = &debt{}
-		(*m)[k] = d
-	}
-	before := d.value(now, refill)
-	d.n, d.at = before+1, now
-	return before < float64(limit) && d.n >= float64(limit)
+// succeed forgives the pair's failures, since whoever gave the right
+// password needs no more guesses, and makes the address known. The
+// address's failures stay, or a guesser with one account of its own could
+// clear them between guesses at others.
+func (t *throttle) succeed(now time.Time, src netip.Prefix, pair [32]byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.pairs, pair)
+	t.addr(now, src).succeeded = now
 }
 
-// makeRoom forgets, when the throttle holds MaxSources debts, those paid
-// back, and then any until a quarter of the room is free. Forgetting any
-// favours a guesser only once more sources have failed at once than
-// MaxSources, when per-source limits cannot hold anyway; the bound on
-// concurrent checks still holds. t.mu is held.
+// begin counts a check from src as in progress and returns its rank in
+// the queue. end counts it done; shed, that it was refused for want of
+// time.
+func (t *throttle) begin(now time.Time, src netip.Prefix) float64 {
+	l := t.limits
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.addr(now, src)
+	rank := float64(l.AddressFailures) - a.failures.value(now, l.AddressRefill) -
+		a.shed.value(now, l.AddressRefill) - float64(a.pending)
+	if a.known(now, l.KnownFor) {
+		rank += float64(l.AddressFailures)
+	}
+	a.pending++
+	return rank
+}
+
+func (t *throttle) end(src netip.Prefix) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if a := t.addrs[src]; a != nil {
+		a.pending--
+	}
+}
+
+func (t *throttle) shed(now time.Time, src netip.Prefix) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.addr(now, src).shed.raise(now, t.limits.AddressRefill, math.MaxInt)
+}
+
+// makeRoom forgets, when the throttle holds MaxSources records, those
+// with nothing to remember, and then any until a quarter of the room is
+// free (but the addresses with checks in progress). Forgetting any favours
+// a guesser only once more sources have failed at once than MaxSources,
+// when per-source limits cannot hold anyway; the bound on concurrent
+// checks still holds. t.mu is held.
 func (t *throttle) makeRoom(now time.Time) {
 	l := t.limits
 	if len(t.addrs)+len(t.pairs) < l.MaxSources {
 		return
 	}
-	for k, d := range t.addrs {
-		if d.value(now, l.AddressRefill) == 0 {
+	for k, a := range t.addrs {
+		if a.idle(now, l) {
 			delete(t.addrs, k)
 		}
 	}
@@ -133,39 +217,12 @@ func (t *throttle) makeRoom(now time.Time) {
 		}
 		delete(t.pairs, k)
 	}
-	for k := range t.addrs {
+	for k, a := range t.addrs {
 		if len(t.addrs)+len(t.pairs) <= l.MaxSources*3/4 {
 			return
 		}
-		delete(t.addrs, k)
-	}
-}
-
-// succeed forgives the pair's failures: whoever gave the right password
-// needs no more guesses. The address's failures stay, or a guesser with
-// one account of its own could clear them between guesses at others.
-func (t *throttle) succeed(pair [32]byte) {
-	t.mu.Lock()
-	delete(t.pairs, pair)
-	t.mu.Unlock()
-}
-
-// begin counts a check from src as in progress and returns its priority
-// in the queue: what is left of the address's allowance of failures, less
-// its checks in progress. end counts it done.
-func (t *throttle) begin(now time.Time, src netip.Prefix) float64 {
-	l := t.limits
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	prio := float64(l.AddressFailures) - t.addrs[src].value(now, l.AddressRefill) - float64(t.pending[src])
-	t.pending[src]++
-	return prio
-}
-
-func (t *throttle) end(src netip.Prefix) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.pending[src]--; t.pending[src] <= 0 {
-		delete(t.pending, src)
+		if a.pending == 0 {
+			delete(t.addrs, k)
+		}
 	}
 }
