@@ -17,6 +17,12 @@ type Account struct {
 	// Grants are per-collection permissions; an admin needs none.
 	Grants    []Grant
 	CreatedAt time.Time
+	// PasswordStamp changes whenever the account's stored password hash
+	// does (a new password, an account deleted and made again): a short
+	// digest of that hash, from which nothing about the password can be
+	// learnt. Caches of verified passwords compare it on every use, so a
+	// password change made by any process on the store applies at once.
+	PasswordStamp string
 }
 
 // Grant gives an account access to one collection. A grant with neither
@@ -94,8 +100,17 @@ type AccountService interface {
 	// CreateToken returns a new bearer token for the account; only its hash
 	// is stored, so it can never be shown again.
 	CreateToken(ctx context.Context, name, label string) (string, error)
-	// AuthenticateToken returns the token's account, or EUNAUTHORIZED.
+	// AuthenticateToken returns the token's account, or EUNAUTHORIZED. A
+	// revoked token is refused from the moment DeleteToken returns.
 	AuthenticateToken(ctx context.Context, token string) (*Account, error)
+	// FindTokens returns the account's tokens, oldest first, without their
+	// secrets (ENOTFOUND for an unknown account).
+	FindTokens(ctx context.Context, name string) ([]*Token, error)
+	// DeleteToken revokes one token of the account, named by its ID or its
+	// label, and returns it. It returns ENOTFOUND when no token of the
+	// account has that ID or label, and ECONFLICT when the label names
+	// several (revoke them by ID).
+	DeleteToken(ctx context.Context, name, idOrLabel string) (*Token, error)
 	// SetGrant sets the account's permissions on a collection (ENOTFOUND
 	// for an unknown account or collection).
 	SetGrant(ctx context.Context, name string, g Grant) error

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // Error codes. Every error that leaves a node (as an HTTP response, a TAXII
@@ -16,6 +18,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
+	ETOOMANY      = "too_many" // too many requests or failures from one client: come back later
 	EUNAVAILABLE  = "unavailable"
 	EINTERNAL     = "internal"
 )
@@ -25,6 +28,10 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter, when positive, is how long the client should wait before
+	// trying again (ETOOMANY, EUNAVAILABLE): HTTP adapters send it as
+	// Retry-After.
+	RetryAfter time.Duration
 }
 
 // Error returns the message: what a person reads. Programs tell errors
@@ -63,6 +70,24 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
+// ErrorRetryAfter returns the RetryAfter of the *Error in err's chain, 0
+// when there is none.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// SetRetryAfter adds the Retry-After header of an error answer when err
+// says when to try again, in whole seconds rounded up (RFC 9110 §10.2.3).
+func SetRetryAfter(h http.Header, err error) {
+	if d := ErrorRetryAfter(err); d > 0 {
+		h.Set("Retry-After", strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10))
+	}
+}
+
 // HTTPStatus returns the HTTP status that reports an error with the code:
 // the one place that decides it for every HTTP adapter (TAXII, the JSON
 // API). An unknown code is a 500.
@@ -80,6 +105,8 @@ func HTTPStatus(code string) int {
 		return http.StatusConflict
 	case ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case ETOOMANY:
+		return http.StatusTooManyRequests
 	case EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}

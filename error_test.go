@@ -3,7 +3,9 @@ package rampart_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/rampart-cti/rampart"
 )
@@ -23,6 +25,7 @@ func TestErrorCodeAndMessage(t *testing.T) {
 		{rampart.Errorf(rampart.EUNAUTHORIZED, "who"), rampart.EUNAUTHORIZED, "who", 401},
 		{rampart.Errorf(rampart.ECONFLICT, "taken"), rampart.ECONFLICT, "taken", 409},
 		{rampart.Errorf(rampart.EUNAVAILABLE, "later"), rampart.EUNAVAILABLE, "later", 503},
+		{rampart.Errorf(rampart.ETOOMANY, "slow down"), rampart.ETOOMANY, "slow down", 429},
 	} {
 		if got := rampart.ErrorCode(tc.err); got != tc.code {
 			t.Errorf("ErrorCode(%v) = %q, want %q", tc.err, got, tc.code)
@@ -34,6 +37,28 @@ func TestErrorCodeAndMessage(t *testing.T) {
 			if got := rampart.HTTPStatus(rampart.ErrorCode(tc.err)); got != tc.status {
 				t.Errorf("HTTPStatus(%q) = %d, want %d", rampart.ErrorCode(tc.err), got, tc.status)
 			}
+		}
+	}
+}
+
+func TestSetRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string // "" for no header
+	}{
+		{nil, ""},
+		{errors.New("plain"), ""},
+		{rampart.Errorf(rampart.ETOOMANY, "slow down"), ""},
+		{&rampart.Error{Code: rampart.ETOOMANY, RetryAfter: 30 * time.Second}, "30"},
+		// Rounded up: a client told 0 would come back at once.
+		{&rampart.Error{Code: rampart.EUNAVAILABLE, RetryAfter: 1500 * time.Millisecond}, "2"},
+		{&rampart.Error{Code: rampart.EUNAVAILABLE, RetryAfter: time.Millisecond}, "1"},
+		{fmt.Errorf("login: %w", &rampart.Error{Code: rampart.ETOOMANY, RetryAfter: time.Minute}), "60"},
+	} {
+		h := http.Header{}
+		rampart.SetRetryAfter(h, tt.err)
+		if got := h.Get("Retry-After"); got != tt.want {
+			t.Errorf("SetRetryAfter(%v): Retry-After %q, want %q", tt.err, got, tt.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -44,6 +45,9 @@ type ServeConfig struct {
 	// Timeouts bound every HTTP exchange of the node, on Listen and on
 	// the node link.
 	Timeouts Timeouts
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client whose failed logins count (internal/httpauth).
+	TrustedProxies []netip.Prefix
 }
 
 // ParsePublicURL checks a node's public URL and returns it in the form
@@ -246,6 +250,9 @@ func (n *Node) newTAXII(ctx context.Context, sc ServeConfig) (*taxii.Server, err
 	ts.Validate = Validate
 	ts.Access = n.Access
 	ts.Logger = n.logger
+	if n.serving != nil {
+		ts.Authenticator = n.serving.auth
+	}
 	if err := ts.Open(ctx); err != nil {
 		return nil, err
 	}

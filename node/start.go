@@ -16,6 +16,7 @@ import (
 	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/internal/endpoint"
+	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/taxii"
 	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/web"
@@ -31,6 +32,7 @@ type serving struct {
 	notifier  *webhook.Notifier
 	taxii     *taxii.Server
 	api       *web.Server
+	auth      *httpauth.Authenticator // of TAXII and the JSON API
 	fed       *federation.Node
 	link      *http.Server
 
@@ -106,8 +108,10 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.ew.Notifier = s.notifier
 	n.Objects.Subscribe(s.ew)
 
-	// The JSON API.
+	// The JSON API, and TAXII after it, with one authenticator.
+	s.auth = n.newAuthenticator(sc)
 	s.api = web.NewServer()
+	s.api.Authenticator = s.auth
 	s.api.Accounts, s.api.Objects, s.api.Collections, s.api.Coord, s.api.EarlyWarning = n.Accounts, n.Objects, n.Collections, n.Coord, s.ew
 	s.api.Settings, s.api.Access, s.api.Verifier = n.Settings, n.Access, n.Verifier
 	s.api.Audit = n.Audit

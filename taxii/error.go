@@ -32,6 +32,8 @@ func errorTitle(status int) string {
 		return "RequestEntityTooLarge"
 	case http.StatusUnsupportedMediaType:
 		return "UnsupportedMediaType"
+	case http.StatusTooManyRequests:
+		return "TooManyRequests"
 	case http.StatusServiceUnavailable:
 		return "ServiceUnavailable"
 	}
@@ -70,6 +72,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized {
 		httpauth.Challenge(w.Header(), "Rampart TAXII")
 	}
+	rampart.SetRetryAfter(w.Header(), err)
 	res := ErrorResource{
 		Title:       errorTitle(status),
 		Description: msg,

@@ -2,13 +2,16 @@ package taxii_test
 
 import (
 	"context"
+	json "encoding/json/v2"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/taxii"
@@ -70,6 +73,32 @@ func TestClientGoneIsNotAnInternalError(t *testing.T) {
 		}
 		if got := logs.String(); got != tt.want {
 			t.Errorf("%v: logged %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestErrorRetryAfter: a login refused for too many failures is a 429, one
+// the node had no time to check a 503, each with Retry-After and its
+// TAXII error resource.
+func TestErrorRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		status int
+		title  string
+		retry  string
+	}{
+		{&rampart.Error{Code: rampart.ETOOMANY, Message: "too many failed logins from 192.0.2.1", RetryAfter: 30 * time.Second}, 429, "TooManyRequests", "30"},
+		{&rampart.Error{Code: rampart.EUNAVAILABLE, Message: "the node is busy checking passwords", RetryAfter: 2 * time.Second}, 503, "ServiceUnavailable", "2"},
+		{rampart.Errorf(rampart.EUNAUTHORIZED, "wrong user name or password"), 401, "Unauthorized", ""},
+	} {
+		w := httptest.NewRecorder()
+		taxii.NewServer().WriteError(w, httptest.NewRequest("GET", "/taxii2/", nil), tt.err)
+		var res taxii.ErrorResource
+		if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		if w.Code != tt.status || w.Header().Get("Retry-After") != tt.retry || res.Title != tt.title || res.Description != rampart.ErrorMessage(tt.err) {
+			t.Errorf("%v: %d, Retry-After %q, %+v; want %d, %q, title %q", tt.err, w.Code, w.Header().Get("Retry-After"), res, tt.status, tt.retry, tt.title)
 		}
 	}
 }

@@ -102,8 +102,13 @@ type Server struct {
 	// error (EUNAUTHORIZED to refuse). Federation sets it on the server it
 	// runs for peer nodes, whose connections are authenticated already.
 	Authenticate func(r *http.Request) (*rampart.Account, error)
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// Authenticator, when set, checks HTTP Basic and bearer credentials:
+	// the node's one, shared with the JSON API so that both count failed
+	// logins and password checks together. Nil, Open makes one over
+	// Accounts.
+	Authenticator *httpauth.Authenticator
+	Logger        *slog.Logger
+	Now           func() time.Time
 
 	mux       *http.ServeMux
 	cursorKey []byte
@@ -143,7 +148,10 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	s.auth = httpauth.New(s.Accounts, s.Now)
+	s.auth = s.Authenticator
+	if s.auth == nil {
+		s.auth = httpauth.New(s.Accounts, s.Now)
+	}
 	s.routes()
 	return nil
 }

@@ -86,8 +86,12 @@ type Server struct {
 	// MaxBodyBytes is the largest request body (DefaultMaxBodyBytes when
 	// 0).
 	MaxBodyBytes int64
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// Authenticator, when set, checks credentials: the node's one, shared
+	// with TAXII so that both count failed logins and password checks
+	// together. Nil, Open makes one over Accounts.
+	Authenticator *httpauth.Authenticator
+	Logger        *slog.Logger
+	Now           func() time.Time
 
 	mux       *http.ServeMux
 	auth      *httpauth.Authenticator
@@ -124,7 +128,10 @@ func (s *Server) Open(ctx context.Context) error {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	s.auth = httpauth.New(s.Accounts, s.Now)
+	s.auth = s.Authenticator
+	if s.auth == nil {
+		s.auth = httpauth.New(s.Accounts, s.Now)
+	}
 	s.knowledge = newKnowledgeCache(s.Objects)
 	s.routes()
 	return nil
@@ -290,6 +297,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized {
 		httpauth.Challenge(w.Header(), "Rampart")
 	}
+	rampart.SetRetryAfter(w.Header(), err)
 	s.writeJSON(w, status, body)
 }
 

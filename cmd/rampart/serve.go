@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -43,6 +44,12 @@ answer, may pause at most 30 s and must average 16 KiB/s after the first
 Content-Length declares, or sent without valid credentials, is refused
 from its headers, unread (docs/SERVING.md).
 
+Failed HTTP Basic logins are limited per client address (429 with
+Retry-After; docs/ACCOUNTS.md). Behind a reverse proxy, name it with
+--trusted-proxy so that the address it writes in X-Forwarded-For counts;
+from any other peer that header is ignored. Tools should use bearer tokens
+("rampart user token"), which are neither slow to check nor limited.
+
 Flags:
 `
 
@@ -66,6 +73,7 @@ Examples:
     rampart serve --data /var/lib/rampart --listen 0.0.0.0:8443 --tls-cert node.crt --tls-key node.key
     rampart serve --listen 127.0.0.1:0 --tls-self-signed
     rampart serve --listen 0.0.0.0:8443 --tls-cert node.crt --tls-key node.key --public-url https://cti.example.eu:8443
+    rampart serve --listen 127.0.0.1:8080 --trusted-proxy 127.0.0.1
     RAMPART_POSTGRES=postgres://rampart@/rampart rampart serve
     rampart serve --registry registry.json
     rampart serve --identity node.key --registry registry.json --peer-listen 0.0.0.0:8443
@@ -90,6 +98,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	fingerprint := fs.String("registry-fingerprint", "", "refuse a --registry whose authority fingerprint is not `FP` (obtained out of band)")
 	fs.StringVar(&sc.PeerListen, "peer-listen", "", "`address` of the node link where peers connect (default: the registry's URL of this node)")
 	fs.StringVar(&sc.Federate, "federate", node.DefaultCollection, "the `collection` (id or alias) shared with peers")
+	fs.Func("trusted-proxy", "a reverse proxy's `address or prefix` whose X-Forwarded-For names the client (repeatable)", func(v string) error {
+		p, err := parsePrefix(v)
+		sc.TrustedProxies = append(sc.TrustedProxies, p)
+		return err
+	})
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), serveUsage)
 		printFlags(fs)
@@ -143,6 +156,18 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	return n.Serve(ctx, sc)
+}
+
+// parsePrefix reads an address ("127.0.0.1", "::1") or a prefix
+// ("10.0.0.0/8").
+func parsePrefix(v string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(v); err == nil {
+		return p.Masked(), nil
+	}
+	if a, err := netip.ParseAddr(v); err == nil {
+		return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+	}
+	return netip.Prefix{}, fmt.Errorf("want an address or a prefix, such as 127.0.0.1 or 10.0.0.0/8 (got %q)", v)
 }
 
 // newLogger returns a slog logger on stderr: text on a terminal, JSON

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
@@ -29,7 +30,16 @@ Manages the node's accounts. Passwords and tokens are stored only as hashes.
         --read nor --write the collection stays visible to the account
         without access; --revoke removes the grant.
     user token NAME [--label TEXT]
-        Creates a bearer token and prints it once.
+        Creates a bearer token and prints it once, and its ID on stderr.
+        Tokens are what tools (SIEMs, TAXII clients, scripts) should log in
+        with: a password is slow to check on purpose, and failed password
+        logins are limited per address; tokens are neither.
+    user token list NAME
+        Lists the account's tokens: ID, creation time and label, never the
+        token itself.
+    user token revoke NAME ID|LABEL
+        Revokes a token, named by its ID or its label; a serving node
+        refuses it from its next request.
     user passwd NAME [--password-stdin]
         Replaces the password (generated and printed when not read).
     user delete NAME
@@ -43,6 +53,8 @@ Examples:
     echo 'correct horse battery staple' | rampart user add soc-feed --password-stdin
     rampart user grant soc-feed default --read
     rampart user token soc-feed --label "SIEM pull"
+    rampart user token list soc-feed
+    rampart user token revoke soc-feed "SIEM pull"
     rampart user list
 `
 
@@ -72,6 +84,9 @@ var userCommands = subcommands{cmd: "user", usage: userUsage, names: "add, list,
 }}
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
+	if len(args) > 1 && args[0] == "token" && (args[1] == "list" || args[1] == "revoke") {
+		return m.runUserToken(ctx, args[1], args[2:])
+	}
 	var f userFlags
 	sub, pos, _, err := m.parseSubcommand(userCommands, args, &f)
 	if err != nil {
@@ -139,7 +154,7 @@ func (m *Main) userToken(ctx context.Context, n *node.Node, name, label string) 
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "%s\n", tok)
-	fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q; it is shown only once\n", name)
+	fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q (ID %s); it is shown only once\n", name, passhash.TokenID(passhash.HashToken(tok)))
 	return nil
 }
 

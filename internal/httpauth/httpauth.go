@@ -1,7 +1,29 @@
 // Package httpauth authenticates HTTP requests against the node's accounts,
 // with HTTP Basic (TAXII 2.1 §8.2.2) or a bearer token, for every HTTP
 // surface of a node (TAXII and the JSON API), so that both accept the same
-// credentials under the same rules.
+// credentials under the same rules and limits.
+//
+// Reach for Authenticator: one per node, shared by every surface.
+//
+// What it guarantees, for HTTP Basic: password checks (argon2id, slow on
+// purpose) run at most Limits.MaxChecks at once; a request waits for one
+// at most Limits.QueueWait, behind at most Limits.MaxQueue others, and is
+// answered 503 with Retry-After otherwise; concurrent requests with the
+// same credentials share one check; failed logins
+// are limited per source address and per (address, account), answered 429
+// with Retry-After, so that guesses from some addresses neither slow down
+// nor lock out users at others; a verified password is remembered, and
+// every use of what is remembered compares the account's password stamp
+// with the store's, so that a new password, or an account deleted, takes
+// effect at the next request, whichever process on the store made the
+// change.
+//
+// What it does not do: count failures of one account across addresses (a
+// guesser with many addresses gets each address's allowance; the bound on
+// concurrent checks still holds), tell users behind one address (a NAT, a
+// reverse proxy not named in TrustedProxies) apart, or limit bearer
+// tokens, which are looked up, not checked (a guess is as hard as a
+// 256-bit key), and are the credential to give tools.
 package httpauth
 
 import (
@@ -9,8 +31,11 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
+	"log/slog"
 	"net/http"
-	"runtime"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,35 +44,35 @@ import (
 	"github.com/rampart-cti/rampart/internal/endpoint"
 )
 
-// CacheTTL is how long a verified password is remembered. Password hashes
-// are deliberately slow (argon2id), so verifying one on every request of a
-// busy client would cost more than serving it; a password changed on another
-// replica stops working here within this time.
-const CacheTTL = 2 * time.Minute
-
-// Authenticator authenticates requests with HTTP Basic or a bearer token,
-// remembering verified passwords for CacheTTL and bounding how many slow
-// password checks run at once, so wrong passwords cannot exhaust memory or
-// CPU. It is safe for concurrent use.
+// Authenticator authenticates requests with HTTP Basic or a bearer token.
+// Set its fields before the first request; it is then safe for concurrent
+// use.
 type Authenticator struct {
+	// Limits bound password checks (DefaultLimits when zero).
+	Limits Limits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For says
+	// where a request comes from. From any other peer the header is
+	// ignored, and the peer's address is the source.
+	TrustedProxies []netip.Prefix
+	// Logger is told when a source reaches a failure limit (never a
+	// password nor an account name); discarded when nil.
+	Logger *slog.Logger
+
 	accounts rampart.AccountService
 	now      func() time.Time
-	slow     chan struct{}
-	// salt keys the cache so that memory never holds a fast, unkeyed hash
-	// of a password.
+	// salt keys the cache and the throttle so that memory never holds a
+	// fast, unkeyed hash of a password.
 	salt []byte
 
-	mu      sync.Mutex
-	entries map[[32]byte]authEntry
-}
-
-type authEntry struct {
-	name    string
-	expires time.Time
+	once     sync.Once
+	gate     *gate
+	throttle *throttle
+	flight   *flight
+	cache    *cache
 }
 
 // New returns an Authenticator over accounts; now is the clock of the
-// password cache (time.Now when nil).
+// cache and the failure limits (time.Now when nil).
 func New(accounts rampart.AccountService, now func() time.Time) *Authenticator {
 	if now == nil {
 		now = time.Now
@@ -55,10 +80,21 @@ func New(accounts rampart.AccountService, now func() time.Time) *Authenticator {
 	return &Authenticator{
 		accounts: accounts,
 		now:      now,
-		slow:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 		salt:     []byte(rand.Text() + rand.Text()),
-		entries:  make(map[[32]byte]authEntry),
 	}
+}
+
+func (c *Authenticator) init() {
+	c.once.Do(func() {
+		c.Limits = c.Limits.withDefaults()
+		c.gate = newGate(c.Limits.MaxChecks, c.Limits.MaxQueue)
+		c.throttle = newThrottle(c.Limits)
+		c.flight = newFlight()
+		c.cache = newCache(c.Limits.CacheTTL, c.Limits.MaxCacheEntries)
+		if c.Logger == nil {
+			c.Logger = slog.New(slog.DiscardHandler)
+		}
+	})
 }
 
 // tokenOf returns the token of an Authorization header of the Bearer or
@@ -72,11 +108,14 @@ func tokenOf(h string) (string, bool) {
 	return "", false
 }
 
-// Authenticate returns the request's account, or an EUNAUTHORIZED error
-// that says which schemes are accepted. Credentials that are not valid
-// UTF-8 or hold control characters are refused without asking the store,
-// which could not hold them: no account has such a name.
+// Authenticate returns the request's account, or an error: EUNAUTHORIZED
+// that says which schemes are accepted, ETOOMANY when the request's source
+// has failed too often, EUNAVAILABLE when no password check was free in
+// time (both with RetryAfter). Credentials that are not valid UTF-8 or
+// hold control characters are refused without asking the store, which
+// could not hold them: no account has such a name.
 func (c *Authenticator) Authenticate(r *http.Request) (*rampart.Account, error) {
+	c.init()
 	h := r.Header.Get("Authorization")
 	// Authentication schemes are case-insensitive (RFC 9110 §11.1).
 	// "Token" is what some TAXII clients send (the OASIS taxii2-client's
@@ -97,7 +136,7 @@ func (c *Authenticator) Authenticate(r *http.Request) (*rampart.Account, error) 
 	if !endpoint.CleanText(name) {
 		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "wrong user name or password")
 	}
-	return c.basic(r.Context(), name, password)
+	return c.basic(r.Context(), sourceOf(r, c.TrustedProxies), name, password)
 }
 
 // Challenge adds the WWW-Authenticate headers of a 401 answer: the schemes
@@ -107,51 +146,97 @@ func Challenge(h http.Header, realm string) {
 	h.Add("WWW-Authenticate", `Bearer realm="`+realm+`"`)
 }
 
-func (c *Authenticator) basic(ctx context.Context, name, password string) (*rampart.Account, error) {
+// keyOf returns the keyed hash of the parts, each ended by a NUL. Only a
+// password, always the last part, may hold one (CleanText refused it in
+// names), so two lists of parts never give one key.
+func (c *Authenticator) keyOf(parts ...string) [32]byte {
 	mac := hmac.New(sha256.New, c.salt)
-	mac.Write([]byte(name + "\x00" + password))
+	for _, p := range parts {
+		mac.Write([]byte(p))
+		mac.Write([]byte{0})
+	}
 	var key [32]byte
 	mac.Sum(key[:0])
-	now := c.now()
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		a, err := c.accounts.FindAccountByName(ctx, e.name)
-		if err == nil {
-			return a, nil
-		}
-		if rampart.ErrorCode(err) != rampart.ENOTFOUND {
-			return nil, err
-		}
-		c.forget(key)
-		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "wrong user name or password")
-	}
-	select {
-	case c.slow <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	a, err := c.accounts.Authenticate(ctx, name, password)
-	<-c.slow
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if len(c.entries) > 10000 {
-		for k, e := range c.entries {
-			if !now.Before(e.expires) {
-				delete(c.entries, k)
-			}
-		}
-	}
-	c.entries[key] = authEntry{name: a.Name, expires: now.Add(CacheTTL)}
-	c.mu.Unlock()
-	return a, nil
+	return key
 }
 
-func (c *Authenticator) forget(key [32]byte) {
-	c.mu.Lock()
-	delete(c.entries, key)
-	c.mu.Unlock()
+// basic authenticates name and password from src: from the cache when
+// the account's password stamp is the one remembered, else by a check
+// shared with every concurrent request with the same credentials.
+func (c *Authenticator) basic(ctx context.Context, src netip.Prefix, name, password string) (*rampart.Account, error) {
+	key := c.keyOf("login", name, password)
+	pair := c.keyOf("pair", src.String(), name)
+	if err := c.throttle.admit(c.now(), src, pair); err != nil {
+		return nil, err
+	}
+	if cachedName, stamp, ok := c.cache.get(key, c.now()); ok {
+		a, err := c.accounts.FindAccountByName(ctx, cachedName)
+		switch {
+		case err == nil && a.PasswordStamp == stamp:
+			c.throttle.succeed(c.now(), src, pair)
+			return a, nil
+		case err == nil, rampart.ErrorCode(err) == rampart.ENOTFOUND:
+			// A new password, or the account deleted (and perhaps
+			// made again): what is remembered no longer says anything.
+			c.cache.forget(key)
+		default:
+			return nil, err
+		}
+	}
+	for range maxJoins {
+		a, ran, err := c.flight.do(ctx, key, func() (*rampart.Account, error) {
+			return c.check(context.WithoutCancel(ctx), src, pair, key, name, password)
+		})
+		var r *refused
+		if !ran && errors.As(err, &r) {
+			// The request that ran the check was refused for its own
+			// source's failures: this one's may allow it.
+			continue
+		}
+		if err == nil {
+			c.throttle.succeed(c.now(), src, pair)
+		}
+		return a, err
+	}
+	return nil, busy("the password check was refused for other requests' sources "+strconv.Itoa(maxJoins)+" times", c.Limits.QueueWait)
+}
+
+// maxJoins is how many checks run for others a request waits for before it
+// gives up.
+const maxJoins = 3
+
+// refused is the ETOOMANY error of a check refused for its source's
+// failures once it had waited for a slot: an answer for that source alone.
+type refused struct{ error }
+
+func (r *refused) Unwrap() error { return r.error }
+
+// check verifies a password when a check slot is free, and counts the
+// answer: a success is remembered, a failure counted against src (once,
+// however many requests share the check).
+func (c *Authenticator) check(ctx context.Context, src netip.Prefix, pair, key [32]byte, name, password string) (*rampart.Account, error) {
+	rank := c.throttle.begin(c.now(), src)
+	defer c.throttle.end(src)
+	if err := c.gate.acquire(ctx, rank, c.Limits.QueueWait); err != nil {
+		if rampart.ErrorCode(err) == rampart.EUNAVAILABLE {
+			c.throttle.shed(c.now(), src)
+		}
+		return nil, err
+	}
+	defer c.gate.release()
+	// Failures from src while this one waited count too.
+	if err := c.throttle.admit(c.now(), src, pair); err != nil {
+		return nil, &refused{err}
+	}
+	a, err := c.accounts.Authenticate(ctx, name, password)
+	switch {
+	case err == nil:
+		c.cache.put(key, a.Name, a.PasswordStamp, c.now())
+	case rampart.ErrorCode(err) == rampart.EUNAUTHORIZED:
+		if c.throttle.fail(c.now(), src, pair) {
+			c.Logger.Warn("failed logins throttled", "source", sourceName(src),
+				"address_limit", c.Limits.AddressFailures, "account_limit", c.Limits.AccountFailures)
+		}
+	}
+	return a, err
 }

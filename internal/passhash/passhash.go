@@ -21,6 +21,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -197,6 +198,25 @@ func NewToken() (token string, hash [sha256.Size]byte) {
 // HashToken returns the SHA-256 of the whole token text.
 func HashToken(token string) [sha256.Size]byte {
 	return sha256.Sum256([]byte(token))
+}
+
+// TokenIDLength is the length of a token's ID, in hex digits.
+const TokenIDLength = 12
+
+// TokenID returns the ID of the token whose hash is hash: its first
+// TokenIDLength hex digits. It names the token in lists and revocations;
+// the token cannot be found from it.
+func TokenID(hash [sha256.Size]byte) string {
+	return hex.EncodeToString(hash[:TokenIDLength/2])
+}
+
+// Stamp returns a digest of a stored password hash (32 hex digits) that
+// changes whenever the hash does. It tells a cache of verified passwords
+// that the password changed; it reveals nothing a guesser could use, since
+// it is a digest of a salted argon2id hash.
+func Stamp(encoded string) string {
+	sum := sha256.Sum256([]byte(encoded))
+	return hex.EncodeToString(sum[:16])
 }
 
 // WellFormedToken reports whether token has the shape NewToken gives, so

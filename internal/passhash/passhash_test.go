@@ -159,3 +159,20 @@ func BenchmarkHashToken(b *testing.B) {
 		HashToken(tok)
 	}
 }
+
+func TestTokenIDAndStamp(t *testing.T) {
+	tok, hash := NewToken()
+	id := TokenID(hash)
+	if len(id) != TokenIDLength || strings.Contains(tok, id) {
+		t.Errorf("TokenID = %q: want %d hex digits that are not part of the token", id, TokenIDLength)
+	}
+	if TokenID(HashToken(tok)) != id {
+		t.Errorf("TokenID differs between NewToken's hash and HashToken's")
+	}
+	h1, _ := HashWith("correct horse battery", cheap)
+	h2, _ := HashWith("correct horse battery", cheap)
+	h1again := string([]byte(h1)) // the same hash, read again
+	if Stamp(h1) != Stamp(h1again) || Stamp(h1) == Stamp(h2) || len(Stamp(h1)) != 32 {
+		t.Errorf("Stamp(h1) = %q, Stamp(h2) = %q: want 32 hex digits, equal for one hash, different for two", Stamp(h1), Stamp(h2))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/rampart-cti/rampart"
 )
@@ -76,6 +77,38 @@ func testAccounts(t *testing.T, open func(t *testing.T) Services) {
 		wantCode(t, "set password of nobody", s.Accounts.SetPassword(ctx, "nobody", pw), rampart.ENOTFOUND)
 	})
 
+	// Caches of verified passwords compare the stamp on every use: it must
+	// change with the password, and every way of reading an account must
+	// give the same one.
+	t.Run("password stamp", func(t *testing.T) {
+		stamps := func() (found, listed, authed string) {
+			a, err := s.Accounts.FindAccountByName(ctx, "user2")
+			must(t, "find user2", err)
+			all, err := s.Accounts.FindAccounts(ctx)
+			must(t, "find accounts", err)
+			for _, b := range all {
+				if b.Name == "user2" {
+					listed = b.PasswordStamp
+				}
+			}
+			b, err := s.Accounts.Authenticate(ctx, "user2", "twelve chars")
+			must(t, "authenticate user2", err)
+			return a.PasswordStamp, listed, b.PasswordStamp
+		}
+		found, listed, authed := stamps()
+		if found == "" || found != listed || found != authed {
+			t.Fatalf("stamps: FindAccountByName %q, FindAccounts %q, Authenticate %q; want one non-empty stamp", found, listed, authed)
+		}
+		must(t, "set the same password again", s.Accounts.SetPassword(ctx, "user2", "twelve chars"))
+		again, _, _ := stamps()
+		if again == found {
+			t.Errorf("stamp %q unchanged after SetPassword: a cache would keep accepting the old password", again)
+		}
+		if strings.Contains(strings.ToLower(again), "argon") || strings.Contains(again, "$") {
+			t.Errorf("stamp %q looks like the password hash itself", again)
+		}
+	})
+
 	t.Run("tokens", func(t *testing.T) {
 		tok, err := s.Accounts.CreateToken(ctx, "user1", "siem")
 		must(t, "create token", err)
@@ -97,6 +130,67 @@ func testAccounts(t *testing.T, open func(t *testing.T) Services) {
 		}
 		_, err = s.Accounts.CreateToken(ctx, "nobody", "x")
 		wantCode(t, "token for nobody", err, rampart.ENOTFOUND)
+	})
+
+	t.Run("token list and revoke", func(t *testing.T) {
+		tok, err := s.Accounts.CreateToken(ctx, "user2", "pull")
+		must(t, "create token", err)
+		_, err = s.Accounts.CreateToken(ctx, "user2", "twin")
+		must(t, "create token", err)
+		_, err = s.Accounts.CreateToken(ctx, "user2", "twin")
+		must(t, "create token", err)
+		list, err := s.Accounts.FindTokens(ctx, "user2")
+		must(t, "find tokens", err)
+		var labels []string
+		var pull *rampart.Token
+		for _, tk := range list {
+			labels = append(labels, tk.Label)
+			if len(tk.ID) != 12 || strings.Contains(tok, tk.ID) || tk.Account != "user2" || tk.CreatedAt.IsZero() {
+				t.Errorf("token %+v: want a 12-digit ID that is no part of a token, its account and its creation time", tk)
+			}
+			if tk.Label == "pull" {
+				pull = tk
+			}
+		}
+		if diff := cmp.Diff([]string{"pull", "twin", "twin"}, labels, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" || pull == nil {
+			t.Fatalf("FindTokens labels (-want +got):\n%s", diff)
+		}
+		_, err = s.Accounts.FindTokens(ctx, "nobody")
+		wantCode(t, "tokens of nobody", err, rampart.ENOTFOUND)
+		if other, err := s.Accounts.FindTokens(ctx, "admin"); err != nil || len(other) != 0 {
+			t.Errorf("FindTokens(admin) = %v, %v; want none: tokens of user2 are not admin's", other, err)
+		}
+
+		// Revoked by ID: refused at once; the account's other tokens work.
+		_, err = s.Accounts.DeleteToken(ctx, "admin", pull.ID)
+		wantCode(t, "revoke another account's token", err, rampart.ENOTFOUND)
+		got, err := s.Accounts.DeleteToken(ctx, "user2", strings.ToUpper(pull.ID))
+		must(t, "revoke by ID", err)
+		if got.ID != pull.ID || got.Label != "pull" {
+			t.Errorf("DeleteToken returned %+v, want %+v", got, pull)
+		}
+		_, err = s.Accounts.AuthenticateToken(ctx, tok)
+		wantCode(t, "revoked token", err, rampart.EUNAUTHORIZED)
+		_, err = s.Accounts.DeleteToken(ctx, "user2", pull.ID)
+		wantCode(t, "revoke again", err, rampart.ENOTFOUND)
+
+		// A label names one token, or it is ambiguous.
+		_, err = s.Accounts.DeleteToken(ctx, "user2", "twin")
+		wantCode(t, "revoke by an ambiguous label", err, rampart.ECONFLICT)
+		if msg := rampart.ErrorMessage(err); !strings.Contains(msg, "by its ID") {
+			t.Errorf("ambiguous label: %q does not say what to do", msg)
+		}
+		list, err = s.Accounts.FindTokens(ctx, "user2")
+		must(t, "find tokens", err)
+		if len(list) != 2 {
+			t.Fatalf("after an ambiguous revocation %d tokens are left, want 2", len(list))
+		}
+		must(t, "revoke a twin by ID", errOf(s.Accounts.DeleteToken(ctx, "user2", list[0].ID)))
+		must(t, "revoke the other twin by label", errOf(s.Accounts.DeleteToken(ctx, "user2", "twin")))
+		_, err = s.Accounts.DeleteToken(ctx, "user2", "twin")
+		wantCode(t, "revoke a label no token has", err, rampart.ENOTFOUND)
+		_, err = s.Accounts.DeleteToken(ctx, "nobody", "twin")
+		wantCode(t, "revoke a token of nobody", err, rampart.ENOTFOUND)
 	})
 
 	t.Run("grants", func(t *testing.T) {
@@ -212,6 +306,15 @@ func testAccounts(t *testing.T, open func(t *testing.T) Services) {
 		if len(a.Grants) != 0 {
 			t.Errorf("re-created account has the old grants %+v", a.Grants)
 		}
+		// Same name, same password: still another stamp, so that a cache
+		// does not take the new account's login for the old one's.
+		must(t, "delete again", s.Accounts.DeleteAccount(ctx, "user1"))
+		must(t, "re-create again", s.Accounts.CreateAccount(ctx, &rampart.Account{Name: "user1"}, pw))
+		b, err := s.Accounts.FindAccountByName(ctx, "user1")
+		must(t, "find", err)
+		if b.PasswordStamp == a.PasswordStamp {
+			t.Errorf("an account made again with the same password has the same stamp %q", b.PasswordStamp)
+		}
 	})
 }
 
@@ -265,3 +368,6 @@ func testLastAdmin(t *testing.T, open func(t *testing.T) Services) {
 		}
 	})
 }
+
+// errOf returns the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }

@@ -12,8 +12,8 @@ import (
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
 
-// AccountService stores accounts, their grants and their tokens. Passwords
-// are kept as argon2id hashes and tokens as SHA-256 hashes (see
+// AccountService stores accounts, their grants and their tokens (token.go).
+// Passwords are kept as argon2id hashes and tokens as SHA-256 hashes (see
 // internal/passhash). It is safe for concurrent use, also by several
 // processes on one database.
 //
@@ -63,6 +63,7 @@ func (s *AccountService) findAccount(ctx context.Context, name string) (*rampart
 		return nil, "", fmt.Errorf("find account %q: %w", name, err)
 	}
 	a.Grants = grants[pk]
+	a.PasswordStamp = passhash.Stamp(hash)
 	return &a, hash, nil
 }
 
@@ -95,7 +96,7 @@ func (s *AccountService) grants(ctx context.Context, q conn, pk *int64) (map[int
 // FindAccounts returns all accounts ordered by name.
 func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, error) {
 	q := s.db.read()
-	rows, err := q.query(ctx, `SELECT pk, name, admin, organization, created_at FROM accounts ORDER BY name`)
+	rows, err := q.query(ctx, `SELECT pk, name, admin, organization, password_hash, created_at FROM accounts ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("find accounts: %w", err)
 	}
@@ -106,12 +107,14 @@ func (s *AccountService) FindAccounts(ctx context.Context) ([]*rampart.Account, 
 	)
 	for rows.Next() {
 		var (
-			a  rampart.Account
-			pk int64
+			a    rampart.Account
+			pk   int64
+			hash string
 		)
-		if err := rows.Scan(&pk, &a.Name, &a.Admin, &a.Organization, scanTime(&a.CreatedAt)); err != nil {
+		if err := rows.Scan(&pk, &a.Name, &a.Admin, &a.Organization, &hash, scanTime(&a.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("find accounts: %w", err)
 		}
+		a.PasswordStamp = passhash.Stamp(hash)
 		out = append(out, &a)
 		pks = append(pks, pk)
 	}
@@ -304,47 +307,14 @@ func (s *AccountService) Authenticate(ctx context.Context, name, password string
 	}
 	if fresh != "" {
 		// Best effort: the login succeeds even if the upgrade fails.
-		s.db.writer().exec(ctx, `UPDATE accounts SET password_hash = ? WHERE name = ? AND password_hash = ?`, fresh, name, hash)
+		res, err := s.db.writer().exec(ctx, `UPDATE accounts SET password_hash = ? WHERE name = ? AND password_hash = ?`, fresh, name, hash)
+		if err == nil {
+			if n, err := res.RowsAffected(); err == nil && n == 1 {
+				a.PasswordStamp = passhash.Stamp(fresh)
+			}
+		}
 	}
 	return a, nil
-}
-
-// CreateToken returns a new bearer token for the account (ENOTFOUND when
-// there is no such account). Only its hash is stored.
-func (s *AccountService) CreateToken(ctx context.Context, name, label string) (string, error) {
-	token, hash := passhash.NewToken()
-	res, err := s.db.writer().exec(ctx, `INSERT INTO tokens (hash, account, label, created_at)
-		SELECT ?, pk, ?, ? FROM accounts WHERE name = ?`, hash[:], label, s.db.Dialect.stamp(s.db.Now()), name)
-	if err != nil {
-		return "", fmt.Errorf("create token for %q: %w", name, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return "", fmt.Errorf("create token for %q: %w", name, err)
-	} else if n == 0 {
-		return "", versions.AccountNotFound(name)
-	}
-	return token, nil
-}
-
-// AuthenticateToken returns the token's account, or EUNAUTHORIZED.
-func (s *AccountService) AuthenticateToken(ctx context.Context, token string) (*rampart.Account, error) {
-	if !passhash.WellFormedToken(token) {
-		return nil, versions.ErrBadToken
-	}
-	hash := passhash.HashToken(token)
-	var name string
-	err := s.db.read().queryRow(ctx, `SELECT a.name FROM tokens t JOIN accounts a ON a.pk = t.account
-		WHERE t.hash = ?`, hash[:]).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, versions.ErrBadToken
-	} else if err != nil {
-		return nil, fmt.Errorf("authenticate token: %w", err)
-	}
-	a, _, err := s.findAccount(ctx, name)
-	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
-		return nil, versions.ErrBadToken // deleted meanwhile
-	}
-	return a, err
 }
 
 // SetGrant sets the account's permissions on a collection; a grant with
