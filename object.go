@@ -18,6 +18,13 @@ type ObjectVersion struct {
 	// Seq is the version's position in the collection's order (ascending
 	// DateAdded). It is opaque outside stores and cursors.
 	Seq int64
+	// Size is the length in bytes of the version's stored JSON, which is
+	// len(Object.Raw) when Raw is read. Stores fill it in every listing,
+	// metadata-only ones included, without reading the JSON, so that a
+	// reader can decide how much of a listing to read before reading it.
+	// It is 0 for versions that come from elsewhere (notifications of
+	// versions just added, versions to restore).
+	Size int64
 }
 
 // Version selectors for ObjectFilter.Versions; any other value is a STIX
@@ -47,11 +54,18 @@ type ObjectFilter struct {
 	// AfterSeq resumes a listing after the version with this Seq (from a
 	// paging cursor); 0 starts at the beginning.
 	AfterSeq int64
+	// ThroughSeq, when positive, ends a listing at the version with this
+	// Seq: later versions are neither listed nor read, and More tells only
+	// of versions up to it. Together with AfterSeq it reads again a range
+	// of versions learned from a metadata-only listing, and no version
+	// beyond it.
+	ThroughSeq int64
 	// Limit is the page size; 0 (or more than MaxPageSize) means
 	// MaxPageSize.
 	Limit int
 	// MetadataOnly asks for versions without Object.Raw being needed (for
-	// manifests and version lists); stores may still fill it.
+	// manifests and version lists, or to learn the Size of each version
+	// before reading any); stores may still fill it.
 	MetadataOnly bool
 }
 
@@ -109,8 +123,8 @@ type ObjectService interface {
 	// Unlike a listing, an empty Versions selects every version (of the
 	// listed spec versions, or of all of them when SpecVersions is empty
 	// too), so that deleting an object without filters removes it whole.
-	// AddedAfter, AfterSeq and Limit are ignored. The deletion is recorded
-	// for other processes (ChangeFeed.FindDeletions) in the same
-	// transaction.
+	// AddedAfter, AfterSeq, ThroughSeq and Limit are ignored. The deletion
+	// is recorded for other processes (ChangeFeed.FindDeletions) in the
+	// same transaction.
 	DeleteObjects(ctx context.Context, filter ObjectFilter) (int, error)
 }

@@ -3,6 +3,7 @@ package stix
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -11,6 +12,21 @@ const typicalIndicator = `{"type":"indicator","spec_version":"2.1","id":"indicat
 
 func BenchmarkParseObject(b *testing.B) {
 	data := []byte(typicalIndicator)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseObject(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseObjectLarge parses a note of 15 MiB, near
+// MaxObjectBytes: what it allocates beyond the object's own copy of the
+// JSON is what reading one costs on top of it.
+func BenchmarkParseObjectLarge(b *testing.B) {
+	data := []byte(`{"type":"note","spec_version":"2.1","id":"note--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"2016-04-06T20:03:48.000Z","modified":"2016-04-06T20:03:48.000Z","content":"` +
+		strings.Repeat("x", 15<<20) + `","object_refs":["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"]}`)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

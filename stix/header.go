@@ -21,16 +21,20 @@ type header struct {
 	ObjectMarkingRefs []string
 }
 
-// decoders keeps jsontext decoders (and their buffers) between calls:
-// every object a node reads or serves goes through readHeader.
+// decoders keeps jsontext decoders between calls: every object a node
+// reads or serves goes through readHeader.
 var decoders = sync.Pool{New: func() any {
 	hd := &headerDecoder{}
 	hd.d = jsontext.NewDecoder(&hd.r)
 	return hd
 }}
 
+// A headerDecoder reads from a bytes.Buffer, which a jsontext.Decoder
+// parses in place: from any other reader it copies the input into a
+// buffer of its own, which grows to hold the longest value whole (twice
+// the size of a 15 MiB string, kept in the pool afterwards).
 type headerDecoder struct {
-	r bytes.Reader
+	r bytes.Buffer
 	d *jsontext.Decoder
 }
 
@@ -40,11 +44,12 @@ type headerDecoder struct {
 // member names at any depth and with nothing after the object.
 func readHeader(raw []byte, h *header) error {
 	hd := decoders.Get().(*headerDecoder)
-	hd.r.Reset(raw)
+	hd.r = *bytes.NewBuffer(raw)
 	d := hd.d
 	d.Reset(&hd.r)
 	defer func() {
-		hd.r.Reset(nil)
+		// Nothing of raw stays in the pool.
+		hd.r = bytes.Buffer{}
 		d.Reset(&hd.r)
 		decoders.Put(hd)
 	}()

@@ -12,9 +12,12 @@ const chunkGrowth = 16
 
 // A chunkReader reads the versions a filter selects a part at a time, so
 // that one read brings about budget bytes of stored JSON into memory
-// rather than a whole page: rampart.ObjectService answers with whole pages
-// and cannot tell a version's size before it is read, and a page of 1,000
-// versions of 16 MiB each read at once would take 16 GiB.
+// rather than a whole page: a page of 1,000 versions of 16 MiB each read
+// at once would take 16 GiB. It guesses each read's size from what it has
+// read; pages of objects (readObjectPage) do not need to guess, as they
+// learn each version's size (ObjectVersion.Size) from a metadata-only
+// listing first, and chunkReader serves the listings that Access must see
+// whole objects for (manifests, version lists, objectExists).
 //
 // The first read asks for one version; each following read asks for as
 // many as the largest version seen so far allows within budget, but at
@@ -23,7 +26,6 @@ const chunkGrowth = 16
 // ones one read per budget's worth. What it does not bound: versions far
 // larger than all those before them arrive together, up to chunkGrowth
 // times the previous count of them (each at most stix.MaxObjectBytes).
-// Bounding that too needs the store to end a page at a byte count.
 //
 // Metadata-only reads (no JSON) take the whole count at once.
 type chunkReader struct {

@@ -13,9 +13,10 @@
 //
 // Pages are bounded twice: in objects (Server.MaxPageSize) and in bytes of
 // stored JSON (Server.MaxPageBytes, DefaultMaxPageBytes); a page that
-// reaches its byte cap ends early with "more" and "next". A page is
-// streamed: what does not fit in Server.PageBufferBytes is read again from
-// the store as the client takes it, so a client that does not read holds
+// reaches its byte cap ends early with "more" and "next", decided from
+// the sizes the store tells without reading the objects. A page is
+// streamed: what does not fit in Server.PageBufferBytes is read from the
+// store as the client takes it, so a client that does not read holds
 // little of the node's memory. A POST is stored through package ingest, as
 // "rampart import" is; one that stops midway after storing part of its
 // objects still records a status saying what was stored and what was not.

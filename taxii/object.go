@@ -67,7 +67,7 @@ func (s *Server) handleGetObjects(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.writeObjectPage(w, r, p, l.lq)
+	s.writeObjectPage(w, r, p, l)
 	return nil
 }
 
@@ -86,7 +86,7 @@ func (s *Server) handleGetObject(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.writeObjectPage(w, r, p, l.lq)
+	s.writeObjectPage(w, r, p, l)
 	return nil
 }
 

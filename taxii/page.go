@@ -12,16 +12,23 @@ import (
 
 // An objectPage is one page of GET …/objects/ or …/objects/{id}/, decided
 // before a byte of it is written: which versions it covers (at most the
-// query's limit, and at most MaxPageBytes of JSON), which of them Access
-// releases, "more", and the date headers. Released objects are held while
-// they fit in PageBufferBytes; the others are read again as they are
-// written (writeObjectPage).
+// query's limit, and at most MaxPageBytes of JSON), "more", and the date
+// headers, all from one metadata-only listing, which tells each version's
+// size without reading its JSON. The page's JSON is then read a part at a
+// time, about PageBufferBytes each, from the store (ThroughSeq ends each
+// read at the part's last version, so no read brings a version the page
+// does not cover), and Access is asked about each part as it is read.
+// The first part is read before the page is written (and the parts after
+// it, while Access withholds everything read), so that a page that fits
+// in one part is answered at once with its length, and an object's page
+// that releases nothing is told apart from a missing object; the others
+// are read as the client takes the page (writeObjectPage).
 type objectPage struct {
 	entries []pageEntry
 	more    bool
-	// held reports that every released object is held: the page is
-	// written at once, with its length.
-	held bool
+	// decided is how many entries, from the first, were read and decided
+	// on before the page is written.
+	decided int
 	// filter selects the page's versions, from filter.AfterSeq on.
 	filter rampart.ObjectFilter
 }
@@ -30,67 +37,103 @@ type objectPage struct {
 type pageEntry struct {
 	seq       int64
 	dateAdded time.Time
-	size      int
+	size      int64
 	released  bool
-	obj       *stix.Object // nil when withheld or not held
+	obj       *stix.Object // released and not yet written; nil otherwise
 }
 
 // readObjectPage decides the page l asks for.
 func (s *Server) readObjectPage(ctx context.Context, l *listing) (*objectPage, error) {
-	p := &objectPage{filter: l.lq.filter, held: true}
-	index := map[*rampart.ObjectVersion]int{}
-	var heldBytes int64
-	rel := s.newReleaser(ctx, l.reader, l.c, func(v *rampart.ObjectVersion, released bool) {
-		e := &p.entries[index[v]]
-		delete(index, v)
-		e.released = released
-		switch {
-		case !released:
-			e.obj = nil
-		case p.held && heldBytes+int64(e.size) <= s.PageBufferBytes:
-			heldBytes += int64(e.size)
-		default:
-			// From here on, released objects are read again as the
-			// client takes the page.
-			p.held = false
-			e.obj = nil
-		}
-	})
-	cr := newChunkReader(s.Objects, l.lq.filter, l.lq.filter.Limit, s.PageBufferBytes)
-	var total int64
-read:
-	for {
-		vs, err := cr.next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if len(vs) == 0 {
-			break
-		}
-		for _, v := range vs {
-			size := len(v.Object.Raw)
-			if len(p.entries) > 0 && total+int64(size) > s.MaxPageBytes {
-				p.more = true
-				break read
-			}
-			total += int64(size)
-			index[v] = len(p.entries)
-			p.entries = append(p.entries, pageEntry{seq: v.Seq, dateAdded: v.DateAdded, size: size, obj: v.Object})
-			if err := rel.add(v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := rel.flush(); err != nil {
+	f := l.lq.filter
+	f.MetadataOnly = true
+	meta, err := s.Objects.FindObjects(ctx, f)
+	if err != nil {
 		return nil, err
 	}
-	p.more = p.more || cr.more
+	p := &objectPage{filter: l.lq.filter, more: meta.More}
+	var total int64
+	for _, v := range meta.Versions {
+		if len(p.entries) > 0 && total+v.Size > s.MaxPageBytes {
+			p.more = true
+			break
+		}
+		total += v.Size
+		p.entries = append(p.entries, pageEntry{seq: v.Seq, dateAdded: v.DateAdded, size: v.Size})
+	}
+	for p.decided < len(p.entries) {
+		i, j := p.decided, p.part(p.decided, s.PageBufferBytes)
+		if err := s.readPart(ctx, l, p, i, j); err != nil {
+			return nil, err
+		}
+		p.decided = j
+		if p.releasedIn(i, j) {
+			break
+		}
+	}
 	return p, nil
 }
 
-// released reports whether the page serves any object.
-func (p *objectPage) released() bool {
-	for _, e := range p.entries {
+// part returns the end of the part of p that starts at entry i: as many
+// entries as fit in budget bytes of JSON, at least one.
+func (p *objectPage) part(i int, budget int64) int {
+	j, n := i+1, p.entries[i].size
+	for j < len(p.entries) && n+p.entries[j].size <= budget {
+		n += p.entries[j].size
+		j++
+	}
+	return j
+}
+
+// readPart reads the JSON of the entries i to j-1 of p from the store and
+// asks Access about them, marking those released and keeping their
+// objects. A version gone meanwhile (deleted, or no longer the latest) is
+// left out, as withheld.
+func (s *Server) readPart(ctx context.Context, l *listing, p *objectPage, i, j int) error {
+	f := p.filter
+	f.MetadataOnly = false
+	f.Limit = j - i
+	f.ThroughSeq = p.entries[j-1].seq
+	if i > 0 {
+		f.AfterSeq = p.entries[i-1].seq
+	}
+	// The versions a filter selects in a range of Seqs only ever shrink
+	// (versions are added after every other), so the range holds at most
+	// j-i of them, in the same order.
+	page, err := s.Objects.FindObjects(ctx, f)
+	if err != nil {
+		return err
+	}
+	objs := make([]*stix.Object, 0, len(page.Versions))
+	at := make([]int, 0, len(page.Versions))
+	k := i
+	for _, v := range page.Versions {
+		for k < j && p.entries[k].seq < v.Seq {
+			k++
+		}
+		if k == j {
+			break
+		}
+		if p.entries[k].seq == v.Seq {
+			objs = append(objs, v.Object)
+			at = append(at, k)
+		}
+	}
+	rel, err := s.release(ctx, l.reader, l.c, objs)
+	if err != nil {
+		return err
+	}
+	for n, o := range rel {
+		if o != nil {
+			e := &p.entries[at[n]]
+			e.released, e.obj = true, o
+		}
+	}
+	return nil
+}
+
+// releasedIn reports whether any of the entries i to j-1 is released.
+func (p *objectPage) releasedIn(i, j int) bool {
+	for _, e := range p.entries[i:j] {
 		if e.released {
 			return true
 		}
@@ -98,13 +141,39 @@ func (p *objectPage) released() bool {
 	return false
 }
 
-// writeObjectPage writes p as an envelope: at once when every released
-// object is held, else as the client takes it, reading again what is not
-// held, about PageBufferBytes at a time. Once the status is written,
-// errors can no longer be answered: a store error aborts the response (the
-// client sees a broken body, never a short envelope that looks whole), and
-// a client that went away ends it.
-func (s *Server) writeObjectPage(w http.ResponseWriter, r *http.Request, p *objectPage, lq *listQuery) {
+// released reports whether the page serves any object.
+func (p *objectPage) released() bool {
+	// Parts are read before the page is written until one releases an
+	// object.
+	return p.releasedIn(0, p.decided)
+}
+
+// length returns the length of p's envelope when every entry was decided
+// on (the page is written at once), -1 otherwise.
+func (p *objectPage) length(head []byte) int {
+	if p.decided < len(p.entries) {
+		return -1
+	}
+	n, objects := len(head)+len("}"), 0
+	for _, e := range p.entries {
+		if e.released {
+			n += len(e.obj.Raw)
+			objects++
+		}
+	}
+	if objects > 0 {
+		n += len(`,"objects":[`) + objects - 1 + len("]")
+	}
+	return n
+}
+
+// writeObjectPage writes p as an envelope: with its length when every
+// entry was decided on, else as the client takes it, reading the parts
+// not read yet and asking Access about them. Once the status is written,
+// errors can no longer be answered: a store or Access error aborts the
+// response (the client sees a broken body, never a short envelope that
+// looks whole), and a client that went away ends it.
+func (s *Server) writeObjectPage(w http.ResponseWriter, r *http.Request, p *objectPage, l *listing) {
 	if len(p.entries) == 0 {
 		s.writeJSON(w, http.StatusOK, Envelope{})
 		return
@@ -117,39 +186,27 @@ func (s *Server) writeObjectPage(w http.ResponseWriter, r *http.Request, p *obje
 	head = strconv.AppendBool(head, p.more)
 	if p.more {
 		head = append(head, `,"next":"`...)
-		head = append(head, s.nextCursor(p.entries[len(p.entries)-1].seq, lq)...)
+		head = append(head, s.nextCursor(p.entries[len(p.entries)-1].seq, l.lq)...)
 		head = append(head, '"')
 	}
-	if p.held {
-		b := appendEnvelope(head, p.entries)
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.WriteHeader(http.StatusOK)
-		w.Write(b)
-		return
+	if n := p.length(head); n >= 0 {
+		w.Header().Set("Content-Length", strconv.Itoa(n))
 	}
 	w.WriteHeader(http.StatusOK)
 	ew := &envelopeWriter{w: w}
 	ew.write(head)
-	for i := 0; i < len(p.entries) && ew.err == nil; {
-		e := &p.entries[i]
-		switch {
-		case !e.released:
-			i++
-		case e.obj != nil:
-			ew.object(e.obj.Raw)
-			e.obj = nil
-			i++
-		default:
-			n, err := s.writeAgain(r.Context(), ew, p, i)
-			if err != nil {
-				if ew.err == nil && r.Context().Err() == nil {
-					s.logger().Error("page abandoned: read again from the store", "method", r.Method, "path", r.URL.Path, "err", err)
-				}
-				ew.err = err
-				break
+	ew.entries(p, 0, p.decided)
+	for i := p.decided; i < len(p.entries) && ew.err == nil; {
+		j := p.part(i, s.PageBufferBytes)
+		if err := s.readPart(r.Context(), l, p, i, j); err != nil {
+			if r.Context().Err() == nil {
+				s.logger().Error("page abandoned: a part of it could not be read again from the store or released", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
-			i += n
+			ew.err = err
+			break
 		}
+		ew.entries(p, i, j)
+		i = j
 	}
 	if ew.err != nil {
 		s.logger().Info("page not delivered whole: the client went away or the read failed", "path", r.URL.Path, "err", ew.err)
@@ -158,76 +215,6 @@ func (s *Server) writeObjectPage(w http.ResponseWriter, r *http.Request, p *obje
 		panic(http.ErrAbortHandler)
 	}
 	ew.end()
-}
-
-// writeAgain reads again, from the store, the versions of p from entry i
-// on, about PageBufferBytes of them, and writes those released. It returns
-// how many entries it covered. A version gone meanwhile (deleted, or no
-// longer the latest) is left out.
-func (s *Server) writeAgain(ctx context.Context, ew *envelopeWriter, p *objectPage, i int) (int, error) {
-	j, n := i, int64(0)
-	for j < len(p.entries) && (j == i || n+int64(p.entries[j].size) <= s.PageBufferBytes) {
-		n += int64(p.entries[j].size)
-		j++
-	}
-	f := p.filter
-	f.MetadataOnly = false
-	f.Limit = j - i
-	if i > 0 {
-		f.AfterSeq = p.entries[i-1].seq
-	}
-	// The versions a filter selects before a given one only ever shrink
-	// (versions are added after every other), so the range holds at most
-	// j-i of them, in the same order.
-	page, err := s.Objects.FindObjects(ctx, f)
-	if err != nil {
-		return 0, err
-	}
-	k := i
-	for _, v := range page.Versions {
-		for k < j && p.entries[k].seq < v.Seq {
-			k++
-		}
-		if k == j {
-			break
-		}
-		if p.entries[k].seq == v.Seq && p.entries[k].released {
-			ew.object(v.Object.Raw)
-		}
-	}
-	return j - i, ew.err
-}
-
-// appendEnvelope appends the released objects of entries, and the end of
-// the envelope, to head.
-func appendEnvelope(head []byte, entries []pageEntry) []byte {
-	n := len(head) + 16
-	for _, e := range entries {
-		if e.released {
-			n += e.size + 1
-		}
-	}
-	b := make([]byte, 0, n)
-	b = append(b, head...)
-	first := true
-	for _, e := range entries {
-		if !e.released {
-			continue
-		}
-		if first {
-			// TAXII forbids empty lists: a page whose every object was
-			// withheld has no "objects" at all.
-			b = append(b, `,"objects":[`...)
-			first = false
-		} else {
-			b = append(b, ',')
-		}
-		b = append(b, e.obj.Raw...)
-	}
-	if !first {
-		b = append(b, ']')
-	}
-	return append(b, '}')
 }
 
 // envelopeWriter writes the objects of an envelope one at a time after its
@@ -253,6 +240,18 @@ func (ew *envelopeWriter) object(raw []byte) {
 	}
 	ew.objects++
 	ew.write(raw)
+}
+
+// entries writes the objects of p's entries i to j-1 that are released,
+// and lets go of them.
+func (ew *envelopeWriter) entries(p *objectPage, i, j int) {
+	for k := i; k < j && ew.err == nil; k++ {
+		e := &p.entries[k]
+		if e.released {
+			ew.object(e.obj.Raw)
+			e.obj = nil
+		}
+	}
 }
 
 func (ew *envelopeWriter) end() {

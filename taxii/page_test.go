@@ -31,14 +31,15 @@ func sizedNote(t testing.TB, n, v, size int) *stix.Object {
 }
 
 // spyObjects is an ObjectService that records the most JSON one
-// FindObjects call returned, and fails every call after failAfter calls
-// when failAfter > 0.
+// FindObjects call returned and how many times each object's JSON was
+// read, and fails every call after failAfter calls when failAfter > 0.
 type spyObjects struct {
 	rampart.ObjectService
 	mu        sync.Mutex
 	calls     int
 	failAfter int
-	largest   int // bytes of JSON in one answer
+	largest   int            // bytes of JSON in one answer
+	bodies    map[string]int // object id → reads of its JSON
 }
 
 func (s *spyObjects) FindObjects(ctx context.Context, f rampart.ObjectFilter) (*rampart.ObjectPage, error) {
@@ -58,9 +59,27 @@ func (s *spyObjects) FindObjects(ctx context.Context, f rampart.ObjectFilter) (*
 		n += len(v.Object.Raw)
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.largest = max(s.largest, n)
-	s.mu.Unlock()
+	if s.bodies == nil {
+		s.bodies = map[string]int{}
+	}
+	for _, v := range p.Versions {
+		if v.Object.Raw != nil {
+			s.bodies[v.Object.ID]++
+		}
+	}
 	return p, nil
+}
+
+// reads returns how many times the JSON of each object was read, and
+// forgets it.
+func (s *spyObjects) reads() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.bodies
+	s.bodies = nil
+	return b
 }
 
 // withholdIDs is an AccessService that withholds the objects it names.
@@ -227,15 +246,10 @@ func TestPageReadFailsAfterHeaders(t *testing.T) {
 		s.Objects = spy
 		s.PageBufferBytes = 4000
 	}, objs...)
-	// A first request counts the reads that decide the page's extent;
-	// the second fails the read after those, which reads objects again
-	// for the body.
-	if _, err := hs.client.Objects(context.Background(), "api", hs.coll, taxii.Query{}); err != nil {
-		t.Fatal(err)
-	}
+	// The metadata listing and the page's first part are read before
+	// the status is written; the second part fails.
 	spy.mu.Lock()
-	extent := spy.calls - 1 // the first request's last read was for its body
-	spy.failAfter = spy.calls + extent
+	spy.calls, spy.failAfter = 0, 2
 	spy.mu.Unlock()
 	req, _ := http.NewRequest("GET", hs.url+"/api/collections/"+hs.coll+"/objects/", nil)
 	req.SetBasicAuth("admin", "correct horse battery staple")
@@ -250,6 +264,69 @@ func TestPageReadFailsAfterHeaders(t *testing.T) {
 	}
 	if err == nil {
 		t.Errorf("the body ended cleanly after the store failed (%d bytes): %s", len(body), body[:min(len(body), 200)])
+	}
+}
+
+// TestPageReadsEachObjectOnce checks that a page's extent is decided
+// without reading the JSON of the versions it does not cover (the
+// version after its last one is not read to learn that it does not fit),
+// and that each object the page covers is read from the store once,
+// whether the page is held or written as the client takes it, with
+// Access asked about every object.
+func TestPageReadsEachObjectOnce(t *testing.T) {
+	var objs []*stix.Object
+	for i := range 5 {
+		objs = append(objs, sizedNote(t, i, 0, 4000))
+	}
+	// One object near the byte cap, then one more.
+	objs = append(objs, sizedNote(t, 5, 0, 11000), sizedNote(t, 6, 0, 4000))
+	id := func(i int) string { return objs[i].ID }
+	// Pages of three objects of about 4000 bytes.
+	maxBytes := int64(3*len(objs[0].Raw) + 10)
+	for _, tc := range []struct {
+		name             string
+		maxBytes, buffer int64
+		pages            []map[string]int // reads of JSON while each page is served
+	}{
+		{"held", maxBytes, maxBytes, []map[string]int{
+			{id(0): 1, id(1): 1, id(2): 1},
+			{id(3): 1, id(4): 1},
+			{id(5): 1},
+			{id(6): 1},
+		}},
+		{"read as written", maxBytes, 5000, []map[string]int{
+			{id(0): 1, id(1): 1, id(2): 1},
+			{id(3): 1, id(4): 1},
+			{id(5): 1},
+			{id(6): 1},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spy := &spyObjects{}
+			hs := newHookServer(t, func(s *taxii.Server) {
+				spy.ObjectService = s.Objects
+				s.Objects = spy
+				s.Access = releaseAll{}
+				s.MaxPageBytes, s.PageBufferBytes = tc.maxBytes, tc.buffer
+			}, objs...)
+			spy.reads()
+			var got []map[string]int
+			q := taxii.Query{Limit: 100}
+			for range 10 {
+				p, err := hs.client.Objects(context.Background(), "api", hs.coll, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, spy.reads())
+				if !p.More {
+					break
+				}
+				q.Next = p.Next
+			}
+			if diff := cmp.Diff(tc.pages, got); diff != "" {
+				t.Errorf("reads of each object's JSON, page by page (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -84,11 +84,13 @@ type Server struct {
 	// in count only.
 	MaxPageBytes int64
 	// PageBufferBytes bounds the stored JSON one request for a page holds
-	// in memory (DefaultPageBufferBytes when 0). A page that fits is read
-	// once and answered whole; a larger one is measured first (its extent,
-	// "more", "next" and date headers must be known before its body), then
-	// read again in parts of about this size as the client takes it, so
-	// that a client that does not read holds at most this much.
+	// in memory (DefaultPageBufferBytes when 0), unless one object alone
+	// is larger. A page's extent, "more", "next" and date headers are
+	// decided from the sizes a metadata-only listing tells, without
+	// reading any JSON; the page is then read in parts of about this size,
+	// each once: a page that fits in one part is answered whole, with its
+	// length, and a larger one is read part by part as the client takes
+	// it, so that a client that does not read holds at most this much.
 	PageBufferBytes int64
 	// MaxContentLength is the largest request body for API roots that set
 	// none (DefaultMaxContentLength when 0).

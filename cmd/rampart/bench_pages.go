@@ -150,9 +150,15 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 		return err
 	}
 	hwm, _ := procStatus(srv.cmd.Process.Pid, "VmHWM")
+	// The node may give memory back meanwhile (the heap of the objects
+	// just stored): growth can be negative.
+	growth := progress.FormatBytes(max(after-before, before-after))
+	if after < before {
+		growth = "-" + growth
+	}
 	fmt.Fprintf(m.Stdout, "slow readers: %d connections asking for %d objects of %s each, never reading: VmRSS %s before, %s after (growth %s), VmHWM %s\n",
 		*readers, *limit, progress.FormatBytes(size), progress.FormatBytes(before), progress.FormatBytes(after),
-		progress.FormatBytes(after-before), progress.FormatBytes(hwm))
+		growth, progress.FormatBytes(hwm))
 	for _, cn := range conns {
 		cn.Close()
 	}

@@ -59,3 +59,10 @@ func BenchmarkFindObjects(b *testing.B) {
 func BenchmarkServices(b *testing.B) {
 	storetest.BenchServices(b, services(openTest(b)))
 }
+
+// BenchmarkFindLargeObjects lists 20 notes of 15 MiB without their JSON
+// and reads one with it (see storetest.BenchLargeObjects).
+func BenchmarkFindLargeObjects(b *testing.B) {
+	s, _ := benchServices(b)
+	storetest.BenchLargeObjects(b, s, benchCollection, 20, 15<<20)
+}

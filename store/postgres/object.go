@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
@@ -56,7 +57,7 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
 	defer rows.Close()
-	return sqlgen.ReadPage(q, rows, time.Time.UTC)
+	return sqlgen.ReadPage[time.Time, pgtype.DriverBytes](q, rows, time.Time.UTC)
 }
 
 // CreateObjects stores objs in the collection in one transaction. See

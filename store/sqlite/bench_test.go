@@ -99,3 +99,11 @@ func BenchmarkCreateObjectsLarge(b *testing.B) {
 // largeFirst numbers the indicators BenchmarkCreateObjectsLarge adds; it
 // starts from the clock so that runs against one database add new ones.
 var largeFirst = 50_000_000 + int(time.Now().Unix()%10_000)*10_000
+
+// BenchmarkFindLargeObjects lists 20 notes of 15 MiB without their JSON
+// and reads one with it (see storetest.BenchLargeObjects).
+func BenchmarkFindLargeObjects(b *testing.B) {
+	s, _ := benchServices(b, filepath.Join(b.TempDir(), "bench.db"))
+	benchCollectionIn(b, s)
+	storetest.BenchLargeObjects(b, s, benchCollection, 20, 15<<20)
+}

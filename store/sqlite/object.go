@@ -55,7 +55,7 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
 	defer rows.Close()
-	return sqlgen.ReadPage(q, rows, versions.Time)
+	return sqlgen.ReadPage[int64, sql.RawBytes](q, rows, versions.Time)
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.

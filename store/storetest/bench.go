@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,5 +250,60 @@ func BenchServices(b *testing.B, s Services) {
 	run("peer-status", func(int) error {
 		_, err := s.Peers.FindPeerStatus(ctx, peer)
 		return err
+	})
+}
+
+// BenchLargeObjects stores n notes of size bytes of JSON each in coll and
+// measures, one sub-benchmark each, a metadata-only listing of them all
+// (which tells each version's Size without reading its JSON, so its time
+// should not grow with size) and a read of one of them with its JSON
+// (ThroughSeq ending the listing there).
+func BenchLargeObjects(b *testing.B, s Services, coll string, n, size int) {
+	content := strings.Repeat("x", size-300)
+	for i := range n {
+		o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"note","spec_version":"2.1","id":"note--%s","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","content":%q,"object_refs":["indicator--%s"]}`,
+			benchUUID(i), content, benchUUID(i+1)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Objects.CreateObjects(ctx, coll, []*stix.Object{o}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f := rampart.ObjectFilter{CollectionID: coll, Limit: n, MetadataOnly: true}
+	p, err := s.Objects.FindObjects(ctx, f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(p.Versions) != n {
+		b.Fatalf("%d versions listed, want %d", len(p.Versions), n)
+	}
+	b.Run("metadata", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p, err := s.Objects.FindObjects(ctx, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, v := range p.Versions {
+				if v.Size < int64(size-300) {
+					b.Fatalf("version %d: Size %d, want about %d", v.Seq, v.Size, size)
+				}
+			}
+		}
+	})
+	b.Run("one", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(p.Versions[n/2].Size)
+		one := rampart.ObjectFilter{CollectionID: coll, AfterSeq: p.Versions[n/2-1].Seq, ThroughSeq: p.Versions[n/2].Seq}
+		for b.Loop() {
+			q, err := s.Objects.FindObjects(ctx, one)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(q.Versions) != 1 || q.More {
+				b.Fatalf("%d versions, more %v; want one", len(q.Versions), q.More)
+			}
+		}
 	})
 }

@@ -131,12 +131,20 @@ func testModelData(t *testing.T, s Services, old20 int) {
 		if rng.IntN(3) == 0 {
 			f.AfterSeq = all[rng.IntN(len(all))].Seq
 		}
+		if rng.IntN(3) == 0 {
+			f.ThroughSeq = all[rng.IntN(len(all))].Seq
+		}
 		if rng.IntN(2) == 0 {
 			f.Limit = 1 + rng.IntN(5)
 		}
 		want, wantMore := model(all, f)
 		p, err := s.Objects.FindObjects(ctx, f)
 		must(t, "find", err)
+		for _, v := range p.Versions {
+			if v.Size != int64(len(v.Object.Raw)) {
+				t.Fatalf("FindObjects(%+v): version %d: Size %d, %d bytes of JSON", f, v.Seq, v.Size, len(v.Object.Raw))
+			}
+		}
 		if diff := cmp.Diff(seqs(want), seqs(p.Versions)); diff != "" || p.More != wantMore {
 			t.Fatalf("FindObjects(%+v), added_after %v: More %v, want %v; Seqs (-want +got):\n%s", f, f.AddedAfter, p.More, wantMore, diff)
 		}
@@ -222,6 +230,7 @@ func model(all []*rampart.ObjectVersion, f rampart.ObjectFilter) ([]*rampart.Obj
 		case len(f.Types) > 0 && !slices.Contains(f.Types, v.Object.Type):
 		case f.AddedAfter != nil && !v.DateAdded.After(*f.AddedAfter):
 		case f.AfterSeq > 0 && v.Seq <= f.AfterSeq:
+		case f.ThroughSeq > 0 && v.Seq > f.ThroughSeq:
 		default:
 			out = append(out, v)
 		}

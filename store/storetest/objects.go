@@ -45,6 +45,7 @@ func testObjects(t *testing.T, open func(t *testing.T) Services) {
 			{CollectionID: coll, SpecVersions: []string{"2.2"}},
 			{CollectionID: coll, Limit: -20},
 			{CollectionID: coll, AfterSeq: -1},
+			{CollectionID: coll, ThroughSeq: -1},
 		}
 		for _, f := range bad {
 			_, err := s.Objects.FindObjects(ctx, f)

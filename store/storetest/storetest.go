@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Collections", func(t *testing.T) { testCollections(t, open) })
 	t.Run("Medallion", func(t *testing.T) { testMedallion(t, open) })
 	t.Run("Objects", func(t *testing.T) { testObjects(t, open) })
+	t.Run("Sizes", func(t *testing.T) { testSizes(t, open) })
 	t.Run("DateAdded", func(t *testing.T) { testDateAdded(t, open) })
 	t.Run("Restore", func(t *testing.T) { testRestore(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open) })

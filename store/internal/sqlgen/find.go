@@ -70,6 +70,7 @@ func onlyLatest(q *versions.Query) bool {
 // most one unless ids are given) and latest mark (-1: either).
 func branch(b *Builder, q *versions.Query, pk int64, types []string, latest int) {
 	b.WriteString("SELECT v.seq, v.id, v.type, v.spec_version, v.spec_set, v.created, v.modified, v.date_added, ")
+	b.WriteString(b.d.Length + "(v.raw) AS size, ")
 	if q.MetadataOnly {
 		b.WriteString(b.d.NullRaw)
 	} else {
@@ -109,6 +110,12 @@ func branch(b *Builder, q *versions.Query, pk int64, types []string, latest int)
 		b.Arg(after)
 	} else {
 		b.Arg(q.AfterSeq)
+	}
+	if q.ThroughSeq > 0 {
+		// The same index range, ended: the versions after it are not
+		// read, not even the one that would tell of more.
+		b.WriteString(" AND v.seq <= ")
+		b.Arg(q.ThroughSeq)
 	}
 	if len(q.IDs) > 0 {
 		b.WriteString(" AND ")
@@ -190,30 +197,37 @@ func join(b *Builder, or []func()) {
 // ReadPage reads the rows of a FindQuery statement for q into a page of
 // at most q.Limit versions, More set when there were more. T is the type
 // the store's driver scans the date_added column into, and added turns it
-// into the version's DateAdded. Errors are "find objects: …".
-func ReadPage[T any](q *versions.Query, rows Rows, added func(T) time.Time) (*rampart.ObjectPage, error) {
-	page := &rampart.ObjectPage{Versions: make([]*rampart.ObjectVersion, 0, min(q.Limit+1, 1024))}
+// into the version's DateAdded. B is the type the driver scans the raw
+// column into without a copy of its own (sql.RawBytes, pgx's
+// DriverBytes): the bytes are valid until the next row, and
+// stix.ParseObject's copy is the only one the page keeps. The row that
+// tells of more versions is not scanned. Errors are "find objects: …".
+func ReadPage[T any, B ~[]byte](q *versions.Query, rows Rows, added func(T) time.Time) (*rampart.ObjectPage, error) {
+	page := &rampart.ObjectPage{Versions: make([]*rampart.ObjectVersion, 0, min(q.Limit, 1024))}
 	// One set of destinations for every row: what is scanned into them is
-	// copied out (strings) or a fresh copy already (raw, in both drivers).
+	// copied out (strings, and raw by stix.ParseObject).
 	var (
-		seq                              int64
+		seq, size                        int64
 		id, typ, spec, created, modified string
 		specSet                          bool
 		dateAdded                        T
-		raw                              []byte
+		raw                              B
 	)
-	dest := []any{&seq, &id, &typ, &spec, &specSet, &created, &modified, &dateAdded, &raw}
+	dest := []any{&seq, &id, &typ, &spec, &specSet, &created, &modified, &dateAdded, &size, &raw}
 	for rows.Next() {
-		raw = nil
+		if len(page.Versions) == q.Limit {
+			page.More = true
+			break
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("find objects: %w", err)
 		}
-		v := &rampart.ObjectVersion{Seq: seq, DateAdded: added(dateAdded)}
+		v := &rampart.ObjectVersion{Seq: seq, DateAdded: added(dateAdded), Size: size}
 		var err error
 		if q.MetadataOnly {
 			v.Object, err = versions.MetadataObject(typ, id, spec, specSet, created, modified)
 		} else {
-			v.Object, err = stix.ParseObject(raw)
+			v.Object, err = stix.ParseObject([]byte(raw))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("find objects: stored version %d: %w", v.Seq, err)
@@ -222,9 +236,6 @@ func ReadPage[T any](q *versions.Query, rows Rows, added func(T) time.Time) (*ra
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find objects: %w", err)
-	}
-	if len(page.Versions) > q.Limit {
-		page.Versions, page.More = page.Versions[:q.Limit], true
 	}
 	return page, nil
 }

@@ -34,6 +34,12 @@ type Dialect struct {
 	// NullRaw is the raw column of a metadata-only listing: a NULL that
 	// every branch of a UNION ALL agrees on the type of.
 	NullRaw string
+	// Length names the function that returns the length in bytes of a
+	// stored raw column without reading it: SQLite's length() of a BLOB
+	// reads the record header only (never the overflow pages that hold
+	// a large value), PostgreSQL's octet_length() of a bytea the header
+	// of its TOAST pointer.
+	Length string
 	// Greatest names the function that returns the larger of its
 	// arguments ("max" in SQLite, "greatest" in PostgreSQL).
 	Greatest string
@@ -50,6 +56,7 @@ var (
 	// SQLite: ? placeholders, IN lists, times as INTEGER microseconds.
 	SQLite = &Dialect{
 		NullRaw:  "NULL",
+		Length:   "length",
 		Greatest: "max",
 		Branch:   "SELECT * FROM (",
 		Time:     func(us int64) any { return us },
@@ -60,6 +67,7 @@ var (
 		Numbered: true,
 		Arrays:   true,
 		NullRaw:  "NULL::bytea AS raw",
+		Length:   "octet_length",
 		Greatest: "greatest",
 		Branch:   "(",
 		Time:     func(us int64) any { return versions.Time(us) },

@@ -55,6 +55,8 @@ type Query struct {
 	AddedAfter    int64
 	HasAddedAfter bool
 	AfterSeq      int64
+	// ThroughSeq, when positive, is the last Seq the listing reads.
+	ThroughSeq int64
 	// Limit is the page size, between 1 and rampart.MaxPageSize.
 	Limit        int
 	MetadataOnly bool
@@ -82,6 +84,7 @@ func ParseFilter(f rampart.ObjectFilter) (*Query, error) {
 	q := &Query{
 		CollectionID: f.CollectionID,
 		AfterSeq:     f.AfterSeq,
+		ThroughSeq:   f.ThroughSeq,
 		Limit:        f.Limit,
 		MetadataOnly: f.MetadataOnly,
 	}
@@ -99,6 +102,8 @@ func ParseFilter(f rampart.ObjectFilter) (*Query, error) {
 		return nil, rampart.Errorf(rampart.EINVALID, "limit must be a positive number (got %d)", f.Limit)
 	case f.AfterSeq < 0:
 		return nil, rampart.Errorf(rampart.EINVALID, "paging position must not be negative (got %d)", f.AfterSeq)
+	case f.ThroughSeq < 0:
+		return nil, rampart.Errorf(rampart.EINVALID, "end of a listing must not be negative (got %d)", f.ThroughSeq)
 	}
 	if q.Limit == 0 || q.Limit > rampart.MaxPageSize {
 		q.Limit = rampart.MaxPageSize
@@ -152,7 +157,7 @@ func ParseDeleteFilter(f rampart.ObjectFilter) (*Query, error) {
 		return nil, rampart.Errorf(rampart.EINVALID, "delete objects: exactly one object id is required (got %d)", len(f.IDs))
 	}
 	g := f
-	g.AddedAfter, g.AfterSeq, g.Limit = nil, 0, 0
+	g.AddedAfter, g.AfterSeq, g.ThroughSeq, g.Limit = nil, 0, 0, 0
 	if len(g.Versions) == 0 {
 		g.Versions = []string{rampart.VersionAll}
 		if len(g.SpecVersions) == 0 {
