@@ -234,13 +234,13 @@ func (a *attacker) slowReaders(ctx context.Context, dir string, clients, objects
 	}
 	end, _ := t.rss()
 	fmt.Fprintf(a.Stdout, "%d clients asked for %d objects each and never read, for %s\n", clients, objects, hold)
-	fmt.Fprintf(a.Stdout, "peak VmRSS %s (+%s over the %s before), reached %s after they asked; peak Go heap in use (sampled every 10 s) %s\n", mib(peak), mib(peak-base), mib(base), peakAt.Round(time.Second), mib(peakHeap))
+	fmt.Fprintf(a.Stdout, "peak VmRSS %s (%s over the %s before), reached %s after they asked; peak Go heap in use (sampled every 10 s) %s\n", mib(peak), signedMiB(peak-base), mib(base), peakAt.Round(time.Second), mib(peakHeap))
 	if heldUntil < hold-time.Second {
 		fmt.Fprintf(a.Stdout, "the node closed their connections %s after they asked\n", heldUntil.Round(time.Second))
 	} else {
 		fmt.Fprintf(a.Stdout, "the node still held their connections after %s\n", hold)
 	}
-	fmt.Fprintf(a.Stdout, "VmRSS at the end: %s (+%s), Go heap in use %s; the Go runtime returns freed memory to the system gradually\n", mib(end), mib(end-base), mib(t.heapInUse(ctx)))
+	fmt.Fprintf(a.Stdout, "VmRSS at the end: %s (%s), Go heap in use %s; the Go runtime returns freed memory to the system gradually\n", mib(end), signedMiB(end-base), mib(t.heapInUse(ctx)))
 	return nil
 }
 

@@ -207,6 +207,9 @@ func (t *tail) String() string {
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
+// signedMiB writes a difference of memory with its sign: "+7 MiB", "-180 MiB".
+func signedMiB(b int64) string { return fmt.Sprintf("%+.0f MiB", float64(b)/(1<<20)) }
+
 // heapInUse returns the target's go_memstats_heap_inuse_bytes, from its
 // /metrics; 0 when it cannot be read.
 func (t *target) heapInUse(ctx context.Context) int64 {
