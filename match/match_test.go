@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -361,5 +362,61 @@ func TestLoadIndicatorLines(t *testing.T) {
 	}
 	if m.Len() != 1 {
 		t.Errorf("Len = %d, want 1", m.Len())
+	}
+}
+
+// TestConcurrentAddsShareOnePublish holds the writers' lock while many
+// goroutines call Add: the first to take it then publishes every waiting
+// addition in one snapshot, and each call gets the errors of its own
+// indicators.
+func TestConcurrentAddsShareOnePublish(t *testing.T) {
+	m := New()
+	first, err := ParseIndicator(indicator(t, 0, "[ipv4-addr:value = '203.0.113.100']", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Add(first)
+	const callers = 20
+	inds := make([]*Indicator, callers)
+	for i := range inds {
+		o := indicator(t, i, fmt.Sprintf("[ipv4-addr:value = '203.0.113.%d']", i), "")
+		if inds[i], err = ParseIndicator(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.mu.Lock()
+	publishes := m.publishes
+	errs := make([][]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() { errs[i] = m.Add(inds[i]) })
+	}
+	for {
+		m.adding.Lock()
+		n := len(m.pending)
+		m.adding.Unlock()
+		if n == callers {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	m.mu.Unlock()
+	wg.Wait()
+
+	if got := m.publishes - publishes; got != 1 {
+		t.Errorf("%d concurrent Add calls published %d snapshots, want 1", callers, got)
+	}
+	for i, e := range errs {
+		// Indicator 0 has the version held already: only its caller
+		// hears that it is superseded.
+		if superseded := len(e) == 1 && errors.Is(e[0], ErrSuperseded); superseded != (i == 0) || len(e) != 1 {
+			t.Errorf("caller %d: errors %v", i, e)
+		}
+	}
+	for i := 1; i < callers; i++ {
+		line := fmt.Sprintf(`{"ts":"2026-03-01T10:00:00Z","ipv4-addr:value":"203.0.113.%d"}`, i)
+		if got := collect(t, m, line); got[0] != fmt.Sprintf("%02d", i) {
+			t.Errorf("203.0.113.%d hits %q, want indicator %d", i, got[0], i)
+		}
 	}
 }

@@ -22,11 +22,19 @@ import (
 // it grows past a sixteenth of the base), and a removal marks the entry
 // dead, which takes effect for every later match at once. A match running
 // while a writer publishes sees the snapshot before or after the change,
-// never a mix.
+// never a mix. Additions made at once by several goroutines are published
+// together: whichever takes the writers' lock adds every addition waiting
+// for it and copies the delta once for all of them.
 type Matcher struct {
 	mu   sync.Mutex // serialises writers
 	byID map[string]*entry
-	snap atomicSnapshot
+	// pending are the Add calls waiting for the writers' lock; adding
+	// guards them.
+	adding  sync.Mutex
+	pending []*addition
+	// publishes counts the snapshots published (tests read it).
+	publishes int
+	snap      atomicSnapshot
 	// MaxWindow bounds the observations kept per multi-observation
 	// indicator (see Session.Match). Set it before matching.
 	MaxWindow int
@@ -57,17 +65,53 @@ func (m *Matcher) Len() int {
 // Add adds indicators, replacing older versions with the same ID. A revoked
 // indicator removes the version held. It returns, aligned with inds, nil or
 // an error for each: ErrSuperseded for a version older than the one held.
-// Large batches are indexed by rebuilding the base index once.
+// Large batches are indexed by rebuilding the base index once. Add returns
+// once its indicators are in the snapshot every later match reads; calls
+// made at once share one snapshot, published by whichever of them takes
+// the writers' lock first.
 func (m *Matcher) Add(inds ...*Indicator) []error {
-	errs := make([]error, len(inds))
+	a := &addition{inds: inds, errs: make([]error, len(inds)), done: make(chan struct{})}
+	m.adding.Lock()
+	m.pending = append(m.pending, a)
+	m.adding.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	select {
+	case <-a.done:
+		return a.errs // added by the goroutine that held the lock before
+	default:
+	}
+	m.adding.Lock()
+	batch := m.pending
+	m.pending = nil
+	m.adding.Unlock()
 	old := m.snap.Load()
 	var added []*entry
-	for i, ind := range inds {
+	for _, b := range batch {
+		added = m.addLocked(b, added)
+	}
+	m.publish(old, added)
+	for _, b := range batch {
+		close(b.done)
+	}
+	return a.errs
+}
+
+// addition is one Add call: its indicators, and their errors once done is
+// closed.
+type addition struct {
+	inds []*Indicator
+	errs []error
+	done chan struct{}
+}
+
+// addLocked enters a's indicators in byID, sets a.errs, and returns added
+// with the entries to publish appended. The caller holds m.mu.
+func (m *Matcher) addLocked(a *addition, added []*entry) []*entry {
+	for i, ind := range a.inds {
 		if cur, ok := m.byID[ind.ID]; ok {
 			if ind.Modified.Compare(cur.ind.Modified) <= 0 {
-				errs[i] = &IndicatorError{ID: ind.ID, Err: fmt.Errorf("version %s: %w", ind.Modified, ErrSuperseded)}
+				a.errs[i] = &IndicatorError{ID: ind.ID, Err: fmt.Errorf("version %s: %w", ind.Modified, ErrSuperseded)}
 				continue
 			}
 			cur.dead.Store(true)
@@ -77,8 +121,8 @@ func (m *Matcher) Add(inds ...*Indicator) []error {
 			continue
 		}
 		e := &entry{ind: ind}
-		if a, ok := anchorsOf(ind.Pattern.Expr); ok {
-			e.anchors = a
+		if anchors, ok := anchorsOf(ind.Pattern.Expr); ok {
+			e.anchors = anchors
 		}
 		if maxObservations(ind.Pattern.Expr) > 1 {
 			e.multi = true
@@ -87,8 +131,7 @@ func (m *Matcher) Add(inds ...*Indicator) []error {
 		m.byID[ind.ID] = e
 		added = append(added, e)
 	}
-	m.publish(old, added)
-	return errs
+	return added
 }
 
 // publish installs a snapshot with the added entries.
@@ -124,6 +167,7 @@ func (m *Matcher) publish(old *snapshot, added []*entry) {
 		}
 	}
 	m.snap.Store(next)
+	m.publishes++
 }
 
 func live(es []*entry) []*entry {

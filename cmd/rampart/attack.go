@@ -55,6 +55,14 @@ on loopback), attacks it, and prints what the node did. docs/PERFORMANCE.md
     slow-body
         POSTs to TAXII and the JSON API bodies trickled at one byte a
         second, and prints when the node cut each.
+    writers
+        --writers clients each POST, one after the other for --duration,
+        envelopes of --post-objects new indicators to the default
+        collection (HTTP Basic as the administrator, whose password the
+        node checks once and remembers), while --readers clients GET pages
+        of 100. Prints the POSTs' latency (p50, p95, p99, max), the
+        throughput, the errors by status and the load average; fails when
+        the POST p99 is 1 s or more.
 
 Flags:
 `
@@ -66,6 +74,8 @@ Examples:
     rampart bench attack idle-links --idle 256 --hosts 8
     rampart bench attack early-refusal --declared 70MiB
     rampart bench attack slow-body
+    rampart bench attack writers --writers 200 --duration 60s
+    rampart bench attack writers --serve /tmp/rampart-before --readers 20
 `
 
 func (m *Main) runAttack(ctx context.Context, args []string) error {
@@ -73,7 +83,7 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	attacks := []string{"slow-readers", "idle-links", "early-refusal", "slow-body"}
+	attacks := []string{"slow-readers", "idle-links", "early-refusal", "slow-body", "writers"}
 	if !slices.Contains(attacks, sub) {
 		return m.unknownSubcommand("bench attack", sub, strings.Join(attacks, ", "))
 	}
@@ -87,6 +97,10 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 	attempts := fs.Int("attempts", 10, "connections of the registered peer during the attack, one a second (idle-links)")
 	declared := fs.String("declared", "70MiB", "declared body size (early-refusal)")
 	repeat := fs.Int("repeat", 20, "requests of each kind (early-refusal)")
+	writers := fs.Int("writers", 200, "clients POSTing at once (writers)")
+	readers := fs.Int("readers", 0, "clients reading pages meanwhile (writers)")
+	postObjects := fs.Int("post-objects", 5, "new indicators per POST (writers)")
+	duration := fs.Duration("duration", 60*time.Second, "how long the clients POST (writers)")
 	serve := fs.String("serve", "", "the rampart `binary` to attack, to compare releases (default: this one)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), attackUsage)
@@ -116,11 +130,16 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"clients", *clients}, {"objects", *objects}, {"idle", *idle}, {"attempts", *attempts}, {"repeat", *repeat}} {
+	}{{"clients", *clients}, {"objects", *objects}, {"idle", *idle}, {"attempts", *attempts}, {"repeat", *repeat},
+		{"writers", *writers}, {"post-objects", *postObjects}} {
 		if f.v < 1 {
 			m.errorf("--%s must be at least 1 (got %d)", f.name, f.v)
 			return errUsage
 		}
+	}
+	if *readers < 0 {
+		m.errorf("--readers must not be negative (got %d)", *readers)
+		return errUsage
 	}
 	if *serve == "" {
 		if *serve, err = os.Executable(); err != nil {
@@ -143,6 +162,12 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 		return a.idleLinks(ctx, dir, *idle, *hosts, *attempts)
 	case "early-refusal":
 		return a.earlyRefusal(ctx, dir, decl, *repeat)
+	case "writers":
+		if *duration <= 0 {
+			m.errorf("--duration must be positive (got %s)", *duration)
+			return errUsage
+		}
+		return a.writers(ctx, dir, *writers, *readers, *postObjects, *duration)
 	}
 	return a.slowBody(ctx, dir)
 }

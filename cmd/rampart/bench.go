@@ -52,8 +52,9 @@ records them with the command that produced them.
         Starts "rampart serve" as a child process and measures its memory
         under clients that ask for pages of large objects and never read
         them, then cuts a POST short and reports the status it left.
-    bench attack <slow-readers|idle-links|early-refusal|slow-body>
-        Starts "rampart serve" and attacks it with slow or idle clients;
+    bench attack <slow-readers|idle-links|early-refusal|slow-body|writers>
+        Starts "rampart serve" and attacks it with slow, idle or many
+        concurrent clients;
         "rampart bench attack -h" describes each attack.
 
 Run "rampart bench taxii -h" (or pages -h) for the flags.

@@ -17,7 +17,8 @@ var commands = [][]string{
 	{"pattern", "check"}, {"match"}, {"match", "generate"}, {"attribute"}, {"attribution", "eval"},
 	{"keys", "generate"}, {"keys", "sign"}, {"registry", "init"}, {"registry", "show"}, {"verify"},
 	{"peer", "add"}, {"incident", "create"}, {"alert", "list"}, {"statement", "draft"},
-	{"bench", "taxii"}, {"bench", "import"}, {"bench", "pages"}, {"bench", "attack", "slow-body"}, {"version"},
+	{"bench", "taxii"}, {"bench", "import"}, {"bench", "pages"}, {"bench", "attack", "slow-body"},
+	{"bench", "attack", "writers"}, {"version"},
 }
 
 // TestHelp checks that every command answers -h and --help with its usage

@@ -42,6 +42,18 @@ const (
 // writers without busy-waiting) and a pool of read-only connections reads
 // concurrently with it.
 //
+// Object writes (CreateObjects, RestoreObjects) and new statuses, the
+// writes every TAXII POST makes, are committed in groups: those that
+// goroutines make while a transaction commits are run together in the
+// next, each in a savepoint of its own, so that many concurrent writers
+// share one sync of the WAL instead of queuing behind one each. A write
+// that fails rolls back its own part and gets its own error; the others
+// commit. Each returns once its group has committed, so an acknowledged
+// write is durable as before. A write whose context ends while it waits
+// for its group is not started and returns the context's error; once
+// started, it runs to its end and the caller gets its outcome whatever
+// its context.
+//
 // Create one with NewDB, set fields, then Open. A DB is safe for concurrent
 // use once open.
 type DB struct {
@@ -63,6 +75,9 @@ type DB struct {
 	shared *sqlstore.DB
 	// changes is the change feed's signal, raised by watch.
 	changes *sqlstore.Signal
+	// group commits object writes and statuses in groups; it runs
+	// from Open to Close.
+	group *committer
 	// trace, when set before Open, sees the text of every statement run
 	// (tests count queries with it).
 	trace func(sql string)
@@ -156,6 +171,7 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	if err := db.read.PingContext(ctx); err != nil {
 		return err
 	}
+	db.group = newCommitter(db.write, groupObjects)
 	if db.shared == nil {
 		db.shared = new(sqlstore.DB)
 	}
@@ -167,6 +183,7 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		Write:   db.write,
 		Dialect: dialect,
 		Now:     func() time.Time { return db.Now() },
+		Group:   db.group.do,
 	}
 	return nil
 }
@@ -196,6 +213,10 @@ func (db *DB) traceConn(c *sqlite3.Conn) error {
 func (db *DB) Close() error {
 	if db.changes != nil {
 		db.changes.Close() // stops watch, which uses db.write
+	}
+	if db.group != nil {
+		db.group.close() // commits the writes queued, on db.write
+		db.group = nil
 	}
 	var errs []error
 	if db.read != nil {

@@ -21,11 +21,14 @@
 // version on the writing connection.
 //
 // The file is in WAL mode: readers never wait for the writer. Writes go
-// through one connection, one transaction per call; CreateObjects of a
-// whole bundle is one transaction, and with the default Synchronous
-// (SyncFull) it is on disk when the call returns, so an acknowledged bundle
-// survives a crash of the process or of the machine. SyncNormal trades the
-// machine-crash guarantee for fewer syncs.
+// through one connection; CreateObjects of a whole bundle is atomic, and
+// with the default Synchronous (SyncFull) it is on disk when the call
+// returns, so an acknowledged bundle survives a crash of the process or of
+// the machine. SyncNormal trades the machine-crash guarantee for fewer
+// syncs. Object writes and new statuses that goroutines make at once share
+// one transaction and one sync (group commit), each in a savepoint of its
+// own so that one write's failure is its own; the DB type's documentation
+// says what a cancelled write does.
 //
 // Object listings (FindObjects) cost two queries whatever the page size and
 // read ordered index ranges, so a page near the end of a collection of a

@@ -13,7 +13,9 @@ import (
 )
 
 // ObjectService stores object versions in collections. It is safe for
-// concurrent use; writes are serialised by the DB's single writer.
+// concurrent use; CreateObjects and RestoreObjects calls made at once are
+// committed together, each in a savepoint of its own (see DB), and
+// every write is serialised by the DB's single writer.
 type ObjectService struct {
 	db *DB
 }
@@ -88,17 +90,19 @@ func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string,
 }
 
 // write, a versions.Writer, runs one CreateObjects or RestoreObjects
-// transaction: it reads the collection's state and the stored versions of
-// the objects' ids, lets plan decide, and writes the plan.
+// write in a group transaction (see committer): it reads the collection's
+// state and the stored versions of the objects' ids, lets plan decide, and
+// writes the plan. It returns once the group has committed.
 func (s *ObjectService) write(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
-	tx, err := s.db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store objects: %w", err)
-	}
-	defer tx.Rollback()
+	return s.db.group.do(ctx, "store objects", len(ids), func(ctx context.Context, tx *sql.Tx) error {
+		return writeVersions(ctx, tx, collectionID, ids, plan)
+	})
+}
 
+// writeVersions is write's part of its group transaction.
+func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []string, plan versions.PlanFunc) error {
 	var pk, last int64
-	err = tx.QueryRowContext(ctx, `SELECT pk, last_added FROM collections WHERE id = ?`, collectionID).Scan(&pk, &last)
+	err := tx.QueryRowContext(ctx, `SELECT pk, last_added FROM collections WHERE id = ?`, collectionID).Scan(&pk, &last)
 	if err == sql.ErrNoRows {
 		return versions.CollectionNotFound(collectionID)
 	} else if err != nil {
@@ -124,9 +128,6 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, mixed = mixed + ? WHERE pk = ?`, p.LastAdded, p.Mixed, pk); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store objects: %w", err)
-	}
 	return nil
 }
 
@@ -137,7 +138,7 @@ const insertRows = 64
 
 // OR FAIL: versions are checked against the stored ones under the write
 // lock before they are inserted, so a conflict would be a bug that fails
-// the whole transaction anyway; not having to undo a half-done statement
+// the whole write anyway (its savepoint is rolled back); not having to undo a half-done statement
 // spares SQLite its statement journal, a copy of every page a statement
 // touches.
 const insertColumns = `INSERT OR FAIL INTO objects (collection, id, type, version, spec_version,

@@ -48,6 +48,14 @@ type DB struct {
 	Dialect     *Dialect
 	// Now is the store clock.
 	Now func() time.Time
+	// Group, when set, runs fn in a write transaction that it may share
+	// with the writes of other goroutines, each in a savepoint of its
+	// own, and returns once that transaction has committed: fn's error as
+	// it is (fn's part alone is then rolled back), or the transaction's
+	// wrapped with what. weight is the number of rows or objects fn
+	// writes. SQLite sets it (group commit: many writers share one sync of
+	// the file); without it, the writes it serves commit on their own.
+	Group func(ctx context.Context, what string, weight int, fn func(ctx context.Context, tx *sql.Tx) error) error
 	// Notify, when set, runs in every transaction that changes a setting
 	// or deletes a collection, before it commits: PostgreSQL tells the
 	// other processes on the database (the change feed).
@@ -161,6 +169,17 @@ func (db *DB) writer() conn { return conn{db.Write, db.Dialect} }
 
 // now returns the store clock in microseconds.
 func (db *DB) now() int64 { return versions.Micros(db.Now()) }
+
+// writeGrouped runs fn, a write of a few rows, in a group transaction
+// when the store has one (DB.Group), and on the writing pool otherwise.
+func (db *DB) writeGrouped(ctx context.Context, what string, fn func(ctx context.Context, c conn) error) error {
+	if db.Group == nil {
+		return fn(ctx, db.writer())
+	}
+	return db.Group(ctx, what, 1, func(ctx context.Context, tx *sql.Tx) error {
+		return fn(ctx, conn{tx, db.Dialect})
+	})
+}
 
 // write runs fn in one write transaction and commits it when fn returns
 // nil. An error of fn is returned as it is; one of the transaction itself

@@ -32,23 +32,26 @@ func (s *StatusService) CreateStatus(ctx context.Context, st *rampart.Status) er
 	if err != nil {
 		return err
 	}
-	// Inserting from the API root's row: no row, no insert.
-	res, err := s.db.writer().exec(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
-		total_count, success_count, failure_count, pending_count, details)
-		SELECT ?, name, ?, ?, ?, ?, ?, ?, ?, ? FROM api_roots WHERE name = ?`,
-		st.ID, st.Account, st.Status, s.db.Dialect.stamp(st.RequestTimestamp),
-		st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(details), st.APIRoot)
-	if s.db.Dialect.Unique(err) {
-		return rampart.Errorf(rampart.ECONFLICT, "status %q already exists", st.ID)
-	} else if err != nil {
-		return fmt.Errorf("create status %q: %w", st.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("create status %q: %w", st.ID, err)
-	} else if n == 0 {
-		return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", st.APIRoot)
-	}
-	return nil
+	// Inserting from the API root's row: no row, no insert. In SQLite the
+	// status shares a group transaction with other writes (DB.Group).
+	return s.db.writeGrouped(ctx, "create status", func(ctx context.Context, c conn) error {
+		res, err := c.exec(ctx, `INSERT INTO statuses (id, api_root, account, status, request_timestamp,
+			total_count, success_count, failure_count, pending_count, details)
+			SELECT ?, name, ?, ?, ?, ?, ?, ?, ?, ? FROM api_roots WHERE name = ?`,
+			st.ID, st.Account, st.Status, s.db.Dialect.stamp(st.RequestTimestamp),
+			st.TotalCount, st.SuccessCount, st.FailureCount, st.PendingCount, string(details), st.APIRoot)
+		if s.db.Dialect.Unique(err) {
+			return rampart.Errorf(rampart.ECONFLICT, "status %q already exists", st.ID)
+		} else if err != nil {
+			return fmt.Errorf("create status %q: %w", st.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("create status %q: %w", st.ID, err)
+		} else if n == 0 {
+			return rampart.Errorf(rampart.ENOTFOUND, "API root %q not found", st.APIRoot)
+		}
+		return nil
+	})
 }
 
 // FindStatusByID returns ENOTFOUND when the API root has no such status.
