@@ -116,6 +116,9 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 	// organisation (the node's own for its own accounts).
 	agg := sink.Aggregator(a.Organization, window)
 	agg.Now = s.Now
+	if s.MatcherReady != nil {
+		s.MatcherReady()
+	}
 	stream := &match.Stream{Matcher: s.Matcher, Reader: lr, Aggregator: agg}
 	var known *knownIndicators
 	var matched, last int64

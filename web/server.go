@@ -76,7 +76,11 @@ type Server struct {
 	// /api/v1/observations against the node's indicators; the sightings go
 	// to SightingsCollection unless the request names another collection,
 	// through the sink Sightings returns (both required with Matcher).
-	Matcher             *match.Matcher
+	Matcher *match.Matcher
+	// MatcherReady, when set, is called before an upload is matched, so
+	// that Matcher holds every indicator stored before the upload (a node
+	// adds them in the background).
+	MatcherReady        func()
 	SightingsCollection string
 	Sightings           func(ctx context.Context, collectionID string) SightingSink
 	// MaxObservationBytes bounds an observation upload
