@@ -14,11 +14,16 @@ import (
 	"github.com/rampart-cti/rampart"
 )
 
-// bootstrap gives a new node what it needs to be useful at once: an API
-// root with one read-write collection, and an administrator whose password
-// is Config.AdminPassword or generated and written to a file only the
-// owner can read. It does nothing to a node that has them already.
+// bootstrap gives a new node what it needs to be useful at once: an
+// administrator whose password is Config.AdminPassword or generated and
+// written to a file only the owner can read, and an API root with one
+// read-write collection. It does nothing to a node that has them already.
 func (n *Node) bootstrap(ctx context.Context) error {
+	// The administrator first: a password refused leaves no half-made
+	// node (without an API root, commands still find none here).
+	if err := n.bootstrapAdmin(ctx); err != nil {
+		return err
+	}
 	roots, err := n.Collections.FindAPIRoots(ctx)
 	if err != nil {
 		return err
@@ -40,6 +45,11 @@ func (n *Node) bootstrap(ctx context.Context) error {
 		}
 		fmt.Fprintf(n.Config.Notices, "rampart: created API root %q with collection %s (alias %q)\n", DefaultAPIRoot, c.ID, DefaultCollection)
 	}
+	return nil
+}
+
+// bootstrapAdmin makes the first administrator unless the node has one.
+func (n *Node) bootstrapAdmin(ctx context.Context) error {
 	accounts, err := n.Accounts.FindAccounts(ctx)
 	if err != nil {
 		return err
