@@ -79,11 +79,16 @@ Examples:
     rampart serve --identity node.key --registry registry.json --peer-listen 0.0.0.0:8443
 `
 
-func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var sf storeFlags
-	sf.register(fs, m.Getenv)
-	var sc node.ServeConfig
+// serveFlags are the flags of serve.
+type serveFlags struct {
+	store                                                storeFlags
+	sc                                                   node.ServeConfig
+	logFormat, logLevel, identity, registry, fingerprint string
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	sc := &f.sc
 	fs.StringVar(&sc.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
 	fs.StringVar(&sc.TLSCert, "tls-cert", "", "TLS certificate chain `file` (PEM)")
 	fs.StringVar(&sc.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
@@ -91,11 +96,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs.Int64Var(&sc.MaxContentLength, "max-content-length", taxii.DefaultMaxContentLength, "largest request body in `bytes` for API roots that set none")
 	fs.IntVar(&sc.MaxPageSize, "max-page-size", taxii.DefaultMaxPageSize, "most objects per page")
 	fs.StringVar(&sc.PublicURL, "public-url", "", "`URL` where clients reach the node, from which TAXII discovery names the API roots (default: the --listen address; relative URLs when it names no host)")
-	logFormat := fs.String("log-format", "auto", "log format: text, json, or auto (text on a terminal)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	identity := fs.String("identity", "", "the organisation's private keys `file` (default: the one \"rampart org init\" made)")
-	registry := fs.String("registry", "", "the trust registry `file` this node trusts; newer versions it accepts are written back to it")
-	fingerprint := fs.String("registry-fingerprint", "", "refuse a --registry whose authority fingerprint is not `FP` (obtained out of band)")
+	fs.StringVar(&f.logFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&f.identity, "identity", "", "the organisation's private keys `file` (default: the one \"rampart org init\" made)")
+	fs.StringVar(&f.registry, "registry", "", "the trust registry `file` this node trusts; newer versions it accepts are written back to it")
+	fs.StringVar(&f.fingerprint, "registry-fingerprint", "", "refuse a --registry whose authority fingerprint is not `FP` (obtained out of band)")
 	fs.StringVar(&sc.PeerListen, "peer-listen", "", "`address` of the node link where peers connect (default: the registry's URL of this node)")
 	fs.StringVar(&sc.Federate, "federate", node.DefaultCollection, "the `collection` (id or alias) shared with peers")
 	fs.Func("trusted-proxy", "a reverse proxy's `address or prefix` whose X-Forwarded-For names the client (repeatable)", func(v string) error {
@@ -103,6 +108,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		sc.TrustedProxies = append(sc.TrustedProxies, p)
 		return err
 	})
+}
+
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var f serveFlags
+	f.register(fs, m.Getenv)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), serveUsage)
 		printFlags(fs)
@@ -115,11 +126,31 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return m.wrongArgs("serve", "no arguments", fs.Args())
 	}
-	logger, err := m.newLogger(*logFormat, *logLevel)
+	logger, err := m.newLogger(f.logFormat, f.logLevel)
 	if err != nil {
 		m.errorf("%v", err)
 		return errUsage
 	}
+	if err := m.checkServeFlags(&f); err != nil {
+		return err
+	}
+	cfg := f.store.config()
+	cfg.Create, cfg.Record = true, true
+	cfg.AdminPassword = m.Getenv("RAMPART_ADMIN_PASSWORD")
+	cfg.IdentityFile, cfg.RegistryFile, cfg.RegistryFingerprint = f.identity, f.registry, f.fingerprint
+	cfg.Logger = logger
+	n, err := m.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return n.Serve(ctx, f.sc)
+}
+
+// checkServeFlags refuses flags that do not go together, a public URL
+// that is not one, plain HTTP beyond loopback and files that are not
+// there; it normalises the public URL.
+func (m *Main) checkServeFlags(f *serveFlags) error {
+	sc := &f.sc
 	if (sc.TLSCert == "") != (sc.TLSKey == "") {
 		m.errorf("--tls-cert and --tls-key go together")
 		return errUsage
@@ -137,25 +168,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		m.hintf("give --tls-cert FILE --tls-key FILE, or --tls-self-signed for a trial")
 		return errUsage
 	}
-	for _, f := range []struct{ name, path string }{{"identity", *identity}, {"registry", *registry}} {
-		if f.path == "" {
+	for _, file := range []struct{ name, path string }{{"identity", f.identity}, {"registry", f.registry}} {
+		if file.path == "" {
 			continue
 		}
-		if _, err := os.Stat(f.path); err != nil {
-			m.errorf("--%s %q: %v", f.name, f.path, errors.Unwrap(err))
+		if _, err := os.Stat(file.path); err != nil {
+			m.errorf("--%s %q: %v", file.name, file.path, errors.Unwrap(err))
 			return errUsage
 		}
 	}
-	cfg := sf.config()
-	cfg.Create, cfg.Record = true, true
-	cfg.AdminPassword = m.Getenv("RAMPART_ADMIN_PASSWORD")
-	cfg.IdentityFile, cfg.RegistryFile, cfg.RegistryFingerprint = *identity, *registry, *fingerprint
-	cfg.Logger = logger
-	n, err := m.open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	return n.Serve(ctx, sc)
+	return nil
 }
 
 // parsePrefix reads an address ("127.0.0.1", "::1") or a prefix

@@ -91,30 +91,11 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	var total, refused int
 	for _, path := range fs.Args() {
-		objs, _, _, err := readSignedInput(path)
-		var bad *inputError
-		if errors.As(err, &bad) {
-			for _, oe := range bad.bad.Errors {
-				total++
-				refused++
-				fmt.Fprintf(w, "refused\t%s\t%s: %v\n", orUnknown(oe.ID), path, oe)
-			}
-		} else if err != nil {
+		t, r, err := m.verifyFile(ctx, w, v, id, path)
+		total, refused = total+t, refused+r
+		if err != nil {
 			w.Flush()
 			return err
-		}
-		for i, r := range v.VerifyObjects(ctx, objs) {
-			total++
-			o := objs[i]
-			if r.Err != nil {
-				refused++
-				fmt.Fprintf(w, "refused\t%s\t%v\n", o.ID, r.Err)
-				continue
-			}
-			fmt.Fprintf(w, "ok\t%s\t%s (%s) %s+%s\n", o.ID, r.Signed.Organization.Name, r.Signed.Organization.ID, r.Signed.Algorithms[0], r.Signed.Algorithms[1])
-			if o.Type == trust.SealedType && id != nil {
-				refused += m.verifySealed(w, v, id, o)
-			}
 		}
 	}
 	w.Flush()
@@ -124,6 +105,37 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", total, reg.Version())
 	return nil
+}
+
+// verifyFile verifies the objects of one file, writing a line for each to
+// w, and returns how many it checked and refused; with id, the sealed
+// objects are opened and their contents verified too.
+func (m *Main) verifyFile(ctx context.Context, w *tabwriter.Writer, v *trust.Verifier, id *trust.Identity, path string) (total, refused int, err error) {
+	objs, _, _, err := readSignedInput(path)
+	var bad *inputError
+	if errors.As(err, &bad) {
+		for _, oe := range bad.bad.Errors {
+			total++
+			refused++
+			fmt.Fprintf(w, "refused\t%s\t%s: %v\n", orUnknown(oe.ID), path, oe)
+		}
+	} else if err != nil {
+		return total, refused, err
+	}
+	for i, r := range v.VerifyObjects(ctx, objs) {
+		total++
+		o := objs[i]
+		if r.Err != nil {
+			refused++
+			fmt.Fprintf(w, "refused\t%s\t%v\n", o.ID, r.Err)
+			continue
+		}
+		fmt.Fprintf(w, "ok\t%s\t%s (%s) %s+%s\n", o.ID, r.Signed.Organization.Name, r.Signed.Organization.ID, r.Signed.Algorithms[0], r.Signed.Algorithms[1])
+		if o.Type == trust.SealedType && id != nil {
+			refused += m.verifySealed(w, v, id, o)
+		}
+	}
+	return total, refused, nil
 }
 
 // readPinnedRegistry reads the registry at path, accepting it only when
