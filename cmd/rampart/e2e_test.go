@@ -58,6 +58,28 @@ func rampartBinary(t *testing.T) string {
 	return buildPath
 }
 
+// servingRE finds the address in the line "rampart serve" logs once it
+// serves.
+var servingRE = regexp.MustCompile(`serving TAXII 2.1 at (https?://[^/\s]+)/taxii2/`)
+
+// lockedBuffer collects a child's log for several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // nodeProcess is a running "rampart serve".
 type nodeProcess struct {
 	t      *testing.T

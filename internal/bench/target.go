@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bufio"
@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -30,15 +29,17 @@ type target struct {
 	log      *tail
 }
 
-var attackServingRE = regexp.MustCompile(`serving TAXII 2.1 at http://([^/\s]+)/taxii2/`)
+// targetServingRE finds the address in the line "rampart serve" logs once
+// it serves.
+var targetServingRE = regexp.MustCompile(`serving TAXII 2.1 at http://([^/\s]+)/taxii2/`)
 
-// startTarget runs "rampart serve" on a fresh node in dir with the extra
-// flags, and waits until it serves.
-func (a *attacker) startTarget(ctx context.Context, dir string, flags ...string) (*target, error) {
-	exe := a.binary
+// startTarget runs "rampart serve" on a fresh node in the attacker's
+// directory with the extra flags, and waits (at most 60 s) until it
+// serves.
+func (a *attacker) startTarget(ctx context.Context, flags ...string) (*target, error) {
 	t := &target{password: rand.Text(), done: make(chan error, 1), log: &tail{}}
-	args := append([]string{"serve", "--data", filepath.Join(dir, "node"), "--listen", "127.0.0.1:0", "--log-format", "text", "--log-level", "warn"}, flags...)
-	t.cmd = exec.CommandContext(ctx, exe, args...)
+	args := append([]string{"serve", "--data", filepath.Join(a.dir, "node"), "--listen", "127.0.0.1:0", "--log-format", "text", "--log-level", "warn"}, flags...)
+	t.cmd = exec.CommandContext(ctx, a.binary, args...)
 	t.cmd.Env = append(os.Environ(), "RAMPART_ADMIN_PASSWORD="+t.password)
 	t.cmd.Cancel = func() error { return t.cmd.Process.Signal(os.Interrupt) }
 	t.cmd.WaitDelay = 15 * time.Second
@@ -50,20 +51,7 @@ func (a *attacker) startTarget(ctx context.Context, dir string, flags ...string)
 		return nil, err
 	}
 	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			t.log.add(line)
-			if mm := attackServingRE.FindStringSubmatch(line); mm != nil {
-				select {
-				case addr <- mm[1]:
-				default:
-				}
-			}
-		}
-	}()
+	go t.readLog(stderr, addr)
 	go func() { t.done <- t.cmd.Wait() }()
 	select {
 	case t.addr = <-addr:
@@ -78,7 +66,25 @@ func (a *attacker) startTarget(ctx context.Context, dir string, flags ...string)
 	}
 }
 
-// stop ends the serve process and prints its warnings and errors.
+// readLog keeps the last lines of the target's log, and sends the
+// address it serves at on addr.
+func (t *target) readLog(stderr io.Reader, addr chan<- string) {
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		t.log.add(line)
+		if mm := targetServingRE.FindStringSubmatch(line); mm != nil {
+			select {
+			case addr <- mm[1]:
+			default:
+			}
+		}
+	}
+}
+
+// stopTarget ends the serve process and prints the last lines of its log
+// (its warnings and errors).
 func (a *attacker) stopTarget(t *target) {
 	t.cmd.Process.Signal(os.Interrupt)
 	select {
@@ -181,35 +187,6 @@ func (t *target) objectsPath(ctx context.Context) (string, error) {
 	return "", errors.New("the node has no default collection")
 }
 
-// tail keeps the last lines of a log.
-type tail struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (t *tail) add(line string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.lines = append(t.lines, line)
-	if len(t.lines) > 20 {
-		t.lines = t.lines[len(t.lines)-20:]
-	}
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.lines) == 0 {
-		return ""
-	}
-	return strings.Join(t.lines, "\n") + "\n"
-}
-
-func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
-
-// signedMiB writes a difference of memory with its sign: "+7 MiB", "-180 MiB".
-func signedMiB(b int64) string { return fmt.Sprintf("%+.0f MiB", float64(b)/(1<<20)) }
-
 // heapInUse returns the target's go_memstats_heap_inuse_bytes, from its
 // /metrics; 0 when it cannot be read.
 func (t *target) heapInUse(ctx context.Context) int64 {
@@ -229,6 +206,8 @@ func (t *target) heapInUse(ctx context.Context) int64 {
 	return 0
 }
 
+// basicAuth returns the credentials of HTTP Basic authentication, as they
+// follow "Basic " in an Authorization header.
 func basicAuth(user, password string) string {
 	req, _ := http.NewRequest("GET", "/", nil)
 	req.SetBasicAuth(user, password)
