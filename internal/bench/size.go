@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -14,15 +15,15 @@ func ParseSize(s string) (int64, error) {
 	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
 	for _, u := range units {
 		if num, ok := strings.CutSuffix(s, u.suffix); ok {
-			var f float64
-			if _, err := fmt.Sscan(num, &f); err != nil || f <= 0 {
+			f, err := strconv.ParseFloat(num, 64)
+			if err != nil || f <= 0 {
 				return 0, fmt.Errorf("%q is not a size such as 200MiB or 1GiB", s)
 			}
 			return int64(f * float64(u.mult)), nil
 		}
 	}
-	var n int64
-	if _, err := fmt.Sscan(s, &n); err != nil || n <= 0 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("%q is not a size such as 200MiB or 1GiB", s)
 	}
 	return n, nil

@@ -19,7 +19,7 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
 	}
-	for _, in := range []string{"", "huge", "0", "-1MiB", "MiB"} {
+	for _, in := range []string{"", "huge", "0", "-1MiB", "MiB", "1TiB", "12x", "3MiBs"} {
 		if got, err := ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) = %d, want an error", in, got)
 		}
