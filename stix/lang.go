@@ -9,6 +9,11 @@ func ValidLanguageTag(tag string) bool {
 	if tag == "" || len(tag) > 255 {
 		return false
 	}
+	for i := range len(tag) {
+		if tag[i] >= 0x80 {
+			return false // tags are ASCII; Unicode case mapping would make "Ke" (Kelvin sign) "ke"
+		}
+	}
 	lower := strings.ToLower(tag)
 	if grandfathered[lower] {
 		return true

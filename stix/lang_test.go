@@ -15,7 +15,7 @@ func TestValidLanguageTag(t *testing.T) {
 		{"", false}, {"e", false}, {"en_US", false}, {"en-", false}, {"-en", false},
 		{"en--US", false}, {"en-a", false}, {"x", false}, {"123", false},
 		{"en-US-toolongsubtag", false}, {"a-DE", false}, {"en US", false},
-		{"de-419-DE", false},
+		{"de-419-DE", false}, {"\u212Ae", false}, {"Aı", false}, {"en-\u212A\u212A", false},
 	} {
 		if got := ValidLanguageTag(tc.tag); got != tc.want {
 			t.Errorf("ValidLanguageTag(%q) = %v, want %v", tc.tag, got, tc.want)
