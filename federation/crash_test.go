@@ -73,19 +73,19 @@ func runChild(dir string) int {
 	if err := db.Open(ctx); err != nil {
 		return fail(err)
 	}
-	cs := sqlite.NewCollectionService(db)
+	cs := sqlite.NewServices(db).Collections
 	colls, err := cs.FindCollections(ctx, rampart.CollectionFilter{})
 	if err != nil || len(colls) == 0 {
 		return fail(fmt.Errorf("no collection: %v", err))
 	}
-	accounts := sqlite.NewAccountService(db)
+	accounts := sqlite.NewServices(db).Accounts
 	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
 	n := NewNode()
 	n.Identity, n.Verifier = id, trust.NewVerifier(reg, trust.DefaultPolicy())
 	n.Objects, n.Collections, n.Accounts = sqlite.NewObjectService(db), cs, accounts
-	n.Statuses, n.Secrets, n.Peers = sqlite.NewStatusService(db), sqlite.NewSecretService(db), sqlite.NewPeerService(db)
-	n.Deliveries, n.Settings, n.Audit = sqlite.NewDeliveryService(db), sqlite.NewSettingService(db), sqlite.NewAuditService(db)
-	n.Access = &access.Service{Objects: n.Objects, Collections: cs, Organizations: sqlite.NewOrganizationService(db), Audit: n.Audit,
+	n.Statuses, n.Secrets, n.Peers = sqlite.NewServices(db).Statuses, sqlite.NewServices(db).Secrets, sqlite.NewServices(db).Peers
+	n.Deliveries, n.Settings, n.Audit = sqlite.NewServices(db).Deliveries, sqlite.NewServices(db).Settings, sqlite.NewServices(db).Audit
+	n.Access = &access.Service{Objects: n.Objects, Collections: cs, Organizations: sqlite.NewServices(db).Organizations, Audit: n.Audit,
 		Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: id.Organization()} }}
 	n.APIRoot, n.CollectionID = colls[0].APIRoot, colls[0].ID
 	n.PageSize = cfg.PageSize

@@ -210,7 +210,7 @@ func newTestNode(t testing.TB, f *testFed, org string, dir string) *testNode {
 	}
 	tn := &testNode{org: org, id: f.ids[org], dir: dir, logs: &syncBuffer{}}
 	tn.openStore(t)
-	cs := sqlite.NewCollectionService(tn.db)
+	cs := sqlite.NewServices(tn.db).Collections
 	roots, err := cs.FindAPIRoots(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +268,7 @@ func (tn *testNode) openStore(t testing.TB) {
 		t.Fatal(err)
 	}
 	tn.objects = &notifyingObjects{ObjectService: sqlite.NewObjectService(tn.db)}
-	tn.peers = sqlite.NewPeerService(tn.db)
+	tn.peers = sqlite.NewServices(tn.db).Peers
 }
 
 // notifyingObjects is the node's one object service, as package node
@@ -338,15 +338,15 @@ func (tn *testNode) peer(t testing.TB, other *testNode) {
 // start opens the node's federation and serves it on its node link.
 func (tn *testNode) start(t testing.TB, configure func(*Node)) {
 	t.Helper()
-	accounts := sqlite.NewAccountService(tn.db)
+	accounts := sqlite.NewServices(tn.db).Accounts
 	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
 	n := NewNode()
 	n.Identity, n.Verifier = tn.id, tn.verifier
-	n.Objects, n.Collections, n.Accounts = tn.objects, sqlite.NewCollectionService(tn.db), accounts
-	n.Statuses, n.Secrets, n.Peers = sqlite.NewStatusService(tn.db), sqlite.NewSecretService(tn.db), tn.peers
-	n.Deliveries, n.Settings, n.Audit = sqlite.NewDeliveryService(tn.db), sqlite.NewSettingService(tn.db), sqlite.NewAuditService(tn.db)
+	n.Objects, n.Collections, n.Accounts = tn.objects, sqlite.NewServices(tn.db).Collections, accounts
+	n.Statuses, n.Secrets, n.Peers = sqlite.NewServices(tn.db).Statuses, sqlite.NewServices(tn.db).Secrets, tn.peers
+	n.Deliveries, n.Settings, n.Audit = sqlite.NewServices(tn.db).Deliveries, sqlite.NewServices(tn.db).Settings, sqlite.NewServices(tn.db).Audit
 	org := tn.org
-	n.Access = &access.Service{Objects: tn.objects, Collections: n.Collections, Organizations: sqlite.NewOrganizationService(tn.db), Audit: n.Audit,
+	n.Access = &access.Service{Objects: tn.objects, Collections: n.Collections, Organizations: sqlite.NewServices(tn.db).Organizations, Audit: n.Audit,
 		Policy: func(context.Context) rampart.Policy { return rampart.Policy{Organization: org} }}
 	n.APIRoot, n.CollectionID = "api", tn.coll
 	n.Validate = func(o *stix.Object) error { return stix.Validate(o) }

@@ -157,11 +157,9 @@ func (n *Node) openStore(ctx context.Context) error {
 		n.closers = append(n.closers, db)
 		n.Feed = postgres.NewChangeFeed(db)
 		n.Objects = NewObjectService(postgres.NewObjectService(db), n.Feed, n.logger)
-		n.Collections, n.Accounts = postgres.NewCollectionService(db), postgres.NewAccountService(db)
-		n.Statuses, n.Secrets, n.Peers = postgres.NewStatusService(db), postgres.NewSecretService(db), postgres.NewPeerService(db)
-		n.Organizations, n.Settings = postgres.NewOrganizationService(db), postgres.NewSettingService(db)
-		n.Deliveries, n.Audit = postgres.NewDeliveryService(db), postgres.NewAuditService(db)
-		n.Settings = newSettingsService(n.Settings)
+		s := postgres.NewServices(db)
+		n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
+		n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit
 		return nil
 	}
 	path := filepath.Join(dir, storeFile)
@@ -180,11 +178,9 @@ func (n *Node) openStore(ctx context.Context) error {
 	n.closers = append(n.closers, db)
 	n.Feed = sqlite.NewChangeFeed(db)
 	n.Objects = NewObjectService(sqlite.NewObjectService(db), n.Feed, n.logger)
-	n.Collections, n.Accounts = sqlite.NewCollectionService(db), sqlite.NewAccountService(db)
-	n.Statuses, n.Secrets, n.Peers = sqlite.NewStatusService(db), sqlite.NewSecretService(db), sqlite.NewPeerService(db)
-	n.Organizations, n.Settings = sqlite.NewOrganizationService(db), sqlite.NewSettingService(db)
-	n.Deliveries, n.Audit = sqlite.NewDeliveryService(db), sqlite.NewAuditService(db)
-	n.Settings = newSettingsService(n.Settings)
+	s := sqlite.NewServices(db)
+	n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
+	n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit
 	return nil
 }
 

@@ -48,9 +48,9 @@ func newOrgServer(t testing.TB, configure func(*taxii.Server, rampart.Organizati
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	accounts := sqlite.NewAccountService(db)
+	accounts := sqlite.NewServices(db).Accounts
 	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
-	collections := sqlite.NewCollectionService(db)
+	collections := sqlite.NewServices(db).Collections
 	if err := collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
 		t.Fatal(err)
 	}
@@ -69,8 +69,8 @@ func newOrgServer(t testing.TB, configure func(*taxii.Server, rampart.Organizati
 		}
 	}
 	s := taxii.NewServer()
-	s.Objects, s.Collections, s.Accounts, s.Statuses, s.Secrets = objects, collections, accounts, sqlite.NewStatusService(db), sqlite.NewSecretService(db)
-	orgs := sqlite.NewOrganizationService(db)
+	s.Objects, s.Collections, s.Accounts, s.Statuses, s.Secrets = objects, collections, accounts, sqlite.NewServices(db).Statuses, sqlite.NewServices(db).Secrets
+	orgs := sqlite.NewServices(db).Organizations
 	configure(s, orgs)
 	if err := s.Open(ctx); err != nil {
 		t.Fatal(err)

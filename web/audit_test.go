@@ -25,7 +25,7 @@ func withAudit(t *testing.T, n *node) {
 	db.Now = func() time.Time { return clock }
 	must(t, db.Open(ctx))
 	t.Cleanup(func() { db.Close() })
-	audit := sqlite.NewAuditService(db)
+	audit := sqlite.NewServices(db).Audit
 	rec := func(i int, to, channel, via string) *rampart.AuditRecord {
 		return &rampart.AuditRecord{ObjectID: fmt.Sprintf("indicator--00000000-0000-4000-8000-00000000000%d", i), Version: "2026-02-01T00:00:00.000Z",
 			Recipient: to, Channel: channel, Via: via, Sealed: channel == rampart.AuditPeer}

@@ -51,8 +51,8 @@ func newNode(t testing.TB) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	n := &node{t: t, objects: sqlite.NewObjectService(db), orgs: sqlite.NewOrganizationService(db), now: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
-	colls, accts := sqlite.NewCollectionService(db), sqlite.NewAccountService(db)
+	n := &node{t: t, objects: sqlite.NewObjectService(db), orgs: sqlite.NewServices(db).Organizations, now: time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)}
+	colls, accts := sqlite.NewServices(db).Collections, sqlite.NewServices(db).Accounts
 	must(t, colls.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "api"}))
 	for _, c := range []*rampart.Collection{{APIRoot: "api", Title: "coordination"}, {APIRoot: "api", Title: "intel"}} {
 		must(t, colls.CreateCollection(ctx, c))
@@ -86,7 +86,7 @@ func newNode(t testing.TB) *node {
 	n.api = NewServer()
 	n.api.Accounts, n.api.Objects, n.api.Collections, n.api.Coord, n.api.EarlyWarning = accts, n.objects, colls, n.svc, n.ew
 	n.api.Now = clock
-	n.settings = sqlite.NewSettingService(db)
+	n.settings = sqlite.NewServices(db).Settings
 	n.api.Settings = &applyingSettings{SettingService: n.settings, ew: n.ew}
 	n.api.Sightings = func(_ context.Context, collectionID string) SightingSink {
 		return &storeSightings{objects: n.api.Objects, collection: collectionID}

@@ -215,7 +215,7 @@ func openTestNode(t *testing.T) *testStore {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &testStore{sqlite.NewObjectService(db), sqlite.NewCollectionService(db), sqlite.NewAccountService(db), sqlite.NewStatusService(db), sqlite.NewSecretService(db)}
+	return &testStore{sqlite.NewObjectService(db), sqlite.NewServices(db).Collections, sqlite.NewServices(db).Accounts, sqlite.NewServices(db).Statuses, sqlite.NewServices(db).Secrets}
 }
 
 func objectsPath(coll string) string { return medRoot + "collections/" + coll + "/objects/" }

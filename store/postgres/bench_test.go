@@ -18,7 +18,7 @@ const benchCollection = "00000000-0000-4000-8000-00000000b0b0"
 
 func benchServices(b *testing.B) (storetest.Services, *postgres.DB) {
 	db := openTest(b)
-	s := storetest.Services{Objects: postgres.NewObjectService(db), Collections: postgres.NewCollectionService(db)}
+	s := storetest.Services{Objects: postgres.NewObjectService(db), Collections: postgres.NewServices(db).Collections}
 	ctx := context.Background()
 	if err := s.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "bench"}); err != nil {
 		b.Fatal(err)

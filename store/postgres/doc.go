@@ -8,6 +8,7 @@
 //	if err := db.Open(ctx); err != nil { … }
 //	defer db.Close()
 //	objects := postgres.NewObjectService(db)
+//	services := postgres.NewServices(db) // collections, accounts, …
 //
 // Every service but the object service (collections, accounts, statuses,
 // secrets, peers, organisations, settings, deliveries and the audit log)

@@ -47,7 +47,7 @@ func TestChangesAfterReconnect(t *testing.T) {
 	if !signalled(ch, 5*time.Second) {
 		t.Fatal("no signal after the listening connection was lost and made again")
 	}
-	if _, err := postgres.NewSettingService(other).SetSetting(ctx, "after/reconnect", []byte(`{}`), 0); err != nil {
+	if _, err := postgres.NewServices(other).Settings.SetSetting(ctx, "after/reconnect", []byte(`{}`), 0); err != nil {
 		t.Fatal(err)
 	}
 	if !signalled(ch, 5*time.Second) {
@@ -61,7 +61,7 @@ func TestChangesIgnoreOwnWrites(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	ch := postgres.NewChangeFeed(db).Changes()
-	if _, err := postgres.NewSettingService(db).SetSetting(ctx, "own/write", []byte(`{}`), 0); err != nil {
+	if _, err := postgres.NewServices(db).Settings.SetSetting(ctx, "own/write", []byte(`{}`), 0); err != nil {
 		t.Fatal(err)
 	}
 	if signalled(ch, 500*time.Millisecond) {

@@ -35,20 +35,20 @@ func openDSN(t testing.TB, dsn string) *postgres.DB {
 // services returns the services of db; Reopen opens the same database
 // again, as another process would.
 func services(db *postgres.DB) storetest.Services {
-	accounts := postgres.NewAccountService(db)
+	accounts := postgres.NewServices(db).Accounts
 	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
 	return storetest.Services{
 		Objects:     postgres.NewObjectService(db),
-		Collections: postgres.NewCollectionService(db),
+		Collections: postgres.NewServices(db).Collections,
 		Accounts:    accounts,
-		Statuses:    postgres.NewStatusService(db),
-		Secrets:     postgres.NewSecretService(db),
-		Peers:       postgres.NewPeerService(db),
+		Statuses:    postgres.NewServices(db).Statuses,
+		Secrets:     postgres.NewServices(db).Secrets,
+		Peers:       postgres.NewServices(db).Peers,
 
-		Organizations: postgres.NewOrganizationService(db),
-		Settings:      postgres.NewSettingService(db),
-		Deliveries:    postgres.NewDeliveryService(db),
-		Audit:         postgres.NewAuditService(db),
+		Organizations: postgres.NewServices(db).Organizations,
+		Settings:      postgres.NewServices(db).Settings,
+		Deliveries:    postgres.NewServices(db).Deliveries,
+		Audit:         postgres.NewServices(db).Audit,
 		Feed:          postgres.NewChangeFeed(db),
 
 		Reopen:   func(t *testing.T) storetest.Services { return services(openDSN(t, db.DSN)) },

@@ -50,6 +50,6 @@ func TestQueriesPerPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := storetest.Services{Objects: postgres.NewObjectService(db), Collections: postgres.NewCollectionService(db)}
+	s := storetest.Services{Objects: postgres.NewObjectService(db), Collections: postgres.NewServices(db).Collections}
 	storetest.CheckQueriesPerPage(t, s, c.taken)
 }

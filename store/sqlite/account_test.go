@@ -18,7 +18,7 @@ func TestRehashOnLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := NewAccountService(db)
+	s := NewServices(db).Accounts
 	old := passhash.Params{Memory: 64, Time: 1, Threads: 1}
 	s.PasswordParams = old
 	const pw = "a password long enough"

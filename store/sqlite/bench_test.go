@@ -28,7 +28,7 @@ func benchServices(b *testing.B, path string) (storetest.Services, *sqlite.DB) {
 	b.Cleanup(func() { db.Close() })
 	return storetest.Services{
 		Objects:     sqlite.NewObjectService(db),
-		Collections: sqlite.NewCollectionService(db),
+		Collections: sqlite.NewServices(db).Collections,
 	}, db
 }
 

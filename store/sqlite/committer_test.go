@@ -29,7 +29,7 @@ func openCommitterTest(t *testing.T) (*DB, string) {
 			t.Errorf("close: %v", err)
 		}
 	})
-	colls := NewCollectionService(db)
+	colls := NewServices(db).Collections
 	if err := colls.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api"}); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestConcurrentCreateObjectsShareOneCommit(t *testing.T) {
 func TestGroupFailureIsItsOwn(t *testing.T) {
 	db, coll := openCommitterTest(t)
 	ctx := context.Background()
-	objects, statuses := NewObjectService(db), NewStatusService(db)
+	objects, statuses := NewObjectService(db), NewServices(db).Statuses
 	one, two := indicator(t, 1), indicator(t, 2)
 	groups := db.group.groups.Load()
 	release := hold(t, db.group)

@@ -37,7 +37,7 @@ func crashChild(path, sync string) {
 		fmt.Println("error:", err)
 		os.Exit(1)
 	}
-	collections, objects := sqlite.NewCollectionService(db), sqlite.NewObjectService(db)
+	collections, objects := sqlite.NewServices(db).Collections, sqlite.NewObjectService(db)
 	if err := collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api"}); err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)

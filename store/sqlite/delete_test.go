@@ -17,7 +17,7 @@ func TestDeleteCollectionRemovesRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := storetest.Services{Collections: NewCollectionService(db), Objects: NewObjectService(db)}
+	s := storetest.Services{Collections: NewServices(db).Collections, Objects: NewObjectService(db)}
 	storetest.CheckDeleteCollectionRows(t, s, func() int {
 		var n int
 		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM objects`).Scan(&n); err != nil {

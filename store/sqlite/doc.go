@@ -7,8 +7,8 @@
 //	if err := db.Open(ctx); err != nil { … }
 //	defer db.Close()
 //	objects := sqlite.NewObjectService(db)
-//	collections := sqlite.NewCollectionService(db)
-//	accounts := sqlite.NewAccountService(db)
+//	services := sqlite.NewServices(db) // collections, accounts, …
+//	collections := services.Collections
 //
 // Every service but the object service (collections, accounts, statuses,
 // secrets, peers, organisations, settings, deliveries and the audit log)

@@ -13,7 +13,7 @@ import (
 func TestChangesIgnoreOwnWrites(t *testing.T) {
 	db := openTest(t)
 	ch := sqlite.NewChangeFeed(db).Changes()
-	if _, err := sqlite.NewSettingService(db).SetSetting(context.Background(), "own/write", []byte(`{}`), 0); err != nil {
+	if _, err := sqlite.NewServices(db).Settings.SetSetting(context.Background(), "own/write", []byte(`{}`), 0); err != nil {
 		t.Fatal(err)
 	}
 	select {

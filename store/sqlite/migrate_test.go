@@ -29,7 +29,7 @@ func TestMigrations(t *testing.T) {
 		if diff := cmp.Diff([]string{"0001_init.sql", "0002_objects_without_fk.sql", "0003_peers.sql", "0004_organizations_settings_audit.sql"}, got); diff != "" {
 			t.Errorf("open %d: applied migrations (-want +got):\n%s", i+1, diff)
 		}
-		cs := sqlite.NewCollectionService(db)
+		cs := sqlite.NewServices(db).Collections
 		if i == 0 {
 			if err := cs.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "kept"}); err != nil {
 				t.Fatal(err)
@@ -75,7 +75,7 @@ func TestFilesOwnerOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := sqlite.NewSecretService(db).FindOrCreateSecret(ctx, "k", 32); err != nil {
+	if _, err := sqlite.NewServices(db).Secrets.FindOrCreateSecret(ctx, "k", 32); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {

@@ -103,7 +103,7 @@ func TestAddedAfterStartsAtItsPosition(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	cs, objects := NewCollectionService(db), NewObjectService(db)
+	cs, objects := NewServices(db).Collections, NewObjectService(db)
 	if err := cs.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "r"}); err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestQueriesPerPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := storetest.Services{Objects: sqlite.NewObjectService(db), Collections: sqlite.NewCollectionService(db)}
+	s := storetest.Services{Objects: sqlite.NewObjectService(db), Collections: sqlite.NewServices(db).Collections}
 	storetest.CheckQueriesPerPage(t, s, func() []string {
 		mu.Lock()
 		defer mu.Unlock()

@@ -35,20 +35,20 @@ func openPath(t *testing.T, path string) *sqlite.DB {
 // services returns the services of db; Reopen opens the same file again,
 // as another process would.
 func services(db *sqlite.DB) storetest.Services {
-	accounts := sqlite.NewAccountService(db)
+	accounts := sqlite.NewServices(db).Accounts
 	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
 	return storetest.Services{
 		Objects:     sqlite.NewObjectService(db),
-		Collections: sqlite.NewCollectionService(db),
+		Collections: sqlite.NewServices(db).Collections,
 		Accounts:    accounts,
-		Statuses:    sqlite.NewStatusService(db),
-		Secrets:     sqlite.NewSecretService(db),
-		Peers:       sqlite.NewPeerService(db),
+		Statuses:    sqlite.NewServices(db).Statuses,
+		Secrets:     sqlite.NewServices(db).Secrets,
+		Peers:       sqlite.NewServices(db).Peers,
 
-		Organizations: sqlite.NewOrganizationService(db),
-		Settings:      sqlite.NewSettingService(db),
-		Deliveries:    sqlite.NewDeliveryService(db),
-		Audit:         sqlite.NewAuditService(db),
+		Organizations: sqlite.NewServices(db).Organizations,
+		Settings:      sqlite.NewServices(db).Settings,
+		Deliveries:    sqlite.NewServices(db).Deliveries,
+		Audit:         sqlite.NewServices(db).Audit,
 		Feed:          sqlite.NewChangeFeed(db),
 
 		Reopen:   func(t *testing.T) storetest.Services { return services(openPath(t, db.Path)) },

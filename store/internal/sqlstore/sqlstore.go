@@ -12,7 +12,7 @@
 // service.
 //
 // The stores construct these services and hand them out as they are
-// (sqlite.NewSettingService returns a *SettingService of this package);
+// (sqlite.NewServices returns the Services of this package);
 // every service is safe for concurrent use, also by several processes on
 // one database.
 //
