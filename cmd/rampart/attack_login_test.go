@@ -1,11 +1,14 @@
+//go:build attack
+
 package main
 
-// Login floods against a real "rampart serve" (issue #10). Not run by
-// default: they take minutes and load the machine.
+// Login floods against a real "rampart serve" (issue #10). Built only with
+// the tag "attack": they take minutes and load the machine, so they are
+// load tests run by hand, not part of the test suite.
 //
-//	go test ./cmd/rampart -run 'TestAttack' -attack -v
-//	go test ./cmd/rampart -run 'TestAttackLogins' -attack -attack-rate 20 -v
-//	go test ./cmd/rampart -run 'TestAttack' -attack -attack-bin /tmp/rampart-old -v
+//	go test -tags attack ./cmd/rampart -run 'TestAttack' -v
+//	go test -tags attack ./cmd/rampart -run 'TestAttackLogins' -attack-rate 20 -v
+//	go test -tags attack ./cmd/rampart -run 'TestAttack' -attack-bin /tmp/rampart-old -v
 //
 // Every client is a separate connection from its own loopback address
 // (the whole of 127.0.0.0/8 is this machine), so that the node tells them
@@ -24,7 +27,6 @@ import (
 )
 
 var (
-	attack         = flag.Bool("attack", false, "run the login flood tests (TestAttack…) against a real rampart serve")
 	attackDuration = flag.Duration("attack-duration", time.Minute, "how long TestAttackLogins floods")
 	attackRate     = flag.Float64("attack-rate", 0, "wrong guesses per second of the whole flood (0: as fast as the node answers)")
 	attackBin      = flag.String("attack-bin", "", "attack this rampart binary instead of one built from this tree (to compare versions)")
@@ -38,11 +40,9 @@ const (
 	attackTargetMax    = 5 * time.Second
 )
 
-func skipUnlessAttack(t *testing.T) {
-	t.Helper()
-	if !*attack {
-		t.Skip("a load test: run with -attack")
-	}
+// useAttackBin makes the tests attack -attack-bin instead of a build of
+// this tree.
+func useAttackBin() {
 	if *attackBin != "" {
 		buildOnce.Do(func() { buildPath = *attackBin })
 	}
@@ -142,7 +142,7 @@ func passwordOf(name string) string { return "the password of " + name }
 // password (a tool), one with a password the node has not seen yet each
 // time (a person's first login of the day), one with a bearer token.
 func TestAttackLogins(t *testing.T) {
-	skipUnlessAttack(t)
+	useAttackBin()
 	fresh := int(*attackDuration / (2 * time.Second))
 	var names []string
 	for i := range fresh {
@@ -246,7 +246,7 @@ func rateText(r float64) string {
 // TestAttackColdStart: 200 clients log in at once to a node that has just
 // started, so that it remembers no password.
 func TestAttackColdStart(t *testing.T) {
-	skipUnlessAttack(t)
+	useAttackBin()
 	var twenty []string
 	for i := range 20 {
 		twenty = append(twenty, fmt.Sprintf("soc%02d", i))
@@ -295,7 +295,7 @@ func TestAttackColdStart(t *testing.T) {
 // The regression: when what the node remembered expired, every one of
 // them checked the password again, queued, and waited (p50 22 s).
 func TestAttackCacheExpiry(t *testing.T) {
-	skipUnlessAttack(t)
+	useAttackBin()
 	proc, _, _ := attackNode(t)
 	const clients, ttl = 50, 2 * time.Minute
 	var s samples
