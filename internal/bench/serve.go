@@ -108,7 +108,7 @@ func (p *serveProcess) settle(ctx context.Context, quiet time.Duration) (int64, 
 func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, fmt.Errorf("read the node's memory: %w (bench pages needs Linux's /proc)", err)
+		return 0, fmt.Errorf("read the node's memory: %w (the memory benchmarks need Linux's /proc)", err)
 	}
 	for line := range strings.Lines(string(b)) {
 		if name, rest, ok := strings.Cut(line, ":"); ok && name == field {

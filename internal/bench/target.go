@@ -100,17 +100,7 @@ func (a *attacker) stopTarget(t *target) {
 
 // rss returns the resident memory of the target, in bytes.
 func (t *target) rss() (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", t.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmRSS in /proc/PID/status")
+	return procStatus(t.cmd.Process.Pid, "VmRSS")
 }
 
 // held returns how many of the connections from clients the target still
