@@ -46,7 +46,7 @@ func (r *pagesRun) cutPost(ctx context.Context, name string, half bool) error {
 	if err != nil {
 		return err
 	}
-	logStart := len(r.srv.log.String())
+	logStart := r.srv.log.count()
 	host := strings.TrimPrefix(r.srv.base, "http://")
 	cn, err := net.Dial("tcp", host)
 	if err != nil {
@@ -87,12 +87,12 @@ func (r *pagesRun) cutPost(ctx context.Context, name string, half bool) error {
 // early, in the log written since logStart, and returns its submatches of
 // cutStatusRE (nil when the node recorded no status: then there was
 // nothing to wait for but time) and the ERROR lines logged meanwhile.
-func (p *serveProcess) waitCutStatus(logStart int) (mm, errs []string) {
+func (p *target) waitCutStatus(logStart int) (mm, errs []string) {
 	for deadline := time.Now().Add(20 * time.Second); mm == nil && time.Now().Before(deadline); {
 		time.Sleep(100 * time.Millisecond)
-		mm = cutStatusRE.FindStringSubmatch(p.log.String()[logStart:])
+		mm = cutStatusRE.FindStringSubmatch(strings.Join(p.log.since(logStart), "\n"))
 	}
-	for line := range strings.Lines(p.log.String()[logStart:]) {
+	for _, line := range p.log.since(logStart) {
 		if strings.Contains(line, `"level":"ERROR"`) {
 			errs = append(errs, strings.TrimSpace(line))
 		}

@@ -44,7 +44,7 @@ func (b *Pages) Validate() error {
 // pagesRun is one run of the Pages benchmark against its serve process.
 type pagesRun struct {
 	*Pages
-	srv  *serveProcess
+	srv  *target
 	c    *taxii.Client
 	coll string // the default collection's id
 	auth string // Authorization header value of the administrator
@@ -67,7 +67,7 @@ func (b *Pages) Run(ctx context.Context) error {
 	}
 	defer os.RemoveAll(dir)
 	password := rand.Text()
-	srv, err := startServe(ctx, bin, dir, password)
+	srv, err := startTarget(ctx, bin, dir, password, &tail{}, "--log-format", "json")
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,8 @@ import (
 	"time"
 )
 
-// target is a "rampart serve" process under attack.
+// target is a "rampart serve" child process a benchmark measures: the
+// attacks' node, and the Pages benchmark's.
 type target struct {
 	cmd      *exec.Cmd
 	base     string // http://ADDR
@@ -29,17 +30,18 @@ type target struct {
 	log      *tail
 }
 
-// targetServingRE finds the address in the line "rampart serve" logs once
-// it serves.
-var targetServingRE = regexp.MustCompile(`serving TAXII 2.1 at http://([^/\s]+)/taxii2/`)
-
-// startTarget runs "rampart serve" on a fresh node in the attacker's
-// directory with the extra flags, and waits (at most 60 s) until it
+// servingRE finds the address in the line "rampart serve" logs once it
 // serves.
-func (a *attacker) startTarget(ctx context.Context, flags ...string) (*target, error) {
-	t := &target{password: rand.Text(), done: make(chan error, 1), log: &tail{}}
-	args := append([]string{"serve", "--data", filepath.Join(a.dir, "node"), "--listen", "127.0.0.1:0", "--log-format", "text", "--log-level", "warn"}, flags...)
-	t.cmd = exec.CommandContext(ctx, a.binary, args...)
+var servingRE = regexp.MustCompile(`serving TAXII 2.1 at http://([^/\s]+)/taxii2/`)
+
+// startTarget runs bin serving a node in dir (made when there is none) on
+// a loopback port, with the administrator's password and the extra flags,
+// keeps its log in log, and waits (at most 60 s) until it serves. When ctx
+// ends, the process is interrupted.
+func startTarget(ctx context.Context, bin, dir, password string, log *tail, flags ...string) (*target, error) {
+	t := &target{password: password, done: make(chan error, 1), log: log}
+	args := append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0"}, flags...)
+	t.cmd = exec.CommandContext(ctx, bin, args...)
 	t.cmd.Env = append(os.Environ(), "RAMPART_ADMIN_PASSWORD="+t.password)
 	t.cmd.Cancel = func() error { return t.cmd.Process.Signal(os.Interrupt) }
 	t.cmd.WaitDelay = 15 * time.Second
@@ -48,7 +50,7 @@ func (a *attacker) startTarget(ctx context.Context, flags ...string) (*target, e
 		return nil, err
 	}
 	if err := t.cmd.Start(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start %s serve: %w", bin, err)
 	}
 	addr := make(chan string, 1)
 	go t.readLog(stderr, addr)
@@ -56,7 +58,6 @@ func (a *attacker) startTarget(ctx context.Context, flags ...string) (*target, e
 	select {
 	case t.addr = <-addr:
 		t.base = "http://" + t.addr
-		fmt.Fprintf(a.Stdout, "target: rampart serve, pid %d, at %s\n", t.cmd.Process.Pid, t.base)
 		return t, nil
 	case err := <-t.done:
 		return nil, fmt.Errorf("rampart serve stopped before serving: %v\n%s", err, t.log)
@@ -66,15 +67,27 @@ func (a *attacker) startTarget(ctx context.Context, flags ...string) (*target, e
 	}
 }
 
-// readLog keeps the last lines of the target's log, and sends the
-// address it serves at on addr.
+// startTarget runs the attacks' target: a fresh node in the attacker's
+// directory, logging its warnings and errors, the last of which are kept.
+func (a *attacker) startTarget(ctx context.Context, flags ...string) (*target, error) {
+	flags = append([]string{"--log-format", "text", "--log-level", "warn"}, flags...)
+	t, err := startTarget(ctx, a.binary, filepath.Join(a.dir, "node"), rand.Text(), &tail{max: 20}, flags...)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(a.Stdout, "target: rampart serve, pid %d, at %s\n", t.cmd.Process.Pid, t.base)
+	return t, nil
+}
+
+// readLog keeps the target's log, and sends the address it serves at on
+// addr.
 func (t *target) readLog(stderr io.Reader, addr chan<- string) {
 	sc := bufio.NewScanner(stderr)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
 		t.log.add(line)
-		if mm := targetServingRE.FindStringSubmatch(line); mm != nil {
+		if mm := servingRE.FindStringSubmatch(line); mm != nil {
 			select {
 			case addr <- mm[1]:
 			default:
@@ -83,9 +96,8 @@ func (t *target) readLog(stderr io.Reader, addr chan<- string) {
 	}
 }
 
-// stopTarget ends the serve process and prints the last lines of its log
-// (its warnings and errors).
-func (a *attacker) stopTarget(t *target) {
+// stop ends the serve process: SIGINT, then SIGKILL after 20 s.
+func (t *target) stop() {
 	t.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-t.done:
@@ -93,6 +105,12 @@ func (a *attacker) stopTarget(t *target) {
 		t.cmd.Process.Kill()
 		<-t.done
 	}
+}
+
+// stopTarget ends the serve process and prints the last lines of its log
+// (its warnings and errors).
+func (a *attacker) stopTarget(t *target) {
+	t.stop()
 	if s := t.log.String(); s != "" {
 		fmt.Fprintf(a.Stderr, "rampart: the node's log (last lines):\n%s", s)
 	}
