@@ -4,7 +4,8 @@
 #
 # Tests that need PostgreSQL start their own throwaway server with the
 # PostgreSQL 15 binaries (initdb, pg_ctl) found on the PATH; this script
-# checks that they are there and fails when they are not.
+# checks that they are there and fails when they are not. The console's
+# browser tests need Chromium, which it installs when run as root.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")"
@@ -15,6 +16,20 @@ for bin in initdb pg_ctl postgres; do
 	command -v "$bin" >/dev/null || fail "$bin not found on the PATH: install PostgreSQL 15 (Debian: apt-get install postgresql-15) and put its bin directory on the PATH"
 done
 export RAMPART_REQUIRE_POSTGRES=1
+
+# The console's browser tests drive Debian's Chromium. As root with apt-get
+# (CI, a fresh machine) it is installed when absent; otherwise the tests
+# fail and say which package to install.
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && [ -z "${RAMPART_CHROMIUM:-}" ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "== installing chromium (apt-get) for the console's browser tests"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } ||
+			fail "could not install chromium with apt-get: the console's browser tests need it"
+	else
+		fail "chromium not found: the console's browser tests need Debian's package chromium (apt-get install chromium), or RAMPART_CHROMIUM set to a Chromium binary"
+	fi
+fi
 
 echo "== go vet"
 go vet ./...

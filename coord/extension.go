@@ -81,13 +81,22 @@ var extensionDefinitionsJSON = []string{`{
   "schema": "Properties: statement_ref (x-rampart-statement id), terms_digest (string).",
   "version": "1.0.0",
   "extension_types": ["property-extension"]
+}`, `{
+  "type": "extension-definition", "spec_version": "2.1",
+  "id": "` + TriageExtensionID + `",
+  "created_by_ref": "` + rampartIdentityID + `", ` + definitionsTime + `,
+  "name": "Rampart alert triage",
+  "description": "Makes a note one step of the triage of an early-warning alert at a node: the alert acknowledged, assigned to an analyst, or closed. The note's authors name the account that made the step, its content what it said; it is addressed to the node's organisation alone.",
+  "schema": "Properties: alert_ref (x-rampart-alert id), status (open, acknowledged, closed), assignee (string, optional).",
+  "version": "1.0.0",
+  "extension_types": ["property-extension"]
 }`}
 
 // ExtensionDefinitions returns the extension-definition objects that
-// declare NIS2ExtensionID, AlertExtensionID, StatementExtensionID and
-// EndorsementExtensionID, and the identity that publishes them, so that a
-// node can store and serve them and other tools can resolve the ids. The
-// Objects are new on each call.
+// declare NIS2ExtensionID, AlertExtensionID, StatementExtensionID,
+// EndorsementExtensionID and TriageExtensionID, and the identity that
+// publishes them, so that a node can store and serve them and other tools
+// can resolve the ids. The Objects are new on each call.
 func ExtensionDefinitions() []*stix.Object {
 	var out []*stix.Object
 	for _, s := range extensionDefinitionsJSON {

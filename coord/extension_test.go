@@ -13,7 +13,7 @@ func TestExtensionDefinitions(t *testing.T) {
 	want := map[string]string{
 		NIS2ExtensionID: stix.ExtensionProperty, AlertExtensionID: stix.ExtensionNewSDO,
 		StatementExtensionID: stix.ExtensionNewSDO, EndorsementExtensionID: stix.ExtensionProperty,
-		rampartIdentityID: "",
+		TriageExtensionID: stix.ExtensionProperty, rampartIdentityID: "",
 	}
 	if len(defs) != len(want) {
 		t.Fatalf("%d objects, want %d", len(defs), len(want))
@@ -48,8 +48,8 @@ func TestDefinitionsStoredWithFirstWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(store.Objects(t, alertColl, "extension-definition")); n != 4 {
-		t.Errorf("%d definitions after writing, want 4", n)
+	if n := len(store.Objects(t, alertColl, "extension-definition")); n != 5 {
+		t.Errorf("%d definitions after writing, want 5", n)
 	}
 	if n := store.Versions(NIS2ExtensionID, alertColl); n != 1 {
 		t.Errorf("the NIS2 definition is stored %d times", n)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/trust"
+	"github.com/rampart-cti/rampart/web"
 )
 
 // PeerReport is the state of the node's exchanges with one peer as an
@@ -146,4 +147,34 @@ func PeerLink(o *trust.Organization) string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// FederationHealth is the state of the node's peers and sealed deliveries,
+// as the console shows it.
+func (n *Node) FederationHealth(ctx context.Context) (*web.FederationHealth, error) {
+	peers, err := n.PeerReports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deliveries, err := n.DeliveryReports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &web.FederationHealth{}
+	for _, p := range peers {
+		ph := web.PeerHealth{Name: p.Name, URL: p.URL, LagSeconds: p.LagSeconds, In: p.ObjectsIn, Out: p.ObjectsOut,
+			Refused: p.Rejections, LastError: p.LastError}
+		if p.LastSync != nil {
+			ph.LastSync = *p.LastSync
+		}
+		h.Peers = append(h.Peers, ph)
+	}
+	for _, d := range deliveries {
+		who := d.Recipient
+		if d.Name != "" {
+			who = d.Name + " (" + d.Recipient + ")"
+		}
+		h.Deliveries = append(h.Deliveries, web.DeliveryHealth{Recipient: who, Sealed: d.Sealed, Failed: d.Failed, LastFailure: d.LastFailure})
+	}
+	return h, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/web"
 )
 
 // ServeConfig is how a node serves: its addresses, TLS and limits.
@@ -157,12 +158,24 @@ func (n *Node) Serve(ctx context.Context, sc ServeConfig) error {
 }
 
 // Handler returns what a started node serves: TAXII 2.1 (/taxii2/ and the
-// API roots), the JSON API (/api/v1/), /healthz and /metrics.
+// API roots), the JSON API (/api/v1/), the console (/console/, where a
+// browser opening / is sent), /healthz and /metrics.
 func (n *Node) Handler() http.Handler {
 	s := n.serving
 	mux := http.NewServeMux()
 	mux.Handle("/", s.taxii.Handler())
 	mux.Handle("/api/v1/", s.api.Handler())
+	mux.Handle(web.ConsolePath, s.api.Console())
+	taxiiRoot := s.taxii.Handler()
+	mux.Handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A browser opening the node finds the console; a TAXII client
+		// keeps TAXII's answer.
+		if web.WantsHTML(r) {
+			http.Redirect(w, r, web.ConsolePath, http.StatusSeeOther)
+			return
+		}
+		taxiiRoot.ServeHTTP(w, r)
+	}))
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

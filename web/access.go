@@ -46,3 +46,31 @@ func (s *Server) coordAs(r *http.Request, a *rampart.Account) (*coord.View, erro
 	}
 	return s.Coord.ReadAs(s.release(rd)), nil
 }
+
+// readable returns the ids of the collections the account may read.
+func (s *Server) readable(ctx context.Context, a *rampart.Account) ([]string, error) {
+	colls, err := s.Collections.FindCollections(ctx, rampart.CollectionFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range colls {
+		if a.CanRead(c.ID) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids, nil
+}
+
+// releaseVersions returns what reader may read of versions read from a
+// collection: one entry per version, nil for each it may not read.
+func (s *Server) releaseVersions(ctx context.Context, reader *rampart.Reader, collectionID string, vs []*rampart.ObjectVersion) ([]*stix.Object, error) {
+	objs := make([]*stix.Object, len(vs))
+	for i, v := range vs {
+		objs[i] = v.Object
+	}
+	if reader == nil || len(objs) == 0 {
+		return objs, nil
+	}
+	return s.Access.Release(ctx, *reader, collectionID, objs)
+}

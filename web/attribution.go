@@ -194,15 +194,9 @@ func (s *Server) handleAttribution(w http.ResponseWriter, r *http.Request, a *ra
 	if err != nil {
 		return rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
-	colls, err := s.Collections.FindCollections(r.Context(), rampart.CollectionFilter{})
+	readable, err := s.readable(r.Context(), a)
 	if err != nil {
 		return err
-	}
-	var readable []string
-	for _, c := range colls {
-		if a.CanRead(c.ID) {
-			readable = append(readable, c.ID)
-		}
 	}
 	if len(readable) == 0 {
 		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may read no collection, so there is no knowledge to rank against", a.Name)

@@ -180,6 +180,16 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request, a 
 	req.apply(inc)
 	tlp := "amber"
 	setIf(&tlp, req.TLP)
+	if err := s.createIncident(r, a, inc, tlp); err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusCreated, viewIncident(inc, s.Now()))
+	return nil
+}
+
+// createIncident records a new incident marked tlp, its timeline opened
+// by the account.
+func (s *Server) createIncident(r *http.Request, a *rampart.Account, inc *coord.Incident, tlp string) error {
 	t, err := stix.ParseTLP(tlp)
 	if err != nil {
 		return rampart.Errorf(rampart.EINVALID, "tlp: %v", err)
@@ -188,11 +198,7 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request, a 
 		inc.Markings = []string{m}
 	}
 	inc.Timeline = []coord.TimelineEntry{{Time: s.Now().UTC(), Actor: a.Name, Activity: "incident recorded"}}
-	if err := s.Coord.CreateIncident(r.Context(), inc); err != nil {
-		return err
-	}
-	s.writeJSON(w, http.StatusCreated, viewIncident(inc, s.Now()))
-	return nil
+	return s.Coord.CreateIncident(r.Context(), inc)
 }
 
 func (s *Server) handleGetIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
@@ -229,27 +235,34 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, a 
 // incident as the account may read it after the change, so that it never
 // shows what the version the change was built on held beyond its rights.
 func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request, a *rampart.Account, fn func(*coord.Incident) error) error {
-	view, err := s.coordAs(r, a)
+	inc, err := s.changeIncident(r, a, r.PathValue("id"), fn)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
+	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
+	return nil
+}
+
+// changeIncident applies fn to incident id as updateIncident says, and
+// returns the new version as the account may read it.
+func (s *Server) changeIncident(r *http.Request, a *rampart.Account, id string, fn func(*coord.Incident) error) (*coord.Incident, error) {
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return nil, err
+	}
 	if s.Access != nil {
 		if _, err := view.FindIncidentByID(r.Context(), id); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	inc, err := s.Coord.UpdateIncident(r.Context(), id, fn)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if s.Access != nil {
-		if inc, err = view.FindIncidentByID(r.Context(), id); err != nil {
-			return err
-		}
+		return view.FindIncidentByID(r.Context(), id)
 	}
-	s.writeJSON(w, http.StatusOK, viewIncident(inc, s.Now()))
-	return nil
+	return inc, nil
 }
 
 // timelineRequest is the body of POST /incidents/{id}/timeline.

@@ -214,16 +214,11 @@ func (k *knownIndicators) readable(ctx context.Context, id string) bool {
 
 func (k *knownIndicators) decide(ctx context.Context, id string) (bool, error) {
 	if !k.listed {
-		cs, err := k.s.Collections.FindCollections(ctx, rampart.CollectionFilter{})
+		cs, err := k.s.readable(ctx, k.account)
 		if err != nil {
 			return false, err
 		}
-		for _, c := range cs {
-			if k.account.CanRead(c.ID) {
-				k.collections = append(k.collections, c.ID)
-			}
-		}
-		k.listed = true
+		k.collections, k.listed = cs, true
 	}
 	for _, coll := range k.collections {
 		page, err := k.s.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: coll, IDs: []string{id}})

@@ -87,6 +87,10 @@ type Server struct {
 	// (DefaultMaxObservationBytes when 0).
 	MaxObservationBytes int64
 
+	// Federation, when set, tells the console's situation page how the
+	// node's federation is.
+	Federation FederationReporter
+
 	// MaxBodyBytes is the largest request body (DefaultMaxBodyBytes when
 	// 0).
 	MaxBodyBytes int64
@@ -100,6 +104,7 @@ type Server struct {
 	mux       *http.ServeMux
 	auth      *httpauth.Authenticator
 	knowledge *knowledgeCache
+	console   *console
 }
 
 // SightingSink stores the sightings of one observation upload, the way the
@@ -138,6 +143,11 @@ func (s *Server) Open(ctx context.Context) error {
 	}
 	s.knowledge = newKnowledgeCache(s.Objects)
 	s.routes()
+	c, err := newConsole(s)
+	if err != nil {
+		return fmt.Errorf("web server: console: %w", err)
+	}
+	s.console = c
 	return nil
 }
 
@@ -146,6 +156,9 @@ func (s *Server) Close() error { return nil }
 
 // Handler returns the routes under /api/v1/.
 func (s *Server) Handler() http.Handler { return s.mux }
+
+// Console returns the analyst console, served under ConsolePath.
+func (s *Server) Console() http.Handler { return s.console }
 
 // Invalidate tells the server that objects were added to a collection, so
 // that attribution knowledge built from it is rebuilt before the next

@@ -139,6 +139,20 @@ func (c *Authenticator) Authenticate(r *http.Request) (*rampart.Account, error) 
 	return c.basic(r.Context(), sourceOf(r, c.TrustedProxies), name, password)
 }
 
+// Login checks a name and password typed into a form, as Authenticate
+// checks HTTP Basic credentials: the same failure limits per source and
+// account, the same shared checks and cache, the same errors.
+func (c *Authenticator) Login(r *http.Request, name, password string) (*rampart.Account, error) {
+	c.init()
+	if name == "" || password == "" {
+		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "give a user name and a password")
+	}
+	if !endpoint.CleanText(name) {
+		return nil, rampart.Errorf(rampart.EUNAUTHORIZED, "wrong user name or password")
+	}
+	return c.basic(r.Context(), sourceOf(r, c.TrustedProxies), name, password)
+}
+
 // Challenge adds the WWW-Authenticate headers of a 401 answer: the schemes
 // Authenticate accepts, in the realm given.
 func Challenge(h http.Header, realm string) {

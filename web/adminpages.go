@@ -1,0 +1,3 @@
+package web
+
+func (c *console) adminPages(page func(string, pageFunc)) {}

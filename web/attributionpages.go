@@ -1,0 +1,3 @@
+package web
+
+func (c *console) attributionPages(page func(string, pageFunc)) {}

@@ -1,0 +1,3 @@
+package web
+
+func (c *console) objectPages(page func(string, pageFunc)) {}

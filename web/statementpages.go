@@ -1,0 +1,3 @@
+package web
+
+func (c *console) statementPages(page func(string, pageFunc)) {}
