@@ -8,7 +8,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
-	)
+)
 
 // pageSize is how many rows a console list shows at once.
 const pageSize = 50

@@ -282,8 +282,8 @@ func checkForms(t *testing.T, base, alertID string) {
 		}
 	}
 	for path, want := range map[string]int{
-		"/console/alerts?page=abc":       400,
-		"/console/alerts?severity=bogus": 400,
+		"/console/alerts?page=abc":                                              400,
+		"/console/alerts?severity=bogus":                                        400,
 		"/console/alerts/x-rampart-alert--00000000-0000-4000-8000-000000000000": 404,
 		"/console/incidents/not-an-id":                                          404,
 		"/console/no-such-page":                                                 404,
