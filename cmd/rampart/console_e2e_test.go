@@ -124,6 +124,11 @@ func TestEndToEndConsole(t *testing.T) {
 	b.contains("triaged alert", "taking it", "assigned to <strong>analyst</strong>")
 	b.shot("04-alert")
 
+	// An object: its properties, versions and marking.
+	b.open(base + "/console/objects/indicator--00000000-0000-4000-8000-0000000000d1")
+	b.contains("object", "loader c2", "198.51.100.7", "TLP:CLEAR", "Versions (1)", "Not signed")
+	b.shot("05-object")
+
 	// Incidents: record one from the board, then read its NIS2 clock.
 	b.open(base + "/console/incidents")
 	b.submit("open the incident form", chromedp.Click(chromedp.CSS("#new-incident")))
@@ -136,10 +141,10 @@ func TestEndToEndConsole(t *testing.T) {
 		t.Errorf("record an incident: %d", st)
 	}
 	b.contains("incident", "Grid intrusions FR-DE", "early-warning", "notification", "final-report", "left")
-	b.shot("05-incident")
+	b.shot("06-incident")
 	b.open(base + "/console/incidents")
 	b.contains("incident board", "Grid intrusions FR-DE")
-	b.shot("06-incidents")
+	b.shot("07-incidents")
 	b.checkClean()
 	b.signOut()
 
@@ -156,7 +161,7 @@ func TestEndToEndConsole(t *testing.T) {
 	}
 	b.open(base + "/console/objects/" + consoleRedID)
 	b.contains("another organisation's object", "Not Found")
-	b.shot("07-partner-red-object")
+	b.shot("08-partner-red-object")
 	b.checkClean()
 
 	checkForms(t, base, alertID)
