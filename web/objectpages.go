@@ -169,8 +169,10 @@ func properties(m map[string]jsontext.Value) []property {
 		}
 		out = append(out, p)
 	}
-	sort.Slice(out, func(i, j int) bool { return propertyRank(out[i].Name) < propertyRank(out[j].Name) ||
-		propertyRank(out[i].Name) == propertyRank(out[j].Name) && out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool {
+		return propertyRank(out[i].Name) < propertyRank(out[j].Name) ||
+			propertyRank(out[i].Name) == propertyRank(out[j].Name) && out[i].Name < out[j].Name
+	})
 	return out
 }
 
