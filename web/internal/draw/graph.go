@@ -293,9 +293,8 @@ func (l *graphLayout) edges(s *svg, edges []Edge) {
 	}
 	type pair struct{ a, b int } // a < b
 	type line struct {
-		labels     []string
-		toA, toB   bool // arrows
-		fromLabels []string
+		labels   []string
+		toA, toB bool // arrows
 	}
 	var order []pair
 	lines := make(map[pair]*line)
@@ -391,7 +390,7 @@ func (l *graphLayout) labelAt(a, b placed, x1, y1, x2, y2 float64) (x, y float64
 		}
 		r := math.Hypot(b.x, b.y)
 		d := 0.6 * r
-		if r > ringInner+1 {
+		if r > (ringInner+ringOuter)/2 {
 			d = (ringInner + ringOuter) / 2
 		}
 		return a.x + d*math.Cos(b.angle), a.y + d*math.Sin(b.angle)

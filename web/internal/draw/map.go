@@ -71,8 +71,20 @@ func Europe(counts map[string]int, link func(cc string) string, opts ...Option) 
 		}
 	}
 
+	hrefs := make(map[string]string)
+	links := false
+	if link != nil {
+		for _, sh := range atlas {
+			if sh.member {
+				hrefs[sh.code] = link(sh.code)
+				_, ok := safeHref(hrefs[sh.code])
+				links = links || ok
+			}
+		}
+	}
+
 	var s svg
-	s.open("draw-map", mapWidth, mapHeight+legendHeight, title, link != nil)
+	s.open("draw-map", mapWidth, mapHeight+legendHeight, title, links)
 	s.WriteString(`<rect class="sea" width="`)
 	s.num(mapWidth)
 	s.WriteString(`" height="`)
@@ -94,11 +106,7 @@ func Europe(counts map[string]int, link func(cc string) string, opts ...Option) 
 		}
 		v := n[sh.code]
 		label := sh.name + " (" + sh.code + "): " + c.count(v, "alert", "alerts")
-		href := ""
-		if link != nil {
-			href = link(sh.code)
-		}
-		linked := s.link(href, label)
+		linked := s.link(hrefs[sh.code], label)
 		class := "m" + strconv.Itoa(bucket(v, most))
 		s.WriteString(`<path class="`)
 		s.WriteString(class)
@@ -125,7 +133,7 @@ func Europe(counts map[string]int, link func(cc string) string, opts ...Option) 
 		}
 	}
 	s.WriteString(`</g>`)
-	legend(&s, most, c)
+	legend(&s, most)
 	return s.close()
 }
 
@@ -134,7 +142,7 @@ const legendHeight = 44
 
 // legend draws the classes under the map: a swatch each, with the counts
 // it stands for.
-func legend(s *svg, most int, c config) {
+func legend(s *svg, most int) {
 	const w = 110
 	y := float64(mapHeight) + 10
 	for b := 0; b <= Buckets; b++ {
@@ -162,7 +170,6 @@ func legend(s *svg, most int, c config) {
 		}
 		s.WriteString(`</text>`)
 	}
-	_ = c
 }
 
 // bucket returns the intensity class of count v when the largest count is

@@ -121,8 +121,8 @@ const evil = `<script>alert("x")</script>&'`
 // checks that none of it comes out as markup.
 func TestEscaping(t *testing.T) {
 	drawings := map[string]template.HTML{
-		"map": Europe(map[string]int{"DE": 1}, func(string) string { return "/a?x=" + evil }, Title(evil), Unit(evil, evil)),
-		"bars": Bars(evil, []Bar{{Label: evil, Value: 3, Href: "/b?" + evil, Detail: evil}}, Unit(evil, evil)),
+		"map":         Europe(map[string]int{"DE": 1}, func(string) string { return "/a?x=" + evil }, Title(evil), Unit(evil, evil)),
+		"bars":        Bars(evil, []Bar{{Label: evil, Value: 3, Href: "/b?" + evil, Detail: evil}}, Unit(evil, evil)),
 		"bars across": Bars(evil, []Bar{{Label: evil, Value: 3, Detail: evil}}, Horizontal()),
 		"no bars":     Bars(evil, nil),
 		"graph": Graph(Node{ID: "c", Label: evil, Type: evil, Href: "/c?" + evil, Marking: evil},
@@ -139,7 +139,9 @@ func TestEscaping(t *testing.T) {
 			}
 			svg := parse(t, h)
 			// The text survives escaping whole.
-			found := svg.all(func(e *elem) bool { return strings.Contains(e.text, evil) || strings.Contains(e.attr["aria-label"], evil) })
+			found := svg.all(func(e *elem) bool {
+				return strings.Contains(e.text, evil) || strings.Contains(e.attr["aria-label"], evil)
+			})
 			if len(found) == 0 {
 				t.Errorf("no element carries the label %q as text", evil)
 			}
