@@ -29,19 +29,21 @@ const MaxNodes = 60
 // is in the node's title.
 const MaxLabel = 24
 
-// Types are the STIX types the graph draws with a shape and colour of
-// their own, in the order their groups go round the centre; any other
+// typeOrder lists the STIX types the graph draws with a shape and colour
+// of their own, in the order their groups go round the centre; any other
 // type is drawn as "other". Each type's class is "t-" and its name.
-var Types = []string{
+var typeOrder = []string{
 	"intrusion-set", "campaign", "malware", "tool", "attack-pattern",
 	"vulnerability", "indicator", "observed-data", "sighting", "identity",
 	"report", "other",
 }
 
 // Graph draws the neighbourhood of one STIX object: center in the middle,
-// its neighbours round it on one ring, or two for more than oneRing of
-// them, grouped by type in the order of Types and otherwise in the order
-// given. Each node is a link to its Href (the page that pivots to that
+// its neighbours round it on one ring, or on two (alternately) for more
+// than 14 of them, grouped by type (intrusion-set, campaign, malware, tool,
+// attack-pattern, vulnerability, indicator, observed-data, sighting,
+// identity, report, then every other type) and otherwise in the order
+// given; past 12 neighbours their labels run outwards along the spokes. Each node is a link to its Href (the page that pivots to that
 // object), focusable from the keyboard, with a shape and a class for its
 // type, a class for its marking ("mk-tlp-amber"), its label cut to
 // MaxLabel runes and the whole label in its title. Each edge is a line
@@ -113,6 +115,7 @@ const (
 	centerSize = 18
 	nodeSize   = 11
 	oneRing    = 14  // up to this many neighbours sit on one ring
+	flatLabels = 12  // up to this many neighbours have level labels
 	ringOne    = 210 // the radius of the single ring
 	ringInner  = 190 // the radii of two rings
 	ringOuter  = 300
@@ -178,7 +181,7 @@ func layout(center Node, shown []Node, rest *Node) *graphLayout {
 	if n > 3 && len(shown) > 0 && (rest != nil || typeRank(shown[0].Type) != typeRank(shown[len(shown)-1].Type)) {
 		total++ // and a gap between the last group and the first
 	}
-	radial := n > 12
+	radial := n > flatLabels
 	for i := range n {
 		a := -math.Pi/2 + 2*math.Pi*float64(slot[i])/total
 		r := float64(ringOne)
@@ -570,7 +573,7 @@ func typeName(t string) string { return strings.TrimPrefix(typeClass(t), "t-") }
 // for a type without a style of its own.
 func typeClass(t string) string {
 	t = strings.ToLower(strings.TrimSpace(t))
-	if contains(Types, t) {
+	if contains(typeOrder, t) {
 		return "t-" + t
 	}
 	return "t-other"
@@ -579,12 +582,12 @@ func typeClass(t string) string {
 // typeRank is where a type's group goes round the ring.
 func typeRank(t string) int {
 	c := strings.TrimPrefix(typeClass(t), "t-")
-	for i, x := range Types {
+	for i, x := range typeOrder {
 		if x == c {
 			return i
 		}
 	}
-	return len(Types) - 1 // other
+	return len(typeOrder) - 1 // other
 }
 
 // markingClass returns the class of a marking: "TLP:AMBER+STRICT" is

@@ -13,7 +13,7 @@ func neighbourhood(n int) (Node, []Node, []Edge) {
 	var nodes []Node
 	var edges []Edge
 	for i := range n {
-		typ := Types[i%len(Types)]
+		typ := typeOrder[i%len(typeOrder)]
 		id := fmt.Sprintf("%s--%d", typ, i+1)
 		nodes = append(nodes, Node{ID: id, Label: fmt.Sprintf("%s %d", typ, i+1), Type: typ, Href: "/objects/" + id})
 		edges = append(edges, Edge{From: id, To: center.ID, Label: "related-to"})
@@ -134,7 +134,7 @@ func TestGraphNodes(t *testing.T) {
 		{ID: "tool--4", Type: "tool", Href: "/o/4"},
 	}
 	svg := parse(t, Graph(c, nodes, nil))
-	// The centre first, then the neighbours in the order of Types.
+	// The centre first, then the neighbours in the order of typeOrder.
 	groups := svg.all(classed("g", "node"))
 	if len(groups) != 4 {
 		t.Fatalf("%d nodes drawn, want 4 (the centre's id and a duplicate dropped)", len(groups))

@@ -48,9 +48,10 @@ func newConfig(opts []Option) config {
 // unless set) and the graph ("Relationships of …").
 func Title(s string) Option { return func(c *config) { c.title = s } }
 
-// Size sets a bar chart's drawing size in units (default 720 by 260; the
-// SVG scales to its container, so this sets the proportions and the room
-// for text).
+// Size sets a bar chart's drawing size in units: by default 720 by 260,
+// and for horizontal bars 720 wide and 20 a bar (plus the title and the
+// axis) high. The SVG scales to its container's width, so this sets the
+// proportions and the room text takes.
 func Size(width, height int) Option {
 	return func(c *config) { c.width, c.height = width, height }
 }
@@ -61,7 +62,7 @@ func Horizontal() Option { return func(c *config) { c.horizontal = true } }
 
 // Unit names what is counted, singular and plural: "alert", "alerts" (the
 // map's default) or "sighting", "sightings". It appears in titles: "Germany
-// (DE): 12 alerts".
+// (DE): 12 alerts". The map's own title does not follow it: set Title too.
 func Unit(one, many string) Option {
 	return func(c *config) { c.one, c.many = one, many }
 }
