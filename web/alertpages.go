@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -31,6 +32,7 @@ type alertsData struct {
 	Alerts     []triaged
 	Severity   string
 	Status     string
+	State      string // member state
 	Severities []string
 	States     []string
 	Pager      pager
@@ -75,8 +77,11 @@ func (c *console) alerts(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	q := r.URL.Query()
-	d := alertsData{Severity: q.Get("severity"), Status: q.Get("status"), Severities: coord.Severities, States: coord.TriageStates}
+	d := alertsData{Severity: q.Get("severity"), Status: q.Get("status"), State: q.Get("state"), Severities: coord.Severities, States: coord.TriageStates}
 	f := coord.AlertFilter{}
+	if d.State != "" {
+		f.MemberState = &d.State
+	}
 	if d.Severity != "" {
 		f.MinSeverity = &d.Severity
 	}
@@ -100,7 +105,7 @@ func (c *console) alerts(w http.ResponseWriter, r *http.Request, v *visit) error
 		}
 	}
 	link := func(p int) string {
-		return ConsolePath + "alerts?severity=" + d.Severity + "&status=" + d.Status + "&page=" + strconv.Itoa(p)
+		return ConsolePath + "alerts?" + url.Values{"severity": {d.Severity}, "status": {d.Status}, "state": {d.State}, "page": {strconv.Itoa(p)}}.Encode()
 	}
 	if d.Alerts, d.Pager, err = paginate(r, rows, link); err != nil {
 		return err

@@ -97,6 +97,7 @@ func (c *console) parseTemplates() error {
 func (c *console) routes() {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+ConsolePath+"static/", c.static)
+	mux.HandleFunc("GET "+ConsolePath+"static/draw.css", drawCSS)
 	mux.HandleFunc("GET "+ConsolePath+"login", c.loginForm)
 	mux.HandleFunc("POST "+ConsolePath+"login", c.login)
 	page := func(pattern string, h pageFunc) { mux.Handle(pattern, c.signedIn(h)) }

@@ -2,7 +2,12 @@ package web
 
 import (
 	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
 	"time"
+
+	"github.com/rampart-cti/rampart/web/internal/draw"
 )
 
 // drawings are the pictures of a page, as inline SVG.
@@ -12,5 +17,21 @@ type drawings struct {
 }
 
 func (c *console) situationDrawings(d *situationData, now time.Time) drawings {
-	return drawings{}
+	link := func(cc string) string { return ConsolePath + "alerts?state=" + url.QueryEscape(cc) }
+	var bars []draw.Bar
+	for _, day := range d.Sightings {
+		bars = append(bars, draw.Bar{Label: day.Day.Format("01-02"), Value: day.Count, Detail: day.Day.Format("Monday 2 January 2006")})
+	}
+	return drawings{
+		Map: draw.Europe(d.AlertsByState, link, draw.Title("Alerts of the last "+strconv.Itoa(alertDays)+" days by member state"),
+			draw.Unit("alert", "alerts")),
+		Sightings: draw.Bars("Sightings per day", bars, draw.Unit("sighting", "sightings"), draw.Size(1200, 280)),
+	}
+}
+
+// drawCSS serves the drawings' style sheet.
+func drawCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write([]byte(draw.CSS))
 }

@@ -102,7 +102,7 @@ func TestEndToEndConsole(t *testing.T) {
 	if h := b.text("h1"); h != "Situation" {
 		t.Fatalf("after signing in: %q, want the situation page", h)
 	}
-	b.contains("situation", "FR", "DE", "Sightings per day")
+	b.contains("situation", "FR", "DE", "Sightings per day", "3 sightings", "Germany (DE): 2 alerts")
 	b.shot("02-situation")
 
 	// Alerts: the list, the evidence, and triage.
@@ -159,6 +159,9 @@ func TestEndToEndConsole(t *testing.T) {
 			}
 		}
 	}
+	// The chart counts the sightings the partner may read: not the RED one.
+	b.open(base + "/console/")
+	b.contains("the partner's situation", "2 sightings")
 	b.open(base + "/console/objects/" + consoleRedID)
 	b.contains("another organisation's object", "Not Found")
 	b.shot("08-partner-red-object")
