@@ -86,10 +86,10 @@ var extensionDefinitionsJSON = []string{`{
   "id": "` + TriageExtensionID + `",
   "created_by_ref": "` + rampartIdentityID + `", ` + definitionsTime + `,
   "name": "Rampart alert triage",
-  "description": "Makes a note one step of the triage of an early-warning alert at a node: the alert acknowledged, assigned to an analyst, or closed. The note's authors name the account that made the step, its content what it said; it is addressed to the node's organisation alone.",
-  "schema": "Properties: alert_ref (x-rampart-alert id), status (open, acknowledged, closed), assignee (string, optional).",
+  "description": "An x-rampart-triage is one step of the triage of an early-warning alert at a node: the alert acknowledged, assigned to an analyst, or closed, by an account of the node. It is addressed to the node's organisation alone.",
+  "schema": "Properties: alert_ref (x-rampart-alert id), status (open, acknowledged, closed), assignee (account name, optional), actor (the account that made the step), comment (string, optional).",
   "version": "1.0.0",
-  "extension_types": ["property-extension"]
+  "extension_types": ["new-sdo"]
 }`}
 
 // ExtensionDefinitions returns the extension-definition objects that

@@ -13,7 +13,7 @@ func TestExtensionDefinitions(t *testing.T) {
 	want := map[string]string{
 		NIS2ExtensionID: stix.ExtensionProperty, AlertExtensionID: stix.ExtensionNewSDO,
 		StatementExtensionID: stix.ExtensionNewSDO, EndorsementExtensionID: stix.ExtensionProperty,
-		TriageExtensionID: stix.ExtensionProperty, rampartIdentityID: "",
+		TriageExtensionID: stix.ExtensionNewSDO, rampartIdentityID: "",
 	}
 	if len(defs) != len(want) {
 		t.Fatalf("%d objects, want %d", len(defs), len(want))

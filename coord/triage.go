@@ -12,10 +12,15 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-// TriageExtensionID is the property extension on note objects that makes
-// a note one step of an alert's triage at a node: acknowledged, assigned
-// to an analyst, or closed.
+// TriageExtensionID declares the x-rampart-triage object (new-sdo): one
+// step of an alert's triage at a node (acknowledged, assigned to an
+// analyst, or closed).
 const TriageExtensionID = "extension-definition--e1445063-553d-42e6-bcf2-98f6545bb645"
+
+// TriageType is the type of a triage step. A type of its own, rather than
+// a note, lets the steps be listed without reading every note a node
+// holds.
+const TriageType = "x-rampart-triage"
 
 // Triage states of an alert, in the order an analyst usually sets them.
 const (
@@ -28,8 +33,9 @@ const (
 var TriageStates = []string{TriageOpen, TriageAcknowledged, TriageClosed}
 
 // Triage is one step of an alert's triage, made by an account of the
-// node: a note on the alert, addressed to the node's organisation alone
-// (its analysts' work is theirs), signed as every object the node makes.
+// node: an x-rampart-triage object on the alert, addressed to the node's
+// organisation alone (its analysts' work is theirs), signed as every
+// object the node makes.
 type Triage struct {
 	ID       string
 	AlertRef string
@@ -43,25 +49,19 @@ type Triage struct {
 }
 
 type triageJSON struct {
-	ExtensionType string `json:"extension_type"`
-	AlertRef      string `json:"alert_ref"`
-	Status        string `json:"status"`
-	Assignee      string `json:"assignee,omitempty"`
-}
-
-type noteJSON struct {
-	Type         string                `json:"type"`
-	SpecVersion  string                `json:"spec_version"`
-	ID           string                `json:"id"`
-	Created      stix.Timestamp        `json:"created"`
-	Modified     stix.Timestamp        `json:"modified"`
-	CreatedByRef string                `json:"created_by_ref,omitempty"`
-	Markings     []string              `json:"object_marking_refs,omitempty"`
-	Abstract     string                `json:"abstract,omitempty"`
-	Content      string                `json:"content"`
-	Authors      []string              `json:"authors,omitempty"`
-	ObjectRefs   []string              `json:"object_refs"`
-	Extensions   map[string]triageJSON `json:"extensions"`
+	Type         string         `json:"type"`
+	SpecVersion  string         `json:"spec_version"`
+	ID           string         `json:"id"`
+	Created      stix.Timestamp `json:"created"`
+	Modified     stix.Timestamp `json:"modified"`
+	CreatedByRef string         `json:"created_by_ref,omitempty"`
+	Markings     []string       `json:"object_marking_refs,omitempty"`
+	AlertRef     string         `json:"alert_ref"`
+	Status       string         `json:"status"`
+	Assignee     string         `json:"assignee,omitempty"`
+	Actor        string         `json:"actor"`
+	Comment      string         `json:"comment,omitempty"`
+	Extensions   any            `json:"extensions"`
 }
 
 // maxTriageText bounds an account name and a comment of a triage step.
@@ -81,23 +81,14 @@ func (t *Triage) check() error {
 	return nil
 }
 
-// object returns the triage step as a note created by org, marked
-// TLP:RED and addressed to org.
+// object returns the triage step as an x-rampart-triage object created
+// by org, marked TLP:RED and addressed to org.
 func (t *Triage) object(org string) (*stix.Object, error) {
 	ts := stix.NewTimestamp(t.Created)
-	abstract := "Alert " + t.Status
-	if t.Assignee != "" {
-		abstract += ", assigned to " + t.Assignee
-	}
-	content := t.Comment
-	if content == "" {
-		content = abstract + " by " + t.By + "."
-	}
-	j := noteJSON{
-		Type: "note", SpecVersion: "2.1", ID: t.ID, Created: ts, Modified: ts, CreatedByRef: org,
-		Markings: []string{stix.TLPRed.MarkingID()}, Abstract: abstract, Content: content,
-		Authors: []string{t.By}, ObjectRefs: []string{t.AlertRef},
-		Extensions: map[string]triageJSON{TriageExtensionID: {stix.ExtensionProperty, t.AlertRef, t.Status, t.Assignee}},
+	j := triageJSON{
+		Type: TriageType, SpecVersion: "2.1", ID: t.ID, Created: ts, Modified: ts, CreatedByRef: org,
+		Markings: []string{stix.TLPRed.MarkingID()}, AlertRef: t.AlertRef, Status: t.Status, Assignee: t.Assignee,
+		Actor: t.By, Comment: t.Comment, Extensions: newSDOExtension(TriageExtensionID),
 	}
 	o, err := marshalObject(j)
 	if err != nil {
@@ -109,29 +100,22 @@ func (t *Triage) object(org string) (*stix.Object, error) {
 	return stix.WithRecipients(o, org)
 }
 
-// ParseTriage reads a triage step from a note; ok is false for a note
-// that is not one.
+// ParseTriage reads a triage step; ok is false for an object that is not
+// one.
 func ParseTriage(o *stix.Object) (t *Triage, ok bool) {
-	if o.Type != "note" {
+	if o.Type != TriageType {
 		return nil, false
 	}
-	var j noteJSON
-	if json.Unmarshal(o.Raw, &j) != nil {
+	var j triageJSON
+	if json.Unmarshal(o.Raw, &j) != nil || j.AlertRef == "" {
 		return nil, false
 	}
-	e, found := j.Extensions[TriageExtensionID]
-	if !found || e.AlertRef == "" {
-		return nil, false
-	}
-	t = &Triage{ID: j.ID, AlertRef: e.AlertRef, Status: e.Status, Assignee: e.Assignee, Comment: j.Content, Created: j.Created.Time()}
-	if len(j.Authors) > 0 {
-		t.By = j.Authors[0]
-	}
-	return t, true
+	return &Triage{ID: j.ID, AlertRef: j.AlertRef, Status: j.Status, Assignee: j.Assignee, By: j.Actor, Comment: j.Comment, Created: j.Created.Time()}, true
 }
 
-// AddTriage records a triage step on an alert the node holds: a new note,
-// signed and stored in the coordination collection.
+// AddTriage records a triage step on an alert the node holds: a new
+// x-rampart-triage object, signed and stored in the coordination
+// collection.
 func (s *Service) AddTriage(ctx context.Context, t *Triage) (*Triage, error) {
 	if err := t.check(); err != nil {
 		return nil, err
@@ -140,7 +124,7 @@ func (s *Service) AddTriage(ctx context.Context, t *Triage) (*Triage, error) {
 		return nil, err
 	}
 	c := *t
-	c.ID, c.Created = stix.NewID("note"), s.now()
+	c.ID, c.Created = stix.NewID(TriageType), s.now()
 	o, err := c.object(s.Organization)
 	if err != nil {
 		return nil, fmt.Errorf("triage of %s: %w", t.AlertRef, err)
@@ -154,12 +138,12 @@ func (s *Service) AddTriage(ctx context.Context, t *Triage) (*Triage, error) {
 // FindTriage returns the triage steps of every alert the view reads, by
 // alert id, oldest first.
 func (r *View) FindTriage(ctx context.Context) (map[string][]*Triage, error) {
-	notes, err := r.latest(ctx, "note")
+	steps, err := r.latest(ctx, TriageType)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string][]*Triage{}
-	for _, o := range notes {
+	for _, o := range steps {
 		if t, ok := ParseTriage(o); ok {
 			out[t.AlertRef] = append(out[t.AlertRef], t)
 		}

@@ -48,19 +48,19 @@ func TestTriage(t *testing.T) {
 	if st, who := Current(nil); st != TriageOpen || who != "" {
 		t.Errorf("no steps: %s %s", st, who)
 	}
-	notes := store.Objects(t, alertColl, "note")
+	notes := store.Objects(t, alertColl, TriageType)
 	if len(notes) != 2 {
-		t.Fatalf("%d notes stored", len(notes))
+		t.Fatalf("%d triage steps stored", len(notes))
 	}
 	for _, o := range notes {
 		if err := stix.Validate(o); err != nil {
 			t.Errorf("%s: %v", o.ID, err)
 		}
 		if stix.Restriction(o) != stix.TLPRed {
-			t.Errorf("triage note %s may travel as %s, want TLP:RED addressed to the node's organisation", o.ID, stix.Restriction(o))
+			t.Errorf("triage step %s may travel as %s, want TLP:RED addressed to the node's organisation", o.ID, stix.Restriction(o))
 		}
 		if orgs, _ := stix.Recipients(o); len(orgs) != 1 || orgs[0] != orgIDs["FR"] {
-			t.Errorf("triage note addressed to %v", orgs)
+			t.Errorf("triage step addressed to %v", orgs)
 		}
 	}
 }

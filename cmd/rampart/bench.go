@@ -13,7 +13,7 @@ import (
 	"github.com/rampart-cti/rampart/node"
 )
 
-const benchUsage = `Usage: rampart bench <taxii|import|pages|attack> [flags]
+const benchUsage = `Usage: rampart bench <taxii|import|pages|console|attack> [flags]
 
 Measures a node on this machine and prints the results; docs/PERFORMANCE.md
 records them with the command that produced them.
@@ -35,6 +35,9 @@ records them with the command that produced them.
         Starts "rampart serve" as a child process and measures its memory
         under clients that ask for pages of large objects and never read
         them, then cuts a POST short and reports the status it left.
+    bench console
+        Fills a node with many objects, serves it and times each page of
+        the analyst console.
     bench attack <slow-readers|idle-links|early-refusal|slow-body|writers>
         Starts "rampart serve" and attacks it with slow, idle or many
         concurrent clients;
@@ -50,6 +53,7 @@ Examples:
     rampart bench taxii --postgres postgres://localhost/rampart_bench
     rampart bench import --size 1GiB
     rampart bench pages --readers 10 --objects 100 --object-size 2MiB
+    rampart bench console --objects 1000000 --data /tmp/console-1m
     rampart bench attack idle-links
 `
 
@@ -61,12 +65,14 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	switch sub {
 	case "pages":
 		return m.benchPages(ctx, args)
+	case "console":
+		return m.benchConsole(ctx, args)
 	case "attack":
 		return m.runAttack(ctx, args)
 	case "taxii", "import":
 		return m.benchStore(ctx, sub, args)
 	}
-	return m.unknownSubcommand("bench", sub, "taxii, import, pages or attack")
+	return m.unknownSubcommand("bench", sub, "taxii, import, pages, console or attack")
 }
 
 // benchStore runs "rampart bench taxii" and "rampart bench import", which
