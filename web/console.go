@@ -55,12 +55,13 @@ type console struct {
 	s         *Server
 	sessions  *sessions
 	templates map[string]*template.Template
+	charts    *chartCache
 	static    http.Handler
 	mux       *http.ServeMux
 }
 
 func newConsole(s *Server) (*console, error) {
-	c := &console{s: s, sessions: newSessions(s.Now)}
+	c := &console{s: s, sessions: newSessions(s.Now), charts: newChartCache()}
 	if err := c.parseTemplates(); err != nil {
 		return nil, err
 	}

@@ -19,14 +19,21 @@ type drawings struct {
 func (c *console) situationDrawings(d *situationData, now time.Time) drawings {
 	link := func(cc string) string { return ConsolePath + "alerts?state=" + url.QueryEscape(cc) }
 	var bars []draw.Bar
-	for _, day := range d.Sightings {
+	var days []dayCount
+	if d.Sightings != nil {
+		days = d.Sightings.Days
+	}
+	for _, day := range days {
 		bars = append(bars, draw.Bar{Label: day.Day.Format("01-02"), Value: day.Count, Detail: day.Day.Format("Monday 2 January 2006")})
 	}
-	return drawings{
+	dr := drawings{
 		Map: draw.Europe(d.AlertsByState, link, draw.Title("Alerts of the last "+strconv.Itoa(alertDays)+" days by member state"),
 			draw.Unit("alert", "alerts")),
-		Sightings: draw.Bars("Sightings per day", bars, draw.Unit("sighting", "sightings"), draw.Size(1200, 280)),
 	}
+	if d.Sightings != nil {
+		dr.Sightings = draw.Bars("Sightings per day", bars, draw.Unit("sighting", "sightings"), draw.Size(1200, 280))
+	}
+	return dr
 }
 
 // drawCSS serves the drawings' style sheet.

@@ -60,11 +60,9 @@ type situationData struct {
 	Incidents     []incidentClock
 	Federation    *FederationHealth
 	FederationErr string
-	Sightings     []dayCount
-	SightingsCut  bool
-	SightingTotal int
-	MaxPerDay     int
-	Drawings      drawings
+	// Sightings is nil while they are being counted.
+	Sightings *sightingCount
+	Drawings  drawings
 }
 
 type stateCount struct {
@@ -128,11 +126,9 @@ func (c *console) situation(w http.ResponseWriter, r *http.Request, v *visit) er
 	return c.show(w, r, v, "situation", "Situation", "situation", d)
 }
 
-// countSightings counts, per day of the last sightingDays, the sightings
-// the account may read, by when they were first seen.
+// countSightings gives the page the count of the sightings the account
+// may read per day of the last sightingDays, as the chart cache has it.
 func (c *console) countSightings(ctx context.Context, v *visit, d *situationData) error {
-	start := v.now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -(sightingDays - 1))
-	counts := make([]int, sightingDays)
 	colls, err := c.s.readable(ctx, v.account)
 	if err != nil {
 		return err
@@ -141,6 +137,22 @@ func (c *console) countSightings(ctx context.Context, v *visit, d *situationData
 	if err != nil {
 		return err
 	}
+	now := v.now
+	d.Sightings = c.charts.get(ctx, readerKey(reader, colls), now, func(ctx context.Context) *sightingCount {
+		return c.count(ctx, reader, colls, now)
+	})
+	if d.Sightings != nil && d.Sightings.Err != nil {
+		c.s.logger().Warn("console: count sightings", "err", d.Sightings.Err)
+	}
+	return nil
+}
+
+// count counts, per day of the last sightingDays, the sightings reader
+// may read in colls, by when they were first seen.
+func (c *console) count(ctx context.Context, reader *rampart.Reader, colls []string, now time.Time) *sightingCount {
+	start := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -(sightingDays - 1))
+	counts := make([]int, sightingDays)
+	res := &sightingCount{At: now}
 	scanned := 0
 	after := start.Add(-24 * time.Hour) // first_seen may precede the day it was added
 	for _, coll := range colls {
@@ -148,11 +160,13 @@ func (c *console) countSightings(ctx context.Context, v *visit, d *situationData
 		for scanned < maxSightingsScanned {
 			p, err := c.s.Objects.FindObjects(ctx, f)
 			if err != nil {
-				return err
+				res.Err = err
+				return res
 			}
 			objs, err := c.s.releaseVersions(ctx, reader, coll, p.Versions)
 			if err != nil {
-				return err
+				res.Err = err
+				return res
 			}
 			for _, o := range objs {
 				if o == nil {
@@ -161,7 +175,7 @@ func (c *console) countSightings(ctx context.Context, v *visit, d *situationData
 				t := firstSeen(o)
 				if i := int(t.Sub(start) / (24 * time.Hour)); !t.Before(start) && i < sightingDays {
 					counts[i]++
-					d.SightingTotal++
+					res.Total++
 				}
 			}
 			scanned += len(p.Versions)
@@ -171,12 +185,11 @@ func (c *console) countSightings(ctx context.Context, v *visit, d *situationData
 			f.AfterSeq = p.Versions[len(p.Versions)-1].Seq
 		}
 	}
-	d.SightingsCut = scanned >= maxSightingsScanned
+	res.Cut = scanned >= maxSightingsScanned
 	for i, n := range counts {
-		d.Sightings = append(d.Sightings, dayCount{start.AddDate(0, 0, i), n})
-		d.MaxPerDay = max(d.MaxPerDay, n)
+		res.Days = append(res.Days, dayCount{start.AddDate(0, 0, i), n})
 	}
-	return nil
+	return res
 }
 
 // firstSeen is when a sighting was first seen, else when it was made.

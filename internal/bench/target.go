@@ -34,9 +34,14 @@ type target struct {
 // serves.
 var servingRE = regexp.MustCompile(`serving TAXII 2.1 at http://([^/\s]+)/taxii2/`)
 
+// serveWait is how long a node may take to start serving: loading the
+// matcher and early warning from a store of a million objects takes more
+// than a minute on two cores.
+const serveWait = 5 * time.Minute
+
 // startTarget runs bin serving a node in dir (made when there is none) on
 // a loopback port, with the administrator's password and the extra flags,
-// keeps its log in log, and waits (at most 60 s) until it serves. When ctx
+// keeps its log in log, and waits (at most serveWait) until it serves. When ctx
 // ends, the process is interrupted.
 func startTarget(ctx context.Context, bin, dir, password string, log *tail, flags ...string) (*target, error) {
 	t := &target{password: password, done: make(chan error, 1), log: log}
@@ -61,9 +66,9 @@ func startTarget(ctx context.Context, bin, dir, password string, log *tail, flag
 		return t, nil
 	case err := <-t.done:
 		return nil, fmt.Errorf("rampart serve stopped before serving: %v\n%s", err, t.log)
-	case <-time.After(60 * time.Second):
+	case <-time.After(serveWait):
 		t.cmd.Process.Kill()
-		return nil, fmt.Errorf("rampart serve did not serve within 60 s:\n%s", t.log)
+		return nil, fmt.Errorf("rampart serve did not serve within %s:\n%s", serveWait, t.log)
 	}
 }
 
