@@ -2,6 +2,7 @@ package coord
 
 import (
 	"context"
+	json "encoding/json/v2"
 	"errors"
 	"fmt"
 
@@ -181,4 +182,31 @@ func OrganizationName(reg *trust.Registry, id string) string {
 		}
 	}
 	return id
+}
+
+// FindEndorsements returns every version of every endorsement the view
+// reads, keyed by the id of the statement it claims to endorse: what
+// CountEndorsements needs for a list of statements, read once rather
+// than once per statement (StatementObjects).
+func (r *View) FindEndorsements(ctx context.Context) (map[string][]*stix.Object, error) {
+	out := map[string][]*stix.Object{}
+	err := r.each(ctx, rampart.ObjectFilter{Types: []string{"opinion"}, Versions: []string{rampart.VersionAll}}, func(o *stix.Object) {
+		if ref := endorsedStatement(o); ref != "" {
+			out[ref] = append(out[ref], o)
+		}
+	})
+	return out, err
+}
+
+// endorsedStatement returns the id of the statement an opinion claims to
+// endorse, "" when it is no endorsement.
+func endorsedStatement(o *stix.Object) string {
+	if o.Type != "opinion" {
+		return ""
+	}
+	var j opinionJSON
+	if json.Unmarshal(o.Raw, &j) != nil {
+		return ""
+	}
+	return j.Extensions[EndorsementExtensionID].StatementRef
 }

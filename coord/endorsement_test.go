@@ -97,4 +97,13 @@ func TestSignStatement(t *testing.T) {
 	if !found {
 		t.Errorf("no endorsement by FR with the default explanation")
 	}
+	// Read at once for a list, the endorsements are those of each
+	// statement.
+	all, err := fr.ReadAs(nil).FindEndorsements(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(all[s.ID]), len(objs)-1; got != want || len(all) != 1 {
+		t.Errorf("FindEndorsements: %d endorsements of %d statements, want %d of 1", got, len(all), want)
+	}
 }
