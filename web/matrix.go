@@ -35,7 +35,8 @@ var catalogTypes = map[string]bool{
 // immutable once built.
 type catalog struct {
 	Tactics []tactic
-	// Techniques counts the techniques and sub-techniques of the matrix.
+	// Techniques counts the techniques and sub-techniques of the matrix,
+	// each once whatever its tactics.
 	Techniques int
 	Software   []pick
 	tlp        map[string]stix.TLP
@@ -92,13 +93,13 @@ func newCatalog(k *attribution.Knowledge, tlp map[string]stix.TLP) *catalog {
 	for _, e := range tops {
 		t := cell(e)
 		t.Subs = subs[e.ID]
+		c.Techniques += 1 + len(t.Subs)
 		phases := e.Tactics
 		if len(phases) == 0 {
 			phases = []string{otherTactic}
 		}
 		for _, ph := range dedupeStrings(phases) {
 			byPhase[ph] = append(byPhase[ph], t)
-			c.Techniques += 1 + len(t.Subs)
 		}
 	}
 	var phases []string
