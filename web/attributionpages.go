@@ -156,38 +156,44 @@ func (c *console) attribution(w http.ResponseWriter, r *http.Request, v *visit) 
 	if !d.Evidence.empty() {
 		d.Ranking = c.rank(ke, d.Evidence.query())
 		d.Link = ConsolePath + "attribution?" + d.Evidence.values().Encode()
-		cmp := dedupeStrings(r.Form["compare"])
-		if len(cmp) > 0 {
-			d.CompareA = cmp[0]
-		}
-		if len(cmp) > 1 {
-			d.CompareB = cmp[1]
-		}
-		if r.Form.Get("do") != "rank" && len(r.Form["compare"]) > 0 {
-			if len(cmp) != 2 {
-				d.Message = "Pick two different candidates to compare."
-			} else if d.Compare = compareCandidates(ke, d.Evidence.query(), cmp[0], cmp[1]); d.Compare == nil {
-				d.Message = "The candidates to compare are not intrusion sets this ranking knows."
-			}
-		}
-		if d.CompareA == "" && len(d.Ranking.Candidates) > 1 {
-			d.CompareA, d.CompareB = d.Ranking.Candidates[0].ID, d.Ranking.Candidates[1].ID
-		}
-		for _, cand := range d.Ranking.Candidates {
-			d.Choices = append(d.Choices, pick{Value: cand.ID, Label: strconv.Itoa(cand.Place) + ". " + cand.Label})
-		}
-		if d.Compare != nil {
-			for _, cand := range []candidateRow{d.Compare.A, d.Compare.B} {
-				if !slices.ContainsFunc(d.Choices, func(p pick) bool { return p.Value == cand.ID }) {
-					d.Choices = append(d.Choices, pick{Value: cand.ID, Label: strconv.Itoa(cand.Place) + ". " + cand.Label})
-				}
-			}
-			d.CompareA, d.CompareB = d.Compare.A.ID, d.Compare.B.ID
-		}
+		d.compare(ke, r.Form)
 	} else if r.Method == http.MethodPost {
 		d.Message = "Pick at least one technique, or give software, indicators, sectors or countries."
 	}
 	return c.show(w, r, v, "attribution", "Attribution", "attribution", d)
+}
+
+// compare sets side by side the two candidates the form names, unless it
+// asks for a ranking only, and offers the candidates to compare.
+func (d *attributionData) compare(ke *knowledgeEntry, f url.Values) {
+	cmp := dedupeStrings(f["compare"])
+	if len(cmp) > 0 {
+		d.CompareA = cmp[0]
+	}
+	if len(cmp) > 1 {
+		d.CompareB = cmp[1]
+	}
+	if f.Get("do") != "rank" && len(f["compare"]) > 0 {
+		if len(cmp) != 2 {
+			d.Message = "Pick two different candidates to compare."
+		} else if d.Compare = compareCandidates(ke, d.Evidence.query(), cmp[0], cmp[1]); d.Compare == nil {
+			d.Message = "The candidates to compare are not intrusion sets this ranking knows."
+		}
+	}
+	if d.CompareA == "" && len(d.Ranking.Candidates) > 1 {
+		d.CompareA, d.CompareB = d.Ranking.Candidates[0].ID, d.Ranking.Candidates[1].ID
+	}
+	for _, cand := range d.Ranking.Candidates {
+		d.Choices = append(d.Choices, pick{Value: cand.ID, Label: strconv.Itoa(cand.Place) + ". " + cand.Label})
+	}
+	if d.Compare != nil {
+		for _, cand := range []candidateRow{d.Compare.A, d.Compare.B} {
+			if !slices.ContainsFunc(d.Choices, func(p pick) bool { return p.Value == cand.ID }) {
+				d.Choices = append(d.Choices, pick{Value: cand.ID, Label: strconv.Itoa(cand.Place) + ". " + cand.Label})
+			}
+		}
+		d.CompareA, d.CompareB = d.Compare.A.ID, d.Compare.B.ID
+	}
 }
 
 // split sorts the evidence into what the matrix and the software list

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/stix"
@@ -182,5 +181,4 @@ func TestKnowledgeCatalogCached(t *testing.T) {
 	if e3.catalog == e1.catalog || objs.reads.Load() == reads {
 		t.Errorf("the catalog was not built again after the collection changed")
 	}
-	var _ rampart.ObjectService = objs
 }
