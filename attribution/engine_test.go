@@ -224,3 +224,25 @@ func TestAttackQueryRanksAPT29ForSolarWindsSoftware(t *testing.T) {
 		t.Errorf("APT29 scores %.2f, want a confident score", r.Candidates[0].Score)
 	}
 }
+
+// TestExplainAgreesWithRank: a candidate explained on its own has the
+// score, place and contributions Rank gives it, whatever its place.
+func TestExplainAgreesWithRank(t *testing.T) {
+	e := NewEngine(small(t).k, Config{})
+	q := Query{Techniques: []string{"T1", "T9", "T3"}, Limit: 100}
+	r := e.Rank(q)
+	for _, c := range r.Candidates {
+		got := e.Explain(q, c.Entry.ExternalID)
+		if len(got) != 1 {
+			t.Fatalf("Explain(%s) = %d candidates", c.Entry.Label(), len(got))
+		}
+		x := got[0]
+		if x.Place != c.Place || x.Score != c.Score || x.Posterior != c.Posterior || len(x.For) != len(c.For) || len(x.Against) != len(c.Against) {
+			t.Errorf("%s: explained place %d score %.4f, %d for, %d against; ranked place %d score %.4f, %d for, %d against",
+				c.Entry.Label(), x.Place, x.Score, len(x.For), len(x.Against), c.Place, c.Score, len(c.For), len(c.Against))
+		}
+	}
+	if got := e.Explain(q, "T1", "no such set"); len(got) != 0 {
+		t.Errorf("Explain of a technique and an unknown name: %d candidates, want none", len(got))
+	}
+}

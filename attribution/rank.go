@@ -107,6 +107,8 @@ type Contribution struct {
 // Candidate is one ranked intrusion set or campaign.
 type Candidate struct {
 	Entry *Entry
+	// Place is the candidate's place in the ranking, from 1.
+	Place int
 	// Score is the calibrated probability that this candidate is the one
 	// behind the incident (for intrusion sets): of candidates scored 0.8,
 	// about 80 % were right in the evaluation. For campaigns it is the
@@ -164,14 +166,15 @@ func (e *Engine) Rank(q Query) *Ranking {
 		limit = DefaultLimit
 	}
 	scores, post, camps, cpost := e.posteriors(ev)
-	for _, i := range topN(scores, limit) {
+	for n, i := range topN(scores, limit) {
 		c := e.candidate(e.groups, i, ev, scores[i], post[i])
-		c.Score = e.cal.Apply(post[i])
+		c.Place, c.Score = n+1, e.cal.Apply(post[i])
 		c.Similar = e.similar(c.Entry, camps, cpost)
 		r.Candidates = append(r.Candidates, c)
 	}
-	for _, i := range topN(camps, 5) {
+	for n, i := range topN(camps, 5) {
 		c := e.candidate(e.camps, i, ev, camps[i], cpost[i])
+		c.Place = n + 1
 		c.Score = cpost[i]
 		c.AttributedTo = e.attributed[c.Entry]
 		r.Campaigns = append(r.Campaigns, c)
@@ -191,6 +194,40 @@ func (e *Engine) Rank(q Query) *Ranking {
 		r.Candidates, r.Campaigns = nil, nil
 	}
 	return r
+}
+
+// Explain returns the intrusion sets that refs name (STIX ids, ATT&CK ids
+// or names, as Knowledge.Lookup finds them), scored and explained for the
+// query exactly as Rank would list them, with their place in the ranking:
+// two candidates can so be set side by side whatever their places. Refs
+// that name no ranked intrusion set are left out; the result is in the
+// order of refs.
+func (e *Engine) Explain(q Query, refs ...string) []Candidate {
+	ev, _ := e.resolve(q)
+	scores, post, camps, cpost := e.posteriors(ev)
+	var out []Candidate
+	for _, ref := range refs {
+		x := e.k.Lookup(ref)
+		if x != nil {
+			x, _ = e.k.Resolve(x)
+		}
+		i, ok := e.groupIndex[x]
+		if x == nil || !ok {
+			continue
+		}
+		c := e.candidate(e.groups, i, ev, scores[i], post[i])
+		c.Score = e.cal.Apply(post[i])
+		c.Similar = e.similar(c.Entry, camps, cpost)
+		// Ties keep index order, as in topN.
+		c.Place = 1
+		for j, s := range scores {
+			if s > scores[i] || s == scores[i] && j < i {
+				c.Place++
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // posteriors returns, for every intrusion set in the order of

@@ -294,15 +294,7 @@ func Endorse(s *Statement, org, explanation string, now time.Time) (*stix.Object
 // IsEndorsementOf reports whether o is an opinion that claims to endorse
 // the statement (whether it counts is CountEndorsements' question).
 func IsEndorsementOf(o *stix.Object, statementID string) bool {
-	if o.Type != "opinion" {
-		return false
-	}
-	var j opinionJSON
-	if json.Unmarshal(o.Raw, &j) != nil {
-		return false
-	}
-	e, ok := j.Extensions[EndorsementExtensionID]
-	return ok && e.StatementRef == statementID
+	return statementID != "" && endorsedStatement(o) == statementID
 }
 
 // Quorum is the count of a statement's endorsements.

@@ -114,6 +114,9 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.api.Authenticator = s.auth
 	s.api.Accounts, s.api.Objects, s.api.Collections, s.api.Coord, s.api.EarlyWarning = n.Accounts, n.Objects, n.Collections, n.Coord, s.ew
 	s.api.Settings, s.api.Access, s.api.Verifier = n.Settings, n.Access, n.Verifier
+	if n.Identity != nil {
+		s.api.Identity = n.Identity
+	}
 	s.api.Audit = n.Audit
 	s.api.Matcher, s.api.MatcherReady, s.api.SightingsCollection = s.matcher.M, s.matcher.Flush, coll.ID
 	s.api.Sightings = func(ctx context.Context, collectionID string) web.SightingSink {

@@ -50,9 +50,12 @@ type knowledgeCache struct {
 type knowledgeEntry struct {
 	ready  chan struct{}
 	engine *attribution.Engine
-	err    error
-	gens   map[string]uint64
-	used   time.Time
+	// catalog is what the console's attribution page offers to pick
+	// from, drawn from the same objects as engine.
+	catalog *catalog
+	err     error
+	gens    map[string]uint64
+	used    time.Time
 }
 
 func newKnowledgeCache(objects rampart.ObjectService) *knowledgeCache {
@@ -70,6 +73,17 @@ func (c *knowledgeCache) invalidate(collectionID string) {
 // when there is none or it is out of date. Concurrent callers for the
 // same collections and reader share one build.
 func (c *knowledgeCache) engine(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release) (*attribution.Engine, error) {
+	e, err := c.entry(ctx, collections, reader, release)
+	if err != nil {
+		return nil, err
+	}
+	return e.engine, nil
+}
+
+// entry returns the built entry for the collections and reader, as
+// engine does: its engine and its catalog.
+func (c *knowledgeCache) entry(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release) (*knowledgeEntry, error) {
+	collections = slices.Clone(collections)
 	slices.Sort(collections)
 	key := strings.Join(collections, ",")
 	if reader != nil {
@@ -99,7 +113,10 @@ func (c *knowledgeCache) engine(ctx context.Context, collections []string, reade
 	c.mu.Unlock()
 	select {
 	case <-e.ready:
-		return e.engine, e.err
+		if e.err != nil {
+			return nil, e.err
+		}
+		return e, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -132,6 +149,7 @@ func (c *knowledgeCache) evict() {
 func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collections []string, release coord.Release) {
 	defer close(e.ready)
 	k := attribution.NewKnowledge()
+	tlp := map[string]stix.TLP{}
 	var readErr error
 	seq := iter.Seq[*stix.Object](func(yield func(*stix.Object) bool) {
 		for _, coll := range collections {
@@ -159,7 +177,13 @@ func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collectio
 					objs = released
 				}
 				for _, o := range objs {
-					if o != nil && !yield(o) {
+					if o == nil {
+						continue
+					}
+					if catalogTypes[o.Type] {
+						tlp[o.ID] = max(tlp[o.ID], stix.Restriction(o))
+					}
+					if !yield(o) {
 						return
 					}
 				}
@@ -181,6 +205,7 @@ func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collectio
 		return
 	}
 	e.engine = attribution.NewEngine(k, attribution.Config{})
+	e.catalog = newCatalog(k, tlp)
 }
 
 // handleAttribution answers POST /api/v1/attribution with a query such as

@@ -67,6 +67,12 @@ type Server struct {
 	// Verifier, when set, counts statements' endorsements against the
 	// trust registry.
 	Verifier *trust.Verifier
+	// Identity, when set, is the node organisation's keys: the console
+	// signs with them the endorsement of a joint statement when an account
+	// entitled to commit the organisation decides to (see
+	// console.signStatement). Without it, or without Verifier, statements
+	// are shown but not endorsed.
+	Identity coord.Signer
 	// Audit, when set, is the log of what the node shared with whom, which
 	// administrators read at /api/v1/audit; without it that endpoint
 	// answers 503.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -168,14 +169,7 @@ func (m *Main) statementVerifier(reg *trust.Registry) *trust.Verifier {
 	return trust.NewVerifier(reg, trust.DefaultPolicy())
 }
 
-func orgName(reg *trust.Registry, id string) string {
-	if reg != nil {
-		if o := reg.Organization(id); o != nil {
-			return fmt.Sprintf("%s (%s)", o.Name, o.Country)
-		}
-	}
-	return id
-}
+func orgName(reg *trust.Registry, id string) string { return coord.OrganizationName(reg, id) }
 
 func (m *Main) printTerms(w io.Writer, st *coord.Statement, reg *trust.Registry) {
 	fmt.Fprintf(w, "statement %s  %s\n", st.ID, st.Name)
@@ -243,56 +237,32 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 }
 
 func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, explanation string, force bool) error {
-	st, so, err := env.svc.FindStatementByID(ctx, id)
-	if err != nil {
+	e, err := env.svc.SignStatement(ctx, coord.SignRequest{Statement: id, Terms: terms, Explanation: explanation,
+		Signer: env.id, Verifier: m.statementVerifier(env.reg), Force: force})
+	var se *coord.SignError
+	switch {
+	case errors.As(err, &se) && se.Err == coord.ErrDrafterSignature:
+		m.errorf("%s", se)
+		m.hintf("use --force to endorse it anyway")
+		return errReported
+	case errors.As(err, &se) && se.Err == coord.ErrWouldNotCount:
+		m.errorf("%s", se)
+		m.hintf("use --force to store it anyway")
+		return errReported
+	case errors.As(err, &se) && se.Err == coord.ErrTermsChanged:
+		return fmt.Errorf("%v; read it again with \"rampart statement show\"", se)
+	case err != nil:
 		return err
 	}
-	// Endorse only terms their drafter signed: a version stored by anyone
-	// else, unsigned or signed by another, is not the statement.
-	if _, err := m.statementVerifier(env.reg).Verify(so); err != nil {
-		if !force {
-			m.errorf("not signed: the statement's own signature does not check, so its terms may not be its drafter's: %v", err)
-			m.hintf("use --force to endorse it anyway")
-			return errReported
-		}
-		m.warnf("the statement's own signature does not check: %v", err)
+	if e.DrafterErr != nil {
+		m.warnf("the statement's own signature does not check: %v", e.DrafterErr)
 	}
-	if terms != "" && terms != st.TermsDigest() {
-		return fmt.Errorf("statement %s: its terms are %s, not the %s you gave: it changed since you read it; read it again with \"rampart statement show\"", id, st.TermsDigest(), terms)
+	if !e.Counts {
+		m.hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", e.Reason)
 	}
-	if explanation == "" {
-		explanation = orgName(env.reg, env.id.Organization()) + " endorses this statement."
-	}
-	e, err := coord.Endorse(st, env.id.Organization(), explanation, time.Now())
-	if err != nil {
-		return err
-	}
-	signed, err := env.id.Sign(e)
-	if err != nil {
-		return err
-	}
-	objs, err := env.svc.StatementObjects(ctx, id)
-	if err != nil {
-		return err
-	}
-	q := coord.CountEndorsements(st, append(objs, signed), m.statementVerifier(env.reg))
-	if counts, reason := q.Counts(signed.ID); !counts {
-		if reason == "" {
-			reason = "it would not count"
-		}
-		if !force {
-			m.errorf("not signed: this endorsement would not count toward the quorum: %s", reason)
-			m.hintf("use --force to store it anyway")
-			return errReported
-		}
-		m.hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", reason)
-	}
-	if err := env.svc.StoreSigned(ctx, signed); err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, signed.ID)
+	fmt.Fprintln(m.Stdout, e.Endorsement.ID)
 	fmt.Fprintf(m.Stderr, "rampart: %s endorsed terms %s; %d of %d required endorsements count\n",
-		orgName(env.reg, env.id.Organization()), st.TermsDigest(), len(q.Counted), q.Threshold)
+		orgName(env.reg, env.id.Organization()), e.Statement.TermsDigest(), len(e.Quorum.Counted), e.Quorum.Threshold)
 	return nil
 }
 
