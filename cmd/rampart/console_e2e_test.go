@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -145,6 +146,27 @@ func TestEndToEndConsole(t *testing.T) {
 	b.open(base + "/console/incidents")
 	b.contains("incident board", "Grid intrusions FR-DE")
 	b.shot("07-incidents")
+	// The keyboard reaches the page: the first Tab lands on the link that
+	// skips to the content, the next ones on the sections.
+	b.open(base + "/console/")
+	b.do("tab", chromedp.KeyEvent(kb.Tab))
+	if got, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string]("document.activeElement.textContent")); got != "Skip to content" {
+		t.Errorf("the first Tab focuses %q, want the skip link", got)
+	}
+	b.do("tab", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab))
+	if got, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string]("document.activeElement.textContent")); got != "Situation" {
+		t.Errorf("the third Tab focuses %q, want the first section", got)
+	}
+	// A tablet held upright.
+	b.do("tablet", chromedp.EmulateViewport(820, 1180))
+	b.open(base + "/console/")
+	b.shot("09-tablet-situation")
+	b.open(base + "/console/incidents")
+	b.shot("10-tablet-incidents")
+	if w, _ := chromedp.Run(b.ctx, chromedp.Evaluate[float64]("document.documentElement.scrollWidth")); w > 820 {
+		t.Errorf("on a tablet the incident board is %v px wide, wider than the screen", w)
+	}
+	b.do("desktop", chromedp.EmulateViewport(1280, 800))
 	b.checkClean()
 	b.signOut()
 
