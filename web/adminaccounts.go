@@ -16,6 +16,7 @@ type accountRow struct {
 	Path    string
 	OrgName string
 	Grants  []grantRow
+	Tokens  int
 }
 
 type grantRow struct {
@@ -113,6 +114,11 @@ func (c *console) showAccounts(w http.ResponseWriter, r *http.Request, v *visit,
 	d := accountsData{Orgs: orgOptions(orgs, name), Form: form, Refusal: f}
 	for _, a := range accts {
 		row := accountRow{Account: a, Path: adminPath("accounts", a.Name), OrgName: name(a.Organization)}
+		toks, err := c.s.Accounts.FindTokens(ctx, a.Name)
+		if err != nil && rampart.ErrorCode(err) != rampart.ENOTFOUND { // deleted meanwhile
+			return err
+		}
+		row.Tokens = len(toks)
 		for _, g := range a.Grants {
 			cn := colls[g.CollectionID]
 			if cn == "" {

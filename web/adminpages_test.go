@@ -192,6 +192,7 @@ func TestAdminTokens(t *testing.T) {
 	page := admin.get("/console/admin/accounts/reader")
 	page.want(t, "the account's tokens", http.StatusOK, id, "SIEM pull")
 	page.lacks(t, "the account's tokens", tok)
+	admin.get("/console/admin/accounts").want(t, "accounts with their tokens", http.StatusOK, `<a href="/console/admin/accounts/reader#h-tokens">1</a>`)
 	admin.post("/console/admin/accounts/reader/tokens/"+id+"/revoke").want(t, "revoke", http.StatusSeeOther)
 	if _, err := n.api.Accounts.AuthenticateToken(ctx, tok); rampart.ErrorCode(err) != rampart.EUNAUTHORIZED {
 		t.Errorf("a revoked token authenticates: %v", err)
