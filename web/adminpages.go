@@ -55,7 +55,6 @@ func (c *console) adminPages(page func(string, pageFunc)) {
 	admin("POST "+p+"/organisations", c.addOrganisation)
 	admin("POST "+p+"/organisations/{id}/delete", c.removeOrganisation)
 	admin("GET "+p+"/watchlists", c.adminWatchlists)
-	admin("GET "+p+"/watchlists/new", c.newWatchlist)
 	admin("POST "+p+"/watchlists", c.createWatchlist)
 	admin("GET "+p+"/watchlists/{name}", c.adminWatchlist)
 	admin("POST "+p+"/watchlists/{name}", c.editWatchlist)

@@ -225,7 +225,7 @@ func TestAdminOrganisations(t *testing.T) {
 func TestAdminWatchlists(t *testing.T) {
 	n := newNode(t)
 	admin := n.consoleAs(t, "admin")
-	admin.get("/console/admin/watchlists/new").want(t, "new watchlist", http.StatusOK, `value="FR"`, orgFR)
+	admin.get("/console/admin/watchlists").want(t, "no watchlist", http.StatusOK, "No watchlist.", `id="w-state" name="member_state" required maxlength="2" size="3" value="FR"`, orgFR)
 	admin.post("/console/admin/watchlists", "name", "fr-assets", "version", "0", "member_state", "fr",
 		"networks", "192.0.2.0/24\n198.51.100.7", "asns", "AS64500", "domains", "Gouv.Example", "brands", "acmebank").want(t, "create", http.StatusSeeOther)
 	n.want(n.do("admin", "GET", "/api/v1/watchlists/fr-assets", ""), 200, `"member_state":"FR"`, "198.51.100.7/32", "gouv.example", "64500")
@@ -233,7 +233,7 @@ func TestAdminWatchlists(t *testing.T) {
 		t.Errorf("the engine has %d watchlists, want the one saved", got)
 	}
 	admin.post("/console/admin/watchlists", "name", "fr-assets", "version", "0", "member_state", "FR", "domains", "x.example").want(t, "the same name twice", http.StatusConflict, "exists already")
-	admin.post("/console/admin/watchlists", "name", "bad", "version", "0", "member_state", "FR", "networks", "not-a-network").want(t, "a bad network", http.StatusBadRequest, "not an IP prefix", "not-a-network")
+	admin.post("/console/admin/watchlists", "name", "bad", "version", "0", "member_state", "FR", "networks", "not-a-network").want(t, "a bad network", http.StatusBadRequest, "not an IP prefix", "not-a-network", "<details class=\"admin-new\" open>")
 
 	view := admin.get("/console/admin/watchlists/fr-assets")
 	view.want(t, "view", http.StatusOK, "192.0.2.0/24", "acmebank")

@@ -25,7 +25,20 @@ func (c *console) settings() (rampart.SettingService, error) {
 	return c.s.Settings, nil
 }
 
+type watchlistsData struct {
+	Rows []watchlistRow
+	// Form makes a new watchlist.
+	Form watchlistForm
+}
+
 func (c *console) adminWatchlists(w http.ResponseWriter, r *http.Request, v *visit) error {
+	f := watchlistForm{New: true, MemberState: c.s.Coord.MemberState, Owner: c.s.Coord.Organization, Editable: true}
+	return c.showWatchlists(w, r, v, f)
+}
+
+// showWatchlists lists the watchlists, with the form that makes one as f
+// holds it (with why it was refused, if it was).
+func (c *console) showWatchlists(w http.ResponseWriter, r *http.Request, v *visit, f watchlistForm) error {
 	lists, err := c.s.watchlists(r.Context())
 	if err != nil {
 		return err
@@ -35,15 +48,16 @@ func (c *console) adminWatchlists(w http.ResponseWriter, r *http.Request, v *vis
 		return err
 	}
 	name := c.orgNamer(orgs)
-	var rows []watchlistRow
+	f.CSRF = v.session.csrf
+	d := watchlistsData{Form: f}
 	for _, wl := range lists {
 		row := watchlistRow{Watchlist: wl, Path: adminPath("watchlists", wl.Name), Entries: len(wl.Networks) + len(wl.ASNs) + len(wl.Domains) + len(wl.Brands)}
 		if wl.Owner != "" {
 			row.OwnerName = name(wl.Owner)
 		}
-		rows = append(rows, row)
+		d.Rows = append(d.Rows, row)
 	}
-	return c.showAdmin(w, r, v, http.StatusOK, "admin_watchlists", "Watchlists", rows)
+	return c.showAdmin(w, r, v, f.Refusal.status(), "admin_watchlists", "Watchlists", d)
 }
 
 // watchlistForm is a watchlist as its form holds it: entries one per
@@ -60,6 +74,8 @@ type watchlistForm struct {
 	// form; the API and the CLI change those.
 	Editable bool
 	Refusal  *refusal
+	// CSRF is the session's token, for the form's partial template.
+	CSRF string
 }
 
 // maxWatchlistFormText is the most entry text a watchlist form holds:
@@ -95,6 +111,7 @@ func watchlistFromForm(r *http.Request, name string) (watchlistForm, *warning.Wa
 		return f, nil, rampart.Errorf(rampart.EINVALID, "the form's version is missing or malformed: reload the page and make the change again")
 	}
 	wl := &warning.Watchlist{Name: name, MemberState: f.MemberState, Owner: f.Owner, Domains: list(f.Domains), Brands: list(f.Brands)}
+	f.Entries = len(list(f.Networks)) + len(list(f.ASNs)) + len(wl.Domains) + len(wl.Brands)
 	for _, s := range list(f.Networks) {
 		p, err := warning.ParseNetwork(s)
 		if err != nil {
@@ -113,7 +130,7 @@ func watchlistFromForm(r *http.Request, name string) (watchlistForm, *warning.Wa
 }
 
 func (c *console) showWatchlist(w http.ResponseWriter, r *http.Request, v *visit, f watchlistForm, problem *refusal) error {
-	f.Refusal = problem
+	f.Refusal, f.CSRF = problem, v.session.csrf
 	if f.Owner != "" {
 		orgs, err := c.organisations(r.Context())
 		if err != nil {
@@ -121,19 +138,7 @@ func (c *console) showWatchlist(w http.ResponseWriter, r *http.Request, v *visit
 		}
 		f.OwnerName = c.orgNamer(orgs)(f.Owner)
 	}
-	title := "Watchlist " + f.Name
-	if f.New {
-		title = "New watchlist"
-	}
-	return c.showAdmin(w, r, v, problem.status(), "admin_watchlist", title, f)
-}
-
-func (c *console) newWatchlist(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if _, err := c.settings(); err != nil {
-		return err
-	}
-	f := watchlistForm{New: true, MemberState: c.s.Coord.MemberState, Owner: c.s.Coord.Organization, Editable: true}
-	return c.showWatchlist(w, r, v, f, nil)
+	return c.showAdmin(w, r, v, problem.status(), "admin_watchlist", "Watchlist "+f.Name, f)
 }
 
 func (c *console) createWatchlist(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -145,8 +150,8 @@ func (c *console) createWatchlist(w http.ResponseWriter, r *http.Request, v *vis
 		err = c.s.saveWatchlist(r.Context(), name, wl, 0)
 	}
 	if err != nil {
-		if p := refused(err); p != nil {
-			return c.showWatchlist(w, r, v, f, p)
+		if f.Refusal = refused(err); f.Refusal != nil {
+			return c.showWatchlists(w, r, v, f)
 		}
 		return err
 	}

@@ -174,8 +174,8 @@ func TestEndToEndConsoleAdministration(t *testing.T) {
 
 	// A watchlist, made and removed.
 	b.open(base + "/console/admin/watchlists")
-	b.submit("open the watchlist form", chromedp.Click(chromedp.CSS("#new-watchlist")))
 	b.do("fill the watchlist form",
+		chromedp.Click(chromedp.CSS("#new-watchlist")),
 		chromedp.SendKeys(chromedp.CSS("#w-name"), "fr-assets"),
 		chromedp.SendKeys(chromedp.CSS("#w-networks"), "192.0.2.0/24\n198.51.100.7"),
 		chromedp.SendKeys(chromedp.CSS("#w-domains"), "gouv.example"),
