@@ -177,6 +177,12 @@ func TestAdminAccounts(t *testing.T) {
 	admin2.post("/console/admin/accounts/admin2/delete").want(t, "delete the administrator left", http.StatusConflict, "last administrator")
 	admin2.post("/console/admin/accounts/newcomer/delete").want(t, "delete an analyst", http.StatusSeeOther)
 	admin2.get("/console/admin/accounts/newcomer").want(t, "a deleted account", http.StatusNotFound)
+
+	// A name that is no plain path segment has its page all the same.
+	admin2.post("/console/admin/accounts", "name", "team/soc é").want(t, "an account with a slash", http.StatusOK)
+	admin2.get("/console/admin/accounts").want(t, "its link", http.StatusOK, `href="/console/admin/accounts/team%2Fsoc%20%C3%A9"`)
+	admin2.get("/console/admin/accounts/team%2Fsoc%20%C3%A9").want(t, "its page", http.StatusOK, "<h1>team/soc é</h1>", `action="/console/admin/accounts/team%2Fsoc%20%C3%A9/delete"`)
+	admin2.post("/console/admin/accounts/team%2Fsoc%20%C3%A9/delete").want(t, "its deletion", http.StatusSeeOther)
 }
 
 func TestAdminTokens(t *testing.T) {
