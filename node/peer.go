@@ -156,9 +156,10 @@ var ErrNoPeerURL = rampart.Errorf(rampart.EINVALID, "a peer needs the https URL 
 // CompletePeer completes and checks a peer to add, as "rampart peer add"
 // and the console's peer form do. With a registry (read from source, which
 // errors name), the organisation must be a member, and its name and node
-// link come from the registry unless given; without one they must be
-// given (ErrNoPeerURL). A peer without a name is named by its id. The API
-// root defaults to DefaultAPIRoot. It returns EINVALID naming the field.
+// link come from the registry unless given; without one, the node link
+// must be given (ErrNoPeerURL). A peer without a name is named by its id.
+// The API root defaults to DefaultAPIRoot. It returns EINVALID naming the
+// field.
 func CompletePeer(reg *trust.Registry, source string, p *rampart.Peer) error {
 	if reg != nil {
 		o := reg.Organization(p.ID)
