@@ -149,6 +149,69 @@ func PeerLink(o *trust.Organization) string {
 	return u.Scheme + "://" + u.Host
 }
 
+// ErrNoPeerURL is CompletePeer's error for a peer given without the URL
+// of its node link, which the trust registry does not list either.
+var ErrNoPeerURL = rampart.Errorf(rampart.EINVALID, "a peer needs the https URL of its node link, like https://cti.example:8443, and the trust registry lists none for it")
+
+// CompletePeer completes and checks a peer to add, as "rampart peer add"
+// and the console's peer form do. With a registry (read from source, which
+// errors name), the organisation must be a member, and its name and node
+// link come from the registry unless given; without one, the node link
+// must be given (ErrNoPeerURL). A peer without a name is named by its id.
+// The API root defaults to DefaultAPIRoot. It returns EINVALID naming the
+// field.
+func CompletePeer(reg *trust.Registry, source string, p *rampart.Peer) error {
+	if reg != nil {
+		o := reg.Organization(p.ID)
+		if o == nil {
+			return rampart.Errorf(rampart.EINVALID, "%q is not a member in registry version %d (%s); only members can be peers", p.ID, reg.Version(), source)
+		}
+		if p.Name == "" {
+			p.Name = o.Name
+		}
+		if p.URL == "" {
+			p.URL = PeerLink(o)
+		}
+	}
+	if p.URL == "" {
+		return ErrNoPeerURL
+	}
+	if p.Name == "" {
+		p.Name = p.ID
+	}
+	if p.APIRoot == "" {
+		p.APIRoot = DefaultAPIRoot
+	}
+	return p.Validate()
+}
+
+var _ web.Administration = (*Node)(nil)
+
+// AddPeer completes p from the trust registry the node trusts
+// (CompletePeer) and stores it; ECONFLICT when the organisation is a peer
+// already. A serving node pulls from it within seconds.
+func (n *Node) AddPeer(ctx context.Context, p *rampart.Peer) error {
+	if err := CompletePeer(n.Registry(), "the registry this node trusts", p); err != nil {
+		return err
+	}
+	return n.Peers.CreatePeer(ctx, p)
+}
+
+// RemovePeer removes a peer with its cursors and status (ENOTFOUND when
+// there is none); it loses access at once.
+func (n *Node) RemovePeer(ctx context.Context, id string) error {
+	return n.Peers.DeletePeer(ctx, id)
+}
+
+// PublicKeys returns the public keys of the node's organisation, nil when
+// it has none.
+func (n *Node) PublicKeys() *trust.KeySet {
+	if n.Identity == nil {
+		return nil
+	}
+	return n.Identity.KeySet()
+}
+
 // FederationHealth is the state of the node's peers and sealed deliveries,
 // as the console shows it.
 func (n *Node) FederationHealth(ctx context.Context) (*web.FederationHealth, error) {
@@ -162,7 +225,7 @@ func (n *Node) FederationHealth(ctx context.Context) (*web.FederationHealth, err
 	}
 	h := &web.FederationHealth{}
 	for _, p := range peers {
-		ph := web.PeerHealth{Name: p.Name, URL: p.URL, LagSeconds: p.LagSeconds, In: p.ObjectsIn, Out: p.ObjectsOut,
+		ph := web.PeerHealth{ID: p.ID, Name: p.Name, URL: p.URL, LagSeconds: p.LagSeconds, In: p.ObjectsIn, Out: p.ObjectsOut,
 			Refused: p.Rejections, LastError: p.LastError}
 		if p.LastSync != nil {
 			ph.LastSync = *p.LastSync

@@ -96,3 +96,56 @@ func TestPeerLink(t *testing.T) {
 		}
 	}
 }
+
+// The console adds peers as "rampart peer add" does: members of the
+// registry the node trusts only, named as the registry names them.
+func TestAddPeer(t *testing.T) {
+	an := openAuditNode(t, true, true)
+	ctx := context.Background()
+	if keys := an.PublicKeys(); keys == nil || keys.Organization != auditOrgFR || len(keys.Keys) != 3 {
+		t.Errorf("PublicKeys() = %+v, want the three keys of %s", keys, auditOrgFR)
+	}
+	const stranger = "identity--99999999-9999-4999-8999-999999999999"
+	for _, tc := range []struct {
+		p    rampart.Peer
+		want string
+	}{
+		{rampart.Peer{ID: stranger, URL: "https://x.example"}, "is not a member in registry version 1 (the registry this node trusts)"},
+		{rampart.Peer{ID: auditOrgDE}, "needs the https URL of its node link"},
+		{rampart.Peer{ID: auditOrgDE, URL: "http://de.example"}, "url must be an https URL"},
+	} {
+		if err := an.AddPeer(ctx, &tc.p); rampart.ErrorCode(err) != rampart.EINVALID || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("AddPeer(%+v) = %v, want EINVALID saying %q", tc.p, err, tc.want)
+		}
+	}
+	p := &rampart.Peer{ID: auditOrgDE, URL: "https://de.example:8443"}
+	if err := an.AddPeer(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "CERT-Bund" || p.APIRoot != DefaultAPIRoot {
+		t.Errorf("added %+v, want the registry's name and the default API root", p)
+	}
+	if err := an.AddPeer(ctx, &rampart.Peer{ID: auditOrgDE, URL: "https://de.example:8443"}); rampart.ErrorCode(err) != rampart.ECONFLICT {
+		t.Errorf("a peer twice: %v", err)
+	}
+	h, err := an.FederationHealth(ctx)
+	if err != nil || len(h.Peers) != 1 || h.Peers[0].ID != auditOrgDE {
+		t.Fatalf("FederationHealth = %+v, %v", h, err)
+	}
+	if err := an.RemovePeer(ctx, auditOrgDE); err != nil {
+		t.Fatal(err)
+	}
+	if err := an.RemovePeer(ctx, auditOrgDE); rampart.ErrorCode(err) != rampart.ENOTFOUND {
+		t.Errorf("RemovePeer twice: %v", err)
+	}
+
+	// Without a registry, any https node link does.
+	bare := openAuditNode(t, false, false)
+	if bare.PublicKeys() != nil {
+		t.Errorf("PublicKeys of a node without keys: %+v", bare.PublicKeys())
+	}
+	q := &rampart.Peer{ID: stranger, URL: "https://x.example"}
+	if err := bare.AddPeer(ctx, q); err != nil || q.Name != stranger {
+		t.Errorf("AddPeer without a registry: %+v %v", q, err)
+	}
+}

@@ -123,7 +123,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return n.NewSightings(ctx, collectionID)
 	}
 	s.api.Logger = n.logger
-	s.api.Federation = n
+	s.api.Federation, s.api.Organizations, s.api.Admin = n, n.Organizations, n
 	if err := s.api.Open(ctx); err != nil {
 		return err
 	}

@@ -162,7 +162,21 @@ func (s *Server) handlePutWatchlist(w http.ResponseWriter, r *http.Request, a *r
 	if err := readJSON(r, &wl); err != nil {
 		return err
 	}
-	name := r.PathValue("name")
+	if err := s.saveWatchlist(r.Context(), r.PathValue("name"), &wl, -1); err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, &wl)
+	return nil
+}
+
+// saveWatchlist stores the watchlist name, for PUT
+// /api/v1/watchlists/{name} and the console's watchlist form alike: wl
+// must be named name (it is when it names nothing), and is stored if the
+// watchlist is still at version, as warning.SaveWatchlistAt says (-1
+// replaces whatever is there). Each watchlist is its own setting, so that
+// concurrent changes to two watchlists never overwrite each other; the
+// node applies the change at once.
+func (s *Server) saveWatchlist(ctx context.Context, name string, wl *warning.Watchlist, version int64) error {
 	if wl.Name == "" {
 		wl.Name = name
 	}
@@ -172,24 +186,24 @@ func (s *Server) handlePutWatchlist(w http.ResponseWriter, r *http.Request, a *r
 	if s.Settings == nil {
 		return rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
 	}
-	// Each watchlist is its own setting: concurrent changes to two
-	// watchlists never overwrite each other. The node applies the change
-	// at once.
-	if err := warning.SaveWatchlist(r.Context(), s.Settings, &wl); err != nil {
-		return err
-	}
-	s.writeJSON(w, http.StatusOK, &wl)
-	return nil
+	_, err := warning.SaveWatchlistAt(ctx, s.Settings, wl, version)
+	return err
 }
 
 func (s *Server) handleDeleteWatchlist(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
 	name := r.PathValue("name")
-	if s.Settings == nil {
-		return rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
-	}
-	if err := warning.DeleteWatchlist(r.Context(), s.Settings, name); err != nil {
+	if err := s.deleteWatchlist(r.Context(), name); err != nil {
 		return err
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"deleted": name})
 	return nil
+}
+
+// deleteWatchlist removes a watchlist, for the API and the console alike
+// (ENOTFOUND when there is none by that name).
+func (s *Server) deleteWatchlist(ctx context.Context, name string) error {
+	if s.Settings == nil {
+		return rampart.Errorf(rampart.EUNAVAILABLE, "early warning is not running on this node")
+	}
+	return warning.DeleteWatchlist(ctx, s.Settings, name)
 }

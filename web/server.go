@@ -96,6 +96,13 @@ type Server struct {
 	// Federation, when set, tells the console's situation page how the
 	// node's federation is.
 	Federation FederationReporter
+	// Organizations, when set, are the organisations the node records,
+	// which the console's administration pages list, add and remove.
+	Organizations rampart.OrganizationService
+	// Admin, when set, gives the console's administration pages the
+	// node's keys and its peers; without it they show no keys and
+	// cannot change peers.
+	Admin Administration
 
 	// MaxBodyBytes is the largest request body (DefaultMaxBodyBytes when
 	// 0).

@@ -21,6 +21,8 @@ type FederationHealth struct {
 // PeerHealth is one peer: when it last synchronised, how far behind it is,
 // what crossed the link and the last error.
 type PeerHealth struct {
+	// ID is the peer organisation's STIX identity id.
+	ID         string
 	Name       string
 	URL        string
 	LastSync   time.Time

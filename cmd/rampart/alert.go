@@ -5,9 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -359,20 +357,16 @@ func (m *Main) watchlistFromFlags(env *coordEnv, name string, f *alertFlags) (*w
 		w.MemberState = env.svc.MemberState
 	}
 	for _, s := range splitComma(f.networks) {
-		p, err := netip.ParsePrefix(s)
+		p, err := warning.ParseNetwork(s)
 		if err != nil {
-			a, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				return nil, m.usagef("--networks: %q is not an IP prefix such as 192.0.2.0/24", s)
-			}
-			p = netip.PrefixFrom(a, a.BitLen())
+			return nil, m.usagef("--networks: %v", err)
 		}
 		w.Networks = append(w.Networks, p)
 	}
 	for _, s := range splitComma(f.asns) {
-		n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(s), "AS"), 10, 64)
+		n, err := warning.ParseASN(s)
 		if err != nil {
-			return nil, m.usagef("--asns: %q is not an AS number such as 64500 or AS64500", s)
+			return nil, m.usagef("--asns: %v", err)
 		}
 		w.ASNs = append(w.ASNs, n)
 	}

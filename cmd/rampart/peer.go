@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
 
 	"github.com/rampart-cti/rampart/node"
+	"github.com/rampart-cti/rampart/trust"
 
 	"github.com/rampart-cti/rampart"
 )
@@ -110,33 +112,22 @@ func (m *Main) peerToAdd(org, registry, rawURL, name, apiRoot string) (*rampart.
 		return nil, m.usagef("peer add needs --org IDENTITY, the peer organisation's STIX identity id")
 	}
 	p := &rampart.Peer{ID: org, Name: name, URL: rawURL, APIRoot: apiRoot}
+	var reg *trust.Registry
 	if registry != "" {
-		reg, err := readRegistryFile(registry)
-		if err != nil {
+		var err error
+		if reg, err = readRegistryFile(registry); err != nil {
 			return nil, err
 		}
-		o := reg.Organization(org)
-		if o == nil {
-			return nil, fmt.Errorf("%q is not a member in registry version %d (%s); only members can be peers", org, reg.Version(), registry)
-		}
-		if p.Name == "" {
-			p.Name = o.Name
-		}
-		if p.URL == "" {
-			p.URL = node.PeerLink(o)
-		}
 	}
-	if p.URL == "" {
+	err := node.CompletePeer(reg, registry, p)
+	if errors.Is(err, node.ErrNoPeerURL) {
 		m.errorf("peer add needs --url URL: the registry lists no node for %q", org)
 		if registry == "" {
 			m.hintf("give --registry FILE to take the name and the node URL from the trust registry")
 		}
 		return nil, errUsage
 	}
-	if p.Name == "" {
-		p.Name = org
-	}
-	if err := p.Validate(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -118,15 +118,63 @@ func SaveRules(ctx context.Context, svc rampart.SettingService, r Rules) error {
 // SaveWatchlist validates wl and stores it, replacing the watchlist of
 // that name.
 func SaveWatchlist(ctx context.Context, svc rampart.SettingService, wl *Watchlist) error {
+	_, err := SaveWatchlistAt(ctx, svc, wl, -1)
+	return err
+}
+
+// SaveWatchlistAt validates wl and stores it if the watchlist of that name
+// is still at version, as FindWatchlist returned it: 0 for a watchlist
+// that must not exist yet, a negative version to replace whatever is
+// there. It returns the new version; EINVALID for a bad watchlist, and
+// ECONFLICT, saying what happened, when another writer changed, made or
+// removed the watchlist since it was read, so that an edit never silently
+// undoes someone else's.
+func SaveWatchlistAt(ctx context.Context, svc rampart.SettingService, wl *Watchlist, version int64) (int64, error) {
 	if err := wl.Validate(); err != nil {
-		return rampart.Errorf(rampart.EINVALID, "%v", err)
+		return 0, rampart.Errorf(rampart.EINVALID, "%v", err)
 	}
 	b, err := json.Marshal(wl, json.Deterministic(true))
 	if err != nil {
-		return err
+		return 0, err
 	}
-	_, err = svc.SetSetting(ctx, SettingWatchlistPrefix+wl.Name, b, -1)
-	return err
+	set, err := svc.SetSetting(ctx, SettingWatchlistPrefix+wl.Name, b, version)
+	if rampart.ErrorCode(err) == rampart.ECONFLICT && version >= 0 {
+		return 0, watchlistConflict(ctx, svc, wl.Name, version)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return set.Version, nil
+}
+
+// watchlistConflict words the ECONFLICT of a watchlist saved at version.
+func watchlistConflict(ctx context.Context, svc rampart.SettingService, name string, version int64) error {
+	_, err := svc.FindSetting(ctx, SettingWatchlistPrefix+name)
+	switch {
+	case version == 0 && err == nil:
+		return rampart.Errorf(rampart.ECONFLICT, "a watchlist named %q exists already: open it to change it, or choose another name", name)
+	case rampart.ErrorCode(err) == rampart.ENOTFOUND:
+		return rampart.Errorf(rampart.ECONFLICT, "watchlist %q was removed since it was read: make it again if it is still wanted", name)
+	}
+	return rampart.Errorf(rampart.ECONFLICT, "watchlist %q was changed since it was read: read it again, and make the change on what it is now", name)
+}
+
+// FindWatchlist returns the watchlist of that name and its version, with
+// which SaveWatchlistAt stores a change to it; ENOTFOUND when there is
+// none.
+func FindWatchlist(ctx context.Context, svc rampart.SettingService, name string) (*Watchlist, int64, error) {
+	set, err := svc.FindSetting(ctx, SettingWatchlistPrefix+name)
+	if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+		return nil, 0, rampart.Errorf(rampart.ENOTFOUND, "no watchlist %q", name)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	wl := &Watchlist{}
+	if err := json.Unmarshal(set.Value, wl, json.RejectUnknownMembers(true)); err != nil {
+		return nil, 0, fmt.Errorf("setting %s: %v", set.Name, err)
+	}
+	return wl, set.Version, nil
 }
 
 // DeleteWatchlist removes a watchlist; ENOTFOUND when there is none by

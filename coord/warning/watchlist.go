@@ -232,6 +232,27 @@ func (x *watchIndex) overlapping(p netip.Prefix) []netip.Prefix {
 }
 
 // parsePrefix reads an IP address or prefix.
+// ParseNetwork reads a watchlist network as people write it: an IP
+// prefix such as 192.0.2.0/24, or one address, which stands for itself
+// (a /32 or /128).
+func ParseNetwork(s string) (netip.Prefix, error) {
+	p, ok := parsePrefix(strings.TrimSpace(s))
+	if !ok {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IP prefix such as 192.0.2.0/24", s)
+	}
+	return p, nil
+}
+
+// ParseASN reads an autonomous system number as people write it: 64500
+// or AS64500.
+func ParseASN(s string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "AS"), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an AS number such as 64500 or AS64500", s)
+	}
+	return n, nil
+}
+
 func parsePrefix(s string) (netip.Prefix, bool) {
 	if p, err := netip.ParsePrefix(s); err == nil {
 		return p.Masked(), true

@@ -77,6 +77,14 @@ func (h Hook) Validate() error {
 	return nil
 }
 
+// ID names the webhook without its URL, which may itself be a credential
+// (RedactURL): the first 12 hex digits of the URL's SHA-256. Pages list
+// webhooks and remove them by ID.
+func (h Hook) ID() string {
+	sum := sha256.Sum256([]byte(h.URL))
+	return hex.EncodeToString(sum[:6])
+}
+
 // RedactURL returns a webhook URL as logs and errors show it: its scheme
 // and host, without user information, path or query. Many receivers
 // (chat and incident tools) put a secret token in the URL itself, so the

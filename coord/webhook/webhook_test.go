@@ -259,3 +259,19 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// A webhook's ID tells webhooks apart without revealing the URL or the
+// secret.
+func TestHookID(t *testing.T) {
+	a := Hook{URL: "https://soc.example/hook?token=abc123", Secret: testSecret}
+	b := Hook{URL: "https://soc.example/hook?token=def456", Secret: testSecret}
+	if len(a.ID()) != 12 || a.ID() == b.ID() {
+		t.Errorf("IDs %q and %q: want 12 hex digits, different for different URLs", a.ID(), b.ID())
+	}
+	if a.ID() != (Hook{URL: a.URL, Secret: "another secret of some length"}).ID() {
+		t.Errorf("the ID depends on the secret")
+	}
+	if strings.Contains(a.ID(), "abc123") {
+		t.Errorf("the ID %q shows the URL", a.ID())
+	}
+}

@@ -55,3 +55,15 @@ document.addEventListener("change", function (ev) {
     });
   });
 })();
+// Administration: a button that copies a secret shown once.
+document.querySelectorAll("[data-copy]").forEach(function (el) {
+  if (!navigator.clipboard) return;
+  var b = document.createElement("button");
+  b.type = "button";
+  b.className = "plain small";
+  b.textContent = "Copy";
+  b.addEventListener("click", function () {
+    navigator.clipboard.writeText(el.textContent).then(function () { b.textContent = "Copied"; });
+  });
+  el.insertAdjacentElement("afterend", b);
+});
