@@ -3,6 +3,7 @@ package search
 import (
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -124,14 +125,14 @@ func parseValue(s string) (value, bool) {
 	if _, _, err := stix.ParseID(s); err == nil {
 		return value{Key: keyValue + s, ID: s}, true
 	}
-	if !strings.ContainsAny(s, valueChars) || !hasWordRune(s) {
-		return value{}, false
-	}
 	if a, err := netip.ParseAddr(s); err == nil {
 		return value{Key: keyValue + a.String()}, true
 	}
 	if p, err := netip.ParsePrefix(s); err == nil {
 		return value{Key: keyValue + p.String()}, true
+	}
+	if !strings.ContainsAny(s, valueChars) || !hasWordRune(s) {
+		return value{}, false
 	}
 	if i := strings.Index(s, "://"); i > 0 && isScheme(s[:i]) {
 		v := value{Key: keyValue + s}
@@ -152,7 +153,32 @@ func parseValue(s string) (value, bool) {
 	if d, ok := domainKey(s); ok {
 		return value{Key: d, Domain: true}, true
 	}
+	if isAbbreviation(s) {
+		return value{}, false
+	}
 	return value{Key: keyValue + s}, true
+}
+
+// isAbbreviation reports whether s is letters separated by dots, as in
+// "e.g" and "u.s": words of prose, not values.
+func isAbbreviation(s string) bool {
+	for i, r := range s {
+		if i%2 == 1 && r != '.' || i%2 == 0 && !('a' <= r && r <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// String returns the value as a query would name it: the domain of a
+// domain key, the value of an exact one.
+func (v value) String() string {
+	if !v.Domain {
+		return strings.TrimPrefix(v.Key, keyValue)
+	}
+	labels := strings.Split(strings.TrimSuffix(strings.TrimPrefix(v.Key, keyDomain), "."), ".")
+	slices.Reverse(labels)
+	return strings.Join(labels, ".")
 }
 
 // keys returns every index key of v.
