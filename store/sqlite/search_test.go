@@ -24,8 +24,13 @@ func TestSearchIndexRows(t *testing.T) {
 	s := storetest.Services{Collections: NewServices(db).Collections, Objects: NewObjectService(db), Search: NewObjectService(db)}
 	storetest.CheckSearchIndexRows(t, s, func() (docs, values int) {
 		// The FTS5 table's docsize table has a row per indexed version.
-		if err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search_text_docsize), (SELECT count(*) FROM object_values)`).Scan(&docs, &values); err != nil {
+		var text, names int
+		if err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search_text_docsize), (SELECT count(*) FROM search_names_docsize),
+			(SELECT count(*) FROM search_docs), (SELECT count(*) FROM object_values)`).Scan(&text, &names, &docs, &values); err != nil {
 			t.Fatal(err)
+		}
+		if text != docs || names != docs {
+			t.Errorf("%d versions in the text index, %d in the names index, %d in search_docs", text, names, docs)
 		}
 		return docs, values
 	})
@@ -54,6 +59,8 @@ func TestSearchBackfill(t *testing.T) {
 		}
 		for _, stmt := range []string{
 			`DROP TABLE search_text`,
+			`DROP TABLE search_names`,
+			`DROP TABLE search_docs`,
 			`DROP TABLE object_values`,
 			`DROP TABLE search_backfill`,
 			`DELETE FROM migrations WHERE name = '0005_search.sql'`,

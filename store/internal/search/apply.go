@@ -60,11 +60,14 @@ func seqList(seqs []int64) string {
 
 func remove(ctx context.Context, d *Dialect, tx Conn, seqs []int64) error {
 	list := seqList(seqs)
-	text := "DELETE FROM search_docs WHERE seq IN (" + list + ")"
 	if d.FTS5 {
-		text = "DELETE FROM search_text WHERE rowid IN (" + list + ")"
+		for _, table := range []string{"search_text", "search_names"} {
+			if err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE rowid IN ("+list+")"); err != nil {
+				return err
+			}
+		}
 	}
-	if err := tx.Exec(ctx, text); err != nil {
+	if err := tx.Exec(ctx, "DELETE FROM search_docs WHERE seq IN ("+list+")"); err != nil {
 		return err
 	}
 	return tx.Exec(ctx, "DELETE FROM object_values WHERE seq IN ("+list+")")
@@ -137,16 +140,20 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 	}
 	if !d.FTS5 {
 		// PostgreSQL: one statement per table, with array parameters.
-		seqs, vecs := make([]int64, len(es)), make([]string, len(es))
+		n := len(es)
+		seqs, types, vers, names, texts := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		var keySeqs []int64
 		var keys []string
 		for i, e := range es {
-			seqs[i], vecs[i] = e.Seq, docs[i].TSVector()
+			seqs[i], types[i], vers[i] = e.Seq, e.Object.Type, e.Object.Version().Key()
+			names[i], texts[i] = TSVector(docs[i].Name), TSVector(docs[i].Name, docs[i].Body)
 			for _, k := range docs[i].Keys {
 				keySeqs, keys = append(keySeqs, e.Seq), append(keys, k)
 			}
 		}
-		if err := tx.Exec(ctx, `INSERT INTO search_docs (seq, doc) SELECT s, v::tsvector FROM unnest($1::bigint[], $2::text[]) AS u(s, v)`, seqs, vecs); err != nil {
+		if err := tx.Exec(ctx, `INSERT INTO search_docs (seq, collection, type, version, name, doc)
+			SELECT s, $1, t, v, n::tsvector, d::tsvector FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(s, t, v, n, d)`,
+			pk, seqs, types, vers, names, texts); err != nil {
 			return err
 		}
 		if len(keys) == 0 {
@@ -165,6 +172,19 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		return err
 	}
 	n := 0
+	for _, e := range es {
+		args = append(args, e.Seq, pk, e.Object.Type, e.Object.Version().Key())
+		if n++; n == insertRows {
+			if err := flush("INSERT INTO search_docs (seq, collection, type, version) VALUES ", "(?, ?, ?, ?)", n); err != nil {
+				return err
+			}
+			n = 0
+		}
+	}
+	if err := flush("INSERT INTO search_docs (seq, collection, type, version) VALUES ", "(?, ?, ?, ?)", n); err != nil {
+		return err
+	}
+	n = 0
 	for i, e := range es {
 		args = append(args, e.Seq, strings.Join(docs[i].Name, " "), strings.Join(docs[i].Body, " "))
 		if n++; n == insertRows {
@@ -175,6 +195,19 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		}
 	}
 	if err := flush("INSERT INTO search_text (rowid, name, body) VALUES ", "(?, ?, ?)", n); err != nil {
+		return err
+	}
+	n = 0
+	for i, e := range es {
+		args = append(args, e.Seq, strings.Join(docs[i].Name, " "))
+		if n++; n == insertRows {
+			if err := flush("INSERT INTO search_names (rowid, name) VALUES ", "(?, ?)", n); err != nil {
+				return err
+			}
+			n = 0
+		}
+	}
+	if err := flush("INSERT INTO search_names (rowid, name) VALUES ", "(?, ?)", n); err != nil {
 		return err
 	}
 	n = 0
@@ -192,10 +225,10 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 	return flush("INSERT INTO object_values (collection, value, seq) VALUES ", "(?, ?, ?)", n)
 }
 
-// TSVector returns the text of PostgreSQL's tsvector of d: each word with
-// its positions, those of the name at weight A and the body's at B (at
-// most 256 positions a word, as PostgreSQL keeps).
-func (d *Doc) TSVector() string {
+// TSVector returns the text of PostgreSQL's tsvector of the words, in
+// order, each with its positions (at most 256 a word, as PostgreSQL
+// keeps).
+func TSVector(lists ...[]string) string {
 	type entry struct {
 		word string
 		pos  []string
@@ -203,7 +236,7 @@ func (d *Doc) TSVector() string {
 	var entries []*entry
 	byWord := make(map[string]*entry)
 	pos := 0
-	add := func(words []string, weight string) {
+	for _, words := range lists {
 		for _, w := range words {
 			pos++
 			e := byWord[w]
@@ -213,12 +246,10 @@ func (d *Doc) TSVector() string {
 				entries = append(entries, e)
 			}
 			if len(e.pos) < 256 {
-				e.pos = append(e.pos, strconv.Itoa(pos)+weight)
+				e.pos = append(e.pos, strconv.Itoa(pos))
 			}
 		}
 	}
-	add(d.Name, "A")
-	add(d.Body, "B")
 	var b strings.Builder
 	for i, e := range entries {
 		if i > 0 {

@@ -23,8 +23,9 @@ type QueryFunc func(ctx context.Context, query string, args []any) (sqlgen.Rows,
 //
 // A page is read tier by tier (the hits whose name holds every word
 // first), each tier newest first; the cursor names the tier and seq of
-// the last hit of a page. Total is counted on the first page and carried
-// by the cursor to the next ones.
+// the last hit of a page. Total is counted on the first page, when it
+// does not hold every hit already, and carried by the cursor to the next
+// ones.
 func Find[T any, B ~[]byte](ctx context.Context, d *Dialect, sq rampart.SearchQuery, query QueryFunc, added func(T) time.Time) (*rampart.SearchPage, error) {
 	q, err := Parse(sq)
 	if err != nil {
@@ -35,11 +36,6 @@ func Find[T any, B ~[]byte](ctx context.Context, d *Dialect, sq rampart.SearchQu
 		return nil, err
 	}
 	page := &rampart.SearchPage{Hits: []rampart.SearchHit{}}
-	if q.cursor != nil {
-		page.Total = q.cursor.total
-	} else if page.Total, err = count(ctx, d, q, pks, query); err != nil {
-		return nil, err
-	}
 	more := false
 	for _, tier := range q.tiers() {
 		var after int64
@@ -65,6 +61,16 @@ func Find[T any, B ~[]byte](ctx context.Context, d *Dialect, sq rampart.SearchQu
 		if len(page.Hits) > q.Limit {
 			more = true
 			break
+		}
+	}
+	switch {
+	case q.cursor != nil:
+		page.Total = q.cursor.total
+	case !more:
+		page.Total = len(page.Hits) // the first page holds them all
+	default:
+		if page.Total, err = count(ctx, d, q, pks, query); err != nil {
+			return nil, err
 		}
 	}
 	if more {

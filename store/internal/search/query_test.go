@@ -64,11 +64,9 @@ func TestTextQuery(t *testing.T) {
 		want string
 	}{
 		{SQLite, tierAll, `"cozy bear" AND "apt"*`},
-		{SQLite, tierName, `{name} : ("cozy bear" AND "apt"*)`},
+		{SQLite, tierName, `"cozy bear" AND "apt"*`},
 		{SQLite, tierOther, `("cozy bear" AND "apt"*) NOT ({name} : ("cozy bear" AND "apt"*))`},
 		{PostgreSQL, tierAll, `('cozy' <-> 'bear') & ('apt':*)`},
-		{PostgreSQL, tierName, `('cozy':A <-> 'bear':A) & ('apt':*A)`},
-		{PostgreSQL, tierOther, `(('cozy' <-> 'bear') & ('apt':*)) & !(('cozy':A <-> 'bear':A) & ('apt':*A))`},
 	}
 	for _, tc := range tests {
 		if got := tc.d.textQuery(ps, tc.tier); got != tc.want {

@@ -11,10 +11,10 @@ import (
 // sqlgen's dialect, and the text index.
 type Dialect struct {
 	*sqlgen.Dialect
-	// FTS5 says that the text index is SQLite's FTS5 table search_text
-	// (rowid: the version's seq; columns name and body); otherwise it is
-	// PostgreSQL's search_docs table, whose doc column is a tsvector with
-	// the name's words at weight A and the body's at weight B.
+	// FTS5 says that the text indexes are SQLite's FTS5 tables
+	// search_text (columns name and body) and search_names (name), whose
+	// rowid is the version's seq; otherwise they are the tsvector columns
+	// doc (every word) and name of PostgreSQL's search_docs table.
 	FTS5 bool
 	// Lock ends a SELECT of a row that the transaction locks as a writer
 	// of the collection does; "" where a write transaction excludes every
@@ -29,19 +29,19 @@ var (
 )
 
 // DeleteCollection returns the statements that remove a collection's
-// entries from the indexes, to run in the transaction that deletes it,
-// before its objects: each takes the collection's pk as its one ?
-// parameter.
+// entries from the indexes, to run in the transaction that deletes it:
+// each takes the collection's pk as its one ? parameter.
 func DeleteCollection(d *Dialect) []string {
-	text := "DELETE FROM search_docs WHERE seq IN (SELECT seq FROM objects WHERE collection = ? AND latest)"
+	var out []string
 	if d.FTS5 {
-		text = "DELETE FROM search_text WHERE rowid IN (SELECT seq FROM objects WHERE collection = ? AND latest = 1)"
+		out = append(out,
+			"DELETE FROM search_text WHERE rowid IN (SELECT seq FROM search_docs WHERE collection = ?)",
+			"DELETE FROM search_names WHERE rowid IN (SELECT seq FROM search_docs WHERE collection = ?)")
 	}
-	return []string{
-		text,
+	return append(out,
+		"DELETE FROM search_docs WHERE collection = ?",
 		"DELETE FROM object_values WHERE collection = ?",
-		"DELETE FROM search_backfill WHERE collection = ?",
-	}
+		"DELETE FROM search_backfill WHERE collection = ?")
 }
 
 // Ranks of hits (rampart.SearchHit.Rank): tierName when the name, aliases
@@ -62,28 +62,50 @@ func (q *Query) tiers() []int {
 }
 
 // textQuery returns the text condition of a tier in the dialect's query
-// language: an FTS5 expression, or tsquery text.
+// language: the FTS5 expression, or the tsquery text, that textIndex's
+// index must match.
 func (d *Dialect) textQuery(ps []Phrase, tier int) string {
-	all := d.phrases(ps, false)
-	switch tier {
-	case tierName:
-		if d.FTS5 {
-			return "{name} : (" + all + ")"
-		}
-		return d.phrases(ps, true)
-	case tierOther:
-		if d.FTS5 {
-			return "(" + all + ") NOT ({name} : (" + all + "))"
-		}
-		return "(" + all + ") & !(" + d.phrases(ps, true) + ")"
+	q := d.phrases(ps)
+	if tier == tierOther && d.FTS5 {
+		return "(" + q + ") NOT ({name} : (" + q + "))"
 	}
-	return all
+	return q
 }
 
-// phrases writes the conjunction of ps; inName (PostgreSQL) keeps to the
-// words of weight A. Words hold letters, digits and marks only (Words),
-// so they need no escaping beyond their quotes.
-func (d *Dialect) phrases(ps []Phrase, inName bool) string {
+// textIndex returns the text index a tier reads: in SQLite the FTS5
+// table, in PostgreSQL the tsvector column of search_docs d. A name's
+// words have an index of their own (search_names, search_docs.name),
+// whose lists are a fraction of the whole text's: finding the hits whose
+// name holds every word does not read those of every match.
+func (d *Dialect) textIndex(tier int) string {
+	switch {
+	case tier == tierName && d.FTS5:
+		return "search_names"
+	case d.FTS5:
+		return "search_text"
+	case tier == tierName:
+		return "d.name"
+	}
+	return "d.doc"
+}
+
+// textCondition writes the text condition of a tier on search_docs d in
+// PostgreSQL.
+func (d *Dialect) textCondition(b *sqlgen.Builder, ps []Phrase, tier int) {
+	q := d.textQuery(ps, tier)
+	b.WriteString(d.textIndex(tier) + " @@ ")
+	b.Arg(q)
+	b.WriteString("::tsquery")
+	if tier == tierOther {
+		b.WriteString(" AND NOT d.name @@ ")
+		b.Arg(q)
+		b.WriteString("::tsquery")
+	}
+}
+
+// phrases writes the conjunction of ps. Words hold letters, digits and
+// marks only (Words), so they need no escaping beyond their quotes.
+func (d *Dialect) phrases(ps []Phrase) string {
 	var b strings.Builder
 	for i, p := range ps {
 		if i > 0 {
@@ -106,14 +128,8 @@ func (d *Dialect) phrases(ps []Phrase, inName bool) string {
 				b.WriteString(" <-> ")
 			}
 			b.WriteString("'" + w + "'")
-			last := j == len(p.Words)-1
-			switch {
-			case last && p.Prefix && inName:
-				b.WriteString(":*A")
-			case last && p.Prefix:
+			if j == len(p.Words)-1 && p.Prefix {
 				b.WriteString(":*")
-			case inName:
-				b.WriteString(":A")
 			}
 		}
 		b.WriteString(")")
@@ -165,22 +181,23 @@ func (q *Query) plan() plan {
 	return plan{driver: byScan}
 }
 
-// hitColumns are the columns of a hit, which readHits scans.
-func hitColumns(d *Dialect) string {
-	return "o.collection, o.seq, o.date_added, " + d.Length + "(o.raw) AS size, o.raw"
-}
-
 // statement writes the statement that reads hits of one tier of q from
 // the collections pks (in the order of their seq, newest first, limit of
 // them, after afterSeq when it is positive), or, with count, the one that
 // counts up to limit matches of every tier.
+//
+// Candidates are found and checked in the indexes alone: search_docs, one
+// narrow row per indexed version (collection, type, version), the text
+// index and the value index, which stay in memory where the objects
+// table does not; the objects table is read for the hits of the page
+// only.
 func statement(d *Dialect, q *Query, pks []int64, tier int, afterSeq int64, limit int, count bool) (string, []any) {
 	b := sqlgen.NewBuilder(d.Dialect)
 	p := q.plan()
-	cols := hitColumns(d)
 	if count {
-		cols = "o.seq"
 		b.WriteString("SELECT count(*) FROM (")
+	} else {
+		b.WriteString("SELECT o.collection, o.seq, o.date_added, " + d.Length + "(o.raw) AS size, o.raw FROM (")
 	}
 	// Statements driven by the text index read it once for every
 	// collection; the others read each collection's part of an index
@@ -211,7 +228,7 @@ func statement(d *Dialect, q *Query, pks []int64, tier int, afterSeq int64, limi
 			}
 			b.WriteString(d.Branch)
 		}
-		order := d.from(b, q, p, pks, br.pk, br.typ, tier, cols)
+		order := d.from(b, q, p, pks, br.pk, br.typ, tier)
 		if afterSeq > 0 {
 			b.WriteString(" AND " + order + " < ")
 			b.Arg(afterSeq)
@@ -227,62 +244,60 @@ func statement(d *Dialect, q *Query, pks []int64, tier int, afterSeq int64, limi
 	}
 	if count {
 		b.WriteString(") AS matches")
-	} else if len(branches) > 1 {
+		return b.String(), b.Args()
+	}
+	if len(branches) > 1 {
 		b.WriteString(" ORDER BY seq DESC LIMIT ")
 		b.Arg(limit)
 	}
+	b.WriteString(") AS h CROSS JOIN objects o WHERE o.seq = h.seq ORDER BY o.seq DESC")
 	return b.String(), b.Args()
 }
 
-// from writes the FROM and WHERE of one branch: the versions of the
+// from writes one branch: the seqs of the indexed versions of the
 // collection pk (of all pks when driven by the text index) and of type
 // typ (any when "") that meet every condition of q in the tier. It
 // returns the column the branch is ordered by.
-func (d *Dialect) from(b *sqlgen.Builder, q *Query, p plan, pks []int64, pk int64, typ string, tier int, cols string) string {
-	b.WriteString("SELECT " + cols + " FROM ")
-	order := "o.seq"
-	collection := func() {
-		b.WriteString("o.collection = " + strconv.FormatInt(pk, 10))
-	}
+func (d *Dialect) from(b *sqlgen.Builder, q *Query, p plan, pks []int64, pk int64, typ string, tier int) string {
+	b.WriteString("SELECT d.seq AS seq FROM ")
+	order := "d.seq"
+	c := strconv.FormatInt(pk, 10)
 	switch p.driver {
 	case byValue:
 		// The index's range for one value in one collection is in seq
 		// order: the newest are read first, and no more than needed.
-		b.WriteString("object_values x CROSS JOIN objects o WHERE x.collection = " + strconv.FormatInt(pk, 10) + " AND x.value = ")
+		b.WriteString("object_values x CROSS JOIN search_docs d WHERE x.collection = " + c + " AND x.value = ")
 		b.Arg(p.value.Key)
-		b.WriteString(" AND o.seq = x.seq")
+		b.WriteString(" AND d.seq = x.seq")
 		order = "x.seq"
 	case byDomain:
-		b.WriteString("objects o WHERE ")
-		collection()
-		b.WriteString(" AND o.seq IN (SELECT x.seq FROM object_values x WHERE x.collection = " + strconv.FormatInt(pk, 10) + " AND x.value >= ")
+		b.WriteString("search_docs d WHERE d.collection = " + c + " AND d.seq IN (SELECT x.seq FROM object_values x WHERE x.collection = " + c + " AND x.value >= ")
 		b.Arg(p.value.Key)
 		b.WriteString(" AND x.value < ")
 		b.Arg(keyAfter(p.value.Key))
 		b.WriteString(")")
 	case byID:
-		b.WriteString("objects o WHERE ")
-		collection()
-		b.WriteString(" AND o.seq IN (SELECT w.seq FROM objects w WHERE w.collection = " + strconv.FormatInt(pk, 10) + " AND w.id = ")
+		// Every version of the object, of which the indexes hold the
+		// latest, and the versions that name it.
+		b.WriteString("search_docs d WHERE d.collection = " + c + " AND d.seq IN (SELECT w.seq FROM objects w WHERE w.collection = " + c + " AND w.id = ")
 		b.Arg(p.value.ID)
-		b.WriteString(" UNION SELECT x.seq FROM object_values x WHERE x.collection = " + strconv.FormatInt(pk, 10) + " AND x.value = ")
+		b.WriteString(" UNION SELECT x.seq FROM object_values x WHERE x.collection = " + c + " AND x.value = ")
 		b.Arg(p.value.Key)
 		b.WriteString(")")
 	case byText:
 		if d.FTS5 {
 			// FTS5 hands out its matches in rowid order: the newest are
 			// read first, and no more than needed.
-			b.WriteString("search_text CROSS JOIN objects o WHERE search_text MATCH ")
+			t := d.textIndex(tier)
+			b.WriteString(t + " CROSS JOIN search_docs d WHERE " + t + " MATCH ")
 			b.Arg(d.textQuery(q.Phrases, tier))
-			b.WriteString(" AND o.seq = search_text.rowid")
-			order = "search_text.rowid"
+			b.WriteString(" AND d.seq = " + t + ".rowid")
+			order = t + ".rowid"
 		} else {
-			b.WriteString("search_docs f JOIN objects o ON o.seq = f.seq WHERE f.doc @@ ")
-			b.Arg(d.textQuery(q.Phrases, tier))
-			b.WriteString("::tsquery")
-			order = "f.seq"
+			b.WriteString("search_docs d WHERE ")
+			d.textCondition(b, q.Phrases, tier)
 		}
-		b.WriteString(" AND o.collection IN (")
+		b.WriteString(" AND d.collection IN (")
 		for i, pk := range pks {
 			if i > 0 {
 				b.WriteString(", ")
@@ -291,39 +306,35 @@ func (d *Dialect) from(b *sqlgen.Builder, q *Query, p plan, pks []int64, pk int6
 		}
 		b.WriteString(")")
 	case byScan:
-		b.WriteString("objects o WHERE ")
-		collection()
+		b.WriteString("search_docs d WHERE d.collection = " + c)
 	}
-	b.WriteString(" AND o.latest = ")
-	b.Arg(true)
 	if typ != "" {
-		b.WriteString(" AND o.type = ")
+		b.WriteString(" AND d.type = ")
 		b.Arg(typ)
 	} else if len(q.Types) > 0 {
 		b.WriteString(" AND ")
-		b.In("o.type", q.Types)
+		b.In("d.type", q.Types)
 	}
 	if q.since != "" || q.until != "" {
-		b.WriteString(" AND o.version <> ''")
+		b.WriteString(" AND d.version <> ''")
 	}
 	if q.since != "" {
-		b.WriteString(" AND o.version >= ")
+		b.WriteString(" AND d.version >= ")
 		b.Arg(q.since)
 	}
 	if q.until != "" {
-		b.WriteString(" AND o.version < ")
+		b.WriteString(" AND d.version < ")
 		b.Arg(q.until)
 	}
 	if p.driver != byText && len(q.Phrases) > 0 {
 		b.WriteString(" AND ")
 		if d.FTS5 {
-			b.WriteString("EXISTS (SELECT 1 FROM search_text WHERE search_text MATCH ")
+			t := d.textIndex(tier)
+			b.WriteString("EXISTS (SELECT 1 FROM " + t + " WHERE " + t + " MATCH ")
 			b.Arg(d.textQuery(q.Phrases, tier))
-			b.WriteString(" AND search_text.rowid = o.seq)")
+			b.WriteString(" AND " + t + ".rowid = d.seq)")
 		} else {
-			b.WriteString("EXISTS (SELECT 1 FROM search_docs f WHERE f.seq = o.seq AND f.doc @@ ")
-			b.Arg(d.textQuery(q.Phrases, tier))
-			b.WriteString("::tsquery)")
+			d.textCondition(b, q.Phrases, tier)
 		}
 	}
 	driving := true // the driver's own value is not checked again
@@ -335,15 +346,15 @@ func (d *Dialect) from(b *sqlgen.Builder, q *Query, p plan, pks []int64, pk int6
 		b.WriteString(" AND ")
 		switch {
 		case v.Domain:
-			b.WriteString("EXISTS (SELECT 1 FROM object_values x WHERE x.seq = o.seq AND x.collection = o.collection AND x.value >= ")
+			b.WriteString("EXISTS (SELECT 1 FROM object_values x WHERE x.seq = d.seq AND x.collection = d.collection AND x.value >= ")
 			b.Arg(v.Key)
 			b.WriteString(" AND x.value < ")
 			b.Arg(keyAfter(v.Key))
 			b.WriteString(")")
 		case v.ID != "":
-			b.WriteString("(o.id = ")
+			b.WriteString("(EXISTS (SELECT 1 FROM objects w WHERE w.seq = d.seq AND w.id = ")
 			b.Arg(v.ID)
-			b.WriteString(" OR ")
+			b.WriteString(") OR ")
 			exists(b, v.Key)
 			b.WriteString(")")
 		default:
@@ -364,9 +375,9 @@ func (d *Dialect) from(b *sqlgen.Builder, q *Query, p plan, pks []int64, pk int6
 	return order
 }
 
-// exists writes the condition that the version o has the index key k.
+// exists writes the condition that the indexed version d has the key k.
 func exists(b *sqlgen.Builder, k string) {
-	b.WriteString("EXISTS (SELECT 1 FROM object_values x WHERE x.seq = o.seq AND x.collection = o.collection AND x.value = ")
+	b.WriteString("EXISTS (SELECT 1 FROM object_values x WHERE x.seq = d.seq AND x.collection = d.collection AND x.value = ")
 	b.Arg(k)
 	b.WriteString(")")
 }

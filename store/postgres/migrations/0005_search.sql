@@ -3,15 +3,26 @@
 -- transaction that stores or deletes versions. Kept in step with SQLite's
 -- 0005, whose text index is an FTS5 table instead.
 
--- The words of each indexed version: those of its name, aliases and
--- external ids at weight A, the rest at weight B. The store writes the
--- tsvector itself (search.Doc.TSVector), with words cut as SQLite's are,
--- so that both stores find the same objects.
+-- One row per indexed version (the latest of each object in a
+-- collection), with what searches filter on and its words: doc holds them
+-- all, name those of its name, aliases and external ids again (a search
+-- ranks first the objects whose name holds every word, and finds them in
+-- name's short lists). The store writes the tsvectors itself
+-- (search.TSVector), with words cut as SQLite's are, so that both stores
+-- find the same objects. A search finds and checks its candidates in the
+-- search tables alone, and reads objects for the hits of a page only.
 CREATE TABLE search_docs (
-	seq bigint PRIMARY KEY, -- objects.seq
-	doc tsvector NOT NULL
+	seq        bigint PRIMARY KEY, -- objects.seq
+	collection bigint NOT NULL,    -- collections.pk
+	type       text COLLATE "C" NOT NULL,
+	version    text COLLATE "C" NOT NULL, -- objects.version
+	name       tsvector NOT NULL,
+	doc        tsvector NOT NULL
 );
 
+CREATE INDEX search_docs_collection ON search_docs (collection, seq);
+CREATE INDEX search_docs_type ON search_docs (collection, type, seq);
+CREATE INDEX search_docs_name ON search_docs USING gin (name);
 CREATE INDEX search_docs_doc ON search_docs USING gin (doc);
 
 -- The values each indexed version names, and its markings and author:

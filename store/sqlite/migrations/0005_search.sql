@@ -3,12 +3,34 @@
 -- transaction that stores or deletes versions. Kept in step with
 -- PostgreSQL's 0005, whose text index is a tsvector column instead.
 
+-- One narrow row per indexed version (the latest of each object in a
+-- collection), with what searches filter on: a search finds and checks
+-- its candidates in these tables alone, which stay in memory where the
+-- objects table does not, and reads objects for the hits of a page only.
+CREATE TABLE search_docs (
+	seq        INTEGER PRIMARY KEY, -- objects.seq
+	collection INTEGER NOT NULL,    -- collections.pk
+	type       TEXT NOT NULL,
+	version    TEXT NOT NULL        -- objects.version
+) STRICT;
+
+CREATE INDEX search_docs_collection ON search_docs (collection, seq);
+CREATE INDEX search_docs_type ON search_docs (collection, type, seq);
+
 -- The words of each indexed version, rowid = objects.seq: name holds the
 -- name, aliases and external ids, body the rest. Contentless: the text is
 -- in objects.raw already. Words are cut (and lower-cased) by the store
 -- before they get here, so the ascii tokenizer only splits at the spaces.
 CREATE VIRTUAL TABLE search_text USING fts5 (
 	name, body,
+	content = '', contentless_delete = 1, tokenize = 'ascii'
+);
+
+-- The name's words again, on their own: a search ranks first the objects
+-- whose name holds every word, and finds them in these short lists rather
+-- than in the whole text's, which are twenty times as long.
+CREATE VIRTUAL TABLE search_names USING fts5 (
+	name,
 	content = '', contentless_delete = 1, tokenize = 'ascii'
 );
 
