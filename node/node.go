@@ -84,6 +84,9 @@ type Node struct {
 	Deliveries    rampart.DeliveryService
 	Audit         rampart.AuditService
 	Feed          rampart.ChangeFeed
+	// Search finds objects by their words and values in the store's
+	// indexes, which every write keeps in step.
+	Search rampart.SearchService
 
 	// Identity is the node organisation's keys, nil when it has none;
 	// Verifier holds the trust registry the node trusts, nil without one.
@@ -151,12 +154,14 @@ func (n *Node) openStore(ctx context.Context) error {
 			return fmt.Errorf("create data directory: %v", err)
 		}
 		db := postgres.NewDB(url)
+		db.Logger = n.logger
 		if err := db.Open(ctx); err != nil {
 			return fmt.Errorf("open PostgreSQL store: %v", err)
 		}
 		n.closers = append(n.closers, db)
 		n.Feed = postgres.NewChangeFeed(db)
 		n.Objects = NewObjectService(postgres.NewObjectService(db), n.Feed, n.logger)
+		n.Search = postgres.NewObjectService(db)
 		s := postgres.NewServices(db)
 		n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
 		n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit
@@ -172,12 +177,14 @@ func (n *Node) openStore(ctx context.Context) error {
 		return fmt.Errorf("create data directory: %v", err)
 	}
 	db := sqlite.NewDB(path)
+	db.Logger = n.logger
 	if err := db.Open(ctx); err != nil {
 		return fmt.Errorf("open store %q: %v", path, err)
 	}
 	n.closers = append(n.closers, db)
 	n.Feed = sqlite.NewChangeFeed(db)
 	n.Objects = NewObjectService(sqlite.NewObjectService(db), n.Feed, n.logger)
+	n.Search = sqlite.NewObjectService(db)
 	s := sqlite.NewServices(db)
 	n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
 	n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit

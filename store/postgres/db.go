@@ -7,6 +7,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/rampart-cti/rampart/store/internal/search"
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/sqlstore"
 )
@@ -47,6 +49,10 @@ type DB struct {
 	// Now is the clock that DateAdded and CreatedAt values come from
 	// (default time.Now); tests replace it.
 	Now func() time.Time
+	// Logger receives what Open has to say while it takes time: the
+	// progress of indexing, for search, the objects of a store made
+	// before search existed (discarded when nil).
+	Logger *slog.Logger
 
 	pool *pgxpool.Pool
 	// sqlDB is the pool as a database/sql one, for the services of
@@ -108,6 +114,10 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		db.Close()
 		return fmt.Errorf("open store: %w", err)
 	}
+	if err := db.backfill(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("open store: %w", err)
+	}
 	db.listenConfig = cfg.ConnConfig.Copy()
 	db.listenConfig.Tracer = nil
 	db.token = rand.Text()
@@ -153,6 +163,15 @@ var dialect = &sqlstore.Dialect{
 	Snapshot:    sql.LevelRepeatableRead,
 	Timestamptz: true,
 	Arrays:      true,
+
+	DeleteCollection: search.DeleteCollection(search.PostgreSQL),
+}
+
+func (db *DB) logger() *slog.Logger {
+	if db.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return db.Logger
 }
 
 // Close closes the pool and the channel of the change feed; it is safe to

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/internal/search"
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
@@ -107,6 +108,7 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 	if err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
+	latest := search.Latest(existing)
 	p, err := plan(existing, last)
 	if err != nil {
 		return err
@@ -134,6 +136,9 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
+		return fmt.Errorf("store objects: %w", err)
+	}
+	if err := search.Apply(ctx, search.PostgreSQL, txConn{tx}, pk, search.ChangeOfWrite(latest, p)); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE collections SET last_added = $1, mixed = mixed + $2 WHERE pk = $3`,
@@ -212,9 +217,13 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
+	latest := search.Latest(rows)
 	del, updates, mixed, err := versions.PlanDelete(q, rows)
 	if err != nil {
 		return 0, err
+	}
+	if err := search.Apply(ctx, search.PostgreSQL, txConn{tx}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM objects WHERE seq = ANY($1)`, del); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)

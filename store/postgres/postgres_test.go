@@ -39,6 +39,7 @@ func services(db *postgres.DB) storetest.Services {
 	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
 	return storetest.Services{
 		Objects:     postgres.NewObjectService(db),
+		Search:      postgres.NewObjectService(db),
 		Collections: postgres.NewServices(db).Collections,
 		Accounts:    accounts,
 		Statuses:    postgres.NewServices(db).Statuses,

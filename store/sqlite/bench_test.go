@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -106,4 +107,42 @@ func BenchmarkFindLargeObjects(b *testing.B) {
 	s, _ := benchServices(b, filepath.Join(b.TempDir(), "bench.db"))
 	benchCollectionIn(b, s)
 	storetest.BenchLargeObjects(b, s, benchCollection, 20, 15<<20)
+}
+
+var searchObjects = flag.Int("search.objects", 20_000, "objects in the database of BenchmarkSearch (the documented figures use 1000000)")
+
+// BenchmarkSearch measures searches of a collection of -search.objects
+// objects (see storetest.BenchSearch). The database is built once per
+// size and corpus version, under the temporary directory, and reused by
+// later runs.
+func BenchmarkSearch(b *testing.B) {
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("rampart-search-bench-v%s-%d.db", storetest.SearchCorpusVersion, *searchObjects))
+	if _, err := os.Stat(path); err != nil {
+		building := path + ".building"
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(building + suffix)
+		}
+		db := sqlite.NewDB(building)
+		db.Synchronous = sqlite.SyncNormal
+		if err := db.Open(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		s := storetest.Services{Objects: sqlite.NewObjectService(db), Collections: sqlite.NewServices(db).Collections}
+		benchCollectionIn(b, s)
+		storetest.FillSearch(b, s, benchCollection, *searchObjects)
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Rename(building, path); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		b.Logf("reusing %s", path)
+	}
+	db := sqlite.NewDB(path)
+	if err := db.Open(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	storetest.BenchSearch(b, storetest.Services{Search: sqlite.NewObjectService(db)}, benchCollection, *searchObjects)
 }

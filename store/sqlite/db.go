@@ -7,13 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"runtime"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 
+	"github.com/rampart-cti/rampart/store/internal/search"
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/sqlstore"
 	"github.com/rampart-cti/rampart/store/internal/versions"
@@ -67,6 +70,10 @@ type DB struct {
 	// Now is the clock that DateAdded and CreatedAt values come from
 	// (default time.Now); tests replace it.
 	Now func() time.Time
+	// Logger receives what Open has to say while it takes time: the
+	// progress of indexing, for search, the objects of a store made
+	// before search existed (discarded when nil).
+	Logger *slog.Logger
 
 	write *sql.DB
 	read  *sql.DB
@@ -126,7 +133,7 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	f.Close()
 
 	db.write, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
-		if err := db.traceConn(c); err != nil {
+		if err := db.initConn(c); err != nil {
 			return err
 		}
 		return c.Exec(`PRAGMA busy_timeout = 10000;
@@ -155,7 +162,7 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	}
 
 	db.read, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
-		if err := db.traceConn(c); err != nil {
+		if err := db.initConn(c); err != nil {
 			return err
 		}
 		return c.Exec(`PRAGMA busy_timeout = 10000;
@@ -185,7 +192,14 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		Now:     func() time.Time { return db.Now() },
 		Group:   db.group.do,
 	}
-	return nil
+	return db.backfill(ctx)
+}
+
+func (db *DB) logger() *slog.Logger {
+	if db.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return db.Logger
 }
 
 // dialect is SQLite's for store/internal/sqlstore: ? placeholders; no
@@ -193,9 +207,14 @@ func (db *DB) Open(ctx context.Context) (err error) {
 // writing connection and so excludes every other writer of the file; any
 // read transaction reads one snapshot (WAL); times are integer
 // microseconds and lists JSON text.
-var dialect = &sqlstore.Dialect{Unique: isUnique}
+var dialect = &sqlstore.Dialect{Unique: isUnique, DeleteCollection: search.DeleteCollection(search.SQLite)}
 
-func (db *DB) traceConn(c *sqlite3.Conn) error {
+// initConn readies a new connection: the FTS5 extension (search), and
+// the trace of its statements when one is set.
+func (db *DB) initConn(c *sqlite3.Conn) error {
+	if err := fts5.Register(c); err != nil {
+		return err
+	}
 	if db.trace == nil {
 		return nil
 	}

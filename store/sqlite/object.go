@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/internal/search"
 	"github.com/rampart-cti/rampart/store/internal/sqlgen"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
@@ -112,6 +113,7 @@ func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []s
 	if err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
+	latest := search.Latest(existing)
 	p, err := plan(existing, last)
 	if err != nil {
 		return err
@@ -123,6 +125,9 @@ func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []s
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
+		return fmt.Errorf("store objects: %w", err)
+	}
+	if err := search.Apply(ctx, search.SQLite, txConn{tx}, pk, search.ChangeOfWrite(latest, p)); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, mixed = mixed + ? WHERE pk = ?`, p.LastAdded, p.Mixed, pk); err != nil {
@@ -255,9 +260,13 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
+	latest := search.Latest(rows)
 	del, updates, mixed, err := versions.PlanDelete(q, rows)
 	if err != nil {
 		return 0, err
+	}
+	if err := search.Apply(ctx, search.SQLite, txConn{tx}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
+		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	for _, seq := range del {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM objects WHERE seq = ?`, seq); err != nil {

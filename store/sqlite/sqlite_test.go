@@ -39,6 +39,7 @@ func services(db *sqlite.DB) storetest.Services {
 	accounts.PasswordParams = passhash.Params{Memory: 64, Time: 1, Threads: 1}
 	return storetest.Services{
 		Objects:     sqlite.NewObjectService(db),
+		Search:      sqlite.NewObjectService(db),
 		Collections: sqlite.NewServices(db).Collections,
 		Accounts:    accounts,
 		Statuses:    sqlite.NewServices(db).Statuses,

@@ -62,3 +62,43 @@ func CheckDeleteCollectionRows(t *testing.T, s Services, objectRows func() int) 
 		t.Errorf("%d object rows after deleting one of two collections, want 1", n)
 	}
 }
+
+// CheckSearchIndexRows checks that the search indexes hold one entry per
+// object, its latest version's, through new versions, deletions of
+// versions, objects and collections, and none once everything is
+// deleted. rows counts the entries of the text index (docs) and the rows
+// of the value index.
+func CheckSearchIndexRows(t *testing.T, s Services, rows func() (docs, values int)) {
+	t.Helper()
+	want := func(when string, docs int) {
+		t.Helper()
+		d, v := rows()
+		if d != docs || docs == 0 && v != 0 {
+			t.Errorf("%s: %d entries in the text index and %d in the value index, want %d and %s", when, d, v, docs,
+				map[bool]string{true: "none", false: "some"}[docs == 0])
+		}
+	}
+	coll := setup(t, s)
+	const id = "malware--00000000-0000-4000-8000-0000000000c1"
+	_, err := s.Objects.CreateObjects(ctx, coll, []*stix.Object{
+		searchObject(t, id, 1, `"name":"Oldname","is_family":true`),
+		searchObject(t, id, 2, `"name":"Newname","is_family":true`),
+		searchObject(t, sIP, 3, indicatorProps("C2 address", "[ipv4-addr:value = '198.51.100.7']")),
+	})
+	must(t, "create objects", err)
+	want("two objects", 2)
+	_, err = s.Objects.DeleteObjects(ctx, rampart.ObjectFilter{CollectionID: coll, IDs: []string{id}, Versions: []string{"2021-01-02T00:00:00.000Z"}})
+	must(t, "delete a version", err)
+	want("after deleting the latest version of one", 2)
+	other := setup2(t, s, "other")
+	_, err = s.Objects.CreateObjects(ctx, other, []*stix.Object{searchObject(t, sDomain, 1, indicatorProps("Phishing domain", "[domain-name:value = 'evil.example.com']"))})
+	must(t, "create in another collection", err)
+	want("three objects", 3)
+	must(t, "delete collection", s.Collections.DeleteCollection(ctx, "api", other))
+	want("after deleting a collection", 2)
+	for _, del := range []string{id, sIP} {
+		_, err = s.Objects.DeleteObjects(ctx, rampart.ObjectFilter{CollectionID: coll, IDs: []string{del}})
+		must(t, "delete "+del, err)
+	}
+	want("after deleting every object", 0)
+}

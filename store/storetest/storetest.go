@@ -39,6 +39,8 @@ type Services struct {
 	Audit         rampart.AuditService
 	// Feed follows what other handles on the same store write.
 	Feed rampart.ChangeFeed
+	// Search searches the objects of Objects.
+	Search rampart.SearchService
 
 	// Reopen opens a second handle on the same store, as another process
 	// would, and returns its services; the handle is closed when t ends.
@@ -72,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("ChangeFeed", func(t *testing.T) { testChangeFeed(t, open) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 }
 
 // wantCode fails t unless err carries the code.

@@ -183,6 +183,11 @@ func (s *CollectionService) DeleteCollection(ctx context.Context, apiRoot, id st
 		} else if err != nil {
 			return wrap(what, err)
 		}
+		for _, stmt := range s.db.Dialect.DeleteCollection {
+			if _, err := tx.exec(ctx, stmt, pk); err != nil {
+				return wrap(what, err)
+			}
+		}
 		// The objects first: they have no foreign key to cascade from.
 		if _, err := tx.exec(ctx, `DELETE FROM objects WHERE collection = ?`, pk); err != nil {
 			return wrap(what, err)

@@ -100,6 +100,11 @@ type Dialect struct {
 	// an array column and parameter (text[], PostgreSQL) rather than JSON
 	// text (SQLite).
 	Arrays bool
+	// DeleteCollection are statements that DeleteCollection runs before
+	// it deletes a collection's objects, each with the collection's pk as
+	// its one parameter: the store removes what it keeps of them
+	// elsewhere (the search indexes).
+	DeleteCollection []string
 
 	// bound maps each statement bind has numbered to its numbered text.
 	bound sync.Map

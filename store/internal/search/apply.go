@@ -1,0 +1,269 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
+)
+
+// Conn is a write transaction of either store's driver, as Apply and
+// Backfill use it.
+type Conn interface {
+	Exec(ctx context.Context, query string, args ...any) error
+	// Query returns the rows of a statement and how to close them.
+	Query(ctx context.Context, query string, args ...any) (sqlgen.Rows, func(), error)
+}
+
+// Apply writes c, a change of the indexes of the collection pk, in the
+// write transaction tx that stores the versions it follows. Versions to
+// Load that the back-fill has not reached yet are left to it.
+func Apply(ctx context.Context, d *Dialect, tx Conn, pk int64, c Change) error {
+	if len(c.Remove) > 0 {
+		if err := remove(ctx, d, tx, c.Remove); err != nil {
+			return fmt.Errorf("update search index: %w", err)
+		}
+	}
+	add := c.Add
+	if len(c.Load) > 0 {
+		loaded, err := load(ctx, d, tx, pk, c.Load)
+		if err != nil {
+			return fmt.Errorf("update search index: %w", err)
+		}
+		add = append(slices.Clip(add), loaded...)
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	if err := insert(ctx, d, tx, pk, add); err != nil {
+		return fmt.Errorf("update search index: %w", err)
+	}
+	return nil
+}
+
+// seqList writes seqs as a list of integer literals: they come from the
+// store, and one statement takes any number of them.
+func seqList(seqs []int64) string {
+	var b strings.Builder
+	for i, s := range seqs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatInt(s, 10))
+	}
+	return b.String()
+}
+
+func remove(ctx context.Context, d *Dialect, tx Conn, seqs []int64) error {
+	list := seqList(seqs)
+	if d.FTS5 {
+		for _, table := range []string{"search_text", "search_names"} {
+			if err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE rowid IN ("+list+")"); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.Exec(ctx, "DELETE FROM search_docs WHERE seq IN ("+list+")"); err != nil {
+		return err
+	}
+	return tx.Exec(ctx, "DELETE FROM object_values WHERE seq IN ("+list+")")
+}
+
+// load reads the versions of seqs to index, but those the back-fill has
+// yet to index.
+func load(ctx context.Context, d *Dialect, tx Conn, pk int64, seqs []int64) ([]Entry, error) {
+	var done, last int64
+	rows, closeRows, err := tx.Query(ctx, "SELECT done, last FROM search_backfill WHERE collection = "+strconv.FormatInt(pk, 10))
+	if err != nil {
+		return nil, err
+	}
+	if rows.Next() {
+		err = rows.Scan(&done, &last)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	closeRows()
+	if err != nil {
+		return nil, err
+	}
+	seqs = slices.DeleteFunc(slices.Clone(seqs), func(s int64) bool { return done < s && s <= last })
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	return readEntries(ctx, tx, "SELECT seq, raw FROM objects WHERE seq IN ("+seqList(seqs)+") ORDER BY seq")
+}
+
+// readEntries reads the entries of a statement that returns seq and raw;
+// an entry whose raw is not a STIX object has a nil Object.
+func readEntries(ctx context.Context, tx Conn, text string, args ...any) ([]Entry, error) {
+	rows, closeRows, err := tx.Query(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer closeRows()
+	var out []Entry
+	for rows.Next() {
+		var (
+			seq int64
+			raw []byte
+		)
+		if err := rows.Scan(&seq, &raw); err != nil {
+			return nil, err
+		}
+		// A stored version that is not a STIX object any more (written
+		// by hand, or by a bug) is not indexed; FindObjects reports it.
+		o, _ := stix.ParseObject(raw)
+		out = append(out, Entry{Seq: seq, Object: o})
+	}
+	return out, rows.Err()
+}
+
+// insertRows is the number of rows of one multi-row INSERT in SQLite, far
+// below its limit of 32,766 parameters.
+const insertRows = 500
+
+// insert indexes the entries, none of which the indexes hold, but those
+// without an Object.
+func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) error {
+	es = slices.DeleteFunc(slices.Clone(es), func(e Entry) bool { return e.Object == nil })
+	if len(es) == 0 {
+		return nil
+	}
+	docs := make([]*Doc, len(es))
+	for i, e := range es {
+		docs[i] = NewDoc(e.Object)
+	}
+	if !d.FTS5 {
+		// PostgreSQL: one statement per table, with array parameters.
+		n := len(es)
+		seqs, types, vers, names, texts := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		var keySeqs []int64
+		var keys []string
+		for i, e := range es {
+			seqs[i], types[i], vers[i] = e.Seq, e.Object.Type, e.Object.Version().Key()
+			names[i], texts[i] = TSVector(docs[i].Name), TSVector(docs[i].Name, docs[i].Body)
+			for _, k := range docs[i].Keys {
+				keySeqs, keys = append(keySeqs, e.Seq), append(keys, k)
+			}
+		}
+		if err := tx.Exec(ctx, `INSERT INTO search_docs (seq, collection, type, version, name, doc)
+			SELECT s, $1, t, v, n::tsvector, d::tsvector FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(s, t, v, n, d)`,
+			pk, seqs, types, vers, names, texts); err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		return tx.Exec(ctx, `INSERT INTO object_values (collection, value, seq) SELECT $1, k, s FROM unnest($2::text[], $3::bigint[]) AS u(k, s)`, pk, keys, keySeqs)
+	}
+	var args []any
+	flush := func(table, row string, n int) error {
+		if n == 0 {
+			return nil
+		}
+		text := table + strings.Repeat(row+", ", n-1) + row
+		err := tx.Exec(ctx, text, args...)
+		args = args[:0]
+		return err
+	}
+	n := 0
+	for _, e := range es {
+		args = append(args, e.Seq, pk, e.Object.Type, e.Object.Version().Key())
+		if n++; n == insertRows {
+			if err := flush("INSERT INTO search_docs (seq, collection, type, version) VALUES ", "(?, ?, ?, ?)", n); err != nil {
+				return err
+			}
+			n = 0
+		}
+	}
+	if err := flush("INSERT INTO search_docs (seq, collection, type, version) VALUES ", "(?, ?, ?, ?)", n); err != nil {
+		return err
+	}
+	n = 0
+	for i, e := range es {
+		args = append(args, e.Seq, strings.Join(docs[i].Name, " "), strings.Join(docs[i].Body, " "))
+		if n++; n == insertRows {
+			if err := flush("INSERT INTO search_text (rowid, name, body) VALUES ", "(?, ?, ?)", n); err != nil {
+				return err
+			}
+			n = 0
+		}
+	}
+	if err := flush("INSERT INTO search_text (rowid, name, body) VALUES ", "(?, ?, ?)", n); err != nil {
+		return err
+	}
+	n = 0
+	for i, e := range es {
+		args = append(args, e.Seq, strings.Join(docs[i].Name, " "))
+		if n++; n == insertRows {
+			if err := flush("INSERT INTO search_names (rowid, name) VALUES ", "(?, ?)", n); err != nil {
+				return err
+			}
+			n = 0
+		}
+	}
+	if err := flush("INSERT INTO search_names (rowid, name) VALUES ", "(?, ?)", n); err != nil {
+		return err
+	}
+	n = 0
+	for i, e := range es {
+		for _, k := range docs[i].Keys {
+			args = append(args, pk, k, e.Seq)
+			if n++; n == insertRows {
+				if err := flush("INSERT INTO object_values (collection, value, seq) VALUES ", "(?, ?, ?)", n); err != nil {
+					return err
+				}
+				n = 0
+			}
+		}
+	}
+	return flush("INSERT INTO object_values (collection, value, seq) VALUES ", "(?, ?, ?)", n)
+}
+
+// TSVector returns the text of PostgreSQL's tsvector of the words, in
+// order, each with its positions (at most 256 a word, as PostgreSQL
+// keeps).
+func TSVector(lists ...[]string) string {
+	type entry struct {
+		word string
+		pos  []string
+	}
+	var entries []*entry
+	byWord := make(map[string]*entry)
+	pos := 0
+	for _, words := range lists {
+		for _, w := range words {
+			pos++
+			e := byWord[w]
+			if e == nil {
+				e = &entry{word: w}
+				byWord[w] = e
+				entries = append(entries, e)
+			}
+			if len(e.pos) < 256 {
+				e.pos = append(e.pos, strconv.Itoa(pos))
+			}
+		}
+	}
+	var b strings.Builder
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('\'')
+		for _, r := range e.word {
+			if r == '\'' || r == '\\' {
+				b.WriteRune(r)
+			}
+			b.WriteRune(r)
+		}
+		b.WriteString("':")
+		b.WriteString(strings.Join(e.pos, ","))
+	}
+	return b.String()
+}

@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/store/internal/search"
+	"github.com/rampart-cti/rampart/store/internal/sqlgen"
+	"github.com/rampart-cti/rampart/store/internal/versions"
+)
+
+var _ rampart.SearchService = (*ObjectService)(nil)
+
+// SearchObjects returns one page of the objects of the collections that
+// match q, from the FTS5 table search_text and the value index
+// object_values, in one read transaction. See rampart.SearchService.
+func (s *ObjectService) SearchObjects(ctx context.Context, q rampart.SearchQuery) (*rampart.SearchPage, error) {
+	tx, err := s.db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("search objects: %w", err)
+	}
+	defer tx.Rollback()
+	return search.Find[int64, sql.RawBytes](ctx, search.SQLite, q, txConn{tx}.rows, versions.Time)
+}
+
+// txConn is a transaction as package search uses it.
+type txConn struct{ tx *sql.Tx }
+
+var _ search.Conn = txConn{}
+
+func (c txConn) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := c.tx.ExecContext(ctx, query, args...)
+	return err
+}
+
+func (c txConn) Query(ctx context.Context, query string, args ...any) (sqlgen.Rows, func(), error) {
+	return c.rows(ctx, query, args)
+}
+
+func (c txConn) rows(ctx context.Context, query string, args []any) (sqlgen.Rows, func(), error) {
+	rows, err := c.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, func() { rows.Close() }, nil
+}
+
+// backfill indexes the objects stored before migration 0005 (see
+// search.Backfill), in group transactions of the committer.
+func (db *DB) backfill(ctx context.Context) error {
+	return search.Backfill(ctx, search.SQLite, db.logger(), func(ctx context.Context, fn func(search.Conn) error) error {
+		return db.group.do(ctx, "index objects", search.BackfillBatch, func(ctx context.Context, tx *sql.Tx) error {
+			return fn(txConn{tx})
+		})
+	})
+}
