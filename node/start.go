@@ -124,6 +124,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	}
 	s.api.Logger = n.logger
 	s.api.Federation, s.api.Organizations, s.api.Admin = n, n.Organizations, n
+	s.api.Search = n.Search
 	if err := s.api.Open(ctx); err != nil {
 		return err
 	}

@@ -74,3 +74,27 @@ func (s *Server) releaseVersions(ctx context.Context, reader *rampart.Reader, co
 	}
 	return s.Access.Release(ctx, *reader, collectionID, objs)
 }
+
+// releaseHits returns what reader may read of search hits, from their
+// collections: one entry per hit, nil for each it may not read.
+func (s *Server) releaseHits(ctx context.Context, reader *rampart.Reader, hits []rampart.SearchHit) ([]*stix.Object, error) {
+	out := make([]*stix.Object, len(hits))
+	byColl := map[string][]int{}
+	for i, h := range hits {
+		byColl[h.CollectionID] = append(byColl[h.CollectionID], i)
+	}
+	for coll, idx := range byColl {
+		vs := make([]*rampart.ObjectVersion, len(idx))
+		for j, i := range idx {
+			vs[j] = hits[i].Version
+		}
+		objs, err := s.releaseVersions(ctx, reader, coll, vs)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range idx {
+			out[i] = objs[j]
+		}
+	}
+	return out, nil
+}

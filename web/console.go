@@ -107,6 +107,7 @@ func (c *console) routes() {
 	c.alertPages(page)
 	c.incidentPages(page)
 	c.objectPages(page)
+	c.searchPages(page)
 	c.attributionPages(page)
 	c.statementPages(page)
 	c.adminPages(page)

@@ -111,7 +111,14 @@ func (c *console) object(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	o := versions[len(versions)-1]
-	d := objectData{Object: o, Collections: colls}
+	d := objectData{Object: o}
+	_, names, err := c.collectionNames(r)
+	if err != nil {
+		return err
+	}
+	for _, id := range colls {
+		d.Collections = append(d.Collections, names[id])
+	}
 	members, err := membersOf(o)
 	if err != nil {
 		return err

@@ -93,6 +93,9 @@ type Server struct {
 	// (DefaultMaxObservationBytes when 0).
 	MaxObservationBytes int64
 
+	// Search, when set, finds objects for the console's search page and
+	// objects' neighbourhoods; without it those are empty.
+	Search rampart.SearchService
 	// Federation, when set, tells the console's situation page how the
 	// node's federation is.
 	Federation FederationReporter

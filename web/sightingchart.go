@@ -3,11 +3,12 @@ package web
 import (
 	"context"
 
-	"github.com/rampart-cti/rampart"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/rampart-cti/rampart"
 )
 
 // Sightings per day take a policy decision per sighting, which a node

@@ -125,9 +125,30 @@ func TestEndToEndConsole(t *testing.T) {
 	b.contains("triaged alert", "taking it", "assigned to <strong>analyst</strong>")
 	b.shot("04-alert")
 
-	// An object: its properties, versions and marking.
+	// Search: by value, by name, by alias; then pivot to the object.
+	b.open(base + "/console/search")
+	b.do("search a value", chromedp.SendKeys(chromedp.CSS("#q"), "198.51.100.7"))
+	b.submit("search", chromedp.Click(chromedp.CSS("#search-submit")))
+	b.contains("search by value", "loader c2")
+	b.shot("05-search")
+	for q, want := range map[string]string{"APT-Console": "intrusion-set--00000000-0000-4000-8000-0000000000e1", "Console Bear": "APT-Console",
+		consoleRedValue: consoleRedName} {
+		b.open(base + "/console/search?q=" + url.QueryEscape(q))
+		b.contains("search "+q, want)
+	}
+	b.open(base + "/console/search?q=" + url.QueryEscape(`"unclosed`))
+	b.contains("a malformed search", "quote")
+	b.open(base + "/console/objects/intrusion-set--00000000-0000-4000-8000-0000000000e1")
+	b.contains("the group's neighbourhood", "Neighbourhood", "loader c2", "indicates")
+	b.shot("05-object-graph")
+	b.submit("pivot from the graph", chromedp.Click(chromedp.CSS(`svg a[href$="indicator--00000000-0000-4000-8000-0000000000d1"]`)))
+
+	// An object: its properties, versions and marking, its sightings.
 	b.open(base + "/console/objects/indicator--00000000-0000-4000-8000-0000000000d1")
-	b.contains("object", "loader c2", "198.51.100.7", "TLP:CLEAR", "Versions (1)", "Not signed")
+	if !strings.HasSuffix(b.location(), "/console/objects/indicator--00000000-0000-4000-8000-0000000000d1") {
+		t.Errorf("the graph's node led to %s", b.location())
+	}
+	b.contains("object", "loader c2", "198.51.100.7", "TLP:CLEAR", "Versions (1)", "Not signed", "Sightings (2)", "Sighted by country")
 	b.shot("05-object")
 
 	// Incidents: record one from the board, then read its NIS2 clock.
@@ -181,6 +202,19 @@ func TestEndToEndConsole(t *testing.T) {
 			}
 		}
 	}
+	// Nor in a search, by value, name or id, nor in the group's graph.
+	for _, q := range []string{consoleRedValue, "Nightjar", consoleRedID} {
+		b.open(base + "/console/search?q=" + url.QueryEscape(q))
+		h := b.html()
+		if strings.Contains(h, consoleRedName) || strings.Contains(h, "/console/objects/"+consoleRedID) || strings.Contains(h, "objects match") {
+			t.Errorf("a search for %q tells the partner of the TLP:RED indicator", q)
+		}
+	}
+	b.open(base + "/console/objects/intrusion-set--00000000-0000-4000-8000-0000000000e1")
+	if h := b.html(); strings.Contains(h, consoleRedName) || strings.Contains(h, consoleRedID) || !strings.Contains(h, "loader c2") {
+		t.Errorf("the group's page shows the partner the TLP:RED indicator, or not the CLEAR one")
+	}
+	b.shot("08-partner-graph")
 	// The chart counts the sightings the partner may read: not the RED one.
 	b.open(base + "/console/")
 	b.contains("the partner's situation", "2 sightings")
