@@ -56,6 +56,8 @@ type knowledgeEntry struct {
 	err     error
 	gens    map[string]uint64
 	used    time.Time
+	// next is the entry being built to replace this one, out of date.
+	next *knowledgeEntry
 }
 
 func newKnowledgeCache(objects rampart.ObjectService) *knowledgeCache {
@@ -73,7 +75,7 @@ func (c *knowledgeCache) invalidate(collectionID string) {
 // when there is none or it is out of date. Concurrent callers for the
 // same collections and reader share one build.
 func (c *knowledgeCache) engine(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release) (*attribution.Engine, error) {
-	e, err := c.entry(ctx, collections, reader, release)
+	e, err := c.entry(ctx, collections, reader, release, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +83,15 @@ func (c *knowledgeCache) engine(ctx context.Context, collections []string, reade
 }
 
 // entry returns the built entry for the collections and reader, as
-// engine does: its engine and its catalog.
-func (c *knowledgeCache) entry(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release) (*knowledgeEntry, error) {
+// engine does: its engine and its catalog. With wait > 0, it waits that
+// long at most for a first build and then returns errBuilding; otherwise
+// until the build ends.
+//
+// An entry out of date is rebuilt in the background while it keeps
+// serving: a query waits freshWait at most for the new one. Knowledge
+// read from a million objects takes seconds to build, and a node that
+// ingests all day would otherwise have every query wait for it.
+func (c *knowledgeCache) entry(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release, wait time.Duration) (*knowledgeEntry, error) {
 	collections = slices.Clone(collections)
 	slices.Sort(collections)
 	key := strings.Join(collections, ",")
@@ -91,34 +100,83 @@ func (c *knowledgeCache) entry(ctx context.Context, collections []string, reader
 	}
 	c.mu.Lock()
 	e := c.entries[key]
-	if e != nil && !c.current(e) {
-		select {
-		case <-e.ready:
-			e = nil // stale and built: build again
-		default: // being built: use it; a later query rebuilds
-		}
+	if e != nil && e.next != nil && built(e.next) && e.next.err == nil {
+		e = e.next // the rebuild ended: it replaces the entry
+		c.entries[key] = e
+	}
+	if e != nil && built(e) && e.err != nil {
+		e = nil // a failed build is tried again
 	}
 	if e == nil {
 		// Marked used before evict runs, which would otherwise take the
 		// new entry, never used, for the oldest.
-		e = &knowledgeEntry{ready: make(chan struct{}), gens: map[string]uint64{}, used: time.Now()}
-		for _, id := range collections {
-			e.gens[id] = c.gen[id]
-		}
+		e = c.start(ctx, collections, release)
 		c.entries[key] = e
 		c.evict()
-		go c.build(context.WithoutCancel(ctx), e, collections, release)
 	}
 	e.used = time.Now()
+	if built(e) && !c.current(e) {
+		if e.next == nil || built(e.next) {
+			e.next = c.start(ctx, collections, release)
+		}
+		next := e.next
+		c.mu.Unlock()
+		select {
+		case <-next.ready:
+			if next.err == nil {
+				c.mu.Lock()
+				if c.entries[key] == e {
+					c.entries[key] = next
+				}
+				c.mu.Unlock()
+				return next, nil
+			}
+		case <-time.After(freshWait):
+		}
+		return e, nil
+	}
 	c.mu.Unlock()
+	var timeout <-chan time.Time
+	if wait > 0 {
+		timeout = time.After(wait)
+	}
 	select {
 	case <-e.ready:
 		if e.err != nil {
 			return nil, e.err
 		}
 		return e, nil
+	case <-timeout:
+		return nil, errBuilding
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// freshWait is how long a query waits for knowledge being rebuilt before
+// it is answered from the knowledge as it was.
+const freshWait = time.Second
+
+// errBuilding says that the knowledge is still being built.
+var errBuilding = rampart.Errorf(rampart.EUNAVAILABLE, "the knowledge attribution ranks against is being built from the store: try again in a moment")
+
+// start begins building an entry for the collections as they are now.
+// The caller holds mu.
+func (c *knowledgeCache) start(ctx context.Context, collections []string, release coord.Release) *knowledgeEntry {
+	e := &knowledgeEntry{ready: make(chan struct{}), gens: map[string]uint64{}, used: time.Now()}
+	for _, id := range collections {
+		e.gens[id] = c.gen[id]
+	}
+	go c.build(context.WithoutCancel(ctx), e, collections, release)
+	return e
+}
+
+func built(e *knowledgeEntry) bool {
+	select {
+	case <-e.ready:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rampart-cti/rampart"
 )
@@ -46,5 +47,63 @@ func TestKnowledgeCacheKeepsNewest(t *testing.T) {
 	}
 	if len(c.entries) != maxKnowledgeEntries {
 		t.Errorf("%d engines cached, want %d", len(c.entries), maxKnowledgeEntries)
+	}
+}
+
+// slowObjects answers FindObjects once gate lets it.
+type slowObjects struct {
+	rampart.ObjectService
+	gate chan struct{}
+}
+
+func (o *slowObjects) FindObjects(ctx context.Context, _ rampart.ObjectFilter) (*rampart.ObjectPage, error) {
+	select {
+	case <-o.gate:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return &rampart.ObjectPage{}, nil
+}
+
+// TestKnowledgeCacheServesWhileRebuilding: knowledge out of date is
+// rebuilt in the background; a query meanwhile is answered from the old
+// knowledge after freshWait, not kept waiting for the whole build, and a
+// first build makes a bounded wait give up with EUNAVAILABLE.
+func TestKnowledgeCacheServesWhileRebuilding(t *testing.T) {
+	objs := &slowObjects{gate: make(chan struct{})}
+	c := newKnowledgeCache(objs)
+	ctx := context.Background()
+	if _, err := c.entry(ctx, []string{"intel"}, nil, nil, 50*time.Millisecond); rampart.ErrorCode(err) != rampart.EUNAVAILABLE {
+		t.Fatalf("first build, bounded wait: %v, want EUNAVAILABLE", err)
+	}
+	close(objs.gate) // the store answers at once from now on
+	first, err := c.entry(ctx, []string{"intel"}, nil, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs.gate = make(chan struct{}) // and slowly again
+	c.invalidate("intel")
+	start := time.Now()
+	stale, err := c.entry(ctx, []string{"intel"}, nil, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale != first || time.Since(start) > 10*freshWait {
+		t.Fatalf("during a rebuild: got a new entry %v or waited %s", stale != first, time.Since(start))
+	}
+	close(objs.gate)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e, err := c.entry(ctx, []string{"intel"}, nil, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e != first {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the rebuilt knowledge never replaced the old")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

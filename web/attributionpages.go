@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/attribution"
@@ -124,6 +125,12 @@ func (d *attributionData) Open(t technique) bool {
 	return slices.ContainsFunc(t.Subs, func(s technique) bool { return d.Picked(s.Value) })
 }
 
+// knowledgeWait is how long the attribution page waits for knowledge built
+// for the first time (the first query of a kind of reader since the node
+// started); past it, the page says to come back in a moment. From a
+// million objects the first build takes about 20 s on two cores.
+const knowledgeWait = 20 * time.Second
+
 func (c *console) attribution(w http.ResponseWriter, r *http.Request, v *visit) error {
 	ctx := r.Context()
 	readable, err := c.s.readable(ctx, v.account)
@@ -137,7 +144,7 @@ func (c *console) attribution(w http.ResponseWriter, r *http.Request, v *visit) 
 	if err != nil {
 		return err
 	}
-	ke, err := c.s.knowledge.entry(ctx, readable, rd, c.s.release(rd))
+	ke, err := c.s.knowledge.entry(ctx, readable, rd, c.s.release(rd), knowledgeWait)
 	if err != nil {
 		return err
 	}

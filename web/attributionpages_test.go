@@ -167,16 +167,16 @@ func TestConsoleAttributionTLP(t *testing.T) {
 func TestKnowledgeCatalogCached(t *testing.T) {
 	objs := &countingObjects{}
 	c := newKnowledgeCache(objs)
-	e1, err := c.entry(context.Background(), []string{"intel"}, nil, nil)
+	e1, err := c.entry(context.Background(), []string{"intel"}, nil, nil, 0)
 	must(t, err)
 	reads := objs.reads.Load()
-	e2, err := c.entry(context.Background(), []string{"intel"}, nil, nil)
+	e2, err := c.entry(context.Background(), []string{"intel"}, nil, nil, 0)
 	must(t, err)
 	if e1.catalog == nil || e2.catalog != e1.catalog || objs.reads.Load() != reads {
 		t.Errorf("the catalog was built again (%d more reads)", objs.reads.Load()-reads)
 	}
 	c.invalidate("intel")
-	e3, err := c.entry(context.Background(), []string{"intel"}, nil, nil)
+	e3, err := c.entry(context.Background(), []string{"intel"}, nil, nil, 0)
 	must(t, err)
 	if e3.catalog == e1.catalog || objs.reads.Load() == reads {
 		t.Errorf("the catalog was not built again after the collection changed")
