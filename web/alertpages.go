@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -117,6 +118,9 @@ type alertData struct {
 	triaged
 	CanWrite bool
 	Accounts []string
+	// Names are the names of the objects the alert refers to that the
+	// account may read.
+	Names map[string]string
 }
 
 func (c *console) alert(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -134,6 +138,9 @@ func (c *console) alert(w http.ResponseWriter, r *http.Request, v *visit) error 
 	}
 	d := alertData{triaged: triaged{Alert: a, Steps: steps[a.ID]}, CanWrite: v.account.CanWrite(c.s.Coord.CollectionID)}
 	d.Status, d.Assignee = coord.Current(d.Steps)
+	if d.Names, err = c.names(r.Context(), v, slices.Concat([]string{a.SubjectRef}, a.IndicatorRefs, a.IntrusionSetRefs, a.CampaignRefs, a.SightingRefs)); err != nil {
+		return err
+	}
 	if d.CanWrite {
 		if d.Accounts, err = c.colleagues(r, v.account); err != nil {
 			return err
@@ -189,4 +196,32 @@ func (c *console) triageAlert(w http.ResponseWriter, r *http.Request, v *visit) 
 		return err
 	}
 	return done(w, r, ConsolePath+"alerts/"+id, "Alert "+t.Status+".")
+}
+
+// names returns the names of the objects ids names that the account may
+// read (at most maxNamed of them are looked up).
+func (c *console) names(ctx context.Context, v *visit, ids []string) (map[string]string, error) {
+	ids = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(ids))), func(id string) bool { return id == "" })
+	if len(ids) > maxNamed {
+		ids = ids[:maxNamed]
+	}
+	colls, err := c.s.readable(ctx, v.account)
+	if err != nil {
+		return nil, err
+	}
+	reader, err := c.s.reader(ctx, v.account)
+	if err != nil {
+		return nil, err
+	}
+	found, err := c.lookup(ctx, reader, colls, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(found))
+	for id, o := range found {
+		if m, err := membersOf(o); err == nil {
+			out[id] = nameOf(m, o)
+		}
+	}
+	return out, nil
 }

@@ -77,6 +77,8 @@ var templateFuncs = template.FuncMap{
 	"join":       strings.Join,
 	"short":      short,
 	"objectURL":  objectURL,
+	"refs":       func(ids []string, names map[string]string) namedRefs { return namedRefs{ids, names} },
+	"list":       func(s ...string) []string { return s },
 	"query":      url.QueryEscape,
 	"add":        func(a, b int) int { return a + b },
 	"pct":        func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) },
@@ -133,3 +135,10 @@ func short(id string) string {
 }
 
 func objectURL(id string) string { return ConsolePath + "objects/" + url.PathEscape(id) }
+
+// namedRefs are ids to link to, with the names of those the reader may
+// read.
+type namedRefs struct {
+	IDs   []string
+	Names map[string]string
+}
