@@ -90,7 +90,7 @@ func TestConsoleAttribution(t *testing.T) {
 	status, body = v.get("/console/attribution?technique=T1001&compare=G0001&compare=G0001")
 	wantPage(t, "one candidate twice", status, body, 200, "Pick two different candidates")
 	status, body = v.post("/console/attribution", url.Values{"technique": {"T1001"}, "compare": {"G0001", "G0002"}, "do": {"rank"}})
-	if strings.Contains(body, `id="comparison"`) {
+	if status != 200 || strings.Contains(body, `id="comparison"`) {
 		t.Errorf("ranking again compared too")
 	}
 
