@@ -66,3 +66,23 @@ func BenchmarkFindLargeObjects(b *testing.B) {
 	s, _ := benchServices(b)
 	storetest.BenchLargeObjects(b, s, benchCollection, 20, 15<<20)
 }
+
+var searchObjects = flag.Int("search.objects", 20_000, "objects in the database of BenchmarkSearch")
+
+// BenchmarkSearch measures searches of a collection of -search.objects
+// objects (see storetest.BenchSearch), stored anew in the test server.
+func BenchmarkSearch(b *testing.B) {
+	s, db := benchServices(b)
+	storetest.FillSearch(b, s, benchCollection, *searchObjects)
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, db.DSN)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "VACUUM ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	c.Close(ctx)
+	s.Search = postgres.NewObjectService(db)
+	storetest.BenchSearch(b, s, benchCollection, *searchObjects)
+}

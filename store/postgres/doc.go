@@ -18,6 +18,11 @@
 // parameters. NewChangeFeed follows what other processes write to the
 // database through LISTEN/NOTIFY.
 //
+// The object service also searches (SearchObjects, rampart.SearchService):
+// the words of the latest version of each object are in a tsvector column
+// with a GIN index, its values in the object_values table, both written in
+// the transaction of every write (store/internal/search, docs/SEARCH.md).
+//
 // Several Rampart processes may share one database: each write to a
 // collection holds that collection's row lock for its transaction, so
 // DateAdded and Seq grow in commit order whoever writes, and processes keep

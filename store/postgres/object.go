@@ -65,13 +65,13 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	return versions.Create(ctx, collectionID, objs, func() int64 { return versions.Micros(s.db.Now()) }, s.write)
+	return versions.Create(ctx, collectionID, objs, func() int64 { return versions.Micros(s.db.Now()) }, s.writer(search.NewDocs(objs)))
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded
 // order. See rampart.ObjectService.
 func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion) error {
-	return versions.Restore(ctx, collectionID, vs, s.write)
+	return versions.Restore(ctx, collectionID, vs, s.writer(search.VersionDocs(vs)))
 }
 
 // lockCollection locks the collection's row until tx ends, serialising the
@@ -88,10 +88,17 @@ func lockCollection(ctx context.Context, tx pgx.Tx, id string) (pk, last int64, 
 	return pk, versions.Micros(lastAdded), err
 }
 
-// write, a versions.Writer, runs one CreateObjects or RestoreObjects
-// transaction: it locks the collection, reads the stored versions of the
-// objects' ids, lets plan decide, and writes the plan.
-func (s *ObjectService) write(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
+// writer returns a versions.Writer that runs one CreateObjects or
+// RestoreObjects transaction: it locks the collection, reads the stored
+// versions of the objects' ids, lets plan decide, and writes the plan and
+// its search entries (from docs, the objects' documents).
+func (s *ObjectService) writer(docs search.Docs) versions.Writer {
+	return func(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
+		return s.write(ctx, collectionID, ids, plan, docs)
+	}
+}
+
+func (s *ObjectService) write(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc, docs search.Docs) error {
 	tx, err := s.db.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store objects: %w", err)
@@ -138,7 +145,7 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	if err := search.Apply(ctx, search.PostgreSQL, txConn{tx}, pk, search.ChangeOfWrite(latest, p)); err != nil {
+	if err := search.Apply(ctx, search.PostgreSQL, txConn{tx}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE collections SET last_added = $1, mixed = mixed + $2 WHERE pk = $3`,

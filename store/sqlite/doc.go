@@ -20,6 +20,12 @@
 // "rampart import" while "rampart serve" runs) by polling SQLite's data
 // version on the writing connection.
 //
+// The object service also searches (SearchObjects, rampart.SearchService):
+// the words of the latest version of each object are in FTS5 tables, its
+// values in the object_values table, both written in the transaction of
+// every write (store/internal/search, docs/SEARCH.md). FTS5 is compiled
+// into the driver and registered on every connection.
+//
 // The file is in WAL mode: readers never wait for the writer. Writes go
 // through one connection; CreateObjects of a whole bundle is atomic, and
 // with the default Synchronous (SyncFull) it is on disk when the call

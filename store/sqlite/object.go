@@ -81,27 +81,31 @@ func (s *ObjectService) collectionPK(ctx context.Context, db queryer, id string)
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	return versions.Create(ctx, collectionID, objs, s.db.now, s.write)
+	return versions.Create(ctx, collectionID, objs, s.db.now, s.writer(search.NewDocs(objs)))
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded
 // order. See rampart.ObjectService.
 func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion) error {
-	return versions.Restore(ctx, collectionID, vs, s.write)
+	return versions.Restore(ctx, collectionID, vs, s.writer(search.VersionDocs(vs)))
 }
 
-// write, a versions.Writer, runs one CreateObjects or RestoreObjects
-// write in a group transaction (see committer): it reads the collection's
-// state and the stored versions of the objects' ids, lets plan decide, and
-// writes the plan. It returns once the group has committed.
-func (s *ObjectService) write(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
-	return s.db.group.do(ctx, "store objects", len(ids), func(ctx context.Context, tx *sql.Tx) error {
-		return writeVersions(ctx, tx, collectionID, ids, plan)
-	})
+// writer returns a versions.Writer that runs one CreateObjects or
+// RestoreObjects write in a group transaction (see committer): it reads
+// the collection's state and the stored versions of the objects' ids,
+// lets plan decide, and writes the plan and its search entries (from
+// docs, the objects' documents). It returns once the group has
+// committed.
+func (s *ObjectService) writer(docs search.Docs) versions.Writer {
+	return func(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
+		return s.db.group.do(ctx, "store objects", len(ids), func(ctx context.Context, tx *sql.Tx) error {
+			return writeVersions(ctx, tx, collectionID, ids, plan, docs)
+		})
+	}
 }
 
-// writeVersions is write's part of its group transaction.
-func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []string, plan versions.PlanFunc) error {
+// writeVersions is the writer's part of its group transaction.
+func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []string, plan versions.PlanFunc, docs search.Docs) error {
 	var pk, last int64
 	err := tx.QueryRowContext(ctx, `SELECT pk, last_added FROM collections WHERE id = ?`, collectionID).Scan(&pk, &last)
 	if err == sql.ErrNoRows {
@@ -127,7 +131,7 @@ func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []s
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	if err := search.Apply(ctx, search.SQLite, txConn{tx}, pk, search.ChangeOfWrite(latest, p)); err != nil {
+	if err := search.Apply(ctx, search.SQLite, txConn{tx}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, mixed = mixed + ? WHERE pk = ?`, p.LastAdded, p.Mixed, pk); err != nil {

@@ -29,7 +29,7 @@ import (
 // SearchCorpusVersion names the corpus and the search schema it was
 // indexed with: a database built with one version may be reused by a
 // later run with the same version (and size). Change it with either.
-const SearchCorpusVersion = "2"
+const SearchCorpusVersion = "3"
 
 const (
 	searchVocabulary = 30000

@@ -123,9 +123,13 @@ func readEntries(ctx context.Context, tx Conn, text string, args ...any) ([]Entr
 	return out, rows.Err()
 }
 
-// insertRows is the number of rows of one multi-row INSERT in SQLite, far
-// below its limit of 32,766 parameters.
-const insertRows = 500
+// maxParams bounds the parameters of one multi-row INSERT in SQLite,
+// whose limit is 32,766. Each statement that writes to an FTS5 table
+// makes it write what it holds in memory to a new segment on disk (FTS5
+// does so at every savepoint, and SQLite opens one for every statement
+// in the committer's savepoints), so a write inserts into each table with
+// as few statements as it can.
+const maxParams = 32000
 
 // insert indexes the entries, none of which the indexes hold, but those
 // without an Object.
@@ -136,7 +140,9 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 	}
 	docs := make([]*Doc, len(es))
 	for i, e := range es {
-		docs[i] = NewDoc(e.Object)
+		if docs[i] = e.Doc; docs[i] == nil {
+			docs[i] = NewDoc(e.Object)
+		}
 	}
 	if !d.FTS5 {
 		// PostgreSQL: one statement per table, with array parameters.
@@ -161,68 +167,61 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		}
 		return tx.Exec(ctx, `INSERT INTO object_values (collection, value, seq) SELECT $1, k, s FROM unnest($2::text[], $3::bigint[]) AS u(k, s)`, pk, keys, keySeqs)
 	}
-	var args []any
-	flush := func(table, row string, n int) error {
-		if n == 0 {
-			return nil
+	if err := insertRows(ctx, tx, "search_docs (seq, collection, type, version)", 4, func(row func(...any)) {
+		for _, e := range es {
+			row(e.Seq, pk, e.Object.Type, e.Object.Version().Key())
 		}
-		text := table + strings.Repeat(row+", ", n-1) + row
-		err := tx.Exec(ctx, text, args...)
+	}); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, "search_text (rowid, name, body)", 3, func(row func(...any)) {
+		for i, e := range es {
+			row(e.Seq, strings.Join(docs[i].Name, " "), strings.Join(docs[i].Body, " "))
+		}
+	}); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, "search_names (rowid, name)", 2, func(row func(...any)) {
+		for i, e := range es {
+			row(e.Seq, strings.Join(docs[i].Name, " "))
+		}
+	}); err != nil {
+		return err
+	}
+	return insertRows(ctx, tx, "object_values (collection, value, seq)", 3, func(row func(...any)) {
+		for i, e := range es {
+			for _, k := range docs[i].Keys {
+				row(pk, k, e.Seq)
+			}
+		}
+	})
+}
+
+// insertRows inserts the rows that rows makes, of cols columns each, into
+// table ("name (columns)"), in as few multi-row INSERT statements as
+// maxParams allows.
+func insertRows(ctx context.Context, tx Conn, table string, cols int, rows func(row func(...any))) error {
+	var (
+		args []any
+		err  error
+	)
+	placeholders := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	flush := func() {
+		if len(args) == 0 || err != nil {
+			return
+		}
+		n := len(args) / cols
+		err = tx.Exec(ctx, "INSERT INTO "+table+" VALUES "+strings.Repeat(placeholders+", ", n-1)+placeholders, args...)
 		args = args[:0]
-		return err
 	}
-	n := 0
-	for _, e := range es {
-		args = append(args, e.Seq, pk, e.Object.Type, e.Object.Version().Key())
-		if n++; n == insertRows {
-			if err := flush("INSERT INTO search_docs (seq, collection, type, version) VALUES ", "(?, ?, ?, ?)", n); err != nil {
-				return err
-			}
-			n = 0
+	rows(func(vs ...any) {
+		if len(args)+cols > maxParams {
+			flush()
 		}
-	}
-	if err := flush("INSERT INTO search_docs (seq, collection, type, version) VALUES ", "(?, ?, ?, ?)", n); err != nil {
-		return err
-	}
-	n = 0
-	for i, e := range es {
-		args = append(args, e.Seq, strings.Join(docs[i].Name, " "), strings.Join(docs[i].Body, " "))
-		if n++; n == insertRows {
-			if err := flush("INSERT INTO search_text (rowid, name, body) VALUES ", "(?, ?, ?)", n); err != nil {
-				return err
-			}
-			n = 0
-		}
-	}
-	if err := flush("INSERT INTO search_text (rowid, name, body) VALUES ", "(?, ?, ?)", n); err != nil {
-		return err
-	}
-	n = 0
-	for i, e := range es {
-		args = append(args, e.Seq, strings.Join(docs[i].Name, " "))
-		if n++; n == insertRows {
-			if err := flush("INSERT INTO search_names (rowid, name) VALUES ", "(?, ?)", n); err != nil {
-				return err
-			}
-			n = 0
-		}
-	}
-	if err := flush("INSERT INTO search_names (rowid, name) VALUES ", "(?, ?)", n); err != nil {
-		return err
-	}
-	n = 0
-	for i, e := range es {
-		for _, k := range docs[i].Keys {
-			args = append(args, pk, k, e.Seq)
-			if n++; n == insertRows {
-				if err := flush("INSERT INTO object_values (collection, value, seq) VALUES ", "(?, ?, ?)", n); err != nil {
-					return err
-				}
-				n = 0
-			}
-		}
-	}
-	return flush("INSERT INTO object_values (collection, value, seq) VALUES ", "(?, ?, ?)", n)
+		args = append(args, vs...)
+	})
+	flush()
+	return err
 }
 
 // TSVector returns the text of PostgreSQL's tsvector of the words, in
@@ -231,39 +230,51 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 func TSVector(lists ...[]string) string {
 	type entry struct {
 		word string
-		pos  []string
+		pos  []int32
 	}
-	var entries []*entry
-	byWord := make(map[string]*entry)
-	pos := 0
+	n := 0
+	for _, words := range lists {
+		n += len(words)
+	}
+	entries := make([]entry, 0, n)
+	index := make(map[string]int, n)
+	pos := int32(0)
+	size := 0
 	for _, words := range lists {
 		for _, w := range words {
 			pos++
-			e := byWord[w]
-			if e == nil {
-				e = &entry{word: w}
-				byWord[w] = e
-				entries = append(entries, e)
+			i, ok := index[w]
+			if !ok {
+				i = len(entries)
+				index[w] = i
+				entries = append(entries, entry{word: w})
+				size += len(w) + 4
 			}
-			if len(e.pos) < 256 {
-				e.pos = append(e.pos, strconv.Itoa(pos))
+			if e := &entries[i]; len(e.pos) < 256 {
+				e.pos = append(e.pos, pos)
+				size += 6
 			}
 		}
 	}
-	var b strings.Builder
+	b := make([]byte, 0, size)
 	for i, e := range entries {
 		if i > 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteByte('\'')
-		for _, r := range e.word {
-			if r == '\'' || r == '\\' {
-				b.WriteRune(r)
+		b = append(b, '\'')
+		for j := 0; j < len(e.word); j++ {
+			if c := e.word[j]; c == '\'' || c == '\\' {
+				b = append(b, c)
 			}
-			b.WriteRune(r)
+			b = append(b, e.word[j])
 		}
-		b.WriteString("':")
-		b.WriteString(strings.Join(e.pos, ","))
+		b = append(b, '\'', ':')
+		for j, p := range e.pos {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(p), 10)
+		}
 	}
-	return b.String()
+	return string(b)
 }

@@ -1,10 +1,9 @@
 package search
 
 import (
+	"bytes"
 	"encoding/json/jsontext"
-	json "encoding/json/v2"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/rampart-cti/rampart/pattern"
@@ -35,71 +34,89 @@ type Doc struct {
 	Keys []string
 }
 
-// fields are the properties the index reads; each is decoded only when
-// present, and leniently: a property of an unexpected JSON type adds
-// nothing rather than failing the object.
-type fields struct {
-	// The words of Name.
-	Name         jsontext.Value `json:"name"`
-	Aliases      jsontext.Value `json:"aliases"`
-	MitreAliases jsontext.Value `json:"x_mitre_aliases"`
-	ExternalRefs jsontext.Value `json:"external_references"`
-	Value        jsontext.Value `json:"value"`
-	DisplayName  jsontext.Value `json:"display_name"`
-	AccountLogin jsontext.Value `json:"account_login"`
-	UserID       jsontext.Value `json:"user_id"`
-	Key          jsontext.Value `json:"key"`
-	// The words of Body.
-	Description jsontext.Value `json:"description"`
-	Labels      jsontext.Value `json:"labels"`
-	Abstract    jsontext.Value `json:"abstract"`
-	Content     jsontext.Value `json:"content"`
-	Explanation jsontext.Value `json:"explanation"`
-	Hashes      jsontext.Value `json:"hashes"`
-	Path        jsontext.Value `json:"path"`
-	CommandLine jsontext.Value `json:"command_line"`
-	Pattern     jsontext.Value `json:"pattern"`
-	PatternType jsontext.Value `json:"pattern_type"`
-	// Objects are the observables embedded in STIX 2.0 observed-data.
-	Objects jsontext.Value `json:"objects"`
-	// References: values only, never words.
-	SightingOf   jsontext.Value `json:"sighting_of_ref"`
-	ObservedData jsontext.Value `json:"observed_data_refs"`
-	WhereSighted jsontext.Value `json:"where_sighted_refs"`
-	Source       jsontext.Value `json:"source_ref"`
-	Target       jsontext.Value `json:"target_ref"`
-	ObjectRefs   jsontext.Value `json:"object_refs"`
+// Where the index puts each property it reads: the words of the name,
+// of the body, or (references) values only.
+const (
+	toName = iota + 1
+	toBody
+	toKeys
+)
+
+// properties are the top-level properties the index reads.
+var properties = map[string]int{
+	"name": toName, "aliases": toName, "x_mitre_aliases": toName, "value": toName,
+	"display_name": toName, "account_login": toName, "user_id": toName, "key": toName,
+
+	"description": toBody, "labels": toBody, "abstract": toBody, "content": toBody,
+	"explanation": toBody, "hashes": toBody, "path": toBody, "command_line": toBody,
+
+	"sighting_of_ref": toKeys, "observed_data_refs": toKeys, "where_sighted_refs": toKeys,
+	"source_ref": toKeys, "target_ref": toKeys, "object_refs": toKeys,
 }
 
-// decodeOptions read what stix.ParseObject accepted; no property is
-// required and none is refused.
-var decodeOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+// observableProperties are those read of each observable that STIX 2.0
+// observed-data embeds in "objects" (into the body).
+var observableProperties = map[string]bool{
+	"value": true, "name": true, "hashes": true, "key": true, "path": true,
+	"command_line": true, "account_login": true, "user_id": true,
+}
+
+// decodeOptions read what stix.ParseObject accepted.
+var decodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 // NewDoc returns what the indexes hold of o: the words and values of its
-// text and pattern, and its markings and author. It does not fail: what
-// cannot be read adds nothing.
+// text and pattern, and its markings and author. It reads o's JSON in one
+// pass, and leniently: a property of an unexpected JSON type adds
+// nothing, and what cannot be read adds nothing either.
 func NewDoc(o *stix.Object) *Doc {
 	b := &docBuilder{keys: make(map[string]bool)}
-	var f fields
-	if err := json.Unmarshal(o.Raw, &f, decodeOptions); err != nil {
-		f = fields{}
-	}
-	for _, v := range []jsontext.Value{f.Name, f.Aliases, f.MitreAliases, f.Value, f.DisplayName, f.AccountLogin, f.UserID, f.Key} {
-		b.text(&b.doc.Name, v)
-	}
-	b.externalIDs(f.ExternalRefs)
-	for _, v := range []jsontext.Value{f.Description, f.Labels, f.Abstract, f.Content, f.Explanation, f.Hashes, f.Path, f.CommandLine} {
-		b.text(&b.doc.Body, v)
-	}
-	b.pattern(f.Pattern, f.PatternType)
-	b.observables(f.Objects)
-	for _, v := range []jsontext.Value{f.SightingOf, f.ObservedData, f.WhereSighted, f.Source, f.Target, f.ObjectRefs} {
-		for _, s := range stringsOf(v) {
-			if _, _, err := stix.ParseID(s); err == nil {
-				b.key(keyValue + strings.ToLower(s))
+	dec := jsontext.NewDecoder(bytes.NewReader(o.Raw), decodeOptions...)
+	var pat, patType string
+	b.members(dec, func(name string) {
+		switch name {
+		case "external_references":
+			// The external_id of each: ATT&CK's "G0016", CVE ids.
+			b.elements(dec, func() {
+				b.members(dec, func(name string) {
+					if name == "external_id" {
+						b.strings(dec, func(s string) { b.add(&b.doc.Name, s) })
+					} else {
+						dec.SkipValue()
+					}
+				})
+			})
+		case "pattern":
+			b.strings(dec, func(s string) { pat = s })
+		case "pattern_type":
+			b.strings(dec, func(s string) { patType = s })
+		case "objects":
+			b.members(dec, func(string) {
+				b.members(dec, func(name string) {
+					if observableProperties[name] {
+						b.strings(dec, func(s string) { b.add(&b.doc.Body, s) })
+					} else {
+						dec.SkipValue()
+					}
+				})
+			})
+		default:
+			switch properties[name] {
+			case toName:
+				b.strings(dec, func(s string) { b.add(&b.doc.Name, s) })
+			case toBody:
+				b.strings(dec, func(s string) { b.add(&b.doc.Body, s) })
+			case toKeys:
+				b.strings(dec, func(s string) {
+					if _, _, err := stix.ParseID(s); err == nil {
+						b.key(keyValue + strings.ToLower(s))
+					}
+				})
+			default:
+				dec.SkipValue()
 			}
 		}
-	}
+	})
+	b.pattern(pat, patType)
 	if o.CreatedByRef != "" {
 		b.key(keyCreatedBy + strings.ToLower(o.CreatedByRef))
 	}
@@ -118,14 +135,83 @@ type docBuilder struct {
 	doc   Doc
 	words int
 	keys  map[string]bool
+	// err is the first error of the decoder: then every later read adds
+	// nothing.
+	err error
 }
 
-// text adds the words and values of the strings in v (a string, or the
-// strings of an array or of an object's members, such as hashes) to the
-// words of *to.
-func (b *docBuilder) text(to *[]string, v jsontext.Value) {
-	for _, s := range stringsOf(v) {
-		b.add(to, s)
+// members reads an object, calling member with each member's name; member
+// must read (or skip) the value. Any other value is skipped.
+func (b *docBuilder) members(dec *jsontext.Decoder, member func(name string)) {
+	if b.err != nil {
+		return
+	}
+	if dec.PeekKind() != '{' {
+		b.err = dec.SkipValue()
+		return
+	}
+	if _, b.err = dec.ReadToken(); b.err != nil {
+		return
+	}
+	for b.err == nil && dec.PeekKind() != '}' {
+		var name jsontext.Token
+		if name, b.err = dec.ReadToken(); b.err != nil {
+			return
+		}
+		member(name.String())
+	}
+	if b.err == nil {
+		_, b.err = dec.ReadToken()
+	}
+}
+
+// elements reads an array, calling element for each element, which must
+// read (or skip) it. Any other value is skipped.
+func (b *docBuilder) elements(dec *jsontext.Decoder, element func()) {
+	if b.err != nil {
+		return
+	}
+	if dec.PeekKind() != '[' {
+		b.err = dec.SkipValue()
+		return
+	}
+	if _, b.err = dec.ReadToken(); b.err != nil {
+		return
+	}
+	for b.err == nil && dec.PeekKind() != ']' {
+		element()
+	}
+	if b.err == nil {
+		_, b.err = dec.ReadToken()
+	}
+}
+
+// strings reads a value and calls add with the strings in it: the value
+// itself, the elements of an array or the member values of an object
+// (such as hashes) that are strings, or numbers as text; nested arrays and
+// objects add nothing.
+func (b *docBuilder) strings(dec *jsontext.Decoder, add func(string)) {
+	if b.err != nil {
+		return
+	}
+	scalar := func() {
+		switch dec.PeekKind() {
+		case '"', '0':
+			var tok jsontext.Token
+			if tok, b.err = dec.ReadToken(); b.err == nil {
+				add(tok.String()) // a number's text, as written
+			}
+		default:
+			b.err = dec.SkipValue()
+		}
+	}
+	switch dec.PeekKind() {
+	case '[':
+		b.elements(dec, scalar)
+	case '{':
+		b.members(dec, func(string) { scalar() })
+	default:
+		scalar()
 	}
 }
 
@@ -142,7 +228,8 @@ func (b *docBuilder) add(to *[]string, s string) {
 	}
 	for tok := range strings.FieldsSeq(s) {
 		if v, ok := parseValue(tok); ok {
-			for _, k := range v.keys() {
+			b.key(v.Key)
+			for _, k := range v.Also {
 				b.key(k)
 			}
 		}
@@ -155,35 +242,14 @@ func (b *docBuilder) key(k string) {
 	}
 }
 
-// externalIDs adds the external_id of each external reference to the
-// name's words: ATT&CK's "G0016", "T1059.001"; CVE ids.
-func (b *docBuilder) externalIDs(v jsontext.Value) {
-	if v.Kind() != '[' {
-		return
-	}
-	var refs []jsontext.Value
-	if json.Unmarshal(v, &refs, decodeOptions) != nil {
-		return
-	}
-	for _, r := range refs {
-		var ref struct {
-			ExternalID jsontext.Value `json:"external_id"`
-		}
-		if r.Kind() == '{' && json.Unmarshal(r, &ref, decodeOptions) == nil {
-			b.text(&b.doc.Name, ref.ExternalID)
-		}
-	}
-}
-
 // pattern adds the values a STIX pattern names (pattern.Values) to the
 // body; a pattern of another language, or one that does not parse, adds
 // its text.
-func (b *docBuilder) pattern(src, typ jsontext.Value) {
-	text, ok := stringOf(src)
-	if !ok {
+func (b *docBuilder) pattern(text, lang string) {
+	if text == "" {
 		return
 	}
-	if lang, _ := stringOf(typ); lang == "stix" || lang == "" {
+	if lang == "stix" || lang == "" {
 		if p, err := pattern.Parse(text); err == nil {
 			for _, nv := range pattern.Values(p) {
 				b.add(&b.doc.Body, nv.Value)
@@ -192,94 +258,4 @@ func (b *docBuilder) pattern(src, typ jsontext.Value) {
 		}
 	}
 	b.add(&b.doc.Body, text)
-}
-
-// observables adds what STIX 2.0 observed-data embeds in "objects": each
-// observable's value, name, hashes and the like.
-func (b *docBuilder) observables(v jsontext.Value) {
-	if v.Kind() != '{' {
-		return
-	}
-	var objs map[string]jsontext.Value
-	if json.Unmarshal(v, &objs, decodeOptions) != nil {
-		return
-	}
-	keys := make([]string, 0, len(objs))
-	for k := range objs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // the words in one order, whatever the map's
-	for _, k := range keys {
-		var f fields
-		if objs[k].Kind() != '{' || json.Unmarshal(objs[k], &f, decodeOptions) != nil {
-			continue
-		}
-		for _, v := range []jsontext.Value{f.Value, f.Name, f.Hashes, f.Key, f.Path, f.CommandLine, f.AccountLogin, f.UserID} {
-			b.text(&b.doc.Body, v)
-		}
-	}
-}
-
-// stringOf returns v as a string when it is a JSON string.
-func stringOf(v jsontext.Value) (string, bool) {
-	if v.Kind() != '"' {
-		return "", false
-	}
-	var s string
-	if json.Unmarshal(v, &s, decodeOptions) != nil {
-		return "", false
-	}
-	return s, true
-}
-
-// stringsOf returns the strings in v: v itself, the elements of an array
-// or the member values of an object that are strings (or numbers, as
-// text); nested arrays and objects add nothing.
-func stringsOf(v jsontext.Value) []string {
-	switch v.Kind() {
-	case '"':
-		s, _ := stringOf(v)
-		return []string{s}
-	case '[':
-		var vs []jsontext.Value
-		if json.Unmarshal(v, &vs, decodeOptions) != nil {
-			return nil
-		}
-		return scalars(vs)
-	case '{':
-		var m map[string]jsontext.Value
-		if json.Unmarshal(v, &m, decodeOptions) != nil {
-			return nil
-		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		vs := make([]jsontext.Value, len(keys))
-		for i, k := range keys {
-			vs[i] = m[k]
-		}
-		return scalars(vs)
-	case '0':
-		return []string{string(v)}
-	}
-	return nil
-}
-
-func scalars(vs []jsontext.Value) []string {
-	var out []string
-	for _, e := range vs {
-		switch e.Kind() {
-		case '"':
-			if s, ok := stringOf(e); ok {
-				out = append(out, s)
-			}
-		case '0':
-			if _, err := strconv.ParseFloat(string(e), 64); err == nil {
-				out = append(out, string(e))
-			}
-		}
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/store/internal/versions"
 )
@@ -41,16 +42,47 @@ type Change struct {
 type Entry struct {
 	Seq    int64
 	Object *stix.Object
+	// Doc is Object's, when it was made already (Docs); nil otherwise.
+	Doc *Doc
+}
+
+// Docs are the documents of the objects a write stores, made before its
+// transaction, by the goroutine of its caller: the store's writer,
+// which the writes of every client wait for, then spends no time on
+// them.
+type Docs map[*stix.Object]*Doc
+
+// NewDocs returns the documents of objs (nil ones left out).
+func NewDocs(objs []*stix.Object) Docs {
+	docs := make(Docs, len(objs))
+	for _, o := range objs {
+		if o != nil && docs[o] == nil {
+			docs[o] = NewDoc(o)
+		}
+	}
+	return docs
+}
+
+// VersionDocs is NewDocs of the objects of vs.
+func VersionDocs(vs []*rampart.ObjectVersion) Docs {
+	objs := make([]*stix.Object, 0, len(vs))
+	for _, v := range vs {
+		if v != nil {
+			objs = append(objs, v.Object)
+		}
+	}
+	return NewDocs(objs)
 }
 
 // ChangeOfWrite returns what a CreateObjects or RestoreObjects plan
 // changes: latest is Latest of the stored versions before the plan, whose
-// inserts have their Seq.
-func ChangeOfWrite(latest map[int64]bool, p *versions.Plan) Change {
+// inserts have their Seq, and docs the documents of its objects made
+// already (or nil).
+func ChangeOfWrite(latest map[int64]bool, p *versions.Plan, docs Docs) Change {
 	var c Change
 	for _, in := range p.Inserts {
 		if in.Latest {
-			c.Add = append(c.Add, Entry{Seq: in.Seq, Object: in.Object})
+			c.Add = append(c.Add, Entry{Seq: in.Seq, Object: in.Object, Doc: docs[in.Object]})
 		}
 	}
 	c.marks(latest, p.Updates)

@@ -115,6 +115,11 @@ type value struct {
 // ".", ":", "/", "\" or "@" in them, and hexadecimal strings as long as a
 // hash, are.
 func parseValue(s string) (value, bool) {
+	// Most tokens of prose are words ("crime." among them): tell them at
+	// once, without a copy.
+	if t := trimToken(s); len(t) < 32 && !strings.ContainsAny(t, valueChars+"-[(") {
+		return value{}, false
+	}
 	s = trimToken(refang.Replace(strings.ToLower(s)))
 	if s == "" {
 		return value{}, false
