@@ -146,7 +146,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"statement", "draft", "--key", "k", "--registry", "r"}, `error: statement draft needs --confidence N`},
 		{[]string{"statement", "sign"}, `error: statement sign needs one statement ID`},
 		{[]string{"bench"}, `^Usage: rampart bench`},
-		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import, pages or attack\)`},
+		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import, pages, console or attack\)`},
 		{[]string{"bench", "pages", "--object-size", "1"}, `error: --object-size: want a size of at least 300 bytes \(got "1"\)`},
 		{[]string{"bench", "taxii", "--pages", "0"}, `error: --pages must be at least 1 \(got 0\)`},
 		{[]string{"bench", "import", "--size", "huge"}, `error: --size: "huge" is not a size`},
