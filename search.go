@@ -98,7 +98,8 @@ type SearchPage struct {
 	Next string
 	// Total is the number of objects that match, at most MaxSearchTotal
 	// (which then means "at least that many"), as counted for the first
-	// page; -1 when it was not counted.
+	// page; -1 when it was not counted, because counting would have taken
+	// longer than a page (stores give it 50 ms).
 	Total int
 }
 

@@ -25,6 +25,13 @@ func (s *ObjectService) SearchObjects(ctx context.Context, q rampart.SearchQuery
 		return nil, fmt.Errorf("search objects: %w", err)
 	}
 	defer tx.Rollback(ctx)
+	// The statements of searches are alike but for their values, whose
+	// frequencies decide the plan: a generic plan made for all of them
+	// (which PostgreSQL may adopt after five executions of a prepared
+	// statement) read a million rows to find one rare word's.
+	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return nil, fmt.Errorf("search objects: %w", err)
+	}
 	return search.Find[time.Time, pgtype.DriverBytes](ctx, search.PostgreSQL, q, txConn{tx}.rows, time.Time.UTC)
 }
 
@@ -64,5 +71,10 @@ func (db *DB) backfill(ctx context.Context) error {
 			return err
 		}
 		return tx.Commit(ctx)
+	}, func(ctx context.Context) error {
+		// The planner needs the words' statistics to choose between
+		// the indexes; autovacuum would gather them only later.
+		_, err := db.pool.Exec(ctx, `ANALYZE search_docs`)
+		return err
 	})
 }

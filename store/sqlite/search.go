@@ -54,5 +54,5 @@ func (db *DB) backfill(ctx context.Context) error {
 		return db.group.do(ctx, "index objects", search.BackfillBatch, func(ctx context.Context, tx *sql.Tx) error {
 			return fn(txConn{tx})
 		})
-	})
+	}, nil)
 }

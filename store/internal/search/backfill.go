@@ -23,8 +23,10 @@ const backfillEvery = 5 * time.Second
 // may go on between batches and several processes may back-fill at once;
 // a batch that fails leaves done where it was, and the next Open goes on
 // from there. It logs its progress to logger every few seconds, and does
-// nothing when nothing is left to index.
-func Backfill(ctx context.Context, d *Dialect, logger *slog.Logger, run func(ctx context.Context, fn func(tx Conn) error) error) error {
+// nothing when nothing is left to index. Once it has indexed something,
+// it calls finish, when not nil (PostgreSQL gathers the statistics of the
+// new rows there).
+func Backfill(ctx context.Context, d *Dialect, logger *slog.Logger, run func(ctx context.Context, fn func(tx Conn) error) error, finish func(ctx context.Context) error) error {
 	var left int64
 	err := run(ctx, func(tx Conn) error {
 		rows, closeRows, err := tx.Query(ctx, `SELECT count(*) FROM search_backfill b JOIN objects o ON o.collection = b.collection
@@ -53,7 +55,7 @@ func Backfill(ctx context.Context, d *Dialect, logger *slog.Logger, run func(ctx
 	}
 	start := time.Now()
 	logger.Info("indexing the objects stored before search existed", "objects", left)
-	var done int64
+	var indexed int64
 	lastLog := start
 	for {
 		var n int
@@ -64,19 +66,24 @@ func Backfill(ctx context.Context, d *Dialect, logger *slog.Logger, run func(ctx
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("search back-fill (%d of %d objects indexed): %w", done, left, err)
+			return fmt.Errorf("search back-fill (%d of %d objects indexed): %w", indexed, left, err)
 		}
-		done += int64(n)
+		indexed += int64(n)
 		if finished {
 			break
 		}
 		if now := time.Now(); now.Sub(lastLog) >= backfillEvery {
 			lastLog = now
-			logger.Info("indexing the objects stored before search existed", "indexed", done, "of", left,
-				"per_second", int(float64(done)/now.Sub(start).Seconds()))
+			logger.Info("indexing the objects stored before search existed", "indexed", indexed, "of", left,
+				"per_second", int(float64(indexed)/now.Sub(start).Seconds()))
 		}
 	}
-	logger.Info("indexed the objects stored before search existed", "objects", done, "took", time.Since(start).Round(time.Millisecond))
+	if finish != nil {
+		if err := finish(ctx); err != nil {
+			return fmt.Errorf("search back-fill: %w", err)
+		}
+	}
+	logger.Info("indexed the objects stored before search existed", "objects", indexed, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,8 +25,8 @@ type QueryFunc func(ctx context.Context, query string, args []any) (sqlgen.Rows,
 // A page is read tier by tier (the hits whose name holds every word
 // first), each tier newest first; the cursor names the tier and seq of
 // the last hit of a page. Total is counted on the first page, when it
-// does not hold every hit already, and carried by the cursor to the next
-// ones.
+// does not hold every hit already (within CountTime, or else it is -1),
+// and carried by the cursor to the next ones.
 func Find[T any, B ~[]byte](ctx context.Context, d *Dialect, sq rampart.SearchQuery, query QueryFunc, added func(T) time.Time) (*rampart.SearchPage, error) {
 	q, err := Parse(sq)
 	if err != nil {
@@ -116,24 +117,64 @@ func collections(ctx context.Context, d *Dialect, q *Query, query QueryFunc) ([]
 	return pks, ids, nil
 }
 
-// count returns the number of matches of q, at most MaxSearchTotal.
+// CountTime bounds the time spent counting the matches of a search
+// (up to MaxSearchTotal): past it the page goes without its Total (-1).
+// Counting reads every match where a page reads fifty, and some matches
+// cost more than others to find: in PostgreSQL a phrase of two frequent
+// words is checked in every row that holds both (half a second, with a
+// million objects).
+const CountTime = 50 * time.Millisecond
+
+// count returns the number of matches of q, at most MaxSearchTotal, or -1
+// when counting them takes longer than CountTime. It is the last
+// statement of a search: after a timeout, PostgreSQL's transaction is
+// good for nothing but its rollback.
 func count(ctx context.Context, d *Dialect, q *Query, pks []int64, query QueryFunc) (int, error) {
-	text, args := statement(d, q, pks, tierAll, 0, rampart.MaxSearchTotal+1, true)
-	rows, done, err := query(ctx, text, args)
-	if err != nil {
-		return 0, fmt.Errorf("search objects: count: %w", err)
-	}
-	defer done()
-	n := 0
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
+	cctx := ctx
+	if d.Timeout != "" {
+		// A cancelled context would cost PostgreSQL its connection; the
+		// server ends the statement itself.
+		_, done, err := query(ctx, fmt.Sprintf(d.Timeout, CountTime.Milliseconds()), nil)
+		if err != nil {
 			return 0, fmt.Errorf("search objects: count: %w", err)
 		}
+		done()
+	} else {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeout(ctx, CountTime)
+		defer cancel()
 	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("search objects: count: %w", err)
+	text, args := statement(d, q, pks, tierAll, 0, rampart.MaxSearchTotal+1, true)
+	n := 0
+	err := func() error {
+		rows, done, err := query(cctx, text, args)
+		if err != nil {
+			return err
+		}
+		defer done()
+		if rows.Next() {
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}()
+	switch {
+	case err == nil:
+		return min(n, rampart.MaxSearchTotal), nil
+	case ctx.Err() != nil:
+		return 0, ctx.Err()
+	case cctx.Err() != nil || timedOut(err):
+		return -1, nil
 	}
-	return min(n, rampart.MaxSearchTotal), nil
+	return 0, fmt.Errorf("search objects: count: %w", err)
+}
+
+// timedOut reports whether err is PostgreSQL's statement timeout
+// (SQLSTATE 57014, query_canceled).
+func timedOut(err error) bool {
+	var e interface{ SQLState() string }
+	return errors.As(err, &e) && e.SQLState() == "57014"
 }
 
 // readHits appends the hits of rows (hitColumns) to hits.

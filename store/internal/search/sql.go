@@ -20,12 +20,16 @@ type Dialect struct {
 	// of the collection does; "" where a write transaction excludes every
 	// other writer already (SQLite).
 	Lock string
+	// Timeout, when set, is the statement (with a %d for milliseconds)
+	// that bounds the time of the next ones in a transaction; without it,
+	// a statement's context bounds it.
+	Timeout string
 }
 
 // The dialects of the two stores.
 var (
 	SQLite     = &Dialect{Dialect: sqlgen.SQLite, FTS5: true}
-	PostgreSQL = &Dialect{Dialect: sqlgen.PostgreSQL, Lock: " FOR NO KEY UPDATE"}
+	PostgreSQL = &Dialect{Dialect: sqlgen.PostgreSQL, Lock: " FOR NO KEY UPDATE", Timeout: "SET LOCAL statement_timeout = %d"}
 )
 
 // DeleteCollection returns the statements that remove a collection's
