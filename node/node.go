@@ -154,6 +154,7 @@ func (n *Node) openStore(ctx context.Context) error {
 			return fmt.Errorf("create data directory: %v", err)
 		}
 		db := postgres.NewDB(url)
+		db.PatternValues = pattern.ValuesOf
 		db.Logger = n.logger
 		if err := db.Open(ctx); err != nil {
 			return fmt.Errorf("open PostgreSQL store: %v", err)
@@ -177,6 +178,7 @@ func (n *Node) openStore(ctx context.Context) error {
 		return fmt.Errorf("create data directory: %v", err)
 	}
 	db := sqlite.NewDB(path)
+	db.PatternValues = pattern.ValuesOf
 	db.Logger = n.logger
 	if err := db.Open(ctx); err != nil {
 		return fmt.Errorf("open store %q: %v", path, err)

@@ -75,3 +75,20 @@ func pathText(p *ObjectPath) string {
 	}
 	return b.String()
 }
+
+// ValuesOf parses a pattern's text and returns the values it names
+// (Values), and false when the text is not a pattern: what a store's
+// search index takes, to hold an indicator's values without reading
+// patterns itself.
+func ValuesOf(text string) ([]string, bool) {
+	p, err := Parse(text)
+	if err != nil {
+		return nil, false
+	}
+	nvs := Values(p)
+	out := make([]string, len(nvs))
+	for i, nv := range nvs {
+		out[i] = nv.Value
+	}
+	return out, true
+}

@@ -33,3 +33,13 @@ func TestValues(t *testing.T) {
 		}
 	}
 }
+
+func TestValuesOf(t *testing.T) {
+	vs, ok := ValuesOf(`[ipv4-addr:value = '198.51.100.7' OR domain-name:value != 'x.example'] AND [url:value IN ('http://a.example/', 'http://b.example/')]`)
+	if !ok || len(vs) != 3 || vs[0] != "198.51.100.7" || vs[1] != "http://a.example/" || vs[2] != "http://b.example/" {
+		t.Errorf("ValuesOf: %q %v", vs, ok)
+	}
+	if _, ok := ValuesOf("[not a pattern"); ok {
+		t.Error("ValuesOf read a broken pattern")
+	}
+}

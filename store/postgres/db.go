@@ -54,6 +54,11 @@ type DB struct {
 	// before search existed (discarded when nil).
 	Logger *slog.Logger
 
+	// PatternValues, set before Open, reads the values an indicator's
+	// STIX pattern names, which search indexes (the node gives the
+	// pattern package's reader); nil, patterns are indexed as words.
+	PatternValues func(pattern string) (values []string, ok bool)
+
 	pool *pgxpool.Pool
 	// sqlDB is the pool as a database/sql one, for the services of
 	// store/internal/sqlstore, which run on shared: made with the DB,
@@ -240,4 +245,10 @@ func (db *DB) Migrations(ctx context.Context) ([]string, error) {
 func isUnique(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// index is the search dialect of the store's writes: the values patterns
+// name read with PatternValues.
+func (db *DB) index() *search.Dialect {
+	return search.PostgreSQL.With(search.PatternValues(db.PatternValues))
 }

@@ -65,13 +65,13 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	return versions.Create(ctx, collectionID, objs, func() int64 { return versions.Micros(s.db.Now()) }, s.writer(search.NewDocs(objs)))
+	return versions.Create(ctx, collectionID, objs, func() int64 { return versions.Micros(s.db.Now()) }, s.writer(s.db.index().Docs(objs)))
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded
 // order. See rampart.ObjectService.
 func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion) error {
-	return versions.Restore(ctx, collectionID, vs, s.writer(search.VersionDocs(vs)))
+	return versions.Restore(ctx, collectionID, vs, s.writer(s.db.index().VersionDocs(vs)))
 }
 
 // lockCollection locks the collection's row until tx ends, serialising the
@@ -145,7 +145,7 @@ func (s *ObjectService) write(ctx context.Context, collectionID string, ids []st
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	if err := search.Apply(ctx, search.PostgreSQL, txConn{tx}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
+	if err := search.Apply(ctx, s.db.index(), txConn{tx}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE collections SET last_added = $1, mixed = mixed + $2 WHERE pk = $3`,
@@ -229,7 +229,7 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if err != nil {
 		return 0, err
 	}
-	if err := search.Apply(ctx, search.PostgreSQL, txConn{tx}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
+	if err := search.Apply(ctx, s.db.index(), txConn{tx}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM objects WHERE seq = ANY($1)`, del); err != nil {

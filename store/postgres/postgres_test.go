@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/pattern"
+
 	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/internal/pgtest"
 	"github.com/rampart-cti/rampart/store/postgres"
@@ -25,6 +27,7 @@ func openTest(t testing.TB) *postgres.DB {
 func openDSN(t testing.TB, dsn string) *postgres.DB {
 	t.Helper()
 	db := postgres.NewDB(dsn)
+	db.PatternValues = pattern.ValuesOf
 	if err := db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

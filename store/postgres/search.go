@@ -61,7 +61,7 @@ func (c txConn) rows(ctx context.Context, query string, args []any) (sqlgen.Rows
 // search.Backfill), each batch in a transaction of its own that locks the
 // collection as its writers do.
 func (db *DB) backfill(ctx context.Context) error {
-	return search.Backfill(ctx, search.PostgreSQL, db.logger(), func(ctx context.Context, fn func(search.Conn) error) error {
+	return search.Backfill(ctx, db.index(), db.logger(), func(ctx context.Context, fn func(search.Conn) error) error {
 		tx, err := db.pool.Begin(ctx)
 		if err != nil {
 			return err

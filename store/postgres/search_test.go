@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/rampart-cti/rampart/pattern"
+
 	"github.com/rampart-cti/rampart/internal/pgtest"
 	"github.com/rampart-cti/rampart/store/storetest"
 )
@@ -13,6 +15,7 @@ import (
 func TestSearchIndexRows(t *testing.T) {
 	ctx := context.Background()
 	db := NewDB(pgtest.NewDatabase(t))
+	db.PatternValues = pattern.ValuesOf
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -32,6 +35,7 @@ func TestSearchBackfill(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)
 	db := NewDB(dsn)
+	db.PatternValues = pattern.ValuesOf
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +56,7 @@ func TestSearchBackfill(t *testing.T) {
 		}
 		db.Close()
 		db = NewDB(dsn)
+		db.PatternValues = pattern.ValuesOf
 		if err := db.Open(ctx); err != nil {
 			t.Fatal(err)
 		}

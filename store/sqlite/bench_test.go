@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/pattern"
+
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/store/sqlite"
 	"github.com/rampart-cti/rampart/store/storetest"
@@ -22,6 +24,7 @@ var (
 
 func benchServices(b *testing.B, path string) (storetest.Services, *sqlite.DB) {
 	db := sqlite.NewDB(path)
+	db.PatternValues = pattern.ValuesOf
 	db.Synchronous = *benchSync
 	if err := db.Open(context.Background()); err != nil {
 		b.Fatal(err)
@@ -75,6 +78,7 @@ func BenchmarkFindObjects(b *testing.B) {
 // than object reads and writes (see storetest.BenchServices).
 func BenchmarkServices(b *testing.B) {
 	db := sqlite.NewDB(filepath.Join(b.TempDir(), "bench.db"))
+	db.PatternValues = pattern.ValuesOf
 	db.Synchronous = *benchSync
 	if err := db.Open(context.Background()); err != nil {
 		b.Fatal(err)
@@ -123,6 +127,7 @@ func BenchmarkSearch(b *testing.B) {
 			os.Remove(building + suffix)
 		}
 		db := sqlite.NewDB(building)
+		db.PatternValues = pattern.ValuesOf
 		db.Synchronous = sqlite.SyncNormal
 		if err := db.Open(context.Background()); err != nil {
 			b.Fatal(err)
@@ -140,6 +145,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Logf("reusing %s", path)
 	}
 	db := sqlite.NewDB(path)
+	db.PatternValues = pattern.ValuesOf
 	if err := db.Open(context.Background()); err != nil {
 		b.Fatal(err)
 	}

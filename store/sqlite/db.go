@@ -75,6 +75,11 @@ type DB struct {
 	// before search existed (discarded when nil).
 	Logger *slog.Logger
 
+	// PatternValues, set before Open, reads the values an indicator's
+	// STIX pattern names, which search indexes (the node gives the
+	// pattern package's reader); nil, patterns are indexed as words.
+	PatternValues func(pattern string) (values []string, ok bool)
+
 	write *sql.DB
 	read  *sql.DB
 	// shared is what the services of store/internal/sqlstore run on:
@@ -313,4 +318,10 @@ func isUnique(err error) bool {
 		return x == sqlite3.CONSTRAINT_UNIQUE || x == sqlite3.CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// index is the search dialect of the store's writes: the values patterns
+// name read with PatternValues.
+func (db *DB) index() *search.Dialect {
+	return search.SQLite.With(search.PatternValues(db.PatternValues))
 }

@@ -81,13 +81,13 @@ func (s *ObjectService) collectionPK(ctx context.Context, db queryer, id string)
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	return versions.Create(ctx, collectionID, objs, s.db.now, s.writer(search.NewDocs(objs)))
+	return versions.Create(ctx, collectionID, objs, s.db.now, s.writer(s.db.index().Docs(objs)))
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded
 // order. See rampart.ObjectService.
 func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string, vs []*rampart.ObjectVersion) error {
-	return versions.Restore(ctx, collectionID, vs, s.writer(search.VersionDocs(vs)))
+	return versions.Restore(ctx, collectionID, vs, s.writer(s.db.index().VersionDocs(vs)))
 }
 
 // writer returns a versions.Writer that runs one CreateObjects or
@@ -99,13 +99,13 @@ func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string,
 func (s *ObjectService) writer(docs search.Docs) versions.Writer {
 	return func(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
 		return s.db.group.do(ctx, "store objects", len(ids), func(ctx context.Context, tx *sql.Tx) error {
-			return writeVersions(ctx, tx, collectionID, ids, plan, docs)
+			return writeVersions(ctx, s.db.index(), tx, collectionID, ids, plan, docs)
 		})
 	}
 }
 
 // writeVersions is the writer's part of its group transaction.
-func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []string, plan versions.PlanFunc, docs search.Docs) error {
+func writeVersions(ctx context.Context, index *search.Dialect, tx *sql.Tx, collectionID string, ids []string, plan versions.PlanFunc, docs search.Docs) error {
 	var pk, last int64
 	err := tx.QueryRowContext(ctx, `SELECT pk, last_added FROM collections WHERE id = ?`, collectionID).Scan(&pk, &last)
 	if err == sql.ErrNoRows {
@@ -131,7 +131,7 @@ func writeVersions(ctx context.Context, tx *sql.Tx, collectionID string, ids []s
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	if err := search.Apply(ctx, search.SQLite, txConn{tx}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
+	if err := search.Apply(ctx, index, txConn{tx}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, mixed = mixed + ? WHERE pk = ?`, p.LastAdded, p.Mixed, pk); err != nil {
@@ -269,7 +269,7 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if err != nil {
 		return 0, err
 	}
-	if err := search.Apply(ctx, search.SQLite, txConn{tx}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
+	if err := search.Apply(ctx, s.db.index(), txConn{tx}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	for _, seq := range del {

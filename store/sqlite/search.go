@@ -50,7 +50,7 @@ func (c txConn) rows(ctx context.Context, query string, args []any) (sqlgen.Rows
 // backfill indexes the objects stored before migration 0005 (see
 // search.Backfill), in group transactions of the committer.
 func (db *DB) backfill(ctx context.Context) error {
-	return search.Backfill(ctx, search.SQLite, db.logger(), func(ctx context.Context, fn func(search.Conn) error) error {
+	return search.Backfill(ctx, db.index(), db.logger(), func(ctx context.Context, fn func(search.Conn) error) error {
 		return db.group.do(ctx, "index objects", search.BackfillBatch, func(ctx context.Context, tx *sql.Tx) error {
 			return fn(txConn{tx})
 		})

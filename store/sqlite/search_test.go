@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rampart-cti/rampart/pattern"
+
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/ext/fts5"
@@ -17,6 +19,7 @@ import (
 func TestSearchIndexRows(t *testing.T) {
 	ctx := context.Background()
 	db := NewDB(filepath.Join(t.TempDir(), "s.db"))
+	db.PatternValues = pattern.ValuesOf
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +45,7 @@ func TestSearchBackfill(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db := NewDB(path)
+	db.PatternValues = pattern.ValuesOf
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +75,7 @@ func TestSearchBackfill(t *testing.T) {
 		}
 		old.Close()
 		db = NewDB(path)
+		db.PatternValues = pattern.ValuesOf
 		if err := db.Open(ctx); err != nil {
 			t.Fatal(err)
 		}

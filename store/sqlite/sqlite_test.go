@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/pattern"
+
 	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/store/sqlite"
 	"github.com/rampart-cti/rampart/store/storetest"
@@ -21,6 +23,7 @@ func openTest(t *testing.T) *sqlite.DB {
 func openPath(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
 	db := sqlite.NewDB(path)
+	db.PatternValues = pattern.ValuesOf
 	if err := db.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,7 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 	docs := make([]*Doc, len(es))
 	for i, e := range es {
 		if docs[i] = e.Doc; docs[i] == nil {
-			docs[i] = NewDoc(e.Object)
+			docs[i] = NewDoc(e.Object, d.Values)
 		}
 	}
 	if !d.FTS5 {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rampart-cti/rampart/pattern"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -68,8 +67,8 @@ var decodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsont
 // text and pattern, and its markings and author. It reads o's JSON in one
 // pass, and leniently: a property of an unexpected JSON type adds
 // nothing, and what cannot be read adds nothing either.
-func NewDoc(o *stix.Object) *Doc {
-	b := &docBuilder{keys: make(map[string]bool)}
+func NewDoc(o *stix.Object, values PatternValues) *Doc {
+	b := &docBuilder{keys: make(map[string]bool), values: values}
 	dec := jsontext.NewDecoder(bytes.NewReader(o.Raw), decodeOptions...)
 	var pat, patType string
 	b.members(dec, func(name string) {
@@ -135,6 +134,9 @@ type docBuilder struct {
 	doc   Doc
 	words int
 	keys  map[string]bool
+	// values reads the values of a STIX pattern; nil, the pattern's text
+	// is indexed as words.
+	values PatternValues
 	// err is the first error of the decoder: then every later read adds
 	// nothing.
 	err error
@@ -242,17 +244,23 @@ func (b *docBuilder) key(k string) {
 	}
 }
 
-// pattern adds the values a STIX pattern names (pattern.Values) to the
-// body; a pattern of another language, or one that does not parse, adds
-// its text.
+// PatternValues returns the values a STIX pattern names, and false for a
+// pattern it cannot read. The stores may not read patterns themselves (a
+// store imports rampart and stix only): the node gives them the pattern
+// package's reader when it opens them.
+type PatternValues func(pattern string) (values []string, ok bool)
+
+// pattern adds the values a STIX pattern names to the body; a pattern of
+// another language, one that does not parse, or any pattern when there is
+// no reader of values, adds its text.
 func (b *docBuilder) pattern(text, lang string) {
 	if text == "" {
 		return
 	}
-	if lang == "stix" || lang == "" {
-		if p, err := pattern.Parse(text); err == nil {
-			for _, nv := range pattern.Values(p) {
-				b.add(&b.doc.Body, nv.Value)
+	if (lang == "stix" || lang == "") && b.values != nil {
+		if vs, ok := b.values(text); ok {
+			for _, v := range vs {
+				b.add(&b.doc.Body, v)
 			}
 			return
 		}

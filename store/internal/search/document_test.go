@@ -2,8 +2,11 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rampart-cti/rampart/pattern"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -84,7 +87,7 @@ func TestNewDoc(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		got := NewDoc(mustObject(t, tc.js))
+		got := NewDoc(mustObject(t, tc.js), pattern.ValuesOf)
 		if diff := cmp.Diff(tc.want, *got, cmp.Comparer(func(a, b []string) bool { return strings.Join(a, " ") == strings.Join(b, " ") })); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
 		}
@@ -100,7 +103,7 @@ func TestNewDocLimits(t *testing.T) {
 	desc := b.String()
 	o := mustObject(t, `{"type":"note","spec_version":"2.1","id":"note--00000000-0000-4000-8000-000000000001","created":"2021-01-01T00:00:00Z",`+
 		`"modified":"2021-01-01T00:00:00Z","content":"x","abstract":"`+desc+`","object_refs":["note--00000000-0000-4000-8000-000000000001"]}`)
-	d := NewDoc(o)
+	d := NewDoc(o, pattern.ValuesOf)
 	if n := len(d.Name) + len(d.Body); n != MaxDocWords {
 		t.Errorf("%d words, want MaxDocWords (%d)", n, MaxDocWords)
 	}
@@ -113,5 +116,27 @@ func TestTSVector(t *testing.T) {
 	want := `'apt29':1 'cozy':2,4 'bear':3 'o''x':5 'a\\b':6`
 	if got := TSVector([]string{"apt29", "cozy", "bear"}, []string{"cozy", "o'x", `a\b`}); got != want {
 		t.Errorf("TSVector() = %s, want %s", got, want)
+	}
+}
+
+// TestNewDocPatternValues: the values a pattern names come from the
+// reader the store is given; without one, the pattern's text is indexed,
+// and a value a comparison only excludes (!=) is indexed as a value only
+// through the text, never as one the pattern names.
+func TestNewDocPatternValues(t *testing.T) {
+	o := mustObject(t, `{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-000000000001","created":"2021-01-01T00:00:00Z",`+
+		`"modified":"2021-01-01T00:00:00Z","pattern":"[ipv4-addr:value = '198.51.100.7' AND domain-name:value != 'x.example']","pattern_type":"stix","valid_from":"2021-01-01T00:00:00Z"}`)
+	with := NewDoc(o, pattern.ValuesOf)
+	if !slices.Contains(with.Keys, "v:198.51.100.7") || slices.Contains(with.Keys, "v:x.example") {
+		t.Errorf("with a reader: keys %q, want 198.51.100.7 and not x.example", with.Keys)
+	}
+	without := NewDoc(o, nil)
+	if !slices.Contains(without.Body, "ipv4") {
+		t.Errorf("without a reader the pattern's text should be indexed as words: %q", without.Body)
+	}
+	asked := ""
+	NewDoc(o, func(p string) ([]string, bool) { asked = p; return nil, false })
+	if !strings.Contains(asked, "198.51.100.7") {
+		t.Errorf("the reader was given %q, not the pattern", asked)
 	}
 }

@@ -52,26 +52,26 @@ type Entry struct {
 // them.
 type Docs map[*stix.Object]*Doc
 
-// NewDocs returns the documents of objs (nil ones left out).
-func NewDocs(objs []*stix.Object) Docs {
+// Docs returns the documents of objs (nil ones left out).
+func (d *Dialect) Docs(objs []*stix.Object) Docs {
 	docs := make(Docs, len(objs))
 	for _, o := range objs {
 		if o != nil && docs[o] == nil {
-			docs[o] = NewDoc(o)
+			docs[o] = NewDoc(o, d.Values)
 		}
 	}
 	return docs
 }
 
-// VersionDocs is NewDocs of the objects of vs.
-func VersionDocs(vs []*rampart.ObjectVersion) Docs {
+// VersionDocs is Docs of the objects of vs.
+func (d *Dialect) VersionDocs(vs []*rampart.ObjectVersion) Docs {
 	objs := make([]*stix.Object, 0, len(vs))
 	for _, v := range vs {
 		if v != nil {
 			objs = append(objs, v.Object)
 		}
 	}
-	return NewDocs(objs)
+	return d.Docs(objs)
 }
 
 // ChangeOfWrite returns what a CreateObjects or RestoreObjects plan

@@ -24,6 +24,16 @@ type Dialect struct {
 	// that bounds the time of the next ones in a transaction; without it,
 	// a statement's context bounds it.
 	Timeout string
+	// Values reads the values a STIX pattern names for the index (With).
+	Values PatternValues
+}
+
+// With returns a copy of d whose indexes hold the values patterns name,
+// as values reads them.
+func (d *Dialect) With(values PatternValues) *Dialect {
+	c := *d
+	c.Values = values
+	return &c
 }
 
 // The dialects of the two stores.
