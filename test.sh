@@ -5,7 +5,8 @@
 # Tests that need PostgreSQL start their own throwaway server with the
 # PostgreSQL 15 binaries (initdb, pg_ctl) found on the PATH; this script
 # checks that they are there and fails when they are not. The console's
-# browser tests need Chromium, which it installs when run as root.
+# browser tests need Chromium, and the export tests suricata-update and
+# bind9-utils, which it installs when run as root.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")"
@@ -28,6 +29,25 @@ if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null 
 			fail "could not install chromium with apt-get: the console's browser tests need it"
 	else
 		fail "chromium not found: the console's browser tests need Debian's package chromium (apt-get install chromium), or RAMPART_CHROMIUM set to a Chromium binary"
+	fi
+fi
+
+# The export tests run the parsers of the tools that load Rampart's exports:
+# suricata-update's rule parser (Debian's suricata-update) and named-checkzone
+# (Debian's bind9-utils). As root with apt-get they are installed when
+# absent; otherwise the tests would fail, so this script stops here and
+# names the packages.
+missing=()
+/usr/bin/python3 -c 'import suricata.update.rule' 2>/dev/null || python3 -c 'import suricata.update.rule' 2>/dev/null || missing+=(suricata-update)
+command -v named-checkzone >/dev/null || [ -x /usr/bin/named-checkzone ] || missing+=(bind9-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "== installing ${missing[*]} (apt-get) for the export tests"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; } ||
+			fail "could not install ${missing[*]} with apt-get: the export tests need them"
+	else
+		fail "${missing[*]} not installed: the export tests run suricata-update's rule parser and named-checkzone; install Debian's packages (apt-get install suricata-update bind9-utils)"
 	fi
 fi
 

@@ -66,9 +66,12 @@ type Alert struct {
 
 // WatchMatch is one watchlist entry an indicator matched.
 type WatchMatch struct {
-	Kind  string `json:"kind"`  // network, asn, domain or brand
+	Kind  string `json:"kind"`  // network, asn, domain, brand or lookalike
 	Entry string `json:"entry"` // the watchlist entry
 	Value string `json:"value"` // the value in the indicator's pattern
+	// Reason says how a look-alike imitates the entry (homoglyphs, a
+	// typo, added words, another suffix).
+	Reason string `json:"reason,omitempty"`
 }
 
 type alertJSON struct {

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/rampart-cti/rampart/pattern"
 )
 
@@ -11,9 +13,10 @@ import (
 type anchorKind uint8
 
 const (
-	anchorExact  anchorKind = iota + 1 // path = value
-	anchorCIDR                         // path ISSUBSET prefix
-	anchorSuffix                       // path LIKE '%.domain': value ends in .domain
+	anchorExact   anchorKind = iota + 1 // path = value
+	anchorCIDR                          // path ISSUBSET prefix
+	anchorSuffix                        // path LIKE '%.domain': value ends in .domain
+	anchorLiteral                       // LIKE or MATCHES: value contains a literal, whatever its case
 )
 
 // anchor is a condition some observed value must meet for an indicator to
@@ -24,7 +27,7 @@ const (
 type anchor struct {
 	kind   anchorKind
 	path   string // canonical object path, as ObjectPath.String prints it
-	value  string // exact value, or the domain for a suffix
+	value  string // exact value, the domain for a suffix, the literal (in lower case)
 	prefix netip.Prefix
 }
 
@@ -95,10 +98,16 @@ func comparisonAnchors(c *pattern.Comparison) ([]anchor, bool) {
 		return nil, false
 	}
 	path := c.Path.String()
+	fold := func(v string) string { return v }
+	if c.Path.IsHashPath() {
+		// Hashes compare whatever their case: indexed in lower case, as
+		// Session.Match looks them up.
+		fold = strings.ToLower
+	}
 	switch c.Op {
 	case pattern.OpEQ:
 		if l := c.Value.(*pattern.Literal); l.Kind == pattern.LitString {
-			return []anchor{{kind: anchorExact, path: path, value: l.Str}}, true
+			return []anchor{{kind: anchorExact, path: path, value: fold(l.Str)}}, true
 		}
 	case pattern.OpIn:
 		set := c.Value.(*pattern.SetLiteral)
@@ -110,7 +119,7 @@ func comparisonAnchors(c *pattern.Comparison) ([]anchor, bool) {
 			if l.Kind != pattern.LitString {
 				return nil, false
 			}
-			out = append(out, anchor{kind: anchorExact, path: path, value: l.Str})
+			out = append(out, anchor{kind: anchorExact, path: path, value: fold(l.Str)})
 		}
 		return out, true
 	case pattern.OpIsSubset:
@@ -121,15 +130,37 @@ func comparisonAnchors(c *pattern.Comparison) ([]anchor, bool) {
 		}
 		return []anchor{{kind: anchorCIDR, path: path, prefix: p.Masked()}}, true
 	case pattern.OpLike:
-		s := c.Value.(*pattern.Literal).Str
+		// LIKE compares NFC forms; Session.Match looks values up in
+		// theirs too.
+		s := norm.NFC.String(c.Value.(*pattern.Literal).Str)
 		if !strings.ContainsAny(s, "%_") {
-			return []anchor{{kind: anchorExact, path: path, value: s}}, true
+			return []anchor{{kind: anchorExact, path: path, value: fold(s)}}, true
 		}
 		if d, ok := strings.CutPrefix(s, "%."); ok && d != "" && !strings.ContainsAny(d, "%_") {
-			return []anchor{{kind: anchorSuffix, path: path, value: d}}, true
+			return []anchor{{kind: anchorSuffix, path: path, value: fold(d)}}, true
+		}
+		if l, ok := likeLiteral(s); ok && !binaryPath(c.Path) {
+			return []anchor{{kind: anchorLiteral, path: path, value: l}}, true
+		}
+	case pattern.OpMatches:
+		if re := c.Regexp(); re != nil && !binaryPath(c.Path) {
+			if ls := regexLiterals(re); ls != nil {
+				out := make([]anchor, len(ls))
+				for i, l := range ls {
+					out[i] = anchor{kind: anchorLiteral, path: path, value: l}
+				}
+				return out, true
+			}
 		}
 	}
 	return nil, false
+}
+
+// binaryPath reports whether a path names a binary property (_hex, _bin),
+// which LIKE and MATCHES read as bytes, not as the text a log holds.
+func binaryPath(p *pattern.ObjectPath) bool {
+	last := p.Steps[len(p.Steps)-1]
+	return last.Kind == pattern.StepKey && (strings.HasSuffix(last.Key, "_hex") || strings.HasSuffix(last.Key, "_bin"))
 }
 
 func parsePrefix(s string) (netip.Prefix, bool) {

@@ -8,8 +8,8 @@ import (
 
 // Formats are the log formats NewReader reads: JSON lines keyed by STIX
 // object paths (or mapped by a Mapping), STIX bundles of observed-data,
-// Zeek TSV logs and CSV with a header row.
-var formats = []string{"jsonl", "stix", "zeek", "csv"}
+// Zeek logs (TSV or JSON), Suricata EVE JSON and CSV with a header row.
+var formats = []string{"jsonl", "stix", "zeek", "suricata", "csv"}
 
 // Formats returns the names NewReader accepts.
 func Formats() []string { return append([]string(nil), formats...) }
@@ -29,6 +29,11 @@ func NewReader(format string, r io.Reader, m *Mapping) (Reader, error) {
 		return NewSTIXReader(r), nil
 	case "zeek":
 		return NewZeekReader(r, m), nil
+	case "suricata", "eve":
+		if m != nil {
+			return nil, fmt.Errorf("format suricata takes no mapping: EVE events are read as documented for SuricataReader")
+		}
+		return NewSuricataReader(r), nil
 	case "csv":
 		return NewCSVReader(r, m), nil
 	}

@@ -11,7 +11,7 @@ func TestNewReader(t *testing.T) {
 			t.Errorf("NewReader(%q): %v", f, err)
 		}
 	}
-	if _, err := NewReader("pcap", strings.NewReader(""), nil); err == nil || !strings.Contains(err.Error(), `"pcap" is not one of jsonl, stix, zeek, csv`) {
+	if _, err := NewReader("pcap", strings.NewReader(""), nil); err == nil || !strings.Contains(err.Error(), `"pcap" is not one of jsonl, stix, zeek, suricata, csv`) {
 		t.Errorf("unknown format: %v", err)
 	}
 	m, err := LoadMapping(Mappings()[0])

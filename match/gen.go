@@ -30,6 +30,10 @@ type Generator struct {
 	// Start is the time of the first record (default 2026-03-01T00:00:00Z);
 	// records are 1 ms apart.
 	Start time.Time
+	// Patterns makes one indicator in ten a URL path pattern (LIKE) and
+	// one in a hundred a regular expression over URLs (MATCHES), as feeds
+	// of paths and URL shapes carry.
+	Patterns bool
 }
 
 // indicator kinds, chosen by k mod 20.
@@ -45,6 +49,8 @@ const (
 	genURL
 	genSHA256
 	genMD5
+	genURLLike
+	genURLRegex
 )
 
 var genMix = [20]genKind{
@@ -97,7 +103,18 @@ func uuidFrom(r *rand.Rand) string {
 func (g *Generator) indicator(k int) genIndicator {
 	r := rand.New(rand.NewPCG(g.Seed, uint64(k)))
 	gi := genIndicator{kind: genMix[k%len(genMix)], uuid: uuidFrom(r)}
+	if g.Patterns && k%100 < 10 {
+		gi.kind = genURLLike
+	} else if g.Patterns && k%100 == 10 {
+		gi.kind = genURLRegex
+	}
 	switch gi.kind {
+	case genURLLike:
+		gi.value = "/" + randLabel(r, 8) + "/gate.php"
+		gi.pattern = "[url:value LIKE '%" + gi.value + "%']"
+	case genURLRegex:
+		gi.value = "/" + randLabel(r, 8) + "/"
+		gi.pattern = `[url:value MATCHES '^https?://[a-z0-9.-]+` + gi.value + `[0-9]+\\.php$']`
 	case genIPv4:
 		a := 100<<24 | 64<<16 | r.Uint32()&(1<<22-1)
 		gi.value = netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}).String()
@@ -225,6 +242,10 @@ func (g *Generator) plantedValue(k int, r *rand.Rand) (path, value string) {
 		return "domain-name:value", randLabel(r, 6) + "." + gi.value
 	case genURL:
 		return "url:value", gi.value
+	case genURLLike:
+		return "url:value", "http://" + randLabel(r, 6) + ".example" + gi.value + "?id=" + strconv.Itoa(r.IntN(1000))
+	case genURLRegex:
+		return "url:value", "https://" + randLabel(r, 6) + ".example" + gi.value + strconv.Itoa(r.IntN(100000)) + ".php"
 	case genSHA256:
 		return "file:hashes.'SHA-256'", gi.value
 	}

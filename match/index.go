@@ -2,10 +2,13 @@ package match
 
 import (
 	"hash/maphash"
+	stdmaps "maps"
 	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/rampart-cti/rampart/internal/ahocorasick"
 
 	"github.com/gaissmai/bart"
 	"github.com/rampart-cti/rampart/pattern"
@@ -34,6 +37,12 @@ type pathIndex struct {
 	suffix      map[string][]*entry
 	exactBloom  bloom
 	suffixBloom bloom
+	// literal holds LIKE and MATCHES comparisons by a literal every value
+	// they match contains; lits finds them all in one pass over a value,
+	// litEntries holding the entries of its i-th literal.
+	literal    map[string][]*entry
+	lits       *ahocorasick.Automaton
+	litEntries [][]*entry
 }
 
 // index maps values to the indicators anchored on them. An index is never
@@ -52,7 +61,7 @@ func newIndex() *index {
 func (ix *index) path(p string) *pathIndex {
 	pi := ix.paths[p]
 	if pi == nil {
-		pi = &pathIndex{exact: map[string][]*entry{}, suffix: map[string][]*entry{}}
+		pi = &pathIndex{exact: map[string][]*entry{}, suffix: map[string][]*entry{}, literal: map[string][]*entry{}}
 		ix.paths[p] = pi
 	}
 	return pi
@@ -71,6 +80,9 @@ func (ix *index) add(e *entry) {
 		case anchorSuffix:
 			pi := ix.path(a.path)
 			pi.suffix[a.value] = append(slices.Clip(pi.suffix[a.value]), e)
+		case anchorLiteral:
+			pi := ix.path(a.path)
+			pi.literal[a.value] = append(slices.Clip(pi.literal[a.value]), e)
 		case anchorCIDR:
 			t := ix.cidr[a.path]
 			if t == nil {
@@ -84,11 +96,20 @@ func (ix *index) add(e *entry) {
 	}
 }
 
-// finish builds the Bloom filters.
+// finish builds the Bloom filters and the literal automatons.
 func (ix *index) finish() {
 	for _, pi := range ix.paths {
 		pi.exactBloom = newBloom(pi.exact)
 		pi.suffixBloom = newBloom(pi.suffix)
+		pi.lits, pi.litEntries = nil, nil
+		if len(pi.literal) > 0 {
+			lits := slices.Sorted(stdmaps.Keys(pi.literal))
+			pi.lits = ahocorasick.New(lits)
+			pi.litEntries = make([][]*entry, len(lits))
+			for i, l := range lits {
+				pi.litEntries[i] = pi.literal[l]
+			}
+		}
 	}
 }
 
@@ -97,7 +118,7 @@ func (ix *index) finish() {
 func (ix *index) clone() *index {
 	c := &index{paths: make(map[string]*pathIndex, len(ix.paths)), cidr: make(map[string]*bart.Table[[]*entry], len(ix.cidr)), size: ix.size}
 	for p, pi := range ix.paths {
-		c.paths[p] = &pathIndex{exact: maps(pi.exact), suffix: maps(pi.suffix)}
+		c.paths[p] = &pathIndex{exact: maps(pi.exact), suffix: maps(pi.suffix), literal: maps(pi.literal)}
 	}
 	for k, v := range ix.cidr {
 		c.cidr[k] = v.Clone()
@@ -118,19 +139,19 @@ var hashSeed = maphash.MakeSeed()
 // lookup appends to dst the entries anchored on value at path.
 func (ix *index) lookup(dst []*entry, path, value string, addr netip.Addr) []*entry {
 	if pi := ix.paths[path]; pi != nil {
-		if len(pi.exact) > 0 && pi.exactBloom.mayContain(maphash.String(hashSeed, value)) {
-			dst = append(dst, pi.exact[value]...)
-		}
-		if len(pi.suffix) > 0 {
-			// Walk the parent domains: a.b.example -> b.example -> example.
-			for s := value; ; {
-				i := indexByte(s, '.')
-				if i < 0 {
-					break
-				}
-				s = s[i+1:]
-				if pi.suffixBloom.mayContain(maphash.String(hashSeed, s)) {
-					dst = append(dst, pi.suffix[s]...)
+		dst = pi.lookupValue(dst, value)
+		if pi.lits != nil || len(pi.exact)+len(pi.suffix) > 0 {
+			// LIKE compares NFC forms: a value that is not in NFC is also
+			// looked up as it reads in NFC, and literals are looked for in
+			// that form.
+			form := literalForm(value)
+			if form != value {
+				dst = pi.lookupValue(dst, form)
+			}
+			if pi.lits != nil {
+				var hits [8]int32
+				for _, i := range pi.lits.Scan(form, hits[:0]) {
+					dst = append(dst, pi.litEntries[i]...)
 				}
 			}
 		}
@@ -139,6 +160,28 @@ func (ix *index) lookup(dst []*entry, path, value string, addr netip.Addr) []*en
 		if t := ix.cidr[path]; t != nil && t.Contains(addr) {
 			for _, es := range t.Supernets(netip.PrefixFrom(addr, addr.BitLen())) {
 				dst = append(dst, es...)
+			}
+		}
+	}
+	return dst
+}
+
+// lookupValue appends the entries anchored on value exactly or on one of
+// its parent domains.
+func (pi *pathIndex) lookupValue(dst []*entry, value string) []*entry {
+	if len(pi.exact) > 0 && pi.exactBloom.mayContain(maphash.String(hashSeed, value)) {
+		dst = append(dst, pi.exact[value]...)
+	}
+	if len(pi.suffix) > 0 {
+		// Walk the parent domains: a.b.example -> b.example -> example.
+		for s := value; ; {
+			i := indexByte(s, '.')
+			if i < 0 {
+				break
+			}
+			s = s[i+1:]
+			if pi.suffixBloom.mayContain(maphash.String(hashSeed, s)) {
+				dst = append(dst, pi.suffix[s]...)
 			}
 		}
 	}

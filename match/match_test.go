@@ -53,7 +53,7 @@ func TestMatcher(t *testing.T) {
 		indicator(t, 3, "[domain-name:value = 'evil.example' OR domain-name:value LIKE '%.evil.example']", ""),
 		indicator(t, 4, "[url:value = 'http://evil.example/x']", ""),
 		indicator(t, 5, "[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']", ""),
-		indicator(t, 6, "[domain-name:value MATCHES '^xn--']", ""), // not indexable: evaluated on every record
+		indicator(t, 6, "[domain-name:value MATCHES '^xn--']", ""), // indexed by its literal "xn--"
 		indicator(t, 7, "[ipv6-addr:value ISSUBSET '2001:db8::/32' AND ipv6-addr:value != '2001:db8::1']", ""),
 		indicator(t, 8, "[ipv4-addr:value = '192.0.2.1']", `,"valid_until":"2026-02-01T00:00:00Z"`),
 		indicator(t, 9, "[network-traffic:dst_port = 4444 AND network-traffic:dst_ref.value = '192.0.2.9']", ""),

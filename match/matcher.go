@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,9 @@ type Matcher struct {
 	// MaxWindow bounds the observations kept per multi-observation
 	// indicator (see Session.Match). Set it before matching.
 	MaxWindow int
+	// unindexed evaluates every indicator on every record: the reference
+	// the differential tests hold the indexes to.
+	unindexed bool
 }
 
 // DefaultMaxWindow is the number of recent candidate observations kept for
@@ -121,7 +125,7 @@ func (m *Matcher) addLocked(a *addition, added []*entry) []*entry {
 			continue
 		}
 		e := &entry{ind: ind}
-		if anchors, ok := anchorsOf(ind.Pattern.Expr); ok {
+		if anchors, ok := anchorsOf(ind.Pattern.Expr); ok && !m.unindexed {
 			e.anchors = anchors
 		}
 		if maxObservations(ind.Pattern.Expr) > 1 {
@@ -308,6 +312,9 @@ func (s *Session) Match(r *Record, hit func(Hit)) bool {
 			continue
 		}
 		str := f.Str
+		if f.Key.Hash {
+			str = lowerASCII(str)
+		}
 		var addr netip.Addr
 		if looksLikeIP(str) {
 			addr, _ = netip.ParseAddr(str)
@@ -457,4 +464,15 @@ func outerWithin(x pattern.ObservationExpr) (time.Duration, bool) {
 			return 0, false
 		}
 	}
+}
+
+// lowerASCII returns s with ASCII letters in lower case, s itself when it
+// has none in upper case.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }

@@ -185,6 +185,13 @@ func (jr *JSONLinesReader) Next() (*Record, error) {
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
+		return jr.parse(b)
+	}
+}
+
+// parse reads one line, not blank, into the reader's record.
+func (jr *JSONLinesReader) parse(b []byte) (*Record, error) {
+	{
 		r := &jr.rec
 		r.Fields, r.Time, r.Line, r.obs = r.Fields[:0], time.Time{}, jr.lr.line, nil
 		// The line is read in place: values are substrings of the

@@ -86,7 +86,7 @@ func TestJSONLinesMapping(t *testing.T) {
 	if _, err := ParseMapping([]byte(`{"fields":{"a":"not a path"}}`)); err == nil || !strings.Contains(err.Error(), `mapping: field "a": object path "not a path"`) {
 		t.Errorf("bad mapping: %v", err)
 	}
-	if len(Mappings()) != 8 {
+	if len(Mappings()) != 9 {
 		t.Errorf("Mappings() = %v", Mappings())
 	}
 	for _, name := range Mappings() {

@@ -76,6 +76,9 @@ type Key struct {
 	// Refs marks TYPE:x_refs[*].PROP paths, which add one referenced
 	// object per value, typed as for RefProp.
 	Refs bool
+	// Hash marks paths to a hash (file:hashes.'SHA-256'), whose values
+	// are looked up in lower case.
+	Hash bool
 }
 
 // Keys caches parsed object paths by the text a log uses. It is safe for
@@ -94,7 +97,7 @@ func (ks *Keys) Get(path string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("object path %q: %v", path, shortError(err))
 	}
-	k := &Key{Path: op, Canon: op.String()}
+	k := &Key{Path: op, Canon: op.String(), Hash: op.IsHashPath()}
 	st := op.Steps
 	switch {
 	case len(st) == 2 && st[0].Kind == pattern.StepKey && strings.HasSuffix(st[0].Key, "_ref") && st[1].Kind == pattern.StepKey:

@@ -23,8 +23,10 @@ type Sink interface {
 }
 
 // Aggregator turns hits into STIX sightings: one per indicator and time
-// window (not one per log line), with the number of observations, the
-// first and last time seen, and up to MaxObservedRefs observed-data.
+// window (not one per log line), with the number of matches of the
+// pattern as count, the first and last time of the records matched, and up
+// to MaxObservedRefs observed-data. One Aggregator reports for one
+// observer (WhereSightedRef).
 //
 // An Aggregator is not safe for concurrent use; feed it from one goroutine.
 type Aggregator struct {
@@ -42,6 +44,17 @@ type Aggregator struct {
 	// Now is the creation time of sightings (default time.Now).
 	Now  func() time.Time
 	Sink Sink
+	// ID, when set, names the sighting of an indicator in the window that
+	// starts at start, so that the same sighting made again (a hunt run
+	// twice) is a new version of one object, not a second one. Random ids
+	// otherwise.
+	ID func(indicator string, start time.Time) string
+	// Suppress, when set, is asked of every hit first: a hit it reports
+	// true of raises no sighting and is counted in Suppressed. A node sets
+	// it to suppress hits whose observed values are all on warninglists.
+	Suppress func(Hit) bool
+	// Suppressed counts the hits Suppress took out.
+	Suppressed int64
 
 	groups map[groupKey]*group
 	// Sightings counts the sightings emitted.
@@ -63,6 +76,10 @@ type group struct {
 
 // Add records a hit.
 func (a *Aggregator) Add(ctx context.Context, h Hit) error {
+	if a.Suppress != nil && a.Suppress(h) {
+		a.Suppressed++
+		return nil
+	}
 	if a.groups == nil {
 		a.groups = make(map[groupKey]*group)
 	}
@@ -77,8 +94,8 @@ func (a *Aggregator) Add(ctx context.Context, h Hit) error {
 	if max <= 0 {
 		max = 16
 	}
+	g.count += matches(h)
 	for _, o := range h.Observations {
-		g.count += int64(o.NumberObserved)
 		if o.FirstObserved.Before(g.first) {
 			g.first = o.FirstObserved
 		}
@@ -95,6 +112,20 @@ func (a *Aggregator) Add(ctx context.Context, h Hit) error {
 		}
 	}
 	return nil
+}
+
+// matches is how many matches of the pattern a hit stands for: one for
+// records from a log; for observed-data seen number_observed times, as
+// many as the least observed of the observations the match needs (one
+// FOLLOWEDBY over two records is one match, not two).
+func matches(h Hit) int64 {
+	n := int64(0)
+	for i, o := range h.Observations {
+		if c := int64(o.NumberObserved); i == 0 || c < n {
+			n = c
+		}
+	}
+	return max(n, 1)
 }
 
 func (a *Aggregator) window() time.Duration {
@@ -132,7 +163,7 @@ func (a *Aggregator) emit(ctx context.Context, due func(groupKey) bool) error {
 	for _, k := range keys {
 		g := a.groups[k]
 		delete(a.groups, k)
-		s, err := a.sighting(g)
+		s, err := a.sighting(g, time.Unix(0, k.start*int64(a.window())).UTC())
 		if err != nil {
 			return err
 		}
@@ -146,9 +177,16 @@ func (a *Aggregator) emit(ctx context.Context, due func(groupKey) bool) error {
 	return nil
 }
 
+func (a *Aggregator) sightingID(indicator string, start time.Time) string {
+	if a.ID != nil {
+		return a.ID(indicator, start)
+	}
+	return stix.NewID("sighting")
+}
+
 // sighting builds the STIX sighting of a group as JSON and reads it back
 // with stix.ParseObject, so it is checked like any stored object.
-func (a *Aggregator) sighting(g *group) (*stix.Object, error) {
+func (a *Aggregator) sighting(g *group, start time.Time) (*stix.Object, error) {
 	now := time.Now
 	if a.Now != nil {
 		now = a.Now
@@ -157,7 +195,7 @@ func (a *Aggregator) sighting(g *group) (*stix.Object, error) {
 	s := map[string]any{
 		"type":            "sighting",
 		"spec_version":    "2.1",
-		"id":              stix.NewID("sighting"),
+		"id":              a.sightingID(g.ind.ID, start),
 		"created":         ts,
 		"modified":        ts,
 		"sighting_of_ref": g.ind.ID,

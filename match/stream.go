@@ -14,6 +14,9 @@ type Stats struct {
 	Matched   int64 // records that met at least one indicator
 	Hits      int64 // (indicator, observation) matches
 	Sightings int64
+	// Suppressed counts the hits the Aggregator suppressed (observed
+	// values all on warninglists): no sighting came of them.
+	Suppressed int64
 	// EvalErrors counts evaluations that failed on the data (the record
 	// then does not match that indicator).
 	EvalErrors int64
@@ -49,10 +52,22 @@ type Stream struct {
 	// that a caller can count the records that met the indicators of its
 	// choosing: those a reader may know of, say.
 	OnHit func(record int64, h Hit)
+	// OnRecord, when set, hears of every record read (not the malformed
+	// ones) before it is matched; the record is valid until it returns.
+	OnRecord func(*Record)
 }
 
+// FlushTimeout bounds how long a Stream interrupted by its context takes
+// to write the sightings it found.
+const FlushTimeout = 30 * time.Second
+
+// checkEvery is how many records are matched between two looks at the
+// context: a fraction of a millisecond even for indicators the indexes
+// cannot narrow.
+const checkEvery = 64
+
 // Run reads until the end of the input or ctx is done, then emits the
-// pending sightings. Malformed records are counted and skipped; it returns
+// pending sightings (also when ctx is done, within FlushTimeout). Malformed records are counted and skipped; it returns
 // an error only when the input cannot be read further, the sink fails or
 // ctx is cancelled, always with the Stats so far.
 func (s *Stream) Run(ctx context.Context) (Stats, error) {
@@ -69,6 +84,7 @@ func (s *Stream) Run(ctx context.Context) (Stats, error) {
 	}
 	var hitErr error
 	var latest time.Time
+	done := ctx.Done()
 	onHit := func(h Hit) {
 		st.Hits++
 		if s.OnHit != nil {
@@ -80,10 +96,18 @@ func (s *Stream) Run(ctx context.Context) (Stats, error) {
 	}
 	finish := func(err error) (Stats, error) {
 		if s.Aggregator != nil {
-			if cerr := s.Aggregator.Close(ctx); err == nil {
+			// Interrupted, the sightings found so far are still written.
+			fctx := ctx
+			if ctx.Err() != nil {
+				var cancel context.CancelFunc
+				fctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), FlushTimeout)
+				defer cancel()
+			}
+			if cerr := s.Aggregator.Close(fctx); err == nil {
 				err = cerr
 			}
 			st.Sightings = s.Aggregator.Sightings
+			st.Suppressed = s.Aggregator.Suppressed
 		}
 		st.EvalErrors = sess.EvalErrors
 		st.Elapsed = time.Since(start)
@@ -110,6 +134,16 @@ func (s *Stream) Run(ctx context.Context) (Stats, error) {
 			return finish(err)
 		}
 		st.Records++
+		if s.OnRecord != nil {
+			s.OnRecord(r)
+		}
+		if st.Records%checkEvery == 0 {
+			select {
+			case <-done:
+				return finish(ctx.Err())
+			default:
+			}
+		}
 		if sess.Match(r, onHit) {
 			st.Matched++
 		}
@@ -127,9 +161,6 @@ func (s *Stream) Run(ctx context.Context) (Stats, error) {
 			}
 		}
 		if st.Records%every == 0 {
-			if err := ctx.Err(); err != nil {
-				return finish(err)
-			}
 			if s.Progress != nil {
 				st.Elapsed = time.Since(start)
 				s.Progress(st)

@@ -1,6 +1,8 @@
 package match
 
 import (
+	"encoding/json/jsontext"
+	json "encoding/json/v2"
 	"fmt"
 	"io"
 	"strconv"
@@ -8,11 +10,13 @@ import (
 	"time"
 )
 
-// ZeekReader reads Zeek's tab-separated logs (conn, dns, http, ssl, files
-// and any other), driven by the header: #separator, #set_separator,
-// #empty_field, #unset_field, #path and #fields. The mapping for the
-// #path (zeek-conn, zeek-dns, …) is used unless one is given. Set and
-// vector fields give one field per element.
+// ZeekReader reads Zeek's logs (conn, dns, http, ssl, files, x509 and any
+// other). Tab-separated logs are driven by the header: #separator,
+// #set_separator, #empty_field, #unset_field, #path and #fields; the
+// mapping for the #path (zeek-conn, zeek-dns, …) is used unless one is
+// given. Set and vector fields give one field per element. JSON logs (one
+// object per line, as LogAscii::use_json writes them) take the mapping of
+// their _path, or else of the log whose fields the first line holds.
 type ZeekReader struct {
 	lr       *lineReader
 	mapping  *Mapping
@@ -27,6 +31,8 @@ type ZeekReader struct {
 	rec      Record
 	Now      func() time.Time
 	explicit bool
+	// json reads a JSON log, once its first line has told which.
+	json *JSONLinesReader
 }
 
 // NewZeekReader returns a reader of r; m may be nil to choose the built-in
@@ -37,6 +43,9 @@ func NewZeekReader(r io.Reader, m *Mapping) *ZeekReader {
 
 // Next implements Reader.
 func (z *ZeekReader) Next() (*Record, error) {
+	if z.json != nil {
+		return z.json.Next()
+	}
 	for {
 		b, tooLong, err := z.lr.next()
 		if err != nil {
@@ -48,6 +57,15 @@ func (z *ZeekReader) Next() (*Record, error) {
 		line := string(b)
 		if line == "" {
 			continue
+		}
+		if line[0] == '{' && z.keys == nil {
+			// A JSON log.
+			m := z.mapping
+			if !z.explicit {
+				m, _ = LoadMapping("zeek-" + zeekLogOf(b))
+			}
+			z.json = &JSONLinesReader{lr: z.lr, fr: newFieldResolver(m), Now: z.Now}
+			return z.json.parse(b)
 		}
 		if line[0] == '#' {
 			if err := z.header(line); err != nil {
@@ -163,4 +181,42 @@ func unescapeZeek(s string) (string, error) {
 		b.WriteByte(s[i])
 	}
 	return b.String(), nil
+}
+
+// zeekLogOf tells which Zeek log a JSON line comes from: its _path, or
+// else the fields only that log has; "" when none says.
+func zeekLogOf(line []byte) string {
+	var fields map[string]jsontext.Value
+	if json.Unmarshal(line, &fields) != nil {
+		return ""
+	}
+	if p, ok := fields["_path"]; ok {
+		var s string
+		if json.Unmarshal(p, &s) == nil {
+			return s
+		}
+	}
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if _, ok := fields[n]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("certificate.subject", "certificate.serial"):
+		return "x509"
+	case has("fuid") && has("mime_type", "md5", "sha1", "analyzers", "seen_bytes"):
+		return "files"
+	case has("query", "qtype_name", "trans_id"):
+		return "dns"
+	case has("server_name", "cipher", "cert_chain_fuids"):
+		return "ssl"
+	case has("method", "uri", "user_agent", "status_code"):
+		return "http"
+	case has("conn_state", "history", "orig_bytes"):
+		return "conn"
+	}
+	return ""
 }

@@ -5,5 +5,6 @@
 // and prints.
 //
 // Reach first for Open, which gives a Node with its store and services, and
-// Node.Start, which starts what a serving node runs.
+// Node.Start, which starts what a serving node runs (the feeds on their
+// intervals among it; Node.RunFeed runs one now).
 package node

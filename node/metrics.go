@@ -50,6 +50,10 @@ func newMetrics() *metrics {
 // node know, read at each scrape.
 func (m *metrics) watch(n *Node, s *serving) {
 	m.reg.MustRegister(&stateCollector{n: n, s: s})
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "rampart_warninglist_suppressed_total",
+		Help: "Matches that raised no sighting because the observed values are all on warninglists.",
+	}, func() float64 { return float64(n.warninglists.suppressed.Load()) }))
 }
 
 // Handler serves the metrics in the Prometheus exposition formats.

@@ -81,9 +81,11 @@ type Node struct {
 	Peers         rampart.PeerService
 	Organizations rampart.OrganizationService
 	Settings      rampart.SettingService
-	Deliveries    rampart.DeliveryService
-	Audit         rampart.AuditService
-	Feed          rampart.ChangeFeed
+	// Archive keeps the values sensors reported, for retro-hunts.
+	Archive    rampart.ArchiveService
+	Deliveries rampart.DeliveryService
+	Audit      rampart.AuditService
+	Feed       rampart.ChangeFeed
 	// Search finds objects by their words and values in the store's
 	// indexes, which every write keeps in step.
 	Search rampart.SearchService
@@ -101,6 +103,8 @@ type Node struct {
 	logger  *slog.Logger
 	closers []io.Closer
 	serving *serving // set by Start
+	// warninglists caches the compiled warninglists (Warninglists).
+	warninglists warninglistCache
 }
 
 // Open opens the node cfg names: its store (SQLite in DataDir, or
@@ -166,6 +170,7 @@ func (n *Node) openStore(ctx context.Context) error {
 		s := postgres.NewServices(db)
 		n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
 		n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit
+		n.Archive = s.Archive
 		return nil
 	}
 	path := filepath.Join(dir, storeFile)
@@ -190,6 +195,7 @@ func (n *Node) openStore(ctx context.Context) error {
 	s := sqlite.NewServices(db)
 	n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
 	n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit
+	n.Archive = s.Archive
 	return nil
 }
 

@@ -49,6 +49,9 @@ type ServeConfig struct {
 	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
 	// client whose failed logins count (internal/httpauth).
 	TrustedProxies []netip.Prefix
+	// ArchiveRetention is how long the values sensors reported are kept
+	// for retro-hunts (DefaultArchiveRetention when 0).
+	ArchiveRetention time.Duration
 }
 
 // ParsePublicURL checks a node's public URL and returns it in the form
@@ -158,13 +161,15 @@ func (n *Node) Serve(ctx context.Context, sc ServeConfig) error {
 }
 
 // Handler returns what a started node serves: TAXII 2.1 (/taxii2/ and the
-// API roots), the JSON API (/api/v1/), the console (/console/, where a
+// API roots), the JSON API (/api/v1/), the MISP feed of what an account
+// may read (/misp/feed/), the console (/console/, where a
 // browser opening / is sent), /healthz and /metrics.
 func (n *Node) Handler() http.Handler {
 	s := n.serving
 	mux := http.NewServeMux()
 	mux.Handle("/", s.taxii.Handler())
 	mux.Handle("/api/v1/", s.api.Handler())
+	mux.Handle(web.MISPFeedPath, s.api.Handler())
 	mux.Handle(web.ConsolePath, s.api.Console())
 	taxiiRoot := s.taxii.Handler()
 	mux.Handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -260,7 +265,12 @@ func (n *Node) newTAXII(ctx context.Context, sc ServeConfig) (*taxii.Server, err
 		ts.MaxPageSize = sc.MaxPageSize
 	}
 	ts.MaxContentLength = sc.MaxContentLength
-	ts.Validate = Validate
+	// Objects posted pass the node's warninglists too, as those it reads
+	// (the serving node reads them again within a second of a change).
+	if _, err := n.Warninglists(ctx); err != nil {
+		n.logger.Warn("warninglists not read", "err", err)
+	}
+	ts.Validate = n.validatePosted
 	ts.Access = n.Access
 	ts.Logger = n.logger
 	if n.serving != nil {

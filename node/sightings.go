@@ -28,6 +28,9 @@ type Sightings struct {
 	collection string
 	policy     rampart.Policy
 	derived    map[string]derivation // indicator id -> what its sightings inherit
+	// suppress takes out hits whose observed values are all on the
+	// node's warninglists (nil without lists).
+	suppress func(match.Hit) bool
 
 	// IDs are the ids of the sightings stored, in order; Objects the
 	// sightings themselves.
@@ -35,6 +38,26 @@ type Sightings struct {
 	Objects []*stix.Object
 	// err is the store's error that ended the stream.
 	err error
+	// archive keeps the values of the records matched, for retro-hunts.
+	archive *archiver
+}
+
+// Observed keeps the values of a record the stream read in the node's
+// archive, for retro-hunts; call it for every record (match.Stream's
+// OnRecord) and Flush at the end.
+func (s *Sightings) Observed(ctx context.Context, r *match.Record) {
+	if s.archive == nil {
+		s.archive = newArchiver(s.n.Archive, s.policy.Organization)
+	}
+	s.archive.record(ctx, r)
+}
+
+// Flush writes the values Observed holds.
+func (s *Sightings) Flush(ctx context.Context) error {
+	if s.archive == nil {
+		return nil
+	}
+	return s.archive.flush(ctx)
 }
 
 // Stored returns the sightings stored so far, in order.
@@ -52,8 +75,11 @@ type derivation struct {
 var _ match.Sink = (*Sightings)(nil)
 
 // NewSightings returns a sink that stores sightings in collectionID.
+// Hits whose observed values are all on the node's warninglists (as they
+// are when it is called) raise no sighting: the aggregator counts them in
+// Suppressed.
 func (n *Node) NewSightings(ctx context.Context, collectionID string) *Sightings {
-	return &Sightings{n: n, collection: collectionID, policy: n.Policy(ctx), derived: map[string]derivation{}}
+	return &Sightings{n: n, collection: collectionID, policy: n.Policy(ctx), derived: map[string]derivation{}, suppress: n.Suppressor(ctx)}
 }
 
 // Aggregator returns an aggregator that turns hits into sightings made by
@@ -63,7 +89,8 @@ func (s *Sightings) Aggregator(where string, window time.Duration) *match.Aggreg
 	if where == "" {
 		where = s.policy.Organization
 	}
-	return &match.Aggregator{Window: window, WhereSightedRef: where, CreatedByRef: s.policy.Organization, Sink: s}
+	s.archive = newArchiver(s.n.Archive, where)
+	return &match.Aggregator{Window: window, WhereSightedRef: where, CreatedByRef: s.policy.Organization, Sink: s, Suppress: s.suppress}
 }
 
 // Sighting marks, signs and stores one sighting with the objects it

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/taxii"
 	"github.com/rampart-cti/rampart/trust"
+	"github.com/rampart-cti/rampart/warninglist"
 	"github.com/rampart-cti/rampart/web"
 )
 
@@ -54,8 +56,8 @@ func (s *serving) close() error {
 // Start builds and starts what a serving node runs, each once, with every
 // subscriber of the object service registered before it opens: the
 // matcher, early warning (with the webhooks it notifies), the JSON API's
-// caches and, when the node has keys and a registry, federation and its
-// node link. Settings changed by the CLI or the API, and a new registry
+// caches, the feeds on their intervals and, when the node has keys and a
+// registry, federation and its node link. Settings changed by the CLI or the API, and a new registry
 // put in the registry file, take effect without a restart. Close stops it
 // all.
 func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
@@ -79,18 +81,8 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return fmt.Errorf("--federate: %w", err)
 	}
 
-	// The matcher, loaded from the store.
+	// The matcher, filled from the store once the API is built.
 	s.matcher = NewMatcher(n.Objects, n.Collections, n.logger)
-	read, refused := s.matcher.Load(ctx)
-	for i, err := range refused {
-		if i == 10 {
-			n.logger.Warn("more indicators refused by the matcher", "count", len(refused)-i)
-			break
-		}
-		n.logger.Warn("indicator refused by the matcher", "err", err)
-	}
-	n.logger.Info("matcher loaded", "indicators", s.matcher.M.Len(), "read", read)
-	n.Objects.Subscribe(s.matcher)
 
 	// Early warning and the webhooks it notifies, from the settings.
 	settings, err := warning.LoadSettings(ctx, n.Settings)
@@ -125,10 +117,45 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.api.Logger = n.logger
 	s.api.Federation, s.api.Organizations, s.api.Admin = n, n.Organizations, n
 	s.api.Search = n.Search
+	s.api.Warninglists = func(ctx context.Context) *warninglist.Checker {
+		wl, err := n.Warninglists(ctx)
+		if err != nil {
+			n.logger.Warn("warninglists not read", "err", err)
+		}
+		return wl.Checker
+	}
 	if err := s.api.Open(ctx); err != nil {
 		return err
 	}
+	// The knowledge attribution ranks against is built while the
+	// matcher loads: from a million objects either takes tens of seconds.
+	s.wg.Go(func() {
+		if err := s.api.Warm(sctx); err != nil && sctx.Err() == nil {
+			n.logger.Warn("attribution knowledge not built at start", "err", err)
+		}
+	})
+
+	// The matcher, loaded from the store.
+	read, refused := s.matcher.Load(ctx)
+	for i, err := range refused {
+		if i == 10 {
+			n.logger.Warn("more indicators refused by the matcher", "count", len(refused)-i)
+			break
+		}
+		n.logger.Warn("indicator refused by the matcher", "err", err)
+	}
+	n.logger.Info("matcher loaded", "indicators", s.matcher.M.Len(), "read", read)
+	n.Objects.Subscribe(s.matcher)
 	n.Objects.Subscribe(invalidator{s.api})
+
+	// Retro-hunts: every indicator stored is matched against what the
+	// sensors reported before it came.
+	if n.Archive != nil {
+		retention := cmp.Or(sc.ArchiveRetention, DefaultArchiveRetention)
+		h := newHunter(n, coll.ID, retention)
+		n.Objects.Subscribe(h)
+		s.wg.Go(func() { h.run(sctx) })
+	}
 
 	// Federation, with keys and a registry.
 	if err := n.startFederation(ctx, s, sc, coll); err != nil {
@@ -151,6 +178,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.wg.Go(func() { n.purgeStatuses(sctx) })
 	s.wg.Go(func() { n.checkpointAudit(sctx) })
 	s.wg.Go(func() { n.watchSettings(sctx, s) })
+	s.wg.Go(func() { n.runFeeds(sctx) })
 	if n.Verifier != nil {
 		s.wg.Go(func() { n.watchRegistry(sctx, s) })
 	}

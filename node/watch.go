@@ -84,6 +84,10 @@ func (n *Node) watchSettings(ctx context.Context, s *serving) {
 // applySettings gives the engines the coordination settings in the store,
 // changing what changed.
 func (n *Node) applySettings(ctx context.Context, s *serving) error {
+	// Compiled now rather than by the first request that needs them.
+	if _, err := n.Warninglists(ctx); err != nil {
+		n.logger.Warn("warninglists not read", "err", err)
+	}
 	set, err := warning.LoadSettings(ctx, n.Settings)
 	if err != nil {
 		return err

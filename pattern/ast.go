@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -181,6 +182,15 @@ type Comparison struct {
 	Value Value
 
 	c *compiled // filled by Check for operators that need preparing
+}
+
+// Regexp returns the expression of a MATCHES comparison as Go's regexp
+// package runs it, nil for another operator or before Check.
+func (c *Comparison) Regexp() *regexp.Regexp {
+	if c.Op != OpMatches || c.c == nil {
+		return nil
+	}
+	return c.c.re
 }
 
 // ComparisonBinary is Left AND Right or Left OR Right inside an observation.

@@ -15,12 +15,13 @@ import (
 
 // compiled is what Check prepares for evaluating one comparison.
 type compiled struct {
-	re       *regexp.Regexp // MATCHES
-	like     *likeMatcher   // LIKE
-	binaryOK bool           // LIKE/MATCHES operand can apply to binary values
-	prefix   netip.Prefix   // ISSUBSET/ISSUPERSET operand
-	strSet   map[string]bool
-	timeSet  bool // IN over timestamps
+	re       *regexp.Regexp  // MATCHES
+	like     *likeMatcher    // LIKE
+	binaryOK bool            // LIKE/MATCHES operand can apply to binary values
+	prefix   netip.Prefix    // ISSUBSET/ISSUPERSET operand
+	strSet   map[string]bool // lower-cased for a hash path
+	hash     bool            // the path is a hash: strings compare whatever their case
+	timeSet  bool            // IN over timestamps
 }
 
 // Compile parses src and runs Check: the result is ready for Match and
@@ -184,6 +185,12 @@ func (c *checker) comparison(x *Comparison) {
 	case OpLike, OpMatches, OpIsSubset, OpIsSuperset, OpIn:
 		x.c = &compiled{}
 	}
+	if x.Path.IsHashPath() {
+		if x.c == nil {
+			x.c = &compiled{}
+		}
+		x.c.hash = true
+	}
 	switch v := x.Value.(type) {
 	case *Literal:
 		if v.Kind == LitTimestamp {
@@ -310,7 +317,11 @@ func (c *checker) set(x *Comparison, s *SetLiteral) {
 	if first == LitString && len(s.Values) > 4 {
 		x.c.strSet = make(map[string]bool, len(s.Values))
 		for _, v := range s.Values {
-			x.c.strSet[v.Str] = true
+			if x.c.hash {
+				x.c.strSet[strings.ToLower(v.Str)] = true
+			} else {
+				x.c.strSet[v.Str] = true
+			}
 		}
 	}
 }

@@ -85,7 +85,9 @@ func (c *Comparison) walk(o *Observation, v any, steps []PathStep) (bool, error)
 		}
 		val, ok := m[s.Key]
 		if !ok {
-			return false, nil
+			if val, ok = hashValue(m, s.Key); !ok {
+				return false, nil
+			}
 		}
 		val, err := suffixValue(s.Key, val)
 		if err != nil {
@@ -180,7 +182,11 @@ func (c *Comparison) test(v any) (bool, error) {
 	case OpExists:
 		return true, nil
 	case OpEQ, OpNE:
-		r, err = equal(c.Value.(*Literal), v)
+		if c.c != nil && c.c.hash {
+			r, err = equalHash(c.Value.(*Literal), v)
+		} else {
+			r, err = equal(c.Value.(*Literal), v)
+		}
 		if c.Op == OpNE {
 			r = !r
 		}
@@ -353,6 +359,9 @@ func (c *Comparison) in(v any) (bool, error) {
 	set := c.Value.(*SetLiteral)
 	if c.c.strSet != nil {
 		s, ok := v.(string)
+		if c.c.hash {
+			s = strings.ToLower(s)
+		}
 		return ok && c.c.strSet[s], nil
 	}
 	if c.c.timeSet {
@@ -382,7 +391,11 @@ func (c *Comparison) in(v any) (bool, error) {
 				continue
 			}
 		}
-		if ok, _ := equal(l, v); ok {
+		eq := equal
+		if c.c.hash {
+			eq = equalHash
+		}
+		if ok, _ := eq(l, v); ok {
 			return true, nil
 		}
 	}
@@ -429,4 +442,27 @@ func nfc(s string) string {
 		}
 	}
 	return s
+}
+
+// hashValue looks a hash algorithm up in a hashes dictionary that spells
+// it another way: "sha256" or "SHA256" for the path's "SHA-256".
+func hashValue(m map[string]any, name string) (any, bool) {
+	if canon, ok := CanonicalHash(name); !ok || canon != name {
+		return nil, false
+	}
+	for k, v := range m {
+		if canon, ok := CanonicalHash(k); ok && canon == name {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// equalHash compares a hash literal and a value: hex digits compare
+// whatever their case.
+func equalHash(l *Literal, v any) (bool, error) {
+	if s, ok := v.(string); ok && l.Kind == LitString {
+		return strings.EqualFold(s, l.Str), nil
+	}
+	return equal(l, v)
 }

@@ -520,6 +520,7 @@ func (p *parser) objectPath() *ObjectPath {
 			op.Steps = append(op.Steps, s)
 		default:
 			p.nodes += len(op.Steps) / 4
+			canonicalHashes(op)
 			return op
 		}
 	}

@@ -1,5 +1,7 @@
 package pattern
 
+import "strings"
+
 // scoProperties lists the cyber-observable object types STIX 2.1 defines
 // (§6) and their properties. Check warns about types and first properties
 // outside this table: the specification allows custom objects and
@@ -65,4 +67,37 @@ var hashFormats = map[string]struct {
 	"SHA3512":   {"SHA3-512", []int{128}},
 	"SSDEEP":    {"SSDEEP", nil},
 	"WHIRLPOOL": {"WHIRLPOOL", []int{128}},
+}
+
+// CanonicalHash returns the hash-algorithm-ov spelling of a hash algorithm
+// name, whatever its case and dashes ("sha256" and "SHA256" are
+// "SHA-256"), and false for a name the vocabulary does not hold.
+func CanonicalHash(name string) (string, bool) {
+	f, ok := hashFormats[strings.ToUpper(strings.ReplaceAll(name, "-", ""))]
+	return f.name, ok
+}
+
+// hashStep reports whether step i of steps names a hash algorithm in a
+// hashes dictionary: hashes.'SHA-256'.
+func hashStep(steps []PathStep, i int) bool {
+	return i > 0 && steps[i].Kind == StepKey && steps[i-1].Kind == StepKey && steps[i-1].Key == "hashes"
+}
+
+// canonicalHashes spells the hash algorithms of a path as the vocabulary
+// does, so that file:hashes.SHA256 and file:hashes.'SHA-256' are one path
+// to the checker, the evaluator and the indexes built on paths.
+func canonicalHashes(op *ObjectPath) {
+	for i := range op.Steps {
+		if hashStep(op.Steps, i) {
+			if name, ok := CanonicalHash(op.Steps[i].Key); ok {
+				op.Steps[i].Key = name
+			}
+		}
+	}
+}
+
+// IsHashPath reports whether a path ends in a hash algorithm of a hashes
+// dictionary, whose values compare whatever their case.
+func (p *ObjectPath) IsHashPath() bool {
+	return hashStep(p.Steps, len(p.Steps)-1)
 }

@@ -40,6 +40,16 @@ func NewID(typ string) string {
 	return typ + "--" + NewUUID()
 }
 
+// rampartNamespace is the namespace of the ids NameID makes.
+var rampartNamespace = [16]byte{0x6f, 0x2c, 0x1d, 0x0b, 0x83, 0x4e, 0x5a, 0x51, 0x9d, 0x4f, 0x0c, 0x52, 0x8e, 0x2b, 0x6a, 0x41}
+
+// NameID returns the id of type typ that name always gives (a version 5
+// UUID of name), so that an object made again from the same facts is a
+// new version of one object rather than a second object.
+func NameID(typ, name string) string {
+	return typ + "--" + uuid5(rampartNamespace, []byte(name))
+}
+
 // NewUUID returns a random (version 4) UUID in text form.
 func NewUUID() string {
 	var b [16]byte

@@ -66,6 +66,8 @@ func (c *console) adminPages(page func(string, pageFunc)) {
 	admin("POST "+p+"/peers", c.addPeer)
 	admin("POST "+p+"/peers/{id}/delete", c.removePeer)
 	admin("GET "+p+"/registry", c.adminRegistry)
+	admin("GET "+p+"/feeds", c.adminFeeds)
+	admin("GET "+p+"/feeds/{name}", c.adminFeed)
 }
 
 // adminPath is the path of an administration page; parts are escaped

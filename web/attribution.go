@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -94,10 +93,7 @@ func (c *knowledgeCache) engine(ctx context.Context, collections []string, reade
 func (c *knowledgeCache) entry(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release, wait time.Duration) (*knowledgeEntry, error) {
 	collections = slices.Clone(collections)
 	slices.Sort(collections)
-	key := strings.Join(collections, ",")
-	if reader != nil {
-		key += fmt.Sprintf(" as %q %s admin=%t", reader.Organization, reader.Relation, reader.Admin)
-	}
+	key := knowledgeKey(collections, reader)
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil && e.next != nil && built(e.next) && e.next.err == nil {

@@ -2,8 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	json "encoding/json/v2"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -338,8 +342,29 @@ func (m *matrix) objectsFixture(t *testing.T) {
 	indicator("indicator green", "OCPA", "198.51.100.1", stix.TLPGreen)
 	indicator("indicator amber", "OCA", "198.51.100.2", stix.TLPAmber)
 	indicator("indicator red", "OA", "198.51.100.3", stix.TLPRed)
+	// For the exports: AMBER+STRICT, and a partner's RED indicator, which
+	// its creator reads too.
+	indicator("strict indicator", "OA", "198.51.100.4", stix.TLPAmberStrict)
+	object("partner indicator", "OPA", fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,%s,"created_by_ref":%q,"name":"MARK-partner-indicator","pattern":"[ipv4-addr:value = '198.51.100.5']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00.000Z"}`,
+		stix.NewID("indicator"), ts, orgPartner), stix.TLPRed)
 	_, err := m.objects.CreateObjects(ctx, m.intelID, intel)
 	must(t, err)
+}
+
+// getText GETs a path that answers text, not JSON, as user.
+func (m *matrix) getText(t *testing.T, user, path string) answer {
+	t.Helper()
+	req, err := http.NewRequest("GET", m.srv.URL+path, nil)
+	must(t, err)
+	req.SetBasicAuth(user, password)
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Errorf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
 }
 
 // reply is one answer of the API to one account.
@@ -534,10 +559,69 @@ func TestAuthorizationMatrixAPI(t *testing.T) {
 				t.Errorf("attribution does not explain with the green technique: %s", a.body)
 			}
 
+			// Every export format holds the indicators the account may
+			// read, and no other: their ids and names (checkLeaks) and
+			// their values.
+			values := map[string]string{"indicator green": "198.51.100.1", "indicator amber": "198.51.100.2", "indicator red": "198.51.100.3",
+				"strict indicator": "198.51.100.4", "partner indicator": "198.51.100.5"}
+			for _, format := range []string{"suricata", "rpz", "blocklist?kind=ipv4", "csv", "stix", "csv?collection=" + m.intelID + "&kind=ip"} {
+				path := "/api/v1/exports/" + format
+				a := m.get(user, path, nil)
+				rs = append(rs, reply{user: user, what: "GET " + path, answer: a})
+				if a.status != 200 {
+					t.Errorf("GET %s: %d %s", path, a.status, a.body)
+					continue
+				}
+				for name, v := range values {
+					if format == "rpz" { // 32.D.C.B.A.rpz-ip
+						o := strings.Split(v, ".")
+						v = "32." + o[3] + "." + o[2] + "." + o[1] + "." + o[0] + ".rpz-ip"
+					}
+					if got := strings.Contains(a.body, v); got != may(name) {
+						t.Errorf("GET %s: %s's value %s present %v, want %v", path, name, v, got, may(name))
+					}
+				}
+			}
+
 			// How many alerts were written counts red ones.
 			a = do("GET", "/api/v1/alerts/rules", "", "")
 			if _, ok := a.json["alerts_written"]; ok != (who == "A" || who == "O") || a.status != 200 {
 				t.Errorf("rules: %d, alerts_written shown: %v", a.status, ok)
+			}
+
+			// The MISP feed holds the indicators the account may read,
+			// and nothing of the others: not in the manifest, an event
+			// file or hashes.csv.
+			a = do("GET", "/misp/feed/manifest.json", "", "")
+			if a.status != 200 {
+				t.Fatalf("MISP feed manifest: %d %s", a.status, a.body)
+			}
+			var mispValues []string
+			for uuid := range a.json {
+				ev := do("GET", "/misp/feed/"+uuid+".json", "", "")
+				var e struct {
+					Event struct {
+						Attribute []struct {
+							Value string `json:"value"`
+						} `json:"Attribute"`
+					} `json:"Event"`
+				}
+				if err := json.Unmarshal([]byte(ev.body), &e); err != nil || ev.status != 200 {
+					t.Fatalf("MISP feed event %s: %d %s", uuid, ev.status, ev.body)
+				}
+				for _, at := range e.Event.Attribute {
+					mispValues = append(mispValues, at.Value)
+				}
+			}
+			hashes := m.getText(t, user, "/misp/feed/hashes.csv")
+			rs = append(rs, reply{user: user, what: "GET /misp/feed/hashes.csv", answer: hashes})
+			for i, name := range []string{"indicator green", "indicator amber", "indicator red"} {
+				ip := fmt.Sprintf("198.51.100.%d", i+1)
+				sum := md5.Sum([]byte(ip))
+				inHashes := strings.Contains(hashes.body, hex.EncodeToString(sum[:]))
+				if got := slices.Contains(mispValues, ip); got != may(name) || inHashes != may(name) {
+					t.Errorf("MISP feed: %q (%s) in an event: %v, in hashes.csv: %v; may read it: %v", name, ip, got, inHashes, may(name))
+				}
 			}
 
 			m.checkLeaks(t, who, rs)
@@ -576,6 +660,9 @@ func TestAuthorizationMatrixAPI(t *testing.T) {
 	a := m.do("stranger", "GET", "/api/v1/incidents", "")
 	if a.status != 403 || !strings.Contains(a.body, "does not know") {
 		t.Errorf("account of an unknown organisation: %d %s", a.status, a.body)
+	}
+	if a := m.get("stranger", "/api/v1/exports/blocklist?kind=ip", nil); a.status != 403 || strings.Contains(a.body, "198.51.100") {
+		t.Errorf("export to an account of an unknown organisation: %d %s", a.status, a.body)
 	}
 	if m.access.releases.Load() == 0 {
 		t.Errorf("Access was never asked")

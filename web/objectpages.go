@@ -12,6 +12,7 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
+	"github.com/rampart-cti/rampart/warninglist"
 )
 
 func (c *console) objectPages(page func(string, pageFunc)) {
@@ -53,6 +54,8 @@ type objectData struct {
 	Versions    []change
 	Signature   signature
 	Related     relatedData
+	// Warninglisted are the warninglists that hold the object's values.
+	Warninglisted []warninglist.Hit
 }
 
 // readVersions returns every version of object id the account may read,
@@ -133,6 +136,9 @@ func (c *console) object(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	d.Signature = c.signatureOf(o)
+	if c.s.Warninglists != nil {
+		d.Warninglisted = warninglist.ObjectHits(c.s.Warninglists(r.Context()), o)
+	}
 	if d.Related, err = c.related(r.Context(), v, o); err != nil {
 		return err
 	}

@@ -29,7 +29,11 @@ type ObservationResult struct {
 	Errors    []ObservationError `json:"errors,omitempty"`
 	Matched   int64              `json:"matched"`
 	Sightings int64              `json:"sightings"`
-	Stored    []string           `json:"sighting_ids,omitempty"`
+	// Suppressed counts the matches that raised no sighting because the
+	// values observed are all on the node's warninglists, of the
+	// indicators the account may read (as Matched).
+	Suppressed int64    `json:"suppressed_by_warninglists,omitempty"`
+	Stored     []string `json:"sighting_ids,omitempty"`
 	// Collection is where the sightings were stored.
 	Collection string  `json:"collection"`
 	Seconds    float64 `json:"seconds"`
@@ -121,7 +125,7 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 	}
 	stream := &match.Stream{Matcher: s.Matcher, Reader: lr, Aggregator: agg}
 	var known *knownIndicators
-	var matched, last int64
+	var matched, last, suppressed int64
 	if rd != nil {
 		known = &knownIndicators{s: s, account: a, reader: *rd, decided: map[string]bool{}}
 		stream.OnHit = func(record int64, h match.Hit) {
@@ -129,8 +133,26 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 				matched, last = matched+1, record
 			}
 		}
+		if suppress := agg.Suppress; suppress != nil {
+			// Counted for the account only when it may read the
+			// indicator, as matches are.
+			agg.Suppress = func(h match.Hit) bool {
+				if !suppress(h) {
+					return false
+				}
+				if known.readable(r.Context(), h.Indicator.ID) {
+					suppressed++
+				}
+				return true
+			}
+		}
 	}
+	stream.OnRecord = func(rec *match.Record) { sink.Observed(r.Context(), rec) }
 	st, err := stream.Run(r.Context())
+	if ferr := sink.Flush(r.Context()); err == nil && ferr != nil {
+		// The archive failed, not the upload: the log gets the cause.
+		return ferr
+	}
 	if err == nil && known != nil {
 		err = known.err
 	}
@@ -156,12 +178,17 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 	if err != nil {
 		return err
 	}
+	if st.Suppressed > 0 {
+		s.logger().Info("matches on warninglists suppressed", "account", a.Name, "suppressed", st.Suppressed, "records", st.Records)
+	}
 	res := ObservationResult{
 		Records: st.Records, Malformed: st.Malformed, Matched: st.Matched, Sightings: st.Sightings,
 		Stored: stored, Collection: coll, Seconds: st.Elapsed.Seconds(),
 	}
 	if known != nil {
-		res.Matched, res.Sightings = matched, int64(len(stored))
+		res.Matched, res.Sightings, res.Suppressed = matched, int64(len(stored)), suppressed
+	} else {
+		res.Suppressed = st.Suppressed
 	}
 	for _, le := range st.Errors {
 		res.Errors = append(res.Errors, ObservationError{Line: le.Line, Message: le.Err.Error()})

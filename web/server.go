@@ -20,6 +20,7 @@ import (
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
+	"github.com/rampart-cti/rampart/warninglist"
 )
 
 // DefaultMaxBodyBytes is the largest request body accepted when
@@ -93,6 +94,12 @@ type Server struct {
 	// (DefaultMaxObservationBytes when 0).
 	MaxObservationBytes int64
 
+	// Warninglists, when set, returns the node's warninglists as they are
+	// now: the console's object page shows which lists hold the values of
+	// an indicator or an observable (computed, never written into the
+	// object).
+	Warninglists func(ctx context.Context) *warninglist.Checker
+
 	// Search, when set, finds objects for the console's search page and
 	// objects' neighbourhoods; without it those are empty.
 	Search rampart.SearchService
@@ -135,6 +142,10 @@ type SightingSink interface {
 	Stored() []*stix.Object
 	// Failed returns the store's error that ended the stream, if any.
 	Failed() error
+	// Observed keeps what a record named, for retro-hunts; Flush writes
+	// what it holds.
+	Observed(ctx context.Context, r *match.Record)
+	Flush(ctx context.Context) error
 }
 
 // NewServer returns a Server with default settings; set its services.
@@ -228,7 +239,11 @@ func (s *Server) routes() {
 	handle("/api/v1/statements/{id}", m{"GET": {access: accessRead, h: s.handleGetStatement}})
 	handle("/api/v1/attribution", m{"POST": {access: accessAnyone, h: s.handleAttribution}})
 	handle("/api/v1/audit", m{"GET": {access: accessAdmin, h: s.handleListAudit}})
+	handle("/api/v1/feeds", m{"GET": {access: accessAdmin, h: s.handleListFeeds}})
+	handle("/api/v1/feeds/{name}/runs", m{"GET": {access: accessAdmin, h: s.handleFeedRuns}})
 	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
+	handle("/api/v1/exports/{format}", m{"GET": {access: accessAnyone, h: s.handleExport}})
+	handle(MISPFeedPath+"{name}", m{"GET": {access: accessAnyone, h: s.handleMISPFeed}})
 	// Any method on an unknown path is a 404, not a 405 that names GET.
 	notFound := route{access: accessAnyone, h: func(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
 		return rampart.Errorf(rampart.ENOTFOUND, "no API endpoint at %q; GET /api/v1/ lists them", r.URL.Path)
@@ -421,7 +436,10 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"GET /api/v1/statements", "GET /api/v1/statements/{id}",
 			"POST /api/v1/attribution",
 			"POST /api/v1/observations?format=jsonl|stix|zeek|csv&mapping=&collection=&window=",
+			"GET /api/v1/exports/{suricata|rpz|blocklist|csv|stix}?collection=&kind=&min_confidence=&marking=&producer=&max_age=",
 			"GET /api/v1/audit?object=&org=&since=&after=&limit=",
+			"GET /api/v1/feeds", "GET /api/v1/feeds/{name}/runs",
+			"GET " + MISPFeedPath + "manifest.json|hashes.csv|{event uuid}.json",
 		},
 	})
 	return nil

@@ -156,6 +156,10 @@ func (s *storeSightings) Sighting(ctx context.Context, sighting *stix.Object, re
 func (s *storeSightings) Stored() []*stix.Object { return s.stored }
 func (s *storeSightings) Failed() error          { return s.err }
 
+// Observed keeps nothing: the web tests have no archive.
+func (s *storeSightings) Observed(context.Context, *match.Record) {}
+func (s *storeSightings) Flush(context.Context) error             { return nil }
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {

@@ -18,7 +18,7 @@ var commands = [][]string{
 	{"keys", "generate"}, {"keys", "sign"}, {"registry", "init"}, {"registry", "show"}, {"verify"},
 	{"peer", "add"}, {"incident", "create"}, {"alert", "list"}, {"statement", "draft"},
 	{"bench", "taxii"}, {"bench", "import"}, {"bench", "pages"}, {"bench", "attack", "slow-body"},
-	{"bench", "attack", "writers"}, {"version"},
+	{"bench", "attack", "writers"}, {"warninglist", "add"}, {"version"},
 }
 
 // TestHelp checks that every command answers -h and --help with its usage

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +23,11 @@ const exportUsage = `Usage: rampart export [flags]
 Writes a collection of the node's store as one STIX 2.1 bundle, streamed, in
 the order objects were added. By default only the latest version of each
 object is written.
+` + exportToolUsage + `
+--format misp writes MISP event JSON ({"response": [{"Event": ...}, ...]},
+each report or grouping one event; docs/MISP.md); misp-feed writes a MISP
+feed directory (manifest.json, hashes.csv, one <uuid>.json per event) into
+--out.
 
 Flags:
 `
@@ -30,18 +37,51 @@ Examples:
     rampart export > default.json
     rampart export --collection default --all-versions --output all.json
     rampart export --type indicator,sighting --added-after 2026-01-01T00:00:00Z
-`
+    rampart export --format misp --output events.json
+    rampart export --format misp-feed --out /srv/www/misp-feed
+` + exportToolExamples
+
+// exportJob is what "export" was asked: the writer of its --format takes
+// it.
+type exportJob struct {
+	fs      *flag.FlagSet
+	node    *node.Node
+	coll    *rampart.Collection
+	format  string
+	output  string
+	filter  rampart.ObjectFilter // --all-versions, --type, --added-after
+	tool    toolFlags            // the flags of the formats for security tools
+	started time.Time
+}
+
+// exportFormats maps each --format to the function that writes it.
+func (m *Main) exportFormats() map[string]func(context.Context, *exportJob) error {
+	return map[string]func(context.Context, *exportJob) error{
+		"stix":      m.exportSTIX,
+		"suricata":  m.exportTool,
+		"rpz":       m.exportTool,
+		"blocklist": m.exportTool,
+		"csv":       m.exportTool,
+		"misp":      m.exportMISP,
+		"misp-feed": m.exportMISPFeed,
+	}
+}
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
+	formats := slices.Sorted(maps.Keys(m.exportFormats()))
 	root := fs.String("api-root", node.DefaultAPIRoot, "API root `name` of the collection")
 	coll := fs.String("collection", node.DefaultCollection, "collection `id or alias`")
+	format := fs.String("format", "stix", "output `format`: "+strings.Join(formats, ", "))
 	output := fs.String("output", "-", "output `file` (- for standard output)")
+	fs.StringVar(output, "out", "-", "output `file or directory` (as --output)")
 	allVersions := fs.Bool("all-versions", false, "write every version, not only the latest")
 	types := fs.String("type", "", "only these object `types` (comma-separated)")
 	addedAfter := fs.String("added-after", "", "only objects added after this `timestamp`")
+	job := &exportJob{fs: fs, started: time.Now()}
+	job.tool.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), exportUsage)
 		printFlags(fs)
@@ -49,6 +89,10 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	}
 	if _, err := m.parseArgs(fs, args, exactly(0, "no arguments")); err != nil {
 		return err
+	}
+	write, ok := m.exportFormats()[*format]
+	if !ok {
+		return m.usagef("--format: %q is not an export format: use %s", *format, strings.Join(formats, ", "))
 	}
 	filter, err := m.exportFilter(*allVersions, *types, *addedAfter)
 	if err != nil {
@@ -59,16 +103,22 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return err
 	}
 	filter.CollectionID = c.ID
-	var w io.Writer = m.Stdout
-	if *output != "-" {
-		f, err := os.OpenFile(*output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	job.node, job.coll, job.format, job.output, job.filter = n, c, *format, *output, filter
+	return write(ctx, job)
+}
+
+// exportSTIX writes the collection as one STIX bundle; with a filter of
+// the formats for security tools, the bundle of the indicators it chooses.
+func (m *Main) exportSTIX(ctx context.Context, job *exportJob) error {
+	if job.tool.given(job.fs) {
+		return m.exportTool(ctx, job)
 	}
-	start := time.Now()
+	n, c, filter := job.node, job.coll, job.filter
+	w, done, err := m.exportOutput(job)
+	if err != nil {
+		return err
+	}
+	defer done()
 	bar := progress.New(m.Stderr, "exporting", 0, "objects")
 	count, err := n.WriteBundle(ctx, w, filter, bar.Set)
 	if err != nil {
@@ -79,7 +129,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	if len(filter.Types) > 0 {
 		of = " of type " + strings.Join(filter.Types, ", ")
 	}
-	fmt.Fprintf(m.Stderr, "rampart: exported %s%s from collection %s in %.1fs\n", plural(int(count), "object"), of, c.ID, time.Since(start).Seconds())
+	fmt.Fprintf(m.Stderr, "rampart: exported %s%s from collection %s in %.1fs\n", plural(int(count), "object"), of, c.ID, time.Since(job.started).Seconds())
 	return nil
 }
 
@@ -109,4 +159,22 @@ func (m *Main) exportFilter(allVersions bool, types, addedAfter string) (rampart
 		filter.AddedAfter = &t
 	}
 	return filter, nil
+}
+
+// exportOutput returns where a format that writes one stream writes:
+// standard output, or the --output file, readable by its owner alone
+// (what a collection holds may be TLP:AMBER or RED), and what closes it.
+func (m *Main) exportOutput(job *exportJob) (io.Writer, func() error, error) {
+	if job.output == "-" {
+		return m.Stdout, func() error { return nil }, nil
+	}
+	f, err := os.OpenFile(job.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, f.Close, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/ingest"
+	"github.com/rampart-cti/rampart/misp"
 	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
@@ -18,11 +19,15 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-const importUsage = `Usage: rampart import [flags] FILE...
+const importUsage = `Usage: rampart import [flags] FILE|DIR|URL...
 
 Imports STIX 2.1 objects into a collection of the node's store. Each FILE
 (.json, or .json.gz; "-" reads standard input) holds a bundle, a TAXII
-envelope, a JSON array of objects or a single object. Bundles and arrays are
+envelope, a JSON array of objects or a single object, or MISP event JSON
+(recognised by its members: {"Event": ...}, a bare event, a list of them,
+a {"response": ...} answer of MISP's API), mapped to STIX as docs/MISP.md
+says. A DIR holding manifest.json, or an http(s) URL, is a MISP feed: its
+events are fetched and mapped likewise. Bundles and arrays are
 streamed, so their size is not limited by memory. Each object is checked on
 its own, as over TAXII: valid objects are stored, invalid ones are listed
 with the reason and the import goes on. Objects already in the collection
@@ -40,6 +45,9 @@ Examples:
     rampart import enterprise-attack.json.gz
     rampart import --collection default feed1.json feed2.json
     rampart import indicator.json            (one object, or [obj, obj, ...])
+    rampart import misp-event.json           (MISP event JSON)
+    rampart import ./feed/                   (a MISP feed directory)
+    rampart import https://feeds.example/misp/   (a MISP feed URL)
     curl -s https://feeds.example/bundle.json | rampart import -
 `
 
@@ -74,7 +82,13 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	}
 	var total importSummary
 	for _, name := range fs.Args() {
-		s, err := m.importFile(ctx, n, c, name)
+		var s importSummary
+		var err error
+		if fetch, ok := node.MISPSource(name); ok {
+			s, err = m.importMISP(ctx, n, c, name, node.MISPFeed(fetch, time.Time{}))
+		} else {
+			s, err = m.importFile(ctx, n, c, name)
+		}
 		total.add(s)
 		if err != nil {
 			m.errorf("%s: %v", name, err)
@@ -141,7 +155,10 @@ func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collecti
 			return s, fmt.Errorf("gzip: %v", err)
 		}
 		defer zr.Close()
-		in = zr
+		in = bufio.NewReaderSize(zr, 1<<16)
+	}
+	if head, _ := peekMISP(in); misp.Sniff(head) {
+		return m.importMISPFile(ctx, n, c, name, in)
 	}
 	bar := progress.New(m.Stderr, "importing "+name, size, "objects")
 	ing := n.Ingester(c)
@@ -163,6 +180,15 @@ func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collecti
 		m.hintf("%s: %d more failures not shown", name, failed-maxListedFailures)
 	}
 	return s, err
+}
+
+// peekMISP returns the first bytes of in, enough for misp.Sniff, without
+// consuming them (importFile always reads through a *bufio.Reader).
+func peekMISP(in io.Reader) ([]byte, error) {
+	if br, ok := in.(*bufio.Reader); ok {
+		return br.Peek(1 << 16)
+	}
+	return nil, nil
 }
 
 // plural writes a count with its noun, "1 object", "2 objects".

@@ -52,12 +52,14 @@ Commands:
     init              create a node without starting it
     serve             run a node (TAXII 2.1 server)
     org               the node's organisation and those of its accounts
-    import            import STIX bundles into a collection
-    export            export a collection as a STIX bundle
+    import            import STIX bundles, MISP events and MISP feeds into a collection
+    export            export a collection: STIX, Suricata rules, RPZ, blocklists, CSV
+    feed              pull threat-intelligence feeds on a schedule: add, list, run, runs, remove
     user              manage accounts: add, list, grant, token, passwd, delete
     collection        manage API roots and collections
     pattern           check STIX patterns; match one against observed data
     match             match logs against many indicators; write sightings
+    hunt              match an indicator against what sensors reported before it came
     attribute         rank the intrusion sets behind an incident, with explanations
     attribution eval  reproduce the attribution evaluation tables
     keys              generate a node's post-quantum identity; sign objects
@@ -67,6 +69,7 @@ Commands:
     audit             what was shared with whom: list, verify, checkpoint
     incident          coordinated incidents with NIS2 deadlines
     alert             cross-border early-warning alerts, rules, watchlists
+    warninglist       MISP warninglists of benign values: add, list, check, policy
     statement         joint attribution statements signed by a quorum
     bench             measure this machine: TAXII ingest and reads, import
     version           print the version
@@ -116,6 +119,8 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		"org":         m.runOrg,
 		"import":      m.runImport,
 		"export":      m.runExport,
+		"hunt":        m.runHunt,
+		"feed":        m.runFeed,
 		"user":        m.runUser,
 		"bench":       m.runBench,
 		"collection":  m.runCollection,
@@ -131,6 +136,7 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		"incident":    m.runIncident,
 		"alert":       m.runAlert,
 		"statement":   m.runStatement,
+		"warninglist": m.runWarninglist,
 	}[name]
 }
 

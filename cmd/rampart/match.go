@@ -20,10 +20,11 @@ import (
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/warninglist"
 )
 
 const matchUsage = `Usage:
-    rampart match --indicators FILE --input FILE|- [--format jsonl|stix|zeek|csv] [flags]
+    rampart match --indicators FILE --input FILE|- [--format jsonl|stix|zeek|suricata|csv] [flags]
     rampart match generate --dir DIR [--seed N] [--indicators N] [--records N] [--hits N]
 
 match streams sensor logs against STIX indicators and writes STIX 2.1
@@ -31,7 +32,9 @@ sightings as JSON lines on stdout: for each sighting, the observed-data and
 SCOs it refers to, then the sighting itself. Sightings are aggregated per
 indicator and time window. Progress (on a terminal) and a summary go to
 stderr. Malformed input lines are counted, the first few reported with
-their line numbers, and skipped.
+their line numbers, and skipped. Ctrl-C (SIGINT) or SIGTERM stops it within
+a moment: the sightings found so far are written, and the summary says the
+run was interrupted.
 
 Flags:
     --indicators FILE   STIX bundle or JSON lines of STIX objects with the indicators
@@ -40,11 +43,18 @@ Flags:
     --data DIR, --postgres URL, --api-root NAME
                         the node's store, for --collection and --store
     --input FILE        the log to match; - reads standard input (default -)
-    --format F          jsonl (default), stix, zeek or csv
+    --format F          jsonl (default), stix, zeek (TSV or JSON), suricata (EVE
+                        JSON) or csv; docs/SENSORS.md says what each reads
     --mapping M         built-in mapping (dns, proxy, flow, zeek-conn, zeek-dns,
-                        zeek-http, zeek-ssl, zeek-files) or a mapping file
+                        zeek-http, zeek-ssl, zeek-files, zeek-x509) or a mapping
+                        file
     --identity ID       identity of the reporting organisation (where_sighted_refs)
     --window D          aggregation window of sightings (default 1h)
+    --warninglists      suppress matches whose observed values are all on the
+                        node's warninglists ("rampart warninglist"; default true
+                        when the node's store is open: with --collection or --store)
+    --warninglist PATH  also suppress those on the MISP warninglists of a file or
+                        directory (repeatable; works without a store)
     --store             write sightings (with their observed-data and SCOs) into
                         the node's store instead of stdout: into --collection, or
                         the default collection
@@ -61,6 +71,7 @@ values.txt (the indicator values, for grep -F -f).
 Examples:
     rampart match --indicators feed.json --input dns.log.jsonl --mapping dns
     zcat conn.log.gz | rampart match --indicators feed.json --format zeek
+    rampart match --collection default --store --format suricata --input /var/log/suricata/eve.json
     rampart match --collection default --store --input proxy.jsonl --mapping proxy
     rampart match generate --dir /tmp/bench --indicators 1000000 --records 10000000
 `
@@ -76,7 +87,8 @@ type matchFlags struct {
 	store                                                             storeFlags
 	indicators, collection, input, format, mapping, identity, apiRoot string
 	window                                                            time.Duration
-	toStore                                                           bool
+	toStore, warninglists                                             bool
+	lists                                                             []string
 }
 
 func (f *matchFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -87,6 +99,8 @@ func (f *matchFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.format, "format", "jsonl", "")
 	fs.DurationVar(&f.window, "window", time.Hour, "")
 	fs.BoolVar(&f.toStore, "store", false, "")
+	fs.BoolVar(&f.warninglists, "warninglists", true, "")
+	fs.Func("warninglist", "", func(v string) error { f.lists = append(f.lists, v); return nil })
 	f.store.register(fs, getenv)
 	fs.StringVar(&f.apiRoot, "api-root", node.DefaultAPIRoot, "")
 }
@@ -227,7 +241,20 @@ func (m *Main) streamMatch(ctx context.Context, f *matchFlags, mp *match.Mapping
 		stored = n.NewSightings(ctx, coll.ID)
 		agg = stored.Aggregator(f.identity, f.window)
 	}
-	stats, err := m.runStream(ctx, &match.Stream{Matcher: matcher, Reader: rd, Aggregator: agg, MaxReported: maxReportedLines})
+	if agg.Suppress, err = m.matchSuppressor(ctx, f, n); err != nil {
+		return err
+	}
+	st := &match.Stream{Matcher: matcher, Reader: rd, Aggregator: agg, MaxReported: maxReportedLines}
+	if stored != nil {
+		// The values read are kept for retro-hunts, as a serving node's are.
+		st.OnRecord = func(r *match.Record) { stored.Observed(ctx, r) }
+	}
+	stats, err := m.runStream(ctx, st)
+	if stored != nil {
+		if ferr := stored.Flush(context.WithoutCancel(ctx)); ferr != nil && err == nil {
+			err = ferr
+		}
+	}
 	for _, le := range stats.Errors {
 		m.errorf("%s: malformed %v", inputName(f.input), le)
 	}
@@ -236,8 +263,16 @@ func (m *Main) streamMatch(ctx context.Context, f *matchFlags, mp *match.Mapping
 	}
 	fmt.Fprintf(m.Stderr, "rampart: %d records read, %d malformed, %d matched, %d sightings, %.0f records/s\n",
 		stats.Records, stats.Malformed, stats.Matched, stats.Sightings, stats.RecordsPerSecond())
+	if stats.Suppressed > 0 {
+		fmt.Fprintf(m.Stderr, "rampart: %d matches on warninglists suppressed\n", stats.Suppressed)
+	}
 	if stored != nil {
 		fmt.Fprintf(m.Stderr, "rampart: stored %s in collection %s\n", plural(len(stored.IDs), "sighting"), coll.ID)
+	}
+	if err != nil && ctx.Err() != nil {
+		m.errorf("interrupted after %s: the sightings found so far were written", plural(int(stats.Records), "record"))
+		out.Flush()
+		return errReported
 	}
 	if err != nil {
 		m.errorf("%s: %v", inputName(f.input), err)
@@ -313,4 +348,62 @@ func (m *Main) runMatchGenerate(args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%s: %d indicators, %d records, %d planted hits (seed %d)\n", strings.TrimSuffix(*dir, "/"), *n, *records, planted, *seed)
 	return nil
+}
+
+// matchSuppressor returns what takes out the hits whose observed values
+// are all on warninglists: the node's (when its store is open and
+// --warninglists holds) and those of --warninglist, nil when there are
+// none.
+func (m *Main) matchSuppressor(ctx context.Context, f *matchFlags, n *node.Node) (func(match.Hit) bool, error) {
+	var lists []*warninglist.List
+	if n != nil && f.warninglists {
+		if len(f.lists) == 0 {
+			// The node's lists, compiled once for this process.
+			wl, err := n.Warninglists(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if wl.Checker.Entries() == 0 {
+				return nil, nil
+			}
+			fmt.Fprintf(m.Stderr, "rampart: %s with %s applied\n", plural(len(wl.Checker.Lists()), "warninglist"), entries(wl.Checker.Entries()))
+			return func(h match.Hit) bool {
+				_, all := wl.Checker.Observed(h.Indicator.Pattern, h.Observations)
+				return all
+			}, nil
+		}
+		var err error
+		if lists, err = n.FindWarninglists(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range f.lists {
+		ls, errs := warninglist.ReadDir(p)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			l, err := warninglist.ReadFile(p)
+			ls, errs = []*warninglist.List{l}, nil
+			if err != nil {
+				ls, errs = nil, []error{err}
+			}
+		}
+		if len(errs) > 0 {
+			for _, err := range errs {
+				m.errorf("--warninglist: %v", err)
+			}
+			return nil, errReported
+		}
+		lists = append(lists, ls...)
+	}
+	if len(lists) == 0 {
+		return nil, nil
+	}
+	c, bad := warninglist.Compile(lists)
+	for _, err := range bad {
+		m.warnf("%v (left out)", err)
+	}
+	fmt.Fprintf(m.Stderr, "rampart: %s with %s applied\n", plural(len(lists), "warninglist"), entries(c.Entries()))
+	return func(h match.Hit) bool {
+		_, all := c.Observed(h.Indicator.Pattern, h.Observations)
+		return all
+	}, nil
 }

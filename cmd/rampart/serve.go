@@ -24,7 +24,8 @@ logs against every indicator the node holds and stores the sightings);
 health at /healthz and Prometheus metrics at /metrics. Every reader sees
 only what its organisation may read (TLP 2.0 and addressing; docs/
 FEDERATION.md). The matcher, early warning and federation follow every
-write, whatever made it (this process or a command run beside it).
+write, whatever made it (this process or a command run beside it). The
+feeds defined with "rampart feed add" run on their intervals (docs/FEEDS.md).
 
 On first start the node creates an API root "cti" with one read-write
 collection (alias "default") and an administrator "admin", whose password is
@@ -103,6 +104,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.fingerprint, "registry-fingerprint", "", "refuse a --registry whose authority fingerprint is not `FP` (obtained out of band)")
 	fs.StringVar(&sc.PeerListen, "peer-listen", "", "`address` of the node link where peers connect (default: the registry's URL of this node)")
 	fs.StringVar(&sc.Federate, "federate", node.DefaultCollection, "the `collection` (id or alias) shared with peers")
+	fs.DurationVar(&sc.ArchiveRetention, "archive-retention", node.DefaultArchiveRetention, "how long the values sensors reported are kept for retro-hunts (`duration`)")
 	fs.Func("trusted-proxy", "a reverse proxy's `address or prefix` whose X-Forwarded-For names the client (repeatable)", func(v string) error {
 		p, err := parsePrefix(v)
 		sc.TrustedProxies = append(sc.TrustedProxies, p)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rampart-cti/rampart/lookalike"
+
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -147,12 +149,20 @@ func (wl *Watchlist) Match(values []Observable) []coord.WatchMatch {
 				}
 				_, d, _ = strings.Cut(d, ".")
 			}
+			branded := map[string]bool{}
 			for _, b := range wl.Brands {
 				for _, label := range strings.Split(host, ".") {
 					if strings.Contains(label, b) {
 						add(coord.WatchMatch{Kind: "brand", Entry: b, Value: v.Value})
+						branded[b] = true
 						break
 					}
+				}
+			}
+			// Names that imitate the watched domains and brands.
+			for _, m := range x.lookalikes.Check(host) {
+				if !branded[m.Protected] {
+					add(coord.WatchMatch{Kind: "lookalike", Entry: m.Protected, Value: v.Value, Reason: m.Reason})
 				}
 			}
 		}
@@ -168,6 +178,8 @@ type watchIndex struct {
 	lengths []int
 	asns    map[int64]bool
 	domains map[string]bool
+	// lookalikes finds the names that imitate the domains and brands.
+	lookalikes *lookalike.Finder
 }
 
 func (wl *Watchlist) index() *watchIndex {
@@ -198,6 +210,7 @@ func (wl *Watchlist) index() *watchIndex {
 		for _, d := range wl.Domains {
 			x.domains[strings.TrimSuffix(strings.ToLower(d), ".")] = true
 		}
+		x.lookalikes = lookalike.New(wl.Domains, wl.Brands)
 		wl.idx = x
 	})
 	return wl.idx

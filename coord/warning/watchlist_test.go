@@ -43,7 +43,12 @@ func TestWatchlistMatch(t *testing.T) {
 		{"[network-traffic:dst_ref.value = '192.0.2.8' AND network-traffic:dst_port = 443]", []coord.WatchMatch{{Kind: "network", Entry: "192.0.2.0/24", Value: "192.0.2.8"}}},
 		{"[autonomous-system:number = 64500]", []coord.WatchMatch{{Kind: "asn", Entry: "64500", Value: "64500"}}},
 		{"[domain-name:value = 'mail.gouv.example']", []coord.WatchMatch{{Kind: "domain", Entry: "gouv.example", Value: "mail.gouv.example"}}},
-		{"[domain-name:value = 'notgouv.example']", nil},
+		// Names that imitate a watched domain or brand are look-alikes.
+		{"[domain-name:value = 'notgouv.example']", []coord.WatchMatch{{Kind: "lookalike", Entry: "gouv.example", Value: "notgouv.example", Reason: "added words: notgouv holds gouv"}}},
+		{"[domain-name:value = 'g0uv.example']", []coord.WatchMatch{{Kind: "lookalike", Entry: "gouv.example", Value: "g0uv.example", Reason: "homoglyphs: g0uv reads as gouv"}}},
+		{"[domain-name:value = 'gouv.example.org']", nil},
+		{"[url:value = 'https://acmebamk.example/login']", []coord.WatchMatch{{Kind: "lookalike", Entry: "acmebank", Value: "https://acmebamk.example/login", Reason: "typo: acmebamk is one character off acmebank"}}},
+		{"[domain-name:value = 'xn--cmebank-1fg.example']", []coord.WatchMatch{{Kind: "lookalike", Entry: "acmebank", Value: "xn--cmebank-1fg.example", Reason: "homoglyphs: \u0430cmebank mixes scripts to read as acmebank"}}},
 		{"[url:value = 'https://acmebank-login.example/x']", []coord.WatchMatch{{Kind: "brand", Entry: "acmebank", Value: "https://acmebank-login.example/x"}}},
 		{"[url:value = 'http://192.0.2.9/payload']", []coord.WatchMatch{{Kind: "network", Entry: "192.0.2.0/24", Value: "http://192.0.2.9/payload"}}},
 		{"[email-addr:value = 'ceo@secure.gouv.example']", []coord.WatchMatch{{Kind: "domain", Entry: "gouv.example", Value: "ceo@secure.gouv.example"}}},

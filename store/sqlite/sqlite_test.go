@@ -53,6 +53,7 @@ func services(db *sqlite.DB) storetest.Services {
 		Settings:      sqlite.NewServices(db).Settings,
 		Deliveries:    sqlite.NewServices(db).Deliveries,
 		Audit:         sqlite.NewServices(db).Audit,
+		Archive:       sqlite.NewServices(db).Archive,
 		Feed:          sqlite.NewChangeFeed(db),
 
 		Reopen:   func(t *testing.T) storetest.Services { return services(openPath(t, db.Path)) },

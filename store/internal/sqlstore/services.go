@@ -12,6 +12,7 @@ type Services struct {
 	Settings      *SettingService
 	Deliveries    *DeliveryService
 	Audit         *AuditService
+	Archive       *ArchiveService
 }
 
 // NewServices returns the services on db.
@@ -26,5 +27,6 @@ func NewServices(db *DB) *Services {
 		Settings:      NewSettingService(db),
 		Deliveries:    NewDeliveryService(db),
 		Audit:         NewAuditService(db),
+		Archive:       NewArchiveService(db),
 	}
 }

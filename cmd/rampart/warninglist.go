@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rampart-cti/rampart/internal/progress"
+	"github.com/rampart-cti/rampart/node"
+	"github.com/rampart-cti/rampart/warninglist"
+)
+
+// Output: results on stdout (one line per list added, listed or holding
+// the value checked); warnings about entries left out and errors on
+// stderr. Exit 1 when a file could not be added, 2 on usage errors.
+
+const warninglistUsage = `Usage: rampart warninglist <add|list|remove|check|policy> [flags] [arguments]
+
+Manages the node's warninglists: MISP warninglists of values known to be
+benign or prone to false positives (public DNS resolvers, private networks,
+hashes of empty files, popular domains). A value on a list never raises a
+sighting when the matcher meets it (the match is counted as suppressed);
+an indicator whose values are all on lists is stored and shown flagged, or
+refused at import, TAXII POST and feed ingest when the policy is drop. The
+lists live in the node's store: every process of the node uses them, a
+running node within a second.
+
+    warninglist add FILE|DIR...
+        Adds lists: a MISP list file, or a directory holding
+        lists/<name>/list.json as the MISP repository does (or *.json
+        files). A list is named by its directory (lists/<name>/list.json)
+        or its file name; adding a name again replaces that list. Entries
+        that cannot be used (an invalid CIDR, a bad regex) are reported
+        with their index and left out; the rest of the list is in.
+    warninglist list [--json]
+        Lists the lists: name, type, entries, what they apply to.
+    warninglist remove NAME
+        Removes a list.
+    warninglist check [--kind KIND] VALUE
+        Tells which lists hold VALUE, with the entry that holds it. KIND is
+        ip, domain, url, email, md5, sha1, sha256, sha512, filename, phone,
+        or a MISP attribute type (ip-dst, hostname, ...); by default it is
+        guessed from the value.
+    warninglist policy [flag|drop]
+        Shows or sets what ingest does with an indicator whose values are
+        all on lists: flag (default) stores it, and the console shows the
+        lists; drop refuses it, naming the value and the list.
+
+Every subcommand takes the store flags --data and --postgres.
+
+Examples:
+    git clone https://github.com/MISP/misp-warninglists
+    rampart warninglist add misp-warninglists
+    rampart warninglist add misp-warninglists/lists/public-dns-v4/list.json
+    rampart warninglist check 8.8.8.8
+    rampart warninglist check --kind domain www.example.com
+    rampart warninglist policy drop
+    rampart warninglist remove public-dns-v4
+`
+
+type warninglistFlags struct {
+	store  storeFlags
+	kind   string
+	asJSON bool
+}
+
+func (f *warninglistFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	f.store.register(fs, getenv)
+	fs.StringVar(&f.kind, "kind", "", "")
+	fs.BoolVar(&f.asJSON, "json", false, "")
+}
+
+var warninglistCommands = subcommands{cmd: "warninglist", usage: warninglistUsage, names: "add, list, remove, check or policy", args: map[string]arity{
+	"add": {1, 1 << 20, "FILE or DIR arguments"}, "list": exactly(0, "no arguments"),
+	"remove": exactly(1, "one NAME"), "check": exactly(1, "one VALUE"), "policy": {0, 1, "flag or drop"},
+}}
+
+func (m *Main) runWarninglist(ctx context.Context, args []string) error {
+	var f warninglistFlags
+	sub, pos, _, err := m.parseSubcommand(warninglistCommands, args, &f)
+	if err != nil {
+		return err
+	}
+	var policy warninglist.Policy
+	if sub == "policy" && len(pos) == 1 {
+		if policy, err = warninglist.ParsePolicy(pos[0]); err != nil {
+			return m.usagef("%v", err)
+		}
+	}
+	n, err := m.openNode(ctx, &f.store)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add":
+		return m.addWarninglists(ctx, n, pos)
+	case "list":
+		return m.listWarninglists(ctx, n, f.asJSON)
+	case "remove":
+		if err := n.RemoveWarninglist(ctx, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "removed warninglist %s\n", pos[0])
+		return nil
+	case "check":
+		return m.checkWarninglists(ctx, n, f.kind, pos[0])
+	}
+	if policy == "" {
+		p, err := n.WarninglistPolicy(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s\n", p)
+		return nil
+	}
+	if err := n.SetWarninglistPolicy(ctx, policy); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "warninglist policy: %s\n", policy)
+	return nil
+}
+
+// addWarninglists reads and stores the lists of each argument; a file that
+// fails does not stop the others.
+func (m *Main) addWarninglists(ctx context.Context, n *node.Node, paths []string) error {
+	failed := 0
+	var lists []*warninglist.List
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			m.errorf("%v", err)
+			failed++
+			continue
+		}
+		if !st.IsDir() {
+			l, err := warninglist.ReadFile(p)
+			if err != nil {
+				m.errorf("%v", err)
+				failed++
+				continue
+			}
+			lists = append(lists, l)
+			continue
+		}
+		ls, errs := warninglist.ReadDir(p)
+		for _, err := range errs {
+			m.errorf("%v", err)
+		}
+		failed += len(errs)
+		lists = append(lists, ls...)
+	}
+	total := 0
+	line := progress.NewLine(m.Stderr)
+	defer line.Clear()
+	for i, l := range lists {
+		_, bad := warninglist.Compile([]*warninglist.List{l})
+		for i, err := range bad {
+			if i == maxReportedLines {
+				m.warnf("… and %d more entries of %s left out", len(bad)-i, l.ID)
+				break
+			}
+			m.warnf("%v (left out)", err)
+		}
+		line.Printf("%d/%d lists stored, storing %s", i, len(lists), l.ID)
+		replaced, err := n.AddWarninglist(ctx, l)
+		line.Clear()
+		if err != nil {
+			m.errorf("%s: %v", l.ID, err)
+			failed++
+			continue
+		}
+		verb := "added"
+		if replaced {
+			verb = "replaced"
+		}
+		total += len(l.Entries) - len(bad)
+		fmt.Fprintf(m.Stdout, "%s %s (%s): %s, %s\n", verb, l.ID, l.Name, l.Type, entries(len(l.Entries)-len(bad)))
+	}
+	if len(lists) > 1 {
+		fmt.Fprintf(m.Stdout, "%s, %s\n", plural(len(lists), "list"), entries(total))
+	}
+	if failed > 0 {
+		return errReported
+	}
+	return nil
+}
+
+func (m *Main) listWarninglists(ctx context.Context, n *node.Node, asJSON bool) error {
+	lists, err := n.FindWarninglists(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		type item struct {
+			Name               string   `json:"name"`
+			Title              string   `json:"title"`
+			Type               string   `json:"type"`
+			Version            int64    `json:"version"`
+			Entries            int      `json:"entries"`
+			MatchingAttributes []string `json:"matching_attributes"`
+		}
+		items := []item{}
+		for _, l := range lists {
+			items = append(items, item{l.ID, l.Name, l.Type, l.Version, len(l.Entries), l.MatchingAttributes})
+		}
+		return m.printJSON(items)
+	}
+	if len(lists) == 0 {
+		fmt.Fprintln(m.Stdout, `no warninglists (add some with "rampart warninglist add DIR")`)
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTYPE\tENTRIES\tAPPLIES TO\tTITLE")
+	for _, l := range lists {
+		var kinds []string
+		for _, k := range l.Kinds() {
+			kinds = append(kinds, string(k))
+		}
+		to := strings.Join(kinds, ",")
+		if to == "" {
+			to = "everything"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.ID, l.Type, len(l.Entries), to, l.Name)
+	}
+	return tw.Flush()
+}
+
+func (m *Main) checkWarninglists(ctx context.Context, n *node.Node, kind, value string) error {
+	wl, err := n.Warninglists(ctx)
+	if err != nil {
+		return err
+	}
+	var kinds []warninglist.Kind
+	if kind != "" {
+		kinds = warninglist.KindsOf(kind)
+	} else {
+		kinds = []warninglist.Kind{guessKind(value)}
+	}
+	var hits []warninglist.Hit
+	for _, k := range kinds {
+		hits = append(hits, wl.Checker.Check(k, value)...)
+	}
+	if len(hits) == 0 {
+		fmt.Fprintf(m.Stdout, "%s (%s) is on no warninglist\n", value, kinds[0])
+		return nil
+	}
+	for _, h := range hits {
+		fmt.Fprintf(m.Stdout, "%s: %s (entry %s)\n", h.List, h.Name, h.Entry)
+	}
+	return nil
+}
+
+// guessKind tells the kind of a value by its form.
+func guessKind(v string) warninglist.Kind {
+	if _, err := netip.ParseAddr(v); err == nil {
+		return warninglist.KindIP
+	}
+	if _, err := netip.ParsePrefix(v); err == nil {
+		return warninglist.KindIP
+	}
+	switch {
+	case strings.Contains(v, "://"):
+		return warninglist.KindURL
+	case strings.Contains(v, "@"):
+		return warninglist.KindEmail
+	case isHex(v):
+		switch len(v) {
+		case 32:
+			return warninglist.KindMD5
+		case 40:
+			return warninglist.KindSHA1
+		case 64:
+			return warninglist.KindSHA256
+		case 128:
+			return warninglist.KindSHA512
+		}
+	}
+	return warninglist.KindDomain
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
+}
