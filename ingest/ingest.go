@@ -77,6 +77,10 @@ type queued struct {
 // ctx ended during a store call). Batches stored before an
 // error stay stored; the objects read but not stored are reported
 // NotStored with that error; objects never read are not reported.
+//
+// While one batch is stored the next is read and checked, so up to one
+// batch more is read than stored when the store fails; a batch handed to
+// the store is stored whatever happens to the stream or ctx meanwhile.
 func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source) (Summary, error) {
 	var sum Summary
 	size := in.BatchSize
@@ -89,37 +93,79 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 			in.Report(o)
 		}
 	}
-	batch := make([]queued, 0, min(size, 1024))
-	flush := func() error {
-		if len(batch) == 0 {
+	// One batch is written while the next is read and checked: the
+	// store's writer and the source (a parser, a converter) work at once.
+	// Batches are still stored one after the other, in the stream's
+	// order: the next is handed over only once the last is stored.
+	var (
+		batch    = make([]queued, 0, min(size, 1024))
+		inflight []queued
+		done     chan writeResult
+	)
+	// wait takes the outcome of the batch in flight, if any, and reports it.
+	wait := func() error {
+		if done == nil {
 			return nil
 		}
-		objs := make([]*stix.Object, len(batch))
-		for i, q := range batch {
-			objs[i] = q.obj
+		r := <-done
+		done = nil
+		sent := inflight
+		inflight = nil
+		if r.err != nil {
+			for _, q := range sent {
+				o := outcome(q.index, q.obj)
+				o.State, o.Err = NotStored, r.err
+				report(o)
+			}
+			return r.err
 		}
-		res, err := in.Objects.CreateObjects(ctx, collectionID, objs)
-		if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			// Stores report a cancelled statement in their own words
-			// ("interrupted"); the cause is what callers tell apart.
-			err = fmt.Errorf("%w: %w", ctx.Err(), err)
-		}
-		if err != nil {
+		if len(r.res) != len(sent) {
+			err := fmt.Errorf("ingest: the store reported on %d objects for the %d given it", len(r.res), len(sent))
+			for _, q := range sent {
+				o := outcome(q.index, q.obj)
+				o.State, o.Err = NotStored, err
+				report(o)
+			}
 			return err
 		}
-		if len(res) != len(objs) {
-			return fmt.Errorf("ingest: the store reported on %d objects for the %d given it", len(res), len(objs))
-		}
-		for i, x := range res {
-			o := outcome(batch[i].index, batch[i].obj)
+		for i, x := range r.res {
+			o := outcome(sent[i].index, sent[i].obj)
 			o.State, o.DateAdded = Added, x.DateAdded
 			if !x.Added {
 				o.State = Present
 			}
 			report(o)
 		}
-		clear(batch)
-		batch = batch[:0]
+		return nil
+	}
+	// send hands the batch read to the store once the last one is stored.
+	send := func() error {
+		if err := wait(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		inflight = batch
+		batch = make([]queued, 0, cap(inflight))
+		objs := make([]*stix.Object, len(inflight))
+		for i, q := range inflight {
+			objs[i] = q.obj
+		}
+		done = make(chan writeResult, 1)
+		go func(done chan<- writeResult) {
+			// A batch handed to the store is stored, even when the stream
+			// breaks or ctx ends meanwhile (a client that went away, an
+			// import interrupted): as it would have been had it been
+			// written before the next was read.
+			res, err := in.Objects.CreateObjects(context.WithoutCancel(ctx), collectionID, objs)
+			if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+				// Stores report a cancelled statement in their own words
+				// ("interrupted"); the cause is what callers tell apart.
+				err = fmt.Errorf("%w: %w", ctx.Err(), err)
+			}
+			done <- writeResult{res, err}
+		}(done)
 		return nil
 	}
 	var err error
@@ -154,16 +200,21 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 		}
 		batch = append(batch, queued{index: i, obj: o})
 		if len(batch) == size {
-			if err = flush(); err != nil {
+			if err = send(); err != nil {
 				break
 			}
 		}
 	}
 	var re *ReadError
 	if err == nil || errors.As(err, &re) && in.StoreBeforeBreak {
-		if ferr := flush(); ferr != nil {
+		if ferr := send(); ferr != nil {
 			err = errors.Join(err, ferr)
 		}
+	}
+	// The batch in flight ends as the store says, whatever stopped the
+	// stream; what was read after it is not stored.
+	if werr := wait(); werr != nil && err == nil {
+		err = werr
 	}
 	for _, q := range batch {
 		o := outcome(q.index, q.obj)
@@ -171,6 +222,12 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 		report(o)
 	}
 	return sum, err
+}
+
+// writeResult is what the store said of a batch.
+type writeResult struct {
+	res []rampart.ObjectResult
+	err error
 }
 
 func outcome(index int, o *stix.Object) Outcome {
