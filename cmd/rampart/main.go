@@ -71,6 +71,7 @@ Commands:
     alert             cross-border early-warning alerts, rules, watchlists
     warninglist       MISP warninglists of benign values: add, list, check, policy
     statement         joint attribution statements signed by a quorum
+    qkd-sim           run a simulated QKD link: two ETSI GS QKD 014 key management entities
     bench             measure this machine: TAXII ingest and reads, import
     version           print the version
 
@@ -137,6 +138,7 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		"alert":       m.runAlert,
 		"statement":   m.runStatement,
 		"warninglist": m.runWarninglist,
+		"qkd-sim":     m.runQKDSim,
 	}[name]
 }
 
