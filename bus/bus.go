@@ -52,6 +52,9 @@ type Bus struct {
 	// a batch is refused with ETOOMANY.
 	MaxQueuedBatches int64
 	MaxQueuedBytes   int64
+	// RetryAfter is how long a client refused for a full queue is told
+	// to wait (DefaultRetryAfter when 0).
+	RetryAfter time.Duration
 	// ObjectRetention and MaxObjectBytes bound the object stream
 	// (DefaultObjectRetention, DefaultMaxObjectBytes when 0): the oldest
 	// versions go first.

@@ -60,17 +60,24 @@ func (b *Bus) EnqueueObservations(ctx context.Context, batch *rampart.Observatio
 	ack, err := b.js.PublishMsg(ctx, m)
 	if err != nil {
 		if full(err) {
-			return 0, rampart.Errorf(rampart.ETOOMANY, "the matcher workers are behind (observation queue full): retry later")
+			return 0, &rampart.Error{Code: rampart.ETOOMANY, Message: "the matcher workers are behind (observation queue full): retry later", RetryAfter: b.retryAfter()}
 		}
 		if errors.Is(err, nats.ErrMaxPayload) {
 			return 0, rampart.Errorf(rampart.ETOOLARGE, "observation batch of %d bytes exceeds the bus's largest message: send it in several requests", len(batch.Body))
 		}
 		if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
-			return 0, rampart.Errorf(rampart.EUNAVAILABLE, "the message bus does not answer: retry later")
+			return 0, &rampart.Error{Code: rampart.EUNAVAILABLE, Message: "the message bus does not answer: retry later", RetryAfter: b.retryAfter()}
 		}
 		return 0, fmt.Errorf("queue observations: %w", err)
 	}
 	return ack.Sequence, nil
+}
+
+func (b *Bus) retryAfter() time.Duration {
+	if b.RetryAfter > 0 {
+		return b.RetryAfter
+	}
+	return DefaultRetryAfter
 }
 
 // full reports whether a publication was refused because the stream is
