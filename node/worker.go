@@ -101,16 +101,24 @@ func (n *Node) MatchBatch(ctx context.Context, m *Matcher, defaultCollection str
 	if err != nil {
 		return match.Stats{}, rampart.Errorf(rampart.EINVALID, "batch %s: %v", b.ID, err)
 	}
+	received := b.Received
+	if received.IsZero() {
+		received = time.Now().UTC()
+	}
+	// Records without a time of their own were seen when the batch was
+	// taken, whichever worker matches it.
+	switch r := lr.(type) {
+	case *match.JSONLinesReader:
+		r.Now = func() time.Time { return received }
+	case *match.CSVReader:
+		r.Now = func() time.Time { return received }
+	}
 	window := b.Window
 	if window <= 0 {
 		window = time.Hour
 	}
 	sink := n.NewSightings(ctx, coll)
 	agg := sink.Aggregator(b.Observer, window)
-	received := b.Received
-	if received.IsZero() {
-		received = time.Now().UTC()
-	}
 	agg.Now = func() time.Time { return received }
 	where := agg.WhereSightedRef
 	agg.ID = func(indicator string, start time.Time) string {
