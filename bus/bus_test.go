@@ -11,7 +11,7 @@ import (
 )
 
 // openBus starts an embedded server in a temporary folder and connects.
-func openBus(t *testing.T, dir string, configure func(*Bus)) (*Server, *Bus) {
+func openBus(t testing.TB, dir string, configure func(*Bus)) (*Server, *Bus) {
 	t.Helper()
 	ctx := context.Background()
 	srv := &Server{DataDir: dir}
@@ -110,7 +110,7 @@ func TestEnqueueRefusesBadInput(t *testing.T) {
 	}
 }
 
-func indicator(t *testing.T, i int) *stix.Object {
+func indicator(t testing.TB, i int) *stix.Object {
 	t.Helper()
 	raw := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--%08d-0000-4000-8000-000000000000","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.%d']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`, i, i)
 	o, err := stix.ParseObject([]byte(raw))

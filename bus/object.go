@@ -28,14 +28,43 @@ const (
 // root>.<collection id>.<type>", with its marking and addressing in the
 // headers, and waits for the stream to have it. The version's store
 // position names the message, so that the same version published by
-// several processes of one node within two minutes is kept once.
+// several processes of one node within two minutes is kept once (and a
+// publication retried after an error is too).
 func (b *Bus) PublishObject(ctx context.Context, apiRoot, collectionID string, v *rampart.ObjectVersion) error {
+	return b.PublishObjects(ctx, apiRoot, collectionID, []*rampart.ObjectVersion{v})
+}
+
+// PublishObjects publishes versions of one collection as PublishObject
+// does, in order, without waiting for each before the next, and returns
+// once the stream has them all, or the first error.
+func (b *Bus) PublishObjects(ctx context.Context, apiRoot, collectionID string, vs []*rampart.ObjectVersion) error {
 	if err := checkToken("API root", apiRoot); err != nil {
 		return err
 	}
 	if err := checkToken("collection", collectionID); err != nil {
 		return err
 	}
+	futures := make([]jetstream.PubAckFuture, 0, len(vs))
+	for _, v := range vs {
+		f, err := b.js.PublishMsgAsync(objectMsg(apiRoot, collectionID, v))
+		if err != nil {
+			return fmt.Errorf("publish %s to the object stream: %w", v.Object.ID, err)
+		}
+		futures = append(futures, f)
+	}
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("publish %s to the object stream: %w", vs[i].Object.ID, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func objectMsg(apiRoot, collectionID string, v *rampart.ObjectVersion) *nats.Msg {
 	o := v.Object
 	m := nats.NewMsg(ObjectSubject + "." + apiRoot + "." + collectionID + "." + o.Type)
 	m.Data = o.Raw
@@ -54,10 +83,7 @@ func (b *Bus) PublishObject(ctx context.Context, apiRoot, collectionID string, v
 	} else {
 		m.Header.Set(nats.MsgIdHdr, collectionID+"/"+o.ID+"/"+version)
 	}
-	if _, err := b.js.PublishMsg(ctx, m); err != nil {
-		return fmt.Errorf("publish %s to the object stream: %w", o.ID, err)
-	}
-	return nil
+	return m
 }
 
 var _ rampart.ObjectStream = (*Bus)(nil)
