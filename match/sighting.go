@@ -41,7 +41,8 @@ type Aggregator struct {
 	// MaxObservedRefs bounds observed_data_refs of one sighting (default
 	// 16); count goes on counting past it.
 	MaxObservedRefs int
-	// Now is the creation time of sightings (default time.Now).
+	// Now is the creation time of sightings and of observed-data (default
+	// time.Now).
 	Now  func() time.Time
 	Sink Sink
 	// ID, when set, names the sighting of an indicator in the window that
@@ -49,6 +50,12 @@ type Aggregator struct {
 	// twice) is a new version of one object, not a second one. Random ids
 	// otherwise.
 	ID func(indicator string, start time.Time) string
+	// ObservedID, when set, names the observed-data of a record read from
+	// a log (records read from STIX keep their id), so that the same
+	// records matched again (a queued batch given to a second worker)
+	// make the same observed-data, created at Now, rather than new ones.
+	// Random ids otherwise.
+	ObservedID func(o *pattern.Observation) string
 	// Suppress, when set, is asked of every hit first: a hit it reports
 	// true of raises no sighting and is counted in Suppressed. A node sets
 	// it to suppress hits whose observed values are all on warninglists.
@@ -103,7 +110,7 @@ func (a *Aggregator) Add(ctx context.Context, h Hit) error {
 			g.last = o.LastObserved
 		}
 		if len(g.refs) < max {
-			objs, err := observedData(o)
+			objs, err := a.observedData(o)
 			if err != nil {
 				return err
 			}
@@ -223,7 +230,7 @@ func (a *Aggregator) sighting(g *group, start time.Time) (*stix.Object, error) {
 // followed by its SCOs. An observation read from STIX keeps its id. SCO
 // ids are deterministic (UUIDv5 over the object's properties), so the same
 // value seen twice is one SCO.
-func observedData(o *pattern.Observation) ([]*stix.Object, error) {
+func (a *Aggregator) observedData(o *pattern.Observation) ([]*stix.Object, error) {
 	ids := make(map[string]string, len(o.Objects))
 	var scos []*stix.Object
 	keys := make([]string, 0, len(o.Objects))
@@ -268,7 +275,11 @@ func observedData(o *pattern.Observation) ([]*stix.Object, error) {
 	if o.ID == "" {
 		// A log record: give it its identity once, so every sighting it
 		// supports refers to the same observed-data.
-		o.ID = stix.NewID("observed-data")
+		if a.ObservedID != nil {
+			o.ID = a.ObservedID(o)
+		} else {
+			o.ID = stix.NewID("observed-data")
+		}
 	}
 	id := o.ID
 	refs := make([]string, 0, len(o.Roots))
@@ -277,7 +288,11 @@ func observedData(o *pattern.Observation) ([]*stix.Object, error) {
 			refs = append(refs, id)
 		}
 	}
-	ts := stix.NewTimestamp(time.Now()).String()
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	ts := stix.NewTimestamp(now()).String()
 	od := map[string]any{
 		"type": "observed-data", "spec_version": "2.1", "id": id, "created": ts, "modified": ts,
 		"first_observed":  stix.NewTimestamp(o.FirstObserved).String(),

@@ -52,6 +52,10 @@ type ServeConfig struct {
 	// ArchiveRetention is how long the values sensors reported are kept
 	// for retro-hunts (DefaultArchiveRetention when 0).
 	ArchiveRetention time.Duration
+	// Bus, when it names one, carries observation uploads to matcher
+	// workers and every stored version to the object stream
+	// (docs/STREAMING.md).
+	Bus BusConfig
 }
 
 // ParsePublicURL checks a node's public URL and returns it in the form

@@ -124,6 +124,31 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		}
 		return wl.Checker
 	}
+	// The message bus: uploads queued for the workers, every version
+	// published to the object stream.
+	var work func()
+	if sc.Bus.Enabled() {
+		b, closers, err := n.openBus(ctx, sc.Bus, "rampart serve")
+		if err != nil {
+			return err
+		}
+		s.closers = append(s.closers, closers...)
+		s.api.Observations, s.api.ObjectStream = b, b
+		pub := newPublisher(b, n.Collections, n.logger)
+		n.Objects.Subscribe(pub)
+		s.wg.Go(func() { pub.run(sctx) })
+		if sc.Bus.Workers > 0 {
+			w := &worker{n: n, m: s.matcher, collection: coll.ID}
+			work = func() {
+				s.wg.Go(func() {
+					if err := runWorkers(sctx, w, b, sc.Bus.Workers, nil, 0); err != nil {
+						n.logger.Error("matcher workers stopped", "err", err)
+					}
+				})
+			}
+		}
+	}
+
 	if err := s.api.Open(ctx); err != nil {
 		return err
 	}
@@ -168,6 +193,9 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return err
 	}
 	s.closers = append(s.closers, n.Objects)
+	if work != nil {
+		work()
+	}
 	if err := s.ew.Open(ctx); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -107,6 +108,13 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 		if mp, err = match.LoadMapping(name); err != nil {
 			return err
 		}
+	}
+	if s.Observations != nil {
+		// The format is checked here, the records by the worker.
+		if _, err := match.NewReader(q.Get("format"), strings.NewReader(""), mp); err != nil {
+			return rampart.Errorf(rampart.EINVALID, "%v", err)
+		}
+		return s.queueObservations(w, r, a, coll, window)
 	}
 	lr, err := match.NewReader(q.Get("format"), r.Body, mp)
 	if err != nil {

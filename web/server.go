@@ -93,6 +93,18 @@ type Server struct {
 	// MaxObservationBytes bounds an observation upload
 	// (DefaultMaxObservationBytes when 0).
 	MaxObservationBytes int64
+	// Observations, when set, is the queue observation uploads go to:
+	// the workers match them, and the upload is answered 202 as soon as
+	// it is queued (429 with Retry-After when the workers are behind).
+	// Nil, uploads are matched in the request with Matcher.
+	Observations rampart.ObservationQueue
+	// MaxQueuedObservationBytes bounds an upload that is queued
+	// (DefaultMaxQueuedObservationBytes when 0): it is held in memory
+	// until the queue has it.
+	MaxQueuedObservationBytes int64
+	// Objects, when set, is the stream of every version the node stored,
+	// which /api/v1/stream gives each account as far as it may read it.
+	ObjectStream rampart.ObjectStream
 
 	// Warninglists, when set, returns the node's warninglists as they are
 	// now: the console's object page shows which lists hold the values of
@@ -242,6 +254,7 @@ func (s *Server) routes() {
 	handle("/api/v1/feeds", m{"GET": {access: accessAdmin, h: s.handleListFeeds}})
 	handle("/api/v1/feeds/{name}/runs", m{"GET": {access: accessAdmin, h: s.handleFeedRuns}})
 	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
+	handle("/api/v1/stream", m{"GET": {access: accessAnyone, h: s.handleStream}})
 	handle("/api/v1/exports/{format}", m{"GET": {access: accessAnyone, h: s.handleExport}})
 	handle(MISPFeedPath+"{name}", m{"GET": {access: accessAnyone, h: s.handleMISPFeed}})
 	// Any method on an unknown path is a 404, not a 405 that names GET.
@@ -436,6 +449,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"GET /api/v1/statements", "GET /api/v1/statements/{id}",
 			"POST /api/v1/attribution",
 			"POST /api/v1/observations?format=jsonl|stix|zeek|csv&mapping=&collection=&window=",
+			"GET /api/v1/stream?after=&limit=&wait=&type=&collection=",
 			"GET /api/v1/exports/{suricata|rpz|blocklist|csv|stix}?collection=&kind=&min_confidence=&marking=&producer=&max_age=",
 			"GET /api/v1/audit?object=&org=&since=&after=&limit=",
 			"GET /api/v1/feeds", "GET /api/v1/feeds/{name}/runs",

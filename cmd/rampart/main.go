@@ -51,6 +51,7 @@ Usage:
 Commands:
     init              create a node without starting it
     serve             run a node (TAXII 2.1 server)
+    worker            match sensor observations queued on the message bus (NATS)
     org               the node's organisation and those of its accounts
     import            import STIX bundles, MISP events and MISP feeds into a collection
     export            export a collection: STIX, Suricata rules, RPZ, blocklists, CSV
@@ -117,6 +118,7 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		"version":     func(_ context.Context, args []string) error { return m.runVersion(args) },
 		"init":        m.runInit,
 		"serve":       m.runServe,
+		"worker":      m.runWorker,
 		"org":         m.runOrg,
 		"import":      m.runImport,
 		"export":      m.runExport,

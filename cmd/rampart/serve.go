@@ -68,6 +68,19 @@ file, are accepted only when signed by a quorum of the authority already
 trusted.
 `
 
+const busFlagsUsage = `
+Message bus (docs/STREAMING.md): with --bus embedded (a NATS JetStream server
+inside this process, its store in DIR/nats) or --nats URL (an external NATS
+server or cluster), POST /api/v1/observations queues each upload for the
+matcher workers and answers 202 (429 with Retry-After when they are behind);
+--workers of them run in this process, and "rampart worker --nats URL" runs
+more on other machines. Every object version stored is published to the
+object stream, which accounts follow at GET /api/v1/stream (what each may
+read) and trusted internal consumers at the NATS subjects
+rampart.objects.<api root>.<collection>.<type> (everything, TLP:RED
+included).
+`
+
 const serveExamples = `
 Examples:
     rampart serve
@@ -78,6 +91,8 @@ Examples:
     RAMPART_POSTGRES=postgres://rampart@/rampart rampart serve
     rampart serve --registry registry.json
     rampart serve --identity node.key --registry registry.json --peer-listen 0.0.0.0:8443
+    rampart serve --bus embedded --bus-listen 127.0.0.1:4222
+    rampart serve --nats nats://nats.internal:4222 --workers 0
 `
 
 // serveFlags are the flags of serve.
@@ -105,6 +120,17 @@ func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&sc.PeerListen, "peer-listen", "", "`address` of the node link where peers connect (default: the registry's URL of this node)")
 	fs.StringVar(&sc.Federate, "federate", node.DefaultCollection, "the `collection` (id or alias) shared with peers")
 	fs.DurationVar(&sc.ArchiveRetention, "archive-retention", node.DefaultArchiveRetention, "how long the values sensors reported are kept for retro-hunts (`duration`)")
+	fs.Func("bus", "message `bus`: \"embedded\" starts NATS JetStream in this process (default: none, uploads are matched in the request)", func(v string) error {
+		if v != "embedded" && v != "none" {
+			return fmt.Errorf("want embedded or none (got %q); for an external NATS server give --nats URL", v)
+		}
+		sc.Bus.Embedded = v == "embedded"
+		return nil
+	})
+	fs.StringVar(&sc.Bus.Listen, "bus-listen", "", "`address` of the embedded NATS server (default 127.0.0.1 and a free port)")
+	fs.StringVar(&sc.Bus.URL, "nats", "", "an external NATS server's `URL` (default $RAMPART_NATS)")
+	fs.IntVar(&sc.Bus.Workers, "workers", 1, "matcher workers in this process when there is a bus (0: leave the queue to \"rampart worker\")")
+	fs.Int64Var(&sc.Bus.MaxQueuedBatches, "max-queued-batches", 0, "observation uploads the queue holds before answering 429 (default 10000)")
 	fs.Func("trusted-proxy", "a reverse proxy's `address or prefix` whose X-Forwarded-For names the client (repeatable)", func(v string) error {
 		p, err := parsePrefix(v)
 		sc.TrustedProxies = append(sc.TrustedProxies, p)
@@ -120,6 +146,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		fmt.Fprint(fs.Output(), serveUsage)
 		printFlags(fs)
 		fmt.Fprint(fs.Output(), federationFlagsUsage)
+		fmt.Fprint(fs.Output(), busFlagsUsage)
 		fmt.Fprint(fs.Output(), serveExamples)
 	}
 	if err := m.parseFlags(fs, args); err != nil {
@@ -135,6 +162,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	if err := m.checkServeFlags(&f); err != nil {
 		return err
+	}
+	if f.sc.Bus.URL == "" && !f.sc.Bus.Embedded {
+		f.sc.Bus.URL = m.Getenv("RAMPART_NATS")
 	}
 	cfg := f.store.config()
 	cfg.Create, cfg.Record = true, true
@@ -164,6 +194,18 @@ func (m *Main) checkServeFlags(f *serveFlags) error {
 			return errUsage
 		}
 		sc.PublicURL = u
+	}
+	if sc.Bus.Embedded && sc.Bus.URL != "" {
+		m.errorf("--bus embedded and --nats do not go together: the node uses its own NATS server or an external one")
+		return errUsage
+	}
+	if sc.Bus.Workers < 0 {
+		m.errorf("--workers %d: give 0 or more", sc.Bus.Workers)
+		return errUsage
+	}
+	if sc.Bus.Listen != "" && !sc.Bus.Embedded {
+		m.errorf("--bus-listen is the address of the embedded NATS server: give --bus embedded too")
+		return errUsage
 	}
 	if sc.TLSCert == "" && !sc.SelfSigned && !node.Loopback(sc.Listen) {
 		m.errorf("refusing to serve plain HTTP on %q: only loopback addresses may go without TLS", sc.Listen)
