@@ -168,7 +168,9 @@ func (n *Node) openStore(ctx context.Context) error {
 		}
 		n.closers = append(n.closers, db)
 		n.Feed = postgres.NewChangeFeed(db)
-		n.Leases = postgres.NewLeaseService(db)
+		leases := postgres.NewLeaseService(db)
+		n.closers = append(n.closers, leases)
+		n.Leases = leases
 		n.Objects = NewObjectService(postgres.NewObjectService(db), n.Feed, n.logger)
 		n.Search = postgres.NewObjectService(db)
 		s := postgres.NewServices(db)

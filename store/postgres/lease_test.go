@@ -28,6 +28,24 @@ func TestLeaseOneHolder(t *testing.T) {
 	if la2, err := a.TryLease(ctx, "federation"); err != nil || la2 != nil {
 		t.Fatalf("TryLease again in the holding process = %v, %v; want nil, nil", la2, err)
 	}
+	// A process standing by asks again on the connection of its last
+	// try: the holder's, and one more in each process, however many
+	// tries.
+	for range 3 {
+		if lb, err := b.TryLease(ctx, "federation"); err != nil || lb != nil {
+			t.Fatalf("TryLease while another process holds it = %v, %v", lb, err)
+		}
+	}
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var conns int
+	if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'rampart lease federation'`).Scan(&conns); err != nil || conns != 3 {
+		t.Errorf("connections of lease federation: %d, %v; want 3 (the holder, one standing by in each process)", conns, err)
+	}
 	other, err := b.TryLease(ctx, "feeds")
 	if err != nil || other == nil {
 		t.Fatalf("TryLease of another name = %v, %v; want a lease", other, err)
