@@ -199,46 +199,61 @@ func TestEndToEndReplicas(t *testing.T) {
 		}
 	}
 
-	// CERT-Bund shares signed GREEN indicators; the replicas pull them.
-	deSays := func(name string, n int) []string {
+	// signed returns n indicators by org, marked tlp, signed with key.
+	signed := func(name, org, key string, tlp stix.TLP, n int) (ids, signed []string) {
 		t.Helper()
 		var objs []string
-		var ids []string
 		ts := e2eTS(time.Now().UTC())
 		for i := range n {
 			id := stix.NewID("indicator")
 			ids = append(ids, id)
 			objs = append(objs, fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"created_by_ref":%q,"name":"%s %d","pattern":"[ipv4-addr:value = '198.51.100.%d']","pattern_type":"stix","valid_from":%q,"object_marking_refs":[%q]}`,
-				id, ts, ts, de, name, i, i+1, ts, stix.TLPGreen.MarkingID()))
+				id, ts, ts, org, name, i, i+1, ts, tlp.MarkingID()))
 		}
 		in, out := p(name+".json"), p(name+"-signed.json")
 		if err := os.WriteFile(in, []byte(`{"type":"bundle","id":"`+stix.NewID("bundle")+`","objects":[`+strings.Join(objs, ",")+`]}`), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		run(nil, "keys", "sign", "--key", p("de/org.key"), "-o", out, in)
+		run(nil, "keys", "sign", "--key", key, "-o", out, in)
 		b, err := stix.ParseBundle(mustRead(t, out))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var signed []string
 		for _, o := range b.Objects {
 			signed = append(signed, string(o.Raw))
 		}
-		deTT := &taxiiTester{t: t, base: dep.base, user: "admin", pass: e2ePassword}
-		deColl := deTT.get("/cti/collections/", "").json["collections"].([]any)[0].(map[string]any)["id"].(string)
-		deTT.want(deTT.do(http.MethodPost, "/cti/collections/"+deColl+"/objects/", "", strings.NewReader(envelope(signed...))), 202)
+		return ids, signed
+	}
+	deTT := &taxiiTester{t: t, base: dep.base, user: "admin", pass: e2ePassword}
+	deObjs := "/cti/collections/" + deTT.get("/cti/collections/", "").json["collections"].([]any)[0].(map[string]any)["id"].(string) + "/objects/"
+	// CERT-Bund shares signed GREEN indicators; the replicas pull them.
+	deSays := func(name string, n int) []string {
+		t.Helper()
+		ids, objs := signed(name, de, p("de/org.key"), stix.TLPGreen, n)
+		deTT.want(deTT.do(http.MethodPost, deObjs, "", strings.NewReader(envelope(objs...))), 202)
 		return ids
 	}
-	versions := func(tt *taxiiTester, id string) int {
-		return len(tt.get(objs, "match[id]="+id+"&match[version]=all").ids())
+	versions := func(tt *taxiiTester, path, id string) int {
+		return len(tt.get(path, "match[id]="+id+"&match[version]=all").ids())
 	}
 	holderTT := &taxiiTester{t: t, base: holder.base, user: "admin", pass: e2ePassword}
 	otherTT := &taxiiTester{t: t, base: other.base, user: "admin", pass: e2ePassword}
 	time.Sleep(time.Second) // created after the keys became valid
+
+	// CERT-FR's TLP:AMBER indicator, posted to the replica that does not
+	// hold the federation lease, is sealed by the one that does, and
+	// reaches CERT-Bund once.
+	amber, amberObjs := signed("amber", fr, p("fr1/org.key"), stix.TLPAmber, 1)
+	otherTT.want(otherTT.do(http.MethodPost, objs, "", strings.NewReader(envelope(amberObjs...))), 202)
+	waitFor(t, "CERT-Bund holds CERT-FR's AMBER indicator, sealed by the lease holder", time.Minute, func() bool { return versions(deTT, deObjs, amber[0]) > 0 })
+	if n := versions(deTT, deObjs, amber[0]); n != 1 {
+		t.Errorf("CERT-Bund holds %d versions of CERT-FR's AMBER indicator, want 1", n)
+	}
+
 	before := deSays("before", 5)
 	waitFor(t, "CERT-FR holds what CERT-Bund shared", time.Minute, func() bool {
 		for _, id := range before {
-			if versions(holderTT, id) == 0 {
+			if versions(holderTT, objs, id) == 0 {
 				return false
 			}
 		}
@@ -254,14 +269,14 @@ func TestEndToEndReplicas(t *testing.T) {
 	after := deSays("after", 5)
 	waitFor(t, "the surviving replica pulls what CERT-Bund shared after the fail-over", time.Minute, func() bool {
 		for _, id := range after {
-			if versions(otherTT, id) == 0 {
+			if versions(otherTT, objs, id) == 0 {
 				return false
 			}
 		}
 		return true
 	})
 	for _, id := range append(before, after...) {
-		if n := versions(otherTT, id); n != 1 {
+		if n := versions(otherTT, objs, id); n != 1 {
 			t.Errorf("CERT-FR holds %d versions of %s, want 1", n, id)
 		}
 	}
