@@ -19,6 +19,7 @@ import (
 
 	"github.com/rampart-cti/rampart/internal/pgtest"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/taxii"
 )
 
 // replicaSync is the bound the issue sets for a write through one replica
@@ -260,12 +261,71 @@ func TestEndToEndReplicas(t *testing.T) {
 		return true
 	})
 
+	// A client writes through the holder while it is killed, and sends
+	// what fails to the other replica, as a load balancer that retries
+	// would: no write acknowledged is lost, and no write fails twice.
+	stopWriting := make(chan struct{})
+	type written struct{ acked, failed []string }
+	writerDone := make(chan written, 1)
+	go func() {
+		var w written
+		client := &http.Client{Timeout: 30 * time.Second}
+		post := func(base, body string) bool {
+			req, err := http.NewRequest(http.MethodPost, base+objs, strings.NewReader(body))
+			if err != nil {
+				return false
+			}
+			req.SetBasicAuth("admin", e2ePassword)
+			req.Header.Set("Accept", taxii.MediaTypeTAXII)
+			req.Header.Set("Content-Type", taxii.MediaTypeTAXII)
+			resp, err := client.Do(req)
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			var st struct {
+				SuccessCount int `json:"success_count"`
+			}
+			return resp.StatusCode == http.StatusAccepted && json.UnmarshalRead(resp.Body, &st) == nil && st.SuccessCount == 1
+		}
+		for i := 0; ; i++ {
+			select {
+			case <-stopWriting:
+				writerDone <- w
+				return
+			default:
+			}
+			id := fmt.Sprintf("indicator--%08x-2222-4222-8222-222222222222", i)
+			body := envelope(fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":"2026-03-01T00:00:00.000Z","modified":"2026-03-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '192.0.2.%d']","pattern_type":"stix","valid_from":"2026-03-01T00:00:00Z"}`, id, i%256))
+			if post(holder.base, body) || post(other.base, body) {
+				w.acked = append(w.acked, id)
+			} else {
+				w.failed = append(w.failed, id)
+			}
+		}
+	}()
+	time.Sleep(500 * time.Millisecond) // writes under way
+
 	// Killing the holder moves the lease to the other replica, and sync
 	// resumes there without duplicates.
 	holder.kill()
 	killed := time.Now()
 	waitFor(t, "the other replica takes the federation lease", 30*time.Second, func() bool { return slices.Contains(holds(other), "federation") })
 	t.Logf("federation lease moved %v after the holder was killed", time.Since(killed).Round(10*time.Millisecond))
+	close(stopWriting)
+	w := <-writerDone
+	if len(w.failed) > 0 {
+		t.Errorf("%d writes failed on both replicas while one was killed: %v", len(w.failed), w.failed)
+	}
+	if len(w.acked) < 2 {
+		t.Errorf("only %d writes acknowledged across the kill", len(w.acked))
+	}
+	for _, id := range w.acked {
+		if n := versions(otherTT, objs, id); n != 1 {
+			t.Errorf("write %s was acknowledged; the surviving replica holds %d versions of it, want 1", id, n)
+		}
+	}
+	t.Logf("%d writes acknowledged across the kill, all held once", len(w.acked))
 	after := deSays("after", 5)
 	waitFor(t, "the surviving replica pulls what CERT-Bund shared after the fail-over", time.Minute, func() bool {
 		for _, id := range after {
