@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/internal/pgtest"
@@ -148,5 +150,47 @@ func TestReplicasFollowEachOther(t *testing.T) {
 	// And carries on from the store: the alert stays one version.
 	if got := alerts(); len(got) != 1 {
 		t.Errorf("%d alert versions after the fail-over, want 1", len(got))
+	}
+}
+
+// TestLeaseLostStopsSingleton: when the connection that holds a lease
+// ends, the replica stops the singleton at once (the lease shows as not
+// held only once it has stopped) and takes the lease again when it can.
+func TestLeaseLostStopsSingleton(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	a := startReplica(t, dsn)
+	deadline := time.Now().Add(30 * time.Second)
+	for !a.serving.leases.holds(LeaseEarlyWarning) {
+		if time.Now().After(deadline) {
+			t.Fatal("the only replica never takes the early-warning lease")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	var killed int
+	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'rampart lease early-warning'`).Scan(&killed); err != nil || killed != 1 {
+		t.Fatalf("terminate the lease's connection: %d, %v", killed, err)
+	}
+	// Within a check the replica lets go; it takes the lease again after
+	// DefaultLeaseRetry, so a poll every 10 ms sees the gap.
+	deadline = time.Now().Add(30 * time.Second)
+	for a.serving.leases.holds(LeaseEarlyWarning) {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica still runs early warning after its lease's connection ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for !a.serving.leases.holds(LeaseEarlyWarning) {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica does not take the lease again")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
