@@ -96,9 +96,10 @@ type hunter struct {
 }
 
 // maxStandbyHunts is how many indicators a replica that does not hold the
-// archive lease keeps queued: those stored in about the last second, at
-// the highest rates measured, so that one taking over hunts what arrived
-// while the holder was dying (a hunt run twice stores its sightings once).
+// archive lease keeps queued, the newest, so that one taking over hunts
+// what arrived while the holder was dying (a hunt run twice stores its
+// sightings once, under the same ids). It bounds the memory of a replica
+// standing by to a few megabytes.
 const maxStandbyHunts = 10000
 
 // queuedIndicator is an indicator version waiting for its hunt.
