@@ -119,6 +119,12 @@ type Node struct {
 	// Manual, when set, keeps Open from pulling in the background: the node
 	// pulls only when Sync is called. It still serves its peers.
 	Manual bool
+	// Standby, when set, keeps Open from starting what one process of a
+	// node does at a time, pulling from the peers and sealing the outbox:
+	// the node serves its peers, and Lead does that work while this
+	// process holds the node's federation lease (several "rampart serve"
+	// replicas on one store).
+	Standby bool
 
 	PageSize     int           // DefaultPageSize when 0
 	WaitTimeout  time.Duration // DefaultWaitTimeout when 0
@@ -137,14 +143,15 @@ type Node struct {
 	taxii   *taxii.Server
 	handler http.Handler
 	changes notifier // the federated collection or the registry changed
-	outbox  *outbox
+	outbox  *outbox  // while leading; guarded by mu
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu    sync.RWMutex
-	links map[string]*peerLink // by organisation id
+	mu      sync.RWMutex
+	links   map[string]*peerLink // by organisation id
+	leading bool                 // pulling and sealing: Open without Standby, or Lead
 
 	out   sync.Map // organisation id -> *atomic.Int64, versions served not yet recorded
 	waits sync.Map // organisation id -> *atomic.Int64, wait requests open
@@ -206,15 +213,77 @@ func (n *Node) Open(ctx context.Context) error {
 
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.links = map[string]*peerLink{}
+	n.leading = !n.Standby
 	if err := n.refreshPeers(ctx); err != nil {
 		n.cancel()
 		return fmt.Errorf("federation: %w", err)
 	}
 	n.wg.Go(n.refreshLoop)
 	n.wg.Go(n.flushLoop)
-	n.outbox = newOutbox(n)
-	n.wg.Go(func() { n.outbox.run(n.ctx) })
+	if !n.Standby {
+		ob := newOutbox(n)
+		n.mu.Lock()
+		n.outbox = ob
+		n.mu.Unlock()
+		n.wg.Go(func() { ob.run(n.ctx) })
+	}
 	return nil
+}
+
+// Lead pulls from the peers and seals the outbox, as Open does without
+// Standby, until ctx ends or the node closes; then it stops that work,
+// waits for it to end and returns. The pulls resume from the cursors
+// recorded in the store and the outbox from its own, wherever another
+// process left them, so nothing is pulled or sealed twice but what was in
+// flight when the other process stopped (stored once). Call it on a
+// Standby node only while this process holds the node's federation lease;
+// a call while another runs returns at once.
+func (n *Node) Lead(ctx context.Context) {
+	n.mu.Lock()
+	if n.leading || n.ctx == nil || n.ctx.Err() != nil {
+		n.mu.Unlock()
+		return
+	}
+	lctx, cancel := context.WithCancel(n.ctx)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	n.leading = true
+	ob := newOutbox(n)
+	n.outbox = ob
+	n.mu.Unlock()
+	var wg sync.WaitGroup
+	wg.Go(func() { ob.run(lctx) })
+	// Links made while standing by pull nothing: make them again,
+	// pulling.
+	n.resetLinks(lctx)
+	n.logger().Info("federation: leading, pulling from the peers and sealing the outbox")
+
+	<-lctx.Done()
+	n.mu.Lock()
+	n.leading = false
+	n.outbox = nil
+	n.mu.Unlock()
+	wg.Wait()
+	n.resetLinks(n.ctx)
+	n.logger().Info("federation: standing by")
+}
+
+// resetLinks stops every link and makes them again from the store.
+func (n *Node) resetLinks(ctx context.Context) {
+	n.mu.Lock()
+	old := n.links
+	n.links = map[string]*peerLink{}
+	n.mu.Unlock()
+	for _, l := range old {
+		l.stop()
+	}
+	if n.ctx.Err() != nil {
+		return
+	}
+	if err := n.refreshPeers(context.WithoutCancel(ctx)); err != nil {
+		n.logger().Warn("read peers", "err", err)
+	}
 }
 
 func (n *Node) defaults() {
@@ -312,8 +381,11 @@ func (n *Node) ObjectsAdded(_ context.Context, collectionID string, vs []*rampar
 		return
 	}
 	n.changes.notify()
-	if n.outbox != nil {
-		n.outbox.offer(vs)
+	n.mu.RLock()
+	ob := n.outbox
+	n.mu.RUnlock()
+	if ob != nil {
+		ob.offer(vs)
 	}
 }
 
@@ -337,9 +409,12 @@ func (n *Node) UpdateRegistry(data []byte) (*trust.Registry, error) {
 		}
 	}
 	n.changes.notify()
-	if n.outbox != nil {
+	n.mu.RLock()
+	ob := n.outbox
+	n.mu.RUnlock()
+	if ob != nil {
 		// New keys may let failed deliveries through.
-		n.outbox.retryFailed()
+		ob.retryFailed()
 	}
 	return reg, nil
 }
@@ -399,7 +474,7 @@ func (n *Node) refreshPeers(ctx context.Context) error {
 			continue
 		}
 		n.links[p.ID] = l
-		if !n.Manual && n.ctx.Err() == nil {
+		if !n.Manual && n.leading && n.ctx.Err() == nil {
 			n.wg.Go(func() { n.runLink(l) })
 		} else {
 			close(l.done) // no background loop to wait for

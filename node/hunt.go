@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -86,10 +87,20 @@ type hunter struct {
 	collection string
 	retention  time.Duration
 
-	mu      sync.Mutex
+	mu     sync.Mutex
+	active bool // run is running: this process holds the archive lease
+	// pending holds, while another replica holds the lease, the newest
+	// maxStandbyHunts indicators.
 	pending []queuedIndicator
 	wake    chan struct{}
 }
+
+// maxStandbyHunts is how many indicators a replica that does not hold the
+// archive lease keeps queued, the newest, so that one taking over hunts
+// what arrived while the holder was dying (a hunt run twice stores its
+// sightings once, under the same ids). It bounds the memory of a replica
+// standing by to a few megabytes.
+const maxStandbyHunts = 10000
 
 // queuedIndicator is an indicator version waiting for its hunt.
 type queuedIndicator struct {
@@ -111,6 +122,11 @@ func (h *hunter) ObjectsAdded(_ context.Context, collectionID string, vs []*ramp
 			h.pending = append(h.pending, queuedIndicator{collectionID, v})
 		}
 	}
+	if !h.active && len(h.pending) > maxStandbyHunts {
+		// Another replica hunts: keep only the newest, which this one
+		// hunts should it take over before that one got to them.
+		h.pending = slices.Delete(h.pending, 0, len(h.pending)-maxStandbyHunts)
+	}
 	n := len(h.pending)
 	h.mu.Unlock()
 	if n > 0 {
@@ -125,8 +141,21 @@ func (h *hunter) ObjectsAdded(_ context.Context, collectionID string, vs []*ramp
 func (h *hunter) ObjectsDeleted(context.Context, string, []string) {}
 
 // run hunts what is queued until ctx ends, and purges the archive of
-// what is older than the retention once an hour.
+// what is older than the retention once an hour. Indicators are queued
+// only while it runs, in the one replica that holds the archive lease.
 func (h *hunter) run(ctx context.Context) {
+	h.mu.Lock()
+	h.active = true
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		h.active = false
+		h.mu.Unlock()
+	}()
+	select {
+	case h.wake <- struct{}{}: // what was queued meanwhile
+	default:
+	}
 	purge := time.NewTicker(time.Hour)
 	defer purge.Stop()
 	h.purge(ctx)

@@ -101,6 +101,7 @@ var (
 	descIndicators   = prometheus.NewDesc("rampart_matcher_indicators", "Indicators the matcher holds.", nil, nil)
 	descAlerts       = prometheus.NewDesc("rampart_alerts_written_total", "Alert versions early warning has written.", nil, nil)
 	descWebhooks     = prometheus.NewDesc("rampart_webhook_deliveries_total", "Alert deliveries to webhooks, by outcome.", []string{"outcome"}, nil)
+	descLeaseHeld    = prometheus.NewDesc("rampart_lease_held", "1 when this process holds the lease of a singleton (and runs it), 0 when another replica does.", []string{"lease"}, nil)
 	descScrapeErrors = prometheus.NewDesc("rampart_metrics_store_errors_total", "Scrapes that could not read the store.", nil, nil)
 )
 
@@ -124,6 +125,13 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		c.n.logger.Warn("metrics: read deliveries", "err", err)
 	}
 	ch <- prometheus.MustNewConstMetric(descScrapeErrors, prometheus.CounterValue, failed)
+	for _, name := range leaseNames {
+		v := 0.0
+		if c.s.leases.holds(name) {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descLeaseHeld, prometheus.GaugeValue, v, name)
+	}
 	if c.s.matcher != nil {
 		ch <- prometheus.MustNewConstMetric(descIndicators, prometheus.GaugeValue, float64(c.s.matcher.M.Len()))
 	}

@@ -86,6 +86,9 @@ type Node struct {
 	Deliveries rampart.DeliveryService
 	Audit      rampart.AuditService
 	Feed       rampart.ChangeFeed
+	// Leases keep each singleton of a serving node (federation, early
+	// warning, feeds, purges) to one process on the store at a time.
+	Leases rampart.LeaseService
 	// Search finds objects by their words and values in the store's
 	// indexes, which every write keeps in step.
 	Search rampart.SearchService
@@ -165,6 +168,9 @@ func (n *Node) openStore(ctx context.Context) error {
 		}
 		n.closers = append(n.closers, db)
 		n.Feed = postgres.NewChangeFeed(db)
+		leases := postgres.NewLeaseService(db)
+		n.closers = append(n.closers, leases)
+		n.Leases = leases
 		n.Objects = NewObjectService(postgres.NewObjectService(db), n.Feed, n.logger)
 		n.Search = postgres.NewObjectService(db)
 		s := postgres.NewServices(db)
@@ -190,6 +196,7 @@ func (n *Node) openStore(ctx context.Context) error {
 	}
 	n.closers = append(n.closers, db)
 	n.Feed = sqlite.NewChangeFeed(db)
+	n.Leases = sqlite.NewLeaseService()
 	n.Objects = NewObjectService(sqlite.NewObjectService(db), n.Feed, n.logger)
 	n.Search = sqlite.NewObjectService(db)
 	s := sqlite.NewServices(db)

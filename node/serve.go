@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/tls"
+	json "encoding/json/v2"
 	"errors"
 	"fmt"
 	"net"
@@ -167,7 +168,8 @@ func (n *Node) Serve(ctx context.Context, sc ServeConfig) error {
 // Handler returns what a started node serves: TAXII 2.1 (/taxii2/ and the
 // API roots), the JSON API (/api/v1/), the MISP feed of what an account
 // may read (/misp/feed/), the console (/console/, where a
-// browser opening / is sent), /healthz and /metrics.
+// browser opening / is sent), /healthz (with the leases this process
+// holds) and /metrics.
 func (n *Node) Handler() http.Handler {
 	s := n.serving
 	mux := http.NewServeMux()
@@ -195,7 +197,13 @@ func (n *Node) Handler() http.Handler {
 			w.Write([]byte(`{"status":"unavailable"}`))
 			return
 		}
-		w.Write([]byte(`{"status":"ok"}`))
+		// Which singletons run here: behind a load balancer, each
+		// replica answers for itself.
+		b, _ := json.Marshal(struct {
+			Status string   `json:"status"`
+			Leases []string `json:"leases"`
+		}{"ok", append([]string{}, s.leases.Held()...)})
+		w.Write(b)
 	})
 	return s.deadlines.Handler(s.metrics.instrument(n.logger, mux))
 }

@@ -37,6 +37,8 @@ type serving struct {
 	auth      *httpauth.Authenticator // of TAXII and the JSON API
 	fed       *federation.Node
 	link      *http.Server
+	// leases are the singletons' leases this process holds.
+	leases leaseState
 
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -57,7 +59,12 @@ func (s *serving) close() error {
 // subscriber of the object service registered before it opens: the
 // matcher, early warning (with the webhooks it notifies), the JSON API's
 // caches, the feeds on their intervals and, when the node has keys and a
-// registry, federation and its node link. Settings changed by the CLI or the API, and a new registry
+// registry, federation and its node link. The singletons among them (the
+// pulls from the peers and the outbox, early-warning evaluation, the feed
+// schedules, retro-hunts, the purges and audit checkpoints) run only
+// while this process holds their lease (Leases), so that replicas on one
+// PostgreSQL store run each once, and another replica takes over within
+// about DefaultLeaseRetry when the holder dies. Settings changed by the CLI or the API, and a new registry
 // put in the registry file, take effect without a restart. Close stops it
 // all.
 func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
@@ -98,6 +105,9 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return err
 	}
 	s.ew.Notifier = s.notifier
+	// Every replica keeps the rules and watchlists; the one that holds
+	// the lease evaluates.
+	s.ew.Standby = true
 	n.Objects.Subscribe(s.ew)
 
 	// The JSON API, and TAXII after it, with one authenticator.
@@ -179,7 +189,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		retention := cmp.Or(sc.ArchiveRetention, DefaultArchiveRetention)
 		h := newHunter(n, coll.ID, retention)
 		n.Objects.Subscribe(h)
-		s.wg.Go(func() { h.run(sctx) })
+		s.wg.Go(func() { n.underLease(sctx, s, LeaseArchive, DefaultLeaseRetry, h.run) })
 	}
 
 	// Federation, with keys and a registry.
@@ -200,13 +210,23 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		return err
 	}
 	s.closers = append(s.closers, s.ew)
+	s.wg.Go(func() {
+		n.underLease(sctx, s, LeaseEarlyWarning, DefaultLeaseRetry, func(ctx context.Context) {
+			if err := s.ew.Lead(ctx); err != nil {
+				n.logger.Warn("early warning not started", "err", err)
+			}
+		})
+	})
+	if s.fed != nil {
+		s.wg.Go(func() { n.underLease(sctx, s, LeaseFederation, DefaultLeaseRetry, s.fed.Lead) })
+	}
 	if s.taxii, err = n.newTAXII(ctx, sc); err != nil {
 		return err
 	}
-	s.wg.Go(func() { n.purgeStatuses(sctx) })
-	s.wg.Go(func() { n.checkpointAudit(sctx) })
+	s.wg.Go(func() { n.underLease(sctx, s, LeaseStatusPurge, DefaultLeaseRetry, n.purgeStatuses) })
+	s.wg.Go(func() { n.underLease(sctx, s, LeaseAuditCheckpoint, DefaultLeaseRetry, n.checkpointAudit) })
 	s.wg.Go(func() { n.watchSettings(sctx, s) })
-	s.wg.Go(func() { n.runFeeds(sctx) })
+	s.wg.Go(func() { n.underLease(sctx, s, LeaseFeeds, DefaultLeaseRetry, n.runFeeds) })
 	if n.Verifier != nil {
 		s.wg.Go(func() { n.watchRegistry(sctx, s) })
 	}
@@ -280,6 +300,9 @@ func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, 
 	fed.Validate = Validate
 	fed.SaveRegistry = n.saveRegistry
 	fed.Logger = n.logger
+	// Every replica serves the peers; the one that holds the lease pulls
+	// from them and seals the outbox.
+	fed.Standby = true
 	n.Objects.Subscribe(fed)
 	if err := fed.Open(ctx); err != nil {
 		return err

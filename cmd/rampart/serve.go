@@ -31,7 +31,11 @@ On first start the node creates an API root "cti" with one read-write
 collection (alias "default") and an administrator "admin", whose password is
 $RAMPART_ADMIN_PASSWORD when set, or generated and written to
 DIR/admin-credentials (mode 0600). One "rampart serve" runs per data
-directory.
+directory. On PostgreSQL, any number of "rampart serve" replicas (each with
+its own --data) share one database and behave as one node behind a load
+balancer: federation, early warning, the feeds and the purges run on one
+replica at a time, and move to another within about a second when it
+dies; /healthz says which run where (docs/DEPLOYMENT.md).
 
 Plain HTTP is served on loopback addresses only; any other address needs TLS
 (--tls-cert and --tls-key, or --tls-self-signed for trials). TLS prefers the

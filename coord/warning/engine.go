@@ -64,12 +64,18 @@ type Engine struct {
 	CountryOf func(identityID string) string
 	Now       func() time.Time
 	Logger    *slog.Logger
+	// Standby, when set, keeps the engine from evaluating anything until
+	// Lead is called: several "rampart serve" replicas on one store keep
+	// an engine each, for its rules and watchlists, and the one that holds
+	// the node's early-warning lease evaluates and writes the alerts.
+	Standby bool
 
 	procMu  sync.Mutex // serialises processing (worker, Flush, Rescan)
 	idx     *index
 	cursors map[string]int64 // collection -> last Seq read by a scan
 
 	mu         sync.Mutex // guards the fields below
+	active     bool       // evaluating: open without Standby, or in Lead
 	queue      []*stix.Object
 	overflow   bool
 	watchlists []*Watchlist
@@ -121,13 +127,47 @@ func (w *Engine) Open(ctx context.Context) error {
 	w.watchlists = slices.Clone(w.Watchlists)
 	w.mu.Unlock()
 	w.wake = make(chan struct{}, 1)
-	if err := w.Rescan(ctx); err != nil {
-		return err
+	if !w.Standby {
+		w.mu.Lock()
+		w.active = true
+		w.mu.Unlock()
+		if err := w.Rescan(ctx); err != nil {
+			return err
+		}
 	}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	w.cancel, w.done = cancel, make(chan struct{})
 	go w.run(wctx)
 	return nil
+}
+
+// Lead makes a Standby engine evaluate, until ctx ends: it reads the
+// store and evaluates every rule and watchlist (writing the alerts
+// missing, the work of another process that stopped included), then
+// follows what is stored, as an engine opened without Standby does. When
+// ctx ends it stops evaluating, after the batch in progress, and returns
+// nil; it returns the error of the first read, which leaves the engine
+// standing by. Call it only while this process holds the node's
+// early-warning lease, and after Open.
+func (w *Engine) Lead(ctx context.Context) error {
+	w.mu.Lock()
+	w.active = true
+	w.mu.Unlock()
+	err := w.Rescan(ctx)
+	if err == nil {
+		<-ctx.Done()
+	}
+	w.mu.Lock()
+	w.active = false
+	w.queue, w.overflow = nil, false
+	w.mu.Unlock()
+	w.procMu.Lock()
+	w.idx, w.cursors = nil, nil
+	w.procMu.Unlock()
+	if ctx.Err() != nil && err != nil {
+		return nil // stopped while reading
+	}
+	return err
 }
 
 // Close stops the worker after the batch it is processing.
@@ -162,6 +202,11 @@ func (w *Engine) ObjectsDeleted(context.Context, string, []string) {}
 // callers that hold objects rather than stored versions (tests, the CLI).
 func (w *Engine) Observe(objs []*stix.Object) {
 	w.mu.Lock()
+	if !w.active {
+		// Standing by: the engine reads the store when it leads.
+		w.mu.Unlock()
+		return
+	}
 	for _, o := range objs {
 		if !observed(o.Type) {
 			continue
@@ -202,7 +247,9 @@ func (w *Engine) run(ctx context.Context) {
 			}
 		case <-prune.C:
 			w.procMu.Lock()
-			w.idx.prune(w.now().Add(-w.Rules.Retention))
+			if w.idx != nil {
+				w.idx.prune(w.now().Add(-w.Rules.Retention))
+			}
 			w.procMu.Unlock()
 		}
 	}
@@ -216,9 +263,12 @@ func (w *Engine) process(ctx context.Context) error {
 	w.procMu.Lock()
 	defer w.procMu.Unlock()
 	w.mu.Lock()
-	batch, overflow := w.queue, w.overflow
+	batch, overflow, active := w.queue, w.overflow, w.active
 	w.queue, w.overflow = nil, false
 	w.mu.Unlock()
+	if !active || w.idx == nil {
+		return nil
+	}
 	if overflow {
 		w.logger().Warn("early warning: more than MaxQueued objects arrived at once; re-reading the store", "max", MaxQueued)
 		return w.rescan(ctx)
@@ -238,8 +288,15 @@ func (w *Engine) Rescan(ctx context.Context) error {
 	return w.rescan(ctx)
 }
 
-// rescan is Rescan with procMu held.
+// rescan is Rescan with procMu held. A Standby engine that does not lead
+// reads nothing.
 func (w *Engine) rescan(ctx context.Context) error {
+	w.mu.Lock()
+	active := w.active
+	w.mu.Unlock()
+	if !active {
+		return nil
+	}
 	w.idx = newIndex()
 	w.cursors = map[string]int64{}
 	// Alerts this node wrote, so that their ids and versions carry on.
