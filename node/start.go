@@ -83,6 +83,9 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 
 	// The matcher, filled from the store once the API is built.
 	s.matcher = NewMatcher(n.Objects, n.Collections, n.logger)
+	if s.matcher.Lifecycle, err = n.OpenLifecycle(ctx); err != nil {
+		return err
+	}
 
 	// Early warning and the webhooks it notifies, from the settings.
 	settings, err := warning.LoadSettings(ctx, n.Settings)
@@ -144,7 +147,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		}
 		n.logger.Warn("indicator refused by the matcher", "err", err)
 	}
-	n.logger.Info("matcher loaded", "indicators", s.matcher.M.Len(), "read", read)
+	n.logger.Info("matcher loaded", "indicators", s.matcher.M.Len(), "read", read, "decayed", s.matcher.Decayed())
 	n.Objects.Subscribe(s.matcher)
 	n.Objects.Subscribe(invalidator{s.api})
 
@@ -179,6 +182,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.wg.Go(func() { n.checkpointAudit(sctx) })
 	s.wg.Go(func() { n.watchSettings(sctx, s) })
 	s.wg.Go(func() { n.runFeeds(sctx) })
+	s.wg.Go(func() { n.recheckScores(sctx, s) })
 	if n.Verifier != nil {
 		s.wg.Go(func() { n.watchRegistry(sctx, s) })
 	}
