@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/json/jsontext"
 	json "encoding/json/v2"
 	"fmt"
 	"strings"
@@ -65,7 +66,25 @@ type Lifecycle struct {
 	sighted  map[string]*lifecycle.Facts // by indicator id
 }
 
-// OpenLifecycle returns the node's lifecycle: its settings and the
+// Lifecycle returns the node's lifecycle, opening it (OpenLifecycle) the
+// first time. A serving node's matcher keeps it told of every sighting
+// stored; in other processes it knows the sightings stored when it was
+// opened.
+func (n *Node) Lifecycle(ctx context.Context) (*Lifecycle, error) {
+	n.lifecycleMu.Lock()
+	defer n.lifecycleMu.Unlock()
+	if n.lifecycle != nil {
+		return n.lifecycle, nil
+	}
+	l, err := n.OpenLifecycle(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("indicator scores: %w", err)
+	}
+	n.lifecycle = l
+	return l, nil
+}
+
+// OpenLifecycle returns a new lifecycle of the node: its settings and the
 // sightings of every collection, read a page at a time.
 func (n *Node) OpenLifecycle(ctx context.Context) (*Lifecycle, error) {
 	set, err := n.LifecycleSettings(ctx)
@@ -196,4 +215,71 @@ func IndicatorFacts(o *stix.Object) (lifecycle.Facts, error) {
 		}
 	}
 	return f, nil
+}
+
+// IndicatorScore returns the score of an indicator now, with its parts.
+func (n *Node) IndicatorScore(ctx context.Context, o *stix.Object) (lifecycle.Score, error) {
+	l, err := n.Lifecycle(ctx)
+	if err != nil {
+		return lifecycle.Score{}, err
+	}
+	return l.Score(o)
+}
+
+// ReportFalsePositive stores, in collection collectionID, a sighting of
+// the indicator by the organisation by (the node's own when ""), flagged
+// x_rampart_false_positive, with note as its description. It is marked,
+// addressed and signed as every sighting the node makes (NewSightings):
+// federation carries it back to the indicator's producer. A serving
+// node's matcher scores the indicator again before the next match.
+// It returns the sighting stored, or EINVALID when indicator is not an
+// indicator.
+func (n *Node) ReportFalsePositive(ctx context.Context, collectionID string, indicator *stix.Object, by, note string) (*stix.Object, error) {
+	if indicator.Type != "indicator" {
+		return nil, rampart.Errorf(rampart.EINVALID, "%s is not an indicator: only indicators are reported as false positives", indicator.ID)
+	}
+	if by == "" {
+		by = n.Organization(ctx)
+	}
+	now := stix.NewTimestamp(time.Now())
+	if n.Config.Now != nil {
+		now = stix.NewTimestamp(n.Config.Now())
+	}
+	one := 1
+	sg := stix.Sighting{
+		CommonProperties: stix.CommonProperties{Type: "sighting", SpecVersion: "2.1", ID: stix.NewID("sighting"), Created: now, Modified: now, CreatedByRef: by},
+		Description:      note,
+		FirstSeen:        now, LastSeen: now, Count: &one,
+		SightingOfRef: indicator.ID,
+		Custom:        map[string]jsontext.Value{lifecycle.PropFalsePositive: jsontext.Value("true")},
+	}
+	if by != "" {
+		sg.WhereSightedRefs = []string{by}
+	}
+	o, err := stix.NewObject(&sg)
+	if err != nil {
+		return nil, fmt.Errorf("false-positive sighting of %s: %v", indicator.ID, err)
+	}
+	s := n.NewSightings(ctx, collectionID)
+	if err := s.Sighting(ctx, o, nil); err != nil {
+		return nil, err
+	}
+	if l, err := n.Lifecycle(ctx); err == nil && (n.serving == nil || n.serving.matcher.Lifecycle != l) {
+		// Not a serving node's, which its matcher tells of every sighting.
+		l.Sighted(s.Objects[len(s.Objects)-1])
+	}
+	return s.Objects[len(s.Objects)-1], nil
+}
+
+// ExportScore returns what export.Filter.Score takes: the score of an
+// indicator now and whether it has decayed.
+func (n *Node) ExportScore(ctx context.Context) (func(o *stix.Object) (float64, bool, error), error) {
+	l, err := n.Lifecycle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(o *stix.Object) (float64, bool, error) {
+		sc, err := l.Score(o)
+		return sc.Value, sc.Decayed, err
+	}, nil
 }

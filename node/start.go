@@ -83,7 +83,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 
 	// The matcher, filled from the store once the API is built.
 	s.matcher = NewMatcher(n.Objects, n.Collections, n.logger)
-	if s.matcher.Lifecycle, err = n.OpenLifecycle(ctx); err != nil {
+	if s.matcher.Lifecycle, err = n.Lifecycle(ctx); err != nil {
 		return err
 	}
 
@@ -120,6 +120,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.api.Logger = n.logger
 	s.api.Federation, s.api.Organizations, s.api.Admin = n, n.Organizations, n
 	s.api.Search = n.Search
+	s.api.Lifecycle = n
 	s.api.Warninglists = func(ctx context.Context) *warninglist.Checker {
 		wl, err := n.Warninglists(ctx)
 		if err != nil {

@@ -191,9 +191,9 @@ func (m *Main) loadMatcher(ctx context.Context, f *matchFlags, n *node.Node, col
 		source = "collection " + coll.ID
 		nm := node.NewMatcher(n.Objects, n.Collections, nil)
 		if !f.includeDecayed {
-			l, err := n.OpenLifecycle(ctx)
+			l, err := n.Lifecycle(ctx)
 			if err != nil {
-				m.errorf("indicator scores: %v", err)
+				m.errorf("%v", err)
 				return nil, errReported
 			}
 			nm.Lifecycle = l
