@@ -152,21 +152,9 @@ func (s *Sightings) derivation(ctx context.Context, id string) (derivation, erro
 	if d, ok := s.derived[id]; ok {
 		return d, nil
 	}
-	colls, err := allCollections(ctx, s.n.Collections)
+	newest, err := s.n.NewestObject(ctx, id)
 	if err != nil {
 		return derivation{}, err
-	}
-	var newest *stix.Object
-	for _, c := range colls {
-		page, err := s.n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c, IDs: []string{id}, Limit: 1})
-		if err != nil {
-			return derivation{}, err
-		}
-		for _, v := range page.Versions {
-			if newest == nil || v.Object.Version().Compare(newest.Version()) > 0 {
-				newest = v.Object
-			}
-		}
 	}
 	d := derivation{level: stix.TLPAmber}
 	if newest != nil {
@@ -199,6 +187,28 @@ func withProperty(o *stix.Object, name string, value any) (*stix.Object, error) 
 		return nil, err
 	}
 	return stix.ParseObject(raw)
+}
+
+// NewestObject returns the newest version of object id that any
+// collection of the node holds, nil when none does.
+func (n *Node) NewestObject(ctx context.Context, id string) (*stix.Object, error) {
+	colls, err := allCollections(ctx, n.Collections)
+	if err != nil {
+		return nil, err
+	}
+	var newest *stix.Object
+	for _, c := range colls {
+		page, err := n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c, IDs: []string{id}, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range page.Versions {
+			if newest == nil || v.Object.Version().Compare(newest.Version()) > 0 {
+				newest = v.Object
+			}
+		}
+	}
+	return newest, nil
 }
 
 // mark returns o with the TLP marking level in place of its own TLP
