@@ -174,7 +174,7 @@ func TestReadSighting(t *testing.T) {
 	for _, tc := range []struct {
 		prop string
 		fp   bool
-	}{{`"x_rampart_false_positive":true`, true}, {`"x_opencti_negative":true`, true}, {`"count":1`, false}} {
+	}{{`"x_rampart_false_positive":true`, true}, {`"x_opencti_negative":true`, true}, {`"x_misp_sighting_type":"1"`, true}, {`"x_misp_sighting_type":"0"`, false}, {`"count":1`, false}} {
 		raw := `{"type":"sighting","spec_version":"2.1","id":"sighting--0b1d6a2c-6a5f-4b5e-9a34-0d2a4ad3e7c1","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","sighting_of_ref":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","last_seen":"2026-01-02T00:00:00Z","created_by_ref":"identity--1f0e0c8a-4d3b-4e4e-8b4a-1e2c3d4f5a6b",` + tc.prop + `}`
 		o, err := stix.ParseObject([]byte(raw))
 		if err != nil {
@@ -187,5 +187,16 @@ func TestReadSighting(t *testing.T) {
 		if s.FalsePositive != tc.fp || !s.LastSeen.Equal(t0.Add(day)) || s.Of != "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f" {
 			t.Errorf("%s: %+v", tc.prop, s)
 		}
+	}
+}
+
+func BenchmarkScore(b *testing.B) {
+	sc := NewScorer(Settings{}, "identity--own")
+	conf := 70
+	f := Facts{Type: TypeIPv4, Confidence: &conf, ValidFrom: t0, Producer: "identity--p"}
+	now := t0.Add(5 * day)
+	b.ReportAllocs()
+	for b.Loop() {
+		sc.Score(f, now)
 	}
 }

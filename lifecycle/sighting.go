@@ -9,10 +9,13 @@ import (
 )
 
 // Properties of a sighting that say it is a false positive: Rampart's
-// own, and OpenCTI's, accepted alike on ingest.
+// own, OpenCTI's, and MISP's sighting type 1 as Rampart's MISP import
+// writes it (x_misp_sighting_type "1"), accepted alike on ingest.
 const (
-	PropFalsePositive = "x_rampart_false_positive"
-	PropOpenCTINeg    = "x_opencti_negative"
+	PropFalsePositive     = "x_rampart_false_positive"
+	PropOpenCTINeg        = "x_opencti_negative"
+	PropMISPType          = "x_misp_sighting_type"
+	PropMISPFalsePositive = "1"
 	// PropScore is the score of the indicator a sighting is of, when the
 	// node's matcher made it.
 	PropScore = "x_rampart_score"
@@ -38,6 +41,7 @@ func ReadSighting(o *stix.Object) (Sighting, error) {
 		LastSeen  stix.Timestamp `json:"last_seen"`
 		FP        bool           `json:"x_rampart_false_positive"`
 		Neg       bool           `json:"x_opencti_negative"`
+		MISPType  string         `json:"x_misp_sighting_type"`
 	}
 	if err := o.Decode(&s); err != nil {
 		return Sighting{}, fmt.Errorf("%s: %v", o.ID, err)
@@ -49,7 +53,7 @@ func ReadSighting(o *stix.Object) (Sighting, error) {
 	if last.IsZero() {
 		last = o.Created.Time()
 	}
-	return Sighting{Of: s.Of, By: o.CreatedByRef, LastSeen: last, FalsePositive: s.FP || s.Neg}, nil
+	return Sighting{Of: s.Of, By: o.CreatedByRef, LastSeen: last, FalsePositive: s.FP || s.Neg || s.MISPType == PropMISPFalsePositive}, nil
 }
 
 // Add counts a sighting of the indicator in f: a false positive names its

@@ -164,3 +164,21 @@ func TestEndToEndLifecycle(t *testing.T) {
 		t.Errorf("lifecycle set --threshold 150: exit %d %s", code, errs)
 	}
 }
+
+// noDecay sets the node of dir so that no indicator decays ("rampart
+// lifecycle set --threshold 0"), making the node first when create is
+// set: for tests whose fixed dates lie months back and that are not about
+// the lifecycle.
+func noDecay(t *testing.T, dir string, env []string, create bool) {
+	t.Helper()
+	var cmds [][]string
+	if create {
+		cmds = append(cmds, []string{"init"})
+	}
+	cmds = append(cmds, []string{"lifecycle", "set", "--threshold", "0"})
+	for _, args := range cmds {
+		if out, errs, code := runCLI(t, "", env, append(args, "--data", dir)...); code != 0 {
+			t.Fatalf("rampart %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+		}
+	}
+}

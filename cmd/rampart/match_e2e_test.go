@@ -18,6 +18,7 @@ import (
 func TestEndToEndMatching(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
+	noDecay(t, dir, env, true)
 	proc := startNode(t, dir, env)
 	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: e2ePassword}
 	coll := tt.get("/cti/collections/", "").json["collections"].([]any)[0].(map[string]any)["id"].(string)
