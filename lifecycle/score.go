@@ -43,8 +43,10 @@ type Score struct {
 	// Since is when the age counts from: valid_from or the last true
 	// sighting, whichever is later; Age is now − Since.
 	Since time.Time     `json:"since"`
-	Age   time.Duration `json:"age"`
-	Decay float64       `json:"decay"`
+	Age   time.Duration `json:"-"`
+	// AgeDays is Age in days, for JSON.
+	AgeDays float64 `json:"age_days"`
+	Decay   float64 `json:"decay"`
 	// FalsePositives counts the reports; FalsePositiveFactor is what they
 	// multiplied the score by (0 when a trusted organisation reported).
 	FalsePositives      int     `json:"false_positives"`
@@ -99,6 +101,7 @@ func (e *Settings) score(f Facts, now time.Time, trusted []string) Score {
 		sc.Since = f.LastSighted
 	}
 	sc.Age = max(now.Sub(sc.Since), 0)
+	sc.AgeDays = math.Round(sc.Age.Hours()/24*1000) / 1000
 	sc.Decay = sc.Model.Decay(sc.Age)
 	sc.FalsePositives = len(f.FalsePositiveBy)
 	sc.FalsePositiveFactor = 1

@@ -306,8 +306,12 @@ func (m *Main) printScore(id string, sc lifecycle.Score) {
 	if sc.Feed != "" {
 		feed = ", feed " + sc.Feed
 	}
+	age := sc.Age.Round(time.Minute).String()
+	if sc.Age >= 48*time.Hour {
+		age = strconv.FormatFloat(sc.Age.Hours()/24, 'f', 1, 64) + " days"
+	}
 	fmt.Fprintf(m.Stdout, "  decay %.4f: age %s since %s, model %s (lifetime %s, speed %s%s)\n", sc.Decay,
-		sc.Age.Round(time.Minute), sc.Since.UTC().Format(time.RFC3339), sc.Type, sc.Model.Lifetime, strconv.FormatFloat(sc.Model.Speed, 'f', -1, 64), feed)
+		age, sc.Since.UTC().Format(time.RFC3339), sc.Type, sc.Model.Lifetime, strconv.FormatFloat(sc.Model.Speed, 'f', -1, 64), feed)
 	fmt.Fprintf(m.Stdout, "  false positives %d: factor %s\n", sc.FalsePositives, strconv.FormatFloat(sc.FalsePositiveFactor, 'f', -1, 64))
 	if !sc.Until.IsZero() {
 		fmt.Fprintf(m.Stdout, "  falls below the threshold at %s\n", sc.Until.UTC().Format(time.RFC3339))
