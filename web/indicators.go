@@ -143,3 +143,34 @@ func (s *Server) handleFalsePositive(w http.ResponseWriter, r *http.Request, a *
 	s.writeJSON(w, http.StatusCreated, jsontext.Value(sg.Raw))
 	return nil
 }
+
+// indicatorScore is the score of one indicator, as alerts show it.
+type indicatorScore struct {
+	ID      string  `json:"id"`
+	Value   float64 `json:"score"`
+	Decayed bool    `json:"decayed"`
+}
+
+// indicatorScores returns the scores now of the indicators ids that the
+// account may read, in order; none without a Lifecycle.
+func (s *Server) indicatorScores(ctx context.Context, a *rampart.Account, ids []string) ([]indicatorScore, error) {
+	if s.Lifecycle == nil {
+		return nil, nil
+	}
+	var out []indicatorScore
+	for _, id := range ids {
+		o, err := s.findIndicator(ctx, a, id)
+		if rampart.ErrorCode(err) == rampart.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc, err := s.Lifecycle.IndicatorScore(ctx, o)
+		if err != nil {
+			continue // not a pattern the node reads: no score
+		}
+		out = append(out, indicatorScore{ID: id, Value: sc.Value, Decayed: sc.Decayed})
+	}
+	return out, nil
+}
