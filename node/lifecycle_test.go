@@ -136,3 +136,17 @@ func BenchmarkMatcherRecheck(b *testing.B) {
 		m.Recheck(ctx)
 	}
 }
+
+// BenchmarkIndicatorScore reads an indicator's facts and scores it, as
+// every export and console page does for each indicator.
+func BenchmarkIndicatorScore(b *testing.B) {
+	c := &clock{t: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	l := testLifecycle(c, lifecycle.Settings{})
+	o := addressIndicator(b, 1, c.t.Add(-48*time.Hour))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := l.Score(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
