@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,4 +54,24 @@ func TestIndicatorLifecycleAPI(t *testing.T) {
 	if len(fake.reported) != 1 || fake.reported[0] != ind || fake.notes[0] != "lab address" {
 		t.Errorf("reported %v %q, want one report of %s", fake.reported, fake.notes, ind)
 	}
+}
+
+// TestConsoleShowsScores: an indicator's page and its alert's page show
+// the score; another object's page shows none.
+func TestConsoleShowsScores(t *testing.T) {
+	n := newNode(t)
+	ind := n.sightings()
+	n.api.Lifecycle = &fakeLifecycle{}
+	v := n.visitConsole(t, "analyst")
+	status, body := v.get("/console/objects/" + ind)
+	wantPage(t, "indicator", status, body, 200, "Score 42.50", "Above the threshold of 20")
+	status, body = v.get("/console/objects/identity--00000000-0000-4000-8000-000000000000")
+	wantPage(t, "identity", status, body, 200, "CSIRT FR")
+	if strings.Contains(body, "Score ") {
+		t.Errorf("an identity's page shows a score")
+	}
+	a := n.do("analyst", "GET", "/api/v1/alerts", "")
+	id := a.json["alerts"].([]any)[0].(map[string]any)["id"].(string)
+	status, body = v.get("/console/alerts/" + id)
+	wantPage(t, "alert", status, body, 200, "score 42.50: c2")
 }
