@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,19 +76,28 @@ func WriteBlocklist(w io.Writer, s *Set) (Stats, error) {
 	return st, nil
 }
 
-// CSVHeader is the first row of WriteCSV.
+// CSVHeader is the first row of WriteCSV; a scored Set (Set.Scored) adds
+// a last column, CSVScore.
 var CSVHeader = []string{"indicator_id", "type", "value", "name", "confidence", "tlp", "producer", "valid_from", "valid_until"}
+
+// CSVScore is the name of the score column of a scored Set's CSV.
+const CSVScore = "score"
 
 // WriteCSV writes one row per value of each indicator of s (RFC 4180,
 // after a CSVHeader row): the indicator's id, the value's kind and the
 // value, the indicator's name, confidence (empty when it has none), TLP
 // ("TLP:AMBER", "unmarked"), producer, valid_from and valid_until (RFC
-// 3339, empty when it has none). A name beginning with = + - or @ is
+// 3339, empty when it has none) and, when the Set was scored, the
+// indicator's lifecycle score. A name beginning with = + - or @ is
 // prefixed with ' so that a spreadsheet does not read it as a formula.
 func WriteCSV(w io.Writer, s *Set) (Stats, error) {
 	var st Stats
 	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
+	header := CSVHeader
+	if s.Scored {
+		header = append(slices.Clip(header), CSVScore)
+	}
+	cw.Write(header)
 	for _, in := range s.Indicators {
 		if in.Skip != "" {
 			continue
@@ -101,7 +111,15 @@ func WriteCSV(w io.Writer, s *Set) (Stats, error) {
 			name = "'" + name
 		}
 		for _, e := range in.Entries {
-			cw.Write([]string{in.ID, e.Kind.String(), e.Value, name, conf, in.TLP.String(), in.Producer, rfc3339(in.ValidFrom), rfc3339(in.ValidUntil)})
+			row := []string{in.ID, e.Kind.String(), e.Value, name, conf, in.TLP.String(), in.Producer, rfc3339(in.ValidFrom), rfc3339(in.ValidUntil)}
+			if s.Scored {
+				score := ""
+				if in.Score >= 0 {
+					score = strconv.FormatFloat(in.Score, 'f', -1, 64)
+				}
+				row = append(row, score)
+			}
+			cw.Write(row)
 			st.Records++
 		}
 	}

@@ -43,6 +43,9 @@ type Indicator struct {
 	SkipDetail string
 	// Raw is the indicator's STIX JSON, for the STIX format.
 	Raw []byte
+	// Score is the indicator's lifecycle score (0–100), -1 when the
+	// export was not scored (Filter.Score).
+	Score float64
 }
 
 // ReadIndicator reads what the exports need of a STIX indicator. It
@@ -71,7 +74,7 @@ func ReadIndicator(o *stix.Object) (*Indicator, error) {
 		return nil, fmt.Errorf("%s: %v", o.ID, err)
 	}
 	in := &Indicator{
-		ID: o.ID, Name: si.Name, Confidence: -1, TLP: stix.StrictestTLP(o),
+		ID: o.ID, Name: si.Name, Confidence: -1, Score: -1, TLP: stix.StrictestTLP(o),
 		Markings: o.ObjectMarkingRefs, Producer: o.CreatedByRef, Revoked: o.Revoked,
 		Modified: o.Modified.Time(), ValidFrom: si.ValidFrom.Time(), ValidUntil: si.ValidUntil.Time(),
 		Raw: o.Raw,

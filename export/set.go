@@ -37,6 +37,13 @@ type Filter struct {
 	MaxAge time.Duration
 	// Now is the time of the export; time.Now when nil.
 	Now func() time.Time
+	// Score, when set, gives an indicator's lifecycle score (package
+	// lifecycle) and whether it has decayed below the threshold; those
+	// that have are left out ("decayed") unless IncludeDecayed. An
+	// indicator Score fails on is kept, without a score.
+	Score func(o *stix.Object) (score float64, decayed bool, err error)
+	// IncludeDecayed keeps decayed indicators (with their score).
+	IncludeDecayed bool
 }
 
 // CheckMarking reports an error when a Filter.Markings element is neither
@@ -83,8 +90,8 @@ type Set struct {
 	// skipped for it and the detail.
 	Examples map[string]string
 	// Filtered counts, by filter ("revoked", "expired", "not yet valid",
-	// "confidence", "marking", "producer", "age", "kind"), the indicators
-	// left out.
+	// "confidence", "marking", "producer", "age", "decayed", "kind"),
+	// the indicators left out.
 	Filtered map[string]int
 	// Newest is the last time the export's content changed: the newest
 	// modified or date added of every indicator read (kept or not), and
@@ -93,6 +100,9 @@ type Set struct {
 	Newest time.Time
 	// Read counts the indicators read.
 	Read int
+	// Scored is set when the Filter scored the indicators (Score): the
+	// formats that have room carry the score.
+	Scored bool
 
 	filter Filter
 	now    time.Time
@@ -104,7 +114,7 @@ type Set struct {
 
 // NewSet returns an empty Set that keeps what f keeps.
 func NewSet(f Filter) *Set {
-	s := &Set{Skipped: map[string]int{}, Examples: map[string]string{}, Filtered: map[string]int{}, filter: f, byID: map[string]int{}, latest: map[string]time.Time{}}
+	s := &Set{Skipped: map[string]int{}, Examples: map[string]string{}, Filtered: map[string]int{}, filter: f, byID: map[string]int{}, latest: map[string]time.Time{}, Scored: f.Score != nil}
 	s.now = time.Now()
 	if f.Now != nil {
 		s.now = f.Now()
@@ -153,6 +163,16 @@ func (s *Set) Add(o *stix.Object, added time.Time) error {
 	if why := s.leaveOut(in); why != "" {
 		s.Filtered[why]++
 		return nil
+	}
+	if s.filter.Score != nil {
+		score, decayed, err := s.filter.Score(o)
+		if err == nil {
+			in.Score = score
+			if decayed && !s.filter.IncludeDecayed {
+				s.Filtered["decayed"]++
+				return nil
+			}
+		}
 	}
 	s.newer(in.ValidFrom) // the time it entered the export
 	if len(s.filter.Kinds) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json/jsontext"
 	json "encoding/json/v2"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -365,5 +366,46 @@ func TestIPPortObject(t *testing.T) {
 	}
 	if nt == nil || !strings.Contains(string(nt.Raw), `"dst_port":8443`) || !strings.Contains(string(nt.Raw), `"dst_ref":"ipv4-addr--`) {
 		t.Errorf("observed-data refs %v: want a network-traffic with dst_ref and dst_port 8443", refs)
+	}
+}
+
+// A false-positive report (x_rampart_false_positive or OpenCTI's
+// x_opencti_negative) leaves as MISP's false-positive sighting, type 1.
+func TestFalsePositiveSightingExport(t *testing.T) {
+	doc := `{"Event":{"uuid":"` + evUUID + `","info":"x","Orgc":{"uuid":"` + orgUUID + `","name":"o"},"Attribute":[
+	{"uuid":"33333333-3333-4333-8333-333333333333","type":"ip-dst","value":"198.51.100.1","to_ids":true}]}}`
+	evs, _, err := Parse([]byte(doc), "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewExporter()
+	var ind string
+	if _, err := NewConverter(nil).Convert(context.Background(), evs[0], "t.json", 0, func(o *stix.Object) error {
+		if o.Type == "indicator" {
+			ind = o.ID
+		}
+		x.Add(o)
+		return nil
+	}); err != nil || ind == "" {
+		t.Fatalf("convert: %v, indicator %q", err, ind)
+	}
+	for i, prop := range []string{`"x_rampart_false_positive":true`, `"x_opencti_negative":true`, `"count":1`} {
+		o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"sighting","spec_version":"2.1","id":"sighting--6666666%d-6666-4666-8666-666666666666","created":"2026-01-02T00:00:00.000Z","modified":"2026-01-02T00:00:00.000Z","sighting_of_ref":"%s",%s}`, i, ind, prop))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.Add(o)
+	}
+	back, errs := x.Events()
+	if len(errs) > 0 || len(back) != 1 || len(back[0].Attribute) != 1 {
+		t.Fatalf("export: %v, %d events", errs, len(back))
+	}
+	var types []string
+	for _, s := range back[0].Attribute[0].Sighting {
+		types = append(types, string(s.Type))
+	}
+	slices.Sort(types)
+	if want := []string{"0", "1", "1"}; !slices.Equal(types, want) {
+		t.Errorf("sighting types %v, want %v", types, want)
 	}
 }

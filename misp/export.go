@@ -49,13 +49,17 @@ type wire struct {
 	objectProps      `json:",inline"`
 	MISPEvent        *EventInfo `json:"x_misp_event"`
 	MISPSightingType string     `json:"x_misp_sighting_type"`
-	MISPSource       string     `json:"x_misp_source"`
-	MISPAttribute    string     `json:"x_misp_attribute_uuid"`
-	MISPScope        string     `json:"x_misp_scope"`
-	MISPReference    string     `json:"x_misp_reference_uuid"`
-	MISPGalaxy       string     `json:"x_misp_galaxy_type"`
-	MISPCluster      string     `json:"x_misp_cluster_uuid"`
-	MISPTagName      string     `json:"x_misp_tag_name"`
+	// FalsePositive and OpenCTINegative flag a false-positive report
+	// (docs/LIFECYCLE.md): MISP's sighting type 1.
+	FalsePositive   bool   `json:"x_rampart_false_positive"`
+	OpenCTINegative bool   `json:"x_opencti_negative"`
+	MISPSource      string `json:"x_misp_source"`
+	MISPAttribute   string `json:"x_misp_attribute_uuid"`
+	MISPScope       string `json:"x_misp_scope"`
+	MISPReference   string `json:"x_misp_reference_uuid"`
+	MISPGalaxy      string `json:"x_misp_galaxy_type"`
+	MISPCluster     string `json:"x_misp_cluster_uuid"`
+	MISPTagName     string `json:"x_misp_tag_name"`
 
 	restriction stix.TLP
 }
@@ -380,7 +384,11 @@ func (x *Exporter) add(ev *Event, w *wire, sightings, rels map[string][]*wire) e
 }
 
 func (x *Exporter) sighting(s *wire, attr string) Sighting {
-	ms := Sighting{UUID: s.uuid(), Type: Text(firstNonEmpty(s.MISPSightingType, "0")), Source: s.MISPSource,
+	typ := firstNonEmpty(s.MISPSightingType, "0")
+	if s.FalsePositive || s.OpenCTINegative {
+		typ = "1" // MISP's false positive
+	}
+	ms := Sighting{UUID: s.uuid(), Type: Text(typ), Source: s.MISPSource,
 		AttributeUUID: attr, DateSighting: unixOf(firstNonEmpty(s.FirstSeen, s.Created))}
 	if len(s.WhereSightedRefs) > 0 {
 		ms.Organisation = x.org(s.WhereSightedRefs[0])

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/lifecycle"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -25,8 +27,17 @@ import (
 // concurrent writers the rebuild took a fifth of the node's CPU, once per
 // write). Flush adds what is waiting at once; whoever matches calls it
 // first, so that a match sees every indicator stored before it.
+//
+// With a Lifecycle, indicators whose score is below the threshold are
+// kept out of M: when they are stored, when a sighting changes their
+// score (a false-positive report takes an indicator out before Flush
+// returns), and at every Recheck, which the serving node runs every
+// RecheckInterval as the scores decay.
 type Matcher struct {
 	M *match.Matcher
+	// Lifecycle, when set before Load, scores indicators; nil matches
+	// every indicator whatever its age.
+	Lifecycle *Lifecycle
 
 	objects     rampart.ObjectService
 	collections rampart.CollectionService
@@ -37,7 +48,19 @@ type Matcher struct {
 
 	mu       sync.Mutex
 	pending  []*stix.Object // indicators stored, not yet added
+	rescore  []string       // indicators sighted, to score again
 	draining bool           // a goroutine is adding pending
+
+	// With a Lifecycle, under apply: what the score of every indicator
+	// read needs, and those kept out of M for their score.
+	facts   map[string]heldFacts
+	decayed map[string]bool
+}
+
+// heldFacts is what the matcher keeps of an indicator to score it again.
+type heldFacts struct {
+	version stix.Timestamp
+	facts   lifecycle.Facts
 }
 
 var _ rampart.ObjectSubscriber = (*Matcher)(nil)
@@ -75,7 +98,9 @@ func (m *Matcher) Load(ctx context.Context, collections ...string) (int, []error
 				objs[i] = v.Object
 			}
 			read += len(objs)
-			refused = append(refused, addIndicators(m.M, objs)...)
+			m.apply.Lock()
+			refused = append(refused, m.add(objs)...)
+			m.apply.Unlock()
 			if !page.More || len(page.Versions) == 0 {
 				break
 			}
@@ -89,16 +114,25 @@ func (m *Matcher) Load(ctx context.Context, collections ...string) (int, []error
 // background.
 func (m *Matcher) ObjectsAdded(_ context.Context, _ string, vs []*rampart.ObjectVersion) {
 	var inds []*stix.Object
+	var sighted []string
 	for _, v := range vs {
-		if v.Object.Type == "indicator" {
+		switch v.Object.Type {
+		case "indicator":
 			inds = append(inds, v.Object)
+		case "sighting":
+			if m.Lifecycle != nil {
+				if id := m.Lifecycle.Sighted(v.Object); id != "" {
+					sighted = append(sighted, id)
+				}
+			}
 		}
 	}
-	if len(inds) == 0 {
+	if len(inds) == 0 && len(sighted) == 0 {
 		return
 	}
 	m.mu.Lock()
 	m.pending = append(m.pending, inds...)
+	m.rescore = append(m.rescore, sighted...)
 	start := !m.draining
 	m.draining = true
 	m.mu.Unlock()
@@ -112,7 +146,7 @@ func (m *Matcher) drain() {
 	for {
 		m.Flush()
 		m.mu.Lock()
-		if len(m.pending) == 0 {
+		if len(m.pending) == 0 && len(m.rescore) == 0 {
 			m.draining = false
 			m.mu.Unlock()
 			return
@@ -128,14 +162,18 @@ func (m *Matcher) Flush() {
 	m.addPending()
 }
 
-// addPending adds the pending indicators; m.apply is held.
+// addPending adds the pending indicators and scores again those
+// sighted; m.apply is held.
 func (m *Matcher) addPending() {
 	m.mu.Lock()
-	inds := m.pending
-	m.pending = nil
+	inds, ids := m.pending, m.rescore
+	m.pending, m.rescore = nil, nil
 	m.mu.Unlock()
-	for _, err := range addIndicators(m.M, inds) {
+	for _, err := range m.add(inds) {
 		m.logger.Warn("indicator refused by the matcher", "err", err)
+	}
+	if len(ids) > 0 {
+		m.recheck(context.Background(), ids)
 	}
 }
 
@@ -156,14 +194,26 @@ func (m *Matcher) ObjectsDeleted(ctx context.Context, _ string, ids []string) {
 		return
 	}
 	m.M.Remove(inds...)
+	for _, id := range inds {
+		delete(m.facts, id)
+		delete(m.decayed, id)
+	}
+	for _, err := range m.add(m.lookUp(ctx, inds)) {
+		m.logger.Warn("indicator refused by the matcher", "err", err)
+	}
+}
+
+// lookUp returns the versions of the indicators ids that the node's
+// collections hold.
+func (m *Matcher) lookUp(ctx context.Context, ids []string) []*stix.Object {
 	colls, err := allCollections(ctx, m.collections)
 	if err != nil {
 		m.logger.Warn("matcher: list collections", "err", err)
-		return
+		return nil
 	}
 	var newest []*stix.Object
 	for _, c := range colls {
-		page, err := m.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c, IDs: inds, Limit: rampart.MaxPageSize})
+		page, err := m.objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c, IDs: ids, Limit: rampart.MaxPageSize})
 		if err != nil {
 			m.logger.Warn("matcher: look up indicators", "err", err)
 			continue
@@ -172,9 +222,115 @@ func (m *Matcher) ObjectsDeleted(ctx context.Context, _ string, ids []string) {
 			newest = append(newest, v.Object)
 		}
 	}
-	for _, err := range addIndicators(m.M, newest) {
-		m.logger.Warn("indicator refused by the matcher", "err", err)
+	return newest
+}
+
+// add adds objects to M, but those whose score is below the threshold,
+// which it takes out of M instead; m.apply is held.
+func (m *Matcher) add(objs []*stix.Object) []error {
+	if m.Lifecycle == nil || len(objs) == 0 {
+		return addIndicators(m.M, objs)
 	}
+	if m.facts == nil {
+		m.facts, m.decayed = map[string]heldFacts{}, map[string]bool{}
+	}
+	keep := objs[:0:0]
+	var out []string
+	var refused []error
+	for _, o := range objs {
+		if o.Type != "indicator" {
+			continue
+		}
+		if h, ok := m.facts[o.ID]; ok && o.Version().Compare(h.version) < 0 {
+			continue // superseded
+		}
+		f, err := IndicatorFacts(o)
+		if err != nil {
+			refused = append(refused, err)
+			continue
+		}
+		m.facts[o.ID] = heldFacts{version: o.Version(), facts: f}
+		if m.Lifecycle.ScoreFacts(o.ID, f).Decayed {
+			m.decayed[o.ID] = true
+			out = append(out, o.ID)
+			continue
+		}
+		delete(m.decayed, o.ID)
+		keep = append(keep, o)
+	}
+	m.M.Remove(out...)
+	return append(refused, addIndicators(m.M, keep)...)
+}
+
+// RecheckInterval is how often a serving node scores every indicator
+// again: a score falls by little in an hour, and scoring 200,000
+// indicators takes a fraction of a second.
+const RecheckInterval = time.Hour
+
+// Recheck scores every indicator read again: it takes out of M those that
+// fell below the threshold, and puts back from the store those above it
+// again (after the settings changed). It returns how many it took out and
+// put back.
+func (m *Matcher) Recheck(ctx context.Context) (out, back int) {
+	m.apply.Lock()
+	defer m.apply.Unlock()
+	m.addPending()
+	ids := make([]string, 0, len(m.facts))
+	for id := range m.facts {
+		ids = append(ids, id)
+	}
+	return m.recheck(ctx, ids)
+}
+
+// recheck scores ids again; m.apply is held.
+func (m *Matcher) recheck(ctx context.Context, ids []string) (out, back int) {
+	if m.Lifecycle == nil {
+		return 0, 0
+	}
+	var drop, revive []string
+	for _, id := range ids {
+		h, ok := m.facts[id]
+		if !ok {
+			continue
+		}
+		decayed := m.Lifecycle.ScoreFacts(id, h.facts).Decayed
+		switch {
+		case decayed && !m.decayed[id]:
+			m.decayed[id] = true
+			drop = append(drop, id)
+		case !decayed && m.decayed[id]:
+			revive = append(revive, id)
+		}
+	}
+	m.M.Remove(drop...)
+	if len(revive) > 0 {
+		// Put back the version read, as the store holds it.
+		objs := m.lookUp(ctx, revive)
+		for _, id := range revive {
+			delete(m.facts, id)
+			delete(m.decayed, id)
+		}
+		for _, err := range m.add(objs) {
+			m.logger.Warn("indicator refused by the matcher", "err", err)
+		}
+		for _, id := range revive {
+			if _, ok := m.facts[id]; ok && !m.decayed[id] {
+				back++
+			}
+		}
+	}
+	if len(drop) > 0 || back > 0 {
+		m.logger.Info("indicator scores", "decayed", len(drop), "back", back, "matching", m.M.Len())
+	}
+	return len(drop), back
+}
+
+// Decayed returns how many indicators read are kept out of M for their
+// score.
+func (m *Matcher) Decayed() int {
+	m.apply.Lock()
+	defer m.apply.Unlock()
+	return len(m.decayed)
 }
 
 // addIndicators adds objects to the matcher and returns the refusals that

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -108,6 +109,10 @@ type Node struct {
 	serving *serving // set by Start
 	// warninglists caches the compiled warninglists (Warninglists).
 	warninglists warninglistCache
+	// lifecycle is the node's Lifecycle, opened by the first that needs
+	// it.
+	lifecycleMu sync.Mutex
+	lifecycle   *Lifecycle
 }
 
 // Open opens the node cfg names: its store (SQLite in DataDir, or

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func (m *memStore) FindObjects(_ context.Context, f rampart.ObjectFilter) (*ramp
 		if v.Seq <= f.AfterSeq {
 			continue
 		}
-		if len(f.IDs) > 0 && f.IDs[0] != v.Object.ID {
+		if len(f.IDs) > 0 && !slices.Contains(f.IDs, v.Object.ID) {
 			continue
 		}
 		if f.Limit > 0 && len(page.Versions) == f.Limit {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/lifecycle"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -70,6 +71,9 @@ func (s *Sightings) Failed() error { return s.err }
 type derivation struct {
 	level stix.TLP
 	to    []string
+	// score is the indicator's score when the sighting is made, nil when
+	// the node does not hold the indicator.
+	score *float64
 }
 
 var _ match.Sink = (*Sightings)(nil)
@@ -105,6 +109,11 @@ func (s *Sightings) Sighting(ctx context.Context, sighting *stix.Object, related
 	d, err := s.derivation(ctx, of.Ref)
 	if err != nil {
 		return err
+	}
+	if d.score != nil {
+		if sighting, err = withProperty(sighting, lifecycle.PropScore, *d.score); err != nil {
+			return fmt.Errorf("sighting %s: %v", sighting.ID, err)
+		}
 	}
 	objs := make([]*stix.Object, 0, len(related)+1)
 	for _, o := range append(related[:len(related):len(related)], sighting) {
@@ -143,15 +152,55 @@ func (s *Sightings) derivation(ctx context.Context, id string) (derivation, erro
 	if d, ok := s.derived[id]; ok {
 		return d, nil
 	}
-	colls, err := allCollections(ctx, s.n.Collections)
+	newest, err := s.n.NewestObject(ctx, id)
 	if err != nil {
 		return derivation{}, err
 	}
+	d := derivation{level: stix.TLPAmber}
+	if newest != nil {
+		d.level, d.to = s.policy.Derived(newest)
+		if l, err := s.n.Lifecycle(ctx); err == nil {
+			if sc, err := l.Score(newest); err == nil {
+				d.score = &sc.Value
+			}
+		}
+	} else if s.policy.Organization != "" {
+		d.to = []string{s.policy.Organization}
+	}
+	s.derived[id] = d
+	return d, nil
+}
+
+// withProperty returns o with the top-level property name set to value.
+func withProperty(o *stix.Object, name string, value any) (*stix.Object, error) {
+	var members map[string]jsontext.Value
+	if err := json.Unmarshal(o.Raw, &members); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(value)
+	if err != nil {
+		return nil, err
+	}
+	members[name] = b
+	raw, err := json.Marshal(members, json.Deterministic(true))
+	if err != nil {
+		return nil, err
+	}
+	return stix.ParseObject(raw)
+}
+
+// NewestObject returns the newest version of object id that any
+// collection of the node holds, nil when none does.
+func (n *Node) NewestObject(ctx context.Context, id string) (*stix.Object, error) {
+	colls, err := allCollections(ctx, n.Collections)
+	if err != nil {
+		return nil, err
+	}
 	var newest *stix.Object
 	for _, c := range colls {
-		page, err := s.n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c, IDs: []string{id}, Limit: 1})
+		page, err := n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c, IDs: []string{id}, Limit: 1})
 		if err != nil {
-			return derivation{}, err
+			return nil, err
 		}
 		for _, v := range page.Versions {
 			if newest == nil || v.Object.Version().Compare(newest.Version()) > 0 {
@@ -159,14 +208,7 @@ func (s *Sightings) derivation(ctx context.Context, id string) (derivation, erro
 			}
 		}
 	}
-	d := derivation{level: stix.TLPAmber}
-	if newest != nil {
-		d.level, d.to = s.policy.Derived(newest)
-	} else if s.policy.Organization != "" {
-		d.to = []string{s.policy.Organization}
-	}
-	s.derived[id] = d
-	return d, nil
+	return newest, nil
 }
 
 // mark returns o with the TLP marking level in place of its own TLP

@@ -90,6 +90,9 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 
 	// The matcher, filled from the store once the API is built.
 	s.matcher = NewMatcher(n.Objects, n.Collections, n.logger)
+	if s.matcher.Lifecycle, err = n.Lifecycle(ctx); err != nil {
+		return err
+	}
 
 	// Early warning and the webhooks it notifies, from the settings.
 	settings, err := warning.LoadSettings(ctx, n.Settings)
@@ -127,6 +130,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.api.Logger = n.logger
 	s.api.Federation, s.api.Organizations, s.api.Admin = n, n.Organizations, n
 	s.api.Search = n.Search
+	s.api.Lifecycle = n
 	s.api.Warninglists = func(ctx context.Context) *warninglist.Checker {
 		wl, err := n.Warninglists(ctx)
 		if err != nil {
@@ -179,7 +183,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		}
 		n.logger.Warn("indicator refused by the matcher", "err", err)
 	}
-	n.logger.Info("matcher loaded", "indicators", s.matcher.M.Len(), "read", read)
+	n.logger.Info("matcher loaded", "indicators", s.matcher.M.Len(), "read", read, "decayed", s.matcher.Decayed())
 	n.Objects.Subscribe(s.matcher)
 	n.Objects.Subscribe(invalidator{s.api})
 
@@ -227,6 +231,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.wg.Go(func() { n.underLease(sctx, s, LeaseAuditCheckpoint, DefaultLeaseRetry, n.checkpointAudit) })
 	s.wg.Go(func() { n.watchSettings(sctx, s) })
 	s.wg.Go(func() { n.underLease(sctx, s, LeaseFeeds, DefaultLeaseRetry, n.runFeeds) })
+	s.wg.Go(func() { n.recheckScores(sctx, s) })
 	if n.Verifier != nil {
 		s.wg.Go(func() { n.watchRegistry(sctx, s) })
 	}

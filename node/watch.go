@@ -88,6 +88,13 @@ func (n *Node) applySettings(ctx context.Context, s *serving) error {
 	if _, err := n.Warninglists(ctx); err != nil {
 		n.logger.Warn("warninglists not read", "err", err)
 	}
+	if ls, err := n.LifecycleSettings(ctx); err != nil {
+		n.logger.Warn("lifecycle settings not read", "err", err)
+	} else if l := s.matcher.Lifecycle; l != nil && !reflect.DeepEqual(ls, l.Settings()) {
+		l.SetSettings(ls)
+		out, back := s.matcher.Recheck(ctx)
+		n.logger.Info("lifecycle settings changed", "decayed", out, "back", back)
+	}
 	set, err := warning.LoadSettings(ctx, n.Settings)
 	if err != nil {
 		return err
@@ -111,6 +118,21 @@ func (n *Node) applySettings(ctx context.Context, s *serving) error {
 		n.logger.Info("watchlists changed", "watchlists", len(set.Watchlists))
 	}
 	return nil
+}
+
+// recheckScores scores the matcher's indicators again every
+// RecheckInterval, as they decay.
+func (n *Node) recheckScores(ctx context.Context, s *serving) {
+	t := time.NewTicker(RecheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.matcher.Recheck(ctx)
+	}
 }
 
 // registryPoll is how often a serving node looks at its registry file.

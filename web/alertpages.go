@@ -121,6 +121,9 @@ type alertData struct {
 	// Names are the names of the objects the alert refers to that the
 	// account may read.
 	Names map[string]string
+	// Scores are the lifecycle scores now of its indicators that the
+	// account may read.
+	Scores []indicatorScore
 }
 
 func (c *console) alert(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -139,6 +142,9 @@ func (c *console) alert(w http.ResponseWriter, r *http.Request, v *visit) error 
 	d := alertData{triaged: triaged{Alert: a, Steps: steps[a.ID]}, CanWrite: v.account.CanWrite(c.s.Coord.CollectionID)}
 	d.Status, d.Assignee = coord.Current(d.Steps)
 	if d.Names, err = c.names(r.Context(), v, slices.Concat([]string{a.SubjectRef}, a.IndicatorRefs, a.IntrusionSetRefs, a.CampaignRefs, a.SightingRefs)); err != nil {
+		return err
+	}
+	if d.Scores, err = c.s.indicatorScores(r.Context(), v.account, a.IndicatorRefs); err != nil {
 		return err
 	}
 	if d.CanWrite {

@@ -33,6 +33,9 @@ type alertView struct {
 	Watchlist        string             `json:"watchlist,omitempty"`
 	Matches          []coord.WatchMatch `json:"matches,omitempty"`
 	Markings         []string           `json:"object_marking_refs,omitempty"`
+	// IndicatorScores are the lifecycle scores now of the indicators the
+	// reader may read (docs/LIFECYCLE.md).
+	IndicatorScores []indicatorScore `json:"indicator_scores,omitempty"`
 }
 
 func viewAlert(a *coord.Alert) alertView {
@@ -92,7 +95,11 @@ func (s *Server) handleGetAlert(w http.ResponseWriter, r *http.Request, a *rampa
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, http.StatusOK, viewAlert(al))
+	v := viewAlert(al)
+	if v.IndicatorScores, err = s.indicatorScores(r.Context(), a, al.IndicatorRefs); err != nil {
+		return err
+	}
+	s.writeJSON(w, http.StatusOK, v)
 	return nil
 }
 

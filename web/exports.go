@@ -17,14 +17,16 @@ import (
 )
 
 // exportParams are the query parameters of GET /api/v1/exports/{format}.
-var exportParams = []string{"collection", "kind", "min_confidence", "marking", "producer", "max_age", "sid_base", "sid_range", "chunk", "action", "ttl"}
+var exportParams = []string{"collection", "kind", "min_confidence", "marking", "producer", "max_age", "include_decayed", "sid_base", "sid_range", "chunk", "action", "ttl"}
 
 // handleExport serves GET /api/v1/exports/{format}: the indicators of the
 // collections named (collection=, by id or alias, repeated or
 // comma-separated; every collection the account may read when absent), as
 // Suricata rules, an RPZ zone, a blocklist, CSV or a STIX bundle (package
 // export), drawn only from what the account may read. Filters: kind,
-// min_confidence, marking, producer, max_age (30d, 12h); Suricata's
+// min_confidence, marking, producer, max_age (30d, 12h), include_decayed
+// (indicators whose lifecycle score fell below the threshold are left out
+// unless true); Suricata's
 // sid_base, sid_range and chunk; the zone's action and ttl. The answer has
 // a strong ETag (a hash of its bytes) and a Last-Modified (when the
 // content last changed), and answers If-None-Match and If-Modified-Since
@@ -51,6 +53,12 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, a *rampart
 		return err
 	}
 	f.Now = s.Now
+	if s.Lifecycle != nil {
+		f.Score = func(o *stix.Object) (float64, bool, error) {
+			sc, err := s.Lifecycle.IndicatorScore(r.Context(), o)
+			return sc.Value, sc.Decayed, err
+		}
+	}
 	reader, err := s.reader(r.Context(), a)
 	if err != nil {
 		return err
@@ -178,6 +186,13 @@ func exportFilter(format string, q map[string][]string) (export.Filter, export.O
 		if f.MaxAge, err = export.ParseAge(v); err != nil {
 			return f, o, rampart.Errorf(rampart.EINVALID, "max_age: %v", err)
 		}
+	}
+	switch v := get("include_decayed"); v {
+	case "", "false":
+	case "true":
+		f.IncludeDecayed = true
+	default:
+		return f, o, rampart.Errorf(rampart.EINVALID, "include_decayed=%q: want true or false", v)
 	}
 	base, err := num("sid_base", 1, 1<<32-1)
 	if err != nil {

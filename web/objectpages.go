@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/lifecycle"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/warninglist"
@@ -56,6 +57,9 @@ type objectData struct {
 	Related     relatedData
 	// Warninglisted are the warninglists that hold the object's values.
 	Warninglisted []warninglist.Hit
+	// Score is an indicator's lifecycle score, nil for other objects or
+	// without a Lifecycle.
+	Score *lifecycle.Score
 }
 
 // readVersions returns every version of object id the account may read,
@@ -138,6 +142,11 @@ func (c *console) object(w http.ResponseWriter, r *http.Request, v *visit) error
 	d.Signature = c.signatureOf(o)
 	if c.s.Warninglists != nil {
 		d.Warninglisted = warninglist.ObjectHits(c.s.Warninglists(r.Context()), o)
+	}
+	if o.Type == "indicator" && c.s.Lifecycle != nil {
+		if sc, err := c.s.Lifecycle.IndicatorScore(r.Context(), o); err == nil {
+			d.Score = &sc
+		}
 	}
 	if d.Related, err = c.related(r.Context(), v, o); err != nil {
 		return err

@@ -106,6 +106,11 @@ type Server struct {
 	// which /api/v1/stream gives each account as far as it may read it.
 	ObjectStream rampart.ObjectStream
 
+	// Lifecycle, when set, scores indicators (exports leave out those
+	// that decayed; the console shows scores) and takes false-positive
+	// reports; without it those endpoints answer 503.
+	Lifecycle Lifecycle
+
 	// Warninglists, when set, returns the node's warninglists as they are
 	// now: the console's object page shows which lists hold the values of
 	// an indicator or an observable (computed, never written into the
@@ -255,6 +260,8 @@ func (s *Server) routes() {
 	handle("/api/v1/feeds/{name}/runs", m{"GET": {access: accessAdmin, h: s.handleFeedRuns}})
 	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
 	handle("/api/v1/stream", m{"GET": {access: accessAnyone, h: s.handleStream}})
+	handle("/api/v1/indicators/{id}/score", m{"GET": {access: accessRead, h: s.handleIndicatorScore}})
+	handle("/api/v1/indicators/{id}/false-positives", m{"POST": {access: accessWrite, h: s.handleFalsePositive}})
 	handle("/api/v1/exports/{format}", m{"GET": {access: accessAnyone, h: s.handleExport}})
 	handle(MISPFeedPath+"{name}", m{"GET": {access: accessAnyone, h: s.handleMISPFeed}})
 	// Any method on an unknown path is a 404, not a 405 that names GET.
@@ -450,7 +457,9 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"POST /api/v1/attribution",
 			"POST /api/v1/observations?format=jsonl|stix|zeek|csv&mapping=&collection=&window=",
 			"GET /api/v1/stream?after=&limit=&wait=&type=&collection=",
-			"GET /api/v1/exports/{suricata|rpz|blocklist|csv|stix}?collection=&kind=&min_confidence=&marking=&producer=&max_age=",
+			"GET /api/v1/exports/{suricata|rpz|blocklist|csv|stix}?collection=&kind=&min_confidence=&marking=&producer=&max_age=&include_decayed=",
+			"GET /api/v1/indicators/{id}/score",
+			"POST /api/v1/indicators/{id}/false-positives",
 			"GET /api/v1/audit?object=&org=&since=&after=&limit=",
 			"GET /api/v1/feeds", "GET /api/v1/feeds/{name}/runs",
 			"GET " + MISPFeedPath + "manifest.json|hashes.csv|{event uuid}.json",

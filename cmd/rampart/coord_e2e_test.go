@@ -33,6 +33,7 @@ type e2eNode struct {
 	t    *testing.T
 	proc *nodeProcess
 	coll string
+	dir  string // its data directory
 }
 
 func (n *e2eNode) request(method, path, contentType string, body []byte) (int, []byte) {
@@ -60,11 +61,13 @@ func (n *e2eNode) request(method, path, contentType string, body []byte) (int, [
 }
 
 // e2eSetup is how a test node is set up before it starts, with the CLI
-// alone: its organisation ("rampart org init") and a webhook ("rampart
-// alert webhook add").
+// alone: its organisation ("rampart org init"), a webhook ("rampart
+// alert webhook add"), and no decay of indicators ("rampart lifecycle
+// set --threshold 0") for tests whose fixed dates lie months back.
 type e2eSetup struct {
 	org, name, country string
 	webhook            string
+	noDecay            bool
 }
 
 // startE2ENode sets up a node as s says, starts it and finds its default
@@ -85,7 +88,13 @@ func startE2ENode(t *testing.T, s *e2eSetup) *e2eNode {
 	if s != nil && s.webhook != "" {
 		cli(e2eWebhookSecret+"\n", "alert", "webhook", "add", s.webhook, "--secret-stdin")
 	}
-	n := &e2eNode{t: t, proc: startNode(t, dir, env)}
+	if s != nil && s.noDecay {
+		if s.org == "" {
+			cli("", "init")
+		}
+		cli("", "lifecycle", "set", "--threshold", "0")
+	}
+	n := &e2eNode{t: t, proc: startNode(t, dir, env), dir: dir}
 	status, body := n.request("GET", "/"+node.DefaultAPIRoot+"/collections/", "", nil)
 	if status != 200 {
 		t.Fatalf("collections: %d %s", status, body)

@@ -79,6 +79,7 @@ func TestEndToEndExports(t *testing.T) {
 		return out, errs
 	}
 	cli("", "init")
+	noDecay(t, dir, env, false)
 	cli("", "org", "init", "--name", "CERT-FR", "--country", "FR")
 	cli("analyst password 1\n", "user", "add", "analyst", "--password-stdin")
 	cli("", "user", "grant", "analyst", "default", "--read")

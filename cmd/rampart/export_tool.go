@@ -26,7 +26,9 @@ Formats for security tools (--format suricata, rpz, blocklist, csv; and stix
 with any of the filters below) write the latest version of each indicator of
 the collection whose pattern names values: addresses and prefixes, domains,
 URLs, MD5/SHA-1/SHA-256 file hashes, e-mail addresses. Revoked, expired and
-not yet valid indicators are left out; patterns a blocklist cannot carry (LIKE, MATCHES,
+not yet valid indicators are left out, and so are those whose score fell
+below the node's threshold (docs/LIFECYCLE.md; --include-decayed keeps
+them); patterns a blocklist cannot carry (LIKE, MATCHES,
 AND across observations, FOLLOWEDBY…) are skipped and counted on stderr.
 
     suricata   Suricata 7 rules; with --out DIR, DIR/rampart.rules and the
@@ -34,7 +36,7 @@ AND across observations, FOLLOWEDBY…) are skipped and counted on stderr.
     rpz        a DNS response policy zone (BIND, Unbound, Knot, PowerDNS)
     blocklist  one value a line: name the kind with --kind
     csv        one row per value: indicator_id, type, value, name,
-               confidence, tlp, producer, valid_from, valid_until
+               confidence, tlp, producer, valid_from, valid_until, score
 `
 
 const exportToolExamples = `    rampart export --format suricata --min-confidence 70 --out /etc/suricata/rules/rampart
@@ -51,6 +53,7 @@ type toolFlags struct {
 	chunk                           int
 	rpzAction                       string
 	rpzTTL                          int
+	includeDecayed                  bool
 }
 
 func (tf *toolFlags) register(fs *flag.FlagSet) {
@@ -64,12 +67,13 @@ func (tf *toolFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&tf.chunk, "chunk", export.DefaultChunk, "suricata: most `addresses` per rule")
 	fs.StringVar(&tf.rpzAction, "rpz-action", export.RPZNXDomain, "rpz: `action` of every trigger: nxdomain, nodata or drop")
 	fs.IntVar(&tf.rpzTTL, "rpz-ttl", 300, "rpz: TTL of the records in `seconds`")
+	fs.BoolVar(&tf.includeDecayed, "include-decayed", false, "also indicators whose score fell below the node's threshold")
 }
 
 // given reports whether any filter of a format for security tools is set,
 // which makes "stix" a bundle of the indicators chosen.
 func (tf *toolFlags) given(fs *flag.FlagSet) bool {
-	return slices.ContainsFunc([]string{"kind", "min-confidence", "marking", "producer", "max-age"}, func(n string) bool { return flagGiven(fs, n) })
+	return slices.ContainsFunc([]string{"kind", "min-confidence", "marking", "producer", "max-age", "include-decayed"}, func(n string) bool { return flagGiven(fs, n) })
 }
 
 // toolFilter checks the flags of the formats for security tools and
@@ -136,6 +140,10 @@ func (m *Main) exportTool(ctx context.Context, job *exportJob) error {
 	if err != nil {
 		return err
 	}
+	if f.Score, err = job.node.ExportScore(ctx); err != nil {
+		return err
+	}
+	f.IncludeDecayed = job.tool.includeDecayed
 	bar := progress.New(m.Stderr, "reading indicators", 0, "indicators")
 	s, err := export.Collect(ctx, job.node.Objects, []string{c.ID}, nil, f, func(read int64) { bar.Set(0, read) })
 	if err != nil {
@@ -230,7 +238,8 @@ func (m *Main) exportSummary(format string, c *rampart.Collection, s *export.Set
 	}
 	if len(s.Filtered) > 0 {
 		words := map[string]string{"revoked": "revoked", "expired": "expired (valid_until passed)", "not yet valid": "not yet valid (valid_from to come)", "confidence": "below --min-confidence",
-			"marking": "without a --marking", "producer": "of another --producer", "age": "older than --max-age", "kind": "without a value of --kind"}
+			"marking": "without a --marking", "producer": "of another --producer", "age": "older than --max-age", "kind": "without a value of --kind",
+			"decayed": "decayed (score below the threshold; --include-decayed keeps them)"}
 		f := map[string]int{}
 		for k, n := range s.Filtered {
 			f[words[k]] = n

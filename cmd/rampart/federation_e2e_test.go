@@ -216,6 +216,27 @@ func TestEndToEndFederation(t *testing.T) {
 		t.Error("CERT-Bund's sighting of CERT-FR's AMBER indicator reached another than CERT-FR in clear")
 	}
 
+	// CERT-Bund reports the AMBER domain a false positive through its API:
+	// the report reaches CERT-FR, the producer, with its flag, and halves
+	// the indicator's score there (CERT-Bund is not trusted at CERT-FR).
+	fpStatus, fpBody := de.request("POST", "/api/v1/indicators/"+amberID+"/false-positives", "application/json", []byte(`{"note":"a partner's test domain"}`))
+	var fp struct {
+		ID string `json:"id"`
+	}
+	if fpStatus != 201 || json.Unmarshal(fpBody, &fp) != nil || fp.ID == "" {
+		t.Fatalf("false positive at CERT-Bund: %d %s", fpStatus, fpBody)
+	}
+	waitFor(t, "CERT-FR holds CERT-Bund's false-positive report", time.Minute, func() bool { return fr.has(fp.ID) })
+	if got := fr.objects("match[id]=" + fp.ID)[0]; !strings.Contains(got, `"x_rampart_false_positive":true`) || !strings.Contains(got, `"created_by_ref":"`+de.org+`"`) {
+		t.Errorf("CERT-Bund's false positive at CERT-FR: %s", got)
+	}
+	if status, body := fr.request("GET", "/api/v1/indicators/"+amberID+"/score", "", nil); status != 200 || !strings.Contains(string(body), `"false_positives":1`) || !strings.Contains(string(body), `"false_positive_factor":0.5`) {
+		t.Errorf("score of the AMBER indicator at CERT-FR: %d %s", status, body)
+	}
+	if it.has(fp.ID) || hub.fileHas(t, fp.ID) {
+		t.Error("CERT-Bund's false positive of CERT-FR's AMBER indicator reached another than CERT-FR in clear")
+	}
+
 	// CERT-Bund and CSIRT Italia both see the GREEN C2 address: the hub,
 	// with no settings file written, raises the cross-border alert and
 	// pushes it to its SOC.

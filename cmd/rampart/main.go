@@ -71,6 +71,7 @@ Commands:
     incident          coordinated incidents with NIS2 deadlines
     alert             cross-border early-warning alerts, rules, watchlists
     warninglist       MISP warninglists of benign values: add, list, check, policy
+    lifecycle         indicator scores as they age: show, set, score, false-positive
     statement         joint attribution statements signed by a quorum
     qkd-sim           run a simulated QKD link: two ETSI GS QKD 014 key management entities
     bench             measure this machine: TAXII ingest and reads, import
@@ -140,6 +141,7 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		"alert":       m.runAlert,
 		"statement":   m.runStatement,
 		"warninglist": m.runWarninglist,
+		"lifecycle":   m.runLifecycle,
 		"qkd-sim":     m.runQKDSim,
 	}[name]
 }

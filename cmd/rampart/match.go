@@ -40,6 +40,8 @@ Flags:
     --indicators FILE   STIX bundle or JSON lines of STIX objects with the indicators
     --collection REF    indicators of a collection (id or alias) of the node's
                         store instead of --indicators
+    --include-decayed   with --collection, match also the indicators whose
+                        score fell below the node's threshold (docs/LIFECYCLE.md)
     --data DIR, --postgres URL, --api-root NAME
                         the node's store, for --collection and --store
     --input FILE        the log to match; - reads standard input (default -)
@@ -87,7 +89,7 @@ type matchFlags struct {
 	store                                                             storeFlags
 	indicators, collection, input, format, mapping, identity, apiRoot string
 	window                                                            time.Duration
-	toStore, warninglists                                             bool
+	toStore, warninglists, includeDecayed                             bool
 	lists                                                             []string
 }
 
@@ -99,6 +101,7 @@ func (f *matchFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.format, "format", "jsonl", "")
 	fs.DurationVar(&f.window, "window", time.Hour, "")
 	fs.BoolVar(&f.toStore, "store", false, "")
+	fs.BoolVar(&f.includeDecayed, "include-decayed", false, "")
 	fs.BoolVar(&f.warninglists, "warninglists", true, "")
 	fs.Func("warninglist", "", func(v string) error { f.lists = append(f.lists, v); return nil })
 	f.store.register(fs, getenv)
@@ -187,7 +190,18 @@ func (m *Main) loadMatcher(ctx context.Context, f *matchFlags, n *node.Node, col
 	if f.collection != "" {
 		source = "collection " + coll.ID
 		nm := node.NewMatcher(n.Objects, n.Collections, nil)
+		if !f.includeDecayed {
+			l, err := n.Lifecycle(ctx)
+			if err != nil {
+				m.errorf("%v", err)
+				return nil, errReported
+			}
+			nm.Lifecycle = l
+		}
 		_, skipped = nm.Load(ctx, coll.ID)
+		if d := nm.Decayed(); d > 0 {
+			fmt.Fprintf(m.Stderr, "rampart: %d indicators left out: their score is below the threshold (--include-decayed matches them)\n", d)
+		}
 		matcher = nm.M
 	} else {
 		in, err := os.Open(f.indicators)

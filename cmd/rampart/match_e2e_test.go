@@ -18,6 +18,7 @@ import (
 func TestEndToEndMatching(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
+	noDecay(t, dir, env, true)
 	proc := startNode(t, dir, env)
 	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: e2ePassword}
 	coll := tt.get("/cti/collections/", "").json["collections"].([]any)[0].(map[string]any)["id"].(string)
@@ -110,7 +111,7 @@ not json
 // sighted, never counted the node's own detections.
 func TestEndToEndObservationSightingsNameTheNode(t *testing.T) {
 	const org = "identity--7f2c2a3e-1c0b-4d8e-9a51-0c6f7d3b2a11"
-	n := startE2ENode(t, &e2eSetup{org: org, name: "CERT-FR", country: "FR"})
+	n := startE2ENode(t, &e2eSetup{org: org, name: "CERT-FR", country: "FR", noDecay: true})
 	n.post(`{"type":"indicator","spec_version":"2.1","id":"indicator--00000001-2222-4222-8222-222222222222","created":"2026-03-01T00:00:00.000Z","modified":"2026-03-01T00:00:00.000Z","pattern":"[domain-name:value = 'evil.example']","pattern_type":"stix","valid_from":"2026-03-01T00:00:00Z"}`)
 	status, body := n.request("POST", "/api/v1/observations", "application/x-ndjson", []byte(`{"ts":"2026-03-01T10:00:00Z","domain-name:value":"evil.example"}`+"\n"))
 	if status != 200 || !strings.Contains(string(body), `"sightings":1`) {

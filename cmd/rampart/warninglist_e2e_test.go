@@ -41,6 +41,7 @@ func TestEndToEndWarninglists(t *testing.T) {
 		return p
 	}
 	cli(0, "init", "--data", data)
+	noDecay(t, data, env, false)
 	out, _ := cli(0, "warninglist", "add", "--data", data, publicDNSList)
 	if !strings.Contains(out, "added public-dns-v4 (List of known IPv4 public DNS resolvers): cidr, 20 entries") {
 		t.Errorf("warninglist add: %s", out)
@@ -106,6 +107,7 @@ func TestEndToEndWarninglists(t *testing.T) {
 // 8.8.8.8 and says how many matches it suppressed.
 func TestEndToEndWarninglistsServing(t *testing.T) {
 	dir := t.TempDir()
+	noDecay(t, dir, []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}, true)
 	proc := startNode(t, dir, []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword})
 	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: e2ePassword}
 	coll := tt.get("/cti/collections/", "").json["collections"].([]any)[0].(map[string]any)["id"].(string)
