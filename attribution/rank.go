@@ -334,21 +334,30 @@ func (pop *population) score(ev []Evidence, p Params, out []float64) {
 			continue
 		}
 		v := vocabOfEntry(x.Entry)
-		mu := p.TechniqueMu
-		if v != vocabTechnique {
-			mu = p.SoftwareMu
-		}
 		for i, c := range pop.cands {
-			m := mu + p.MuPerMass*c.mass[v]
-			out[i] += p.Missing * x.Weight * math.Log(m/(c.mass[v]+m))
+			out[i] += x.Weight * c.miss[v]
 		}
 		b := pop.bg[x.Entry]
 		for _, pst := range ps {
 			c := pop.cands[pst.cand]
-			m := mu + p.MuPerMass*c.mass[v]
-			out[pst.cand] += x.Weight * math.Log1p(float64(pst.w)/(m*b))
+			out[pst.cand] += x.Weight * (c.tieLR(v, float64(pst.w), b, p) - c.miss[v])
 		}
 	}
+}
+
+// tieLR is the log-likelihood ratio of evidence of kind v, background rate
+// b, under a candidate tied to it with weight w:
+//
+//	log((1-NoiseRate) * (m/(M+m))^Missing * (1 + w/(m*b)) + NoiseRate)
+//
+// which with NoiseRate 0 and Missing 1 is log(P(f|c)/B(f)).
+func (c *candidate) tieLR(v vocab, w, b float64, p Params) float64 {
+	mu := p.TechniqueMu
+	if v != vocabTechnique {
+		mu = p.SoftwareMu
+	}
+	m := mu + p.MuPerMass*c.mass[v]
+	return math.Log(c.keep[v]*(1+w/(m*b)) + p.NoiseRate)
 }
 
 // candidate explains candidate i of pop for the evidence.
@@ -362,18 +371,13 @@ func (e *Engine) candidate(pop *population, i int, ev []Evidence, score, post fl
 			continue
 		}
 		v := vocabOfEntry(x.Entry)
-		mu := e.mu(v) + e.params.MuPerMass*c.mass[v]
 		b := pop.bg[x.Entry]
 		t, ok := c.profile[x.Entry]
-		w := 0.0
-		if ok {
-			w = t.w
-		}
 		// The terms of score for this evidence: what a missing tie costs,
-		// and what a tie gives back.
-		lr := e.params.Missing * x.Weight * math.Log(mu/(c.mass[v]+mu))
+		// or what a tie gives.
+		lr := x.Weight * c.miss[v]
 		if ok {
-			lr += x.Weight * math.Log1p(w/(mu*b))
+			lr = x.Weight * c.tieLR(v, t.w, b, e.params)
 		}
 		con := Contribution{Evidence: x.Entry, Weight: lr, Matched: ok, Sets: len(ps)}
 		if ok {

@@ -227,16 +227,38 @@ func (m *Main) loadKnowledge(path string) (*attribution.Knowledge, error) {
 const attributionUsage = `Usage:
     rampart attribution eval --bundle FILE [flags]
 
-Runs the attribution evaluation harness and prints its tables (Markdown):
-(a) incidents sampled from a group's techniques (k = 1…20, plus noise
-techniques common across groups) ranked against all active intrusion sets;
-held-out incidents, where half of the sampled techniques are hidden from
-the engine; (b) ATT&CK campaigns attributed from their own techniques and
-software, with the campaign, its relationships and its attributed-to links
-hidden from the engine. Each is reported for the engine and for the
-Jaccard and TF-IDF baselines, with 95 % confidence intervals, followed by
-reliability diagrams of the calibrated score. Every random choice comes
-from the seeds, so the same flags print the same tables.
+Runs the attribution evaluation harness and prints its tables (Markdown).
+Every random choice comes from the seeds, so the same flags print the same
+tables. Each regime is reported for the engine and for the Jaccard and
+TF-IDF baselines, with 95 % confidence intervals, followed by reliability
+diagrams of the calibrated score. The regimes, and exactly what each hides
+from the engine:
+
+  sampled      k = 1…20 of a group's own techniques plus 2 noise techniques
+               drawn from the 20 most used. Nothing is hidden: the group's
+               profile holds the sampled techniques (the easy regime).
+  held-out     10 techniques of a group with at least 20, plus 2 noise; 5 of
+               the 10 are hidden from the group. With --held-out-hide all
+               (the default) every tie of the group to a hidden technique is
+               removed, whatever the path: its uses, its software's uses, the
+               ATT&CK hierarchy (parent, sub-technique, sibling), campaigns
+               attributed to it (their own profiles too), aliases and revoked
+               sets; ties derived from a hidden technique go with it. Other
+               groups keep theirs. With --held-out-hide uses only the group's
+               own uses relationships are removed; the report counts how many
+               hidden ties come back through each other path.
+  campaigns    each ATT&CK campaign attributed to a group, from its own
+               techniques and software, with the campaign, its relationships
+               and its attributed-to links hidden (other campaigns stay).
+               --strict also hides the group's relationships citing only the
+               campaign's reports.
+  families     robustness families (--families): noise from the 20, 50 and
+               100 most used techniques, inside or outside the true group's
+               profile; 0 to 4 noise items; groups with fewer than ten
+               techniques; with and without the group's software; campaigns
+               with half of their techniques; campaigns with every campaign
+               hidden (all campaign objects and their relationships). Nothing
+               else is hidden in the sampled families.
 
 Flags:
     --bundle FILE            the knowledge: ATT&CK Enterprise as a STIX bundle (required)
@@ -244,13 +266,19 @@ Flags:
     --calibration-seed N     seed of the incidents the calibration map is fitted on (default 2)
     --per-k N                sampled incidents per k (default 300)
     --held-out N             held-out incidents (default 300)
+    --held-out-hide all|uses what hiding a technique hides (default all, see above)
+    --families LIST          comma-separated family names, "all" (default) or "none"
+    --family-n N             incidents per sampled family (default 300)
     --strict                 per-campaign table with strict hiding (also hide the group's
                              relationships that cite only the campaign's reports)
+    --noise-rate F           model weight NoiseRate (default: the engine's)
+    --prior-exponent F       model weight PriorExponent (default: the engine's)
     --write-calibration FILE write the fitted calibration map (JSON) to FILE
 
 Examples:
     rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz > eval.md
-    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --per-k 50 --held-out 50
+    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --per-k 50 --held-out 50 --families none
+    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --families "noise top-100 outside,campaigns, all hidden"
     rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --write-calibration attribution/calibration.json
 `
 
@@ -271,10 +299,23 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.PerK, "per-k", cfg.PerK, "")
 	fs.IntVar(&cfg.HeldOut, "held-out", cfg.HeldOut, "")
 	fs.BoolVar(&cfg.Strict, "strict", false, "")
+	fs.StringVar(&cfg.HeldOutHide, "held-out-hide", cfg.HeldOutHide, "")
+	families := fs.String("families", "all", "")
+	fs.IntVar(&cfg.FamilyN, "family-n", cfg.FamilyN, "")
+	cfg.Params = attribution.DefaultParams
+	fs.Float64Var(&cfg.Params.NoiseRate, "noise-rate", cfg.Params.NoiseRate, "")
+	fs.Float64Var(&cfg.Params.PriorExponent, "prior-exponent", cfg.Params.PriorExponent, "")
 	writeCal := fs.String("write-calibration", "", "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
+	fams, err := attribution.FindFamilies(splitFamilies(*families))
+	if err != nil {
+		m.errorf("--families: %v", err)
+		m.hintf(`run "rampart attribution eval -h" for the families`)
+		return errUsage
+	}
+	cfg.Families = fams
 	switch {
 	case fs.NArg() > 0:
 		return m.usagef("unexpected argument %q", fs.Arg(0))
@@ -284,6 +325,12 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 		return m.usagef("--seed and --calibration-seed must differ (both %d): the calibration is fitted on one and measured on the other", cfg.Seed)
 	case cfg.PerK < 1 || cfg.HeldOut < 0:
 		return m.usagef("--per-k must be at least 1 and --held-out not negative")
+	case cfg.HeldOutHide != attribution.HideAll && cfg.HeldOutHide != attribution.HideUses:
+		return m.usagef("--held-out-hide must be all or uses (got %q)", cfg.HeldOutHide)
+	case cfg.FamilyN < 1:
+		return m.usagef("--family-n must be at least 1 (got %d)", cfg.FamilyN)
+	case cfg.Params.NoiseRate < 0 || cfg.Params.NoiseRate >= 1:
+		return m.usagef("--noise-rate must be in [0, 1) (got %v)", cfg.Params.NoiseRate)
 	}
 	k, err := m.loadKnowledge(*bundle)
 	if err != nil {
@@ -329,4 +376,19 @@ func (m *Main) evaluate(k *attribution.Knowledge, cfg attribution.EvalConfig, wr
 	fmt.Fprintf(m.Stderr, "rampart: evaluated %d intrusion sets in %s: sampled k=5 top-1 %.1f %%, top-5 %.1f %%; campaigns top-1 %.1f %%, top-5 %.1f %%\n",
 		rep.Sets, time.Since(start).Round(time.Second), 100*s.Top1.Value, 100*s.Top5.Value, 100*c.Top1.Value, 100*c.Top5.Value)
 	return nil
+}
+
+// splitFamilies splits a --families list on commas that are followed by a
+// letter starting a new name: family names themselves hold ", " ("campaigns,
+// all hidden"), so a comma followed by a space stays inside a name.
+func splitFamilies(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' && (i+1 == len(s) || s[i+1] != ' ') {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
