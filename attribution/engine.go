@@ -68,6 +68,17 @@ type Params struct {
 	// log(NoiseRate): missing evidence is discounted, most for common
 	// techniques. 0 is the plain model.
 	NoiseRate float64
+	// Specificity down-weights techniques many intrusion sets use, like
+	// an inverse document frequency: an observed technique counts
+	//
+	//	(log(N/n_f) / log N)^Specificity
+	//
+	// times its own weight, where N is the number of sets and n_f the
+	// number tied to it with weight 0.5 or more (own uses, campaigns,
+	// revoked sets). A technique every intruder uses then says little for
+	// or against anyone, whether it is noise or not. 0 counts every
+	// technique fully.
+	Specificity float64
 }
 
 // DefaultParams are the model weights the evaluation chose on its tuning
@@ -215,6 +226,9 @@ type Engine struct {
 	groupIndex map[*Entry]int
 	// places holds the sector and country pseudo-entries by key.
 	places map[string]*Entry
+	// spec is the weight Specificity gives each technique tied to an
+	// intrusion set; techniques absent count fully.
+	spec map[*Entry]float64
 }
 
 // NewEngine builds an engine over the knowledge k. The engine reads k while
@@ -427,6 +441,7 @@ func (e *Engine) build() {
 		}
 	}
 	e.groups = newPopulation(groups)
+	e.spec = specificity(e.groups, p.Specificity)
 	e.groupIndex = map[*Entry]int{}
 	for i, c := range groups {
 		e.groupIndex[c.entry] = i
@@ -568,6 +583,29 @@ func (e *Engine) addHierarchy(c *candidate) {
 			c.add(s, tie{w: w * p.Parent, src: SourceParent, via: f})
 		}
 	}
+}
+
+// specificity returns the weight of each technique of the population under
+// Params.Specificity; nil when it is 0.
+func specificity(pop *population, exp float64) map[*Entry]float64 {
+	n := float64(len(pop.cands))
+	if exp == 0 || n < 2 {
+		return nil
+	}
+	out := map[*Entry]float64{}
+	for f, ps := range pop.postings {
+		if f.Type != TypeTechnique {
+			continue
+		}
+		df := 0
+		for _, p := range ps {
+			if p.w >= 0.5 {
+				df++
+			}
+		}
+		out[f] = math.Pow(math.Log(n/float64(max(1, df)))/math.Log(n), exp)
+	}
+	return out
 }
 
 func newPopulation(cands []*candidate) *population {

@@ -142,7 +142,8 @@ func (ev *evaluator) family(f Family, seed uint64) ([]incident, error) {
 			if added == f.Noise {
 				break
 			}
-			inside := c.profile[t].src == SourceDirect && c.profile[t].w > 0
+			tt, tied := c.profile[t]
+			inside := tied && tt.src == SourceDirect
 			if slices.Contains(picked, t) || f.NoiseSide == NoiseInside && !inside || f.NoiseSide == NoiseOutside && inside {
 				continue
 			}

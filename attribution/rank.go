@@ -48,7 +48,8 @@ type Evidence struct {
 	Ref   string
 	Entry *Entry
 	// Weight is 1 for what the query named and less for what it implies
-	// (the techniques of observed software).
+	// (the techniques of observed software), times the technique's
+	// specificity (Params.Specificity).
 	Weight float64
 	// ImpliedBy is the observed software or indicator this evidence was
 	// derived from, nil when the query named it.
@@ -153,6 +154,13 @@ type Ranking struct {
 	Reason    string
 	// Sets is the number of intrusion sets ranked.
 	Sets int
+	// Close is true when the evidence does not separate the first two
+	// candidates: the first is less than three times as likely as the
+	// second (log-odds margin under ln 3). Separating then lists the
+	// unobserved evidence that would separate them best, for either.
+	Close      bool
+	Margin     float64
+	Separating []Expected
 }
 
 // Rank ranks the intrusion sets and campaigns for the query. It never
@@ -192,6 +200,18 @@ func (e *Engine) Rank(q Query) *Ranking {
 	}
 	if len(ev) == 0 {
 		r.Candidates, r.Campaigns = nil, nil
+	}
+	if len(r.Candidates) >= 2 {
+		r.Margin = r.Candidates[0].LogOdds - r.Candidates[1].LogOdds
+		if r.Margin < closeMargin {
+			r.Close = true
+			observed := map[*Entry]bool{}
+			for _, x := range ev {
+				observed[x.Entry] = true
+			}
+			a, b := e.groupIndex[r.Candidates[0].Entry], e.groupIndex[r.Candidates[1].Entry]
+			r.Separating = e.separating(e.groups.cands[a], e.groups.cands[b], observed)
+		}
 	}
 	return r
 }
@@ -515,6 +535,9 @@ func (e *Engine) resolve(q Query) ([]Evidence, []Note) {
 	// Evidence no candidate is tied to changes no ranking: say so.
 	kept := ev[:0]
 	for _, x := range ev {
+		if w, ok := e.spec[x.Entry]; ok {
+			x.Weight *= w
+		}
 		if len(e.groups.postings[x.Entry]) == 0 && len(e.camps.postings[x.Entry]) == 0 {
 			if x.ImpliedBy == nil {
 				notes = append(notes, Note{x.Ref, "no intrusion set or campaign is tied to it; it does not change the ranking"})

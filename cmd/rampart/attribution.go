@@ -48,9 +48,15 @@ Flags:
     --limit N           candidates to show (default 10)
     --evidence N        evidence lines per candidate in the explanation (default 8)
     --json              single query: print the JSON line instead of the explanation
+    --compare N         single query: set the N best candidates (2 to 10) side by side, as an
+                        analysis of competing hypotheses: every piece of evidence against each
+                        (consistent, inconsistent or neutral, with its weight), the most
+                        diagnostic first, what each predicts that was not observed, and the
+                        evidence that would separate the first two; with --json, as JSON
 
 Examples:
     rampart attribute --bundle testdata/attack/enterprise-attack.json.gz --techniques T1566.001,T1059.001,T1071.001 --software S0154
+    rampart attribute --bundle enterprise-attack.json.gz --techniques T1059.001,T1027,T1105 --compare 3
     rampart attribute --bundle enterprise-attack.json.gz --queries incidents.jsonl > rankings.jsonl
     echo '{"id":"x","techniques":["T1003.001"]}' | rampart attribute --bundle enterprise-attack.json.gz --queries -
 `
@@ -58,7 +64,7 @@ Examples:
 // attributeFlags are the flags of "rampart attribute".
 type attributeFlags struct {
 	bundle, queries, techniques, software string
-	limit, evidence                       int
+	limit, evidence, compare              int
 	asJSON                                bool
 }
 
@@ -72,6 +78,7 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 	fs.IntVar(&f.limit, "limit", attribution.DefaultLimit, "")
 	fs.IntVar(&f.evidence, "evidence", 8, "")
 	fs.BoolVar(&f.asJSON, "json", false, "")
+	fs.IntVar(&f.compare, "compare", 0, "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,11 +94,34 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 	if !single {
 		return m.attributeBatch(ctx, e, f.queries, f.limit)
 	}
-	r := e.Rank(attribution.Query{Techniques: splitComma(f.techniques), Software: splitComma(f.software), Limit: f.limit})
+	q := attribution.Query{Techniques: splitComma(f.techniques), Software: splitComma(f.software), Limit: f.limit}
+	if f.compare > 0 {
+		return m.compare(e, q, f.compare, f.asJSON)
+	}
+	r := e.Rank(q)
 	if f.asJSON {
 		return writeRankingLine(m.Stdout, r)
 	}
 	return r.WriteText(m.Stdout, f.evidence)
+}
+
+// compare prints the analysis of competing hypotheses for one query, as
+// text or as the JSON the API returns.
+func (m *Main) compare(e *attribution.Engine, q attribution.Query, n int, asJSON bool) error {
+	c := e.Compare(q, n)
+	if c == nil {
+		m.errorf("no item of the query is known evidence: there is nothing to compare")
+		return errReported
+	}
+	if !asJSON {
+		return c.WriteText(m.Stdout)
+	}
+	b, err := json.Marshal(attribution.NewComparisonView(c), json.Deterministic(true))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(m.Stdout, "%s\n", b)
+	return err
 }
 
 // checkAttributeFlags refuses flags that do not make one query or a batch.
@@ -111,6 +141,10 @@ func (m *Main) checkAttributeFlags(fs *flag.FlagSet, f *attributeFlags, single b
 		return errUsage
 	case f.limit < 1:
 		return m.usagef("--limit must be at least 1 (got %d)", f.limit)
+	case f.compare != 0 && (f.compare < 2 || f.compare > 10):
+		return m.usagef("--compare must be 2 to 10 (got %d)", f.compare)
+	case f.compare != 0 && !single:
+		return m.usagef("--compare needs a single query (--techniques/--software), not --queries")
 	}
 	return nil
 }
@@ -273,6 +307,8 @@ Flags:
                              relationships that cite only the campaign's reports)
     --noise-rate F           model weight NoiseRate (default: the engine's)
     --prior-exponent F       model weight PriorExponent (default: the engine's)
+    --specificity F          model weight Specificity (default: the engine's)
+    --mu-per-mass F          model weight MuPerMass (default: the engine's)
     --write-calibration FILE write the fitted calibration map (JSON) to FILE
 
 Examples:
@@ -305,6 +341,8 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	cfg.Params = attribution.DefaultParams
 	fs.Float64Var(&cfg.Params.NoiseRate, "noise-rate", cfg.Params.NoiseRate, "")
 	fs.Float64Var(&cfg.Params.PriorExponent, "prior-exponent", cfg.Params.PriorExponent, "")
+	fs.Float64Var(&cfg.Params.Specificity, "specificity", cfg.Params.Specificity, "")
+	fs.Float64Var(&cfg.Params.MuPerMass, "mu-per-mass", cfg.Params.MuPerMass, "")
 	writeCal := fs.String("write-calibration", "", "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
