@@ -18,10 +18,12 @@ type Consistency string
 // profile predicts it: a tie of weight 0.5 or more (its own uses, a
 // campaign attributed to it, a set revoked in its favour), or any tie that
 // makes the evidence at least twice as likely as the background (weight ≥
-// ln 2). It is inconsistent when the hypothesis has no tie to it and its
-// absence costs at least a factor 2 (weight ≤ −ln 2). Anything else (a weak
-// tie through software, the hierarchy or an alias; a missing technique so
-// common that its absence costs little) is neutral.
+// ln 2). It is inconsistent when the hypothesis has no tie to it at all.
+// Anything else (a weak tie through software, the hierarchy or an alias
+// that does not make the evidence twice as likely) is neutral. How much a
+// cell matters is its weight: under the noise model a missing item costs
+// every hypothesis about the same, so an inconsistency weighs little
+// unless other hypotheses explain the evidence (the row's diagnosticity).
 const (
 	Consistent   Consistency = "consistent"
 	Inconsistent Consistency = "inconsistent"
@@ -36,7 +38,7 @@ func consistencyOf(w, tieWeight float64, matched bool) Consistency {
 	switch {
 	case matched && (tieWeight >= 0.5 || w >= consistencyBound):
 		return Consistent
-	case !matched && w <= -consistencyBound:
+	case !matched:
 		return Inconsistent
 	}
 	return Neutral

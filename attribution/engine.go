@@ -98,6 +98,8 @@ var DefaultParams = Params{
 	SoftwareMass:            true,
 	CampaignMix:             0.3,
 	PriorExponent:           1,
+	NoiseRate:               0.1,
+	MuPerMass:               1,
 }
 
 // Config configures NewEngine.
