@@ -37,6 +37,10 @@ ignored; a query with no usable evidence abstains ("abstained": true). A
 line that is not a valid query gives {"id":…,"error":"…"} and the batch
 goes on.
 
+When the first two candidates are within a factor 3 of each other the
+ranking is undecided: the explanation says so and names the evidence that
+would separate them ("undecided": true in a JSON line).
+
 Single-query mode (--techniques, --software) prints the ranking with its
 explanation for a person.
 
@@ -203,6 +207,7 @@ type rankingLine struct {
 	ID         string          `json:"id"`
 	Candidates []candidateLine `json:"candidates"`
 	Abstained  bool            `json:"abstained,omitempty"`
+	Undecided  bool            `json:"undecided,omitzero"`
 	Reason     string          `json:"reason,omitempty"`
 	Notes      []noteLine      `json:"notes,omitempty"`
 }
@@ -220,7 +225,7 @@ type noteLine struct {
 }
 
 func writeRankingLine(w io.Writer, r *attribution.Ranking) error {
-	l := rankingLine{ID: r.QueryID, Candidates: []candidateLine{}, Abstained: r.Abstained, Reason: r.Reason}
+	l := rankingLine{ID: r.QueryID, Candidates: []candidateLine{}, Abstained: r.Abstained, Undecided: r.Close, Reason: r.Reason}
 	for _, c := range r.Candidates {
 		l.Candidates = append(l.Candidates, candidateLine{
 			ID: c.Entry.ID, ExternalID: c.Entry.ExternalID, Name: c.Entry.Name,
