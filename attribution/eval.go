@@ -303,6 +303,14 @@ func Evaluate(k *Knowledge, cfg EvalConfig) (*Report, error) {
 	if cfg.Params == (Params{}) {
 		cfg.Params = DefaultParams
 	}
+	for _, f := range cfg.Families {
+		if err := f.check(); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.Families) > 0 && cfg.FamilyN < 1 {
+		return nil, fmt.Errorf("evaluation families need FamilyN > 0 (got %d)", cfg.FamilyN)
+	}
 	switch cfg.HeldOutHide {
 	case "":
 		cfg.HeldOutHide = HideAll

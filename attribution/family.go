@@ -100,18 +100,31 @@ func FindFamilies(names []string) ([]Family, error) {
 	return out, nil
 }
 
+// check returns an error naming the family and the field when the family
+// cannot be drawn.
+func (f Family) check() error {
+	switch {
+	case f.Campaigns:
+		if f.Partial < 0 || f.Partial > 1 {
+			return fmt.Errorf("family %q: partial must be in [0, 1] (got %v)", f.Name, f.Partial)
+		}
+	case f.NoiseSide != NoiseAny && f.NoiseSide != NoiseInside && f.NoiseSide != NoiseOutside:
+		return fmt.Errorf("family %q: noise side must be any, inside or outside (got %q)", f.Name, f.NoiseSide)
+	case f.K < 1:
+		return fmt.Errorf("family %q: k must be at least 1 (got %d)", f.Name, f.K)
+	case f.Noise < 0 || f.Noise > 0 && f.NoisePool < 1:
+		return fmt.Errorf("family %q: noise needs a pool of at least one technique (got %d noise from %d)", f.Name, f.Noise, f.NoisePool)
+	}
+	return nil
+}
+
 // family draws the incidents of one family from the seed.
 func (ev *evaluator) family(f Family, seed uint64) ([]incident, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	if f.Campaigns {
 		return ev.campaignFamily(f, seed), nil
-	}
-	switch f.NoiseSide {
-	case NoiseAny, NoiseInside, NoiseOutside:
-	default:
-		return nil, fmt.Errorf("family %q: noise side must be any, inside or outside (got %q)", f.Name, f.NoiseSide)
-	}
-	if f.K < 1 {
-		return nil, fmt.Errorf("family %q: k must be at least 1 (got %d)", f.Name, f.K)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xfa000000+f.Stream))
 	pool := ev.noisePoolN(f.NoisePool)

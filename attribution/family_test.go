@@ -2,6 +2,7 @@ package attribution
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -82,5 +83,10 @@ func TestFamiliesDrawWhatTheySay(t *testing.T) {
 	}
 	if _, err := FindFamilies([]string{"no such family"}); err == nil {
 		t.Error("unknown family accepted")
+	}
+	bad := DefaultEvalConfig
+	bad.Families = []Family{{Name: "sideways", K: 5, Noise: 2, NoisePool: 20, NoiseSide: "sideways"}}
+	if _, err := Evaluate(NewKnowledge(), bad); err == nil || !strings.Contains(err.Error(), `family "sideways": noise side`) {
+		t.Errorf("bad family: err = %v, want one naming the family and its noise side", err)
 	}
 }
