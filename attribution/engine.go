@@ -57,6 +57,28 @@ type Params struct {
 	// (1 + documented relationships)^PriorExponent, so that well-reported
 	// sets, which are behind more incidents, start ahead. 0 is uniform.
 	PriorExponent float64
+	// NoiseRate is the share of an incident's evidence assumed to be
+	// noise: drawn from the background of all candidates rather than from
+	// the actor's profile (a technique every intruder uses, a tool a
+	// defender mislabelled). Each piece of evidence is modelled as
+	//
+	//	P(f | c) = (1-NoiseRate)*P_c(f) + NoiseRate*B(f)
+	//
+	// so that no single item can cost a candidate more than
+	// log(NoiseRate): missing evidence is discounted, most for common
+	// techniques. 0 is the plain model.
+	NoiseRate float64
+	// Specificity down-weights techniques many intrusion sets use, like
+	// an inverse document frequency: an observed technique counts
+	//
+	//	(log(N/n_f) / log N)^Specificity
+	//
+	// times its own weight, where N is the number of sets and n_f the
+	// number tied to it with weight 0.5 or more (own uses, campaigns,
+	// revoked sets). A technique every intruder uses then says little for
+	// or against anyone, whether it is noise or not. 0 counts every
+	// technique fully.
+	Specificity float64
 }
 
 // DefaultParams are the model weights the evaluation chose on its tuning
@@ -76,6 +98,8 @@ var DefaultParams = Params{
 	SoftwareMass:            true,
 	CampaignMix:             0.3,
 	PriorExponent:           1,
+	NoiseRate:               0.1,
+	MuPerMass:               1,
 }
 
 // Config configures NewEngine.
@@ -87,6 +111,16 @@ type Config struct {
 	// every relationship touching it is hidden too. The evaluation uses it
 	// to attribute a campaign the engine has never seen.
 	Exclude map[string]bool
+	// HideTies hides, for an intrusion set (by STIX id), every tie it has
+	// to the techniques listed (by STIX id), whatever the path: its own
+	// uses, its software's, the ATT&CK hierarchy (parent, sub-technique,
+	// sibling), the campaigns attributed to it (their profiles too, so
+	// that they pass no posterior on through the technique), aliases and
+	// revoked sets it replaced. Ties derived from a hidden technique (the
+	// parent of a hidden sub-technique) are hidden with it. Other sets
+	// keep their ties. The evaluation uses it for held-out incidents: the
+	// engine then knows nothing of the set's use of those techniques.
+	HideTies map[string][]string
 	// Calibration maps the model's posterior to a calibrated score; nil
 	// means DefaultCalibration.
 	Calibration *Calibration
@@ -143,6 +177,12 @@ type candidate struct {
 	// documented is the number of the candidate's own relationships that
 	// build its profile, for the prior.
 	documented int
+	// blocked are features the candidate may not be tied to (HideTies).
+	blocked map[*Entry]bool
+	// miss and keep are, per kind of evidence, the log-likelihood ratio
+	// of evidence the candidate has no tie to, and the factor
+	// (m/(M+m))^Missing the ratio of a tie is scaled by.
+	miss, keep [numVocab]float64
 }
 
 type posting struct {
@@ -169,6 +209,7 @@ type Engine struct {
 	params   Params
 	cal      *Calibration
 	exclude  map[string]bool
+	hide     map[string][]string
 	groups   *population
 	camps    *population
 	children map[*Entry][]*Entry
@@ -187,6 +228,9 @@ type Engine struct {
 	groupIndex map[*Entry]int
 	// places holds the sector and country pseudo-entries by key.
 	places map[string]*Entry
+	// spec is the weight Specificity gives each technique tied to an
+	// intrusion set; techniques absent count fully.
+	spec map[*Entry]float64
 }
 
 // NewEngine builds an engine over the knowledge k. The engine reads k while
@@ -198,6 +242,7 @@ func NewEngine(k *Knowledge, cfg Config) *Engine {
 		params:       cfg.Params,
 		cal:          cfg.Calibration,
 		exclude:      cfg.Exclude,
+		hide:         cfg.HideTies,
 		children:     map[*Entry][]*Entry{},
 		softwareUses: map[*Entry][]*Entry{},
 		indicates:    map[*Entry][]*Entry{},
@@ -350,6 +395,7 @@ func (e *Engine) build() {
 	for _, c := range groups {
 		byEntry[c.entry] = c
 	}
+	e.block(groups, camps, uses, direct)
 	p := e.params
 	for _, c := range append(groups, camps...) {
 		for _, f := range uses[c.entry] {
@@ -390,8 +436,14 @@ func (e *Engine) build() {
 			}
 		}
 		c.prior = p.PriorExponent * math.Log1p(float64(c.documented))
+		for v := range numVocab {
+			m := e.mu(v) + p.MuPerMass*c.mass[v]
+			c.keep[v] = (1 - p.NoiseRate) * math.Pow(m/(c.mass[v]+m), p.Missing)
+			c.miss[v] = math.Log(c.keep[v] + p.NoiseRate)
+		}
 	}
 	e.groups = newPopulation(groups)
+	e.spec = specificity(e.groups, p.Specificity)
 	e.groupIndex = map[*Entry]int{}
 	for i, c := range groups {
 		e.groupIndex[c.entry] = i
@@ -404,8 +456,47 @@ func (e *Engine) build() {
 	e.campNull = logSumExp(priors)
 }
 
-// add records a tie unless the candidate already has a stronger one.
+// block marks the features HideTies hides from each intrusion set and
+// from the campaigns attributed to it; their relationships no longer count
+// as documentation.
+func (e *Engine) block(groups, camps []*candidate, uses map[*Entry][]*Entry, direct map[*Entry]int) {
+	if len(e.hide) == 0 {
+		return
+	}
+	hidden := map[*Entry]map[*Entry]bool{}
+	for _, c := range groups {
+		for _, id := range e.hide[c.entry.ID] {
+			if f := e.feature(id); f != nil {
+				if hidden[c.entry] == nil {
+					hidden[c.entry] = map[*Entry]bool{}
+				}
+				hidden[c.entry][f] = true
+			}
+		}
+	}
+	for _, c := range append(groups, camps...) {
+		for _, g := range append([]*Entry{c.entry}, e.attributed[c.entry]...) {
+			for f := range hidden[g] {
+				if c.blocked == nil {
+					c.blocked = map[*Entry]bool{}
+				}
+				c.blocked[f] = true
+			}
+		}
+		for _, f := range uses[c.entry] {
+			if c.blocked[f] {
+				c.documented--
+			}
+		}
+	}
+}
+
+// add records a tie unless the candidate already has a stronger one or the
+// feature is hidden from it.
 func (c *candidate) add(f *Entry, t tie) {
+	if c.blocked[f] {
+		return
+	}
 	if old, ok := c.profile[f]; ok && (old.w > t.w || old.w == t.w && old.src <= t.src) {
 		return
 	}
@@ -494,6 +585,29 @@ func (e *Engine) addHierarchy(c *candidate) {
 			c.add(s, tie{w: w * p.Parent, src: SourceParent, via: f})
 		}
 	}
+}
+
+// specificity returns the weight of each technique of the population under
+// Params.Specificity; nil when it is 0.
+func specificity(pop *population, exp float64) map[*Entry]float64 {
+	n := float64(len(pop.cands))
+	if exp == 0 || n < 2 {
+		return nil
+	}
+	out := map[*Entry]float64{}
+	for f, ps := range pop.postings {
+		if f.Type != TypeTechnique {
+			continue
+		}
+		df := 0
+		for _, p := range ps {
+			if p.w >= 0.5 {
+				df++
+			}
+		}
+		out[f] = math.Pow(math.Log(n/float64(max(1, df)))/math.Log(n), exp)
+	}
+	return out
 }
 
 func newPopulation(cands []*candidate) *population {

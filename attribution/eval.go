@@ -28,11 +28,19 @@ type EvalConfig struct {
 	// group, of which HeldOutHidden are hidden from the engine before it
 	// ranks them (new to it, as much of a campaign is), plus Noise.
 	HeldOut, HeldOutK, HeldOutHidden int
+	// HeldOutHide says what hiding a technique hides: HideAll (the
+	// default, every path) or HideUses (the set's uses relationships
+	// only).
+	HeldOutHide string
 	// Strict also hides, when a campaign is evaluated, every relationship
 	// of its intrusion sets whose citations all appear among the
 	// campaign's own (profile entries that may rest on the campaign's
 	// reports alone).
 	Strict bool
+	// Families are the robustness families evaluated, FamilyN incidents
+	// each (campaign families hold every attributed campaign).
+	Families []Family
+	FamilyN  int
 	// Params are the engine's weights; zero means DefaultParams.
 	Params Params
 	// Progress, when set, is called as incidents are ranked.
@@ -50,6 +58,9 @@ var DefaultEvalConfig = EvalConfig{
 	HeldOut:         300,
 	HeldOutK:        10,
 	HeldOutHidden:   5,
+	HeldOutHide:     HideAll,
+	Families:        DefaultFamilies,
+	FamilyN:         300,
 }
 
 // Rate is a proportion (or a mean) with its 95 % confidence interval.
@@ -119,10 +130,13 @@ type Bin struct {
 
 // Report is the evaluation's outcome.
 type Report struct {
-	Config    EvalConfig
-	Sets      int // intrusion sets ranked
-	Sampled   []RegimeResult
-	HeldOut   RegimeResult
+	Config  EvalConfig
+	Sets    int // intrusion sets ranked
+	Sampled []RegimeResult
+	HeldOut RegimeResult
+	// Leak counts what the held-out incidents' hidden ties would keep
+	// under HideUses, and keep under the regime evaluated.
+	Leak      Leak
 	Campaigns RegimeResult
 	// StrictCampaigns is the campaign evaluation with Strict hiding, when
 	// Config.Strict is false it is still computed, for comparison.
@@ -134,13 +148,20 @@ type Report struct {
 	Reliability map[string][]Bin
 	// ECE is the expected calibration error per regime.
 	ECE map[string]float64
+	// Families are the robustness families, in Config.Families order.
+	Families []FamilyResult
 }
 
 // incident is one evaluation query with the intrusion sets that are right.
 type incident struct {
 	query   Query
 	truth   []*Entry
-	exclude map[string]bool // hidden from the engine for this incident
+	exclude map[string]bool     // hidden from the engine for this incident
+	hide    map[string][]string // ties hidden from the engine (Config.HideTies)
+	hidden  []*Entry            // held-out: the techniques hidden from truth[0]
+	// shared names an engine the evaluator keeps for every incident with
+	// the same hiding ("" builds one per incident).
+	shared string
 }
 
 // outcome is what one method did on one incident.
@@ -194,6 +215,14 @@ type evaluator struct {
 	cal    *Calibration
 	base   *Engine
 	baseBL *baselines
+	shared map[string]sharedEngine
+	// usesRel maps (source, target) to the uses relationship's id.
+	usesRel map[[2]string]string
+}
+
+type sharedEngine struct {
+	e  *Engine
+	bl *baselines
 }
 
 type scored struct {
@@ -207,16 +236,32 @@ type scored struct {
 	topScore  float64
 }
 
-func (ev *evaluator) engine(exclude map[string]bool) (*Engine, *baselines) {
-	if len(exclude) == 0 {
+func (ev *evaluator) engine(in incident) (*Engine, *baselines) {
+	if len(in.exclude) == 0 && len(in.hide) == 0 {
 		return ev.base, ev.baseBL
 	}
-	e := NewEngine(ev.k, Config{Params: ev.cfg.Params, Exclude: exclude, Calibration: ev.cal})
-	return e, newBaselines(e)
+	if s, ok := ev.shared[in.shared]; ok && in.shared != "" {
+		return s.e, s.bl
+	}
+	e := NewEngine(ev.k, Config{Params: ev.cfg.Params, Exclude: in.exclude, HideTies: in.hide, Calibration: ev.cal})
+	bl := newBaselines(e)
+	if in.shared != "" {
+		if ev.shared == nil {
+			ev.shared = map[string]sharedEngine{}
+		}
+		ev.shared[in.shared] = sharedEngine{e, bl}
+	}
+	return e, bl
 }
 
 func (ev *evaluator) run(in incident) scored {
-	e, bl := ev.engine(in.exclude)
+	s, _ := ev.runWith(in)
+	return s
+}
+
+// runWith is run, returning also the engine that ranked the incident.
+func (ev *evaluator) runWith(in incident) (scored, *Engine) {
+	e, bl := ev.engine(in)
 	evd, _ := e.resolve(in.query)
 	var truth []int
 	for i, c := range e.groups.cands {
@@ -239,7 +284,7 @@ func (ev *evaluator) run(in incident) scored {
 		}
 	}
 	out.abstained = len(evd) == 0 || out.topScore < DefaultAbstainBelow
-	return out
+	return out, e
 }
 
 // Evaluate runs the evaluation harness over the knowledge k (ATT&CK
@@ -257,6 +302,21 @@ func Evaluate(k *Knowledge, cfg EvalConfig) (*Report, error) {
 	}
 	if cfg.Params == (Params{}) {
 		cfg.Params = DefaultParams
+	}
+	for _, f := range cfg.Families {
+		if err := f.check(); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.Families) > 0 && cfg.FamilyN < 1 {
+		return nil, fmt.Errorf("evaluation families need FamilyN > 0 (got %d)", cfg.FamilyN)
+	}
+	switch cfg.HeldOutHide {
+	case "":
+		cfg.HeldOutHide = HideAll
+	case HideAll, HideUses:
+	default:
+		return nil, fmt.Errorf("held-out regime must be %q or %q (got %q)", HideAll, HideUses, cfg.HeldOutHide)
 	}
 	ev := &evaluator{k: k, cfg: cfg}
 	ev.base = NewEngine(k, Config{Params: cfg.Params})
@@ -278,6 +338,7 @@ func Evaluate(k *Knowledge, cfg EvalConfig) (*Report, error) {
 	ev.cal = FitCalibration(post, right, 50, fmt.Sprintf("rampart attribution eval, calibration seed %d, %d sampled and %d held-out incidents over %d intrusion sets", cfg.CalibrationSeed, len(calIn)-cfg.HeldOut, cfg.HeldOut, rep.Sets))
 	ev.base = NewEngine(k, Config{Params: cfg.Params, Calibration: ev.cal})
 	ev.baseBL = newBaselines(ev.base)
+	ev.shared = nil
 	rep.Calibration = ev.cal
 
 	// Sampled incidents, per k.
@@ -296,11 +357,14 @@ func Evaluate(k *Knowledge, cfg EvalConfig) (*Report, error) {
 
 	var ho []scored
 	hoIn := ev.heldOut(cfg.Seed)
+	rep.Leak.UsesOnly = map[Source]int{}
 	for j, in := range hoIn {
-		ho = append(ho, ev.run(in))
+		s, e := ev.runWith(in)
+		ho = append(ho, s)
+		ev.countLeak(&rep.Leak, in, e)
 		ev.progress("held-out", j+1, len(hoIn))
 	}
-	rep.HeldOut = summarize(fmt.Sprintf("held-out k=%d (%d hidden) + %d noise", cfg.HeldOutK, cfg.HeldOutHidden, cfg.Noise), ho, cfg.Seed)
+	rep.HeldOut = summarize(fmt.Sprintf("held-out k=%d (%d hidden, %s paths) + %d noise", cfg.HeldOutK, cfg.HeldOutHidden, cfg.HeldOutHide, cfg.Noise), ho, cfg.Seed)
 	rep.Reliability["held-out"], rep.ECE["held-out"] = reliability(ho, ev.cal)
 
 	for _, strict := range []bool{false, true} {
@@ -334,6 +398,11 @@ func Evaluate(k *Knowledge, cfg EvalConfig) (*Report, error) {
 			rep.Reliability["campaigns"], rep.ECE["campaigns"] = reliability(cs, ev.cal)
 		}
 	}
+	fams, err := ev.families(cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	rep.Families = fams
 	return rep, nil
 }
 
@@ -356,8 +425,13 @@ func directTechniques(c *candidate) []*Entry {
 	return ts
 }
 
-// noisePool returns the n techniques the most intrusion sets use directly.
-func (ev *evaluator) noisePool() []*Entry {
+// noisePool returns the NoisePool techniques the most intrusion sets use
+// directly.
+func (ev *evaluator) noisePool() []*Entry { return ev.noisePoolN(ev.cfg.NoisePool) }
+
+// noisePoolN returns the n techniques the most intrusion sets use
+// directly, most used first.
+func (ev *evaluator) noisePoolN(n int) []*Entry {
 	count := map[*Entry]int{}
 	for _, c := range ev.base.groups.cands {
 		for _, t := range directTechniques(c) {
@@ -374,7 +448,7 @@ func (ev *evaluator) noisePool() []*Entry {
 		}
 		return ts[i].ID < ts[j].ID
 	})
-	return ts[:min(ev.cfg.NoisePool, len(ts))]
+	return ts[:min(n, len(ts))]
 }
 
 // sampleIncident draws k of the group's techniques and the noise.
@@ -435,9 +509,22 @@ func (ev *evaluator) sampledK(seed uint64, k int) []incident {
 	return out
 }
 
+// Held-out regimes: what hiding a technique from a set hides.
+const (
+	// HideAll hides every tie of the set to the technique, whatever the
+	// path (Config.HideTies): its own uses, its software's, the ATT&CK
+	// hierarchy, campaigns attributed to it, aliases, revoked sets.
+	HideAll = "all"
+	// HideUses removes only the set's own uses relationships to the
+	// technique; ties through software, hierarchy, campaigns and aliases
+	// stay (the regime of the first published tables, kept to measure
+	// the leak).
+	HideUses = "uses"
+)
+
 // heldOut draws incidents whose techniques the engine has never seen for
-// the group: HeldOutK of a group's techniques, with their uses
-// relationships hidden, plus the noise.
+// the group: HeldOutK of a group's techniques, of which HeldOutHidden are
+// hidden as HeldOutHide says, plus the noise.
 func (ev *evaluator) heldOut(seed uint64) []incident {
 	rng := rand.New(rand.NewPCG(seed, 0x4e1d))
 	pool := ev.noisePool()
@@ -447,10 +534,6 @@ func (ev *evaluator) heldOut(seed uint64) []incident {
 			eligible = append(eligible, c)
 		}
 	}
-	usesRel := map[[2]string]string{}
-	for _, r := range ev.k.Relationships(RelUses) {
-		usesRel[[2]string{r.Source, r.Target}] = r.ID
-	}
 	var out []incident
 	for range ev.cfg.HeldOut {
 		if len(eligible) == 0 {
@@ -458,15 +541,75 @@ func (ev *evaluator) heldOut(seed uint64) []incident {
 		}
 		c := eligible[rng.IntN(len(eligible))]
 		q, picked := ev.sampleIncident(rng, c, ev.cfg.HeldOutK, pool)
-		ex := map[string]bool{}
-		for _, t := range picked[:ev.cfg.HeldOutHidden] {
-			if id, ok := usesRel[[2]string{c.entry.ID, t.ID}]; ok {
-				ex[id] = true
-			}
+		in := incident{query: q, truth: []*Entry{c.entry}, hidden: picked[:ev.cfg.HeldOutHidden]}
+		if ev.cfg.HeldOutHide == HideUses {
+			in.exclude = ev.usesOnly(c.entry, in.hidden)
+		} else {
+			in.hide = map[string][]string{c.entry.ID: ids(in.hidden)}
 		}
-		out = append(out, incident{query: q, truth: []*Entry{c.entry}, exclude: ex})
+		out = append(out, in)
 	}
 	return out
+}
+
+// usesOnly returns the ids of the set's uses relationships to the
+// techniques.
+func (ev *evaluator) usesOnly(g *Entry, ts []*Entry) map[string]bool {
+	if ev.usesRel == nil {
+		ev.usesRel = map[[2]string]string{}
+		for _, r := range ev.k.Relationships(RelUses) {
+			ev.usesRel[[2]string{r.Source, r.Target}] = r.ID
+		}
+	}
+	ex := map[string]bool{}
+	for _, t := range ts {
+		if id, ok := ev.usesRel[[2]string{g.ID, t.ID}]; ok {
+			ex[id] = true
+		}
+	}
+	return ex
+}
+
+func ids(es []*Entry) []string {
+	out := make([]string, len(es))
+	for i, x := range es {
+		out[i] = x.ID
+	}
+	return out
+}
+
+// Leak counts, over the hidden (set, technique) pairs of the held-out
+// incidents, the ties the set still has to the hidden technique: under
+// HideUses (its uses relationships removed), by the strongest path that
+// brings each back, and under the regime evaluated.
+type Leak struct {
+	Pairs int
+	// UsesOnly counts the pairs still tied when only the uses
+	// relationships are removed, by the source of the strongest tie.
+	UsesOnly map[Source]int
+	// Remaining counts the pairs still tied under the regime evaluated
+	// (HeldOutHide); 0 under HideAll.
+	Remaining int
+}
+
+// countLeak adds the incident's hidden pairs to l: ties left in the engine
+// e (the regime evaluated) and in a HideUses engine.
+func (ev *evaluator) countLeak(l *Leak, in incident, e *Engine) {
+	g := in.truth[0]
+	usesOnly := e
+	if ev.cfg.HeldOutHide != HideUses {
+		usesOnly = NewEngine(ev.k, Config{Params: ev.cfg.Params, Exclude: ev.usesOnly(g, in.hidden)})
+	}
+	c, cu := e.groups.cands[e.groupIndex[g]], usesOnly.groups.cands[usesOnly.groupIndex[g]]
+	for _, t := range in.hidden {
+		l.Pairs++
+		if _, ok := c.profile[t]; ok {
+			l.Remaining++
+		}
+		if tt, ok := cu.profile[t]; ok {
+			l.UsesOnly[tt.src]++
+		}
+	}
 }
 
 // campaigns returns one incident per active campaign attributed to an

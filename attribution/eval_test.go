@@ -14,6 +14,7 @@ func TestEvaluateBeatsBaselines(t *testing.T) {
 	cfg.Ks = []int{5}
 	cfg.PerK = 40
 	cfg.HeldOut = 20
+	cfg.Families = nil
 	rep, err := Evaluate(attack(t), cfg)
 	if err != nil {
 		t.Fatal(err)

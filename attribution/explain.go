@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -47,6 +48,11 @@ func (r *Ranking) WriteText(w io.Writer, maxEvidence int) error {
 		if len(r.Candidates) > 0 {
 			fmt.Fprintf(bw, "The best candidates, for reference only:\n")
 		}
+	}
+	if r.Close && len(r.Candidates) >= 2 {
+		a, b := r.Candidates[0].Entry, r.Candidates[1].Entry
+		fmt.Fprintf(bw, "\nUndecided: the evidence does not separate %s from %s (%s is only %.1f times as likely).\n", a.Label(), b.Label(), a.Name, math.Exp(r.Margin))
+		writeSeparating(bw, r.Separating)
 	}
 	for i, c := range r.Candidates {
 		if r.Abstained && i >= 3 {
@@ -121,4 +127,15 @@ func (l Link) String() string {
 		s += "; the attribution is shared with " + strings.Join(names, ", ") + " (disputed or joint)"
 	}
 	return s
+}
+
+// writeSeparating lists the evidence that would separate two hypotheses.
+func writeSeparating(w io.Writer, xs []Expected) {
+	if len(xs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Evidence that would separate them, if observed:\n")
+	for _, x := range xs {
+		fmt.Fprintf(w, "  %+6.2f  %s: for %s\n", x.Gain, x.Entry.Label(), x.For.Label())
+	}
 }

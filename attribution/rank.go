@@ -48,7 +48,8 @@ type Evidence struct {
 	Ref   string
 	Entry *Entry
 	// Weight is 1 for what the query named and less for what it implies
-	// (the techniques of observed software).
+	// (the techniques of observed software), times the technique's
+	// specificity (Params.Specificity).
 	Weight float64
 	// ImpliedBy is the observed software or indicator this evidence was
 	// derived from, nil when the query named it.
@@ -153,6 +154,13 @@ type Ranking struct {
 	Reason    string
 	// Sets is the number of intrusion sets ranked.
 	Sets int
+	// Close is true when the evidence does not separate the first two
+	// candidates: the first is less than three times as likely as the
+	// second (log-odds margin under ln 3). Separating then lists the
+	// unobserved evidence that would separate them best, for either.
+	Close      bool
+	Margin     float64
+	Separating []Expected
 }
 
 // Rank ranks the intrusion sets and campaigns for the query. It never
@@ -192,6 +200,18 @@ func (e *Engine) Rank(q Query) *Ranking {
 	}
 	if len(ev) == 0 {
 		r.Candidates, r.Campaigns = nil, nil
+	}
+	if len(r.Candidates) >= 2 {
+		r.Margin = r.Candidates[0].LogOdds - r.Candidates[1].LogOdds
+		if r.Margin < closeMargin {
+			r.Close = true
+			observed := map[*Entry]bool{}
+			for _, x := range ev {
+				observed[x.Entry] = true
+			}
+			a, b := e.groupIndex[r.Candidates[0].Entry], e.groupIndex[r.Candidates[1].Entry]
+			r.Separating = e.separating(e.groups.cands[a], e.groups.cands[b], observed)
+		}
 	}
 	return r
 }
@@ -334,21 +354,30 @@ func (pop *population) score(ev []Evidence, p Params, out []float64) {
 			continue
 		}
 		v := vocabOfEntry(x.Entry)
-		mu := p.TechniqueMu
-		if v != vocabTechnique {
-			mu = p.SoftwareMu
-		}
 		for i, c := range pop.cands {
-			m := mu + p.MuPerMass*c.mass[v]
-			out[i] += p.Missing * x.Weight * math.Log(m/(c.mass[v]+m))
+			out[i] += x.Weight * c.miss[v]
 		}
 		b := pop.bg[x.Entry]
 		for _, pst := range ps {
 			c := pop.cands[pst.cand]
-			m := mu + p.MuPerMass*c.mass[v]
-			out[pst.cand] += x.Weight * math.Log1p(float64(pst.w)/(m*b))
+			out[pst.cand] += x.Weight * (c.tieLR(v, float64(pst.w), b, p) - c.miss[v])
 		}
 	}
+}
+
+// tieLR is the log-likelihood ratio of evidence of kind v, background rate
+// b, under a candidate tied to it with weight w:
+//
+//	log((1-NoiseRate) * (m/(M+m))^Missing * (1 + w/(m*b)) + NoiseRate)
+//
+// which with NoiseRate 0 and Missing 1 is log(P(f|c)/B(f)).
+func (c *candidate) tieLR(v vocab, w, b float64, p Params) float64 {
+	mu := p.TechniqueMu
+	if v != vocabTechnique {
+		mu = p.SoftwareMu
+	}
+	m := mu + p.MuPerMass*c.mass[v]
+	return math.Log(c.keep[v]*(1+w/(m*b)) + p.NoiseRate)
 }
 
 // candidate explains candidate i of pop for the evidence.
@@ -362,18 +391,13 @@ func (e *Engine) candidate(pop *population, i int, ev []Evidence, score, post fl
 			continue
 		}
 		v := vocabOfEntry(x.Entry)
-		mu := e.mu(v) + e.params.MuPerMass*c.mass[v]
 		b := pop.bg[x.Entry]
 		t, ok := c.profile[x.Entry]
-		w := 0.0
-		if ok {
-			w = t.w
-		}
 		// The terms of score for this evidence: what a missing tie costs,
-		// and what a tie gives back.
-		lr := e.params.Missing * x.Weight * math.Log(mu/(c.mass[v]+mu))
+		// or what a tie gives.
+		lr := x.Weight * c.miss[v]
 		if ok {
-			lr += x.Weight * math.Log1p(w/(mu*b))
+			lr = x.Weight * c.tieLR(v, t.w, b, e.params)
 		}
 		con := Contribution{Evidence: x.Entry, Weight: lr, Matched: ok, Sets: len(ps)}
 		if ok {
@@ -511,6 +535,9 @@ func (e *Engine) resolve(q Query) ([]Evidence, []Note) {
 	// Evidence no candidate is tied to changes no ranking: say so.
 	kept := ev[:0]
 	for _, x := range ev {
+		if w, ok := e.spec[x.Entry]; ok {
+			x.Weight *= w
+		}
 		if len(e.groups.postings[x.Entry]) == 0 && len(e.camps.postings[x.Entry]) == 0 {
 			if x.ImpliedBy == nil {
 				notes = append(notes, Note{x.Ref, "no intrusion set or campaign is tied to it; it does not change the ranking"})

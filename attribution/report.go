@@ -34,6 +34,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	writeRegime(bw, r.HeldOut)
+	writeLeak(bw, r.Leak, c.HeldOutHide)
 	writeRegime(bw, r.Campaigns)
 	writeRegime(bw, r.StrictCampaigns)
 
@@ -53,6 +54,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			pc.Techniques, pc.Software, fmtRank(pc.Rank[MethodRampart]), fmtRank(pc.Rank[MethodTFIDF]), fmtRank(pc.Rank[MethodTFIDFSoftware]), top, pc.Score)
 	}
 	fmt.Fprintln(bw)
+
+	writeFamilies(bw, r.Families, c)
 
 	fmt.Fprintf(bw, "### Reliability of the calibrated score\n\n")
 	fmt.Fprintf(bw, "Top-10 candidates of every incident of the evaluation seed, binned by calibrated score. The map was fitted on the calibration seed (%d points).\n\n", len(r.Calibration.X))
@@ -85,4 +88,41 @@ func writeRegime(w io.Writer, s RegimeResult) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %.3f [%.3f–%.3f] |\n", m.Method, m.Top1, m.Top3, m.Top5, m.Top10, m.MRR.Value, m.MRR.Low, m.MRR.High)
 	}
 	fmt.Fprintf(w, "\nThe engine abstained on %.1f %% of these incidents; on the others its top-1 accuracy is %.1f %%.\n\n", 100*s.Abstained, 100*s.AnsweredTop1)
+}
+
+// writeLeak writes what the held-out regime hides and what would have come
+// back had only the uses relationships been removed.
+func writeLeak(w io.Writer, l Leak, regime string) {
+	if l.Pairs == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Hidden (set, technique) pairs: %d. Regime %q: %d of them still tied to their set when ranked.\n", l.Pairs, regime, l.Remaining)
+	total := 0
+	for _, n := range l.UsesOnly {
+		total += n
+	}
+	fmt.Fprintf(w, "Had only the set's uses relationships been removed, %d (%.1f %%) would still be tied, by the strongest path:", total, 100*float64(total)/float64(l.Pairs))
+	for s := SourceDirect; s <= SourceTargets; s++ {
+		if n := l.UsesOnly[s]; n > 0 {
+			fmt.Fprintf(w, " %s %d;", s, n)
+		}
+	}
+	fmt.Fprintf(w, "\n\n")
+}
+
+// writeFamilies writes the robustness families: the engine's top-1 and
+// top-5 with 95 %% intervals, its MRR, the best baseline's top-1, and the
+// calibration error of its score.
+func writeFamilies(w io.Writer, fs []FamilyResult, c EvalConfig) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "### Robustness families (seed %d, %d incidents per sampled family)\n\n", c.Seed, c.FamilyN)
+	fmt.Fprintf(w, "| family | n | top-1 %% | top-5 %% | MRR | tfidf+software top-1 %% | abstained %% | ECE |\n|---|---:|---|---|---|---|---:|---:|\n")
+	for _, f := range fs {
+		m := f.Regime.Method(MethodRampart)
+		b := f.Regime.Method(MethodTFIDFSoftware)
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %.3f | %.1f | %.1f | %.3f |\n", f.Family.Name, f.Regime.N, m.Top1, m.Top5, m.MRR.Value, 100*b.Top1.Value, 100*f.Regime.Abstained, f.ECE)
+	}
+	fmt.Fprintln(w)
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -263,8 +264,18 @@ func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collectio
 }
 
 // handleAttribution answers POST /api/v1/attribution with a query such as
-// {"techniques": ["T1566.001"], "software": ["S0154"]}.
+// {"techniques": ["T1566.001"], "software": ["S0154"]}. With ?compare=N (2
+// to 10) the answer also holds "comparison": the N best candidates side by
+// side, as an analysis of competing hypotheses (attribution.ComparisonView).
 func (s *Server) handleAttribution(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
+	compare := 0
+	if v := r.URL.Query().Get("compare"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 10 {
+			return rampart.Errorf(rampart.EINVALID, "compare must be a number of candidates from 2 to 10 (got %q)", v)
+		}
+		compare = n
+	}
 	data, err := readBody(r)
 	if err != nil {
 		return err
@@ -291,7 +302,14 @@ func (s *Server) handleAttribution(w http.ResponseWriter, r *http.Request, a *ra
 	rk := e.Rank(q)
 	var text bytes.Buffer
 	rk.WriteText(&text, 8)
-	s.writeJSON(w, http.StatusOK, viewRanking(rk, text.String()))
+	v := viewRanking(rk, text.String())
+	if compare > 0 {
+		if c := e.Compare(q, compare); c != nil {
+			cv := attribution.NewComparisonView(c)
+			v.Comparison = &cv
+		}
+	}
+	s.writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -304,6 +322,11 @@ type rankingView struct {
 	Candidates  []candidateView `json:"candidates"`
 	Campaigns   []candidateView `json:"campaigns"`
 	Explanation string          `json:"explanation"`
+	// Undecided is true when the evidence does not separate the first two
+	// candidates; Separating lists what would.
+	Undecided  bool                        `json:"undecided"`
+	Separating []attribution.ExpectedView  `json:"separating,omitempty"`
+	Comparison *attribution.ComparisonView `json:"comparison,omitempty"`
 }
 
 type noteView struct {
@@ -347,6 +370,11 @@ func viewRanking(r *attribution.Ranking, text string) rankingView {
 	}
 	for _, c := range r.Campaigns {
 		v.Campaigns = append(v.Campaigns, viewCandidate(c))
+	}
+	v.Undecided = r.Close
+	for _, x := range r.Separating {
+		v.Separating = append(v.Separating, attribution.ExpectedView{ID: x.Entry.ID, ExternalID: x.Entry.ExternalID, Name: x.Entry.Name,
+			For: x.For.ID, Gain: round4(x.Gain)})
 	}
 	return v
 }

@@ -379,6 +379,18 @@ func TestAttributionAPI(t *testing.T) {
 	if len(cands) == 0 || cands[0].(map[string]any)["name"] != "Alpha" {
 		t.Errorf("best candidate: %s", a.body)
 	}
+	// The hypotheses side by side: T1001 is Alpha's, T1002 Beta's.
+	c := n.do("analyst", "POST", "/api/v1/attribution?compare=2", `{"id":"inc-1","techniques":["T1001","T1002"]}`)
+	n.want(c, 200, `"comparison":`, `"hypotheses":`, `"consistency":"consistent"`, `"diagnosticity":`)
+	cmp := c.json["comparison"].(map[string]any)
+	if hs := cmp["hypotheses"].([]any); len(hs) != 2 {
+		t.Errorf("comparison holds %d hypotheses, want 2: %s", len(hs), c.body)
+	}
+	if rows := cmp["evidence"].([]any); len(rows) != 2 || len(rows[0].(map[string]any)["cells"].([]any)) != 2 {
+		t.Errorf("comparison rows: want 2 rows of 2 cells: %s", c.body)
+	}
+	n.want(n.do("analyst", "POST", "/api/v1/attribution?compare=11", `{"techniques":["T1001"]}`), 400, "compare must be")
+	n.want(n.do("analyst", "POST", "/api/v1/attribution?compare=x", `{"techniques":["T1001"]}`), 400, "compare must be")
 	n.want(n.do("analyst", "POST", "/api/v1/attribution", `{}`), 200, `"abstained":true`, "the query is empty")
 	n.want(n.do("analyst", "POST", "/api/v1/attribution", `{"technique":["T1001"]}`), 400, "query")
 	// The reader may not read the intel collection: nothing to rank.

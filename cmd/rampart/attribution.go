@@ -37,6 +37,10 @@ ignored; a query with no usable evidence abstains ("abstained": true). A
 line that is not a valid query gives {"id":…,"error":"…"} and the batch
 goes on.
 
+When the first two candidates are within a factor 3 of each other the
+ranking is undecided: the explanation says so and names the evidence that
+would separate them ("undecided": true in a JSON line).
+
 Single-query mode (--techniques, --software) prints the ranking with its
 explanation for a person.
 
@@ -48,9 +52,15 @@ Flags:
     --limit N           candidates to show (default 10)
     --evidence N        evidence lines per candidate in the explanation (default 8)
     --json              single query: print the JSON line instead of the explanation
+    --compare N         single query: set the N best candidates (2 to 10) side by side, as an
+                        analysis of competing hypotheses: every piece of evidence against each
+                        (consistent, inconsistent or neutral, with its weight), the most
+                        diagnostic first, what each predicts that was not observed, and the
+                        evidence that would separate the first two; with --json, as JSON
 
 Examples:
     rampart attribute --bundle testdata/attack/enterprise-attack.json.gz --techniques T1566.001,T1059.001,T1071.001 --software S0154
+    rampart attribute --bundle enterprise-attack.json.gz --techniques T1059.001,T1027,T1105 --compare 3
     rampart attribute --bundle enterprise-attack.json.gz --queries incidents.jsonl > rankings.jsonl
     echo '{"id":"x","techniques":["T1003.001"]}' | rampart attribute --bundle enterprise-attack.json.gz --queries -
 `
@@ -58,7 +68,7 @@ Examples:
 // attributeFlags are the flags of "rampart attribute".
 type attributeFlags struct {
 	bundle, queries, techniques, software string
-	limit, evidence                       int
+	limit, evidence, compare              int
 	asJSON                                bool
 }
 
@@ -72,6 +82,7 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 	fs.IntVar(&f.limit, "limit", attribution.DefaultLimit, "")
 	fs.IntVar(&f.evidence, "evidence", 8, "")
 	fs.BoolVar(&f.asJSON, "json", false, "")
+	fs.IntVar(&f.compare, "compare", 0, "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,11 +98,34 @@ func (m *Main) runAttribute(ctx context.Context, args []string) error {
 	if !single {
 		return m.attributeBatch(ctx, e, f.queries, f.limit)
 	}
-	r := e.Rank(attribution.Query{Techniques: splitComma(f.techniques), Software: splitComma(f.software), Limit: f.limit})
+	q := attribution.Query{Techniques: splitComma(f.techniques), Software: splitComma(f.software), Limit: f.limit}
+	if f.compare > 0 {
+		return m.compare(e, q, f.compare, f.asJSON)
+	}
+	r := e.Rank(q)
 	if f.asJSON {
 		return writeRankingLine(m.Stdout, r)
 	}
 	return r.WriteText(m.Stdout, f.evidence)
+}
+
+// compare prints the analysis of competing hypotheses for one query, as
+// text or as the JSON the API returns.
+func (m *Main) compare(e *attribution.Engine, q attribution.Query, n int, asJSON bool) error {
+	c := e.Compare(q, n)
+	if c == nil {
+		m.errorf("no item of the query is known evidence: there is nothing to compare")
+		return errReported
+	}
+	if !asJSON {
+		return c.WriteText(m.Stdout)
+	}
+	b, err := json.Marshal(attribution.NewComparisonView(c), json.Deterministic(true))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(m.Stdout, "%s\n", b)
+	return err
 }
 
 // checkAttributeFlags refuses flags that do not make one query or a batch.
@@ -111,6 +145,10 @@ func (m *Main) checkAttributeFlags(fs *flag.FlagSet, f *attributeFlags, single b
 		return errUsage
 	case f.limit < 1:
 		return m.usagef("--limit must be at least 1 (got %d)", f.limit)
+	case f.compare != 0 && (f.compare < 2 || f.compare > 10):
+		return m.usagef("--compare must be 2 to 10 (got %d)", f.compare)
+	case f.compare != 0 && !single:
+		return m.usagef("--compare needs a single query (--techniques/--software), not --queries")
 	}
 	return nil
 }
@@ -169,6 +207,7 @@ type rankingLine struct {
 	ID         string          `json:"id"`
 	Candidates []candidateLine `json:"candidates"`
 	Abstained  bool            `json:"abstained,omitempty"`
+	Undecided  bool            `json:"undecided,omitzero"`
 	Reason     string          `json:"reason,omitempty"`
 	Notes      []noteLine      `json:"notes,omitempty"`
 }
@@ -186,7 +225,7 @@ type noteLine struct {
 }
 
 func writeRankingLine(w io.Writer, r *attribution.Ranking) error {
-	l := rankingLine{ID: r.QueryID, Candidates: []candidateLine{}, Abstained: r.Abstained, Reason: r.Reason}
+	l := rankingLine{ID: r.QueryID, Candidates: []candidateLine{}, Abstained: r.Abstained, Undecided: r.Close, Reason: r.Reason}
 	for _, c := range r.Candidates {
 		l.Candidates = append(l.Candidates, candidateLine{
 			ID: c.Entry.ID, ExternalID: c.Entry.ExternalID, Name: c.Entry.Name,
@@ -227,16 +266,38 @@ func (m *Main) loadKnowledge(path string) (*attribution.Knowledge, error) {
 const attributionUsage = `Usage:
     rampart attribution eval --bundle FILE [flags]
 
-Runs the attribution evaluation harness and prints its tables (Markdown):
-(a) incidents sampled from a group's techniques (k = 1…20, plus noise
-techniques common across groups) ranked against all active intrusion sets;
-held-out incidents, where half of the sampled techniques are hidden from
-the engine; (b) ATT&CK campaigns attributed from their own techniques and
-software, with the campaign, its relationships and its attributed-to links
-hidden from the engine. Each is reported for the engine and for the
-Jaccard and TF-IDF baselines, with 95 % confidence intervals, followed by
-reliability diagrams of the calibrated score. Every random choice comes
-from the seeds, so the same flags print the same tables.
+Runs the attribution evaluation harness and prints its tables (Markdown).
+Every random choice comes from the seeds, so the same flags print the same
+tables. Each regime is reported for the engine and for the Jaccard and
+TF-IDF baselines, with 95 % confidence intervals, followed by reliability
+diagrams of the calibrated score. The regimes, and exactly what each hides
+from the engine:
+
+  sampled      k = 1…20 of a group's own techniques plus 2 noise techniques
+               drawn from the 20 most used. Nothing is hidden: the group's
+               profile holds the sampled techniques (the easy regime).
+  held-out     10 techniques of a group with at least 20, plus 2 noise; 5 of
+               the 10 are hidden from the group. With --held-out-hide all
+               (the default) every tie of the group to a hidden technique is
+               removed, whatever the path: its uses, its software's uses, the
+               ATT&CK hierarchy (parent, sub-technique, sibling), campaigns
+               attributed to it (their own profiles too), aliases and revoked
+               sets; ties derived from a hidden technique go with it. Other
+               groups keep theirs. With --held-out-hide uses only the group's
+               own uses relationships are removed; the report counts how many
+               hidden ties come back through each other path.
+  campaigns    each ATT&CK campaign attributed to a group, from its own
+               techniques and software, with the campaign, its relationships
+               and its attributed-to links hidden (other campaigns stay).
+               --strict also hides the group's relationships citing only the
+               campaign's reports.
+  families     robustness families (--families): noise from the 20, 50 and
+               100 most used techniques, inside or outside the true group's
+               profile; 0 to 4 noise items; groups with fewer than ten
+               techniques; with and without the group's software; campaigns
+               with half of their techniques; campaigns with every campaign
+               hidden (all campaign objects and their relationships). Nothing
+               else is hidden in the sampled families.
 
 Flags:
     --bundle FILE            the knowledge: ATT&CK Enterprise as a STIX bundle (required)
@@ -244,13 +305,21 @@ Flags:
     --calibration-seed N     seed of the incidents the calibration map is fitted on (default 2)
     --per-k N                sampled incidents per k (default 300)
     --held-out N             held-out incidents (default 300)
+    --held-out-hide all|uses what hiding a technique hides (default all, see above)
+    --families LIST          comma-separated family names, "all" (default) or "none"
+    --family-n N             incidents per sampled family (default 300)
     --strict                 per-campaign table with strict hiding (also hide the group's
                              relationships that cite only the campaign's reports)
+    --noise-rate F           model weight NoiseRate (default: the engine's)
+    --prior-exponent F       model weight PriorExponent (default: the engine's)
+    --specificity F          model weight Specificity (default: the engine's)
+    --mu-per-mass F          model weight MuPerMass (default: the engine's)
     --write-calibration FILE write the fitted calibration map (JSON) to FILE
 
 Examples:
     rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz > eval.md
-    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --per-k 50 --held-out 50
+    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --per-k 50 --held-out 50 --families none
+    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --families "noise top-100 outside,campaigns, all hidden"
     rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --write-calibration attribution/calibration.json
 `
 
@@ -271,10 +340,25 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.PerK, "per-k", cfg.PerK, "")
 	fs.IntVar(&cfg.HeldOut, "held-out", cfg.HeldOut, "")
 	fs.BoolVar(&cfg.Strict, "strict", false, "")
+	fs.StringVar(&cfg.HeldOutHide, "held-out-hide", cfg.HeldOutHide, "")
+	families := fs.String("families", "all", "")
+	fs.IntVar(&cfg.FamilyN, "family-n", cfg.FamilyN, "")
+	cfg.Params = attribution.DefaultParams
+	fs.Float64Var(&cfg.Params.NoiseRate, "noise-rate", cfg.Params.NoiseRate, "")
+	fs.Float64Var(&cfg.Params.PriorExponent, "prior-exponent", cfg.Params.PriorExponent, "")
+	fs.Float64Var(&cfg.Params.Specificity, "specificity", cfg.Params.Specificity, "")
+	fs.Float64Var(&cfg.Params.MuPerMass, "mu-per-mass", cfg.Params.MuPerMass, "")
 	writeCal := fs.String("write-calibration", "", "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
+	fams, err := attribution.FindFamilies(splitFamilies(*families))
+	if err != nil {
+		m.errorf("--families: %v", err)
+		m.hintf(`run "rampart attribution eval -h" for the families`)
+		return errUsage
+	}
+	cfg.Families = fams
 	switch {
 	case fs.NArg() > 0:
 		return m.usagef("unexpected argument %q", fs.Arg(0))
@@ -284,6 +368,12 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 		return m.usagef("--seed and --calibration-seed must differ (both %d): the calibration is fitted on one and measured on the other", cfg.Seed)
 	case cfg.PerK < 1 || cfg.HeldOut < 0:
 		return m.usagef("--per-k must be at least 1 and --held-out not negative")
+	case cfg.HeldOutHide != attribution.HideAll && cfg.HeldOutHide != attribution.HideUses:
+		return m.usagef("--held-out-hide must be all or uses (got %q)", cfg.HeldOutHide)
+	case cfg.FamilyN < 1:
+		return m.usagef("--family-n must be at least 1 (got %d)", cfg.FamilyN)
+	case cfg.Params.NoiseRate < 0 || cfg.Params.NoiseRate >= 1:
+		return m.usagef("--noise-rate must be in [0, 1) (got %v)", cfg.Params.NoiseRate)
 	}
 	k, err := m.loadKnowledge(*bundle)
 	if err != nil {
@@ -329,4 +419,19 @@ func (m *Main) evaluate(k *attribution.Knowledge, cfg attribution.EvalConfig, wr
 	fmt.Fprintf(m.Stderr, "rampart: evaluated %d intrusion sets in %s: sampled k=5 top-1 %.1f %%, top-5 %.1f %%; campaigns top-1 %.1f %%, top-5 %.1f %%\n",
 		rep.Sets, time.Since(start).Round(time.Second), 100*s.Top1.Value, 100*s.Top5.Value, 100*c.Top1.Value, 100*c.Top5.Value)
 	return nil
+}
+
+// splitFamilies splits a --families list on commas that are followed by a
+// letter starting a new name: family names themselves hold ", " ("campaigns,
+// all hidden"), so a comma followed by a space stays inside a name.
+func splitFamilies(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' && (i+1 == len(s) || s[i+1] != ' ') {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
