@@ -119,21 +119,9 @@ func (s *Server) handleFalsePositive(w http.ResponseWriter, r *http.Request, a *
 	if err != nil {
 		return err
 	}
-	coll := req.Collection
-	if coll == "" {
-		coll = s.SightingsCollection
-	}
-	notFound := rampart.Errorf(rampart.ENOTFOUND, "no collection %q to store the sighting in", coll)
-	if coll == "" || !a.CanSee(coll) {
-		return notFound
-	}
-	if cs, err := s.Collections.FindCollections(r.Context(), rampart.CollectionFilter{ID: &coll}); err != nil {
+	coll, err := s.sightingsCollection(r.Context(), a, req.Collection)
+	if err != nil {
 		return err
-	} else if len(cs) == 0 {
-		return notFound
-	}
-	if !a.CanWrite(coll) {
-		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not add sightings to collection %q", a.Name, coll)
 	}
 	sg, err := s.Lifecycle.ReportFalsePositive(r.Context(), coll, o, a.Organization, req.Note)
 	if err != nil {

@@ -74,21 +74,9 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request, a *r
 			return rampart.Errorf(rampart.EINVALID, "unknown query parameter %q: this endpoint takes format, mapping, collection and window", name)
 		}
 	}
-	coll := q.Get("collection")
-	if coll == "" {
-		coll = s.SightingsCollection
-	}
-	notFound := rampart.Errorf(rampart.ENOTFOUND, "no collection %q to store sightings in", coll)
-	if coll == "" || !a.CanSee(coll) {
-		return notFound
-	}
-	if cs, err := s.Collections.FindCollections(r.Context(), rampart.CollectionFilter{ID: &coll}); err != nil {
+	coll, err := s.sightingsCollection(r.Context(), a, q.Get("collection"))
+	if err != nil {
 		return err
-	} else if len(cs) == 0 {
-		return notFound
-	}
-	if !a.CanWrite(coll) {
-		return rampart.Errorf(rampart.EFORBIDDEN, "account %q may not add sightings to collection %q", a.Name, coll)
 	}
 	window := time.Hour
 	if v := q.Get("window"); v != "" {
@@ -323,3 +311,25 @@ func (s *Server) visibleSightings(ctx context.Context, known *knownIndicators, c
 
 // releaseBatch is how many sightings are released at once.
 const releaseBatch = 1000
+
+// sightingsCollection returns the collection a request stores sightings
+// in: the one it names, or the node's sightings collection; the account
+// must see it (or it is not found) and write to it.
+func (s *Server) sightingsCollection(ctx context.Context, a *rampart.Account, coll string) (string, error) {
+	if coll == "" {
+		coll = s.SightingsCollection
+	}
+	notFound := rampart.Errorf(rampart.ENOTFOUND, "no collection %q to store sightings in", coll)
+	if coll == "" || !a.CanSee(coll) {
+		return "", notFound
+	}
+	if cs, err := s.Collections.FindCollections(ctx, rampart.CollectionFilter{ID: &coll}); err != nil {
+		return "", err
+	} else if len(cs) == 0 {
+		return "", notFound
+	}
+	if !a.CanWrite(coll) {
+		return "", rampart.Errorf(rampart.EFORBIDDEN, "account %q may not add sightings to collection %q", a.Name, coll)
+	}
+	return coll, nil
+}
