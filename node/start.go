@@ -231,7 +231,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	s.wg.Go(func() { n.underLease(sctx, s, LeaseAuditCheckpoint, DefaultLeaseRetry, n.checkpointAudit) })
 	s.wg.Go(func() { n.watchSettings(sctx, s) })
 	s.wg.Go(func() { n.underLease(sctx, s, LeaseFeeds, DefaultLeaseRetry, n.runFeeds) })
-	s.wg.Go(func() { n.recheckScores(sctx, s) })
+	s.wg.Go(func() { n.recheckScores(sctx, s.matcher) })
 	if n.Verifier != nil {
 		s.wg.Go(func() { n.watchRegistry(sctx, s) })
 	}

@@ -88,13 +88,7 @@ func (n *Node) applySettings(ctx context.Context, s *serving) error {
 	if _, err := n.Warninglists(ctx); err != nil {
 		n.logger.Warn("warninglists not read", "err", err)
 	}
-	if ls, err := n.LifecycleSettings(ctx); err != nil {
-		n.logger.Warn("lifecycle settings not read", "err", err)
-	} else if l := s.matcher.Lifecycle; l != nil && !reflect.DeepEqual(ls, l.Settings()) {
-		l.SetSettings(ls)
-		out, back := s.matcher.Recheck(ctx)
-		n.logger.Info("lifecycle settings changed", "decayed", out, "back", back)
-	}
+	n.applyLifecycle(ctx, s.matcher)
 	set, err := warning.LoadSettings(ctx, n.Settings)
 	if err != nil {
 		return err
@@ -120,9 +114,21 @@ func (n *Node) applySettings(ctx context.Context, s *serving) error {
 	return nil
 }
 
+// applyLifecycle gives the matcher's Lifecycle the lifecycle settings in
+// the store when they changed, and scores the indicators again.
+func (n *Node) applyLifecycle(ctx context.Context, m *Matcher) {
+	if ls, err := n.LifecycleSettings(ctx); err != nil {
+		n.logger.Warn("lifecycle settings not read", "err", err)
+	} else if l := m.Lifecycle; l != nil && !reflect.DeepEqual(ls, l.Settings()) {
+		l.SetSettings(ls)
+		out, back := m.Recheck(ctx)
+		n.logger.Info("lifecycle settings changed", "decayed", out, "back", back)
+	}
+}
+
 // recheckScores scores the matcher's indicators again every
 // RecheckInterval, as they decay.
-func (n *Node) recheckScores(ctx context.Context, s *serving) {
+func (n *Node) recheckScores(ctx context.Context, m *Matcher) {
 	t := time.NewTicker(RecheckInterval)
 	defer t.Stop()
 	for {
@@ -131,7 +137,7 @@ func (n *Node) recheckScores(ctx context.Context, s *serving) {
 			return
 		case <-t.C:
 		}
-		s.matcher.Recheck(ctx)
+		m.Recheck(ctx)
 	}
 }
 

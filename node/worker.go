@@ -189,6 +189,12 @@ func (n *Node) Work(ctx context.Context, c WorkConfig) error {
 		}
 	}()
 	m := NewMatcher(n.Objects, n.Collections, n.logger)
+	// Decayed indicators match no more here than in serve.
+	lc, err := n.Lifecycle(ctx)
+	if err != nil {
+		return err
+	}
+	m.Lifecycle = lc
 	read, refused := m.Load(ctx)
 	for i, err := range refused {
 		if i == 10 {
@@ -202,6 +208,7 @@ func (n *Node) Work(ctx context.Context, c WorkConfig) error {
 		return err
 	}
 	defer n.Objects.Close()
+	go n.followLifecycle(ctx, m)
 	w := &worker{n: n, m: m, collection: coll.ID}
 	fmt.Fprintf(n.Config.Notices, "rampart: worker matching observation batches from %s with %d indicators\n", c.Bus.URL, m.M.Len())
 	return runWorkers(ctx, w, b, c.Bus.Workers, c.Report, c.ReportEvery)
@@ -242,4 +249,25 @@ func runWorkers(ctx context.Context, w *worker, b *bus.Bus, count int, report fu
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// followLifecycle keeps a worker's matcher scored as serve keeps its own:
+// settings changed anywhere take effect within settingsPoll, and every
+// indicator is scored again each RecheckInterval.
+func (n *Node) followLifecycle(ctx context.Context, m *Matcher) {
+	t := time.NewTicker(settingsPoll)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n.applyLifecycle(ctx, m)
+		if time.Since(last) >= RecheckInterval {
+			m.Recheck(ctx)
+			last = time.Now()
+		}
+	}
 }

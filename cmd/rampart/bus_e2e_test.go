@@ -121,6 +121,10 @@ func TestEndToEndBusWorkers(t *testing.T) {
 	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
 	busAddr := freeAddr(t)
 	natsURL := "nats://" + busAddr
+	// The indicators are valid from January: addresses that old have
+	// decayed, unless the threshold is 0 (the end of the test sets it
+	// back).
+	noDecay(t, dir, env, true)
 	proc := startNode(t, dir, env, "--bus", "embedded", "--bus-listen", busAddr, "--workers", "0", "--max-queued-batches", "3")
 	tt := &taxiiTester{t: t, base: proc.base, user: "admin", pass: e2ePassword}
 	r := tt.get("/cti/collections/", "")
@@ -142,8 +146,7 @@ func TestEndToEndBusWorkers(t *testing.T) {
 	}
 
 	// Two workers drain the queue (nothing matches yet).
-	startWorker(t, dir, natsURL)
-	startWorker(t, dir, natsURL)
+	workers := []*workerProcess{startWorker(t, dir, natsURL), startWorker(t, dir, natsURL)}
 
 	// An indicator stored after the workers loaded their matchers.
 	tt.want(tt.do(http.MethodPost, objs, "", strings.NewReader(envelope(indicatorJSON(7, "")))), 202)
@@ -223,6 +226,57 @@ func TestEndToEndBusWorkers(t *testing.T) {
 	}
 	if !matched {
 		t.Errorf("no sighting of indicator 8 after serve restarted")
+	}
+
+	// Decay reaches the workers as it reaches serve: with the default
+	// threshold back, indicator 9 (an address valid from January, never
+	// sighted: 8's sighting above restarted its decay) is decayed, and an
+	// upload naming its value and a fresh indicator's gives a sighting of
+	// the fresh one only.
+	if out, errs, code := runCLI(t, "", env, "lifecycle", "set", "--threshold", "20", "--data", dir); code != 0 {
+		t.Fatalf("rampart lifecycle set: exit %d\n%s%s", code, out, errs)
+	}
+	for _, w := range workers {
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(w.stderr.String(), "lifecycle settings changed") && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !strings.Contains(w.stderr.String(), "lifecycle settings changed") {
+			t.Fatalf("a worker did not apply the new lifecycle settings:\n%s", w.stderr.String())
+		}
+	}
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	freshID := "indicator--0000000f-0000-4000-8000-000000000000"
+	fresh := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"name":"fresh","pattern":"[ipv4-addr:value = '10.9.9.9']","pattern_type":"stix","valid_from":%q}`, freshID, now, now, now)
+	tt.want(tt.do(http.MethodPost, objs, "", strings.NewReader(envelope(fresh))), 202)
+	both := func() io.Reader {
+		return strings.NewReader(`{"ipv4-addr:value":"10.0.0.9","first_observed":"2026-12-01T11:00:00Z"}` + "\n" +
+			`{"ipv4-addr:value":"10.9.9.9","first_observed":"2026-12-01T11:00:00Z"}` + "\n")
+	}
+	resumed.drain() // what came before: the sightings of indicator 8 above
+	var sightedFresh, sightedDecayed bool
+	for attempt := 0; !sightedFresh && attempt < 10; attempt++ {
+		if r = tt.do(http.MethodPost, "/api/v1/observations", "window=1m", both()); r.status != 202 {
+			time.Sleep(time.Second)
+			continue
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !sightedFresh && time.Now().Before(deadline) {
+			rr := tt.get("/api/v1/stream", fmt.Sprintf("after=%d&type=sighting&wait=1s", resumed.next))
+			tt.want(rr, 200)
+			resumed.next = uint64(rr.json["next"].(float64))
+			for _, o := range rr.objects() {
+				switch o["object"].(map[string]any)["sighting_of_ref"] {
+				case freshID:
+					sightedFresh = true
+				case "indicator--00000009-0000-4000-8000-000000000000":
+					sightedDecayed = true
+				}
+			}
+		}
+	}
+	if !sightedFresh || sightedDecayed {
+		t.Errorf("with indicator 9 decayed: fresh indicator sighted %v, decayed one sighted %v; want only the fresh one", sightedFresh, sightedDecayed)
 	}
 }
 
