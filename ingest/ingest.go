@@ -213,7 +213,9 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 	}
 	// The batch in flight ends as the store says, whatever stopped the
 	// stream; what was read after it is not stored.
-	if werr := wait(); werr != nil && err == nil {
+	if werr := wait(); werr != nil && (err == nil || ctx.Err() != nil && errors.Is(err, ctx.Err())) {
+		// The store's error says more than ctx's, which it wraps when
+		// ctx ended during the write.
 		err = werr
 	}
 	for _, q := range batch {
