@@ -22,10 +22,10 @@ type workerProcess struct {
 }
 
 // startWorker runs "rampart worker" and waits until it consumes.
-func startWorker(t *testing.T, dataDir, natsURL string) *workerProcess {
+func startWorker(t *testing.T, dataDir, natsURL string, env ...string) *workerProcess {
 	t.Helper()
 	cmd := exec.Command(rampartBinary(t), "worker", "--data", dataDir, "--nats", natsURL, "--report", "1s", "--log-format", "json")
-	cmd.Env = os.Environ()
+	cmd.Env = append(os.Environ(), env...)
 	pr, pw := io.Pipe()
 	buf := &lockedBuffer{}
 	cmd.Stderr = io.MultiWriter(pw, buf)
