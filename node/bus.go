@@ -33,6 +33,9 @@ type BusConfig struct {
 	MaxQueuedBatches int64
 	MaxQueuedBytes   int64
 	ObjectRetention  time.Duration
+	// Replicas is how many copies of each stream a NATS cluster keeps
+	// (1 when 0; 3 for a cluster that survives the loss of a server).
+	Replicas int
 }
 
 // Enabled reports whether the configuration names a bus.
@@ -56,7 +59,7 @@ func (n *Node) openBus(ctx context.Context, c BusConfig, name string) (*bus.Bus,
 		fmt.Fprintf(n.Config.Notices, "rampart: embedded NATS JetStream at %s (store in %s)\n", url, n.Config.DataDir)
 		n.logger.Info("embedded NATS", "url", url)
 	}
-	b := &bus.Bus{URL: url, Name: name, MaxQueuedBatches: c.MaxQueuedBatches, MaxQueuedBytes: c.MaxQueuedBytes, ObjectRetention: c.ObjectRetention, Logger: n.logger}
+	b := &bus.Bus{URL: url, Name: name, MaxQueuedBatches: c.MaxQueuedBatches, MaxQueuedBytes: c.MaxQueuedBytes, ObjectRetention: c.ObjectRetention, Replicas: c.Replicas, Logger: n.logger}
 	if err := b.Open(ctx); err != nil {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i].Close()

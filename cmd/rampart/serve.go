@@ -78,7 +78,8 @@ inside this process, its store in DIR/nats) or --nats URL (an external NATS
 server or cluster), POST /api/v1/observations queues each upload for the
 matcher workers and answers 202 (429 with Retry-After when they are behind);
 --workers of them run in this process, and "rampart worker --nats URL" runs
-more on other machines. Every object version stored is published to the
+more on other machines. On a NATS cluster, --nats-replicas 3 keeps three
+copies of each stream (docs/DEPLOYMENT.md). Every object version stored is published to the
 object stream, which accounts follow at GET /api/v1/stream (what each may
 read) and trusted internal consumers at the NATS subjects
 rampart.objects.<api root>.<collection>.<type> (everything, TLP:RED
@@ -134,6 +135,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&sc.Bus.Listen, "bus-listen", "", "`address` of the embedded NATS server (default 127.0.0.1 and a free port)")
 	fs.StringVar(&sc.Bus.URL, "nats", "", "an external NATS server's `URL` (default $RAMPART_NATS)")
 	fs.IntVar(&sc.Bus.Workers, "workers", 1, "matcher workers in this process when there is a bus (0: leave the queue to \"rampart worker\")")
+	fs.IntVar(&sc.Bus.Replicas, "nats-replicas", 1, "copies of each stream a NATS cluster keeps (3 to survive the loss of a server)")
 	fs.Int64Var(&sc.Bus.MaxQueuedBatches, "max-queued-batches", 0, "observation uploads the queue holds before answering 429 (default 10000)")
 	fs.Func("trusted-proxy", "a reverse proxy's `address or prefix` whose X-Forwarded-For names the client (repeatable)", func(v string) error {
 		p, err := parsePrefix(v)
@@ -205,6 +207,10 @@ func (m *Main) checkServeFlags(f *serveFlags) error {
 	}
 	if sc.Bus.Workers < 0 {
 		m.errorf("--workers %d: give 0 or more", sc.Bus.Workers)
+		return errUsage
+	}
+	if sc.Bus.Replicas < 1 || sc.Bus.Replicas > 5 {
+		m.errorf("--nats-replicas %d: NATS keeps 1 to 5 copies of a stream", sc.Bus.Replicas)
 		return errUsage
 	}
 	if sc.Bus.Listen != "" && !sc.Bus.Embedded {

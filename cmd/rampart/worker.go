@@ -30,6 +30,9 @@ SIGINT or SIGTERM, after the batch in hand is stored).
 Flags:
     --nats URL          the NATS server (default $RAMPART_NATS)
     --workers N         batches matched at once in this process (default 1)
+    --nats-replicas N   copies of each stream a NATS cluster keeps, when
+                        this process creates them (default 1; 3 on a
+                        cluster that must survive the loss of a server)
     --sightings REF     the collection (id or alias) of the sightings of
                         batches that name none (default: default)
     --report D          how often progress is printed (default 30s)
@@ -50,6 +53,7 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	var c node.WorkConfig
 	fs.StringVar(&c.Bus.URL, "nats", "", "")
 	fs.IntVar(&c.Bus.Workers, "workers", 1, "")
+	fs.IntVar(&c.Bus.Replicas, "nats-replicas", 1, "")
 	fs.StringVar(&c.Sightings, "sightings", node.DefaultCollection, "")
 	fs.DurationVar(&c.ReportEvery, "report", 30*time.Second, "")
 	logFormat := fs.String("log-format", "auto", "")
@@ -68,6 +72,9 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	}
 	if c.Bus.Workers < 1 {
 		return m.usagef("--workers %d: give 1 or more", c.Bus.Workers)
+	}
+	if c.Bus.Replicas < 1 || c.Bus.Replicas > 5 {
+		return m.usagef("--nats-replicas %d: NATS keeps 1 to 5 copies of a stream", c.Bus.Replicas)
 	}
 	if c.ReportEvery <= 0 {
 		return m.usagef("--report %s: give a positive duration", c.ReportEvery)
