@@ -52,7 +52,10 @@ func (n *Node) checkpointAudit(ctx context.Context) {
 
 func (n *Node) checkpointEvery(ctx context.Context, sc checkpointSchedule) {
 	if n.Identity == nil {
+		// Nothing to sign with: the lease is kept, idle, until the node
+		// stops, rather than taken and given back every second.
 		n.logger.Info("the audit log is not checkpointed: the node has no keys to sign with")
+		<-ctx.Done()
 		return
 	}
 	tail := &auditTail{svc: n.Audit}
