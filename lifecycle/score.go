@@ -61,7 +61,9 @@ type Score struct {
 
 // Score returns the score of an indicator at now. s is made Effective
 // first; trusted adds organisations whose one false-positive report
-// drops the score to 0 (the node's own). It is safe for concurrent use.
+// drops the score to 0 (the node's own; "" for a node without an
+// organisation, whose reports carry no author). It is safe for
+// concurrent use.
 func (s Settings) Score(f Facts, now time.Time, trusted ...string) Score {
 	e := s.Effective()
 	return e.score(f, now, trusted)
@@ -106,7 +108,7 @@ func (e *Settings) score(f Facts, now time.Time, trusted []string) Score {
 	sc.FalsePositives = len(f.FalsePositiveBy)
 	sc.FalsePositiveFactor = 1
 	for _, by := range f.FalsePositiveBy {
-		if by != "" && (by == f.Producer || slices.Contains(trusted, by) || slices.Contains(e.Trusted, by)) {
+		if slices.Contains(trusted, by) || by != "" && (by == f.Producer || slices.Contains(e.Trusted, by)) {
 			sc.FalsePositiveFactor = 0
 			break
 		}

@@ -113,6 +113,16 @@ func TestFalsePositiveLowers(t *testing.T) {
 	if sc := s.Score(own, t0, "identity--own"); sc.Value != 0 || !sc.Decayed {
 		t.Errorf("own report: %v decayed=%v, want 0 and decayed", sc.Value, sc.Decayed)
 	}
+	// A node without an organisation: its reports carry no author, and
+	// count as its own; an unauthored report elsewhere only halves.
+	anon := Facts{Type: TypeDomain, Confidence: &conf, ValidFrom: t0}
+	anon.Add(Sighting{FalsePositive: true}, t0)
+	if sc := s.Score(anon, t0, ""); sc.Value != 0 {
+		t.Errorf("own report of a node without an organisation: %v, want 0", sc.Value)
+	}
+	if sc := s.Score(anon, t0, "identity--own"); sc.Value != 45 {
+		t.Errorf("unauthored report at a node with an organisation: %v, want 45", sc.Value)
+	}
 	prod := Facts{Type: TypeDomain, Confidence: &conf, ValidFrom: t0, Producer: "identity--p"}
 	prod.Add(Sighting{By: "identity--p", FalsePositive: true}, t0)
 	if sc := s.Score(prod, t0); sc.Value != 0 {
