@@ -2,6 +2,7 @@ package rampart
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/rampart-cti/rampart/stix"
@@ -66,4 +67,42 @@ type ObjectStream interface {
 	// position to resume after (past the versions returned). A position
 	// older than the stream keeps gives an Error with code ECONFLICT.
 	ReadObjects(ctx context.Context, after uint64, max int, wait time.Duration) ([]*StreamedObject, uint64, error)
+}
+
+// ReleaseStreamed returns the versions of vs that reader may read, in
+// order: those of the collections readable lists (the collections the
+// reader's account may read), as access releases them (the TLP and
+// addressing checks of a TAXII read). Without access, every version of a
+// readable collection.
+func ReleaseStreamed(ctx context.Context, access AccessService, reader *Reader, readable []string, vs []*StreamedObject) ([]*StreamedObject, error) {
+	keep := make([]*stix.Object, len(vs))
+	byColl := map[string][]int{}
+	for i, v := range vs {
+		if slices.Contains(readable, v.CollectionID) {
+			byColl[v.CollectionID] = append(byColl[v.CollectionID], i)
+		}
+	}
+	for coll, idx := range byColl {
+		objs := make([]*stix.Object, len(idx))
+		for j, i := range idx {
+			objs[j] = vs[i].Object
+		}
+		if access != nil && reader != nil {
+			released, err := access.Release(ctx, *reader, coll, objs)
+			if err != nil {
+				return nil, err
+			}
+			objs = released
+		}
+		for j, o := range objs {
+			keep[idx[j]] = o
+		}
+	}
+	var out []*StreamedObject
+	for i, v := range vs {
+		if o := keep[i]; o != nil {
+			out = append(out, &StreamedObject{Seq: v.Seq, APIRoot: v.APIRoot, CollectionID: v.CollectionID, Object: o})
+		}
+	}
+	return out, nil
 }

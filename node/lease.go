@@ -29,11 +29,14 @@ const (
 	LeaseArchive = "archive"
 	// LeaseAuditCheckpoint covers the signed checkpoints of the audit log.
 	LeaseAuditCheckpoint = "audit-checkpoint"
+	// LeaseStreamHooks covers the deliveries to the stream webhooks (with
+	// a message bus only).
+	LeaseStreamHooks = "stream-webhooks"
 )
 
 // leaseNames are the leases a serving node takes, in the order of its
 // metrics and health answer.
-var leaseNames = []string{LeaseFederation, LeaseEarlyWarning, LeaseFeeds, LeaseStatusPurge, LeaseArchive, LeaseAuditCheckpoint}
+var leaseNames = []string{LeaseFederation, LeaseEarlyWarning, LeaseFeeds, LeaseStatusPurge, LeaseArchive, LeaseAuditCheckpoint, LeaseStreamHooks}
 
 // DefaultLeaseRetry is how often a replica that does not hold a lease
 // tries to take it: fail-over to it takes about this long after the

@@ -148,6 +148,15 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		}
 		s.closers = append(s.closers, closers...)
 		s.api.Observations, s.api.ObjectStream = b, b
+		hooks := n.newStreamHooks(b)
+		s.api.StreamHookStatus = hooks.Statuses
+		s.wg.Go(func() {
+			n.underLease(sctx, s, LeaseStreamHooks, DefaultLeaseRetry, func(ctx context.Context) {
+				if err := hooks.Run(ctx); err != nil {
+					n.logger.Error("stream webhooks stopped", "err", err)
+				}
+			})
+		})
 		pub := newPublisher(b, n.Collections, n.logger)
 		n.Objects.Subscribe(pub)
 		s.wg.Go(func() { pub.run(sctx) })

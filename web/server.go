@@ -18,6 +18,7 @@ import (
 	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/match"
+	"github.com/rampart-cti/rampart/objecthook"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/warninglist"
@@ -105,6 +106,9 @@ type Server struct {
 	// Objects, when set, is the stream of every version the node stored,
 	// which /api/v1/stream gives each account as far as it may read it.
 	ObjectStream rampart.ObjectStream
+	// StreamHookStatus, when set, returns how the deliveries of each
+	// stream webhook go, by id (the replica that delivers them knows).
+	StreamHookStatus func() map[string]objecthook.Status
 
 	// Lifecycle, when set, scores indicators (exports leave out those
 	// that decayed; the console shows scores) and takes false-positive
@@ -260,6 +264,8 @@ func (s *Server) routes() {
 	handle("/api/v1/feeds/{name}/runs", m{"GET": {access: accessAdmin, h: s.handleFeedRuns}})
 	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
 	handle("/api/v1/stream", m{"GET": {access: accessAnyone, h: s.handleStream}})
+	handle("/api/v1/stream/webhooks", m{"GET": {access: accessAnyone, h: s.handleListStreamHooks}, "POST": {access: accessAnyone, h: s.handleCreateStreamHook}})
+	handle("/api/v1/stream/webhooks/{id}", m{"DELETE": {access: accessAnyone, h: s.handleDeleteStreamHook}})
 	handle("/api/v1/indicators/{id}/score", m{"GET": {access: accessRead, h: s.handleIndicatorScore}})
 	handle("/api/v1/indicators/{id}/false-positives", m{"POST": {access: accessWrite, h: s.handleFalsePositive}})
 	handle("/api/v1/exports/{format}", m{"GET": {access: accessAnyone, h: s.handleExport}})
@@ -457,6 +463,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"POST /api/v1/attribution",
 			"POST /api/v1/observations?format=jsonl|stix|zeek|csv&mapping=&collection=&window=",
 			"GET /api/v1/stream?after=&limit=&wait=&type=&collection=",
+			"GET|POST /api/v1/stream/webhooks", "DELETE /api/v1/stream/webhooks/{id}",
 			"GET /api/v1/exports/{suricata|rpz|blocklist|csv|stix}?collection=&kind=&min_confidence=&marking=&producer=&max_age=&include_decayed=",
 			"GET /api/v1/indicators/{id}/score",
 			"POST /api/v1/indicators/{id}/false-positives",

@@ -117,44 +117,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, a *rampart
 // releaseStreamed appends to out the versions the account may read and
 // asked for, in order.
 func (s *Server) releaseStreamed(r *http.Request, rd *rampart.Reader, readable, types, colls []string, vs []*rampart.StreamedObject, out []StreamedObject) ([]StreamedObject, error) {
-	keep := make([]*stix.Object, len(vs))
-	byColl := map[string][]int{}
-	for i, v := range vs {
-		if !slices.Contains(readable, v.CollectionID) {
-			continue
-		}
-		if len(types) > 0 && !slices.Contains(types, v.Object.Type) {
-			continue
-		}
-		if len(colls) > 0 && !slices.Contains(colls, v.CollectionID) {
-			continue
-		}
-		byColl[v.CollectionID] = append(byColl[v.CollectionID], i)
+	vs = slices.DeleteFunc(slices.Clone(vs), func(v *rampart.StreamedObject) bool {
+		return (len(types) > 0 && !slices.Contains(types, v.Object.Type)) || (len(colls) > 0 && !slices.Contains(colls, v.CollectionID))
+	})
+	released, err := rampart.ReleaseStreamed(r.Context(), s.Access, rd, readable, vs)
+	if err != nil {
+		return out, err
 	}
-	for coll, idx := range byColl {
-		if rd == nil {
-			for _, i := range idx {
-				keep[i] = vs[i].Object
-			}
-			continue
-		}
-		objs := make([]*stix.Object, len(idx))
-		for j, i := range idx {
-			objs[j] = vs[i].Object
-		}
-		released, err := s.Access.Release(r.Context(), *rd, coll, objs)
-		if err != nil {
-			return out, err
-		}
-		for j, o := range released {
-			// What Access releases is what the account reads.
-			keep[idx[j]] = o
-		}
-	}
-	for i, v := range vs {
-		if o := keep[i]; o != nil {
-			out = append(out, StreamedObject{Seq: v.Seq, APIRoot: v.APIRoot, Collection: v.CollectionID, Object: jsontext.Value(o.Raw)})
-		}
+	for _, v := range released {
+		out = append(out, StreamedObject{Seq: v.Seq, APIRoot: v.APIRoot, Collection: v.CollectionID, Object: jsontext.Value(v.Object.Raw)})
 	}
 	return out, nil
 }
