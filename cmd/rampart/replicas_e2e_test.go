@@ -6,6 +6,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	json "encoding/json/v2"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/bus"
 	"github.com/rampart-cti/rampart/internal/pgtest"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/taxii"
@@ -27,7 +29,22 @@ import (
 // measurement (docs/PERFORMANCE.md has the measured figures).
 const replicaSync = time.Second
 
-func TestEndToEndReplicas(t *testing.T) {
+// TestEndToEndReplicas runs CERT-FR's node as two replicas on one
+// PostgreSQL, uploads matched in the request: a write through one reaches
+// the other's matcher within a second, paging crosses replicas, and
+// killing the federation lease holder moves the lease without losing a
+// write or duplicating a pulled object.
+func TestEndToEndReplicas(t *testing.T) { testEndToEndReplicas(t, false) }
+
+// TestEndToEndReplicasAndWorkers is the same node with one NATS server
+// (run by the test, as an external NATS would) and two "rampart worker"
+// processes matching the uploads: an indicator posted to replica 1 makes
+// an observation posted to replica 2 a second later match in a worker; a
+// DELETE through replica 2 stops the workers matching uploads through
+// replica 1; paging and the federation lease fail-over as above.
+func TestEndToEndReplicasAndWorkers(t *testing.T) { testEndToEndReplicas(t, true) }
+
+func testEndToEndReplicas(t *testing.T, workers bool) {
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
 	pgEnv := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword, "RAMPART_POSTGRES=" + pgtest.NewDatabase(t)}
@@ -72,8 +89,27 @@ func TestEndToEndReplicas(t *testing.T) {
 	if err := os.WriteFile(p("fr2/org.key"), mustRead(t, p("fr1/org.key")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r1 := startNode(t, p("fr1"), pgEnv, "--registry", p("fr1-registry.json"))
-	r2 := startNode(t, p("fr2"), pgEnv, "--registry", p("fr2-registry.json"), "--identity", p("fr2/org.key"), "--peer-listen", freePort(t))
+	var natsURL string
+	var busArgs []string
+	if workers {
+		nats := &bus.Server{DataDir: p("nats"), Listen: freeAddr(t)}
+		if err := nats.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nats.Close() })
+		natsURL = "nats://" + nats.Listen
+		busArgs = []string{"--nats", natsURL, "--workers", "0"}
+	}
+	r1 := startNode(t, p("fr1"), pgEnv, append([]string{"--registry", p("fr1-registry.json")}, busArgs...)...)
+	r2 := startNode(t, p("fr2"), pgEnv, append([]string{"--registry", p("fr2-registry.json"), "--identity", p("fr2/org.key"), "--peer-listen", freePort(t)}, busArgs...)...)
+	if workers {
+		w1, w2 := startWorker(t, p("fr1"), natsURL, pgEnv...), startWorker(t, p("fr2"), natsURL, pgEnv...)
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("worker 1:\n%s\nworker 2:\n%s", w1.stderr.String(), w2.stderr.String())
+			}
+		})
+	}
 	dep := startNode(t, p("de"), env, "--registry", p("de-registry.json"))
 	replicas := []*nodeProcess{r1, r2}
 	tt1 := &taxiiTester{t: t, base: r1.base, user: "admin", pass: e2ePassword}
@@ -84,44 +120,11 @@ func TestEndToEndReplicas(t *testing.T) {
 		t.Fatalf("the replicas serve different collections: %s and %s", coll, c2)
 	}
 
-	// An indicator posted to replica 1 makes an observation posted to
-	// replica 2 match, within a second.
-	observe := func(tt *taxiiTester, value string) float64 {
-		t.Helper()
-		line := fmt.Sprintf(`{"ts":%q,"domain-name:value":%q}`+"\n", time.Now().UTC().Format(time.RFC3339), value)
-		r := tt.do(http.MethodPost, "/api/v1/observations", "", strings.NewReader(line), "Content-Type", "application/x-ndjson", "Accept", "application/json")
-		if r.status != 200 {
-			t.Fatalf("observations: %d %s", r.status, r.body)
-		}
-		return r.json["matched"].(float64)
+	if workers {
+		replicaMatchingWorkers(t, tt1, tt2, objs)
+	} else {
+		replicaMatchingInRequest(t, r1, r2, tt1, tt2, objs)
 	}
-	within := func(what string, bound time.Duration, cond func() bool) time.Duration {
-		t.Helper()
-		start := time.Now()
-		for !cond() {
-			if time.Since(start) > bound {
-				t.Fatalf("not within %v: %s\nreplica 1:\n%s\nreplica 2:\n%s", bound, what, r1.stderr.String(), r2.stderr.String())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		return time.Since(start)
-	}
-	indID := stix.NewID("indicator")
-	ind := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":"2026-03-01T00:00:00.000Z","modified":"2026-03-01T00:00:00.000Z","pattern":"[domain-name:value = 'replica.example']","pattern_type":"stix","valid_from":"2026-03-01T00:00:00Z"}`, indID)
-	if observe(tt2, "replica.example") != 0 {
-		t.Fatal("replica 2 matches before the indicator exists")
-	}
-	tt1.want(tt1.do(http.MethodPost, objs, "", strings.NewReader(envelope(ind))), 202)
-	d := within("an observation at replica 2 matches the indicator posted to replica 1", replicaSync, func() bool { return observe(tt2, "replica.example") == 1 })
-	t.Logf("indicator posted to replica 1 matched at replica 2 after %v", d)
-
-	// A DELETE through replica 2 stops matches on replica 1.
-	if observe(tt1, "replica.example") != 1 {
-		t.Fatal("replica 1 does not match its own indicator")
-	}
-	tt2.want(tt2.do(http.MethodDelete, objs+indID+"/", "", nil), 200)
-	d = within("replica 1 stops matching the indicator deleted through replica 2", replicaSync, func() bool { return observe(tt1, "replica.example") == 0 })
-	t.Logf("indicator deleted through replica 2 stopped matching at replica 1 after %v", d)
 
 	// Paging with a cursor from replica 1 continues on replica 2, every
 	// object exactly once.
@@ -188,7 +191,7 @@ func TestEndToEndReplicas(t *testing.T) {
 	if !metricHas(t, holder, `rampart_lease_held{lease="federation"} 1`) || !metricHas(t, other, `rampart_lease_held{lease="federation"} 0`) {
 		t.Error("/metrics does not say which replica holds the federation lease")
 	}
-	for _, name := range []string{"early-warning", "feeds", "status-purge", "archive", "audit-checkpoint"} {
+	for _, name := range []string{"early-warning", "feeds", "status-purge", "archive", "audit-checkpoint", "stream-webhooks"} {
 		n := 0
 		for _, r := range replicas {
 			if slices.Contains(holds(r), name) {
@@ -342,6 +345,105 @@ func TestEndToEndReplicas(t *testing.T) {
 	}
 	if c := strings.Count(other.stderr.String(), `"msg":"lease taken: running here","lease":"federation"`); c != 1 {
 		t.Errorf("the surviving replica took the federation lease %d times, want 1", c)
+	}
+}
+
+// replicaMatchingInRequest: an indicator posted to replica 1 makes an
+// observation posted to replica 2 match, within a second; a DELETE through
+// replica 2 stops matches on replica 1, within a second.
+func replicaMatchingInRequest(t *testing.T, r1, r2 *nodeProcess, tt1, tt2 *taxiiTester, objs string) {
+	observe := func(tt *taxiiTester, value string) float64 {
+		t.Helper()
+		line := fmt.Sprintf(`{"ts":%q,"domain-name:value":%q}`+"\n", time.Now().UTC().Format(time.RFC3339), value)
+		r := tt.do(http.MethodPost, "/api/v1/observations", "", strings.NewReader(line), "Content-Type", "application/x-ndjson", "Accept", "application/json")
+		if r.status != 200 {
+			t.Fatalf("observations: %d %s", r.status, r.body)
+		}
+		return r.json["matched"].(float64)
+	}
+	within := func(what string, bound time.Duration, cond func() bool) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for !cond() {
+			if time.Since(start) > bound {
+				t.Fatalf("not within %v: %s\nreplica 1:\n%s\nreplica 2:\n%s", bound, what, r1.stderr.String(), r2.stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return time.Since(start)
+	}
+	indID := stix.NewID("indicator")
+	ind := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":"2026-03-01T00:00:00.000Z","modified":"2026-03-01T00:00:00.000Z","pattern":"[domain-name:value = 'replica.example']","pattern_type":"stix","valid_from":"2026-03-01T00:00:00Z"}`, indID)
+	if observe(tt2, "replica.example") != 0 {
+		t.Fatal("replica 2 matches before the indicator exists")
+	}
+	tt1.want(tt1.do(http.MethodPost, objs, "", strings.NewReader(envelope(ind))), 202)
+	d := within("an observation at replica 2 matches the indicator posted to replica 1", replicaSync, func() bool { return observe(tt2, "replica.example") == 1 })
+	t.Logf("indicator posted to replica 1 matched at replica 2 after %v", d)
+
+	// A DELETE through replica 2 stops matches on replica 1.
+	if observe(tt1, "replica.example") != 1 {
+		t.Fatal("replica 1 does not match its own indicator")
+	}
+	tt2.want(tt2.do(http.MethodDelete, objs+indID+"/", "", nil), 200)
+	d = within("replica 1 stops matching the indicator deleted through replica 2", replicaSync, func() bool { return observe(tt1, "replica.example") == 0 })
+	t.Logf("indicator deleted through replica 2 stopped matching at replica 1 after %v", d)
+
+}
+
+// replicaMatchingWorkers: with the uploads matched by workers, an
+// indicator posted to replica 1 makes an observation posted to replica 2
+// one second later match (the sighting comes out of the object stream,
+// read through replica 1); a DELETE through replica 2 makes an upload
+// through replica 1 one second later sight a control indicator only.
+func replicaMatchingWorkers(t *testing.T, tt1, tt2 *taxiiTester, objs string) {
+	t.Helper()
+	stream := &streamReader{tt: tt1}
+	stream.drain()
+	// sighted uploads lines through tt and returns the indicators the
+	// sightings made of it refer to, once one of want is sighted or after
+	// 20 seconds.
+	sighted := func(tt *taxiiTester, want []string, values ...string) map[string]bool {
+		t.Helper()
+		var lines strings.Builder
+		for _, v := range values {
+			fmt.Fprintf(&lines, `{"ts":%q,"domain-name:value":%q}`+"\n", time.Now().UTC().Format(time.RFC3339), v)
+		}
+		r := tt.do(http.MethodPost, "/api/v1/observations", "window=1m", strings.NewReader(lines.String()), "Content-Type", "application/x-ndjson", "Accept", "application/json")
+		if r.status != 202 {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
+		got := map[string]bool{}
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+			rr := tt1.get("/api/v1/stream", fmt.Sprintf("after=%d&type=sighting&wait=1s", stream.next))
+			tt1.want(rr, 200)
+			stream.next = uint64(rr.json["next"].(float64))
+			for _, o := range rr.objects() {
+				got[o["object"].(map[string]any)["sighting_of_ref"].(string)] = true
+			}
+			if slices.ContainsFunc(want, func(id string) bool { return got[id] }) {
+				break
+			}
+		}
+		return got
+	}
+	ind := func(id, domain string) string {
+		ts := e2eTS(time.Now().UTC())
+		return fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"pattern":"[domain-name:value = '%s']","pattern_type":"stix","valid_from":%q}`, id, ts, ts, domain, ts)
+	}
+	indID, ctlID := stix.NewID("indicator"), stix.NewID("indicator")
+	tt1.want(tt1.do(http.MethodPost, objs, "", strings.NewReader(envelope(ind(indID, "worker.example")))), 202)
+	time.Sleep(replicaSync)
+	if got := sighted(tt2, []string{indID}, "worker.example"); !got[indID] {
+		t.Fatalf("an observation uploaded to replica 2 %v after the indicator was posted to replica 1 was not matched by a worker (sightings of %v)", replicaSync, got)
+	}
+
+	tt2.want(tt2.do(http.MethodDelete, objs+indID+"/", "", nil), 200)
+	tt1.want(tt1.do(http.MethodPost, objs, "", strings.NewReader(envelope(ind(ctlID, "control.example")))), 202)
+	time.Sleep(replicaSync)
+	got := sighted(tt1, []string{ctlID}, "worker.example", "control.example")
+	if !got[ctlID] || got[indID] {
+		t.Errorf("an upload through replica 1 %v after the DELETE through replica 2: control sighted %v, deleted indicator sighted %v; want only the control", replicaSync, got[ctlID], got[indID])
 	}
 }
 
