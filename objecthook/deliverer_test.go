@@ -14,6 +14,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord/webhook"
+	"github.com/rampart-cti/rampart/internal/settingstest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -121,7 +122,7 @@ func TestDelivererReleasesFiltersAndResumes(t *testing.T) {
 	rc := &receiver{fail: 3}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	stream, settings := newMemStream(), &memSettings{}
+	stream, settings := newMemStream(), settingstest.NewMemory()
 
 	green := indicator(1, "[ipv4-addr:value = '198.51.100.1']", producerA, tlpGreen)
 	red := indicator(2, "[ipv4-addr:value = '198.51.100.2']", producerA, tlpRed)
@@ -181,7 +182,7 @@ func TestDelivererReplayAndRemove(t *testing.T) {
 	rc := &receiver{}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	stream, settings := newMemStream(), &memSettings{}
+	stream, settings := newMemStream(), settingstest.NewMemory()
 	for i := range 5 {
 		stream.add(t, "c1", indicator(10+i, "[ipv4-addr:value = '192.0.2.1']", producerA, tlpGreen))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,73 +11,6 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
 )
-
-// memSettings is a rampart.SettingService in memory.
-type memSettings struct {
-	mu      sync.Mutex
-	m       map[string]*rampart.Setting
-	version int64
-}
-
-func (s *memSettings) FindSetting(_ context.Context, name string) (*rampart.Setting, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.m[name]; ok {
-		c := *v
-		return &c, nil
-	}
-	return nil, rampart.Errorf(rampart.ENOTFOUND, "no setting %q", name)
-}
-
-func (s *memSettings) FindSettings(_ context.Context, prefix string) ([]*rampart.Setting, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []*rampart.Setting
-	for name, v := range s.m {
-		if strings.HasPrefix(name, prefix) {
-			c := *v
-			out = append(out, &c)
-		}
-	}
-	slices.SortFunc(out, func(a, b *rampart.Setting) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
-}
-
-func (s *memSettings) SetSetting(_ context.Context, name string, value []byte, version int64) (*rampart.Setting, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]*rampart.Setting{}
-	}
-	cur := s.m[name]
-	if version >= 0 && ((cur == nil && version != 0) || (cur != nil && cur.Version != version)) {
-		return nil, rampart.Errorf(rampart.ECONFLICT, "setting %q changed", name)
-	}
-	n := &rampart.Setting{Name: name, Value: slices.Clone(value), Version: 1, UpdatedAt: time.Now()}
-	if cur != nil {
-		n.Version = cur.Version + 1
-	}
-	s.m[name] = n
-	s.version++
-	return n, nil
-}
-
-func (s *memSettings) DeleteSetting(_ context.Context, name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.m[name]; !ok {
-		return rampart.Errorf(rampart.ENOTFOUND, "no setting %q", name)
-	}
-	delete(s.m, name)
-	s.version++
-	return nil
-}
-
-func (s *memSettings) SettingsVersion(context.Context) (int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.version, nil
-}
 
 // memStream is a rampart.ObjectStream in memory, positions from 1.
 type memStream struct {

@@ -11,91 +11,14 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord/webhook"
+	"github.com/rampart-cti/rampart/internal/settingstest"
 )
-
-// memSettings is a SettingService in memory, with the compare-and-set
-// rule of the stores.
-type memSettings struct {
-	mu      sync.Mutex
-	m       map[string]*rampart.Setting
-	version int64
-}
-
-func newMemSettings() *memSettings { return &memSettings{m: map[string]*rampart.Setting{}} }
-
-func (s *memSettings) FindSetting(_ context.Context, name string) (*rampart.Setting, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if set := s.m[name]; set != nil {
-		c := *set
-		return &c, nil
-	}
-	return nil, rampart.Errorf(rampart.ENOTFOUND, "no setting %q", name)
-}
-
-func (s *memSettings) FindSettings(_ context.Context, prefix string) ([]*rampart.Setting, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []*rampart.Setting
-	for name, set := range s.m {
-		if strings.HasPrefix(name, prefix) {
-			c := *set
-			out = append(out, &c)
-		}
-	}
-	return out, nil
-}
-
-func (s *memSettings) SetSetting(_ context.Context, name string, value []byte, version int64) (*rampart.Setting, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var cur int64
-	if set := s.m[name]; set != nil {
-		cur = set.Version
-	}
-	if version >= 0 && version != cur {
-		return nil, rampart.Errorf(rampart.ECONFLICT, "setting %q changed", name)
-	}
-	// Let others in between the read and the write, as another process
-	// would.
-	s.mu.Unlock()
-	time.Sleep(time.Millisecond)
-	s.mu.Lock()
-	if set := s.m[name]; set != nil && set.Version != cur {
-		if version >= 0 {
-			return nil, rampart.Errorf(rampart.ECONFLICT, "setting %q changed", name)
-		}
-		cur = set.Version
-	}
-	s.version++
-	set := &rampart.Setting{Name: name, Value: value, Version: cur + 1}
-	s.m[name] = set
-	c := *set
-	return &c, nil
-}
-
-func (s *memSettings) DeleteSetting(_ context.Context, name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m[name] == nil {
-		return rampart.Errorf(rampart.ENOTFOUND, "no setting %q", name)
-	}
-	delete(s.m, name)
-	s.version++
-	return nil
-}
-
-func (s *memSettings) SettingsVersion(context.Context) (int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.version, nil
-}
 
 // TestSettingsConcurrentEdits: sixteen watchlists and sixteen webhooks
 // saved at once are all kept (regression: edits read the whole list,
 // changed it and wrote it back, so concurrent edits lost each other's).
 func TestSettingsConcurrentEdits(t *testing.T) {
-	svc := newMemSettings()
+	svc := settingstest.NewMemory()
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Go(func() {
@@ -120,7 +43,7 @@ func TestSettingsConcurrentEdits(t *testing.T) {
 }
 
 func TestSettingsRoundTrip(t *testing.T) {
-	svc := newMemSettings()
+	svc := settingstest.NewMemory()
 	s, err := LoadSettings(ctx, svc)
 	if err != nil || s.Rules != DefaultRules() || len(s.Webhooks)+len(s.Watchlists) != 0 {
 		t.Fatalf("defaults: %+v, %v", s, err)
@@ -166,7 +89,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 // writer did meanwhile, and says what that was.
 func TestSaveWatchlistAt(t *testing.T) {
 	ctx := context.Background()
-	svc := newMemSettings()
+	svc := settingstest.NewMemory()
 	wl := func(domain string) *Watchlist {
 		return &Watchlist{Name: "fr", MemberState: "FR", Domains: []string{domain}}
 	}
