@@ -180,7 +180,14 @@ func stixBundle(id *trust.Identity, c *Contents, pkgID string, recipients []stri
 	if o, err = id.Sign(o); err != nil {
 		return nil, err
 	}
-	all := append([]*stix.Object{o, stix.TLPMarkingDefinition(stix.TLPRed)}, objs...)
+	// The definitions of the marking and of the extensions the report
+	// uses, so that other tools can resolve them.
+	all := []*stix.Object{o, stix.TLPMarkingDefinition(stix.TLPRed)}
+	all = append(all, trust.ExtensionDefinition()...)
+	if len(recipients) > 0 {
+		all = append(all, trust.RecipientsExtensionDefinition())
+	}
+	all = append(all, objs...)
 	return stix.NewBundle(all...).MarshalJSON()
 }
 

@@ -31,14 +31,15 @@ type Opened struct {
 // added. The error wraps ErrInvalid and names the member that failed, or
 // trust's reason when the seal does not open with id.
 func Open(p *Package, id *trust.Identity, opt VerifyOptions) (*Opened, error) {
+	c := &p.Cover
+	if c.To.Keys != nil && c.To.Keys.EncryptionKey() != nil {
+		if enc, mine := c.To.Keys.EncryptionKey().ID(), id.KeyIDs()[2]; mine != enc {
+			return nil, fmt.Errorf("open: the package is sealed to %s, HPKE key %s; these keys hold HPKE key %s", c.To, enc, mine)
+		}
+	}
 	rep, err := Verify(p, opt)
 	if err != nil {
 		return nil, err
-	}
-	c := &p.Cover
-	enc := c.To.Keys.EncryptionKey()
-	if mine := id.KeyIDs()[2]; mine != enc.ID() {
-		return nil, fmt.Errorf("open: the package is sealed to %s (key %s); these keys hold key %s", c.To, enc.ID(), mine)
 	}
 	plain, err := id.OpenPayload(sealInfo(c.ID), p.Sealed)
 	if err != nil {

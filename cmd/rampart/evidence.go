@@ -56,23 +56,28 @@ Flags:
                          the directory) written; --out must not exist
     --key FILE           your private keys (default: the node's, from --data)
     --registry FILE      the trust registry (default: the node's, when its
-                         keys are used)
+                         keys are used); with it, verify checks whose keys
+                         signed, and --to may name an organisation
+    --registry-fingerprint FP, --insecure-unpinned
+                         pin --registry to its authority, as "rampart verify"
+                         does (needed with --key or for verify)
     --data DIR, --postgres URL   the node's store
 
 Examples:
-    rampart evidence package --incident incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --to ec3.pub --artefact wiper.bin --purpose "EC3 request 2026-117" --out case-117.evidence
-    rampart evidence hand-over --in case-117.evidence --to courier.pub --purpose "courier to The Hague" --out case-117.1.evidence
+    rampart evidence package --incident incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --to ec3.key.pub --artefact wiper.bin --purpose "EC3 request 2026-117" --out case-117.evidence
+    rampart evidence hand-over --in case-117.evidence --to courier.key.pub --purpose "courier to The Hague" --out case-117.1.evidence
     rampart evidence receive --key courier.key --in case-117.1.evidence --out case-117.2.evidence
-    rampart evidence hand-over --key courier.key --in case-117.2.evidence --to ec3.pub --purpose "delivery to the case officer" --out case-117.3.evidence
-    rampart evidence verify --in case-117.3.evidence --registry registry.json
+    rampart evidence hand-over --key courier.key --in case-117.2.evidence --to ec3.key.pub --purpose "delivery to the case officer" --out case-117.3.evidence
+    rampart evidence verify --in case-117.3.evidence --registry registry.json --registry-fingerprint SHA256:4k3...
     rampart evidence receive --key ec3.key --in case-117.3.evidence --out case-117.4.evidence
     rampart evidence open --key ec3.key --in case-117.4.evidence --out case-117/
 `
 
 type evidenceFlags struct {
-	coord                                coordFlags
-	incident, to, name, purpose, in, out string
-	artefacts, attribution               repeatedFlag
+	coord                                             coordFlags
+	incident, to, name, purpose, in, out, fingerprint string
+	unpinned                                          bool
+	artefacts, attribution                            repeatedFlag
 }
 
 func (f *evidenceFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -80,6 +85,8 @@ func (f *evidenceFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	for name, p := range map[string]*string{"incident": &f.incident, "to": &f.to, "name": &f.name, "purpose": &f.purpose, "in": &f.in, "out": &f.out} {
 		fs.StringVar(p, name, "", "")
 	}
+	fs.StringVar(&f.fingerprint, "registry-fingerprint", "", "")
+	fs.BoolVar(&f.unpinned, "insecure-unpinned", false, "")
 	fs.Var(&f.artefacts, "artefact", "")
 	fs.Var(&f.attribution, "attribution", "")
 }
@@ -188,14 +195,11 @@ func contains(list []string, s string) bool {
 // evidenceKeys returns the keys that sign or open: --key's, or the node's
 // (with its registry); the registry is --registry's when given.
 func (m *Main) evidenceKeys(ctx context.Context, f *evidenceFlags, set map[string]bool) (*trust.Identity, *trust.Registry, error) {
-	var reg *trust.Registry
-	if f.coord.registry != "" {
-		var err error
-		if reg, err = readRegistryFile(f.coord.registry); err != nil {
+	if f.coord.key != "" {
+		reg, err := m.evidenceRegistry(f)
+		if err != nil {
 			return nil, nil, err
 		}
-	}
-	if f.coord.key != "" {
 		id, err := trust.ReadIdentityFile(f.coord.key)
 		return id, reg, err
 	}
@@ -206,10 +210,17 @@ func (m *Main) evidenceKeys(ctx context.Context, f *evidenceFlags, set map[strin
 	if env.id == nil {
 		return nil, nil, errors.New("no keys: give --key FILE, or --data DIR of a node that has keys")
 	}
-	if reg == nil {
-		reg = env.reg
+	return env.id, env.reg, nil
+}
+
+// evidenceRegistry reads --registry, pinned by --registry-fingerprint
+// (or not, with --insecure-unpinned), as "rampart verify" does; nil
+// without --registry.
+func (m *Main) evidenceRegistry(f *evidenceFlags) (*trust.Registry, error) {
+	if f.coord.registry == "" {
+		return nil, nil
 	}
-	return env.id, reg, nil
+	return m.readPinnedRegistry(f.coord.registry, f.fingerprint, f.unpinned)
 }
 
 func (m *Main) evidencePackage(ctx context.Context, f *evidenceFlags) error {
@@ -237,12 +248,9 @@ func (m *Main) evidencePackage(ctx context.Context, f *evidenceFlags) error {
 }
 
 func (m *Main) evidenceVerify(f *evidenceFlags) error {
-	var reg *trust.Registry
-	if f.coord.registry != "" {
-		var err error
-		if reg, err = readRegistryFile(f.coord.registry); err != nil {
-			return err
-		}
+	reg, err := m.evidenceRegistry(f)
+	if err != nil {
+		return err
 	}
 	p, err := evidence.ReadFile(f.in)
 	if err != nil {
