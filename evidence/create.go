@@ -101,6 +101,7 @@ func Create(id *trust.Identity, name string, to Party, c *Contents, purpose stri
 		return nil, nil, err
 	}
 	var buf bytes.Buffer
+	buf.Grow(size + len(manifest) + 4096)
 	tw := tar.NewWriter(&buf)
 	add := func(name string, data []byte) error {
 		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), ModTime: now, Typeflag: tar.TypeReg, Format: tar.FormatPAX}); err != nil {
