@@ -79,6 +79,16 @@ func Verify(p *Package, opt VerifyOptions) (*Report, error) {
 	if err := checkCover(c); err != nil {
 		return nil, err
 	}
+	for i, r := range p.Custody {
+		for _, party := range []struct {
+			role string
+			p    Party
+		}{{"from", r.From}, {"to", r.To}} {
+			if err := checkParty(party.p); err != nil {
+				return nil, invalid("custody record %d: %s: %v", i+1, party.role, err)
+			}
+		}
+	}
 	if int64(len(p.Sealed)) != c.SealedSize {
 		return nil, invalid("sealed content: %d bytes, the cover says %d", len(p.Sealed), c.SealedSize)
 	}
@@ -154,8 +164,8 @@ func Verify(p *Package, opt VerifyOptions) (*Report, error) {
 		if !r.From.same(giver) {
 			return nil, invalid("%s: the giver %s is not who held the package, %s", what, r.From, giver)
 		}
-		if r.Purpose == "" {
-			return nil, invalid("%s: no purpose", what)
+		if r.Purpose == "" || len(r.Purpose) > MaxTextBytes {
+			return nil, invalid("%s: a purpose of 1 to %d bytes is required", what, MaxTextBytes)
 		}
 		if r.HandedAt.Before(last) {
 			return nil, invalid("%s: handed over at %s, before the time recorded before it (%s)", what, r.HandedAt.Format(time.RFC3339), last.Format(time.RFC3339))
@@ -209,11 +219,19 @@ func checkCover(c *Cover) error {
 	if t, _, err := stix.ParseID(c.Incident); err != nil || t != "incident" {
 		return invalid("cover: incident %q is not an incident id", c.Incident)
 	}
+	if len(c.Purpose) > MaxTextBytes {
+		return invalid("cover: purpose longer than MaxTextBytes (%d)", MaxTextBytes)
+	}
 	if c.Marking != stix.TLPRedID {
 		return invalid("cover: marking %q is not TLP:RED (%s)", c.Marking, stix.TLPRedID)
 	}
 	if c.CreatedBy.Keys == nil || c.CreatedBy.Organization == "" {
 		return invalid("cover: created_by must name an organisation and its keys")
+	}
+	for role, party := range map[string]Party{"created_by": c.CreatedBy, "to": c.To} {
+		if err := checkParty(party); err != nil {
+			return invalid("cover: %s: %v", role, err)
+		}
 	}
 	if c.To.Keys == nil || c.To.Keys.EncryptionKey() == nil {
 		return invalid("cover: the authority's keys hold no encryption key")
@@ -229,4 +247,20 @@ func checkCover(c *Cover) error {
 		return invalid("cover: recipients %v are not the authority's organisation %v", c.Recipients, want)
 	}
 	return nil
+}
+
+// checkParty checks a party's key set and the length of its texts.
+func checkParty(p Party) error {
+	if p.Keys == nil {
+		return errors.New("no keys")
+	}
+	if len(p.Name) > MaxTextBytes {
+		return fmt.Errorf("name longer than MaxTextBytes (%d)", MaxTextBytes)
+	}
+	if p.Organization != "" {
+		if t, _, err := stix.ParseID(p.Organization); err != nil || t != "identity" {
+			return fmt.Errorf("organization %q is not an identity id", p.Organization)
+		}
+	}
+	return p.Keys.Check()
 }

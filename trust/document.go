@@ -121,6 +121,18 @@ func (s *DocumentSignature) Verify(kind string, doc []byte, keys *KeySet) error 
 	return nil
 }
 
+// Check reports whether the set is one ParseKeySet accepts: a known
+// profile, its ML-DSA and ECDSA signing keys, at most one encryption key.
+func (s *KeySet) Check() error {
+	if _, err := ParseProfile(string(s.Profile)); err != nil {
+		return fmt.Errorf("key set: %v", err)
+	}
+	if err := checkKeys(s.Profile, s.Keys); err != nil {
+		return fmt.Errorf("key set: %v", err)
+	}
+	return nil
+}
+
 // SigningKeyIDs returns the ids of the set's ML-DSA and ECDSA keys, in that
 // order ("" for one it lacks): together they name who signs with the set.
 func (s *KeySet) SigningKeyIDs() [2]string {

@@ -51,7 +51,9 @@ Flags:
     --artefact FILE      (package) a file to add under artefacts/; repeat it
     --attribution FILE   (package) an attribution ranking to add under
                          attribution/ (rampart attribute --json); repeat it
-    --purpose TEXT       why the package is made or handed over
+    --purpose TEXT       why the package is made or handed over; written in
+                         clear on the cover or the record, as are the names
+                         of the parties: put nothing TLP:RED there
     --in FILE, --out FILE   the package read and the package (or, for open,
                          the directory) written; --out must not exist
     --key FILE           your private keys (default: the node's, from --data)
