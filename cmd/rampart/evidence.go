@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,7 +121,7 @@ func (m *Main) runEvidence(ctx context.Context, args []string) error {
 		"hand-over": {"name"},
 	}[sub]
 	for _, n := range []string{"incident", "artefact", "attribution", "name", "purpose", "to"} {
-		if set[n] && !contains(need, n) && !contains(allowed, n) {
+		if set[n] && !slices.Contains(need, n) && !slices.Contains(allowed, n) {
 			return m.usagef("evidence %s does not take --%s", sub, n)
 		}
 	}
@@ -183,15 +184,6 @@ func (m *Main) runEvidence(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "written to %s\n", f.out)
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // evidenceKeys returns the keys that sign or open: --key's, or the node's
