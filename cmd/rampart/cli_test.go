@@ -152,6 +152,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"evidence", "verify"}, `error: evidence verify needs --in`},
 		{[]string{"evidence", "verify", "--in", "p.evidence", "--artefact", "x"}, `error: evidence verify does not take --artefact`},
 		{[]string{"evidence", "receive", "--in", "p.evidence", "--out", "q.evidence", "extra"}, `error: evidence receive takes no arguments`},
+		{[]string{"evidence", "receive", "--in", "p.evidence", "--out", "q.evidence", "--insecure-unpinned"}, `error: --registry-fingerprint and --insecure-unpinned go with --key FILE`},
 		{[]string{"bench"}, `^Usage: rampart bench`},
 		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import, pages, console or attack\)`},
 		{[]string{"bench", "pages", "--object-size", "1"}, `error: --object-size: want a size of at least 300 bytes \(got "1"\)`},

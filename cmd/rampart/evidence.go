@@ -125,6 +125,9 @@ func (m *Main) runEvidence(ctx context.Context, args []string) error {
 			return m.usagef("evidence %s does not take --%s", sub, n)
 		}
 	}
+	if (set["registry-fingerprint"] || set["insecure-unpinned"]) && sub != "verify" && f.coord.key == "" {
+		return m.usagef("--registry-fingerprint and --insecure-unpinned go with --key FILE (or verify); the node's keys come with its own registry")
+	}
 	switch sub {
 	case "package":
 		return m.evidencePackage(ctx, &f)
