@@ -18,7 +18,7 @@ var commands = [][]string{
 	{"keys", "generate"}, {"keys", "sign"}, {"registry", "init"}, {"registry", "show"}, {"verify"},
 	{"peer", "add"}, {"incident", "create"}, {"alert", "list"}, {"statement", "draft"},
 	{"bench", "taxii"}, {"bench", "import"}, {"bench", "pages"}, {"bench", "attack", "slow-body"},
-	{"bench", "attack", "writers"}, {"warninglist", "add"}, {"version"},
+	{"bench", "attack", "writers"}, {"warninglist", "add"}, {"evidence", "package"}, {"evidence", "verify"}, {"version"},
 }
 
 // TestHelp checks that every command answers -h and --help with its usage
@@ -145,6 +145,14 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"statement", "verify", "s.json"}, `error: statement verify needs --registry FILE`},
 		{[]string{"statement", "draft", "--key", "k", "--registry", "r"}, `error: statement draft needs --confidence N`},
 		{[]string{"statement", "sign"}, `error: statement sign needs one statement ID`},
+		{[]string{"evidence"}, `^Usage: rampart evidence`},
+		{[]string{"evidence", "frob"}, `error: unknown evidence command "frob" \(want package, hand-over, receive, verify or open\)`},
+		{[]string{"evidence", "package", "--incident", "incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10", "--out", "p.evidence"}, `error: evidence package needs --to`},
+		{[]string{"evidence", "hand-over", "--in", "p.evidence", "--to", "x.pub", "--out", "q.evidence"}, `error: evidence hand-over needs --purpose`},
+		{[]string{"evidence", "verify"}, `error: evidence verify needs --in`},
+		{[]string{"evidence", "verify", "--in", "p.evidence", "--artefact", "x"}, `error: evidence verify does not take --artefact`},
+		{[]string{"evidence", "receive", "--in", "p.evidence", "--out", "q.evidence", "extra"}, `error: evidence receive takes no arguments`},
+		{[]string{"evidence", "receive", "--in", "p.evidence", "--out", "q.evidence", "--insecure-unpinned"}, `error: --registry-fingerprint and --insecure-unpinned go with --key FILE`},
 		{[]string{"bench"}, `^Usage: rampart bench`},
 		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import, pages, console or attack\)`},
 		{[]string{"bench", "pages", "--object-size", "1"}, `error: --object-size: want a size of at least 300 bytes \(got "1"\)`},

@@ -73,6 +73,7 @@ Commands:
     warninglist       MISP warninglists of benign values: add, list, check, policy
     lifecycle         indicator scores as they age: show, set, score, false-positive
     statement         joint attribution statements signed by a quorum
+    evidence          evidence packages for law enforcement, with a chain of custody
     qkd-sim           run a simulated QKD link: two ETSI GS QKD 014 key management entities
     bench             measure this machine: TAXII ingest and reads, import
     version           print the version
@@ -143,6 +144,7 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		"warninglist": m.runWarninglist,
 		"lifecycle":   m.runLifecycle,
 		"qkd-sim":     m.runQKDSim,
+		"evidence":    m.runEvidence,
 	}[name]
 }
 
