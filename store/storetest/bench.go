@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -129,6 +130,10 @@ func Fill(b *testing.B, s Services, coll string, n int) {
 				b.Fatal(err)
 			}
 			objs = objs[:0]
+			if n >= 100_000 && (stored+1)%(n/10) == 0 {
+				// Filling millions takes minutes: say how far it is.
+				fmt.Fprintf(os.Stderr, "fill: %d of %d versions stored, %.0f/s\n", stored+1, n, float64(stored+1)/time.Since(start).Seconds())
+			}
 		}
 	}
 	b.Logf("stored %d object versions in %v", n, time.Since(start).Round(time.Millisecond))
