@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/pattern"
+	"github.com/rampart-cti/rampart/stix"
 
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/driver"
@@ -88,4 +90,76 @@ func TestSearchBackfill(t *testing.T) {
 		}
 		return services(db)
 	})
+}
+
+// TestSearchIndexSkipsWordlessRows: a version without words (a
+// relationship) has no row in the FTS5 tables, one without a name (an
+// indicator) none in search_names; both are found by the values they
+// name, and deleting them deletes what they have.
+func TestSearchIndexSkipsWordlessRows(t *testing.T) {
+	ctx := context.Background()
+	db := NewDB(filepath.Join(t.TempDir(), "s.db"))
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc, objs := NewServices(db), NewObjectService(db)
+	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
+		t.Fatal(err)
+	}
+	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
+	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		ind = "indicator--00000000-0000-4000-8000-00000000000a"
+		rel = "relationship--00000000-0000-4000-8000-00000000000b"
+		mal = "malware--00000000-0000-4000-8000-00000000000c"
+	)
+	var list []*stix.Object
+	for _, raw := range []string{
+		`{"type":"indicator","spec_version":"2.1","id":"` + ind + `","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '198.51.100.9']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`,
+		`{"type":"relationship","spec_version":"2.1","id":"` + rel + `","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","relationship_type":"indicates","source_ref":"` + ind + `","target_ref":"` + mal + `"}`,
+	} {
+		o, err := stix.ParseObject([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, o)
+	}
+	if _, err := objs.CreateObjects(ctx, c.ID, list); err != nil {
+		t.Fatal(err)
+	}
+	counts := func() (text, names, docs int) {
+		t.Helper()
+		if err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search_text_docsize), (SELECT count(*) FROM search_names_docsize), (SELECT count(*) FROM search_docs)`).Scan(&text, &names, &docs); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if text, names, docs := counts(); text != 1 || names != 0 || docs != 2 {
+		t.Errorf("text rows %d, name rows %d, docs %d; want 1 (the indicator's pattern words), 0, 2", text, names, docs)
+	}
+	for _, q := range []struct{ text, want string }{{"198.51.100.9", ind}, {mal, rel}} {
+		p, err := objs.SearchObjects(ctx, rampart.SearchQuery{CollectionIDs: []string{c.ID}, Text: q.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range p.Hits {
+			found = found || h.Version.Object.ID == q.want
+		}
+		if !found {
+			t.Errorf("search %q does not find %s", q.text, q.want)
+		}
+	}
+	for _, id := range []string{ind, rel} {
+		if _, err := objs.DeleteObjects(ctx, rampart.ObjectFilter{CollectionID: c.ID, IDs: []string{id}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if text, names, docs := counts(); text != 0 || names != 0 || docs != 0 {
+		t.Errorf("after deleting both: text rows %d, name rows %d, docs %d; want none", text, names, docs)
+	}
 }

@@ -174,16 +174,23 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 	}); err != nil {
 		return err
 	}
+	// A version without words has no row in the text tables: an empty
+	// row matches nothing and costs an FTS5 insert (most indicators of a
+	// MISP import have no name).
 	if err := insertRows(ctx, tx, "search_text (rowid, name, body)", 3, func(row func(...any)) {
 		for i, e := range es {
-			row(e.Seq, strings.Join(docs[i].Name, " "), strings.Join(docs[i].Body, " "))
+			if len(docs[i].Name) > 0 || len(docs[i].Body) > 0 {
+				row(e.Seq, strings.Join(docs[i].Name, " "), strings.Join(docs[i].Body, " "))
+			}
 		}
 	}); err != nil {
 		return err
 	}
 	if err := insertRows(ctx, tx, "search_names (rowid, name)", 2, func(row func(...any)) {
 		for i, e := range es {
-			row(e.Seq, strings.Join(docs[i].Name, " "))
+			if len(docs[i].Name) > 0 {
+				row(e.Seq, strings.Join(docs[i].Name, " "))
+			}
 		}
 	}); err != nil {
 		return err
