@@ -2,12 +2,14 @@ package attribution
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	json "encoding/json/v2"
 	"fmt"
 	"time"
 
+	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -175,4 +177,32 @@ func ParseNote(o *stix.Object) (*IncidentRecord, error) {
 		return nil, fmt.Errorf("note %q holds no %s", o.ID, NoteProperty)
 	}
 	return n.Record, nil
+}
+
+// LatestNote returns the most recently created note of an attribution of
+// incident id that the store's reader may read, and its record. It
+// returns ENOTFOUND when there is none, and the store's errors.
+func LatestNote(ctx context.Context, st *Store, id string) (*stix.Object, *IncidentRecord, error) {
+	var best *stix.Object
+	var rec *IncidentRecord
+	err := st.Each(ctx, []string{"note"}, func(o *stix.Object) bool {
+		if !bytes.Contains(o.Raw, []byte(NoteProperty)) || !bytes.Contains(o.Raw, []byte(id)) {
+			return true
+		}
+		r, err := ParseNote(o)
+		if err != nil || r.Incident != id {
+			return true
+		}
+		if best == nil || o.Created.Compare(best.Created) > 0 || o.Created.Compare(best.Created) == 0 && o.ID > best.ID {
+			best, rec = o, r
+		}
+		return true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if best == nil {
+		return nil, nil, rampart.Errorf(rampart.ENOTFOUND, "no attribution of incident %q yet", id)
+	}
+	return best, rec, nil
 }

@@ -72,6 +72,37 @@ func (c *knowledgeCache) engine(ctx context.Context, collections []string, reade
 	return e.engine, nil
 }
 
+// fresh returns an engine as engine does, built after every change to
+// the collections that the cache was told of before the call: it waits
+// for rebuilds, wait at most, and then returns the newest engine built.
+func (c *knowledgeCache) fresh(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release, wait time.Duration) (*attribution.Engine, error) {
+	c.mu.Lock()
+	want := map[string]uint64{}
+	for _, id := range collections {
+		want[id] = c.gen[id]
+	}
+	c.mu.Unlock()
+	deadline := time.Now().Add(wait)
+	for {
+		e, err := c.entry(ctx, collections, reader, release, 0)
+		if err != nil {
+			return nil, err
+		}
+		caughtUp := true
+		for id, g := range want {
+			caughtUp = caughtUp && e.gens[id] >= g
+		}
+		if caughtUp || time.Now().After(deadline) {
+			return e.engine, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // entry returns the built entry for the collections and reader, as
 // engine does: its engine and its catalog. With wait > 0, it waits that
 // long at most for a first build and then returns errBuilding; otherwise
