@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampart-cti/rampart/attribution"
 	"github.com/rampart-cti/rampart/node"
@@ -39,7 +40,9 @@ func TestEndToEndIncidentAttribution(t *testing.T) {
 	const bundle = "../../testdata/attack/enterprise-attack.json.gz"
 	cli("init", "--data", data)
 	org := strings.TrimSpace(first(cli("org", "init", "--name", "CERT-FR", "--country", "FR", "--data", data)))
+	start := time.Now()
 	cli("import", bundle, "--data", data)
+	t.Logf("ATT&CK imported in %s", time.Since(start).Round(time.Millisecond))
 	n := &e2eNode{t: t, proc: startNode(t, data, env)}
 	status, body := n.request("GET", "/"+node.DefaultAPIRoot+"/collections/", "", nil)
 	var cs struct {
@@ -109,7 +112,9 @@ func TestEndToEndIncidentAttribution(t *testing.T) {
 	)
 
 	// The CLI, on the serving node's store.
+	start = time.Now()
 	out, errs := cli("incident", "attribute", inc.ID, "--limit", "5", "--data", data)
+	t.Logf("rampart incident attribute ran in %s", time.Since(start).Round(time.Millisecond))
 	for _, want := range []string{
 		"technique T1606.002 SAML Tokens",
 		"from " + grp + " > " + sig1 + " > " + ind1 + " > relationship--1a000000-0000-4000-8000-000000000101 > " + stixID("T1606.002"),
@@ -134,7 +139,9 @@ func TestEndToEndIncidentAttribution(t *testing.T) {
 	}
 
 	// The API: POST runs it again, GET returns the latest.
+	start = time.Now()
 	status, body = n.request("POST", "/api/v1/incidents/"+inc.ID+"/attribution?limit=5", "application/json", nil)
+	t.Logf("POST /api/v1/incidents/{id}/attribution answered in %s", time.Since(start).Round(time.Millisecond))
 	type answer struct {
 		Note    jsontext.Value             `json:"note"`
 		Record  attribution.IncidentRecord `json:"attribution"`
