@@ -60,7 +60,7 @@ type IncidentEvidence struct {
 	TLP stix.TLP `json:"-"`
 	// Truncated is set when more than MaxIncidentObjects objects were tied
 	// to the incident: the rest were not read.
-	Truncated bool `json:"truncated,omitempty"`
+	Truncated bool `json:"truncated,omitzero"`
 }
 
 // Input is one item of an incident's query: a technique, software or

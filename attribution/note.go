@@ -180,8 +180,9 @@ func ParseNote(o *stix.Object) (*IncidentRecord, error) {
 }
 
 // LatestNote returns the most recently created note of an attribution of
-// incident id that the store's reader may read, and its record. It
-// returns ENOTFOUND when there is none, and the store's errors.
+// incident id that the store's reader may read (of two created at the
+// same time, the one stored last), and its record. It returns ENOTFOUND
+// when there is none, and the store's errors.
 func LatestNote(ctx context.Context, st *Store, id string) (*stix.Object, *IncidentRecord, error) {
 	var best *stix.Object
 	var rec *IncidentRecord
@@ -193,7 +194,9 @@ func LatestNote(ctx context.Context, st *Store, id string) (*stix.Object, *Incid
 		if err != nil || r.Incident != id {
 			return true
 		}
-		if best == nil || o.Created.Compare(best.Created) > 0 || o.Created.Compare(best.Created) == 0 && o.ID > best.ID {
+		// Of notes created at the same time, the one stored last wins:
+		// pages come in the order versions were stored.
+		if best == nil || o.Created.Compare(best.Created) >= 0 {
 			best, rec = o, r
 		}
 		return true
