@@ -10,6 +10,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/attribution"
+	"github.com/rampart-cti/rampart/stix"
 )
 
 // freshKnowledgeWait is how long an incident attribution waits at most
@@ -39,32 +40,7 @@ func (s *Server) handleAttributeIncident(w http.ResponseWriter, r *http.Request,
 		}
 		limit = n
 	}
-	id := r.PathValue("id")
-	view, err := s.coordAs(r, a)
-	if err != nil {
-		return err
-	}
-	if _, err := view.FindIncidentByID(r.Context(), id); err != nil {
-		return err
-	}
-	st, rd, err := s.attributionStore(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	e, err := s.knowledge.fresh(r.Context(), st.Collections, rd, s.release(rd), freshKnowledgeWait)
-	if err != nil {
-		return err
-	}
-	ev, err := attribution.GatherIncident(r.Context(), st, e.Knowledge(), id)
-	if err != nil {
-		return err
-	}
-	at := e.AttributeIncident(ev, limit)
-	note, err := at.Note(s.Coord.Organization, s.Now())
-	if err != nil {
-		return err
-	}
-	stored, err := s.Coord.Store(r.Context(), note)
+	at, stored, err := s.attributeIncident(r, a, r.PathValue("id"), limit)
 	if err != nil {
 		return err
 	}
@@ -72,27 +48,68 @@ func (s *Server) handleAttributeIncident(w http.ResponseWriter, r *http.Request,
 	at.Ranking.WriteText(&text, 8)
 	rv := viewRanking(at.Ranking, text.String())
 	rec := at.Record()
-	s.writeJSON(w, http.StatusCreated, incidentAttributionView{Note: jsontext.Value(stored[0].Raw), Record: &rec, Ranking: &rv})
+	s.writeJSON(w, http.StatusCreated, incidentAttributionView{Note: jsontext.Value(stored.Raw), Record: &rec, Ranking: &rv})
 	return nil
+}
+
+// attributeIncident attributes incident id from the evidence the account
+// may read, stores the note and returns it with the attribution. It
+// returns ENOTFOUND for an incident the account may not read.
+func (s *Server) attributeIncident(r *http.Request, a *rampart.Account, id string, limit int) (*attribution.IncidentAttribution, *stix.Object, error) {
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := view.FindIncidentByID(r.Context(), id); err != nil {
+		return nil, nil, err
+	}
+	st, rd, err := s.attributionStore(r.Context(), a)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := s.knowledge.fresh(r.Context(), st.Collections, rd, s.release(rd), freshKnowledgeWait)
+	if err != nil {
+		return nil, nil, err
+	}
+	ev, err := attribution.GatherIncident(r.Context(), st, e.Knowledge(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	at := e.AttributeIncident(ev, limit)
+	note, err := at.Note(s.Coord.Organization, s.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := s.Coord.Store(r.Context(), note)
+	if err != nil {
+		return nil, nil, err
+	}
+	return at, stored[0], nil
+}
+
+// latestIncidentAttribution returns the latest attribution note of
+// incident id the account may read, and its record; ENOTFOUND when there
+// is none or the account may not read the incident.
+func (s *Server) latestIncidentAttribution(r *http.Request, a *rampart.Account, id string) (*stix.Object, *attribution.IncidentRecord, error) {
+	view, err := s.coordAs(r, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := view.FindIncidentByID(r.Context(), id); err != nil {
+		return nil, nil, err
+	}
+	st, _, err := s.attributionStore(r.Context(), a)
+	if err != nil {
+		return nil, nil, err
+	}
+	return attribution.LatestNote(r.Context(), st, id)
 }
 
 // handleGetIncidentAttribution answers GET
 // /api/v1/incidents/{id}/attribution: the latest attribution of the
 // incident the account may read.
 func (s *Server) handleGetIncidentAttribution(w http.ResponseWriter, r *http.Request, a *rampart.Account) error {
-	id := r.PathValue("id")
-	view, err := s.coordAs(r, a)
-	if err != nil {
-		return err
-	}
-	if _, err := view.FindIncidentByID(r.Context(), id); err != nil {
-		return err
-	}
-	st, _, err := s.attributionStore(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	o, rec, err := attribution.LatestNote(r.Context(), st, id)
+	o, rec, err := s.latestIncidentAttribution(r, a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

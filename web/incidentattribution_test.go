@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -63,5 +64,41 @@ func TestIncidentAttributionAPI(t *testing.T) {
 	n.want(n.do("analyst", "GET", "/api/v1/incidents/"+unknown+"/attribution", ""), 404)
 	if !strings.Contains(n.do("reader", "GET", "/api/v1/", "").body, "/api/v1/incidents/{id}/attribution") {
 		t.Errorf("the endpoint list lacks the incident attribution")
+	}
+}
+
+// TestConsoleIncidentAttribution: the incident page shows the latest
+// attribution, and a writer's button runs a new one.
+func TestConsoleIncidentAttribution(t *testing.T) {
+	n := newNode(t)
+	attributionKnowledge(t, n)
+	a := n.do("analyst", "POST", "/api/v1/incidents", `{"name":"Beaconing","detected":"2026-03-10T09:30:00Z","tlp":"amber"}`)
+	n.want(a, 201)
+	id, _ := a.json["id"].(string)
+	o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"relationship","spec_version":"2.1","id":"relationship--20000001-0000-4000-8000-000000000000","created":"2026-03-10T10:00:00.000Z","modified":"2026-03-10T10:00:00.000Z","relationship_type":"uses","source_ref":%q,"target_ref":"attack-pattern--00000002-0000-4000-8000-000000000000"}`, id))
+	must(t, err)
+	_, err = n.objects.CreateObjects(ctx, n.coordID, []*stix.Object{o})
+	must(t, err)
+	n.api.Invalidate(n.coordID)
+
+	v := n.visitConsole(t, "analyst")
+	status, body := v.get("/console/incidents/" + id)
+	wantPage(t, "incident before", status, body, 200, "Not attributed yet.", `id="attribute-evidence"`)
+	status, loc := v.post("/console/incidents/"+id+"/attribution", url.Values{})
+	if status != 303 || !strings.Contains(loc, "/console/incidents/"+id) {
+		t.Fatalf("attribute: %d %s", status, loc)
+	}
+	status, body = v.get(loc)
+	wantPage(t, "incident after", status, body, 200, `id="incident-attribution"`, "Attribution ", "Beta (G0002)</a> score", "From 1 techniques", "TLP:AMBER", "note note--")
+
+	// A reader sees it, without the button.
+	r := n.visitConsole(t, "reader")
+	status, body = r.get("/console/incidents/" + id)
+	wantPage(t, "incident as reader", status, body, 200, `id="incident-attribution"`)
+	if strings.Contains(body, `id="attribute-evidence"`) {
+		t.Errorf("the reader is offered the attribution button")
+	}
+	if status, _ := r.post("/console/incidents/"+id+"/attribution", url.Values{}); status != 403 {
+		t.Errorf("a reader's attribution: %d, want 403", status)
 	}
 }
