@@ -296,7 +296,7 @@ func (g *gatherer) visit(o *stix.Object, path []string) []step {
 	case o.Type == TypeIncident:
 		g.unused(o.ID, "another incident: its evidence is attributed on its own")
 	default:
-		g.unused(o.ID, fmt.Sprintf("a %s holds no evidence attribution reads", o.Type))
+		g.unused(o.ID, fmt.Sprintf("an object of type %s holds no evidence attribution reads", o.Type))
 	}
 	return nil
 }

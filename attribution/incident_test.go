@@ -292,3 +292,23 @@ func TestIncidentNote(t *testing.T) {
 		t.Errorf("ParseNote accepted an incident")
 	}
 }
+
+// TestGatherIncidentAlerts: an incident's early-warning alerts lead to
+// their sightings and indicators.
+func TestGatherIncidentAlerts(t *testing.T) {
+	c := newIncidentCase(t)
+	alert := c.sdo(t, "coord", "x-rampart-alert", "alert", fmt.Sprintf(`"name":"same indicator","sighting_refs":[%q],"indicator_refs":[%q],`, c.ids["sig"], c.ids["ind1"])+marking(stix.TLPGreen))
+	c.incident = c.sdo(t, "coord", "incident", "inc-alerts", fmt.Sprintf(`"name":"From an alert","extensions":{"extension-definition--add082c3-bffd-4e62-81a6-61003b882f8d":{"extension_type":"property-extension","alert_refs":[%q]}},`, alert)+marking(stix.TLPGreen))
+	_, ev := c.gather(t, nil)
+	if got, want := refsOf(ev.Techniques), "T2,T9"; got != want {
+		t.Errorf("techniques %s, want %s", got, want)
+	}
+	t2 := inputNamed(ev.Techniques, "T2")
+	want := []string{alert, c.ids["sig"], c.ids["ind2"], c.ids["r-ind2-T2"], c.b.ids["T2"]}
+	if t2 == nil || !slices.Equal(t2.From[0], want) {
+		t.Errorf("T2 came from %v, want [%v]", t2, want)
+	}
+	if !slices.Equal(ev.Sightings, []string{c.ids["sig"]}) || len(ev.Software) != 0 {
+		t.Errorf("sightings %v software %v: want the alert's sighting and no software (the first incident's)", ev.Sightings, ev.Software)
+	}
+}
