@@ -32,7 +32,8 @@ the member states' own incidents, which name it with --joint.
         Lists incidents, most recently detected first, with the reports
         overdue at --now (default: now).
     incident show ID [--joint-view] [--json] [--now TIME]
-        Shows an incident, its deadlines and timeline; --joint-view shows the
+        Shows an incident, its deadlines, timeline and latest attribution
+        (the note a statement cites); --joint-view shows the
         joint view (every member state's incident merged), --json the STIX
         object.
     incident update ID [flags]
@@ -305,6 +306,15 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 		return nil
 	}
 	printIncident(m.Stdout, inc, now)
+	if o, rec, err := env.n.IncidentAttribution(ctx, id); err == nil {
+		var n struct {
+			Abstract string `json:"abstract"`
+		}
+		o.Decode(&n)
+		fmt.Fprintf(m.Stdout, "  latest attribution: %s\n    note %s, %s, %s\n", n.Abstract, o.ID, o.Created.Time().Format(time.RFC3339), rec.TLP)
+	} else if rampart.ErrorCode(err) != rampart.ENOTFOUND {
+		return err
+	}
 	return nil
 }
 
