@@ -3,9 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"iter"
 	"math"
 	"net/http"
 	"slices"
@@ -22,13 +19,6 @@ import (
 // maxKnowledgeEntries is how many attribution engines (one per reader and
 // set of collections that accounts can read) are kept built.
 const maxKnowledgeEntries = 8
-
-// knowledgeTypes are the object types attribution reads.
-var knowledgeTypes = []string{
-	attribution.TypeTechnique, attribution.TypeIntrusionSet, attribution.TypeCampaign, attribution.TypeMalware,
-	attribution.TypeTool, attribution.TypeTactic, attribution.TypeIndicator, attribution.TypeIdentity,
-	attribution.TypeLocation, attribution.TypeRelationship,
-}
 
 // knowledgeCache builds attribution engines from the store, one per set of
 // collections and reader, and rebuilds one when a collection it was built
@@ -80,6 +70,37 @@ func (c *knowledgeCache) engine(ctx context.Context, collections []string, reade
 		return nil, err
 	}
 	return e.engine, nil
+}
+
+// fresh returns an engine as engine does, built after every change to
+// the collections that the cache was told of before the call: it waits
+// for rebuilds, wait at most, and then returns the newest engine built.
+func (c *knowledgeCache) fresh(ctx context.Context, collections []string, reader *rampart.Reader, release coord.Release, wait time.Duration) (*attribution.Engine, error) {
+	c.mu.Lock()
+	want := map[string]uint64{}
+	for _, id := range collections {
+		want[id] = c.gen[id]
+	}
+	c.mu.Unlock()
+	deadline := time.Now().Add(wait)
+	for {
+		e, err := c.entry(ctx, collections, reader, release, 0)
+		if err != nil {
+			return nil, err
+		}
+		caughtUp := true
+		for id, g := range want {
+			caughtUp = caughtUp && e.gens[id] >= g
+		}
+		if caughtUp || time.Now().After(deadline) {
+			return e.engine, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // entry returns the built entry for the collections and reader, as
@@ -203,60 +224,15 @@ func (c *knowledgeCache) evict() {
 
 func (c *knowledgeCache) build(ctx context.Context, e *knowledgeEntry, collections []string, release coord.Release) {
 	defer close(e.ready)
-	k := attribution.NewKnowledge()
 	tlp := map[string]stix.TLP{}
-	var readErr error
-	seq := iter.Seq[*stix.Object](func(yield func(*stix.Object) bool) {
-		for _, coll := range collections {
-			f := rampart.ObjectFilter{CollectionID: coll, Types: knowledgeTypes}
-			for {
-				page, err := c.objects.FindObjects(ctx, f)
-				if err != nil {
-					readErr = err
-					return
-				}
-				objs := make([]*stix.Object, len(page.Versions))
-				for i, v := range page.Versions {
-					objs[i] = v.Object
-				}
-				if release != nil && len(objs) > 0 {
-					released, err := release(ctx, coll, objs)
-					if err != nil {
-						readErr = err
-						return
-					}
-					if len(released) != len(objs) {
-						readErr = fmt.Errorf("release of %d objects from collection %q returned %d", len(objs), coll, len(released))
-						return
-					}
-					objs = released
-				}
-				for _, o := range objs {
-					if o == nil {
-						continue
-					}
-					if catalogTypes[o.Type] {
-						tlp[o.ID] = max(tlp[o.ID], stix.Restriction(o))
-					}
-					if !yield(o) {
-						return
-					}
-				}
-				if !page.More || len(page.Versions) == 0 {
-					break
-				}
-				f.AfterSeq = page.Versions[len(page.Versions)-1].Seq
-			}
+	src := &attribution.Store{Objects: c.objects, Collections: collections, Release: release}
+	k, err := src.Knowledge(ctx, func(o *stix.Object) {
+		if catalogTypes[o.Type] {
+			tlp[o.ID] = max(tlp[o.ID], stix.Restriction(o))
 		}
 	})
-	// Objects the knowledge cannot use are left out, as with a bundle.
-	var le *attribution.LoadError
-	if err := k.AddAll(seq); err != nil && !errors.As(err, &le) {
+	if err != nil {
 		e.err = err
-		return
-	}
-	if readErr != nil {
-		e.err = readErr
 		return
 	}
 	e.engine = attribution.NewEngine(k, attribution.Config{})

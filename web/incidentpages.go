@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/attribution"
 	"github.com/rampart-cti/rampart/coord"
 )
 
@@ -20,6 +21,7 @@ func (c *console) incidentPages(page func(string, pageFunc)) {
 	page("POST "+ConsolePath+"incidents/{id}/timeline", c.addTimeline)
 	page("POST "+ConsolePath+"incidents/{id}/reports", c.submitReport)
 	page("POST "+ConsolePath+"incidents/{id}/alerts", c.linkAlert)
+	page("POST "+ConsolePath+"incidents/{id}/attribution", c.attributeIncident)
 }
 
 // column is one status of the incident board, most urgent first.
@@ -98,6 +100,19 @@ type incidentForm struct {
 	ReportKinds    []string
 	TLPs           []string
 	Alerts         []*coord.Alert
+	// Attribution is the latest attribution of the incident, nil when
+	// there is none the account may read.
+	Attribution *incidentAttributionPart
+}
+
+// incidentAttributionPart is the latest attribution on an incident's page.
+type incidentAttributionPart struct {
+	Note       string
+	Abstract   string
+	Created    time.Time
+	Markings   []string
+	Record     *attribution.IncidentRecord
+	Candidates []attribution.RecordCandidate
 }
 
 func (c *console) form(v *visit, inc *coord.Incident) incidentForm {
@@ -201,7 +216,33 @@ func (c *console) incident(w http.ResponseWriter, r *http.Request, v *visit) err
 			d.Alerts = append(d.Alerts, a)
 		}
 	}
+	o, rec, err := c.s.latestIncidentAttribution(r, v.account, inc.ID)
+	switch rampart.ErrorCode(err) {
+	case "":
+		var n struct {
+			Abstract string `json:"abstract"`
+		}
+		o.Decode(&n)
+		d.Attribution = &incidentAttributionPart{Note: o.ID, Abstract: n.Abstract, Created: o.Created.Time(), Markings: o.ObjectMarkingRefs, Record: rec,
+			Candidates: rec.Candidates[:min(len(rec.Candidates), attribution.NoteCandidates)]}
+	case rampart.ENOTFOUND, rampart.EFORBIDDEN:
+	default:
+		return err
+	}
 	return c.show(w, r, v, "incident", inc.Name, "incidents", d)
+}
+
+// attributeIncident ranks the intrusion sets behind the incident from the
+// evidence the account may read and stores the result as a note.
+func (c *console) attributeIncident(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := c.s.authorize(r, v.account, accessWrite); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if _, _, err := c.s.attributeIncident(r, v.account, id, 0); err != nil {
+		return err
+	}
+	return done(w, r, ConsolePath+"incidents/"+id, "Attribution stored.")
 }
 
 // change applies fn to the incident of the request as the account, then

@@ -251,6 +251,7 @@ func (s *Server) routes() {
 	handle("/api/v1/incidents/{id}/timeline", m{"POST": {access: accessWrite, h: s.handleAddTimeline}})
 	handle("/api/v1/incidents/{id}/reports", m{"POST": {access: accessWrite, h: s.handleSubmitReport}})
 	handle("/api/v1/incidents/{id}/joint", m{"GET": {access: accessRead, h: s.handleJointIncident}})
+	handle("/api/v1/incidents/{id}/attribution", m{"GET": {access: accessRead, h: s.handleGetIncidentAttribution}, "POST": {access: accessWrite, h: s.handleAttributeIncident}})
 	handle("/api/v1/alerts", m{"GET": {access: accessRead, h: s.handleListAlerts}})
 	handle("/api/v1/alerts/rules", m{"GET": {access: accessRead, h: s.handleRules}})
 	handle("/api/v1/alerts/{id}", m{"GET": {access: accessRead, h: s.handleGetAlert}})
@@ -457,6 +458,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"GET /api/v1/incidents/{id}", "PATCH /api/v1/incidents/{id}",
 			"POST /api/v1/incidents/{id}/timeline", "POST /api/v1/incidents/{id}/reports",
 			"GET /api/v1/incidents/{id}/joint",
+			"GET|POST /api/v1/incidents/{id}/attribution?limit=",
 			"GET /api/v1/alerts?rule=&severity=&member_state=&since=", "GET /api/v1/alerts/{id}", "GET /api/v1/alerts/rules",
 			"GET /api/v1/watchlists", "GET|PUT|DELETE /api/v1/watchlists/{name}",
 			"GET /api/v1/statements", "GET /api/v1/statements/{id}",

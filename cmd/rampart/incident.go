@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/attribution"
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/stix"
 )
 
-const incidentUsage = `Usage: rampart incident <create|list|show|update|report> [flags] [arguments]
+const incidentUsage = `Usage: rampart incident <create|list|show|update|report|attribute> [flags] [arguments]
 
 Records coordinated incidents as STIX incident objects (with the OASIS
 incident-core extension and Rampart's NIS2 extension) in the node's
@@ -31,7 +32,8 @@ the member states' own incidents, which name it with --joint.
         Lists incidents, most recently detected first, with the reports
         overdue at --now (default: now).
     incident show ID [--joint-view] [--json] [--now TIME]
-        Shows an incident, its deadlines and timeline; --joint-view shows the
+        Shows an incident, its deadlines, timeline and latest attribution
+        (the note a statement cites); --joint-view shows the
         joint view (every member state's incident merged), --json the STIX
         object.
     incident update ID [flags]
@@ -40,6 +42,17 @@ the member states' own incidents, which name it with --joint.
         timeline entry).
     incident report ID early-warning|notification|final-report [--at TIME] [--reference REF]
         Records that a NIS2 report was submitted.
+    incident attribute ID [--limit N] [--json]
+        Ranks the intrusion sets that may be behind the incident from the
+        evidence the node holds: the other end of each relationship with the
+        incident (but attributed-to), the objects of each grouping or report
+        holding it, and its alerts; from those, sightings, the indicators
+        sighted, what they indicate (ATT&CK techniques, software), and
+        techniques and software tied to the incident directly. Prints every
+        input with the objects it came from, then the ranking; stores the
+        result as a new STIX note on the incident (created by the node's
+        organisation, marked with the strictest TLP of its inputs) in the
+        coordination collection. --json prints the note and its record.
 
 Flags:
     --name TEXT, --description TEXT
@@ -57,6 +70,7 @@ Flags:
     --members ID,...        (joint incident) the member states' incidents
     --tlp LEVEL             marking of a new incident (default amber)
     --overdue               (list) only incidents with an overdue report
+    --limit N               (attribute) candidates to rank (default 10)
     --now TIME              evaluate deadlines at TIME instead of now
     --json                  print JSON (the STIX object, or one per line)
     --key FILE              the organisation's keys: sign what is written
@@ -69,6 +83,7 @@ Examples:
     rampart incident update incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --level high --note "CSIRTs network informed"
     rampart incident report incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 early-warning --reference ANSSI-2026-0042
     rampart incident show incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --joint-view
+    rampart incident attribute incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --limit 5
 `
 
 // incidentFlags are the flags of the incident commands, one set for all
@@ -78,6 +93,7 @@ type incidentFlags struct {
 	name, description, detected, state, affected, sectors, level, status, determination string
 	impact, joint, members, tlp, note, now, at, reference                               string
 	significant, trustService, overdue, asJSON, showJoint                               bool
+	limit                                                                               int
 }
 
 func (f *incidentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -90,15 +106,17 @@ func (f *incidentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	} {
 		fs.StringVar(p, name, "", "")
 	}
+	fs.IntVar(&f.limit, "limit", attribution.DefaultLimit, "")
 	for name, p := range map[string]*bool{"significant": &f.significant, "trust-service": &f.trustService, "overdue": &f.overdue, "json": &f.asJSON, "joint-view": &f.showJoint} {
 		fs.BoolVar(p, name, false, "")
 	}
 }
 
 // incidentCommands are the incident commands and the arguments each takes.
-var incidentCommands = subcommands{cmd: "incident", usage: incidentUsage, names: "create, list, show, update or report", args: map[string]arity{
+var incidentCommands = subcommands{cmd: "incident", usage: incidentUsage, names: "create, list, show, update, report or attribute", args: map[string]arity{
 	"create": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "show": exactly(1, "one incident ID"),
 	"update": exactly(1, "one incident ID"), "report": exactly(2, "an incident ID and a report kind"),
+	"attribute": exactly(1, "one incident ID"),
 }}
 
 func (m *Main) runIncident(ctx context.Context, args []string) error {
@@ -133,6 +151,8 @@ func (m *Main) runIncident(ctx context.Context, args []string) error {
 		return m.incidentShow(ctx, env, pos[0], &f, now)
 	case "update":
 		return m.incidentUpdate(ctx, env, pos[0], &f, fs)
+	case "attribute":
+		return m.incidentAttribute(ctx, env, pos[0], &f)
 	}
 	return m.incidentReport(ctx, env, pos[0], pos[1], &f)
 }
@@ -146,6 +166,10 @@ func (m *Main) checkIncidentFlags(sub string, f *incidentFlags, fs *flag.FlagSet
 			m.errorf("incident create needs --name TEXT and --detected TIME")
 			m.hintf(`rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z`)
 			return errUsage
+		}
+	case "attribute":
+		if f.limit < 1 || f.limit > 100 {
+			return m.usagef("--limit must be from 1 to 100 (got %d)", f.limit)
 		}
 	case "update":
 		if flagGiven(fs, "tlp") {
@@ -282,6 +306,15 @@ func (m *Main) incidentShow(ctx context.Context, env *coordEnv, id string, f *in
 		return nil
 	}
 	printIncident(m.Stdout, inc, now)
+	if o, rec, err := env.n.IncidentAttribution(ctx, id); err == nil {
+		var n struct {
+			Abstract string `json:"abstract"`
+		}
+		o.Decode(&n)
+		fmt.Fprintf(m.Stdout, "  latest attribution: %s\n    note %s, %s, %s\n", n.Abstract, o.ID, o.Created.Time().Format(time.RFC3339), rec.TLP)
+	} else if rampart.ErrorCode(err) != rampart.ENOTFOUND {
+		return err
+	}
 	return nil
 }
 
