@@ -56,11 +56,12 @@ func (h *hookReceiver) received() []string {
 	return slices.Clone(h.ids)
 }
 
-// TestEndToEndStreamWebhook: a partner organisation's account subscribes
-// a webhook to the object stream with a filter (indicators naming two
-// addresses); it receives exactly the versions it may read that pass the
-// filter, signed; after serve restarts, only what is new, once; removed,
-// nothing more; another account neither sees nor removes it.
+// TestEndToEndStreamWebhook: an administrator subscribes a webhook to the
+// object stream for a partner organisation's account, with a filter
+// (indicators naming some addresses); it receives exactly the versions
+// that account may read that pass the filter, signed; after serve
+// restarts, only what is new, once; removed, nothing more. Only
+// administrators make and remove hooks; another account does not see it.
 func TestEndToEndStreamWebhook(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{"RAMPART_ADMIN_PASSWORD=" + e2ePassword}
@@ -87,10 +88,13 @@ func TestEndToEndStreamWebhook(t *testing.T) {
 	rc := &hookReceiver{secret: "a-receiver-secret-of-32-bytes-ok"}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	// Indicators 1 and 2 name 10.0.0.1 and 10.0.0.2 (indicatorJSON).
-	r = siem.do(http.MethodPost, "/api/v1/stream/webhooks", "", strings.NewReader(fmt.Sprintf(
-		`{"url":%q,"secret":%q,"filter":{"types":["indicator"],"values":["10.0.0.1","10.0.0.2","10.0.0.4","10.0.0.6"]}}`, srv.URL+"/rampart", rc.secret)), "Content-Type", "application/json")
-	siem.want(r, http.StatusCreated)
+	// Indicators 1 and 2 name 10.0.0.1 and 10.0.0.2 (indicatorJSON). A
+	// partner's account may not point the node at a URL of its choice;
+	// an administrator makes the hook, for what siem may read.
+	body := fmt.Sprintf(`{"url":%q,"secret":%q,"account":"siem","filter":{"types":["indicator"],"values":["10.0.0.1","10.0.0.2","10.0.0.4","10.0.0.6"]}}`, srv.URL+"/rampart", rc.secret)
+	siem.want(siem.do(http.MethodPost, "/api/v1/stream/webhooks", "", strings.NewReader(body), "Content-Type", "application/json"), http.StatusForbidden)
+	r = admin.do(http.MethodPost, "/api/v1/stream/webhooks", "", strings.NewReader(body), "Content-Type", "application/json")
+	admin.want(r, http.StatusCreated)
 	if strings.Contains(string(r.body), rc.secret) {
 		t.Fatalf("the answer shows the secret: %s", r.body)
 	}
@@ -114,8 +118,8 @@ func TestEndToEndStreamWebhook(t *testing.T) {
 		t.Fatalf("the webhook received %v, want %v", got, wantIDs)
 	}
 
-	// The account lists its hook with how it goes; another account does
-	// not see it and cannot remove it.
+	// The account lists the hook that receives what it reads, with how it
+	// goes; another account does not see it, and neither removes it.
 	r = siem.get("/api/v1/stream/webhooks", "")
 	siem.want(r, 200)
 	if hooks := r.json["webhooks"].([]any); len(hooks) != 1 || strings.Contains(string(r.body), rc.secret) ||
@@ -127,7 +131,8 @@ func TestEndToEndStreamWebhook(t *testing.T) {
 	if len(r.json["webhooks"].([]any)) != 0 {
 		t.Fatalf("another account sees: %s", r.body)
 	}
-	other.want(other.do(http.MethodDelete, "/api/v1/stream/webhooks/"+hookID, "", nil), 404)
+	other.want(other.do(http.MethodDelete, "/api/v1/stream/webhooks/"+hookID, "", nil), 403)
+	siem.want(siem.do(http.MethodDelete, "/api/v1/stream/webhooks/"+hookID, "", nil), 403)
 
 	// Serve restarts: what comes after is delivered, and nothing twice.
 	proc.stop()
@@ -142,7 +147,7 @@ func TestEndToEndStreamWebhook(t *testing.T) {
 	}
 
 	// Removed: nothing more.
-	siem.want(siem.do(http.MethodDelete, "/api/v1/stream/webhooks/"+hookID, "", nil), 204)
+	admin.want(admin.do(http.MethodDelete, "/api/v1/stream/webhooks/"+hookID, "", nil), 204)
 	time.Sleep(3 * time.Second) // the deliverer reads the hooks every 2 s
 	admin.want(admin.do(http.MethodPost, objs, "", strings.NewReader(envelope(indicatorJSON(6, green)))), 202)
 	time.Sleep(2 * time.Second)
