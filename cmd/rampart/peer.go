@@ -13,7 +13,7 @@ import (
 	"github.com/rampart-cti/rampart"
 )
 
-const peerUsage = `Usage: rampart peer <add|list|remove|status> [flags] [arguments]
+const peerUsage = `Usage: rampart peer <add|list|set|remove|status> [flags] [arguments]
 
 Manages the nodes this node federates with. A peer is a member organisation
 of the trust registry and the address of its node link; "rampart serve"
@@ -30,6 +30,9 @@ receive. A running node picks up changes within seconds.
         (the default) falls back to post-quantum TLS alone.
     peer list [--json]
         Lists the peers.
+    peer set IDENTITY [--qkd-sae-id ID] [--qkd required|preferred]
+        Changes the QKD settings of a peer; a running node applies them to
+        its next connection with the peer.
     peer remove IDENTITY
         Removes a peer with its cursors and status; it loses access at once.
     peer status [--json] [IDENTITY]
@@ -49,6 +52,7 @@ Examples:
     rampart peer add --org identity--44444444-4444-4444-8444-444444444444 --registry registry.json
     rampart peer add --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 --url https://cti.cert.fr:8443 --name CERT-FR
     rampart peer add --org identity--44444444-4444-4444-8444-444444444444 --registry registry.json --qkd-sae-id eu-hub --qkd required
+    rampart peer set identity--44444444-4444-4444-8444-444444444444 --qkd preferred
     rampart peer status
     rampart peer status identity--44444444-4444-4444-8444-444444444444
 `
@@ -74,8 +78,8 @@ func (f *peerFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // peerCommands are the peer commands and the arguments each takes.
-var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, remove or status", args: map[string]arity{
-	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"),
+var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, set, remove or status", args: map[string]arity{
+	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "set": exactly(1, "one IDENTITY"),
 	"remove": exactly(1, "one IDENTITY"), "status": {0, 1, "at most one IDENTITY"},
 }}
 
@@ -86,19 +90,18 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 		return err
 	}
 	var p *rampart.Peer
-	var q *node.PeerQKD
 	if sub == "add" {
 		if p, err = m.peerToAdd(f.org, f.registry, f.url, f.name, f.apiRoot); err != nil {
 			return err
 		}
-		if f.qkdSAE != "" || f.qkdPolicy != "" {
-			q = &node.PeerQKD{SAE: f.qkdSAE, Policy: trust.QKDPreferred}
-			if f.qkdPolicy != "" {
-				if q.Policy, err = trust.ParseQKDPolicy(f.qkdPolicy); err != nil {
-					return m.usagef("--qkd: %v", err)
-				}
-			}
+	}
+	if f.qkdPolicy != "" {
+		if _, err := trust.ParseQKDPolicy(f.qkdPolicy); err != nil {
+			return m.usagef("--qkd: %v", err)
 		}
+	}
+	if sub == "set" && f.qkdSAE == "" && f.qkdPolicy == "" {
+		return m.usagef("peer set needs --qkd-sae-id ID or --qkd required|preferred")
 	}
 	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
@@ -110,13 +113,16 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "added peer %s (%s) at %s, API root %q\n", p.Name, p.ID, p.URL, p.APIRoot)
-		if q != nil {
-			if err := n.SetPeerQKD(ctx, p.ID, *q); err != nil {
-				return err
-			}
-			fmt.Fprintf(m.Stdout, "QKD with %s: %s, SAE %s\n", p.Name, q.Policy, dash(q.SAE))
+		if f.qkdSAE != "" || f.qkdPolicy != "" {
+			return m.setPeerQKD(ctx, n, p, f.qkdSAE, f.qkdPolicy)
 		}
 		return nil
+	case sub == "set":
+		p, err := n.Peers.FindPeerByID(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return m.setPeerQKD(ctx, n, p, f.qkdSAE, f.qkdPolicy)
 	case sub == "list":
 		return m.listPeers(ctx, n, f.asJSON)
 	case sub == "remove":
@@ -129,6 +135,29 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 		return m.peerStatus(ctx, n, pos[0], f.asJSON)
 	}
 	return m.peerStatuses(ctx, n, f.asJSON)
+}
+
+// setPeerQKD changes the QKD settings of peer p: its SAE id and the
+// policy, each when given.
+func (m *Main) setPeerQKD(ctx context.Context, n *node.Node, p *rampart.Peer, sae, policy string) error {
+	q, err := n.FindPeerQKD(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if q == nil {
+		q = &node.PeerQKD{Policy: trust.QKDPreferred}
+	}
+	if sae != "" {
+		q.SAE = sae
+	}
+	if policy != "" {
+		q.Policy = trust.QKDPolicy(policy)
+	}
+	if err := n.SetPeerQKD(ctx, p.ID, *q); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "QKD with %s: %s, SAE %s\n", p.Name, q.Policy, dash(q.SAE))
+	return nil
 }
 
 // peerToAdd builds the peer "peer add" stores, checking it against the
