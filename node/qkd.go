@@ -153,7 +153,7 @@ func (n *Node) newLinkQKD(ctx context.Context, cfg QKDConfig) (*trust.QKD, func(
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &qkdRecorder{n: n, ctx: context.WithoutCancel(ctx), keys: map[string]int64{}}
+	r := &qkdRecorder{n: n, ctx: context.WithoutCancel(ctx), keys: map[string]int64{}, last: map[string]QKDLinkReport{}}
 	q := &trust.QKD{
 		SAE:         cfg.SAE,
 		Keys:        client,
@@ -172,8 +172,15 @@ type qkdRecorder struct {
 	ctx context.Context
 
 	mu   sync.Mutex
-	keys map[string]int64 // org -> keys mixed in, as recorded
+	keys map[string]int64         // org -> keys mixed in
+	last map[string]QKDLinkReport // org -> as last recorded
 }
+
+// qkdRecordEvery is how often the state of a link that has not changed
+// (only its key_ID and count) is recorded again: each record changes the
+// node's settings version, which makes every serving process look at its
+// settings again.
+const qkdRecordEvery = 5 * time.Second
 
 func (r *qkdRecorder) peer(org string) trust.QKDPeer {
 	p, err := r.n.FindPeerQKD(r.ctx, org)
@@ -207,7 +214,12 @@ func (r *qkdRecorder) report(org string, l *trust.LinkQKD) {
 		keys++
 	}
 	r.keys[org] = keys
-	b, err := json.Marshal(QKDLinkReport{State: l.State, KeyID: l.KeyID, Keys: keys, Reason: l.Reason, At: time.Now().UTC(), Initiator: l.Initiator})
+	rep := QKDLinkReport{State: l.State, KeyID: l.KeyID, Keys: keys, Reason: l.Reason, At: time.Now().UTC(), Initiator: l.Initiator}
+	if prev, ok := r.last[org]; ok && prev.State == rep.State && prev.Reason == rep.Reason && rep.At.Sub(prev.At) < qkdRecordEvery {
+		return
+	}
+	r.last[org] = rep
+	b, err := json.Marshal(rep)
 	if err == nil {
 		_, err = r.n.Settings.SetSetting(r.ctx, settingQKDLinkPrefix+org, b, -1)
 	}
