@@ -251,6 +251,11 @@ func (q *QKD) secure(ctx context.Context, c *tls.Conn, server bool, self string,
 	}
 	org := peer.Organization.ID
 	conn, link, err := q.exchange(ctx, c, server, self, peer, q.peer(org))
+	if err == nil && !server && link.State == QKDFallback && q.sae() != "" {
+		// Try for a key again after the rotation limits, as a keyed
+		// connection would take a fresh one.
+		conn = newRotatingConn(conn, q.RotateAfter, q.RotateBytes)
+	}
 	if err != nil {
 		link.State = QKDRefused
 		link.Reason = err.Error()

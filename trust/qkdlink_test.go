@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -28,7 +29,8 @@ type fakeKMEs struct {
 // it delivers by id) or hand out the same key id every time.
 type kmeEnd struct {
 	link             *fakeKMEs
-	fail, lie        bool
+	fail             atomic.Bool
+	lie              bool
 	sameID           string
 	mu               sync.Mutex
 	encCalls, decIDs []string
@@ -40,7 +42,7 @@ func newKMEs() (*fakeKMEs, *kmeEnd, *kmeEnd) {
 }
 
 func (e *kmeEnd) EncKey(_ context.Context, slave string) (string, []byte, error) {
-	if e.fail {
+	if e.fail.Load() {
 		return "", nil, errors.New("KME answered 503: KME error")
 	}
 	e.link.mu.Lock()
@@ -60,7 +62,7 @@ func (e *kmeEnd) EncKey(_ context.Context, slave string) (string, []byte, error)
 }
 
 func (e *kmeEnd) DecKey(_ context.Context, master, id string) ([]byte, error) {
-	if e.fail {
+	if e.fail.Load() {
 		return nil, errors.New("KME answered 503: KME error")
 	}
 	e.link.mu.Lock()
@@ -215,7 +217,8 @@ func TestQKDLinkPolicy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, a, b := newKMEs()
-			a.fail, b.fail = tc.failClient, tc.failServer
+			a.fail.Store(tc.failClient)
+			b.fail.Store(tc.failServer)
 			var cr, sr reports
 			client := &QKD{SAE: saeFR, Keys: a, Report: cr.add, Peer: func(string) QKDPeer { return QKDPeer{Policy: tc.clientPolicy} }}
 			server := &QKD{SAE: saeHub, Keys: b, Report: sr.add, Peer: func(string) QKDPeer { return QKDPeer{Policy: tc.serverPolicy} }}
@@ -284,11 +287,11 @@ func TestQKDLinkSAEMismatch(t *testing.T) {
 	}
 }
 
-// TestQKDLinkRotates: HTTP over QKD links whose keys last a few hundred
-// bytes: every request succeeds, and new connections take fresh keys.
-func TestQKDLinkRotates(t *testing.T) {
-	_, a, b := newKMEs()
-	var sr reports
+// httpOverQKD serves HTTP on the hub's listener with serverQKD, each
+// answer saying the state of the connection's QKD step, and returns a
+// client from FR with clientQKD and the server's URL.
+func httpOverQKD(t *testing.T, serverQKD, clientQKD *QKD) (*http.Client, string) {
+	t.Helper()
 	f := newTestFed(t)
 	cert, _ := GenerateCertificate(EUPQBase)
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
@@ -297,7 +300,7 @@ func TestQKDLinkRotates(t *testing.T) {
 	}
 	l := NewListener(inner, cert, f.ids[orgHub], f.verifier())
 	l.Logger = slog.New(slog.DiscardHandler)
-	l.QKD = &QKD{SAE: saeHub, Keys: b, Report: sr.add}
+	l.QKD = serverQKD
 	srv := &http.Server{ConnContext: l.ConnContext, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := PeerFromContext(r.Context())
 		fmt.Fprintf(w, "%s %s", p.QKD.State, strings.Repeat("x", 100))
@@ -305,18 +308,32 @@ func TestQKDLinkRotates(t *testing.T) {
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	d := f.dialer(orgFR, orgHub)
-	d.QKD = &QKD{SAE: saeFR, Keys: a, RotateBytes: 1000, RotateAfter: time.Hour}
+	d.QKD = clientQKD
 	client := &http.Client{Transport: &http.Transport{DialTLSContext: d.DialContext}}
-	defer client.CloseIdleConnections()
+	t.Cleanup(client.CloseIdleConnections)
+	return client, "https://" + inner.Addr().String() + "/"
+}
+
+func get(t *testing.T, c *http.Client, url string) string {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	state, _, _ := strings.Cut(string(body), " ")
+	return state
+}
+
+// TestQKDLinkRotates: HTTP over QKD links whose keys last a few hundred
+// bytes: every request succeeds, and new connections take fresh keys.
+func TestQKDLinkRotates(t *testing.T) {
+	_, a, b := newKMEs()
+	client, url := httpOverQKD(t, &QKD{SAE: saeHub, Keys: b}, &QKD{SAE: saeFR, Keys: a, RotateBytes: 1000, RotateAfter: time.Hour})
 	for i := range 10 {
-		resp, err := client.Get("https://" + inner.Addr().String() + "/")
-		if err != nil {
-			t.Fatalf("request %d: %v", i, err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.HasPrefix(string(body), "qkd ") {
-			t.Fatalf("request %d: %q", i, body)
+		if got := get(t, client, url); got != "qkd" {
+			t.Fatalf("request %d went over a %q connection", i, got)
 		}
 	}
 	a.mu.Lock()
@@ -327,6 +344,25 @@ func TestQKDLinkRotates(t *testing.T) {
 	if keys < 2 || keys > 6 {
 		t.Errorf("10 requests took %d keys, want 2 to 6", keys)
 	}
+}
+
+// TestQKDLinkFallbackTriesAgain: a link that fell back for want of a key
+// tries again after the rotation limit, and takes a key once the KME
+// delivers.
+func TestQKDLinkFallbackTriesAgain(t *testing.T) {
+	_, a, b := newKMEs()
+	a.fail.Store(true)
+	client, url := httpOverQKD(t, &QKD{SAE: saeHub, Keys: b}, &QKD{SAE: saeFR, Keys: a, RotateBytes: 1000, RotateAfter: time.Hour})
+	if got := get(t, client, url); got != "fallback" {
+		t.Fatalf("with a failing KME the request went over a %q connection", got)
+	}
+	a.fail.Store(false)
+	for range 10 {
+		if get(t, client, url) == "qkd" {
+			return
+		}
+	}
+	t.Error("the link never took a QKD key again after the KME recovered")
 }
 
 // TestSealedConnRefusesTampering: a record changed on the way is refused.
