@@ -28,6 +28,7 @@ import (
 // falls back and says so in peer status and /metrics; a KME that flips a
 // bit of every key makes the link fail on key confirmation.
 func TestQKDLinkEndToEnd(t *testing.T) {
+	testStart := time.Now()
 	dir := t.TempDir()
 	p := func(name string) string { return filepath.Join(dir, name) }
 	run := func(args ...string) string {
@@ -99,6 +100,7 @@ func TestQKDLinkEndToEnd(t *testing.T) {
 		for {
 			r := status(data, peer)
 			if cond(r) {
+				t.Logf("%s (after %s)", what, time.Since(testStart).Round(time.Millisecond))
 				return r
 			}
 			if time.Now().After(deadline) {
@@ -131,11 +133,13 @@ func TestQKDLinkEndToEnd(t *testing.T) {
 		t.Error("/metrics does not show QKD in use")
 	}
 
+	t.Logf("status and metrics checked (after %s)", time.Since(testStart).Round(time.Millisecond))
 	// An object crosses the sealed link.
 	postSigned(t, run, p, fr, frNode.base)
 	waitFor(t, "the hub receives the object over the QKD link", 60*time.Second, func() bool {
 		return objectsAt(t, hubNode.base) == 1
 	})
+	t.Logf("object received (after %s)", time.Since(testStart).Round(time.Millisecond))
 	// Key ids never repeat: every key each side logged using is new.
 	for name, proc := range map[string]*nodeProcess{"CERT-FR": frNode, "hub": hubNode} {
 		seen := map[string]bool{}
