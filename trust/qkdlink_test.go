@@ -158,7 +158,11 @@ func TestQKDLinkMixesKey(t *testing.T) {
 	if cl.State != QKDInUse || sv.State != QKDInUse || cl.KeyID == "" || cl.KeyID != sv.KeyID || !cl.Initiator || sv.Initiator {
 		t.Errorf("client %+v, server %+v: want both in use with the same key", cl, sv)
 	}
-	if a.encCalls[0] != cl.KeyID || b.decIDs[0] != cl.KeyID {
+	a.mu.Lock()
+	b.mu.Lock()
+	defer a.mu.Unlock()
+	defer b.mu.Unlock()
+	if len(a.encCalls) != 1 || len(b.decIDs) != 1 || a.encCalls[0] != cl.KeyID || b.decIDs[0] != cl.KeyID {
 		t.Errorf("enc_keys gave %v, dec_keys fetched %v, link used %q", a.encCalls, b.decIDs, cl.KeyID)
 	}
 }
@@ -267,9 +271,18 @@ func TestQKDLinkRefusesRepeatedKeyID(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `key_ID "always-the-same" was used before`) {
 		t.Errorf("replayed key id: err = %v", err)
 	}
-	if sv := sr.last(t); sv.State != QKDRefused || sv.KeyID != "always-the-same" {
-		t.Errorf("server reports %+v", sv)
-	}
+	// The server's reports come from its own goroutines: wait for the
+	// third connection's.
+	waitFor(t, func() bool {
+		sr.mu.Lock()
+		defer sr.mu.Unlock()
+		for _, r := range sr.all {
+			if r.State == QKDRefused && r.KeyID == "always-the-same" && strings.Contains(r.Reason, "was used before") {
+				return true
+			}
+		}
+		return false
+	}, "the server does not report refusing the repeated key id")
 }
 
 // TestQKDLinkSAEMismatch: a peer whose proof names another SAE than the
