@@ -477,7 +477,8 @@ func deriveLinkKeys(cs tls.ConnectionState, qkdKey []byte, clientOrg, serverOrg,
 	if err != nil {
 		return nil, fmt.Errorf("tls exporter: %v", err)
 	}
-	ikm := append(exp, qkdKey...)
+	defer clear(exp)
+	ikm := append(exp, qkdKey...) // may or may not share exp's array: both are cleared
 	defer clear(ikm)
 	var t []byte
 	for _, s := range []string{"rampart qkd link v1", clientOrg, serverOrg, clientSAE, serverSAE, keyID} {
