@@ -75,7 +75,7 @@ func (n *Node) SetPeerQKD(ctx context.Context, org string, p PeerQKD) error {
 	if _, err := trust.ParseQKDPolicy(string(p.Policy)); err != nil {
 		return rampart.Errorf(rampart.EINVALID, "peer %s: %v", org, err)
 	}
-	if strings.ContainsAny(p.SAE, "/?#") {
+	if p.SAE != "" && (strings.ContainsAny(p.SAE, "/?#%") || p.SAE == "." || p.SAE == "..") {
 		return rampart.Errorf(rampart.EINVALID, "peer %s: QKD SAE id %q: an SAE id is one path segment of the ETSI 014 API", org, p.SAE)
 	}
 	b, err := json.Marshal(p)

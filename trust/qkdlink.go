@@ -286,13 +286,31 @@ func (q *QKD) exchange(ctx context.Context, c *tls.Conn, server bool, self strin
 		return c, link, nil
 	}
 	mismatch := ""
-	if cfg.SAE != "" && cfg.SAE != theirs {
+	if !validSAE(theirs) {
+		mismatch = fmt.Sprintf("the peer's node proof names QKD SAE %q, which is not an SAE id (letters, digits, '.', '_', ':' and '-', at most 256)", theirs)
+	} else if cfg.SAE != "" && cfg.SAE != theirs {
 		mismatch = fmt.Sprintf("the peer's node proof names QKD SAE %q, but this node is told its SAE is %q", theirs, cfg.SAE)
 	}
 	if server {
 		return q.respond(ctx, c, self, peer, required, mismatch, link)
 	}
 	return q.initiate(ctx, c, self, peer, required, mismatch, link)
+}
+
+// validSAE reports whether id can be an SAE id in the path of the ETSI
+// 014 API: one path segment of safe characters, never "." or "..".
+func validSAE(id string) bool {
+	if id == "" || len(id) > 256 || id == "." || id == ".." {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == ':', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // initiate is the client's side of the QKD step.

@@ -427,3 +427,14 @@ func TestSealedConnExpires(t *testing.T) {
 		t.Errorf("write after the limit: %d, %v", n, err)
 	}
 }
+
+// TestValidSAE: an SAE id a peer names goes into the path of the KME's
+// API, so only one safe segment passes.
+func TestValidSAE(t *testing.T) {
+	for id, want := range map[string]bool{"fr-anssi": true, "sae_1.eu:a": true, "": false, ".": false, "..": false,
+		"../status": false, "a/b": false, "a?b": false, "é": false, strings.Repeat("a", 257): false} {
+		if got := validSAE(id); got != want {
+			t.Errorf("validSAE(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
