@@ -43,7 +43,7 @@ func (n *Node) newLink(p *rampart.Peer) (*peerLink, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &trust.Dialer{Identity: n.Identity, Verifier: n.Verifier, Peer: p.ID}
+	d := &trust.Dialer{Identity: n.Identity, Verifier: n.Verifier, Peer: p.ID, QKD: n.QKD}
 	tr := &http.Transport{
 		DialTLSContext:      d.DialContext,
 		MaxIdleConnsPerHost: 4,

@@ -106,6 +106,11 @@ type Node struct {
 	APIRoot      string
 	CollectionID string
 
+	// QKD, when set, mixes QKD keys into the connections this node opens
+	// to its peers (trust.QKD); share it with the trust.Listener peers
+	// connect through, which must remember the key ids of both.
+	QKD *trust.QKD
+
 	// Validate, when set, checks each object received before it is
 	// stored, beyond its signature (stix.Validate, typically).
 	Validate func(*stix.Object) error

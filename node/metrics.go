@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 // metrics are what a serving node tells Prometheus at /metrics: the Go
@@ -97,6 +98,8 @@ var (
 	descPeerOut      = prometheus.NewDesc("rampart_peer_objects_out_total", "Object versions served to a peer.", []string{"peer"}, nil)
 	descPeerRefused  = prometheus.NewDesc("rampart_peer_rejections_total", "Objects a peer sent that this node refused.", []string{"peer"}, nil)
 	descPeerSync     = prometheus.NewDesc("rampart_peer_last_sync_timestamp_seconds", "When a round with the peer last left this node up to date.", []string{"peer"}, nil)
+	descPeerQKD      = prometheus.NewDesc("rampart_peer_qkd", "1 for the state of the QKD step of the last connection with a peer (qkd: a QKD key is mixed in; fallback: post-quantum only; refused), 0 for the others.", []string{"peer", "state"}, nil)
+	descPeerQKDKeys  = prometheus.NewDesc("rampart_peer_qkd_keys_total", "QKD keys mixed into connections with a peer.", []string{"peer"}, nil)
 	descDeliveries   = prometheus.NewDesc("rampart_deliveries", "Object versions this node seals to a recipient, by outcome (sealed, failed).", []string{"recipient", "status"}, nil)
 	descIndicators   = prometheus.NewDesc("rampart_matcher_indicators", "Indicators the matcher holds.", nil, nil)
 	descAlerts       = prometheus.NewDesc("rampart_alerts_written_total", "Alert versions early warning has written.", nil, nil)
@@ -162,6 +165,20 @@ func (c *stateCollector) collectPeers(ctx context.Context, ch chan<- prometheus.
 		ch <- prometheus.MustNewConstMetric(descPeerRefused, prometheus.CounterValue, float64(st.Rejections), p.ID)
 		if !st.LastSync.IsZero() {
 			ch <- prometheus.MustNewConstMetric(descPeerSync, prometheus.GaugeValue, float64(st.LastSync.UnixMilli())/1000, p.ID)
+		}
+		q, err := c.n.qkdLink(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if q != nil {
+			for _, state := range []trust.QKDState{trust.QKDInUse, trust.QKDFallback, trust.QKDRefused} {
+				v := 0.0
+				if q.State == state {
+					v = 1
+				}
+				ch <- prometheus.MustNewConstMetric(descPeerQKD, prometheus.GaugeValue, v, p.ID, string(state))
+			}
+			ch <- prometheus.MustNewConstMetric(descPeerQKDKeys, prometheus.CounterValue, float64(q.Keys), p.ID)
 		}
 	}
 	return nil

@@ -15,19 +15,24 @@ import (
 // command prints: times that never happened are absent, lags are in
 // seconds.
 type PeerReport struct {
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	URL         string            `json:"url"`
-	APIRoot     string            `json:"-"`
-	LastSync    *time.Time        `json:"last_sync,omitempty"`
-	LagSeconds  float64           `json:"lag_seconds"`
-	ObjectsIn   int64             `json:"objects_in"`
-	ObjectsOut  int64             `json:"objects_out"`
-	Rejections  int64             `json:"rejections"`
-	LastError   string            `json:"last_error,omitempty"`
-	LastErrorAt *time.Time        `json:"last_error_at,omitempty"`
-	Cursors     []CursorReport    `json:"cursors,omitempty"`
-	Recent      []RejectionReport `json:"recent_rejections,omitempty"`
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	URL         string         `json:"url"`
+	APIRoot     string         `json:"-"`
+	LastSync    *time.Time     `json:"last_sync,omitempty"`
+	LagSeconds  float64        `json:"lag_seconds"`
+	ObjectsIn   int64          `json:"objects_in"`
+	ObjectsOut  int64          `json:"objects_out"`
+	Rejections  int64          `json:"rejections"`
+	LastError   string         `json:"last_error,omitempty"`
+	LastErrorAt *time.Time     `json:"last_error_at,omitempty"`
+	Cursors     []CursorReport `json:"cursors,omitempty"`
+	// QKD is what the node is told about QKD with the peer, nil when
+	// nothing; QKDLink the outcome of the QKD step of the last connection
+	// with it, nil when no connection had one (the node has no KME).
+	QKD     *PeerQKD          `json:"qkd,omitempty"`
+	QKDLink *QKDLinkReport    `json:"qkd_link,omitempty"`
+	Recent  []RejectionReport `json:"recent_rejections,omitempty"`
 }
 
 // CursorReport is how far the node has pulled one collection of a peer.
@@ -71,7 +76,11 @@ func (n *Node) PeerReports(ctx context.Context) ([]PeerReport, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, peerReport(p, st, false))
+		r := peerReport(p, st, false)
+		if err := n.addQKD(ctx, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -88,7 +97,20 @@ func (n *Node) PeerReport(ctx context.Context, id string) (*PeerReport, error) {
 		return nil, err
 	}
 	r := peerReport(p, st, true)
+	if err := n.addQKD(ctx, &r); err != nil {
+		return nil, err
+	}
 	return &r, nil
+}
+
+// addQKD adds the peer's QKD settings and link state to r.
+func (n *Node) addQKD(ctx context.Context, r *PeerReport) error {
+	var err error
+	if r.QKD, err = n.FindPeerQKD(ctx, r.ID); err != nil {
+		return err
+	}
+	r.QKDLink, err = n.qkdLink(ctx, r.ID)
+	return err
 }
 
 func peerReport(p *rampart.Peer, st *rampart.PeerStatus, detail bool) PeerReport {
@@ -200,7 +222,10 @@ func (n *Node) AddPeer(ctx context.Context, p *rampart.Peer) error {
 // RemovePeer removes a peer with its cursors and status (ENOTFOUND when
 // there is none); it loses access at once.
 func (n *Node) RemovePeer(ctx context.Context, id string) error {
-	return n.Peers.DeletePeer(ctx, id)
+	if err := n.Peers.DeletePeer(ctx, id); err != nil {
+		return err
+	}
+	return n.deletePeerQKD(ctx, id)
 }
 
 // PublicKeys returns the public keys of the node's organisation, nil when

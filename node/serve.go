@@ -34,6 +34,9 @@ type ServeConfig struct {
 	// Empty, a node with keys and a registry listens where the registry
 	// says its node is.
 	PeerListen string
+	// QKD is the node's QKD key management entity, mixed into the node
+	// link when it names one (docs/QKD.md).
+	QKD QKDConfig
 	// Federate names the collection (id or alias) shared with peers; the
 	// default collection when empty.
 	Federate string

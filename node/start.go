@@ -305,8 +305,14 @@ func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, 
 			return err
 		}
 	}
+	linkQKD, closeKME, err := n.newLinkQKD(ctx, sc.QKD)
+	if err != nil {
+		return fmt.Errorf("qkd: %w", err)
+	}
+	s.closers = append(s.closers, closerFunc(func() error { closeKME(); return nil }))
 	fed := federation.NewNode()
 	fed.Identity, fed.Verifier = n.Identity, n.Verifier
+	fed.QKD = linkQKD
 	fed.Objects, fed.Collections, fed.Accounts = n.Objects, n.Collections, n.Accounts
 	fed.Statuses, fed.Secrets, fed.Peers = n.Statuses, n.Secrets, n.Peers
 	fed.Deliveries, fed.Settings, fed.Audit, fed.Access = n.Deliveries, n.Settings, n.Audit, n.Access
@@ -335,6 +341,7 @@ func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, 
 	}
 	l := trust.NewListener(inner, cert, n.Identity, n.Verifier)
 	l.Logger = n.logger
+	l.QKD = linkQKD
 	s.link = sc.Timeouts.server(s.deadlines.Handler(fed.Handler()), context.WithoutCancel(ctx), n.logger)
 	s.link.ConnContext = l.ConnContext
 	go s.link.Serve(l)
@@ -350,6 +357,9 @@ func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, 
 	}
 	fmt.Fprintf(n.Config.Notices, "rampart: federating as %s (%s) with %d peer(s); node link at https://%s/ (registry version %d)\n",
 		self.Name, self.ID, len(peers), inner.Addr(), reg.Version())
+	if linkQKD != nil {
+		fmt.Fprintf(n.Config.Notices, "rampart: QKD keys from the KME at %s as SAE %s are mixed into links with peers that have one\n", sc.QKD.KME, sc.QKD.SAE)
+	}
 	n.logger.Info("federating", "organization", org, "peers", len(peers), "node_link", inner.Addr().String(), "collection", coll.ID, "registry_version", reg.Version())
 	return nil
 }

@@ -33,6 +33,10 @@
 //   - Listener and Dialer: node-to-node connections over TLS 1.3 with hybrid
 //     key exchange only, where each side proves its organisation by signing
 //     the connection's channel binding with its registry keys.
+//   - QKD: set on a Listener and a Dialer, mixes a key from each node's
+//     quantum key distribution KME into the connection when both have
+//     one, and seals the traffic under keys derived from the TLS secret
+//     and the QKD key together (docs/QKD.md).
 //
 // Errors wrap the reasons ErrUnsigned, ErrBadSignature, ErrUnknownKey,
 // ErrWrongSigner, ErrRevoked, ErrKeyNotValid, ErrPolicy, ErrQuorum,

@@ -152,7 +152,7 @@ func FuzzNodeProof(f *testing.F) {
 	fed := newTestFed(f)
 	v := fed.verifier()
 	binding := bytes.Repeat([]byte{7}, 32)
-	good, err := makeProof(fed.ids[orgFR], binding, "client")
+	good, err := makeProof(fed.ids[orgFR], binding, "client", "")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -66,12 +66,21 @@ type Peer struct {
 	KeyIDs [2]string
 	// Group is the TLS key exchange group of the connection.
 	Group tls.CurveID
+	// SAE is the QKD secure application entity id the peer's proof
+	// names: the peer has a QKD key management entity and takes keys
+	// from it as this SAE ("" when it has none).
+	SAE string
+	// QKD says whether a QKD key was mixed into this connection's
+	// traffic keys (see QKD); nil when neither side has a KME.
+	QKD *LinkQKD
 }
 
 type proofPayload struct {
 	Binding      string `json:"binding"`
 	Organization string `json:"organization"`
 	Role         string `json:"role"`
+	// SAE is the signer's QKD SAE id, when it has a KME.
+	SAE string `json:"qkd_sae,omitempty"`
 }
 
 // proofFrame is what goes on the wire, length-prefixed: a proof, or the
@@ -88,6 +97,12 @@ type proofFrame struct {
 // other side refuses this node's proof, the error carries its reason.
 // ctx's deadline, if any, bounds the exchange.
 func Authenticate(ctx context.Context, conn *tls.Conn, server bool, id *Identity, v *Verifier) (*Peer, error) {
+	return authenticate(ctx, conn, server, id, v, "")
+}
+
+// authenticate is Authenticate with this node's QKD SAE id, named in its
+// proof when not empty.
+func authenticate(ctx context.Context, conn *tls.Conn, server bool, id *Identity, v *Verifier, sae string) (*Peer, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
 		defer conn.SetDeadline(time.Time{})
@@ -109,7 +124,7 @@ func Authenticate(ctx context.Context, conn *tls.Conn, server bool, id *Identity
 	if server {
 		mine, theirs = theirs, mine
 	}
-	own, err := makeProof(id, binding, mine)
+	own, err := makeProof(id, binding, mine, sae)
 	if err != nil {
 		return nil, err
 	}
@@ -139,11 +154,11 @@ func Authenticate(ctx context.Context, conn *tls.Conn, server bool, id *Identity
 	return peer, nil
 }
 
-func makeProof(id *Identity, binding []byte, role string) (*jws.General, error) {
+func makeProof(id *Identity, binding []byte, role, sae string) (*jws.General, error) {
 	if id.organization == "" {
 		return nil, fmt.Errorf("%w: identity %s belongs to no organisation", ErrNodeAuth, id)
 	}
-	payload, err := json.Marshal(proofPayload{jws.Encode(binding), id.organization, role}, json.Deterministic(true))
+	payload, err := json.Marshal(proofPayload{jws.Encode(binding), id.organization, role, sae}, json.Deterministic(true))
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +229,7 @@ func checkProof(v *Verifier, g *jws.General, binding []byte, role string) (*Peer
 		peer.Organization = org
 		peer.KeyIDs[slot] = h.Kid
 	}
+	peer.SAE = p.SAE
 	return peer, nil
 }
 
@@ -288,8 +304,9 @@ func readFrame(r io.Reader) (*proofFrame, error) {
 
 // Listener accepts connections from peer nodes: it runs the strict hybrid
 // TLS 1.3 handshake and the node proof exchange, and returns from Accept
-// only connections whose peer is a registry member with valid keys, as
-// *tls.Conn. Refused connections are logged with the reason and never
+// only connections whose peer is a registry member with valid keys: a
+// *tls.Conn, or, when a QKD key is mixed in (QKD), a connection sealed
+// under the mixed keys. Refused connections are logged with the reason and never
 // returned.
 //
 // To learn the peer of a connection in an http.Server, set the server's
@@ -311,13 +328,16 @@ type Listener struct {
 	// HelloTimeout bounds the wait for the ClientHello; zero means
 	// DefaultHelloTimeout.
 	HelloTimeout time.Duration
+	// QKD, when set, mixes a QKD key into every connection from a peer
+	// that has a KME too (see QKD).
+	QKD *QKD
 
 	inner    net.Listener
 	tls      *tls.Config
 	id       *Identity
 	v        *Verifier
 	once     sync.Once
-	ready    chan *tls.Conn
+	ready    chan net.Conn
 	done     chan struct{}
 	errMu    sync.Mutex
 	err      error
@@ -332,7 +352,7 @@ type Listener struct {
 // checks peers with v. cert is the TLS certificate; GenerateCertificate
 // makes one.
 func NewListener(inner net.Listener, cert tls.Certificate, id *Identity, v *Verifier) *Listener {
-	l := &Listener{inner: inner, id: id, v: v, ready: make(chan *tls.Conn), done: make(chan struct{}), adm: newAdmission(MaxPendingHandshakes, MaxPendingPerHost)}
+	l := &Listener{inner: inner, id: id, v: v, ready: make(chan net.Conn), done: make(chan struct{}), adm: newAdmission(MaxPendingHandshakes, MaxPendingPerHost)}
 	cfg := id.profile.ServerTLSConfig(cert)
 	groups := id.profile.TLSGroups()
 	// A client with no hybrid group is refused by the handshake itself
@@ -449,8 +469,12 @@ func (l *Listener) handshake(p *pendingConn) {
 		err = r.(error)
 	}
 	var peer *Peer
+	var conn net.Conn = c
 	if err == nil {
-		peer, err = Authenticate(ctx, c, true, l.id, l.v)
+		peer, err = authenticate(ctx, c, true, l.id, l.v, l.QKD.sae())
+	}
+	if err == nil && l.QKD != nil {
+		conn, err = l.QKD.secure(ctx, c, true, l.id.Organization(), peer)
 	}
 	evicted, said := l.adm.done(p)
 	if evicted {
@@ -466,12 +490,12 @@ func (l *Listener) handshake(p *pendingConn) {
 		c.Close()
 		return
 	}
-	l.peers.Store(c, peer)
+	l.peers.Store(conn, peer)
 	select {
-	case l.ready <- c:
+	case l.ready <- conn:
 	case <-l.done:
-		l.peers.Delete(c)
-		c.Close()
+		l.peers.Delete(conn)
+		conn.Close()
 	}
 }
 
@@ -544,9 +568,14 @@ type Dialer struct {
 	// LocalAddr, when set, is the address to connect from, as for
 	// net.Dialer.
 	LocalAddr net.Addr
+	// QKD, when set, mixes a QKD key into the connection when the peer
+	// has a KME too (see QKD).
+	QKD *QKD
 }
 
-// DialContext connects to addr and returns the authenticated *tls.Conn.
+// DialContext connects to addr and returns the authenticated connection:
+// a *tls.Conn, or, when a QKD key is mixed in, a connection sealed under
+// the mixed keys.
 func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	if d.Peer == "" {
 		return nil, errors.New("dial: Dialer.Peer (the expected organisation) is required")
@@ -567,7 +596,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		raw.Close()
 		return nil, fmt.Errorf("dial %s: tls: %w", addr, err)
 	}
-	peer, err := Authenticate(ctx, c, false, d.Identity, d.Verifier)
+	peer, err := authenticate(ctx, c, false, d.Identity, d.Verifier, d.QKD.sae())
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
@@ -576,5 +605,13 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		c.Close()
 		return nil, fmt.Errorf("dial %s: %w: the server is %s (%s), not the expected %q", addr, ErrNodeAuth, peer.Organization.Name, peer.Organization.ID, d.Peer)
 	}
-	return c, nil
+	if d.QKD == nil {
+		return c, nil
+	}
+	conn, err := d.QKD.secure(ctx, c, false, d.Identity.Organization(), peer)
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	return conn, nil
 }

@@ -204,7 +204,7 @@ func TestNodeProofIsBoundToTheSession(t *testing.T) {
 	if bytes.Equal(bindA, bindB) {
 		t.Fatal("two sessions share a channel binding")
 	}
-	proof, err := makeProof(f.ids[orgFR], bindA, "client")
+	proof, err := makeProof(f.ids[orgFR], bindA, "client", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/rampart-cti/rampart"
 )
 
-const peerUsage = `Usage: rampart peer <add|list|remove|status> [flags] [arguments]
+const peerUsage = `Usage: rampart peer <add|list|set|remove|status> [flags] [arguments]
 
 Manages the nodes this node federates with. A peer is a member organisation
 of the trust registry and the address of its node link; "rampart serve"
@@ -21,15 +21,25 @@ with --peer-listen pulls from every peer and serves each what it may
 receive. A running node picks up changes within seconds.
 
     peer add --org IDENTITY [--registry FILE] [--url URL] [--name NAME] [--api-root NAME]
+             [--qkd-sae-id ID] [--qkd required|preferred]
         Adds a peer. With --registry the organisation must be a member, and
         its name and first node URL come from the registry unless given.
+        --qkd-sae-id names the peer's SAE at its QKD key management entity
+        and --qkd the policy when this node has a KME ("serve --qkd-kme";
+        docs/QKD.md): required refuses links without a QKD key, preferred
+        (the default) falls back to post-quantum TLS alone.
     peer list [--json]
         Lists the peers.
+    peer set IDENTITY [--qkd-sae-id ID] [--qkd required|preferred]
+        Changes the QKD settings of a peer; a running node applies them to
+        its next connection with the peer.
     peer remove IDENTITY
         Removes a peer with its cursors and status; it loses access at once.
     peer status [--json] [IDENTITY]
         Shows, per peer, the last completed sync, the lag, the objects
-        received and served, and the objects refused; then, per
+        received and served, the objects refused, and whether the last
+        connection mixed in a QKD key (qkd), fell back to post-quantum
+        TLS alone (fallback) or was refused; then, per
         organisation this node seals its objects to (TLP:AMBER to every
         member state, addressed objects to their recipients), how many
         deliveries were sealed and how many failed, with the last reason.
@@ -41,6 +51,8 @@ Every subcommand takes the store flags --data and --postgres.
 Examples:
     rampart peer add --org identity--44444444-4444-4444-8444-444444444444 --registry registry.json
     rampart peer add --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 --url https://cti.cert.fr:8443 --name CERT-FR
+    rampart peer add --org identity--44444444-4444-4444-8444-444444444444 --registry registry.json --qkd-sae-id eu-hub --qkd required
+    rampart peer set identity--44444444-4444-4444-8444-444444444444 --qkd preferred
     rampart peer status
     rampart peer status identity--44444444-4444-4444-8444-444444444444
 `
@@ -49,6 +61,7 @@ Examples:
 type peerFlags struct {
 	store                             storeFlags
 	org, registry, url, name, apiRoot string
+	qkdSAE, qkdPolicy                 string
 	asJSON                            bool
 }
 
@@ -59,12 +72,14 @@ func (f *peerFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.url, "url", "", "https `URL` of the peer's node link")
 	fs.StringVar(&f.name, "name", "", "the peer's `name`")
 	fs.StringVar(&f.apiRoot, "api-root", node.DefaultAPIRoot, "the peer's API root `name` to pull from")
+	fs.StringVar(&f.qkdSAE, "qkd-sae-id", "", "the peer's QKD SAE `id`")
+	fs.StringVar(&f.qkdPolicy, "qkd", "", "QKD `policy` with the peer: required or preferred")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
 // peerCommands are the peer commands and the arguments each takes.
-var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, remove or status", args: map[string]arity{
-	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"),
+var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, set, remove or status", args: map[string]arity{
+	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "set": exactly(1, "one IDENTITY"),
 	"remove": exactly(1, "one IDENTITY"), "status": {0, 1, "at most one IDENTITY"},
 }}
 
@@ -80,6 +95,14 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if f.qkdPolicy != "" {
+		if _, err := trust.ParseQKDPolicy(f.qkdPolicy); err != nil {
+			return m.usagef("--qkd: %v", err)
+		}
+	}
+	if sub == "set" && f.qkdSAE == "" && f.qkdPolicy == "" {
+		return m.usagef("peer set needs --qkd-sae-id ID or --qkd required|preferred")
+	}
 	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
 		return err
@@ -90,11 +113,20 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "added peer %s (%s) at %s, API root %q\n", p.Name, p.ID, p.URL, p.APIRoot)
+		if f.qkdSAE != "" || f.qkdPolicy != "" {
+			return m.setPeerQKD(ctx, n, p, f.qkdSAE, f.qkdPolicy)
+		}
 		return nil
+	case sub == "set":
+		p, err := n.Peers.FindPeerByID(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		return m.setPeerQKD(ctx, n, p, f.qkdSAE, f.qkdPolicy)
 	case sub == "list":
 		return m.listPeers(ctx, n, f.asJSON)
 	case sub == "remove":
-		if err := n.Peers.DeletePeer(ctx, pos[0]); err != nil {
+		if err := n.RemovePeer(ctx, pos[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "removed peer %s\n", pos[0])
@@ -103,6 +135,29 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 		return m.peerStatus(ctx, n, pos[0], f.asJSON)
 	}
 	return m.peerStatuses(ctx, n, f.asJSON)
+}
+
+// setPeerQKD changes the QKD settings of peer p: its SAE id and the
+// policy, each when given.
+func (m *Main) setPeerQKD(ctx context.Context, n *node.Node, p *rampart.Peer, sae, policy string) error {
+	q, err := n.FindPeerQKD(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if q == nil {
+		q = &node.PeerQKD{Policy: trust.QKDPreferred}
+	}
+	if sae != "" {
+		q.SAE = sae
+	}
+	if policy != "" {
+		q.Policy = trust.QKDPolicy(policy)
+	}
+	if err := n.SetPeerQKD(ctx, p.ID, *q); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "QKD with %s: %s, SAE %s\n", p.Name, q.Policy, dash(q.SAE))
+	return nil
 }
 
 // peerToAdd builds the peer "peer add" stores, checking it against the
@@ -181,9 +236,9 @@ func (m *Main) peerStatuses(ctx context.Context, n *node.Node, asJSON bool) erro
 	now := time.Now()
 	tw := m.table("")
 	if len(rows) > 0 {
-		fmt.Fprintln(tw, "NAME\tLAST SYNC\tLAG\tIN\tOUT\tREFUSED\tLAST ERROR")
+		fmt.Fprintln(tw, "NAME\tLAST SYNC\tLAG\tIN\tOUT\tREFUSED\tQKD\tLAST ERROR")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.Name, ago(r.LastSync, now), lagText(r.LagSeconds), r.ObjectsIn, r.ObjectsOut, r.Rejections, errorText(r.LastError))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", r.Name, ago(r.LastSync, now), lagText(r.LagSeconds), r.ObjectsIn, r.ObjectsOut, r.Rejections, qkdText(r), errorText(r.LastError))
 		}
 	}
 	if len(deliveries) > 0 {
@@ -226,6 +281,20 @@ func (m *Main) peerStatus(ctx context.Context, n *node.Node, id string, asJSON b
 	if r.LastError != "" {
 		fmt.Fprintf(tw, "last error\t%s: %s\n", ago(r.LastErrorAt, now), r.LastError)
 	}
+	if r.QKD != nil {
+		fmt.Fprintf(tw, "qkd policy\t%s, peer SAE %s\n", r.QKD.Policy, dash(r.QKD.SAE))
+	}
+	if q := r.QKDLink; q != nil {
+		opened := "opened by the peer"
+		if q.Initiator {
+			opened = "opened by this node"
+		}
+		at := q.At
+		fmt.Fprintf(tw, "qkd\t%s: last connection %s, %s, key_ID %s; %d keys mixed in\n", qkdText(*r), ago(&at, now), opened, dash(q.KeyID), q.Keys)
+		if q.Reason != "" {
+			fmt.Fprintf(tw, "qkd reason\t%s\n", q.Reason)
+		}
+	}
 	for _, c := range r.Cursors {
 		fmt.Fprintf(tw, "collection %s\tpulled up to %s (lag %s)\n", c.Collection, c.AddedAfter.Format(time.RFC3339Nano), lagText(c.LagSeconds))
 	}
@@ -251,6 +320,16 @@ func ago(t *time.Time, now time.Time) string {
 
 func lagText(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
+}
+
+// qkdText says whether the last connection with a peer mixed in a QKD
+// key: "qkd", "fallback" (post-quantum only), "refused", or "-" when no
+// connection had a QKD step.
+func qkdText(r node.PeerReport) string {
+	if r.QKDLink == nil {
+		return "-"
+	}
+	return string(r.QKDLink.State)
 }
 
 // errorText shortens an error for a table.

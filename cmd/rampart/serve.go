@@ -13,6 +13,7 @@ import (
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 const serveUsage = `Usage: rampart serve [flags]
@@ -72,6 +73,19 @@ file, are accepted only when signed by a quorum of the authority already
 trusted.
 `
 
+const qkdFlagsUsage = `
+QKD (docs/QKD.md): with --qkd-kme, the node takes keys from its quantum key
+distribution KME (ETSI GS QKD 014, mutual TLS with --qkd-cert and --qkd-key,
+the KME's CA in --qkd-ca) as SAE --qkd-sae-id, and mixes one into every
+node link with a peer that has a KME too: the link's traffic then depends
+on the hybrid TLS secret and the QKD key together. A link takes a fresh key
+per connection and at least every --qkd-rotate-after or
+--qkd-rotate-bytes. Per peer, "rampart peer add --qkd-sae-id ID --qkd
+required" refuses links without a key; "preferred" (the default) falls
+back to post-quantum TLS alone and says so in "rampart peer status" and
+/metrics (rampart_peer_qkd).
+`
+
 const busFlagsUsage = `
 Message bus (docs/STREAMING.md): with --bus embedded (a NATS JetStream server
 inside this process, its store in DIR/nats) or --nats URL (an external NATS
@@ -96,6 +110,7 @@ Examples:
     RAMPART_POSTGRES=postgres://rampart@/rampart rampart serve
     rampart serve --registry registry.json
     rampart serve --identity node.key --registry registry.json --peer-listen 0.0.0.0:8443
+    rampart serve --identity node.key --registry registry.json --qkd-kme https://kme.example:443 --qkd-sae-id de-bsi --qkd-cert sae.pem --qkd-key sae.key --qkd-ca kme-ca.pem
     rampart serve --bus embedded --bus-listen 127.0.0.1:4222
     rampart serve --nats nats://nats.internal:4222 --workers 0
 `
@@ -123,6 +138,13 @@ func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.registry, "registry", "", "the trust registry `file` this node trusts; newer versions it accepts are written back to it")
 	fs.StringVar(&f.fingerprint, "registry-fingerprint", "", "refuse a --registry whose authority fingerprint is not `FP` (obtained out of band)")
 	fs.StringVar(&sc.PeerListen, "peer-listen", "", "`address` of the node link where peers connect (default: the registry's URL of this node)")
+	fs.StringVar(&sc.QKD.KME, "qkd-kme", "", "`URL` of this node's QKD key management entity (ETSI GS QKD 014)")
+	fs.StringVar(&sc.QKD.SAE, "qkd-sae-id", "", "this node's SAE `id` at its KME")
+	fs.StringVar(&sc.QKD.CertFile, "qkd-cert", "", "the SAE's TLS client certificate `file` (PEM)")
+	fs.StringVar(&sc.QKD.KeyFile, "qkd-key", "", "the SAE's TLS client key `file` (PEM)")
+	fs.StringVar(&sc.QKD.CAFile, "qkd-ca", "", "the CA certificate `file` of the KME (PEM)")
+	fs.DurationVar(&sc.QKD.RotateAfter, "qkd-rotate-after", trust.DefaultQKDRotateAfter, "a link takes a fresh QKD key after this `duration`")
+	fs.Int64Var(&sc.QKD.RotateBytes, "qkd-rotate-bytes", trust.DefaultQKDRotateBytes, "a link takes a fresh QKD key after this many `bytes`")
 	fs.StringVar(&sc.Federate, "federate", node.DefaultCollection, "the `collection` (id or alias) shared with peers")
 	fs.DurationVar(&sc.ArchiveRetention, "archive-retention", node.DefaultArchiveRetention, "how long the values sensors reported are kept for retro-hunts (`duration`)")
 	fs.Func("bus", "message `bus`: \"embedded\" starts NATS JetStream in this process (default: none, uploads are matched in the request)", func(v string) error {
@@ -152,6 +174,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		fmt.Fprint(fs.Output(), serveUsage)
 		printFlags(fs)
 		fmt.Fprint(fs.Output(), federationFlagsUsage)
+		fmt.Fprint(fs.Output(), qkdFlagsUsage)
 		fmt.Fprint(fs.Output(), busFlagsUsage)
 		fmt.Fprint(fs.Output(), serveExamples)
 	}
@@ -222,7 +245,11 @@ func (m *Main) checkServeFlags(f *serveFlags) error {
 		m.hintf("give --tls-cert FILE --tls-key FILE, or --tls-self-signed for a trial")
 		return errUsage
 	}
-	for _, file := range []struct{ name, path string }{{"identity", f.identity}, {"registry", f.registry}} {
+	if err := m.checkQKDFlags(&sc.QKD); err != nil {
+		return err
+	}
+	for _, file := range []struct{ name, path string }{{"identity", f.identity}, {"registry", f.registry},
+		{"qkd-cert", sc.QKD.CertFile}, {"qkd-key", sc.QKD.KeyFile}, {"qkd-ca", sc.QKD.CAFile}} {
 		if file.path == "" {
 			continue
 		}
@@ -230,6 +257,30 @@ func (m *Main) checkServeFlags(f *serveFlags) error {
 			m.errorf("--%s %q: %v", file.name, file.path, errors.Unwrap(err))
 			return errUsage
 		}
+	}
+	return nil
+}
+
+// checkQKDFlags refuses QKD flags that do not go together.
+func (m *Main) checkQKDFlags(q *node.QKDConfig) error {
+	if q.KME == "" {
+		if q.SAE != "" || q.CertFile != "" || q.KeyFile != "" || q.CAFile != "" {
+			m.errorf("--qkd-sae-id, --qkd-cert, --qkd-key and --qkd-ca need --qkd-kme URL, the node's QKD key management entity")
+			return errUsage
+		}
+		return nil
+	}
+	if !strings.HasPrefix(q.KME, "https://") {
+		m.errorf("--qkd-kme %q: the ETSI GS QKD 014 API is served over https (mutual TLS)", q.KME)
+		return errUsage
+	}
+	if q.SAE == "" || q.CertFile == "" || q.KeyFile == "" || q.CAFile == "" {
+		m.errorf("--qkd-kme needs --qkd-sae-id ID, --qkd-cert FILE, --qkd-key FILE and --qkd-ca FILE: the KME knows this node by its SAE id and TLS client certificate")
+		return errUsage
+	}
+	if q.RotateAfter <= 0 || q.RotateBytes <= 0 {
+		m.errorf("--qkd-rotate-after and --qkd-rotate-bytes must be positive (got %s and %d)", q.RotateAfter, q.RotateBytes)
+		return errUsage
 	}
 	return nil
 }
