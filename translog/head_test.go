@@ -136,7 +136,7 @@ func TestWitnessFindsForks(t *testing.T) {
 	if err != nil || fork == nil {
 		t.Fatalf("second head of size 10 with another root: fork %v, err %v", fork, err)
 	}
-	if fork.Origin != orgA || fork.A.Root == fork.B.Root || !strings.Contains(fork.Reason, "size 10") {
+	if fork.Origin != orgA || !fork.First || fork.A.Root == fork.B.Root || !strings.Contains(fork.Reason, "size 10") {
 		t.Errorf("fork = %+v", fork)
 	}
 	if got := w.Forks(); len(got) != 1 {
@@ -171,5 +171,45 @@ func TestWitnessFindsForks(t *testing.T) {
 	}
 	if _, _, err := w3.Observe(ctx, bad, nil); err == nil {
 		t.Error("a head claiming another origin than its signer was accepted")
+	}
+}
+
+func TestProofFilesVerify(t *testing.T) {
+	a, b, _ := testFederation(t)
+	leaves := testLeaves(9)
+	var tr Tree
+	tr.Append(leaves...)
+	r5, _ := tr.Root(5)
+	r9, _ := tr.Root(9)
+	h5, err := SignHead(a, 5, r5, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h9, err := SignHead(a, 9, r9, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := tr.InclusionProof(3, 9)
+	ip := &InclusionProof{LeafIndex: 3, TreeSize: 9, LeafHash: leaves[3], Path: path}
+	if err := ip.Verify(h9, leaves[3]); err != nil {
+		t.Errorf("inclusion: %v", err)
+	}
+	if err := ip.Verify(h5, leaves[3]); err == nil {
+		t.Error("an inclusion proof verified against a head of another size")
+	}
+	if err := ip.Verify(h9, leaves[4]); err == nil {
+		t.Error("an inclusion proof verified for another leaf")
+	}
+	cpath, _ := tr.ConsistencyProof(5, 9)
+	cp := &ConsistencyProof{First: 5, Second: 9, Path: cpath}
+	if err := cp.Verify(h5, h9); err != nil {
+		t.Errorf("consistency: %v", err)
+	}
+	hb, err := SignHead(b, 9, r9, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.Verify(h5, hb); err == nil {
+		t.Error("a consistency proof verified between heads of two logs")
 	}
 }

@@ -24,6 +24,9 @@ type Fork struct {
 	// Reason says how they contradict each other: the same size with
 	// different roots, or a consistency proof that does not verify.
 	Reason string
+	// First reports the first fork the witness found of this log: the
+	// one to raise an alert for.
+	First bool
 }
 
 func (f *Fork) Error() string {
@@ -133,7 +136,7 @@ func (w *Witness) Observe(ctx context.Context, h *SignedHead, prove ProveFunc) (
 func (w *Witness) fork(o *witnessed, a, b *SignedHead, reason string) *Fork {
 	f := &Fork{Origin: b.Origin, A: a, B: b, Reason: reason}
 	if !o.forked {
-		o.forked = true
+		o.forked, f.First = true, true
 		w.forks = append(w.forks, f)
 	}
 	return f
