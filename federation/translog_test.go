@@ -139,7 +139,12 @@ func TestTransparencyLogGossip(t *testing.T) {
 // signed: B, which fetches the hub's heads, and the hub, which fetches
 // B's, both find the fork and report it.
 func TestTransparencyLogForkDetected(t *testing.T) {
-	_, _, rec := logNetwork(t, true)
+	nodes, _, rec := logNetwork(t, true)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("CERT-Bund's log:\n%s", nodes[orgDE].logs.String())
+		}
+	})
 	for _, org := range []string{orgDE, orgHub} {
 		eventually(t, orgNames[org]+" reports A's fork", func() bool { return len(rec[org].all()) > 0 })
 		fs := rec[org].all()

@@ -142,6 +142,16 @@ func TestWitnessFindsForks(t *testing.T) {
 	if got := w.Forks(); len(got) != 1 {
 		t.Errorf("Forks() has %d, want 1", len(got))
 	}
+	// Both heads of the fork are passed on, for other witnesses to see.
+	roots := map[Hash]bool{}
+	for _, h := range w.Heads() {
+		if h.Origin == orgA && h.Size == 10 {
+			roots[h.Root] = true
+		}
+	}
+	if len(roots) != 2 {
+		t.Errorf("Heads() holds %d roots of A's size 10, want both heads of the fork", len(roots))
+	}
 
 	// A consistency proof that fails is a fork too.
 	w2 := &Witness{Verifier: v}

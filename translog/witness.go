@@ -58,7 +58,8 @@ type Witness struct {
 type witnessed struct {
 	latest *SignedHead
 	sizes  map[int64]*SignedHead
-	forked bool
+	// fork is the first fork found of the log, nil when none was.
+	fork *Fork
 }
 
 // Observe checks a head seen of a log. It returns the head when it is
@@ -135,14 +136,16 @@ func (w *Witness) Observe(ctx context.Context, h *SignedHead, prove ProveFunc) (
 // fork records the fork of o's log the first time; w.mu is held.
 func (w *Witness) fork(o *witnessed, a, b *SignedHead, reason string) *Fork {
 	f := &Fork{Origin: b.Origin, A: a, B: b, Reason: reason}
-	if !o.forked {
-		o.forked, f.First = true, true
+	if o.fork == nil {
+		o.fork, f.First = f, true
 		w.forks = append(w.forks, f)
 	}
 	return f
 }
 
-// Heads returns the latest head held of each log, by origin.
+// Heads returns the latest head held of each log, by origin, and, of a
+// log found forked, the two heads of its first fork besides: passed on,
+// they let every other witness see the fork for itself.
 func (w *Witness) Heads() []*SignedHead {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -150,6 +153,13 @@ func (w *Witness) Heads() []*SignedHead {
 	for _, o := range w.origins {
 		if o.latest != nil {
 			out = append(out, o.latest)
+		}
+		if f := o.fork; f != nil {
+			for _, h := range []*SignedHead{f.A, f.B} {
+				if h != o.latest {
+					out = append(out, h)
+				}
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b *SignedHead) int { return strings.Compare(a.Origin, b.Origin) })
