@@ -49,4 +49,8 @@ type LogService interface {
 	// FindLogEntryByHash returns the entry with that leaf hash, ENOTFOUND
 	// when there is none.
 	FindLogEntryByHash(ctx context.Context, leafHash []byte) (*LogEntry, error)
+	// FindLogEntriesByObject returns the entries of an object's versions
+	// (or of the registry's, for "trust-registry"), in Index order, at
+	// most MaxPageSize.
+	FindLogEntriesByObject(ctx context.Context, objectID string) ([]*LogEntry, error)
 }

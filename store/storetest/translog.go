@@ -62,6 +62,15 @@ func testLog(t *testing.T, open func(t *testing.T) Services) {
 	}
 	_, err = s.Log.FindLogEntryByHash(ctx, make([]byte, 32))
 	wantCode(t, "find an unknown hash", err, rampart.ENOTFOUND)
+	es, err := s.Log.FindLogEntriesByObject(ctx, logEntry(1).ObjectID)
+	must(t, "find by object", err)
+	if len(es) != 1 || es[0].Index != 1 {
+		t.Errorf("FindLogEntriesByObject = %+v, want entry 1", es)
+	}
+	es, err = s.Log.FindLogEntriesByObject(ctx, "indicator--00000000-0000-4000-8000-000000000000")
+	if err != nil || len(es) != 0 {
+		t.Errorf("FindLogEntriesByObject of an object never logged = %+v, %v; want none", es, err)
+	}
 
 	// Appends from several handles at once leave no gap.
 	other := s.Reopen(t)

@@ -143,6 +143,29 @@ func (s *LogService) FindLogEntryByHash(ctx context.Context, leafHash []byte) (*
 	return e, nil
 }
 
+// FindLogEntriesByObject returns the entries of an object's versions, in
+// Index order, at most rampart.MaxPageSize.
+func (s *LogService) FindLogEntriesByObject(ctx context.Context, objectID string) ([]*rampart.LogEntry, error) {
+	rows, err := s.db.read().query(ctx, `SELECT idx, leaf_hash, kind, object_id, version, at FROM translog
+		WHERE object_id = ? ORDER BY idx LIMIT ?`, objectID, rampart.MaxPageSize)
+	if err != nil {
+		return nil, fmt.Errorf("find log entries of %s: %w", objectID, err)
+	}
+	defer rows.Close()
+	var out []*rampart.LogEntry
+	for rows.Next() {
+		e, err := scanLogEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find log entries of %s: %w", objectID, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find log entries of %s: %w", objectID, err)
+	}
+	return out, nil
+}
+
 func scanLogEntry(rows *sql.Rows) (*rampart.LogEntry, error) {
 	var (
 		e  rampart.LogEntry
