@@ -2,6 +2,8 @@ package rampart
 
 import (
 	"context"
+	"encoding/base64"
+	json "encoding/json/v2"
 	"time"
 )
 
@@ -32,6 +34,20 @@ type LogEntry struct {
 	Version  string
 	// At is when the entry was appended.
 	At time.Time
+}
+
+// MarshalJSON writes the entry as GET /api/v1/log/entries shows it:
+// snake_case members, the time in UTC and the leaf hash in unpadded
+// base64url.
+func (e *LogEntry) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Index    int64     `json:"index"`
+		LeafHash string    `json:"leaf_hash"`
+		Kind     string    `json:"kind"`
+		ObjectID string    `json:"object_id"`
+		Version  string    `json:"version"`
+		At       time.Time `json:"at"`
+	}{e.Index, base64.RawURLEncoding.EncodeToString(e.LeafHash), e.Kind, e.ObjectID, e.Version, e.At.UTC()}, json.Deterministic(true))
 }
 
 // LogService keeps the leaves of the node's transparency log.

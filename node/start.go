@@ -124,6 +124,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		s.api.Identity = n.Identity
 	}
 	s.api.Audit = n.Audit
+	s.api.Log = n.Log
 	s.api.Matcher, s.api.MatcherReady, s.api.SightingsCollection = s.matcher.M, s.matcher.Flush, coll.ID
 	s.api.Sightings = func(ctx context.Context, collectionID string) web.SightingSink {
 		return n.NewSightings(ctx, collectionID)
