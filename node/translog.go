@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -33,7 +34,7 @@ const RegistryLogID = "trust-registry"
 // is in it: 64 bytes a leaf. It is safe for concurrent use.
 type TransparencyLog struct {
 	svc    rampart.LogService
-	id     *trust.Identity // nil: nothing is logged, no head signed
+	ident  atomic.Pointer[trust.Identity] // nil: nothing is logged, no head signed
 	logger *slog.Logger
 
 	syncMu sync.Mutex
@@ -49,8 +50,15 @@ type TransparencyLog struct {
 var _ rampart.ObjectSubscriber = (*TransparencyLog)(nil)
 
 func newTransparencyLog(svc rampart.LogService, id *trust.Identity, logger *slog.Logger) *TransparencyLog {
-	return &TransparencyLog{svc: svc, id: id, logger: logger}
+	l := &TransparencyLog{svc: svc, logger: logger}
+	l.useIdentity(id)
+	return l
 }
+
+// useIdentity sets the keys heads are signed with, and whose
+// organisation's objects are logged ("rampart org init" makes them after
+// the node is open).
+func (l *TransparencyLog) useIdentity(id *trust.Identity) { l.ident.Store(id) }
 
 // sync appends to the tree the leaves appended to the store since.
 func (l *TransparencyLog) sync(ctx context.Context) error {
@@ -80,10 +88,11 @@ func (l *TransparencyLog) sync(ctx context.Context) error {
 // organisation created and signed, and that the log does not hold, and
 // returns the entries appended.
 func (l *TransparencyLog) AppendObjects(ctx context.Context, objs []*stix.Object) ([]*rampart.LogEntry, error) {
-	if l.id == nil {
+	id := l.ident.Load()
+	if id == nil {
 		return nil, nil
 	}
-	org := l.id.Organization()
+	org := id.Organization()
 	var es []*rampart.LogEntry
 	for _, o := range objs {
 		if o == nil || o.CreatedByRef != org || !trust.IsSigned(o) {
@@ -104,7 +113,7 @@ func (l *TransparencyLog) AppendObjects(ctx context.Context, objs []*stix.Object
 // AppendRegistry appends a trust registry version the node trusts, when
 // the log does not hold it.
 func (l *TransparencyLog) AppendRegistry(ctx context.Context, reg *trust.Registry) error {
-	if l.id == nil || reg == nil {
+	if l.ident.Load() == nil || reg == nil {
 		return nil
 	}
 	l.regMu.Lock()
@@ -129,10 +138,11 @@ func (l *TransparencyLog) AppendRegistry(ctx context.Context, reg *trust.Registr
 // pay nothing; the node's own signed objects are few, and appended before
 // the write that stored them returns.
 func (l *TransparencyLog) ObjectsAdded(ctx context.Context, _ string, vs []*rampart.ObjectVersion) {
-	if l.id == nil {
+	id := l.ident.Load()
+	if id == nil {
 		return
 	}
-	org := l.id.Organization()
+	org := id.Organization()
 	var objs []*stix.Object
 	for _, v := range vs {
 		if v.Object != nil && v.Object.CreatedByRef == org {
@@ -163,7 +173,8 @@ func (l *TransparencyLog) Size(ctx context.Context) (int64, error) {
 // node's keys: the one signed last while no entry was appended since. It
 // returns EINVALID for a node without keys.
 func (l *TransparencyLog) SignedHead(ctx context.Context) (*translog.SignedHead, error) {
-	if l.id == nil {
+	id := l.ident.Load()
+	if id == nil {
 		return nil, rampart.Errorf(rampart.EINVALID, "the node has no keys to sign its transparency log's head with: make them with \"rampart org init\"")
 	}
 	if err := l.sync(ctx); err != nil {
@@ -179,7 +190,7 @@ func (l *TransparencyLog) SignedHead(ctx context.Context) (*translog.SignedHead,
 	if err != nil {
 		return nil, err
 	}
-	h, err := translog.SignHead(l.id, n, root, time.Now())
+	h, err := translog.SignHead(id, n, root, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -283,4 +294,61 @@ func (n *Node) raiseForkAlert(ctx context.Context, fork *translog.Fork) error {
 		return fmt.Errorf("store the fork alert: %w", err)
 	}
 	return nil
+}
+
+// LogInclusion returns the proof that a document (by its leaf hash) is in
+// the node's log as it is now, with the log's signed head.
+func (n *Node) LogInclusion(ctx context.Context, leaf translog.Hash) (*translog.InclusionProof, *rampart.LogEntry, error) {
+	head, err := n.Log.SignedHead(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, e, err := n.Log.Inclusion(ctx, leaf, head.Size)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Head = head
+	return p, e, nil
+}
+
+// LogLeafOf returns the leaf hash of the latest logged version of an
+// object (or registry, for RegistryLogID); ENOTFOUND when the log holds
+// none.
+func (n *Node) LogLeafOf(ctx context.Context, objectID string) (translog.Hash, error) {
+	es, err := n.Log.FindEntries(ctx, objectID)
+	if err != nil {
+		return translog.Hash{}, err
+	}
+	if len(es) == 0 {
+		return translog.Hash{}, rampart.Errorf(rampart.ENOTFOUND, "the transparency log holds no version of %q", objectID)
+	}
+	return translog.Hash(es[len(es)-1].LeafHash), nil
+}
+
+// LogConsistency returns the proof that the node's log, when it had the
+// head from, is a prefix of its log now, with both heads. It returns
+// EINVALID when from is not a head of this node's log, and an error
+// saying so when the log now contradicts from (smaller, or of its size
+// with another root): evidence against the log itself.
+func (n *Node) LogConsistency(ctx context.Context, from *translog.SignedHead) (*translog.ConsistencyProof, error) {
+	head, err := n.Log.SignedHead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case from.Origin != head.Origin:
+		return nil, rampart.Errorf(rampart.EINVALID, "the head is of the log of %s, not of this node's (%s)", from.Origin, head.Origin)
+	case from.Size > head.Size:
+		return nil, fmt.Errorf("the log has %d entries, fewer than the %d of the head given: entries were removed", head.Size, from.Size)
+	case from.Size == head.Size && from.Root != head.Root:
+		return nil, fmt.Errorf("the log at size %d has root %s, not the head's %s: it was changed", head.Size, head.Root, from.Root)
+	}
+	path, err := n.Log.ConsistencyProof(ctx, from.Size, head.Size)
+	if err != nil {
+		return nil, err
+	}
+	if path == nil {
+		path = []translog.Hash{}
+	}
+	return &translog.ConsistencyProof{First: from.Size, Second: head.Size, Path: path, FirstHead: from, SecondHead: head}, nil
 }
