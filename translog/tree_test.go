@@ -3,6 +3,7 @@ package translog
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"testing"
 )
@@ -164,26 +165,17 @@ func TestForkedTreesAreInconsistent(t *testing.T) {
 
 func TestParseHash(t *testing.T) {
 	h := LeafHash([]byte("x"))
-	for _, s := range []string{h.String(), "" + hexOf(h)} {
+	for _, s := range []string{h.String(), hex.EncodeToString(h[:])} {
 		got, err := ParseHash(s)
 		if err != nil || got != h {
 			t.Errorf("ParseHash(%q) = %s, %v; want %s", s, got, err, h)
 		}
 	}
-	for _, s := range []string{"", "abc", h.String() + "A", "zz" + hexOf(h)[2:]} {
+	for _, s := range []string{"", "abc", h.String() + "A", "zz" + hex.EncodeToString(h[:])[2:]} {
 		if _, err := ParseHash(s); err == nil {
 			t.Errorf("ParseHash(%q): no error", s)
 		}
 	}
-}
-
-func hexOf(h Hash) string {
-	const digits = "0123456789abcdef"
-	b := make([]byte, 0, 2*HashSize)
-	for _, c := range h {
-		b = append(b, digits[c>>4], digits[c&15])
-	}
-	return string(b)
 }
 
 func TestEntryDataCanonical(t *testing.T) {
