@@ -16,6 +16,7 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/translog"
 	"github.com/rampart-cti/rampart/trust"
 )
 
@@ -121,6 +122,18 @@ type Node struct {
 	// accepts, so that a restart does not roll it back.
 	SaveRegistry func(data []byte) error
 
+	// Log, when set, is this node's transparency log: the node link
+	// serves its signed head and consistency proofs to the peers.
+	Log TransparencyLog
+	// Witness, when set, keeps the tree heads seen of other nodes' logs:
+	// a leading node fetches every peer's head, and the heads each peer
+	// holds of others, every GossipInterval (DefaultGossipInterval when
+	// 0), and the node link serves the heads it holds to the peers.
+	// OnFork, when set, is called with the first fork found of each log.
+	Witness        *translog.Witness
+	OnFork         func(context.Context, *translog.Fork)
+	GossipInterval time.Duration
+
 	// Manual, when set, keeps Open from pulling in the background: the node
 	// pulls only when Sync is called. It still serves its peers.
 	Manual bool
@@ -213,6 +226,9 @@ func (n *Node) Open(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+pathWait, n.handleWait)
 	mux.HandleFunc("GET "+pathRegistry, n.handleRegistry)
+	mux.HandleFunc("GET "+pathLogHead, n.handleLogHead)
+	mux.HandleFunc("GET "+pathLogConsistency, n.handleLogConsistency)
+	mux.HandleFunc("GET "+pathLogHeads, n.handleLogHeads)
 	mux.Handle("/", ts.Handler())
 	n.handler = n.guard(mux)
 
@@ -225,6 +241,9 @@ func (n *Node) Open(ctx context.Context) error {
 	}
 	n.wg.Go(n.refreshLoop)
 	n.wg.Go(n.flushLoop)
+	if n.Witness != nil && !n.Manual {
+		n.wg.Go(n.gossipLoop)
+	}
 	if !n.Standby {
 		ob := newOutbox(n)
 		n.mu.Lock()
@@ -301,6 +320,9 @@ func (n *Node) defaults() {
 	n.WaitTimeout = min(n.WaitTimeout, MaxWaitTimeout)
 	if n.PollInterval <= 0 {
 		n.PollInterval = DefaultPollInterval
+	}
+	if n.GossipInterval <= 0 {
+		n.GossipInterval = DefaultGossipInterval
 	}
 	if n.PeerRefresh <= 0 {
 		n.PeerRefresh = DefaultPeerRefresh

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	json "encoding/json/v2"
+	"errors"
 	"fmt"
 	"time"
 
@@ -446,11 +447,22 @@ func (n *Node) checkpointVerifier(ctx context.Context) (*checkpointVerifier, err
 }
 
 // ownKeysVerifier returns a verifier that trusts id's keys and no others.
-// Package trust checks signatures against a registry only, so this is one
-// of a single organisation, signed by an authority made for the purpose
-// and thrown away: it vouches for nothing but "these are the node's keys".
 func ownKeysVerifier(id *trust.Identity, name string) (*trust.Verifier, error) {
-	auth, err := trust.GenerateIdentity(id.Profile(), "")
+	return PublicKeysVerifier(id.KeySet(), id.Organization(), name)
+}
+
+// PublicKeysVerifier returns a verifier that trusts an organisation's
+// public keys and no others: for checking, offline, what that
+// organisation's node signed (its audit checkpoints, its transparency log
+// heads) with keys obtained from it. Package trust checks signatures
+// against a registry only, so this is one of a single organisation,
+// signed by an authority made for the purpose and thrown away: it vouches
+// for nothing but "these are the organisation's keys".
+func PublicKeysVerifier(keys *trust.KeySet, org, name string) (*trust.Verifier, error) {
+	if org == "" {
+		return nil, errors.New("the keys name no organisation")
+	}
+	auth, err := trust.GenerateIdentity(keys.Profile, "")
 	if err != nil {
 		return nil, err
 	}
@@ -459,8 +471,8 @@ func ownKeysVerifier(id *trust.Identity, name string) (*trust.Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	org := &trust.Organization{ID: id.Organization(), Name: name, Country: "EU", Role: trust.RoleNationalCSIRT, Keys: id.KeySet().Keys}
-	if err := doc.SetOrganization(org, now); err != nil {
+	o := &trust.Organization{ID: org, Name: name, Country: "EU", Role: trust.RoleNationalCSIRT, Keys: keys.Keys}
+	if err := doc.SetOrganization(o, now); err != nil {
 		return nil, err
 	}
 	if err := doc.Sign(auth); err != nil {
@@ -474,7 +486,7 @@ func ownKeysVerifier(id *trust.Identity, name string) (*trust.Verifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return trust.NewVerifier(reg, trust.PolicyFor(id.Profile())), nil
+	return trust.NewVerifier(reg, trust.PolicyFor(keys.Profile)), nil
 }
 
 // check checks the signed form of checkpoint c, whose hash was found to be

@@ -86,6 +86,10 @@ type Node struct {
 	Archive    rampart.ArchiveService
 	Deliveries rampart.DeliveryService
 	Audit      rampart.AuditService
+	// Log is the node's transparency log: every object its organisation
+	// signed and every registry version it trusts.
+	Log        *TransparencyLog
+	logService rampart.LogService
 	Feed       rampart.ChangeFeed
 	// Leases keep each singleton of a serving node (federation, early
 	// warning, feeds, purges) to one process on the store at a time.
@@ -151,6 +155,10 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, fmt.Errorf("coordination collection: %w", err)
 	}
 	n.Coord = n.coordService(coll.ID)
+	// The log hears of every write, so that what the node signs is
+	// logged whichever command or process stored it.
+	n.Log = newTransparencyLog(n.logService, n.Identity, n.logger)
+	n.Objects.Subscribe(n.Log)
 	return n, nil
 }
 
@@ -181,7 +189,7 @@ func (n *Node) openStore(ctx context.Context) error {
 		s := postgres.NewServices(db)
 		n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
 		n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit
-		n.Archive = s.Archive
+		n.Archive, n.logService = s.Archive, s.Log
 		return nil
 	}
 	path := filepath.Join(dir, storeFile)
@@ -207,7 +215,7 @@ func (n *Node) openStore(ctx context.Context) error {
 	s := sqlite.NewServices(db)
 	n.Collections, n.Accounts, n.Statuses, n.Secrets, n.Peers = s.Collections, s.Accounts, s.Statuses, s.Secrets, s.Peers
 	n.Organizations, n.Settings, n.Deliveries, n.Audit = s.Organizations, newSettingsService(s.Settings), s.Deliveries, s.Audit
-	n.Archive = s.Archive
+	n.Archive, n.logService = s.Archive, s.Log
 	return nil
 }
 

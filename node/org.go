@@ -73,6 +73,7 @@ func (n *Node) InitOrganization(ctx context.Context, in OrgInit) (*rampart.Organ
 	if err != nil {
 		return nil, "", err
 	}
+	n.Log.useIdentity(id)
 	c, err := n.FindCollection(ctx, DefaultAPIRoot, "")
 	if err != nil {
 		return nil, "", err

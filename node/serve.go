@@ -60,6 +60,9 @@ type ServeConfig struct {
 	// workers and every stored version to the object stream
 	// (docs/STREAMING.md).
 	Bus BusConfig
+	// GossipInterval is how often a federating node fetches its peers'
+	// transparency log heads (federation.DefaultGossipInterval when 0).
+	GossipInterval time.Duration
 }
 
 // ParsePublicURL checks a node's public URL and returns it in the form

@@ -19,6 +19,7 @@ import (
 	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/internal/httpauth"
 	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/translog"
 	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/warninglist"
 	"github.com/rampart-cti/rampart/web"
@@ -123,6 +124,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		s.api.Identity = n.Identity
 	}
 	s.api.Audit = n.Audit
+	s.api.Log = n.Log
 	s.api.Matcher, s.api.MatcherReady, s.api.SightingsCollection = s.matcher.M, s.matcher.Flush, coll.ID
 	s.api.Sightings = func(ctx context.Context, collectionID string) web.SightingSink {
 		return n.NewSightings(ctx, collectionID)
@@ -208,6 +210,11 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 	// Federation, with keys and a registry.
 	if err := n.startFederation(ctx, s, sc, coll); err != nil {
 		return err
+	}
+	if n.Verifier != nil {
+		if err := n.Log.AppendRegistry(ctx, n.Verifier.Registry()); err != nil {
+			n.logger.Warn("transparency log: registry not logged", "err", err)
+		}
 	}
 
 	// Everything subscribed: follow the store, then start the engines
@@ -320,6 +327,16 @@ func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, 
 	fed.Validate = Validate
 	fed.SaveRegistry = n.saveRegistry
 	fed.Logger = n.logger
+	// The transparency log: served to the peers, and the heads seen of
+	// theirs kept and compared (gossip), a fork raising an alert.
+	fed.Log = n.Log
+	fed.Witness = &translog.Witness{Verifier: n.Verifier, Self: org}
+	fed.OnFork = func(ctx context.Context, f *translog.Fork) {
+		if err := n.raiseForkAlert(context.WithoutCancel(ctx), f); err != nil {
+			n.logger.Error("transparency log: fork alert not raised", "log", f.Origin, "err", err)
+		}
+	}
+	fed.GossipInterval = sc.GossipInterval
 	// Every replica serves the peers; the one that holds the lease pulls
 	// from them and seals the outbox.
 	fed.Standby = true

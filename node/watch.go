@@ -10,6 +10,7 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/internal/atomicfile"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 // settingsService is the node's settings as the store keeps them, telling
@@ -175,6 +176,9 @@ func (n *Node) watchRegistry(ctx context.Context, s *serving) {
 			n.logger.Warn("registry file refused", "file", path, "err", err)
 		} else {
 			n.logger.Info("registry file accepted", "file", path, "version", reg.Version())
+			if err := n.Log.AppendRegistry(ctx, reg); err != nil {
+				n.logger.Warn("transparency log: registry not logged", "version", reg.Version(), "err", err)
+			}
 		}
 	}
 }
@@ -182,6 +186,11 @@ func (n *Node) watchRegistry(ctx context.Context, s *serving) {
 // saveRegistry writes a registry version the node accepted from a peer back
 // to its registry file, so that a restart does not roll it back.
 func (n *Node) saveRegistry(data []byte) error {
+	if reg, err := trust.ParseRegistry(data); err == nil {
+		if err := n.Log.AppendRegistry(context.Background(), reg); err != nil {
+			n.logger.Warn("transparency log: registry not logged", "version", reg.Version(), "err", err)
+		}
+	}
 	path, err := n.stringSetting(context.Background(), settingRegistry, n.Config.RegistryFile)
 	if err != nil || path == "" {
 		return err

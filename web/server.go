@@ -79,6 +79,9 @@ type Server struct {
 	// administrators read at /api/v1/audit; without it that endpoint
 	// answers 503.
 	Audit rampart.AuditService
+	// Log, when set, is the node's transparency log, served at
+	// /api/v1/log/; without it those endpoints answer EUNAVAILABLE.
+	Log TransparencyLog
 
 	// Matcher, when set, matches observations posted to
 	// /api/v1/observations against the node's indicators; the sightings go
@@ -261,6 +264,10 @@ func (s *Server) routes() {
 	handle("/api/v1/statements/{id}", m{"GET": {access: accessRead, h: s.handleGetStatement}})
 	handle("/api/v1/attribution", m{"POST": {access: accessAnyone, h: s.handleAttribution}})
 	handle("/api/v1/audit", m{"GET": {access: accessAdmin, h: s.handleListAudit}})
+	handle("/api/v1/log/head", m{"GET": {access: accessRead, h: s.handleLogHead}})
+	handle("/api/v1/log/inclusion", m{"GET": {access: accessRead, h: s.handleLogInclusion}})
+	handle("/api/v1/log/consistency", m{"GET": {access: accessRead, h: s.handleLogConsistency}})
+	handle("/api/v1/log/entries", m{"GET": {access: accessAdmin, h: s.handleLogEntries}})
 	handle("/api/v1/feeds", m{"GET": {access: accessAdmin, h: s.handleListFeeds}})
 	handle("/api/v1/feeds/{name}/runs", m{"GET": {access: accessAdmin, h: s.handleFeedRuns}})
 	handle("/api/v1/observations", m{"POST": {access: accessAnyone, h: s.handleObservations, maxBytes: s.maxObservationBytes()}})
@@ -470,6 +477,8 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request, a *rampart.
 			"GET /api/v1/indicators/{id}/score",
 			"POST /api/v1/indicators/{id}/false-positives",
 			"GET /api/v1/audit?object=&org=&since=&after=&limit=",
+			"GET /api/v1/log/head", "GET /api/v1/log/inclusion?hash=|id=&size=",
+			"GET /api/v1/log/consistency?first=&second=", "GET /api/v1/log/entries?start=&end=",
 			"GET /api/v1/feeds", "GET /api/v1/feeds/{name}/runs",
 			"GET " + MISPFeedPath + "manifest.json|hashes.csv|{event uuid}.json",
 		},

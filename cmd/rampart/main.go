@@ -68,6 +68,7 @@ Commands:
     verify            check signed objects and bundles against a registry, offline
     peer              manage the nodes this node federates with: add, list, remove, status
     audit             what was shared with whom: list, verify, checkpoint
+    log               the transparency log of what this node signed: head, proof, verify
     incident          coordinated incidents with NIS2 deadlines
     alert             cross-border early-warning alerts, rules, watchlists
     warninglist       MISP warninglists of benign values: add, list, check, policy
@@ -136,6 +137,7 @@ func (m *Main) command(name string) func(context.Context, []string) error {
 		"verify":      m.runVerify,
 		"peer":        m.runPeer,
 		"audit":       m.runAudit,
+		"log":         m.runLog,
 		"pattern":     m.runPattern,
 		"match":       m.runMatch,
 		"incident":    m.runIncident,

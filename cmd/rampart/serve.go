@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/taxii"
@@ -70,7 +71,9 @@ TLP:AMBER sealed to every member state, addressed objects sealed to their
 recipients. The files given are remembered: later commands and starts need
 them no more. Newer registry versions, from peers or put in the --registry
 file, are accepted only when signed by a quorum of the authority already
-trusted.
+trusted. Every minute (--gossip-interval) the node fetches its peers'
+transparency log heads, and the heads they hold of others, and raises an
+alert when a node showed two different logs (docs/TRANSPARENCY.md).
 `
 
 const qkdFlagsUsage = `
@@ -146,6 +149,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&sc.QKD.RotateAfter, "qkd-rotate-after", trust.DefaultQKDRotateAfter, "a link takes a fresh QKD key after this `duration`")
 	fs.Int64Var(&sc.QKD.RotateBytes, "qkd-rotate-bytes", trust.DefaultQKDRotateBytes, "a link takes a fresh QKD key after this many `bytes`")
 	fs.StringVar(&sc.Federate, "federate", node.DefaultCollection, "the `collection` (id or alias) shared with peers")
+	fs.DurationVar(&sc.GossipInterval, "gossip-interval", federation.DefaultGossipInterval, "how often the peers' transparency log heads are fetched and compared (`duration`; docs/TRANSPARENCY.md)")
 	fs.DurationVar(&sc.ArchiveRetention, "archive-retention", node.DefaultArchiveRetention, "how long the values sensors reported are kept for retro-hunts (`duration`)")
 	fs.Func("bus", "message `bus`: \"embedded\" starts NATS JetStream in this process (default: none, uploads are matched in the request)", func(v string) error {
 		if v != "embedded" && v != "none" {

@@ -156,6 +156,9 @@ const (
 	// deletionLock is taken by DeleteObjects before it records a
 	// deletion, so that deletions are numbered in commit order.
 	deletionLock = 0x7264656c // "rdel"
+	// logLock is taken by AppendLog, so that transparency log appends
+	// from every process follow one another.
+	logLock = 0x72746c67 // "rtlg"
 )
 
 // dialect is PostgreSQL's for store/internal/sqlstore.
@@ -165,6 +168,7 @@ var dialect = &sqlstore.Dialect{
 	ForUpdate:   " FOR UPDATE",
 	KeyShare:    " FOR KEY SHARE",
 	AuditLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", auditLock),
+	LogLock:     fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", logLock),
 	Snapshot:    sql.LevelRepeatableRead,
 	Timestamptz: true,
 	Arrays:      true,

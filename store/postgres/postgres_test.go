@@ -53,6 +53,7 @@ func services(db *postgres.DB) storetest.Services {
 		Settings:      postgres.NewServices(db).Settings,
 		Deliveries:    postgres.NewServices(db).Deliveries,
 		Audit:         postgres.NewServices(db).Audit,
+		Log:           postgres.NewServices(db).Log,
 		Archive:       postgres.NewServices(db).Archive,
 		Feed:          postgres.NewChangeFeed(db),
 

@@ -53,6 +53,7 @@ func services(db *sqlite.DB) storetest.Services {
 		Settings:      sqlite.NewServices(db).Settings,
 		Deliveries:    sqlite.NewServices(db).Deliveries,
 		Audit:         sqlite.NewServices(db).Audit,
+		Log:           sqlite.NewServices(db).Log,
 		Archive:       sqlite.NewServices(db).Archive,
 		Feed:          sqlite.NewChangeFeed(db),
 

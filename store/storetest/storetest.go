@@ -38,6 +38,7 @@ type Services struct {
 	Deliveries    rampart.DeliveryService
 	Audit         rampart.AuditService
 	Archive       rampart.ArchiveService
+	Log           rampart.LogService
 	// Feed follows what other handles on the same store write.
 	Feed rampart.ChangeFeed
 	// Search searches the objects of Objects.
@@ -75,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) Services) {
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Archive", func(t *testing.T) { testArchive(t, open) })
+	t.Run("Log", func(t *testing.T) { testLog(t, open) })
 	t.Run("ChangeFeed", func(t *testing.T) { testChangeFeed(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 }

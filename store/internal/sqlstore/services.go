@@ -13,6 +13,7 @@ type Services struct {
 	Deliveries    *DeliveryService
 	Audit         *AuditService
 	Archive       *ArchiveService
+	Log           *LogService
 }
 
 // NewServices returns the services on db.
@@ -28,5 +29,6 @@ func NewServices(db *DB) *Services {
 		Deliveries:    NewDeliveryService(db),
 		Audit:         NewAuditService(db),
 		Archive:       NewArchiveService(db),
+		Log:           NewLogService(db),
 	}
 }

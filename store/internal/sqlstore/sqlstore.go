@@ -83,6 +83,11 @@ type Dialect struct {
 	// first, so that appends from every process follow one another; ""
 	// where a write transaction excludes every other writer already.
 	AuditLock string
+	// LogLock is the statement that AppendLog's transaction runs first,
+	// so that transparency log appends from every process follow one
+	// another; "" where a write transaction excludes every other writer
+	// already.
+	LogLock string
 	// Snapshot is the isolation level of a read transaction whose queries
 	// must all see one snapshot of the database: sql.LevelDefault where
 	// any read transaction does (SQLite in WAL mode),
