@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
-	"encoding/binary"
 	json "encoding/json/v2"
 	"errors"
 	"fmt"
@@ -265,33 +264,12 @@ func (v *Verifier) CheckPeer(p *Peer) error {
 	return nil
 }
 
-func writeFrame(w io.Writer, f proofFrame) error {
-	body, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	buf := make([]byte, 4, 4+len(body))
-	binary.BigEndian.PutUint32(buf, uint32(len(body)))
-	_, err = w.Write(append(buf, body...))
-	return err
-}
+func writeFrame(w io.Writer, f proofFrame) error { return writeJSONFrame(w, f) }
 
 func readFrame(r io.Reader) (*proofFrame, error) {
-	var n [4]byte
-	if _, err := io.ReadFull(r, n[:]); err != nil {
+	f, err := readJSONFrame[proofFrame](r, MaxNodeProofBytes, "proof frame")
+	if err != nil {
 		return nil, err
-	}
-	size := binary.BigEndian.Uint32(n[:])
-	if size > MaxNodeProofBytes {
-		return nil, fmt.Errorf("proof frame of %d bytes exceeds MaxNodeProofBytes (%d)", size, MaxNodeProofBytes)
-	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, err
-	}
-	var f proofFrame
-	if err := json.Unmarshal(body, &f, json.RejectUnknownMembers(true)); err != nil {
-		return nil, fmt.Errorf("malformed proof frame: %v", jsonText(err))
 	}
 	if f.Proof != nil {
 		data, _ := json.Marshal(f.Proof)
@@ -299,7 +277,7 @@ func readFrame(r io.Reader) (*proofFrame, error) {
 			return nil, err
 		}
 	}
-	return &f, nil
+	return f, nil
 }
 
 // Listener accepts connections from peer nodes: it runs the strict hybrid

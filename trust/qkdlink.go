@@ -7,7 +7,6 @@ import (
 	"crypto/sha512"
 	"crypto/tls"
 	"encoding/binary"
-	json "encoding/json/v2"
 	"errors"
 	"fmt"
 	"io"
@@ -210,34 +209,10 @@ type qkdFrame struct {
 	Error string `json:"error,omitempty"`
 }
 
-func writeQKD(w io.Writer, f qkdFrame) error {
-	body, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
-	buf := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(body)), uint32(len(body)))
-	_, err = w.Write(append(buf, body...))
-	return err
-}
+func writeQKD(w io.Writer, f qkdFrame) error { return writeJSONFrame(w, f) }
 
 func readQKD(r io.Reader) (*qkdFrame, error) {
-	var n [4]byte
-	if _, err := io.ReadFull(r, n[:]); err != nil {
-		return nil, err
-	}
-	size := binary.BigEndian.Uint32(n[:])
-	if size > maxQKDFrame {
-		return nil, fmt.Errorf("QKD message of %d bytes exceeds %d", size, maxQKDFrame)
-	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, err
-	}
-	var f qkdFrame
-	if err := json.Unmarshal(body, &f, json.RejectUnknownMembers(true)); err != nil {
-		return nil, fmt.Errorf("malformed QKD message: %v", jsonText(err))
-	}
-	return &f, nil
+	return readJSONFrame[qkdFrame](r, maxQKDFrame, "QKD message")
 }
 
 // secure runs the QKD step on c, whose node proofs are done, and returns
