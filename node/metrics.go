@@ -105,6 +105,8 @@ var (
 	descAlerts       = prometheus.NewDesc("rampart_alerts_written_total", "Alert versions early warning has written.", nil, nil)
 	descWebhooks     = prometheus.NewDesc("rampart_webhook_deliveries_total", "Alert deliveries to webhooks, by outcome.", []string{"outcome"}, nil)
 	descLeaseHeld    = prometheus.NewDesc("rampart_lease_held", "1 when this process holds the lease of a singleton (and runs it), 0 when another replica does.", []string{"lease"}, nil)
+	descStreamHook   = prometheus.NewDesc("rampart_stream_webhook_versions_total", "Versions delivered to a stream webhook, and deliveries that failed every attempt, since this process took the stream-webhooks lease.", []string{"webhook", "outcome"}, nil)
+	descStreamHookAt = prometheus.NewDesc("rampart_stream_webhook_position", "The object stream position a stream webhook has received everything up to.", []string{"webhook"}, nil)
 	descScrapeErrors = prometheus.NewDesc("rampart_metrics_store_errors_total", "Scrapes that could not read the store.", nil, nil)
 )
 
@@ -134,6 +136,13 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 			v = 1
 		}
 		ch <- prometheus.MustNewConstMetric(descLeaseHeld, prometheus.GaugeValue, v, name)
+	}
+	if c.s.hooks != nil {
+		for id, st := range c.s.hooks.Statuses() {
+			ch <- prometheus.MustNewConstMetric(descStreamHook, prometheus.CounterValue, float64(st.Delivered), id, "delivered")
+			ch <- prometheus.MustNewConstMetric(descStreamHook, prometheus.CounterValue, float64(st.Failures), id, "failed")
+			ch <- prometheus.MustNewConstMetric(descStreamHookAt, prometheus.GaugeValue, float64(st.Position), id)
+		}
 	}
 	if c.s.matcher != nil {
 		ch <- prometheus.MustNewConstMetric(descIndicators, prometheus.GaugeValue, float64(c.s.matcher.M.Len()))

@@ -18,6 +18,7 @@ import (
 	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/internal/endpoint"
 	"github.com/rampart-cti/rampart/internal/httpauth"
+	"github.com/rampart-cti/rampart/objecthook"
 	"github.com/rampart-cti/rampart/taxii"
 	"github.com/rampart-cti/rampart/translog"
 	"github.com/rampart-cti/rampart/trust"
@@ -35,9 +36,11 @@ type serving struct {
 	notifier  *webhook.Notifier
 	taxii     *taxii.Server
 	api       *web.Server
-	auth      *httpauth.Authenticator // of TAXII and the JSON API
-	fed       *federation.Node
-	link      *http.Server
+	// hooks delivers the stream webhooks (with a bus).
+	hooks *objecthook.Deliverer
+	auth  *httpauth.Authenticator // of TAXII and the JSON API
+	fed   *federation.Node
+	link  *http.Server
 	// leases are the singletons' leases this process holds.
 	leases leaseState
 
@@ -151,7 +154,7 @@ func (n *Node) Start(ctx context.Context, sc ServeConfig) (err error) {
 		s.closers = append(s.closers, closers...)
 		s.api.Observations, s.api.ObjectStream = b, b
 		hooks := n.newStreamHooks(b)
-		s.api.StreamHookStatus = hooks.Statuses
+		s.hooks, s.api.StreamHookStatus = hooks, hooks.Statuses
 		s.wg.Go(func() {
 			n.underLease(sctx, s, LeaseStreamHooks, DefaultLeaseRetry, func(ctx context.Context) {
 				if err := hooks.Run(ctx); err != nil {

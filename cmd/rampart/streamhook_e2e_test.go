@@ -126,6 +126,9 @@ func TestEndToEndStreamWebhook(t *testing.T) {
 		hooks[0].(map[string]any)["status"].(map[string]any)["delivered"].(float64) != 1 {
 		t.Fatalf("siem's hooks: %s", r.body)
 	}
+	if !metricHas(t, proc, `rampart_stream_webhook_versions_total{outcome="delivered",webhook="`+hookID+`"} 1`) {
+		t.Error("/metrics does not count the version delivered to the webhook")
+	}
 	r = other.get("/api/v1/stream/webhooks", "")
 	other.want(r, 200)
 	if len(r.json["webhooks"].([]any)) != 0 {
