@@ -110,9 +110,11 @@ type Memory struct {
 // before counting it missed.
 const federationTimeout = 60 * time.Second
 
-// pollInterval is how often a node is asked whether an object arrived; the
-// latencies come from the nodes' own times, not from the polling.
-const pollInterval = 50 * time.Millisecond
+// pollInterval is how often a node is asked whether an object or an
+// alert arrived. The latencies come from the nodes' own times, not from
+// the polling, so it is slow enough to add little load: 26 nodes polled
+// at once.
+const pollInterval = 200 * time.Millisecond
 
 // Validate reports parameters out of range, naming their flags.
 func (b *Federation) Validate() error {
@@ -238,7 +240,7 @@ func (r *federationRun) trials(ctx context.Context, res *FederationResult) error
 		}
 	}
 	res.Indicator = summarise(r.indicator, r.missed[0])
-	res.AllWithin = summarise(r.all, 0)
+	res.AllWithin = summarise(r.all, r.missed[3])
 	res.Sighting = summarise(r.sighting, r.missed[1])
 	res.Alert = summarise(r.alert, r.missed[2])
 	return nil
@@ -278,17 +280,21 @@ func (r *federationRun) shareAmber(ctx context.Context, k int, producer *Member,
 		return "", err
 	}
 	var slowest time.Duration
+	missed := 0
 	for _, at := range arrived {
 		if at.IsZero() {
-			r.missed[0]++
+			missed++
 			continue
 		}
 		d := at.Sub(t0)
 		r.indicator = append(r.indicator, d)
 		slowest = max(slowest, d)
 	}
-	if r.missed[0] == 0 {
+	r.missed[0] += missed
+	if missed == 0 {
 		r.all = append(r.all, slowest)
+	} else {
+		r.missed[3]++
 	}
 	return id, nil
 }
@@ -358,7 +364,9 @@ func (r *federationRun) sightBack(ctx context.Context, id string, producer, sigh
 		return err
 	}
 	if len(pattern.Objects) != 1 {
-		return fmt.Errorf("%s: indicator %s not readable", sighter.Name, id)
+		// The indicator never reached the sighter (counted above).
+		r.missed[1]++
+		return nil
 	}
 	domain := strings.TrimSuffix(strings.TrimPrefix(pattern.Objects[0].Pattern, "[domain-name:value = '"), "']")
 	sid, err := observe(ctx, sighter, fmt.Sprintf(`"domain-name:value":%q`, domain))
@@ -393,7 +401,9 @@ func (r *federationRun) alertHubs(ctx context.Context, producer *Member, states 
 	if arrived, err := arrivals(ctx, states, id); err != nil {
 		return err
 	} else if slices.ContainsFunc(arrived, time.Time.IsZero) {
-		return fmt.Errorf("the TLP:GREEN indicator %s did not reach the sighting states within %s", id, federationTimeout)
+		// The indicator did not reach a sighting state: no alert.
+		r.missed[2] += len(r.u.HubMembers())
+		return nil
 	}
 	var third time.Time
 	for _, m := range states {
