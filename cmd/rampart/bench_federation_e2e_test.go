@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -100,8 +101,9 @@ func TestBenchFederationStopsNodes(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatal("the nodes did not serve within 3 minutes")
 			}
-			if pids := processesIn(t, dir); len(pids) != 5 {
-				t.Errorf("%d processes serve from %s, want 5", len(pids), dir)
+			// The benchmark names dir too.
+			if pids := processesIn(t, dir); len(pids) != 1+5 || !slices.Contains(pids, cmd.Process.Pid) {
+				t.Errorf("processes naming %s: %v; want the benchmark (%d) and 5 nodes", dir, pids, cmd.Process.Pid)
 			}
 			cmd.Process.Signal(sig)
 			cmd.Wait()
