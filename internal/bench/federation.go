@@ -118,12 +118,12 @@ const pollInterval = 200 * time.Millisecond
 
 // Validate reports parameters out of range, naming their flags.
 func (b *Federation) Validate() error {
+	if b.Nodes < 3 {
+		return fmt.Errorf("--nodes must be from 3 (three member states sight the same indicator) to %d (got %d)", len(MemberStates), b.Nodes)
+	}
 	u := &Union{Binary: b.Binary, Nodes: b.Nodes, Hubs: b.Hubs}
 	if err := u.Validate(); err != nil {
 		return err
-	}
-	if b.Nodes < 3 {
-		return fmt.Errorf("--nodes must be at least 3: three member states sight the same indicator (got %d)", b.Nodes)
 	}
 	if b.Trials < 1 {
 		return fmt.Errorf("--trials must be at least 1 (got %d)", b.Trials)
