@@ -470,7 +470,7 @@ func alertAt(ctx context.Context, h *Member, id string, states int) (time.Time, 
 // happens for RoundWindow, then reads each node's memory.
 func (r *federationRun) idle(ctx context.Context, res *FederationResult, stored int) error {
 	// What the last measure or the growth set off settles first.
-	if err := sleepCtx(ctx, 5*time.Second); err != nil {
+	if err := r.quiet(ctx); err != nil {
 		return err
 	}
 	before, err := r.roundHistograms(ctx)
@@ -517,6 +517,43 @@ func (r *federationRun) idle(ctx context.Context, res *FederationResult, stored 
 	slices.Sort(heaps)
 	mem.NodeMedian, mem.NodeMax, mem.NodeHeap = nodes[len(nodes)/2], nodes[len(nodes)-1], heaps[len(heaps)/2]
 	res.Memory = append(res.Memory, mem)
+	return nil
+}
+
+// quietFor is how long no node may store anything from a peer before the
+// federation counts as idle; quietMax bounds the wait.
+const (
+	quietFor = 5 * time.Second
+	quietMax = 3 * time.Minute
+)
+
+// quiet waits until no node has stored anything from a peer for quietFor
+// (at most quietMax): what the trials or the growth set off has been
+// pulled everywhere, and the rounds that follow are idle ones.
+func (r *federationRun) quiet(ctx context.Context) error {
+	last, since := -1.0, time.Now()
+	for deadline := time.Now().Add(quietMax); time.Now().Before(deadline); {
+		var stored float64
+		for _, m := range r.u.Members {
+			text, err := m.Metrics(ctx)
+			if err != nil {
+				return err
+			}
+			var h histogram
+			h.parse(text, roundMetric, `outcome="stored"`)
+			stored += h.count
+		}
+		if stored != last {
+			last, since = stored, time.Now()
+		}
+		if time.Since(since) >= quietFor {
+			return nil
+		}
+		r.line.Printf("waiting for the federation to settle: %.0f rounds stored something", stored)
+		if err := sleepCtx(ctx, time.Second); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
