@@ -426,9 +426,17 @@ type fetched struct {
 //
 // A round is a pipeline: while one page is stored, the next is verified
 // (on all cores) and the one after that is fetched.
-func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
+func (n *Node) round(ctx context.Context, l *peerLink, coll string) (err error) {
 	l.round.Lock()
 	defer l.round.Unlock()
+	start, stored := time.Now(), int64(0)
+	if n.Rounds != nil {
+		defer func() {
+			if err == nil {
+				n.Rounds.ObserveRound(l.peer.ID, time.Since(start), stored)
+			}
+		}()
+	}
 	after, err := n.cursor(ctx, l, coll)
 	if err != nil {
 		return err
@@ -513,6 +521,7 @@ func (n *Node) round(ctx context.Context, l *peerLink, coll string) error {
 				return fmt.Errorf("store what %s sent: %w", l.base, err)
 			}
 			rec.ObjectsIn, rec.Rejections = in, rejected
+			stored += in
 			if in > 0 || len(rejected) > 0 || p.More {
 				// One line per page: a back-fill shows its progress.
 				n.logger().Info("pulled from peer", "peer", l.peer.ID, "name", l.peer.Name, "collection", coll,

@@ -154,6 +154,11 @@ type Node struct {
 	// (DefaultRetryInterval when 0), besides at every registry change.
 	RetryInterval time.Duration
 
+	// Rounds, when set, is told of every round with a peer that ends
+	// without error: how long it took and how many versions it stored
+	// (the node's /metrics turn it into rampart_peer_round_seconds).
+	Rounds RoundObserver
+
 	Logger *slog.Logger
 	// Now is the clock for status times and lag; time.Now when nil.
 	Now func() time.Time

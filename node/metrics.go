@@ -13,7 +13,10 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/trust"
+	"github.com/rampart-cti/rampart/federation"
 )
+
+var _ federation.RoundObserver = (*metrics)(nil)
 
 // metrics are what a serving node tells Prometheus at /metrics: the Go
 // runtime and the process, the HTTP requests it serves, the objects
@@ -26,6 +29,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  prometheus.Histogram
 	added    *prometheus.CounterVec
+	rounds   *prometheus.HistogramVec
 }
 
 // newMetrics returns the node's metrics, without the state of the store
@@ -42,8 +46,13 @@ func newMetrics() *metrics {
 	m.added = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "rampart_objects_added_total", Help: "Object versions stored, by collection, whatever wrote them.",
 	}, []string{"collection"})
+	m.rounds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "rampart_peer_round_seconds",
+		Help:    "Time of the rounds this node pulled from its peers, by outcome: nothing-new (the peer had nothing new for this node) or stored.",
+		Buckets: []float64{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10},
+	}, []string{"outcome"})
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.latency, m.added)
+		m.requests, m.latency, m.added, m.rounds)
 	return m
 }
 
@@ -65,6 +74,15 @@ func (m *metrics) Handler() http.Handler {
 // ObjectsAdded counts the versions stored.
 func (m *metrics) ObjectsAdded(_ context.Context, collectionID string, vs []*rampart.ObjectVersion) {
 	m.added.WithLabelValues(collectionID).Add(float64(len(vs)))
+}
+
+// ObserveRound times a round federation pulled from a peer.
+func (m *metrics) ObserveRound(_ string, d time.Duration, stored int64) {
+	outcome := "stored"
+	if stored == 0 {
+		outcome = "nothing-new"
+	}
+	m.rounds.WithLabelValues(outcome).Observe(d.Seconds())
 }
 
 // ObjectsDeleted counts nothing.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestInstrumentMethodLabel checks that requests with methods of the
@@ -36,5 +37,26 @@ func TestInstrumentMethodLabel(t *testing.T) {
 	}
 	if strings.Join(series, "\n") != strings.Join(want, "\n") {
 		t.Errorf("series:\n%s\nwant:\n%s", strings.Join(series, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestMetricsPeerRounds checks that the rounds federation reports are
+// counted by outcome, a round that stored nothing as nothing-new.
+func TestMetricsPeerRounds(t *testing.T) {
+	m := newMetrics()
+	m.ObserveRound("identity--a", 3*time.Millisecond, 0)
+	m.ObserveRound("identity--a", 4*time.Millisecond, 0)
+	m.ObserveRound("identity--b", 200*time.Millisecond, 12)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`rampart_peer_round_seconds_count{outcome="nothing-new"} 2`,
+		`rampart_peer_round_seconds_count{outcome="stored"} 1`,
+		`rampart_peer_round_seconds_bucket{outcome="nothing-new",le="0.005"} 2`,
+		`rampart_peer_round_seconds_bucket{outcome="stored",le="0.1"} 0`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -340,6 +340,7 @@ func (n *Node) startFederation(ctx context.Context, s *serving, sc ServeConfig, 
 		}
 	}
 	fed.GossipInterval = sc.GossipInterval
+	fed.Rounds = s.metrics
 	// Every replica serves the peers; the one that holds the lease pulls
 	// from them and seals the outbox.
 	fed.Standby = true

@@ -13,7 +13,7 @@ import (
 	"github.com/rampart-cti/rampart/node"
 )
 
-const benchUsage = `Usage: rampart bench <taxii|import|pages|console|attack> [flags]
+const benchUsage = `Usage: rampart bench <taxii|import|pages|console|attack|federation> [flags]
 
 Measures a node on this machine and prints the results; docs/PERFORMANCE.md
 records them with the command that produced them.
@@ -42,6 +42,13 @@ records them with the command that produced them.
         Starts "rampart serve" and attacks it with slow, idle or many
         concurrent clients;
         "rampart bench attack -h" describes each attack.
+    bench federation
+        Starts --nodes national nodes and --hubs hubs as "rampart serve"
+        processes with the registry, node links and sealing of production,
+        and measures how fast an AMBER indicator reaches every node, a
+        sighting its producer and an early-warning alert the hubs, what an
+        idle federation round costs as the stores grow, and each node's
+        memory; "rampart bench federation -h" says how.
 
 Run "rampart bench taxii -h" (or pages -h) for the flags.
 `
@@ -55,6 +62,7 @@ Examples:
     rampart bench pages --readers 10 --objects 100 --object-size 2MiB
     rampart bench console --objects 1000000 --data /tmp/console-1m
     rampart bench attack idle-links
+    rampart bench federation --nodes 27 --hubs 2
 `
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
@@ -69,10 +77,12 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 		return m.benchConsole(ctx, args)
 	case "attack":
 		return m.runAttack(ctx, args)
+	case "federation":
+		return m.benchFederation(ctx, args)
 	case "taxii", "import":
 		return m.benchStore(ctx, sub, args)
 	}
-	return m.unknownSubcommand("bench", sub, "taxii, import, pages, console or attack")
+	return m.unknownSubcommand("bench", sub, "taxii, import, pages, console, attack or federation")
 }
 
 // benchStore runs "rampart bench taxii" and "rampart bench import", which

@@ -2,7 +2,10 @@
 // page reads (TAXII), a streamed import (Import), the memory of a served
 // node under slow readers of large pages (Pages), and attacks on a real
 // "rampart serve" child process by slow, idle or many concurrent clients
-// (Attack).
+// (Attack), and the Union simulated: national nodes and hubs as
+// "rampart serve" processes set up with the documented commands (Union),
+// and what sharing, sightings, early warning, idle rounds and memory cost
+// across them (Federation).
 //
 // Each benchmark is a struct of parameters with a Run method that writes
 // its results to Stdout, one line per measure, and its progress and the

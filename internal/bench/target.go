@@ -50,6 +50,7 @@ func startTarget(ctx context.Context, bin, dir, password string, log *tail, flag
 	t.cmd.Env = append(os.Environ(), "RAMPART_ADMIN_PASSWORD="+t.password)
 	t.cmd.Cancel = func() error { return t.cmd.Process.Signal(os.Interrupt) }
 	t.cmd.WaitDelay = 15 * time.Second
+	setParentDeath(t.cmd)
 	stderr, err := t.cmd.StderrPipe()
 	if err != nil {
 		return nil, err
