@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/federation"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 var _ federation.RoundObserver = (*metrics)(nil)
