@@ -66,17 +66,17 @@ Commands:
     keys              generate a node's post-quantum identity; sign objects
     registry          create, sign, update and check the trust registry
     verify            check signed objects and bundles against a registry, offline
-    peer              manage the nodes this node federates with: add, list, remove, status
+    peer              manage the nodes this node federates with: add, set, list, remove, status
     audit             what was shared with whom: list, verify, checkpoint
     log               the transparency log of what this node signed: head, proof, verify
-    incident          coordinated incidents with NIS2 deadlines
+    incident          coordinated incidents with NIS2 deadlines; attribute them
     alert             cross-border early-warning alerts, rules, watchlists
     warninglist       MISP warninglists of benign values: add, list, check, policy
     lifecycle         indicator scores as they age: show, set, score, false-positive
     statement         joint attribution statements signed by a quorum
     evidence          evidence packages for law enforcement, with a chain of custody
     qkd-sim           run a simulated QKD link: two ETSI GS QKD 014 key management entities
-    bench             measure this machine: TAXII ingest and reads, import
+    bench             measure this machine: TAXII ingest and reads, import, the Union
     version           print the version
 
 Run "rampart help <command>" (or "rampart <command> -h") for a command's
