@@ -154,7 +154,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"evidence", "receive", "--in", "p.evidence", "--out", "q.evidence", "extra"}, `error: evidence receive takes no arguments`},
 		{[]string{"evidence", "receive", "--in", "p.evidence", "--out", "q.evidence", "--insecure-unpinned"}, `error: --registry-fingerprint and --insecure-unpinned go with --key FILE`},
 		{[]string{"bench"}, `^Usage: rampart bench`},
-		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import, pages, console or attack\)`},
+		{[]string{"bench", "frob"}, `error: unknown bench command "frob" \(want taxii, import, pages, console, attack or federation\)`},
 		{[]string{"bench", "pages", "--object-size", "1"}, `error: --object-size: want a size of at least 300 bytes \(got "1"\)`},
 		{[]string{"bench", "taxii", "--pages", "0"}, `error: --pages must be at least 1 \(got 0\)`},
 		{[]string{"bench", "import", "--size", "huge"}, `error: --size: "huge" is not a size`},
