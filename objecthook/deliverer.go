@@ -159,10 +159,16 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				seen[h.ID] = true
 				b, _ := json.Marshal(h)
 				if r, ok := active[h.ID]; ok {
-					if string(r.hook) == string(b) {
-						continue
+					select {
+					case <-r.done:
+						// Its reader gave up (the store did not answer):
+						// start it again.
+					default:
+						if string(r.hook) == string(b) {
+							continue
+						}
 					}
-					stop(h.ID) // changed: start again from its stored position
+					stop(h.ID) // changed or ended: start again from its stored position
 				}
 				hctx, cancel := context.WithCancel(ctx)
 				r := &running{hook: b, cancel: cancel, done: make(chan struct{})}
