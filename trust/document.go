@@ -200,18 +200,7 @@ func (r *Registry) KeySet(org string, t time.Time) (*KeySet, error) {
 		}
 		ks := &KeySet{Profile: p, Organization: org}
 		for _, alg := range algs {
-			var best *PublicKey
-			for _, k := range o.Keys {
-				if k.Algorithm() != alg || !k.ValidAt(t) {
-					continue
-				}
-				if rev := r.revoked[k.ID()]; rev != nil && (rev.Since.IsZero() || !t.Before(rev.Since)) {
-					continue
-				}
-				if best == nil || k.NotBefore.After(best.NotBefore) {
-					best = k
-				}
-			}
+			best := r.newestKey(o, t, func(k *PublicKey) bool { return k.Algorithm() == alg })
 			if best == nil {
 				return nil, fmt.Errorf("organisation %s (%s) has no valid %s key in registry version %d", o.Name, org, alg, r.doc.Version)
 			}

@@ -728,9 +728,19 @@ func (r *Registry) encryptionKey(org string, t time.Time) (*PublicKey, error) {
 	if o == nil {
 		return nil, fmt.Errorf("organisation %q is not in registry version %d", org, r.doc.Version)
 	}
+	best := r.newestKey(o, t, func(k *PublicKey) bool { return k.Use() == UseEnc })
+	if best == nil {
+		return nil, fmt.Errorf("organisation %s (%s) has no valid encryption key in registry version %d", o.Name, org, r.doc.Version)
+	}
+	return best, nil
+}
+
+// newestKey returns the key of o that match takes, valid and not revoked
+// at t, that became valid last; nil when there is none.
+func (r *Registry) newestKey(o *Organization, t time.Time, match func(*PublicKey) bool) *PublicKey {
 	var best *PublicKey
 	for _, k := range o.Keys {
-		if k.Use() != UseEnc || !k.ValidAt(t) {
+		if !match(k) || !k.ValidAt(t) {
 			continue
 		}
 		if rev := r.revoked[k.ID()]; rev != nil && (rev.Since.IsZero() || !t.Before(rev.Since)) {
@@ -740,10 +750,7 @@ func (r *Registry) encryptionKey(org string, t time.Time) (*PublicKey, error) {
 			best = k
 		}
 	}
-	if best == nil {
-		return nil, fmt.Errorf("organisation %s (%s) has no valid encryption key in registry version %d", o.Name, org, r.doc.Version)
-	}
-	return best, nil
+	return best
 }
 
 func validityText(k *PublicKey) string {
