@@ -244,10 +244,17 @@ func (n *Node) Open(ctx context.Context) error {
 		n.cancel()
 		return fmt.Errorf("federation: %w", err)
 	}
-	n.wg.Go(n.refreshLoop)
-	n.wg.Go(n.flushLoop)
+	n.wg.Go(func() {
+		n.every(n.PeerRefresh, func(ctx context.Context) {
+			if err := n.refreshPeers(ctx); err != nil && ctx.Err() == nil {
+				n.logger().Warn("read peers", "err", err)
+			}
+		})
+	})
+	// How many versions each peer was served, recorded every second.
+	n.wg.Go(func() { n.every(time.Second, n.flushOut) })
 	if n.Witness != nil && !n.Manual {
-		n.wg.Go(n.gossipLoop)
+		n.wg.Go(func() { n.every(n.GossipInterval, n.Gossip) })
 	}
 	if !n.Standby {
 		ob := newOutbox(n)
@@ -465,18 +472,16 @@ func (n *Node) now() time.Time {
 	return time.Now()
 }
 
-// refreshLoop reads the peer list again every PeerRefresh.
-func (n *Node) refreshLoop() {
-	t := time.NewTicker(n.PeerRefresh)
+// every runs fn every d until the node stops.
+func (n *Node) every(d time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-n.ctx.Done():
 			return
 		case <-t.C:
-			if err := n.refreshPeers(n.ctx); err != nil && n.ctx.Err() == nil {
-				n.logger().Warn("read peers", "err", err)
-			}
+			fn(n.ctx)
 		}
 	}
 }
@@ -551,20 +556,6 @@ func (n *Node) Sync(ctx context.Context, peerID string) error {
 		}
 	}
 	return nil
-}
-
-// flushLoop records, every second, how many versions each peer was served.
-func (n *Node) flushLoop() {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-n.ctx.Done():
-			return
-		case <-t.C:
-			n.flushOut(n.ctx)
-		}
-	}
 }
 
 func (n *Node) flushOut(ctx context.Context) {

@@ -135,21 +135,6 @@ func writeJSON(w http.ResponseWriter, b []byte) {
 	w.Write(b)
 }
 
-// gossipLoop, while the node leads, fetches every peer's head and the
-// heads it holds of others, every GossipInterval.
-func (n *Node) gossipLoop() {
-	t := time.NewTicker(n.GossipInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-n.ctx.Done():
-			return
-		case <-t.C:
-			n.Gossip(n.ctx)
-		}
-	}
-}
-
 // Gossip fetches, once, every peer's signed tree head and the heads it
 // holds of other nodes' logs, and hands each to the Witness: a peer's own
 // head is checked for consistency with the last one held, through a
