@@ -25,7 +25,7 @@ func NewCollectionService(db *DB) *CollectionService {
 
 const apiRootColumns = `name, title, description, max_content_length, created_at`
 
-func scanAPIRoot(row interface{ Scan(...any) error }) (*rampart.APIRoot, error) {
+func scanAPIRoot(row row) (*rampart.APIRoot, error) {
 	var r rampart.APIRoot
 	if err := row.Scan(&r.Name, &r.Title, &r.Description, &r.MaxContentLength, scanTime(&r.CreatedAt)); err != nil {
 		return nil, err
@@ -35,20 +35,8 @@ func scanAPIRoot(row interface{ Scan(...any) error }) (*rampart.APIRoot, error) 
 
 // FindAPIRoots returns all API roots ordered by name.
 func (s *CollectionService) FindAPIRoots(ctx context.Context) ([]*rampart.APIRoot, error) {
-	rows, err := s.db.read().query(ctx, `SELECT `+apiRootColumns+` FROM api_roots ORDER BY name`)
+	out, err := queryAll(ctx, s.db.read(), scanAPIRoot, `SELECT `+apiRootColumns+` FROM api_roots ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("find API roots: %w", err)
-	}
-	defer rows.Close()
-	var out []*rampart.APIRoot
-	for rows.Next() {
-		r, err := scanAPIRoot(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find API roots: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find API roots: %w", err)
 	}
 	return out, nil
@@ -84,7 +72,7 @@ func (s *CollectionService) CreateAPIRoot(ctx context.Context, root *rampart.API
 
 const collectionColumns = `id, api_root, title, description, alias, media_types, created_at`
 
-func (s *CollectionService) scanCollection(row interface{ Scan(...any) error }) (*rampart.Collection, error) {
+func (s *CollectionService) scanCollection(row row) (*rampart.Collection, error) {
 	var c rampart.Collection
 	if err := row.Scan(&c.ID, &c.APIRoot, &c.Title, &c.Description, &c.Alias,
 		s.db.Dialect.scanList(&c.MediaTypes), scanTime(&c.CreatedAt)); err != nil {

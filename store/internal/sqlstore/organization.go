@@ -25,7 +25,7 @@ func NewOrganizationService(db *DB) *OrganizationService {
 
 const organizationColumns = `id, name, relation, country, created_at`
 
-func scanOrganization(row interface{ Scan(...any) error }) (*rampart.Organization, error) {
+func scanOrganization(row row) (*rampart.Organization, error) {
 	var (
 		o        rampart.Organization
 		relation string
@@ -41,21 +41,9 @@ func scanOrganization(row interface{ Scan(...any) error }) (*rampart.Organizatio
 // FindOrganizations returns every organisation, the node's own first, then
 // by name (and id, for organisations of one name).
 func (s *OrganizationService) FindOrganizations(ctx context.Context) ([]*rampart.Organization, error) {
-	rows, err := s.db.read().query(ctx, `SELECT `+organizationColumns+` FROM organizations
+	out, err := queryAll(ctx, s.db.read(), scanOrganization, `SELECT `+organizationColumns+` FROM organizations
 		ORDER BY CASE WHEN relation = 'own' THEN 0 ELSE 1 END, name, id`)
 	if err != nil {
-		return nil, fmt.Errorf("find organisations: %w", err)
-	}
-	defer rows.Close()
-	var out []*rampart.Organization
-	for rows.Next() {
-		o, err := scanOrganization(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find organisations: %w", err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find organisations: %w", err)
 	}
 	return out, nil

@@ -27,7 +27,7 @@ func NewPeerService(db *DB) *PeerService {
 
 const peerColumns = `id, name, url, api_root, created_at`
 
-func scanPeer(row interface{ Scan(...any) error }) (*rampart.Peer, error) {
+func scanPeer(row row) (*rampart.Peer, error) {
 	var p rampart.Peer
 	if err := row.Scan(&p.ID, &p.Name, &p.URL, &p.APIRoot, scanTime(&p.CreatedAt)); err != nil {
 		return nil, err
@@ -37,20 +37,8 @@ func scanPeer(row interface{ Scan(...any) error }) (*rampart.Peer, error) {
 
 // FindPeers returns every peer, ordered by name, then ID.
 func (s *PeerService) FindPeers(ctx context.Context) ([]*rampart.Peer, error) {
-	rows, err := s.db.read().query(ctx, `SELECT `+peerColumns+` FROM peers ORDER BY name, id`)
+	out, err := queryAll(ctx, s.db.read(), scanPeer, `SELECT `+peerColumns+` FROM peers ORDER BY name, id`)
 	if err != nil {
-		return nil, fmt.Errorf("find peers: %w", err)
-	}
-	defer rows.Close()
-	var out []*rampart.Peer
-	for rows.Next() {
-		p, err := scanPeer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find peers: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find peers: %w", err)
 	}
 	return out, nil

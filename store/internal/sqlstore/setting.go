@@ -31,7 +31,7 @@ func NewSettingService(db *DB) *SettingService {
 
 const settingColumns = `name, value, version, updated_at`
 
-func scanSetting(row interface{ Scan(...any) error }) (*rampart.Setting, error) {
+func scanSetting(row row) (*rampart.Setting, error) {
 	var (
 		st      rampart.Setting
 		updated int64
@@ -80,20 +80,8 @@ func (s *SettingService) FindSettings(ctx context.Context, prefix string) ([]*ra
 		query += ` AND name < ?`
 		args = append(args, end)
 	}
-	rows, err := s.db.read().query(ctx, query+` ORDER BY name`, args...)
+	out, err := queryAll(ctx, s.db.read(), scanSetting, query+` ORDER BY name`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("find settings %q: %w", prefix, err)
-	}
-	defer rows.Close()
-	var out []*rampart.Setting
-	for rows.Next() {
-		st, err := scanSetting(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find settings %q: %w", prefix, err)
-		}
-		out = append(out, st)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find settings %q: %w", prefix, err)
 	}
 	return out, nil

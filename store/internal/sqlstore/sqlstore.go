@@ -170,6 +170,28 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return c.q.QueryRowContext(ctx, c.d.bind(query), args...)
 }
 
+// row is what the scan functions read: a *sql.Row or the current row of
+// *sql.Rows.
+type row interface{ Scan(...any) error }
+
+// queryAll runs a query and returns every row as scan reads it.
+func queryAll[T any](ctx context.Context, c conn, scan func(row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // read returns the reading pool as a conn.
 func (db *DB) read() conn { return conn{db.Read, db.Dialect} }
 

@@ -102,21 +102,9 @@ func (s *LogService) FindLogEntries(ctx context.Context, start int64, n int) ([]
 	if start < 0 {
 		return nil, rampart.Errorf(rampart.EINVALID, "find log entries: start must not be negative (got %d)", start)
 	}
-	rows, err := s.db.read().query(ctx, `SELECT idx, leaf_hash, kind, object_id, version, at FROM translog
+	out, err := queryAll(ctx, s.db.read(), scanLogEntry, `SELECT idx, leaf_hash, kind, object_id, version, at FROM translog
 		WHERE idx >= ? ORDER BY idx LIMIT ?`, start, n)
 	if err != nil {
-		return nil, fmt.Errorf("find log entries: %w", err)
-	}
-	defer rows.Close()
-	var out []*rampart.LogEntry
-	for rows.Next() {
-		e, err := scanLogEntry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find log entries: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find log entries: %w", err)
 	}
 	return out, nil
@@ -146,27 +134,15 @@ func (s *LogService) FindLogEntryByHash(ctx context.Context, leafHash []byte) (*
 // FindLogEntriesByObject returns the entries of an object's versions, in
 // Index order, at most rampart.MaxPageSize.
 func (s *LogService) FindLogEntriesByObject(ctx context.Context, objectID string) ([]*rampart.LogEntry, error) {
-	rows, err := s.db.read().query(ctx, `SELECT idx, leaf_hash, kind, object_id, version, at FROM translog
+	out, err := queryAll(ctx, s.db.read(), scanLogEntry, `SELECT idx, leaf_hash, kind, object_id, version, at FROM translog
 		WHERE object_id = ? ORDER BY idx LIMIT ?`, objectID, rampart.MaxPageSize)
 	if err != nil {
-		return nil, fmt.Errorf("find log entries of %s: %w", objectID, err)
-	}
-	defer rows.Close()
-	var out []*rampart.LogEntry
-	for rows.Next() {
-		e, err := scanLogEntry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find log entries of %s: %w", objectID, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find log entries of %s: %w", objectID, err)
 	}
 	return out, nil
 }
 
-func scanLogEntry(rows *sql.Rows) (*rampart.LogEntry, error) {
+func scanLogEntry(rows row) (*rampart.LogEntry, error) {
 	var (
 		e  rampart.LogEntry
 		at int64
