@@ -14,54 +14,7 @@ import (
 	"github.com/rampart-cti/rampart/coord/webhook"
 )
 
-const alertUsage = `Usage: rampart alert <list|show|rules|scan|watchlist|webhook> [flags] [arguments]
-
-Early warning across borders. A running node ("rampart serve") raises an
-alert, an x-rampart-alert object in its coordination collection, when
-organisations in at least N member states (default 2) sight the same
-indicator, or indicators tied to the same intrusion set or campaign, within
-a window (default 24 h), and when a peer publishes an indicator that names
-an asset on one of the node's watchlists. Alerts are shared like any object
-and pushed to webhooks (HTTP POST signed with HMAC-SHA256).
-
-    alert list [--rule R] [--severity S] [--member-state CC] [--since TIME] [--json]
-        Lists alerts, most recent first.
-    alert show ID [--json]
-        Shows one alert with its sightings and the reasons for its severity.
-    alert rules [--min-states N] [--window D] [--retention D] [--marking TLP]
-        Prints the rules in force; with flags, changes them (a running
-        node applies them at once).
-    alert scan [--now TIME]
-        Evaluates the rules and watchlists over the whole store and writes
-        the alerts that are missing or out of date. Sightings older than
-        the retention (30 days by default) before --now (default: now) are
-        left out.
-    alert watchlist list|show NAME|remove NAME
-    alert watchlist add NAME --member-state CC [--owner ID] [--networks CIDR,...]
-            [--asns N,...] [--domains D,...] [--brands B,...]
-        Manages the member state's watchlists: its networks, autonomous
-        systems, domains and protected brands. "add" replaces a watchlist
-        of the same name and checks every stored indicator against it.
-    alert webhook list|remove URL
-    alert webhook add URL --secret-stdin
-        Manages the webhooks alerts are pushed to; the secret (16 bytes or
-        more) is read from standard input.
-
-Rules, watchlists and webhooks are kept with the node's data, never leave
-the node, and take effect in a running node at once.
-
-Flags:
-    --data DIR, --postgres URL   the node's store
-    --key FILE, --registry FILE  the organisation's keys and trust registry
-                                 (default: the node's)
-
-Examples:
-    rampart alert list --severity high
-    rampart alert rules --min-states 3 --window 12h
-    rampart alert watchlist add fr-assets --member-state FR --networks 192.0.2.0/24,2001:db8:10::/48 --asns 64500 --domains gouv.example --brands acmebank
-    echo "$SECRET" | rampart alert webhook add https://soc.example/rampart --secret-stdin
-    rampart alert scan
-`
+var alertUsage = helpText("alert-usage.txt")
 
 // alertFlags are the flags of the alert commands, one set for all of them.
 type alertFlags struct {

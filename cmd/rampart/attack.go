@@ -15,57 +15,9 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-const attackUsage = `Usage: rampart bench attack <name> [flags]
+var attackUsage = helpText("attack-usage.txt")
 
-Starts "rampart serve" (this binary, a fresh node in a temporary directory,
-on loopback), attacks it, and prints what the node did. docs/PERFORMANCE.md
-("Hostile load") records the results with these commands.
-
-    slow-readers
-        Fills the default collection with --objects indicators of
-        --object-size bytes, then --clients clients ask for all of them in
-        one page and never read. Prints the serve process's resident memory
-        (VmRSS) and open descriptors over --hold: how much the node holds,
-        and for how long.
-    idle-links
-        Serves a node with keys and a registry, opens --idle connections to
-        its node link from 127.0.0.1 and MaxPendingPerHost more from each of
-        127.0.0.2 to 127.0.0.--hosts, none of which ever starts TLS (each is
-        opened again when the node closes it), and meanwhile connects
-        --attempts times as a registered peer from 127.0.0.9 (trust.Dialer,
-        then TAXII discovery and the collections over the link). Prints each
-        attempt's time.
-    early-refusal
-        Sends, --repeat times each, requests declaring a --declared-byte
-        body and sending it as fast as the node takes it: too large (413)
-        and without credentials (401), to TAXII and the JSON API. Prints the
-        time from the end of the headers to the answer, and what the client
-        could send before the node closed the connection.
-    slow-body
-        POSTs to TAXII and the JSON API bodies trickled at one byte a
-        second, and prints when the node cut each.
-    writers
-        --writers clients each POST, one after the other for --duration,
-        envelopes of --post-objects new indicators to the default
-        collection (HTTP Basic as the administrator, whose password the
-        node checks once and remembers), while --readers clients GET pages
-        of 100. Prints the POSTs' latency (p50, p95, p99, max), the
-        throughput, the errors by status and the load average; fails when
-        the POST p99 is 1 s or more.
-
-Flags:
-`
-
-const attackExamples = `
-Examples:
-    rampart bench attack slow-readers
-    rampart bench attack slow-readers --clients 10 --objects 100 --object-size 2MiB --hold 90s
-    rampart bench attack idle-links --idle 256 --hosts 8
-    rampart bench attack early-refusal --declared 70MiB
-    rampart bench attack slow-body
-    rampart bench attack writers --writers 200 --duration 60s
-    rampart bench attack writers --serve /tmp/rampart-before --readers 20
-`
+var attackExamples = helpText("attack-examples.txt")
 
 // runAttack runs "rampart bench attack".
 func (m *Main) runAttack(ctx context.Context, args []string) error {

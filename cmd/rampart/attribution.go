@@ -15,55 +15,7 @@ import (
 	"github.com/rampart-cti/rampart/internal/progress"
 )
 
-const attributeUsage = `Usage:
-    rampart attribute --bundle FILE --queries FILE|-
-    rampart attribute --bundle FILE --techniques ID,... [--software ID,...] [flags]
-
-Ranks the intrusion sets that may be behind an incident, from the observed
-ATT&CK techniques and software, with a calibrated score (of the candidates
-scored 0.8, about 80 % were right in the evaluation) and the evidence for
-and against each. The knowledge is read from a STIX bundle (gzip or not),
-such as MITRE ATT&CK Enterprise.
-
-Batch mode (--queries) reads JSON lines and writes one JSON line per query,
-the ten best candidates first:
-
-    {"id": "inc-1", "techniques": ["T1566.001", "T1059.001"], "software": ["S0154"]}
-    {"id":"inc-1","candidates":[{"id":"intrusion-set--…","external_id":"G0007","name":"APT28","score":0.41},…]}
-
-A query may also hold "indicators" (STIX ids of sighted indicators),
-"sectors", "countries" and "limit". Unknown ids are reported in "notes" and
-ignored; a query with no usable evidence abstains ("abstained": true). A
-line that is not a valid query gives {"id":…,"error":"…"} and the batch
-goes on.
-
-When the first two candidates are within a factor 3 of each other the
-ranking is undecided: the explanation says so and names the evidence that
-would separate them ("undecided": true in a JSON line).
-
-Single-query mode (--techniques, --software) prints the ranking with its
-explanation for a person.
-
-Flags:
-    --bundle FILE       the knowledge: a STIX bundle, gzip-compressed or not (required)
-    --queries FILE      JSON lines of queries; - reads standard input
-    --techniques LIST   comma-separated ATT&CK technique ids (single query)
-    --software LIST     comma-separated ATT&CK software ids or names (single query)
-    --limit N           candidates to show (default 10)
-    --evidence N        evidence lines per candidate in the explanation (default 8)
-    --json              single query: print the JSON line instead of the explanation
-    --compare N         single query: set the N best candidates (2 to 10) side by side, as an
-                        analysis of competing hypotheses: every piece of evidence against each
-                        (consistent, inconsistent or neutral, with its weight), the most
-                        diagnostic first, what each predicts that was not observed, and the
-                        evidence that would separate the first two; with --json, as JSON
-
-Examples:
-    rampart attribute --bundle testdata/attack/enterprise-attack.json.gz --techniques T1566.001,T1059.001,T1071.001 --software S0154
-    rampart attribute --bundle enterprise-attack.json.gz --techniques T1059.001,T1027,T1105 --compare 3
-    rampart attribute --bundle enterprise-attack.json.gz --queries incidents.jsonl > rankings.jsonl
-    echo '{"id":"x","techniques":["T1003.001"]}' | rampart attribute --bundle enterprise-attack.json.gz --queries -
-`
+var attributeUsage = helpText("attribute-usage.txt")
 
 // attributeFlags are the flags of "rampart attribute".
 type attributeFlags struct {
@@ -263,65 +215,7 @@ func (m *Main) loadKnowledge(path string) (*attribution.Knowledge, error) {
 	return k, nil
 }
 
-const attributionUsage = `Usage:
-    rampart attribution eval --bundle FILE [flags]
-
-Runs the attribution evaluation harness and prints its tables (Markdown).
-Every random choice comes from the seeds, so the same flags print the same
-tables. Each regime is reported for the engine and for the Jaccard and
-TF-IDF baselines, with 95 % confidence intervals, followed by reliability
-diagrams of the calibrated score. The regimes, and exactly what each hides
-from the engine:
-
-  sampled      k = 1…20 of a group's own techniques plus 2 noise techniques
-               drawn from the 20 most used. Nothing is hidden: the group's
-               profile holds the sampled techniques (the easy regime).
-  held-out     10 techniques of a group with at least 20, plus 2 noise; 5 of
-               the 10 are hidden from the group. With --held-out-hide all
-               (the default) every tie of the group to a hidden technique is
-               removed, whatever the path: its uses, its software's uses, the
-               ATT&CK hierarchy (parent, sub-technique, sibling), campaigns
-               attributed to it (their own profiles too), aliases and revoked
-               sets; ties derived from a hidden technique go with it. Other
-               groups keep theirs. With --held-out-hide uses only the group's
-               own uses relationships are removed; the report counts how many
-               hidden ties come back through each other path.
-  campaigns    each ATT&CK campaign attributed to a group, from its own
-               techniques and software, with the campaign, its relationships
-               and its attributed-to links hidden (other campaigns stay).
-               --strict also hides the group's relationships citing only the
-               campaign's reports.
-  families     robustness families (--families): noise from the 20, 50 and
-               100 most used techniques, inside or outside the true group's
-               profile; 0 to 4 noise items; groups with fewer than ten
-               techniques; with and without the group's software; campaigns
-               with half of their techniques; campaigns with every campaign
-               hidden (all campaign objects and their relationships). Nothing
-               else is hidden in the sampled families.
-
-Flags:
-    --bundle FILE            the knowledge: ATT&CK Enterprise as a STIX bundle (required)
-    --seed N                 evaluation seed (default 1)
-    --calibration-seed N     seed of the incidents the calibration map is fitted on (default 2)
-    --per-k N                sampled incidents per k (default 300)
-    --held-out N             held-out incidents (default 300)
-    --held-out-hide all|uses what hiding a technique hides (default all, see above)
-    --families LIST          comma-separated family names, "all" (default) or "none"
-    --family-n N             incidents per sampled family (default 300)
-    --strict                 per-campaign table with strict hiding (also hide the group's
-                             relationships that cite only the campaign's reports)
-    --noise-rate F           model weight NoiseRate (default: the engine's)
-    --prior-exponent F       model weight PriorExponent (default: the engine's)
-    --specificity F          model weight Specificity (default: the engine's)
-    --mu-per-mass F          model weight MuPerMass (default: the engine's)
-    --write-calibration FILE write the fitted calibration map (JSON) to FILE
-
-Examples:
-    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz > eval.md
-    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --per-k 50 --held-out 50 --families none
-    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --families "noise top-100 outside,campaigns, all hidden"
-    rampart attribution eval --bundle testdata/attack/enterprise-attack.json.gz --write-calibration attribution/calibration.json
-`
+var attributionUsage = helpText("attribution-usage.txt")
 
 // runAttribution implements "rampart attribution eval".
 func (m *Main) runAttribution(ctx context.Context, args []string) error {

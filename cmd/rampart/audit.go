@@ -12,39 +12,7 @@ import (
 	"github.com/rampart-cti/rampart/node"
 )
 
-const auditUsage = `Usage: rampart audit <list|verify|checkpoint> [flags]
-
-The audit log of what this node shared with whom: a record for every object
-version it sent or served to another organisation, the first time it did by
-each way out (a peer node, or an account of another organisation over TAXII
-or the API), with the recipient organisation, the peer or account it went
-through, when, and whether it left sealed. The log is append-only and
-tamper-evident: each record's hash chains it to the one before, and a
-serving node with keys signs a checkpoint of the chain every 10 minutes
-and every 10,000 records.
-
-    audit list [--object ID] [--org IDENTITY] [--since TIME] [--limit N] [--json]
-        Lists records, oldest first: those of one object, of one recipient
-        organisation, appended since TIME (RFC 3339). At most --limit
-        records (1000 by default; 0 for all). --json prints one record per
-        line, with the members of GET /api/v1/audit.
-    audit verify
-        Recomputes every record's hash and checks every checkpoint's
-        signature: against the trust registry when it lists this node's
-        organisation, else against the node's own keys. Exits 1 naming the
-        first record or checkpoint that does not check.
-    audit checkpoint
-        Signs a checkpoint of the log as it is now (needs the node's keys)
-        and prints the record it covers.
-
-Every subcommand takes the store flags --data and --postgres.
-
-Examples:
-    rampart audit list --org identity--44444444-4444-4444-8444-444444444444 --since 2026-03-01T00:00:00Z
-    rampart audit list --object indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f --json
-    rampart audit verify
-    rampart audit checkpoint
-`
+var auditUsage = helpText("audit-usage.txt")
 
 // defaultAuditListLimit is how many records "audit list" prints without
 // --limit.

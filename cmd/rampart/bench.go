@@ -13,57 +13,9 @@ import (
 	"github.com/rampart-cti/rampart/node"
 )
 
-const benchUsage = `Usage: rampart bench <taxii|import|pages|console|attack|federation> [flags]
+var benchUsage = helpText("bench-usage.txt")
 
-Measures a node on this machine and prints the results; docs/PERFORMANCE.md
-records them with the command that produced them.
-
-    bench taxii
-        Starts a node (a fresh store in a temporary directory unless --data or
-        --postgres is given) with its TAXII server on loopback, then
-        1. ingest: POSTs --bundles envelopes of --bundle-size indicators from
-           --clients concurrent clients, and reports objects/s;
-        2. fill: adds objects straight into the store until it holds --stored;
-        3. read: GETs --pages pages of --page-size objects at random
-           positions (added_after), with and without match[type], and
-           reports latency percentiles.
-    bench import
-        Streams a generated bundle of --size bytes through "rampart import"'s
-        code path into a fresh store and reports objects/s and the peak Go
-        heap, which stays bounded whatever the size.
-    bench pages
-        Starts "rampart serve" as a child process and measures its memory
-        under clients that ask for pages of large objects and never read
-        them, then cuts a POST short and reports the status it left.
-    bench console
-        Fills a node with many objects, serves it and times each page of
-        the analyst console.
-    bench attack <slow-readers|idle-links|early-refusal|slow-body|writers>
-        Starts "rampart serve" and attacks it with slow, idle or many
-        concurrent clients;
-        "rampart bench attack -h" describes each attack.
-    bench federation
-        Starts --nodes national nodes and --hubs hubs as "rampart serve"
-        processes with the registry, node links and sealing of production,
-        and measures how fast an AMBER indicator reaches every node, a
-        sighting its producer and an early-warning alert the hubs, what an
-        idle federation round costs as the stores grow, and each node's
-        memory; "rampart bench federation -h" says how.
-
-Run "rampart bench taxii -h" (or pages -h) for the flags.
-`
-
-const benchExamples = `
-Examples:
-    rampart bench taxii
-    rampart bench taxii --stored 1000000 --pages 500
-    rampart bench taxii --postgres postgres://localhost/rampart_bench
-    rampart bench import --size 1GiB
-    rampart bench pages --readers 10 --objects 100 --object-size 2MiB
-    rampart bench console --objects 1000000 --data /tmp/console-1m
-    rampart bench attack idle-links
-    rampart bench federation --nodes 27 --hubs 2
-`
+var benchExamples = helpText("bench-examples.txt")
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
 	sub, args, err := m.subcommand(args, benchUsage+benchExamples)

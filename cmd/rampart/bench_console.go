@@ -8,24 +8,9 @@ import (
 	"github.com/rampart-cti/rampart/internal/bench"
 )
 
-const benchConsoleUsage = `Usage: rampart bench console [flags]
+var benchConsoleUsage = helpText("bench-console-usage.txt")
 
-Fills a node with --objects objects (indicators, relationships to 200
-intrusion sets, sightings of the last 30 days, notes) unless --data names a
-directory filled before, starts "rampart serve" on it, signs in to the
-console as the administrator and asks --requests times for each page:
-situation, alerts, incidents, searches by value, name and words, object
-pages, attribution, statements, administration. Prints the 50th and 95th
-percentile and the longest time to the whole page on loopback.
-
-Flags:
-`
-
-const benchConsoleExamples = `
-Examples:
-    rampart bench console --objects 1000000 --data /tmp/console-1m
-    rampart bench console --objects 20000 --requests 50
-`
+var benchConsoleExamples = helpText("bench-console-examples.txt")
 
 func (m *Main) benchConsole(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench console", flag.ContinueOnError)

@@ -8,30 +8,9 @@ import (
 	"github.com/rampart-cti/rampart/internal/bench"
 )
 
-const benchPagesUsage = `Usage: rampart bench pages [flags]
+var benchPagesUsage = helpText("bench-pages-usage.txt")
 
-Measures what slow readers of large pages and a POST cut short do to a real
-node: it starts "rampart serve" (this binary, or --binary) as a child
-process on a fresh data directory and a loopback port, then
-  1. stores --objects notes of --object-size bytes each over TAXII;
-  2. opens --readers connections that each ask for a page of --limit of
-     them and never read the answer, waits until the node's memory stops
-     growing, and reports its resident memory (VmRSS, from /proc) before
-     and after, and its peak (VmHWM);
-  3. POSTs an envelope of --post-objects indicators, sends half of it and
-     closes the connection, and reports what the status the node recorded
-     says, and at which level the node logged it.
-Linux only (/proc).
-
-Flags:
-`
-
-const benchPagesExamples = `
-Examples:
-    rampart bench pages
-    rampart bench pages --readers 10 --objects 100 --object-size 2MiB --limit 100
-    rampart bench pages --binary /tmp/rampart-old     (an older serve, same load)
-`
+var benchPagesExamples = helpText("bench-pages-examples.txt")
 
 // benchPages runs "rampart bench pages".
 func (m *Main) benchPages(ctx context.Context, args []string) error {

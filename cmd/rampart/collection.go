@@ -12,37 +12,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const collectionUsage = `Usage: rampart collection <add|list|delete|add-root|amber> [flags] [arguments]
-
-Manages the node's TAXII API roots and collections.
-
-    collection add TITLE [--alias NAME] [--description TEXT] [--api-root NAME]
-                         [--media-types LIST]
-        Creates a collection and prints its id. Media types default to STIX
-        2.1; list "application/stix+json;version=2.0" too to accept STIX 2.0.
-    collection list [--api-root NAME]
-        Lists the collections of an API root.
-    collection delete ID|ALIAS [--api-root NAME]
-        Deletes a collection and every object in it.
-    collection add-root NAME [--title TEXT] [--description TEXT]
-        Creates an API root, served at /NAME/.
-    collection amber ID|ALIAS [--to LIST | --everyone]
-        Where the node's own TLP:AMBER in the collection it federates goes:
-        by default, sealed to every member state (the national CSIRTs of the
-        trust registry); --to narrows it to those listed (country codes,
-        names or identity ids, looked up in the node's registry);
-        --everyone lifts the narrowing. Without flags, prints it. An object
-        addressed to named organisations goes to them whatever this says.
-
-Every subcommand takes the store flags --data and --postgres.
-
-Examples:
-    rampart collection add "Phishing indicators" --alias phishing
-    rampart collection add-root eu-hub --title "EU hub exchange"
-    rampart collection add Exchange --api-root eu-hub
-    rampart collection list
-    rampart collection amber default --to DE,IT
-`
+var collectionUsage = helpText("collection-usage.txt")
 
 // collectionFlags are the flags of the collection commands, one set for
 // all of them.

@@ -15,66 +15,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const evidenceUsage = `Usage: rampart evidence <package|hand-over|receive|verify|open> [flags]
-
-Evidence packages hand what a node knows about an incident to a law
-enforcement authority (Europol EC3, a national police) in one file: the
-incident, the objects about it and their sightings (a STIX bundle), the
-attribution notes and opinions, and artefact files, each listed with its
-SHA-256 in a manifest, marked TLP:RED, addressed to the authority and
-sealed to its key (HPKE, hybrid ML-KEM), so that only the authority reads
-it. A chain of custody travels outside the seal: every hand-over is
-signed by the giver and countersigned by the receiver, so couriers sign
-without reading. docs/EVIDENCE.md describes the format and what verify
-proves.
-
-    evidence package --incident ID --to ORG|KEYFILE --out FILE [flags]
-        Makes a package at this node, signed with its keys.
-    evidence hand-over --in FILE --to ORG|KEYFILE --purpose TEXT --out FILE
-        The holder hands the package to the next party and signs the record.
-    evidence receive --in FILE --out FILE
-        The party it was handed to countersigns the record.
-    evidence verify --in FILE [--registry FILE]
-        Checks the sealed content's digest, the maker's signature and the
-        whole chain, offline; prints the chain. Exit status 1 if it fails.
-    evidence open --in FILE --out DIR
-        The authority verifies, opens the seal with its keys and checks every
-        member against the manifest, then writes them to DIR.
-
-Flags:
-    --incident ID        (package) the incident, as "rampart incident list" shows it
-    --to ORG|KEYFILE     (package, hand-over) who receives: a public key file
-                         (FILE.pub of "rampart keys generate"), or, with a
-                         registry, an organisation's identity id, country
-                         code or name
-    --name TEXT          (hand-over) how the record names the receiver
-                         (default: its registry name)
-    --artefact FILE      (package) a file to add under artefacts/; repeat it
-    --attribution FILE   (package) an attribution ranking to add under
-                         attribution/ (rampart attribute --json); repeat it
-    --purpose TEXT       why the package is made or handed over; written in
-                         clear on the cover or the record, as are the names
-                         of the parties: put nothing TLP:RED there
-    --in FILE, --out FILE   the package read and the package (or, for open,
-                         the directory) written; --out must not exist
-    --key FILE           your private keys (default: the node's, from --data)
-    --registry FILE      the trust registry (default: the node's, when its
-                         keys are used); with it, verify checks whose keys
-                         signed, and --to may name an organisation
-    --registry-fingerprint FP, --insecure-unpinned
-                         pin --registry to its authority, as "rampart verify"
-                         does (needed with --key or for verify)
-    --data DIR, --postgres URL   the node's store
-
-Examples:
-    rampart evidence package --incident incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --to ec3.key.pub --artefact wiper.bin --purpose "EC3 request 2026-117" --out case-117.evidence
-    rampart evidence hand-over --in case-117.evidence --to courier.key.pub --purpose "courier to The Hague" --out case-117.1.evidence
-    rampart evidence receive --key courier.key --in case-117.1.evidence --out case-117.2.evidence
-    rampart evidence hand-over --key courier.key --in case-117.2.evidence --to ec3.key.pub --purpose "delivery to the case officer" --out case-117.3.evidence
-    rampart evidence verify --in case-117.3.evidence --registry registry.json --registry-fingerprint SHA256:4k3...
-    rampart evidence receive --key ec3.key --in case-117.3.evidence --out case-117.4.evidence
-    rampart evidence open --key ec3.key --in case-117.4.evidence --out case-117/
-`
+var evidenceUsage = helpText("evidence-usage.txt")
 
 type evidenceFlags struct {
 	coord                                             coordFlags

@@ -18,28 +18,10 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-const exportUsage = `Usage: rampart export [flags]
-
-Writes a collection of the node's store as one STIX 2.1 bundle, streamed, in
-the order objects were added. By default only the latest version of each
-object is written.
-` + exportToolUsage + `
---format misp writes MISP event JSON ({"response": [{"Event": ...}, ...]},
-each report or grouping one event; docs/MISP.md); misp-feed writes a MISP
-feed directory (manifest.json, hashes.csv, one <uuid>.json per event) into
---out.
-
-Flags:
-`
-
-const exportExamples = `
-Examples:
-    rampart export > default.json
-    rampart export --collection default --all-versions --output all.json
-    rampart export --type indicator,sighting --added-after 2026-01-01T00:00:00Z
-    rampart export --format misp --output events.json
-    rampart export --format misp-feed --out /srv/www/misp-feed
-` + exportToolExamples
+var (
+	exportUsage    = helpText("export-usage.txt")
+	exportExamples = helpText("export-examples.txt")
+)
 
 // exportJob is what "export" was asked: the writer of its --format takes
 // it.

@@ -19,32 +19,6 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-// The formats for security tools of "rampart export" (docs/EXPORTS.md).
-
-const exportToolUsage = `
-Formats for security tools (--format suricata, rpz, blocklist, csv; and stix
-with any of the filters below) write the latest version of each indicator of
-the collection whose pattern names values: addresses and prefixes, domains,
-URLs, MD5/SHA-1/SHA-256 file hashes, e-mail addresses. Revoked, expired and
-not yet valid indicators are left out, and so are those whose score fell
-below the node's threshold (docs/LIFECYCLE.md; --include-decayed keeps
-them); patterns a blocklist cannot carry (LIKE, MATCHES,
-AND across observations, FOLLOWEDBY…) are skipped and counted on stderr.
-
-    suricata   Suricata 7 rules; with --out DIR, DIR/rampart.rules and the
-               file-hash lists its rules name (rampart-md5.list …)
-    rpz        a DNS response policy zone (BIND, Unbound, Knot, PowerDNS)
-    blocklist  one value a line: name the kind with --kind
-    csv        one row per value: indicator_id, type, value, name,
-               confidence, tlp, producer, valid_from, valid_until, score
-`
-
-const exportToolExamples = `    rampart export --format suricata --min-confidence 70 --out /etc/suricata/rules/rampart
-    rampart export --format rpz --max-age 30d --out /etc/bind/rpz.rampart.zone
-    rampart export --format blocklist --kind ipv4 --marking clear,green
-    rampart export --format csv --producer identity--… --out indicators.csv
-`
-
 // toolFlags are the flags of the formats for security tools.
 type toolFlags struct {
 	kind, marking, producer, maxAge string

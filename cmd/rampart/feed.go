@@ -17,64 +17,9 @@ import (
 	"github.com/rampart-cti/rampart/node"
 )
 
-const feedUsage = `Usage: rampart feed <add|list|run|runs|remove> [flags] [arguments]
+var feedUsage = helpText("feed-usage.txt")
 
-Pulls threat-intelligence feeds into a collection as STIX 2.1 indicators:
-blocklists, CSV reports, JSON exports, a TAXII 2.1 collection, a MISP feed.
-"rampart serve" runs every feed on its interval; "feed run" runs one now.
-Each value becomes one indicator with a deterministic id (from the feed's
-name, the value's kind and the value), so a run again updates rather than
-duplicates; its valid_until is the last time the value was seen plus the
-feed's expiry. A feed that fails (network, an error answer, garbage, a
-limit) is recorded with the reason and never removes or expires anything.
-Definitions and run records live in the node's settings: every process
-sees them and "serve" picks up changes without a restart (docs/FEEDS.md).
-
-    feed add NAME [--preset P] [--url URL] [--format F] [reading flags]
-        Defines a feed. A preset fills the format and reading flags of a
-        known feed (and its URL where it has a public one); flags given
-        override it. --dry-run fetches and reads the feed once and shows
-        the first values and failed lines, storing nothing. Presets: bambenek-c2, bambenek-dga, blocklistde,
-        cert-eu, ctip, cymru, dataplane, dshield, feodotracker, openphish,
-        otx, phishtank, shadowserver, spamhaus-cert, spamhaus-drop, zoneh.
-    feed list [--json]
-        Lists the feeds with their last run.
-    feed run NAME... | --all
-        Runs feeds now, with progress on a terminal and a summary each.
-        Exit status 1 when a run failed or a line of it did.
-    feed runs NAME [--json] [--limit N]
-        The records of a feed's last runs, and the failed lines of the
-        latest.
-    feed remove NAME
-        Removes a feed, its records and state; its indicators stay and
-        expire by their valid_until.
-
-Formats: csv (delimited, named or numbered columns), list (one value a
-line), json (an array of objects, or objects one after another), jsonl,
-taxii (a TAXII 2.1 collection URL, read with an added_after cursor), misp.
-Kinds: ipv4, ipv6, cidr, domain, url, md5, sha1, sha256, email, asn, auto.
-
-Keys are secrets: --token-stdin and --http-header-stdin NAME read them from
-standard input; they stay in the node's settings and are never printed.
-
-Every subcommand takes the store flags --data and --postgres.
-`
-
-const feedExamples = `
-Examples:
-    rampart feed add drop --preset spamhaus-drop
-    rampart feed add feodo --preset feodotracker --interval 30m --collection feeds
-    rampart feed add c2 --url https://feeds.example/c2.csv --format csv --header-row \
-        --value ip --kind ipv4 --description malware --first-seen first_seen \
-        --producer "Example CERT" --marking amber --confidence 80 --expiry 72h
-    rampart feed add ips --url https://feeds.example/ips.txt --format list --comment '#'
-    rampart feed add c2 --url https://feeds.example/c2.csv --format csv --header-row --value ip --dry-run
-    rampart feed add otx --preset otx --http-header-stdin X-OTX-API-KEY < otx.key
-    rampart feed add peer --format taxii --url https://cti.example/cti/collections/91a7b528-80eb-42ed-a74d-c6fbd5a26116/ --token-stdin < token
-    rampart feed run drop
-    rampart feed runs drop
-    rampart feed list
-`
+var feedExamples = helpText("feed-examples.txt")
 
 // feedFlags are the flags of the feed commands, one set for all of them.
 type feedFlags struct {

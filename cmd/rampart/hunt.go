@@ -11,35 +11,7 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-const huntUsage = `Usage:
-    rampart hunt --indicator ID [--since 30d] [flags]
-    rampart hunt --pattern PATTERN [--since 30d] [flags]
-
-hunt matches an indicator against what the node's sensors reported before
-it came (the archive a serving node keeps of the values matched through
-POST /api/v1/observations and "rampart match --store") and stores what it
-finds as sightings, with the times the values were seen: one per sensor and
-hour. A serving node hunts every indicator it stores by itself; hunt does
-it on demand, for another period or a pattern of your own.
-
-Exact values, address blocks (ISSUBSET) and domains with their subdomains
-(LIKE '%.domain') are hunted; patterns that need several observations, or
-only LIKE or MATCHES comparisons, are not (the summary says so).
-
-Flags:
-    --indicator ID      an indicator of --collection
-    --pattern P         a STIX pattern instead (hunted as an indicator the
-                        summary names; the sightings refer to it by id)
-    --since D           how far back (default 30d; days as Nd, or 36h)
-    --collection REF    the collection (id or alias) holding the indicator,
-                        and where sightings are stored (default: default)
-    --data DIR, --postgres URL, --api-root NAME
-                        the node's store
-
-Examples:
-    rampart hunt --indicator indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f
-    rampart hunt --pattern "[ipv4-addr:value ISSUBSET '203.0.113.0/24']" --since 7d
-`
+var huntUsage = helpText("hunt-usage.txt")
 
 func (m *Main) runHunt(ctx context.Context, args []string) error {
 	fs := newFlagSet("hunt", huntUsage)

@@ -19,37 +19,9 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-const importUsage = `Usage: rampart import [flags] FILE|DIR|URL...
+var importUsage = helpText("import-usage.txt")
 
-Imports STIX 2.1 objects into a collection of the node's store. Each FILE
-(.json, or .json.gz; "-" reads standard input) holds a bundle, a TAXII
-envelope, a JSON array of objects or a single object, or MISP event JSON
-(recognised by its members: {"Event": ...}, a bare event, a list of them,
-a {"response": ...} answer of MISP's API), mapped to STIX as docs/MISP.md
-says. A DIR holding manifest.json, or an http(s) URL, is a MISP feed: its
-events are fetched and mapped likewise. Bundles and arrays are
-streamed, so their size is not limited by memory. Each object is checked on
-its own, as over TAXII: valid objects are stored, invalid ones are listed
-with the reason and the import goes on. Objects already in the collection
-are counted and left unchanged. A file that breaks off keeps what was read
-before the break.
-
-A progress line is drawn on a terminal; a summary is printed at the end. The
-exit status is 1 when any object failed.
-
-Flags:
-`
-
-const importExamples = `
-Examples:
-    rampart import enterprise-attack.json.gz
-    rampart import --collection default feed1.json feed2.json
-    rampart import indicator.json            (one object, or [obj, obj, ...])
-    rampart import misp-event.json           (MISP event JSON)
-    rampart import ./feed/                   (a MISP feed directory)
-    rampart import https://feeds.example/misp/   (a MISP feed URL)
-    curl -s https://feeds.example/bundle.json | rampart import -
-`
+var importExamples = helpText("import-examples.txt")
 
 // maxListedFailures is how many failures are shown one by one.
 const maxListedFailures = 20

@@ -15,76 +15,7 @@ import (
 	"github.com/rampart-cti/rampart/stix"
 )
 
-const incidentUsage = `Usage: rampart incident <create|list|show|update|report|attribute> [flags] [arguments]
-
-Records coordinated incidents as STIX incident objects (with the OASIS
-incident-core extension and Rampart's NIS2 extension) in the node's
-coordination collection, so that TAXII and federation share them. The NIS2
-Art. 23 deadlines are computed from the detection time: early warning
-within 24 hours, incident notification within 72 hours (24 hours for a
-trust service provider), final report one month after the notification.
-Each member state updates only its own incidents; a joint incident lists
-the member states' own incidents, which name it with --joint.
-
-    incident create --name TEXT --detected TIME [flags]
-        Records a new incident and prints its id.
-    incident list [--overdue] [--member-state CC] [--now TIME]
-        Lists incidents, most recently detected first, with the reports
-        overdue at --now (default: now).
-    incident show ID [--joint-view] [--json] [--now TIME]
-        Shows an incident, its deadlines, timeline and latest attribution
-        (the note a statement cites); --joint-view shows the
-        joint view (every member state's incident merged), --json the STIX
-        object.
-    incident update ID [flags]
-        Writes a new version: --level, --status, --determination,
-        --affected, --sectors, --impact, --members, --note TEXT (a
-        timeline entry).
-    incident report ID early-warning|notification|final-report [--at TIME] [--reference REF]
-        Records that a NIS2 report was submitted.
-    incident attribute ID [--limit N] [--json]
-        Ranks the intrusion sets that may be behind the incident from the
-        evidence the node holds: the other end of each relationship with the
-        incident (but attributed-to), the objects of each grouping or report
-        holding it, and its alerts; from those, sightings, the indicators
-        sighted, what they indicate (ATT&CK techniques, software), and
-        techniques and software tied to the incident directly. Prints every
-        input with the objects it came from, then the ranking; stores the
-        result as a new STIX note on the incident (created by the node's
-        organisation, marked with the strictest TLP of its inputs) in the
-        coordination collection. --json prints the note and its record.
-
-Flags:
-    --name TEXT, --description TEXT
-    --detected TIME         when the incident became known (RFC 3339, or "now")
-    --member-state CC       reporting member state (default: the node's)
-    --affected CC,...       affected member states
-    --sectors LIST          STIX industry sectors, e.g. energy,healthcare
-    --level LEVEL           EU alert level: normal, elevated, high, crisis
-    --status STATUS         investigation status: new, open, closed
-    --determination D       suspected, confirmed, blocked, failed, false-positive, low-value
-    --significant           a significant incident (NIS2 Art. 23(3))
-    --trust-service         the entity is a trust service provider (24 h notification)
-    --impact TEXT           cross-border impact, in words
-    --joint ID              the joint incident this one belongs to
-    --members ID,...        (joint incident) the member states' incidents
-    --tlp LEVEL             marking of a new incident (default amber)
-    --overdue               (list) only incidents with an overdue report
-    --limit N               (attribute) candidates to rank (default 10)
-    --now TIME              evaluate deadlines at TIME instead of now
-    --json                  print JSON (the STIX object, or one per line)
-    --key FILE              the organisation's keys: sign what is written
-    --registry FILE         the trust registry (default: the node's settings)
-    --data DIR, --postgres URL   the node's store
-
-Examples:
-    rampart incident create --name "Wiper at grid operators" --detected 2026-03-10T09:30:00Z --affected FR,DE --sectors energy --level elevated --significant
-    rampart incident list --overdue
-    rampart incident update incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --level high --note "CSIRTs network informed"
-    rampart incident report incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 early-warning --reference ANSSI-2026-0042
-    rampart incident show incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --joint-view
-    rampart incident attribute incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --limit 5
-`
+var incidentUsage = helpText("incident-usage.txt")
 
 // incidentFlags are the flags of the incident commands, one set for all
 // of them: the coordination flags and the fields a command may set.

@@ -14,47 +14,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const keysUsage = `Usage:
-    rampart keys generate [--profile NAME] [--org IDENTITY] -o FILE
-    rampart keys sign --key FILE [--to LIST [--registry FILE]] [-o OUT] INPUT
-
-"keys generate" creates an organisation's (or a registry authority
-member's) keys: an ML-DSA and an ECDSA signing key and an HPKE key that
-receives sealed objects. The private keys go to FILE, readable only by you
-(mode 0600); the public keys go to FILE.pub, to hand to the registry
-authority. Key ids are RFC 7638 thumbprints.
-
-"keys sign" signs the STIX objects in INPUT (a bundle or one object) with
-the keys in FILE and writes them to OUT (default: stdout). Only objects
-whose created_by_ref is the keys' organisation can be signed, and only
-versions within the validity the registry gives the keys, since peers
-refuse the others: with --registry that validity is checked; without, a
-version older than the keys is signed with a warning. With --to,
-each object is first addressed to the organisations named: a node then
-sends it to those alone, sealed to their keys, and shows it only to their
-accounts (docs/FEDERATION.md); the signature covers the recipients.
-
-Flags of generate:
-    --profile NAME       eu-pq-base (ML-DSA-65 + P-256, default) or
-                         eu-pq-high (ML-DSA-87 + P-384)
-    --org IDENTITY       the organisation's STIX identity id; omit it for the
-                         keys of a registry authority member
-    -o, --output FILE    where to write the private keys (must not exist)
-
-Flags of sign:
-    --key FILE           the organisation's private keys
-    --to LIST            address the objects to these organisations: identity
-                         ids, or, with --registry, member states' country
-                         codes (their national CSIRT) and organisation names
-    --registry FILE      the trust registry that --to names are looked up in
-    -o, --output FILE    where to write the signed objects (default: stdout)
-
-Examples:
-    rampart keys generate --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 -o cert-fr.key
-    rampart keys generate --profile eu-pq-high -o authority-1.key
-    rampart keys sign --key cert-fr.key -o signed.json bundle.json
-    rampart keys sign --key cert-fr.key --to DE,IT --registry registry.json -o for-de-it.json report.json
-`
+var keysUsage = helpText("keys-usage.txt")
 
 func (m *Main) runKeys(ctx context.Context, args []string) error {
 	sub, args, err := m.subcommand(args, keysUsage)

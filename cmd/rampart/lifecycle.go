@@ -22,47 +22,7 @@ import (
 // sighting filed); errors on stderr. Exit 1 on failure, 2 on usage
 // errors.
 
-const lifecycleUsage = `Usage: rampart lifecycle <show|set|load|score|false-positive> [flags] [arguments]
-
-Indicators age: each has a score (0-100) from its confidence, its
-producer's confidence, its age against a decay model of its type, its
-sightings and the false positives reported of it. An indicator whose score
-falls below the threshold stops matching and leaves the exports for
-security tools. docs/LIFECYCLE.md gives the formula and the defaults. The
-settings live in the node's store: a running node applies them within a
-second.
-
-    lifecycle show [--json]
-        Shows the settings in force: threshold, models by type, the
-        confidence in producers, the overrides of feeds.
-    lifecycle set [--feed NAME] [--threshold N] [--model TYPE=LIFETIME:SPEED]...
-                  [--producer IDENTITY=CONFIDENCE]... [--false-positive-factor F]
-                  [--default-confidence N]
-        Changes settings. With --feed, --threshold and --model change what
-        that feed's indicators (labelled feed:NAME) use. TYPE is ipv4-addr,
-        ipv6-addr, domain-name, url, file, email-addr or default; LIFETIME
-        is 30d or 720h; SPEED a positive number (1 is linear).
-    lifecycle load FILE|-
-        Replaces every setting with the JSON document of FILE (the form
-        "show --json" prints).
-    lifecycle score INDICATOR-ID [--json]
-        Shows an indicator's score now and its parts.
-    lifecycle false-positive INDICATOR-ID [--note TEXT] [--collection REF]
-        Reports the indicator a false positive of the node's organisation:
-        a sighting flagged x_rampart_false_positive, stored in the
-        collection (the default one), which federation carries back to
-        the indicator's producer. The indicator's score drops to 0.
-
-Every subcommand takes the store flags --data and --postgres.
-
-Examples:
-    rampart lifecycle show
-    rampart lifecycle set --threshold 30 --model ipv4-addr=14d:2
-    rampart lifecycle set --feed abuse-ch --model url=30d:1 --threshold 40
-    rampart lifecycle set --producer identity--5b7c…=60
-    rampart lifecycle score indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f
-    rampart lifecycle false-positive indicator--8e2e… --note "CDN address, shared hosting"
-`
+var lifecycleUsage = helpText("lifecycle-usage.txt")
 
 type lifecycleFlags struct {
 	store                           storeFlags

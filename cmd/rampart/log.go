@@ -12,49 +12,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const logUsage = `Usage: rampart log <head|proof|verify> [flags]
-
-The transparency log of this node (docs/TRANSPARENCY.md): every object its
-organisation signed (statements, endorsements, alerts, sightings, its own
-intelligence) and every trust registry version it trusted, as the leaves
-of a Merkle tree in the manner of RFC 9162. The node signs the tree's head
-with its keys; proofs show that an object is in the log, and that the log
-only ever grew.
-
-    log head
-        Prints the log's signed tree head (an x-rampart-tree-head STIX
-        object). Keep it: a later consistency proof from it shows that
-        nothing logged since was changed or removed.
-    log proof --object FILE | --id ID | --hash LEAF_HASH
-        Prints the proof that the object in FILE (its latest logged
-        version for --id; the entry with that leaf hash for --hash) is in
-        the log, with the signed head it leads to.
-    log proof --consistency HEAD_FILE
-        Prints the proof that the log when it had the head in HEAD_FILE is
-        a prefix of the log now, with both heads.
-    log verify --inclusion FILE --object FILE [--head FILE] TRUST
-    log verify --consistency FILE TRUST
-        Checks a proof offline: that the head(s) were signed by the log's
-        organisation and the proof holds. --head is the head the inclusion
-        proof leads to (the one in the proof file when absent). TRUST is
-        one of:
-            --registry FILE --registry-fingerprint FP   the trust registry,
-                                                        pinned as for verify
-            --registry FILE --insecure-unpinned         for trials
-            --keys FILE.pub                             the node's public keys
-                                                        ("rampart keys
-                                                        generate" wrote them)
-
-head and proof take the store flags --data and --postgres; verify reads
-nothing but its files.
-
-Examples:
-    rampart log head > head-2026-12-07.json
-    rampart log proof --object statement.json > statement.proof.json
-    rampart log verify --inclusion statement.proof.json --object statement.json --keys cert-fr.key.pub
-    rampart log proof --consistency head-2026-12-07.json > since.json
-    rampart log verify --consistency since.json --registry registry.json --registry-fingerprint SHA256:4k3...
-`
+var logUsage = helpText("log-usage.txt")
 
 type logFlags struct {
 	store                           storeFlags

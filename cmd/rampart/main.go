@@ -43,45 +43,7 @@ func NewMain() *Main {
 	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 }
 
-const mainUsage = `Rampart: share, detect, attribute and respond, with post-quantum trust.
-
-Usage:
-    rampart <command> [flags] [arguments]
-
-Commands:
-    init              create a node without starting it
-    serve             run a node (TAXII 2.1 server)
-    worker            match sensor observations queued on the message bus (NATS)
-    org               the node's organisation and those of its accounts
-    import            import STIX bundles, MISP events and MISP feeds into a collection
-    export            export a collection: STIX, Suricata rules, RPZ, blocklists, CSV
-    feed              pull threat-intelligence feeds on a schedule: add, list, run, runs, remove
-    user              manage accounts: add, list, grant, token, passwd, delete
-    collection        manage API roots and collections
-    pattern           check STIX patterns; match one against observed data
-    match             match logs against many indicators; write sightings
-    hunt              match an indicator against what sensors reported before it came
-    attribute         rank the intrusion sets behind an incident, with explanations
-    attribution eval  reproduce the attribution evaluation tables
-    keys              generate a node's post-quantum identity; sign objects
-    registry          create, sign, update and check the trust registry
-    verify            check signed objects and bundles against a registry, offline
-    peer              manage the nodes this node federates with: add, set, list, remove, status
-    audit             what was shared with whom: list, verify, checkpoint
-    log               the transparency log of what this node signed: head, proof, verify
-    incident          coordinated incidents with NIS2 deadlines; attribute them
-    alert             cross-border early-warning alerts, rules, watchlists
-    warninglist       MISP warninglists of benign values: add, list, check, policy
-    lifecycle         indicator scores as they age: show, set, score, false-positive
-    statement         joint attribution statements signed by a quorum
-    evidence          evidence packages for law enforcement, with a chain of custody
-    qkd-sim           run a simulated QKD link: two ETSI GS QKD 014 key management entities
-    bench             measure this machine: TAXII ingest and reads, import, the Union
-    version           print the version
-
-Run "rampart help <command>" (or "rampart <command> -h") for a command's
-flags and examples.
-`
+var mainUsage = helpText("main-usage.txt")
 
 // Run runs the subcommand named by args[0].
 func (m *Main) Run(ctx context.Context, args []string) error {

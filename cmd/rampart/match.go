@@ -23,60 +23,7 @@ import (
 	"github.com/rampart-cti/rampart/warninglist"
 )
 
-const matchUsage = `Usage:
-    rampart match --indicators FILE --input FILE|- [--format jsonl|stix|zeek|suricata|csv] [flags]
-    rampart match generate --dir DIR [--seed N] [--indicators N] [--records N] [--hits N]
-
-match streams sensor logs against STIX indicators and writes STIX 2.1
-sightings as JSON lines on stdout: for each sighting, the observed-data and
-SCOs it refers to, then the sighting itself. Sightings are aggregated per
-indicator and time window. Progress (on a terminal) and a summary go to
-stderr. Malformed input lines are counted, the first few reported with
-their line numbers, and skipped. Ctrl-C (SIGINT) or SIGTERM stops it within
-a moment: the sightings found so far are written, and the summary says the
-run was interrupted.
-
-Flags:
-    --indicators FILE   STIX bundle or JSON lines of STIX objects with the indicators
-    --collection REF    indicators of a collection (id or alias) of the node's
-                        store instead of --indicators
-    --include-decayed   with --collection, match also the indicators whose
-                        score fell below the node's threshold (docs/LIFECYCLE.md)
-    --data DIR, --postgres URL, --api-root NAME
-                        the node's store, for --collection and --store
-    --input FILE        the log to match; - reads standard input (default -)
-    --format F          jsonl (default), stix, zeek (TSV or JSON), suricata (EVE
-                        JSON) or csv; docs/SENSORS.md says what each reads
-    --mapping M         built-in mapping (dns, proxy, flow, zeek-conn, zeek-dns,
-                        zeek-http, zeek-ssl, zeek-files, zeek-x509) or a mapping
-                        file
-    --identity ID       identity of the reporting organisation (where_sighted_refs)
-    --window D          aggregation window of sightings (default 1h)
-    --warninglists      suppress matches whose observed values are all on the
-                        node's warninglists ("rampart warninglist"; default true
-                        when the node's store is open: with --collection or --store)
-    --warninglist PATH  also suppress those on the MISP warninglists of a file or
-                        directory (repeatable; works without a store)
-    --store             write sightings (with their observed-data and SCOs) into
-                        the node's store instead of stdout: into --collection, or
-                        the default collection
-
-The process keeps to a soft memory limit of 1.5 GiB unless GOMEMLIMIT is set.
-
-JSON lines need no mapping when their keys are STIX object paths:
-    {"ts":"2026-03-01T10:00:00Z","domain-name:value":"evil.example","ipv4-addr:value":"203.0.113.5"}
-
-generate writes a synthetic, seeded workload for benchmarks into DIR:
-indicators.jsonl, log.jsonl (with exactly --hits planted matches) and
-values.txt (the indicator values, for grep -F -f).
-
-Examples:
-    rampart match --indicators feed.json --input dns.log.jsonl --mapping dns
-    zcat conn.log.gz | rampart match --indicators feed.json --format zeek
-    rampart match --collection default --store --format suricata --input /var/log/suricata/eve.json
-    rampart match --collection default --store --input proxy.jsonl --mapping proxy
-    rampart match generate --dir /tmp/bench --indicators 1000000 --records 10000000
-`
+var matchUsage = helpText("match-usage.txt")
 
 // defaultMatchMemoryLimit is the soft memory limit of "rampart match".
 const defaultMatchMemoryLimit = 1536 << 20

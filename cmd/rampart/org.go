@@ -11,38 +11,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const orgUsage = `Usage: rampart org <init|show|add|remove> [flags] [arguments]
-
-The organisations of a node: its own (the national CSIRT or hub that runs
-it) and those its accounts belong to. What an account reads depends on its
-organisation (docs/FEDERATION.md): the node's own reads TLP:AMBER and what
-the node holds for it; a constituent (an operator of essential services, a
-ministry the CSIRT serves) reads TLP:AMBER too; a partner reads TLP:CLEAR
-and TLP:GREEN; everyone reads what is addressed to its organisation.
-
-    org init --name NAME [--country CC] [--id IDENTITY] [--sectors LIST] [--profile NAME]
-        Makes this node's organisation, and the node itself when there is
-        none: its keys (DIR/org.key, readable only by you, and
-        DIR/org.key.pub, to send to the registry authority), and its STIX
-        identity, located in its member state and signed, which the node
-        shares. Prints the organisation's id.
-    org show
-        The node's organisation, its keys and registry, and the
-        organisations of its accounts.
-    org add IDENTITY --name NAME --relation constituent|partner [--country CC]
-        Records an organisation whose accounts use this node ("rampart
-        user add NAME --org IDENTITY").
-    org remove IDENTITY
-        Forgets an organisation that no account belongs to.
-
-Every subcommand takes the store flags --data and --postgres.
-
-Examples:
-    rampart org init --name CERT-FR --country FR
-    rampart org add identity--6b0c2f3e-0d7a-4a4e-9a51-3c5d7e8f9a10 --name "Grid operator" --relation constituent --country FR
-    rampart user add grid-soc --org identity--6b0c2f3e-0d7a-4a4e-9a51-3c5d7e8f9a10
-    rampart org show
-`
+var orgUsage = helpText("org-usage.txt")
 
 // orgFlags are the flags of the org commands, one set for all of them.
 type orgFlags struct {

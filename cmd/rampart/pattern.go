@@ -8,24 +8,7 @@ import (
 	"github.com/rampart-cti/rampart/pattern"
 )
 
-const patternUsage = `Usage:
-    rampart pattern check PATTERN
-    rampart pattern match PATTERN FILE
-
-check validates a STIX 2.1 pattern. It prints the canonical form and exits 0
-when the pattern is valid; it prints the error, with its line and column, and
-exits 1 when it is not. Warnings (types or properties STIX 2.1 does not
-define) are printed as hints and do not fail the check.
-
-match evaluates a pattern against observed data. FILE is a STIX bundle, a
-JSON array of bundles, or a JSON array of observed-data objects ("-" reads
-standard input). It prints "match" and exits 0, or prints "no match" and
-exits 1; it exits 2 when the pattern or the file is invalid.
-
-Examples:
-    rampart pattern check "[ipv4-addr:value ISSUBSET '198.51.100.0/24']"
-    rampart pattern match "[domain-name:value = 'evil.example']" observed.json
-`
+var patternUsage = helpText("pattern-usage.txt")
 
 // maxObservedBytes bounds the file read by "pattern match".
 const maxObservedBytes = 256 << 20

@@ -13,49 +13,7 @@ import (
 	"github.com/rampart-cti/rampart"
 )
 
-const peerUsage = `Usage: rampart peer <add|list|set|remove|status> [flags] [arguments]
-
-Manages the nodes this node federates with. A peer is a member organisation
-of the trust registry and the address of its node link; "rampart serve"
-with --peer-listen pulls from every peer and serves each what it may
-receive. A running node picks up changes within seconds.
-
-    peer add --org IDENTITY [--registry FILE] [--url URL] [--name NAME] [--api-root NAME]
-             [--qkd-sae-id ID] [--qkd required|preferred]
-        Adds a peer. With --registry the organisation must be a member, and
-        its name and first node URL come from the registry unless given.
-        --qkd-sae-id names the peer's SAE at its QKD key management entity
-        and --qkd the policy when this node has a KME ("serve --qkd-kme";
-        docs/QKD.md): required refuses links without a QKD key, preferred
-        (the default) falls back to post-quantum TLS alone.
-    peer list [--json]
-        Lists the peers.
-    peer set IDENTITY [--qkd-sae-id ID] [--qkd required|preferred]
-        Changes the QKD settings of a peer; a running node applies them to
-        its next connection with the peer.
-    peer remove IDENTITY
-        Removes a peer with its cursors and status; it loses access at once.
-    peer status [--json] [IDENTITY]
-        Shows, per peer, the last completed sync, the lag, the objects
-        received and served, the objects refused, and whether the last
-        connection mixed in a QKD key (qkd), fell back to post-quantum
-        TLS alone (fallback) or was refused; then, per
-        organisation this node seals its objects to (TLP:AMBER to every
-        member state, addressed objects to their recipients), how many
-        deliveries were sealed and how many failed, with the last reason.
-        With IDENTITY it adds the cursors and the most recent refusals with
-        their reasons.
-
-Every subcommand takes the store flags --data and --postgres.
-
-Examples:
-    rampart peer add --org identity--44444444-4444-4444-8444-444444444444 --registry registry.json
-    rampart peer add --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 --url https://cti.cert.fr:8443 --name CERT-FR
-    rampart peer add --org identity--44444444-4444-4444-8444-444444444444 --registry registry.json --qkd-sae-id eu-hub --qkd required
-    rampart peer set identity--44444444-4444-4444-8444-444444444444 --qkd preferred
-    rampart peer status
-    rampart peer status identity--44444444-4444-4444-8444-444444444444
-`
+var peerUsage = helpText("peer-usage.txt")
 
 // peerFlags are the flags of the peer commands, one set for all of them.
 type peerFlags struct {

@@ -7,29 +7,7 @@ import (
 	"github.com/rampart-cti/rampart/qkd"
 )
 
-const qkdSimUsage = `Usage:
-    rampart qkd-sim --dir DIR [flags]
-
-qkd-sim runs a simulated quantum key distribution link for tests and
-trials: two key management entities (KMEs) sharing one key stream, each
-serving the ETSI GS QKD 014 V1.1.1 key delivery API over mutual TLS to the
-nodes (SAEs) at its end. It writes a CA, the KMEs' certificates and a
-client certificate and key (0600) for every SAE into DIR, prints where each
-KME listens and the certificate files of each SAE, and runs until
-interrupted. docs/QKD.md says what the keys are for.
-
-Flags:
-    --dir DIR          where the certificates and keys are written
-    --listen-a ADDR    KME A's address (default 127.0.0.1:0, a free port)
-    --listen-b ADDR    KME B's address (default 127.0.0.1:0)
-    --sae-a IDS        the SAE ids KME A serves, comma-separated (default node-a)
-    --sae-b IDS        the SAE ids KME B serves (default node-b)
-    --keys N           how many keys the link delivers before it is
-                       exhausted (default: no end)
-
-Example:
-    rampart qkd-sim --dir /tmp/qkd --sae-a de-bsi --sae-b fr-anssi
-`
+var qkdSimUsage = helpText("qkd-sim-usage.txt")
 
 func (m *Main) runQKDSim(ctx context.Context, args []string) error {
 	fs := newFlagSet("qkd-sim", qkdSimUsage)

@@ -14,63 +14,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const registryUsage = `Usage:
-    rampart registry init --threshold K --authority NAME=FILE.pub ... [--expires DURATION] REGISTRY
-    rampart registry add --org IDENTITY [--name NAME --country CC --role ROLE] [--keys FILE.pub] [--node URL]... REGISTRY
-    rampart registry revoke (--kid KID | --keys FILE.pub) [--reason REASON] [--since TIME] REGISTRY
-    rampart registry sign --key FILE REGISTRY
-    rampart registry verify [--trusted OLD | --fingerprint FP] REGISTRY
-    rampart registry show [--json] REGISTRY
-
-The trust registry lists the federation's member organisations, their keys
-and revocations. It is a JWS signed by K of the N authority members, each
-with an ML-DSA and an ECDSA key; a node accepts a new version only if it
-is newer than the one it trusts and signed by K of the members it already
-trusts, so one stolen authority key cannot rewrite membership.
-
-"init" creates version 1 with no members. "add" adds an organisation, or
-adds keys and nodes to one already listed; "revoke" withdraws a key. Both
-turn a signed registry into the next, unsigned version. "sign" adds one
-authority member's signatures; publish the file once K members have
-signed. "verify" checks a registry: against the version this node trusts
-(--trusted), against the authority fingerprint obtained out of band
-(--fingerprint), or, with neither, only that its own authority signed it.
-
-Flags:
-    --threshold K          signatures required (init)
-    --authority NAME=FILE  authority member and its public key file (init;
-                           repeat for each member)
-    --expires DURATION     validity of each version, e.g. 90d (init; 0 for
-                           none)
-    --org IDENTITY         organisation's STIX identity id (add)
-    --name, --country, --role
-                           name, ISO 3166-1 alpha-2 code or EU, and role:
-                           national-csirt, hub or observer (add)
-    --keys FILE.pub        public keys from "rampart keys generate" (add)
-    --node URL             https URL of one of its nodes (add; repeatable)
-    --valid-from TIME      RFC 3339 time from which added keys are valid
-                           (add; default when they were generated, as
-                           the key file says, else now)
-    --valid-for DURATION   how long added keys are valid, e.g. 730d (add;
-                           default 730d; 0 for no end)
-    --kid KID              key id to revoke (revoke)
-    --keys FILE.pub        revoke every key in the file (revoke)
-    --reason REASON        key-compromise (default), superseded,
-                           cessation-of-operation or unspecified (revoke)
-    --since TIME           RFC 3339 time from which the key is refused; by
-                           default at every time, the only safe choice
-                           after a compromise (revoke)
-    --key FILE             authority member's private keys (sign)
-    --trusted OLD          the registry this node trusts now (verify)
-    --fingerprint FP       expected authority fingerprint (verify)
-    --json                 print the signed document as JSON (show)
-
-Examples:
-    rampart registry init --threshold 2 --authority a1=a1.key.pub --authority a2=a2.key.pub --authority a3=a3.key.pub registry.json
-    rampart registry add --org identity--1c7a0e2b-5e3f-4b59-9a43-8a2cf0f1d3b1 --name CERT-FR --country FR --role national-csirt --keys cert-fr.key.pub --node https://cti.cert.fr/ registry.json
-    rampart registry sign --key a1.key registry.json
-    rampart registry verify --trusted /var/lib/rampart/registry.json registry.json
-`
+var registryUsage = helpText("registry-usage.txt")
 
 func (m *Main) runRegistry(ctx context.Context, args []string) error {
 	sub, args, err := m.subcommand(args, registryUsage)

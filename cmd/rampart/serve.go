@@ -17,106 +17,15 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const serveUsage = `Usage: rampart serve [flags]
+var serveUsage = helpText("serve-usage.txt")
 
-Runs a node: the TAXII 2.1 server at /taxii2/; the JSON API at /api/v1/
-(incidents, alerts, watchlists, statements, attribution queries, the audit
-of what was shared, and POST /api/v1/observations, which matches sensor
-logs against every indicator the node holds and stores the sightings);
-health at /healthz and Prometheus metrics at /metrics. Every reader sees
-only what its organisation may read (TLP 2.0 and addressing; docs/
-FEDERATION.md). The matcher, early warning and federation follow every
-write, whatever made it (this process or a command run beside it). The
-feeds defined with "rampart feed add" run on their intervals (docs/FEEDS.md).
+var federationFlagsUsage = helpText("federation-flags-usage.txt")
 
-On first start the node creates an API root "cti" with one read-write
-collection (alias "default") and an administrator "admin", whose password is
-$RAMPART_ADMIN_PASSWORD when set, or generated and written to
-DIR/admin-credentials (mode 0600). One "rampart serve" runs per data
-directory. On PostgreSQL, any number of "rampart serve" replicas (each with
-its own --data) share one database and behave as one node behind a load
-balancer: federation, early warning, the feeds and the purges run on one
-replica at a time, and move to another within about a second when it
-dies; /healthz says which run where (docs/DEPLOYMENT.md).
+var qkdFlagsUsage = helpText("qkd-flags-usage.txt")
 
-Plain HTTP is served on loopback addresses only; any other address needs TLS
-(--tls-cert and --tls-key, or --tls-self-signed for trials). TLS prefers the
-hybrid post-quantum key exchange X25519MLKEM768. TAXII discovery lists, to
-each account, the API roots in which it has a grant, at --public-url (never
-at the Host a request names).
+var busFlagsUsage = helpText("bus-flags-usage.txt")
 
-Every exchange is bounded: headers within 10 s; a request body, and an
-answer, may pause at most 30 s and must average 16 KiB/s after the first
-30 s, or the connection is cut; a body larger than the limit its
-Content-Length declares, or sent without valid credentials, is refused
-from its headers, unread (docs/SERVING.md).
-
-Failed HTTP Basic logins are limited per client address (429 with
-Retry-After; docs/ACCOUNTS.md). Behind a reverse proxy, name it with
---trusted-proxy so that the address it writes in X-Forwarded-For counts;
-from any other peer that header is ignored. Tools should use bearer tokens
-("rampart user token"), which are neither slow to check nor limited.
-
-Flags:
-`
-
-const federationFlagsUsage = `
-Federation: with the organisation's keys ("rampart org init", or --identity)
-and a trust registry (--registry), the node signs what it writes, places
-sightings in their member states for early warning, and federates: it pulls
-from its peers ("rampart peer add") and serves them, on the node link (at
---peer-listen, or where the registry lists this node), what each may
-receive of the --federate collection: TLP:CLEAR and TLP:GREEN in clear, its
-TLP:AMBER sealed to every member state, addressed objects sealed to their
-recipients. The files given are remembered: later commands and starts need
-them no more. Newer registry versions, from peers or put in the --registry
-file, are accepted only when signed by a quorum of the authority already
-trusted. Every minute (--gossip-interval) the node fetches its peers'
-transparency log heads, and the heads they hold of others, and raises an
-alert when a node showed two different logs (docs/TRANSPARENCY.md).
-`
-
-const qkdFlagsUsage = `
-QKD (docs/QKD.md): with --qkd-kme, the node takes keys from its quantum key
-distribution KME (ETSI GS QKD 014, mutual TLS with --qkd-cert and --qkd-key,
-the KME's CA in --qkd-ca) as SAE --qkd-sae-id, and mixes one into every
-node link with a peer that has a KME too: the link's traffic then depends
-on the hybrid TLS secret and the QKD key together. A link takes a fresh key
-per connection and at least every --qkd-rotate-after or
---qkd-rotate-bytes. Per peer, "rampart peer add --qkd-sae-id ID --qkd
-required" refuses links without a key; "preferred" (the default) falls
-back to post-quantum TLS alone and says so in "rampart peer status" and
-/metrics (rampart_peer_qkd).
-`
-
-const busFlagsUsage = `
-Message bus (docs/STREAMING.md): with --bus embedded (a NATS JetStream server
-inside this process, its store in DIR/nats) or --nats URL (an external NATS
-server or cluster), POST /api/v1/observations queues each upload for the
-matcher workers and answers 202 (429 with Retry-After when they are behind);
---workers of them run in this process, and "rampart worker --nats URL" runs
-more on other machines. On a NATS cluster, --nats-replicas 3 keeps three
-copies of each stream (docs/DEPLOYMENT.md). Every object version stored is published to the
-object stream, which accounts follow at GET /api/v1/stream (what each may
-read) and trusted internal consumers at the NATS subjects
-rampart.objects.<api root>.<collection>.<type> (everything, TLP:RED
-included).
-`
-
-const serveExamples = `
-Examples:
-    rampart serve
-    rampart serve --data /var/lib/rampart --listen 0.0.0.0:8443 --tls-cert node.crt --tls-key node.key
-    rampart serve --listen 127.0.0.1:0 --tls-self-signed
-    rampart serve --listen 0.0.0.0:8443 --tls-cert node.crt --tls-key node.key --public-url https://cti.example.eu:8443
-    rampart serve --listen 127.0.0.1:8080 --trusted-proxy 127.0.0.1
-    RAMPART_POSTGRES=postgres://rampart@/rampart rampart serve
-    rampart serve --registry registry.json
-    rampart serve --identity node.key --registry registry.json --peer-listen 0.0.0.0:8443
-    rampart serve --identity node.key --registry registry.json --qkd-kme https://kme.example:443 --qkd-sae-id de-bsi --qkd-cert sae.pem --qkd-key sae.key --qkd-ca kme-ca.pem
-    rampart serve --bus embedded --bus-listen 127.0.0.1:4222
-    rampart serve --nats nats://nats.internal:4222 --workers 0
-`
+var serveExamples = helpText("serve-examples.txt")
 
 // serveFlags are the flags of serve.
 type serveFlags struct {

@@ -16,58 +16,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const statementUsage = `Usage: rampart statement <draft|sign|publish|verify|show|list> [flags] [arguments]
-
-Joint attribution statements. Attribution is each member state's sovereign
-decision: a statement names incidents, the attributed intrusion set, a
-confidence and the evidence, and invites member states of the trust
-registry to endorse it. Each invited state endorses by signing, with its
-own registry keys, an opinion on exactly the statement's terms. The
-drafter publishes the statement only once K of the N invited states have
-signed. Signing is always this explicit command, run by a person.
-
-    statement draft --name TEXT --text TEXT|--text-file FILE --incidents ID,...
-            --intrusion-set ID --confidence N --invite CC|ID,... --threshold K
-            [--evidence ID,...] [--key FILE --registry FILE]
-        Writes a draft signed by the drafter's keys and prints its id.
-    statement show ID [--registry FILE] [--bundle FILE]
-        Prints the terms, their digest and who has endorsed them; --bundle
-        writes the statement and its endorsements as a STIX bundle for
-        "statement verify".
-    statement sign ID [--key FILE --registry FILE] [--terms DIGEST] [--explanation TEXT] [--force]
-        Endorses the statement with the member state's keys. --terms makes
-        sure the terms signed are the ones read (the digest "show"
-        prints). An endorsement that would not count (not invited, keys not
-        in the registry or revoked, already endorsed) is refused with the
-        reason, unless --force.
-    statement publish ID [--key FILE --registry FILE]
-        (the drafter) Publishes the statement once the quorum is reached;
-        otherwise says how many endorsements are missing and why others do
-        not count.
-    statement verify FILE --registry FILE
-        Checks offline, against the registry, who drafted and who endorsed
-        each statement in FILE (a bundle from "show --bundle"), which
-        endorsements do not count and why, and whether a published
-        statement had its quorum. Exits 1 when a check fails.
-    statement list
-        Lists the statements on the node.
-
-Flags:
-    --invite LIST      invited member states: ISO country codes (their
-                       national CSIRT in the registry) or identity ids
-    --key FILE         the organisation's keys (default: the node's,
-                       from "rampart org init")
-    --registry FILE    the trust registry (default: the node's)
-    --data DIR, --postgres URL   the node's store
-
-Examples:
-    rampart statement draft --name "Grid intrusions" --text-file statement.txt --incidents incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10 --intrusion-set intrusion-set--bef4c620-0787-42a8-a96d-b7eb6e85917c --confidence 85 --invite FR,DE,IT,ES --threshold 3
-    rampart statement show x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --registry registry.json
-    rampart statement sign x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --data cert-bund --terms 3q2-7w...
-    rampart statement publish x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1
-    rampart statement show x-rampart-statement--5b1c0c4e-1d0e-4e57-9f2b-2f7f5fd0b7a1 --bundle statement.json
-    rampart statement verify statement.json --registry registry.json
-`
+var statementUsage = helpText("statement-usage.txt")
 
 // statementFlags are the flags of the statement commands, one set for all
 // of them.

@@ -13,50 +13,7 @@ import (
 	"github.com/rampart-cti/rampart"
 )
 
-const userUsage = `Usage: rampart user <add|list|grant|token|passwd|delete> [flags] [arguments]
-
-Manages the node's accounts. Passwords and tokens are stored only as hashes.
-
-    user add NAME [--admin] [--org IDENTITY] [--password-stdin]
-        Creates an account, of the node's own organisation or of one
-        recorded with "rampart org add". Without --password-stdin a
-        password is generated and printed once.
-    user list
-        Lists accounts, their organisations and their grants.
-    user org NAME IDENTITY
-        Moves the account to an organisation ("own" for the node's).
-    user grant NAME COLLECTION [--read] [--write] [--api-root NAME]
-        Sets the account's access to a collection (id or alias). With neither
-        --read nor --write the collection stays visible to the account
-        without access; --revoke removes the grant.
-    user token NAME [--label TEXT]
-        Creates a bearer token and prints it once, and its ID on stderr.
-        Tokens are what tools (SIEMs, TAXII clients, scripts) should log in
-        with: a password is slow to check on purpose, and failed password
-        logins are limited per address; tokens are neither.
-    user token list NAME
-        Lists the account's tokens: ID, creation time and label, never the
-        token itself.
-    user token revoke NAME ID|LABEL
-        Revokes a token, named by its ID or its label; a serving node
-        refuses it from its next request.
-    user passwd NAME [--password-stdin]
-        Replaces the password (generated and printed when not read).
-    user delete NAME
-        Deletes the account, its grants and tokens.
-
-Every subcommand takes the store flags --data and --postgres.
-
-Examples:
-    rampart user add analyst
-    rampart user add grid-soc --org identity--6b0c2f3e-0d7a-4a4e-9a51-3c5d7e8f9a10
-    echo 'correct horse battery staple' | rampart user add soc-feed --password-stdin
-    rampart user grant soc-feed default --read
-    rampart user token soc-feed --label "SIEM pull"
-    rampart user token list soc-feed
-    rampart user token revoke soc-feed "SIEM pull"
-    rampart user list
-`
+var userUsage = helpText("user-usage.txt")
 
 // userFlags are the flags of the user commands, one set for all of them.
 type userFlags struct {

@@ -11,43 +11,7 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-const verifyUsage = `Usage: rampart verify --registry REGISTRY --registry-fingerprint FP [--policy NAME] [--key FILE] FILE...
-
-Checks, offline, the signatures of the STIX objects in each FILE (a bundle,
-a TAXII envelope or one object) against the trust registry: each object
-needs an ML-DSA and an ECDSA signature by keys the registry binds to the
-organisation in its created_by_ref, valid at its modified time and not
-revoked. Prints one line per object and exits 1 if any is refused.
-
-A registry is only as good as its authority: anyone can write and sign a
-registry file that lists keys of their own under a real organisation's
-name. verify therefore trusts REGISTRY only when its authority fingerprint
-is the one given with --registry-fingerprint, obtained out of band (the
-fingerprint "rampart registry init" printed, published by the authority
-through a second channel). Without it, verify refuses, unless
---insecure-unpinned says to check against whatever authority signed the
-file (for trials).
-
-Sealed envelopes (x-rampart-sealed) are checked like any object; with --key,
-those addressed to the key's organisation are also opened and the object
-inside is checked.
-
-Flags:
-    --registry FILE              the trust registry; it must be signed by a
-                                 quorum of its own authority
-    --registry-fingerprint FP    the authority fingerprint REGISTRY must
-                                 have (SHA256:...); the registry is refused
-                                 otherwise
-    --insecure-unpinned          accept REGISTRY without a fingerprint:
-                                 whoever wrote the file decides what verifies
-    --policy NAME                default (both profiles), eu-pq-base or
-                                 eu-pq-high
-    --key FILE                   private keys to open sealed envelopes with
-
-Examples:
-    rampart verify --registry registry.json --registry-fingerprint SHA256:4k3... bundle.json
-    rampart verify --registry registry.json --registry-fingerprint SHA256:4k3... --policy eu-pq-high --key cert-fr.key inbox/*.json
-`
+var verifyUsage = helpText("verify-usage.txt")
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
 	fs := newFlagSet("verify", verifyUsage)

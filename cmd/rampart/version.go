@@ -11,15 +11,7 @@ import (
 // it is read from the module's build information.
 var Version = ""
 
-const versionUsage = `Usage: rampart version
-
-Prints the version of Rampart and of the Go toolchain that built it: a
-release's tag, or the commit a build from a clone was made from (the
-README's "go build -buildvcs=true" records it), or "devel".
-
-Example:
-    rampart version
-`
+var versionUsage = helpText("version-usage.txt")
 
 func (m *Main) runVersion(args []string) error {
 	fs := newFlagSet("version", versionUsage)

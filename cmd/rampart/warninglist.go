@@ -18,49 +18,7 @@ import (
 // the value checked); warnings about entries left out and errors on
 // stderr. Exit 1 when a file could not be added, 2 on usage errors.
 
-const warninglistUsage = `Usage: rampart warninglist <add|list|remove|check|policy> [flags] [arguments]
-
-Manages the node's warninglists: MISP warninglists of values known to be
-benign or prone to false positives (public DNS resolvers, private networks,
-hashes of empty files, popular domains). A value on a list never raises a
-sighting when the matcher meets it (the match is counted as suppressed);
-an indicator whose values are all on lists is stored and shown flagged, or
-refused at import, TAXII POST and feed ingest when the policy is drop. The
-lists live in the node's store: every process of the node uses them, a
-running node within a second.
-
-    warninglist add FILE|DIR...
-        Adds lists: a MISP list file, or a directory holding
-        lists/<name>/list.json as the MISP repository does (or *.json
-        files). A list is named by its directory (lists/<name>/list.json)
-        or its file name; adding a name again replaces that list. Entries
-        that cannot be used (an invalid CIDR, a bad regex) are reported
-        with their index and left out; the rest of the list is in.
-    warninglist list [--json]
-        Lists the lists: name, type, entries, what they apply to.
-    warninglist remove NAME
-        Removes a list.
-    warninglist check [--kind KIND] VALUE
-        Tells which lists hold VALUE, with the entry that holds it. KIND is
-        ip, domain, url, email, md5, sha1, sha256, sha512, filename, phone,
-        or a MISP attribute type (ip-dst, hostname, ...); by default it is
-        guessed from the value.
-    warninglist policy [flag|drop]
-        Shows or sets what ingest does with an indicator whose values are
-        all on lists: flag (default) stores it, and the console shows the
-        lists; drop refuses it, naming the value and the list.
-
-Every subcommand takes the store flags --data and --postgres.
-
-Examples:
-    git clone https://github.com/MISP/misp-warninglists
-    rampart warninglist add misp-warninglists
-    rampart warninglist add misp-warninglists/lists/public-dns-v4/list.json
-    rampart warninglist check 8.8.8.8
-    rampart warninglist check --kind domain www.example.com
-    rampart warninglist policy drop
-    rampart warninglist remove public-dns-v4
-`
+var warninglistUsage = helpText("warninglist-usage.txt")
 
 type warninglistFlags struct {
 	store  storeFlags

@@ -8,43 +8,7 @@ import (
 	"github.com/rampart-cti/rampart/node"
 )
 
-const workerUsage = `Usage:
-    rampart worker --nats URL [--workers N] [flags]
-
-worker matches the sensor observations queued on the message bus (NATS
-JetStream) against every indicator the node holds, and stores the
-sightings, as POST /api/v1/observations does without a bus. Run as many as
-the sensors need, on any machine that reaches the node's store and NATS:
-each queued batch goes to one worker, and to another when that one dies
-before it stored the sightings (which are then stored again as the same
-versions, never twice). The matcher follows every indicator stored or
-deleted, by any process, within a second.
-
-"rampart serve --bus embedded" prints the URL of its NATS server; serve
-processes with --nats share an external one. Sensors may publish to NATS
-themselves (subject rampart.observations.<api root>; docs/STREAMING.md).
-
-Progress goes to stderr every --report interval, totals at the end (on
-SIGINT or SIGTERM, after the batch in hand is stored).
-
-Flags:
-    --nats URL          the NATS server (default $RAMPART_NATS)
-    --workers N         batches matched at once in this process (default 1)
-    --nats-replicas N   copies of each stream a NATS cluster keeps, when
-                        this process creates them (default 1; 3 on a
-                        cluster that must survive the loss of a server)
-    --sightings REF     the collection (id or alias) of the sightings of
-                        batches that name none (default: default)
-    --report D          how often progress is printed (default 30s)
-    --log-format F, --log-level L
-                        as for serve (default: text on a terminal, info)
-    --data DIR, --postgres URL
-                        the node's store
-
-Examples:
-    rampart worker --nats nats://127.0.0.1:4222 --data /var/lib/rampart
-    RAMPART_POSTGRES=postgres://rampart@db/rampart rampart worker --nats nats://nats1:4222,nats://nats2:4222 --workers 2
-`
+var workerUsage = helpText("worker-usage.txt")
 
 func (m *Main) runWorker(ctx context.Context, args []string) error {
 	fs := newFlagSet("worker", workerUsage)
