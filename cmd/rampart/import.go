@@ -163,14 +163,6 @@ func peekMISP(in io.Reader) ([]byte, error) {
 	return nil, nil
 }
 
-// plural writes a count with its noun, "1 object", "2 objects".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // countReader counts the bytes read, for progress.
 type countReader struct {
 	r io.Reader

@@ -438,28 +438,6 @@ func (m *Main) saveRegistryFile(path string, doc *trust.RegistryDocument) error 
 	return atomicfile.Replace(path, append(data, '\n'), 0o644)
 }
 
-// parseDays parses a Go duration or a number of days ("90d") or
-// years ("2y", 365 days each).
-func parseDays(s string) (time.Duration, error) {
-	if s == "0" {
-		return 0, nil
-	}
-	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "y": 365 * 24 * time.Hour} {
-		if n, ok := strings.CutSuffix(s, suffix); ok {
-			v, err := strconv.Atoi(n)
-			if err != nil || v < 0 {
-				return 0, fmt.Errorf("%q is not a duration (90d, 2y, 36h)", s)
-			}
-			return time.Duration(v) * unit, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration (90d, 2y, 36h)", s)
-	}
-	return d, nil
-}
-
 // readRegistryFile reads a registry signed by a quorum of its authority.
 func readRegistryFile(path string) (*trust.Registry, error) {
 	return parseFile(path, "registry ", trust.ParseRegistry)
