@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
-	"strings"
 
 	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/internal/progress"
@@ -120,82 +119,29 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	return n.Serve(ctx, f.sc)
 }
 
-// checkServeFlags refuses flags that do not go together, a public URL
-// that is not one, plain HTTP beyond loopback and files that are not
-// there; it normalises the public URL.
+// checkServeFlags refuses flags that do not go together (node's checks)
+// and files that are not there.
 func (m *Main) checkServeFlags(f *serveFlags) error {
-	sc := &f.sc
-	if (sc.TLSCert == "") != (sc.TLSKey == "") {
-		m.errorf("--tls-cert and --tls-key go together")
-		return errUsage
-	}
-	if sc.PublicURL != "" {
-		u, err := node.ParsePublicURL(sc.PublicURL)
-		if err != nil {
-			m.errorf("--public-url: %v", strings.TrimPrefix(err.Error(), "public URL "))
-			return errUsage
-		}
-		sc.PublicURL = u
-	}
-	if sc.Bus.Embedded && sc.Bus.URL != "" {
-		m.errorf("--bus embedded and --nats do not go together: the node uses its own NATS server or an external one")
-		return errUsage
-	}
-	if sc.Bus.Workers < 0 {
-		m.errorf("--workers %d: give 0 or more", sc.Bus.Workers)
-		return errUsage
-	}
-	if sc.Bus.Replicas < 1 || sc.Bus.Replicas > 5 {
-		m.errorf("--nats-replicas %d: NATS keeps 1 to 5 copies of a stream", sc.Bus.Replicas)
-		return errUsage
-	}
-	if sc.Bus.Listen != "" && !sc.Bus.Embedded {
-		m.errorf("--bus-listen is the address of the embedded NATS server: give --bus embedded too")
-		return errUsage
-	}
-	if sc.TLSCert == "" && !sc.SelfSigned && !node.Loopback(sc.Listen) {
-		m.errorf("refusing to serve plain HTTP on %q: only loopback addresses may go without TLS", sc.Listen)
-		m.hintf("give --tls-cert FILE --tls-key FILE, or --tls-self-signed for a trial")
-		return errUsage
-	}
-	if err := m.checkQKDFlags(&sc.QKD); err != nil {
-		return err
+	if err := f.sc.Check(); err != nil {
+		return m.configError(err)
 	}
 	for _, file := range []struct{ name, path string }{{"identity", f.identity}, {"registry", f.registry},
-		{"qkd-cert", sc.QKD.CertFile}, {"qkd-key", sc.QKD.KeyFile}, {"qkd-ca", sc.QKD.CAFile}} {
-		if file.path == "" {
-			continue
-		}
-		if _, err := os.Stat(file.path); err != nil {
-			m.errorf("--%s %q: %v", file.name, file.path, errors.Unwrap(err))
-			return errUsage
+		{"qkd-cert", f.sc.QKD.CertFile}, {"qkd-key", f.sc.QKD.KeyFile}, {"qkd-ca", f.sc.QKD.CAFile}} {
+		if _, err := os.Stat(file.path); file.path != "" && err != nil {
+			return m.usagef("--%s %q: %v", file.name, file.path, errors.Unwrap(err))
 		}
 	}
 	return nil
 }
 
-// checkQKDFlags refuses QKD flags that do not go together.
-func (m *Main) checkQKDFlags(q *node.QKDConfig) error {
-	if q.KME == "" {
-		if q.SAE != "" || q.CertFile != "" || q.KeyFile != "" || q.CAFile != "" {
-			m.errorf("--qkd-sae-id, --qkd-cert, --qkd-key and --qkd-ca need --qkd-kme URL, the node's QKD key management entity")
-			return errUsage
-		}
-		return nil
+// configError prints a setting refused by node with its hint, a usage
+// error.
+func (m *Main) configError(err error) error {
+	m.errorf("%v", err)
+	if ce, ok := node.AsConfigError(err); ok && ce.Hint != "" {
+		m.hintf("%s", ce.Hint)
 	}
-	if !strings.HasPrefix(q.KME, "https://") {
-		m.errorf("--qkd-kme %q: the ETSI GS QKD 014 API is served over https (mutual TLS)", q.KME)
-		return errUsage
-	}
-	if q.SAE == "" || q.CertFile == "" || q.KeyFile == "" || q.CAFile == "" {
-		m.errorf("--qkd-kme needs --qkd-sae-id ID, --qkd-cert FILE, --qkd-key FILE and --qkd-ca FILE: the KME knows this node by its SAE id and TLS client certificate")
-		return errUsage
-	}
-	if q.RotateAfter <= 0 || q.RotateBytes <= 0 {
-		m.errorf("--qkd-rotate-after and --qkd-rotate-bytes must be positive (got %s and %d)", q.RotateAfter, q.RotateBytes)
-		return errUsage
-	}
-	return nil
+	return errUsage
 }
 
 // parsePrefix reads an address ("127.0.0.1", "::1") or a prefix
