@@ -4,7 +4,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -190,25 +189,6 @@ func TestFlagsAfterArguments(t *testing.T) {
 		}
 		if *name != tc.wantName || *quiet != tc.wantQuiet || !slices.Equal(fs.Args(), tc.wantPos) {
 			t.Errorf("%q: name %q quiet %v args %q; want %q %v %q", tc.args, *name, *quiet, fs.Args(), tc.wantName, tc.wantQuiet, tc.wantPos)
-		}
-	}
-}
-
-// TestVersionOf: the version comes from a tag, else from the commit.
-func TestVersionOf(t *testing.T) {
-	vcs := []debug.BuildSetting{{Key: "vcs.revision", Value: "07ba21b8c50b19d6ab678933854771951fe162d6"}, {Key: "vcs.modified", Value: "true"}}
-	for _, tc := range []struct {
-		bi   *debug.BuildInfo
-		want string
-	}{
-		{nil, "devel"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261207044142-07ba21b8c50b"}, Settings: vcs}, "devel-07ba21b8c50b-dirty"},
-		{&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs[:1]}, "devel-07ba21b8c50b"},
-	} {
-		if got := versionOf(tc.bi); got != tc.want {
-			t.Errorf("versionOf(%+v) = %q, want %q", tc.bi, got, tc.want)
 		}
 	}
 }
