@@ -9,10 +9,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/attribution"
 	"github.com/rampart-cti/rampart/coord/warning"
 	"github.com/rampart-cti/rampart/coord/webhook"
 	"github.com/rampart-cti/rampart/federation"
@@ -280,16 +283,32 @@ func (n *Node) EarlyWarning(ctx context.Context) (*warning.Engine, error) {
 	return ew, nil
 }
 
-// invalidator tells the API that objects were stored, so that the
-// attribution knowledge built from a collection is rebuilt.
-type invalidator struct{ api *web.Server }
-
-func (i invalidator) ObjectsAdded(_ context.Context, collectionID string, _ []*rampart.ObjectVersion) {
-	i.api.Invalidate(collectionID)
+// invalidator tells the API that objects attribution reads were stored
+// or deleted, so that the attribution knowledge built from a collection is
+// rebuilt. Sightings, observed data, notes and the other types a sensor
+// or an analyst adds all day leave it as it is: rebuilding costs seconds
+// on a large store.
+type invalidator struct {
+	api interface{ Invalidate(collectionID string) }
 }
 
-func (i invalidator) ObjectsDeleted(_ context.Context, collectionID string, _ []string) {
-	i.api.Invalidate(collectionID)
+func (i invalidator) ObjectsAdded(_ context.Context, collectionID string, vs []*rampart.ObjectVersion) {
+	for _, v := range vs {
+		if slices.Contains(attribution.KnowledgeTypes, v.Object.Type) {
+			i.api.Invalidate(collectionID)
+			return
+		}
+	}
+}
+
+func (i invalidator) ObjectsDeleted(_ context.Context, collectionID string, ids []string) {
+	for _, id := range ids {
+		typ, _, _ := strings.Cut(id, "--")
+		if slices.Contains(attribution.KnowledgeTypes, typ) {
+			i.api.Invalidate(collectionID)
+			return
+		}
+	}
 }
 
 // startFederation starts federation when the node has keys and a
