@@ -55,6 +55,10 @@ type Cell struct {
 	Matched bool
 	Source  Source
 	Via     *Entry
+	// Noise is true when the hypothesis's ranking took the evidence for
+	// noise (Params.Forgive): its Weight is then 0, its Consistency what
+	// the tie alone says.
+	Noise bool
 }
 
 // Row is one piece of evidence across every hypothesis.
@@ -126,11 +130,15 @@ func (e *Engine) Compare(q Query, n int) *Comparison {
 		c.Similar = e.similar(c.Entry, camps, cpost)
 		cmp.Hypotheses = append(cmp.Hypotheses, c)
 	}
+	noise := make([]map[*Entry]bool, len(top))
+	for j, i := range top {
+		noise[j] = e.groups.forgiven(e.groups.cands[i], ev, e.params)
+	}
 	for _, x := range ev {
 		row := Row{Evidence: x}
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, i := range top {
-			cell := e.cell(e.groups.cands[i], x)
+		for j, i := range top {
+			cell := e.cell(e.groups.cands[i], x, noise[j][x.Entry])
 			row.Cells = append(row.Cells, cell)
 			lo, hi = math.Min(lo, cell.Weight), math.Max(hi, cell.Weight)
 		}
@@ -153,15 +161,19 @@ func (e *Engine) Compare(q Query, n int) *Comparison {
 	return cmp
 }
 
-// cell is evidence x against candidate c.
-func (e *Engine) cell(c *candidate, x Evidence) Cell {
+// cell is evidence x against candidate c; noise when the candidate's
+// ranking took it for noise (Params.Forgive).
+func (e *Engine) cell(c *candidate, x Evidence, noise bool) Cell {
 	v := vocabOfEntry(x.Entry)
 	t, ok := c.profile[x.Entry]
 	w := x.Weight * c.miss[v]
 	if ok {
 		w = x.Weight * c.tieLR(v, t.w, e.groups.bg[x.Entry], e.params)
 	}
-	cell := Cell{Weight: w, Consistency: consistencyOf(w, t.w, ok), Matched: ok}
+	cell := Cell{Weight: w, Consistency: consistencyOf(w, t.w, ok), Matched: ok, Noise: noise}
+	if noise {
+		cell.Weight = 0
+	}
 	if ok {
 		cell.Source, cell.Via = t.src, t.via
 	}
@@ -323,6 +335,8 @@ type CellView struct {
 	Weight      float64     `json:"weight"`
 	Source      string      `json:"source,omitempty"`
 	Via         string      `json:"via,omitempty"`
+	// Noise: the hypothesis's ranking took this evidence for noise.
+	Noise bool `json:"noise,omitempty"`
 }
 
 // ExpectedView is evidence not observed: missing under a hypothesis, or
@@ -357,7 +371,7 @@ func NewComparisonView(c *Comparison) ComparisonView {
 			rv.ImpliedBy = r.Evidence.ImpliedBy.ID
 		}
 		for _, cell := range r.Cells {
-			cv := CellView{Consistency: cell.Consistency, Weight: r4(cell.Weight)}
+			cv := CellView{Consistency: cell.Consistency, Weight: r4(cell.Weight), Noise: cell.Noise}
 			if cell.Matched {
 				cv.Source = cell.Source.String()
 			}

@@ -8,9 +8,13 @@ import (
 
 // sharp returns the small knowledge's engine with little smoothing: its
 // profiles are tiny, and with the default mass a missing tie costs little.
+// sharp is an engine over the small knowledge that trusts profiles more
+// and takes nothing for noise (Forgive 0), so that every missing tie
+// counts against its hypothesis.
 func sharp(t *testing.T) *Engine {
 	p := DefaultParams
 	p.TechniqueMu = 1
+	p.Forgive = 0
 	return NewEngine(small(t).k, Config{Params: p})
 }
 

@@ -79,6 +79,10 @@ type Params struct {
 	// or against anyone, whether it is noise or not. 0 counts every
 	// technique fully.
 	Specificity float64
+	// Forgive is the share of the techniques a query names that a
+	// candidate may lack without cost, its most damaging missing ones:
+	// taken for noise, they cost every candidate the same.
+	Forgive float64
 }
 
 // DefaultParams are the model weights the evaluation chose on its tuning
@@ -100,6 +104,7 @@ var DefaultParams = Params{
 	PriorExponent:           1,
 	NoiseRate:               0.1,
 	MuPerMass:               1,
+	Forgive:                 0.3,
 }
 
 // Config configures NewEngine.

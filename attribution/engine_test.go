@@ -26,7 +26,9 @@ func contribution(cs []Contribution, ext string) *Contribution {
 }
 
 func TestRankExplainsEvidenceForAndAgainst(t *testing.T) {
-	e := NewEngine(small(t).k, Config{})
+	p := DefaultParams
+	p.Forgive = 0 // every missing tie counts (TestForgiveTakesWorstForNoise)
+	e := NewEngine(small(t).k, Config{Params: p})
 	r := e.Rank(Query{ID: "q", Techniques: []string{"T1", "T9", "T3"}})
 	if r.Abstained {
 		t.Fatalf("abstained: %s", r.Reason)
@@ -244,5 +246,61 @@ func TestExplainAgreesWithRank(t *testing.T) {
 	}
 	if got := e.Explain(q, "T1", "no such set"); len(got) != 0 {
 		t.Errorf("Explain of a technique and an unknown name: %d candidates, want none", len(got))
+	}
+}
+
+// TestForgiveTakesWorstForNoise: with Params.Forgive a candidate's least
+// fitting named techniques, as long as they count against it, are taken
+// for noise: they weigh 0 in its explanation and in the ACH comparison,
+// and the contributions still add up to its score.
+func TestForgiveTakesWorstForNoise(t *testing.T) {
+	p := DefaultParams
+	p.Forgive = 0.34 // one of three named techniques
+	e := NewEngine(small(t).k, Config{Params: p})
+	q := Query{Techniques: []string{"T1", "T9", "T3"}}
+	r := e.Rank(q)
+	g2 := find(r.Candidates, "G2")
+	if g2 == nil {
+		t.Fatalf("G2 not ranked: %+v", r.Candidates)
+	}
+	t9 := contribution(g2.Against, "T9")
+	if t9 == nil || !t9.Noise || t9.Weight != 0 || !strings.Contains(t9.String(), "taken for noise") {
+		t.Fatalf("T9 against G2 = %+v; want taken for noise, weight 0", t9)
+	}
+	noise := 0
+	for _, c := range r.Candidates {
+		sum := e.groups.cands[e.groupIndex[c.Entry]].prior
+		for _, x := range append(c.For, c.Against...) {
+			sum += x.Weight
+			if x.Noise {
+				noise++
+				if x.Weight != 0 {
+					t.Errorf("%s: %s taken for noise weighs %.3f", c.Entry.Label(), x.Evidence.Label(), x.Weight)
+				}
+			}
+		}
+		base := make([]float64, len(e.groups.cands))
+		e.groups.score(r.Evidence, e.params, base)
+		if got := base[e.groupIndex[c.Entry]]; math.Abs(got-sum) > 1e-6 {
+			t.Errorf("%s: contributions add to %.6f, score is %.6f", c.Entry.Label(), sum, got)
+		}
+	}
+	if noise == 0 || noise > len(r.Candidates) {
+		t.Errorf("%d contributions taken for noise over %d candidates; want one at most each, and some", noise, len(r.Candidates))
+	}
+	// Without Forgive, T9 costs G2: the forgiven score is higher by that.
+	p.Forgive = 0
+	plain := NewEngine(small(t).k, Config{Params: p})
+	pr := plain.Rank(q)
+	if c := contribution(find(pr.Candidates, "G2").Against, "T9"); c == nil || !(c.Weight < 0) || c.Noise {
+		t.Errorf("without Forgive T9 against G2 = %+v; want a negative weight", c)
+	}
+	cmp := e.Compare(q, 3)
+	for _, row := range cmp.Rows {
+		for i, cell := range row.Cells {
+			if cell.Noise && cell.Weight != 0 {
+				t.Errorf("ACH cell %s × %s taken for noise weighs %.3f", row.Evidence.Entry.Label(), cmp.Hypotheses[i].Entry.Label(), cell.Weight)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package attribution
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -103,6 +104,9 @@ type Contribution struct {
 	// Sets is how many candidates are tied to this evidence at all: the
 	// fewer, the more it weighs.
 	Sets int
+	// Noise is true when the evidence, among the candidate's least
+	// fitting, was taken for noise (Params.Forgive): it then counts 0.
+	Noise bool
 }
 
 // Candidate is one ranked intrusion set or campaign.
@@ -363,6 +367,96 @@ func (pop *population) score(ev []Evidence, p Params, out []float64) {
 			out[pst.cand] += x.Weight * (c.tieLR(v, float64(pst.w), b, p) - c.miss[v])
 		}
 	}
+	pop.forgive(ev, p, out)
+}
+
+// forgive takes back, for each candidate, what its Forgiven least
+// fitting named techniques (missing, or tied only weakly) did to its score
+// (Params.Forgive): those are taken for noise, which costs every candidate
+// the same. It is a trimmed likelihood: a common technique outside the
+// true set's profile no longer sinks it, and a set that fits everything
+// loses its weakest ties.
+func (pop *population) forgive(ev []Evidence, p Params, out []float64) {
+	named := forgivable(ev, pop)
+	n := forgivenCount(len(named), p)
+	if n == 0 {
+		return
+	}
+	ties := make([][]float64, len(pop.cands))
+	for _, x := range named {
+		b := pop.bg[x.Entry]
+		for _, pst := range pop.postings[x.Entry] {
+			c := pop.cands[pst.cand]
+			ties[pst.cand] = append(ties[pst.cand], x.Weight*c.tieLR(vocabTechnique, float64(pst.w), b, p))
+		}
+	}
+	for i, c := range pop.cands {
+		out[i] -= leastSum(n, len(named)-len(ties[i]), named[0].Weight*c.miss[vocabTechnique], ties[i])
+	}
+}
+
+// leastSum is the sum of the n least of misses values miss and the ties
+// (each tie is at least miss).
+func leastSum(n, misses int, miss float64, ties []float64) float64 {
+	if misses >= n {
+		return float64(n) * miss
+	}
+	slices.Sort(ties)
+	sum := float64(misses) * miss
+	for _, t := range ties[:n-misses] {
+		sum += min(t, 0)
+	}
+	return sum
+}
+
+// forgiven returns the named techniques Params.Forgive takes for noise for
+// candidate c (the ones forgive's sum takes back): its least fitting, as
+// long as they count against it.
+func (pop *population) forgiven(c *candidate, ev []Evidence, p Params) map[*Entry]bool {
+	named := forgivable(ev, pop)
+	n := forgivenCount(len(named), p)
+	if n == 0 {
+		return nil
+	}
+	type item struct {
+		f  *Entry
+		lr float64
+	}
+	items := make([]item, 0, len(named))
+	for _, x := range named {
+		lr := x.Weight * c.miss[vocabTechnique]
+		if t, ok := c.profile[x.Entry]; ok {
+			lr = x.Weight * c.tieLR(vocabTechnique, t.w, pop.bg[x.Entry], p)
+		}
+		items = append(items, item{x.Entry, lr})
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.lr, b.lr) })
+	out := map[*Entry]bool{}
+	for _, it := range items[:n] {
+		if it.lr < 0 {
+			out[it.f] = true
+		}
+	}
+	return out
+}
+
+// forgivable are the techniques the query named (not implied by its
+// software) that some candidate is tied to: those Params.Forgive may take
+// for noise.
+func forgivable(ev []Evidence, pop *population) []Evidence {
+	var out []Evidence
+	for _, x := range ev {
+		if x.ImpliedBy == nil && vocabOfEntry(x.Entry) == vocabTechnique && len(pop.postings[x.Entry]) > 0 {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// forgivenCount is how many of n named techniques a candidate may miss
+// without cost.
+func forgivenCount(n int, p Params) int {
+	return int(math.Floor(p.Forgive * float64(n)))
 }
 
 // tieLR is the log-likelihood ratio of evidence of kind v, background rate
@@ -385,6 +479,7 @@ func (e *Engine) candidate(pop *population, i int, ev []Evidence, score, post fl
 	c := pop.cands[i]
 	out := Candidate{Entry: c.entry, Posterior: post, LogOdds: score}
 	used := map[*Entry]bool{}
+	noise := pop.forgiven(c, ev, e.params)
 	for _, x := range ev {
 		ps := pop.postings[x.Entry]
 		if len(ps) == 0 {
@@ -400,6 +495,9 @@ func (e *Engine) candidate(pop *population, i int, ev []Evidence, score, post fl
 			lr = x.Weight * c.tieLR(v, t.w, b, e.params)
 		}
 		con := Contribution{Evidence: x.Entry, Weight: lr, Matched: ok, Sets: len(ps)}
+		if noise[x.Entry] {
+			con.Weight, con.Noise = 0, true
+		}
 		if ok {
 			con.Source, con.Via, con.Alias = t.src, t.via, t.link
 			if t.via != nil {
@@ -584,6 +682,14 @@ func (e *Engine) lookup(ref, what string, types ...string) (*Entry, string) {
 // String renders a contribution's tie for a person: "uses it",
 // "through software Cobalt Strike (S0154)", ….
 func (c Contribution) String() string {
+	s := c.tie()
+	if c.Noise {
+		s += "; taken for noise"
+	}
+	return s
+}
+
+func (c Contribution) tie() string {
 	if !c.Matched {
 		return "no known tie"
 	}

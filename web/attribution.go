@@ -331,6 +331,9 @@ type contributionView struct {
 	Source     string  `json:"source,omitempty"`
 	Via        string  `json:"via,omitempty"`
 	Sets       int     `json:"sets"`
+	// Noise: the candidate's ranking took this evidence for noise
+	// (attribution.Params.Forgive); it counts 0.
+	Noise bool `json:"noise,omitempty"`
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
@@ -362,7 +365,7 @@ func viewCandidate(c attribution.Candidate) candidateView {
 		out := []contributionView{}
 		for _, x := range cs {
 			cv := contributionView{Evidence: x.Evidence.ID, ExternalID: x.Evidence.ExternalID, Name: x.Evidence.Name,
-				Weight: round4(x.Weight), Sets: x.Sets}
+				Weight: round4(x.Weight), Sets: x.Sets, Noise: x.Noise}
 			if x.Matched {
 				cv.Source = x.Source.String()
 			}
