@@ -100,7 +100,7 @@ func (r *Ranking) WriteJSONLine(w io.Writer) error {
 		})
 	}
 	for _, n := range r.Notes {
-		l.Notes = append(l.Notes, noteLine{n.Ref, n.Reason})
+		l.Notes = append(l.Notes, noteLine(n))
 	}
 	return writeLine(w, l)
 }
