@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/internal/bench"
-	"github.com/rampart-cti/rampart/stix"
 )
 
 var attackUsage, attackExamples = helpText("attack-usage.txt"), helpText("attack-examples.txt")
@@ -31,8 +30,8 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 	if err := m.parseBenchFlags(fs, attackUsage, attackExamples, args); err != nil {
 		return err
 	}
-	if b.ObjectSize, err = bench.ParseSize(*objectSize); err != nil || b.ObjectSize < 1 || b.ObjectSize > stix.MaxObjectBytes-4096 {
-		return m.usagef("--object-size %q: give a size from 1 byte to %d bytes (stix.MaxObjectBytes)", *objectSize, stix.MaxObjectBytes-4096)
+	if b.ObjectSize, err = bench.ParseSize(*objectSize); err != nil || b.ObjectSize < 1 || b.ObjectSize > bench.MaxAttackObjectSize {
+		return m.usagef("--object-size %q: give a size from 1 byte to %d bytes (stix.MaxObjectBytes)", *objectSize, bench.MaxAttackObjectSize)
 	}
 	if b.Declared, err = bench.ParseSize(*declared); err != nil || b.Declared < 1 {
 		return m.usagef("--declared %q: give a size such as 70MiB", *declared)
