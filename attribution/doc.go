@@ -26,6 +26,10 @@
 // that behaves like a probability. Evaluate reproduces the tables of
 // docs/ATTRIBUTION.md from their seeds.
 //
+// RankBatch ranks a batch of queries read as JSON lines and writes one
+// line per ranking (Ranking.WriteJSONLine), as "rampart attribute
+// --queries" does; ReadKnowledgeFile reads a bundle from a file.
+//
 // Engines are immutable and safe for concurrent use; a Knowledge is not
 // while it is being built.
 package attribution

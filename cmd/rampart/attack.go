@@ -6,18 +6,14 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/internal/bench"
-	"github.com/rampart-cti/rampart/stix"
 )
 
-var attackUsage = helpText("attack-usage.txt")
-
-var attackExamples = helpText("attack-examples.txt")
+var attackUsage, attackExamples = helpText("attack-usage.txt"), helpText("attack-examples.txt")
 
 // runAttack runs "rampart bench attack".
 func (m *Main) runAttack(ctx context.Context, args []string) error {
@@ -31,27 +27,16 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench attack "+sub, flag.ContinueOnError)
 	b, objectSize, declared := attackFlags(fs, sub)
 	b.Stdout, b.Stderr = m.Stdout, m.Stderr
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), attackUsage)
-		printFlags(fs)
-		fmt.Fprint(fs.Output(), attackExamples)
-	}
-	if err := m.parseFlags(fs, args); err != nil {
+	if err := m.parseBenchFlags(fs, attackUsage, attackExamples, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return m.wrongArgs("bench attack "+sub, "flags only", fs.Args())
-	}
-	if b.ObjectSize, err = bench.ParseSize(*objectSize); err != nil || b.ObjectSize < 1 || b.ObjectSize > stix.MaxObjectBytes-4096 {
-		return m.usagef("--object-size %q: give a size from 1 byte to %d bytes (stix.MaxObjectBytes)", *objectSize, stix.MaxObjectBytes-4096)
+	if b.ObjectSize, err = bench.ParseSize(*objectSize); err != nil || b.ObjectSize < 1 || b.ObjectSize > bench.MaxAttackObjectSize {
+		return m.usagef("--object-size %q: give a size from 1 byte to %d bytes (stix.MaxObjectBytes)", *objectSize, bench.MaxAttackObjectSize)
 	}
 	if b.Declared, err = bench.ParseSize(*declared); err != nil || b.Declared < 1 {
 		return m.usagef("--declared %q: give a size such as 70MiB", *declared)
 	}
-	if err := b.Validate(); err != nil {
-		return m.usagef("%v", err)
-	}
-	return b.Run(ctx)
+	return m.runBenchmark(ctx, b)
 }
 
 // attackFlags registers the flags of "rampart bench attack NAME" on fs:

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/node"
-	"github.com/rampart-cti/rampart/stix"
 )
 
 var huntUsage = helpText("hunt-usage.txt")
@@ -22,11 +19,8 @@ func (m *Main) runHunt(ctx context.Context, args []string) error {
 	since := fs.String("since", "30d", "")
 	coll := fs.String("collection", node.DefaultCollection, "")
 	root := fs.String("api-root", node.DefaultAPIRoot, "")
-	if err := m.parseFlags(fs, args); err != nil {
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return m.wrongArgs("hunt", "flags only", fs.Args())
 	}
 	if (*id == "") == (*pat == "") {
 		return m.usagef("hunt needs --indicator ID or --pattern PATTERN (one of them)")
@@ -42,7 +36,7 @@ func (m *Main) runHunt(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ind, err := m.huntedIndicator(ctx, n, c, *id, *pat)
+	ind, err := n.HuntIndicator(ctx, c.ID, *id, *pat)
 	if err != nil {
 		return err
 	}
@@ -57,26 +51,4 @@ func (m *Main) runHunt(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, s.ID)
 	}
 	return err
-}
-
-// huntedIndicator returns the indicator of the collection by id, or one
-// made of a pattern.
-func (m *Main) huntedIndicator(ctx context.Context, n *node.Node, c *rampart.Collection, id, pat string) (*match.Indicator, error) {
-	if pat != "" {
-		now := stix.NewTimestamp(time.Now())
-		o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"pattern":%q,"pattern_type":"stix","valid_from":%q}`,
-			stix.NameID("indicator", "hunt "+pat), now, now, pat, now))
-		if err != nil {
-			return nil, err
-		}
-		return match.ParseIndicator(o)
-	}
-	page, err := n.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c.ID, IDs: []string{id}})
-	if err != nil {
-		return nil, err
-	}
-	if len(page.Versions) == 0 {
-		return nil, rampart.Errorf(rampart.ENOTFOUND, "collection %s holds no object %s", c.ID, id)
-	}
-	return match.ParseIndicator(page.Versions[0].Object)
 }

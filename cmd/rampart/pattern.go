@@ -23,49 +23,45 @@ func (m *Main) runPattern(ctx context.Context, args []string) error {
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
-	rest := fs.Args()
-	switch sub {
-	case "check":
-		if len(rest) != 1 {
-			m.errorf("pattern check takes one PATTERN argument (got %d)", len(rest))
-			m.hintf(`quote the pattern: rampart pattern check "[file:name = 'a.exe']"`)
-			return errUsage
+	switch rest := fs.Args(); {
+	case sub == "check" && len(rest) != 1:
+		m.errorf("pattern check takes one PATTERN argument (got %d)", len(rest))
+		m.hintf(`quote the pattern: rampart pattern check "[file:name = 'a.exe']"`)
+		return errUsage
+	case sub == "check":
+		p := m.compilePattern(rest[0])
+		if p == nil {
+			return errReported
 		}
-		return m.patternCheck(rest[0])
-	case "match":
-		if len(rest) != 2 {
-			return m.wrongArgs("pattern match", "PATTERN and FILE", rest)
-		}
+		fmt.Fprintln(m.Stdout, p)
+		return nil
+	case sub == "match" && len(rest) != 2:
+		return m.wrongArgs("pattern match", "PATTERN and FILE", rest)
+	case sub == "match":
 		return m.patternMatch(rest[0], rest[1])
 	}
 	return m.unknownSubcommand("pattern", sub, "check or match")
 }
 
-func (m *Main) compilePattern(src string) (*pattern.Pattern, error) {
+// compilePattern compiles src, printing its error or its warnings as
+// hints; it returns nil when src is not a valid pattern.
+func (m *Main) compilePattern(src string) *pattern.Pattern {
 	p, err := pattern.Compile(src)
 	if err != nil {
 		m.errorf("%v", err)
-		return nil, err
+		return nil
 	}
 	for _, w := range p.Warnings {
 		m.hintf("%s", w.Short())
 	}
-	return p, nil
+	return p
 }
 
-func (m *Main) patternCheck(src string) error {
-	p, err := m.compilePattern(src)
-	if err != nil {
-		return errReported
-	}
-	fmt.Fprintln(m.Stdout, p)
-	return nil
-}
-
+// patternMatch prints whether the observations of file match src: exit 0
+// on a match, 1 on none, 2 for an invalid pattern or file.
 func (m *Main) patternMatch(src, file string) error {
-	p, err := m.compilePattern(src)
-	if err != nil {
-		// An invalid pattern exits 2, distinct from "no match" (1).
+	p := m.compilePattern(src)
+	if p == nil {
 		return errUsage
 	}
 	data, err := m.readInput(file, maxObservedBytes)

@@ -17,11 +17,8 @@ func (m *Main) runQKDSim(ctx context.Context, args []string) error {
 	sa := fs.String("sae-a", "node-a", "")
 	sb := fs.String("sae-b", "node-b", "")
 	budget := fs.Int("keys", -1, "")
-	if err := m.parseFlags(fs, args); err != nil {
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return m.wrongArgs("qkd-sim", "flags only", fs.Args())
 	}
 	if *dir == "" {
 		return m.usagef("qkd-sim needs --dir DIR for its certificates")

@@ -22,11 +22,8 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	fs.DurationVar(&c.ReportEvery, "report", 30*time.Second, "")
 	logFormat := fs.String("log-format", "auto", "")
 	logLevel := fs.String("log-level", "info", "")
-	if err := m.parseFlags(fs, args); err != nil {
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return m.wrongArgs("worker", "flags only", fs.Args())
 	}
 	if c.Bus.URL == "" {
 		c.Bus.URL = m.Getenv("RAMPART_NATS")
