@@ -253,8 +253,8 @@ func CheckRegistryFile(path, trusted, fingerprint string) (*RegistryCheck, error
 	var c RegistryCheck
 	switch {
 	case trusted != "":
-		old, err := os.ReadFile(trusted)
-		if err != nil {
+		var old []byte
+		if old, err = os.ReadFile(trusted); err != nil {
 			return nil, err
 		}
 		if c.Trusted, err = ParseRegistry(old); err != nil {
