@@ -156,3 +156,29 @@ func TestAmberAudienceText(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteOrganizations(t *testing.T) {
+	an := openAuditNode(t, true, true)
+	ctx := context.Background()
+	if err := an.Organizations.CreateOrganization(ctx, &rampart.Organization{ID: auditOrgDE, Name: "Ministry", Relation: rampart.RelationConstituent}); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := an.WriteOrganizations(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	text := regexp.MustCompile(` +`).ReplaceAllString(b.String(), " ")
+	for _, want := range []string{
+		"keys: " + auditOrgFR + " (eu-pq-base)\n",
+		"registry: version 1, authority " + an.Registry().AuthorityFingerprint() + "\n",
+		"ID RELATION COUNTRY NAME\n",
+		auditOrgDE + " constituent - Ministry\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(text, "not a member") {
+		t.Errorf("the node's organisation is a member, yet:\n%s", b.String())
+	}
+}

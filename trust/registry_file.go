@@ -13,12 +13,6 @@ import (
 // a first version, adding organisations and keys, revoking keys, signing,
 // and checking a version before publishing or accepting it.
 
-// ReadKeySetFile reads the public keys in the file path (what "keys
-// generate" writes to FILE.pub); a parse error names the file.
-func ReadKeySetFile(path string) (*KeySet, error) {
-	return parseFile(path, "", ParseKeySet)
-}
-
 // ReadRegistryDocumentFile reads a registry to edit, signed or not; a
 // parse error names the file.
 func ReadRegistryDocumentFile(path string) (*RegistryDocument, error) {
@@ -203,15 +197,6 @@ func (d *RegistryDocument) RevokeKeys(kids []string, since time.Time, reason str
 		}
 	}
 	return nil
-}
-
-// KeyIDs returns the ids of the set's keys, in order.
-func (s *KeySet) KeyIDs() []string {
-	ids := make([]string, len(s.Keys))
-	for i, k := range s.Keys {
-		ids[i] = k.ID()
-	}
-	return ids
 }
 
 // Quorum returns the document as a registry signed by a quorum of its own

@@ -218,3 +218,37 @@ func TestRegistryWriteText(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteKeyFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fr.key")
+	id, err := GenerateIdentity(EUPQHigh, orgFR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteKeyFiles(path, id); err != nil {
+		t.Fatal(err)
+	}
+	for file, mode := range map[string]os.FileMode{path: 0o600, path + ".pub": 0o644} {
+		if st, err := os.Stat(file); err != nil || st.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v (%v), want %04o", file, st.Mode().Perm(), err, mode)
+		}
+	}
+	back, err := ReadIdentityFile(path)
+	if err != nil || back.Organization() != orgFR {
+		t.Errorf("private keys read back: %v, %v", back, err)
+	}
+	ks, err := ReadKeySetFile(path + ".pub")
+	if err != nil || ks.Organization != orgFR || ks.Profile != EUPQHigh || strings.Join(ks.KeyIDs(), ",") != strings.Join(id.KeyIDs(), ",") {
+		t.Errorf("public keys read back: %+v, %v; want %v of %s", ks, err, id.KeyIDs(), orgFR)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteKeyFiles(path, id); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("over an existing public key file: %v, want refused", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Error("the private keys were written although the public key file exists")
+	}
+}

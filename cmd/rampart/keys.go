@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/rampart-cti/rampart/internal/atomicfile"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
@@ -55,14 +54,7 @@ func (m *Main) runKeysGenerate(args []string) error {
 	if _, err := os.Stat(pubPath); err == nil {
 		return fmt.Errorf("%q already exists; choose another -o FILE or remove it", pubPath)
 	}
-	if err := trust.WriteIdentityFile(*out, id); err != nil {
-		return err
-	}
-	pub, err := id.KeySet().Marshal()
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Create(pubPath, append(pub, '\n'), 0o644); err != nil {
+	if err := trust.WriteKeyFiles(*out, id); err != nil {
 		return err
 	}
 	kids, algs := id.KeyIDs(), p.SignatureAlgorithms()

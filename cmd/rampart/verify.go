@@ -44,13 +44,28 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	v, w := trust.NewVerifier(reg, pol), m.table("")
+	total, refused, err := m.verifyFiles(ctx, trust.NewVerifier(reg, pol), id, fs.Args())
+	if err != nil {
+		return err
+	}
+	if refused > 0 {
+		m.errorf("%d of %d objects refused", refused, total)
+		return errReported
+	}
+	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", total, reg.Version())
+	return nil
+}
+
+// verifyFiles prints a line for each object of the files, and for each
+// object inside a sealed envelope id opens, and counts the objects of
+// the files and those refused.
+func (m *Main) verifyFiles(ctx context.Context, v *trust.Verifier, id *trust.Identity, paths []string) (total, refused int, err error) {
+	w := m.table("")
 	defer w.Flush()
-	var total, refused int
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		checks, err := node.CheckObjectFile(ctx, v, id, path)
 		if err != nil {
-			return err
+			return total, refused, err
 		}
 		for _, c := range checks {
 			if c.Envelope == "" && !c.NotOpened {
@@ -62,11 +77,5 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 			fmt.Fprintln(w, c.Line())
 		}
 	}
-	w.Flush()
-	if refused > 0 {
-		m.errorf("%d of %d objects refused", refused, total)
-		return errReported
-	}
-	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", total, reg.Version())
-	return nil
+	return total, refused, nil
 }
