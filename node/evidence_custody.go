@@ -42,12 +42,9 @@ func (e *UnverifiedPackageError) Unwrap() error { return e.Err }
 // req.Out. It returns the record, or *UnverifiedPackageError when the
 // package does not verify (nothing is signed then).
 func PassEvidence(req CustodyRequest) (*evidence.Record, error) {
-	p, err := evidence.ReadFile(req.In)
+	p, _, err := readVerifiedEvidence(req.In, req.Registry)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := evidence.Verify(p, evidence.VerifyOptions{Registry: req.Registry}); err != nil {
-		return nil, &UnverifiedPackageError{req.In, err}
 	}
 	now := req.Now
 	if now.IsZero() {
@@ -63,6 +60,27 @@ func PassEvidence(req CustodyRequest) (*evidence.Record, error) {
 		return nil, err
 	}
 	return rec, WriteEvidenceFile(req.Out, p)
+}
+
+// VerifyEvidenceFile reads the package in the file path and verifies it
+// offline (evidence.Verify), with the registry reg when known to name the
+// parties. It returns *UnverifiedPackageError when the package does not
+// verify.
+func VerifyEvidenceFile(path string, reg *trust.Registry) (*evidence.Report, error) {
+	_, rep, err := readVerifiedEvidence(path, reg)
+	return rep, err
+}
+
+func readVerifiedEvidence(path string, reg *trust.Registry) (*evidence.Package, *evidence.Report, error) {
+	p, err := evidence.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := evidence.Verify(p, evidence.VerifyOptions{Registry: reg})
+	if err != nil {
+		return nil, nil, &UnverifiedPackageError{path, err}
+	}
+	return p, rep, nil
 }
 
 // OpenEvidence opens the package in the file in, sealed to id, into the

@@ -89,3 +89,40 @@ func TestEvidenceCustody(t *testing.T) {
 		t.Errorf("a package that does not verify was written on (%v)", err)
 	}
 }
+
+func TestVerifyEvidenceFile(t *testing.T) {
+	ctx := context.Background()
+	an := openAuditNode(t, true, true)
+	inc := &coord.Incident{Name: "Wiper", Detected: time.Now().Add(-time.Hour)}
+	if err := an.Coord.CreateIncident(ctx, inc); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := an.CreateEvidence(ctx, EvidenceRequest{Incident: inc.ID, To: "CERT-Bund", Purpose: "court"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pkg")
+	if err := WriteEvidenceFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := VerifyEvidenceFile(path, an.Registry())
+	if err != nil || rep.Cover.Incident != inc.ID || rep.Holder.Organization != auditOrgFR {
+		t.Fatalf("VerifyEvidenceFile = %+v, %v; want the incident's package, held by its maker", rep, err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(dir, "changed")
+	if err := os.WriteFile(changed, []byte(strings.Replace(string(data), "court", "COURT", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var bad *UnverifiedPackageError
+	if _, err := VerifyEvidenceFile(changed, an.Registry()); !errors.As(err, &bad) || !errors.Is(err, evidence.ErrInvalid) {
+		t.Errorf("VerifyEvidenceFile of a changed package: %v, want UnverifiedPackageError wrapping ErrInvalid", err)
+	}
+	if _, err := VerifyEvidenceFile(filepath.Join(dir, "none"), nil); err == nil || errors.As(err, &bad) {
+		t.Errorf("VerifyEvidenceFile of no file: %v, want a read error", err)
+	}
+}

@@ -173,14 +173,12 @@ func (m *Main) evidenceVerify(f *evidenceFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := evidence.ReadFile(f.in)
-	if err != nil {
-		return err
-	}
-	rep, err := evidence.Verify(p, evidence.VerifyOptions{Registry: reg})
-	if err != nil {
-		m.errorf("%s: %v", f.in, err)
+	rep, err := node.VerifyEvidenceFile(f.in, reg)
+	if bad, ok := errors.AsType[*node.UnverifiedPackageError](err); ok {
+		m.errorf("%v", bad)
 		return errReported
+	} else if err != nil {
+		return err
 	}
 	m.printReport(rep)
 	fmt.Fprintln(m.Stdout, "verified")
