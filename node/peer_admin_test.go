@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"context"
+	json "encoding/json/v2"
 	"errors"
 	"path/filepath"
 	"regexp"
@@ -180,5 +181,28 @@ func TestWriteOrganizations(t *testing.T) {
 	}
 	if strings.Contains(text, "not a member") {
 		t.Errorf("the node's organisation is a member, yet:\n%s", b.String())
+	}
+}
+
+func TestPeerList(t *testing.T) {
+	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	peers := []*rampart.Peer{{ID: auditOrgDE, Name: "CERT-Bund", URL: "https://de.example:8443", APIRoot: "cti", CreatedAt: at}}
+	if got := PeerListings(nil); got == nil || len(got) != 0 {
+		t.Errorf("PeerListings(nil) = %#v, want an empty list", got)
+	}
+	b, err := json.Marshal(PeerListings(peers), json.Deterministic(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"id":"` + auditOrgDE + `","name":"CERT-Bund","url":"https://de.example:8443","api_root":"cti","created_at":"2026-03-10T12:00:00Z"}]`; string(b) != want {
+		t.Errorf("JSON %s, want %s", b, want)
+	}
+	var w bytes.Buffer
+	if err := WritePeerList(&w, peers); err != nil {
+		t.Fatal(err)
+	}
+	want := "NAME       ORGANIZATION                                    URL                      API ROOT\nCERT-Bund  " + auditOrgDE + "  https://de.example:8443  cti\n"
+	if w.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", w.String(), want)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"github.com/rampart-cti/rampart"
 )
 
 // WritePeerTable writes the state of every peer and of the sealed
@@ -119,4 +121,34 @@ func dashText(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// PeerListing is a peer as "rampart peer list --json" prints it.
+type PeerListing struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	APIRoot   string    `json:"api_root"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// PeerListings returns the peers as listings; an empty list, never nil,
+// when there are none.
+func PeerListings(peers []*rampart.Peer) []PeerListing {
+	out := make([]PeerListing, len(peers))
+	for i, p := range peers {
+		out[i] = PeerListing{p.ID, p.Name, p.URL, p.APIRoot, p.CreatedAt}
+	}
+	return out
+}
+
+// WritePeerList writes the peers as a table for people: name,
+// organisation, URL and API root.
+func WritePeerList(w io.Writer, peers []*rampart.Peer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tORGANIZATION\tURL\tAPI ROOT")
+	for _, p := range peers {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.ID, p.URL, p.APIRoot)
+	}
+	return tw.Flush()
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/internal/atomicfile"
@@ -220,6 +221,21 @@ type RegistryCheck struct {
 	// given. Without Trusted or Pinned, nothing shows the authority is the
 	// right one, only that a quorum of it signed.
 	Pinned bool
+}
+
+// String says, for people, how the registry was accepted and who signed
+// it; for a registry checked against its own authority only, on a second
+// line, its authority fingerprint, to compare with one obtained out of
+// band.
+func (c *RegistryCheck) String() string {
+	reg, signers := c.Registry, strings.Join(c.Registry.Signers(), ", ")
+	switch {
+	case c.Trusted != nil:
+		return fmt.Sprintf("registry version %d accepted: newer than the trusted version %d and signed by %s (%d required)", reg.Version(), c.Trusted.Version(), signers, c.Trusted.Threshold())
+	case c.Pinned:
+		return fmt.Sprintf("registry version %d accepted: authority fingerprint matches; signed by %s (%d required)", reg.Version(), signers, reg.Threshold())
+	}
+	return fmt.Sprintf("registry version %d is signed by %s (%d required) of its own authority\nauthority fingerprint %s", reg.Version(), signers, reg.Threshold(), reg.AuthorityFingerprint())
 }
 
 // CheckRegistryFile reads the registry file path and checks it: as an

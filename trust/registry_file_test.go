@@ -80,12 +80,15 @@ func TestRegistryFileLifecycle(t *testing.T) {
 	if got := strings.Join(c.Registry.Signers(), ","); got != "a1,a2" || c.Pinned || c.Trusted != nil {
 		t.Errorf("check: signers %q, pinned %v, trusted %v; want a1,a2 unpinned and untrusted", got, c.Pinned, c.Trusted)
 	}
+	if got, want := c.String(), "registry version 1 is signed by a1, a2 (2 required) of its own authority\nauthority fingerprint "+c.Registry.AuthorityFingerprint(); got != want {
+		t.Errorf("check says %q, want %q", got, want)
+	}
 	trusted := filepath.Join(dir, "trusted.json")
 	if err := os.WriteFile(trusted, c.Registry.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := CheckRegistryFile(path, "", c.Registry.AuthorityFingerprint()); err != nil || !c.Pinned {
-		t.Errorf("check with the right fingerprint: %v, pinned %v", err, c != nil && c.Pinned)
+	if c, err := CheckRegistryFile(path, "", c.Registry.AuthorityFingerprint()); err != nil || !c.Pinned || c.String() != "registry version 1 accepted: authority fingerprint matches; signed by a1, a2 (2 required)" {
+		t.Errorf("check with the right fingerprint: %v, pinned %v, says %v", err, c != nil && c.Pinned, c)
 	}
 	if _, err := CheckRegistryFile(path, "", "SHA256:AAAA"); err == nil {
 		t.Error("check with a wrong fingerprint: accepted")

@@ -124,28 +124,13 @@ func (m *Main) listPeers(ctx context.Context, n *node.Node, asJSON bool) error {
 		return err
 	}
 	if asJSON {
-		type peerJSON struct {
-			ID        string    `json:"id"`
-			Name      string    `json:"name"`
-			URL       string    `json:"url"`
-			APIRoot   string    `json:"api_root"`
-			CreatedAt time.Time `json:"created_at"`
-		}
-		out := []peerJSON{}
-		for _, p := range peers {
-			out = append(out, peerJSON{p.ID, p.Name, p.URL, p.APIRoot, p.CreatedAt})
-		}
-		return m.printJSON(out)
+		return m.printJSON(node.PeerListings(peers))
 	}
 	if len(peers) == 0 {
 		m.hintf(`this node has no peers; add one with "rampart peer add"`)
 		return nil
 	}
-	tw := m.table("NAME\tORGANIZATION\tURL\tAPI ROOT")
-	for _, p := range peers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, p.ID, p.URL, p.APIRoot)
-	}
-	return tw.Flush()
+	return node.WritePeerList(m.Stdout, peers)
 }
 
 // peerStatus prints the state of the one peer pos names, or of them all.

@@ -211,16 +211,11 @@ func (m *Main) runRegistryVerify(args []string) error {
 	if err != nil {
 		return err
 	}
-	reg, signers := c.Registry, strings.Join(c.Registry.Signers(), ", ")
-	switch {
-	case c.Trusted != nil:
-		fmt.Fprintf(m.Stdout, "registry version %d accepted: newer than the trusted version %d and signed by %s (%d required)\n", reg.Version(), c.Trusted.Version(), signers, c.Trusted.Threshold())
-	case c.Pinned:
-		fmt.Fprintf(m.Stdout, "registry version %d accepted: authority fingerprint matches; signed by %s (%d required)\n", reg.Version(), signers, reg.Threshold())
-	default:
-		fmt.Fprintf(m.Stdout, "registry version %d is signed by %s (%d required) of its own authority\nauthority fingerprint %s\n", reg.Version(), signers, reg.Threshold(), reg.AuthorityFingerprint())
+	fmt.Fprintln(m.Stdout, c)
+	if c.Trusted == nil && !c.Pinned {
 		m.hintf("this alone does not show that the authority is the right one: compare the fingerprint with one obtained out of band, or use --trusted")
 	}
+	reg := c.Registry
 	if reg.Expired(time.Now()) {
 		m.errorf("registry version %d expired at %s", reg.Version(), reg.Expires().Format(time.RFC3339))
 		return errReported
