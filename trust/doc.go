@@ -23,6 +23,11 @@
 //     member organisations and their keys, signed by k of n authority
 //     members; a node moves only to newer versions signed by the authority
 //     it already trusts.
+//   - CreateRegistryFile, EditRegistryFile and CheckRegistryFile: the
+//     registry authority's work on registry files (RegistryDocument's
+//     AddEntry, RevokeKeys and Sign between reading and writing), and
+//     ReadPinnedRegistry for a registry read with the fingerprint of the
+//     authority the reader trusts.
 //   - Verifier: checks signed objects against the registry and a Policy,
 //     in parallel (VerifyObjects) and once per object however many paths
 //     bring it (a digest cache emptied on every registry update). Receive

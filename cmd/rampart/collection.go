@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rampart-cti/rampart"
@@ -63,7 +62,7 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, c.ID)
 		return nil
 	case "add-root":
-		return m.collectionAddRoot(ctx, n, pos[0], &f)
+		return n.AddAPIRoot(ctx, pos[0], f.title, f.desc)
 	case "delete":
 		c, err := n.FindCollection(ctx, f.root, pos[0])
 		if err != nil {
@@ -72,17 +71,6 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		return n.Collections.DeleteCollection(ctx, c.APIRoot, c.ID)
 	}
 	return m.listCollections(ctx, n, f.root)
-}
-
-func (m *Main) collectionAddRoot(ctx context.Context, n *node.Node, name string, f *collectionFlags) error {
-	if reservedRoot(name) {
-		return fmt.Errorf("API root name %q is taken by the node's own endpoints (%s); choose another", name, strings.Join(reservedRoots, ", "))
-	}
-	title := f.title
-	if title == "" {
-		title = name
-	}
-	return n.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: name, Title: title, Description: f.desc})
 }
 
 func (m *Main) listCollections(ctx context.Context, n *node.Node, root string) error {
@@ -120,30 +108,6 @@ func (m *Main) collectionAmber(ctx context.Context, n *node.Node, ref string, f 
 	if err != nil {
 		return err
 	}
-	label := c.ID
-	if c.Alias != "" {
-		label = c.Alias + " (" + c.ID + ")"
-	}
-	if len(to) == 0 {
-		fmt.Fprintf(m.Stdout, "TLP:AMBER of %s goes to every member state of the trust registry\n", label)
-		return nil
-	}
-	name := n.OrganizationNames(ctx)
-	names := make([]string, len(to))
-	for i, id := range to {
-		names[i] = id
-		if name(id) != id {
-			names[i] = name(id) + " (" + id + ")"
-		}
-	}
-	fmt.Fprintf(m.Stdout, "TLP:AMBER of %s goes to %s alone\n", label, strings.Join(names, ", "))
+	fmt.Fprintln(m.Stdout, n.AmberAudienceText(ctx, c, to))
 	return nil
-}
-
-// reservedRoots are path segments the node serves itself, which no TAXII
-// API root may take.
-var reservedRoots = []string{"taxii2", "api", "healthz", "metrics"}
-
-func reservedRoot(name string) bool {
-	return slices.ContainsFunc(reservedRoots, func(r string) bool { return strings.EqualFold(name, r) })
 }

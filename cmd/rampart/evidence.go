@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/evidence"
-	"github.com/rampart-cti/rampart/internal/atomicfile"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -40,33 +38,32 @@ var evidenceCommands = subcommands{cmd: "evidence", usage: evidenceUsage, names:
 	"verify": exactly(0, "no arguments"), "open": exactly(0, "no arguments"),
 }}
 
+// evidenceNeeds are the flags each evidence command needs, and
+// evidenceTakes those it may take besides.
+var (
+	evidenceNeeds = map[string][]string{"package": {"incident", "to", "out"}, "hand-over": {"in", "to", "purpose", "out"},
+		"receive": {"in", "out"}, "verify": {"in"}, "open": {"in", "out"}}
+	evidenceTakes = map[string][]string{"package": {"artefact", "attribution", "purpose"}, "hand-over": {"name"}}
+)
+
 func (m *Main) runEvidence(ctx context.Context, args []string) error {
 	var f evidenceFlags
 	sub, _, fs, err := m.parseSubcommand(evidenceCommands, args, &f)
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	need := map[string][]string{
-		"package": {"incident", "to", "out"}, "hand-over": {"in", "to", "purpose", "out"},
-		"receive": {"in", "out"}, "verify": {"in"}, "open": {"in", "out"},
-	}[sub]
+	need := evidenceNeeds[sub]
 	for _, n := range need {
-		if !set[n] {
+		if !flagGiven(fs, n) {
 			return m.usagef("evidence %s needs --%s", sub, n)
 		}
 	}
-	allowed := map[string][]string{
-		"package":   {"artefact", "attribution", "purpose"},
-		"hand-over": {"name"},
-	}[sub]
 	for _, n := range []string{"incident", "artefact", "attribution", "name", "purpose", "to"} {
-		if set[n] && !slices.Contains(need, n) && !slices.Contains(allowed, n) {
+		if flagGiven(fs, n) && !slices.Contains(need, n) && !slices.Contains(evidenceTakes[sub], n) {
 			return m.usagef("evidence %s does not take --%s", sub, n)
 		}
 	}
-	if (set["registry-fingerprint"] || set["insecure-unpinned"]) && sub != "verify" && f.coord.key == "" {
+	if (flagGiven(fs, "registry-fingerprint") || flagGiven(fs, "insecure-unpinned")) && sub != "verify" && f.coord.key == "" {
 		return m.usagef("--registry-fingerprint and --insecure-unpinned go with --key FILE (or verify); the node's keys come with its own registry")
 	}
 	switch sub {
@@ -75,50 +72,38 @@ func (m *Main) runEvidence(ctx context.Context, args []string) error {
 	case "verify":
 		return m.evidenceVerify(&f)
 	}
-	id, reg, err := m.evidenceKeys(ctx, &f, set)
+	id, reg, err := m.evidenceKeys(ctx, &f)
 	if err != nil {
 		return err
 	}
-	p, err := evidence.ReadFile(f.in)
-	if err != nil {
-		return err
-	}
-	opt := evidence.VerifyOptions{Registry: reg}
 	if sub == "open" {
-		o, err := evidence.Open(p, id, opt)
+		o, err := node.OpenEvidence(f.in, f.out, id, reg)
 		if err != nil {
-			return err
-		}
-		if err := o.WriteDir(f.out); err != nil {
 			return err
 		}
 		m.printReport(o.Report)
 		fmt.Fprintf(m.Stdout, "opened into %s (TLP:RED, files readable by you only):\n", f.out)
-		for _, f := range o.Manifest.Members {
-			fmt.Fprintf(m.Stdout, "  %-12s %10d  %s  %s\n", f.Kind, f.Size, f.SHA256, f.Name)
-		}
-		return nil
+		return o.Manifest.WriteText(m.Stdout)
 	}
-	// Refuse to sign for a package that does not verify.
-	if _, err := evidence.Verify(p, opt); err != nil {
-		m.errorf("%s: %v", f.in, err)
-		m.hintf("a package that does not verify must not be handed on or received; keep it aside and report it")
-		return errReported
-	}
-	now := time.Now()
-	var rec *evidence.Record
+	return m.evidenceCustody(sub, &f, id, reg)
+}
+
+// evidenceCustody hands a package over or receives it.
+func (m *Main) evidenceCustody(sub string, f *evidenceFlags, id *trust.Identity, reg *trust.Registry) error {
+	req := node.CustodyRequest{In: f.in, Out: f.out, Identity: id, Registry: reg, Purpose: f.purpose, Now: time.Now()}
 	if sub == "hand-over" {
-		to, err := evidence.ResolveParty(f.to, f.name, reg, now)
+		to, err := evidence.ResolveParty(f.to, f.name, reg, req.Now)
 		if err != nil {
 			return m.usagef("--to: %v", err)
 		}
-		if rec, err = p.HandOver(id, to, f.purpose, now); err != nil {
-			return err
-		}
-	} else if rec, err = p.Receive(id, now); err != nil {
-		return err
+		req.To = &to
 	}
-	if err := m.writeEvidence(f.out, p); err != nil {
+	rec, err := node.PassEvidence(req)
+	if bad, ok := errors.AsType[*node.UnverifiedPackageError](err); ok {
+		m.errorf("%v", bad)
+		m.hintf("a package that does not verify must not be handed on or received; keep it aside and report it")
+		return errReported
+	} else if err != nil {
 		return err
 	}
 	if sub == "hand-over" {
@@ -132,7 +117,7 @@ func (m *Main) runEvidence(ctx context.Context, args []string) error {
 
 // evidenceKeys returns the keys that sign or open: --key's, or the node's
 // (with its registry); the registry is --registry's when given.
-func (m *Main) evidenceKeys(ctx context.Context, f *evidenceFlags, set map[string]bool) (*trust.Identity, *trust.Registry, error) {
+func (m *Main) evidenceKeys(ctx context.Context, f *evidenceFlags) (*trust.Identity, *trust.Registry, error) {
 	if f.coord.key != "" {
 		reg, err := m.evidenceRegistry(f)
 		if err != nil {
@@ -172,15 +157,13 @@ func (m *Main) evidencePackage(ctx context.Context, f *evidenceFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := m.writeEvidence(f.out, p); err != nil {
+	if err := node.WriteEvidenceFile(f.out, p); err != nil {
 		return err
 	}
 	c := p.Cover
 	fmt.Fprintf(m.Stdout, "evidence package %s for %s\n", c.ID, c.Incident)
 	fmt.Fprintf(m.Stdout, "  made by   %s\n  sealed to %s (%s), TLP:RED\n", c.CreatedBy, c.To, c.Encryption)
-	for _, mem := range man.Members {
-		fmt.Fprintf(m.Stdout, "  %-12s %10d  %s  %s\n", mem.Kind, mem.Size, mem.SHA256, mem.Name)
-	}
+	man.WriteText(m.Stdout)
 	fmt.Fprintf(m.Stdout, "  sealed content %d bytes, SHA-256 %s\nwritten to %s; hand it over with \"rampart evidence hand-over\"\n", c.SealedSize, c.SealedSHA256, f.out)
 	return nil
 }
@@ -190,53 +173,22 @@ func (m *Main) evidenceVerify(f *evidenceFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := evidence.ReadFile(f.in)
-	if err != nil {
-		return err
-	}
-	rep, err := evidence.Verify(p, evidence.VerifyOptions{Registry: reg})
-	if err != nil {
-		m.errorf("%s: %v", f.in, err)
+	rep, err := node.VerifyEvidenceFile(f.in, reg)
+	if bad, ok := errors.AsType[*node.UnverifiedPackageError](err); ok {
+		m.errorf("%v", bad)
 		return errReported
+	} else if err != nil {
+		return err
 	}
 	m.printReport(rep)
 	fmt.Fprintln(m.Stdout, "verified")
 	return nil
 }
 
-// printReport prints what verify found: the cover and the chain.
+// printReport prints what verify found, with its notes on stderr.
 func (m *Main) printReport(rep *evidence.Report) {
-	c := rep.Cover
-	w := m.Stdout
-	fmt.Fprintf(w, "package   %s\nincident  %s\nmade      %s by %s\nsealed to %s, TLP:RED; content %d bytes, SHA-256 %s, %d members\n",
-		c.ID, c.Incident, c.Created.Format(time.RFC3339), c.CreatedBy, c.To, c.SealedSize, c.SealedSHA256, c.Members)
-	if c.Purpose != "" {
-		fmt.Fprintf(w, "purpose   %s\n", c.Purpose)
-	}
-	for _, r := range rep.Custody {
-		recv := "not received yet"
-		if r.Received() {
-			recv = "received " + r.ReceivedAt.Format(time.RFC3339)
-		}
-		fmt.Fprintf(w, "custody %d  %s  %s -> %s  (%s)  %s\n", r.Seq, r.HandedAt.Format(time.RFC3339), r.From, r.To, r.Purpose, recv)
-	}
-	state := "held by"
-	if rep.Pending {
-		state = "in transit from"
-	}
-	fmt.Fprintf(w, "%s %s\n", state, rep.Holder)
+	rep.WriteText(m.Stdout)
 	for _, n := range rep.Notes {
 		fmt.Fprintf(m.Stderr, "rampart: note: %s\n", n)
 	}
-}
-
-func (m *Main) writeEvidence(path string, p *evidence.Package) error {
-	data, err := p.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Create(path, data, 0o600); err != nil {
-		return fmt.Errorf("write %s: %v", path, strings.TrimPrefix(err.Error(), "open "+path+": "))
-	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/trust"
 )
 
 // TestKeysSignOutputMode: signed objects that may travel only sealed are
@@ -102,7 +103,7 @@ func TestKeysValidFromGeneration(t *testing.T) {
 	must("registry", "init", "--threshold", "1", "--authority", "a1="+p("a1.key.pub"), p("registry.json"))
 	out := must("registry", "add", "--org", org, "--name", "CERT-FR", "--country", "FR", "--role", "national-csirt", "--keys", p("fr.key.pub"), p("registry.json"))
 	must("registry", "sign", "--key", p("a1.key"), p("registry.json"))
-	ks, err := readKeySetFile(p("fr.key.pub"))
+	ks, err := trust.ReadKeySetFile(p("fr.key.pub"))
 	if err != nil {
 		t.Fatal(err)
 	}

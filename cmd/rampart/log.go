@@ -5,7 +5,6 @@ import (
 	json "encoding/json/v2"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/translog"
@@ -15,32 +14,29 @@ import (
 var logUsage = helpText("log-usage.txt")
 
 type logFlags struct {
-	store                           storeFlags
-	object, id, hash, consistency   string
-	inclusion, head, registry, keys string
-	fingerprint                     string
-	unpinned                        bool
+	store             storeFlags
+	query             node.LogQuery
+	proof             node.LogProofFiles
+	hash, registry    string
+	keys, fingerprint string
+	unpinned          bool
 }
 
 func (f *logFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	switch fs.Name() {
-	case "log head":
+	if fs.Name() != "log verify" {
 		f.store.register(fs, getenv)
-	case "log proof":
-		f.store.register(fs, getenv)
-		fs.StringVar(&f.object, "object", "", "")
-		fs.StringVar(&f.id, "id", "", "")
-		fs.StringVar(&f.hash, "hash", "", "")
-		fs.StringVar(&f.consistency, "consistency", "", "")
-	case "log verify":
-		fs.StringVar(&f.inclusion, "inclusion", "", "")
-		fs.StringVar(&f.object, "object", "", "")
-		fs.StringVar(&f.head, "head", "", "")
-		fs.StringVar(&f.consistency, "consistency", "", "")
-		fs.StringVar(&f.registry, "registry", "", "")
-		fs.StringVar(&f.fingerprint, "registry-fingerprint", "", "")
+	}
+	if fs.Name() == "log proof" {
+		for name, p := range map[string]*string{"object": &f.query.ObjectFile, "id": &f.query.ID, "hash": &f.hash, "consistency": &f.query.HeadFile} {
+			fs.StringVar(p, name, "", "")
+		}
+	}
+	if fs.Name() == "log verify" {
+		for name, p := range map[string]*string{"inclusion": &f.proof.Inclusion, "object": &f.proof.Object, "head": &f.proof.Head, "consistency": &f.proof.Consistency,
+			"registry": &f.registry, "registry-fingerprint": &f.fingerprint, "keys": &f.keys} {
+			fs.StringVar(p, name, "", "")
+		}
 		fs.BoolVar(&f.unpinned, "insecure-unpinned", false, "")
-		fs.StringVar(&f.keys, "keys", "", "")
 	}
 }
 
@@ -50,15 +46,16 @@ var logCommands = subcommands{cmd: "log", usage: logUsage, names: "head, proof o
 
 func (m *Main) runLog(ctx context.Context, args []string) error {
 	var f logFlags
-	sub, _, _, err := m.parseSubcommand(logCommands, args, &f)
+	sub, _, fs, err := m.parseSubcommand(logCommands, args, &f)
 	if err != nil {
 		return err
 	}
 	if sub == "verify" {
 		return m.verifyLog(&f)
 	}
+	q := &f.query
 	given := 0
-	for _, s := range []string{f.object, f.id, f.hash, f.consistency} {
+	for _, s := range []string{q.ObjectFile, q.ID, f.hash, q.HeadFile} {
 		if s != "" {
 			given++
 		}
@@ -66,63 +63,40 @@ func (m *Main) runLog(ctx context.Context, args []string) error {
 	if sub == "proof" && given != 1 {
 		return m.usagef("log proof: give one of --object FILE, --id ID, --hash LEAF_HASH or --consistency HEAD_FILE")
 	}
-	var leaf translog.Hash
-	var from *translog.SignedHead
-	switch {
-	case f.object != "":
-		doc, err := os.ReadFile(f.object)
-		if err != nil {
-			return err
-		}
-		if leaf, err = translog.EntryHash(doc); err != nil {
-			return fmt.Errorf("--object %s: %v", f.object, err)
-		}
-	case f.hash != "":
-		if leaf, err = translog.ParseHash(f.hash); err != nil {
+	if f.hash != "" {
+		if q.Leaf, err = translog.ParseHash(f.hash); err != nil {
 			return m.usagef("--hash: %v", err)
 		}
-	case f.consistency != "":
-		if from, err = readHead(f.consistency); err != nil {
-			return err
-		}
+	}
+	if err := q.ReadFiles(); err != nil {
+		return err
 	}
 	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
 		return err
 	}
 	var out any
-	switch {
-	case sub == "head":
+	if fs.Name() == "log head" {
 		out, err = n.Log.SignedHead(ctx)
-	case from != nil:
-		out, err = n.LogConsistency(ctx, from)
-	default:
-		if f.id != "" {
-			if leaf, err = n.LogLeafOf(ctx, f.id); err != nil {
-				return err
-			}
-		}
-		var p *translog.InclusionProof
-		p, _, err = n.LogInclusion(ctx, leaf)
-		out = p
+	} else {
+		out, err = n.LogProof(ctx, q)
 	}
 	if err != nil {
 		return err
 	}
 	b, err := json.Marshal(out, json.Deterministic(true))
-	if err != nil {
-		return err
+	if err == nil {
+		m.printLine(b)
 	}
-	fmt.Fprintf(m.Stdout, "%s\n", b)
-	return nil
+	return err
 }
 
 // verifyLog is "log verify": offline, from files only.
 func (m *Main) verifyLog(f *logFlags) error {
-	if (f.inclusion == "") == (f.consistency == "") {
+	if (f.proof.Inclusion == "") == (f.proof.Consistency == "") {
 		return m.usagef("log verify: give --inclusion FILE --object FILE, or --consistency FILE")
 	}
-	if f.inclusion != "" && f.object == "" {
+	if f.proof.Inclusion != "" && f.proof.Object == "" {
 		return m.usagef("log verify --inclusion: give the object the proof is for with --object FILE")
 	}
 	if (f.registry == "") == (f.keys == "") {
@@ -136,75 +110,22 @@ func (m *Main) verifyLog(f *logFlags) error {
 		}
 		v = trust.NewVerifier(reg, trust.DefaultPolicy())
 	} else {
-		data, err := os.ReadFile(f.keys)
-		if err != nil {
-			return err
-		}
-		ks, err := trust.ParseKeySet(data)
-		if err != nil {
-			return fmt.Errorf("--keys %s: %v", f.keys, err)
-		}
-		if v, err = node.PublicKeysVerifier(ks, ks.Organization, ks.Organization); err != nil {
-			return fmt.Errorf("--keys %s: %v", f.keys, err)
+		var err error
+		if v, err = node.PublicKeysFileVerifier(f.keys); err != nil {
+			return fmt.Errorf("--keys %v", err)
 		}
 	}
-	if f.consistency != "" {
-		var p translog.ConsistencyProof
-		if err := readJSONFile(f.consistency, &p); err != nil {
-			return err
-		}
-		if err := translog.CheckConsistency(v, &p); err != nil {
-			return fmt.Errorf("%s: %v", f.consistency, err)
-		}
+	c, err := node.CheckLogProof(v, f.proof)
+	if err != nil {
+		return err
+	}
+	const layout = "2006-01-02T15:04:05Z"
+	if p := c.Consistency; p != nil {
 		fmt.Fprintf(m.Stdout, "consistent: the log of %s at size %d (signed %s) is a prefix of the log at size %d (signed %s)\n",
-			p.FirstHead.Origin, p.First, p.FirstHead.Timestamp.UTC().Format("2006-01-02T15:04:05Z"), p.Second, p.SecondHead.Timestamp.UTC().Format("2006-01-02T15:04:05Z"))
+			p.FirstHead.Origin, p.First, p.FirstHead.Timestamp.UTC().Format(layout), p.Second, p.SecondHead.Timestamp.UTC().Format(layout))
 		return nil
 	}
-	var p translog.InclusionProof
-	if err := readJSONFile(f.inclusion, &p); err != nil {
-		return err
-	}
-	head := p.Head
-	if f.head != "" {
-		h, err := readHead(f.head)
-		if err != nil {
-			return err
-		}
-		head = h
-	}
-	doc, err := os.ReadFile(f.object)
-	if err != nil {
-		return err
-	}
-	if _, err := translog.CheckInclusion(v, head, &p, doc); err != nil {
-		return fmt.Errorf("%s: %v", f.inclusion, err)
-	}
 	fmt.Fprintf(m.Stdout, "included: %s is entry %d of the log of %s at size %d (head signed %s)\n",
-		f.object, p.LeafIndex, head.Origin, head.Size, head.Timestamp.UTC().Format("2006-01-02T15:04:05Z"))
-	return nil
-}
-
-// readHead reads a signed tree head file.
-func readHead(path string) (*translog.SignedHead, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	h, err := translog.ParseSignedHead(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	return h, nil
-}
-
-// readJSONFile decodes a JSON file into v, naming the file on error.
-func readJSONFile(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
+		f.proof.Object, c.Inclusion.LeafIndex, c.Head.Origin, c.Head.Size, c.Head.Timestamp.UTC().Format(layout))
 	return nil
 }

@@ -98,26 +98,9 @@ func (m *Main) orgAdd(ctx context.Context, id string, f *orgFlags) error {
 }
 
 func (m *Main) orgShow(ctx context.Context, n *node.Node) error {
-	orgs, err := n.Organizations.FindOrganizations(ctx)
-	if err != nil {
-		return err
-	}
-	if own := n.Organization(ctx); own == "" {
+	if n.Organization(ctx) == "" {
 		fmt.Fprintln(m.Stdout, "this node has no organisation yet")
 		m.hintf(`run "rampart org init --name NAME --country CC"`)
 	}
-	if n.Identity != nil {
-		fmt.Fprintf(m.Stdout, "keys:      %s (%s)\n", n.Identity.Organization(), n.Identity.Profile())
-	}
-	if reg := n.Registry(); reg != nil {
-		fmt.Fprintf(m.Stdout, "registry:  version %d, authority %s\n", reg.Version(), reg.AuthorityFingerprint())
-		if n.Identity != nil && reg.Organization(n.Identity.Organization()) == nil {
-			fmt.Fprintf(m.Stdout, "           this node's organisation is not a member yet\n")
-		}
-	}
-	tw := m.table("ID\tRELATION\tCOUNTRY\tNAME")
-	for _, o := range orgs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.ID, o.Relation, dash(o.Country), o.Name)
-	}
-	return tw.Flush()
+	return n.WriteOrganizations(ctx, m.Stdout)
 }

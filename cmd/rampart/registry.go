@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/rampart-cti/rampart/internal/atomicfile"
 
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -22,12 +19,8 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 		return err
 	}
 	run := map[string]func([]string) error{
-		"init":   m.runRegistryInit,
-		"add":    m.runRegistryAdd,
-		"revoke": m.runRegistryRevoke,
-		"sign":   m.runRegistrySign,
-		"verify": m.runRegistryVerify,
-		"show":   m.runRegistryShow,
+		"init": m.runRegistryInit, "add": m.runRegistryAdd, "revoke": m.runRegistryRevoke,
+		"sign": m.runRegistrySign, "verify": m.runRegistryVerify, "show": m.runRegistryShow,
 	}[sub]
 	if run == nil {
 		return m.unknownSubcommand("registry", sub, "init, add, revoke, sign, verify or show")
@@ -55,9 +48,22 @@ func (m *Main) parseRegistryCommand(fs *flag.FlagSet, args []string) (string, er
 	return fs.Arg(0), nil
 }
 
+// parseTime parses an RFC 3339 time flag; "" is the zero time.
+func (m *Main) parseTime(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return t, m.usagef("--%s %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", name, v)
+	}
+	return t, nil
+}
+
 func (m *Main) runRegistryInit(args []string) error {
 	fs := newFlagSet("registry init", registryUsage)
-	threshold := fs.Int("threshold", 0, "")
+	var in trust.RegistryInit
+	fs.IntVar(&in.Threshold, "threshold", 0, "")
 	var auth repeatedFlag
 	fs.Var(&auth, "authority", "")
 	expires := fs.String("expires", "90d", "")
@@ -65,152 +71,72 @@ func (m *Main) runRegistryInit(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(auth) == 0 || *threshold < 1 {
+	if len(auth) == 0 || in.Threshold < 1 {
 		return m.usagef("registry init needs --threshold K and at least one --authority NAME=FILE.pub")
 	}
-	exp, err := parseDays(*expires)
-	if err != nil {
+	if in.Expires, err = parseDays(*expires); err != nil {
 		return m.usagef("--expires: %v", err)
 	}
-	var members []*trust.AuthorityMember
 	for _, a := range auth {
 		name, file, ok := strings.Cut(a, "=")
 		if !ok || name == "" || file == "" {
 			return m.usagef("--authority %q is not NAME=FILE.pub", a)
 		}
-		ks, err := readKeySetFile(file)
-		if err != nil {
-			return err
-		}
-		members = append(members, &trust.AuthorityMember{Name: name, Keys: ks.SigningKeys()})
+		in.Authorities = append(in.Authorities, trust.AuthorityKeys{Name: name, File: file})
 	}
-	now := time.Now()
-	doc, err := trust.NewRegistryDocument(*threshold, members, now)
+	doc, err := trust.CreateRegistryFile(path, in, time.Now())
 	if err != nil {
 		return err
 	}
-	if exp > 0 {
-		doc.Expires = doc.Issued.Add(exp)
-	}
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("%q already exists", path)
-	}
-	if err := m.saveRegistryFile(path, doc); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "registry version 1 written to %s: %d authority members, %d signatures required\n", path, len(members), *threshold)
+	fmt.Fprintf(m.Stdout, "registry version 1 written to %s: %d authority members, %d signatures required\n", path, len(auth), in.Threshold)
 	fmt.Fprintf(m.Stdout, "authority fingerprint %s\n", doc.AuthorityFingerprint())
 	return nil
 }
 
-// registryAddFlags are the flags of "registry add".
-type registryAddFlags struct {
-	org, name, country, role, keys, validFor, validFrom string
-	nodes                                               repeatedFlag
-}
-
 func (m *Main) runRegistryAdd(args []string) error {
 	fs := newFlagSet("registry add", registryUsage)
-	var f registryAddFlags
-	for name, p := range map[string]*string{"org": &f.org, "name": &f.name, "country": &f.country, "role": &f.role, "keys": &f.keys, "valid-from": &f.validFrom} {
+	var e trust.RegistryEntry
+	var role, validFor, validFrom string
+	for name, p := range map[string]*string{"org": &e.ID, "name": &e.Name, "country": &e.Country, "role": &role, "keys": &e.KeysFile, "valid-from": &validFrom} {
 		fs.StringVar(p, name, "", "")
 	}
-	fs.StringVar(&f.validFor, "valid-for", "730d", "")
-	fs.Var(&f.nodes, "node", "")
+	fs.StringVar(&validFor, "valid-for", "730d", "")
+	fs.Var((*repeatedFlag)(&e.Nodes), "node", "")
 	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
 	}
-	if f.org == "" {
+	if e.ID == "" {
 		return m.usagef("registry add needs --org IDENTITY")
 	}
-	valid, err := parseDays(f.validFor)
-	if err != nil {
+	e.Role = trust.Role(role)
+	if e.ValidFor, err = parseDays(validFor); err != nil {
 		return m.usagef("--valid-for: %v", err)
 	}
-	from := time.Now().UTC().Truncate(time.Second)
-	if f.validFrom != "" {
-		if from, err = time.Parse(time.RFC3339, f.validFrom); err != nil {
-			return m.usagef("--valid-from %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", f.validFrom)
-		}
-	}
-	var o *trust.Organization
-	added := 0
-	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) (err error) {
-		if o, err = m.registryOrganization(doc, &f); err != nil {
-			return err
-		}
-		if added, from, err = addRegistryKeys(o, &f, from, valid); err != nil {
-			return err
-		}
-		return doc.SetOrganization(o, time.Now())
-	})
-	if err != nil {
+	if e.ValidFrom, err = m.parseTime("valid-from", validFrom); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new", o.Name, o.ID, doc.Version, len(o.Keys), added)
-	if added > 0 {
-		fmt.Fprintf(m.Stdout, ", valid from %s", from.Format(time.RFC3339))
+	var a *trust.RegistryAddition
+	doc, err := trust.EditRegistryFile(path, func(doc *trust.RegistryDocument) (err error) {
+		a, err = doc.AddEntry(e, time.Now())
+		return err
+	})
+	if errors.Is(err, trust.ErrIncompleteOrganization) {
+		return m.usagef("a new organisation needs --name, --country, --role and --keys")
+	} else if err != nil {
+		return err
 	}
-	fmt.Fprintf(m.Stdout, "); the version is unsigned\n")
+	o, from := a.Organization, ""
+	if a.Added > 0 {
+		from = ", valid from " + a.From.Format(time.RFC3339)
+	}
+	fmt.Fprintf(m.Stdout, "%s (%s) in registry version %d with %d keys (%d new%s); the version is unsigned\n", o.Name, o.ID, doc.Version, len(o.Keys), a.Added, from)
 	return nil
-}
-
-// registryOrganization returns the organisation "registry add" writes: a
-// copy of the one the registry lists, or a new one, with the name,
-// country, role and nodes the flags give.
-func (m *Main) registryOrganization(doc *trust.RegistryDocument, f *registryAddFlags) (*trust.Organization, error) {
-	o := doc.Organization(f.org)
-	if o == nil {
-		if f.name == "" || f.country == "" || f.role == "" || f.keys == "" {
-			return nil, m.usagef("a new organisation needs --name, --country, --role and --keys")
-		}
-		o = &trust.Organization{ID: f.org}
-	} else {
-		o = o.Clone()
-	}
-	if f.name != "" {
-		o.Name = f.name
-	}
-	if f.country != "" {
-		o.Country = f.country
-	}
-	if f.role != "" {
-		o.Role = trust.Role(f.role)
-	}
-	o.AddNodes(f.nodes...)
-	return o, nil
-}
-
-// addRegistryKeys adds to o the keys of the --keys file, valid from from
-// (or from when they were generated, when earlier and --valid-from is not
-// given) for valid (0: with no end). It returns how many keys were new
-// and the time they are valid from.
-func addRegistryKeys(o *trust.Organization, f *registryAddFlags, from time.Time, valid time.Duration) (int, time.Time, error) {
-	if f.keys == "" {
-		return 0, from, nil
-	}
-	ks, err := readKeySetFile(f.keys)
-	if err != nil {
-		return 0, from, err
-	}
-	if ks.Organization != "" && ks.Organization != f.org {
-		return 0, from, fmt.Errorf("%s holds keys of %q, not of %q", f.keys, ks.Organization, f.org)
-	}
-	if f.validFrom == "" && !ks.Created.IsZero() && ks.Created.Before(from) {
-		from = ks.Created
-	}
-	var until time.Time
-	if valid > 0 {
-		until = from.Add(valid)
-	}
-	return o.AddKeys(ks.WithValidity(from, until)...), from, nil
 }
 
 func (m *Main) runRegistryRevoke(args []string) error {
 	fs := newFlagSet("registry revoke", registryUsage)
-	kid := fs.String("kid", "", "")
-	keys := fs.String("keys", "", "")
+	kid, keys := fs.String("kid", "", ""), fs.String("keys", "", "")
 	reason := fs.String("reason", trust.ReasonKeyCompromise, "")
 	since := fs.String("since", "", "")
 	path, err := m.parseRegistryCommand(fs, args)
@@ -222,28 +148,18 @@ func (m *Main) runRegistryRevoke(args []string) error {
 	}
 	kids := []string{*kid}
 	if *keys != "" {
-		ks, err := readKeySetFile(*keys)
+		ks, err := trust.ReadKeySetFile(*keys)
 		if err != nil {
 			return err
 		}
-		kids = nil
-		for _, k := range ks.Keys {
-			kids = append(kids, k.ID())
-		}
+		kids = ks.KeyIDs()
 	}
-	var t time.Time
-	if *since != "" {
-		if t, err = time.Parse(time.RFC3339, *since); err != nil {
-			return m.usagef("--since %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", *since)
-		}
+	t, err := m.parseTime("since", *since)
+	if err != nil {
+		return err
 	}
-	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) error {
-		for _, k := range kids {
-			if err := doc.Revoke(k, t, *reason, time.Now()); err != nil {
-				return err
-			}
-		}
-		return nil
+	doc, err := trust.EditRegistryFile(path, func(doc *trust.RegistryDocument) error {
+		return doc.RevokeKeys(kids, t, *reason, time.Now())
 	})
 	if err != nil {
 		return err
@@ -269,13 +185,12 @@ func (m *Main) runRegistrySign(args []string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := m.editRegistry(path, func(doc *trust.RegistryDocument) error { return doc.Sign(id) })
+	doc, err := trust.EditRegistryFile(path, func(doc *trust.RegistryDocument) error { return doc.Sign(id) })
 	if err != nil {
 		return err
 	}
-	raw, _ := doc.Marshal()
-	if reg, err := trust.ParseRegistry(raw); err == nil {
-		fmt.Fprintf(m.Stdout, "registry version %d signed; complete: %s of %d required (%s)\n", doc.Version, strconv.Itoa(len(reg.Signers())), doc.Threshold, strings.Join(reg.Signers(), ", "))
+	if reg, err := doc.Quorum(); err == nil {
+		fmt.Fprintf(m.Stdout, "registry version %d signed; complete: %d of %d required (%s)\n", doc.Version, len(reg.Signers()), doc.Threshold, strings.Join(reg.Signers(), ", "))
 	} else {
 		fmt.Fprintf(m.Stdout, "registry version %d signed; more signatures needed: %v\n", doc.Version, err)
 	}
@@ -284,8 +199,7 @@ func (m *Main) runRegistrySign(args []string) error {
 
 func (m *Main) runRegistryVerify(args []string) error {
 	fs := newFlagSet("registry verify", registryUsage)
-	trusted := fs.String("trusted", "", "")
-	fingerprint := fs.String("fingerprint", "", "")
+	trusted, fingerprint := fs.String("trusted", "", ""), fs.String("fingerprint", "", "")
 	path, err := m.parseRegistryCommand(fs, args)
 	if err != nil {
 		return err
@@ -293,38 +207,15 @@ func (m *Main) runRegistryVerify(args []string) error {
 	if *trusted != "" && *fingerprint != "" {
 		return m.usagef("give --trusted or --fingerprint, not both")
 	}
-	data, err := os.ReadFile(path)
+	c, err := trust.CheckRegistryFile(path, *trusted, *fingerprint)
 	if err != nil {
 		return err
 	}
-	var reg *trust.Registry
-	switch {
-	case *trusted != "":
-		old, err := os.ReadFile(*trusted)
-		if err != nil {
-			return err
-		}
-		cur, err := trust.ParseRegistry(old)
-		if err != nil {
-			return fmt.Errorf("trusted registry %s: %v", *trusted, err)
-		}
-		if reg, err = cur.Update(data); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stdout, "registry version %d accepted: newer than the trusted version %d and signed by %s (%d required)\n", reg.Version(), cur.Version(), strings.Join(reg.Signers(), ", "), cur.Threshold())
-	case *fingerprint != "":
-		if reg, err = trust.TrustRegistry(data, *fingerprint); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stdout, "registry version %d accepted: authority fingerprint matches; signed by %s (%d required)\n", reg.Version(), strings.Join(reg.Signers(), ", "), reg.Threshold())
-	default:
-		if reg, err = trust.ParseRegistry(data); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stdout, "registry version %d is signed by %s (%d required) of its own authority\n", reg.Version(), strings.Join(reg.Signers(), ", "), reg.Threshold())
-		fmt.Fprintf(m.Stdout, "authority fingerprint %s\n", reg.AuthorityFingerprint())
+	fmt.Fprintln(m.Stdout, c)
+	if c.Trusted == nil && !c.Pinned {
 		m.hintf("this alone does not show that the authority is the right one: compare the fingerprint with one obtained out of band, or use --trusted")
 	}
+	reg := c.Registry
 	if reg.Expired(time.Now()) {
 		m.errorf("registry version %d expired at %s", reg.Version(), reg.Expires().Format(time.RFC3339))
 		return errReported
@@ -339,123 +230,46 @@ func (m *Main) runRegistryShow(args []string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := loadRegistryFile(path)
+	doc, err := trust.ReadRegistryDocumentFile(path)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		data, err := doc.JSON()
-		if err != nil {
-			return err
-		}
-		_, err = m.Stdout.Write(append(data, '\n'))
-		return err
+	if !*asJSON {
+		return doc.WriteText(m.Stdout)
 	}
-	raw, _ := os.ReadFile(path)
-	status := "signed by a quorum of its authority"
-	if reg, err := trust.ParseRegistry(raw); err != nil {
-		status = "NOT signed by a quorum: " + err.Error()
-	} else {
-		status += " (" + strings.Join(reg.Signers(), ", ") + ")"
-	}
-	w := m.table("")
-	fmt.Fprintf(w, "version\t%d\n", doc.Version)
-	fmt.Fprintf(w, "issued\t%s\n", doc.Issued.Format(time.RFC3339))
-	if !doc.Expires.IsZero() {
-		fmt.Fprintf(w, "expires\t%s\n", doc.Expires.Format(time.RFC3339))
-	}
-	fmt.Fprintf(w, "status\t%s\n", status)
-	fmt.Fprintf(w, "authority\t%d of %d; fingerprint %s\n", doc.Threshold, len(doc.Authorities), doc.AuthorityFingerprint())
-	for _, a := range doc.Authorities {
-		fmt.Fprintf(w, "  %s\t%s\n", a.Name, keyListText(a.Keys))
-	}
-	fmt.Fprintf(w, "organisations\t%d\n", len(doc.Organizations))
-	for _, o := range doc.Organizations {
-		fmt.Fprintf(w, "  %s\t%s %s %s %s\n", o.Name, o.ID, o.Country, o.Role, strings.Join(o.Nodes, " "))
-		for _, k := range o.Keys {
-			fmt.Fprintf(w, "    %s\t%s %s %s\n", k.Algorithm(), k.ID(), k.Use(), validityText(k))
-		}
-	}
-	if len(doc.Revocations) > 0 {
-		fmt.Fprintf(w, "revocations\t%d\n", len(doc.Revocations))
-		for _, r := range doc.Revocations {
-			since := "all times"
-			if !r.Since.IsZero() {
-				since = "since " + r.Since.Format(time.RFC3339)
-			}
-			fmt.Fprintf(w, "  %s\t%s, %s (recorded %s)\n", r.KeyID, r.Reason, since, r.Date.Format(time.RFC3339))
-		}
-	}
-	return w.Flush()
-}
-
-func keyListText(keys []*trust.PublicKey) string {
-	var s []string
-	for _, k := range keys {
-		s = append(s, k.String())
-	}
-	return strings.Join(s, ", ")
-}
-
-func validityText(k *trust.PublicKey) string {
-	from, to := "-", "-"
-	if !k.NotBefore.IsZero() {
-		from = k.NotBefore.Format(time.RFC3339)
-	}
-	if !k.NotAfter.IsZero() {
-		to = k.NotAfter.Format(time.RFC3339)
-	}
-	return from + " .. " + to
-}
-
-func readKeySetFile(path string) (*trust.KeySet, error) {
-	return parseFile(path, "", trust.ParseKeySet)
-}
-
-// loadRegistryFile reads a registry to edit, whether signed or not.
-func loadRegistryFile(path string) (*trust.RegistryDocument, error) {
-	return parseFile(path, "", trust.ParseRegistryDocument)
-}
-
-// editRegistry reads the registry file path, lets edit change it, and
-// writes it back; it returns the registry as written.
-func (m *Main) editRegistry(path string, edit func(*trust.RegistryDocument) error) (*trust.RegistryDocument, error) {
-	doc, err := loadRegistryFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := edit(doc); err != nil {
-		return nil, err
-	}
-	return doc, m.saveRegistryFile(path, doc)
-}
-
-func (m *Main) saveRegistryFile(path string, doc *trust.RegistryDocument) error {
-	data, err := doc.Marshal()
+	data, err := doc.JSON()
 	if err != nil {
 		return err
 	}
-	return atomicfile.Replace(path, append(data, '\n'), 0o644)
+	m.printLine(data)
+	return nil
 }
 
 // readRegistryFile reads a registry signed by a quorum of its authority.
-func readRegistryFile(path string) (*trust.Registry, error) {
-	return parseFile(path, "registry ", trust.ParseRegistry)
-}
+func readRegistryFile(path string) (*trust.Registry, error) { return trust.ReadRegistryFile(path) }
 
-// parseFile reads the file path and parses it; a parse error names the
-// file, after prefix.
-func parseFile[T any](path, prefix string, parse func([]byte) (T, error)) (T, error) {
-	var zero T
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return zero, err
+// readPinnedRegistry reads the registry at path, accepting it only when
+// its authority fingerprint is fingerprint, or, with unpinned, whatever
+// authority signed it (with a warning on stderr). Neither is a usage
+// error whose hint names the file's fingerprint, to be compared with one
+// obtained out of band.
+func (m *Main) readPinnedRegistry(path, fingerprint string, unpinned bool) (*trust.Registry, error) {
+	reg, err := trust.ReadPinnedRegistry(path, fingerprint, unpinned)
+	if errors.Is(err, trust.ErrNotPinned) {
+		m.errorf("registry %s is not pinned: nothing shows that its authority is the one you trust", path)
+		fp := "out of band"
+		if doc, err := trust.ReadRegistryDocumentFile(path); err == nil {
+			fp += "; this file's is " + doc.AuthorityFingerprint() + " (compare it, do not copy it),"
+		} else {
+			fp += ","
+		}
+		m.hintf("give --registry-fingerprint FP, the authority fingerprint obtained %s or --insecure-unpinned for a trial", fp)
+		return nil, errUsage
 	}
-	v, err := parse(data)
-	if err != nil {
-		return zero, fmt.Errorf("%s%s: %v", prefix, path, err)
+	if err == nil && unpinned && fingerprint == "" {
+		m.warnf("registry %s accepted without checking its authority (--insecure-unpinned): its authority fingerprint is %s", path, reg.AuthorityFingerprint())
 	}
-	return v, nil
+	return reg, err
 }
 
 // resolveOrgs turns the organisations a flag names into identity ids: with
