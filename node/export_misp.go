@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -37,6 +38,10 @@ func (n *Node) ExportMISP(ctx context.Context, collectionID string) (*MISPExport
 	x.Events, x.Unmapped = MISPEventsOf(objs, "Rampart collection "+collectionID)
 	return x, nil
 }
+
+// WriteEvents writes the events as MISP event JSON,
+// {"response": [{"Event": …}, …]}.
+func (x *MISPExport) WriteEvents(w io.Writer) error { return misp.WriteEvents(w, x.Events) }
 
 // SaveFeed writes the events as a MISP feed into dir, made when missing,
 // each file replaced atomically: readable by all, as a feed to publish is,

@@ -15,7 +15,6 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/export"
 	"github.com/rampart-cti/rampart/internal/progress"
-	"github.com/rampart-cti/rampart/misp"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -250,7 +249,7 @@ func (m *Main) exportMISP(ctx context.Context, job *exportJob) error {
 			return err
 		}
 		defer done()
-		if err := misp.WriteEvents(w, x.Events); err != nil {
+		if err := x.WriteEvents(w); err != nil {
 			return err
 		}
 	}
