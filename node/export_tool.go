@@ -35,6 +35,14 @@ type ToolExport struct {
 	RPZTTL            int
 }
 
+// DefaultToolExport returns an export with the options no flag changes:
+// Suricata's first sid, sid range and addresses a rule, and an RPZ zone
+// that answers NXDOMAIN with records of 300 seconds.
+func DefaultToolExport() ToolExport {
+	return ToolExport{SIDBase: export.DefaultSIDBase, SIDRange: export.DefaultSIDRange, Chunk: export.DefaultChunk,
+		RPZAction: export.RPZNXDomain, RPZTTL: 300}
+}
+
 // ErrNoKind is the error of a blocklist export that names no kind of
 // value: a blocklist holds values of one kind.
 var ErrNoKind = errors.New("--format blocklist: name the kind of values with --kind")

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/rampart-cti/rampart/export"
 )
 
 // greenIndicator is ipIndicator marked TLP:GREEN.
@@ -18,8 +16,9 @@ func greenIndicator(t *testing.T, i int, ip string) string {
 
 // toolExport returns an export of the defaults "rampart export" has.
 func toolExport(format string) ToolExport {
-	return ToolExport{Format: format, SIDBase: export.DefaultSIDBase, SIDRange: export.DefaultSIDRange, Chunk: export.DefaultChunk,
-		RPZAction: export.RPZNXDomain, RPZTTL: 300}
+	x := DefaultToolExport()
+	x.Format = format
+	return x
 }
 
 func TestToolExportCheck(t *testing.T) {

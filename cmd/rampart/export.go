@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
-	"github.com/rampart-cti/rampart/export"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 )
@@ -43,16 +42,17 @@ type exportJob struct {
 
 // registerTool registers the flags of the formats for security tools.
 func registerTool(fs *flag.FlagSet, t *node.ToolExport) {
+	d := node.DefaultToolExport()
 	fs.StringVar(&t.Kind, "kind", "", "only values of these `kinds`: ipv4, ipv6, cidr, ip, domain, url, md5, sha1, sha256, email")
 	fs.IntVar(&t.MinConfidence, "min-confidence", 0, "only indicators of at least this `confidence` (0-100)")
 	fs.StringVar(&t.Marking, "marking", "", "only indicators with one of these `markings`: TLP levels or marking-definition ids")
 	fs.StringVar(&t.Producer, "producer", "", "only indicators created by these `identities` (comma-separated ids)")
 	fs.StringVar(&t.MaxAge, "max-age", "", "only indicators modified within this `age` (30d, 12h)")
-	fs.Uint64Var(&t.SIDBase, "sid-base", export.DefaultSIDBase, "suricata: first `sid` of the rules")
-	fs.Uint64Var(&t.SIDRange, "sid-range", export.DefaultSIDRange, "suricata: how many `sids` the rules may use")
-	fs.IntVar(&t.Chunk, "chunk", export.DefaultChunk, "suricata: most `addresses` per rule")
-	fs.StringVar(&t.RPZAction, "rpz-action", export.RPZNXDomain, "rpz: `action` of every trigger: nxdomain, nodata or drop")
-	fs.IntVar(&t.RPZTTL, "rpz-ttl", 300, "rpz: TTL of the records in `seconds`")
+	fs.Uint64Var(&t.SIDBase, "sid-base", d.SIDBase, "suricata: first `sid` of the rules")
+	fs.Uint64Var(&t.SIDRange, "sid-range", d.SIDRange, "suricata: how many `sids` the rules may use")
+	fs.IntVar(&t.Chunk, "chunk", d.Chunk, "suricata: most `addresses` per rule")
+	fs.StringVar(&t.RPZAction, "rpz-action", d.RPZAction, "rpz: `action` of every trigger: nxdomain, nodata or drop")
+	fs.IntVar(&t.RPZTTL, "rpz-ttl", d.RPZTTL, "rpz: TTL of the records in `seconds`")
 	fs.BoolVar(&t.IncludeDecayed, "include-decayed", false, "also indicators whose score fell below the node's threshold")
 }
 

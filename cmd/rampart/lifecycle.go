@@ -8,7 +8,6 @@ import (
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/lifecycle"
 	"github.com/rampart-cti/rampart/node"
-	"github.com/rampart-cti/rampart/stix"
 )
 
 // Output: results on stdout (the settings, a score, the id of the
@@ -99,7 +98,13 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 		}
 		return m.showLifecycle(ctx, n, false)
 	}
-	o, err := n.FindIndicator(ctx, pos[0])
+	return m.indicatorCommand(ctx, n, sub, pos[0], &f)
+}
+
+// indicatorCommand runs "lifecycle score" or "lifecycle false-positive",
+// which files a false-positive sighting of the indicator.
+func (m *Main) indicatorCommand(ctx context.Context, n *node.Node, sub, id string, f *lifecycleFlags) error {
+	o, err := n.FindIndicator(ctx, id)
 	if rampart.ErrorCode(err) == rampart.EINVALID {
 		return m.usagef("%v", err)
 	} else if err != nil {
@@ -115,7 +120,19 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 		}
 		return sc.WriteText(m.Stdout, o.ID)
 	}
-	return m.falsePositive(ctx, n, o, &f)
+	coll, err := n.FindCollection(ctx, f.apiRoot, f.collection)
+	if err != nil {
+		return err
+	}
+	sg, err := n.ReportFalsePositive(ctx, coll.ID, o, "", f.note)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, sg.ID)
+	if sc, err := n.IndicatorScore(ctx, o); err == nil {
+		fmt.Fprintf(m.Stderr, "rampart: %s reported a false positive in collection %s; its score is now %s\n", o.ID, coll.ID, lifecycle.FormatNumber(sc.Value))
+	}
+	return nil
 }
 
 // readLifecycle reads the settings "lifecycle load" stores.
@@ -131,23 +148,6 @@ func (m *Main) readLifecycle(name string) (lifecycle.Settings, error) {
 		return set, errReported
 	}
 	return set, nil
-}
-
-// falsePositive files a false-positive sighting of indicator o.
-func (m *Main) falsePositive(ctx context.Context, n *node.Node, o *stix.Object, f *lifecycleFlags) error {
-	coll, err := n.FindCollection(ctx, f.apiRoot, f.collection)
-	if err != nil {
-		return err
-	}
-	sg, err := n.ReportFalsePositive(ctx, coll.ID, o, "", f.note)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, sg.ID)
-	if sc, err := n.IndicatorScore(ctx, o); err == nil {
-		fmt.Fprintf(m.Stderr, "rampart: %s reported a false positive in collection %s; its score is now %s\n", o.ID, coll.ID, lifecycle.FormatNumber(sc.Value))
-	}
-	return nil
 }
 
 // showLifecycle prints the settings in force.
