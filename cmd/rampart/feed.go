@@ -258,13 +258,16 @@ func (m *Main) runOneFeed(ctx context.Context, n *node.Node, name string) bool {
 	return run.Status != feed.StatusFailed && run.Status != feed.StatusCancelled && run.Failed == 0
 }
 
+// maxShownValues is how many values "feed add --dry-run" shows.
+const maxShownValues = 10
+
 // tryFeed fetches and reads a feed once, as a run would, and shows what it
-// read, at most 10 values: no node is opened, nothing is stored.
+// read: no node is opened, nothing is stored.
 func (m *Main) tryFeed(ctx context.Context, def *feed.Feed) error {
 	if err := def.CheckTrial(); err != nil {
 		return m.usagef("%v", err)
 	}
-	t, err := feed.Try(ctx, &feed.Fetcher{UserAgent: "Rampart feed"}, def, 10, maxListedFailures)
+	t, err := feed.Try(ctx, &feed.Fetcher{UserAgent: "Rampart feed"}, def, maxShownValues, maxListedFailures)
 	if err != nil {
 		return err
 	}
