@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
@@ -10,13 +8,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/rampart-cti/rampart/ingest"
-	"github.com/rampart-cti/rampart/misp"
-	"github.com/rampart-cti/rampart/node"
-
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/ingest"
 	"github.com/rampart-cti/rampart/internal/progress"
-	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/node"
 )
 
 var importUsage = helpText("import-usage.txt")
@@ -89,16 +84,12 @@ func (s *importSummary) add(o importSummary) {
 
 func (s importSummary) String() string {
 	n := s.Read()
-	rate := 0.0
-	if s.elapsed > 0 {
-		rate = float64(n) / s.elapsed.Seconds()
-	}
 	notStored := ""
 	if s.NotStored > 0 {
 		notStored = fmt.Sprintf(", %d not stored", s.NotStored)
 	}
 	return fmt.Sprintf("%s: %d imported, %d already present, %d failed%s (%.1fs, %.0f objects/s)",
-		plural(n, "object"), s.Added, s.Present, s.Invalid, notStored, s.elapsed.Seconds(), rate)
+		plural(n, "object"), s.Added, s.Present, s.Invalid, notStored, s.elapsed.Seconds(), perSecond(n, s.elapsed))
 }
 
 // importFile streams one file into the collection through the node's
@@ -119,31 +110,28 @@ func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collecti
 		}
 	}
 	counted := &countReader{r: r}
-	br := bufio.NewReaderSize(counted, 1<<16)
-	var in io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return s, fmt.Errorf("gzip: %v", err)
-		}
-		defer zr.Close()
-		in = bufio.NewReaderSize(zr, 1<<16)
+	in, err := node.OpenImport(counted)
+	if err != nil {
+		return s, err
 	}
-	if head, _ := peekMISP(in); misp.Sniff(head) {
-		return m.importMISPFile(ctx, n, c, name, in)
+	defer in.Close()
+	if in.MISP {
+		produce, err := node.MISPFile(in, name)
+		if err != nil {
+			return s, err
+		}
+		return m.importMISP(ctx, n, c, name, produce)
 	}
 	bar := progress.New(m.Stderr, "importing "+name, size, "objects")
-	ing := n.Ingester(c)
 	failed := 0
-	ing.Report = func(o ingest.Outcome) {
+	s.Summary, err = n.ImportSTIX(ctx, c, in, func(o ingest.Outcome) {
 		if o.State == ingest.Invalid {
 			if failed++; failed <= maxListedFailures {
 				m.errorf("%s: %v", name, o.Err)
 			}
 		}
 		bar.Set(counted.n, int64(o.Index+1))
-	}
-	s.Summary, err = ing.Ingest(ctx, c.ID, stix.NewObjectReader(in))
+	})
 	bar.Set(counted.n, int64(s.Read()))
 	bar.Done()
 	s.elapsed = time.Since(start)
@@ -152,15 +140,6 @@ func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collecti
 		m.hintf("%s: %d more failures not shown", name, failed-maxListedFailures)
 	}
 	return s, err
-}
-
-// peekMISP returns the first bytes of in, enough for misp.Sniff, without
-// consuming them (importFile always reads through a *bufio.Reader).
-func peekMISP(in io.Reader) ([]byte, error) {
-	if br, ok := in.(*bufio.Reader); ok {
-		return br.Peek(1 << 16)
-	}
-	return nil, nil
 }
 
 // countReader counts the bytes read, for progress.
@@ -173,4 +152,52 @@ func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// importMISP stores what produce converts from MISP data and prints the
+// summary.
+func (m *Main) importMISP(ctx context.Context, n *node.Node, c *rampart.Collection, name string, produce node.MISPProducer) (importSummary, error) {
+	start := time.Now()
+	bar := progress.New(m.Stderr, "importing MISP "+name, 0, "objects")
+	failed := 0
+	var read int64
+	sum, err := n.ImportMISP(ctx, c, produce, func(o ingest.Outcome) {
+		if o.State == ingest.Invalid {
+			if failed++; failed <= maxListedFailures {
+				m.errorf("%s: %v", name, o.Err)
+			}
+		}
+		read++
+		bar.Set(0, read)
+	})
+	bar.Done()
+	s := importSummary{Summary: sum.Store, elapsed: time.Since(start)}
+	ms := sum.MISP
+	for i, f := range ms.Failures {
+		if i == maxListedFailures {
+			m.hintf("%s: %d more MISP failures not shown", name, len(ms.Failures)-maxListedFailures)
+			break
+		}
+		m.errorf("%v", f)
+	}
+	for _, note := range ms.Notes {
+		m.hintf("%s: %s", name, note)
+	}
+	s.Invalid += len(ms.Failures)
+	feed := ""
+	if ms.Listed > 0 {
+		feed = fmt.Sprintf("%d listed, %d fetched, %d unchanged; ", ms.Listed, ms.Fetched, ms.Skipped)
+	}
+	fmt.Fprintf(m.Stdout, "%s: MISP: %s%d events, %d attributes, %d indicators, %d observables, %d custom, %d objects, %d sightings, %d galaxy clusters, %d failures\n",
+		name, feed, ms.Events, ms.Attributes, ms.Indicators, ms.Observables, ms.Custom, ms.Objects, ms.Sightings, ms.Galaxies, len(ms.Failures))
+	fmt.Fprintf(m.Stdout, "%s: %s; %.0f MISP attributes/s\n", name, s.String(), perSecond(ms.Attributes, s.elapsed))
+	return s, err
+}
+
+// perSecond returns n per second of d, 0 for no time.
+func perSecond(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
 }

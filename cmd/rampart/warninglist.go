@@ -1,13 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
-	"net/netip"
-	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
@@ -85,59 +83,33 @@ func (m *Main) runWarninglist(ctx context.Context, args []string) error {
 // addWarninglists reads and stores the lists of each argument; a file that
 // fails does not stop the others.
 func (m *Main) addWarninglists(ctx context.Context, n *node.Node, paths []string) error {
-	failed := 0
-	var lists []*warninglist.List
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			m.errorf("%v", err)
-			failed++
-			continue
-		}
-		if !st.IsDir() {
-			l, err := warninglist.ReadFile(p)
-			if err != nil {
-				m.errorf("%v", err)
-				failed++
-				continue
-			}
-			lists = append(lists, l)
-			continue
-		}
-		ls, errs := warninglist.ReadDir(p)
-		for _, err := range errs {
-			m.errorf("%v", err)
-		}
-		failed += len(errs)
-		lists = append(lists, ls...)
+	lists, errs := warninglist.ReadPaths(paths)
+	for _, err := range errs {
+		m.errorf("%v", err)
 	}
-	total := 0
+	failed, total := len(errs), 0
 	line := progress.NewLine(m.Stderr)
 	defer line.Clear()
-	for i, l := range lists {
-		_, bad := warninglist.Compile([]*warninglist.List{l})
-		for i, err := range bad {
+	n.AddWarninglists(ctx, lists, func(i int, l *warninglist.List) {
+		line.Printf("%d/%d lists stored, storing %s", i, len(lists), l.ID)
+	}, func(a node.WarninglistAdded) {
+		line.Clear()
+		for i, err := range a.LeftOut {
 			if i == maxReportedLines {
-				m.warnf("… and %d more entries of %s left out", len(bad)-i, l.ID)
+				m.warnf("… and %d more entries of %s left out", len(a.LeftOut)-i, a.List.ID)
 				break
 			}
 			m.warnf("%v (left out)", err)
 		}
-		line.Printf("%d/%d lists stored, storing %s", i, len(lists), l.ID)
-		replaced, err := n.AddWarninglist(ctx, l)
-		line.Clear()
-		if err != nil {
-			m.errorf("%s: %v", l.ID, err)
+		if a.Err != nil {
+			m.errorf("%s: %v", a.List.ID, a.Err)
 			failed++
-			continue
+			return
 		}
-		verb := "added"
-		if replaced {
-			verb = "replaced"
-		}
-		total += len(l.Entries) - len(bad)
-		fmt.Fprintf(m.Stdout, "%s %s (%s): %s, %s\n", verb, l.ID, l.Name, l.Type, entries(len(l.Entries)-len(bad)))
-	}
+		verb := map[bool]string{false: "added", true: "replaced"}[a.Replaced]
+		total += a.Entries
+		fmt.Fprintf(m.Stdout, "%s %s (%s): %s, %s\n", verb, a.List.ID, a.List.Name, a.List.Type, entries(a.Entries))
+	})
 	if len(lists) > 1 {
 		fmt.Fprintf(m.Stdout, "%s, %s\n", plural(len(lists), "list"), entries(total))
 	}
@@ -171,40 +143,24 @@ func (m *Main) listWarninglists(ctx context.Context, n *node.Node, asJSON bool) 
 		fmt.Fprintln(m.Stdout, `no warninglists (add some with "rampart warninglist add DIR")`)
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTYPE\tENTRIES\tAPPLIES TO\tTITLE")
+	tw := m.table("NAME\tTYPE\tENTRIES\tAPPLIES TO\tTITLE")
 	for _, l := range lists {
 		var kinds []string
 		for _, k := range l.Kinds() {
 			kinds = append(kinds, string(k))
 		}
-		to := strings.Join(kinds, ",")
-		if to == "" {
-			to = "everything"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.ID, l.Type, len(l.Entries), to, l.Name)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.ID, l.Type, len(l.Entries), cmp.Or(strings.Join(kinds, ","), "everything"), l.Name)
 	}
 	return tw.Flush()
 }
 
 func (m *Main) checkWarninglists(ctx context.Context, n *node.Node, kind, value string) error {
-	wl, err := n.Warninglists(ctx)
+	kinds, hits, err := n.CheckWarninglists(ctx, kind, value)
 	if err != nil {
 		return err
 	}
-	var kinds []warninglist.Kind
-	if kind != "" {
-		kinds = warninglist.KindsOf(kind)
-	} else {
-		kinds = []warninglist.Kind{guessKind(value)}
-	}
-	var hits []warninglist.Hit
-	for _, k := range kinds {
-		hits = append(hits, wl.Checker.Check(k, value)...)
-	}
 	if len(hits) == 0 {
 		fmt.Fprintf(m.Stdout, "%s (%s) is on no warninglist\n", value, kinds[0])
-		return nil
 	}
 	for _, h := range hits {
 		fmt.Fprintf(m.Stdout, "%s: %s (entry %s)\n", h.List, h.Name, h.Entry)
@@ -212,44 +168,7 @@ func (m *Main) checkWarninglists(ctx context.Context, n *node.Node, kind, value 
 	return nil
 }
 
-// guessKind tells the kind of a value by its form.
-func guessKind(v string) warninglist.Kind {
-	if _, err := netip.ParseAddr(v); err == nil {
-		return warninglist.KindIP
-	}
-	if _, err := netip.ParsePrefix(v); err == nil {
-		return warninglist.KindIP
-	}
-	switch {
-	case strings.Contains(v, "://"):
-		return warninglist.KindURL
-	case strings.Contains(v, "@"):
-		return warninglist.KindEmail
-	case isHex(v):
-		switch len(v) {
-		case 32:
-			return warninglist.KindMD5
-		case 40:
-			return warninglist.KindSHA1
-		case 64:
-			return warninglist.KindSHA256
-		case 128:
-			return warninglist.KindSHA512
-		}
-	}
-	return warninglist.KindDomain
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return s != ""
-}
-
+// entries writes a count of entries, "1 entry", "2 entries".
 func entries(n int) string {
 	if n == 1 {
 		return "1 entry"
