@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -36,8 +35,7 @@ func (m *Main) runUserToken(ctx context.Context, verb string, args []string) err
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tCREATED\tLABEL")
+		tw := m.table("ID\tCREATED\tLABEL")
 		for _, t := range tokens {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.CreatedAt.UTC().Format(time.RFC3339), dash(t.Label))
 		}
