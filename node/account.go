@@ -15,8 +15,8 @@ type AccountSummary struct {
 	// Organization names the account's organisation, "(own)" for the
 	// node's own.
 	Organization string
-	// Grants are "COLLECTION:ACCESS", the collection by its alias or
-	// title, the access r, w, rw or visible.
+	// Grants are "COLLECTION:ACCESS", the collection by its alias (its
+	// id when it has none), the access r, w, rw or visible.
 	Grants []string
 }
 
