@@ -16,15 +16,9 @@ func (m *Main) runUserToken(ctx context.Context, verb string, args []string) err
 	fs := newFlagSet("user token "+verb, userUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	pos, err := m.parseInterspersed(fs, args)
+	pos, err := m.parseArgs(fs, args, map[string]arity{"list": exactly(1, "NAME"), "revoke": exactly(2, "NAME and a token's ID or label")}[verb])
 	if err != nil {
 		return err
-	}
-	if verb == "list" && len(pos) != 1 {
-		return m.wrongArgs("user token list", "NAME", pos)
-	}
-	if verb == "revoke" && len(pos) != 2 {
-		return m.wrongArgs("user token revoke", "NAME and a token's ID or label", pos)
 	}
 	n, err := m.openNode(ctx, &sf)
 	if err != nil {
