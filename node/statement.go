@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -92,6 +93,19 @@ type StatementView struct {
 	// Quorum counts the endorsements against the node's trust registry;
 	// nil when the node has none.
 	Quorum *coord.Quorum
+}
+
+// WriteBundle writes the statement's objects to w as one STIX bundle:
+// what "rampart statement verify" (CheckStatements) checks offline. It
+// returns the error of w.
+func (v *StatementView) WriteBundle(w io.Writer) error {
+	bw := stix.NewBundleWriter(w, "")
+	for _, o := range v.Objects {
+		if err := bw.Write(o); err != nil {
+			return err
+		}
+	}
+	return bw.Close()
 }
 
 // FindStatement returns statement id with its endorsements, counted when

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/coord"
+	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
 
@@ -60,7 +62,15 @@ func TestStatementDraftSignPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks, err := CheckStatements(v.Objects, n.Registry())
+	var b bytes.Buffer
+	if err := v.WriteBundle(&b); err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := stix.ParseBundle(b.Bytes())
+	if err != nil || len(bundle.Objects) != 2 {
+		t.Fatalf("bundle of the statement and FR's endorsement: %v\n%s", err, b.Bytes())
+	}
+	checks, err := CheckStatements(bundle.Objects, n.Registry())
 	if err != nil || len(checks) != 1 || checks[0].Statement.ID != st.ID || len(checks[0].Quorum.Counted) != 1 {
 		t.Fatalf("CheckStatements = %+v, %v", checks, err)
 	}

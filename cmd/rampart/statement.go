@@ -10,7 +10,6 @@ import (
 
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/node"
-	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
 
@@ -108,7 +107,7 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 		return err
 	}
 	if bundle != "" {
-		if err := writeBundleFile(bundle, v.Objects); err != nil {
+		if err := writeBundleFile(bundle, v); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", len(v.Objects), bundle)
@@ -191,21 +190,14 @@ func (m *Main) statementVerify(path, regPath string) error {
 	return nil
 }
 
-// writeBundleFile writes objs as a bundle to a new file, readable by its
-// owner only when outputMode says so.
-func writeBundleFile(path string, objs []*stix.Object) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
+// writeBundleFile writes a statement and its endorsements as a bundle to
+// a new file, readable by its owner only when outputMode says so.
+func writeBundleFile(path string, v *node.StatementView) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(v.Objects))
 	if err != nil {
 		return err
 	}
-	bw := stix.NewBundleWriter(f, "")
-	for _, o := range objs {
-		if err := bw.Write(o); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := bw.Close(); err != nil {
+	if err := v.WriteBundle(f); err != nil {
 		f.Close()
 		return err
 	}
