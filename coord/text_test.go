@@ -105,6 +105,10 @@ func TestIncidentChangeApply(t *testing.T) {
 			func(inc *Incident) {
 				inc.Name, inc.EULevel, inc.Significant, inc.AffectedMemberStates, inc.Detected = name, level, true, states, detected
 			}},
+		{"the criticality is copied", IncidentChange{Criticality: new(70), CrossBorder: &yes, AlertRefs: &[]string{"x-rampart-alert--1"}},
+			func(inc *Incident) {
+				inc.Criticality, inc.CrossBorder, inc.AlertRefs = new(70), true, []string{"x-rampart-alert--1"}
+			}},
 		{"an empty list clears one", IncidentChange{Sectors: new([]string)}, func(inc *Incident) { inc.Sectors = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,6 +118,9 @@ func TestIncidentChangeApply(t *testing.T) {
 			got, want := base(), base()
 			tc.change.Apply(got)
 			tc.want(want)
+			if got.Criticality != nil && got.Criticality == tc.change.Criticality {
+				t.Error("the incident shares the change's criticality")
+			}
 			if diff := cmp.Diff(want, got, cmp.AllowUnexported(Incident{})); diff != "" {
 				t.Errorf("Apply (-want +got):\n%s", diff)
 			}
