@@ -170,7 +170,10 @@ func readTimeFlag(dst *time.Time, name, v string, given bool) error {
 }
 
 func (m *Main) incidentList(ctx context.Context, env *coordEnv, f *incidentFlags) error {
-	filter := coord.IncidentFilter{MemberState: f.change.MemberState}
+	var filter coord.IncidentFilter
+	if p := f.change.MemberState; p != nil && *p != "" {
+		filter.MemberState = p
+	}
 	if f.overdue {
 		filter.Overdue = &f.overdue
 	}
