@@ -115,54 +115,13 @@ func boolParam(v, name string) (*bool, error) {
 }
 
 // incidentRequest is the body of POST /incidents and PATCH
-// /incidents/{id}; in a PATCH, absent members are left unchanged.
+// /incidents/{id}: the change to the incident's fields (in a PATCH,
+// absent members are left unchanged) and, on creation, its marking.
 type incidentRequest struct {
-	Name                 *string    `json:"name"`
-	Description          *string    `json:"description"`
-	Detected             *time.Time `json:"detected"`
-	MemberState          *string    `json:"member_state"`
-	AffectedMemberStates *[]string  `json:"affected_member_states"`
-	Sectors              *[]string  `json:"sectors"`
-	Significant          *bool      `json:"significant"`
-	TrustServiceProvider *bool      `json:"trust_service_provider"`
-	CrossBorder          *bool      `json:"cross_border"`
-	CrossBorderImpact    *string    `json:"cross_border_impact"`
-	EULevel              *string    `json:"eu_alert_level"`
-	Determination        *string    `json:"determination"`
-	InvestigationStatus  *string    `json:"investigation_status"`
-	Criticality          *int       `json:"criticality"`
-	IncidentTypes        *[]string  `json:"incident_types"`
-	JointIncidentRef     *string    `json:"joint_incident_ref"`
-	MemberIncidentRefs   *[]string  `json:"member_incident_refs"`
-	AlertRefs            *[]string  `json:"alert_refs"`
+	coord.IncidentChange
 	// TLP marks a new incident (clear, green, amber, amber+strict, red;
 	// amber by default). Only on creation.
 	TLP *string `json:"tlp"`
-}
-
-// apply sets the request's members on inc.
-func (req *incidentRequest) apply(inc *coord.Incident) {
-	setIf(&inc.Name, req.Name)
-	setIf(&inc.Description, req.Description)
-	setIf(&inc.Detected, req.Detected)
-	setIf(&inc.MemberState, req.MemberState)
-	setIf(&inc.AffectedMemberStates, req.AffectedMemberStates)
-	setIf(&inc.Sectors, req.Sectors)
-	setIf(&inc.Significant, req.Significant)
-	setIf(&inc.TrustServiceProvider, req.TrustServiceProvider)
-	setIf(&inc.CrossBorder, req.CrossBorder)
-	setIf(&inc.CrossBorderImpact, req.CrossBorderImpact)
-	setIf(&inc.EULevel, req.EULevel)
-	setIf(&inc.Determination, req.Determination)
-	setIf(&inc.InvestigationStatus, req.InvestigationStatus)
-	setIf(&inc.IncidentTypes, req.IncidentTypes)
-	setIf(&inc.JointIncidentRef, req.JointIncidentRef)
-	setIf(&inc.MemberIncidentRefs, req.MemberIncidentRefs)
-	setIf(&inc.AlertRefs, req.AlertRefs)
-	if req.Criticality != nil {
-		c := *req.Criticality
-		inc.Criticality = &c
-	}
 }
 
 func setIf[T any](dst *T, src *T) {
@@ -177,7 +136,7 @@ func (s *Server) handleCreateIncident(w http.ResponseWriter, r *http.Request, a 
 		return err
 	}
 	inc := &coord.Incident{}
-	req.apply(inc)
+	req.Apply(inc)
 	tlp := "amber"
 	setIf(&tlp, req.TLP)
 	if err := s.createIncident(r, a, inc, tlp); err != nil {
@@ -223,7 +182,7 @@ func (s *Server) handleUpdateIncident(w http.ResponseWriter, r *http.Request, a 
 		return rampart.Errorf(rampart.EINVALID, "tlp is set when an incident is created; a marking cannot be lowered later")
 	}
 	return s.updateIncident(w, r, a, func(inc *coord.Incident) error {
-		req.apply(inc)
+		req.Apply(inc)
 		return nil
 	})
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/coord/warning"
-	"github.com/rampart-cti/rampart/coord/webhook"
+	"github.com/rampart-cti/rampart/node"
 )
 
 var alertUsage = helpText("alert-usage.txt")
@@ -72,15 +71,35 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 	case "list":
 		return m.alertList(ctx, env, &f)
 	case "show":
-		return m.alertShow(ctx, env, pos[0], f.asJSON)
+		a, err := env.svc.FindAlertByID(ctx, pos[0])
+		switch {
+		case err != nil:
+			return err
+		case !f.asJSON:
+			return a.WriteText(m.Stdout)
+		}
+		return m.printAlertJSON(a)
 	case "rules":
-		return m.alertRules(ctx, env, &f, fs)
+		return m.alertRules(ctx, env.n, &f, fs)
 	case "scan":
-		return m.alertScan(ctx, env)
+		n, err := env.n.ScanAlerts(ctx)
+		if err == nil {
+			fmt.Fprintf(m.Stdout, "%d alert versions written\n", n)
+		}
+		return err
 	case "watchlist":
-		return m.alertWatchlist(ctx, env, pos, &f)
+		return m.alertWatchlist(ctx, env.n, pos, &f)
 	}
-	return m.alertWebhook(ctx, env, pos)
+	return m.alertWebhook(ctx, env.n, pos)
+}
+
+// printAlertJSON prints an alert as its STIX object, one line.
+func (m *Main) printAlertJSON(a *coord.Alert) error {
+	o, err := a.Object()
+	if err == nil {
+		m.printLine(o.Raw)
+	}
+	return err
 }
 
 func (m *Main) alertList(ctx context.Context, env *coordEnv, f *alertFlags) error {
@@ -90,8 +109,7 @@ func (m *Main) alertList(ctx context.Context, env *coordEnv, f *alertFlags) erro
 		v   string
 	}{{&filter.Rule, f.rule}, {&filter.MinSeverity, f.severity}, {&filter.MemberState, strings.ToUpper(f.state)}} {
 		if p.v != "" {
-			v := p.v
-			*p.dst = &v
+			*p.dst = &p.v
 		}
 	}
 	if f.since != "" {
@@ -107,9 +125,7 @@ func (m *Main) alertList(ctx context.Context, env *coordEnv, f *alertFlags) erro
 	}
 	if f.asJSON {
 		for _, a := range list {
-			if o, err := a.Object(); err == nil {
-				m.printLine(o.Raw)
-			}
+			m.printAlertJSON(a) // an alert that cannot be written out is left out
 		}
 		return nil
 	}
@@ -122,23 +138,6 @@ func (m *Main) alertList(ctx context.Context, env *coordEnv, f *alertFlags) erro
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Rule, a.Severity, strings.Join(a.MemberStates, ","), last, a.Name)
 	}
 	return tw.Flush()
-}
-
-func (m *Main) alertShow(ctx context.Context, env *coordEnv, id string, asJSON bool) error {
-	a, err := env.svc.FindAlertByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if !asJSON {
-		printAlert(m.Stdout, a)
-		return nil
-	}
-	o, err := a.Object()
-	if err != nil {
-		return err
-	}
-	m.printLine(o.Raw)
-	return nil
 }
 
 // checkAlertOp checks the operation of "alert watchlist" and "alert
@@ -165,150 +164,82 @@ func (m *Main) checkAlertOp(sub string, pos []string, secretStdin bool) error {
 	return nil
 }
 
-func printAlert(w io.Writer, a *coord.Alert) {
-	fmt.Fprintf(w, "alert %s  %s\n", a.ID, a.Name)
-	fmt.Fprintf(w, "  rule %s about %s\n", a.Rule, a.SubjectRef)
-	fmt.Fprintf(w, "  severity %s (score %d)\n", a.Severity, a.SeverityScore)
-	for _, r := range a.SeverityReasons {
-		fmt.Fprintf(w, "    %s\n", r)
-	}
-	fmt.Fprintf(w, "  member states: %s; sectors: %s\n", strings.Join(a.MemberStates, ", "), dash(strings.Join(a.Sectors, ", ")))
-	if !a.FirstSeen.IsZero() {
-		fmt.Fprintf(w, "  seen %s to %s\n", a.FirstSeen.Format(time.RFC3339), a.LastSeen.Format(time.RFC3339))
-	}
-	for _, list := range []struct {
-		name string
-		refs []string
-	}{{"sighting", a.SightingRefs}, {"indicator", a.IndicatorRefs}, {"intrusion set", a.IntrusionSetRefs}, {"campaign", a.CampaignRefs}} {
-		for _, r := range list.refs {
-			fmt.Fprintf(w, "  %s %s\n", list.name, r)
-		}
-	}
-	for _, mt := range a.Matches {
-		fmt.Fprintf(w, "  watchlist %s: %s %s matches %s\n", a.Watchlist, mt.Kind, mt.Entry, mt.Value)
-	}
-}
-
-func (m *Main) alertRules(ctx context.Context, env *coordEnv, f *alertFlags, fs *flag.FlagSet) error {
-	settings, err := warning.LoadSettings(ctx, env.n.Settings)
-	if err != nil {
-		return err
-	}
-	r := settings.Rules
-	changed := false
+func (m *Main) alertRules(ctx context.Context, n *node.Node, f *alertFlags, fs *flag.FlagSet) error {
+	var c node.AlertRulesChange
 	if flagGiven(fs, "min-states") {
-		r.MinStates, changed = f.minStates, true
+		c.MinStates = &f.minStates
 	}
 	for _, d := range []struct {
-		name string
-		v    string
-		dst  *time.Duration
-	}{{"window", f.window, &r.Window}, {"retention", f.retention, &r.Retention}} {
-		if d.v == "" {
-			continue
+		name, v string
+		dst     **time.Duration
+	}{{"window", f.window, &c.Window}, {"retention", f.retention, &c.Retention}} {
+		if d.v != "" {
+			v, err := warning.ParseDuration(d.v)
+			if err != nil {
+				return m.usagef("--%s: %v", d.name, err)
+			}
+			*d.dst = &v
 		}
-		v, err := warning.ParseDuration(d.v)
-		if err != nil {
-			return m.usagef("--%s: %v", d.name, err)
-		}
-		*d.dst, changed = v, true
 	}
 	if f.marking != "" {
-		r.Marking, changed = f.marking, true
+		c.Marking = &f.marking
 	}
-	if changed {
-		if err := warning.SaveRules(ctx, env.n.Settings, r); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stderr, "rampart: rules saved; a running node applies them at once\n")
-	}
-	for _, d := range r.Describe() {
-		fmt.Fprintf(m.Stdout, "%-19s %s\n", d.Name, d.Description)
-	}
-	fmt.Fprintf(m.Stdout, "%-19s %d\n", "watchlists", len(settings.Watchlists))
-	fmt.Fprintf(m.Stdout, "%-19s %d\n", "webhooks", len(settings.Webhooks))
-	return nil
-}
-
-func (m *Main) alertScan(ctx context.Context, env *coordEnv) error {
-	ew, err := env.n.EarlyWarning(ctx)
+	settings, saved, err := n.ChangeAlertRules(ctx, c)
 	if err != nil {
 		return err
 	}
-	if err := ew.Open(ctx); err != nil {
-		return err
+	if saved {
+		fmt.Fprintf(m.Stderr, "rampart: rules saved; a running node applies them at once\n")
 	}
-	m.closers = append(m.closers, ew)
-	fmt.Fprintf(m.Stdout, "%d alert versions written\n", ew.AlertsWritten())
+	for _, d := range settings.Rules.Describe() {
+		fmt.Fprintf(m.Stdout, "%-19s %s\n", d.Name, d.Description)
+	}
+	fmt.Fprintf(m.Stdout, "%-19s %d\n%-19s %d\n", "watchlists", len(settings.Watchlists), "webhooks", len(settings.Webhooks))
 	return nil
 }
 
-func (m *Main) alertWatchlist(ctx context.Context, env *coordEnv, pos []string, f *alertFlags) error {
-	switch op := pos[0]; op { // checked by checkAlertOp
+func (m *Main) alertWatchlist(ctx context.Context, n *node.Node, pos []string, f *alertFlags) error {
+	switch pos[0] { // checked by checkAlertOp
 	case "add":
-		w, err := m.watchlistFromFlags(env, pos[1], f)
+		wl, err := m.watchlistFromFlags(pos[1], f)
+		if err == nil {
+			err = n.SaveWatchlist(ctx, wl)
+		}
 		if err != nil {
 			return err
 		}
-		if err := warning.SaveWatchlist(ctx, env.n.Settings, w); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stderr, "rampart: watchlist %q saved; a running node applies it at once\n", w.Name)
-		return nil
+		fmt.Fprintf(m.Stderr, "rampart: watchlist %q saved; a running node applies it at once\n", wl.Name)
 	case "remove":
-		if err := warning.DeleteWatchlist(ctx, env.n.Settings, pos[1]); err != nil {
+		if err := n.DeleteWatchlist(ctx, pos[1]); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stderr, "rampart: watchlist %q removed; a running node applies it at once\n", pos[1])
-		return nil
-	}
-	settings, err := warning.LoadSettings(ctx, env.n.Settings)
-	if err != nil {
-		return err
-	}
-	if pos[0] == "list" {
+	case "show":
+		wl, err := n.FindWatchlist(ctx, pos[1])
+		if err != nil {
+			return err
+		}
+		return wl.WriteText(m.Stdout)
+	default:
+		settings, err := n.AlertSettings(ctx)
+		if err != nil {
+			return err
+		}
 		tw := m.table("NAME\tSTATE\tNETWORKS\tASNS\tDOMAINS\tBRANDS")
 		for _, w := range settings.Watchlists {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\n", w.Name, w.MemberState, len(w.Networks), len(w.ASNs), len(w.Domains), len(w.Brands))
 		}
 		return tw.Flush()
 	}
-	i := slices.IndexFunc(settings.Watchlists, func(w *warning.Watchlist) bool { return w.Name == pos[1] })
-	if i < 0 {
-		return fmt.Errorf("no watchlist %q", pos[1])
-	}
-	printWatchlist(m.Stdout, settings.Watchlists[i])
 	return nil
 }
 
-func printWatchlist(w io.Writer, wl *warning.Watchlist) {
-	fmt.Fprintf(w, "watchlist %s (%s, owner %s)\n", wl.Name, wl.MemberState, dash(wl.Owner))
-	for _, p := range wl.Networks {
-		fmt.Fprintf(w, "  network %s\n", p)
-	}
-	for _, a := range wl.ASNs {
-		fmt.Fprintf(w, "  asn %d\n", a)
-	}
-	for _, d := range wl.Domains {
-		fmt.Fprintf(w, "  domain %s\n", d)
-	}
-	for _, b := range wl.Brands {
-		fmt.Fprintf(w, "  brand %s\n", b)
-	}
-}
-
-// watchlistFromFlags returns the watchlist "alert watchlist add" saves,
-// owned by the node's organisation and for its member state unless the
-// flags say otherwise.
-func (m *Main) watchlistFromFlags(env *coordEnv, name string, f *alertFlags) (*warning.Watchlist, error) {
+// watchlistFromFlags returns the watchlist "alert watchlist add" saves;
+// node.SaveWatchlist gives it the node's organisation and member state
+// when the flags do not.
+func (m *Main) watchlistFromFlags(name string, f *alertFlags) (*warning.Watchlist, error) {
 	w := &warning.Watchlist{Name: name, MemberState: strings.ToUpper(f.state), Owner: f.owner,
 		Domains: splitComma(f.domains), Brands: splitComma(f.brands)}
-	if w.Owner == "" {
-		w.Owner = env.svc.Organization
-	}
-	if w.MemberState == "" {
-		w.MemberState = env.svc.MemberState
-	}
 	for _, s := range splitComma(f.networks) {
 		p, err := warning.ParseNetwork(s)
 		if err != nil {
@@ -326,10 +257,11 @@ func (m *Main) watchlistFromFlags(env *coordEnv, name string, f *alertFlags) (*w
 	return w, nil
 }
 
-func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) error {
+func (m *Main) alertWebhook(ctx context.Context, n *node.Node, pos []string) error {
+	var err error
 	switch pos[0] { // checked by checkAlertOp, --secret-stdin too
 	case "list":
-		settings, err := warning.LoadSettings(ctx, env.n.Settings)
+		settings, err := n.AlertSettings(ctx)
 		if err != nil {
 			return err
 		}
@@ -338,18 +270,15 @@ func (m *Main) alertWebhook(ctx context.Context, env *coordEnv, pos []string) er
 		}
 		return nil
 	case "remove":
-		if err := webhook.Delete(ctx, env.n.Settings, pos[1]); err != nil {
-			return err
-		}
+		err = n.DeleteWebhook(ctx, pos[1])
 	case "add":
-		secret, err := m.readLine("secret")
-		if err != nil {
-			return err
-		}
-		if err := webhook.Save(ctx, env.n.Settings, webhook.Hook{URL: pos[1], Secret: secret}); err != nil {
-			return err
+		var secret string
+		if secret, err = m.readLine("secret"); err == nil {
+			err = n.SaveWebhook(ctx, pos[1], secret)
 		}
 	}
-	fmt.Fprintf(m.Stderr, "rampart: webhooks saved; a running node applies them at once\n")
-	return nil
+	if err == nil {
+		fmt.Fprintf(m.Stderr, "rampart: webhooks saved; a running node applies them at once\n")
+	}
+	return err
 }

@@ -134,13 +134,12 @@ func (m *Main) printAuditJSON(records []*rampart.AuditRecord) error {
 func (m *Main) printAuditTable(name func(string) string, records []*rampart.AuditRecord) error {
 	tw := m.table("SEQ\tTIME\tOBJECT\tVERSION\tRECIPIENT\tCHANNEL\tVIA\tSEALED")
 	for _, r := range records {
-		via := r.Via
-		if r.Channel == rampart.AuditPeer {
-			via = name(via)
-		}
-		sealed := "no"
+		via, sealed := r.Via, "no"
 		if r.Sealed {
 			sealed = "yes"
+		}
+		if r.Channel == rampart.AuditPeer {
+			via = name(via)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.At.UTC().Format(time.RFC3339), r.ObjectID, r.Version,
 			name(r.Recipient), r.Channel, via, sealed)
@@ -160,18 +159,7 @@ func (m *Main) verifyAudit(ctx context.Context, n *node.Node) error {
 		m.hintf("the %d records and %d checkpoints before it check; keep a copy of the node's store as evidence before changing anything", rep.Records, rep.Checkpoints)
 		return errReported
 	}
-	summary := fmt.Sprintf("%d records, %d checkpoints: ", rep.Records, rep.Checkpoints)
-	switch c := rep.LastCheckpoint; {
-	case rep.Records == 0:
-		summary += "the log is empty"
-	case c == nil:
-		summary += fmt.Sprintf("chain intact up to seq %d; no checkpoint yet", rep.LastSeq)
-	case rep.CheckedWith == "":
-		summary += fmt.Sprintf("chain intact up to seq %d; last checkpoint at seq %d, its signature not checked (the node has neither keys nor a trust registry)", rep.LastSeq, c.Seq)
-	default:
-		summary += fmt.Sprintf("chain intact up to seq %d; last checkpoint at seq %d signed by %s (checked against %s)", rep.LastSeq, c.Seq, rep.SignedBy, rep.CheckedWith)
-	}
-	fmt.Fprintln(m.Stdout, summary)
+	fmt.Fprintln(m.Stdout, rep.Summary())
 	if rep.Records > 0 && n.Identity == nil {
 		m.hintf(`the node has no keys, so no checkpoint signs the log: make them with "rampart org init"`)
 	}

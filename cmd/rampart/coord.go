@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
@@ -59,4 +60,35 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--%s %q: give an RFC 3339 time such as 2026-03-10T09:30:00Z, or now", name, v)
 	}
 	return t.UTC(), nil
+}
+
+// changeFlag is a flag that, once given, points *p at its value, read by
+// parse: the field of a change (coord.IncidentChange) that a command sets
+// only when its flag is given.
+type changeFlag[T any] struct {
+	p      **T
+	parse  func(string) (T, error)
+	isBool bool
+}
+
+func (f changeFlag[T]) String() string   { return "" }
+func (f changeFlag[T]) IsBoolFlag() bool { return f.isBool }
+
+func (f changeFlag[T]) Set(s string) error {
+	v, err := f.parse(s)
+	if err == nil {
+		*f.p = &v
+	}
+	return err
+}
+
+// changeOf is a changeFlag for a value that any text makes.
+func changeOf[T any](p **T, parse func(string) T) changeFlag[T] {
+	return changeFlag[T]{p: p, parse: func(s string) (T, error) { return parse(s), nil }}
+}
+
+// changeBool is a changeFlag for a switch ("--significant",
+// "--significant=false").
+func changeBool(p **bool) changeFlag[bool] {
+	return changeFlag[bool]{p: p, parse: strconv.ParseBool, isBool: true}
 }

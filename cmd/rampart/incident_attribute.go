@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json/jsontext"
-	json "encoding/json/v2"
 	"fmt"
-	"io"
-	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/attribution"
 	"github.com/rampart-cti/rampart/internal/progress"
+	"github.com/rampart-cti/rampart/node"
 )
 
 // incidentAttribute implements "rampart incident attribute ID": the
@@ -25,25 +22,23 @@ func (m *Main) incidentAttribute(ctx context.Context, env *coordEnv, id string, 
 	if err != nil {
 		return err
 	}
+	ev := a.Evidence
 	if f.asJSON {
-		b, err := json.Marshal(struct {
-			Note   jsontext.Value             `json:"note"`
-			Record attribution.IncidentRecord `json:"attribution"`
-		}{jsontext.Value(note.Raw), a.Record()}, json.Deterministic(true))
+		b, err := node.IncidentAttributionJSON(a, note)
 		if err != nil {
 			return err
 		}
 		m.printLine(b)
 	} else {
-		fmt.Fprintf(m.Stdout, "incident %s\n", id)
-		fmt.Fprintf(m.Stdout, "note %s (%s), by %s\n", note.ID, a.Evidence.TLP, a.Engine)
-		printIncidentInputs(m.Stdout, a.Evidence)
+		fmt.Fprintf(m.Stdout, "incident %s\nnote %s (%s), by %s\n", id, note.ID, ev.TLP, a.Engine)
+		if err := ev.WriteInputs(m.Stdout); err != nil {
+			return err
+		}
 		fmt.Fprintln(m.Stdout)
 		if err := a.Ranking.WriteText(m.Stdout, 8); err != nil {
 			return err
 		}
 	}
-	ev := a.Evidence
 	fmt.Fprintf(m.Stderr, "rampart: attributed %s from %d techniques, %d software, %d indicators and %d sightings (%d objects read) against %d intrusion sets in %s; note %s stored\n",
 		id, len(ev.Techniques), len(ev.Software), len(ev.Indicators), len(ev.Sightings), len(ev.Objects), a.Ranking.Sets,
 		time.Since(start).Round(time.Millisecond), note.ID)
@@ -51,30 +46,4 @@ func (m *Main) incidentAttribute(ctx context.Context, env *coordEnv, id string, 
 		m.hintf("more than %d objects are tied to the incident: the rest were not read", attribution.MaxIncidentObjects)
 	}
 	return nil
-}
-
-// printIncidentInputs prints each input of an incident's attribution and
-// the paths from the incident that led to it.
-func printIncidentInputs(w io.Writer, ev *attribution.IncidentEvidence) {
-	fmt.Fprintln(w, "inputs:")
-	if len(ev.Techniques)+len(ev.Software)+len(ev.Indicators) == 0 {
-		fmt.Fprintln(w, "  none: no technique, software or indicator is tied to the incident")
-	}
-	for _, group := range []struct {
-		what string
-		ins  []attribution.Input
-	}{{"technique", ev.Techniques}, {"software", ev.Software}, {"indicator", ev.Indicators}} {
-		for _, in := range group.ins {
-			fmt.Fprintf(w, "  %-9s %s\n", group.what, strings.TrimSpace(in.Ref+" "+in.Name))
-			for _, p := range in.From {
-				fmt.Fprintf(w, "            from %s\n", strings.Join(p, " > "))
-			}
-		}
-	}
-	if len(ev.Sightings) > 0 {
-		fmt.Fprintf(w, "  sightings: %s\n", strings.Join(ev.Sightings, ", "))
-	}
-	for _, u := range ev.Unused {
-		fmt.Fprintf(w, "  not used: %s: %s\n", u.ID, u.Reason)
-	}
 }

@@ -5,14 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
-	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
 
@@ -68,34 +65,35 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	case "draft":
 		return m.statementDraft(ctx, env, &f)
 	case "list":
-		return m.statementList(ctx, env)
+		list, err := env.svc.FindStatements(ctx)
+		for _, st := range list {
+			fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
+		}
+		return err
 	case "show":
 		return m.statementShow(ctx, env, pos[0], f.bundle)
 	case "sign":
-		return m.statementSign(ctx, env, pos[0], f.terms, f.explanation, f.force)
+		return m.statementSign(ctx, env, pos[0], &f)
 	}
-	return m.statementPublish(ctx, env, pos[0])
+	st, q, err := env.n.PublishStatement(ctx, pos[0])
+	if err != nil {
+		if q != nil {
+			q.WriteText(m.Stderr, env.reg)
+		}
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%s published %s with %d of %d required endorsements\n", st.ID, st.Published.Format(time.RFC3339), len(q.Counted), q.Threshold)
+	return nil
 }
 
 func (m *Main) statementDraft(ctx context.Context, env *coordEnv, f *statementFlags) error {
-	text := f.text
-	if f.textFile != "" {
-		b, err := os.ReadFile(f.textFile)
-		if err != nil {
-			return err
-		}
-		text = strings.TrimSpace(string(b))
-	}
 	invited, err := resolveOrgs(env.reg, splitComma(f.invite), "--invite", trust.RoleNationalCSIRT)
 	if err != nil {
 		return err
 	}
-	if o := env.reg.Organization(env.id.Organization()); o == nil || o.Role != trust.RoleNationalCSIRT {
-		return fmt.Errorf("the keys in %s belong to %s, which is not a national CSIRT of registry version %d: only member states draft statements", f.coord.key, env.id.Organization(), env.reg.Version())
-	}
-	st := &coord.Statement{Name: f.name, Text: text, IncidentRefs: splitComma(f.incidents), IntrusionSetRef: f.set,
-		Confidence: f.confidence, EvidenceRefs: splitComma(f.evidence), Invited: invited, Threshold: f.threshold}
-	if _, err := env.svc.CreateStatement(ctx, st); err != nil {
+	st, err := env.n.DraftStatement(ctx, node.StatementDraft{Name: f.name, Text: f.text, TextFile: f.textFile, IncidentRefs: splitComma(f.incidents),
+		IntrusionSetRef: f.set, Confidence: f.confidence, EvidenceRefs: splitComma(f.evidence), Invited: invited, Threshold: f.threshold})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Stdout, st.ID)
@@ -103,91 +101,30 @@ func (m *Main) statementDraft(ctx context.Context, env *coordEnv, f *statementFl
 	return nil
 }
 
-func (m *Main) statementList(ctx context.Context, env *coordEnv) error {
-	list, err := env.svc.FindStatements(ctx)
-	if err != nil {
-		return err
-	}
-	for _, st := range list {
-		fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
-	}
-	return nil
-}
-
-func (m *Main) statementVerifier(reg *trust.Registry) *trust.Verifier {
-	return trust.NewVerifier(reg, trust.DefaultPolicy())
-}
-
-func orgName(reg *trust.Registry, id string) string { return coord.OrganizationName(reg, id) }
-
-func (m *Main) printTerms(w io.Writer, st *coord.Statement, reg *trust.Registry) {
-	fmt.Fprintf(w, "statement %s  %s\n", st.ID, st.Name)
-	fmt.Fprintf(w, "  drafted by %s, %s\n", orgName(reg, st.CreatedBy), st.Created.Format(time.RFC3339))
-	fmt.Fprintf(w, "  status %s", st.Status)
-	if !st.Published.IsZero() {
-		fmt.Fprintf(w, " %s", st.Published.Format(time.RFC3339))
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  attributes %s to intrusion set %s, confidence %d\n", strings.Join(st.IncidentRefs, ", "), st.IntrusionSetRef, st.Confidence)
-	for _, e := range st.EvidenceRefs {
-		fmt.Fprintf(w, "  evidence %s\n", e)
-	}
-	var inv []string
-	for _, id := range st.Invited {
-		inv = append(inv, orgName(reg, id))
-	}
-	fmt.Fprintf(w, "  needs %d of %d invited: %s\n", st.Threshold, len(st.Invited), strings.Join(inv, ", "))
-	fmt.Fprintf(w, "  terms %s\n", st.TermsDigest())
-	for _, line := range strings.Split(st.Text, "\n") {
-		fmt.Fprintf(w, "  | %s\n", line)
-	}
-}
-
-func printQuorum(w io.Writer, q *coord.Quorum, reg *trust.Registry) {
-	for _, e := range q.Counted {
-		fmt.Fprintf(w, "  counted      %s  %s (%s)  signed %s  %s+%s\n", e.Endorsement, e.Name, e.Country, e.Signed.Format(time.RFC3339), e.Algorithms[0], e.Algorithms[1])
-	}
-	for _, r := range q.Rejected {
-		fmt.Fprintf(w, "  not counted  %s  by %s: %s\n", r.Endorsement, orgName(reg, r.Organization), r.Reason)
-	}
-	for _, id := range q.Missing {
-		fmt.Fprintf(w, "  missing      %s\n", orgName(reg, id))
-	}
-	state := "not reached"
-	if q.Reached {
-		state = "reached"
-	}
-	fmt.Fprintf(w, "  quorum %s: %d of %d required endorsements count\n", state, len(q.Counted), q.Threshold)
-}
-
 func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle string) error {
-	st, _, err := env.svc.FindStatementByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	objs, err := env.svc.StatementObjects(ctx, id)
+	v, err := env.n.FindStatement(ctx, id)
 	if err != nil {
 		return err
 	}
 	if bundle != "" {
-		if err := writeBundleFile(bundle, objs); err != nil {
+		if err := writeBundleFile(bundle, v); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", len(objs), bundle)
+		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", len(v.Objects), bundle)
 		return nil
 	}
-	m.printTerms(m.Stdout, st, env.reg)
-	if env.reg == nil {
-		fmt.Fprintf(m.Stdout, "  %d endorsements on this node; give --registry FILE to count them\n", len(objs)-1)
+	if err := v.Statement.WriteTerms(m.Stdout, env.reg); err != nil {
+		return err
+	}
+	if v.Quorum == nil {
+		fmt.Fprintf(m.Stdout, "  %d endorsements on this node; give --registry FILE to count them\n", len(v.Objects)-1)
 		return nil
 	}
-	printQuorum(m.Stdout, coord.CountEndorsements(st, objs, m.statementVerifier(env.reg)), env.reg)
-	return nil
+	return v.Quorum.WriteText(m.Stdout, env.reg)
 }
 
-func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, explanation string, force bool) error {
-	e, err := env.svc.SignStatement(ctx, coord.SignRequest{Statement: id, Terms: terms, Explanation: explanation,
-		Signer: env.id, Verifier: m.statementVerifier(env.reg), Force: force})
+func (m *Main) statementSign(ctx context.Context, env *coordEnv, id string, f *statementFlags) error {
+	e, err := env.n.SignStatement(ctx, id, f.terms, f.explanation, f.force)
 	var se *coord.SignError
 	switch {
 	case errors.As(err, &se) && se.Err == coord.ErrDrafterSignature:
@@ -211,22 +148,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id, terms, expl
 	}
 	fmt.Fprintln(m.Stdout, e.Endorsement.ID)
 	fmt.Fprintf(m.Stderr, "rampart: %s endorsed terms %s; %d of %d required endorsements count\n",
-		orgName(env.reg, env.id.Organization()), e.Statement.TermsDigest(), len(e.Quorum.Counted), e.Quorum.Threshold)
-	return nil
-}
-
-func (m *Main) statementPublish(ctx context.Context, env *coordEnv, id string) error {
-	v := m.statementVerifier(env.reg)
-	st, q, err := env.svc.PublishStatement(ctx, id, func(st *coord.Statement, objs []*stix.Object) *coord.Quorum {
-		return coord.CountEndorsements(st, objs, v)
-	})
-	if err != nil {
-		if q != nil {
-			printQuorum(m.Stderr, q, env.reg)
-		}
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "%s published %s with %d of %d required endorsements\n", st.ID, st.Published.Format(time.RFC3339), len(q.Counted), q.Threshold)
+		coord.OrganizationName(env.reg, env.id.Organization()), e.Statement.TermsDigest(), len(e.Quorum.Counted), e.Quorum.Threshold)
 	return nil
 }
 
@@ -238,11 +160,13 @@ func (m *Main) statementVerify(path, regPath string) error {
 	if err != nil {
 		return err
 	}
-	objs, err := readStatementBundle(path)
+	// A bundle with an unreadable object is refused whole: a check that
+	// skipped an endorsement could count wrong.
+	objs, _, _, err := readSignedInput(path)
 	if err != nil {
 		return err
 	}
-	checks, err := coord.CheckStatements(objs, m.statementVerifier(reg))
+	checks, err := node.CheckStatements(objs, reg)
 	if err != nil {
 		return err
 	}
@@ -251,13 +175,8 @@ func (m *Main) statementVerify(path, regPath string) error {
 	}
 	failed := 0
 	for _, c := range checks {
-		m.printTerms(m.Stdout, c.Statement, reg)
-		if c.Drafter != nil {
-			fmt.Fprintf(m.Stdout, "  drafter's signature ok: %s (%s) %s+%s\n", c.Drafter.Organization.Name, c.Drafter.Organization.Country, c.Drafter.Algorithms[0], c.Drafter.Algorithms[1])
-		}
-		printQuorum(m.Stdout, c.Quorum, reg)
-		for _, p := range c.Problems {
-			fmt.Fprintf(m.Stdout, "  PROBLEM: %s\n", p)
+		if err := c.WriteText(m.Stdout, reg); err != nil {
+			return err
 		}
 		if !c.OK() {
 			failed++
@@ -265,40 +184,22 @@ func (m *Main) statementVerify(path, regPath string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%d statements checked against registry version %d\n", len(checks), reg.Version())
 	if failed > 0 {
-		m.errorf("%s of %d statements failed the check", strconv.Itoa(failed), len(checks))
+		m.errorf("%d of %d statements failed the check", failed, len(checks))
 		return errReported
 	}
 	return nil
 }
 
-// writeBundleFile writes objs as a bundle to a new file, readable by its
-// owner only when outputMode says so.
-func writeBundleFile(path string, objs []*stix.Object) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(objs))
+// writeBundleFile writes a statement and its endorsements as a bundle to
+// a new file, readable by its owner only when outputMode says so.
+func writeBundleFile(path string, v *node.StatementView) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(v.Objects))
 	if err != nil {
 		return err
 	}
-	bw := stix.NewBundleWriter(f, "")
-	for _, o := range objs {
-		if err := bw.Write(o); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := bw.Close(); err != nil {
+	if err := v.WriteBundle(f); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
-}
-
-// readStatementBundle reads the objects of a bundle (or one object). A
-// bundle with an unreadable object is refused whole: a check that skipped
-// an endorsement could count wrong.
-func readStatementBundle(path string) ([]*stix.Object, error) {
-	objs, _, _, err := readSignedInput(path)
-	if err != nil {
-		return nil, err
-	}
-	return objs, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rampart-cti/rampart/internal/passhash"
 	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
@@ -61,9 +60,15 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 	case "delete":
 		return n.Accounts.DeleteAccount(ctx, pos[0])
 	case "token":
-		return m.userToken(ctx, n, pos[0], f.label)
+		tok, id, err := n.CreateToken(ctx, pos[0], f.label)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s\n", tok)
+		fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q (ID %s); it is shown only once\n", pos[0], id)
+		return nil
 	case "grant":
-		return m.userGrant(ctx, n, pos[0], pos[1], &f)
+		return n.SetGrant(ctx, pos[0], f.apiRoot, pos[1], f.read, f.write, f.revoke)
 	case "org":
 		to := pos[1]
 		if to == "own" {
@@ -105,62 +110,16 @@ func (m *Main) userPasswd(ctx context.Context, n *node.Node, name string, fromSt
 	return nil
 }
 
-func (m *Main) userToken(ctx context.Context, n *node.Node, name, label string) error {
-	tok, err := n.Accounts.CreateToken(ctx, name, label)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "%s\n", tok)
-	fmt.Fprintf(m.Stderr, "rampart: created a bearer token for %q (ID %s); it is shown only once\n", name, passhash.TokenID(passhash.HashToken(tok)))
-	return nil
-}
-
-func (m *Main) userGrant(ctx context.Context, n *node.Node, name, ref string, f *userFlags) error {
-	c, err := n.FindCollection(ctx, f.apiRoot, ref)
-	if err != nil {
-		return err
-	}
-	if f.revoke {
-		return n.Accounts.DeleteGrant(ctx, name, c.ID)
-	}
-	return n.Accounts.SetGrant(ctx, name, rampart.Grant{CollectionID: c.ID, Read: f.read, Write: f.write})
-}
-
 func (m *Main) listUsers(ctx context.Context, n *node.Node) error {
-	accts, err := n.Accounts.FindAccounts(ctx)
+	accts, err := n.AccountSummaries(ctx)
 	if err != nil {
 		return err
 	}
-	colls, err := n.CollectionNames(ctx)
-	if err != nil {
-		return err
-	}
-	orgs := n.OrganizationNames(ctx)
 	tw := m.table("NAME\tADMIN\tORGANISATION\tGRANTS")
 	for _, a := range accts {
-		var gs []string
-		for _, g := range a.Grants {
-			gs = append(gs, colls[g.CollectionID]+":"+access(g))
-		}
-		org := "(own)"
-		if a.Organization != "" {
-			org = orgs(a.Organization)
-		}
-		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", a.Name, a.Admin, org, dash(strings.Join(gs, " ")))
+		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", a.Name, a.Admin, a.Organization, dash(strings.Join(a.Grants, " ")))
 	}
 	return tw.Flush()
-}
-
-func access(g rampart.Grant) string {
-	switch {
-	case g.Read && g.Write:
-		return "rw"
-	case g.Read:
-		return "r"
-	case g.Write:
-		return "w"
-	}
-	return "visible"
 }
 
 // password reads a password from standard input, or generates one.

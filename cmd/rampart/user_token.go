@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/rampart-cti/rampart"
@@ -17,15 +16,9 @@ func (m *Main) runUserToken(ctx context.Context, verb string, args []string) err
 	fs := newFlagSet("user token "+verb, userUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	pos, err := m.parseInterspersed(fs, args)
+	pos, err := m.parseArgs(fs, args, map[string]arity{"list": exactly(1, "NAME"), "revoke": exactly(2, "NAME and a token's ID or label")}[verb])
 	if err != nil {
 		return err
-	}
-	if verb == "list" && len(pos) != 1 {
-		return m.wrongArgs("user token list", "NAME", pos)
-	}
-	if verb == "revoke" && len(pos) != 2 {
-		return m.wrongArgs("user token revoke", "NAME and a token's ID or label", pos)
 	}
 	n, err := m.openNode(ctx, &sf)
 	if err != nil {
@@ -36,8 +29,7 @@ func (m *Main) runUserToken(ctx context.Context, verb string, args []string) err
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tCREATED\tLABEL")
+		tw := m.table("ID\tCREATED\tLABEL")
 		for _, t := range tokens {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.CreatedAt.UTC().Format(time.RFC3339), dash(t.Label))
 		}
