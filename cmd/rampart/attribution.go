@@ -144,7 +144,7 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 		fs.IntVar(p, name, *p, "")
 	}
 	for name, p := range map[string]*float64{"noise-rate": &cfg.Params.NoiseRate, "prior-exponent": &cfg.Params.PriorExponent,
-		"specificity": &cfg.Params.Specificity, "mu-per-mass": &cfg.Params.MuPerMass} {
+		"specificity": &cfg.Params.Specificity, "mu-per-mass": &cfg.Params.MuPerMass, "forgive": &cfg.Params.Forgive} {
 		fs.Float64Var(p, name, *p, "")
 	}
 	fs.BoolVar(&cfg.Strict, "strict", false, "")
@@ -184,6 +184,8 @@ func (m *Main) checkEvalFlags(fs *flag.FlagSet, cfg *attribution.EvalConfig, bun
 		return m.usagef("--family-n must be at least 1 (got %d)", cfg.FamilyN)
 	case cfg.Params.NoiseRate < 0 || cfg.Params.NoiseRate >= 1:
 		return m.usagef("--noise-rate must be in [0, 1) (got %v)", cfg.Params.NoiseRate)
+	case cfg.Params.Forgive < 0 || cfg.Params.Forgive >= 1:
+		return m.usagef("--forgive must be in [0, 1) (got %v)", cfg.Params.Forgive)
 	}
 	return nil
 }
