@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/taxii"
+	"github.com/rampart-cti/rampart/trust"
 	"github.com/rampart-cti/rampart/web"
 )
 
@@ -63,6 +65,22 @@ type ServeConfig struct {
 	// GossipInterval is how often a federating node fetches its peers'
 	// transparency log heads (federation.DefaultGossipInterval when 0).
 	GossipInterval time.Duration
+}
+
+// DefaultServeConfig is the configuration serve starts from: the limits
+// of TAXII, the QKD rotation and gossip intervals of the node link, and
+// the archive's retention.
+func DefaultServeConfig() ServeConfig {
+	return ServeConfig{
+		Listen:           "127.0.0.1:8080",
+		MaxContentLength: taxii.DefaultMaxContentLength,
+		MaxPageSize:      taxii.DefaultMaxPageSize,
+		Federate:         DefaultCollection,
+		GossipInterval:   federation.DefaultGossipInterval,
+		ArchiveRetention: DefaultArchiveRetention,
+		QKD:              QKDConfig{RotateAfter: trust.DefaultQKDRotateAfter, RotateBytes: trust.DefaultQKDRotateBytes},
+		Bus:              BusConfig{Workers: 1, Replicas: 1},
+	}
 }
 
 // ParsePublicURL checks a node's public URL and returns it in the form

@@ -9,11 +9,8 @@ import (
 	"net/netip"
 	"os"
 
-	"github.com/rampart-cti/rampart/federation"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
-	"github.com/rampart-cti/rampart/taxii"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 var serveUsage = helpText("serve-usage.txt")
@@ -35,13 +32,14 @@ type serveFlags struct {
 
 func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.store.register(fs, getenv)
+	f.sc = node.DefaultServeConfig()
 	sc := &f.sc
-	fs.StringVar(&sc.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
+	fs.StringVar(&sc.Listen, "listen", sc.Listen, "`address` to listen on")
 	fs.StringVar(&sc.TLSCert, "tls-cert", "", "TLS certificate chain `file` (PEM)")
 	fs.StringVar(&sc.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.BoolVar(&sc.SelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate kept in the data directory")
-	fs.Int64Var(&sc.MaxContentLength, "max-content-length", taxii.DefaultMaxContentLength, "largest request body in `bytes` for API roots that set none")
-	fs.IntVar(&sc.MaxPageSize, "max-page-size", taxii.DefaultMaxPageSize, "most objects per page")
+	fs.Int64Var(&sc.MaxContentLength, "max-content-length", sc.MaxContentLength, "largest request body in `bytes` for API roots that set none")
+	fs.IntVar(&sc.MaxPageSize, "max-page-size", sc.MaxPageSize, "most objects per page")
 	fs.StringVar(&sc.PublicURL, "public-url", "", "`URL` where clients reach the node, from which TAXII discovery names the API roots (default: the --listen address; relative URLs when it names no host)")
 	fs.StringVar(&f.logFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -54,11 +52,11 @@ func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&sc.QKD.CertFile, "qkd-cert", "", "the SAE's TLS client certificate `file` (PEM)")
 	fs.StringVar(&sc.QKD.KeyFile, "qkd-key", "", "the SAE's TLS client key `file` (PEM)")
 	fs.StringVar(&sc.QKD.CAFile, "qkd-ca", "", "the CA certificate `file` of the KME (PEM)")
-	fs.DurationVar(&sc.QKD.RotateAfter, "qkd-rotate-after", trust.DefaultQKDRotateAfter, "a link takes a fresh QKD key after this `duration`")
-	fs.Int64Var(&sc.QKD.RotateBytes, "qkd-rotate-bytes", trust.DefaultQKDRotateBytes, "a link takes a fresh QKD key after this many `bytes`")
-	fs.StringVar(&sc.Federate, "federate", node.DefaultCollection, "the `collection` (id or alias) shared with peers")
-	fs.DurationVar(&sc.GossipInterval, "gossip-interval", federation.DefaultGossipInterval, "how often the peers' transparency log heads are fetched and compared (`duration`; docs/TRANSPARENCY.md)")
-	fs.DurationVar(&sc.ArchiveRetention, "archive-retention", node.DefaultArchiveRetention, "how long the values sensors reported are kept for retro-hunts (`duration`)")
+	fs.DurationVar(&sc.QKD.RotateAfter, "qkd-rotate-after", sc.QKD.RotateAfter, "a link takes a fresh QKD key after this `duration`")
+	fs.Int64Var(&sc.QKD.RotateBytes, "qkd-rotate-bytes", sc.QKD.RotateBytes, "a link takes a fresh QKD key after this many `bytes`")
+	fs.StringVar(&sc.Federate, "federate", sc.Federate, "the `collection` (id or alias) shared with peers")
+	fs.DurationVar(&sc.GossipInterval, "gossip-interval", sc.GossipInterval, "how often the peers' transparency log heads are fetched and compared (`duration`; docs/TRANSPARENCY.md)")
+	fs.DurationVar(&sc.ArchiveRetention, "archive-retention", sc.ArchiveRetention, "how long the values sensors reported are kept for retro-hunts (`duration`)")
 	fs.Func("bus", "message `bus`: \"embedded\" starts NATS JetStream in this process (default: none, uploads are matched in the request)", func(v string) error {
 		if v != "embedded" && v != "none" {
 			return fmt.Errorf("want embedded or none (got %q); for an external NATS server give --nats URL", v)
@@ -68,8 +66,8 @@ func (f *serveFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	})
 	fs.StringVar(&sc.Bus.Listen, "bus-listen", "", "`address` of the embedded NATS server (default 127.0.0.1 and a free port)")
 	fs.StringVar(&sc.Bus.URL, "nats", "", "an external NATS server's `URL` (default $RAMPART_NATS)")
-	fs.IntVar(&sc.Bus.Workers, "workers", 1, "matcher workers in this process when there is a bus (0: leave the queue to \"rampart worker\")")
-	fs.IntVar(&sc.Bus.Replicas, "nats-replicas", 1, "copies of each stream a NATS cluster keeps (3 to survive the loss of a server)")
+	fs.IntVar(&sc.Bus.Workers, "workers", sc.Bus.Workers, "matcher workers in this process when there is a bus (0: leave the queue to \"rampart worker\")")
+	fs.IntVar(&sc.Bus.Replicas, "nats-replicas", sc.Bus.Replicas, "copies of each stream a NATS cluster keeps (3 to survive the loss of a server)")
 	fs.Int64Var(&sc.Bus.MaxQueuedBatches, "max-queued-batches", 0, "observation uploads the queue holds before answering 429 (default 10000)")
 	fs.Func("trusted-proxy", "a reverse proxy's `address or prefix` whose X-Forwarded-For names the client (repeatable)", func(v string) error {
 		p, err := parsePrefix(v)
