@@ -48,7 +48,7 @@ func TestSearchBackfill(t *testing.T) {
 			`DROP TABLE search_docs`,
 			`DROP TABLE object_values`,
 			`DROP TABLE search_backfill`,
-			`DELETE FROM migrations WHERE name = '0005_search.sql'`,
+			`DELETE FROM migrations WHERE name = '0005_search.sql' OR name = '0008_search_author_markings.sql'`,
 		} {
 			if _, err := db.pool.Exec(ctx, stmt); err != nil {
 				t.Fatalf("%s: %v", stmt, err)

@@ -69,7 +69,7 @@ func TestSearchBackfill(t *testing.T) {
 			`DROP TABLE search_docs`,
 			`DROP TABLE object_values`,
 			`DROP TABLE search_backfill`,
-			`DELETE FROM migrations WHERE name = '0005_search.sql'`,
+			`DELETE FROM migrations WHERE name = '0005_search.sql' OR name = '0008_search_author_markings.sql'`,
 		} {
 			if _, err := old.ExecContext(ctx, stmt); err != nil {
 				t.Fatalf("%s: %v", stmt, err)
@@ -161,5 +161,85 @@ func TestSearchIndexSkipsWordlessRows(t *testing.T) {
 	}
 	if text, names, docs := counts(); text != 0 || names != 0 || docs != 0 {
 		t.Errorf("after deleting both: text rows %d, name rows %d, docs %d; want none", text, names, docs)
+	}
+}
+
+// TestSearchMigrationAuthorMarkings takes a store back to before
+// migration 0008, with the author and markings of an object as rows of
+// object_values, and opens it again: the migration moves them into the
+// columns of search_docs, and searches by author and by each marking
+// find the object.
+func TestSearchMigrationAuthorMarkings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db := NewDB(path)
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := NewServices(db)
+	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
+		t.Fatal(err)
+	}
+	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
+	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		mal    = "malware--00000000-0000-4000-8000-00000000000c"
+		author = "identity--00000000-0000-4000-8000-0000000000aa"
+		green  = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
+		other  = "marking-definition--00000000-0000-4000-8000-0000000000bb"
+	)
+	o, err := stix.ParseObject([]byte(`{"type":"malware","spec_version":"2.1","id":"` + mal + `","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",` +
+		`"name":"Crusher","is_family":true,"created_by_ref":"` + author + `","object_marking_refs":["` + green + `","` + other + `"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewObjectService(db).CreateObjects(ctx, c.ID, []*stix.Object{o}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	old, err := driver.Open(path, func(c *sqlite3.Conn) error { return fts5.Register(c) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`INSERT INTO object_values (collection, value, seq) SELECT collection, 'c:` + author + `', seq FROM search_docs`,
+		`INSERT INTO object_values (collection, value, seq) SELECT collection, 'm:` + green + `', seq FROM search_docs`,
+		`INSERT INTO object_values (collection, value, seq) SELECT collection, 'm:` + other + `', seq FROM search_docs`,
+		`ALTER TABLE search_docs DROP COLUMN created_by`,
+		`ALTER TABLE search_docs DROP COLUMN markings`,
+		`DELETE FROM migrations WHERE name = '0008_search_author_markings.sql'`,
+	} {
+		if _, err := old.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	old.Close()
+	db = NewDB(path)
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var left int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM object_values WHERE value LIKE 'c:%' OR value LIKE 'm:%'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d author and marking rows left in object_values after the migration", left)
+	}
+	for _, q := range []rampart.SearchQuery{{CreatedBy: author}, {Marking: green}, {Marking: other}, {Marking: other, CreatedBy: author, Text: "crusher"}} {
+		q.CollectionIDs = []string{c.ID}
+		p, err := NewObjectService(db).SearchObjects(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Hits) != 1 || p.Hits[0].Version.Object.ID != mal {
+			t.Errorf("search %+v after the migration: %d hits, want the malware", q, len(p.Hits))
+		}
 	}
 }

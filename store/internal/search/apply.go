@@ -148,18 +148,20 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		// PostgreSQL: one statement per table, with array parameters.
 		n := len(es)
 		seqs, types, vers, names, texts := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		authors, markings := make([]string, n), make([]string, n)
 		var keySeqs []int64
 		var keys []string
 		for i, e := range es {
 			seqs[i], types[i], vers[i] = e.Seq, e.Object.Type, e.Object.Version().Key()
 			names[i], texts[i] = TSVector(docs[i].Name), TSVector(docs[i].Name, docs[i].Body)
+			authors[i], markings[i] = docs[i].CreatedBy, docs[i].MarkingsColumn()
 			for _, k := range docs[i].Keys {
 				keySeqs, keys = append(keySeqs, e.Seq), append(keys, k)
 			}
 		}
-		if err := tx.Exec(ctx, `INSERT INTO search_docs (seq, collection, type, version, name, doc)
-			SELECT s, $1, t, v, n::tsvector, d::tsvector FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(s, t, v, n, d)`,
-			pk, seqs, types, vers, names, texts); err != nil {
+		if err := tx.Exec(ctx, `INSERT INTO search_docs (seq, collection, type, version, name, doc, created_by, markings)
+			SELECT s, $1, t, v, n::tsvector, d::tsvector, c, m FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(s, t, v, n, d, c, m)`,
+			pk, seqs, types, vers, names, texts, authors, markings); err != nil {
 			return err
 		}
 		if len(keys) == 0 {
@@ -167,9 +169,9 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		}
 		return tx.Exec(ctx, `INSERT INTO object_values (collection, value, seq) SELECT $1, k, s FROM unnest($2::text[], $3::bigint[]) AS u(k, s)`, pk, keys, keySeqs)
 	}
-	if err := insertRows(ctx, tx, "search_docs (seq, collection, type, version)", 4, func(row func(...any)) {
-		for _, e := range es {
-			row(e.Seq, pk, e.Object.Type, e.Object.Version().Key())
+	if err := insertRows(ctx, tx, "search_docs (seq, collection, type, version, created_by, markings)", 6, func(row func(...any)) {
+		for i, e := range es {
+			row(e.Seq, pk, e.Object.Type, e.Object.Version().Key(), docs[i].CreatedBy, docs[i].MarkingsColumn())
 		}
 	}); err != nil {
 		return err
