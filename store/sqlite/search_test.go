@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -240,6 +241,57 @@ func TestSearchMigrationAuthorMarkings(t *testing.T) {
 		}
 		if len(p.Hits) != 1 || p.Hits[0].Version.Object.ID != mal {
 			t.Errorf("search %+v after the migration: %d hits, want the malware", q, len(p.Hits))
+		}
+	}
+}
+
+// TestSearchIndexManyRows stores more objects in one write than one
+// prepared INSERT of the search index takes (256 rows, then 128, 64, …):
+// each of them must be indexed once, and found by its value.
+func TestSearchIndexManyRows(t *testing.T) {
+	ctx := context.Background()
+	db := NewDB(filepath.Join(t.TempDir(), "s.db"))
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc, objs := NewServices(db), NewObjectService(db)
+	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
+		t.Fatal(err)
+	}
+	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
+	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	const n = 256 + 256 + 4 + 1
+	var list []*stix.Object
+	for i := range n {
+		o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-%012d","created":"2026-01-01T00:00:00.000Z",`+
+			`"modified":"2026-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '10.0.%d.%d']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`, i, i/256, i%256))
+		if err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, o)
+	}
+	if _, err := objs.CreateObjects(ctx, c.ID, list); err != nil {
+		t.Fatal(err)
+	}
+	var docs, values int
+	if err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search_docs), (SELECT count(*) FROM object_values)`).Scan(&docs, &values); err != nil {
+		t.Fatal(err)
+	}
+	if docs != n || values != n {
+		t.Errorf("%d rows in search_docs and %d in object_values, want %d of each", docs, values, n)
+	}
+	for _, i := range []int{0, 255, 256, 511, 512, 515, n - 1} {
+		p, err := objs.SearchObjects(ctx, rampart.SearchQuery{CollectionIDs: []string{c.ID}, Text: fmt.Sprintf("10.0.%d.%d", i/256, i%256)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("indicator--00000000-0000-4000-8000-%012d", i)
+		if len(p.Hits) != 1 || p.Hits[0].Version.Object.ID != want {
+			t.Errorf("search for the value of object %d: %d hits, want %s", i, len(p.Hits), want)
 		}
 	}
 }
