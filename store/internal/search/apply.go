@@ -236,7 +236,7 @@ func Prepared() []string {
 		cols  int
 	}{{docsTable, docsColumns}, {valuesTable, valuesColumns}} {
 		for n := maxPreparedRows; n >= 1; n /= 2 {
-			out = append(out, insertText(t.table, t.cols, n))
+			out = append(out, insertOrFailText(t.table, t.cols, n))
 		}
 	}
 	return out
@@ -248,6 +248,16 @@ func insertText(table string, cols, n int) string {
 	return "INSERT INTO " + table + " VALUES " + strings.Repeat(placeholders+", ", n-1) + placeholders
 }
 
+// insertOrFailText is insertText with OR FAIL, for the tables that are
+// not FTS5's: the indexes hold none of the rows a write inserts (Apply
+// removes the old ones first), so a conflict would be a bug that fails
+// the whole write anyway (the store rolls its savepoint back); not having
+// to undo a half-done statement spares SQLite its statement journal, a
+// copy of every page a statement touches.
+func insertOrFailText(table string, cols, n int) string {
+	return "INSERT OR FAIL" + strings.TrimPrefix(insertText(table, cols, n), "INSERT")
+}
+
 // insertPrepared inserts the rows that rows makes, of cols columns each,
 // into table ("name (columns)") with the statements of Prepared.
 func insertPrepared(ctx context.Context, tx Conn, table string, cols int, rows func(row func(...any))) error {
@@ -255,7 +265,7 @@ func insertPrepared(ctx context.Context, tx Conn, table string, cols int, rows f
 	rows(func(vs ...any) { args = append(args, vs...) })
 	for n := maxPreparedRows; len(args) > 0; n /= 2 {
 		for len(args) >= n*cols {
-			if err := tx.ExecPrepared(ctx, insertText(table, cols, n), args[:n*cols]...); err != nil {
+			if err := tx.ExecPrepared(ctx, insertOrFailText(table, cols, n), args[:n*cols]...); err != nil {
 				return err
 			}
 			args = args[n*cols:]
