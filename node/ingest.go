@@ -41,7 +41,7 @@ func (n *Node) Ingester(c *rampart.Collection) *ingest.Ingester {
 			if err := taxii.CheckMediaType(c, o); err != nil {
 				return err
 			}
-			if err := Validate(o); err != nil {
+			if err := validate(o, n.patterns.put); err != nil {
 				return err
 			}
 			return checkWarninglists(wl, o)

@@ -117,6 +117,9 @@ type Node struct {
 	// it.
 	lifecycleMu sync.Mutex
 	lifecycle   *Lifecycle
+	// patterns are the values of the patterns that ingest checked, for
+	// the store's search index.
+	patterns patternValues
 }
 
 // Open opens the node cfg names: its store (SQLite in DataDir, or
@@ -174,7 +177,7 @@ func (n *Node) openStore(ctx context.Context) error {
 			return fmt.Errorf("create data directory: %v", err)
 		}
 		db := postgres.NewDB(url)
-		db.PatternValues = pattern.ValuesOf
+		db.PatternValues = n.patterns.valuesOf
 		db.Logger = n.logger
 		if err := db.Open(ctx); err != nil {
 			return fmt.Errorf("open PostgreSQL store: %v", err)
@@ -202,7 +205,7 @@ func (n *Node) openStore(ctx context.Context) error {
 		return fmt.Errorf("create data directory: %v", err)
 	}
 	db := sqlite.NewDB(path)
-	db.PatternValues = pattern.ValuesOf
+	db.PatternValues = n.patterns.valuesOf
 	db.Logger = n.logger
 	if err := db.Open(ctx); err != nil {
 		return fmt.Errorf("open store %q: %v", path, err)
@@ -346,11 +349,20 @@ func (n *Node) coordService(collectionID string) *coord.Service {
 // error, never later at match time. STIX 2.0 objects, which collections may
 // accept for older tools, are only checked by stix.ParseObject.
 func Validate(o *stix.Object) error {
+	return validate(o, nil)
+}
+
+// validate is Validate, giving each pattern it compiled to compiled
+// (when set).
+func validate(o *stix.Object, compiled func(text string, p *pattern.Pattern)) error {
 	if o.SpecVersion != "2.1" {
 		return nil
 	}
-	v := stix.Validator{Pattern: func(p string) error {
-		_, err := pattern.Compile(p)
+	v := stix.Validator{Pattern: func(text string) error {
+		p, err := pattern.Compile(text)
+		if err == nil && compiled != nil {
+			compiled(text, p)
+		}
 		return err
 	}}
 	return v.Validate(o)

@@ -40,7 +40,7 @@ func TestMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"0001_init.sql", "0002_objects_without_fk.sql", "0003_peers.sql", "0004_organizations_settings_audit.sql", "0005_search.sql", "0006_archive.sql", "0007_translog.sql"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"0001_init.sql", "0002_objects_without_fk.sql", "0003_peers.sql", "0004_organizations_settings_audit.sql", "0005_search.sql", "0006_archive.sql", "0007_translog.sql", "0008_search_author_markings.sql"}, got); diff != "" {
 		t.Errorf("applied migrations (-want +got):\n%s", diff)
 	}
 }

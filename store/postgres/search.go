@@ -45,6 +45,11 @@ func (c txConn) Exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
+// ExecPrepared is Exec: pgx keeps the statements it runs prepared.
+func (c txConn) ExecPrepared(ctx context.Context, query string, args ...any) error {
+	return c.Exec(ctx, query, args...)
+}
+
 func (c txConn) Query(ctx context.Context, query string, args ...any) (sqlgen.Rows, func(), error) {
 	return c.rows(ctx, query, args)
 }

@@ -81,7 +81,10 @@ type DB struct {
 	PatternValues func(pattern string) (values []string, ok bool)
 
 	write *sql.DB
-	read  *sql.DB
+	// prepared are the statements of search.Prepared and the full
+	// INSERT of insertVersions, prepared on write.
+	prepared map[string]*sql.Stmt
+	read     *sql.DB
 	// shared is what the services of store/internal/sqlstore run on:
 	// made with the DB, filled in by Open.
 	shared *sqlstore.DB
@@ -166,6 +169,18 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		}
 	}
 
+	// The statements every write runs are prepared once, here, while
+	// no transaction holds the one write connection (preparing one
+	// through db.write inside a transaction would wait for it forever).
+	db.prepared = make(map[string]*sql.Stmt)
+	for _, q := range append(search.Prepared(), insertStatement(insertRows)) {
+		st, err := db.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %.40q…: %w", q, err)
+		}
+		db.prepared[q] = st
+	}
+
 	db.read, err = driver.Open(db.Path, func(c *sqlite3.Conn) error {
 		if err := db.initConn(c); err != nil {
 			return err
@@ -247,6 +262,10 @@ func (db *DB) Close() error {
 		errs = append(errs, db.read.Close())
 		db.read = nil
 	}
+	for _, st := range db.prepared {
+		errs = append(errs, st.Close())
+	}
+	db.prepared = nil
 	if db.write != nil {
 		_, err := db.write.Exec(`PRAGMA optimize`)
 		errs = append(errs, err, db.write.Close())

@@ -99,13 +99,13 @@ func (s *ObjectService) RestoreObjects(ctx context.Context, collectionID string,
 func (s *ObjectService) writer(docs search.Docs) versions.Writer {
 	return func(ctx context.Context, collectionID string, ids []string, plan versions.PlanFunc) error {
 		return s.db.group.do(ctx, "store objects", len(ids), func(ctx context.Context, tx *sql.Tx) error {
-			return writeVersions(ctx, s.db.index(), tx, collectionID, ids, plan, docs)
+			return writeVersions(ctx, s.db.index(), tx, s.db.prepared, collectionID, ids, plan, docs)
 		})
 	}
 }
 
 // writeVersions is the writer's part of its group transaction.
-func writeVersions(ctx context.Context, index *search.Dialect, tx *sql.Tx, collectionID string, ids []string, plan versions.PlanFunc, docs search.Docs) error {
+func writeVersions(ctx context.Context, index *search.Dialect, tx *sql.Tx, prepared map[string]*sql.Stmt, collectionID string, ids []string, plan versions.PlanFunc, docs search.Docs) error {
 	var pk, last int64
 	err := tx.QueryRowContext(ctx, `SELECT pk, last_added FROM collections WHERE id = ?`, collectionID).Scan(&pk, &last)
 	if err == sql.ErrNoRows {
@@ -125,13 +125,13 @@ func writeVersions(ctx context.Context, index *search.Dialect, tx *sql.Tx, colle
 	if len(p.Inserts) == 0 {
 		return nil // nothing new: leave the collection untouched
 	}
-	if err := insertVersions(ctx, tx, pk, p.Inserts); err != nil {
+	if err := insertVersions(ctx, tx, prepared, pk, p.Inserts); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if err := updateMarks(ctx, tx, p.Updates); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
-	if err := search.Apply(ctx, index, txConn{tx}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
+	if err := search.Apply(ctx, index, txConn{tx, prepared}, pk, search.ChangeOfWrite(latest, p, docs)); err != nil {
 		return fmt.Errorf("store objects: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, mixed = mixed + ? WHERE pk = ?`, p.LastAdded, p.Mixed, pk); err != nil {
@@ -153,8 +153,9 @@ const insertRows = 64
 const insertColumns = `INSERT OR FAIL INTO objects (collection, id, type, version, spec_version,
 	spec_set, created, modified, date_added, top, latest, earliest, raw) VALUES `
 
-// insertVersions inserts ins and sets the Seq of each.
-func insertVersions(ctx context.Context, tx *sql.Tx, pk int64, ins []*versions.Insert) error {
+// insertVersions inserts ins and sets the Seq of each, with the statement
+// of insertRows rows in prepared when it is there.
+func insertVersions(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, pk int64, ins []*versions.Insert) error {
 	var full *sql.Stmt
 	args := make([]any, 0, 13*insertRows)
 	for len(ins) > 0 {
@@ -172,7 +173,9 @@ func insertVersions(ctx context.Context, tx *sql.Tx, pk int64, ins []*versions.I
 		)
 		if len(chunk) == insertRows {
 			if full == nil {
-				if full, err = tx.PrepareContext(ctx, insertStatement(insertRows)); err != nil {
+				if st := prepared[insertStatement(insertRows)]; st != nil {
+					full = tx.StmtContext(ctx, st)
+				} else if full, err = tx.PrepareContext(ctx, insertStatement(insertRows)); err != nil {
 					return err
 				}
 				defer full.Close()
@@ -269,7 +272,7 @@ func (s *ObjectService) DeleteObjects(ctx context.Context, filter rampart.Object
 	if err != nil {
 		return 0, err
 	}
-	if err := search.Apply(ctx, s.db.index(), txConn{tx}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
+	if err := search.Apply(ctx, s.db.index(), txConn{tx, s.db.prepared}, pk, search.ChangeOfDelete(latest, del, updates)); err != nil {
 		return 0, fmt.Errorf("delete objects: %w", err)
 	}
 	for _, seq := range del {

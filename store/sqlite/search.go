@@ -22,16 +22,34 @@ func (s *ObjectService) SearchObjects(ctx context.Context, q rampart.SearchQuery
 		return nil, fmt.Errorf("search objects: %w", err)
 	}
 	defer tx.Rollback()
-	return search.Find[int64, sql.RawBytes](ctx, search.SQLite, q, txConn{tx}.rows, versions.Time)
+	return search.Find[int64, sql.RawBytes](ctx, search.SQLite, q, txConn{tx: tx}.rows, versions.Time)
 }
 
-// txConn is a transaction as package search uses it.
-type txConn struct{ tx *sql.Tx }
+// txConn is a transaction as package search uses it. prepared holds the
+// statements of search.Prepared, prepared on the write connection; nil
+// in a read transaction.
+type txConn struct {
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
+}
 
 var _ search.Conn = txConn{}
 
 func (c txConn) Exec(ctx context.Context, query string, args ...any) error {
 	_, err := c.tx.ExecContext(ctx, query, args...)
+	return err
+}
+
+// ExecPrepared runs query with the statement prepared for it on the write
+// connection, or as Exec would when there is none.
+func (c txConn) ExecPrepared(ctx context.Context, query string, args ...any) error {
+	st := c.prepared[query]
+	if st == nil {
+		return c.Exec(ctx, query, args...)
+	}
+	txst := c.tx.StmtContext(ctx, st)
+	defer txst.Close()
+	_, err := txst.ExecContext(ctx, args...)
 	return err
 }
 
@@ -52,7 +70,7 @@ func (c txConn) rows(ctx context.Context, query string, args []any) (sqlgen.Rows
 func (db *DB) backfill(ctx context.Context) error {
 	return search.Backfill(ctx, db.index(), db.logger(), func(ctx context.Context, fn func(search.Conn) error) error {
 		return db.group.do(ctx, "index objects", search.BackfillBatch, func(ctx context.Context, tx *sql.Tx) error {
-			return fn(txConn{tx})
+			return fn(txConn{tx, db.prepared})
 		})
 	}, nil)
 }

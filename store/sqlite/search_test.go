@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -69,7 +70,7 @@ func TestSearchBackfill(t *testing.T) {
 			`DROP TABLE search_docs`,
 			`DROP TABLE object_values`,
 			`DROP TABLE search_backfill`,
-			`DELETE FROM migrations WHERE name = '0005_search.sql'`,
+			`DELETE FROM migrations WHERE name = '0005_search.sql' OR name = '0008_search_author_markings.sql'`,
 		} {
 			if _, err := old.ExecContext(ctx, stmt); err != nil {
 				t.Fatalf("%s: %v", stmt, err)
@@ -161,5 +162,136 @@ func TestSearchIndexSkipsWordlessRows(t *testing.T) {
 	}
 	if text, names, docs := counts(); text != 0 || names != 0 || docs != 0 {
 		t.Errorf("after deleting both: text rows %d, name rows %d, docs %d; want none", text, names, docs)
+	}
+}
+
+// TestSearchMigrationAuthorMarkings takes a store back to before
+// migration 0008, with the author and markings of an object as rows of
+// object_values, and opens it again: the migration moves them into the
+// columns of search_docs, and searches by author and by each marking
+// find the object.
+func TestSearchMigrationAuthorMarkings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db := NewDB(path)
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := NewServices(db)
+	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
+		t.Fatal(err)
+	}
+	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
+	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		mal    = "malware--00000000-0000-4000-8000-00000000000c"
+		author = "identity--00000000-0000-4000-8000-0000000000aa"
+		green  = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
+		other  = "marking-definition--00000000-0000-4000-8000-0000000000bb"
+	)
+	o, err := stix.ParseObject([]byte(`{"type":"malware","spec_version":"2.1","id":"` + mal + `","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z",` +
+		`"name":"Crusher","is_family":true,"created_by_ref":"` + author + `","object_marking_refs":["` + green + `","` + other + `"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewObjectService(db).CreateObjects(ctx, c.ID, []*stix.Object{o}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	old, err := driver.Open(path, func(c *sqlite3.Conn) error { return fts5.Register(c) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`INSERT INTO object_values (collection, value, seq) SELECT collection, 'c:` + author + `', seq FROM search_docs`,
+		`INSERT INTO object_values (collection, value, seq) SELECT collection, 'm:` + green + `', seq FROM search_docs`,
+		`INSERT INTO object_values (collection, value, seq) SELECT collection, 'm:` + other + `', seq FROM search_docs`,
+		`ALTER TABLE search_docs DROP COLUMN created_by`,
+		`ALTER TABLE search_docs DROP COLUMN markings`,
+		`DELETE FROM migrations WHERE name = '0008_search_author_markings.sql'`,
+	} {
+		if _, err := old.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	old.Close()
+	db = NewDB(path)
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var left int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM object_values WHERE value LIKE 'c:%' OR value LIKE 'm:%'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d author and marking rows left in object_values after the migration", left)
+	}
+	for _, q := range []rampart.SearchQuery{{CreatedBy: author}, {Marking: green}, {Marking: other}, {Marking: other, CreatedBy: author, Text: "crusher"}} {
+		q.CollectionIDs = []string{c.ID}
+		p, err := NewObjectService(db).SearchObjects(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Hits) != 1 || p.Hits[0].Version.Object.ID != mal {
+			t.Errorf("search %+v after the migration: %d hits, want the malware", q, len(p.Hits))
+		}
+	}
+}
+
+// TestSearchIndexManyRows stores more objects in one write than one
+// prepared INSERT of the search index takes (256 rows, then 128, 64, …):
+// each of them must be indexed once, and found by its value.
+func TestSearchIndexManyRows(t *testing.T) {
+	ctx := context.Background()
+	db := NewDB(filepath.Join(t.TempDir(), "s.db"))
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc, objs := NewServices(db), NewObjectService(db)
+	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
+		t.Fatal(err)
+	}
+	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
+	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	const n = 256 + 256 + 4 + 1
+	var list []*stix.Object
+	for i := range n {
+		o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-%012d","created":"2026-01-01T00:00:00.000Z",`+
+			`"modified":"2026-01-01T00:00:00.000Z","pattern":"[ipv4-addr:value = '10.0.%d.%d']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`, i, i/256, i%256))
+		if err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, o)
+	}
+	if _, err := objs.CreateObjects(ctx, c.ID, list); err != nil {
+		t.Fatal(err)
+	}
+	var docs, values int
+	if err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search_docs), (SELECT count(*) FROM object_values)`).Scan(&docs, &values); err != nil {
+		t.Fatal(err)
+	}
+	if docs != n || values != n {
+		t.Errorf("%d rows in search_docs and %d in object_values, want %d of each", docs, values, n)
+	}
+	for _, i := range []int{0, 255, 256, 511, 512, 515, n - 1} {
+		p, err := objs.SearchObjects(ctx, rampart.SearchQuery{CollectionIDs: []string{c.ID}, Text: fmt.Sprintf("10.0.%d.%d", i/256, i%256)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("indicator--00000000-0000-4000-8000-%012d", i)
+		if len(p.Hits) != 1 || p.Hits[0].Version.Object.ID != want {
+			t.Errorf("search for the value of object %d: %d hits, want %s", i, len(p.Hits), want)
+		}
 	}
 }

@@ -17,6 +17,9 @@ type Conn interface {
 	Exec(ctx context.Context, query string, args ...any) error
 	// Query returns the rows of a statement and how to close them.
 	Query(ctx context.Context, query string, args ...any) (sqlgen.Rows, func(), error)
+	// ExecPrepared runs one of the statements of Prepared, which the
+	// connection may keep prepared from one transaction to the next.
+	ExecPrepared(ctx context.Context, query string, args ...any) error
 }
 
 // Apply writes c, a change of the indexes of the collection pk, in the
@@ -148,18 +151,20 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		// PostgreSQL: one statement per table, with array parameters.
 		n := len(es)
 		seqs, types, vers, names, texts := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		authors, markings := make([]string, n), make([]string, n)
 		var keySeqs []int64
 		var keys []string
 		for i, e := range es {
 			seqs[i], types[i], vers[i] = e.Seq, e.Object.Type, e.Object.Version().Key()
 			names[i], texts[i] = TSVector(docs[i].Name), TSVector(docs[i].Name, docs[i].Body)
+			authors[i], markings[i] = docs[i].CreatedBy, docs[i].MarkingsColumn()
 			for _, k := range docs[i].Keys {
 				keySeqs, keys = append(keySeqs, e.Seq), append(keys, k)
 			}
 		}
-		if err := tx.Exec(ctx, `INSERT INTO search_docs (seq, collection, type, version, name, doc)
-			SELECT s, $1, t, v, n::tsvector, d::tsvector FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(s, t, v, n, d)`,
-			pk, seqs, types, vers, names, texts); err != nil {
+		if err := tx.Exec(ctx, `INSERT INTO search_docs (seq, collection, type, version, name, doc, created_by, markings)
+			SELECT s, $1, t, v, n::tsvector, d::tsvector, c, m FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(s, t, v, n, d, c, m)`,
+			pk, seqs, types, vers, names, texts, authors, markings); err != nil {
 			return err
 		}
 		if len(keys) == 0 {
@@ -167,9 +172,9 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		}
 		return tx.Exec(ctx, `INSERT INTO object_values (collection, value, seq) SELECT $1, k, s FROM unnest($2::text[], $3::bigint[]) AS u(k, s)`, pk, keys, keySeqs)
 	}
-	if err := insertRows(ctx, tx, "search_docs (seq, collection, type, version)", 4, func(row func(...any)) {
-		for _, e := range es {
-			row(e.Seq, pk, e.Object.Type, e.Object.Version().Key())
+	if err := insertPrepared(ctx, tx, docsTable, docsColumns, func(row func(...any)) {
+		for i, e := range es {
+			row(e.Seq, pk, e.Object.Type, e.Object.Version().Key(), docs[i].CreatedBy, docs[i].MarkingsColumn())
 		}
 	}); err != nil {
 		return err
@@ -195,13 +200,78 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 	}); err != nil {
 		return err
 	}
-	return insertRows(ctx, tx, "object_values (collection, value, seq)", 3, func(row func(...any)) {
+	return insertPrepared(ctx, tx, valuesTable, valuesColumns, func(row func(...any)) {
 		for i, e := range es {
 			for _, k := range docs[i].Keys {
 				row(pk, k, e.Seq)
 			}
 		}
 	})
+}
+
+// The tables insertPrepared writes in SQLite, and their columns.
+const (
+	docsTable     = "search_docs (seq, collection, type, version, created_by, markings)"
+	docsColumns   = 6
+	valuesTable   = "object_values (collection, value, seq)"
+	valuesColumns = 3
+)
+
+// maxPreparedRows is the most rows of one prepared INSERT: a write
+// inserts its rows 256 at a time, and the rest in chunks of 128, 64, …,
+// 1 rows, so that every statement is one of a few texts, prepared once
+// per connection (Prepared), where statements of as many rows as a write
+// has were each parsed anew (a twentieth of a MISP import's CPU).
+const maxPreparedRows = 256
+
+// Prepared returns the statements that SQLite's connection keeps
+// prepared for Conn.ExecPrepared: the multi-row INSERTs of insertPrepared.
+// The FTS5 tables are not among them: each statement that writes to one
+// writes a segment of its own (see maxParams), so a write inserts into
+// them with as few statements as it can.
+func Prepared() []string {
+	var out []string
+	for _, t := range []struct {
+		table string
+		cols  int
+	}{{docsTable, docsColumns}, {valuesTable, valuesColumns}} {
+		for n := maxPreparedRows; n >= 1; n /= 2 {
+			out = append(out, insertOrFailText(t.table, t.cols, n))
+		}
+	}
+	return out
+}
+
+// insertText returns the INSERT of n rows of cols columns into table.
+func insertText(table string, cols, n int) string {
+	placeholders := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return "INSERT INTO " + table + " VALUES " + strings.Repeat(placeholders+", ", n-1) + placeholders
+}
+
+// insertOrFailText is insertText with OR FAIL, for the tables that are
+// not FTS5's: the indexes hold none of the rows a write inserts (Apply
+// removes the old ones first), so a conflict would be a bug that fails
+// the whole write anyway (the store rolls its savepoint back); not having
+// to undo a half-done statement spares SQLite its statement journal, a
+// copy of every page a statement touches.
+func insertOrFailText(table string, cols, n int) string {
+	return "INSERT OR FAIL" + strings.TrimPrefix(insertText(table, cols, n), "INSERT")
+}
+
+// insertPrepared inserts the rows that rows makes, of cols columns each,
+// into table ("name (columns)") with the statements of Prepared.
+func insertPrepared(ctx context.Context, tx Conn, table string, cols int, rows func(row func(...any))) error {
+	var args []any
+	rows(func(vs ...any) { args = append(args, vs...) })
+	for n := maxPreparedRows; len(args) > 0; n /= 2 {
+		for len(args) >= n*cols {
+			if err := tx.ExecPrepared(ctx, insertOrFailText(table, cols, n), args[:n*cols]...); err != nil {
+				return err
+			}
+			args = args[n*cols:]
+		}
+	}
+	return nil
 }
 
 // insertRows inserts the rows that rows makes, of cols columns each, into
@@ -212,13 +282,11 @@ func insertRows(ctx context.Context, tx Conn, table string, cols int, rows func(
 		args []any
 		err  error
 	)
-	placeholders := "(" + strings.Repeat("?, ", cols-1) + "?)"
 	flush := func() {
 		if len(args) == 0 || err != nil {
 			return
 		}
-		n := len(args) / cols
-		err = tx.Exec(ctx, "INSERT INTO "+table+" VALUES "+strings.Repeat(placeholders+", ", n-1)+placeholders, args...)
+		err = tx.Exec(ctx, insertText(table, cols, len(args)/cols), args...)
 		args = args[:0]
 	}
 	rows(func(vs ...any) {

@@ -9,11 +9,12 @@
 // collection. The text index holds words: SQLite's FTS5 table
 // search_text, PostgreSQL's tsvector column search_docs.doc with a GIN
 // index. The value index, the table object_values(collection, value,
-// seq) in both, holds keys such as "v:198.51.100.7" (an exact value),
+// seq) in both, holds keys such as "v:198.51.100.7" (an exact value) and
 // "d:com.example.evil." (a domain, labels reversed so that its subdomains
-// are one range of the index), "m:marking-definition--…" and
-// "c:identity--…", ordered byte-wise. Words are cut by Words, here, for
-// both stores, so that both find the same objects.
+// are one range of the index), ordered byte-wise; the author and the
+// markings are columns of search_docs (created_by, markings), checked on
+// each candidate. Words are cut by Words, here, for both stores, so that
+// both find the same objects.
 //
 // A store calls Apply with the Change of every write (ChangeOfWrite,
 // ChangeOfDelete), in the transaction of the write, so the indexes never

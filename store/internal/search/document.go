@@ -5,6 +5,7 @@ import (
 	"encoding/json/jsontext"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/rampart-cti/rampart/stix"
 )
@@ -28,9 +29,26 @@ type Doc struct {
 	// (description, labels, the values a pattern names). A search ranks
 	// an object whose Name holds every word first.
 	Name, Body []string
-	// Keys are the object's keys in the value index (values, domains,
-	// markings, author), sorted, each once.
+	// Keys are the object's keys in the value index (values and
+	// domains), sorted, each once.
 	Keys []string
+	// CreatedBy is the created_by_ref, lower case, "" for none; Markings
+	// the object_marking_refs, lower case, each once. They are columns of
+	// search_docs rather than keys of the value index: nearly every
+	// object has both, and two more rows of the value index for each
+	// cost an import more than any search filtering on them gains.
+	CreatedBy string
+	Markings  []string
+}
+
+// MarkingsColumn returns the markings as search_docs.markings holds
+// them: each id followed by a space, after a leading space, so that a
+// marking is found as " id " (markingTerm); "" for none.
+func (d *Doc) MarkingsColumn() string {
+	if len(d.Markings) == 0 {
+		return ""
+	}
+	return " " + strings.Join(d.Markings, " ") + " "
 }
 
 // Where the index puts each property it reads: the words of the name,
@@ -64,7 +82,7 @@ var observableProperties = map[string]bool{
 var decodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 // NewDoc returns what the indexes hold of o: the words and values of its
-// text and pattern, and its markings and author. It reads o's JSON in one
+// text and pattern, its markings and its author. It reads o's JSON in one
 // pass, and leniently: a property of an unexpected JSON type adds
 // nothing, and what cannot be read adds nothing either.
 func NewDoc(o *stix.Object, values PatternValues) *Doc {
@@ -116,11 +134,15 @@ func NewDoc(o *stix.Object, values PatternValues) *Doc {
 		}
 	})
 	b.pattern(pat, patType)
-	if o.CreatedByRef != "" {
-		b.key(keyCreatedBy + strings.ToLower(o.CreatedByRef))
+	// An id with a space in it (a STIX 2.0 object's, which is not
+	// checked) could never be searched for: it is left out.
+	if id := strings.ToLower(o.CreatedByRef); !strings.ContainsFunc(id, unicode.IsSpace) {
+		b.doc.CreatedBy = id
 	}
 	for _, m := range o.ObjectMarkingRefs {
-		b.key(keyMarking + strings.ToLower(m))
+		if m = strings.ToLower(m); m != "" && !strings.ContainsFunc(m, unicode.IsSpace) && !slices.Contains(b.doc.Markings, m) {
+			b.doc.Markings = append(b.doc.Markings, m)
+		}
 	}
 	b.doc.Keys = make([]string, 0, len(b.keys))
 	for k := range b.keys {

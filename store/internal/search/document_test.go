@@ -36,10 +36,11 @@ func TestNewDoc(t *testing.T) {
 				`"description":"Uses evil.example.com.","labels":["espionage"],"created_by_ref":"identity--00000000-0000-4000-8000-0000000000aa",` +
 				`"object_marking_refs":["marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"]}`,
 			Doc{
-				Name: []string{"apt29", "cozy", "bear", "the", "dukes", "g0016"},
-				Body: []string{"uses", "evil", "example", "com", "espionage"},
-				Keys: []string{"c:identity--00000000-0000-4000-8000-0000000000aa", "d:com.example.evil.",
-					"m:marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
+				Name:      []string{"apt29", "cozy", "bear", "the", "dukes", "g0016"},
+				Body:      []string{"uses", "evil", "example", "com", "espionage"},
+				Keys:      []string{"d:com.example.evil."},
+				CreatedBy: "identity--00000000-0000-4000-8000-0000000000aa",
+				Markings:  []string{"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
 			},
 		},
 		{

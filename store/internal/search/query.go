@@ -30,7 +30,8 @@ type Query struct {
 	Phrases       []Phrase
 	values        []value
 	Types         []string // sorted, each once
-	// createdBy and marking are keys of the value index, "" for none.
+	// createdBy and marking are ids in lower case, as the columns
+	// search_docs.created_by and markings hold them; "" for none.
 	createdBy, marking string
 	// since and until are version keys (stix.Timestamp.Key), "" for no
 	// bound.
@@ -72,13 +73,13 @@ func Parse(q rampart.SearchQuery) (*Query, error) {
 		if typ, _, err := stix.ParseID(q.CreatedBy); err != nil || typ != "identity" {
 			return nil, rampart.Errorf(rampart.EINVALID, "search: created_by %q is not an identity id (identity--<UUID>)", q.CreatedBy)
 		}
-		out.createdBy = keyCreatedBy + strings.ToLower(q.CreatedBy)
+		out.createdBy = strings.ToLower(q.CreatedBy)
 	}
 	if q.Marking != "" {
 		if typ, _, err := stix.ParseID(q.Marking); err != nil || typ != "marking-definition" {
 			return nil, rampart.Errorf(rampart.EINVALID, "search: marking %q is not a marking-definition id (marking-definition--<UUID>)", q.Marking)
 		}
-		out.marking = keyMarking + strings.ToLower(q.Marking)
+		out.marking = strings.ToLower(q.Marking)
 	}
 	var err error
 	if out.since, err = timeKey("since", q.Since); err != nil {

@@ -157,7 +157,7 @@ func (d *Dialect) phrases(ps []Phrase) string {
 type driver int
 
 const (
-	byValue  driver = iota // the first exact value (or author, or marking)
+	byValue  driver = iota // the first exact value
 	byDomain               // the first domain: one range of the value index
 	byID                   // the first STIX id: the object, and the values naming it
 	byText                 // the text index
@@ -184,14 +184,12 @@ func (q *Query) plan() plan {
 	if len(q.values) > 0 {
 		return plan{driver: byID, value: q.values[0]}
 	}
-	switch {
-	case len(q.Phrases) > 0:
+	if len(q.Phrases) > 0 {
 		return plan{driver: byText}
-	case q.createdBy != "":
-		return plan{driver: byValue, value: value{Key: q.createdBy}}
-	case q.marking != "":
-		return plan{driver: byValue, value: value{Key: q.marking}}
 	}
+	// The author and the markings are columns of search_docs, with no
+	// index of their own: a search by them alone reads the collection
+	// newest first, and stops after a page.
 	return plan{driver: byScan}
 }
 
@@ -375,18 +373,22 @@ func (d *Dialect) from(b *sqlgen.Builder, q *Query, p plan, pks []int64, pk int6
 			exists(b, v.Key)
 		}
 	}
-	for _, k := range []string{q.createdBy, q.marking} {
-		if k == "" {
-			continue
-		}
-		if driving && p.driver == byValue && k == p.value.Key {
-			driving = false
-			continue
-		}
-		b.WriteString(" AND ")
-		exists(b, k)
+	if q.createdBy != "" {
+		b.WriteString(" AND d.created_by = ")
+		b.Arg(q.createdBy)
+	}
+	if q.marking != "" {
+		b.WriteString(" AND d.markings LIKE ")
+		b.Arg(markingTerm(q.marking))
 	}
 	return order
+}
+
+// markingTerm returns the LIKE pattern that finds the marking id (lower
+// case, a checked STIX id: no "%" nor "_" in it) in search_docs.markings
+// (Doc.MarkingsColumn).
+func markingTerm(id string) string {
+	return "% " + id + " %"
 }
 
 // exists writes the condition that the indexed version d has the key k.

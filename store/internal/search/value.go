@@ -13,12 +13,12 @@ import (
 
 // Keys of the value index (the object_values table) begin with their
 // kind, so that one ordered index holds them all and a domain's
-// subdomains are one range of it.
+// subdomains are one range of it. Until migration 0008 it also held
+// "m:" (a marking) and "c:" (the author) keys; search_docs has columns
+// for those now.
 const (
-	keyValue     = "v:" // an exact value, lower case
-	keyDomain    = "d:" // a domain, labels reversed: "d:com.example.evil."
-	keyMarking   = "m:" // a marking-definition id of object_marking_refs
-	keyCreatedBy = "c:" // the created_by_ref identity id
+	keyValue  = "v:" // an exact value, lower case
+	keyDomain = "d:" // a domain, labels reversed: "d:com.example.evil."
 )
 
 // MaxTokenBytes is the longest word the text index keeps; longer ones
