@@ -59,14 +59,7 @@ func (n *Node) InitOrganization(ctx context.Context, in OrgInit) (*rampart.Organ
 	if err != nil {
 		return nil, "", err
 	}
-	if err := trust.WriteIdentityFile(keyPath, id); err != nil {
-		return nil, "", err
-	}
-	pub, err := id.KeySet().Marshal()
-	if err != nil {
-		return nil, "", err
-	}
-	if err := os.WriteFile(keyPath+".pub", append(pub, '\n'), 0o644); err != nil {
+	if err := trust.WriteKeyFiles(keyPath, id); err != nil {
 		return nil, "", err
 	}
 	objs, err := identityObjects(id, in)
