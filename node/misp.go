@@ -173,15 +173,32 @@ func (n *Node) ImportMISP(ctx context.Context, c *rampart.Collection, produce MI
 	in.BatchSize = MISPImportBatch
 	// The objects are checked here, as the converter makes them, rather
 	// than by the ingester, so that checking runs beside the store's
-	// writer instead of between its batches.
+	// writer instead of between its batches; and in a goroutine of its
+	// own, beside the converter, so that converting, checking and writing
+	// the objects of one import run at once.
 	check := in.Check
 	in.Check = nil
+	made := make(chan *stix.Object, 4096)
 	objs := make(chan checked, 4096)
 	done := make(chan error, 1)
 	go func() {
 		conv := misp.NewConverter(n.MISPResolver(c))
-		i := 0
 		s, err := produce(ctx, conv, func(o *stix.Object) error {
+			select {
+			case made <- o:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		sum.MISP = s
+		close(made)
+		done <- err
+	}()
+	go func() {
+		defer close(objs)
+		i := 0
+		for o := range made {
 			x := checked{obj: o}
 			if err := check(o); err != nil {
 				x = checked{err: &stix.ObjectError{Index: i, ID: o.ID, Version: o.Version().String(), Path: fmt.Sprintf("object %d", i), Err: err}}
@@ -189,14 +206,13 @@ func (n *Node) ImportMISP(ctx context.Context, c *rampart.Collection, produce MI
 			i++
 			select {
 			case objs <- x:
-				return nil
 			case <-ctx.Done():
-				return ctx.Err()
+				for range made {
+					// Drain, so that the producer sees the cancellation and ends.
+				}
+				return
 			}
-		})
-		sum.MISP = s
-		close(objs)
-		done <- err
+		}
 	}()
 	st, err := in.Ingest(ctx, c.ID, chanSource(objs))
 	cancel()

@@ -2,8 +2,11 @@ package node
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rampart-cti/rampart/ingest"
 	"github.com/rampart-cti/rampart/misp"
@@ -102,5 +105,44 @@ func TestImportMISPCheckFailsAlone(t *testing.T) {
 	}
 	if sum.Store.Added < 3 { // identity, the good indicator, the report
 		t.Errorf("store: %+v; want the rest stored", sum.Store)
+	}
+}
+
+// An import whose context ends while objects are converted, checked and
+// stored at once stops with the context's error, and every stage ends:
+// nothing is left blocked on a channel.
+func TestImportMISPCancelled(t *testing.T) {
+	n, err := Open(context.Background(), Config{DataDir: t.TempDir(), Create: true, AdminPassword: "a-long-test-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	c, err := n.FindCollection(context.Background(), DefaultAPIRoot, DefaultCollection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	stored := 0
+	sum, err := n.ImportMISP(ctx, c, MISPEvents(benchEvents(7, 40, 500, false), "gen.json"), func(o ingest.Outcome) {
+		if stored++; stored == 100 {
+			cancel()
+		}
+	})
+	cancel()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("import = %+v, %v; want context.Canceled", sum.Store, err)
+	}
+	// One batch is stored, one may be in flight and one read: 40 events
+	// of 500 attributes make more than 20,000 objects.
+	if sum.Store.Added > 3*MISPImportBatch {
+		t.Errorf("added %d objects; want the import stopped after at most three batches of %d", sum.Store.Added, MISPImportBatch)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Errorf("%d goroutines after the import, %d before: a stage did not end", g, before)
 	}
 }
