@@ -12,45 +12,28 @@ import (
 	"github.com/rampart-cti/rampart/trust"
 )
 
-// StatementDraft is a joint attribution statement as its drafter gives
-// it: "rampart statement draft" sets it from its flags.
-type StatementDraft struct {
-	Name string
-	// Text is the statement's text; TextFile, when set, names a file to
-	// read it from in its place (trimmed of surrounding blank space).
-	Text, TextFile  string
-	IncidentRefs    []string
-	IntrusionSetRef string
-	Confidence      int
-	EvidenceRefs    []string
-	// Invited are the organisations (identity ids) invited to endorse it.
-	Invited   []string
-	Threshold int
-}
-
-// DraftStatement stores the first version of a statement drafted by the
-// node's organisation, signed with its keys. Only a national CSIRT of the
+// DraftStatement stores st as the first version of a statement drafted by
+// the node's organisation, signed with its keys; textFile, when set,
+// names a file whose text (trimmed of surrounding blank space) replaces
+// st.Text. Only a national CSIRT of the
 // node's trust registry drafts statements: any other organisation is
 // refused, with the registry version that says so. It returns the
 // statement as stored; the errors of coord.Service.CreateStatement.
-func (n *Node) DraftStatement(ctx context.Context, d StatementDraft) (*coord.Statement, error) {
+func (n *Node) DraftStatement(ctx context.Context, st *coord.Statement, textFile string) (*coord.Statement, error) {
 	if n.Identity == nil || n.Verifier == nil {
 		return nil, fmt.Errorf("drafting a statement needs the organisation's keys and the trust registry")
 	}
-	text := d.Text
-	if d.TextFile != "" {
-		b, err := os.ReadFile(d.TextFile)
+	if textFile != "" {
+		b, err := os.ReadFile(textFile)
 		if err != nil {
 			return nil, err
 		}
-		text = strings.TrimSpace(string(b))
+		st.Text = strings.TrimSpace(string(b))
 	}
 	reg := n.Registry()
 	if o := reg.Organization(n.Identity.Organization()); o == nil || o.Role != trust.RoleNationalCSIRT {
 		return nil, fmt.Errorf("the keys in %s belong to %s, which is not a national CSIRT of registry version %d: only member states draft statements", n.Config.IdentityFile, n.Identity.Organization(), reg.Version())
 	}
-	st := &coord.Statement{Name: d.Name, Text: text, IncidentRefs: d.IncidentRefs, IntrusionSetRef: d.IntrusionSetRef,
-		Confidence: d.Confidence, EvidenceRefs: d.EvidenceRefs, Invited: d.Invited, Threshold: d.Threshold}
 	if _, err := n.Coord.CreateStatement(ctx, st); err != nil {
 		return nil, err
 	}

@@ -23,10 +23,10 @@ func TestStatementDraftSignPublish(t *testing.T) {
 	if err := os.WriteFile(text, []byte("\nThe intrusions are APT-Example's.\n\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d := StatementDraft{Name: "Grid intrusions", Text: "ignored: the file wins", TextFile: text,
+	d := &coord.Statement{Name: "Grid intrusions", Text: "ignored: the file wins",
 		IncidentRefs: []string{"incident--7f7e5a18-6a2f-4c38-9a5e-3c3a1b7f2a10"}, IntrusionSetRef: "intrusion-set--bef4c620-0787-42a8-a96d-b7eb6e85917c",
 		Confidence: 85, Invited: []string{auditOrgFR, auditOrgDE}, Threshold: 2}
-	st, err := n.DraftStatement(ctx, d)
+	st, err := n.DraftStatement(ctx, d, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +84,12 @@ func TestStatementDraftSignPublish(t *testing.T) {
 
 func TestStatementNeedsKeysAndMembership(t *testing.T) {
 	ctx := context.Background()
-	d := StatementDraft{Name: "x", Text: "y", Confidence: 50, Threshold: 1, Invited: []string{auditOrgFR}}
+	d := func() *coord.Statement {
+		return &coord.Statement{Name: "x", Text: "y", Confidence: 50, Threshold: 1, Invited: []string{auditOrgFR}}
+	}
 	bare := openAuditNode(t, false, false).Node
 	for name, err := range map[string]error{
-		"draft":   errOf(bare.DraftStatement(ctx, d)),
+		"draft":   errOf(bare.DraftStatement(ctx, d(), "")),
 		"sign":    errOf(bare.SignStatement(ctx, "x-rampart-statement--1", "", "", false)),
 		"publish": errOf(bare.PublishStatement(ctx, "x-rampart-statement--1")),
 	} {
@@ -110,7 +112,7 @@ func TestStatementNeedsKeysAndMembership(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
-	if _, err := n.DraftStatement(ctx, d); err == nil || !strings.Contains(err.Error(), "not a national CSIRT of registry version 1") {
+	if _, err := n.DraftStatement(ctx, d(), ""); err == nil || !strings.Contains(err.Error(), "not a national CSIRT of registry version 1") {
 		t.Errorf("draft by a non-member: %v", err)
 	}
 }

@@ -91,8 +91,8 @@ func (m *Main) statementDraft(ctx context.Context, env *coordEnv, f *statementFl
 	if err != nil {
 		return err
 	}
-	st, err := env.n.DraftStatement(ctx, node.StatementDraft{Name: f.name, Text: f.text, TextFile: f.textFile, IncidentRefs: splitComma(f.incidents),
-		IntrusionSetRef: f.set, Confidence: f.confidence, EvidenceRefs: splitComma(f.evidence), Invited: invited, Threshold: f.threshold})
+	st, err := env.n.DraftStatement(ctx, &coord.Statement{Name: f.name, Text: f.text, IncidentRefs: splitComma(f.incidents),
+		IntrusionSetRef: f.set, Confidence: f.confidence, EvidenceRefs: splitComma(f.evidence), Invited: invited, Threshold: f.threshold}, f.textFile)
 	if err != nil {
 		return err
 	}
