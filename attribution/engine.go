@@ -80,8 +80,10 @@ type Params struct {
 	// technique fully.
 	Specificity float64
 	// Forgive is the share of the techniques a query names that a
-	// candidate may lack without cost, its most damaging missing ones:
-	// taken for noise, they cost every candidate the same.
+	// candidate may fit badly without cost: its least fitting ones that
+	// count against it (missing, or tied only through software, campaigns,
+	// aliases or the hierarchy; never its own uses), taken for noise,
+	// which costs every candidate the same.
 	Forgive float64
 }
 

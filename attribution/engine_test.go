@@ -250,8 +250,8 @@ func TestExplainAgreesWithRank(t *testing.T) {
 }
 
 // TestForgiveTakesWorstForNoise: with Params.Forgive a candidate's least
-// fitting named techniques, as long as they count against it, are taken
-// for noise: they weigh 0 in its explanation and in the ACH comparison,
+// fitting named techniques, as long as they count against it and are not
+// its own uses, are taken for noise: they weigh 0 in its explanation and in the ACH comparison,
 // and the contributions still add up to its score.
 func TestForgiveTakesWorstForNoise(t *testing.T) {
 	p := DefaultParams
@@ -276,6 +276,9 @@ func TestForgiveTakesWorstForNoise(t *testing.T) {
 				noise++
 				if x.Weight != 0 {
 					t.Errorf("%s: %s taken for noise weighs %.3f", c.Entry.Label(), x.Evidence.Label(), x.Weight)
+				}
+				if x.Matched && x.Source == SourceDirect {
+					t.Errorf("%s: its own use of %s taken for noise", c.Entry.Label(), x.Evidence.Label())
 				}
 			}
 		}

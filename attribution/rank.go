@@ -370,28 +370,32 @@ func (pop *population) score(ev []Evidence, p Params, out []float64) {
 	pop.forgive(ev, p, out)
 }
 
-// forgive takes back, for each candidate, what its Forgiven least
-// fitting named techniques (missing, or tied only weakly) did to its score
-// (Params.Forgive): those are taken for noise, which costs every candidate
-// the same. It is a trimmed likelihood: a common technique outside the
-// true set's profile no longer sinks it, and a set that fits everything
-// loses its weakest ties.
+// forgive takes back, for each candidate, what its least fitting named
+// techniques (missing, or tied only indirectly; never its own uses) did
+// to its score, as many as Params.Forgive says: those are taken for noise,
+// which costs every candidate the same. It is a trimmed likelihood: a
+// common technique outside the true set's profile no longer sinks it.
 func (pop *population) forgive(ev []Evidence, p Params, out []float64) {
 	named := forgivable(ev, pop)
 	n := forgivenCount(len(named), p)
 	if n == 0 {
 		return
 	}
+	tied := make([]int, len(pop.cands))
 	ties := make([][]float64, len(pop.cands))
 	for _, x := range named {
 		b := pop.bg[x.Entry]
 		for _, pst := range pop.postings[x.Entry] {
 			c := pop.cands[pst.cand]
+			tied[pst.cand]++
+			if c.profile[x.Entry].src == SourceDirect {
+				continue // the candidate's own use is never taken for noise
+			}
 			ties[pst.cand] = append(ties[pst.cand], x.Weight*c.tieLR(vocabTechnique, float64(pst.w), b, p))
 		}
 	}
 	for i, c := range pop.cands {
-		out[i] -= leastSum(n, len(named)-len(ties[i]), named[0].Weight*c.miss[vocabTechnique], ties[i])
+		out[i] -= leastSum(n, len(named)-tied[i], named[0].Weight*c.miss[vocabTechnique], ties[i])
 	}
 }
 
@@ -403,15 +407,15 @@ func leastSum(n, misses int, miss float64, ties []float64) float64 {
 	}
 	slices.Sort(ties)
 	sum := float64(misses) * miss
-	for _, t := range ties[:n-misses] {
+	for _, t := range ties[:min(n-misses, len(ties))] {
 		sum += min(t, 0)
 	}
 	return sum
 }
 
 // forgiven returns the named techniques Params.Forgive takes for noise for
-// candidate c (the ones forgive's sum takes back): its least fitting, as
-// long as they count against it.
+// candidate c (the ones forgive's sum takes back): its least fitting that
+// count against it, never its own uses.
 func (pop *population) forgiven(c *candidate, ev []Evidence, p Params) map[*Entry]bool {
 	named := forgivable(ev, pop)
 	n := forgivenCount(len(named), p)
@@ -426,13 +430,16 @@ func (pop *population) forgiven(c *candidate, ev []Evidence, p Params) map[*Entr
 	for _, x := range named {
 		lr := x.Weight * c.miss[vocabTechnique]
 		if t, ok := c.profile[x.Entry]; ok {
+			if t.src == SourceDirect {
+				continue // the candidate's own use is never taken for noise
+			}
 			lr = x.Weight * c.tieLR(vocabTechnique, t.w, pop.bg[x.Entry], p)
 		}
 		items = append(items, item{x.Entry, lr})
 	}
 	slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.lr, b.lr) })
 	out := map[*Entry]bool{}
-	for _, it := range items[:n] {
+	for _, it := range items[:min(n, len(items))] {
 		if it.lr < 0 {
 			out[it.f] = true
 		}
