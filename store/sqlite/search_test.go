@@ -99,20 +99,9 @@ func TestSearchBackfill(t *testing.T) {
 // name, and deleting them deletes what they have.
 func TestSearchIndexSkipsWordlessRows(t *testing.T) {
 	ctx := context.Background()
-	db := NewDB(filepath.Join(t.TempDir(), "s.db"))
-	db.PatternValues = pattern.ValuesOf
-	if err := db.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, c := openIndexed(t, filepath.Join(t.TempDir(), "s.db"))
 	defer db.Close()
-	svc, objs := NewServices(db), NewObjectService(db)
-	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
-		t.Fatal(err)
-	}
-	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
-	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	objs := NewObjectService(db)
 	const (
 		ind = "indicator--00000000-0000-4000-8000-00000000000a"
 		rel = "relationship--00000000-0000-4000-8000-00000000000b"
@@ -173,19 +162,7 @@ func TestSearchIndexSkipsWordlessRows(t *testing.T) {
 func TestSearchMigrationAuthorMarkings(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db := NewDB(path)
-	db.PatternValues = pattern.ValuesOf
-	if err := db.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc := NewServices(db)
-	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
-		t.Fatal(err)
-	}
-	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
-	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	db, c := openIndexed(t, path)
 	const (
 		mal    = "malware--00000000-0000-4000-8000-00000000000c"
 		author = "identity--00000000-0000-4000-8000-0000000000aa"
@@ -250,20 +227,9 @@ func TestSearchMigrationAuthorMarkings(t *testing.T) {
 // each of them must be indexed once, and found by its value.
 func TestSearchIndexManyRows(t *testing.T) {
 	ctx := context.Background()
-	db := NewDB(filepath.Join(t.TempDir(), "s.db"))
-	db.PatternValues = pattern.ValuesOf
-	if err := db.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, c := openIndexed(t, filepath.Join(t.TempDir(), "s.db"))
 	defer db.Close()
-	svc, objs := NewServices(db), NewObjectService(db)
-	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
-		t.Fatal(err)
-	}
-	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
-	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	objs := NewObjectService(db)
 	const n = 256 + 256 + 4 + 1
 	var list []*stix.Object
 	for i := range n {
@@ -294,4 +260,27 @@ func TestSearchIndexManyRows(t *testing.T) {
 			t.Errorf("search for the value of object %d: %d hits, want %s", i, len(p.Hits), want)
 		}
 	}
+}
+
+// openIndexed opens a store at path that indexes pattern values, with one
+// collection, "objects" of API root "api"; the caller closes it.
+func openIndexed(t *testing.T, path string) (*DB, *rampart.Collection) {
+	t.Helper()
+	ctx := context.Background()
+	db := NewDB(path)
+	db.PatternValues = pattern.ValuesOf
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := NewServices(db)
+	if err := svc.Collections.CreateAPIRoot(ctx, &rampart.APIRoot{Name: "api", Title: "API"}); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	c := &rampart.Collection{APIRoot: "api", Title: "objects", MediaTypes: []string{"application/stix+json;version=2.1"}}
+	if err := svc.Collections.CreateCollection(ctx, c); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db, c
 }
