@@ -16,6 +16,9 @@ type Arity struct {
 // Exactly is the arity of a command that takes n arguments.
 func Exactly(n int, want string) Arity { return Arity{n, n, want} }
 
+// Between is the arity of a command that takes lo to hi arguments.
+func Between(lo, hi int, want string) Arity { return Arity{lo, hi, want} }
+
 // Subcommands describes the subcommands of a command ("rampart user
 // add …") that share one set of flags: the arguments each takes, and
 // their names as an unknown one's error lists them ("add, list or
