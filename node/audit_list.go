@@ -100,3 +100,20 @@ func (l *AuditList) WriteJSON(w io.Writer) error {
 	}
 	return nil
 }
+
+// CheckpointAuditText checkpoints the audit log as CheckpointAudit does
+// and says what it did: the record it checkpointed, or that the last
+// record is checkpointed already. It returns an error when the log holds
+// no record.
+func (n *Node) CheckpointAuditText(ctx context.Context) (string, error) {
+	c, created, err := n.CheckpointAudit(ctx)
+	switch {
+	case err != nil:
+		return "", err
+	case c == nil:
+		return "", fmt.Errorf("the audit log holds no record yet: there is nothing to checkpoint")
+	case !created:
+		return fmt.Sprintf("record %d, the last, is checkpointed already", c.Seq), nil
+	}
+	return fmt.Sprintf("checkpoint at record %d", c.Seq), nil
+}

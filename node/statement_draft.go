@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -75,4 +76,24 @@ func (l StatementList) WriteText(w io.Writer) error {
 func (n *Node) EndorsedSummary(e *coord.Endorsed) string {
 	return fmt.Sprintf("%s endorsed terms %s; %d of %d required endorsements count",
 		coord.OrganizationName(n.Registry(), n.Identity.Organization()), e.Statement.TermsDigest(), len(e.Quorum.Counted), e.Quorum.Threshold)
+}
+
+// SignErrorHint returns the error of SignStatement as a person reads it
+// and what to do about it: for a refusal --force overrides, the refusal
+// and a hint naming --force; for terms that changed since they were read,
+// the error saying to read them again; any other error as it is, with no
+// hint.
+func SignErrorHint(err error) (error, string) {
+	se, ok := errors.AsType[*coord.SignError](err)
+	switch {
+	case !ok:
+		return err, ""
+	case se.Err == coord.ErrDrafterSignature:
+		return se, "use --force to endorse it anyway"
+	case se.Err == coord.ErrWouldNotCount:
+		return se, "use --force to store it anyway"
+	case se.Err == coord.ErrTermsChanged:
+		return fmt.Errorf("%v; read it again with \"rampart statement show\"", se), ""
+	}
+	return err, ""
 }

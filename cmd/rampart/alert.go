@@ -67,62 +67,49 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 		if saved {
 			fmt.Fprintf(m.Stderr, "rampart: rules saved; a running node applies them at once\n")
 		}
-		return m.writeText(settings, err)
+		return m.write(settings, err, false)
 	case "scan":
 		n, err := env.n.ScanAlerts(ctx)
 		if err == nil {
 			fmt.Fprintf(m.Stdout, "%d alert versions written\n", n)
 		}
 		return err
-	case "watchlist":
-		return m.alertWatchlist(ctx, env.n, pos, &f.o)
 	}
-	return m.alertWebhook(ctx, env.n, pos)
+	return m.alertSetting(ctx, env.n, sub+" "+pos[0], pos, &f.o)
 }
 
-func (m *Main) alertWatchlist(ctx context.Context, n *node.Node, pos []string, o *node.AlertOptions) error {
+// alertSetting runs "alert watchlist OP" and "alert webhook OP" (op is
+// both words), checked by node.AlertOptions.Check.
+func (m *Main) alertSetting(ctx context.Context, n *node.Node, op string, pos []string, o *node.AlertOptions) error {
 	var err error
-	done := "saved"
-	switch pos[0] { // checked by o.Check
-	case "list":
-		settings, err := n.AlertSettings(ctx)
-		if err != nil {
+	notice := "webhooks saved; a running node applies them at once"
+	switch op {
+	case "watchlist list", "webhook list":
+		s, err := n.AlertSettings(ctx)
+		switch {
+		case err != nil:
 			return err
+		case op == "webhook list":
+			return s.WriteWebhooks(m.Stdout)
 		}
-		return settings.WriteWatchlists(m.Stdout)
-	case "show":
+		return s.WriteWatchlists(m.Stdout)
+	case "watchlist show":
 		wl, err := n.FindWatchlist(ctx, pos[1])
-		return m.writeText(wl, err)
-	case "add":
-		err = n.SaveWatchlist(ctx, o.Watchlist())
-	case "remove":
-		err, done = n.DeleteWatchlist(ctx, pos[1]), "removed"
-	}
-	if err == nil {
-		fmt.Fprintf(m.Stderr, "rampart: watchlist %q %s; a running node applies it at once\n", pos[1], done)
-	}
-	return err
-}
-
-func (m *Main) alertWebhook(ctx context.Context, n *node.Node, pos []string) error {
-	var err error
-	switch pos[0] { // checked by o.Check, --secret-stdin too
-	case "list":
-		settings, err := n.AlertSettings(ctx)
-		if err != nil {
-			return err
-		}
-		return settings.WriteWebhooks(m.Stdout)
-	case "remove":
+		return m.write(wl, err, false)
+	case "watchlist add":
+		err, notice = n.SaveWatchlist(ctx, o.Watchlist()), fmt.Sprintf("watchlist %q saved; a running node applies it at once", pos[1])
+	case "watchlist remove":
+		err, notice = n.DeleteWatchlist(ctx, pos[1]), fmt.Sprintf("watchlist %q removed; a running node applies it at once", pos[1])
+	case "webhook remove":
 		err = n.DeleteWebhook(ctx, pos[1])
-	case "add":
+	case "webhook add":
 		var secret string
 		if secret, err = m.readLine("secret"); err == nil {
 			err = n.SaveWebhook(ctx, pos[1], secret)
 		}
 	}
 	if err == nil {
-		fmt.Fprintf(m.Stderr, "rampart: webhooks saved; a running node applies them at once\n")
+		fmt.Fprintf(m.Stderr, "rampart: %s\n", notice)
 	}
 	return err
 }

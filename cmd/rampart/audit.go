@@ -54,18 +54,11 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	case "verify":
 		return m.verifyAudit(ctx, n)
 	}
-	c, created, err := n.CheckpointAudit(ctx)
-	switch {
-	case err != nil:
-		return err
-	case c == nil:
-		return fmt.Errorf("the audit log holds no record yet: there is nothing to checkpoint")
-	case !created:
-		fmt.Fprintf(m.Stdout, "record %d, the last, is checkpointed already\n", c.Seq)
-	default:
-		fmt.Fprintf(m.Stdout, "checkpoint at record %d\n", c.Seq)
+	text, err := n.CheckpointAuditText(ctx)
+	if err == nil {
+		fmt.Fprintln(m.Stdout, text)
 	}
-	return nil
+	return err
 }
 
 func (m *Main) listAudit(ctx context.Context, n *node.Node, f *auditFlags) error {

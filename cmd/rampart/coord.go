@@ -48,30 +48,14 @@ func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv,
 	return &coordEnv{n: n, svc: n.Coord, id: n.Identity, reg: n.Registry()}, nil
 }
 
-// textJSON is a result a command prints for a person or, with --json, as
-// JSON lines.
-type textJSON interface {
-	WriteText(io.Writer) error
-	WriteJSON(io.Writer) error
-}
-
-// write prints r on stdout, as JSON when asJSON; it returns err instead
-// when there is one.
-func (m *Main) write(r textJSON, err error, asJSON bool) error {
-	switch {
-	case err != nil:
-		return err
-	case asJSON:
-		return r.WriteJSON(m.Stdout)
-	}
-	return r.WriteText(m.Stdout)
-}
-
-// writeText prints r for a person on stdout; it returns err instead when
-// there is one.
-func (m *Main) writeText(r interface{ WriteText(io.Writer) error }, err error) error {
+// write prints r on stdout for a person or, when asJSON and r has a JSON
+// form, as JSON lines; it returns err instead when there is one.
+func (m *Main) write(r interface{ WriteText(io.Writer) error }, err error, asJSON bool) error {
 	if err != nil {
 		return err
+	}
+	if j, ok := r.(interface{ WriteJSON(io.Writer) error }); ok && asJSON {
+		return j.WriteJSON(m.Stdout)
 	}
 	return r.WriteText(m.Stdout)
 }

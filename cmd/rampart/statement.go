@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
 
-	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -74,7 +72,7 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 		return nil
 	case "list":
 		list, err := env.n.FindStatementList(ctx)
-		return m.writeText(list, err)
+		return m.write(list, err, false)
 	case "show":
 		return m.statementShow(ctx, env, pos[0], f.bundle)
 	case "sign":
@@ -106,29 +104,15 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 	return nil
 }
 
-// forceHint is the hint of a refusal to sign that --force overrides, ""
-// for another error.
-func forceHint(err error) string {
-	switch err {
-	case coord.ErrDrafterSignature:
-		return "use --force to endorse it anyway"
-	case coord.ErrWouldNotCount:
-		return "use --force to store it anyway"
-	}
-	return ""
-}
-
 func (m *Main) statementSign(ctx context.Context, env *coordEnv, id string, f *statementFlags) error {
 	e, err := env.n.SignStatement(ctx, id, f.terms, f.explanation, f.force)
-	var se *coord.SignError
-	switch {
-	case errors.As(err, &se) && forceHint(se.Err) != "":
-		m.errorf("%s", se)
-		m.hintf("%s", forceHint(se.Err))
-		return errReported
-	case errors.As(err, &se) && se.Err == coord.ErrTermsChanged:
-		return fmt.Errorf("%v; read it again with \"rampart statement show\"", se)
-	case err != nil:
+	if err != nil {
+		err, hint := node.SignErrorHint(err)
+		if hint != "" {
+			m.errorf("%s", err)
+			m.hintf("%s", hint)
+			return errReported
+		}
 		return err
 	}
 	if e.DrafterErr != nil {
@@ -147,7 +131,7 @@ func (m *Main) statementVerify(path, regPath string) error {
 		return m.usagef("statement verify needs --registry FILE")
 	}
 	c, err := node.VerifyStatementFile(path, regPath)
-	if err := m.writeText(c, err); err != nil {
+	if err := m.write(c, err, false); err != nil {
 		return err
 	}
 	if failed := c.Failed(); failed > 0 {
