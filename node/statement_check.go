@@ -51,6 +51,15 @@ func (c *StatementChecks) Failed() int {
 	return failed
 }
 
+// Err returns an error saying how many statements failed the check; nil
+// when none did.
+func (c *StatementChecks) Err() error {
+	if failed := c.Failed(); failed > 0 {
+		return fmt.Errorf("%d of %d statements failed the check", failed, len(c.Checks))
+	}
+	return nil
+}
+
 // WriteText writes each check for a person, and a last line saying how
 // many statements were checked against which registry version. It
 // returns the error of w.

@@ -78,22 +78,22 @@ func (n *Node) EndorsedSummary(e *coord.Endorsed) string {
 		coord.OrganizationName(n.Registry(), n.Identity.Organization()), e.Statement.TermsDigest(), len(e.Quorum.Counted), e.Quorum.Threshold)
 }
 
-// SignErrorHint returns the error of SignStatement as a person reads it
-// and what to do about it: for a refusal --force overrides, the refusal
-// and a hint naming --force; for terms that changed since they were read,
-// the error saying to read them again; any other error as it is, with no
-// hint.
-func SignErrorHint(err error) (error, string) {
+// SignErrorHint returns what to do about an error of SignStatement, and
+// the error as a person reads it: for a refusal --force overrides, a hint
+// naming --force and the refusal; for terms that changed since they were
+// read, no hint and the error saying to read them again; for any other
+// error, no hint and the error as it is.
+func SignErrorHint(err error) (string, error) {
 	se, ok := errors.AsType[*coord.SignError](err)
 	switch {
 	case !ok:
-		return err, ""
+		return "", err
 	case se.Err == coord.ErrDrafterSignature:
-		return se, "use --force to endorse it anyway"
+		return "use --force to endorse it anyway", se
 	case se.Err == coord.ErrWouldNotCount:
-		return se, "use --force to store it anyway"
+		return "use --force to store it anyway", se
 	case se.Err == coord.ErrTermsChanged:
-		return fmt.Errorf("%v; read it again with \"rampart statement show\"", se), ""
+		return "", fmt.Errorf("%v; read it again with \"rampart statement show\"", se)
 	}
-	return err, ""
+	return "", err
 }

@@ -89,8 +89,12 @@ func TestDraftStatementFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(checks.Checks) != 1 || checks.Failed() != 0 {
-		t.Errorf("VerifyStatementFile: %d checks, %d failed; want 1, none failed", len(checks.Checks), checks.Failed())
+	if len(checks.Checks) != 1 || checks.Failed() != 0 || checks.Err() != nil {
+		t.Errorf("VerifyStatementFile: %d checks, %d failed, %v; want 1, none failed", len(checks.Checks), checks.Failed(), checks.Err())
+	}
+	failing := &StatementChecks{Checks: append(checks.Checks, &coord.StatementCheck{Statement: checks.Checks[0].Statement, Problems: []string{"no drafter signature"}}), Registry: checks.Registry}
+	if failing.Failed() != 1 || failing.Err() == nil || failing.Err().Error() != "1 of 2 statements failed the check" {
+		t.Errorf("a failing check: %d failed, %v", failing.Failed(), failing.Err())
 	}
 	b.Reset()
 	if err := checks.WriteText(&b); err != nil || !strings.HasSuffix(b.String(), "\n1 statements checked against registry version 1\n") {
@@ -121,7 +125,7 @@ func TestSignErrorHint(t *testing.T) {
 		{"terms changed", &coord.SignError{Statement: "s", Err: coord.ErrTermsChanged}, `; read it again with "rampart statement show"`, ""},
 		{"another error", other, "disk full", ""},
 	} {
-		err, hint := SignErrorHint(tc.err)
+		hint, err := SignErrorHint(tc.err)
 		if hint != tc.hint || !strings.HasSuffix(err.Error(), tc.wantErr) {
 			t.Errorf("%s: %v, %q; want an error ending %q, hint %q", tc.name, err, hint, tc.wantErr, tc.hint)
 		}

@@ -58,8 +58,7 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 		return err
 	}
 	if needKey := sub == "draft" || sub == "sign" || sub == "publish"; needKey && (env.id == nil || env.reg == nil) {
-		m.errorf("statement %s needs the organisation's keys and the trust registry: the node has none (rampart org init; rampart serve --registry FILE), so give --key FILE and --registry FILE", sub)
-		return errReported
+		return fmt.Errorf("statement %s needs the organisation's keys and the trust registry: the node has none (rampart org init; rampart serve --registry FILE), so give --key FILE and --registry FILE", sub)
 	}
 	switch sub {
 	case "draft":
@@ -107,7 +106,7 @@ func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle stri
 func (m *Main) statementSign(ctx context.Context, env *coordEnv, id string, f *statementFlags) error {
 	e, err := env.n.SignStatement(ctx, id, f.terms, f.explanation, f.force)
 	if err != nil {
-		err, hint := node.SignErrorHint(err)
+		hint, err := node.SignErrorHint(err)
 		if hint != "" {
 			m.errorf("%s", err)
 			m.hintf("%s", hint)
@@ -134,9 +133,5 @@ func (m *Main) statementVerify(path, regPath string) error {
 	if err := m.write(c, err, false); err != nil {
 		return err
 	}
-	if failed := c.Failed(); failed > 0 {
-		m.errorf("%d of %d statements failed the check", failed, len(c.Checks))
-		return errReported
-	}
-	return nil
+	return c.Err()
 }
