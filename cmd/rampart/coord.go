@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
-	"strconv"
+	"io"
 	"time"
 
 	"github.com/rampart-cti/rampart/coord"
@@ -14,9 +13,8 @@ import (
 
 // coordFlags are the flags every coordination command shares.
 type coordFlags struct {
-	store    storeFlags
-	key      string
-	registry string
+	store         storeFlags
+	key, registry string
 	// now, when set, is the clock of the node's coordination service and
 	// early warning (the commands' --now flag).
 	now func() time.Time
@@ -50,45 +48,14 @@ func (m *Main) openCoordination(ctx context.Context, cf *coordFlags) (*coordEnv,
 	return &coordEnv{n: n, svc: n.Coord, id: n.Identity, reg: n.Registry()}, nil
 }
 
-// parseTimeFlag reads an RFC 3339 time or "now".
-func parseTimeFlag(name, v string) (time.Time, error) {
-	if v == "now" {
-		return time.Now().UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
+// write prints r on stdout for a person or, when asJSON and r has a JSON
+// form, as JSON lines; it returns err instead when there is one.
+func (m *Main) write(r interface{ WriteText(io.Writer) error }, err error, asJSON bool) error {
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--%s %q: give an RFC 3339 time such as 2026-03-10T09:30:00Z, or now", name, v)
+		return err
 	}
-	return t.UTC(), nil
-}
-
-// changeFlag is a flag that, once given, points *p at its value, read by
-// parse: the field of a change (coord.IncidentChange) that a command sets
-// only when its flag is given.
-type changeFlag[T any] struct {
-	p      **T
-	parse  func(string) (T, error)
-	isBool bool
-}
-
-func (f changeFlag[T]) String() string   { return "" }
-func (f changeFlag[T]) IsBoolFlag() bool { return f.isBool }
-
-func (f changeFlag[T]) Set(s string) error {
-	v, err := f.parse(s)
-	if err == nil {
-		*f.p = &v
+	if j, ok := r.(interface{ WriteJSON(io.Writer) error }); ok && asJSON {
+		return j.WriteJSON(m.Stdout)
 	}
-	return err
-}
-
-// changeOf is a changeFlag for a value that any text makes.
-func changeOf[T any](p **T, parse func(string) T) changeFlag[T] {
-	return changeFlag[T]{p: p, parse: func(s string) (T, error) { return parse(s), nil }}
-}
-
-// changeBool is a changeFlag for a switch ("--significant",
-// "--significant=false").
-func changeBool(p **bool) changeFlag[bool] {
-	return changeFlag[bool]{p: p, parse: strconv.ParseBool, isBool: true}
+	return r.WriteText(m.Stdout)
 }

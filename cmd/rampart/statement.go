@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
-	"github.com/rampart-cti/rampart/coord"
 	"github.com/rampart-cti/rampart/node"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 var statementUsage = helpText("statement-usage.txt")
@@ -18,20 +14,22 @@ var statementUsage = helpText("statement-usage.txt")
 // statementFlags are the flags of the statement commands, one set for all
 // of them.
 type statementFlags struct {
-	coord                                                                              coordFlags
-	name, text, textFile, incidents, set, evidence, invite, terms, explanation, bundle string
-	confidence, threshold                                                              int
-	force                                                                              bool
+	coord                      coordFlags
+	draft                      node.StatementDraft
+	terms, explanation, bundle string
+	force                      bool
 }
 
 func (f *statementFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.coord.register(fs, getenv)
-	for name, p := range map[string]*string{"name": &f.name, "text": &f.text, "text-file": &f.textFile, "incidents": &f.incidents,
-		"intrusion-set": &f.set, "evidence": &f.evidence, "invite": &f.invite, "terms": &f.terms, "explanation": &f.explanation, "bundle": &f.bundle} {
+	d := &f.draft
+	for name, p := range map[string]*string{"name": &d.Name, "text": &d.Text, "text-file": &d.TextFile, "incidents": &d.Incidents,
+		"intrusion-set": &d.IntrusionSet, "evidence": &d.Evidence, "invite": &d.Invite, "terms": &f.terms, "explanation": &f.explanation,
+		"bundle": &f.bundle} {
 		fs.StringVar(p, name, "", "")
 	}
-	fs.IntVar(&f.confidence, "confidence", -1, "")
-	fs.IntVar(&f.threshold, "threshold", 0, "")
+	fs.IntVar(&d.Confidence, "confidence", -1, "")
+	fs.IntVar(&d.Threshold, "threshold", 0, "")
 	fs.BoolVar(&f.force, "force", false, "")
 }
 
@@ -47,29 +45,33 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if sub == "verify" {
+	switch {
+	case sub == "verify":
 		return m.statementVerify(pos[0], f.coord.registry)
-	}
-	if sub == "draft" && f.confidence < 0 {
-		return m.usagef("statement draft needs --confidence N (0 to 100)")
+	case sub == "draft":
+		if err := f.draft.Check(); err != nil {
+			return m.configError(err)
+		}
 	}
 	env, err := m.openCoordination(ctx, &f.coord)
 	if err != nil {
 		return err
 	}
 	if needKey := sub == "draft" || sub == "sign" || sub == "publish"; needKey && (env.id == nil || env.reg == nil) {
-		m.errorf("statement %s needs the organisation's keys and the trust registry: the node has none (rampart org init; rampart serve --registry FILE), so give --key FILE and --registry FILE", sub)
-		return errReported
+		return fmt.Errorf("statement %s needs the organisation's keys and the trust registry: the node has none (rampart org init; rampart serve --registry FILE), so give --key FILE and --registry FILE", sub)
 	}
 	switch sub {
 	case "draft":
-		return m.statementDraft(ctx, env, &f)
-	case "list":
-		list, err := env.svc.FindStatements(ctx)
-		for _, st := range list {
-			fmt.Fprintf(m.Stdout, "%s  %-9s  %d of %d  %s\n", st.ID, st.Status, st.Threshold, len(st.Invited), st.Name)
+		st, err := env.n.DraftStatementFrom(ctx, f.draft)
+		if err != nil {
+			return err
 		}
-		return err
+		fmt.Fprintln(m.Stdout, st.ID)
+		fmt.Fprintf(m.Stderr, "rampart: draft %s: %d of %d invited member states must sign terms %s\n", st.ID, st.Threshold, len(st.Invited), st.TermsDigest())
+		return nil
+	case "list":
+		list, err := env.n.FindStatementList(ctx)
+		return m.write(list, err, false)
 	case "show":
 		return m.statementShow(ctx, env, pos[0], f.bundle)
 	case "sign":
@@ -86,58 +88,30 @@ func (m *Main) runStatement(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) statementDraft(ctx context.Context, env *coordEnv, f *statementFlags) error {
-	invited, err := resolveOrgs(env.reg, splitComma(f.invite), "--invite", trust.RoleNationalCSIRT)
-	if err != nil {
-		return err
-	}
-	st, err := env.n.DraftStatement(ctx, &coord.Statement{Name: f.name, Text: f.text, IncidentRefs: splitComma(f.incidents),
-		IntrusionSetRef: f.set, Confidence: f.confidence, EvidenceRefs: splitComma(f.evidence), Invited: invited, Threshold: f.threshold}, f.textFile)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, st.ID)
-	fmt.Fprintf(m.Stderr, "rampart: draft %s: %d of %d invited member states must sign terms %s\n", st.ID, st.Threshold, len(st.Invited), st.TermsDigest())
-	return nil
-}
-
 func (m *Main) statementShow(ctx context.Context, env *coordEnv, id, bundle string) error {
 	v, err := env.n.FindStatement(ctx, id)
-	if err != nil {
+	switch {
+	case err != nil:
+		return err
+	case bundle == "":
+		return v.WriteText(m.Stdout, env.reg)
+	}
+	if err := v.WriteBundleFile(bundle); err != nil {
 		return err
 	}
-	if bundle != "" {
-		if err := writeBundleFile(bundle, v); err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", len(v.Objects), bundle)
-		return nil
-	}
-	if err := v.Statement.WriteTerms(m.Stdout, env.reg); err != nil {
-		return err
-	}
-	if v.Quorum == nil {
-		fmt.Fprintf(m.Stdout, "  %d endorsements on this node; give --registry FILE to count them\n", len(v.Objects)-1)
-		return nil
-	}
-	return v.Quorum.WriteText(m.Stdout, env.reg)
+	fmt.Fprintf(m.Stderr, "rampart: wrote %d objects to %s\n", len(v.Objects), bundle)
+	return nil
 }
 
 func (m *Main) statementSign(ctx context.Context, env *coordEnv, id string, f *statementFlags) error {
 	e, err := env.n.SignStatement(ctx, id, f.terms, f.explanation, f.force)
-	var se *coord.SignError
-	switch {
-	case errors.As(err, &se) && se.Err == coord.ErrDrafterSignature:
-		m.errorf("%s", se)
-		m.hintf("use --force to endorse it anyway")
-		return errReported
-	case errors.As(err, &se) && se.Err == coord.ErrWouldNotCount:
-		m.errorf("%s", se)
-		m.hintf("use --force to store it anyway")
-		return errReported
-	case errors.As(err, &se) && se.Err == coord.ErrTermsChanged:
-		return fmt.Errorf("%v; read it again with \"rampart statement show\"", se)
-	case err != nil:
+	if err != nil {
+		hint, err := node.SignErrorHint(err)
+		if hint != "" {
+			m.errorf("%s", err)
+			m.hintf("%s", hint)
+			return errReported
+		}
 		return err
 	}
 	if e.DrafterErr != nil {
@@ -147,8 +121,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id string, f *s
 		m.hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", e.Reason)
 	}
 	fmt.Fprintln(m.Stdout, e.Endorsement.ID)
-	fmt.Fprintf(m.Stderr, "rampart: %s endorsed terms %s; %d of %d required endorsements count\n",
-		coord.OrganizationName(env.reg, env.id.Organization()), e.Statement.TermsDigest(), len(e.Quorum.Counted), e.Quorum.Threshold)
+	fmt.Fprintf(m.Stderr, "rampart: %s\n", env.n.EndorsedSummary(e))
 	return nil
 }
 
@@ -156,50 +129,9 @@ func (m *Main) statementVerify(path, regPath string) error {
 	if regPath == "" {
 		return m.usagef("statement verify needs --registry FILE")
 	}
-	reg, err := readRegistryFile(regPath)
-	if err != nil {
+	c, err := node.VerifyStatementFile(path, regPath)
+	if err := m.write(c, err, false); err != nil {
 		return err
 	}
-	// A bundle with an unreadable object is refused whole: a check that
-	// skipped an endorsement could count wrong.
-	objs, _, _, err := readSignedInput(path)
-	if err != nil {
-		return err
-	}
-	checks, err := node.CheckStatements(objs, reg)
-	if err != nil {
-		return err
-	}
-	if len(checks) == 0 {
-		return fmt.Errorf("%s holds no %s", path, coord.StatementType)
-	}
-	failed := 0
-	for _, c := range checks {
-		if err := c.WriteText(m.Stdout, reg); err != nil {
-			return err
-		}
-		if !c.OK() {
-			failed++
-		}
-	}
-	fmt.Fprintf(m.Stdout, "%d statements checked against registry version %d\n", len(checks), reg.Version())
-	if failed > 0 {
-		m.errorf("%d of %d statements failed the check", failed, len(checks))
-		return errReported
-	}
-	return nil
-}
-
-// writeBundleFile writes a statement and its endorsements as a bundle to
-// a new file, readable by its owner only when outputMode says so.
-func writeBundleFile(path string, v *node.StatementView) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, outputMode(v.Objects))
-	if err != nil {
-		return err
-	}
-	if err := v.WriteBundle(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return c.Err()
 }
