@@ -80,11 +80,6 @@ func (j *ExportJob) Check() (warnings []string, err error) {
 	return warnings, nil
 }
 
-// SetCollection makes the job export the collection id.
-func (j *ExportJob) SetCollection(id string) {
-	j.Filter.CollectionID, j.Tool.CollectionID = id, id
-}
-
 // CreateExportFile creates (or truncates) the file an export that writes
 // one stream writes, readable by its owner alone: what a collection holds
 // may be TLP:AMBER or RED.
