@@ -75,12 +75,9 @@ func (m *Main) runFeed(ctx context.Context, args []string) error {
 		fs.Visit(func(fl *flag.Flag) { given[fl.Name] = fl.Value.String() })
 		def, err = node.DefineFeed(node.FeedDefinition{Definition: feed.Definition{Name: pos[0], Preset: f.preset, Given: given,
 			Headers: f.headers, APIRoot: f.apiRoot, Collection: f.collection}, TokenStdin: f.tokenStdin, HeaderStdin: f.headerStdin, ReadSecret: m.readLine})
-		if _, ok := node.AsConfigError(err); ok {
-			return m.configError(err)
-		} else if err != nil {
-			return err
-		}
-		if f.dryRun {
+		if err != nil {
+			return m.nodeError(err)
+		} else if f.dryRun {
 			return m.tryFeed(ctx, def)
 		}
 	}
@@ -162,10 +159,8 @@ func (m *Main) runFeeds(ctx context.Context, n *node.Node, names []string, all b
 // first values and failed lines: no node is opened, nothing is stored.
 func (m *Main) tryFeed(ctx context.Context, def *feed.Feed) error {
 	t, err := node.TryFeed(ctx, def, 10, maxListedFailures)
-	if _, ok := node.AsConfigError(err); ok {
-		return m.configError(err)
-	} else if err != nil {
-		return err
+	if err != nil {
+		return m.nodeError(err)
 	}
 	for _, err := range t.Failures {
 		m.errorf("feed %s: %v", def.Name, err)
@@ -179,4 +174,13 @@ func (m *Main) tryFeed(ctx context.Context, def *feed.Feed) error {
 		return errReported
 	}
 	return nil
+}
+
+// nodeError returns err, a setting refused by node (a *node.ConfigError)
+// printed as a usage error.
+func (m *Main) nodeError(err error) error {
+	if _, ok := node.AsConfigError(err); ok {
+		return m.configError(err)
+	}
+	return err
 }

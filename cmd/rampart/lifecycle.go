@@ -101,7 +101,13 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 		}
 		return set.WriteText(m.Stdout)
 	}
-	o, err := n.FindIndicator(ctx, pos[0])
+	return m.indicatorCommand(ctx, n, sub, pos[0], &f)
+}
+
+// indicatorCommand runs "lifecycle score" or "lifecycle false-positive",
+// which files a false-positive sighting of the indicator.
+func (m *Main) indicatorCommand(ctx context.Context, n *node.Node, sub, id string, f *lifecycleFlags) error {
+	o, err := n.FindIndicator(ctx, id)
 	if rampart.ErrorCode(err) == rampart.EINVALID {
 		return m.usagef("%v", err)
 	} else if err != nil {
