@@ -17,42 +17,40 @@ import (
 var lifecycleUsage = helpText("lifecycle-usage.txt")
 
 type lifecycleFlags struct {
-	store                           storeFlags
-	asJSON                          bool
-	feed, note, collection, apiRoot string
-	threshold, fpFactor             float64
-	defaultConfidence               int
-	models, producers               []string
+	store               storeFlags
+	asJSON              bool
+	note, coll, apiRoot string
+	threshold, fpFactor float64
+	confidence          int
+	change              node.LifecycleChange
 }
 
 func (f *lifecycleFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.store.register(fs, getenv)
+	f.apiRoot = node.DefaultAPIRoot
+	for name, p := range map[string]*string{"feed": &f.change.Feed, "note": &f.note, "collection": &f.coll, "api-root": &f.apiRoot} {
+		fs.StringVar(p, name, *p, "")
+	}
 	fs.BoolVar(&f.asJSON, "json", false, "")
-	fs.StringVar(&f.feed, "feed", "", "")
-	fs.StringVar(&f.note, "note", "", "")
-	fs.StringVar(&f.collection, "collection", "", "")
-	fs.StringVar(&f.apiRoot, "api-root", node.DefaultAPIRoot, "")
 	fs.Float64Var(&f.threshold, "threshold", 0, "")
 	fs.Float64Var(&f.fpFactor, "false-positive-factor", 0, "")
-	fs.IntVar(&f.defaultConfidence, "default-confidence", 0, "")
-	fs.Func("model", "", func(v string) error { f.models = append(f.models, v); return nil })
-	fs.Func("producer", "", func(v string) error { f.producers = append(f.producers, v); return nil })
+	fs.IntVar(&f.confidence, "default-confidence", 0, "")
+	fs.Func("model", "", func(v string) error { f.change.Models = append(f.change.Models, v); return nil })
+	fs.Func("producer", "", func(v string) error { f.change.Producers = append(f.change.Producers, v); return nil })
 }
 
-// change returns the change of the settings the flags of "lifecycle set"
-// give.
-func (f *lifecycleFlags) change(fs *flag.FlagSet) node.LifecycleChange {
-	c := node.LifecycleChange{Feed: f.feed, Models: f.models, Producers: f.producers}
-	if flagGiven(fs, "threshold") {
-		c.Threshold = &f.threshold
-	}
-	if flagGiven(fs, "false-positive-factor") {
-		c.FalsePositiveFactor = &f.fpFactor
-	}
-	if flagGiven(fs, "default-confidence") {
-		c.DefaultConfidence = &f.defaultConfidence
-	}
-	return c
+// given sets the settings of the change given by the flags of fs.
+func (f *lifecycleFlags) given(fs *flag.FlagSet) {
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "threshold":
+			f.change.Threshold = &f.threshold
+		case "false-positive-factor":
+			f.change.FalsePositiveFactor = &f.fpFactor
+		case "default-confidence":
+			f.change.DefaultConfidence = &f.confidence
+		}
+	})
 }
 
 var lifecycleCommands = subcommands{cmd: "lifecycle", usage: lifecycleUsage, names: "show, set, load, score or false-positive", args: map[string]arity{
@@ -66,13 +64,13 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	f.given(fs)
 	var set lifecycle.Settings
-	switch sub {
-	case "set":
-		if fs.NFlag() == 0 || (fs.NFlag() == 1 && flagGiven(fs, "feed")) {
-			return m.usagef("lifecycle set: give a setting to change (--threshold, --model, --producer, --false-positive-factor, --default-confidence)")
+	if sub == "set" {
+		if err := f.change.Check(); err != nil {
+			return m.configError(err)
 		}
-	case "load":
+	} else if sub == "load" {
 		if set, err = m.readLifecycle(pos[0]); err != nil {
 			return err
 		}
@@ -82,13 +80,10 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 		return err
 	}
 	switch sub {
-	case "show":
-		return m.showLifecycle(ctx, n, f.asJSON)
 	case "set":
 		if set, err = n.LifecycleSettings(ctx); err != nil {
 			return err
-		}
-		if err := f.change(fs).Apply(&set); err != nil {
+		} else if err := f.change.Apply(&set); err != nil {
 			return m.usagef("%v", err)
 		}
 		fallthrough
@@ -96,7 +91,15 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 		if err := n.SetLifecycleSettings(ctx, set); err != nil {
 			return err
 		}
-		return m.showLifecycle(ctx, n, false)
+		f.asJSON = false
+		fallthrough
+	case "show":
+		if set, err = n.LifecycleSettings(ctx); err != nil {
+			return err
+		} else if f.asJSON {
+			return m.printJSON(set)
+		}
+		return set.WriteText(m.Stdout)
 	}
 	return m.indicatorCommand(ctx, n, sub, pos[0], &f)
 }
@@ -110,29 +113,24 @@ func (m *Main) indicatorCommand(ctx context.Context, n *node.Node, sub, id strin
 	} else if err != nil {
 		return err
 	}
-	if sub == "score" {
-		sc, err := n.IndicatorScore(ctx, o)
+	if sub == "false-positive" {
+		fp, err := n.FileFalsePositive(ctx, f.apiRoot, f.coll, o, f.note)
 		if err != nil {
 			return err
 		}
-		if f.asJSON {
-			return m.printJSON(sc)
+		fmt.Fprintln(m.Stdout, fp.Sighting.ID)
+		if notice := fp.Notice(); notice != "" {
+			fmt.Fprintf(m.Stderr, "rampart: %s\n", notice)
 		}
-		return sc.WriteText(m.Stdout, o.ID)
+		return nil
 	}
-	coll, err := n.FindCollection(ctx, f.apiRoot, f.collection)
+	sc, err := n.IndicatorScore(ctx, o)
 	if err != nil {
 		return err
+	} else if f.asJSON {
+		return m.printJSON(sc)
 	}
-	sg, err := n.ReportFalsePositive(ctx, coll.ID, o, "", f.note)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, sg.ID)
-	if sc, err := n.IndicatorScore(ctx, o); err == nil {
-		fmt.Fprintf(m.Stderr, "rampart: %s reported a false positive in collection %s; its score is now %s\n", o.ID, coll.ID, lifecycle.FormatNumber(sc.Value))
-	}
-	return nil
+	return sc.WriteText(m.Stdout, o.ID)
 }
 
 // readLifecycle reads the settings "lifecycle load" stores.
@@ -142,22 +140,5 @@ func (m *Main) readLifecycle(name string) (lifecycle.Settings, error) {
 		return lifecycle.Settings{}, err
 	}
 	defer in.Close()
-	set, err := lifecycle.ReadSettings(in)
-	if err != nil {
-		m.errorf("%s: %v", name, err)
-		return set, errReported
-	}
-	return set, nil
-}
-
-// showLifecycle prints the settings in force.
-func (m *Main) showLifecycle(ctx context.Context, n *node.Node, asJSON bool) error {
-	set, err := n.LifecycleSettings(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return m.printJSON(set)
-	}
-	return set.WriteText(m.Stdout)
+	return node.ReadLifecycleFile(in, name)
 }

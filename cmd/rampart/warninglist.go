@@ -1,11 +1,9 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
-	"strings"
 
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
@@ -55,7 +53,13 @@ func (m *Main) runWarninglist(ctx context.Context, args []string) error {
 	case "add":
 		return m.addWarninglists(ctx, n, pos)
 	case "list":
-		return m.listWarninglists(ctx, n, f.asJSON)
+		lists, err := n.FindWarninglists(ctx)
+		if err != nil {
+			return err
+		} else if f.asJSON {
+			return m.printJSON(warninglist.Listings(lists))
+		}
+		return warninglist.WriteTable(m.Stdout, lists)
 	case "remove":
 		if err := n.RemoveWarninglist(ctx, pos[0]); err != nil {
 			return err
@@ -63,15 +67,22 @@ func (m *Main) runWarninglist(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "removed warninglist %s\n", pos[0])
 		return nil
 	case "check":
-		return m.checkWarninglists(ctx, n, f.kind, pos[0])
-	}
-	if policy == "" {
-		p, err := n.WarninglistPolicy(ctx)
+		kinds, hits, err := n.CheckWarninglists(ctx, f.kind, pos[0])
 		if err != nil {
 			return err
+		} else if len(hits) == 0 {
+			fmt.Fprintf(m.Stdout, "%s (%s) is on no warninglist\n", pos[0], kinds[0])
 		}
-		fmt.Fprintf(m.Stdout, "%s\n", p)
+		for _, h := range hits {
+			fmt.Fprintf(m.Stdout, "%s: %s (entry %s)\n", h.List, h.Name, h.Entry)
+		}
 		return nil
+	}
+	if policy == "" {
+		if policy, err = n.WarninglistPolicy(ctx); err == nil {
+			fmt.Fprintf(m.Stdout, "%s\n", policy)
+		}
+		return err
 	}
 	if err := n.SetWarninglistPolicy(ctx, policy); err != nil {
 		return err
@@ -83,17 +94,19 @@ func (m *Main) runWarninglist(ctx context.Context, args []string) error {
 // addWarninglists reads and stores the lists of each argument; a file that
 // fails does not stop the others.
 func (m *Main) addWarninglists(ctx context.Context, n *node.Node, paths []string) error {
-	lists, errs := warninglist.ReadPaths(paths)
-	for _, err := range errs {
-		m.errorf("%v", err)
-	}
-	failed, total := len(errs), 0
+	failed, lists, total := 0, 0, 0
 	line := progress.NewLine(m.Stderr)
 	defer line.Clear()
-	n.AddWarninglists(ctx, lists, func(i int, l *warninglist.List) {
-		line.Printf("%d/%d lists stored, storing %s", i, len(lists), l.ID)
+	n.AddWarninglistFiles(ctx, paths, func(i, all int, l *warninglist.List) {
+		line.Printf("%d/%d lists stored, storing %s", i, all, l.ID)
 	}, func(a node.WarninglistAdded) {
 		line.Clear()
+		if a.List == nil {
+			m.errorf("%v", a.Err)
+			failed++
+			return
+		}
+		lists++
 		for i, err := range a.LeftOut {
 			if i == maxReportedLines {
 				m.warnf("… and %d more entries of %s left out", len(a.LeftOut)-i, a.List.ID)
@@ -110,60 +123,11 @@ func (m *Main) addWarninglists(ctx context.Context, n *node.Node, paths []string
 		total += a.Entries
 		fmt.Fprintf(m.Stdout, "%s %s (%s): %s, %s\n", verb, a.List.ID, a.List.Name, a.List.Type, entries(a.Entries))
 	})
-	if len(lists) > 1 {
-		fmt.Fprintf(m.Stdout, "%s, %s\n", plural(len(lists), "list"), entries(total))
+	if lists > 1 {
+		fmt.Fprintf(m.Stdout, "%s, %s\n", plural(lists, "list"), entries(total))
 	}
 	if failed > 0 {
 		return errReported
-	}
-	return nil
-}
-
-func (m *Main) listWarninglists(ctx context.Context, n *node.Node, asJSON bool) error {
-	lists, err := n.FindWarninglists(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		type item struct {
-			Name               string   `json:"name"`
-			Title              string   `json:"title"`
-			Type               string   `json:"type"`
-			Version            int64    `json:"version"`
-			Entries            int      `json:"entries"`
-			MatchingAttributes []string `json:"matching_attributes"`
-		}
-		items := []item{}
-		for _, l := range lists {
-			items = append(items, item{l.ID, l.Name, l.Type, l.Version, len(l.Entries), l.MatchingAttributes})
-		}
-		return m.printJSON(items)
-	}
-	if len(lists) == 0 {
-		fmt.Fprintln(m.Stdout, `no warninglists (add some with "rampart warninglist add DIR")`)
-		return nil
-	}
-	tw := m.table("NAME\tTYPE\tENTRIES\tAPPLIES TO\tTITLE")
-	for _, l := range lists {
-		var kinds []string
-		for _, k := range l.Kinds() {
-			kinds = append(kinds, string(k))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.ID, l.Type, len(l.Entries), cmp.Or(strings.Join(kinds, ","), "everything"), l.Name)
-	}
-	return tw.Flush()
-}
-
-func (m *Main) checkWarninglists(ctx context.Context, n *node.Node, kind, value string) error {
-	kinds, hits, err := n.CheckWarninglists(ctx, kind, value)
-	if err != nil {
-		return err
-	}
-	if len(hits) == 0 {
-		fmt.Fprintf(m.Stdout, "%s (%s) is on no warninglist\n", value, kinds[0])
-	}
-	for _, h := range hits {
-		fmt.Fprintf(m.Stdout, "%s: %s (entry %s)\n", h.List, h.Name, h.Entry)
 	}
 	return nil
 }
