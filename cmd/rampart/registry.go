@@ -71,10 +71,8 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 		return err
 	}
 	c, err := node.ChangeRegistry(*r)
-	if _, ok := node.AsConfigError(err); ok {
-		return m.configError(err)
-	} else if err != nil {
-		return err
+	if err != nil {
+		return m.asUsage(err)
 	}
 	if f.asJSON {
 		data, err := c.JSON()
@@ -121,17 +119,23 @@ func readRegistryFile(path string) (*trust.Registry, error) { return node.ReadRe
 // does, printing its warning; a registry not pinned is a usage error.
 func (m *Main) readPinnedRegistry(path, fingerprint string, unpinned bool) (*trust.Registry, error) {
 	reg, warning, err := node.ReadPinnedRegistry(path, fingerprint, unpinned)
-	if _, ok := node.AsConfigError(err); ok {
-		return nil, m.configError(err)
-	}
 	if warning != "" {
 		m.warnf("%s", warning)
 	}
-	return reg, err
+	return reg, m.asUsage(err)
 }
 
 // resolveOrgs turns the organisations a flag names into identity ids
 // (node.ResolveOrganizations).
 func resolveOrgs(reg *trust.Registry, items []string, flag string, role trust.Role) ([]string, error) {
 	return node.ResolveOrganizations(reg, items, flag, role)
+}
+
+// asUsage prints a ConfigError from node as a usage error (configError);
+// other errors, and nil, it returns as they are.
+func (m *Main) asUsage(err error) error {
+	if _, ok := node.AsConfigError(err); ok {
+		return m.configError(err)
+	}
+	return err
 }
