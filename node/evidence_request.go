@@ -61,7 +61,7 @@ func (req *CustodyRequest) HandTo(ref, name string) error {
 // WriteCustodyText says what the custody record rec, of the package
 // written to out, records: a hand-over, or its receipt once received.
 func WriteCustodyText(w io.Writer, rec *evidence.Record, out string) error {
-	if rec.ReceivedAt.IsZero() {
+	if !rec.Received() {
 		fmt.Fprintf(w, "custody record %d: %s hands the package to %s at %s; signed. The receiver runs \"rampart evidence receive\".\n", rec.Seq, rec.From, rec.To, rec.HandedAt.Format(time.RFC3339))
 	} else {
 		fmt.Fprintf(w, "custody record %d: %s received the package at %s; countersigned.\n", rec.Seq, rec.To, rec.ReceivedAt.Format(time.RFC3339))
