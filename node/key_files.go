@@ -58,3 +58,28 @@ func (r *SignResult) Warning() string {
 	return fmt.Sprintf("%d objects (%s %q the first) have a modified time before these keys were generated (%s): peers refuse their signatures unless the registry authority made the keys valid from then (--valid-from); check with --registry FILE",
 		r.Early, r.First.Type, r.First.ID, r.Identity.Created().Format(time.RFC3339))
 }
+
+// Address reads the registry file registry ("" for none) into r.Registry
+// and resolves the organisations to, named as ResolveOrganizations reads
+// them, into r.Recipients. to nil leaves the objects unaddressed; to
+// empty but not nil (a --to that names nothing) and a name that resolves
+// to no organisation are ConfigErrors naming --to; an unreadable registry
+// names its file.
+func (r *SignRequest) Address(registry string, to []string) error {
+	if registry != "" {
+		reg, err := trust.ReadRegistryFile(registry)
+		if err != nil {
+			return err
+		}
+		r.Registry = reg
+	}
+	if to == nil {
+		return nil
+	}
+	ids, err := ResolveOrganizations(r.Registry, to, "--to", "")
+	if err != nil {
+		return configErrorf("%v", err)
+	}
+	r.Recipients = ids
+	return nil
+}

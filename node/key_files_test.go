@@ -78,3 +78,36 @@ func indicatorAt(t time.Time) string {
 	ts := t.UTC().Format("2006-01-02T15:04:05.000Z")
 	return `{"type":"indicator","spec_version":"2.1","id":"indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","created":"` + ts + `","modified":"` + ts + `","created_by_ref":"` + auditOrgFR + `","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"` + ts + `"}`
 }
+
+func TestSignRequestAddress(t *testing.T) {
+	dir := t.TempDir()
+	path := writeRegistry(t, dir, map[string]*trust.Identity{"CERT-Bund": generateIdentity(t, auditOrgDE)})
+	for _, tc := range []struct {
+		registry string
+		to       []string
+		want     string // the recipients, or the error
+	}{
+		{"", nil, ""},
+		{"", []string{auditOrgDE}, auditOrgDE},
+		{"", []string{}, "--to names no organisation"},
+		{"", []string{"DE"}, `--to: "DE" is not an identity id`},
+		{path, []string{"CERT-Bund"}, auditOrgDE},
+		{filepath.Join(dir, "none.json"), nil, "none.json"},
+	} {
+		var r SignRequest
+		err := r.Address(tc.registry, tc.to)
+		got := strings.Join(r.Recipients, ",")
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, tc.want) || (tc.want == "") != (got == "") {
+			t.Errorf("Address(%q, %q) = %q, want %q", tc.registry, tc.to, got, tc.want)
+		}
+		if _, ok := AsConfigError(err); ok != strings.HasPrefix(tc.want, "--to") {
+			t.Errorf("Address(%q, %q): %v, a ConfigError only for a bad --to", tc.registry, tc.to, err)
+		}
+		if tc.registry == path && r.Registry == nil {
+			t.Errorf("Address(%q): no registry read", tc.registry)
+		}
+	}
+}

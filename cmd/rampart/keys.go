@@ -63,16 +63,12 @@ func (m *Main) runKeysSign(args []string) error {
 	if req.KeyFile == "" || fs.NArg() != 1 {
 		return m.usagef("keys sign needs --key FILE and one INPUT")
 	}
-	var err error
-	if *registry != "" {
-		if req.Registry, err = readRegistryFile(*registry); err != nil {
-			return err
-		}
-	}
+	var recipients []string // nil without --to
 	if *to != "" {
-		if req.Recipients, err = resolveOrgs(req.Registry, splitComma(*to), "--to", ""); err != nil {
-			return m.usagef("%v", err)
-		}
+		recipients = append([]string{}, splitComma(*to)...)
+	}
+	if err := req.Address(*registry, recipients); err != nil {
+		return m.asUsage(err)
 	}
 	req.Input, req.Output = fs.Arg(0), *out
 	r, err := node.SignFile(req)
