@@ -17,7 +17,6 @@ var registryUsage = helpText("registry-usage.txt")
 type registryFlags struct {
 	req                                 node.RegistryRequest
 	expires, validFor, validFrom, since string
-	authority                           repeatedFlag
 	asJSON                              bool
 }
 
@@ -35,7 +34,7 @@ func (f *registryFlags) register(fs *flag.FlagSet, _ func(string) string) {
 	switch fs.Name() {
 	case "registry init":
 		fs.IntVar(&r.Threshold, "threshold", 0, "")
-		fs.Var(&f.authority, "authority", "")
+		fs.Var((*repeatedFlag)(&r.Authorities), "authority", "")
 	case "registry add":
 		fs.Var((*repeatedFlag)(&e.Nodes), "node", "")
 	case "registry show":
@@ -57,7 +56,7 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 		return err
 	}
 	r := &f.req
-	r.Op, r.Path, r.Authorities = sub, pos[0], f.authority
+	r.Op, r.Path = sub, pos[0]
 	if r.Expires, err = parseDays(f.expires); err != nil {
 		return m.usagef("--expires: %v", err)
 	}
