@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
-	"time"
 
 	"github.com/rampart-cti/rampart/evidence"
 	"github.com/rampart-cti/rampart/node"
@@ -24,10 +22,9 @@ type evidenceFlags struct {
 
 func (f *evidenceFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	f.coord.register(fs, getenv)
-	for name, p := range map[string]*string{"incident": &f.incident, "to": &f.to, "name": &f.name, "purpose": &f.purpose, "in": &f.in, "out": &f.out} {
+	for name, p := range map[string]*string{"incident": &f.incident, "to": &f.to, "name": &f.name, "purpose": &f.purpose, "in": &f.in, "out": &f.out, "registry-fingerprint": &f.fingerprint} {
 		fs.StringVar(p, name, "", "")
 	}
-	fs.StringVar(&f.fingerprint, "registry-fingerprint", "", "")
 	fs.BoolVar(&f.unpinned, "insecure-unpinned", false, "")
 	fs.Var(&f.artefacts, "artefact", "")
 	fs.Var(&f.attribution, "attribution", "")
@@ -38,39 +35,30 @@ var evidenceCommands = subcommands{cmd: "evidence", usage: evidenceUsage, names:
 	"verify": exactly(0, "no arguments"), "open": exactly(0, "no arguments"),
 }}
 
-// evidenceNeeds are the flags each evidence command needs, and
-// evidenceTakes those it may take besides.
-var (
-	evidenceNeeds = map[string][]string{"package": {"incident", "to", "out"}, "hand-over": {"in", "to", "purpose", "out"},
-		"receive": {"in", "out"}, "verify": {"in"}, "open": {"in", "out"}}
-	evidenceTakes = map[string][]string{"package": {"artefact", "attribution", "purpose"}, "hand-over": {"name"}}
-)
-
 func (m *Main) runEvidence(ctx context.Context, args []string) error {
 	var f evidenceFlags
 	sub, _, fs, err := m.parseSubcommand(evidenceCommands, args, &f)
 	if err != nil {
 		return err
 	}
-	need := evidenceNeeds[sub]
-	for _, n := range need {
-		if !flagGiven(fs, n) {
-			return m.usagef("evidence %s needs --%s", sub, n)
-		}
-	}
-	for _, n := range []string{"incident", "artefact", "attribution", "name", "purpose", "to"} {
-		if flagGiven(fs, n) && !slices.Contains(need, n) && !slices.Contains(evidenceTakes[sub], n) {
-			return m.usagef("evidence %s does not take --%s", sub, n)
-		}
-	}
-	if (flagGiven(fs, "registry-fingerprint") || flagGiven(fs, "insecure-unpinned")) && sub != "verify" && f.coord.key == "" {
-		return m.usagef("--registry-fingerprint and --insecure-unpinned go with --key FILE (or verify); the node's keys come with its own registry")
+	if err := node.CheckEvidenceFlags(sub, func(name string) bool { return flagGiven(fs, name) }, f.coord.key != ""); err != nil {
+		return m.configError(err)
 	}
 	switch sub {
 	case "package":
 		return m.evidencePackage(ctx, &f)
 	case "verify":
-		return m.evidenceVerify(&f)
+		reg, err := m.evidenceRegistry(&f)
+		if err != nil {
+			return err
+		}
+		rep, err := node.VerifyEvidenceFile(f.in, reg)
+		if err = m.evidenceUnverified(err, ""); err != nil {
+			return err
+		}
+		m.printReport(rep)
+		fmt.Fprintln(m.Stdout, "verified")
+		return nil
 	}
 	id, reg, err := m.evidenceKeys(ctx, &f)
 	if err != nil {
@@ -85,34 +73,31 @@ func (m *Main) runEvidence(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "opened into %s (TLP:RED, files readable by you only):\n", f.out)
 		return o.Manifest.WriteText(m.Stdout)
 	}
-	return m.evidenceCustody(sub, &f, id, reg)
-}
-
-// evidenceCustody hands a package over or receives it.
-func (m *Main) evidenceCustody(sub string, f *evidenceFlags, id *trust.Identity, reg *trust.Registry) error {
-	req := node.CustodyRequest{In: f.in, Out: f.out, Identity: id, Registry: reg, Purpose: f.purpose, Now: time.Now()}
+	req := node.CustodyRequest{In: f.in, Out: f.out, Identity: id, Registry: reg, Purpose: f.purpose}
 	if sub == "hand-over" {
-		to, err := evidence.ResolveParty(f.to, f.name, reg, req.Now)
-		if err != nil {
-			return m.usagef("--to: %v", err)
+		if err := req.HandTo(f.to, f.name); err != nil {
+			return m.configError(err)
 		}
-		req.To = &to
 	}
 	rec, err := node.PassEvidence(req)
-	if bad, ok := errors.AsType[*node.UnverifiedPackageError](err); ok {
-		m.errorf("%v", bad)
-		m.hintf("a package that does not verify must not be handed on or received; keep it aside and report it")
-		return errReported
-	} else if err != nil {
+	if err = m.evidenceUnverified(err, "a package that does not verify must not be handed on or received; keep it aside and report it"); err != nil {
 		return err
 	}
-	if sub == "hand-over" {
-		fmt.Fprintf(m.Stdout, "custody record %d: %s hands the package to %s at %s; signed. The receiver runs \"rampart evidence receive\".\n", rec.Seq, rec.From, rec.To, rec.HandedAt.Format(time.RFC3339))
-	} else {
-		fmt.Fprintf(m.Stdout, "custody record %d: %s received the package at %s; countersigned.\n", rec.Seq, rec.To, rec.ReceivedAt.Format(time.RFC3339))
+	return node.WriteCustodyText(m.Stdout, rec, f.out)
+}
+
+// evidenceUnverified prints a package that does not verify (with hint, when
+// given) as a reported failure; other errors it returns as they are.
+func (m *Main) evidenceUnverified(err error, hint string) error {
+	bad, ok := errors.AsType[*node.UnverifiedPackageError](err)
+	if !ok {
+		return err
 	}
-	fmt.Fprintf(m.Stdout, "written to %s\n", f.out)
-	return nil
+	m.errorf("%v", bad)
+	if hint != "" {
+		m.hintf("%s", hint)
+	}
+	return errReported
 }
 
 // evidenceKeys returns the keys that sign or open: --key's, or the node's
@@ -123,7 +108,7 @@ func (m *Main) evidenceKeys(ctx context.Context, f *evidenceFlags) (*trust.Ident
 		if err != nil {
 			return nil, nil, err
 		}
-		id, err := trust.ReadIdentityFile(f.coord.key)
+		id, err := node.ReadKeys(f.coord.key)
 		return id, reg, err
 	}
 	env, err := m.openCoordination(ctx, &f.coord)
@@ -160,29 +145,7 @@ func (m *Main) evidencePackage(ctx context.Context, f *evidenceFlags) error {
 	if err := node.WriteEvidenceFile(f.out, p); err != nil {
 		return err
 	}
-	c := p.Cover
-	fmt.Fprintf(m.Stdout, "evidence package %s for %s\n", c.ID, c.Incident)
-	fmt.Fprintf(m.Stdout, "  made by   %s\n  sealed to %s (%s), TLP:RED\n", c.CreatedBy, c.To, c.Encryption)
-	man.WriteText(m.Stdout)
-	fmt.Fprintf(m.Stdout, "  sealed content %d bytes, SHA-256 %s\nwritten to %s; hand it over with \"rampart evidence hand-over\"\n", c.SealedSize, c.SealedSHA256, f.out)
-	return nil
-}
-
-func (m *Main) evidenceVerify(f *evidenceFlags) error {
-	reg, err := m.evidenceRegistry(f)
-	if err != nil {
-		return err
-	}
-	rep, err := node.VerifyEvidenceFile(f.in, reg)
-	if bad, ok := errors.AsType[*node.UnverifiedPackageError](err); ok {
-		m.errorf("%v", bad)
-		return errReported
-	} else if err != nil {
-		return err
-	}
-	m.printReport(rep)
-	fmt.Fprintln(m.Stdout, "verified")
-	return nil
+	return node.WritePackageText(m.Stdout, p, man, f.out)
 }
 
 // printReport prints what verify found, with its notes on stderr.

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/stix"
@@ -31,8 +30,7 @@ func (m *Main) runKeys(ctx context.Context, args []string) error {
 
 func (m *Main) runKeysGenerate(args []string) error {
 	fs := newFlagSet("keys generate", keysUsage)
-	profile := fs.String("profile", string(trust.EUPQBase), "")
-	org := fs.String("org", "", "")
+	profile, org := fs.String("profile", string(trust.EUPQBase), ""), fs.String("org", "", "")
 	out := outputFlag(fs)
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
@@ -46,21 +44,11 @@ func (m *Main) runKeysGenerate(args []string) error {
 	if err != nil {
 		return m.usagef("%v", err)
 	}
-	id, err := trust.GenerateIdentity(p, *org)
+	k, err := node.GenerateKeyFiles(p, *org, *out)
 	if err != nil {
 		return err
 	}
-	pubPath := *out + ".pub"
-	if _, err := os.Stat(pubPath); err == nil {
-		return fmt.Errorf("%q already exists; choose another -o FILE or remove it", pubPath)
-	}
-	if err := trust.WriteKeyFiles(*out, id); err != nil {
-		return err
-	}
-	kids, algs := id.KeyIDs(), p.SignatureAlgorithms()
-	fmt.Fprintf(m.Stdout, "%s keys written to %s (private, mode 0600) and %s (public)\n", p, *out, pubPath)
-	fmt.Fprintf(m.Stdout, "  %-16s %s\n  %-16s %s\n  %-16s %s\n", algs[0], kids[0], algs[1], kids[1], p.KEM(), kids[2])
-	return nil
+	return k.WriteText(m.Stdout)
 }
 
 func (m *Main) runKeysSign(args []string) error {
@@ -75,16 +63,12 @@ func (m *Main) runKeysSign(args []string) error {
 	if req.KeyFile == "" || fs.NArg() != 1 {
 		return m.usagef("keys sign needs --key FILE and one INPUT")
 	}
-	var err error
-	if *registry != "" {
-		if req.Registry, err = readRegistryFile(*registry); err != nil {
-			return err
-		}
-	}
+	var recipients []string // nil without --to
 	if *to != "" {
-		if req.Recipients, err = resolveOrgs(req.Registry, splitComma(*to), "--to", ""); err != nil {
-			return m.usagef("%v", err)
-		}
+		recipients = append([]string{}, splitComma(*to)...)
+	}
+	if err := req.Address(*registry, recipients); err != nil {
+		return m.asUsage(err)
 	}
 	req.Input, req.Output = fs.Arg(0), *out
 	r, err := node.SignFile(req)
@@ -93,8 +77,8 @@ func (m *Main) runKeysSign(args []string) error {
 	} else if err != nil {
 		return err
 	}
-	if r.Early > 0 {
-		m.warnf("%d objects (%s %q the first) have a modified time before these keys were generated (%s): peers refuse their signatures unless the registry authority made the keys valid from then (--valid-from); check with --registry FILE", r.Early, r.First.Type, r.First.ID, r.Identity.Created().Format(time.RFC3339))
+	if w := r.Warning(); w != "" {
+		m.warnf("%s", w)
 	}
 	if *out != "" {
 		fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(r.File.Objects), *out)

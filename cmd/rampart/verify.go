@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/rampart-cti/rampart/node"
-	"github.com/rampart-cti/rampart/trust"
 )
 
 var verifyUsage = helpText("verify-usage.txt")
@@ -14,7 +13,9 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	fs := newFlagSet("verify", verifyUsage)
 	regPath, fingerprint := fs.String("registry", "", ""), fs.String("registry-fingerprint", "", "")
 	unpinned := fs.Bool("insecure-unpinned", false, "")
-	policy, keyPath := fs.String("policy", "default", ""), fs.String("key", "", "")
+	var req node.VerifyRequest
+	fs.StringVar(&req.Policy, "policy", "default", "")
+	fs.StringVar(&req.KeyFile, "key", "", "")
 	if err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -26,56 +27,27 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	if *fingerprint != "" && *unpinned {
 		return m.usagef("give --registry-fingerprint or --insecure-unpinned, not both")
 	}
-	pol := trust.DefaultPolicy()
-	if *policy != "default" {
-		p, err := trust.ParseProfile(*policy)
-		if err != nil {
-			return m.usagef("--policy: %v (or \"default\")", err)
-		}
-		pol = trust.PolicyFor(p)
+	if err := req.Check(); err != nil {
+		return m.configError(err)
 	}
 	reg, err := m.readPinnedRegistry(*regPath, *fingerprint, *unpinned)
 	if err != nil {
 		return err
 	}
-	var id *trust.Identity
-	if *keyPath != "" {
-		if id, err = trust.ReadIdentityFile(*keyPath); err != nil {
+	req.Registry, req.Files = reg, fs.Args()
+	v, err := node.VerifyFiles(ctx, req)
+	if v != nil {
+		if err := v.WriteText(m.Stdout); err != nil {
 			return err
 		}
 	}
-	total, refused, err := m.verifyFiles(ctx, trust.NewVerifier(reg, pol), id, fs.Args())
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if refused > 0 {
-		m.errorf("%d of %d objects refused", refused, total)
+	case v.Refused > 0:
+		m.errorf("%d of %d objects refused", v.Refused, v.Total)
 		return errReported
 	}
-	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", total, reg.Version())
+	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", v.Total, v.Version)
 	return nil
-}
-
-// verifyFiles prints a line for each object of the files, and for each
-// object inside a sealed envelope id opens, and counts the objects of
-// the files and those refused.
-func (m *Main) verifyFiles(ctx context.Context, v *trust.Verifier, id *trust.Identity, paths []string) (total, refused int, err error) {
-	w := m.table("")
-	defer w.Flush()
-	for _, path := range paths {
-		checks, err := node.CheckObjectFile(ctx, v, id, path)
-		if err != nil {
-			return total, refused, err
-		}
-		for _, c := range checks {
-			if c.Envelope == "" && !c.NotOpened {
-				total++
-			}
-			if c.Refused() {
-				refused++
-			}
-			fmt.Fprintln(w, c.Line())
-		}
-	}
-	return total, refused, nil
 }
