@@ -5,10 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/rampart-cti/rampart/node"
-	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
 
@@ -90,19 +88,6 @@ func (m *Main) runKeysSign(args []string) error {
 	}
 	return err
 }
-
-// readSignedInput reads a bundle (or TAXII envelope) or a single STIX object.
-// single reports the latter; bundleID is the bundle's id, if any.
-func readSignedInput(path string) (objs []*stix.Object, single bool, bundleID string, err error) {
-	f, err := node.ReadObjectFile(path)
-	if f == nil {
-		return nil, false, "", err
-	}
-	return f.Objects, f.Single, f.BundleID, err
-}
-
-// outputMode is the mode of a file of objects (node.FileMode).
-func outputMode(objs []*stix.Object) os.FileMode { return node.FileMode(objs) }
 
 // outputFlag registers -o and its long form --output, one value.
 func outputFlag(fs *flag.FlagSet) *string {

@@ -111,9 +111,6 @@ func (m *Main) parseTime(name, v string) (time.Time, error) {
 	return t, nil
 }
 
-// readRegistryFile reads a registry signed by a quorum of its authority.
-func readRegistryFile(path string) (*trust.Registry, error) { return node.ReadRegistryFile(path) }
-
 // readPinnedRegistry reads the registry at path as node.ReadPinnedRegistry
 // does, printing its warning; a registry not pinned is a usage error.
 func (m *Main) readPinnedRegistry(path, fingerprint string, unpinned bool) (*trust.Registry, error) {
