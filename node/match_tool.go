@@ -119,7 +119,7 @@ func Match(ctx context.Context, n *Node, j MatchJob) (MatchResult, error) {
 		err = ferr
 	}
 	if err != nil {
-		return res, &MatchRunError{Err: err}
+		return res, &MatchRunError{Input: j.Input, Err: err}
 	}
 	return res, nil
 }
@@ -127,12 +127,18 @@ func Match(ctx context.Context, n *Node, j MatchJob) (MatchResult, error) {
 // MatchRunError is an error of Match once the records are being matched:
 // the input broke, the sightings could not be written or stored, or ctx
 // ended. The result then holds what was matched, and the sightings found
-// were written.
+// were written. Its message names the input ("stdin" for "-").
 type MatchRunError struct {
-	Err error
+	Input string
+	Err   error
 }
 
-func (e *MatchRunError) Error() string { return e.Err.Error() }
+func (e *MatchRunError) Error() string {
+	if e.Input == "-" {
+		return "stdin: " + e.Err.Error()
+	}
+	return e.Input + ": " + e.Err.Error()
+}
 
 func (e *MatchRunError) Unwrap() error { return e.Err }
 

@@ -54,13 +54,8 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 func (m *Main) match(ctx context.Context, n *node.Node, j node.MatchJob) error {
 	t0, line := time.Now(), progress.NewLine(m.Stderr)
 	j.Output, j.LimitMemory = m.Stdout, m.Getenv("GOMEMLIMIT") == ""
-	j.Compiled = func(ci *node.CompiledIndicators) { m.compiled(ci, time.Since(t0)) }
-	j.Applied = func(w *node.AppliedWarninglists) {
-		for _, err := range w.LeftOut {
-			m.warnf("%v (left out)", err)
-		}
-		fmt.Fprintf(m.Stderr, "rampart: %s with %s applied\n", plural(w.Lists, "warninglist"), entries(w.Entries))
-	}
+	j.Compiled = func(ci *node.CompiledIndicators) { ci.WriteText(m.Stderr, time.Since(t0), maxReportedLines) }
+	j.Applied = func(w *node.AppliedWarninglists) { w.WriteText(m.Stderr) }
 	if line.Interval = time.Second / 2; line.Enabled() {
 		j.Progress = func(s match.Stats) {
 			line.Printf("%d records, %d matched, %.0f records/s", s.Records, s.Matched, s.RecordsPerSecond())
@@ -79,56 +74,16 @@ func (m *Main) match(ctx context.Context, n *node.Node, j node.MatchJob) error {
 	case err != nil && !errors.As(err, &re):
 		return m.nodeErr(err)
 	}
-	m.matchSummary(j, res)
+	res.WriteText(m.Stderr, j.Input)
 	switch {
 	case re != nil && ctx.Err() != nil:
 		m.errorf("interrupted after %s: the sightings found so far were written", plural(int(res.Records), "record"))
 		return errReported
 	case re != nil:
-		m.errorf("%s: %v", inputName(j.Input), re)
+		m.errorf("%v", re)
 		return errReported
 	}
 	return nil
-}
-
-// compiled reports the indicators left out and how many were compiled.
-func (m *Main) compiled(ci *node.CompiledIndicators, took time.Duration) {
-	if ci.Decayed > 0 {
-		fmt.Fprintf(m.Stderr, "rampart: %d indicators left out: their score is below the threshold (--include-decayed matches them)\n", ci.Decayed)
-	}
-	for i, e := range ci.Skipped {
-		if i == maxReportedLines {
-			m.errorf("… and %d more indicators skipped", len(ci.Skipped)-i)
-			break
-		}
-		m.errorf("%s: skipped %v", ci.Source, e)
-	}
-	fmt.Fprintf(m.Stderr, "rampart: %d indicators compiled in %s\n", ci.Matcher.Len(), took.Round(time.Millisecond))
-}
-
-// matchSummary reports the malformed lines and what a match did.
-func (m *Main) matchSummary(j node.MatchJob, res node.MatchResult) {
-	for _, le := range res.Errors {
-		m.errorf("%s: malformed %v", inputName(j.Input), le)
-	}
-	if n := res.Malformed - int64(len(res.Errors)); n > 0 {
-		m.errorf("%s: … and %d more malformed lines", inputName(j.Input), n)
-	}
-	fmt.Fprintf(m.Stderr, "rampart: %d records read, %d malformed, %d matched, %d sightings, %.0f records/s\n",
-		res.Records, res.Malformed, res.Matched, res.Sightings, res.RecordsPerSecond())
-	if res.Suppressed > 0 {
-		fmt.Fprintf(m.Stderr, "rampart: %d matches on warninglists suppressed\n", res.Suppressed)
-	}
-	if j.Store {
-		fmt.Fprintf(m.Stderr, "rampart: stored %s in collection %s\n", plural(len(res.Stored), "sighting"), res.Collection)
-	}
-}
-
-func inputName(s string) string {
-	if s == "-" {
-		return "stdin"
-	}
-	return s
 }
 
 func (m *Main) runMatchGenerate(args []string) error {
