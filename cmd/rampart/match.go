@@ -56,7 +56,8 @@ func (m *Main) match(ctx context.Context, n *node.Node, j node.MatchJob) error {
 	j.Output, j.LimitMemory = m.Stdout, m.Getenv("GOMEMLIMIT") == ""
 	j.Compiled = func(ci *node.CompiledIndicators) { ci.WriteText(m.Stderr, time.Since(t0), maxReportedLines) }
 	j.Applied = func(w *node.AppliedWarninglists) { w.WriteText(m.Stderr) }
-	if line.Interval = time.Second / 2; line.Enabled() {
+	line.Interval = time.Second / 2
+	if line.Enabled() {
 		j.Progress = func(s match.Stats) {
 			line.Printf("%d records, %d matched, %.0f records/s", s.Records, s.Matched, s.RecordsPerSecond())
 		}
