@@ -187,10 +187,8 @@ func (v *AttributionEval) Check() error {
 }
 
 // EvaluateAttribution checks v, reads its knowledge (reporting the objects
-// that could not be used), runs the evaluation and writes the calibration
-// map it fitted to v.WriteCalibration when that is set. It returns the
-// report, whose tables Report.WriteMarkdown writes; Check's errors, the
-// bundle's and "write calibration: …".
+// that could not be used) and runs the evaluation. It returns the report,
+// which v.WriteReport writes; Check's errors and the bundle's.
 func EvaluateAttribution(v AttributionEval, report func(error)) (*attribution.Report, error) {
 	if err := v.Check(); err != nil {
 		return nil, err
@@ -199,14 +197,18 @@ func EvaluateAttribution(v AttributionEval, report func(error)) (*attribution.Re
 	if err != nil {
 		return nil, err
 	}
-	rep, err := attribution.Evaluate(k, v.Config)
-	if err != nil {
-		return nil, err
+	return attribution.Evaluate(k, v.Config)
+}
+
+// WriteReport writes the tables of rep to w as Markdown, then the
+// calibration map it fitted to the file v.WriteCalibration when that is
+// set; it returns the writer's error or "write calibration: …".
+func (v AttributionEval) WriteReport(rep *attribution.Report, w io.Writer) error {
+	if err := rep.WriteMarkdown(w); err != nil {
+		return err
 	}
-	if v.WriteCalibration != "" {
-		if err := rep.WriteCalibration(v.WriteCalibration); err != nil {
-			return nil, err
-		}
+	if v.WriteCalibration == "" {
+		return nil
 	}
-	return rep, nil
+	return rep.WriteCalibration(v.WriteCalibration)
 }

@@ -146,11 +146,24 @@ func TestEvaluateAttribution(t *testing.T) {
 	if rep.Sets != 2 {
 		t.Errorf("evaluated %d intrusion sets; want 2", rep.Sets)
 	}
+	var md bytes.Buffer
+	if err := v.WriteReport(rep, &md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "### Sampled incidents, top-1 and top-5 by k") {
+		t.Errorf("report without its tables:\n%s", md.String())
+	}
 	data, err := os.ReadFile(v.WriteCalibration)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := attribution.ParseCalibration(data); err != nil {
 		t.Errorf("calibration written does not parse: %v", err)
+	}
+	// The tables are written before a calibration that cannot be.
+	v.WriteCalibration = filepath.Join(t.TempDir(), "no", "such", "dir", "calibration.json")
+	md.Reset()
+	if err := v.WriteReport(rep, &md); err == nil || !strings.HasPrefix(err.Error(), "write calibration: ") || md.Len() == 0 {
+		t.Errorf("WriteReport into a missing directory = %v after %d bytes; want the tables, then write calibration", err, md.Len())
 	}
 }

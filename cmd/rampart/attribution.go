@@ -83,7 +83,7 @@ func (m *Main) runAttribution(ctx context.Context, args []string) error {
 	if line.Clear(); err != nil {
 		return m.nodeErr(err)
 	}
-	if err := rep.WriteMarkdown(m.Stdout); err != nil {
+	if err := v.WriteReport(rep, m.Stdout); err != nil {
 		return err
 	}
 	s, c := rep.Headline()
