@@ -26,13 +26,9 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 	fs := newFlagSet("bench attack "+sub, attackUsage+attackFlagList+attackExamples)
 	b := &bench.Attack{Name: sub, Stdout: m.Stdout, Stderr: m.Stderr, Clients: 10, Objects: 100, Hold: 90 * time.Second, Idle: 256, Hosts: 8,
 		Attempts: 10, Repeat: 20, Writers: 200, PostObjects: 5, Duration: 60 * time.Second}
-	for name, p := range map[string]*int{"clients": &b.Clients, "objects": &b.Objects, "idle": &b.Idle, "hosts": &b.Hosts,
-		"attempts": &b.Attempts, "repeat": &b.Repeat, "writers": &b.Writers, "readers": &b.Readers, "post-objects": &b.PostObjects} {
-		fs.IntVar(p, name, *p, "")
-	}
-	for name, p := range map[string]*time.Duration{"hold": &b.Hold, "duration": &b.Duration} {
-		fs.DurationVar(p, name, *p, "")
-	}
+	flagVars(fs.IntVar, map[string]*int{"clients": &b.Clients, "objects": &b.Objects, "idle": &b.Idle, "hosts": &b.Hosts,
+		"attempts": &b.Attempts, "repeat": &b.Repeat, "writers": &b.Writers, "readers": &b.Readers, "post-objects": &b.PostObjects})
+	flagVars(fs.DurationVar, map[string]*time.Duration{"hold": &b.Hold, "duration": &b.Duration})
 	objectSize, declared := fs.String("object-size", "2MiB", ""), fs.String("declared", "70MiB", "")
 	fs.StringVar(&b.Binary, "serve", "", "")
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {

@@ -65,9 +65,8 @@ func (m *Main) benchStore(ctx context.Context, sub string, args []string) error 
 	sf.register(fs, m.Getenv)
 	sf.dataDir = "" // a fresh store unless --data names one
 	b := &bench.TAXII{Stdout: m.Stdout, Stderr: m.Stderr, Bundles: 100, BundleSize: 1000, Clients: 2, Stored: 1000000, Pages: 200, PageSize: 1000}
-	for name, p := range map[string]*int{"bundles": &b.Bundles, "bundle-size": &b.BundleSize, "clients": &b.Clients, "stored": &b.Stored, "pages": &b.Pages, "page-size": &b.PageSize} {
-		fs.IntVar(p, name, *p, "")
-	}
+	flagVars(fs.IntVar, map[string]*int{"bundles": &b.Bundles, "bundle-size": &b.BundleSize, "clients": &b.Clients, "stored": &b.Stored,
+		"pages": &b.Pages, "page-size": &b.PageSize})
 	sizeFlag := fs.String("size", "1GiB", "")
 	fs.StringVar(&b.CPUProfile, "cpuprofile", "", "")
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
@@ -98,9 +97,7 @@ func (m *Main) importReader(ctx context.Context, n *node.Node, c *rampart.Collec
 func (m *Main) benchPages(ctx context.Context, args []string) error {
 	fs := newFlagSet("bench pages", benchPagesUsage)
 	b := &bench.Pages{Stdout: m.Stdout, Stderr: m.Stderr, Objects: 100, Readers: 10, Limit: 100, PostObjects: 12000}
-	for name, p := range map[string]*int{"objects": &b.Objects, "readers": &b.Readers, "limit": &b.Limit, "post-objects": &b.PostObjects} {
-		fs.IntVar(p, name, *p, "")
-	}
+	flagVars(fs.IntVar, map[string]*int{"objects": &b.Objects, "readers": &b.Readers, "limit": &b.Limit, "post-objects": &b.PostObjects})
 	fs.StringVar(&b.Binary, "binary", "", "")
 	sizeFlag := fs.String("object-size", "2MiB", "")
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
@@ -118,12 +115,8 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 func (m *Main) benchFederation(ctx context.Context, args []string) error {
 	fs := newFlagSet("bench federation", benchFederationUsage)
 	b := &bench.Federation{Stdout: m.Stdout, Stderr: m.Stderr, Nodes: 27, Hubs: 2, Trials: 5, StoreObjects: 10000}
-	for name, p := range map[string]*int{"nodes": &b.Nodes, "hubs": &b.Hubs, "trials": &b.Trials, "store-objects": &b.StoreObjects} {
-		fs.IntVar(p, name, *p, "")
-	}
-	for name, p := range map[string]*string{"binary": &b.Binary, "dir": &b.Dir} {
-		fs.StringVar(p, name, "", "")
-	}
+	flagVars(fs.IntVar, map[string]*int{"nodes": &b.Nodes, "hubs": &b.Hubs, "trials": &b.Trials, "store-objects": &b.StoreObjects})
+	flagVars(fs.StringVar, map[string]*string{"binary": &b.Binary, "dir": &b.Dir})
 	fs.DurationVar(&b.RoundWindow, "round-window", 30*time.Second, "")
 	fs.BoolVar(&b.JSON, "json", false, "")
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
@@ -135,11 +128,9 @@ func (m *Main) benchFederation(ctx context.Context, args []string) error {
 // benchConsole runs "rampart bench console".
 func (m *Main) benchConsole(ctx context.Context, args []string) error {
 	fs := newFlagSet("bench console", benchConsoleUsage)
-	b := &bench.Console{Stdout: m.Stdout, Stderr: m.Stderr}
-	fs.StringVar(&b.Binary, "binary", "", "")
-	fs.StringVar(&b.Data, "data", "", "")
-	fs.IntVar(&b.Objects, "objects", 1000000, "")
-	fs.IntVar(&b.Requests, "requests", 20, "")
+	b := &bench.Console{Stdout: m.Stdout, Stderr: m.Stderr, Objects: 1000000, Requests: 20}
+	flagVars(fs.StringVar, map[string]*string{"binary": &b.Binary, "data": &b.Data})
+	flagVars(fs.IntVar, map[string]*int{"objects": &b.Objects, "requests": &b.Requests})
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}

@@ -15,9 +15,7 @@ func (m *Main) runHunt(ctx context.Context, args []string) error {
 	sf.register(fs, m.Getenv)
 	var h node.HuntJob
 	f := struct{ since, coll, root string }{since: "30d", coll: node.DefaultCollection, root: node.DefaultAPIRoot}
-	for name, p := range map[string]*string{"indicator": &h.Indicator, "pattern": &h.Pattern, "since": &f.since, "collection": &f.coll, "api-root": &f.root} {
-		fs.StringVar(p, name, *p, "")
-	}
+	flagVars(fs.StringVar, map[string]*string{"indicator": &h.Indicator, "pattern": &h.Pattern, "since": &f.since, "collection": &f.coll, "api-root": &f.root})
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}

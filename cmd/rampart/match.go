@@ -24,14 +24,12 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	fs := newFlagSet("match", matchUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	j := node.MatchJob{Input: "-", Format: "jsonl", APIRoot: node.DefaultAPIRoot, Stdin: m.Stdin, NodeWarninglists: true, MaxReported: maxReportedLines}
-	for name, p := range map[string]*string{"indicators": &j.Indicators, "collection": &j.Collection, "mapping": &j.Mapping, "identity": &j.Identity, "input": &j.Input, "format": &j.Format, "api-root": &j.APIRoot} {
-		fs.StringVar(p, name, *p, "")
-	}
-	for name, p := range map[string]*bool{"store": &j.Store, "include-decayed": &j.IncludeDecayed, "warninglists": &j.NodeWarninglists} {
-		fs.BoolVar(p, name, *p, "")
-	}
-	fs.DurationVar(&j.Window, "window", time.Hour, "")
+	j := node.MatchJob{Input: "-", Format: "jsonl", APIRoot: node.DefaultAPIRoot, Stdin: m.Stdin, NodeWarninglists: true,
+		MaxReported: maxReportedLines, Window: time.Hour}
+	flagVars(fs.StringVar, map[string]*string{"indicators": &j.Indicators, "collection": &j.Collection, "mapping": &j.Mapping,
+		"identity": &j.Identity, "input": &j.Input, "format": &j.Format, "api-root": &j.APIRoot})
+	flagVars(fs.BoolVar, map[string]*bool{"store": &j.Store, "include-decayed": &j.IncludeDecayed, "warninglists": &j.NodeWarninglists})
+	fs.DurationVar(&j.Window, "window", j.Window, "")
 	fs.Func("warninglist", "", func(v string) error { j.Warninglists = append(j.Warninglists, v); return nil })
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only (or the generate command)")); err != nil {
 		return err
@@ -92,9 +90,7 @@ func (m *Main) runMatchGenerate(args []string) error {
 	dir := fs.String("dir", "", "")
 	g := match.Generator{Seed: 1, Indicators: 1000000, Records: 10000000, Hits: 10000}
 	fs.Uint64Var(&g.Seed, "seed", g.Seed, "")
-	for name, p := range map[string]*int{"indicators": &g.Indicators, "records": &g.Records, "hits": &g.Hits} {
-		fs.IntVar(p, name, *p, "")
-	}
+	flagVars(fs.IntVar, map[string]*int{"indicators": &g.Indicators, "records": &g.Records, "hits": &g.Hits})
 	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}

@@ -60,12 +60,3 @@ func (m *Main) patternWarnings(p *pattern.Pattern) {
 		m.hintf("%s", w.Short())
 	}
 }
-
-// nodeErr returns err, printed as a usage error when node refused a
-// setting (a node.ConfigError).
-func (m *Main) nodeErr(err error) error {
-	if _, ok := node.AsConfigError(err); ok {
-		return m.configError(err)
-	}
-	return err
-}
