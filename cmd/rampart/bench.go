@@ -16,10 +16,11 @@ import (
 
 var (
 	benchUsage, benchExamples = helpText("bench-usage.txt"), helpText("bench-examples.txt")
-	benchStoreUsage           = strings.Replace(benchUsage, `Run "rampart bench taxii -h" (or pages -h) for the flags.`+"\n", helpText("bench-store-flags.txt"), 1) + benchExamples
-	benchPagesUsage           = helpText("bench-pages-usage.txt") + helpText("bench-pages-examples.txt")
-	benchFederationUsage      = helpText("bench-federation-usage.txt") + helpText("bench-federation-examples.txt")
-	benchConsoleUsage         = helpText("bench-console-usage.txt") + helpText("bench-console-examples.txt")
+	benchStoreUsage           = strings.Replace(benchUsage, `Run "rampart bench taxii -h" (or pages -h) for the flags.`+"\n",
+		helpText("bench-store-flags.txt"), 1) + benchExamples
+	benchPagesUsage      = helpText("bench-pages-usage.txt") + helpText("bench-pages-examples.txt")
+	benchFederationUsage = helpText("bench-federation-usage.txt") + helpText("bench-federation-examples.txt")
+	benchConsoleUsage    = helpText("bench-console-usage.txt") + helpText("bench-console-examples.txt")
 )
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
