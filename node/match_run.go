@@ -204,8 +204,10 @@ type MatchOptions struct {
 // MatchResult is what RunMatch did.
 type MatchResult struct {
 	match.Stats
-	// Stored are the ids of the sightings stored, with Store.
-	Stored []string
+	// Stored are the ids of the sightings stored, with Store, and
+	// Collection the id of the collection they were stored in.
+	Stored     []string
+	Collection string
 }
 
 // RunMatch matches the records of o.Reader against o.Matcher until the
@@ -235,7 +237,7 @@ func RunMatch(ctx context.Context, n *Node, o MatchOptions) (MatchResult, error)
 		if ferr := stored.Flush(context.WithoutCancel(ctx)); ferr != nil && err == nil {
 			err = ferr
 		}
-		res.Stored = stored.IDs
+		res.Stored, res.Collection = stored.IDs, o.Collection.ID
 	}
 	return res, err
 }

@@ -192,8 +192,8 @@ func TestRunMatchStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Stored) != 1 || out.Len() != 0 {
-		t.Fatalf("stored %v, wrote %q; want one sighting stored and nothing written", res.Stored, out.String())
+	if len(res.Stored) != 1 || out.Len() != 0 || res.Collection != c.ID {
+		t.Fatalf("stored %v in %q, wrote %q; want one sighting stored in %s and nothing written", res.Stored, res.Collection, out.String(), c.ID)
 	}
 	page, err := an.Objects.FindObjects(ctx, rampart.ObjectFilter{CollectionID: c.ID, IDs: res.Stored})
 	if err != nil || len(page.Versions) != 1 || page.Versions[0].Object.Type != "sighting" {

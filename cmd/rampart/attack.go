@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"slices"
 	"strings"
 	"time"
@@ -13,7 +12,7 @@ import (
 	"github.com/rampart-cti/rampart/internal/bench"
 )
 
-var attackUsage, attackExamples = helpText("attack-usage.txt"), helpText("attack-examples.txt")
+var attackUsage, attackFlagList, attackExamples = helpText("attack-usage.txt"), helpText("attack-flags.txt"), helpText("attack-examples.txt")
 
 // runAttack runs "rampart bench attack".
 func (m *Main) runAttack(ctx context.Context, args []string) error {
@@ -24,10 +23,15 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 	if !slices.Contains(bench.AttackNames(), sub) {
 		return m.unknownSubcommand("bench attack", sub, strings.Join(bench.AttackNames(), ", "))
 	}
-	fs := flag.NewFlagSet("bench attack "+sub, flag.ContinueOnError)
-	b, objectSize, declared := attackFlags(fs, sub)
-	b.Stdout, b.Stderr = m.Stdout, m.Stderr
-	if err := m.parseBenchFlags(fs, attackUsage, attackExamples, args); err != nil {
+	fs := newFlagSet("bench attack "+sub, attackUsage+attackFlagList+attackExamples)
+	b := &bench.Attack{Name: sub, Stdout: m.Stdout, Stderr: m.Stderr, Clients: 10, Objects: 100, Hold: 90 * time.Second, Idle: 256, Hosts: 8,
+		Attempts: 10, Repeat: 20, Writers: 200, PostObjects: 5, Duration: 60 * time.Second}
+	flagVars(fs.IntVar, map[string]*int{"clients": &b.Clients, "objects": &b.Objects, "idle": &b.Idle, "hosts": &b.Hosts,
+		"attempts": &b.Attempts, "repeat": &b.Repeat, "writers": &b.Writers, "readers": &b.Readers, "post-objects": &b.PostObjects})
+	flagVars(fs.DurationVar, map[string]*time.Duration{"hold": &b.Hold, "duration": &b.Duration})
+	objectSize, declared := fs.String("object-size", "2MiB", ""), fs.String("declared", "70MiB", "")
+	fs.StringVar(&b.Binary, "serve", "", "")
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}
 	if b.ObjectSize, err = bench.ParseSize(*objectSize); err != nil || b.ObjectSize < 1 || b.ObjectSize > bench.MaxAttackObjectSize {
@@ -37,26 +41,4 @@ func (m *Main) runAttack(ctx context.Context, args []string) error {
 		return m.usagef("--declared %q: give a size such as 70MiB", *declared)
 	}
 	return m.runBenchmark(ctx, b)
-}
-
-// attackFlags registers the flags of "rampart bench attack NAME" on fs:
-// they set the fields of the attack returned, but for the sizes, whose
-// text is returned.
-func attackFlags(fs *flag.FlagSet, name string) (b *bench.Attack, objectSize, declared *string) {
-	b = &bench.Attack{Name: name}
-	fs.IntVar(&b.Clients, "clients", 10, "slow readers (slow-readers)")
-	fs.IntVar(&b.Objects, "objects", 100, "objects stored and asked for in one page (slow-readers)")
-	objectSize = fs.String("object-size", "2MiB", "size of each object (slow-readers)")
-	fs.DurationVar(&b.Hold, "hold", 90*time.Second, "how long the slow readers stay (slow-readers)")
-	fs.IntVar(&b.Idle, "idle", 256, "idle connections from 127.0.0.1 (idle-links)")
-	fs.IntVar(&b.Hosts, "hosts", 8, "idle connections also come from 127.0.0.2 to 127.0.0.`N`, MaxPendingPerHost each (idle-links)")
-	fs.IntVar(&b.Attempts, "attempts", 10, "connections of the registered peer during the attack, one a second (idle-links)")
-	declared = fs.String("declared", "70MiB", "declared body size (early-refusal)")
-	fs.IntVar(&b.Repeat, "repeat", 20, "requests of each kind (early-refusal)")
-	fs.IntVar(&b.Writers, "writers", 200, "clients POSTing at once (writers)")
-	fs.IntVar(&b.Readers, "readers", 0, "clients reading pages meanwhile (writers)")
-	fs.IntVar(&b.PostObjects, "post-objects", 5, "new indicators per POST (writers)")
-	fs.DurationVar(&b.Duration, "duration", 60*time.Second, "how long the clients POST (writers)")
-	fs.StringVar(&b.Binary, "serve", "", "the rampart `binary` to attack, to compare releases (default: this one)")
-	return b, objectSize, declared
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -13,15 +11,16 @@ import (
 	"github.com/rampart-cti/rampart/node"
 )
 
+// The benchmarks of internal/bench drive nodes (they import node), so the
+// command calls them itself rather than through node.
+
 var (
-	benchUsage              = helpText("bench-usage.txt")
-	benchExamples           = helpText("bench-examples.txt")
-	benchPagesUsage         = helpText("bench-pages-usage.txt")
-	benchPagesExamples      = helpText("bench-pages-examples.txt")
-	benchFederationUsage    = helpText("bench-federation-usage.txt")
-	benchFederationExamples = helpText("bench-federation-examples.txt")
-	benchConsoleUsage       = helpText("bench-console-usage.txt")
-	benchConsoleExamples    = helpText("bench-console-examples.txt")
+	benchUsage, benchExamples = helpText("bench-usage.txt"), helpText("bench-examples.txt")
+	benchStoreUsage           = strings.Replace(benchUsage, `Run "rampart bench taxii -h" (or pages -h) for the flags.`+"\n",
+		helpText("bench-store-flags.txt"), 1) + benchExamples
+	benchPagesUsage      = helpText("bench-pages-usage.txt") + helpText("bench-pages-examples.txt")
+	benchFederationUsage = helpText("bench-federation-usage.txt") + helpText("bench-federation-examples.txt")
+	benchConsoleUsage    = helpText("bench-console-usage.txt") + helpText("bench-console-examples.txt")
 )
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
@@ -50,19 +49,6 @@ type benchmark interface {
 	Run(ctx context.Context) error
 }
 
-// parseBenchFlags parses the flags of a "rampart bench" command, which
-// takes no arguments; its usage lists the flags with their defaults
-// between usage and examples.
-func (m *Main) parseBenchFlags(fs *flag.FlagSet, usage, examples string, args []string) error {
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		printFlags(fs)
-		fmt.Fprint(fs.Output(), examples)
-	}
-	_, err := m.parseArgs(fs, args, exactly(0, "flags only"))
-	return err
-}
-
 // runBenchmark checks b's flags, a usage error when they do not make a
 // measurement, and runs it.
 func (m *Main) runBenchmark(ctx context.Context, b benchmark) error {
@@ -75,24 +61,16 @@ func (m *Main) runBenchmark(ctx context.Context, b benchmark) error {
 // benchStore runs "rampart bench taxii" and "rampart bench import", which
 // share their flags.
 func (m *Main) benchStore(ctx context.Context, sub string, args []string) error {
-	fs := flag.NewFlagSet("bench "+sub, flag.ContinueOnError)
+	fs := newFlagSet("bench "+sub, benchStoreUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	// A fresh store unless --data names one.
-	sf.dataDir = ""
-	data := fs.Lookup("data")
-	data.DefValue, data.Usage = "", "data `directory` of the node to measure (default: a fresh store in a temporary directory)"
-	b := &bench.TAXII{Stdout: m.Stdout, Stderr: m.Stderr}
-	fs.IntVar(&b.Bundles, "bundles", 100, "envelopes to POST in the ingest phase")
-	fs.IntVar(&b.BundleSize, "bundle-size", 1000, "indicators per envelope")
-	fs.IntVar(&b.Clients, "clients", 2, "concurrent clients")
-	fs.IntVar(&b.Stored, "stored", 1000000, "objects the store holds for the read phase")
-	fs.IntVar(&b.Pages, "pages", 200, "pages to GET in the read phase")
-	fs.IntVar(&b.PageSize, "page-size", 1000, "objects per page")
-	sizeFlag := fs.String("size", "1GiB", "bundle size for bench import (e.g. 200MiB, 1GiB)")
-	fs.StringVar(&b.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `file`")
-	usage := strings.Replace(benchUsage, `Run "rampart bench taxii -h" (or pages -h) for the flags.`, "Flags:", 1)
-	if err := m.parseBenchFlags(fs, usage, benchExamples, args); err != nil {
+	sf.dataDir = "" // a fresh store unless --data names one
+	b := &bench.TAXII{Stdout: m.Stdout, Stderr: m.Stderr, Bundles: 100, BundleSize: 1000, Clients: 2, Stored: 1000000, Pages: 200, PageSize: 1000}
+	flagVars(fs.IntVar, map[string]*int{"bundles": &b.Bundles, "bundle-size": &b.BundleSize, "clients": &b.Clients, "stored": &b.Stored,
+		"pages": &b.Pages, "page-size": &b.PageSize})
+	sizeFlag := fs.String("size", "1GiB", "")
+	fs.StringVar(&b.CPUProfile, "cpuprofile", "", "")
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}
 	if err := b.Validate(); err != nil {
@@ -102,8 +80,7 @@ func (m *Main) benchStore(ctx context.Context, sub string, args []string) error 
 	if err != nil {
 		return m.usagef("--size: %v", err)
 	}
-	b.Node = sf.config()
-	if sub == "taxii" {
+	if b.Node = sf.config(); sub == "taxii" {
 		return b.Run(ctx)
 	}
 	return (&bench.Import{Node: b.Node, CPUProfile: b.CPUProfile, Size: size, ImportFile: m.importReader, Stdout: m.Stdout, Stderr: m.Stderr}).Run(ctx)
@@ -119,15 +96,12 @@ func (m *Main) importReader(ctx context.Context, n *node.Node, c *rampart.Collec
 
 // benchPages runs "rampart bench pages".
 func (m *Main) benchPages(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("bench pages", flag.ContinueOnError)
-	b := &bench.Pages{Stdout: m.Stdout, Stderr: m.Stderr}
-	fs.StringVar(&b.Binary, "binary", "", "rampart `binary` to serve with (default: this one)")
-	fs.IntVar(&b.Objects, "objects", 100, "large objects to store")
-	sizeFlag := fs.String("object-size", "2MiB", "size of each large object")
-	fs.IntVar(&b.Readers, "readers", 10, "connections that ask for a page and never read it")
-	fs.IntVar(&b.Limit, "limit", 100, "objects per page asked for")
-	fs.IntVar(&b.PostObjects, "post-objects", 12000, "objects of the POST cut short (0: skip)")
-	if err := m.parseBenchFlags(fs, benchPagesUsage, benchPagesExamples, args); err != nil {
+	fs := newFlagSet("bench pages", benchPagesUsage)
+	b := &bench.Pages{Stdout: m.Stdout, Stderr: m.Stderr, Objects: 100, Readers: 10, Limit: 100, PostObjects: 12000}
+	flagVars(fs.IntVar, map[string]*int{"objects": &b.Objects, "readers": &b.Readers, "limit": &b.Limit, "post-objects": &b.PostObjects})
+	fs.StringVar(&b.Binary, "binary", "", "")
+	sizeFlag := fs.String("object-size", "2MiB", "")
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}
 	size, err := bench.ParseSize(*sizeFlag)
@@ -140,17 +114,13 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 
 // benchFederation runs "rampart bench federation".
 func (m *Main) benchFederation(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("bench federation", flag.ContinueOnError)
-	b := &bench.Federation{Stdout: m.Stdout, Stderr: m.Stderr}
-	fs.StringVar(&b.Binary, "binary", "", "rampart `binary` the nodes run (default: this one)")
-	fs.StringVar(&b.Dir, "dir", "", "`directory` the nodes live in, kept after (default: a temporary one, removed after)")
-	fs.IntVar(&b.Nodes, "nodes", 27, "national nodes, one per member state (3 to 27)")
-	fs.IntVar(&b.Hubs, "hubs", 2, "hubs")
-	fs.IntVar(&b.Trials, "trials", 5, "times each latency is measured, each from another producer")
-	fs.IntVar(&b.StoreObjects, "store-objects", 10000, "objects added to every store before the round and memory measures are repeated (0: measure small stores only)")
-	fs.DurationVar(&b.RoundWindow, "round-window", 30*time.Second, "how long idle rounds are counted at each store size (a node pulls from each idle peer every 25 s)")
-	fs.BoolVar(&b.JSON, "json", false, "print the results as JSON")
-	if err := m.parseBenchFlags(fs, benchFederationUsage, benchFederationExamples, args); err != nil {
+	fs := newFlagSet("bench federation", benchFederationUsage)
+	b := &bench.Federation{Stdout: m.Stdout, Stderr: m.Stderr, Nodes: 27, Hubs: 2, Trials: 5, StoreObjects: 10000}
+	flagVars(fs.IntVar, map[string]*int{"nodes": &b.Nodes, "hubs": &b.Hubs, "trials": &b.Trials, "store-objects": &b.StoreObjects})
+	flagVars(fs.StringVar, map[string]*string{"binary": &b.Binary, "dir": &b.Dir})
+	fs.DurationVar(&b.RoundWindow, "round-window", 30*time.Second, "")
+	fs.BoolVar(&b.JSON, "json", false, "")
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}
 	return m.runBenchmark(ctx, b)
@@ -158,13 +128,11 @@ func (m *Main) benchFederation(ctx context.Context, args []string) error {
 
 // benchConsole runs "rampart bench console".
 func (m *Main) benchConsole(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("bench console", flag.ContinueOnError)
-	b := &bench.Console{Stdout: m.Stdout, Stderr: m.Stderr}
-	fs.StringVar(&b.Binary, "binary", "", "rampart `binary` to serve with (default: this one)")
-	fs.StringVar(&b.Data, "data", "", "node `directory`, filled once and kept for later runs (default: a temporary one)")
-	fs.IntVar(&b.Objects, "objects", 1000000, "objects the store holds")
-	fs.IntVar(&b.Requests, "requests", 20, "timed requests per page")
-	if err := m.parseBenchFlags(fs, benchConsoleUsage, benchConsoleExamples, args); err != nil {
+	fs := newFlagSet("bench console", benchConsoleUsage)
+	b := &bench.Console{Stdout: m.Stdout, Stderr: m.Stderr, Objects: 1000000, Requests: 20}
+	flagVars(fs.StringVar, map[string]*string{"binary": &b.Binary, "data": &b.Data})
+	flagVars(fs.IntVar, map[string]*int{"objects": &b.Objects, "requests": &b.Requests})
+	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
 		return err
 	}
 	return m.runBenchmark(ctx, b)
