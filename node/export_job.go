@@ -107,7 +107,7 @@ func (t *ToolFile) Summary(collection string, took time.Duration, files []string
 	s, st := t.Set, t.Stats
 	unit := map[string]string{"suricata": "rule", "rpz": "record", "blocklist": "line", "csv": "row", "stix": "object"}[t.Format]
 	lines := []string{fmt.Sprintf("exported %s (%s) of %s from collection %s in %.1fs",
-		countOf(st.Records, unit), t.Format, countOf(s.WithValues(), "indicator"), collection, took.Seconds())}
+		countOf(st.Records, unit, unit+"s"), t.Format, countOf(s.WithValues(), "indicator", "indicators"), collection, took.Seconds())}
 	for _, f := range files {
 		lines = append(lines, "wrote "+f)
 	}
@@ -147,12 +147,4 @@ func countsText(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%d %s", m[k], k)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// countOf writes a count with its noun, "1 rule", "2 rules".
-func countOf(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

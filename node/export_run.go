@@ -82,7 +82,7 @@ func (x *exportRun) bundle(ctx context.Context) error {
 	if len(x.job.Filter.Types) > 0 {
 		of = " of type " + strings.Join(x.job.Filter.Types, ", ")
 	}
-	x.notef("exported %s%s from collection %s in %.1fs", countOf(int(count), "object"), of, x.coll, time.Since(x.started).Seconds())
+	x.notef("exported %s%s from collection %s in %.1fs", countOf(int(count), "object", "objects"), of, x.coll, time.Since(x.started).Seconds())
 	return nil
 }
 
@@ -141,6 +141,6 @@ func (x *exportRun) misp(ctx context.Context) error {
 			return err
 		}
 	}
-	x.notef("exported %s as %s from collection %s in %.1fs", countOf(len(m.Events), "event"), x.job.Format, x.coll, time.Since(x.started).Seconds())
+	x.notef("exported %s as %s from collection %s in %.1fs", countOf(len(m.Events), "event", "events"), x.job.Format, x.coll, time.Since(x.started).Seconds())
 	return nil
 }

@@ -128,7 +128,7 @@ func (s ImportSummary) String() string {
 		notStored = fmt.Sprintf(", %d not stored", s.NotStored)
 	}
 	return fmt.Sprintf("%s: %d imported, %d already present, %d failed%s (%.1fs, %.0f objects/s)",
-		countOf(n, "object"), s.Added, s.Present, s.Invalid, notStored, s.Elapsed.Seconds(), perSecond(n, s.Elapsed))
+		countOf(n, "object", "objects"), s.Added, s.Present, s.Invalid, notStored, s.Elapsed.Seconds(), perSecond(n, s.Elapsed))
 }
 
 // WriteText writes the summary of the import of name: one line, and for
