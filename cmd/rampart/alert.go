@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -33,9 +34,9 @@ func (f *alertFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // alertCommands are the alert commands and the arguments each takes.
-var alertCommands = subcommands{cmd: "alert", usage: alertUsage, names: "list, show, rules, scan, watchlist or webhook", args: map[string]arity{
-	"list": exactly(0, "no arguments"), "show": exactly(1, "one alert ID"), "rules": exactly(0, "no arguments"), "scan": exactly(0, "no arguments"),
-	"watchlist": {1, 2, "list, show NAME, add NAME or remove NAME"}, "webhook": {1, 2, "list, add URL or remove URL"},
+var alertCommands = cli.Subcommands{Cmd: "alert", Usage: alertUsage, Names: "list, show, rules, scan, watchlist or webhook", Args: map[string]cli.Arity{
+	"list": cli.Exactly(0, "no arguments"), "show": cli.Exactly(1, "one alert ID"), "rules": cli.Exactly(0, "no arguments"), "scan": cli.Exactly(0, "no arguments"),
+	"watchlist": cli.Between(1, 2, "list, show NAME, add NAME or remove NAME"), "webhook": cli.Between(1, 2, "list, add URL or remove URL"),
 }}
 
 func (m *Main) runAlert(ctx context.Context, args []string) error {
@@ -46,7 +47,7 @@ func (m *Main) runAlert(ctx context.Context, args []string) error {
 	}
 	// The values are checked before the store is opened: a usage error
 	// changes nothing.
-	f.o.MinStatesGiven = flagGiven(fs, "min-states")
+	f.o.MinStatesGiven = cli.FlagGiven(fs, "min-states")
 	if err := f.o.Check(sub, pos); err != nil {
 		return m.configError(err)
 	}
@@ -104,7 +105,7 @@ func (m *Main) alertSetting(ctx context.Context, n *node.Node, op string, pos []
 		err = n.DeleteWebhook(ctx, pos[1])
 	case "webhook add":
 		var secret string
-		if secret, err = m.readLine("secret"); err == nil {
+		if secret, err = m.ReadLine("secret"); err == nil {
 			err = n.SaveWebhook(ctx, pos[1], secret)
 		}
 	}

@@ -10,35 +10,36 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/internal/bench"
+	"github.com/rampart-cti/rampart/internal/cli"
 )
 
 var attackUsage, attackFlagList, attackExamples = helpText("attack-usage.txt"), helpText("attack-flags.txt"), helpText("attack-examples.txt")
 
 // runAttack runs "rampart bench attack".
 func (m *Main) runAttack(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, attackUsage+attackExamples)
+	sub, args, err := m.Subcommand(args, attackUsage+attackExamples)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(bench.AttackNames(), sub) {
-		return m.unknownSubcommand("bench attack", sub, strings.Join(bench.AttackNames(), ", "))
+		return m.UnknownSubcommand("bench attack", sub, strings.Join(bench.AttackNames(), ", "))
 	}
-	fs := newFlagSet("bench attack "+sub, attackUsage+attackFlagList+attackExamples)
+	fs := cli.NewFlagSet("bench attack "+sub, attackUsage+attackFlagList+attackExamples)
 	b := &bench.Attack{Name: sub, Stdout: m.Stdout, Stderr: m.Stderr, Clients: 10, Objects: 100, Hold: 90 * time.Second, Idle: 256, Hosts: 8,
 		Attempts: 10, Repeat: 20, Writers: 200, PostObjects: 5, Duration: 60 * time.Second}
-	flagVars(fs.IntVar, map[string]*int{"clients": &b.Clients, "objects": &b.Objects, "idle": &b.Idle, "hosts": &b.Hosts,
+	cli.Vars(fs.IntVar, map[string]*int{"clients": &b.Clients, "objects": &b.Objects, "idle": &b.Idle, "hosts": &b.Hosts,
 		"attempts": &b.Attempts, "repeat": &b.Repeat, "writers": &b.Writers, "readers": &b.Readers, "post-objects": &b.PostObjects})
-	flagVars(fs.DurationVar, map[string]*time.Duration{"hold": &b.Hold, "duration": &b.Duration})
+	cli.Vars(fs.DurationVar, map[string]*time.Duration{"hold": &b.Hold, "duration": &b.Duration})
 	objectSize, declared := fs.String("object-size", "2MiB", ""), fs.String("declared", "70MiB", "")
 	fs.StringVar(&b.Binary, "serve", "", "")
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
 	if b.ObjectSize, err = bench.ParseSize(*objectSize); err != nil || b.ObjectSize < 1 || b.ObjectSize > bench.MaxAttackObjectSize {
-		return m.usagef("--object-size %q: give a size from 1 byte to %d bytes (stix.MaxObjectBytes)", *objectSize, bench.MaxAttackObjectSize)
+		return m.Usagef("--object-size %q: give a size from 1 byte to %d bytes (stix.MaxObjectBytes)", *objectSize, bench.MaxAttackObjectSize)
 	}
 	if b.Declared, err = bench.ParseSize(*declared); err != nil || b.Declared < 1 {
-		return m.usagef("--declared %q: give a size such as 70MiB", *declared)
+		return m.Usagef("--declared %q: give a size such as 70MiB", *declared)
 	}
 	return m.runBenchmark(ctx, b)
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 )
@@ -31,8 +32,8 @@ func (f *auditFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // auditCommands are the audit commands and the arguments each takes.
-var auditCommands = subcommands{cmd: "audit", usage: auditUsage, names: "list, verify or checkpoint", args: map[string]arity{
-	"list": exactly(0, "no arguments"), "verify": exactly(0, "no arguments"), "checkpoint": exactly(0, "no arguments"),
+var auditCommands = cli.Subcommands{Cmd: "audit", Usage: auditUsage, Names: "list, verify or checkpoint", Args: map[string]cli.Arity{
+	"list": cli.Exactly(0, "no arguments"), "verify": cli.Exactly(0, "no arguments"), "checkpoint": cli.Exactly(0, "no arguments"),
 }}
 
 func (m *Main) runAudit(ctx context.Context, args []string) error {
@@ -67,14 +68,14 @@ func (m *Main) listAudit(ctx context.Context, n *node.Node, f *auditFlags) error
 	case err != nil:
 		return err
 	case len(l.Records) == 0:
-		m.hintf("no audit record matches: nothing this node shared with another organisation was recorded")
+		m.Hintf("no audit record matches: nothing this node shared with another organisation was recorded")
 		return nil
 	}
 	if err := m.write(l, nil, f.asJSON); err != nil {
 		return err
 	}
 	if l.More {
-		m.hintf("more records follow the %d shown: give --limit 0 for all, or narrow with --since, --object or --org", f.q.Limit)
+		m.Hintf("more records follow the %d shown: give --limit 0 for all, or narrow with --since, --object or --org", f.q.Limit)
 	}
 	return nil
 }
@@ -87,13 +88,13 @@ func (m *Main) verifyAudit(ctx context.Context, n *node.Node) error {
 		return err
 	}
 	if p := rep.Problem; p != nil {
-		m.errorf("%s", p)
-		m.hintf("the %d records and %d checkpoints before it check; keep a copy of the node's store as evidence before changing anything", rep.Records, rep.Checkpoints)
-		return errReported
+		m.Errorf("%s", p)
+		m.Hintf("the %d records and %d checkpoints before it check; keep a copy of the node's store as evidence before changing anything", rep.Records, rep.Checkpoints)
+		return cli.ErrReported
 	}
 	fmt.Fprintln(m.Stdout, rep.Summary())
 	if rep.Records > 0 && n.Identity == nil {
-		m.hintf(`the node has no keys, so no checkpoint signs the log: make them with "rampart org init"`)
+		m.Hintf(`the node has no keys, so no checkpoint signs the log: make them with "rampart org init"`)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart-cti/rampart"
 	"github.com/rampart-cti/rampart/internal/bench"
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -24,7 +25,7 @@ var (
 )
 
 func (m *Main) runBench(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, benchUsage+benchExamples)
+	sub, args, err := m.Subcommand(args, benchUsage+benchExamples)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	case "taxii", "import":
 		return m.benchStore(ctx, sub, args)
 	}
-	return m.unknownSubcommand("bench", sub, "taxii, import, pages, console, attack or federation")
+	return m.UnknownSubcommand("bench", sub, "taxii, import, pages, console, attack or federation")
 }
 
 // benchmark is a measurement of internal/bench.
@@ -53,7 +54,7 @@ type benchmark interface {
 // measurement, and runs it.
 func (m *Main) runBenchmark(ctx context.Context, b benchmark) error {
 	if err := b.Validate(); err != nil {
-		return m.usagef("%v", err)
+		return m.Usagef("%v", err)
 	}
 	return b.Run(ctx)
 }
@@ -61,24 +62,24 @@ func (m *Main) runBenchmark(ctx context.Context, b benchmark) error {
 // benchStore runs "rampart bench taxii" and "rampart bench import", which
 // share their flags.
 func (m *Main) benchStore(ctx context.Context, sub string, args []string) error {
-	fs := newFlagSet("bench "+sub, benchStoreUsage)
+	fs := cli.NewFlagSet("bench "+sub, benchStoreUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	sf.dataDir = "" // a fresh store unless --data names one
 	b := &bench.TAXII{Stdout: m.Stdout, Stderr: m.Stderr, Bundles: 100, BundleSize: 1000, Clients: 2, Stored: 1000000, Pages: 200, PageSize: 1000}
-	flagVars(fs.IntVar, map[string]*int{"bundles": &b.Bundles, "bundle-size": &b.BundleSize, "clients": &b.Clients, "stored": &b.Stored,
+	cli.Vars(fs.IntVar, map[string]*int{"bundles": &b.Bundles, "bundle-size": &b.BundleSize, "clients": &b.Clients, "stored": &b.Stored,
 		"pages": &b.Pages, "page-size": &b.PageSize})
 	sizeFlag := fs.String("size", "1GiB", "")
 	fs.StringVar(&b.CPUProfile, "cpuprofile", "", "")
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
 	if err := b.Validate(); err != nil {
-		return m.usagef("%v", err)
+		return m.Usagef("%v", err)
 	}
 	size, err := bench.ParseSize(*sizeFlag)
 	if err != nil {
-		return m.usagef("--size: %v", err)
+		return m.Usagef("--size: %v", err)
 	}
 	if b.Node = sf.config(); sub == "taxii" {
 		return b.Run(ctx)
@@ -96,17 +97,17 @@ func (m *Main) importReader(ctx context.Context, n *node.Node, c *rampart.Collec
 
 // benchPages runs "rampart bench pages".
 func (m *Main) benchPages(ctx context.Context, args []string) error {
-	fs := newFlagSet("bench pages", benchPagesUsage)
+	fs := cli.NewFlagSet("bench pages", benchPagesUsage)
 	b := &bench.Pages{Stdout: m.Stdout, Stderr: m.Stderr, Objects: 100, Readers: 10, Limit: 100, PostObjects: 12000}
-	flagVars(fs.IntVar, map[string]*int{"objects": &b.Objects, "readers": &b.Readers, "limit": &b.Limit, "post-objects": &b.PostObjects})
+	cli.Vars(fs.IntVar, map[string]*int{"objects": &b.Objects, "readers": &b.Readers, "limit": &b.Limit, "post-objects": &b.PostObjects})
 	fs.StringVar(&b.Binary, "binary", "", "")
 	sizeFlag := fs.String("object-size", "2MiB", "")
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
 	size, err := bench.ParseSize(*sizeFlag)
 	if err != nil || size < 300 {
-		return m.usagef("--object-size: want a size of at least 300 bytes (got %q)", *sizeFlag)
+		return m.Usagef("--object-size: want a size of at least 300 bytes (got %q)", *sizeFlag)
 	}
 	b.ObjectSize = size
 	return m.runBenchmark(ctx, b)
@@ -114,13 +115,13 @@ func (m *Main) benchPages(ctx context.Context, args []string) error {
 
 // benchFederation runs "rampart bench federation".
 func (m *Main) benchFederation(ctx context.Context, args []string) error {
-	fs := newFlagSet("bench federation", benchFederationUsage)
+	fs := cli.NewFlagSet("bench federation", benchFederationUsage)
 	b := &bench.Federation{Stdout: m.Stdout, Stderr: m.Stderr, Nodes: 27, Hubs: 2, Trials: 5, StoreObjects: 10000}
-	flagVars(fs.IntVar, map[string]*int{"nodes": &b.Nodes, "hubs": &b.Hubs, "trials": &b.Trials, "store-objects": &b.StoreObjects})
-	flagVars(fs.StringVar, map[string]*string{"binary": &b.Binary, "dir": &b.Dir})
+	cli.Vars(fs.IntVar, map[string]*int{"nodes": &b.Nodes, "hubs": &b.Hubs, "trials": &b.Trials, "store-objects": &b.StoreObjects})
+	cli.Vars(fs.StringVar, map[string]*string{"binary": &b.Binary, "dir": &b.Dir})
 	fs.DurationVar(&b.RoundWindow, "round-window", 30*time.Second, "")
 	fs.BoolVar(&b.JSON, "json", false, "")
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
 	return m.runBenchmark(ctx, b)
@@ -128,11 +129,11 @@ func (m *Main) benchFederation(ctx context.Context, args []string) error {
 
 // benchConsole runs "rampart bench console".
 func (m *Main) benchConsole(ctx context.Context, args []string) error {
-	fs := newFlagSet("bench console", benchConsoleUsage)
+	fs := cli.NewFlagSet("bench console", benchConsoleUsage)
 	b := &bench.Console{Stdout: m.Stdout, Stderr: m.Stderr, Objects: 1000000, Requests: 20}
-	flagVars(fs.StringVar, map[string]*string{"binary": &b.Binary, "data": &b.Data})
-	flagVars(fs.IntVar, map[string]*int{"objects": &b.Objects, "requests": &b.Requests})
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
+	cli.Vars(fs.StringVar, map[string]*string{"binary": &b.Binary, "data": &b.Data})
+	cli.Vars(fs.IntVar, map[string]*int{"objects": &b.Objects, "requests": &b.Requests})
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
 	return m.runBenchmark(ctx, b)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rampart-cti/rampart/internal/cli"
 )
 
 // commands is every subcommand, with the arguments that name it ("user
@@ -180,11 +182,11 @@ func TestFlagsAfterArguments(t *testing.T) {
 		{[]string{"a", "--", "--name", "x"}, "", false, []string{"a", "--name", "x"}},
 		{[]string{"-q", "--", "-"}, "", true, []string{"-"}},
 	} {
-		fs := newFlagSet("test", "")
+		fs := cli.NewFlagSet("test", "")
 		name := fs.String("name", "", "")
 		quiet := fs.Bool("q", false, "")
-		m := &Main{Stdout: io.Discard, Stderr: io.Discard}
-		if err := m.parseFlags(fs, tc.args); err != nil {
+		m := &Main{IO: cli.IO{Stdout: io.Discard, Stderr: io.Discard}}
+		if err := m.ParseFlags(fs, tc.args); err != nil {
 			t.Fatalf("%q: %v", tc.args, err)
 		}
 		if *name != tc.wantName || *quiet != tc.wantQuiet || !slices.Equal(fs.Args(), tc.wantPos) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -33,9 +34,9 @@ func (f *collectionFlags) register(fs *flag.FlagSet, getenv func(string) string)
 }
 
 // collectionCommands are the collection commands and the arguments each takes.
-var collectionCommands = subcommands{cmd: "collection", usage: collectionUsage, names: "add, list, delete, add-root or amber", args: map[string]arity{
-	"add": exactly(1, "one TITLE"), "delete": exactly(1, "one ID or ALIAS"), "amber": exactly(1, "one ID or ALIAS"),
-	"add-root": exactly(1, "one NAME"), "list": exactly(0, "no arguments"),
+var collectionCommands = cli.Subcommands{Cmd: "collection", Usage: collectionUsage, Names: "add, list, delete, add-root or amber", Args: map[string]cli.Arity{
+	"add": cli.Exactly(1, "one TITLE"), "delete": cli.Exactly(1, "one ID or ALIAS"), "amber": cli.Exactly(1, "one ID or ALIAS"),
+	"add-root": cli.Exactly(1, "one NAME"), "list": cli.Exactly(0, "no arguments"),
 }}
 
 func (m *Main) runCollection(ctx context.Context, args []string) error {
@@ -51,11 +52,11 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 	switch sub {
 	case "amber":
 		if f.to != "" && f.everyone {
-			return m.usagef("collection amber takes --to LIST or --everyone, not both")
+			return m.Usagef("collection amber takes --to LIST or --everyone, not both")
 		}
 		return m.collectionAmber(ctx, n, pos[0], &f)
 	case "add":
-		c := &rampart.Collection{APIRoot: f.root, Title: pos[0], Alias: f.alias, Description: f.desc, MediaTypes: splitComma(f.media)}
+		c := &rampart.Collection{APIRoot: f.root, Title: pos[0], Alias: f.alias, Description: f.desc, MediaTypes: cli.SplitComma(f.media)}
 		if err := n.Collections.CreateCollection(ctx, c); err != nil {
 			return err
 		}
@@ -78,7 +79,7 @@ func (m *Main) listCollections(ctx context.Context, n *node.Node, root string) e
 	if err != nil {
 		return err
 	}
-	tw := m.table("ID\tALIAS\tTITLE\tMEDIA TYPES")
+	tw := m.Table("ID\tALIAS\tTITLE\tMEDIA TYPES")
 	for _, c := range cs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Alias, c.Title, strings.Join(c.MediaTypes, ","))
 	}
@@ -98,8 +99,8 @@ func (m *Main) collectionAmber(ctx context.Context, n *node.Node, ref string, f 
 	case f.everyone:
 		err = n.SetAmberAudience(ctx, c.ID, nil)
 	case f.to != "":
-		if to, err = resolveOrgs(n.Registry(), splitComma(f.to), "--to", trust.RoleNationalCSIRT); err != nil {
-			return m.usagef("%v", err)
+		if to, err = resolveOrgs(n.Registry(), cli.SplitComma(f.to), "--to", trust.RoleNationalCSIRT); err != nil {
+			return m.Usagef("%v", err)
 		}
 		err = n.SetAmberAudience(ctx, c.ID, to)
 	default:

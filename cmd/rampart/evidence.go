@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/rampart-cti/rampart/evidence"
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -30,9 +31,9 @@ func (f *evidenceFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.Var(&f.attribution, "attribution", "")
 }
 
-var evidenceCommands = subcommands{cmd: "evidence", usage: evidenceUsage, names: "package, hand-over, receive, verify or open", args: map[string]arity{
-	"package": exactly(0, "no arguments"), "hand-over": exactly(0, "no arguments"), "receive": exactly(0, "no arguments"),
-	"verify": exactly(0, "no arguments"), "open": exactly(0, "no arguments"),
+var evidenceCommands = cli.Subcommands{Cmd: "evidence", Usage: evidenceUsage, Names: "package, hand-over, receive, verify or open", Args: map[string]cli.Arity{
+	"package": cli.Exactly(0, "no arguments"), "hand-over": cli.Exactly(0, "no arguments"), "receive": cli.Exactly(0, "no arguments"),
+	"verify": cli.Exactly(0, "no arguments"), "open": cli.Exactly(0, "no arguments"),
 }}
 
 func (m *Main) runEvidence(ctx context.Context, args []string) error {
@@ -41,7 +42,7 @@ func (m *Main) runEvidence(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := node.CheckEvidenceFlags(sub, func(name string) bool { return flagGiven(fs, name) }, f.coord.key != ""); err != nil {
+	if err := node.CheckEvidenceFlags(sub, func(name string) bool { return cli.FlagGiven(fs, name) }, f.coord.key != ""); err != nil {
 		return m.configError(err)
 	}
 	switch sub {
@@ -93,11 +94,11 @@ func (m *Main) evidenceUnverified(err error, hint string) error {
 	if !ok {
 		return err
 	}
-	m.errorf("%v", bad)
+	m.Errorf("%v", bad)
 	if hint != "" {
-		m.hintf("%s", hint)
+		m.Hintf("%s", hint)
 	}
-	return errReported
+	return cli.ErrReported
 }
 
 // evidenceKeys returns the keys that sign or open: --key's, or the node's

@@ -6,13 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
 var exportUsage = helpText("export-usage.txt") + helpText("export-flags.txt") + helpText("export-examples.txt")
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
-	fs := newFlagSet("export", exportUsage)
+	fs := cli.NewFlagSet("export", exportUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	job, started := &node.ExportJob{Tool: node.DefaultToolExport()}, time.Now()
@@ -32,13 +33,13 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	fs.IntVar(&t.Chunk, "chunk", t.Chunk, "")
 	fs.IntVar(&t.RPZTTL, "rpz-ttl", t.RPZTTL, "")
 	fs.BoolVar(&t.IncludeDecayed, "include-decayed", false, "")
-	if _, err := m.parseArgs(fs, args, exactly(0, "no arguments")); err != nil {
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "no arguments")); err != nil {
 		return err
 	}
-	job.ToolGiven = slices.ContainsFunc(strings.Fields("kind min-confidence marking producer max-age include-decayed"), func(n string) bool { return flagGiven(fs, n) })
+	job.ToolGiven = slices.ContainsFunc(strings.Fields("kind min-confidence marking producer max-age include-decayed"), func(n string) bool { return cli.FlagGiven(fs, n) })
 	warnings, err := job.Check()
 	for _, w := range warnings {
-		m.warnf("%s", w)
+		m.Warnf("%s", w)
 	}
 	if err != nil {
 		return m.configError(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart/feed"
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 )
@@ -54,10 +55,10 @@ func (f *feedFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), feedUsage+feedFlagsHelp+feedExamples) }
 }
 
-var feedCommands = subcommands{cmd: "feed", usage: feedUsage + feedExamples,
-	names: "add, list, run, runs or remove", args: map[string]arity{
-		"add": exactly(1, "one NAME"), "list": exactly(0, "no arguments"), "run": {0, 1000, "feed NAMEs or --all"},
-		"runs": exactly(1, "one NAME"), "remove": exactly(1, "one NAME"),
+var feedCommands = cli.Subcommands{Cmd: "feed", Usage: feedUsage + feedExamples,
+	Names: "add, list, run, runs or remove", Args: map[string]cli.Arity{
+		"add": cli.Exactly(1, "one NAME"), "list": cli.Exactly(0, "no arguments"), "run": cli.Between(0, 1000, "feed NAMEs or --all"),
+		"runs": cli.Exactly(1, "one NAME"), "remove": cli.Exactly(1, "one NAME"),
 	}}
 
 func (m *Main) runFeed(ctx context.Context, args []string) error {
@@ -67,16 +68,16 @@ func (m *Main) runFeed(ctx context.Context, args []string) error {
 		return err
 	}
 	if sub == "run" && (len(pos) == 0) == !f.all {
-		return m.usagef("feed run takes feed NAMEs or --all")
+		return m.Usagef("feed run takes feed NAMEs or --all")
 	}
 	var def *feed.Feed
 	if sub == "add" {
 		given := map[string]string{}
 		fs.Visit(func(fl *flag.Flag) { given[fl.Name] = fl.Value.String() })
 		def, err = node.DefineFeed(node.FeedDefinition{Definition: feed.Definition{Name: pos[0], Preset: f.preset, Given: given,
-			Headers: f.headers, APIRoot: f.apiRoot, Collection: f.collection}, TokenStdin: f.tokenStdin, HeaderStdin: f.headerStdin, ReadSecret: m.readLine})
+			Headers: f.headers, APIRoot: f.apiRoot, Collection: f.collection}, TokenStdin: f.tokenStdin, HeaderStdin: f.headerStdin, ReadSecret: m.ReadLine})
 		if err != nil {
-			return m.nodeError(err)
+			return m.usageOf(err)
 		} else if f.dryRun {
 			return m.tryFeed(ctx, def)
 		}
@@ -99,10 +100,10 @@ func (m *Main) runFeed(ctx context.Context, args []string) error {
 		if err != nil && len(rows) == 0 {
 			return err
 		} else if err != nil {
-			m.warnf("%v", err)
+			m.Warnf("%v", err)
 		}
 		if f.asJSON {
-			return m.printJSON(append([]feed.Listing{}, rows...))
+			return m.PrintJSON(append([]feed.Listing{}, rows...))
 		}
 		return feed.WriteListings(m.Stdout, rows)
 	case "runs":
@@ -110,7 +111,7 @@ func (m *Main) runFeed(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		} else if f.asJSON {
-			return m.printJSON(append([]*feed.Run{}, runs...))
+			return m.PrintJSON(append([]*feed.Run{}, runs...))
 		}
 		return feed.WriteRuns(m.Stdout, pos[0], runs)
 	}
@@ -126,7 +127,7 @@ func (m *Main) runFeeds(ctx context.Context, n *node.Node, names []string, all b
 		if names, err = n.Feeds().Names(ctx); err != nil {
 			return err
 		} else if len(names) == 0 {
-			m.hintf(`no feed to run: define one with "rampart feed add NAME --preset P"`)
+			m.Hintf(`no feed to run: define one with "rampart feed add NAME --preset P"`)
 		}
 	}
 	holder, failed := "rampart feed run (pid "+strconv.Itoa(os.Getpid())+")", false
@@ -135,22 +136,22 @@ func (m *Main) runFeeds(ctx context.Context, n *node.Node, names []string, all b
 		run, err := n.RunFeed(ctx, name, holder, func(p feed.Progress) { line.Printf("feed %s: %s", name, p) })
 		line.Clear()
 		if err != nil {
-			m.errorf("feed %s: %v", name, err)
+			m.Errorf("feed %s: %v", name, err)
 			failed = failed || run == nil || run.Status == feed.StatusFailed || run.Failed > 0
 			continue
 		}
 		fmt.Fprintf(m.Stdout, "%s (%s)\n", run.Summary(), run.Finished.Sub(run.Started).Round(time.Millisecond))
 		for i, f := range run.Failures {
 			if i == maxListedFailures {
-				m.hintf("feed %s: %d more failed lines: rampart feed runs %s", name, run.Failed-i, name)
+				m.Hintf("feed %s: %d more failed lines: rampart feed runs %s", name, run.Failed-i, name)
 				break
 			}
-			m.errorf("feed %s: %s", name, f)
+			m.Errorf("feed %s: %s", name, f)
 		}
 		failed = failed || run.Status == feed.StatusFailed || run.Status == feed.StatusCancelled || run.Failed > 0
 	}
 	if failed {
-		return errReported
+		return cli.ErrReported
 	}
 	return nil
 }
@@ -160,10 +161,10 @@ func (m *Main) runFeeds(ctx context.Context, n *node.Node, names []string, all b
 func (m *Main) tryFeed(ctx context.Context, def *feed.Feed) error {
 	t, err := node.TryFeed(ctx, def, 10, maxListedFailures)
 	if err != nil {
-		return m.nodeError(err)
+		return m.usageOf(err)
 	}
 	for _, err := range t.Failures {
-		m.errorf("feed %s: %v", def.Name, err)
+		m.Errorf("feed %s: %v", def.Name, err)
 	}
 	if err := t.WriteText(m.Stdout, def.Name); err != nil {
 		return err
@@ -171,16 +172,7 @@ func (m *Main) tryFeed(ctx context.Context, def *feed.Feed) error {
 	if t.Broken != nil {
 		return fmt.Errorf("feed %s: %v", def.Name, t.Broken)
 	} else if t.Failed > 0 || t.Values == 0 {
-		return errReported
+		return cli.ErrReported
 	}
 	return nil
-}
-
-// nodeError returns err, a setting refused by node (a *node.ConfigError)
-// printed as a usage error.
-func (m *Main) nodeError(err error) error {
-	if _, ok := node.AsConfigError(err); ok {
-		return m.configError(err)
-	}
-	return err
 }

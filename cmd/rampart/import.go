@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -15,15 +16,15 @@ var importUsage = helpText("import-usage.txt") + helpText("import-flags.txt") + 
 const maxListedFailures = 20
 
 func (m *Main) runImport(ctx context.Context, args []string) error {
-	fs := newFlagSet("import", importUsage)
+	fs := cli.NewFlagSet("import", importUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	root := fs.String("api-root", node.DefaultAPIRoot, "")
 	coll := fs.String("collection", node.DefaultCollection, "")
-	if err := m.parseFlags(fs, args); err != nil {
+	if err := m.ParseFlags(fs, args); err != nil {
 		return err
 	} else if fs.NArg() == 0 {
-		return m.usagef("import needs at least one FILE (or - for standard input)")
+		return m.Usagef("import needs at least one FILE (or - for standard input)")
 	}
 	names := fs.Args()
 	n, c, err := m.openCollection(ctx, &sf, *root, *coll)
@@ -36,7 +37,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		s, err := m.importFile(ctx, n, c, name)
 		total.Add(s.ImportSummary)
 		if err != nil {
-			m.errorf("%s: %v", name, err)
+			m.Errorf("%s: %v", name, err)
 			broken++
 		}
 	}
@@ -44,7 +45,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "total: %s\n", total)
 	}
 	if total.Invalid > 0 || total.NotStored > 0 || broken > 0 {
-		return errReported
+		return cli.ErrReported
 	}
 	return nil
 }
@@ -59,9 +60,9 @@ type importSummary struct {
 // objects refused, and prints its summary.
 func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collection, name string) (importSummary, error) {
 	failed := 0
-	req := node.ImportRequest{Name: name, Collection: c, Open: m.openInput, Progress: m.Stderr, Invalid: func(err error) {
+	req := node.ImportRequest{Name: name, Collection: c, Open: m.OpenInput, Progress: m.Stderr, Invalid: func(err error) {
 		if failed++; failed <= maxListedFailures {
-			m.errorf("%s: %v", name, err)
+			m.Errorf("%s: %v", name, err)
 		}
 	}}
 	ns, err := n.ImportFile(ctx, req)
@@ -72,20 +73,20 @@ func (m *Main) importFile(ctx context.Context, n *node.Node, c *rampart.Collecti
 	if s.MISP != nil {
 		for i, f := range s.MISP.Failures {
 			if i == maxListedFailures {
-				m.hintf("%s: %d more MISP failures not shown", req.Name, len(s.MISP.Failures)-maxListedFailures)
+				m.Hintf("%s: %d more MISP failures not shown", req.Name, len(s.MISP.Failures)-maxListedFailures)
 				break
 			}
-			m.errorf("%v", f)
+			m.Errorf("%v", f)
 		}
 		for _, note := range s.MISP.Notes {
-			m.hintf("%s: %s", req.Name, note)
+			m.Hintf("%s: %s", req.Name, note)
 		}
 	}
 	if werr := s.WriteText(m.Stdout, req.Name); werr != nil {
 		return s, werr
 	}
 	if s.MISP == nil && failed > maxListedFailures {
-		m.hintf("%s: %d more failures not shown", req.Name, failed-maxListedFailures)
+		m.Hintf("%s: %d more failures not shown", req.Name, failed-maxListedFailures)
 	}
 	return s, err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 )
@@ -36,10 +37,10 @@ func (f *incidentFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // incidentCommands are the incident commands and the arguments each takes.
-var incidentCommands = subcommands{cmd: "incident", usage: incidentUsage, names: "create, list, show, update, report or attribute", args: map[string]arity{
-	"create": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "show": exactly(1, "one incident ID"),
-	"update": exactly(1, "one incident ID"), "report": exactly(2, "an incident ID and a report kind"),
-	"attribute": exactly(1, "one incident ID"),
+var incidentCommands = cli.Subcommands{Cmd: "incident", Usage: incidentUsage, Names: "create, list, show, update, report or attribute", Args: map[string]cli.Arity{
+	"create": cli.Exactly(0, "no arguments"), "list": cli.Exactly(0, "no arguments"), "show": cli.Exactly(1, "one incident ID"),
+	"update": cli.Exactly(1, "one incident ID"), "report": cli.Exactly(2, "an incident ID and a report kind"),
+	"attribute": cli.Exactly(1, "one incident ID"),
 }}
 
 func (m *Main) runIncident(ctx context.Context, args []string) error {
@@ -110,7 +111,7 @@ func (m *Main) incidentAttribute(ctx context.Context, env *coordEnv, id string, 
 	}
 	fmt.Fprintf(m.Stderr, "rampart: %s\n", r.Summary())
 	if hint := r.Hint(); hint != "" {
-		m.hintf("%s", hint)
+		m.Hintf("%s", hint)
 	}
 	return nil
 }

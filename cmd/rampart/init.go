@@ -3,19 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/rampart-cti/rampart/internal/cli"
 )
 
 var initUsage = helpText("init-usage.txt")
 
 func (m *Main) runInit(ctx context.Context, args []string) error {
-	fs := newFlagSet("init", initUsage)
+	fs := cli.NewFlagSet("init", initUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	if err := m.parseFlags(fs, args); err != nil {
+	if err := m.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return m.wrongArgs("init", "no arguments", fs.Args())
+		return m.WrongArgs("init", "no arguments", fs.Args())
 	}
 	n, err := m.createNode(ctx, &sf)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -13,7 +14,7 @@ import (
 var keysUsage = helpText("keys-usage.txt")
 
 func (m *Main) runKeys(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, keysUsage)
+	sub, args, err := m.Subcommand(args, keysUsage)
 	if err != nil {
 		return err
 	}
@@ -23,24 +24,24 @@ func (m *Main) runKeys(ctx context.Context, args []string) error {
 	case "sign":
 		return m.runKeysSign(args)
 	}
-	return m.unknownSubcommand("keys", sub, "generate or sign")
+	return m.UnknownSubcommand("keys", sub, "generate or sign")
 }
 
 func (m *Main) runKeysGenerate(args []string) error {
-	fs := newFlagSet("keys generate", keysUsage)
+	fs := cli.NewFlagSet("keys generate", keysUsage)
 	profile, org := fs.String("profile", string(trust.EUPQBase), ""), fs.String("org", "", "")
 	out := outputFlag(fs)
-	if err := m.parseFlags(fs, args); err != nil {
+	if err := m.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() != 0 {
-		m.errorf("keys generate needs -o FILE and no arguments")
-		m.hintf("rampart keys generate --org identity--UUID -o node.key")
-		return errUsage
+		m.Errorf("keys generate needs -o FILE and no arguments")
+		m.Hintf("rampart keys generate --org identity--UUID -o node.key")
+		return cli.ErrUsage
 	}
 	p, err := trust.ParseProfile(*profile)
 	if err != nil {
-		return m.usagef("%v", err)
+		return m.Usagef("%v", err)
 	}
 	k, err := node.GenerateKeyFiles(p, *org, *out)
 	if err != nil {
@@ -50,23 +51,23 @@ func (m *Main) runKeysGenerate(args []string) error {
 }
 
 func (m *Main) runKeysSign(args []string) error {
-	fs := newFlagSet("keys sign", keysUsage)
+	fs := cli.NewFlagSet("keys sign", keysUsage)
 	req := node.SignRequest{}
 	fs.StringVar(&req.KeyFile, "key", "", "")
 	to, registry := fs.String("to", "", ""), fs.String("registry", "", "")
 	out := outputFlag(fs)
-	if err := m.parseFlags(fs, args); err != nil {
+	if err := m.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if req.KeyFile == "" || fs.NArg() != 1 {
-		return m.usagef("keys sign needs --key FILE and one INPUT")
+		return m.Usagef("keys sign needs --key FILE and one INPUT")
 	}
 	var recipients []string // nil without --to
 	if *to != "" {
-		recipients = append([]string{}, splitComma(*to)...)
+		recipients = append([]string{}, cli.SplitComma(*to)...)
 	}
 	if err := req.Address(*registry, recipients); err != nil {
-		return m.asUsage(err)
+		return m.usageOf(err)
 	}
 	req.Input, req.Output = fs.Arg(0), *out
 	r, err := node.SignFile(req)
@@ -76,7 +77,7 @@ func (m *Main) runKeysSign(args []string) error {
 		return err
 	}
 	if w := r.Warning(); w != "" {
-		m.warnf("%s", w)
+		m.Warnf("%s", w)
 	}
 	if *out != "" {
 		fmt.Fprintf(m.Stderr, "rampart: signed %d objects into %s\n", len(r.File.Objects), *out)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/stix"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -23,7 +24,7 @@ func TestKeysSignOutputMode(t *testing.T) {
 	run := func(args ...string) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		m := &Main{IO: cli.IO{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}}
 		if err := m.Run(context.Background(), args); err != nil {
 			t.Fatalf("rampart %v: %v\n%s", args, err, errb.String())
 		}
@@ -67,7 +68,7 @@ func TestKeysValidFromGeneration(t *testing.T) {
 	run := func(args ...string) (string, error) {
 		t.Helper()
 		var out, errb bytes.Buffer
-		m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+		m := &Main{IO: cli.IO{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}}
 		err := m.Run(context.Background(), args)
 		return out.String() + errb.String(), err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/lifecycle"
 	"github.com/rampart-cti/rampart/node"
 )
@@ -53,9 +54,9 @@ func (f *lifecycleFlags) given(fs *flag.FlagSet) {
 	})
 }
 
-var lifecycleCommands = subcommands{cmd: "lifecycle", usage: lifecycleUsage, names: "show, set, load, score or false-positive", args: map[string]arity{
-	"show": exactly(0, "no arguments"), "set": exactly(0, "no arguments (flags only)"), "load": exactly(1, "one FILE"),
-	"score": exactly(1, "one INDICATOR-ID"), "false-positive": exactly(1, "one INDICATOR-ID"),
+var lifecycleCommands = cli.Subcommands{Cmd: "lifecycle", Usage: lifecycleUsage, Names: "show, set, load, score or false-positive", Args: map[string]cli.Arity{
+	"show": cli.Exactly(0, "no arguments"), "set": cli.Exactly(0, "no arguments (flags only)"), "load": cli.Exactly(1, "one FILE"),
+	"score": cli.Exactly(1, "one INDICATOR-ID"), "false-positive": cli.Exactly(1, "one INDICATOR-ID"),
 }}
 
 func (m *Main) runLifecycle(ctx context.Context, args []string) error {
@@ -84,7 +85,7 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 		if set, err = n.LifecycleSettings(ctx); err != nil {
 			return err
 		} else if err := f.change.Apply(&set); err != nil {
-			return m.usagef("%v", err)
+			return m.Usagef("%v", err)
 		}
 		fallthrough
 	case "load":
@@ -97,7 +98,7 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 		if set, err = n.LifecycleSettings(ctx); err != nil {
 			return err
 		} else if f.asJSON {
-			return m.printJSON(set)
+			return m.PrintJSON(set)
 		}
 		return set.WriteText(m.Stdout)
 	}
@@ -109,7 +110,7 @@ func (m *Main) runLifecycle(ctx context.Context, args []string) error {
 func (m *Main) indicatorCommand(ctx context.Context, n *node.Node, sub, id string, f *lifecycleFlags) error {
 	o, err := n.FindIndicator(ctx, id)
 	if rampart.ErrorCode(err) == rampart.EINVALID {
-		return m.usagef("%v", err)
+		return m.Usagef("%v", err)
 	} else if err != nil {
 		return err
 	}
@@ -128,14 +129,14 @@ func (m *Main) indicatorCommand(ctx context.Context, n *node.Node, sub, id strin
 	if err != nil {
 		return err
 	} else if f.asJSON {
-		return m.printJSON(sc)
+		return m.PrintJSON(sc)
 	}
 	return sc.WriteText(m.Stdout, o.ID)
 }
 
 // readLifecycle reads the settings "lifecycle load" stores.
 func (m *Main) readLifecycle(name string) (lifecycle.Settings, error) {
-	in, err := m.openInput(name)
+	in, err := m.OpenInput(name)
 	if err != nil {
 		return lifecycle.Settings{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	json "encoding/json/v2"
 	"flag"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -35,8 +36,8 @@ func (f *logFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	}
 }
 
-var logCommands = subcommands{cmd: "log", usage: logUsage, names: "head, proof or verify", args: map[string]arity{
-	"head": exactly(0, "no arguments"), "proof": exactly(0, "no arguments"), "verify": exactly(0, "no arguments"),
+var logCommands = cli.Subcommands{Cmd: "log", Usage: logUsage, Names: "head, proof or verify", Args: map[string]cli.Arity{
+	"head": cli.Exactly(0, "no arguments"), "proof": cli.Exactly(0, "no arguments"), "verify": cli.Exactly(0, "no arguments"),
 }}
 
 func (m *Main) runLog(ctx context.Context, args []string) error {
@@ -72,7 +73,7 @@ func (m *Main) runLog(ctx context.Context, args []string) error {
 	}
 	b, err := json.Marshal(out, json.Deterministic(true))
 	if err == nil {
-		m.printLine(b)
+		m.PrintLine(b)
 	}
 	return err
 }

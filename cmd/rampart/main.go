@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+
+	"github.com/rampart-cti/rampart/internal/cli"
 )
 
 func main() {
@@ -24,23 +26,20 @@ func main() {
 	if cerr := m.Close(); err == nil {
 		err = cerr
 	}
-	os.Exit(m.exitCode(err))
+	os.Exit(m.ExitCode(err))
 }
 
 // Main is the program: its standard streams and environment, so tests can
 // run it in-process.
 type Main struct {
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
-	Getenv func(string) string
+	cli.IO
 
 	closers []io.Closer
 }
 
 // NewMain returns a Main on the process's standard streams.
 func NewMain() *Main {
-	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	return &Main{IO: cli.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}}
 }
 
 var mainUsage = helpText("main-usage.txt")
@@ -49,10 +48,10 @@ var mainUsage = helpText("main-usage.txt")
 func (m *Main) Run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(m.Stderr, mainUsage)
-		return errUsage
+		return cli.ErrUsage
 	}
 	cmd, rest := args[0], args[1:]
-	if isHelp(cmd) {
+	if cli.IsHelp(cmd) {
 		if len(rest) > 0 {
 			// "rampart help serve" is "rampart serve -h"; "rampart
 			// help alert rules", "rampart alert rules -h".
@@ -72,9 +71,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 // unknownCommand reports a command rampart does not have.
 func (m *Main) unknownCommand(name string) error {
-	m.errorf("unknown command %q", name)
-	m.hintf(`run "rampart help" for the list of commands`)
-	return errUsage
+	m.Errorf("unknown command %q", name)
+	m.Hintf(`run "rampart help" for the list of commands`)
+	return cli.ErrUsage
 }
 
 // command returns the runner of a subcommand, nil when there is none.

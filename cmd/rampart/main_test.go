@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 			if cerr := m.Close(); err == nil {
 				err = cerr
 			}
-			os.Exit(m.exitCode(err))
+			os.Exit(m.ExitCode(err))
 		},
 	})
 }

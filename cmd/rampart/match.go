@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/match"
 	"github.com/rampart-cti/rampart/node"
@@ -21,17 +22,17 @@ func (m *Main) runMatch(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "generate" {
 		return m.runMatchGenerate(args[1:])
 	}
-	fs := newFlagSet("match", matchUsage)
+	fs := cli.NewFlagSet("match", matchUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	j := node.MatchJob{Input: "-", Format: "jsonl", APIRoot: node.DefaultAPIRoot, Stdin: m.Stdin, NodeWarninglists: true,
 		MaxReported: maxReportedLines, Window: time.Hour}
-	flagVars(fs.StringVar, map[string]*string{"indicators": &j.Indicators, "collection": &j.Collection, "mapping": &j.Mapping,
+	cli.Vars(fs.StringVar, map[string]*string{"indicators": &j.Indicators, "collection": &j.Collection, "mapping": &j.Mapping,
 		"identity": &j.Identity, "input": &j.Input, "format": &j.Format, "api-root": &j.APIRoot})
-	flagVars(fs.BoolVar, map[string]*bool{"store": &j.Store, "include-decayed": &j.IncludeDecayed, "warninglists": &j.NodeWarninglists})
+	cli.Vars(fs.BoolVar, map[string]*bool{"store": &j.Store, "include-decayed": &j.IncludeDecayed, "warninglists": &j.NodeWarninglists})
 	fs.DurationVar(&j.Window, "window", j.Window, "")
 	fs.Func("warninglist", "", func(v string) error { j.Warninglists = append(j.Warninglists, v); return nil })
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only (or the generate command)")); err != nil {
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only (or the generate command)")); err != nil {
 		return err
 	}
 	if err := j.Check(); err != nil {
@@ -67,36 +68,36 @@ func (m *Main) match(ctx context.Context, n *node.Node, j node.MatchJob) error {
 	switch {
 	case errors.As(err, &ue):
 		for _, err := range ue.Errors {
-			m.errorf("--warninglist: %v", err)
+			m.Errorf("--warninglist: %v", err)
 		}
-		return errReported
+		return cli.ErrReported
 	case err != nil && !errors.As(err, &re):
-		return m.nodeErr(err)
+		return m.usageOf(err)
 	}
 	res.WriteText(m.Stderr, j.Input)
 	switch {
 	case re != nil && ctx.Err() != nil:
-		m.errorf("interrupted after %s: the sightings found so far were written", plural(int(res.Records), "record"))
-		return errReported
+		m.Errorf("interrupted after %s: the sightings found so far were written", cli.Plural(int(res.Records), "record"))
+		return cli.ErrReported
 	case re != nil:
-		m.errorf("%v", re)
-		return errReported
+		m.Errorf("%v", re)
+		return cli.ErrReported
 	}
 	return nil
 }
 
 func (m *Main) runMatchGenerate(args []string) error {
-	fs := newFlagSet("match generate", matchUsage)
+	fs := cli.NewFlagSet("match generate", matchUsage)
 	dir := fs.String("dir", "", "")
 	g := match.Generator{Seed: 1, Indicators: 1000000, Records: 10000000, Hits: 10000}
 	fs.Uint64Var(&g.Seed, "seed", g.Seed, "")
-	flagVars(fs.IntVar, map[string]*int{"indicators": &g.Indicators, "records": &g.Records, "hits": &g.Hits})
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
+	cli.Vars(fs.IntVar, map[string]*int{"indicators": &g.Indicators, "records": &g.Records, "hits": &g.Hits})
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
 	planted, err := node.GenerateMatchFiles(*dir, g)
 	if err != nil {
-		return m.nodeErr(err)
+		return m.usageOf(err)
 	}
 	fmt.Fprintf(m.Stdout, "%s: %d indicators, %d records, %d planted hits (seed %d)\n", strings.TrimSuffix(*dir, "/"), g.Indicators, g.Records, planted, g.Seed)
 	return nil

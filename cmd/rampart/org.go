@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -28,9 +29,9 @@ func (f *orgFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // orgCommands are the org commands and the arguments each takes.
-var orgCommands = subcommands{cmd: "org", usage: orgUsage, names: "init, show, add or remove", args: map[string]arity{
-	"init": exactly(0, "no arguments"), "show": exactly(0, "no arguments"),
-	"add": exactly(1, "one IDENTITY"), "remove": exactly(1, "one IDENTITY"),
+var orgCommands = cli.Subcommands{Cmd: "org", Usage: orgUsage, Names: "init, show, add or remove", Args: map[string]cli.Arity{
+	"init": cli.Exactly(0, "no arguments"), "show": cli.Exactly(0, "no arguments"),
+	"add": cli.Exactly(1, "one IDENTITY"), "remove": cli.Exactly(1, "one IDENTITY"),
 }}
 
 func (m *Main) runOrg(ctx context.Context, args []string) error {
@@ -40,12 +41,12 @@ func (m *Main) runOrg(ctx context.Context, args []string) error {
 		return err
 	}
 	r := &f.req
-	r.Op, r.Sectors = sub, splitComma(f.sectors)
+	r.Op, r.Sectors = sub, cli.SplitComma(f.sectors)
 	if len(pos) == 1 {
 		r.ID = pos[0]
 	}
 	if err := r.Check(); err != nil {
-		return m.asUsage(err)
+		return m.usageOf(err)
 	}
 	if sub == "init" {
 		return m.orgInit(ctx, &f)
@@ -66,7 +67,7 @@ func (m *Main) runOrg(ctx context.Context, args []string) error {
 	}
 	if n.Organization(ctx) == "" {
 		fmt.Fprintln(m.Stdout, "this node has no organisation yet")
-		m.hintf(`run "rampart org init --name NAME --country CC"`)
+		m.Hintf(`run "rampart org init --name NAME --country CC"`)
 	}
 	return n.WriteOrganizations(ctx, m.Stdout)
 }
@@ -75,7 +76,7 @@ func (m *Main) runOrg(ctx context.Context, args []string) error {
 func (m *Main) orgInit(ctx context.Context, f *orgFlags) error {
 	var err error
 	if f.req.Profile, err = trust.ParseProfile(f.profile); err != nil {
-		return m.usagef("--profile: %v", err)
+		return m.Usagef("--profile: %v", err)
 	}
 	n, err := m.createNode(ctx, &f.store)
 	if err != nil {
@@ -87,6 +88,6 @@ func (m *Main) orgInit(ctx context.Context, f *orgFlags) error {
 	}
 	fmt.Fprintln(m.Stdout, o.ID)
 	fmt.Fprintf(m.Stderr, "rampart: %s is this node's organisation; its keys are in %s (private, mode 0600) and %s.pub\n", o.Name, keyPath, keyPath)
-	m.hintf("send %s.pub to the registry authority (rampart registry add --org %s --keys %s.pub …); then start the node with --registry FILE", keyPath, o.ID, keyPath)
+	m.Hintf("send %s.pub to the registry authority (rampart registry add --org %s --keys %s.pub …); then start the node with --registry FILE", keyPath, o.ID, keyPath)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/pattern"
 )
@@ -11,44 +12,44 @@ import (
 var patternUsage = helpText("pattern-usage.txt")
 
 func (m *Main) runPattern(ctx context.Context, args []string) error {
-	sub, args, err := m.subcommand(args, patternUsage)
+	sub, args, err := m.Subcommand(args, patternUsage)
 	if err != nil {
 		return err
 	}
 	// check and match have no flags but -h; no pattern starts with a dash.
-	fs := newFlagSet("pattern "+sub, patternUsage)
-	if err := m.parseFlags(fs, args); err != nil {
+	fs := cli.NewFlagSet("pattern "+sub, patternUsage)
+	if err := m.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	switch rest := fs.Args(); {
 	case sub == "check" && len(rest) != 1:
-		m.errorf("pattern check takes one PATTERN argument (got %d)", len(rest))
-		m.hintf(`quote the pattern: rampart pattern check "[file:name = 'a.exe']"`)
-		return errUsage
+		m.Errorf("pattern check takes one PATTERN argument (got %d)", len(rest))
+		m.Hintf(`quote the pattern: rampart pattern check "[file:name = 'a.exe']"`)
+		return cli.ErrUsage
 	case sub == "check":
 		p, err := node.CheckPattern(rest[0])
 		if m.patternWarnings(p); err != nil {
-			m.errorf("%v", err)
-			return errReported
+			m.Errorf("%v", err)
+			return cli.ErrReported
 		}
 		fmt.Fprintln(m.Stdout, p)
 		return nil
 	case sub == "match" && len(rest) != 2:
-		return m.wrongArgs("pattern match", "PATTERN and FILE", rest)
+		return m.WrongArgs("pattern match", "PATTERN and FILE", rest)
 	case sub == "match":
 		// Exit 0 on a match, 1 on none, 2 for an invalid pattern or file.
 		p, ok, err := node.MatchPattern(rest[0], rest[1], m.Stdin)
 		if m.patternWarnings(p); err != nil {
-			return m.usagef("%v", err)
+			return m.Usagef("%v", err)
 		}
 		if !ok {
 			fmt.Fprintln(m.Stdout, "no match")
-			return errReported
+			return cli.ErrReported
 		}
 		fmt.Fprintln(m.Stdout, "match")
 		return nil
 	}
-	return m.unknownSubcommand("pattern", sub, "check or match")
+	return m.UnknownSubcommand("pattern", sub, "check or match")
 }
 
 // patternWarnings prints the warnings of p, when it compiled, as hints.
@@ -57,6 +58,6 @@ func (m *Main) patternWarnings(p *pattern.Pattern) {
 		return
 	}
 	for _, w := range p.Warnings {
-		m.hintf("%s", w.Short())
+		m.Hintf("%s", w.Short())
 	}
 }

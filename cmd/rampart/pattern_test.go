@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rampart-cti/rampart/internal/cli"
 )
 
 // TestPatternExitCodes checks the exit statuses testscript cannot tell
@@ -31,8 +33,8 @@ func TestPatternExitCodes(t *testing.T) {
 		{[]string{"pattern", "match", "[url:value = 'a']", filepath.Join(dir, "none.json")}, 2},
 	} {
 		var stdout, stderr bytes.Buffer
-		m := &Main{Stdin: &bytes.Buffer{}, Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv}
-		got := m.exitCode(m.Run(context.Background(), tc.args))
+		m := &Main{IO: cli.IO{Stdin: &bytes.Buffer{}, Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv}}
+		got := m.ExitCode(m.Run(context.Background(), tc.args))
 		if got != tc.want {
 			t.Errorf("%q: exit %d, want %d\nstdout: %s\nstderr: %s", tc.args, got, tc.want, stdout.String(), stderr.String())
 		}

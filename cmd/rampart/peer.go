@@ -5,6 +5,7 @@ import (
 	"flag"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -29,9 +30,9 @@ func (f *peerFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // peerCommands are the peer commands and the arguments each takes.
-var peerCommands = subcommands{cmd: "peer", usage: peerUsage, names: "add, list, set, remove or status", args: map[string]arity{
-	"add": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "set": exactly(1, "one IDENTITY"),
-	"remove": exactly(1, "one IDENTITY"), "status": {0, 1, "at most one IDENTITY"},
+var peerCommands = cli.Subcommands{Cmd: "peer", Usage: peerUsage, Names: "add, list, set, remove or status", Args: map[string]cli.Arity{
+	"add": cli.Exactly(0, "no arguments"), "list": cli.Exactly(0, "no arguments"), "set": cli.Exactly(1, "one IDENTITY"),
+	"remove": cli.Exactly(1, "one IDENTITY"), "status": cli.Between(0, 1, "at most one IDENTITY"),
 }}
 
 func (m *Main) runPeer(ctx context.Context, args []string) error {
@@ -45,7 +46,7 @@ func (m *Main) runPeer(ctx context.Context, args []string) error {
 		f.req.Peer.ID = pos[0]
 	}
 	if err := f.req.Check(); err != nil {
-		return m.asUsage(err)
+		return m.usageOf(err)
 	}
 	n, err := m.openNode(ctx, &f.store)
 	if err != nil {
@@ -70,9 +71,9 @@ func (m *Main) listPeers(ctx context.Context, n *node.Node, asJSON bool) error {
 	case err != nil:
 		return err
 	case asJSON:
-		return m.printJSON(node.PeerListings(peers))
+		return m.PrintJSON(node.PeerListings(peers))
 	case len(peers) == 0:
-		m.hintf(`this node has no peers; add one with "rampart peer add"`)
+		m.Hintf(`this node has no peers; add one with "rampart peer add"`)
 		return nil
 	}
 	return node.WritePeerList(m.Stdout, peers)
@@ -86,7 +87,7 @@ func (m *Main) peerStatus(ctx context.Context, n *node.Node, pos []string, asJSO
 		case err != nil:
 			return err
 		case asJSON:
-			return m.printJSON(r)
+			return m.PrintJSON(r)
 		}
 		return r.WriteText(m.Stdout, time.Now())
 	}
@@ -95,9 +96,9 @@ func (m *Main) peerStatus(ctx context.Context, n *node.Node, pos []string, asJSO
 	case err != nil:
 		return err
 	case asJSON:
-		return m.printJSON(t)
+		return m.PrintJSON(t)
 	case len(t.Peers) == 0:
-		m.hintf(`this node has no peers; add one with "rampart peer add"`)
+		m.Hintf(`this node has no peers; add one with "rampart peer add"`)
 	}
 	return t.WriteText(m.Stdout, time.Now())
 }

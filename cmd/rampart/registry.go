@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/trust"
 )
@@ -42,10 +43,10 @@ func (f *registryFlags) register(fs *flag.FlagSet, _ func(string) string) {
 	}
 }
 
-var registryFile = exactly(1, "one REGISTRY file argument (after the flags)")
+var registryFile = cli.Exactly(1, "one REGISTRY file argument (after the flags)")
 
 // registryCommands are the registry commands, each on one REGISTRY file.
-var registryCommands = subcommands{cmd: "registry", usage: registryUsage, names: "init, add, revoke, sign, verify or show", args: map[string]arity{
+var registryCommands = cli.Subcommands{Cmd: "registry", Usage: registryUsage, Names: "init, add, revoke, sign, verify or show", Args: map[string]cli.Arity{
 	"init": registryFile, "add": registryFile, "revoke": registryFile, "sign": registryFile, "verify": registryFile, "show": registryFile,
 }}
 
@@ -57,11 +58,11 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 	}
 	r := &f.req
 	r.Op, r.Path = sub, pos[0]
-	if r.Expires, err = parseDays(f.expires); err != nil {
-		return m.usagef("--expires: %v", err)
+	if r.Expires, err = cli.ParseDays(f.expires); err != nil {
+		return m.Usagef("--expires: %v", err)
 	}
-	if r.Entry.ValidFor, err = parseDays(f.validFor); err != nil {
-		return m.usagef("--valid-for: %v", err)
+	if r.Entry.ValidFor, err = cli.ParseDays(f.validFor); err != nil {
+		return m.Usagef("--valid-for: %v", err)
 	}
 	if r.Entry.ValidFrom, err = m.parseTime("valid-from", f.validFrom); err != nil {
 		return err
@@ -71,12 +72,12 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 	}
 	c, err := node.ChangeRegistry(*r)
 	if err != nil {
-		return m.asUsage(err)
+		return m.usageOf(err)
 	}
 	if f.asJSON {
 		data, err := c.JSON()
 		if err == nil {
-			m.printLine(data)
+			m.PrintLine(data)
 		}
 		return err
 	}
@@ -84,11 +85,11 @@ func (m *Main) runRegistry(ctx context.Context, args []string) error {
 		return err
 	}
 	if c.Unconfirmed() {
-		m.hintf("this alone does not show that the authority is the right one: compare the fingerprint with one obtained out of band, or use --trusted")
+		m.Hintf("this alone does not show that the authority is the right one: compare the fingerprint with one obtained out of band, or use --trusted")
 	}
 	if err := c.Expired(time.Now()); err != nil {
-		m.errorf("%v", err)
-		return errReported
+		m.Errorf("%v", err)
+		return cli.ErrReported
 	}
 	return nil
 }
@@ -106,7 +107,7 @@ func (m *Main) parseTime(name, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return t, m.usagef("--%s %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", name, v)
+		return t, m.Usagef("--%s %q is not an RFC 3339 time (2026-01-02T15:04:05Z)", name, v)
 	}
 	return t, nil
 }
@@ -116,22 +117,13 @@ func (m *Main) parseTime(name, v string) (time.Time, error) {
 func (m *Main) readPinnedRegistry(path, fingerprint string, unpinned bool) (*trust.Registry, error) {
 	reg, warning, err := node.ReadPinnedRegistry(path, fingerprint, unpinned)
 	if warning != "" {
-		m.warnf("%s", warning)
+		m.Warnf("%s", warning)
 	}
-	return reg, m.asUsage(err)
+	return reg, m.usageOf(err)
 }
 
 // resolveOrgs turns the organisations a flag names into identity ids
 // (node.ResolveOrganizations).
 func resolveOrgs(reg *trust.Registry, items []string, flag string, role trust.Role) ([]string, error) {
 	return node.ResolveOrganizations(reg, items, flag, role)
-}
-
-// asUsage prints a ConfigError from node as a usage error (configError);
-// other errors, and nil, it returns as they are.
-func (m *Main) asUsage(err error) error {
-	if _, ok := node.AsConfigError(err); ok {
-		return m.configError(err)
-	}
-	return err
 }

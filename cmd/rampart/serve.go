@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 )
@@ -82,22 +83,22 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	f.register(fs, m.Getenv)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), serveUsage)
-		printFlags(fs)
+		cli.PrintFlags(fs)
 		fmt.Fprint(fs.Output(), federationFlagsUsage)
 		fmt.Fprint(fs.Output(), qkdFlagsUsage)
 		fmt.Fprint(fs.Output(), busFlagsUsage)
 		fmt.Fprint(fs.Output(), serveExamples)
 	}
-	if err := m.parseFlags(fs, args); err != nil {
+	if err := m.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return m.wrongArgs("serve", "no arguments", fs.Args())
+		return m.WrongArgs("serve", "no arguments", fs.Args())
 	}
 	logger, err := m.newLogger(f.logFormat, f.logLevel)
 	if err != nil {
-		m.errorf("%v", err)
-		return errUsage
+		m.Errorf("%v", err)
+		return cli.ErrUsage
 	}
 	if err := m.checkServeFlags(&f); err != nil {
 		return err
@@ -126,20 +127,10 @@ func (m *Main) checkServeFlags(f *serveFlags) error {
 	for _, file := range []struct{ name, path string }{{"identity", f.identity}, {"registry", f.registry},
 		{"qkd-cert", f.sc.QKD.CertFile}, {"qkd-key", f.sc.QKD.KeyFile}, {"qkd-ca", f.sc.QKD.CAFile}} {
 		if _, err := os.Stat(file.path); file.path != "" && err != nil {
-			return m.usagef("--%s %q: %v", file.name, file.path, errors.Unwrap(err))
+			return m.Usagef("--%s %q: %v", file.name, file.path, errors.Unwrap(err))
 		}
 	}
 	return nil
-}
-
-// configError prints a setting refused by node with its hint, a usage
-// error.
-func (m *Main) configError(err error) error {
-	m.errorf("%v", err)
-	if ce, ok := node.AsConfigError(err); ok && ce.Hint != "" {
-		m.hintf("%s", ce.Hint)
-	}
-	return errUsage
 }
 
 // parsePrefix reads an address ("127.0.0.1", "::1") or a prefix

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
@@ -34,9 +35,9 @@ func (f *statementFlags) register(fs *flag.FlagSet, getenv func(string) string) 
 }
 
 // statementCommands are the statement commands and the arguments each takes.
-var statementCommands = subcommands{cmd: "statement", usage: statementUsage, names: "draft, show, sign, publish, verify or list", args: map[string]arity{
-	"draft": exactly(0, "no arguments"), "list": exactly(0, "no arguments"), "verify": exactly(1, "one FILE"),
-	"show": exactly(1, "one statement ID"), "sign": exactly(1, "one statement ID"), "publish": exactly(1, "one statement ID"),
+var statementCommands = cli.Subcommands{Cmd: "statement", Usage: statementUsage, Names: "draft, show, sign, publish, verify or list", Args: map[string]cli.Arity{
+	"draft": cli.Exactly(0, "no arguments"), "list": cli.Exactly(0, "no arguments"), "verify": cli.Exactly(1, "one FILE"),
+	"show": cli.Exactly(1, "one statement ID"), "sign": cli.Exactly(1, "one statement ID"), "publish": cli.Exactly(1, "one statement ID"),
 }}
 
 func (m *Main) runStatement(ctx context.Context, args []string) error {
@@ -108,17 +109,17 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id string, f *s
 	if err != nil {
 		hint, err := node.SignErrorHint(err)
 		if hint != "" {
-			m.errorf("%s", err)
-			m.hintf("%s", hint)
-			return errReported
+			m.Errorf("%s", err)
+			m.Hintf("%s", hint)
+			return cli.ErrReported
 		}
 		return err
 	}
 	if e.DrafterErr != nil {
-		m.warnf("the statement's own signature does not check: %v", e.DrafterErr)
+		m.Warnf("the statement's own signature does not check: %v", e.DrafterErr)
 	}
 	if !e.Counts {
-		m.hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", e.Reason)
+		m.Hintf("stored because of --force, but this endorsement does not count toward the quorum: %s", e.Reason)
 	}
 	fmt.Fprintln(m.Stdout, e.Endorsement.ID)
 	fmt.Fprintf(m.Stderr, "rampart: %s\n", env.n.EndorsedSummary(e))
@@ -127,7 +128,7 @@ func (m *Main) statementSign(ctx context.Context, env *coordEnv, id string, f *s
 
 func (m *Main) statementVerify(path, regPath string) error {
 	if regPath == "" {
-		return m.usagef("statement verify needs --registry FILE")
+		return m.Usagef("statement verify needs --registry FILE")
 	}
 	c, err := node.VerifyStatementFile(path, regPath)
 	if err := m.write(c, err, false); err != nil {

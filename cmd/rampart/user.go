@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 
 	"github.com/rampart-cti/rampart"
@@ -34,9 +35,9 @@ func (f *userFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 }
 
 // userCommands are the user commands and the arguments each takes.
-var userCommands = subcommands{cmd: "user", usage: userUsage, names: "add, list, grant, org, token, passwd or delete", args: map[string]arity{
-	"add": exactly(1, "NAME"), "token": exactly(1, "NAME"), "passwd": exactly(1, "NAME"), "delete": exactly(1, "NAME"),
-	"grant": exactly(2, "NAME and COLLECTION"), "org": exactly(2, "NAME and IDENTITY"), "list": exactly(0, "no arguments"),
+var userCommands = cli.Subcommands{Cmd: "user", Usage: userUsage, Names: "add, list, grant, org, token, passwd or delete", Args: map[string]cli.Arity{
+	"add": cli.Exactly(1, "NAME"), "token": cli.Exactly(1, "NAME"), "passwd": cli.Exactly(1, "NAME"), "delete": cli.Exactly(1, "NAME"),
+	"grant": cli.Exactly(2, "NAME and COLLECTION"), "org": cli.Exactly(2, "NAME and IDENTITY"), "list": cli.Exactly(0, "no arguments"),
 }}
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
@@ -115,9 +116,9 @@ func (m *Main) listUsers(ctx context.Context, n *node.Node) error {
 	if err != nil {
 		return err
 	}
-	tw := m.table("NAME\tADMIN\tORGANISATION\tGRANTS")
+	tw := m.Table("NAME\tADMIN\tORGANISATION\tGRANTS")
 	for _, a := range accts {
-		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", a.Name, a.Admin, a.Organization, dash(strings.Join(a.Grants, " ")))
+		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", a.Name, a.Admin, a.Organization, cli.Dash(strings.Join(a.Grants, " ")))
 	}
 	return tw.Flush()
 }
@@ -127,6 +128,6 @@ func (m *Main) password(fromStdin bool) (password string, generated bool, err er
 	if !fromStdin {
 		return rand.Text(), true, nil
 	}
-	password, err = m.readLine("password")
+	password, err = m.ReadLine("password")
 	return password, false, err
 }

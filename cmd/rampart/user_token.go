@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/internal/cli"
 )
 
 // runUserToken runs "rampart user token list NAME" and "rampart user
@@ -13,10 +14,10 @@ import (
 // secrets, and the revocation of one, which a serving node applies from
 // its next request. Results on stdout, what was done on stderr.
 func (m *Main) runUserToken(ctx context.Context, verb string, args []string) error {
-	fs := newFlagSet("user token "+verb, userUsage)
+	fs := cli.NewFlagSet("user token "+verb, userUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
-	pos, err := m.parseArgs(fs, args, map[string]arity{"list": exactly(1, "NAME"), "revoke": exactly(2, "NAME and a token's ID or label")}[verb])
+	pos, err := m.ParseArgs(fs, args, map[string]cli.Arity{"list": cli.Exactly(1, "NAME"), "revoke": cli.Exactly(2, "NAME and a token's ID or label")}[verb])
 	if err != nil {
 		return err
 	}
@@ -29,9 +30,9 @@ func (m *Main) runUserToken(ctx context.Context, verb string, args []string) err
 		if err != nil {
 			return err
 		}
-		tw := m.table("ID\tCREATED\tLABEL")
+		tw := m.Table("ID\tCREATED\tLABEL")
 		for _, t := range tokens {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.CreatedAt.UTC().Format(time.RFC3339), dash(t.Label))
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.CreatedAt.UTC().Format(time.RFC3339), cli.Dash(t.Label))
 		}
 		return tw.Flush()
 	}
@@ -39,9 +40,9 @@ func (m *Main) runUserToken(ctx context.Context, verb string, args []string) err
 	switch rampart.ErrorCode(err) {
 	case "":
 	case rampart.ENOTFOUND, rampart.ECONFLICT:
-		m.errorf("%v", err)
-		m.hintf(`"rampart user token list %s" shows the account's tokens and their IDs`, pos[0])
-		return errReported
+		m.Errorf("%v", err)
+		m.Hintf(`"rampart user token list %s" shows the account's tokens and their IDs`, pos[0])
+		return cli.ErrReported
 	default:
 		return err
 	}

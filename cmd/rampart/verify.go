@@ -4,28 +4,29 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
 var verifyUsage = helpText("verify-usage.txt")
 
 func (m *Main) runVerify(ctx context.Context, args []string) error {
-	fs := newFlagSet("verify", verifyUsage)
+	fs := cli.NewFlagSet("verify", verifyUsage)
 	regPath, fingerprint := fs.String("registry", "", ""), fs.String("registry-fingerprint", "", "")
 	unpinned := fs.Bool("insecure-unpinned", false, "")
 	var req node.VerifyRequest
 	fs.StringVar(&req.Policy, "policy", "default", "")
 	fs.StringVar(&req.KeyFile, "key", "", "")
-	if err := m.parseFlags(fs, args); err != nil {
+	if err := m.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *regPath == "" || fs.NArg() == 0 {
-		m.errorf("verify needs --registry REGISTRY and at least one FILE")
-		m.hintf("rampart verify --registry registry.json --registry-fingerprint SHA256:... bundle.json")
-		return errUsage
+		m.Errorf("verify needs --registry REGISTRY and at least one FILE")
+		m.Hintf("rampart verify --registry registry.json --registry-fingerprint SHA256:... bundle.json")
+		return cli.ErrUsage
 	}
 	if *fingerprint != "" && *unpinned {
-		return m.usagef("give --registry-fingerprint or --insecure-unpinned, not both")
+		return m.Usagef("give --registry-fingerprint or --insecure-unpinned, not both")
 	}
 	if err := req.Check(); err != nil {
 		return m.configError(err)
@@ -45,8 +46,8 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	case err != nil:
 		return err
 	case v.Refused > 0:
-		m.errorf("%d of %d objects refused", v.Refused, v.Total)
-		return errReported
+		m.Errorf("%d of %d objects refused", v.Refused, v.Total)
+		return cli.ErrReported
 	}
 	fmt.Fprintf(m.Stdout, "%d objects verified against registry version %d\n", v.Total, v.Version)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/internal/progress"
 	"github.com/rampart-cti/rampart/node"
 	"github.com/rampart-cti/rampart/warninglist"
@@ -28,9 +29,9 @@ func (f *warninglistFlags) register(fs *flag.FlagSet, getenv func(string) string
 	fs.BoolVar(&f.asJSON, "json", false, "")
 }
 
-var warninglistCommands = subcommands{cmd: "warninglist", usage: warninglistUsage, names: "add, list, remove, check or policy", args: map[string]arity{
-	"add": {1, 1 << 20, "FILE or DIR arguments"}, "list": exactly(0, "no arguments"),
-	"remove": exactly(1, "one NAME"), "check": exactly(1, "one VALUE"), "policy": {0, 1, "flag or drop"},
+var warninglistCommands = cli.Subcommands{Cmd: "warninglist", Usage: warninglistUsage, Names: "add, list, remove, check or policy", Args: map[string]cli.Arity{
+	"add": cli.Between(1, 1<<20, "FILE or DIR arguments"), "list": cli.Exactly(0, "no arguments"),
+	"remove": cli.Exactly(1, "one NAME"), "check": cli.Exactly(1, "one VALUE"), "policy": cli.Between(0, 1, "flag or drop"),
 }}
 
 func (m *Main) runWarninglist(ctx context.Context, args []string) error {
@@ -42,7 +43,7 @@ func (m *Main) runWarninglist(ctx context.Context, args []string) error {
 	var policy warninglist.Policy
 	if sub == "policy" && len(pos) == 1 {
 		if policy, err = warninglist.ParsePolicy(pos[0]); err != nil {
-			return m.usagef("%v", err)
+			return m.Usagef("%v", err)
 		}
 	}
 	n, err := m.openNode(ctx, &f.store)
@@ -57,7 +58,7 @@ func (m *Main) runWarninglist(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		} else if f.asJSON {
-			return m.printJSON(warninglist.Listings(lists))
+			return m.PrintJSON(warninglist.Listings(lists))
 		}
 		return warninglist.WriteTable(m.Stdout, lists)
 	case "remove":
@@ -102,20 +103,20 @@ func (m *Main) addWarninglists(ctx context.Context, n *node.Node, paths []string
 	}, func(a node.WarninglistAdded) {
 		line.Clear()
 		if a.List == nil {
-			m.errorf("%v", a.Err)
+			m.Errorf("%v", a.Err)
 			failed++
 			return
 		}
 		lists++
 		for i, err := range a.LeftOut {
 			if i == maxReportedLines {
-				m.warnf("… and %d more entries of %s left out", len(a.LeftOut)-i, a.List.ID)
+				m.Warnf("… and %d more entries of %s left out", len(a.LeftOut)-i, a.List.ID)
 				break
 			}
-			m.warnf("%v (left out)", err)
+			m.Warnf("%v (left out)", err)
 		}
 		if a.Err != nil {
-			m.errorf("%s: %v", a.List.ID, a.Err)
+			m.Errorf("%s: %v", a.List.ID, a.Err)
 			failed++
 			return
 		}
@@ -124,10 +125,10 @@ func (m *Main) addWarninglists(ctx context.Context, n *node.Node, paths []string
 		fmt.Fprintf(m.Stdout, "%s %s (%s): %s, %s\n", verb, a.List.ID, a.List.Name, a.List.Type, entries(a.Entries))
 	})
 	if lists > 1 {
-		fmt.Fprintf(m.Stdout, "%s, %s\n", plural(lists, "list"), entries(total))
+		fmt.Fprintf(m.Stdout, "%s, %s\n", cli.Plural(lists, "list"), entries(total))
 	}
 	if failed > 0 {
-		return errReported
+		return cli.ErrReported
 	}
 	return nil
 }

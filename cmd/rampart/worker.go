@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rampart-cti/rampart/internal/cli"
 	"github.com/rampart-cti/rampart/node"
 )
 
 var workerUsage = helpText("worker-usage.txt")
 
 func (m *Main) runWorker(ctx context.Context, args []string) error {
-	fs := newFlagSet("worker", workerUsage)
+	fs := cli.NewFlagSet("worker", workerUsage)
 	var sf storeFlags
 	sf.register(fs, m.Getenv)
 	c := node.WorkConfig{Bus: node.BusConfig{URL: m.Getenv("RAMPART_NATS")}}
@@ -21,7 +22,7 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Sightings, "sightings", node.DefaultCollection, "")
 	fs.DurationVar(&c.ReportEvery, "report", 30*time.Second, "")
 	logFormat, logLevel := fs.String("log-format", "auto", ""), fs.String("log-level", "info", "")
-	if _, err := m.parseArgs(fs, args, exactly(0, "flags only")); err != nil {
+	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
 	if err := c.Check(); err != nil {
@@ -29,7 +30,7 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	}
 	logger, err := m.newLogger(*logFormat, *logLevel)
 	if err != nil {
-		return m.usagef("%v", err)
+		return m.Usagef("%v", err)
 	}
 	cfg := sf.config()
 	cfg.Logger, cfg.Notices = logger, m.Stderr

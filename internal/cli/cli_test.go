@@ -190,3 +190,15 @@ func TestValues(t *testing.T) {
 		}
 	}
 }
+
+func TestVars(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	a, b := 3, 5
+	Vars(fs.IntVar, map[string]*int{"a": &a, "b": &b})
+	if err := fs.Parse([]string{"--b", "7"}); err != nil {
+		t.Fatal(err)
+	}
+	if a != 3 || b != 7 || fs.Lookup("a").DefValue != "3" {
+		t.Errorf("a %d, b %d, default of a %q", a, b, fs.Lookup("a").DefValue)
+	}
+}

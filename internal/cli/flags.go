@@ -115,3 +115,12 @@ func (c *IO) parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error
 		args = rest[1:]
 	}
 }
+
+// Vars registers flags with set (fs.IntVar, fs.StringVar, …), each with
+// the value its pointer holds as default and no help string: the usage
+// text describes them.
+func Vars[T any](set func(p *T, name string, value T, usage string), vars map[string]*T) {
+	for name, p := range vars {
+		set(p, name, *p, "")
+	}
+}
