@@ -34,9 +34,12 @@ func (f Failure) String() string {
 	return f.Reason
 }
 
-// WriteListings writes feeds as a table, one row each, with the counts of
+// Listings are the feeds of a node as "feed list" shows them.
+type Listings []Listing
+
+// WriteText writes the feeds as a table, one row each, with the counts of
 // their last run ("never" when they did not run).
-func WriteListings(w io.Writer, rows []Listing) error {
+func (rows Listings) WriteText(w io.Writer) error {
 	tw := newTable(w, "NAME\tFORMAT\tINTERVAL\tCOLLECTION\tLAST RUN\tSTATUS\tNEW\tUPDATED\tEXPIRED\tFAILED\tURL")
 	for _, r := range rows {
 		when, status, counts := "never", "-", "-\t-\t-\t-"
@@ -49,10 +52,13 @@ func WriteListings(w io.Writer, rows []Listing) error {
 	return tw.Flush()
 }
 
-// WriteRuns writes the runs of the feed name (newest first) as a table,
-// then the failed lines of the latest run that read the feed; a line
-// saying so when the feed has not run.
-func WriteRuns(w io.Writer, name string, runs []*Run) error {
+// Runs are the runs of one feed, newest first, as "feed runs" shows them.
+type Runs []*Run
+
+// WriteText writes the runs of the feed name as a table, then the failed
+// lines of the latest run that read the feed; a line saying so when the
+// feed has not run.
+func (runs Runs) WriteText(w io.Writer, name string) error {
 	if len(runs) == 0 {
 		_, err := fmt.Fprintf(w, "feed %s has not run yet\n", name)
 		return err

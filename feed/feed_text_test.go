@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-func TestWriteRuns(t *testing.T) {
+func TestRunsWriteText(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteRuns(&b, "f", nil); err != nil || b.String() != "feed f has not run yet\n" {
+	if err := Runs(nil).WriteText(&b, "f"); err != nil || b.String() != "feed f has not run yet\n" {
 		t.Errorf("no runs: %q, %v", b.String(), err)
 	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -19,7 +19,7 @@ func TestWriteRuns(t *testing.T) {
 			Failures: []Failure{{Line: 3, Reason: "not a value"}}},
 	}
 	b.Reset()
-	if err := WriteRuns(&b, "f", runs); err != nil {
+	if err := Runs(runs).WriteText(&b, "f"); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")
@@ -34,12 +34,12 @@ func TestWriteRuns(t *testing.T) {
 	}
 }
 
-func TestWriteListings(t *testing.T) {
+func TestListingsWriteText(t *testing.T) {
 	var b bytes.Buffer
 	rows := []Listing{{Name: "never", Format: "list", Interval: "1h0m0s", Collection: "cti/default", URL: "https://x.example/l"},
 		{Name: "ran", Format: "csv", Interval: "1h0m0s", Collection: "cti/default", URL: "https://y.example/c",
 			Last: &Run{Started: time.Now(), Status: StatusOK, New: 4, Updated: 3, Expired: 2, Failed: 1}}}
-	if err := WriteListings(&b, rows); err != nil {
+	if err := Listings(rows).WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")

@@ -18,9 +18,12 @@ type Listing struct {
 	MatchingAttributes []string `json:"matching_attributes"`
 }
 
+// Lists are warninglists as "warninglist list" shows them.
+type Lists []*List
+
 // Listings returns the listing of each list, in order; an empty slice,
 // not nil, for none.
-func Listings(lists []*List) []Listing {
+func (lists Lists) Listings() []Listing {
 	out := []Listing{}
 	for _, l := range lists {
 		out = append(out, Listing{l.ID, l.Name, l.Type, l.Version, len(l.Entries), l.MatchingAttributes})
@@ -28,10 +31,10 @@ func Listings(lists []*List) []Listing {
 	return out
 }
 
-// WriteTable writes lists as a table, one row each: name, type, entries,
-// the kinds of value it applies to ("everything" for all) and title. It
-// writes a line saying how to add some when there are none.
-func WriteTable(w io.Writer, lists []*List) error {
+// WriteText writes the lists as a table, one row each: name, type,
+// entries, the kinds of value it applies to ("everything" for all) and
+// title. It writes a line saying how to add some when there are none.
+func (lists Lists) WriteText(w io.Writer) error {
 	if len(lists) == 0 {
 		_, err := fmt.Fprintln(w, `no warninglists (add some with "rampart warninglist add DIR")`)
 		return err

@@ -6,24 +6,24 @@ import (
 	"testing"
 )
 
-func TestListingsAndWriteTable(t *testing.T) {
-	if got := Listings(nil); got == nil || len(got) != 0 {
+func TestListsListingsAndWriteText(t *testing.T) {
+	if got := Lists(nil).Listings(); got == nil || len(got) != 0 {
 		t.Errorf("Listings(nil) = %#v, want an empty slice (JSON [])", got)
 	}
 	lists := []*List{
 		{ID: "dns", Name: "Public DNS", Type: TypeCIDR, Version: 3, Entries: []string{"8.8.8.8/32", "1.1.1.1/32"}, MatchingAttributes: []string{"ip-dst"}},
 		{ID: "all", Name: "Everything", Type: TypeString, Entries: []string{"x"}},
 	}
-	ls := Listings(lists)
+	ls := Lists(lists).Listings()
 	if len(ls) != 2 || ls[0].Name != "dns" || ls[0].Title != "Public DNS" || ls[0].Entries != 2 || ls[0].Version != 3 {
 		t.Errorf("Listings = %+v", ls)
 	}
 	var b bytes.Buffer
-	if err := WriteTable(&b, nil); err != nil || !strings.HasPrefix(b.String(), "no warninglists") {
+	if err := Lists(nil).WriteText(&b); err != nil || !strings.HasPrefix(b.String(), "no warninglists") {
 		t.Errorf("no lists: %q, %v", b.String(), err)
 	}
 	b.Reset()
-	if err := WriteTable(&b, lists); err != nil {
+	if err := Lists(lists).WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")

@@ -105,7 +105,7 @@ func (m *Main) runFeed(ctx context.Context, args []string) error {
 		if f.asJSON {
 			return m.PrintJSON(append([]feed.Listing{}, rows...))
 		}
-		return feed.WriteListings(m.Stdout, rows)
+		return feed.Listings(rows).WriteText(m.Stdout)
 	case "runs":
 		runs, err := n.Feeds().Runs(ctx, pos[0], f.limit)
 		if err != nil {
@@ -113,7 +113,7 @@ func (m *Main) runFeed(ctx context.Context, args []string) error {
 		} else if f.asJSON {
 			return m.PrintJSON(append([]*feed.Run{}, runs...))
 		}
-		return feed.WriteRuns(m.Stdout, pos[0], runs)
+		return feed.Runs(runs).WriteText(m.Stdout, pos[0])
 	}
 	return m.runFeeds(ctx, n, pos, f.all)
 }

@@ -58,9 +58,9 @@ func (m *Main) runWarninglist(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		} else if f.asJSON {
-			return m.PrintJSON(warninglist.Listings(lists))
+			return m.PrintJSON(warninglist.Lists(lists).Listings())
 		}
-		return warninglist.WriteTable(m.Stdout, lists)
+		return warninglist.Lists(lists).WriteText(m.Stdout)
 	case "remove":
 		if err := n.RemoveWarninglist(ctx, pos[0]); err != nil {
 			return err
