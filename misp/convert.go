@@ -464,11 +464,17 @@ func seen(e *eventCtx, ts Text, first, last string) (string, string) {
 		at = stamp(t)
 	}
 	f, l := at, at
-	if t, err := time.Parse(time.RFC3339Nano, first); err == nil {
-		f = stamp(t)
+	// Most attributes have neither (and a failed time.Parse allocates
+	// its error).
+	if first != "" {
+		if t, err := time.Parse(time.RFC3339Nano, first); err == nil {
+			f = stamp(t)
+		}
 	}
-	if t, err := time.Parse(time.RFC3339Nano, last); err == nil {
-		l = stamp(t)
+	if last != "" {
+		if t, err := time.Parse(time.RFC3339Nano, last); err == nil {
+			l = stamp(t)
+		}
 	}
 	if l < f {
 		l = f

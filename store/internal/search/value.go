@@ -120,7 +120,13 @@ func parseValue(s string) (value, bool) {
 	if t := trimToken(s); len(t) < 32 && !strings.ContainsAny(t, valueChars+"-[(") {
 		return value{}, false
 	}
-	s = trimToken(refang.Replace(strings.ToLower(s)))
+	s = strings.ToLower(s)
+	// The replacer copies every string it is given: only a token that
+	// may be defanged goes through it.
+	if strings.ContainsAny(s, "[({") || strings.Contains(s, "hxxp") {
+		s = refang.Replace(s)
+	}
+	s = trimToken(s)
 	if s == "" {
 		return value{}, false
 	}
