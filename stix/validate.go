@@ -153,7 +153,7 @@ type checker struct {
 	// members are checked: their references are keys into it, not ids.
 	container *node
 	// customProps collects the object's top-level custom properties for
-	// one deprecation warning.
+	// one deprecation warning (only when warnings are wanted).
 	customProps []string
 	// topLevelExt reports that the object declares a
 	// toplevel-property-extension, under which top-level custom properties
