@@ -133,8 +133,12 @@ func parseValue(s string) (value, bool) {
 	if isHash(s) {
 		return value{Key: keyValue + s}, true
 	}
-	if _, _, err := stix.ParseID(s); err == nil {
-		return value{Key: keyValue + s, ID: s}, true
+	// Every identifier has "--": the others do not go to ParseID, whose
+	// error would allocate for every URL and domain.
+	if strings.Contains(s, "--") {
+		if _, _, err := stix.ParseID(s); err == nil {
+			return value{Key: keyValue + s, ID: s}, true
+		}
 	}
 	if a, err := netip.ParseAddr(s); err == nil {
 		return value{Key: keyValue + a.String()}, true
