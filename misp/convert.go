@@ -1,6 +1,7 @@
 package misp
 
 import (
+	"bytes"
 	"context"
 	json "encoding/json/v2"
 	"fmt"
@@ -71,7 +72,12 @@ type Converter struct {
 	resolver Resolver
 	emitted  map[string]bool   // identities and galaxy SDOs already emitted
 	found    map[string]string // galaxy cluster key → resolved id
+	buf      bytes.Buffer      // the JSON of the object put is making
 }
+
+// maxKeptBuffer is the largest buffer put keeps for the next object (a
+// report of a large event needs more, once).
+const maxKeptBuffer = 1 << 20
 
 // NewConverter returns a Converter that looks galaxies and organisations
 // up through r (nil: none are looked up).
@@ -244,11 +250,16 @@ func (e *emitError) Error() string { return e.err.Error() }
 // put parses v as a STIX object, addresses it as the distribution says and
 // emits it.
 func (c *Converter) put(e *eventCtx, v any, dist string, sg *SharingGroup) (*stix.Object, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
+	// The JSON is written to one buffer, which ParseObject copies from:
+	// a slice of its own for every object was one copy too many.
+	c.buf.Reset()
+	if err := json.MarshalWrite(&c.buf, v); err != nil {
 		return nil, fmt.Errorf("encode: %v", err)
 	}
-	o, err := stix.ParseObject(data)
+	o, err := stix.ParseObject(c.buf.Bytes())
+	if c.buf.Cap() > maxKeptBuffer {
+		c.buf = bytes.Buffer{}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -464,11 +475,17 @@ func seen(e *eventCtx, ts Text, first, last string) (string, string) {
 		at = stamp(t)
 	}
 	f, l := at, at
-	if t, err := time.Parse(time.RFC3339Nano, first); err == nil {
-		f = stamp(t)
+	// Most attributes have neither (and a failed time.Parse allocates
+	// its error).
+	if first != "" {
+		if t, err := time.Parse(time.RFC3339Nano, first); err == nil {
+			f = stamp(t)
+		}
 	}
-	if t, err := time.Parse(time.RFC3339Nano, last); err == nil {
-		l = stamp(t)
+	if last != "" {
+		if t, err := time.Parse(time.RFC3339Nano, last); err == nil {
+			l = stamp(t)
+		}
 	}
 	if l < f {
 		l = f

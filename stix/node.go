@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -85,6 +86,53 @@ func parseTree(data []byte) (*node, error) {
 	// One slab for the whole tree in the common case: a value takes at
 	// least two bytes of input (a digit and a separator).
 	p.slab = make([]node, 0, min(max(len(data)/24, 16), 1024))
+	return p.parse()
+}
+
+// parsers keeps the treeParsers of Validator.run, whose nodes (and the
+// lists of their members and elements) the next object reuses: a node
+// validates thousands of objects a second, and allocating every tree anew
+// made the garbage collector a good part of the work.
+var parsers = sync.Pool{New: func() any { return &treeParser{slab: make([]node, 0, 1024)} }}
+
+// parseTreeReused is parseTree with a parser from parsers; the tree is
+// valid until the parser's release.
+func parseTreeReused(data []byte) (*node, *treeParser, error) {
+	if len(data) > MaxObjectBytes {
+		return nil, nil, ErrTooLarge
+	}
+	p := parsers.Get().(*treeParser)
+	p.s, p.i = string(data), 0
+	n, err := p.parse()
+	return n, p, err
+}
+
+// maxKeptList is the longest list of members or elements release keeps
+// the room of.
+const maxKeptList = 64
+
+// release returns the parser to parsers; the tree it built must no longer
+// be used. The nodes are cleared, keeping the lists' room.
+func (p *treeParser) release() {
+	for i := range p.slab {
+		n := &p.slab[i]
+		clear(n.members)
+		clear(n.items)
+		members, items := n.members[:0], n.items[:0]
+		// A long list (a report's object_refs) is not kept for the next.
+		if cap(members) > maxKeptList {
+			members = nil
+		}
+		if cap(items) > maxKeptList {
+			items = nil
+		}
+		*n = node{members: members, items: items}
+	}
+	p.slab, p.s, p.i = p.slab[:0], "", 0
+	parsers.Put(p)
+}
+
+func (p *treeParser) parse() (*node, error) {
 	p.skipSpace()
 	n, err := p.value(0)
 	if err != nil {
@@ -107,8 +155,11 @@ func (p *treeParser) newNode(kind jsontext.Kind) *node {
 	if len(p.slab) == cap(p.slab) {
 		p.slab = make([]node, 0, min(2*cap(p.slab), 1024))
 	}
-	p.slab = append(p.slab, node{kind: kind})
-	return &p.slab[len(p.slab)-1]
+	// A node past len is zero but for the room of its lists (release).
+	p.slab = p.slab[:len(p.slab)+1]
+	n := &p.slab[len(p.slab)-1]
+	n.kind = kind
+	return n
 }
 
 var errSyntax = errors.New("malformed JSON")

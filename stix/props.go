@@ -193,7 +193,7 @@ func (c *checker) customProperty(m member, path string, rule customRule) {
 	if path == "" && c.container == nil && typeSpecs[c.typ] != nil {
 		// Collected and reported once per object: data sets such as
 		// ATT&CK carry a dozen custom properties on every object.
-		if !c.topLevelExt {
+		if !c.topLevelExt && c.warnings {
 			c.customProps = append(c.customProps, m.name)
 		}
 		if !strings.HasPrefix(m.name, "x_") {

@@ -75,6 +75,7 @@ func Warnings(o *Object) []*Error {
 	if c == nil {
 		return nil
 	}
+	c.done()
 	return c.warns
 }
 
@@ -84,6 +85,7 @@ func (v *Validator) Validate(o *Object) error {
 	if c == nil {
 		return &ValidationError{Errors: []*Error{{Rule: "no object"}}}
 	}
+	c.done()
 	if len(c.errs) == 0 {
 		return nil
 	}
@@ -96,6 +98,7 @@ func (v *Validator) Warnings(o *Object) []*Error {
 	if c == nil {
 		return nil
 	}
+	c.done()
 	return c.warns
 }
 
@@ -104,7 +107,8 @@ func (v *Validator) run(o *Object, warnings bool) *checker {
 		return nil
 	}
 	c := &checker{v: v, id: o.ID, typ: o.Type, warnings: warnings}
-	root, err := parseTree(o.Raw)
+	root, p, err := parseTreeReused(o.Raw)
+	c.parser = p
 	if err != nil {
 		c.fail("", "%v", err)
 		return c
@@ -133,12 +137,14 @@ func (v *Validator) run(o *Object, warnings bool) *checker {
 
 // checker collects the problems found in one object.
 type checker struct {
-	v     *Validator
-	id    string
-	typ   string
-	root  *node
-	errs  []*Error
-	warns []*Error
+	v    *Validator
+	id   string
+	typ  string
+	root *node
+	// parser built root; done releases it.
+	parser *treeParser
+	errs   []*Error
+	warns  []*Error
 	// warnings says whether SHOULD-level findings are wanted; Validate
 	// skips the work.
 	warnings bool
@@ -147,12 +153,21 @@ type checker struct {
 	// members are checked: their references are keys into it, not ids.
 	container *node
 	// customProps collects the object's top-level custom properties for
-	// one deprecation warning.
+	// one deprecation warning (only when warnings are wanted).
 	customProps []string
 	// topLevelExt reports that the object declares a
 	// toplevel-property-extension, under which top-level custom properties
 	// are not the deprecated kind.
 	topLevelExt bool
+}
+
+// done releases the tree: the checker's findings stay, its nodes go.
+func (c *checker) done() {
+	if c.parser != nil {
+		c.root = nil
+		c.parser.release()
+		c.parser = nil
+	}
 }
 
 func (c *checker) fail(path, format string, args ...any) {

@@ -158,13 +158,14 @@ const insertColumns = `INSERT OR FAIL INTO objects (collection, id, type, versio
 func insertVersions(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, pk int64, ins []*versions.Insert) error {
 	var full *sql.Stmt
 	args := make([]any, 0, 13*insertRows)
+	pkArg := any(pk) // boxed once rather than in every row
 	for len(ins) > 0 {
 		chunk := ins[:min(insertRows, len(ins))]
 		ins = ins[len(chunk):]
 		args = args[:0]
 		for _, in := range chunk {
 			o := in.Object
-			args = append(args, pk, o.ID, o.Type, in.Key, o.SpecVersion, o.SpecVersionSet,
+			args = append(args, pkArg, o.ID, o.Type, in.Key, o.SpecVersion, o.SpecVersionSet,
 				o.Created.String(), o.Modified.String(), in.DateAdded, in.Top, in.Latest, in.Earliest, []byte(o.Raw))
 		}
 		var (

@@ -172,9 +172,11 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 		}
 		return tx.Exec(ctx, `INSERT INTO object_values (collection, value, seq) SELECT $1, k, s FROM unnest($2::text[], $3::bigint[]) AS u(k, s)`, pk, keys, keySeqs)
 	}
+	// pk boxed once rather than in every row.
+	pkArg := any(pk)
 	if err := insertPrepared(ctx, tx, docsTable, docsColumns, func(row func(...any)) {
 		for i, e := range es {
-			row(e.Seq, pk, e.Object.Type, e.Object.Version().Key(), docs[i].CreatedBy, docs[i].MarkingsColumn())
+			row(e.Seq, pkArg, e.Object.Type, e.Object.Version().Key(), docs[i].CreatedBy, docs[i].MarkingsColumn())
 		}
 	}); err != nil {
 		return err
@@ -202,8 +204,9 @@ func insert(ctx context.Context, d *Dialect, tx Conn, pk int64, es []Entry) erro
 	}
 	return insertPrepared(ctx, tx, valuesTable, valuesColumns, func(row func(...any)) {
 		for i, e := range es {
+			seq := any(e.Seq)
 			for _, k := range docs[i].Keys {
-				row(pk, k, e.Seq)
+				row(pkArg, k, seq)
 			}
 		}
 	})

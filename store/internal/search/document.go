@@ -5,6 +5,7 @@ import (
 	"encoding/json/jsontext"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/rampart-cti/rampart/stix"
@@ -87,15 +88,24 @@ var decodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsont
 // nothing, and what cannot be read adds nothing either.
 func NewDoc(o *stix.Object, values PatternValues) *Doc {
 	b := &docBuilder{keys: make(map[string]bool), values: values}
-	dec := jsontext.NewDecoder(bytes.NewReader(o.Raw), decodeOptions...)
+	r := readers.Get().(*reader)
+	r.src.Reset(o.Raw)
+	r.dec.Reset(&r.src, decodeOptions...)
+	defer func() {
+		// Nothing of o stays in the pool.
+		r.src.Reset(nil)
+		r.dec.Reset(&r.src, decodeOptions...)
+		readers.Put(r)
+	}()
+	dec := &r.dec
 	var pat, patType string
-	b.members(dec, func(name string) {
-		switch name {
+	b.members(dec, func(name []byte) {
+		switch string(name) {
 		case "external_references":
 			// The external_id of each: ATT&CK's "G0016", CVE ids.
 			b.elements(dec, func() {
-				b.members(dec, func(name string) {
-					if name == "external_id" {
+				b.members(dec, func(name []byte) {
+					if string(name) == "external_id" {
 						b.strings(dec, func(s string) { b.add(&b.doc.Name, s) })
 					} else {
 						dec.SkipValue()
@@ -107,9 +117,9 @@ func NewDoc(o *stix.Object, values PatternValues) *Doc {
 		case "pattern_type":
 			b.strings(dec, func(s string) { patType = s })
 		case "objects":
-			b.members(dec, func(string) {
-				b.members(dec, func(name string) {
-					if observableProperties[name] {
+			b.members(dec, func([]byte) {
+				b.members(dec, func(name []byte) {
+					if observableProperties[string(name)] {
 						b.strings(dec, func(s string) { b.add(&b.doc.Body, s) })
 					} else {
 						dec.SkipValue()
@@ -117,7 +127,7 @@ func NewDoc(o *stix.Object, values PatternValues) *Doc {
 				})
 			})
 		default:
-			switch properties[name] {
+			switch properties[string(name)] {
 			case toName:
 				b.strings(dec, func(s string) { b.add(&b.doc.Name, s) })
 			case toBody:
@@ -164,9 +174,19 @@ type docBuilder struct {
 	err error
 }
 
-// members reads an object, calling member with each member's name; member
-// must read (or skip) the value. Any other value is skipped.
-func (b *docBuilder) members(dec *jsontext.Decoder, member func(name string)) {
+// reader is a decoder of NewDoc's, kept in readers for the next object
+// (its buffers are most of what a new one allocates).
+type reader struct {
+	src bytes.Reader
+	dec jsontext.Decoder
+}
+
+var readers = sync.Pool{New: func() any { return new(reader) }}
+
+// members reads an object, calling member with each member's name (valid
+// until the next read of dec, unquoted); member must read (or skip) the
+// value. Any other value is skipped.
+func (b *docBuilder) members(dec *jsontext.Decoder, member func(name []byte)) {
 	if b.err != nil {
 		return
 	}
@@ -178,11 +198,19 @@ func (b *docBuilder) members(dec *jsontext.Decoder, member func(name string)) {
 		return
 	}
 	for b.err == nil && dec.PeekKind() != '}' {
-		var name jsontext.Token
-		if name, b.err = dec.ReadToken(); b.err != nil {
+		var v jsontext.Value
+		if v, b.err = dec.ReadValue(); b.err != nil {
 			return
 		}
-		member(name.String())
+		// The name's bytes without allocating; one written with escapes
+		// is unquoted.
+		name := []byte(v[1 : len(v)-1])
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if name, b.err = jsontext.AppendUnquote(nil, v); b.err != nil {
+				return
+			}
+		}
+		member(name)
 	}
 	if b.err == nil {
 		_, b.err = dec.ReadToken()
@@ -233,7 +261,7 @@ func (b *docBuilder) strings(dec *jsontext.Decoder, add func(string)) {
 	case '[':
 		b.elements(dec, scalar)
 	case '{':
-		b.members(dec, func(string) { scalar() })
+		b.members(dec, func([]byte) { scalar() })
 	default:
 		scalar()
 	}

@@ -86,6 +86,12 @@ func TestNewDoc(t *testing.T) {
 				`"description":42,"labels":[["nested"],"flat"],"external_references":{"external_id":"T1"}}`,
 			Doc{Name: []string{"b", "alone"}, Body: []string{"42", "flat"}},
 		},
+		{
+			"member names written with escapes",
+			`{"type":"x-thing","spec_version":"2.1","id":"x-thing--00000000-0000-4000-8000-000000000007","\u006eame":"Escaped",` +
+				`"descr\u0069ption":"text","external_references":[{"external\u005fid":"T2"}],"x_\"quoted\"":"skipped"}`,
+			Doc{Name: []string{"escaped", "t2"}, Body: []string{"text"}},
+		},
 	}
 	for _, tc := range tests {
 		got := NewDoc(mustObject(t, tc.js), pattern.ValuesOf)

@@ -120,15 +120,25 @@ func parseValue(s string) (value, bool) {
 	if t := trimToken(s); len(t) < 32 && !strings.ContainsAny(t, valueChars+"-[(") {
 		return value{}, false
 	}
-	s = trimToken(refang.Replace(strings.ToLower(s)))
+	s = strings.ToLower(s)
+	// The replacer copies every string it is given: only a token that
+	// may be defanged goes through it.
+	if strings.ContainsAny(s, "[({") || strings.Contains(s, "hxxp") {
+		s = refang.Replace(s)
+	}
+	s = trimToken(s)
 	if s == "" {
 		return value{}, false
 	}
 	if isHash(s) {
 		return value{Key: keyValue + s}, true
 	}
-	if _, _, err := stix.ParseID(s); err == nil {
-		return value{Key: keyValue + s, ID: s}, true
+	// Every identifier has "--": the others do not go to ParseID, whose
+	// error would allocate for every URL and domain.
+	if strings.Contains(s, "--") {
+		if _, _, err := stix.ParseID(s); err == nil {
+			return value{Key: keyValue + s, ID: s}, true
+		}
 	}
 	if a, err := netip.ParseAddr(s); err == nil {
 		return value{Key: keyValue + a.String()}, true

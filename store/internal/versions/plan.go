@@ -270,9 +270,11 @@ func newPlanner(existing []Row, last int64) *planner {
 
 // held returns the version of o the collection holds or the call has
 // added already, nil when there is none.
-func (p *planner) held(o *stix.Object) *Row {
-	key := Key(o)
-	for _, r := range p.byID[o.ID] {
+func (p *planner) held(o *stix.Object) *Row { return p.heldKey(o.ID, Key(o)) }
+
+// heldKey is held of the version key of the object id.
+func (p *planner) heldKey(id, key string) *Row {
+	for _, r := range p.byID[id] {
 		if r.Key == key {
 			return r
 		}
@@ -283,7 +285,7 @@ func (p *planner) held(o *stix.Object) *Row {
 func (p *planner) add(o *stix.Object, dateAdded func() int64) {
 	key := Key(o)
 	res := rampart.ObjectResult{ID: o.ID, Version: o.Version()}
-	if r := p.held(o); r != nil {
+	if r := p.heldKey(o.ID, key); r != nil {
 		res.DateAdded, res.Seq = Time(r.DateAdded), r.Seq
 		p.plan.Results = append(p.plan.Results, res)
 		p.plan.rows = append(p.plan.rows, r)
