@@ -44,21 +44,29 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	var pk, mixed int64
-	err = tx.QueryRow(ctx, `SELECT pk, mixed FROM collections WHERE id = $1`, q.CollectionID).Scan(&pk, &mixed)
+	return sqlgen.FindPage[time.Time, pgtype.DriverBytes](sqlgen.PostgreSQL, snapshot{ctx, tx}, q, time.Time.UTC)
+}
+
+// snapshot is a read-only transaction as sqlgen.FindPage reads through it.
+type snapshot struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (s snapshot) Row(query string, dest []any, args ...any) (bool, error) {
+	err := s.tx.QueryRow(s.ctx, query, args...).Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, versions.CollectionNotFound(q.CollectionID)
-	} else if err != nil {
-		return nil, fmt.Errorf("find objects: %w", err)
+		return false, nil
 	}
-	q.Simplify(mixed > 0)
-	query, args := sqlgen.FindQuery(sqlgen.PostgreSQL, q, pk)
-	rows, err := tx.Query(ctx, query, args...)
+	return err == nil, err
+}
+
+func (s snapshot) Query(query string, args ...any) (sqlgen.Rows, func(), error) {
+	rows, err := s.tx.Query(s.ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("find objects: %w", err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	return sqlgen.ReadPage[time.Time, pgtype.DriverBytes](q, rows, time.Time.UTC)
+	return rows, rows.Close, nil
 }
 
 // CreateObjects stores objs in the collection in one transaction. See

@@ -44,21 +44,29 @@ func (s *ObjectService) FindObjects(ctx context.Context, filter rampart.ObjectFi
 		return nil, fmt.Errorf("find objects: %w", err)
 	}
 	defer tx.Rollback()
-	var pk, mixed int64
-	err = tx.QueryRowContext(ctx, `SELECT pk, mixed FROM collections WHERE id = ?`, q.CollectionID).Scan(&pk, &mixed)
+	return sqlgen.FindPage[int64, sql.RawBytes](sqlgen.SQLite, snapshot{ctx, tx}, q, versions.Time)
+}
+
+// snapshot is a read transaction as sqlgen.FindPage reads through it.
+type snapshot struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+func (s snapshot) Row(query string, dest []any, args ...any) (bool, error) {
+	err := s.tx.QueryRowContext(s.ctx, query, args...).Scan(dest...)
 	if err == sql.ErrNoRows {
-		return nil, versions.CollectionNotFound(q.CollectionID)
-	} else if err != nil {
-		return nil, fmt.Errorf("find objects: %w", err)
+		return false, nil
 	}
-	q.Simplify(mixed > 0)
-	query, args := sqlgen.FindQuery(sqlgen.SQLite, q, pk)
-	rows, err := tx.QueryContext(ctx, query, args...)
+	return err == nil, err
+}
+
+func (s snapshot) Query(query string, args ...any) (sqlgen.Rows, func(), error) {
+	rows, err := s.tx.QueryContext(s.ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("find objects: %w", err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	return sqlgen.ReadPage[int64, sql.RawBytes](q, rows, versions.Time)
+	return rows, func() { rows.Close() }, nil
 }
 
 // queryer is what *sql.DB and *sql.Tx have in common.

@@ -17,6 +17,39 @@ type Rows interface {
 	Err() error
 }
 
+// Snapshot is a read-only transaction of either driver, as FindPage
+// reads through it.
+type Snapshot interface {
+	// Row scans the one row of query into dest, and reports false when
+	// there is none.
+	Row(query string, dest []any, args ...any) (bool, error)
+	// Query runs query; done closes its rows.
+	Query(query string, args ...any) (rows Rows, done func(), err error)
+}
+
+// FindPage reads one page for q in snap, whose two queries then see one
+// state of the collection: its pk and whether it holds mixed versions,
+// then the page FindQuery selects, which ReadPage reads.
+func FindPage[T any, B ~[]byte](d *Dialect, snap Snapshot, q *versions.Query, added func(T) time.Time) (*rampart.ObjectPage, error) {
+	b := NewBuilder(d)
+	b.Arg(q.CollectionID)
+	var pk, mixed int64
+	found, err := snap.Row(`SELECT pk, mixed FROM collections WHERE id = `+b.String(), []any{&pk, &mixed}, b.Args()...)
+	if err != nil {
+		return nil, fmt.Errorf("find objects: %w", err)
+	} else if !found {
+		return nil, versions.CollectionNotFound(q.CollectionID)
+	}
+	q.Simplify(mixed > 0)
+	query, args := FindQuery(d, q, pk)
+	rows, done, err := snap.Query(query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find objects: %w", err)
+	}
+	defer done()
+	return ReadPage[T, B](q, rows, added)
+}
+
 // FindQuery returns the one statement that reads a page for q from the
 // collection pk. Each branch of it reads one ordered index range (one
 // value of latest, one type) with its own LIMIT, and the branches are
