@@ -60,9 +60,9 @@ func TestParseFlagsInterspersed(t *testing.T) {
 
 func TestParseFlagsErrors(t *testing.T) {
 	c, out, errb := newIO("")
-	fs := NewFlagSet("serve", "Usage: rampart serve\n")
+	fs := NewFlagSet("serve", "Usage: rampart serve [--max N]\n")
 	fs.Int("max", 0, "")
-	if err := c.ParseFlags(fs, []string{"-h"}); !errors.Is(err, ErrHelp) || out.String() != "Usage: rampart serve\n" || errb.Len() != 0 {
+	if err := c.ParseFlags(fs, []string{"-h"}); !errors.Is(err, ErrHelp) || out.String() != "Usage: rampart serve [--max N]\n" || errb.Len() != 0 {
 		t.Errorf("-h: err %v, stdout %q, stderr %q", err, out, errb)
 	}
 	out.Reset()
@@ -200,5 +200,25 @@ func TestVars(t *testing.T) {
 	}
 	if a != 3 || b != 7 || fs.Lookup("a").DefValue != "3" {
 		t.Errorf("a %d, b %d, default of a %q", a, b, fs.Lookup("a").DefValue)
+	}
+}
+
+func TestUndocumented(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.String("tls", "", "")
+	fs.String("tls-cert", "", "")
+	fs.String("o", "", "")
+	fs.Bool("json", false, "")
+	usage := "Usage: rampart serve [--tls-cert FILE] [-o FILE] [--json]\n"
+	if got := Undocumented(fs, usage); len(got) != 1 || got[0] != "tls" {
+		t.Errorf("Undocumented = %q, want [tls] (--tls-cert does not mention --tls)", got)
+	}
+	c, out, errb := newIO("")
+	fs = NewFlagSet("serve", usage)
+	fs.String("tls", "", "")
+	fs.String("tls-cert", "", "")
+	if err := c.ParseFlags(fs, []string{"-h"}); !errors.Is(err, ErrHelp) || out.String() != usage ||
+		errb.String() != "rampart: warning: serve: the usage text does not mention --tls\n" {
+		t.Errorf("-h with an undocumented flag: err %v, stdout %q, stderr %q", err, out, errb)
 	}
 }

@@ -80,8 +80,13 @@ func (c *IO) parseOnce(fs *flag.FlagSet, args []string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(c.Stdout)
+		var usage strings.Builder
+		fs.SetOutput(&usage)
 		fs.Usage()
+		io.WriteString(c.Stdout, usage.String())
+		for _, name := range Undocumented(fs, usage.String()) {
+			c.Warnf("%s: the usage text does not mention --%s", fs.Name(), name)
+		}
 		return ErrHelp
 	}
 	// The flag package names flags with one dash; usage texts use two.
@@ -123,4 +128,41 @@ func Vars[T any](set func(p *T, name string, value T, usage string), vars map[st
 	for name, p := range vars {
 		set(p, name, *p, "")
 	}
+}
+
+// Undocumented returns the flags of fs that usage does not mention, as
+// --name (or -n for a one-letter flag), so that a usage text kept by hand
+// cannot fall behind the flags a command takes.
+func Undocumented(fs *flag.FlagSet, usage string) []string {
+	var missing []string
+	fs.VisitAll(func(f *flag.Flag) {
+		spelled := "--" + f.Name
+		if len(f.Name) == 1 {
+			spelled = "-" + f.Name
+		}
+		if !mentions(usage, spelled) {
+			missing = append(missing, f.Name)
+		}
+	})
+	return missing
+}
+
+// mentions reports whether text holds flag as a whole word: not as the
+// start of a longer flag ("--tls" in "--tls-cert").
+func mentions(text, flag string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], flag)
+		if j < 0 {
+			return false
+		}
+		end := i + j + len(flag)
+		if end == len(text) || !isFlagByte(text[end]) {
+			return true
+		}
+		i = end
+	}
+}
+
+func isFlagByte(b byte) bool {
+	return b == '-' || b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
