@@ -194,3 +194,29 @@ func TestFlagsAfterArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageMentionsEveryFlag asks every subcommand for its usage, which
+// warns on stderr of a flag the hand-kept text does not mention.
+func TestUsageMentionsEveryFlag(t *testing.T) {
+	var all [][]string
+	for _, c := range []cli.Subcommands{alertCommands, auditCommands, collectionCommands, evidenceCommands, feedCommands,
+		incidentCommands, lifecycleCommands, logCommands, orgCommands, peerCommands, registryCommands,
+		statementCommands, userCommands, warninglistCommands} {
+		for sub := range c.Args {
+			all = append(all, []string{c.Cmd, sub})
+		}
+	}
+	all = append(all, []string{"user", "token", "list"}, []string{"user", "token", "revoke"}, []string{"pattern", "check"}, []string{"pattern", "match"},
+		[]string{"keys", "generate"}, []string{"keys", "sign"}, []string{"attribution", "eval"}, []string{"match", "generate"},
+		[]string{"bench", "attack", "slow-body"}, []string{"bench", "console"}, []string{"bench", "federation"}, []string{"bench", "import"},
+		[]string{"bench", "pages"}, []string{"bench", "taxii"})
+	for _, name := range []string{"serve", "worker", "init", "import", "export", "hunt", "match", "attribute", "verify", "qkd-sim", "version"} {
+		all = append(all, []string{name})
+	}
+	for _, args := range all {
+		stdout, stderr, code := runCLI(t, "", nil, append(args, "-h")...)
+		if code != 0 || stderr != "" || stdout == "" {
+			t.Errorf("rampart %s -h: exit %d, stderr %q", strings.Join(args, " "), code, stderr)
+		}
+	}
+}
