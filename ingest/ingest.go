@@ -43,6 +43,14 @@ type Ingester struct {
 	// BatchSize is how many objects go to the store in one atomic call
 	// (DefaultBatchSize when 0).
 	BatchSize int
+	// FirstBatchSize, when between 0 and BatchSize, is the size of the
+	// first batch, and each next one is twice the last, up to BatchSize:
+	// the store starts writing once the first few objects are read and
+	// checked, not once a whole batch of them is, and the batches grow
+	// while the next is read as the last is written. For an import; a
+	// request whose body must store nothing when it breaks before its
+	// first batch (StoreBeforeBreak false) leaves it 0.
+	FirstBatchSize int
 	// StoreBeforeBreak says what becomes of the valid objects read since
 	// the last batch when the stream breaks (malformed JSON, a body cut
 	// short): stored, as an import keeps all it could read, or left
@@ -98,6 +106,11 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 	size := in.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
+	}
+	// next is the size of the batch being read.
+	next := size
+	if in.FirstBatchSize > 0 && in.FirstBatchSize < size {
+		next = in.FirstBatchSize
 	}
 	report := func(o Outcome) {
 		sum.count(o.State)
@@ -219,7 +232,8 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 			}
 		}
 		batch = append(batch, queued{index: i, obj: o})
-		if len(batch) == size {
+		if len(batch) == next {
+			next = min(2*next, size)
 			if err = send(); err != nil {
 				break
 			}
