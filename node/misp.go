@@ -152,9 +152,9 @@ const MISPImportBatch = 5000
 
 // MISPImportFirstBatch is the size of a MISP import's first batch; the
 // next ones double up to MISPImportBatch (see ingest.Ingester's
-// FirstBatchSize), so that the store's writer starts within milliseconds
-// rather than once 5,000 objects are converted and checked.
-const MISPImportFirstBatch = 250
+// FirstBatchSize), so that the store's writer starts once 1,000 objects
+// are converted and checked rather than 5,000, for two commits more.
+const MISPImportFirstBatch = 1000
 
 // MISPSummary says what an import of MISP data did: what the conversion
 // made and what became of it in the store.
