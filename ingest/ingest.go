@@ -43,6 +43,14 @@ type Ingester struct {
 	// BatchSize is how many objects go to the store in one atomic call
 	// (DefaultBatchSize when 0).
 	BatchSize int
+	// FirstBatchSize, when between 0 and BatchSize, is the size of the
+	// first batch, and each next one is twice the last, up to BatchSize:
+	// the store starts writing once the first few objects are read and
+	// checked, not once a whole batch of them is, and the batches grow
+	// while the next is read as the last is written. For an import; a
+	// request whose body must store nothing when it breaks before its
+	// first batch (StoreBeforeBreak false) leaves it 0.
+	FirstBatchSize int
 	// StoreBeforeBreak says what becomes of the valid objects read since
 	// the last batch when the stream breaks (malformed JSON, a body cut
 	// short): stored, as an import keeps all it could read, or left
@@ -53,6 +61,17 @@ type Ingester struct {
 	// one that fails, when its batch is stored (or cannot be) for the
 	// others, so not always in the stream's order.
 	Report func(Outcome)
+}
+
+// Preparer is an ObjectService that can do, before a CreateObjects call,
+// the part of the write that needs nothing the store holds (the stores of
+// this module: the objects' search documents). PrepareObjects does that
+// part on the caller's goroutine and returns what stores objs as
+// CreateObjects(ctx, collectionID, objs) would. Ingest prepares each batch
+// while the one before it is stored, so that the store's writer, which
+// every write waits for, need not wait for that work between batches.
+type Preparer interface {
+	PrepareObjects(objs []*stix.Object) func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error)
 }
 
 // ReadError is a stream that broke: what came before it was read, what
@@ -78,7 +97,8 @@ type queued struct {
 // error stay stored; the objects read but not stored are reported
 // NotStored with that error; objects never read are not reported.
 //
-// While one batch is stored the next is read and checked, so up to one
+// While one batch is stored the next is read, checked and, when Objects
+// is a Preparer, prepared, so up to one
 // batch more is read than stored when the store fails; a batch handed to
 // the store is stored whatever happens to the stream or ctx meanwhile.
 func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source) (Summary, error) {
@@ -86,6 +106,11 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 	size := in.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
+	}
+	// next is the size of the batch being read.
+	next := size
+	if in.FirstBatchSize > 0 && in.FirstBatchSize < size {
+		next = in.FirstBatchSize
 	}
 	report := func(o Outcome) {
 		sum.count(o.State)
@@ -138,27 +163,35 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 		}
 		return nil
 	}
-	// send hands the batch read to the store once the last one is stored.
+	preparer, _ := in.Objects.(Preparer)
+	// send prepares the batch read while the last one is stored, and
+	// hands it to the store once that one is.
 	send := func() error {
+		if len(batch) == 0 {
+			return wait()
+		}
+		objs := make([]*stix.Object, len(batch))
+		for i, q := range batch {
+			objs[i] = q.obj
+		}
+		write := func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+			return in.Objects.CreateObjects(ctx, collectionID, objs)
+		}
+		if preparer != nil {
+			write = preparer.PrepareObjects(objs)
+		}
 		if err := wait(); err != nil {
 			return err
 		}
-		if len(batch) == 0 {
-			return nil
-		}
 		inflight = batch
 		batch = make([]queued, 0, cap(inflight))
-		objs := make([]*stix.Object, len(inflight))
-		for i, q := range inflight {
-			objs[i] = q.obj
-		}
 		done = make(chan writeResult, 1)
 		go func(done chan<- writeResult) {
 			// A batch handed to the store is stored, even when the stream
 			// breaks or ctx ends meanwhile (a client that went away, an
 			// import interrupted): as it would have been had it been
 			// written before the next was read.
-			res, err := in.Objects.CreateObjects(context.WithoutCancel(ctx), collectionID, objs)
+			res, err := write(context.WithoutCancel(ctx), collectionID)
 			if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 				// Stores report a cancelled statement in their own words
 				// ("interrupted"); the cause is what callers tell apart.
@@ -199,7 +232,8 @@ func (in *Ingester) Ingest(ctx context.Context, collectionID string, src Source)
 			}
 		}
 		batch = append(batch, queued{index: i, obj: o})
-		if len(batch) == size {
+		if len(batch) == next {
+			next = min(2*next, size)
 			if err = send(); err != nil {
 				break
 			}

@@ -211,3 +211,98 @@ func TestIngestContextEndsDuringStore(t *testing.T) {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 }
+
+// TestIngestFirstBatchSize checks that the batches start at FirstBatchSize
+// and double up to BatchSize, and that every object is stored once, in
+// the stream's order.
+func TestIngestFirstBatchSize(t *testing.T) {
+	var objs []string
+	for i := range 40 {
+		objs = append(objs, note(i))
+	}
+	for _, tc := range []struct {
+		first, size int
+		batches     []int
+	}{
+		{first: 3, size: 10, batches: []int{3, 6, 10, 10, 10, 1}},
+		{first: 0, size: 10, batches: []int{10, 10, 10, 10}},
+		{first: 10, size: 10, batches: []int{10, 10, 10, 10}},
+		{first: 25, size: 10, batches: []int{10, 10, 10, 10}},
+		{first: 1, size: 50, batches: []int{1, 2, 4, 8, 16, 9}},
+	} {
+		t.Run(fmt.Sprintf("%d-%d", tc.first, tc.size), func(t *testing.T) {
+			store := &memObjects{}
+			in := &ingest.Ingester{Objects: store, BatchSize: tc.size, FirstBatchSize: tc.first}
+			got, sum, err := run(t, context.Background(), in, bundle(objs...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.batches, store.batches); diff != "" {
+				t.Errorf("batches (-want +got):\n%s", diff)
+			}
+			if sum.Added != 40 || len(got) != 40 {
+				t.Errorf("added %d, %d outcomes; want 40", sum.Added, len(got))
+			}
+			for i, g := range got {
+				if want := fmt.Sprintf("%d %s %s added", i, id(i), version); g != want {
+					t.Errorf("outcome %d = %q, want %q", i, g, want)
+				}
+			}
+		})
+	}
+}
+
+// preparingObjects is a Preparer whose write of a batch waits until the
+// next batch is prepared (or times out, and fails): what Ingest must do
+// is prepare a batch while the one before it is written.
+type preparingObjects struct {
+	memObjects
+	prepared chan int // the number of each batch prepared, from 1
+	n        int
+}
+
+func (p *preparingObjects) PrepareObjects(objs []*stix.Object) func(context.Context, string) ([]rampart.ObjectResult, error) {
+	p.n++
+	n := p.n
+	if n > 1 {
+		p.prepared <- n
+	}
+	return func(ctx context.Context, c string) ([]rampart.ObjectResult, error) {
+		if n < 3 {
+			select {
+			case got := <-p.prepared:
+				if got != n+1 {
+					return nil, fmt.Errorf("batch %d prepared while batch %d was written", got, n)
+				}
+			case <-time.After(10 * time.Second):
+				return nil, fmt.Errorf("batch %d was not prepared while batch %d was written", n+1, n)
+			}
+		}
+		return p.memObjects.CreateObjects(ctx, c, objs)
+	}
+}
+
+func (p *preparingObjects) CreateObjects(context.Context, string, []*stix.Object) ([]rampart.ObjectResult, error) {
+	return nil, errors.New("CreateObjects called on a Preparer")
+}
+
+// TestIngestPrepares checks that Ingest prepares each batch, through the
+// store's PrepareObjects, while the one before it is written, and stores
+// the objects through what it returns.
+func TestIngestPrepares(t *testing.T) {
+	var objs []string
+	for i := range 7 {
+		objs = append(objs, note(i))
+	}
+	store := &preparingObjects{prepared: make(chan int, 1)}
+	_, sum, err := run(t, context.Background(), &ingest.Ingester{Objects: store, BatchSize: 3}, bundle(objs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{3, 3, 1}, store.batches); diff != "" {
+		t.Errorf("batches (-want +got):\n%s", diff)
+	}
+	if sum.Added != 7 {
+		t.Errorf("added %d, want 7", sum.Added)
+	}
+}

@@ -150,6 +150,12 @@ func MISPFeed(fetch misp.Fetch, since time.Time) MISPProducer {
 // galaxies), and every commit costs a write to the WAL.
 const MISPImportBatch = 5000
 
+// MISPImportFirstBatch is the size of a MISP import's first batch; the
+// next ones double up to MISPImportBatch (see ingest.Ingester's
+// FirstBatchSize), so that the store's writer starts once 1,000 objects
+// are converted and checked rather than 5,000, for two commits more.
+const MISPImportFirstBatch = 1000
+
 // MISPSummary says what an import of MISP data did: what the conversion
 // made and what became of it in the store.
 type MISPSummary struct {
@@ -171,6 +177,7 @@ func (n *Node) ImportMISP(ctx context.Context, c *rampart.Collection, produce MI
 	in := n.Ingester(c)
 	in.Report = report
 	in.BatchSize = MISPImportBatch
+	in.FirstBatchSize = MISPImportFirstBatch
 	// The objects are checked here, as the converter makes them, rather
 	// than by the ingester, so that checking runs beside the store's
 	// writer instead of between its batches; and in a goroutine of its

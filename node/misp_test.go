@@ -11,6 +11,17 @@ import (
 	"github.com/rampart-cti/rampart/ingest"
 	"github.com/rampart-cti/rampart/misp"
 	"github.com/rampart-cti/rampart/stix"
+	"github.com/rampart-cti/rampart/store/postgres"
+	"github.com/rampart-cti/rampart/store/sqlite"
+)
+
+// Both stores, and the node's ObjectService over them, prepare a batch's
+// search documents before its write (ingest.Preparer), so that a MISP
+// import makes them while the batch before is written.
+var (
+	_ ingest.Preparer = (*sqlite.ObjectService)(nil)
+	_ ingest.Preparer = (*postgres.ObjectService)(nil)
+	_ ingest.Preparer = (*ObjectService)(nil)
 )
 
 func TestImportMISPResolvesAndUpdates(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rampart-cti/rampart"
+	"github.com/rampart-cti/rampart/ingest"
 	"github.com/rampart-cti/rampart/stix"
 )
 
@@ -128,18 +129,36 @@ func (s *ObjectService) FindObjects(ctx context.Context, f rampart.ObjectFilter)
 // CreateObjects stores objs and tells the subscribers of the versions
 // added, before it returns.
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	res, err := s.store.CreateObjects(ctx, collectionID, objs)
-	if err != nil || len(s.subs) == 0 {
-		return res, err
+	return s.PrepareObjects(objs)(ctx, collectionID)
+}
+
+var _ ingest.Preparer = (*ObjectService)(nil)
+
+// PrepareObjects is CreateObjects in two steps (see ingest.Preparer): the
+// store's preparation of objs now, when the store is a Preparer; the
+// write, and the subscribers' notice, when the function returned is
+// called.
+func (s *ObjectService) PrepareObjects(objs []*stix.Object) func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+	write := func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+		return s.store.CreateObjects(ctx, collectionID, objs)
 	}
-	var added []*rampart.ObjectVersion
-	for i, r := range res {
-		if r.Added {
-			added = append(added, &rampart.ObjectVersion{Object: objs[i], DateAdded: r.DateAdded, Seq: r.Seq})
+	if p, ok := s.store.(ingest.Preparer); ok {
+		write = p.PrepareObjects(objs)
+	}
+	return func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+		res, err := write(ctx, collectionID)
+		if err != nil || len(s.subs) == 0 {
+			return res, err
 		}
+		var added []*rampart.ObjectVersion
+		for i, r := range res {
+			if r.Added {
+				added = append(added, &rampart.ObjectVersion{Object: objs[i], DateAdded: r.DateAdded, Seq: r.Seq})
+			}
+		}
+		s.added(ctx, collectionID, added)
+		return res, nil
 	}
-	s.added(ctx, collectionID, added)
-	return res, nil
 }
 
 // RestoreObjects stores versions with their DateAdded and notifies the

@@ -73,7 +73,18 @@ func (s snapshot) Query(query string, args ...any) (sqlgen.Rows, func(), error) 
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	return versions.Create(ctx, collectionID, objs, func() int64 { return versions.Micros(s.db.Now()) }, s.writer(s.db.index().Docs(objs)))
+	return s.PrepareObjects(objs)(ctx, collectionID)
+}
+
+// PrepareObjects makes the search documents of objs, on the caller's
+// goroutine, and returns what stores objs as CreateObjects does (see
+// ingest.Preparer): an import prepares a batch while the one before it
+// is written.
+func (s *ObjectService) PrepareObjects(objs []*stix.Object) func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+	write := s.writer(s.db.index().Docs(objs))
+	return func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+		return versions.Create(ctx, collectionID, objs, func() int64 { return versions.Micros(s.db.Now()) }, write)
+	}
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded

@@ -89,7 +89,18 @@ func (s *ObjectService) collectionPK(ctx context.Context, db queryer, id string)
 // rampart.ObjectService. It returns ENOTFOUND for a missing collection and
 // EINVALID, naming the object, when one cannot be stored (then nothing is).
 func (s *ObjectService) CreateObjects(ctx context.Context, collectionID string, objs []*stix.Object) ([]rampart.ObjectResult, error) {
-	return versions.Create(ctx, collectionID, objs, s.db.now, s.writer(s.db.index().Docs(objs)))
+	return s.PrepareObjects(objs)(ctx, collectionID)
+}
+
+// PrepareObjects makes the search documents of objs, on the caller's
+// goroutine, and returns what stores objs as CreateObjects does (see
+// ingest.Preparer): an import prepares a batch while the one before it
+// is written, and the writer goes from one to the next without waiting.
+func (s *ObjectService) PrepareObjects(objs []*stix.Object) func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+	write := s.writer(s.db.index().Docs(objs))
+	return func(ctx context.Context, collectionID string) ([]rampart.ObjectResult, error) {
+		return versions.Create(ctx, collectionID, objs, s.db.now, write)
+	}
 }
 
 // RestoreObjects stores versions with their own DateAdded, in DateAdded

@@ -284,3 +284,65 @@ func openIndexed(t *testing.T, path string) (*DB, *rampart.Collection) {
 	}
 	return db, c
 }
+
+// TestPrepareObjects prepares two batches before either is written, as an
+// import does, then writes them in turn (the second twice): each object
+// must be stored once, in order, and found by its value.
+func TestPrepareObjects(t *testing.T) {
+	ctx := context.Background()
+	db, c := openIndexed(t, filepath.Join(t.TempDir(), "s.db"))
+	defer db.Close()
+	objs := NewObjectService(db)
+	batch := func(from, n int) []*stix.Object {
+		var list []*stix.Object
+		for i := from; i < from+n; i++ {
+			o, err := stix.ParseObject(fmt.Appendf(nil, `{"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-%012d","created":"2026-01-01T00:00:00.000Z",`+
+				`"modified":"2026-01-01T00:00:00.000Z","pattern":"[domain-name:value = 'p%d.example']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`, i, i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			list = append(list, o)
+		}
+		return list
+	}
+	first, second := objs.PrepareObjects(batch(0, 70)), objs.PrepareObjects(batch(70, 5))
+	var seqs []int64
+	for i, write := range []func(context.Context, string) ([]rampart.ObjectResult, error){first, second, second} {
+		res, err := write(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Added != (i < 2) {
+				t.Errorf("write %d: %s added %v", i, r.ID, r.Added)
+			}
+			if r.Added {
+				seqs = append(seqs, r.Seq)
+			}
+		}
+	}
+	if len(seqs) != 75 {
+		t.Fatalf("%d versions added, want 75", len(seqs))
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Errorf("seq of object %d is %d, after %d", i, seqs[i], seqs[i-1])
+		}
+	}
+	var docs, values int
+	if err := db.read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search_docs), (SELECT count(*) FROM object_values)`).Scan(&docs, &values); err != nil {
+		t.Fatal(err)
+	}
+	if docs != 75 || values != 75 {
+		t.Errorf("%d rows in search_docs and %d in object_values, want 75 of each", docs, values)
+	}
+	for _, i := range []int{0, 69, 70, 74} {
+		p, err := objs.SearchObjects(ctx, rampart.SearchQuery{CollectionIDs: []string{c.ID}, Text: fmt.Sprintf("p%d.example", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("indicator--00000000-0000-4000-8000-%012d", i); len(p.Hits) != 1 || p.Hits[0].Version.Object.ID != want {
+			t.Errorf("search for the value of object %d: %d hits, want %s", i, len(p.Hits), want)
+		}
+	}
+}
