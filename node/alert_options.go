@@ -103,15 +103,15 @@ func (o *AlertOptions) readRules() error {
 
 func (o *AlertOptions) readWatchlist(name string) error {
 	w := &warning.Watchlist{Name: name, MemberState: strings.ToUpper(o.MemberState), Owner: o.Owner,
-		Domains: splitList(o.Domains), Brands: splitList(o.Brands)}
-	for _, s := range splitList(o.Networks) {
+		Domains: SplitList(o.Domains), Brands: SplitList(o.Brands)}
+	for _, s := range SplitList(o.Networks) {
 		p, err := warning.ParseNetwork(s)
 		if err != nil {
 			return configErrorf("--networks: %v", err)
 		}
 		w.Networks = append(w.Networks, p)
 	}
-	for _, s := range splitList(o.ASNs) {
+	for _, s := range SplitList(o.ASNs) {
 		n, err := warning.ParseASN(s)
 		if err != nil {
 			return configErrorf("--asns: %v", err)

@@ -99,8 +99,8 @@ func (o *IncidentOptions) readChange() coord.IncidentChange {
 	lists := map[string]struct {
 		dst **[]string
 		v   []string
-	}{"affected": {&c.AffectedMemberStates, splitList(strings.ToUpper(o.Affected))},
-		"sectors": {&c.Sectors, splitList(o.Sectors)}, "members": {&c.MemberIncidentRefs, splitList(o.Members)}}
+	}{"affected": {&c.AffectedMemberStates, SplitList(strings.ToUpper(o.Affected))},
+		"sectors": {&c.Sectors, SplitList(o.Sectors)}, "members": {&c.MemberIncidentRefs, SplitList(o.Members)}}
 	switches := map[string]struct {
 		dst **bool
 		v   bool

@@ -34,8 +34,9 @@ func readTime(dst *time.Time, name, v string) error {
 	return nil
 }
 
-// splitList splits a comma-separated option value, dropping empty items.
-func splitList(s string) []string {
+// SplitList splits a comma-separated option or flag value, dropping
+// empty items.
+func SplitList(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {

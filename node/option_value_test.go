@@ -22,8 +22,8 @@ func TestParseTime(t *testing.T) {
 
 func TestSplitList(t *testing.T) {
 	for in, want := range map[string]string{"": "", "a": "a", " a , b,,c ": "a|b|c", ",": ""} {
-		if got := strings.Join(splitList(in), "|"); got != want {
-			t.Errorf("splitList(%q) = %q; want %q", in, got, want)
+		if got := strings.Join(SplitList(in), "|"); got != want {
+			t.Errorf("SplitList(%q) = %q; want %q", in, got, want)
 		}
 	}
 }

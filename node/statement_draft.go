@@ -38,7 +38,7 @@ func (n *Node) DraftStatementFrom(ctx context.Context, d StatementDraft) (*coord
 	if reg == nil {
 		return nil, fmt.Errorf("drafting a statement needs the organisation's keys and the trust registry")
 	}
-	items := splitList(d.Invite)
+	items := SplitList(d.Invite)
 	if len(items) == 0 {
 		return nil, fmt.Errorf("--invite names no organisation")
 	}
@@ -46,8 +46,8 @@ func (n *Node) DraftStatementFrom(ctx context.Context, d StatementDraft) (*coord
 	if err != nil {
 		return nil, fmt.Errorf("--invite: %v", err)
 	}
-	return n.DraftStatement(ctx, &coord.Statement{Name: d.Name, Text: d.Text, IncidentRefs: splitList(d.Incidents),
-		IntrusionSetRef: d.IntrusionSet, Confidence: d.Confidence, EvidenceRefs: splitList(d.Evidence), Invited: invited,
+	return n.DraftStatement(ctx, &coord.Statement{Name: d.Name, Text: d.Text, IncidentRefs: SplitList(d.Incidents),
+		IntrusionSetRef: d.IntrusionSet, Confidence: d.Confidence, EvidenceRefs: SplitList(d.Evidence), Invited: invited,
 		Threshold: d.Threshold}, d.TextFile)
 }
 

@@ -56,7 +56,7 @@ func (m *Main) runCollection(ctx context.Context, args []string) error {
 		}
 		return m.collectionAmber(ctx, n, pos[0], &f)
 	case "add":
-		c := &rampart.Collection{APIRoot: f.root, Title: pos[0], Alias: f.alias, Description: f.desc, MediaTypes: cli.SplitComma(f.media)}
+		c := &rampart.Collection{APIRoot: f.root, Title: pos[0], Alias: f.alias, Description: f.desc, MediaTypes: node.SplitList(f.media)}
 		if err := n.Collections.CreateCollection(ctx, c); err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (m *Main) collectionAmber(ctx context.Context, n *node.Node, ref string, f 
 	case f.everyone:
 		err = n.SetAmberAudience(ctx, c.ID, nil)
 	case f.to != "":
-		if to, err = resolveOrgs(n.Registry(), cli.SplitComma(f.to), "--to", trust.RoleNationalCSIRT); err != nil {
+		if to, err = resolveOrgs(n.Registry(), node.SplitList(f.to), "--to", trust.RoleNationalCSIRT); err != nil {
 			return m.Usagef("%v", err)
 		}
 		err = n.SetAmberAudience(ctx, c.ID, to)

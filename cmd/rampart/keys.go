@@ -64,7 +64,7 @@ func (m *Main) runKeysSign(args []string) error {
 	}
 	var recipients []string // nil without --to
 	if *to != "" {
-		recipients = append([]string{}, cli.SplitComma(*to)...)
+		recipients = append([]string{}, node.SplitList(*to)...)
 	}
 	if err := req.Address(*registry, recipients); err != nil {
 		return m.usageOf(err)

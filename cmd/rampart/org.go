@@ -41,7 +41,7 @@ func (m *Main) runOrg(ctx context.Context, args []string) error {
 		return err
 	}
 	r := &f.req
-	r.Op, r.Sectors = sub, cli.SplitComma(f.sectors)
+	r.Op, r.Sectors = sub, node.SplitList(f.sectors)
 	if len(pos) == 1 {
 		r.ID = pos[0]
 	}

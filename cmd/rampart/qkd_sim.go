@@ -22,7 +22,7 @@ func (m *Main) runQKDSim(ctx context.Context, args []string) error {
 	if _, err := m.ParseArgs(fs, args, cli.Exactly(0, "flags only")); err != nil {
 		return err
 	}
-	c.SAEsA, c.SAEsB = cli.SplitComma(*sa), cli.SplitComma(*sb)
+	c.SAEsA, c.SAEsB = node.SplitList(*sa), node.SplitList(*sb)
 	sim, err := node.StartQKDSimulator(c)
 	if err != nil {
 		return m.usageOf(err)

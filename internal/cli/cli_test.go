@@ -167,9 +167,6 @@ func TestPrinting(t *testing.T) {
 }
 
 func TestValues(t *testing.T) {
-	if got := SplitComma(" a, ,b ,"); len(got) != 2 || got[0] != "a" || got[1] != "b" {
-		t.Errorf("SplitComma = %q", got)
-	}
 	if Plural(1, "object") != "1 object" || Plural(0, "object") != "0 objects" || Plural(2, "value") != "2 values" {
 		t.Errorf("Plural: %q %q", Plural(1, "object"), Plural(0, "object"))
 	}

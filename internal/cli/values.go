@@ -7,17 +7,6 @@ import (
 	"time"
 )
 
-// SplitComma splits a comma-separated flag value, dropping empty items.
-func SplitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // Dash returns s, or "-" for an empty value in a table or a summary.
 func Dash(s string) string {
 	if s == "" {
